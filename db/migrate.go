@@ -1,0 +1,53 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"log/slog"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// migrations holds the plain SQL migrations, applied in order by goose.
+//
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrate applies every migration not yet applied to the database at url, and returns
+// the versions it applied. It is safe to call on every start: goose takes a lock and
+// skips what is already there.
+func Migrate(ctx context.Context, url string) ([]int64, error) {
+	conn, err := sql.Open("postgres", url)
+	if err != nil {
+		return nil, fmt.Errorf("db: migrate: %w", err)
+	}
+	defer conn.Close()
+	return migrateDB(ctx, conn)
+}
+
+func migrateDB(ctx context.Context, conn *sql.DB) ([]int64, error) {
+	// A session lock keeps two instances starting at once from applying the same
+	// migration twice.
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, fmt.Errorf("db: migrate: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, conn, mustSub(migrations, "migrations"),
+		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return nil, fmt.Errorf("db: migrate: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: migrate: %w", err)
+	}
+	applied := make([]int64, 0, len(results))
+	for _, r := range results {
+		applied = append(applied, r.Source.Version)
+		slog.DebugContext(ctx, "migration applied", "version", r.Source.Version, "duration", r.Duration)
+	}
+	return applied, nil
+}

@@ -1,0 +1,15 @@
+//go:build !linux
+
+package pgcluster
+
+import "syscall"
+
+// sysProcAttr runs the command as the given user. Outside Linux there is no
+// parent-death signal: a killed Go process leaves postgres running.
+func sysProcAttr(as runAs) *syscall.SysProcAttr {
+	attr := &syscall.SysProcAttr{}
+	if as.switched {
+		attr.Credential = &syscall.Credential{Uid: uint32(as.uid), Gid: uint32(as.gid), Groups: []uint32{}}
+	}
+	return attr
+}

@@ -1,0 +1,137 @@
+// Package db is the PostgreSQL side of AGIR: embedded migrations, and the Store that holds
+// all SQL. Each exported Store method is one transaction.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // PostgreSQL driver
+)
+
+// Store is the project's access to PostgreSQL. Its exported methods each run in one
+// transaction; SQL lives nowhere else. A Store is safe for concurrent use.
+type Store struct {
+	db   *sqlx.DB
+	read *sqlx.DB // read replica for analysts and indicators; db when none is configured
+
+	// Now returns the current instant; each transaction reads it once. Tests replace it.
+	Now func() time.Time
+}
+
+// Options tune a Store's connection pool.
+type Options struct {
+	MaxOpenConns     int           // 0 means 20
+	ReadURL          string        // DATABASE_READ_URL: a replica for heavy reads; "" for none
+	StatementTimeout time.Duration // 0 means none; applied to every connection
+}
+
+// Open connects to the database at url and checks that it answers.
+func Open(ctx context.Context, url string, o Options) (*Store, error) {
+	primary, err := connect(ctx, url, o)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: primary, read: primary, Now: time.Now}
+	if o.ReadURL != "" {
+		if s.read, err = connect(ctx, o.ReadURL, o); err != nil {
+			primary.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func connect(ctx context.Context, url string, o Options) (*sqlx.DB, error) {
+	if o.StatementTimeout > 0 {
+		url = withOption(url, "statement_timeout", fmt.Sprint(o.StatementTimeout.Milliseconds()))
+	}
+	conn, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, fmt.Errorf("db: open: %w", err)
+	}
+	n := o.MaxOpenConns
+	if n == 0 {
+		n = 20
+	}
+	conn.SetMaxOpenConns(n)
+	conn.SetMaxIdleConns(n)
+	conn.SetConnMaxIdleTime(5 * time.Minute)
+	if err := conn.PingContext(ctx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("db: connect: %w", err)
+	}
+	return conn, nil
+}
+
+// Close closes the connection pools.
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if s.read != s.db {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the primary database answers (readiness).
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("db: ping: %w", err)
+	}
+	return nil
+}
+
+// DB returns the primary pool, for tests and maintenance commands.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+// Tx is one transaction of the Store, with the instant it started (Now): every date a
+// transaction writes or compares is computed from that one instant.
+type Tx struct {
+	*sqlx.Tx
+	Now time.Time
+}
+
+// WithTx runs fn in one read-write transaction, committed when fn returns nil and rolled
+// back otherwise (also on panic). Driver errors are turned into coded errors.
+func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.withTx(ctx, s.db, nil, fn)
+}
+
+// readTx runs fn in one read-only transaction on the read pool (the replica when
+// configured, read-committed, so a snapshot per statement).
+func (s *Store) readTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.withTx(ctx, s.db, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+// replicaTx runs fn in one read-only transaction on the replica when one is configured.
+func (s *Store) replicaTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.withTx(ctx, s.read, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+func (s *Store) withTx(ctx context.Context, conn *sqlx.DB, opts *sql.TxOptions, fn func(tx *Tx) error) (err error) {
+	t, err := conn.BeginTxx(ctx, opts)
+	if err != nil {
+		return translate(fmt.Errorf("db: begin: %w", err))
+	}
+	tx := &Tx{Tx: t, Now: s.Now()}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = t.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = t.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return translate(err)
+	}
+	if err = t.Commit(); err != nil {
+		return translate(fmt.Errorf("db: commit: %w", err))
+	}
+	return nil
+}

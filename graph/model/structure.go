@@ -1,0 +1,41 @@
+package model
+
+// Structure is a structure of the AGIR network: one of the three operators or a local
+// partner (data·inclusion "structure").
+type Structure struct {
+	Key         string        `db:"id"` // database key (uuid)
+	Name        string        `db:"name"`
+	AgirRole    StructureRole `db:"agir_role"`
+	Departments []string      `db:"-"` // read through the db layer (text[])
+}
+
+// ID returns the global id of s.
+func (s Structure) ID() string { return GlobalID("Structure", s.Key) }
+
+func (Structure) IsNode() {}
+
+// StaffMember is a member of a structure's staff.
+type StaffMember struct {
+	Key          string    `db:"id"`
+	StructureKey string    `db:"structure_id"`
+	Name         string    `db:"name"`
+	Email        string    `db:"email"`
+	Subject      *string   `db:"subject"` // OIDC subject, when the member has signed in
+	StaffRole    StaffRole `db:"staff_role"`
+	Active       bool      `db:"active"`
+}
+
+// ID returns the global id of m.
+func (m StaffMember) ID() string { return GlobalID("StaffMember", m.Key) }
+
+func (StaffMember) IsNode() {}
+
+// Viewer is the authenticated caller as the API shows it.
+type Viewer struct {
+	Subject      string
+	Email        *string
+	Name         *string
+	Role         Role
+	StructureKey string
+	Departments  []string
+}

@@ -1,0 +1,4 @@
+package model
+
+// Embed the zone database so that Europe/Paris resolves on machines without tzdata.
+import _ "time/tzdata"

@@ -1,0 +1,18 @@
+// Package graph is the GraphQL layer: the generated executor, thin resolvers, loaders,
+// the authorization middleware and the error presenter.
+package graph
+
+//go:generate go run github.com/99designs/gqlgen generate
+
+import (
+	"log/slog"
+
+	"github.com/agir-reseau/agir-backend/db"
+)
+
+// Resolver is the root resolver: what every resolver needs, passed down, no globals.
+type Resolver struct {
+	Store  *db.Store
+	Logger *slog.Logger
+	rules  *Rules
+}
