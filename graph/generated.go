@@ -583,6 +583,8 @@ enum StructureRole {
   COORDINATOR
   "Any other structure of the territory (« partenaire local »)."
   LOCAL_PARTNER
+  "A departmental state service that funds and oversees AGIR (DDETS, DDETSPP, préfecture)."
+  STATE_SERVICE
 }
 
 "A structure of the network (« structure »): one of the three operators or a local partner."

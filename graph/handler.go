@@ -20,6 +20,8 @@ import (
 type EndpointConfig struct {
 	Store  *db.Store
 	Logger *slog.Logger
+	// Production turns off what helps developers only (field suggestions).
+	Production bool
 	// QueryCacheSize is the number of parsed and validated documents kept (LRU); 0 means 1000.
 	QueryCacheSize int
 }

@@ -12,7 +12,7 @@ CREATE FUNCTION immutable_unaccent(text) RETURNS text
 CREATE TABLE structures (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     name        text NOT NULL CHECK (length(btrim(name)) BETWEEN 1 AND 300),
-    agir_role   text NOT NULL CHECK (agir_role IN ('SOCIAL_OPERATOR', 'EMPLOYMENT_OPERATOR', 'COORDINATOR', 'LOCAL_PARTNER')),
+    agir_role   text NOT NULL CHECK (agir_role IN ('SOCIAL_OPERATOR', 'EMPLOYMENT_OPERATOR', 'COORDINATOR', 'LOCAL_PARTNER', 'STATE_SERVICE')),
     departments text[] NOT NULL DEFAULT '{}',
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now(),

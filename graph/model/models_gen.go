@@ -202,6 +202,8 @@ const (
 	StructureRoleCoordinator StructureRole = "COORDINATOR"
 	// Any other structure of the territory (« partenaire local »).
 	StructureRoleLocalPartner StructureRole = "LOCAL_PARTNER"
+	// A departmental state service that funds and oversees AGIR (DDETS, DDETSPP, préfecture).
+	StructureRoleStateService StructureRole = "STATE_SERVICE"
 )
 
 var AllStructureRole = []StructureRole{
@@ -209,11 +211,12 @@ var AllStructureRole = []StructureRole{
 	StructureRoleEmploymentOperator,
 	StructureRoleCoordinator,
 	StructureRoleLocalPartner,
+	StructureRoleStateService,
 }
 
 func (e StructureRole) IsValid() bool {
 	switch e {
-	case StructureRoleSocialOperator, StructureRoleEmploymentOperator, StructureRoleCoordinator, StructureRoleLocalPartner:
+	case StructureRoleSocialOperator, StructureRoleEmploymentOperator, StructureRoleCoordinator, StructureRoleLocalPartner, StructureRoleStateService:
 		return true
 	}
 	return false

@@ -39,3 +39,25 @@ type Viewer struct {
 	StructureKey string
 	Departments  []string
 }
+
+// AccessRole is the API role a staff member acts with. A disability referent works in the
+// social accompaniment and reads as a social worker.
+func (r StaffRole) AccessRole() Role {
+	switch r {
+	case StaffRoleSocialWorker, StaffRoleDisabilityReferent:
+		return RoleSocialWorker
+	case StaffRoleInsertionCounsellor:
+		return RoleInsertionCounsellor
+	case StaffRoleCoordinator:
+		return RoleCoordinator
+	case StaffRolePartnerEditor:
+		return RolePartnerEditor
+	case StaffRoleAnalyst:
+		return RoleAnalyst
+	case StaffRoleStateRepresentative:
+		return RoleStateRepresentative
+	case StaffRoleAdmin:
+		return RoleAdmin
+	}
+	return ""
+}

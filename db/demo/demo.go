@@ -1,0 +1,65 @@
+// Package demo loads a deterministic, realistic demo territory into an empty database:
+// two covered departments (Rhône, Isère), the three AGIR operators, a state service,
+// local partners and their staff. Each module adds its part (see the load* functions).
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/agir-reseau/agir-backend/db"
+)
+
+// Seed makes the demo deterministic: the same data on every machine.
+const Seed = 20261126
+
+// Departments are the demo territory (INSEE codes).
+var Departments = []string{"69", "38"}
+
+// Load fills an empty database with the demo territory and reports whether it did; a
+// database that already holds structures is left alone. It runs in one transaction.
+func Load(ctx context.Context, s *db.Store) (bool, error) {
+	loaded := false
+	err := s.WithTx(ctx, func(tx *db.Tx) error {
+		var n int
+		if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM structures`); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		g := &gen{tx: tx.Tx, ctx: ctx, rnd: rand.New(rand.NewPCG(Seed, Seed)), ids: map[string]string{}}
+		for _, step := range []func() error{g.loadStructures} {
+			if err := step(); err != nil {
+				return err
+			}
+		}
+		loaded = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("demo: %w", err)
+	}
+	return loaded, nil
+}
+
+// gen holds the state of one load: the transaction, the random source and the keys of
+// what it created, by a stable name ("structure:ARSL", "staff:coordinator").
+type gen struct {
+	tx  *sqlx.Tx
+	ctx context.Context
+	rnd *rand.Rand
+	ids map[string]string
+}
+
+func (g *gen) insert(name, query string, args ...any) error {
+	var id string
+	if err := g.tx.GetContext(g.ctx, &id, query, args...); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	g.ids[name] = id
+	return nil
+}

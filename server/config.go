@@ -1,0 +1,117 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/agir-reseau/agir-backend/db/pgcluster"
+)
+
+// Config is the server's configuration, read from the environment (every variable is
+// documented in the README). The zero value is not usable: build it with LoadConfig.
+type Config struct {
+	Port             int           // PORT: TCP port of the HTTP server (default 8080; 0 picks a free one)
+	DatabaseURL      string        // DATABASE_URL: PostgreSQL to use; "" starts the private cluster
+	DatabaseReadURL  string        // DATABASE_READ_URL: read replica for analysts and indicators
+	DataDir          string        // AGIR_DATA_DIR: private cluster and development secret
+	Env              string        // AGIR_ENV: "development" (default) or "production"
+	Demo             string        // AGIR_DEMO: "auto" (default: load into an empty database in development), "on", "off"
+	DevSecret        string        // AGIR_DEV_SECRET: HS256 secret of development tokens (default: generated in DataDir)
+	OIDCIssuer       string        // OIDC_ISSUER_URL: OIDC issuer; set, it enables OIDC tokens
+	OIDCAudience     string        // OIDC_AUDIENCE: expected audience (client id) of OIDC tokens
+	LogLevel         slog.Level    // LOG_LEVEL: debug, info (default), warn, error
+	LogFormat        string        // LOG_FORMAT: "text" (default) or "json"
+	RequestTimeout   time.Duration // AGIR_REQUEST_TIMEOUT: deadline of one request (default 30s)
+	StatementTimeout time.Duration // AGIR_STATEMENT_TIMEOUT: PostgreSQL statement_timeout (default 10s)
+	ShutdownTimeout  time.Duration // AGIR_SHUTDOWN_TIMEOUT: time to drain requests on SIGTERM (default 20s)
+	MaxBodyBytes     int64         // AGIR_MAX_BODY_BYTES: request body limit (default 1 MiB)
+}
+
+// Production reports whether the server runs in production mode (no development tokens,
+// no demo data, no field suggestions).
+func (c Config) Production() bool { return c.Env == "production" }
+
+// LoadConfig reads the configuration from getenv (os.Getenv in main, a map in tests).
+func LoadConfig(getenv func(string) string) (Config, error) {
+	c := Config{
+		Port:             8080,
+		DatabaseURL:      getenv("DATABASE_URL"),
+		DatabaseReadURL:  getenv("DATABASE_READ_URL"),
+		DataDir:          getenv("AGIR_DATA_DIR"),
+		Env:              orDefault(getenv("AGIR_ENV"), "development"),
+		Demo:             orDefault(getenv("AGIR_DEMO"), "auto"),
+		DevSecret:        getenv("AGIR_DEV_SECRET"),
+		OIDCIssuer:       getenv("OIDC_ISSUER_URL"),
+		OIDCAudience:     getenv("OIDC_AUDIENCE"),
+		LogFormat:        orDefault(getenv("LOG_FORMAT"), "text"),
+		RequestTimeout:   30 * time.Second,
+		StatementTimeout: 10 * time.Second,
+		ShutdownTimeout:  20 * time.Second,
+		MaxBodyBytes:     1 << 20,
+	}
+	if c.DataDir == "" {
+		c.DataDir = filepath.Dir(pgcluster.DefaultDataDir())
+	}
+	var errs []string
+	if v := getenv("PORT"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil || p < 0 || p > 65535 {
+			errs = append(errs, fmt.Sprintf("PORT=%q: a port number is expected", v))
+		}
+		c.Port = p
+	}
+	if c.Env != "development" && c.Env != "production" {
+		errs = append(errs, fmt.Sprintf("AGIR_ENV=%q: development or production", c.Env))
+	}
+	if c.Demo != "auto" && c.Demo != "on" && c.Demo != "off" {
+		errs = append(errs, fmt.Sprintf("AGIR_DEMO=%q: auto, on or off", c.Demo))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Sprintf("LOG_FORMAT=%q: text or json", c.LogFormat))
+	}
+	if v := getenv("LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Sprintf("LOG_LEVEL=%q: debug, info, warn or error", v))
+		}
+	}
+	for name, d := range map[string]*time.Duration{
+		"AGIR_REQUEST_TIMEOUT": &c.RequestTimeout, "AGIR_STATEMENT_TIMEOUT": &c.StatementTimeout,
+		"AGIR_SHUTDOWN_TIMEOUT": &c.ShutdownTimeout,
+	} {
+		if v := getenv(name); v != "" {
+			parsed, err := time.ParseDuration(v)
+			if err != nil || parsed < 0 {
+				errs = append(errs, fmt.Sprintf("%s=%q: a duration such as 30s is expected", name, v))
+			}
+			*d = parsed
+		}
+	}
+	if v := getenv("AGIR_MAX_BODY_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 {
+			errs = append(errs, fmt.Sprintf("AGIR_MAX_BODY_BYTES=%q: a number of bytes, at least 1024", v))
+		}
+		c.MaxBodyBytes = n
+	}
+	if c.Production() && c.OIDCIssuer == "" {
+		errs = append(errs, "AGIR_ENV=production needs OIDC_ISSUER_URL (development tokens are refused in production)")
+	}
+	if c.OIDCIssuer != "" && c.OIDCAudience == "" {
+		errs = append(errs, "OIDC_ISSUER_URL needs OIDC_AUDIENCE")
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// devSecret returns the secret that signs development tokens: AGIR_DEV_SECRET when set,
+// else the one kept in DataDir/dev-secret (made on first use, readable by its owner
+// only), so that `server token` and the running server agree.
+func devSecret(c Config) ([]byte, error) {
+	if c.DevSecret != "" {
+		return []byte(c.DevSecret), nil
+	}
+	path := filepath.Join(c.DataDir, "dev-secret")
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read development secret: %w", err)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	secret := hex.EncodeToString(raw)
+	if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write development secret: %w", err)
+	}
+	return []byte(secret), nil
+}

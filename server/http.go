@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/agir-reseau/agir-backend/graph"
+	"github.com/agir-reseau/agir-backend/graph/model"
+	"github.com/agir-reseau/agir-backend/server/auth"
+)
+
+// routes assembles the HTTP surface: /graphql (authenticated), the GraphiQL page at /,
+// /healthz and /readyz.
+func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
+	mux := http.NewServeMux()
+	api := auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{
+		Resolve: m.resolvePrincipal,
+		OnFailure: func(r *http.Request, err error) {
+			m.Logger.InfoContext(r.Context(), "authentication failed", "request_id", graph.RequestID(r.Context()), "err", err)
+		},
+	}, requireAuth(m.Logger, endpoint))
+	mux.Handle("/graphql", http.MaxBytesHandler(api, m.Config.MaxBodyBytes))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := m.Store.Ping(ctx); err != nil {
+			m.Logger.WarnContext(ctx, "not ready", "err", err)
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /{$}", graphiQLPage())
+	return withRequestID(withAccessLog(m.Logger, withTimeout(m.Config.RequestTimeout, mux)))
+}
+
+// resolvePrincipal matches a verified token to its staff record, which is authoritative
+// for role, structure and territory. An unknown or deactivated user gets nothing.
+func (m *Main) resolvePrincipal(ctx context.Context, p *model.Principal) (*model.Principal, error) {
+	staff, structure, ok, err := m.Store.StaffMemberByLogin(ctx, p.Subject, p.Email)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || !staff.Active {
+		return nil, auth.ErrInvalidToken
+	}
+	resolved := *p
+	resolved.Role = staff.StaffRole.AccessRole()
+	resolved.StructureID = staff.StructureKey
+	resolved.Departments = structure.Departments
+	if resolved.Name == "" {
+		resolved.Name = staff.Name
+	}
+	return &resolved, nil
+}
+
+// requireAuth answers 401 with a GraphQL-shaped body when the request carries no valid
+// token: no operation runs, nothing is read.
+func requireAuth(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions {
+			next.ServeHTTP(w, r)
+			return
+		}
+		failure := auth.FailureFrom(r.Context())
+		if failure == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		msg := "authentification requise : jeton absent"
+		switch {
+		case errors.Is(failure, auth.ErrExpiredToken):
+			msg = "authentification requise : jeton expiré"
+		case errors.Is(failure, auth.ErrInvalidToken):
+			msg = "authentification requise : jeton invalide ou compte inconnu ou désactivé"
+		case !errors.Is(failure, auth.ErrNoToken):
+			logger.ErrorContext(r.Context(), "authentication", "request_id", graph.RequestID(r.Context()), "err", failure)
+			writeGraphQLError(w, r, http.StatusInternalServerError, model.CodeInternal, "erreur interne : référence "+graph.RequestID(r.Context()))
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="agir"`)
+		writeGraphQLError(w, r, http.StatusUnauthorized, model.CodeUnauthenticated, msg)
+	})
+}
+
+// writeGraphQLError writes a GraphQL response carrying one request error.
+func writeGraphQLError(w http.ResponseWriter, r *http.Request, status int, code model.ErrorCode, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+		"message":    msg,
+		"extensions": map[string]any{"code": string(code), "requestId": graph.RequestID(r.Context())},
+	}}})
+}
+
+// withRequestID gives each request an id (the client's X-Request-Id when sane), returned
+// in the X-Request-Id header and carried by the context for logs and masked errors.
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if len(id) < 8 || len(id) > 64 || !isToken(id) {
+			b := make([]byte, 12)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(graph.WithRequestID(r.Context(), id)))
+	})
+}
+
+func isToken(s string) bool {
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// withTimeout bounds each request by the configured deadline.
+func withTimeout(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// withAccessLog writes one structured line per request.
+func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		logger.InfoContext(r.Context(), "http", "request_id", graph.RequestID(r.Context()), "method", r.Method,
+			"path", r.URL.Path, "status", rec.status, "duration", time.Since(start), "client", r.RemoteAddr)
+	})
+}
