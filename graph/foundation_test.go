@@ -138,7 +138,9 @@ func TestStructures(t *testing.T) {
 func TestNode(t *testing.T) {
 	env := demoEnv(t)
 	p := demoPrincipal(t, env, model.RoleCoordinator)
-	var me struct{ Me struct{ Structure struct{ ID, Name string } } }
+	var me struct {
+		Me struct{ Structure struct{ ID, Name string } }
+	}
 	env.MustDo(p, `{ me { structure { id name } } }`, nil, &me)
 	id := me.Me.Structure.ID
 	t.Run("OK", func(t *testing.T) {
