@@ -59,7 +59,12 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 		if model.PrincipalFrom(ctx) == nil {
 			return graphql.OneShot(graphql.ErrorResponse(ctx, "authentification requise"))
 		}
-		return next(ctx)
+		oc := graphql.GetOperationContext(ctx)
+		name := oc.OperationName
+		if name == "" && oc.Operation != nil {
+			name = oc.Operation.Name
+		}
+		return next(withOperationName(ctx, name))
 	})
 	srv.AroundFields(rules.middleware)
 	return &Endpoint{Handler: withLoaders(c.Store, srv), Rules: rules, Schema: es.Schema()}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -115,7 +116,12 @@ func withRequestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(graph.WithRequestID(r.Context(), id)))
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		ctx := model.WithRequestMeta(r.Context(), model.RequestMeta{ID: id, ClientAddr: host})
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
