@@ -288,4 +288,3 @@ func dummyValue(types map[string]introType, r typeRef, depth int) any {
 	}
 	return "x"
 }
-
