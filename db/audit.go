@@ -136,3 +136,156 @@ func (s *Store) AuditReads(ctx context.Context, p *model.Principal, entries []Au
 	}
 	return nil
 }
+
+// AuditChainReport is the outcome of VerifyAuditChain.
+type AuditChainReport struct {
+	Checked  int   // entries whose hash was recomputed
+	BrokenAt int64 // id of the first entry that does not verify; 0 when the chain holds
+	Reason   string
+}
+
+// VerifyAuditChain recomputes the hash chain of the audit log in id order, starting from
+// the anchor left by the last purge (or the zero hash), and reports the first entry whose
+// stored hash or link does not match: a modified, inserted or deleted row breaks it.
+func (s *Store) VerifyAuditChain(ctx context.Context) (AuditChainReport, error) {
+	var rep AuditChainReport
+	err := s.readTx(ctx, func(tx *Tx) error {
+		prev := make([]byte, sha256.Size)
+		var anchor []byte
+		err := tx.GetContext(ctx, &anchor, `SELECT last_purged_hash FROM audit_purges ORDER BY id DESC LIMIT 1`)
+		switch {
+		case err == nil:
+			prev = anchor
+		case !isNoRows(err):
+			return err
+		}
+		rows, err := tx.QueryxContext(ctx, `
+			SELECT id, at, actor_subject, actor_email, actor_role, coalesce(actor_structure_id::text, '') AS actor_structure,
+			       request_id, operation, client_addr, action, entity_type, entity_id, departments, changes::text AS changes,
+			       prev_hash, hash
+			FROM audit_log ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r auditRow
+			if err := rows.StructScan(&r); err != nil {
+				return err
+			}
+			rep.Checked++
+			if string(r.PrevHash) != string(prev) {
+				rep.BrokenAt, rep.Reason = r.ID, "le lien vers l'entrée précédente est rompu (entrée supprimée ou insérée)"
+				return nil
+			}
+			if string(r.hash(prev)) != string(r.Hash) {
+				rep.BrokenAt, rep.Reason = r.ID, "le contenu de l'entrée a été modifié"
+				return nil
+			}
+			prev = r.Hash
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return rep, fmt.Errorf("db: verify audit chain: %w", err)
+	}
+	return rep, nil
+}
+
+// PurgeAudit deletes the audit entries older than before and records the hash of the last
+// one removed, so that VerifyAuditChain still holds. It returns how many were removed.
+func (s *Store) PurgeAudit(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.WithTx(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
+			return err
+		}
+		var last struct {
+			ID   int64  `db:"id"`
+			Hash []byte `db:"hash"`
+		}
+		err := tx.GetContext(ctx, &last, `SELECT id, hash FROM audit_log WHERE at < $1 ORDER BY id DESC LIMIT 1`, before)
+		if isNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM audit_log WHERE id <= $1`, last.ID)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO audit_purges (at, purged_before, last_purged_id, last_purged_hash, entries)
+			VALUES ($1, $2, $3, $4, $5)`, tx.Now, before, last.ID, last.Hash, n)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("db: purge audit: %w", err)
+	}
+	return n, nil
+}
+
+// AuditLogFilter restricts AuditLog.
+type AuditLogFilter struct {
+	EntityType   *string
+	EntityID     *string
+	ActorSubject *string
+	From, To     *time.Time
+}
+
+// AuditLog returns a page of the audit log, newest first, within the caller's scope:
+// everything for an admin, the entries about its territory for a coordinator, nothing
+// for other roles.
+func (s *Store) AuditLog(ctx context.Context, p *model.Principal, f AuditLogFilter, page model.Page, wantTotal bool) (model.Connection[model.AuditLogEntry], error) {
+	q := pageQuery{
+		Select: `a.id, a.at, a.actor_subject, a.actor_email, a.actor_role, coalesce(a.actor_structure_id::text, '') AS actor_structure,
+			a.request_id, a.operation, a.client_addr, a.action, a.entity_type, a.entity_id, a.departments, a.changes::text AS changes`,
+		From:  "audit_log a",
+		Order: keyset{Expr: "a.id", Type: "bigint", ID: "a.id", IDType: "bigint", Desc: true},
+	}
+	add := func(cond string, v any) {
+		q.Args = append(q.Args, v)
+		q.Where = append(q.Where, fmt.Sprintf(cond, len(q.Args)))
+	}
+	switch p.Role {
+	case model.RoleAdmin:
+	case model.RoleCoordinator:
+		add("a.departments && $%d", pq.Array(nonNil(p.Departments)))
+	default:
+		return model.Connection[model.AuditLogEntry]{}, model.ErrForbidden()
+	}
+	if f.EntityType != nil {
+		add("a.entity_type = $%d", *f.EntityType)
+	}
+	if f.EntityID != nil {
+		add("a.entity_id = $%d", *f.EntityID)
+	}
+	if f.ActorSubject != nil {
+		add("a.actor_subject = $%d", *f.ActorSubject)
+	}
+	if f.From != nil {
+		add("a.at >= $%d", *f.From)
+	}
+	if f.To != nil {
+		add("a.at < $%d", *f.To)
+	}
+	var conn model.Connection[model.AuditLogEntry]
+	err := s.readTx(ctx, func(tx *Tx) (err error) {
+		conn, err = fetchPage(ctx, tx, q, page, wantTotal,
+			func(r auditRow) (string, string) { id := fmt.Sprint(r.ID); return id, id },
+			func(r auditRow) model.AuditLogEntry {
+				return model.AuditLogEntry{Key: r.ID, At: r.At, ActorSubject: r.ActorSubject, ActorEmail: r.ActorEmail,
+					ActorRole: model.Role(r.ActorRole), ActorStructureKey: r.ActorStructure, RequestID: r.RequestID,
+					Operation: r.Operation, ClientAddr: r.ClientAddr, Action: r.Action, EntityType: r.EntityType,
+					EntityKey: r.EntityID, Departments: []string(r.Departments), Changes: r.Changes}
+			})
+		return err
+	})
+	if err != nil {
+		return conn, fmt.Errorf("db: audit log: %w", err)
+	}
+	return conn, nil
+}

@@ -12,10 +12,11 @@ import (
 // keyset is the order of a connection: an SQL expression of a given SQL type, ties broken
 // by a unique id column, so that cursors are stable (STYLE habit 5).
 type keyset struct {
-	Expr string // order expression, never NULL, e.g. "s.name"
-	Type string // its SQL type, for the cursor's cast: "text", "timestamptz", "date", "int"
-	ID   string // unique tie-breaker, e.g. "s.id" (a uuid)
-	Desc bool
+	Expr   string // order expression, never NULL, e.g. "s.name"
+	Type   string // its SQL type, for the cursor's cast: "text", "timestamptz", "date", "int"
+	ID     string // unique tie-breaker, e.g. "s.id"
+	IDType string // SQL type of ID; "" means uuid
+	Desc   bool
 }
 
 // pageQuery is a list query: what to select, from where, with which filters.
@@ -42,8 +43,12 @@ func fetchPage[R, T any](ctx context.Context, tx *Tx, q pageQuery, p model.Page,
 	if q.Order.Desc {
 		forwardCmp, backwardCmp = "<", ">"
 	}
+	idType := q.Order.IDType
+	if idType == "" {
+		idType = "uuid"
+	}
 	cursorCond := func(c *model.Cursor, cmp string) string {
-		return fmt.Sprintf("(%s, %s) %s (%s::%s, %s::uuid)", q.Order.Expr, q.Order.ID, cmp, arg(c.Key), q.Order.Type, arg(c.ID))
+		return fmt.Sprintf("(%s, %s) %s (%s::%s, %s::%s)", q.Order.Expr, q.Order.ID, cmp, arg(c.Key), q.Order.Type, arg(c.ID), idType)
 	}
 	if p.After != nil {
 		where = append(where, cursorCond(p.After, forwardCmp))

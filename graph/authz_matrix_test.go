@@ -22,6 +22,7 @@ var accessMatrix = map[string]string{
 	"Query.nodes":      "ALL",
 	"Query.structure":  "ALL",
 	"Query.structures": "ALL",
+	"Query.auditLog":   "C AD",
 
 	"Viewer.*":              "ALL",
 	"UserError.*":           "ALL",
@@ -31,6 +32,10 @@ var accessMatrix = map[string]string{
 	"StructureConnection.*": "ALL",
 	"StructureEdge.*":       "ALL",
 	"StaffMember.*":         "C SW IC PE SR AD",
+
+	"AuditLogEntry.*":           "C AD",
+	"AuditLogEntryConnection.*": "C AD",
+	"AuditLogEntryEdge.*":       "C AD",
 }
 
 var roleInitials = map[string]model.Role{

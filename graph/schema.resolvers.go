@@ -12,6 +12,14 @@ import (
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
+func (r *auditLogEntryResolver) ActorStructure(ctx context.Context, obj *model.AuditLogEntry) (*model.Structure, error) {
+	if obj.ActorStructureKey == "" {
+		return nil, nil
+	}
+	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.ActorStructureKey)
+	return found(st, st.Key), err
+}
+
 func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 	p := model.PrincipalFrom(ctx)
 	v := &model.Viewer{Subject: p.Subject, Role: p.Role, StructureKey: p.StructureID, Departments: p.Departments}
@@ -68,6 +76,26 @@ func (r *queryResolver) Structures(ctx context.Context, filter *model.StructureF
 	return &conn, err
 }
 
+func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.AuditLogEntry], error) {
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	var f db.AuditLogFilter
+	if filter != nil {
+		f = db.AuditLogFilter{EntityType: filter.EntityType, ActorSubject: filter.ActorSubject, From: filter.From, To: filter.To}
+		if filter.EntityID != nil {
+			typ, key, ok := model.ParseGlobalID(*filter.EntityID)
+			if !ok {
+				return nil, model.Errorf(model.CodeInvalidInput, model.Path("filter", "entityId"), "identifiant inconnu")
+			}
+			f.EntityType, f.EntityID = &typ, &key
+		}
+	}
+	conn, err := r.Store.AuditLog(ctx, model.PrincipalFrom(ctx), f, page, wantsTotal(ctx))
+	return &conn, err
+}
+
 func (r *staffMemberResolver) Structure(ctx context.Context, obj *model.StaffMember) (*model.Structure, error) {
 	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.StructureKey)
 	return found(st, st.Key), err
@@ -81,6 +109,8 @@ func (r *viewerResolver) Structure(ctx context.Context, obj *model.Viewer) (*mod
 	return found(st, st.Key), err
 }
 
+func (r *Resolver) AuditLogEntry() AuditLogEntryResolver { return &auditLogEntryResolver{r} }
+
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) StaffMember() StaffMemberResolver { return &staffMemberResolver{r} }
@@ -88,7 +118,8 @@ func (r *Resolver) StaffMember() StaffMemberResolver { return &staffMemberResolv
 func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
 
 type (
-	queryResolver       struct{ *Resolver }
-	staffMemberResolver struct{ *Resolver }
-	viewerResolver      struct{ *Resolver }
+	auditLogEntryResolver struct{ *Resolver }
+	queryResolver         struct{ *Resolver }
+	staffMemberResolver   struct{ *Resolver }
+	viewerResolver        struct{ *Resolver }
 )

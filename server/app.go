@@ -44,7 +44,7 @@ func Open(ctx context.Context, c Config, logger *slog.Logger) (m *Main, err erro
 	}()
 	url := c.DatabaseURL
 	if url == "" {
-		m.cluster, err = pgcluster.Start(ctx, pgcluster.Options{DataDir: filepath.Join(c.DataDir, "pg"), Logger: logger})
+		m.cluster, err = pgcluster.Start(ctx, pgcluster.Options{DataDir: dataDirPG(c), Logger: logger})
 		if err != nil {
 			return m, fmt.Errorf("private PostgreSQL: %w", err)
 		}
@@ -102,6 +102,9 @@ func (m *Main) setUpAuth(ctx context.Context) error {
 	return nil
 }
 
+// dataDirPG is the private cluster's directory inside the data directory.
+func dataDirPG(c Config) string { return filepath.Join(c.DataDir, "pg") }
+
 // Addr is the address the server listens on (useful with PORT=0).
 func (m *Main) Addr() string { return m.listener.Addr().String() }
 
@@ -126,6 +129,15 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
+	jobs, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go runPeriodic(jobs, m.Logger, "audit purge", 24*time.Hour, func(ctx context.Context) error {
+		n, err := m.Store.PurgeAudit(ctx, auditCutoff(m.Config, time.Now()))
+		if n > 0 {
+			m.Logger.Info("audit entries purged", "count", n)
+		}
+		return err
+	})
 	m.Logger.Info("listening", "addr", m.Addr())
 	select {
 	case err := <-errc:

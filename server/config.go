@@ -14,21 +14,22 @@ import (
 // Config is the server's configuration, read from the environment (every variable is
 // documented in the README). The zero value is not usable: build it with LoadConfig.
 type Config struct {
-	Port             int           // PORT: TCP port of the HTTP server (default 8080; 0 picks a free one)
-	DatabaseURL      string        // DATABASE_URL: PostgreSQL to use; "" starts the private cluster
-	DatabaseReadURL  string        // DATABASE_READ_URL: read replica for analysts and indicators
-	DataDir          string        // AGIR_DATA_DIR: private cluster and development secret
-	Env              string        // AGIR_ENV: "development" (default) or "production"
-	Demo             string        // AGIR_DEMO: "auto" (default: load into an empty database in development), "on", "off"
-	DevSecret        string        // AGIR_DEV_SECRET: HS256 secret of development tokens (default: generated in DataDir)
-	OIDCIssuer       string        // OIDC_ISSUER_URL: OIDC issuer; set, it enables OIDC tokens
-	OIDCAudience     string        // OIDC_AUDIENCE: expected audience (client id) of OIDC tokens
-	LogLevel         slog.Level    // LOG_LEVEL: debug, info (default), warn, error
-	LogFormat        string        // LOG_FORMAT: "text" (default) or "json"
-	RequestTimeout   time.Duration // AGIR_REQUEST_TIMEOUT: deadline of one request (default 30s)
-	StatementTimeout time.Duration // AGIR_STATEMENT_TIMEOUT: PostgreSQL statement_timeout (default 10s)
-	ShutdownTimeout  time.Duration // AGIR_SHUTDOWN_TIMEOUT: time to drain requests on SIGTERM (default 20s)
-	MaxBodyBytes     int64         // AGIR_MAX_BODY_BYTES: request body limit (default 1 MiB)
+	Port               int           // PORT: TCP port of the HTTP server (default 8080; 0 picks a free one)
+	DatabaseURL        string        // DATABASE_URL: PostgreSQL to use; "" starts the private cluster
+	DatabaseReadURL    string        // DATABASE_READ_URL: read replica for analysts and indicators
+	DataDir            string        // AGIR_DATA_DIR: private cluster and development secret
+	Env                string        // AGIR_ENV: "development" (default) or "production"
+	Demo               string        // AGIR_DEMO: "auto" (default: load into an empty database in development), "on", "off"
+	DevSecret          string        // AGIR_DEV_SECRET: HS256 secret of development tokens (default: generated in DataDir)
+	OIDCIssuer         string        // OIDC_ISSUER_URL: OIDC issuer; set, it enables OIDC tokens
+	OIDCAudience       string        // OIDC_AUDIENCE: expected audience (client id) of OIDC tokens
+	LogLevel           slog.Level    // LOG_LEVEL: debug, info (default), warn, error
+	LogFormat          string        // LOG_FORMAT: "text" (default) or "json"
+	RequestTimeout     time.Duration // AGIR_REQUEST_TIMEOUT: deadline of one request (default 30s)
+	StatementTimeout   time.Duration // AGIR_STATEMENT_TIMEOUT: PostgreSQL statement_timeout (default 10s)
+	ShutdownTimeout    time.Duration // AGIR_SHUTDOWN_TIMEOUT: time to drain requests on SIGTERM (default 20s)
+	MaxBodyBytes       int64         // AGIR_MAX_BODY_BYTES: request body limit (default 1 MiB)
+	AuditRetentionDays int           // AGIR_AUDIT_RETENTION_DAYS: audit entries older than this are purged (default 365)
 }
 
 // Production reports whether the server runs in production mode (no development tokens,
@@ -38,20 +39,21 @@ func (c Config) Production() bool { return c.Env == "production" }
 // LoadConfig reads the configuration from getenv (os.Getenv in main, a map in tests).
 func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
-		Port:             8080,
-		DatabaseURL:      getenv("DATABASE_URL"),
-		DatabaseReadURL:  getenv("DATABASE_READ_URL"),
-		DataDir:          getenv("AGIR_DATA_DIR"),
-		Env:              orDefault(getenv("AGIR_ENV"), "development"),
-		Demo:             orDefault(getenv("AGIR_DEMO"), "auto"),
-		DevSecret:        getenv("AGIR_DEV_SECRET"),
-		OIDCIssuer:       getenv("OIDC_ISSUER_URL"),
-		OIDCAudience:     getenv("OIDC_AUDIENCE"),
-		LogFormat:        orDefault(getenv("LOG_FORMAT"), "text"),
-		RequestTimeout:   30 * time.Second,
-		StatementTimeout: 10 * time.Second,
-		ShutdownTimeout:  20 * time.Second,
-		MaxBodyBytes:     1 << 20,
+		Port:               8080,
+		DatabaseURL:        getenv("DATABASE_URL"),
+		DatabaseReadURL:    getenv("DATABASE_READ_URL"),
+		DataDir:            getenv("AGIR_DATA_DIR"),
+		Env:                orDefault(getenv("AGIR_ENV"), "development"),
+		Demo:               orDefault(getenv("AGIR_DEMO"), "auto"),
+		DevSecret:          getenv("AGIR_DEV_SECRET"),
+		OIDCIssuer:         getenv("OIDC_ISSUER_URL"),
+		OIDCAudience:       getenv("OIDC_AUDIENCE"),
+		LogFormat:          orDefault(getenv("LOG_FORMAT"), "text"),
+		RequestTimeout:     30 * time.Second,
+		StatementTimeout:   10 * time.Second,
+		ShutdownTimeout:    20 * time.Second,
+		MaxBodyBytes:       1 << 20,
+		AuditRetentionDays: 365,
 	}
 	if c.DataDir == "" {
 		c.DataDir = filepath.Dir(pgcluster.DefaultDataDir())
@@ -96,6 +98,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Sprintf("AGIR_MAX_BODY_BYTES=%q: a number of bytes, at least 1024", v))
 		}
 		c.MaxBodyBytes = n
+	}
+	if v := getenv("AGIR_AUDIT_RETENTION_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Sprintf("AGIR_AUDIT_RETENTION_DAYS=%q: a number of days, at least 1", v))
+		}
+		c.AuditRetentionDays = n
 	}
 	if c.Production() && c.OIDCIssuer == "" {
 		errs = append(errs, "AGIR_ENV=production needs OIDC_ISSUER_URL (development tokens are refused in production)")

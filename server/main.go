@@ -2,6 +2,8 @@
 //
 //	server                  run the server (demo data and a private PostgreSQL by default)
 //	server token -role R    print a development token for role R
+//	server audit verify     check the audit log's hash chain (exit status 1 when broken)
+//	server audit purge      remove audit entries past AGIR_AUDIT_RETENTION_DAYS
 package main
 
 import (
@@ -41,8 +43,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, c, args, logger, stdout)
 	case "token":
 		return tokenCmd(c, args, stdout)
+	case "audit":
+		return auditCmd(ctx, c, args, logger, stdout)
 	}
-	return fmt.Errorf("unknown command %q (serve, token)", cmd)
+	return fmt.Errorf("unknown command %q (serve, token, audit)", cmd)
 }
 
 func newLogger(c Config, w io.Writer) *slog.Logger {

@@ -7,11 +7,26 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 )
 
 // An object with a global, opaque identifier (« identifiant »), fetchable with `node(id:)`.
 type Node interface {
 	IsNode()
+}
+
+// Filter of the audit log.
+type AuditLogFilter struct {
+	// Only entries about objects of this GraphQL type (e.g. `Beneficiary`).
+	EntityType *string `json:"entityType,omitempty"`
+	// Only entries about this object (global id).
+	EntityID *string `json:"entityId,omitempty"`
+	// Only entries by this actor (token subject).
+	ActorSubject *string `json:"actorSubject,omitempty"`
+	// Only entries at or after this instant.
+	From *time.Time `json:"from,omitempty"`
+	// Only entries before this instant.
+	To *time.Time `json:"to,omitempty"`
 }
 
 // Pagination state of a connection (« pagination »).

@@ -1,0 +1,38 @@
+package model
+
+import (
+	"strconv"
+	"time"
+)
+
+// AuditLogEntry is one line of the audit log as the API shows it.
+type AuditLogEntry struct {
+	Key               int64
+	At                time.Time
+	ActorSubject      string
+	ActorEmail        string
+	ActorRole         Role
+	ActorStructureKey string
+	RequestID         string
+	Operation         string
+	ClientAddr        string
+	Action            string
+	EntityType        string
+	EntityKey         string
+	Departments       []string
+	Changes           string // JSON document
+}
+
+// ID returns the global id of e.
+func (e AuditLogEntry) ID() string { return GlobalID("AuditLogEntry", strconv.FormatInt(e.Key, 10)) }
+
+// EntityID returns the global id of the object the entry is about.
+func (e AuditLogEntry) EntityID() string { return GlobalID(e.EntityType, e.EntityKey) }
+
+func (AuditLogEntry) IsNode() {}
+
+// The audit log connection.
+type (
+	AuditLogEntryConnection = Connection[AuditLogEntry]
+	AuditLogEntryEdge       = Edge[AuditLogEntry]
+)

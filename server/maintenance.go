@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/agir-reseau/agir-backend/db"
+	"github.com/agir-reseau/agir-backend/db/pgcluster"
+)
+
+// auditCmd runs the audit log's maintenance: `audit verify` checks the hash chain (exit
+// status 1 when broken), `audit purge` removes entries past the retention period.
+func auditCmd(ctx context.Context, c Config, args []string, logger *slog.Logger, stdout io.Writer) error {
+	if len(args) == 0 || (args[0] != "verify" && args[0] != "purge") {
+		return errors.New("usage: server audit verify|purge")
+	}
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	store, closeDB, err := openStore(ctx, c, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	switch args[0] {
+	case "verify":
+		rep, err := store.VerifyAuditChain(ctx)
+		if err != nil {
+			return err
+		}
+		if rep.BrokenAt != 0 {
+			return fmt.Errorf("audit chain broken at entry %d after %d entries: %s", rep.BrokenAt, rep.Checked, rep.Reason)
+		}
+		fmt.Fprintf(stdout, "audit chain verified: %d entries\n", rep.Checked)
+	case "purge":
+		n, err := store.PurgeAudit(ctx, auditCutoff(c, time.Now()))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "audit entries purged: %d\n", n)
+	}
+	return nil
+}
+
+func auditCutoff(c Config, now time.Time) time.Time { return now.AddDate(0, 0, -c.AuditRetentionDays) }
+
+// openStore opens the configured database for a maintenance command (starting the
+// private cluster when DATABASE_URL is unset) and applies migrations.
+func openStore(ctx context.Context, c Config, logger *slog.Logger) (*db.Store, func(), error) {
+	url := c.DatabaseURL
+	var cluster *pgcluster.Cluster
+	if url == "" {
+		var err error
+		cluster, err = pgcluster.Start(ctx, pgcluster.Options{DataDir: dataDirPG(c), Logger: logger})
+		if err != nil {
+			return nil, nil, fmt.Errorf("private PostgreSQL: %w", err)
+		}
+		url = cluster.URL(pgcluster.DefaultDatabase)
+	}
+	stop := func() {
+		if cluster != nil {
+			_ = cluster.Stop()
+		}
+	}
+	if _, err := db.Migrate(ctx, url); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	store, err := db.Open(ctx, url, db.Options{})
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return store, func() { store.Close(); stop() }, nil
+}
+
+// runPeriodic calls job every interval until ctx is done, logging failures.
+func runPeriodic(ctx context.Context, logger *slog.Logger, name string, interval time.Duration, job func(context.Context) error) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := job(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("periodic job failed", "job", name, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
