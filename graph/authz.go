@@ -96,5 +96,8 @@ func (r *Rules) middleware(ctx context.Context, next graphql.Resolver) (any, err
 		return nil, &model.Error{Code: model.CodeForbidden, Field: []string{fc.Field.Alias},
 			Message: fmt.Sprintf("accès refusé au champ « %s » pour le rôle %s", fc.Field.Name, p.Role)}
 	}
+	if r.fields[fc.Object+"."+fc.Field.Name].group != "" {
+		noteRead(ctx, fc)
+	}
 	return next(ctx)
 }

@@ -66,6 +66,7 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 		}
 		return next(withOperationName(ctx, name))
 	})
+	srv.AroundOperations(auditReadsOperation(c.Store))
 	srv.AroundFields(rules.middleware)
 	return &Endpoint{Handler: withLoaders(c.Store, srv), Rules: rules, Schema: es.Schema()}
 }

@@ -1,0 +1,98 @@
+package graph
+
+import (
+	"context"
+	"reflect"
+	"sort"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/agir-reseau/agir-backend/db"
+	"github.com/agir-reseau/agir-backend/graph/model"
+)
+
+// readLog collects, during one operation, the personal fields returned per object; the
+// operation writes them to the audit log in one transaction when it ends.
+type readLog struct {
+	mu     sync.Mutex
+	fields map[string]map[string]bool // by "Type:key": the fields read
+	refs   map[string]model.AuditRef  // by "Type:key"
+}
+
+type readLogKey struct{}
+
+func (l *readLog) add(ref model.AuditRef, field string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := ref.Type + ":" + ref.Key
+	if l.fields[k] == nil {
+		l.refs[k], l.fields[k] = ref, map[string]bool{}
+	}
+	l.fields[k][field] = true
+}
+
+// entries returns one audit entry per object read, with the sorted list of its fields.
+func (l *readLog) entries() []db.AuditEntry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]db.AuditEntry, 0, len(l.fields))
+	for key, set := range l.fields {
+		fields := make([]string, 0, len(set))
+		for f := range set {
+			fields = append(fields, f)
+		}
+		sort.Strings(fields)
+		ref := l.refs[key]
+		out = append(out, db.AuditEntry{Action: "read", EntityType: ref.Type, EntityID: ref.Key,
+			Departments: ref.Departments, Changes: map[string]any{"fields": fields}})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].EntityID < out[j].EntityID })
+	return out
+}
+
+// auditReadsOperation wraps an operation: it attaches a read log, and once the response is
+// produced writes what was read (one transaction). When the audit cannot be written, the
+// response is replaced by an error: personal data never leaves unaudited.
+func auditReadsOperation(store *db.Store) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		log := &readLog{fields: map[string]map[string]bool{}, refs: map[string]model.AuditRef{}}
+		ctx = context.WithValue(ctx, readLogKey{}, log)
+		handler := next(ctx)
+		return func(ctx context.Context) *graphql.Response {
+			resp := handler(ctx)
+			entries := log.entries()
+			if len(entries) == 0 || resp == nil {
+				return resp
+			}
+			if err := store.AuditReads(ctx, model.PrincipalFrom(ctx), entries); err != nil {
+				graphql.AddError(ctx, err)
+				return &graphql.Response{Errors: graphql.GetErrors(ctx)}
+			}
+			return resp
+		}
+	}
+}
+
+// noteRead records, for a field of a personal-data group, which object it was read on.
+func noteRead(ctx context.Context, fc *graphql.FieldContext) {
+	log, _ := ctx.Value(readLogKey{}).(*readLog)
+	if log == nil || fc.Parent == nil {
+		return
+	}
+	if a, ok := auditedOf(fc.Parent.Result); ok {
+		log.add(a.AuditRef(), fc.Field.Name)
+	}
+}
+
+func auditedOf(v any) (model.Audited, bool) {
+	if a, ok := v.(model.Audited); ok {
+		return a, true
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		a, ok := rv.Elem().Interface().(model.Audited)
+		return a, ok
+	}
+	return nil, false
+}
