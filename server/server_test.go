@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -194,6 +195,48 @@ func TestServer(t *testing.T) {
 			s.terminate(t)
 			pg.assertGone(t)
 		})
+
+		// Ctrl-C in a terminal sends SIGINT to the whole foreground process group: the
+		// cluster must not get it, so that requests in flight drain against a live
+		// database before the server stops it.
+		t.Run("CtrlCDrainsRequestsFirst", func(t *testing.T) {
+			s := startServer(t, bin, env, func(cmd *exec.Cmd) { cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} })
+			pg := s.postgresProcesses(t, dir)
+			conn, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			body := `{"query":"{ structures(first: 1) { totalCount } }"}`
+			fmt.Fprintf(conn, "POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"+
+				"Authorization: Bearer %s\r\nContent-Length: %d\r\n\r\n%s", oldToken, len(body), body[:10])
+			time.Sleep(100 * time.Millisecond) // the request is in flight, its body half sent
+			if err := syscall.Kill(-s.cmd.Process.Pid, syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(10 * time.Second); !s.logged("shutting down: draining requests"); {
+				if time.Now().After(deadline) {
+					t.Fatal("SIGINT: the server did not start draining")
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			time.Sleep(300 * time.Millisecond) // a postmaster that got SIGINT too is down by now
+			if _, err := conn.Write([]byte(body[10:])); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("request in flight during shutdown: %v", err)
+			}
+			got, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if want := fmt.Sprintf(`{"data":{"structures":{"totalCount":%d}}}`, structures); resp.StatusCode != http.StatusOK ||
+				strings.TrimSpace(string(got)) != want {
+				t.Errorf("request in flight during shutdown: %d %s, want %s", resp.StatusCode, got, want)
+			}
+			s.wait(t)
+			pg.assertGone(t)
+		})
 	})
 
 	t.Run("MissingBinaries", func(t *testing.T) {
@@ -336,9 +379,12 @@ var listening = regexp.MustCompile(`^AGIR listening on http://localhost:(\d+)/`)
 // startServer runs the binary with PORT=0 and JSON logs, and returns once it printed
 // its address and a token for every role. The process is killed at the end of the test
 // if it still runs.
-func startServer(t *testing.T, bin string, env []string) *process {
+func startServer(t *testing.T, bin string, env []string, setup ...func(*exec.Cmd)) *process {
 	t.Helper()
 	cmd := command(bin, append([]string{"PORT=0", "LOG_FORMAT=json", "AGIR_SHUTDOWN_TIMEOUT=5s"}, env...))
+	for _, f := range setup {
+		f(cmd)
+	}
 	p := &process{cmd: cmd, tokens: map[model.Role]string{}, logs: &syncBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = p.logs
 	stdout, err := cmd.StdoutPipe()
@@ -475,15 +521,21 @@ func (p *process) terminate(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	p.wait(t)
+	t.Logf("server stopped in %s", time.Since(start).Round(time.Millisecond))
+}
+
+// wait checks that the server, asked to stop, exits 0 in time.
+func (p *process) wait(t *testing.T) {
+	t.Helper()
 	select {
 	case <-p.exited:
 	case <-time.After(stopTimeout):
-		t.Fatalf("server still running %s after SIGTERM", stopTimeout)
+		t.Fatalf("server still running %s after its signal", stopTimeout)
 	}
 	if p.err != nil {
-		t.Fatalf("server exit after SIGTERM: %v, want 0", p.err)
+		t.Fatalf("server exit after its signal: %v, want 0", p.err)
 	}
-	t.Logf("server stopped in %s", time.Since(start).Round(time.Millisecond))
 }
 
 // Processes.
