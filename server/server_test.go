@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/rand"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,14 +23,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pressly/goose/v3"
+
 	"github.com/agir-reseau/agir-backend/db/dbtest"
 	"github.com/agir-reseau/agir-backend/db/pgcluster"
 	"github.com/agir-reseau/agir-backend/graph/model"
 	"github.com/agir-reseau/agir-backend/server/auth"
 )
 
-// The databases of TestServer/DatabaseURL are empty (no migration in the template):
-// the server migrates them as it would a new production database.
+// The databases of TestServer/DatabaseURL start empty (no migration in the template);
+// the test brings one to the previous release, and the server applies the rest.
 func TestMain(m *testing.M) { dbtest.Main(m, nil) }
 
 // Start-up and shut-down limits of the server process under test. The first start of
@@ -266,10 +269,29 @@ func TestServer(t *testing.T) {
 
 	t.Run("DatabaseURL", func(t *testing.T) {
 		url := dbtest.NewDatabase(t) // on DATABASE_URL's server when set, else on this test's cluster
+		// The database is at the previous release: all migrations but the last.
+		conn, err := sql.Open("postgres", url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		migrations, err := goose.NewProvider(goose.DialectPostgres, conn, os.DirFS("../db/migrations"), goose.WithDisableGlobalRegistry(true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources := migrations.ListSources()
+		if len(sources) < 2 {
+			t.Fatalf("%d migrations, this test needs two", len(sources))
+		}
+		last := sources[len(sources)-1].Version
+		if _, err := migrations.UpTo(t.Context(), sources[len(sources)-2].Version); err != nil {
+			t.Fatal(err)
+		}
+		conn.Close()
+
 		dir := dataDir(t)
 		s := startServer(t, bin, []string{"DATABASE_URL=" + url, "AGIR_DATA_DIR=" + dir})
-		if applied := s.applied(); len(applied) == 0 {
-			t.Errorf("migrations applied to an empty database: %v, want all", applied)
+		if applied := s.applied(); len(applied) != 1 || applied[0] != float64(last) {
+			t.Errorf("migrations applied: %v, want only the new one, %d", applied, last)
 		}
 		if s.logged("private PostgreSQL started") {
 			t.Error("started a private cluster although DATABASE_URL is set")
