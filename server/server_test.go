@@ -428,6 +428,10 @@ func startServer(t *testing.T, bin string, env []string, setup ...func(*exec.Cmd
 		close(p.exited)
 	}()
 	t.Cleanup(func() {
+		go func() { // the reader must never block on a test that stopped listening
+			for range lines {
+			}
+		}()
 		select {
 		case <-p.exited:
 		default:
