@@ -43,8 +43,9 @@ const (
 )
 
 // TestServer builds the server binary once and runs it as a user would: on a private
-// cluster (first start, tokens, authentication failures, SIGTERM, restart), without
-// PostgreSQL binaries, and on an existing server given by DATABASE_URL.
+// cluster (first start, tokens, authentication failures, SIGTERM, restart, Ctrl-C with
+// a request in flight), without PostgreSQL binaries, and on an existing server given
+// by DATABASE_URL.
 func TestServer(t *testing.T) {
 	bin := buildServer(t)
 
