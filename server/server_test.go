@@ -466,6 +466,17 @@ func startServer(t *testing.T, bin string, env []string, setup ...func(*exec.Cmd
 		for range lines {
 		}
 	}()
+	// stderr is copied apart from stdout: once the log line that follows the tokens is
+	// there, every start-up log line is.
+	for !p.logged("listening") {
+		select {
+		case <-timeout:
+			t.Fatalf("no listening log after %s\n%s", startTimeout, p.logs)
+		case <-p.exited:
+			t.Fatalf("server exited: %v\n%s", p.err, p.logs)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 	t.Logf("server ready in %s on %s", time.Since(start).Round(time.Millisecond), p.base)
 	return p
 }
