@@ -30,8 +30,9 @@ func Migrate(ctx context.Context, url string) ([]int64, error) {
 
 func migrateDB(ctx context.Context, conn *sql.DB) ([]int64, error) {
 	// A session lock keeps two instances starting at once from applying the same
-	// migration twice.
-	locker, err := lock.NewPostgresSessionLocker()
+	// migration twice. The one that waits probes every second (goose's default, 5 s,
+	// is long beside migrations that take milliseconds), for up to 5 minutes.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 	if err != nil {
 		return nil, fmt.Errorf("db: migrate: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/agir-reseau/agir-backend/db/pgcluster"
+	"github.com/agir-reseau/agir-backend/server/auth"
 )
 
 // Config is the server's configuration, read from the environment (every variable is
@@ -105,6 +106,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Sprintf("AGIR_AUDIT_RETENTION_DAYS=%q: a number of days, at least 1", v))
 		}
 		c.AuditRetentionDays = n
+	}
+	if c.DevSecret != "" && len(c.DevSecret) < auth.MinDevSecretLen {
+		errs = append(errs, fmt.Sprintf("AGIR_DEV_SECRET: %d bytes, at least %d are needed", len(c.DevSecret), auth.MinDevSecretLen))
 	}
 	if c.Production() && c.OIDCIssuer == "" {
 		errs = append(errs, "AGIR_ENV=production needs OIDC_ISSUER_URL (development tokens are refused in production)")

@@ -112,10 +112,21 @@ func DefaultDataDir() string {
 	return filepath.Join("/var/tmp", "agir-"+strconv.Itoa(uid), "pg")
 }
 
-// FindBinDir returns the directory holding initdb and postgres: the one of
-// initdb found in PATH if postgres sits next to it, else the highest version of
-// /usr/lib/postgresql/*/bin. The error wraps ErrNoBinaries.
+// BinDirEnv names the environment variable that, when set, is the only
+// directory FindBinDir considers (to choose one PostgreSQL among several).
+const BinDirEnv = "AGIR_PG_BIN_DIR"
+
+// FindBinDir returns the directory holding initdb and postgres: $AGIR_PG_BIN_DIR
+// when set; else the one of initdb found in PATH if postgres sits next to it,
+// else the highest version of /usr/lib/postgresql/*/bin. The error wraps
+// ErrNoBinaries.
 func FindBinDir() (string, error) {
+	if dir := os.Getenv(BinDirEnv); dir != "" {
+		if !hasBinaries(dir) {
+			return "", fmt.Errorf("PostgreSQL binaries (initdb, postgres) not found in %s (%s): %w", dir, BinDirEnv, ErrNoBinaries)
+		}
+		return dir, nil
+	}
 	return findBinDir(os.Getenv("PATH"), "/usr/lib/postgresql")
 }
 

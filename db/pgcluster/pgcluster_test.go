@@ -180,6 +180,26 @@ func TestStart_ErrNoBinaries(t *testing.T) {
 
 	_, err = findBinDir(empty, filepath.Join(empty, "missing"))
 	assertNoBinaries(t, err)
+
+	t.Setenv(BinDirEnv, empty)
+	_, err = FindBinDir()
+	assertNoBinaries(t, err)
+	if !strings.Contains(err.Error(), BinDirEnv) {
+		t.Errorf("message %q does not name %s", err, BinDirEnv)
+	}
+}
+
+func TestFindBinDir_Env(t *testing.T) {
+	bin := t.TempDir()
+	for _, name := range []string{"initdb", "postgres"} {
+		if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv(BinDirEnv, bin)
+	if got, err := FindBinDir(); err != nil || got != bin {
+		t.Fatalf("FindBinDir with %s=%s: %q, %v", BinDirEnv, bin, got, err)
+	}
 }
 
 func assertNoBinaries(t *testing.T, err error) {

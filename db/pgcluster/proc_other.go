@@ -4,10 +4,11 @@ package pgcluster
 
 import "syscall"
 
-// sysProcAttr runs the command as the given user. Outside Linux there is no
-// parent-death signal: a killed Go process leaves postgres running.
+// sysProcAttr runs the command as the given user, in a process group of its own
+// (see proc_linux.go). Outside Linux there is no parent-death signal: a killed Go
+// process leaves postgres running.
 func sysProcAttr(as runAs) *syscall.SysProcAttr {
-	attr := &syscall.SysProcAttr{}
+	attr := &syscall.SysProcAttr{Setpgid: true}
 	if as.switched {
 		attr.Credential = &syscall.Credential{Uid: uint32(as.uid), Gid: uint32(as.gid), Groups: []uint32{}}
 	}
