@@ -7,10 +7,207 @@ package graph
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
+
+func (r *accessibilityResolver) DisabilityReferent(ctx context.Context, obj *model.Accessibility) (*model.StaffMember, error) {
+	panic(fmt.Errorf("not implemented: DisabilityReferent - disabilityReferent"))
+}
+
+func (r *beneficiaryResolver) SocialOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error) {
+	panic(fmt.Errorf("not implemented: SocialOperator - socialOperator"))
+}
+
+func (r *beneficiaryResolver) EmploymentOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error) {
+	panic(fmt.Errorf("not implemented: EmploymentOperator - employmentOperator"))
+}
+
+func (r *beneficiaryResolver) WelcomeInterviewLate(ctx context.Context, obj *model.Beneficiary) (bool, error) {
+	panic(fmt.Errorf("not implemented: WelcomeInterviewLate - welcomeInterviewLate"))
+}
+
+func (r *beneficiaryResolver) Household(ctx context.Context, obj *model.Beneficiary) ([]model.HouseholdMember, error) {
+	panic(fmt.Errorf("not implemented: Household - household"))
+}
+
+func (r *beneficiaryResolver) Convocations(ctx context.Context, obj *model.Beneficiary) ([]model.Convocation, error) {
+	panic(fmt.Errorf("not implemented: Convocations - convocations"))
+}
+
+func (r *beneficiaryResolver) Referents(ctx context.Context, obj *model.Beneficiary) (*model.Referents, error) {
+	panic(fmt.Errorf("not implemented: Referents - referents"))
+}
+
+func (r *beneficiaryResolver) Interviews(ctx context.Context, obj *model.Beneficiary) ([]model.Interview, error) {
+	panic(fmt.Errorf("not implemented: Interviews - interviews"))
+}
+
+func (r *beneficiaryResolver) LastInterview(ctx context.Context, obj *model.Beneficiary) (*model.Interview, error) {
+	panic(fmt.Errorf("not implemented: LastInterview - lastInterview"))
+}
+
+func (r *beneficiaryResolver) Diagnostic(ctx context.Context, obj *model.Beneficiary) (*model.Diagnostic, error) {
+	panic(fmt.Errorf("not implemented: Diagnostic - diagnostic"))
+}
+
+func (r *beneficiaryResolver) Plan(ctx context.Context, obj *model.Beneficiary) (*model.Plan, error) {
+	panic(fmt.Errorf("not implemented: Plan - plan"))
+}
+
+func (r *beneficiaryResolver) EngagementContract(ctx context.Context, obj *model.Beneficiary) (*model.EngagementContract, error) {
+	panic(fmt.Errorf("not implemented: EngagementContract - engagementContract"))
+}
+
+func (r *beneficiaryResolver) HousingProposals(ctx context.Context, obj *model.Beneficiary) ([]model.HousingProposal, error) {
+	panic(fmt.Errorf("not implemented: HousingProposals - housingProposals"))
+}
+
+func (r *beneficiaryResolver) HousingRefusalCount(ctx context.Context, obj *model.Beneficiary) (int, error) {
+	panic(fmt.Errorf("not implemented: HousingRefusalCount - housingRefusalCount"))
+}
+
+func (r *beneficiaryResolver) RightsSteps(ctx context.Context, obj *model.Beneficiary) ([]model.RightsStep, error) {
+	panic(fmt.Errorf("not implemented: RightsSteps - rightsSteps"))
+}
+
+func (r *beneficiaryResolver) Accessibility(ctx context.Context, obj *model.Beneficiary) (*model.Accessibility, error) {
+	panic(fmt.Errorf("not implemented: Accessibility - accessibility"))
+}
+
+func (r *beneficiaryResolver) Evaluations(ctx context.Context, obj *model.Beneficiary) ([]model.Evaluation, error) {
+	panic(fmt.Errorf("not implemented: Evaluations - evaluations"))
+}
+
+func (r *beneficiaryResolver) EvaluationProgress(ctx context.Context, obj *model.Beneficiary) ([]model.AxisProgress, error) {
+	panic(fmt.Errorf("not implemented: EvaluationProgress - evaluationProgress"))
+}
+
+func (r *beneficiaryResolver) Exits(ctx context.Context, obj *model.Beneficiary) ([]model.JourneyExit, error) {
+	panic(fmt.Errorf("not implemented: Exits - exits"))
+}
+
+func (r *beneficiaryResolver) FollowUps(ctx context.Context, obj *model.Beneficiary) ([]model.FollowUp, error) {
+	panic(fmt.Errorf("not implemented: FollowUps - followUps"))
+}
+
+func (r *beneficiaryResolver) Reintegrations(ctx context.Context, obj *model.Beneficiary) ([]model.Reintegration, error) {
+	panic(fmt.Errorf("not implemented: Reintegrations - reintegrations"))
+}
+
+func (r *beneficiaryResolver) Alerts(ctx context.Context, obj *model.Beneficiary) ([]model.Alert, error) {
+	panic(fmt.Errorf("not implemented: Alerts - alerts"))
+}
+
+func (r *beneficiaryResolver) Timeline(ctx context.Context, obj *model.Beneficiary) ([]model.TimelineEvent, error) {
+	panic(fmt.Errorf("not implemented: Timeline - timeline"))
+}
+
+func (r *collectiveActionResolver) Facilitators(ctx context.Context, obj *model.CollectiveAction) ([]model.StaffMember, error) {
+	panic(fmt.Errorf("not implemented: Facilitators - facilitators"))
+}
+
+func (r *collectiveActionResolver) Registrations(ctx context.Context, obj *model.CollectiveAction) ([]model.CollectiveActionRegistration, error) {
+	panic(fmt.Errorf("not implemented: Registrations - registrations"))
+}
+
+func (r *collectiveActionRegistrationResolver) Beneficiary(ctx context.Context, obj *model.CollectiveActionRegistration) (*model.Beneficiary, error) {
+	panic(fmt.Errorf("not implemented: Beneficiary - beneficiary"))
+}
+
+func (r *interviewResolver) AuthorStructure(ctx context.Context, obj *model.Interview) (*model.Structure, error) {
+	panic(fmt.Errorf("not implemented: AuthorStructure - authorStructure"))
+}
+
+func (r *mutationResolver) ReferBeneficiary(ctx context.Context, input model.ReferBeneficiaryInput) (*model.ReferBeneficiaryPayload, error) {
+	panic(fmt.Errorf("not implemented: ReferBeneficiary - referBeneficiary"))
+}
+
+func (r *mutationResolver) AdmitExceptionally(ctx context.Context, input model.AdmitExceptionallyInput) (*model.ReferBeneficiaryPayload, error) {
+	panic(fmt.Errorf("not implemented: AdmitExceptionally - admitExceptionally"))
+}
+
+func (r *mutationResolver) AddHouseholdMember(ctx context.Context, input model.AddHouseholdMemberInput) (*model.AddHouseholdMemberPayload, error) {
+	panic(fmt.Errorf("not implemented: AddHouseholdMember - addHouseholdMember"))
+}
+
+func (r *mutationResolver) ConvokeBeneficiary(ctx context.Context, input model.ConvokeBeneficiaryInput) (*model.BeneficiaryPayload, error) {
+	panic(fmt.Errorf("not implemented: ConvokeBeneficiary - convokeBeneficiary"))
+}
+
+func (r *mutationResolver) RecordInterview(ctx context.Context, input model.RecordInterviewInput) (*model.RecordInterviewPayload, error) {
+	panic(fmt.Errorf("not implemented: RecordInterview - recordInterview"))
+}
+
+func (r *mutationResolver) RecordDiagnostic(ctx context.Context, input model.RecordDiagnosticInput) (*model.BeneficiaryPayload, error) {
+	panic(fmt.Errorf("not implemented: RecordDiagnostic - recordDiagnostic"))
+}
+
+func (r *mutationResolver) AssignReferents(ctx context.Context, input model.AssignReferentsInput) (*model.BeneficiaryPayload, error) {
+	panic(fmt.Errorf("not implemented: AssignReferents - assignReferents"))
+}
+
+func (r *mutationResolver) SignEngagementContract(ctx context.Context, input model.SignEngagementContractInput) (*model.BeneficiaryPayload, error) {
+	panic(fmt.Errorf("not implemented: SignEngagementContract - signEngagementContract"))
+}
+
+func (r *mutationResolver) AddPlanAction(ctx context.Context, input model.AddPlanActionInput) (*model.PlanActionPayload, error) {
+	panic(fmt.Errorf("not implemented: AddPlanAction - addPlanAction"))
+}
+
+func (r *mutationResolver) UpdatePlanAction(ctx context.Context, input model.UpdatePlanActionInput) (*model.PlanActionPayload, error) {
+	panic(fmt.Errorf("not implemented: UpdatePlanAction - updatePlanAction"))
+}
+
+func (r *mutationResolver) RecordHousingProposal(ctx context.Context, input model.RecordHousingProposalInput) (*model.HousingProposalPayload, error) {
+	panic(fmt.Errorf("not implemented: RecordHousingProposal - recordHousingProposal"))
+}
+
+func (r *mutationResolver) DecideHousingProposal(ctx context.Context, input model.DecideHousingProposalInput) (*model.HousingProposalPayload, error) {
+	panic(fmt.Errorf("not implemented: DecideHousingProposal - decideHousingProposal"))
+}
+
+func (r *mutationResolver) RecordRightsStep(ctx context.Context, input model.RecordRightsStepInput) (*model.BeneficiaryPayload, error) {
+	panic(fmt.Errorf("not implemented: RecordRightsStep - recordRightsStep"))
+}
+
+func (r *mutationResolver) RecordAccessibility(ctx context.Context, input model.RecordAccessibilityInput) (*model.BeneficiaryPayload, error) {
+	panic(fmt.Errorf("not implemented: RecordAccessibility - recordAccessibility"))
+}
+
+func (r *mutationResolver) RecordEvaluation(ctx context.Context, input model.RecordEvaluationInput) (*model.BeneficiaryPayload, error) {
+	panic(fmt.Errorf("not implemented: RecordEvaluation - recordEvaluation"))
+}
+
+func (r *mutationResolver) ExitJourney(ctx context.Context, input model.ExitJourneyInput) (*model.BeneficiaryPayload, error) {
+	panic(fmt.Errorf("not implemented: ExitJourney - exitJourney"))
+}
+
+func (r *mutationResolver) ExcludeBeneficiary(ctx context.Context, input model.ExcludeBeneficiaryInput) (*model.BeneficiaryPayload, error) {
+	panic(fmt.Errorf("not implemented: ExcludeBeneficiary - excludeBeneficiary"))
+}
+
+func (r *mutationResolver) RecordFollowUp(ctx context.Context, input model.RecordFollowUpInput) (*model.BeneficiaryPayload, error) {
+	panic(fmt.Errorf("not implemented: RecordFollowUp - recordFollowUp"))
+}
+
+func (r *mutationResolver) ReintegrateBeneficiary(ctx context.Context, input model.ReintegrateBeneficiaryInput) (*model.BeneficiaryPayload, error) {
+	panic(fmt.Errorf("not implemented: ReintegrateBeneficiary - reintegrateBeneficiary"))
+}
+
+func (r *mutationResolver) ScheduleCollectiveAction(ctx context.Context, input model.ScheduleCollectiveActionInput) (*model.CollectiveActionPayload, error) {
+	panic(fmt.Errorf("not implemented: ScheduleCollectiveAction - scheduleCollectiveAction"))
+}
+
+func (r *mutationResolver) RegisterForCollectiveAction(ctx context.Context, input model.RegisterForCollectiveActionInput) (*model.CollectiveActionPayload, error) {
+	panic(fmt.Errorf("not implemented: RegisterForCollectiveAction - registerForCollectiveAction"))
+}
+
+func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.CollectiveActionPayload, error) {
+	panic(fmt.Errorf("not implemented: RecordAttendance - recordAttendance"))
+}
 
 func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 	p := model.PrincipalFrom(ctx)
@@ -68,6 +265,30 @@ func (r *queryResolver) Structures(ctx context.Context, filter *model.StructureF
 	return &conn, err
 }
 
+func (r *queryResolver) Beneficiary(ctx context.Context, id string) (*model.Beneficiary, error) {
+	panic(fmt.Errorf("not implemented: Beneficiary - beneficiary"))
+}
+
+func (r *queryResolver) Beneficiaries(ctx context.Context, filter *model.BeneficiaryFilter, orderBy *model.BeneficiaryOrder, first *int, after *string, last *int, before *string) (*model.Connection[model.Beneficiary], error) {
+	panic(fmt.Errorf("not implemented: Beneficiaries - beneficiaries"))
+}
+
+func (r *queryResolver) CollectiveActions(ctx context.Context, filter *model.CollectiveActionFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.CollectiveAction], error) {
+	panic(fmt.Errorf("not implemented: CollectiveActions - collectiveActions"))
+}
+
+func (r *referentAssignmentResolver) StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error) {
+	panic(fmt.Errorf("not implemented: StaffMember - staffMember"))
+}
+
+func (r *referentsResolver) SocialWorker(ctx context.Context, obj *model.Referents) (*model.StaffMember, error) {
+	panic(fmt.Errorf("not implemented: SocialWorker - socialWorker"))
+}
+
+func (r *referentsResolver) InsertionCounsellor(ctx context.Context, obj *model.Referents) (*model.StaffMember, error) {
+	panic(fmt.Errorf("not implemented: InsertionCounsellor - insertionCounsellor"))
+}
+
 func (r *staffMemberResolver) Structure(ctx context.Context, obj *model.StaffMember) (*model.Structure, error) {
 	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.StructureKey)
 	return found(st, st.Key), err
@@ -81,14 +302,42 @@ func (r *viewerResolver) Structure(ctx context.Context, obj *model.Viewer) (*mod
 	return found(st, st.Key), err
 }
 
+func (r *Resolver) Accessibility() AccessibilityResolver { return &accessibilityResolver{r} }
+
+func (r *Resolver) Beneficiary() BeneficiaryResolver { return &beneficiaryResolver{r} }
+
+func (r *Resolver) CollectiveAction() CollectiveActionResolver { return &collectiveActionResolver{r} }
+
+func (r *Resolver) CollectiveActionRegistration() CollectiveActionRegistrationResolver {
+	return &collectiveActionRegistrationResolver{r}
+}
+
+func (r *Resolver) Interview() InterviewResolver { return &interviewResolver{r} }
+
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+func (r *Resolver) ReferentAssignment() ReferentAssignmentResolver {
+	return &referentAssignmentResolver{r}
+}
+
+func (r *Resolver) Referents() ReferentsResolver { return &referentsResolver{r} }
 
 func (r *Resolver) StaffMember() StaffMemberResolver { return &staffMemberResolver{r} }
 
 func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
 
 type (
-	queryResolver       struct{ *Resolver }
-	staffMemberResolver struct{ *Resolver }
-	viewerResolver      struct{ *Resolver }
+	accessibilityResolver                struct{ *Resolver }
+	beneficiaryResolver                  struct{ *Resolver }
+	collectiveActionResolver             struct{ *Resolver }
+	collectiveActionRegistrationResolver struct{ *Resolver }
+	interviewResolver                    struct{ *Resolver }
+	mutationResolver                     struct{ *Resolver }
+	queryResolver                        struct{ *Resolver }
+	referentAssignmentResolver           struct{ *Resolver }
+	referentsResolver                    struct{ *Resolver }
+	staffMemberResolver                  struct{ *Resolver }
+	viewerResolver                       struct{ *Resolver }
 )
