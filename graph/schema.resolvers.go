@@ -7,206 +7,505 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
 func (r *accessibilityResolver) DisabilityReferent(ctx context.Context, obj *model.Accessibility) (*model.StaffMember, error) {
-	panic(fmt.Errorf("not implemented: DisabilityReferent - disabilityReferent"))
+	if obj.DisabilityReferentKey == nil {
+		return nil, nil
+	}
+	m, err := loadersFrom(ctx).StaffMember.Load(ctx, *obj.DisabilityReferentKey)
+	return found(m, m.Key), err
 }
 
 func (r *beneficiaryResolver) SocialOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error) {
-	panic(fmt.Errorf("not implemented: SocialOperator - socialOperator"))
+	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.SocialOperatorKey)
+	return found(st, st.Key), err
 }
 
 func (r *beneficiaryResolver) EmploymentOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error) {
-	panic(fmt.Errorf("not implemented: EmploymentOperator - employmentOperator"))
+	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.EmploymentOperatorKey)
+	return found(st, st.Key), err
 }
 
 func (r *beneficiaryResolver) WelcomeInterviewLate(ctx context.Context, obj *model.Beneficiary) (bool, error) {
-	panic(fmt.Errorf("not implemented: WelcomeInterviewLate - welcomeInterviewLate"))
+	return model.WelcomeInterviewLate(obj.WelcomeInterviewDueOn, obj.WelcomeHeldOn, r.today()), nil
 }
 
 func (r *beneficiaryResolver) Household(ctx context.Context, obj *model.Beneficiary) ([]model.HouseholdMember, error) {
-	panic(fmt.Errorf("not implemented: Household - household"))
+	return loadersFrom(ctx).Social.Household.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) Convocations(ctx context.Context, obj *model.Beneficiary) ([]model.Convocation, error) {
-	panic(fmt.Errorf("not implemented: Convocations - convocations"))
+	return loadersFrom(ctx).Social.Convocations.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) Referents(ctx context.Context, obj *model.Beneficiary) (*model.Referents, error) {
-	panic(fmt.Errorf("not implemented: Referents - referents"))
+	list, err := loadersFrom(ctx).Social.Referents.Load(ctx, obj.Key)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.Referents{History: list}
+	for _, a := range list {
+		switch {
+		case !a.Active():
+		case a.Kind == model.ReferentKindSocialWorker:
+			out.SocialWorkerKey = a.StaffMemberKey
+		case a.Kind == model.ReferentKindInsertionCounsellor:
+			out.InsertionCounsellorKey = a.StaffMemberKey
+		}
+	}
+	return out, nil
 }
 
 func (r *beneficiaryResolver) Interviews(ctx context.Context, obj *model.Beneficiary) ([]model.Interview, error) {
-	panic(fmt.Errorf("not implemented: Interviews - interviews"))
+	return loadersFrom(ctx).Social.Interviews.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) LastInterview(ctx context.Context, obj *model.Beneficiary) (*model.Interview, error) {
-	panic(fmt.Errorf("not implemented: LastInterview - lastInterview"))
+	list, err := loadersFrom(ctx).Social.LastInterview.Load(ctx, obj.Key)
+	return first(list), err
 }
 
 func (r *beneficiaryResolver) Diagnostic(ctx context.Context, obj *model.Beneficiary) (*model.Diagnostic, error) {
-	panic(fmt.Errorf("not implemented: Diagnostic - diagnostic"))
+	axes, err := loadersFrom(ctx).Social.Diagnostic.Load(ctx, obj.Key)
+	if err != nil || len(axes) == 0 {
+		return nil, err
+	}
+	d := &model.Diagnostic{}
+	for i := range axes {
+		a := &axes[i]
+		switch a.Axis {
+		case model.AxisRights:
+			d.Rights = a
+		case model.AxisHousing:
+			d.Housing = a
+		case model.AxisEmployment:
+			d.Employment = a
+		case model.AxisTraining:
+			d.Training = a
+		case model.AxisFrench:
+			d.French = a
+		case model.AxisHealth:
+			d.Health = a
+		case model.AxisMobility:
+			d.Mobility = a
+		}
+	}
+	return d, nil
 }
 
 func (r *beneficiaryResolver) Plan(ctx context.Context, obj *model.Beneficiary) (*model.Plan, error) {
-	panic(fmt.Errorf("not implemented: Plan - plan"))
+	objectives, err := loadersFrom(ctx).Social.Plan.Load(ctx, obj.Key)
+	if err != nil {
+		return nil, err
+	}
+	return &model.Plan{Objectives: objectives}, nil
 }
 
 func (r *beneficiaryResolver) EngagementContract(ctx context.Context, obj *model.Beneficiary) (*model.EngagementContract, error) {
-	panic(fmt.Errorf("not implemented: EngagementContract - engagementContract"))
+	list, err := loadersFrom(ctx).Social.Contract.Load(ctx, obj.Key)
+	return first(list), err
 }
 
 func (r *beneficiaryResolver) HousingProposals(ctx context.Context, obj *model.Beneficiary) ([]model.HousingProposal, error) {
-	panic(fmt.Errorf("not implemented: HousingProposals - housingProposals"))
+	return loadersFrom(ctx).Social.Housing.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) HousingRefusalCount(ctx context.Context, obj *model.Beneficiary) (int, error) {
-	panic(fmt.Errorf("not implemented: HousingRefusalCount - housingRefusalCount"))
+	list, err := loadersFrom(ctx).Social.Housing.Load(ctx, obj.Key)
+	n := 0
+	for _, h := range list {
+		if h.Outcome == model.HousingOutcomeRefused {
+			n++
+		}
+	}
+	return n, err
 }
 
 func (r *beneficiaryResolver) RightsSteps(ctx context.Context, obj *model.Beneficiary) ([]model.RightsStep, error) {
-	panic(fmt.Errorf("not implemented: RightsSteps - rightsSteps"))
+	return loadersFrom(ctx).Social.RightsSteps.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) Accessibility(ctx context.Context, obj *model.Beneficiary) (*model.Accessibility, error) {
-	panic(fmt.Errorf("not implemented: Accessibility - accessibility"))
+	list, err := loadersFrom(ctx).Social.Accessibility.Load(ctx, obj.Key)
+	return first(list), err
 }
 
 func (r *beneficiaryResolver) Evaluations(ctx context.Context, obj *model.Beneficiary) ([]model.Evaluation, error) {
-	panic(fmt.Errorf("not implemented: Evaluations - evaluations"))
+	return loadersFrom(ctx).Social.Evaluations.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) EvaluationProgress(ctx context.Context, obj *model.Beneficiary) ([]model.AxisProgress, error) {
-	panic(fmt.Errorf("not implemented: EvaluationProgress - evaluationProgress"))
+	list, err := loadersFrom(ctx).Social.Evaluations.Load(ctx, obj.Key)
+	if err != nil {
+		return nil, err
+	}
+	return model.EvaluationProgress(list), nil
 }
 
 func (r *beneficiaryResolver) Exits(ctx context.Context, obj *model.Beneficiary) ([]model.JourneyExit, error) {
-	panic(fmt.Errorf("not implemented: Exits - exits"))
+	return loadersFrom(ctx).Social.Exits.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) FollowUps(ctx context.Context, obj *model.Beneficiary) ([]model.FollowUp, error) {
-	panic(fmt.Errorf("not implemented: FollowUps - followUps"))
+	return loadersFrom(ctx).Social.FollowUps.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) Reintegrations(ctx context.Context, obj *model.Beneficiary) ([]model.Reintegration, error) {
-	panic(fmt.Errorf("not implemented: Reintegrations - reintegrations"))
+	return loadersFrom(ctx).Social.Reintegrations.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) Alerts(ctx context.Context, obj *model.Beneficiary) ([]model.Alert, error) {
-	panic(fmt.Errorf("not implemented: Alerts - alerts"))
+	return loadersFrom(ctx).Social.Alerts.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) Timeline(ctx context.Context, obj *model.Beneficiary) ([]model.TimelineEvent, error) {
-	panic(fmt.Errorf("not implemented: Timeline - timeline"))
+	return loadersFrom(ctx).Social.Timeline.Load(ctx, obj.Key)
 }
 
 func (r *collectiveActionResolver) Facilitators(ctx context.Context, obj *model.CollectiveAction) ([]model.StaffMember, error) {
-	panic(fmt.Errorf("not implemented: Facilitators - facilitators"))
+	out := make([]model.StaffMember, 0, len(obj.FacilitatorKeys))
+	for _, k := range obj.FacilitatorKeys {
+		m, err := loadersFrom(ctx).StaffMember.Load(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		if m.Key != "" {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 func (r *collectiveActionResolver) Registrations(ctx context.Context, obj *model.CollectiveAction) ([]model.CollectiveActionRegistration, error) {
-	panic(fmt.Errorf("not implemented: Registrations - registrations"))
+	return loadersFrom(ctx).Social.Registrations.Load(ctx, obj.Key)
 }
 
 func (r *collectiveActionRegistrationResolver) Beneficiary(ctx context.Context, obj *model.CollectiveActionRegistration) (*model.Beneficiary, error) {
-	panic(fmt.Errorf("not implemented: Beneficiary - beneficiary"))
+	b, err := loadersFrom(ctx).Social.Beneficiary.Load(ctx, obj.BeneficiaryKey)
+	return found(b, b.Key), err
 }
 
 func (r *interviewResolver) AuthorStructure(ctx context.Context, obj *model.Interview) (*model.Structure, error) {
-	panic(fmt.Errorf("not implemented: AuthorStructure - authorStructure"))
+	if obj.AuthorStructureKey == nil {
+		return nil, nil
+	}
+	st, err := loadersFrom(ctx).Structure.Load(ctx, *obj.AuthorStructureKey)
+	return found(st, st.Key), err
 }
 
 func (r *mutationResolver) ReferBeneficiary(ctx context.Context, input model.ReferBeneficiaryInput) (*model.ReferBeneficiaryPayload, error) {
-	panic(fmt.Errorf("not implemented: ReferBeneficiary - referBeneficiary"))
+	in, err := referralInput(input, "input")
+	if err == nil {
+		var b *model.Beneficiary
+		b, err = r.Store.ReferBeneficiary(ctx, model.PrincipalFrom(ctx), in, nil)
+		if err == nil {
+			return &model.ReferBeneficiaryPayload{Beneficiary: b, UserErrors: []model.UserError{}}, nil
+		}
+	}
+	ue, err := userErrors(err)
+	return &model.ReferBeneficiaryPayload{UserErrors: ue}, err
 }
 
 func (r *mutationResolver) AdmitExceptionally(ctx context.Context, input model.AdmitExceptionallyInput) (*model.ReferBeneficiaryPayload, error) {
-	panic(fmt.Errorf("not implemented: AdmitExceptionally - admitExceptionally"))
+	in, err := referralInput(*input.Referral, "input", "referral")
+	if err == nil {
+		err = text(input.StateInstructionReference, 100, "input", "stateInstructionReference")
+	}
+	if err == nil {
+		var b *model.Beneficiary
+		b, err = r.Store.ReferBeneficiary(ctx, model.PrincipalFrom(ctx), in, &db.ExceptionalAdmission{
+			StateInstructionOn: input.StateInstructionOn, StateInstructionReference: input.StateInstructionReference,
+			OfiiAgreementOn: input.OfiiAgreementOn})
+		if err == nil {
+			return &model.ReferBeneficiaryPayload{Beneficiary: b, UserErrors: []model.UserError{}}, nil
+		}
+	}
+	ue, err := userErrors(err)
+	return &model.ReferBeneficiaryPayload{UserErrors: ue}, err
 }
 
 func (r *mutationResolver) AddHouseholdMember(ctx context.Context, input model.AddHouseholdMemberInput) (*model.AddHouseholdMemberPayload, error) {
-	panic(fmt.Errorf("not implemented: AddHouseholdMember - addHouseholdMember"))
+	err := firstErr(text(input.FirstName, 100, "input", "firstName"), text(input.LastName, 100, "input", "lastName"),
+		text(input.Nationality, 100, "input", "nationality"))
+	var k string
+	if err == nil {
+		k, err = key(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	}
+	if err == nil {
+		b, m, err := r.Store.AddHouseholdMember(ctx, model.PrincipalFrom(ctx), k, input)
+		if err == nil {
+			return &model.AddHouseholdMemberPayload{Beneficiary: b, HouseholdMember: m, UserErrors: []model.UserError{}}, nil
+		}
+		ue, err := userErrors(err)
+		return &model.AddHouseholdMemberPayload{UserErrors: ue}, err
+	}
+	ue, err := userErrors(err)
+	return &model.AddHouseholdMemberPayload{UserErrors: ue}, err
 }
 
 func (r *mutationResolver) ConvokeBeneficiary(ctx context.Context, input model.ConvokeBeneficiaryInput) (*model.BeneficiaryPayload, error) {
-	panic(fmt.Errorf("not implemented: ConvokeBeneficiary - convokeBeneficiary"))
+	return r.act(ctx, input.BeneficiaryID, text(input.Address, 300, "input", "address"), func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.ConvokeBeneficiary(ctx, p, k, input)
+	})
 }
 
 func (r *mutationResolver) RecordInterview(ctx context.Context, input model.RecordInterviewInput) (*model.RecordInterviewPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordInterview - recordInterview"))
+	fail := func(err error) (*model.RecordInterviewPayload, error) {
+		ue, err := userErrors(err)
+		return &model.RecordInterviewPayload{UserErrors: ue}, err
+	}
+	in := db.InterviewInput{RecordInterviewInput: input}
+	var err error
+	switch {
+	case input.InterviewID != nil && input.BeneficiaryID == nil:
+		in.InterviewKey, err = key(*input.InterviewID, "Interview", "input", "interviewId")
+		if err == nil && input.Version == nil {
+			err = model.Errorf(model.CodeInvalidInput, model.Path("input", "version"), "la version lue est requise pour modifier un entretien")
+		}
+	case input.BeneficiaryID != nil && input.InterviewID == nil:
+		in.BeneficiaryKey, err = key(*input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	default:
+		err = model.Errorf(model.CodeInvalidInput, model.Path("input", "beneficiaryId"), "indiquez soit le bénéficiaire (nouvel entretien), soit l'entretien à mettre à jour")
+	}
+	if err == nil {
+		err = firstErr(optText(input.SharedNote, 10000, "input", "sharedNote"), optText(input.PrivateNote, 10000, "input", "privateNote"))
+	}
+	if err != nil {
+		return fail(err)
+	}
+	b, i, err := r.Store.RecordInterview(ctx, model.PrincipalFrom(ctx), in)
+	if err != nil {
+		return fail(err)
+	}
+	return &model.RecordInterviewPayload{Beneficiary: b, Interview: i, UserErrors: []model.UserError{}}, nil
 }
 
 func (r *mutationResolver) RecordDiagnostic(ctx context.Context, input model.RecordDiagnosticInput) (*model.BeneficiaryPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordDiagnostic - recordDiagnostic"))
+	var check error
+	seen := map[model.Axis]bool{}
+	for i, a := range input.Axes {
+		if seen[a.Axis] {
+			check = firstErr(check, model.Errorf(model.CodeInvalidInput, model.Path("input", "axes"), "le volet %s est donné deux fois", a.Axis))
+		}
+		seen[a.Axis] = true
+		_ = i
+		check = firstErr(check, text(a.Situation, 5000, "input", "axes", "situation"), optText(a.Needs, 5000, "input", "axes", "needs"))
+	}
+	if len(input.Axes) == 0 {
+		check = model.Errorf(model.CodeInvalidInput, model.Path("input", "axes"), "au moins un volet est requis")
+	}
+	return r.act(ctx, input.BeneficiaryID, check, func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.RecordDiagnostic(ctx, p, k, input.Axes)
+	})
 }
 
 func (r *mutationResolver) AssignReferents(ctx context.Context, input model.AssignReferentsInput) (*model.BeneficiaryPayload, error) {
-	panic(fmt.Errorf("not implemented: AssignReferents - assignReferents"))
+	sw, err := optKey(input.SocialWorkerID, "StaffMember", "input", "socialWorkerId")
+	ic, err2 := optKey(input.InsertionCounsellorID, "StaffMember", "input", "insertionCounsellorId")
+	return r.act(ctx, input.BeneficiaryID, firstErr(err, err2), func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.AssignReferents(ctx, p, k, sw, ic)
+	})
 }
 
 func (r *mutationResolver) SignEngagementContract(ctx context.Context, input model.SignEngagementContractInput) (*model.BeneficiaryPayload, error) {
-	panic(fmt.Errorf("not implemented: SignEngagementContract - signEngagementContract"))
+	return r.act(ctx, input.BeneficiaryID, nil, func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.SignEngagementContract(ctx, p, k, input)
+	})
 }
 
 func (r *mutationResolver) AddPlanAction(ctx context.Context, input model.AddPlanActionInput) (*model.PlanActionPayload, error) {
-	panic(fmt.Errorf("not implemented: AddPlanAction - addPlanAction"))
+	fail := func(err error) (*model.PlanActionPayload, error) {
+		ue, err := userErrors(err)
+		return &model.PlanActionPayload{UserErrors: ue}, err
+	}
+	objective, err := optKey(input.ObjectiveID, "Objective", "input", "objectiveId")
+	if err == nil {
+		err = firstErr(text(input.Title, 300, "input", "title"), optText(input.ObjectiveTitle, 300, "input", "objectiveTitle"))
+	}
+	var k string
+	if err == nil {
+		k, err = key(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	}
+	if err != nil {
+		return fail(err)
+	}
+	b, a, err := r.Store.AddPlanAction(ctx, model.PrincipalFrom(ctx), k, db.PlanActionInput{AddPlanActionInput: input, ObjectiveKey: objective})
+	if err != nil {
+		return fail(err)
+	}
+	return &model.PlanActionPayload{Beneficiary: b, PlanAction: a, UserErrors: []model.UserError{}}, nil
 }
 
 func (r *mutationResolver) UpdatePlanAction(ctx context.Context, input model.UpdatePlanActionInput) (*model.PlanActionPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdatePlanAction - updatePlanAction"))
+	fail := func(err error) (*model.PlanActionPayload, error) {
+		ue, err := userErrors(err)
+		return &model.PlanActionPayload{UserErrors: ue}, err
+	}
+	k, err := key(input.ID, "PlanAction", "input", "id")
+	if err == nil {
+		err = optText(input.Title, 300, "input", "title")
+	}
+	if err != nil {
+		return fail(err)
+	}
+	b, a, err := r.Store.UpdatePlanAction(ctx, model.PrincipalFrom(ctx), k, input)
+	if err != nil {
+		return fail(err)
+	}
+	return &model.PlanActionPayload{Beneficiary: b, PlanAction: a, UserErrors: []model.UserError{}}, nil
 }
 
 func (r *mutationResolver) RecordHousingProposal(ctx context.Context, input model.RecordHousingProposalInput) (*model.HousingProposalPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordHousingProposal - recordHousingProposal"))
+	fail := func(err error) (*model.HousingProposalPayload, error) {
+		ue, err := userErrors(err)
+		return &model.HousingProposalPayload{UserErrors: ue}, err
+	}
+	err := firstErr(text(input.Offer, 300, "input", "offer"), optText(input.Landlord, 200, "input", "landlord"),
+		optText(input.RefusalReason, 1000, "input", "refusalReason"))
+	var k string
+	if err == nil {
+		k, err = key(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	}
+	if err != nil {
+		return fail(err)
+	}
+	b, h, err := r.Store.RecordHousingProposal(ctx, model.PrincipalFrom(ctx), k, input)
+	if err != nil {
+		return fail(err)
+	}
+	return &model.HousingProposalPayload{Beneficiary: b, HousingProposal: h, UserErrors: []model.UserError{}}, nil
 }
 
 func (r *mutationResolver) DecideHousingProposal(ctx context.Context, input model.DecideHousingProposalInput) (*model.HousingProposalPayload, error) {
-	panic(fmt.Errorf("not implemented: DecideHousingProposal - decideHousingProposal"))
+	fail := func(err error) (*model.HousingProposalPayload, error) {
+		ue, err := userErrors(err)
+		return &model.HousingProposalPayload{UserErrors: ue}, err
+	}
+	k, err := key(input.ID, "HousingProposal", "input", "id")
+	if err == nil {
+		err = optText(input.RefusalReason, 1000, "input", "refusalReason")
+	}
+	if err != nil {
+		return fail(err)
+	}
+	b, h, err := r.Store.DecideHousingProposal(ctx, model.PrincipalFrom(ctx), k, input)
+	if err != nil {
+		return fail(err)
+	}
+	return &model.HousingProposalPayload{Beneficiary: b, HousingProposal: h, UserErrors: []model.UserError{}}, nil
 }
 
 func (r *mutationResolver) RecordRightsStep(ctx context.Context, input model.RecordRightsStepInput) (*model.BeneficiaryPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordRightsStep - recordRightsStep"))
+	return r.act(ctx, input.BeneficiaryID, nil, func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.RecordRightsStep(ctx, p, k, input)
+	})
 }
 
 func (r *mutationResolver) RecordAccessibility(ctx context.Context, input model.RecordAccessibilityInput) (*model.BeneficiaryPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordAccessibility - recordAccessibility"))
+	referent, err := optKey(input.DisabilityReferentID, "StaffMember", "input", "disabilityReferentId")
+	return r.act(ctx, input.BeneficiaryID, firstErr(err, optText(input.Needs, 5000, "input", "needs")), func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.RecordAccessibility(ctx, p, k, input, referent)
+	})
 }
 
 func (r *mutationResolver) RecordEvaluation(ctx context.Context, input model.RecordEvaluationInput) (*model.BeneficiaryPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordEvaluation - recordEvaluation"))
+	return r.act(ctx, input.BeneficiaryID, nil, func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.RecordEvaluation(ctx, p, k, input)
+	})
 }
 
 func (r *mutationResolver) ExitJourney(ctx context.Context, input model.ExitJourneyInput) (*model.BeneficiaryPayload, error) {
-	panic(fmt.Errorf("not implemented: ExitJourney - exitJourney"))
+	return r.act(ctx, input.BeneficiaryID, nil, func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.ExitJourney(ctx, p, k, input)
+	})
 }
 
 func (r *mutationResolver) ExcludeBeneficiary(ctx context.Context, input model.ExcludeBeneficiaryInput) (*model.BeneficiaryPayload, error) {
-	panic(fmt.Errorf("not implemented: ExcludeBeneficiary - excludeBeneficiary"))
+	p := model.PrincipalFrom(ctx)
+	if p.Role != model.RoleCoordinator {
+		return beneficiaryPayload(nil, model.CheckExclusion(p.Role, input.Reason, 0, r.Store.Params))
+	}
+	return r.act(ctx, input.BeneficiaryID, optText(input.Note, 5000, "input", "note"), func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.ExcludeBeneficiary(ctx, p, k, input)
+	})
 }
 
 func (r *mutationResolver) RecordFollowUp(ctx context.Context, input model.RecordFollowUpInput) (*model.BeneficiaryPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordFollowUp - recordFollowUp"))
+	return r.act(ctx, input.BeneficiaryID, optText(input.Note, 5000, "input", "note"), func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.RecordFollowUp(ctx, p, k, input)
+	})
 }
 
 func (r *mutationResolver) ReintegrateBeneficiary(ctx context.Context, input model.ReintegrateBeneficiaryInput) (*model.BeneficiaryPayload, error) {
-	panic(fmt.Errorf("not implemented: ReintegrateBeneficiary - reintegrateBeneficiary"))
+	return r.act(ctx, input.BeneficiaryID, text(input.Reason, 2000, "input", "reason"), func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.ReintegrateBeneficiary(ctx, p, k, input)
+	})
 }
 
 func (r *mutationResolver) ScheduleCollectiveAction(ctx context.Context, input model.ScheduleCollectiveActionInput) (*model.CollectiveActionPayload, error) {
-	panic(fmt.Errorf("not implemented: ScheduleCollectiveAction - scheduleCollectiveAction"))
+	fail := func(err error) (*model.CollectiveActionPayload, error) {
+		ue, err := userErrors(err)
+		return &model.CollectiveActionPayload{UserErrors: ue}, err
+	}
+	err := firstErr(text(input.Theme, 200, "input", "theme"), text(input.Place, 300, "input", "place"))
+	facilitators := make([]string, 0, len(input.FacilitatorIds))
+	for _, id := range input.FacilitatorIds {
+		k, e := key(id, "StaffMember", "input", "facilitatorIds")
+		err = firstErr(err, e)
+		facilitators = append(facilitators, k)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	a, err := r.Store.ScheduleCollectiveAction(ctx, model.PrincipalFrom(ctx), input, facilitators)
+	if err != nil {
+		return fail(err)
+	}
+	return &model.CollectiveActionPayload{CollectiveAction: a, UserErrors: []model.UserError{}}, nil
 }
 
 func (r *mutationResolver) RegisterForCollectiveAction(ctx context.Context, input model.RegisterForCollectiveActionInput) (*model.CollectiveActionPayload, error) {
-	panic(fmt.Errorf("not implemented: RegisterForCollectiveAction - registerForCollectiveAction"))
+	fail := func(err error) (*model.CollectiveActionPayload, error) {
+		ue, err := userErrors(err)
+		return &model.CollectiveActionPayload{UserErrors: ue}, err
+	}
+	a, err := key(input.CollectiveActionID, "CollectiveAction", "input", "collectiveActionId")
+	var b string
+	if err == nil {
+		b, err = key(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	}
+	if err != nil {
+		return fail(err)
+	}
+	action, err := r.Store.RegisterForCollectiveAction(ctx, model.PrincipalFrom(ctx), a, b)
+	if err != nil {
+		return fail(err)
+	}
+	return &model.CollectiveActionPayload{CollectiveAction: action, UserErrors: []model.UserError{}}, nil
 }
 
 func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.CollectiveActionPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordAttendance - recordAttendance"))
+	fail := func(err error) (*model.CollectiveActionPayload, error) {
+		ue, err := userErrors(err)
+		return &model.CollectiveActionPayload{UserErrors: ue}, err
+	}
+	a, err := key(input.CollectiveActionID, "CollectiveAction", "input", "collectiveActionId")
+	var b string
+	if err == nil {
+		b, err = key(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	}
+	if err != nil {
+		return fail(err)
+	}
+	action, err := r.Store.RecordAttendance(ctx, model.PrincipalFrom(ctx), a, b, input.Attended)
+	if err != nil {
+		return fail(err)
+	}
+	return &model.CollectiveActionPayload{CollectiveAction: action, UserErrors: []model.UserError{}}, nil
 }
 
 func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
@@ -266,27 +565,75 @@ func (r *queryResolver) Structures(ctx context.Context, filter *model.StructureF
 }
 
 func (r *queryResolver) Beneficiary(ctx context.Context, id string) (*model.Beneficiary, error) {
-	panic(fmt.Errorf("not implemented: Beneficiary - beneficiary"))
+	k, err := key(id, "Beneficiary", "id")
+	if err != nil {
+		return nil, nil
+	}
+	b, err := loadersFrom(ctx).Social.Beneficiary.Load(ctx, k)
+	return found(b, b.Key), err
 }
 
 func (r *queryResolver) Beneficiaries(ctx context.Context, filter *model.BeneficiaryFilter, orderBy *model.BeneficiaryOrder, first *int, after *string, last *int, before *string) (*model.Connection[model.Beneficiary], error) {
-	panic(fmt.Errorf("not implemented: Beneficiaries - beneficiaries"))
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	var f db.BeneficiaryFilter
+	if filter != nil {
+		f = db.BeneficiaryFilter{Phases: filter.Phases, Department: filter.Department, Alert: filter.Alert,
+			ProtectionType: filter.ProtectionType, ReferredFrom: filter.ReferredFrom, ReferredTo: filter.ReferredTo}
+		if filter.Search != nil {
+			f.Search = *filter.Search
+		}
+		if f.StructureKey, err = optKey(filter.StructureID, "Structure", "filter", "structureId"); err != nil {
+			f.StructureKey = "00000000-0000-0000-0000-000000000000" // an unknown id matches nothing
+		}
+		if f.ReferentKey, err = optKey(filter.ReferentID, "StaffMember", "filter", "referentId"); err != nil {
+			f.ReferentKey = "00000000-0000-0000-0000-000000000000"
+		}
+	}
+	conn, err := r.Store.Beneficiaries(ctx, model.PrincipalFrom(ctx), f, orderBy, page, wantsTotal(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if err := r.primeBeneficiaries(ctx, conn.Nodes()); err != nil {
+		return nil, err
+	}
+	return &conn, nil
 }
 
 func (r *queryResolver) CollectiveActions(ctx context.Context, filter *model.CollectiveActionFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.CollectiveAction], error) {
-	panic(fmt.Errorf("not implemented: CollectiveActions - collectiveActions"))
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	var f db.CollectiveActionFilter
+	if filter != nil {
+		f = db.CollectiveActionFilter{Department: filter.Department, From: filter.From, To: filter.To}
+	}
+	conn, err := r.Store.CollectiveActions(ctx, model.PrincipalFrom(ctx), f, page, wantsTotal(ctx))
+	return &conn, err
 }
 
 func (r *referentAssignmentResolver) StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error) {
-	panic(fmt.Errorf("not implemented: StaffMember - staffMember"))
+	m, err := loadersFrom(ctx).StaffMember.Load(ctx, obj.StaffMemberKey)
+	return found(m, m.Key), err
 }
 
 func (r *referentsResolver) SocialWorker(ctx context.Context, obj *model.Referents) (*model.StaffMember, error) {
-	panic(fmt.Errorf("not implemented: SocialWorker - socialWorker"))
+	if obj.SocialWorkerKey == "" {
+		return nil, nil
+	}
+	m, err := loadersFrom(ctx).StaffMember.Load(ctx, obj.SocialWorkerKey)
+	return found(m, m.Key), err
 }
 
 func (r *referentsResolver) InsertionCounsellor(ctx context.Context, obj *model.Referents) (*model.StaffMember, error) {
-	panic(fmt.Errorf("not implemented: InsertionCounsellor - insertionCounsellor"))
+	if obj.InsertionCounsellorKey == "" {
+		return nil, nil
+	}
+	m, err := loadersFrom(ctx).StaffMember.Load(ctx, obj.InsertionCounsellorKey)
+	return found(m, m.Key), err
 }
 
 func (r *staffMemberResolver) Structure(ctx context.Context, obj *model.StaffMember) (*model.Structure, error) {
