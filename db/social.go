@@ -141,13 +141,13 @@ func (tx *Tx) journeyFacts(ctx context.Context, key string) (model.JourneyFacts,
 		       EXISTS (SELECT 1 FROM convocations c WHERE c.beneficiary_id = b.id) AS convoked,
 		       (SELECT COALESCE(i.status, 'PLANNED') FROM convocations c
 		          LEFT JOIN LATERAL (SELECT i.status FROM interviews i WHERE i.convocation_id = c.id
-		                             ORDER BY i.created_at DESC LIMIT 1) i ON TRUE
-		         WHERE c.beneficiary_id = b.id ORDER BY c.created_at DESC LIMIT 1) AS convocation_status,
+		                             ORDER BY i.seq DESC LIMIT 1) i ON TRUE
+		         WHERE c.beneficiary_id = b.id ORDER BY c.seq DESC LIMIT 1) AS convocation_status,
 		       (SELECT min(i.held_on) FROM interviews i WHERE i.beneficiary_id = b.id AND i.kind = 'WELCOME' AND i.status = 'HELD') AS welcome_held_on,
 		       (SELECT count(*) FROM objectives o WHERE o.beneficiary_id = b.id) AS objective_count,
 		       (SELECT c.signed_on FROM engagement_contracts c WHERE c.beneficiary_id = b.id) AS contract_signed_on,
 		       ARRAY(SELECT h.decided_on::text FROM housing_proposals h WHERE h.beneficiary_id = b.id AND h.outcome = 'REFUSED'
-		             ORDER BY h.decided_on, h.created_at) AS refusals,
+		             ORDER BY h.decided_on, h.seq) AS refusals,
 		       (SELECT count(*) FROM reintegrations r WHERE r.beneficiary_id = b.id) AS reintegrations,
 		       ARRAY(SELECT e.stage FROM evaluations e WHERE e.beneficiary_id = b.id
 		             AND e.round = (SELECT count(*) FROM reintegrations r WHERE r.beneficiary_id = b.id)) AS stages,
@@ -156,9 +156,9 @@ func (tx *Tx) journeyFacts(ctx context.Context, key string) (model.JourneyFacts,
 		       ARRAY(SELECT f.stage FROM follow_ups f WHERE f.exit_id = x.id) AS follow_ups
 		FROM beneficiaries b
 		LEFT JOIN LATERAL (SELECT x.id, x.kind, x.exited_on FROM journey_exits x WHERE x.beneficiary_id = b.id
-		                   ORDER BY x.created_at DESC LIMIT 1) x ON TRUE
+		                   ORDER BY x.seq DESC LIMIT 1) x ON TRUE
 		LEFT JOIN LATERAL (SELECT r.exit_id, r.reintegrated_on, r.until_on FROM reintegrations r WHERE r.beneficiary_id = b.id
-		                   ORDER BY r.created_at DESC LIMIT 1) r ON TRUE
+		                   ORDER BY r.seq DESC LIMIT 1) r ON TRUE
 		WHERE b.id = $1`, key)
 	if err != nil {
 		return model.JourneyFacts{}, fmt.Errorf("journey facts: %w", err)
@@ -619,7 +619,7 @@ func (s *Store) RecordInterview(ctx context.Context, p *model.Principal, in Inte
 		if *kind == model.InterviewKindWelcome && before == nil {
 			// A new welcome interview answers the latest convocation.
 			var ids []string
-			if err := tx.SelectContext(ctx, &ids, `SELECT id FROM convocations WHERE beneficiary_id = $1 ORDER BY created_at DESC LIMIT 1`, key); err != nil {
+			if err := tx.SelectContext(ctx, &ids, `SELECT id FROM convocations WHERE beneficiary_id = $1 ORDER BY seq DESC LIMIT 1`, key); err != nil {
 				return nil, err
 			}
 			if len(ids) == 0 {

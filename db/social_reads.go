@@ -160,7 +160,7 @@ func (s *Store) HouseholdByBeneficiaries(ctx context.Context, p *model.Principal
 	m, err := grouped(ctx, s, p, keys, `SELECT x.id, x.beneficiary_id, x.relationship, x.first_name, x.last_name, x.birth_date, x.sex,
 			x.nationality, x.has_protection, x.joined_on
 		FROM household_members x JOIN beneficiaries b ON b.id = x.beneficiary_id
-		WHERE x.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY x.created_at, x.id`,
+		WHERE x.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY x.seq`,
 		func(r model.HouseholdMember) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: household: %w", err)
@@ -172,9 +172,9 @@ func (s *Store) HouseholdByBeneficiaries(ctx context.Context, p *model.Principal
 // with their derived status.
 func (s *Store) ConvocationsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.Convocation, error) {
 	m, err := grouped(ctx, s, p, keys, `SELECT c.id, c.beneficiary_id, c.appointment_at, c.address, c.handed_over_on,
-			COALESCE((SELECT i.status FROM interviews i WHERE i.convocation_id = c.id ORDER BY i.created_at DESC LIMIT 1), 'PLANNED') AS status
+			COALESCE((SELECT i.status FROM interviews i WHERE i.convocation_id = c.id ORDER BY i.seq DESC LIMIT 1), 'PLANNED') AS status
 		FROM convocations c JOIN beneficiaries b ON b.id = c.beneficiary_id
-		WHERE c.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY c.created_at DESC, c.id`,
+		WHERE c.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY c.seq DESC`,
 		func(r model.Convocation) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: convocations: %w", err)
@@ -186,7 +186,7 @@ func (s *Store) ConvocationsByBeneficiaries(ctx context.Context, p *model.Princi
 func (s *Store) ReferentsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.ReferentAssignment, error) {
 	m, err := grouped(ctx, s, p, keys, `SELECT r.beneficiary_id, r.kind, r.staff_member_id, r.assigned_at, r.ended_at
 		FROM referent_assignments r JOIN beneficiaries b ON b.id = r.beneficiary_id
-		WHERE r.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY r.assigned_at DESC, r.id`,
+		WHERE r.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY r.seq DESC`,
 		func(r model.ReferentAssignment) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: referents: %w", err)
@@ -238,14 +238,14 @@ func (s *Store) DiagnosticByBeneficiaries(ctx context.Context, p *model.Principa
 func (s *Store) PlanByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.Objective, error) {
 	objectives, err := grouped(ctx, s, p, keys, `SELECT o.id, o.beneficiary_id, o.axis, o.title
 		FROM objectives o JOIN beneficiaries b ON b.id = o.beneficiary_id
-		WHERE o.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY o.created_at, o.id`,
+		WHERE o.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY o.seq`,
 		func(r model.Objective) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: plan: %w", err)
 	}
 	actions, err := grouped(ctx, s, p, keys, `SELECT `+planActionColumns+`
 		FROM plan_actions a JOIN beneficiaries b ON b.id = a.beneficiary_id
-		WHERE a.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY a.created_at, a.id`,
+		WHERE a.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY a.seq`,
 		func(r model.PlanAction) string { return r.ObjectiveKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: plan actions: %w", err)
@@ -278,7 +278,7 @@ func (s *Store) ContractByBeneficiaries(ctx context.Context, p *model.Principal,
 func (s *Store) HousingByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.HousingProposal, error) {
 	m, err := grouped(ctx, s, p, keys, `SELECT `+housingColumns+`
 		FROM housing_proposals h JOIN beneficiaries b ON b.id = h.beneficiary_id
-		WHERE h.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY h.proposed_on, h.created_at, h.id`,
+		WHERE h.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY h.proposed_on, h.seq`,
 		func(r model.HousingProposal) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: housing proposals: %w", err)
@@ -368,7 +368,7 @@ func (s *Store) ExitsByBeneficiaries(ctx context.Context, p *model.Principal, ke
 	m, err := grouped(ctx, s, p, keys, `SELECT x.id, x.beneficiary_id, x.kind, x.exited_on, x.reason, x.housing_situation,
 			x.employment_situation, x.training_situation
 		FROM journey_exits x JOIN beneficiaries b ON b.id = x.beneficiary_id
-		WHERE x.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY x.created_at, x.id`,
+		WHERE x.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY x.seq`,
 		func(r row) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: exits: %w", err)
@@ -403,7 +403,7 @@ func (s *Store) FollowUpsByBeneficiaries(ctx context.Context, p *model.Principal
 		FROM (SELECT DISTINCT ON (x.beneficiary_id) x.id, x.beneficiary_id, x.kind, x.exited_on
 		        FROM journey_exits x JOIN beneficiaries b ON b.id = x.beneficiary_id
 		       WHERE x.beneficiary_id = ANY($1::uuid[]) AND {scope}
-		       ORDER BY x.beneficiary_id, x.created_at DESC) x
+		       ORDER BY x.beneficiary_id, x.seq DESC) x
 		CROSS JOIN (VALUES ('THREE_MONTHS', 1), ('SIX_MONTHS', 2)) AS st(stage, n)
 		LEFT JOIN follow_ups f ON f.exit_id = x.id AND f.stage = st.stage
 		WHERE x.kind = 'EXIT' AND NOT EXISTS (SELECT 1 FROM reintegrations r WHERE r.exit_id = x.id)
@@ -430,7 +430,7 @@ func (s *Store) FollowUpsByBeneficiaries(ctx context.Context, p *model.Principal
 func (s *Store) ReintegrationsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.Reintegration, error) {
 	m, err := grouped(ctx, s, p, keys, `SELECT r.beneficiary_id, r.exit_id, r.reintegrated_on, r.until_on, r.reason
 		FROM reintegrations r JOIN beneficiaries b ON b.id = r.beneficiary_id
-		WHERE r.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY r.created_at, r.id`,
+		WHERE r.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY r.seq`,
 		func(r model.Reintegration) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: reintegrations: %w", err)

@@ -66,6 +66,7 @@ CREATE INDEX beneficiaries_search_idx ON beneficiaries USING gin (search_name gi
 
 -- Joining family members (« rejoignants »), admitted through the principal BPI.
 CREATE TABLE household_members (
+    seq bigint GENERATED ALWAYS AS IDENTITY,
     id             uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     beneficiary_id uuid NOT NULL REFERENCES beneficiaries (id),
     relationship   text NOT NULL CHECK (relationship IN ('SPOUSE', 'MINOR_CHILD', 'PARENT')),
@@ -83,6 +84,7 @@ CREATE INDEX household_members_beneficiary_idx ON household_members (beneficiary
 CREATE UNIQUE INDEX household_members_one_spouse_key ON household_members (beneficiary_id) WHERE relationship = 'SPOUSE';
 
 CREATE TABLE convocations (
+    seq bigint GENERATED ALWAYS AS IDENTITY,
     id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     beneficiary_id  uuid NOT NULL REFERENCES beneficiaries (id),
     appointment_at  timestamptz NOT NULL,
@@ -93,6 +95,7 @@ CREATE TABLE convocations (
 CREATE INDEX convocations_beneficiary_idx ON convocations (beneficiary_id, created_at);
 
 CREATE TABLE interviews (
+    seq bigint GENERATED ALWAYS AS IDENTITY,
     id                  uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     version             integer NOT NULL DEFAULT 1,
     beneficiary_id      uuid NOT NULL REFERENCES beneficiaries (id),
@@ -125,6 +128,7 @@ CREATE TABLE diagnostic_axes (
 
 -- Referents (« binôme »): history kept, at most one active per kind (enforced here).
 CREATE TABLE referent_assignments (
+    seq bigint GENERATED ALWAYS AS IDENTITY,
     id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     beneficiary_id  uuid NOT NULL REFERENCES beneficiaries (id),
     kind            text NOT NULL CHECK (kind IN ('SOCIAL_WORKER', 'INSERTION_COUNSELLOR')),
@@ -137,6 +141,7 @@ CREATE UNIQUE INDEX referent_assignments_one_active_key ON referent_assignments 
 CREATE INDEX referent_assignments_staff_idx ON referent_assignments (staff_member_id) WHERE ended_at IS NULL;
 
 CREATE TABLE objectives (
+    seq bigint GENERATED ALWAYS AS IDENTITY,
     id             uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     beneficiary_id uuid NOT NULL REFERENCES beneficiaries (id),
     axis           text NOT NULL CHECK (axis IN ('RIGHTS', 'HOUSING', 'EMPLOYMENT', 'TRAINING', 'FRENCH', 'HEALTH', 'MOBILITY')),
@@ -146,6 +151,7 @@ CREATE TABLE objectives (
 CREATE INDEX objectives_beneficiary_idx ON objectives (beneficiary_id, created_at);
 
 CREATE TABLE plan_actions (
+    seq bigint GENERATED ALWAYS AS IDENTITY,
     id             uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     version        integer NOT NULL DEFAULT 1,
     objective_id   uuid NOT NULL REFERENCES objectives (id),
@@ -169,6 +175,7 @@ CREATE TABLE engagement_contracts (
 );
 
 CREATE TABLE housing_proposals (
+    seq bigint GENERATED ALWAYS AS IDENTITY,
     id             uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     version        integer NOT NULL DEFAULT 1,
     beneficiary_id uuid NOT NULL REFERENCES beneficiaries (id),
@@ -225,6 +232,7 @@ CREATE TABLE evaluations (
 
 -- Exits and exclusions (« sortie », « exclusion »); a reintegration re-opens the last one.
 CREATE TABLE journey_exits (
+    seq bigint GENERATED ALWAYS AS IDENTITY,
     id                   uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     beneficiary_id       uuid NOT NULL REFERENCES beneficiaries (id),
     kind                 text NOT NULL CHECK (kind IN ('EXIT', 'EXCLUSION')),
@@ -240,6 +248,7 @@ CREATE TABLE journey_exits (
 CREATE INDEX journey_exits_beneficiary_idx ON journey_exits (beneficiary_id, created_at);
 
 CREATE TABLE reintegrations (
+    seq bigint GENERATED ALWAYS AS IDENTITY,
     id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     beneficiary_id  uuid NOT NULL REFERENCES beneficiaries (id),
     exit_id         uuid NOT NULL REFERENCES journey_exits (id),
