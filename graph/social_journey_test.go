@@ -400,7 +400,9 @@ func TestJourney_ReintegrationLimitedTo12Months(t *testing.T) {
 	if b["phase"] != "REINTEGRATED" || b["journeyEndsOn"] != "2027-09-01" || b["journeyStartsOn"] != "2026-09-01" {
 		t.Fatalf("reintegrated %+v", b)
 	}
-	t.Run("ErrReintegrateTwice", func(t *testing.T) { actErr(t, env, sr, "reintegrateBeneficiary", with(reintegrate, "until", "2027-03-01"), "OUT_OF_ORDER") })
+	t.Run("ErrReintegrateTwice", func(t *testing.T) {
+		actErr(t, env, sr, "reintegrateBeneficiary", with(reintegrate, "until", "2027-03-01"), "OUT_OF_ORDER")
+	})
 	// the reintegrated journey lives again: interviews, then a new exit
 	mustAct(t, env, sw, "recordInterview", map[string]any{"beneficiaryId": id, "kind": "SOCIAL", "medium": "IN_PERSON",
 		"plannedAt": "2026-09-01T10:00:00+02:00", "status": "HELD"}, "interview { id }")
