@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -47,10 +48,16 @@ func (tx *Tx) getAction(ctx context.Context, p *model.Principal, key string, loc
 		return model.CollectiveAction{}, model.Errorf(model.CodeNotFound, model.Path("input", "collectiveActionId"), "action collective introuvable")
 	}
 	args := []any{key}
-	q := `SELECT ` + actionColumns + ` FROM collective_actions ca WHERE ca.id = $1 AND ` + actionScope(p, "ca", &args)
+	scope := actionScope(p, "ca", &args)
 	if lock {
-		q += ` FOR UPDATE`
+		// Lock in a statement of its own: in READ COMMITTED the next statement takes a
+		// new snapshot, so the count of registrations below sees every registration
+		// committed by the transactions this lock waited for.
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM collective_actions ca WHERE ca.id = $1 AND `+scope+` FOR UPDATE`, args...); err != nil {
+			return model.CollectiveAction{}, err
+		}
 	}
+	q := `SELECT ` + actionColumns + ` FROM collective_actions ca WHERE ca.id = $1 AND ` + scope
 	var rows []actionRow
 	if err := tx.SelectContext(ctx, &rows, q, args...); err != nil {
 		return model.CollectiveAction{}, err
@@ -166,7 +173,7 @@ func (s *Store) RecordAttendance(ctx context.Context, p *model.Principal, action
 		if tx.Now.Before(a.StartsAt) {
 			return model.Errorf(model.CodeOutOfOrder, model.Path("input", "attended"), "la présence se note une fois l'action commencée")
 		}
-		var before []*bool
+		var before []sql.NullBool
 		if err := tx.SelectContext(ctx, &before, `UPDATE collective_action_registrations g SET attended = $3
 			FROM collective_action_registrations old WHERE g.action_id = $1 AND g.beneficiary_id = $2
 			AND old.action_id = g.action_id AND old.beneficiary_id = g.beneficiary_id RETURNING old.attended`,
@@ -179,7 +186,7 @@ func (s *Store) RecordAttendance(ctx context.Context, p *model.Principal, action
 		out = a
 		return tx.audit(ctx, p, AuditEntry{Action: "recordAttendance", EntityType: "Beneficiary", EntityID: beneficiaryKey,
 			Departments: []string{b.Department}, Changes: map[string]any{"collectiveAction": actionKey,
-				"attended": map[string]any{"before": before[0], "after": attended}}})
+				"attended": map[string]any{"before": nullBool(before[0]), "after": attended}}})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("db: record attendance: %w", err)
@@ -267,4 +274,11 @@ func (s *Store) RegistrationsByActions(ctx context.Context, p *model.Principal, 
 		return nil, fmt.Errorf("db: registrations: %w", err)
 	}
 	return out, nil
+}
+
+func nullBool(b sql.NullBool) *bool {
+	if !b.Valid {
+		return nil
+	}
+	return &b.Bool
 }
