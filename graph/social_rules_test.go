@@ -164,10 +164,16 @@ func TestJourneyRules_FailingInput(t *testing.T) {
 	eval := func(stage string, score int) map[string]any {
 		return map[string]any{"beneficiaryId": id, "stage": stage, "evaluatedOn": "2026-03-02", "housing": score, "employment": 1, "training": 1, "rights": 1}
 	}
-	t.Run("ErrMidCourseBeforeEntry", func(t *testing.T) { actErr(t, env, sw, "recordEvaluation", eval("MID_COURSE", 1), "OUT_OF_ORDER", "input", "stage") })
-	t.Run("ErrScoreOutOfRange", func(t *testing.T) { actErr(t, env, sw, "recordEvaluation", eval("ENTRY", 6), "OUT_OF_RANGE", "input", "housing") })
+	t.Run("ErrMidCourseBeforeEntry", func(t *testing.T) {
+		actErr(t, env, sw, "recordEvaluation", eval("MID_COURSE", 1), "OUT_OF_ORDER", "input", "stage")
+	})
+	t.Run("ErrScoreOutOfRange", func(t *testing.T) {
+		actErr(t, env, sw, "recordEvaluation", eval("ENTRY", 6), "OUT_OF_RANGE", "input", "housing")
+	})
 	mustAct(t, env, sw, "recordEvaluation", eval("ENTRY", 2), "beneficiary { id }")
-	t.Run("ErrEntryTwice", func(t *testing.T) { actErr(t, env, sw, "recordEvaluation", eval("ENTRY", 2), "ALREADY_EXISTS", "input", "stage") })
+	t.Run("ErrEntryTwice", func(t *testing.T) {
+		actErr(t, env, sw, "recordEvaluation", eval("ENTRY", 2), "ALREADY_EXISTS", "input", "stage")
+	})
 
 	// Rights steps.
 	t.Run("ErrRightsDoneWithoutDay", func(t *testing.T) {
@@ -193,8 +199,12 @@ func TestJourneyRules_FailingInput(t *testing.T) {
 	// Exit and follow-ups (« Suivi-évaluation »).
 	exit := map[string]any{"beneficiaryId": id, "exitedOn": "2026-03-02", "reason": "WITHDRAWAL",
 		"housingSituation": "HOSTED", "employmentSituation": "JOB_SEEKING", "trainingSituation": "FRENCH_COURSE"}
-	t.Run("ErrExitInFuture", func(t *testing.T) { actErr(t, env, sw, "exitJourney", with(exit, "exitedOn", "2026-03-04"), "INVALID_INPUT", "input", "exitedOn") })
-	t.Run("ErrExitBeforeReferral", func(t *testing.T) { actErr(t, env, sw, "exitJourney", with(exit, "exitedOn", "2026-01-01"), "OUT_OF_ORDER", "input", "exitedOn") })
+	t.Run("ErrExitInFuture", func(t *testing.T) {
+		actErr(t, env, sw, "exitJourney", with(exit, "exitedOn", "2026-03-04"), "INVALID_INPUT", "input", "exitedOn")
+	})
+	t.Run("ErrExitBeforeReferral", func(t *testing.T) {
+		actErr(t, env, sw, "exitJourney", with(exit, "exitedOn", "2026-01-01"), "OUT_OF_ORDER", "input", "exitedOn")
+	})
 	mustAct(t, env, sw, "exitJourney", exit, "beneficiary { phase }")
 	t.Run("ErrFollowUpBeforeExitDay", func(t *testing.T) {
 		actErr(t, env, sw, "recordFollowUp", map[string]any{"beneficiaryId": id, "stage": "THREE_MONTHS", "heldOn": "2026-03-01",
