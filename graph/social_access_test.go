@@ -237,6 +237,7 @@ func TestBeneficiaries_NestedReadsCostFixedStatements(t *testing.T) {
 	if _, err := demoLoad(env); err != nil {
 		t.Fatal(err)
 	}
+	clearSocialDemo(t, env)
 	coverDepartments(t, env)
 	setToday(env, "2026-03-02")
 	coord := demoPrincipal(t, env, model.RoleCoordinator)

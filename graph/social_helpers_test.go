@@ -18,9 +18,20 @@ import (
 func socialEnv(t *testing.T, day string) *graphtest.Env {
 	t.Helper()
 	env := demoEnv(t)
+	clearSocialDemo(t, env)
 	coverDepartments(t, env)
 	setToday(env, day)
 	return env
+}
+
+// clearSocialDemo removes the social part of the demo (beneficiaries, collective
+// actions and all that hangs on them), keeping structures and staff, so that tests
+// count only what they create.
+func clearSocialDemo(t *testing.T, env *graphtest.Env) {
+	t.Helper()
+	if _, err := env.Store.DB().Exec(`TRUNCATE beneficiaries, collective_actions CASCADE`); err != nil {
+		t.Fatalf("clear social demo: %v", err)
+	}
 }
 
 func coverDepartments(t *testing.T, env *graphtest.Env) {
