@@ -585,6 +585,10 @@ func (s *Store) RecordInterview(ctx context.Context, p *model.Principal, in Inte
 				return nil, model.Errorf(model.CodeVersionConflict, model.Path("input", "version"),
 					"l'entretien a été modifié depuis votre lecture : rechargez-le")
 			}
+			if in.PrivateNote != nil && (cur.AuthorStructureKey == nil || *cur.AuthorStructureKey != p.StructureID) {
+				return nil, model.Errorf(model.CodeForbidden, model.Path("input", "privateNote"),
+					"seule la structure qui a rédigé l'entretien peut en modifier la note privée")
+			}
 			if cur.Status != model.InterviewStatusPlanned && cur.Status != in.Status {
 				return nil, model.Errorf(model.CodeOutOfOrder, model.Path("input", "status"), "seul un entretien planifié change de statut")
 			}
@@ -599,8 +603,11 @@ func (s *Store) RecordInterview(ctx context.Context, p *model.Principal, in Inte
 			return nil, model.Errorf(model.CodeForbidden, model.Path("input", "kind"), "l'entretien d'accueil relève de l'opérateur social")
 		}
 		act := model.ActInterview
-		if *kind == model.InterviewKindWelcome && in.Status == model.InterviewStatusHeld {
+		switch {
+		case *kind == model.InterviewKindWelcome && in.Status == model.InterviewStatusHeld:
 			act = model.ActWelcomeHeld
+		case *kind == model.InterviewKindFollowUp:
+			act = model.ActFollowUp // the follow-up after exit
 		}
 		if err := model.CheckAct(act, f, today, s.Params); err != nil {
 			return nil, err
@@ -642,10 +649,8 @@ func (s *Store) RecordInterview(ctx context.Context, p *model.Principal, in Inte
 			id = before.Key
 			_, err := tx.ExecContext(ctx, `
 				UPDATE interviews SET status = $2, held_on = $3, shared_note = COALESCE($4, shared_note),
-				       private_note = CASE WHEN $5::text IS NOT NULL THEN $5 ELSE private_note END,
-				       author_structure_id = CASE WHEN $5::text IS NOT NULL THEN $6::uuid ELSE author_structure_id END,
-				       version = version + 1, updated_at = $7
-				WHERE id = $1`, id, string(in.Status), heldOn, in.SharedNote, in.PrivateNote, nullable(p.StructureID), tx.Now)
+				       private_note = COALESCE($5, private_note), version = version + 1, updated_at = $6
+				WHERE id = $1`, id, string(in.Status), heldOn, in.SharedNote, in.PrivateNote, tx.Now)
 			if err != nil {
 				return nil, err
 			}

@@ -604,3 +604,38 @@ func (s *Store) ReintegrateBeneficiary(ctx context.Context, p *model.Principal, 
 		return map[string]any{"reintegratedOn": in.ReintegratedOn, "until": in.Until, "approvedBy": approver}, nil
 	})
 }
+
+// UpdateBeneficiaryContact records new contact details (optimistic concurrency on the
+// beneficiary's version); an empty string clears a field.
+func (s *Store) UpdateBeneficiaryContact(ctx context.Context, p *model.Principal, key string, in model.UpdateBeneficiaryContactInput) (*model.Beneficiary, error) {
+	return s.act(ctx, p, key, "updateBeneficiaryContact", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
+		if b.Version != in.Version {
+			return nil, model.Errorf(model.CodeVersionConflict, model.Path("input", "version"), "la fiche a été modifiée depuis votre lecture : rechargez-la")
+		}
+		changed := []string{}
+		set := func(field string, v *string) *string {
+			if v == nil {
+				return nil
+			}
+			changed = append(changed, field)
+			return v
+		}
+		phone, email, address := set("phone", trimmed(in.Phone)), set("email", trimmed(in.Email)), set("address", trimmed(in.Address))
+		var languages any
+		if in.Languages != nil {
+			changed = append(changed, "languages")
+			languages = pq.Array(in.Languages)
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE beneficiaries SET
+			phone = CASE WHEN $2::text IS NULL THEN phone ELSE NULLIF($2, '') END,
+			email = CASE WHEN $3::text IS NULL THEN email ELSE NULLIF($3, '') END,
+			address = CASE WHEN $4::text IS NULL THEN address ELSE NULLIF($4, '') END,
+			languages = COALESCE($5::text[], languages)
+			WHERE id = $1`, key, phone, email, address, languages)
+		if err != nil {
+			return nil, err
+		}
+		// contact data: the audit names the fields changed, not their values
+		return map[string]any{"fields": changed}, nil
+	})
+}

@@ -304,6 +304,7 @@ type ComplexityRoot struct {
 		ReintegrateBeneficiary      func(childComplexity int, input model.ReintegrateBeneficiaryInput) int
 		ScheduleCollectiveAction    func(childComplexity int, input model.ScheduleCollectiveActionInput) int
 		SignEngagementContract      func(childComplexity int, input model.SignEngagementContractInput) int
+		UpdateBeneficiaryContact    func(childComplexity int, input model.UpdateBeneficiaryContactInput) int
 		UpdatePlanAction            func(childComplexity int, input model.UpdatePlanActionInput) int
 	}
 
@@ -497,6 +498,7 @@ type InterviewResolver interface {
 type MutationResolver interface {
 	ReferBeneficiary(ctx context.Context, input model.ReferBeneficiaryInput) (*model.ReferBeneficiaryPayload, error)
 	AdmitExceptionally(ctx context.Context, input model.AdmitExceptionallyInput) (*model.ReferBeneficiaryPayload, error)
+	UpdateBeneficiaryContact(ctx context.Context, input model.UpdateBeneficiaryContactInput) (*model.BeneficiaryPayload, error)
 	AddHouseholdMember(ctx context.Context, input model.AddHouseholdMemberInput) (*model.AddHouseholdMemberPayload, error)
 	ConvokeBeneficiary(ctx context.Context, input model.ConvokeBeneficiaryInput) (*model.BeneficiaryPayload, error)
 	RecordInterview(ctx context.Context, input model.RecordInterviewInput) (*model.RecordInterviewPayload, error)
@@ -1782,6 +1784,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignEngagementContract(childComplexity, args["input"].(model.SignEngagementContractInput)), true
+	case "Mutation.updateBeneficiaryContact":
+		if e.ComplexityRoot.Mutation.UpdateBeneficiaryContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateBeneficiaryContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateBeneficiaryContact(childComplexity, args["input"].(model.UpdateBeneficiaryContactInput)), true
 	case "Mutation.updatePlanAction":
 		if e.ComplexityRoot.Mutation.UpdatePlanAction == nil {
 			break
@@ -2383,6 +2396,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ScheduleCollectiveActionInput", ec.unmarshalInputScheduleCollectiveActionInput),
 			graphql.NewInputUnmarshaler("SignEngagementContractInput", ec.unmarshalInputSignEngagementContractInput),
 			graphql.NewInputUnmarshaler("StructureFilter", ec.unmarshalInputStructureFilter),
+			graphql.NewInputUnmarshaler("UpdateBeneficiaryContactInput", ec.unmarshalInputUpdateBeneficiaryContactInput),
 			graphql.NewInputUnmarshaler("UpdatePlanActionInput", ec.unmarshalInputUpdatePlanActionInput),
 		)
 	}
@@ -4017,6 +4031,22 @@ input ReintegrateBeneficiaryInput {
   reason: String!
 }
 
+"New contact details of a beneficiary (« changement de coordonnées »); absent fields are left as they are, an empty string clears one."
+input UpdateBeneficiaryContactInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "Version read (optimistic concurrency)."
+  version: Int!
+  "Phone."
+  phone: String
+  "E-mail."
+  email: String
+  "Postal address."
+  address: String
+  "Languages spoken."
+  languages: [String!]
+}
+
 "The result of an act on a beneficiary's journey."
 type BeneficiaryPayload @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative]) {
   "The beneficiary after the act; null on error."
@@ -4072,6 +4102,8 @@ type Mutation {
   referBeneficiary(input: ReferBeneficiaryInput!): ReferBeneficiaryPayload! @allow(roles: [coordinator, social_worker])
   "Admits someone who does not meet the conditions, on the state representative's instruction with OFII's agreement (« admettre exceptionnellement »)."
   admitExceptionally(input: AdmitExceptionallyInput!): ReferBeneficiaryPayload! @allow(roles: [state_representative])
+  "Records new contact details (« mettre à jour les coordonnées »)."
+  updateBeneficiaryContact(input: UpdateBeneficiaryContactInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
   "Adds a joining family member (« ajouter un rejoignant »)."
   addHouseholdMember(input: AddHouseholdMemberInput!): AddHouseholdMemberPayload! @allow(roles: [coordinator, social_worker])
   "Hands over a convocation, which sets the welcome interview (« convoquer »)."
@@ -5259,6 +5291,20 @@ func (ec *executionContext) field_Mutation_signEngagementContract_args(ctx conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SignEngagementContractInput, error) {
 			return ec.unmarshalNSignEngagementContractInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSignEngagementContractInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateBeneficiaryContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateBeneficiaryContactInput, error) {
+			return ec.unmarshalNUpdateBeneficiaryContactInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdateBeneficiaryContactInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9815,6 +9861,50 @@ func (ec *executionContext) fieldContext_Mutation_admitExceptionally(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_admitExceptionally_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateBeneficiaryContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateBeneficiaryContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateBeneficiaryContact(ctx, fc.Args["input"].(model.UpdateBeneficiaryContactInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BeneficiaryPayload) graphql.Marshaler {
+			return ec.marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateBeneficiaryContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeneficiaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateBeneficiaryContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16001,6 +16091,83 @@ func UnmarshalStructureFilter(ctx context.Context, raw any) (model.StructureFilt
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateBeneficiaryContactInput(ctx context.Context, obj any) (model.UpdateBeneficiaryContactInput, error) {
+	var it model.UpdateBeneficiaryContactInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "version", "phone", "email", "address", "languages"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "languages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("languages"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Languages = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateBeneficiaryContactInput unmarshals raw into the UpdateBeneficiaryContactInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateBeneficiaryContactInput(ctx context.Context, raw any) (model.UpdateBeneficiaryContactInput, error) {
+	var out model.UpdateBeneficiaryContactInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateBeneficiaryContactInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdatePlanActionInput(ctx context.Context, obj any) (model.UpdatePlanActionInput, error) {
 	var it model.UpdatePlanActionInput
 	if obj == nil {
@@ -17723,6 +17890,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "admitExceptionally":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_admitExceptionally(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateBeneficiaryContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateBeneficiaryContact(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -20523,6 +20697,11 @@ func (ec *executionContext) unmarshalNTrainingSituation2githubᚗcomᚋagirᚑre
 
 func (ec *executionContext) marshalNTrainingSituation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTrainingSituation(ctx context.Context, sel ast.SelectionSet, v model.TrainingSituation) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNUpdateBeneficiaryContactInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdateBeneficiaryContactInput(ctx context.Context, v any) (model.UpdateBeneficiaryContactInput, error) {
+	res, err := ec.unmarshalInputUpdateBeneficiaryContactInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdatePlanActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdatePlanActionInput(ctx context.Context, v any) (model.UpdatePlanActionInput, error) {

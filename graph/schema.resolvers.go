@@ -228,6 +228,12 @@ func (r *mutationResolver) AdmitExceptionally(ctx context.Context, input model.A
 	return &model.ReferBeneficiaryPayload{UserErrors: ue}, err
 }
 
+func (r *mutationResolver) UpdateBeneficiaryContact(ctx context.Context, input model.UpdateBeneficiaryContactInput) (*model.BeneficiaryPayload, error) {
+	return r.act(ctx, input.BeneficiaryID, checkContact(input), func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.UpdateBeneficiaryContact(ctx, p, k, input)
+	})
+}
+
 func (r *mutationResolver) AddHouseholdMember(ctx context.Context, input model.AddHouseholdMemberInput) (*model.AddHouseholdMemberPayload, error) {
 	err := firstErr(text(input.FirstName, 100, "input", "firstName"), text(input.LastName, 100, "input", "lastName"),
 		text(input.Nationality, 100, "input", "nationality"))

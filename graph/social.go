@@ -136,3 +136,22 @@ func first[T any](list []T) *T {
 	}
 	return &list[0]
 }
+
+func checkContact(in model.UpdateBeneficiaryContactInput) error {
+	var errs []error
+	if in.Email != nil && *in.Email != "" {
+		if _, err := mail.ParseAddress(*in.Email); err != nil {
+			errs = append(errs, model.Errorf(model.CodeInvalidInput, model.Path("input", "email"), "adresse électronique invalide"))
+		}
+	}
+	if in.Phone != nil && utf8.RuneCountInString(*in.Phone) > 30 {
+		errs = append(errs, model.Errorf(model.CodeInvalidInput, model.Path("input", "phone"), "ce champ dépasse 30 caractères"))
+	}
+	if in.Address != nil && utf8.RuneCountInString(*in.Address) > 300 {
+		errs = append(errs, model.Errorf(model.CodeInvalidInput, model.Path("input", "address"), "ce champ dépasse 300 caractères"))
+	}
+	for _, l := range in.Languages {
+		errs = append(errs, text(l, 50, "input", "languages"))
+	}
+	return firstErr(errs...)
+}

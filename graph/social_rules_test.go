@@ -216,3 +216,47 @@ func TestJourneyRules_FailingInput(t *testing.T) {
 		actErr(t, env, sw, "exitJourney", with(exit, "beneficiaryId", "garbage"), "NOT_FOUND", "input", "beneficiaryId")
 	})
 }
+
+// Contact details: optimistic concurrency on the beneficiary's version.
+func TestUpdateBeneficiaryContact(t *testing.T) {
+	env := socialEnv(t, "2026-03-02")
+	sw := demoPrincipal(t, env, model.RoleSocialWorker)
+	id := refer(t, env, sw, referral("OFII-69-2026-9200"))
+	v := get(t, env, sw, id, "version")["version"]
+	t.Run("OK", func(t *testing.T) {
+		p := mustAct(t, env, sw, "updateBeneficiaryContact", map[string]any{"beneficiaryId": id, "version": v, "phone": "0700000000", "email": ""},
+			"beneficiary { version phone email address }")
+		b := p["beneficiary"].(map[string]any)
+		if b["phone"] != "0700000000" || b["email"] != nil || b["address"] == nil || b["version"] == v {
+			t.Fatalf("after update %+v", b)
+		}
+	})
+	t.Run("ErrStaleVersion", func(t *testing.T) {
+		actErr(t, env, sw, "updateBeneficiaryContact", map[string]any{"beneficiaryId": id, "version": v, "phone": "0711111111"}, "VERSION_CONFLICT", "input", "version")
+	})
+	t.Run("ErrBadEmail", func(t *testing.T) {
+		actErr(t, env, sw, "updateBeneficiaryContact", map[string]any{"beneficiaryId": id, "version": v, "email": "nope"}, "INVALID_INPUT", "input", "email")
+	})
+}
+
+// Private notes belong to the author's structure: another structure cannot replace them.
+func TestInterview_PrivateNoteOwnedByAuthorStructure(t *testing.T) {
+	env := socialEnv(t, "2026-03-02")
+	sw := demoPrincipal(t, env, model.RoleSocialWorker)
+	ic := demoPrincipal(t, env, model.RoleInsertionCounsellor)
+	id := refer(t, env, sw, referral("OFII-69-2026-9300"))
+	p := mustAct(t, env, sw, "recordInterview", map[string]any{"beneficiaryId": id, "kind": "SOCIAL", "medium": "PHONE",
+		"plannedAt": "2026-03-05T10:00:00+01:00", "status": "PLANNED", "privateNote": "Note confidentielle ARSL."}, "interview { id version }")
+	iv := p["interview"].(map[string]any)
+	actErr(t, env, ic, "recordInterview", map[string]any{"interviewId": iv["id"], "version": iv["version"], "status": "CANCELLED",
+		"privateNote": "Écrasée ?"}, "FORBIDDEN", "input", "privateNote")
+	mustAct(t, env, ic, "recordInterview", map[string]any{"interviewId": iv["id"], "version": iv["version"], "status": "CANCELLED"}, "interview { status }")
+	b := get(t, env, sw, id, "interviews { status privateNote } convocationStatus")
+	if iv := b["interviews"].([]any)[0].(map[string]any); iv["privateNote"] != "Note confidentielle ARSL." || iv["status"] != "CANCELLED" {
+		t.Fatalf("interview %+v", iv)
+	}
+	t.Run("ErrFollowUpInterviewBeforeExit", func(t *testing.T) {
+		actErr(t, env, sw, "recordInterview", map[string]any{"beneficiaryId": id, "kind": "FOLLOW_UP", "medium": "PHONE",
+			"plannedAt": "2026-03-05T10:00:00+01:00", "status": "PLANNED"}, "OUT_OF_ORDER")
+	})
+}

@@ -561,6 +561,22 @@ type StructureFilter struct {
 	Department *string `json:"department,omitempty"`
 }
 
+// New contact details of a beneficiary (« changement de coordonnées »); absent fields are left as they are, an empty string clears one.
+type UpdateBeneficiaryContactInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Version read (optimistic concurrency).
+	Version int `json:"version"`
+	// Phone.
+	Phone *string `json:"phone,omitempty"`
+	// E-mail.
+	Email *string `json:"email,omitempty"`
+	// Postal address.
+	Address *string `json:"address,omitempty"`
+	// Languages spoken.
+	Languages []string `json:"languages,omitempty"`
+}
+
 // A change of a plan action; absent fields are left as they are.
 type UpdatePlanActionInput struct {
 	// The action.
