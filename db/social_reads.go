@@ -510,6 +510,16 @@ func (s *Store) TimelineByBeneficiaries(ctx context.Context, p *model.Principal,
 		         CASE h.outcome WHEN 'PENDING' THEN 'en attente' WHEN 'ACCEPTED' THEN 'acceptée' ELSE 'refusée' END || ')'
 		    FROM housing_proposals h JOIN sb ON sb.id = h.beneficiary_id
 		  UNION ALL
+		  SELECT r.beneficiary_id, COALESCE(r.completed_on, r.started_on, (r.updated_at AT TIME ZONE 'Europe/Paris')::date), r.updated_at, 'RIGHTS_STEP',
+		         'Démarche ' || CASE r.kind WHEN 'HEALTH_INSURANCE' THEN 'assurance maladie' WHEN 'COMPLEMENTARY_HEALTH_INSURANCE' THEN 'complémentaire santé'
+		                                    WHEN 'FAMILY_BENEFITS' THEN 'CAF' WHEN 'BANK_ACCOUNT' THEN 'compte bancaire'
+		                                    WHEN 'FRANCE_TRAVAIL_REGISTRATION' THEN 'inscription France Travail'
+		                                    WHEN 'DRIVING_LICENCE_EXCHANGE' THEN 'échange du permis' WHEN 'CIVIL_STATUS_DOCUMENTS' THEN 'état civil'
+		                                    WHEN 'RESIDENCE_PERMIT' THEN 'titre de séjour' ELSE 'déclaration de revenus' END || ' : ' ||
+		         CASE r.status WHEN 'TO_DO' THEN 'à faire' WHEN 'IN_PROGRESS' THEN 'en cours' WHEN 'DONE' THEN 'faite'
+		                       WHEN 'BLOCKED' THEN 'bloquée' ELSE 'sans objet' END
+		    FROM rights_steps r JOIN sb ON sb.id = r.beneficiary_id
+		  UNION ALL
 		  SELECT e.beneficiary_id, e.evaluated_on, e.created_at, 'EVALUATION',
 		         'Évaluation ' || CASE e.stage WHEN 'ENTRY' THEN 'd''entrée' WHEN 'MID_COURSE' THEN 'de mi-parcours' ELSE 'de sortie' END
 		    FROM evaluations e JOIN sb ON sb.id = e.beneficiary_id
@@ -530,7 +540,7 @@ func (s *Store) TimelineByBeneficiaries(ctx context.Context, p *model.Principal,
 		         'Réintégration jusqu''au ' || to_char(r.until_on, 'DD/MM/YYYY')
 		    FROM reintegrations r JOIN sb ON sb.id = r.beneficiary_id
 		) t ORDER BY on_day, recorded_at, array_position(ARRAY['REFERRED', 'HOUSEHOLD_MEMBER_ADDED', 'CONVOKED', 'INTERVIEW',
-		  'DIAGNOSTIC', 'REFERENT_ASSIGNED', 'PLAN_ACTION', 'CONTRACT_SIGNED', 'HOUSING_PROPOSAL', 'EVALUATION',
+		  'DIAGNOSTIC', 'REFERENT_ASSIGNED', 'PLAN_ACTION', 'CONTRACT_SIGNED', 'HOUSING_PROPOSAL', 'RIGHTS_STEP', 'EVALUATION',
 		  'COLLECTIVE_ACTION', 'EXITED', 'EXCLUDED', 'FOLLOW_UP', 'REINTEGRATED'], kind)`,
 		func(r model.TimelineEvent) string { return r.BeneficiaryKey })
 	if err != nil {

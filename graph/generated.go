@@ -3106,6 +3106,8 @@ enum TimelineEventKind {
   CONTRACT_SIGNED
   "Housing proposal (« proposition de logement »)."
   HOUSING_PROPOSAL
+  "Access-to-rights step (« démarche d'accès aux droits »)."
+  RIGHTS_STEP
   "Evaluation (« évaluation »)."
   EVALUATION
   "Collective action attended or registered (« action collective »)."

@@ -167,6 +167,13 @@ func TestJourney_ReferralToExitInEmployment(t *testing.T) {
 	if n := countRows(t, env, `SELECT count(*) FROM audit_log WHERE entity_type = 'Beneficiary'`); n < 15 {
 		t.Fatalf("audit entries: %d", n)
 	}
+	var changes string
+	if err := env.Store.DB().Get(&changes, `SELECT changes::text FROM audit_log WHERE action = 'exitJourney'`); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(changes, `"phase": {"after": "EXITED", "before": "CONTRACTED"}`) || !strings.Contains(changes, `"employment": "PERMANENT_CONTRACT"`) {
+		t.Fatalf("audit of the exit: %s", changes)
+	}
 }
 
 // A family: the principal BPI and joining members (seed « Conditions d'accès »: spouse,

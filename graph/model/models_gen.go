@@ -2596,6 +2596,8 @@ const (
 	TimelineEventKindContractSigned TimelineEventKind = "CONTRACT_SIGNED"
 	// Housing proposal (« proposition de logement »).
 	TimelineEventKindHousingProposal TimelineEventKind = "HOUSING_PROPOSAL"
+	// Access-to-rights step (« démarche d'accès aux droits »).
+	TimelineEventKindRightsStep TimelineEventKind = "RIGHTS_STEP"
 	// Evaluation (« évaluation »).
 	TimelineEventKindEvaluation TimelineEventKind = "EVALUATION"
 	// Collective action attended or registered (« action collective »).
@@ -2620,6 +2622,7 @@ var AllTimelineEventKind = []TimelineEventKind{
 	TimelineEventKindPlanAction,
 	TimelineEventKindContractSigned,
 	TimelineEventKindHousingProposal,
+	TimelineEventKindRightsStep,
 	TimelineEventKindEvaluation,
 	TimelineEventKindCollectiveAction,
 	TimelineEventKindExited,
@@ -2630,7 +2633,7 @@ var AllTimelineEventKind = []TimelineEventKind{
 
 func (e TimelineEventKind) IsValid() bool {
 	switch e {
-	case TimelineEventKindReferred, TimelineEventKindHouseholdMemberAdded, TimelineEventKindConvoked, TimelineEventKindInterview, TimelineEventKindDiagnostic, TimelineEventKindReferentAssigned, TimelineEventKindPlanAction, TimelineEventKindContractSigned, TimelineEventKindHousingProposal, TimelineEventKindEvaluation, TimelineEventKindCollectiveAction, TimelineEventKindExited, TimelineEventKindExcluded, TimelineEventKindFollowUp, TimelineEventKindReintegrated:
+	case TimelineEventKindReferred, TimelineEventKindHouseholdMemberAdded, TimelineEventKindConvoked, TimelineEventKindInterview, TimelineEventKindDiagnostic, TimelineEventKindReferentAssigned, TimelineEventKindPlanAction, TimelineEventKindContractSigned, TimelineEventKindHousingProposal, TimelineEventKindRightsStep, TimelineEventKindEvaluation, TimelineEventKindCollectiveAction, TimelineEventKindExited, TimelineEventKindExcluded, TimelineEventKindFollowUp, TimelineEventKindReintegrated:
 		return true
 	}
 	return false
