@@ -499,6 +499,11 @@ func (s *Store) ConvokeBeneficiary(ctx context.Context, p *model.Principal, key 
 		if in.Medium != nil {
 			medium = *in.Medium
 		}
+		// A new convocation replaces the appointment of the previous one, if still planned.
+		if _, err := tx.ExecContext(ctx, `UPDATE interviews SET status = 'CANCELLED', version = version + 1, updated_at = $2
+			WHERE beneficiary_id = $1 AND kind = 'WELCOME' AND status = 'PLANNED'`, key, tx.Now); err != nil {
+			return nil, err
+		}
 		var convocation string
 		err := tx.GetContext(ctx, &convocation, `
 			INSERT INTO convocations (beneficiary_id, appointment_at, address, handed_over_on, created_at)

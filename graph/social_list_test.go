@@ -54,6 +54,7 @@ func TestBeneficiaries_FiltersOrderAndPages(t *testing.T) {
 		{"ReferredPeriod", `filter: {referredFrom: "2026-02-21", referredTo: "2026-02-22"}, orderBy: {field: REFERRED_ON, direction: ASC}`, []string{"Tesfaye", "Ahmadi"}},
 		{"AlertWelcomeOverdueNone", `filter: {alert: WELCOME_INTERVIEW_OVERDUE}`, nil},
 		{"UnknownStructureMatchesNothing", `filter: {structureId: "bm9wZQ"}`, nil},
+		{"JourneyEndOrder", `filter: {department: "69"}, orderBy: {field: JOURNEY_ENDS_ON, direction: ASC}`, []string{"Haïdari", "Berhane", "Sultani", "Ahmadi"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := list(tc.args)
@@ -67,6 +68,16 @@ func TestBeneficiaries_FiltersOrderAndPages(t *testing.T) {
 			}
 		})
 	}
+	t.Run("Structure", func(t *testing.T) {
+		var me struct {
+			Structures struct{ Nodes []struct{ ID string } }
+		}
+		env.MustDo(coord, `{ structures(filter: {agirRole: EMPLOYMENT_OPERATOR}) { nodes { id } } }`, nil, &me)
+		d := list(fmt.Sprintf(`filter: {structureId: %q}`, me.Structures.Nodes[0].ID))
+		if d.Beneficiaries.TotalCount != len(names) {
+			t.Fatalf("followed by ASFEL: %d", d.Beneficiaries.TotalCount)
+		}
+	})
 	t.Run("KeysetPagesCoverAllOnce", func(t *testing.T) {
 		seen := map[string]bool{}
 		after := ""
