@@ -7,10 +7,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // PostgreSQL driver
+
+	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
 // Store is the project's access to PostgreSQL. Its exported methods each run in one
@@ -21,6 +24,10 @@ type Store struct {
 
 	// Now returns the current instant; each transaction reads it once. Tests replace it.
 	Now func() time.Time
+
+	// Params are the delays of the programme (model.DefaultParameters unless changed);
+	// the journey's derived state (phase, alerts) is computed with them.
+	Params model.Parameters
 }
 
 // Options tune a Store's connection pool.
@@ -28,6 +35,10 @@ type Options struct {
 	MaxOpenConns     int           // 0 means 20
 	ReadURL          string        // DATABASE_READ_URL: a replica for heavy reads; "" for none
 	StatementTimeout time.Duration // 0 means none; applied to every connection
+	// Statements, when set, counts every statement sent to the primary database
+	// (queries and execs, not BEGIN/COMMIT): tests use it to check that nested reads
+	// cost a fixed number of statements.
+	Statements *atomic.Int64
 }
 
 // Open connects to the database at url and checks that it answers.
@@ -36,7 +47,7 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: primary, read: primary, Now: time.Now}
+	s := &Store{db: primary, read: primary, Now: time.Now, Params: model.DefaultParameters()}
 	if o.ReadURL != "" {
 		if s.read, err = connect(ctx, o.ReadURL, o); err != nil {
 			primary.Close()
@@ -50,7 +61,7 @@ func connect(ctx context.Context, url string, o Options) (*sqlx.DB, error) {
 	if o.StatementTimeout > 0 {
 		url = withOption(url, "statement_timeout", fmt.Sprint(o.StatementTimeout.Milliseconds()))
 	}
-	conn, err := sqlx.Open("postgres", url)
+	conn, err := open(url, o.Statements)
 	if err != nil {
 		return nil, fmt.Errorf("db: open: %w", err)
 	}

@@ -180,3 +180,5 @@ func TestErrorMasking(t *testing.T) {
 		t.Fatalf("not masked: %+v", e)
 	}
 }
+
+var demoLoadFunc = demo.Load

@@ -29,8 +29,16 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Accessibility() AccessibilityResolver
 	AuditLogEntry() AuditLogEntryResolver
+	Beneficiary() BeneficiaryResolver
+	CollectiveAction() CollectiveActionResolver
+	CollectiveActionRegistration() CollectiveActionRegistrationResolver
+	Interview() InterviewResolver
+	Mutation() MutationResolver
 	Query() QueryResolver
+	ReferentAssignment() ReferentAssignmentResolver
+	Referents() ReferentsResolver
 	StaffMember() StaffMemberResolver
 	Viewer() ViewerResolver
 }
@@ -39,6 +47,28 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Accessibility struct {
+		AidsRequested        func(childComplexity int) int
+		DisabilityRecognised func(childComplexity int) int
+		DisabilityReferent   func(childComplexity int) int
+		Needs                func(childComplexity int) int
+		RecognisedUntil      func(childComplexity int) int
+		Version              func(childComplexity int) int
+	}
+
+	AddHouseholdMemberPayload struct {
+		Beneficiary     func(childComplexity int) int
+		HouseholdMember func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
+	}
+
+	Alert struct {
+		DueOn   func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Message func(childComplexity int) int
+		Since   func(childComplexity int) int
+	}
+
 	AuditLogEntry struct {
 		Action         func(childComplexity int) int
 		ActorEmail     func(childComplexity int) int
@@ -68,6 +98,253 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AxisAssessment struct {
+		AssessedOn func(childComplexity int) int
+		Axis       func(childComplexity int) int
+		Needs      func(childComplexity int) int
+		Situation  func(childComplexity int) int
+	}
+
+	AxisProgress struct {
+		Axis      func(childComplexity int) int
+		Change    func(childComplexity int) int
+		Entry     func(childComplexity int) int
+		Exit      func(childComplexity int) int
+		MidCourse func(childComplexity int) int
+	}
+
+	Beneficiary struct {
+		Accessibility         func(childComplexity int) int
+		Address               func(childComplexity int) int
+		Alerts                func(childComplexity int) int
+		BirthDate             func(childComplexity int) int
+		CirSignedOn           func(childComplexity int) int
+		ConvocationStatus     func(childComplexity int) int
+		Convocations          func(childComplexity int) int
+		Department            func(childComplexity int) int
+		Diagnostic            func(childComplexity int) int
+		Email                 func(childComplexity int) int
+		EmploymentOperator    func(childComplexity int) int
+		EngagementContract    func(childComplexity int) int
+		EvaluationProgress    func(childComplexity int) int
+		Evaluations           func(childComplexity int) int
+		Exits                 func(childComplexity int) int
+		FirstName             func(childComplexity int) int
+		FollowUps             func(childComplexity int) int
+		Household             func(childComplexity int) int
+		HousingProposals      func(childComplexity int) int
+		HousingRefusalCount   func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		Interviews            func(childComplexity int) int
+		JourneyEndsOn         func(childComplexity int) int
+		JourneyStartsOn       func(childComplexity int) int
+		Languages             func(childComplexity int) int
+		LastInterview         func(childComplexity int) int
+		LastName              func(childComplexity int) int
+		Nationality           func(childComplexity int) int
+		Phase                 func(childComplexity int) int
+		Phone                 func(childComplexity int) int
+		Plan                  func(childComplexity int) int
+		ProtectionGrantedOn   func(childComplexity int) int
+		ProtectionType        func(childComplexity int) int
+		Referents             func(childComplexity int) int
+		Referral              func(childComplexity int) int
+		Reintegrations        func(childComplexity int) int
+		RightsSteps           func(childComplexity int) int
+		Sex                   func(childComplexity int) int
+		SocialOperator        func(childComplexity int) int
+		Timeline              func(childComplexity int) int
+		Version               func(childComplexity int) int
+		WelcomeInterviewDueOn func(childComplexity int) int
+		WelcomeInterviewLate  func(childComplexity int) int
+	}
+
+	BeneficiaryConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	BeneficiaryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	BeneficiaryPayload struct {
+		Beneficiary func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	CollectiveAction struct {
+		Capacity        func(childComplexity int) int
+		Department      func(childComplexity int) int
+		Facilitators    func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Place           func(childComplexity int) int
+		RegisteredCount func(childComplexity int) int
+		Registrations   func(childComplexity int) int
+		RemainingPlaces func(childComplexity int) int
+		StartsAt        func(childComplexity int) int
+		Theme           func(childComplexity int) int
+		Version         func(childComplexity int) int
+	}
+
+	CollectiveActionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CollectiveActionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CollectiveActionPayload struct {
+		CollectiveAction func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	CollectiveActionRegistration struct {
+		Attended     func(childComplexity int) int
+		Beneficiary  func(childComplexity int) int
+		RegisteredAt func(childComplexity int) int
+	}
+
+	Convocation struct {
+		Address       func(childComplexity int) int
+		AppointmentAt func(childComplexity int) int
+		HandedOverOn  func(childComplexity int) int
+		Status        func(childComplexity int) int
+	}
+
+	Diagnostic struct {
+		Employment func(childComplexity int) int
+		French     func(childComplexity int) int
+		Health     func(childComplexity int) int
+		Housing    func(childComplexity int) int
+		Mobility   func(childComplexity int) int
+		Rights     func(childComplexity int) int
+		Training   func(childComplexity int) int
+	}
+
+	EligibilityCheck struct {
+		Condition func(childComplexity int) int
+		Message   func(childComplexity int) int
+		Met       func(childComplexity int) int
+	}
+
+	EngagementContract struct {
+		ConsentRecorded func(childComplexity int) int
+		SignedOn        func(childComplexity int) int
+	}
+
+	Evaluation struct {
+		Employment  func(childComplexity int) int
+		EvaluatedOn func(childComplexity int) int
+		Housing     func(childComplexity int) int
+		Rights      func(childComplexity int) int
+		Stage       func(childComplexity int) int
+		Training    func(childComplexity int) int
+	}
+
+	FollowUp struct {
+		DueOn               func(childComplexity int) int
+		EmploymentSituation func(childComplexity int) int
+		HeldOn              func(childComplexity int) int
+		HousingSituation    func(childComplexity int) int
+		Stage               func(childComplexity int) int
+		TrainingSituation   func(childComplexity int) int
+	}
+
+	HouseholdMember struct {
+		BirthDate     func(childComplexity int) int
+		FirstName     func(childComplexity int) int
+		HasProtection func(childComplexity int) int
+		ID            func(childComplexity int) int
+		JoinedOn      func(childComplexity int) int
+		LastName      func(childComplexity int) int
+		Nationality   func(childComplexity int) int
+		Relationship  func(childComplexity int) int
+		Sex           func(childComplexity int) int
+	}
+
+	HousingProposal struct {
+		DecidedOn     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Landlord      func(childComplexity int) int
+		Offer         func(childComplexity int) int
+		Outcome       func(childComplexity int) int
+		ProposedOn    func(childComplexity int) int
+		RefusalReason func(childComplexity int) int
+		Version       func(childComplexity int) int
+	}
+
+	HousingProposalPayload struct {
+		Beneficiary     func(childComplexity int) int
+		HousingProposal func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
+	}
+
+	Interview struct {
+		AuthorStructure func(childComplexity int) int
+		HeldOn          func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Late            func(childComplexity int) int
+		Medium          func(childComplexity int) int
+		PlannedAt       func(childComplexity int) int
+		PrivateNote     func(childComplexity int) int
+		SharedNote      func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Version         func(childComplexity int) int
+	}
+
+	JourneyExit struct {
+		EmploymentSituation func(childComplexity int) int
+		ExclusionReason     func(childComplexity int) int
+		ExitReason          func(childComplexity int) int
+		ExitedOn            func(childComplexity int) int
+		HousingSituation    func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		TrainingSituation   func(childComplexity int) int
+	}
+
+	Mutation struct {
+		AddHouseholdMember          func(childComplexity int, input model.AddHouseholdMemberInput) int
+		AddPlanAction               func(childComplexity int, input model.AddPlanActionInput) int
+		AdmitExceptionally          func(childComplexity int, input model.AdmitExceptionallyInput) int
+		AssignReferents             func(childComplexity int, input model.AssignReferentsInput) int
+		ConvokeBeneficiary          func(childComplexity int, input model.ConvokeBeneficiaryInput) int
+		DecideHousingProposal       func(childComplexity int, input model.DecideHousingProposalInput) int
+		ExcludeBeneficiary          func(childComplexity int, input model.ExcludeBeneficiaryInput) int
+		ExitJourney                 func(childComplexity int, input model.ExitJourneyInput) int
+		RecordAccessibility         func(childComplexity int, input model.RecordAccessibilityInput) int
+		RecordAttendance            func(childComplexity int, input model.RecordAttendanceInput) int
+		RecordDiagnostic            func(childComplexity int, input model.RecordDiagnosticInput) int
+		RecordEvaluation            func(childComplexity int, input model.RecordEvaluationInput) int
+		RecordFollowUp              func(childComplexity int, input model.RecordFollowUpInput) int
+		RecordHousingProposal       func(childComplexity int, input model.RecordHousingProposalInput) int
+		RecordInterview             func(childComplexity int, input model.RecordInterviewInput) int
+		RecordRightsStep            func(childComplexity int, input model.RecordRightsStepInput) int
+		ReferBeneficiary            func(childComplexity int, input model.ReferBeneficiaryInput) int
+		RegisterForCollectiveAction func(childComplexity int, input model.RegisterForCollectiveActionInput) int
+		ReintegrateBeneficiary      func(childComplexity int, input model.ReintegrateBeneficiaryInput) int
+		ScheduleCollectiveAction    func(childComplexity int, input model.ScheduleCollectiveActionInput) int
+		SignEngagementContract      func(childComplexity int, input model.SignEngagementContractInput) int
+		UpdateBeneficiaryContact    func(childComplexity int, input model.UpdateBeneficiaryContactInput) int
+		UpdatePlanAction            func(childComplexity int, input model.UpdatePlanActionInput) int
+	}
+
+	Objective struct {
+		Actions func(childComplexity int) int
+		Axis    func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Title   func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -75,13 +352,84 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Plan struct {
+		Objectives func(childComplexity int) int
+	}
+
+	PlanAction struct {
+		CompletedOn func(childComplexity int) int
+		DueOn       func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Title       func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	PlanActionPayload struct {
+		Beneficiary func(childComplexity int) int
+		PlanAction  func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	Query struct {
-		AuditLog   func(childComplexity int, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
-		Me         func(childComplexity int) int
-		Node       func(childComplexity int, id string) int
-		Nodes      func(childComplexity int, ids []string) int
-		Structure  func(childComplexity int, id string) int
-		Structures func(childComplexity int, filter *model.StructureFilter, first *int, after *string, last *int, before *string) int
+		AuditLog          func(childComplexity int, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
+		Beneficiaries     func(childComplexity int, filter *model.BeneficiaryFilter, orderBy *model.BeneficiaryOrder, first *int, after *string, last *int, before *string) int
+		Beneficiary       func(childComplexity int, id string) int
+		CollectiveActions func(childComplexity int, filter *model.CollectiveActionFilter, first *int, after *string, last *int, before *string) int
+		Me                func(childComplexity int) int
+		Node              func(childComplexity int, id string) int
+		Nodes             func(childComplexity int, ids []string) int
+		Structure         func(childComplexity int, id string) int
+		Structures        func(childComplexity int, filter *model.StructureFilter, first *int, after *string, last *int, before *string) int
+	}
+
+	RecordInterviewPayload struct {
+		Beneficiary func(childComplexity int) int
+		Interview   func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	ReferBeneficiaryPayload struct {
+		Beneficiary func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	ReferentAssignment struct {
+		Active      func(childComplexity int) int
+		AssignedAt  func(childComplexity int) int
+		EndedAt     func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		StaffMember func(childComplexity int) int
+	}
+
+	Referents struct {
+		History             func(childComplexity int) int
+		InsertionCounsellor func(childComplexity int) int
+		SocialWorker        func(childComplexity int) int
+	}
+
+	Referral struct {
+		Admission                 func(childComplexity int) int
+		Eligibility               func(childComplexity int) int
+		OfiiAgreementOn           func(childComplexity int) int
+		OfiiReference             func(childComplexity int) int
+		ReferredOn                func(childComplexity int) int
+		StateInstructionOn        func(childComplexity int) int
+		StateInstructionReference func(childComplexity int) int
+	}
+
+	Reintegration struct {
+		Reason         func(childComplexity int) int
+		ReintegratedOn func(childComplexity int) int
+		Until          func(childComplexity int) int
+	}
+
+	RightsStep struct {
+		CompletedOn func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		StartedOn   func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	StaffMember struct {
@@ -112,6 +460,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	TimelineEvent struct {
+		Kind       func(childComplexity int) int
+		On         func(childComplexity int) int
+		RecordedAt func(childComplexity int) int
+		Summary    func(childComplexity int) int
+	}
+
 	UserError struct {
 		Code    func(childComplexity int) int
 		Field   func(childComplexity int) int
@@ -132,8 +487,72 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AccessibilityResolver interface {
+	DisabilityReferent(ctx context.Context, obj *model.Accessibility) (*model.StaffMember, error)
+}
 type AuditLogEntryResolver interface {
 	ActorStructure(ctx context.Context, obj *model.AuditLogEntry) (*model.Structure, error)
+}
+type BeneficiaryResolver interface {
+	SocialOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error)
+	EmploymentOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error)
+
+	WelcomeInterviewLate(ctx context.Context, obj *model.Beneficiary) (bool, error)
+
+	Household(ctx context.Context, obj *model.Beneficiary) ([]model.HouseholdMember, error)
+	Convocations(ctx context.Context, obj *model.Beneficiary) ([]model.Convocation, error)
+	Referents(ctx context.Context, obj *model.Beneficiary) (*model.Referents, error)
+	Interviews(ctx context.Context, obj *model.Beneficiary) ([]model.Interview, error)
+	LastInterview(ctx context.Context, obj *model.Beneficiary) (*model.Interview, error)
+	Diagnostic(ctx context.Context, obj *model.Beneficiary) (*model.Diagnostic, error)
+	Plan(ctx context.Context, obj *model.Beneficiary) (*model.Plan, error)
+	EngagementContract(ctx context.Context, obj *model.Beneficiary) (*model.EngagementContract, error)
+	HousingProposals(ctx context.Context, obj *model.Beneficiary) ([]model.HousingProposal, error)
+	HousingRefusalCount(ctx context.Context, obj *model.Beneficiary) (int, error)
+	RightsSteps(ctx context.Context, obj *model.Beneficiary) ([]model.RightsStep, error)
+	Accessibility(ctx context.Context, obj *model.Beneficiary) (*model.Accessibility, error)
+	Evaluations(ctx context.Context, obj *model.Beneficiary) ([]model.Evaluation, error)
+	EvaluationProgress(ctx context.Context, obj *model.Beneficiary) ([]model.AxisProgress, error)
+	Exits(ctx context.Context, obj *model.Beneficiary) ([]model.JourneyExit, error)
+	FollowUps(ctx context.Context, obj *model.Beneficiary) ([]model.FollowUp, error)
+	Reintegrations(ctx context.Context, obj *model.Beneficiary) ([]model.Reintegration, error)
+	Alerts(ctx context.Context, obj *model.Beneficiary) ([]model.Alert, error)
+	Timeline(ctx context.Context, obj *model.Beneficiary) ([]model.TimelineEvent, error)
+}
+type CollectiveActionResolver interface {
+	Facilitators(ctx context.Context, obj *model.CollectiveAction) ([]model.StaffMember, error)
+	Registrations(ctx context.Context, obj *model.CollectiveAction) ([]model.CollectiveActionRegistration, error)
+}
+type CollectiveActionRegistrationResolver interface {
+	Beneficiary(ctx context.Context, obj *model.CollectiveActionRegistration) (*model.Beneficiary, error)
+}
+type InterviewResolver interface {
+	AuthorStructure(ctx context.Context, obj *model.Interview) (*model.Structure, error)
+}
+type MutationResolver interface {
+	ReferBeneficiary(ctx context.Context, input model.ReferBeneficiaryInput) (*model.ReferBeneficiaryPayload, error)
+	AdmitExceptionally(ctx context.Context, input model.AdmitExceptionallyInput) (*model.ReferBeneficiaryPayload, error)
+	UpdateBeneficiaryContact(ctx context.Context, input model.UpdateBeneficiaryContactInput) (*model.BeneficiaryPayload, error)
+	AddHouseholdMember(ctx context.Context, input model.AddHouseholdMemberInput) (*model.AddHouseholdMemberPayload, error)
+	ConvokeBeneficiary(ctx context.Context, input model.ConvokeBeneficiaryInput) (*model.BeneficiaryPayload, error)
+	RecordInterview(ctx context.Context, input model.RecordInterviewInput) (*model.RecordInterviewPayload, error)
+	RecordDiagnostic(ctx context.Context, input model.RecordDiagnosticInput) (*model.BeneficiaryPayload, error)
+	AssignReferents(ctx context.Context, input model.AssignReferentsInput) (*model.BeneficiaryPayload, error)
+	SignEngagementContract(ctx context.Context, input model.SignEngagementContractInput) (*model.BeneficiaryPayload, error)
+	AddPlanAction(ctx context.Context, input model.AddPlanActionInput) (*model.PlanActionPayload, error)
+	UpdatePlanAction(ctx context.Context, input model.UpdatePlanActionInput) (*model.PlanActionPayload, error)
+	RecordHousingProposal(ctx context.Context, input model.RecordHousingProposalInput) (*model.HousingProposalPayload, error)
+	DecideHousingProposal(ctx context.Context, input model.DecideHousingProposalInput) (*model.HousingProposalPayload, error)
+	RecordRightsStep(ctx context.Context, input model.RecordRightsStepInput) (*model.BeneficiaryPayload, error)
+	RecordAccessibility(ctx context.Context, input model.RecordAccessibilityInput) (*model.BeneficiaryPayload, error)
+	RecordEvaluation(ctx context.Context, input model.RecordEvaluationInput) (*model.BeneficiaryPayload, error)
+	ExitJourney(ctx context.Context, input model.ExitJourneyInput) (*model.BeneficiaryPayload, error)
+	ExcludeBeneficiary(ctx context.Context, input model.ExcludeBeneficiaryInput) (*model.BeneficiaryPayload, error)
+	RecordFollowUp(ctx context.Context, input model.RecordFollowUpInput) (*model.BeneficiaryPayload, error)
+	ReintegrateBeneficiary(ctx context.Context, input model.ReintegrateBeneficiaryInput) (*model.BeneficiaryPayload, error)
+	ScheduleCollectiveAction(ctx context.Context, input model.ScheduleCollectiveActionInput) (*model.CollectiveActionPayload, error)
+	RegisterForCollectiveAction(ctx context.Context, input model.RegisterForCollectiveActionInput) (*model.CollectiveActionPayload, error)
+	RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.CollectiveActionPayload, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*model.Viewer, error)
@@ -142,6 +561,16 @@ type QueryResolver interface {
 	Structure(ctx context.Context, id string) (*model.Structure, error)
 	Structures(ctx context.Context, filter *model.StructureFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Structure], error)
 	AuditLog(ctx context.Context, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.AuditLogEntry], error)
+	Beneficiary(ctx context.Context, id string) (*model.Beneficiary, error)
+	Beneficiaries(ctx context.Context, filter *model.BeneficiaryFilter, orderBy *model.BeneficiaryOrder, first *int, after *string, last *int, before *string) (*model.Connection[model.Beneficiary], error)
+	CollectiveActions(ctx context.Context, filter *model.CollectiveActionFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.CollectiveAction], error)
+}
+type ReferentAssignmentResolver interface {
+	StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error)
+}
+type ReferentsResolver interface {
+	SocialWorker(ctx context.Context, obj *model.Referents) (*model.StaffMember, error)
+	InsertionCounsellor(ctx context.Context, obj *model.Referents) (*model.StaffMember, error)
 }
 type StaffMemberResolver interface {
 	Structure(ctx context.Context, obj *model.StaffMember) (*model.Structure, error)
@@ -167,6 +596,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Accessibility.aidsRequested":
+		if e.ComplexityRoot.Accessibility.AidsRequested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accessibility.AidsRequested(childComplexity), true
+	case "Accessibility.disabilityRecognised":
+		if e.ComplexityRoot.Accessibility.DisabilityRecognised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accessibility.DisabilityRecognised(childComplexity), true
+	case "Accessibility.disabilityReferent":
+		if e.ComplexityRoot.Accessibility.DisabilityReferent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accessibility.DisabilityReferent(childComplexity), true
+	case "Accessibility.needs":
+		if e.ComplexityRoot.Accessibility.Needs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accessibility.Needs(childComplexity), true
+	case "Accessibility.recognisedUntil":
+		if e.ComplexityRoot.Accessibility.RecognisedUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accessibility.RecognisedUntil(childComplexity), true
+	case "Accessibility.version":
+		if e.ComplexityRoot.Accessibility.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accessibility.Version(childComplexity), true
+
+	case "AddHouseholdMemberPayload.beneficiary":
+		if e.ComplexityRoot.AddHouseholdMemberPayload.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddHouseholdMemberPayload.Beneficiary(childComplexity), true
+	case "AddHouseholdMemberPayload.householdMember":
+		if e.ComplexityRoot.AddHouseholdMemberPayload.HouseholdMember == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddHouseholdMemberPayload.HouseholdMember(childComplexity), true
+	case "AddHouseholdMemberPayload.userErrors":
+		if e.ComplexityRoot.AddHouseholdMemberPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddHouseholdMemberPayload.UserErrors(childComplexity), true
+
+	case "Alert.dueOn":
+		if e.ComplexityRoot.Alert.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.DueOn(childComplexity), true
+	case "Alert.kind":
+		if e.ComplexityRoot.Alert.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.Kind(childComplexity), true
+	case "Alert.message":
+		if e.ComplexityRoot.Alert.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.Message(childComplexity), true
+	case "Alert.since":
+		if e.ComplexityRoot.Alert.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.Since(childComplexity), true
 
 	case "AuditLogEntry.action":
 		if e.ComplexityRoot.AuditLogEntry.Action == nil {
@@ -291,6 +801,1195 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditLogEntryEdge.Node(childComplexity), true
 
+	case "AxisAssessment.assessedOn":
+		if e.ComplexityRoot.AxisAssessment.AssessedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AxisAssessment.AssessedOn(childComplexity), true
+	case "AxisAssessment.axis":
+		if e.ComplexityRoot.AxisAssessment.Axis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AxisAssessment.Axis(childComplexity), true
+	case "AxisAssessment.needs":
+		if e.ComplexityRoot.AxisAssessment.Needs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AxisAssessment.Needs(childComplexity), true
+	case "AxisAssessment.situation":
+		if e.ComplexityRoot.AxisAssessment.Situation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AxisAssessment.Situation(childComplexity), true
+
+	case "AxisProgress.axis":
+		if e.ComplexityRoot.AxisProgress.Axis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AxisProgress.Axis(childComplexity), true
+	case "AxisProgress.change":
+		if e.ComplexityRoot.AxisProgress.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AxisProgress.Change(childComplexity), true
+	case "AxisProgress.entry":
+		if e.ComplexityRoot.AxisProgress.Entry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AxisProgress.Entry(childComplexity), true
+	case "AxisProgress.exit":
+		if e.ComplexityRoot.AxisProgress.Exit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AxisProgress.Exit(childComplexity), true
+	case "AxisProgress.midCourse":
+		if e.ComplexityRoot.AxisProgress.MidCourse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AxisProgress.MidCourse(childComplexity), true
+
+	case "Beneficiary.accessibility":
+		if e.ComplexityRoot.Beneficiary.Accessibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Accessibility(childComplexity), true
+	case "Beneficiary.address":
+		if e.ComplexityRoot.Beneficiary.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Address(childComplexity), true
+	case "Beneficiary.alerts":
+		if e.ComplexityRoot.Beneficiary.Alerts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Alerts(childComplexity), true
+	case "Beneficiary.birthDate":
+		if e.ComplexityRoot.Beneficiary.BirthDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.BirthDate(childComplexity), true
+	case "Beneficiary.cirSignedOn":
+		if e.ComplexityRoot.Beneficiary.CirSignedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.CirSignedOn(childComplexity), true
+	case "Beneficiary.convocationStatus":
+		if e.ComplexityRoot.Beneficiary.ConvocationStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.ConvocationStatus(childComplexity), true
+	case "Beneficiary.convocations":
+		if e.ComplexityRoot.Beneficiary.Convocations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Convocations(childComplexity), true
+	case "Beneficiary.department":
+		if e.ComplexityRoot.Beneficiary.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Department(childComplexity), true
+	case "Beneficiary.diagnostic":
+		if e.ComplexityRoot.Beneficiary.Diagnostic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Diagnostic(childComplexity), true
+	case "Beneficiary.email":
+		if e.ComplexityRoot.Beneficiary.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Email(childComplexity), true
+	case "Beneficiary.employmentOperator":
+		if e.ComplexityRoot.Beneficiary.EmploymentOperator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.EmploymentOperator(childComplexity), true
+	case "Beneficiary.engagementContract":
+		if e.ComplexityRoot.Beneficiary.EngagementContract == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.EngagementContract(childComplexity), true
+	case "Beneficiary.evaluationProgress":
+		if e.ComplexityRoot.Beneficiary.EvaluationProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.EvaluationProgress(childComplexity), true
+	case "Beneficiary.evaluations":
+		if e.ComplexityRoot.Beneficiary.Evaluations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Evaluations(childComplexity), true
+	case "Beneficiary.exits":
+		if e.ComplexityRoot.Beneficiary.Exits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Exits(childComplexity), true
+	case "Beneficiary.firstName":
+		if e.ComplexityRoot.Beneficiary.FirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.FirstName(childComplexity), true
+	case "Beneficiary.followUps":
+		if e.ComplexityRoot.Beneficiary.FollowUps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.FollowUps(childComplexity), true
+	case "Beneficiary.household":
+		if e.ComplexityRoot.Beneficiary.Household == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Household(childComplexity), true
+	case "Beneficiary.housingProposals":
+		if e.ComplexityRoot.Beneficiary.HousingProposals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.HousingProposals(childComplexity), true
+	case "Beneficiary.housingRefusalCount":
+		if e.ComplexityRoot.Beneficiary.HousingRefusalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.HousingRefusalCount(childComplexity), true
+	case "Beneficiary.id":
+		if e.ComplexityRoot.Beneficiary.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.ID(childComplexity), true
+	case "Beneficiary.interviews":
+		if e.ComplexityRoot.Beneficiary.Interviews == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Interviews(childComplexity), true
+	case "Beneficiary.journeyEndsOn":
+		if e.ComplexityRoot.Beneficiary.JourneyEndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.JourneyEndsOn(childComplexity), true
+	case "Beneficiary.journeyStartsOn":
+		if e.ComplexityRoot.Beneficiary.JourneyStartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.JourneyStartsOn(childComplexity), true
+	case "Beneficiary.languages":
+		if e.ComplexityRoot.Beneficiary.Languages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Languages(childComplexity), true
+	case "Beneficiary.lastInterview":
+		if e.ComplexityRoot.Beneficiary.LastInterview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.LastInterview(childComplexity), true
+	case "Beneficiary.lastName":
+		if e.ComplexityRoot.Beneficiary.LastName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.LastName(childComplexity), true
+	case "Beneficiary.nationality":
+		if e.ComplexityRoot.Beneficiary.Nationality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Nationality(childComplexity), true
+	case "Beneficiary.phase":
+		if e.ComplexityRoot.Beneficiary.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Phase(childComplexity), true
+	case "Beneficiary.phone":
+		if e.ComplexityRoot.Beneficiary.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Phone(childComplexity), true
+	case "Beneficiary.plan":
+		if e.ComplexityRoot.Beneficiary.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Plan(childComplexity), true
+	case "Beneficiary.protectionGrantedOn":
+		if e.ComplexityRoot.Beneficiary.ProtectionGrantedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.ProtectionGrantedOn(childComplexity), true
+	case "Beneficiary.protectionType":
+		if e.ComplexityRoot.Beneficiary.ProtectionType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.ProtectionType(childComplexity), true
+	case "Beneficiary.referents":
+		if e.ComplexityRoot.Beneficiary.Referents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Referents(childComplexity), true
+	case "Beneficiary.referral":
+		if e.ComplexityRoot.Beneficiary.Referral == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Referral(childComplexity), true
+	case "Beneficiary.reintegrations":
+		if e.ComplexityRoot.Beneficiary.Reintegrations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Reintegrations(childComplexity), true
+	case "Beneficiary.rightsSteps":
+		if e.ComplexityRoot.Beneficiary.RightsSteps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.RightsSteps(childComplexity), true
+	case "Beneficiary.sex":
+		if e.ComplexityRoot.Beneficiary.Sex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Sex(childComplexity), true
+	case "Beneficiary.socialOperator":
+		if e.ComplexityRoot.Beneficiary.SocialOperator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.SocialOperator(childComplexity), true
+	case "Beneficiary.timeline":
+		if e.ComplexityRoot.Beneficiary.Timeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Timeline(childComplexity), true
+	case "Beneficiary.version":
+		if e.ComplexityRoot.Beneficiary.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Version(childComplexity), true
+	case "Beneficiary.welcomeInterviewDueOn":
+		if e.ComplexityRoot.Beneficiary.WelcomeInterviewDueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.WelcomeInterviewDueOn(childComplexity), true
+	case "Beneficiary.welcomeInterviewLate":
+		if e.ComplexityRoot.Beneficiary.WelcomeInterviewLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.WelcomeInterviewLate(childComplexity), true
+
+	case "BeneficiaryConnection.edges":
+		if e.ComplexityRoot.BeneficiaryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BeneficiaryConnection.Edges(childComplexity), true
+	case "BeneficiaryConnection.nodes":
+		if e.ComplexityRoot.BeneficiaryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BeneficiaryConnection.Nodes(childComplexity), true
+	case "BeneficiaryConnection.pageInfo":
+		if e.ComplexityRoot.BeneficiaryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BeneficiaryConnection.PageInfo(childComplexity), true
+	case "BeneficiaryConnection.totalCount":
+		if e.ComplexityRoot.BeneficiaryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BeneficiaryConnection.TotalCount(childComplexity), true
+
+	case "BeneficiaryEdge.cursor":
+		if e.ComplexityRoot.BeneficiaryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BeneficiaryEdge.Cursor(childComplexity), true
+	case "BeneficiaryEdge.node":
+		if e.ComplexityRoot.BeneficiaryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BeneficiaryEdge.Node(childComplexity), true
+
+	case "BeneficiaryPayload.beneficiary":
+		if e.ComplexityRoot.BeneficiaryPayload.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BeneficiaryPayload.Beneficiary(childComplexity), true
+	case "BeneficiaryPayload.userErrors":
+		if e.ComplexityRoot.BeneficiaryPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BeneficiaryPayload.UserErrors(childComplexity), true
+
+	case "CollectiveAction.capacity":
+		if e.ComplexityRoot.CollectiveAction.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveAction.Capacity(childComplexity), true
+	case "CollectiveAction.department":
+		if e.ComplexityRoot.CollectiveAction.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveAction.Department(childComplexity), true
+	case "CollectiveAction.facilitators":
+		if e.ComplexityRoot.CollectiveAction.Facilitators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveAction.Facilitators(childComplexity), true
+	case "CollectiveAction.id":
+		if e.ComplexityRoot.CollectiveAction.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveAction.ID(childComplexity), true
+	case "CollectiveAction.place":
+		if e.ComplexityRoot.CollectiveAction.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveAction.Place(childComplexity), true
+	case "CollectiveAction.registeredCount":
+		if e.ComplexityRoot.CollectiveAction.RegisteredCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveAction.RegisteredCount(childComplexity), true
+	case "CollectiveAction.registrations":
+		if e.ComplexityRoot.CollectiveAction.Registrations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveAction.Registrations(childComplexity), true
+	case "CollectiveAction.remainingPlaces":
+		if e.ComplexityRoot.CollectiveAction.RemainingPlaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveAction.RemainingPlaces(childComplexity), true
+	case "CollectiveAction.startsAt":
+		if e.ComplexityRoot.CollectiveAction.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveAction.StartsAt(childComplexity), true
+	case "CollectiveAction.theme":
+		if e.ComplexityRoot.CollectiveAction.Theme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveAction.Theme(childComplexity), true
+	case "CollectiveAction.version":
+		if e.ComplexityRoot.CollectiveAction.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveAction.Version(childComplexity), true
+
+	case "CollectiveActionConnection.edges":
+		if e.ComplexityRoot.CollectiveActionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveActionConnection.Edges(childComplexity), true
+	case "CollectiveActionConnection.nodes":
+		if e.ComplexityRoot.CollectiveActionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveActionConnection.Nodes(childComplexity), true
+	case "CollectiveActionConnection.pageInfo":
+		if e.ComplexityRoot.CollectiveActionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveActionConnection.PageInfo(childComplexity), true
+	case "CollectiveActionConnection.totalCount":
+		if e.ComplexityRoot.CollectiveActionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveActionConnection.TotalCount(childComplexity), true
+
+	case "CollectiveActionEdge.cursor":
+		if e.ComplexityRoot.CollectiveActionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveActionEdge.Cursor(childComplexity), true
+	case "CollectiveActionEdge.node":
+		if e.ComplexityRoot.CollectiveActionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveActionEdge.Node(childComplexity), true
+
+	case "CollectiveActionPayload.collectiveAction":
+		if e.ComplexityRoot.CollectiveActionPayload.CollectiveAction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveActionPayload.CollectiveAction(childComplexity), true
+	case "CollectiveActionPayload.userErrors":
+		if e.ComplexityRoot.CollectiveActionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveActionPayload.UserErrors(childComplexity), true
+
+	case "CollectiveActionRegistration.attended":
+		if e.ComplexityRoot.CollectiveActionRegistration.Attended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveActionRegistration.Attended(childComplexity), true
+	case "CollectiveActionRegistration.beneficiary":
+		if e.ComplexityRoot.CollectiveActionRegistration.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveActionRegistration.Beneficiary(childComplexity), true
+	case "CollectiveActionRegistration.registeredAt":
+		if e.ComplexityRoot.CollectiveActionRegistration.RegisteredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollectiveActionRegistration.RegisteredAt(childComplexity), true
+
+	case "Convocation.address":
+		if e.ComplexityRoot.Convocation.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Convocation.Address(childComplexity), true
+	case "Convocation.appointmentAt":
+		if e.ComplexityRoot.Convocation.AppointmentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Convocation.AppointmentAt(childComplexity), true
+	case "Convocation.handedOverOn":
+		if e.ComplexityRoot.Convocation.HandedOverOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Convocation.HandedOverOn(childComplexity), true
+	case "Convocation.status":
+		if e.ComplexityRoot.Convocation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Convocation.Status(childComplexity), true
+
+	case "Diagnostic.employment":
+		if e.ComplexityRoot.Diagnostic.Employment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.Employment(childComplexity), true
+	case "Diagnostic.french":
+		if e.ComplexityRoot.Diagnostic.French == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.French(childComplexity), true
+	case "Diagnostic.health":
+		if e.ComplexityRoot.Diagnostic.Health == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.Health(childComplexity), true
+	case "Diagnostic.housing":
+		if e.ComplexityRoot.Diagnostic.Housing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.Housing(childComplexity), true
+	case "Diagnostic.mobility":
+		if e.ComplexityRoot.Diagnostic.Mobility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.Mobility(childComplexity), true
+	case "Diagnostic.rights":
+		if e.ComplexityRoot.Diagnostic.Rights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.Rights(childComplexity), true
+	case "Diagnostic.training":
+		if e.ComplexityRoot.Diagnostic.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.Training(childComplexity), true
+
+	case "EligibilityCheck.condition":
+		if e.ComplexityRoot.EligibilityCheck.Condition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EligibilityCheck.Condition(childComplexity), true
+	case "EligibilityCheck.message":
+		if e.ComplexityRoot.EligibilityCheck.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EligibilityCheck.Message(childComplexity), true
+	case "EligibilityCheck.met":
+		if e.ComplexityRoot.EligibilityCheck.Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EligibilityCheck.Met(childComplexity), true
+
+	case "EngagementContract.consentRecorded":
+		if e.ComplexityRoot.EngagementContract.ConsentRecorded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementContract.ConsentRecorded(childComplexity), true
+	case "EngagementContract.signedOn":
+		if e.ComplexityRoot.EngagementContract.SignedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementContract.SignedOn(childComplexity), true
+
+	case "Evaluation.employment":
+		if e.ComplexityRoot.Evaluation.Employment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Employment(childComplexity), true
+	case "Evaluation.evaluatedOn":
+		if e.ComplexityRoot.Evaluation.EvaluatedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.EvaluatedOn(childComplexity), true
+	case "Evaluation.housing":
+		if e.ComplexityRoot.Evaluation.Housing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Housing(childComplexity), true
+	case "Evaluation.rights":
+		if e.ComplexityRoot.Evaluation.Rights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Rights(childComplexity), true
+	case "Evaluation.stage":
+		if e.ComplexityRoot.Evaluation.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Stage(childComplexity), true
+	case "Evaluation.training":
+		if e.ComplexityRoot.Evaluation.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Training(childComplexity), true
+
+	case "FollowUp.dueOn":
+		if e.ComplexityRoot.FollowUp.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.DueOn(childComplexity), true
+	case "FollowUp.employmentSituation":
+		if e.ComplexityRoot.FollowUp.EmploymentSituation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.EmploymentSituation(childComplexity), true
+	case "FollowUp.heldOn":
+		if e.ComplexityRoot.FollowUp.HeldOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.HeldOn(childComplexity), true
+	case "FollowUp.housingSituation":
+		if e.ComplexityRoot.FollowUp.HousingSituation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.HousingSituation(childComplexity), true
+	case "FollowUp.stage":
+		if e.ComplexityRoot.FollowUp.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.Stage(childComplexity), true
+	case "FollowUp.trainingSituation":
+		if e.ComplexityRoot.FollowUp.TrainingSituation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.TrainingSituation(childComplexity), true
+
+	case "HouseholdMember.birthDate":
+		if e.ComplexityRoot.HouseholdMember.BirthDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdMember.BirthDate(childComplexity), true
+	case "HouseholdMember.firstName":
+		if e.ComplexityRoot.HouseholdMember.FirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdMember.FirstName(childComplexity), true
+	case "HouseholdMember.hasProtection":
+		if e.ComplexityRoot.HouseholdMember.HasProtection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdMember.HasProtection(childComplexity), true
+	case "HouseholdMember.id":
+		if e.ComplexityRoot.HouseholdMember.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdMember.ID(childComplexity), true
+	case "HouseholdMember.joinedOn":
+		if e.ComplexityRoot.HouseholdMember.JoinedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdMember.JoinedOn(childComplexity), true
+	case "HouseholdMember.lastName":
+		if e.ComplexityRoot.HouseholdMember.LastName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdMember.LastName(childComplexity), true
+	case "HouseholdMember.nationality":
+		if e.ComplexityRoot.HouseholdMember.Nationality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdMember.Nationality(childComplexity), true
+	case "HouseholdMember.relationship":
+		if e.ComplexityRoot.HouseholdMember.Relationship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdMember.Relationship(childComplexity), true
+	case "HouseholdMember.sex":
+		if e.ComplexityRoot.HouseholdMember.Sex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdMember.Sex(childComplexity), true
+
+	case "HousingProposal.decidedOn":
+		if e.ComplexityRoot.HousingProposal.DecidedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousingProposal.DecidedOn(childComplexity), true
+	case "HousingProposal.id":
+		if e.ComplexityRoot.HousingProposal.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousingProposal.ID(childComplexity), true
+	case "HousingProposal.landlord":
+		if e.ComplexityRoot.HousingProposal.Landlord == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousingProposal.Landlord(childComplexity), true
+	case "HousingProposal.offer":
+		if e.ComplexityRoot.HousingProposal.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousingProposal.Offer(childComplexity), true
+	case "HousingProposal.outcome":
+		if e.ComplexityRoot.HousingProposal.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousingProposal.Outcome(childComplexity), true
+	case "HousingProposal.proposedOn":
+		if e.ComplexityRoot.HousingProposal.ProposedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousingProposal.ProposedOn(childComplexity), true
+	case "HousingProposal.refusalReason":
+		if e.ComplexityRoot.HousingProposal.RefusalReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousingProposal.RefusalReason(childComplexity), true
+	case "HousingProposal.version":
+		if e.ComplexityRoot.HousingProposal.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousingProposal.Version(childComplexity), true
+
+	case "HousingProposalPayload.beneficiary":
+		if e.ComplexityRoot.HousingProposalPayload.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousingProposalPayload.Beneficiary(childComplexity), true
+	case "HousingProposalPayload.housingProposal":
+		if e.ComplexityRoot.HousingProposalPayload.HousingProposal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousingProposalPayload.HousingProposal(childComplexity), true
+	case "HousingProposalPayload.userErrors":
+		if e.ComplexityRoot.HousingProposalPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousingProposalPayload.UserErrors(childComplexity), true
+
+	case "Interview.authorStructure":
+		if e.ComplexityRoot.Interview.AuthorStructure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.AuthorStructure(childComplexity), true
+	case "Interview.heldOn":
+		if e.ComplexityRoot.Interview.HeldOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.HeldOn(childComplexity), true
+	case "Interview.id":
+		if e.ComplexityRoot.Interview.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.ID(childComplexity), true
+	case "Interview.kind":
+		if e.ComplexityRoot.Interview.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.Kind(childComplexity), true
+	case "Interview.late":
+		if e.ComplexityRoot.Interview.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.Late(childComplexity), true
+	case "Interview.medium":
+		if e.ComplexityRoot.Interview.Medium == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.Medium(childComplexity), true
+	case "Interview.plannedAt":
+		if e.ComplexityRoot.Interview.PlannedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.PlannedAt(childComplexity), true
+	case "Interview.privateNote":
+		if e.ComplexityRoot.Interview.PrivateNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.PrivateNote(childComplexity), true
+	case "Interview.sharedNote":
+		if e.ComplexityRoot.Interview.SharedNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.SharedNote(childComplexity), true
+	case "Interview.status":
+		if e.ComplexityRoot.Interview.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.Status(childComplexity), true
+	case "Interview.version":
+		if e.ComplexityRoot.Interview.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.Version(childComplexity), true
+
+	case "JourneyExit.employmentSituation":
+		if e.ComplexityRoot.JourneyExit.EmploymentSituation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JourneyExit.EmploymentSituation(childComplexity), true
+	case "JourneyExit.exclusionReason":
+		if e.ComplexityRoot.JourneyExit.ExclusionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JourneyExit.ExclusionReason(childComplexity), true
+	case "JourneyExit.exitReason":
+		if e.ComplexityRoot.JourneyExit.ExitReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JourneyExit.ExitReason(childComplexity), true
+	case "JourneyExit.exitedOn":
+		if e.ComplexityRoot.JourneyExit.ExitedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JourneyExit.ExitedOn(childComplexity), true
+	case "JourneyExit.housingSituation":
+		if e.ComplexityRoot.JourneyExit.HousingSituation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JourneyExit.HousingSituation(childComplexity), true
+	case "JourneyExit.kind":
+		if e.ComplexityRoot.JourneyExit.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JourneyExit.Kind(childComplexity), true
+	case "JourneyExit.trainingSituation":
+		if e.ComplexityRoot.JourneyExit.TrainingSituation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JourneyExit.TrainingSituation(childComplexity), true
+
+	case "Mutation.addHouseholdMember":
+		if e.ComplexityRoot.Mutation.AddHouseholdMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addHouseholdMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddHouseholdMember(childComplexity, args["input"].(model.AddHouseholdMemberInput)), true
+	case "Mutation.addPlanAction":
+		if e.ComplexityRoot.Mutation.AddPlanAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addPlanAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddPlanAction(childComplexity, args["input"].(model.AddPlanActionInput)), true
+	case "Mutation.admitExceptionally":
+		if e.ComplexityRoot.Mutation.AdmitExceptionally == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_admitExceptionally_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdmitExceptionally(childComplexity, args["input"].(model.AdmitExceptionallyInput)), true
+	case "Mutation.assignReferents":
+		if e.ComplexityRoot.Mutation.AssignReferents == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignReferents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignReferents(childComplexity, args["input"].(model.AssignReferentsInput)), true
+	case "Mutation.convokeBeneficiary":
+		if e.ComplexityRoot.Mutation.ConvokeBeneficiary == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_convokeBeneficiary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConvokeBeneficiary(childComplexity, args["input"].(model.ConvokeBeneficiaryInput)), true
+	case "Mutation.decideHousingProposal":
+		if e.ComplexityRoot.Mutation.DecideHousingProposal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideHousingProposal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideHousingProposal(childComplexity, args["input"].(model.DecideHousingProposalInput)), true
+	case "Mutation.excludeBeneficiary":
+		if e.ComplexityRoot.Mutation.ExcludeBeneficiary == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_excludeBeneficiary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExcludeBeneficiary(childComplexity, args["input"].(model.ExcludeBeneficiaryInput)), true
+	case "Mutation.exitJourney":
+		if e.ComplexityRoot.Mutation.ExitJourney == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_exitJourney_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExitJourney(childComplexity, args["input"].(model.ExitJourneyInput)), true
+	case "Mutation.recordAccessibility":
+		if e.ComplexityRoot.Mutation.RecordAccessibility == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordAccessibility_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordAccessibility(childComplexity, args["input"].(model.RecordAccessibilityInput)), true
+	case "Mutation.recordAttendance":
+		if e.ComplexityRoot.Mutation.RecordAttendance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordAttendance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordAttendance(childComplexity, args["input"].(model.RecordAttendanceInput)), true
+	case "Mutation.recordDiagnostic":
+		if e.ComplexityRoot.Mutation.RecordDiagnostic == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordDiagnostic_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordDiagnostic(childComplexity, args["input"].(model.RecordDiagnosticInput)), true
+	case "Mutation.recordEvaluation":
+		if e.ComplexityRoot.Mutation.RecordEvaluation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordEvaluation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordEvaluation(childComplexity, args["input"].(model.RecordEvaluationInput)), true
+	case "Mutation.recordFollowUp":
+		if e.ComplexityRoot.Mutation.RecordFollowUp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordFollowUp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordFollowUp(childComplexity, args["input"].(model.RecordFollowUpInput)), true
+	case "Mutation.recordHousingProposal":
+		if e.ComplexityRoot.Mutation.RecordHousingProposal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordHousingProposal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordHousingProposal(childComplexity, args["input"].(model.RecordHousingProposalInput)), true
+	case "Mutation.recordInterview":
+		if e.ComplexityRoot.Mutation.RecordInterview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordInterview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordInterview(childComplexity, args["input"].(model.RecordInterviewInput)), true
+	case "Mutation.recordRightsStep":
+		if e.ComplexityRoot.Mutation.RecordRightsStep == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordRightsStep_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordRightsStep(childComplexity, args["input"].(model.RecordRightsStepInput)), true
+	case "Mutation.referBeneficiary":
+		if e.ComplexityRoot.Mutation.ReferBeneficiary == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_referBeneficiary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReferBeneficiary(childComplexity, args["input"].(model.ReferBeneficiaryInput)), true
+	case "Mutation.registerForCollectiveAction":
+		if e.ComplexityRoot.Mutation.RegisterForCollectiveAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerForCollectiveAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterForCollectiveAction(childComplexity, args["input"].(model.RegisterForCollectiveActionInput)), true
+	case "Mutation.reintegrateBeneficiary":
+		if e.ComplexityRoot.Mutation.ReintegrateBeneficiary == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reintegrateBeneficiary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReintegrateBeneficiary(childComplexity, args["input"].(model.ReintegrateBeneficiaryInput)), true
+	case "Mutation.scheduleCollectiveAction":
+		if e.ComplexityRoot.Mutation.ScheduleCollectiveAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleCollectiveAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleCollectiveAction(childComplexity, args["input"].(model.ScheduleCollectiveActionInput)), true
+	case "Mutation.signEngagementContract":
+		if e.ComplexityRoot.Mutation.SignEngagementContract == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signEngagementContract_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignEngagementContract(childComplexity, args["input"].(model.SignEngagementContractInput)), true
+	case "Mutation.updateBeneficiaryContact":
+		if e.ComplexityRoot.Mutation.UpdateBeneficiaryContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateBeneficiaryContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateBeneficiaryContact(childComplexity, args["input"].(model.UpdateBeneficiaryContactInput)), true
+	case "Mutation.updatePlanAction":
+		if e.ComplexityRoot.Mutation.UpdatePlanAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePlanAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePlanAction(childComplexity, args["input"].(model.UpdatePlanActionInput)), true
+
+	case "Objective.actions":
+		if e.ComplexityRoot.Objective.Actions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Actions(childComplexity), true
+	case "Objective.axis":
+		if e.ComplexityRoot.Objective.Axis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Axis(childComplexity), true
+	case "Objective.id":
+		if e.ComplexityRoot.Objective.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.ID(childComplexity), true
+	case "Objective.title":
+		if e.ComplexityRoot.Objective.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Title(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -316,6 +2015,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Plan.objectives":
+		if e.ComplexityRoot.Plan.Objectives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.Objectives(childComplexity), true
+
+	case "PlanAction.completedOn":
+		if e.ComplexityRoot.PlanAction.CompletedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanAction.CompletedOn(childComplexity), true
+	case "PlanAction.dueOn":
+		if e.ComplexityRoot.PlanAction.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanAction.DueOn(childComplexity), true
+	case "PlanAction.id":
+		if e.ComplexityRoot.PlanAction.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanAction.ID(childComplexity), true
+	case "PlanAction.status":
+		if e.ComplexityRoot.PlanAction.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanAction.Status(childComplexity), true
+	case "PlanAction.title":
+		if e.ComplexityRoot.PlanAction.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanAction.Title(childComplexity), true
+	case "PlanAction.version":
+		if e.ComplexityRoot.PlanAction.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanAction.Version(childComplexity), true
+
+	case "PlanActionPayload.beneficiary":
+		if e.ComplexityRoot.PlanActionPayload.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanActionPayload.Beneficiary(childComplexity), true
+	case "PlanActionPayload.planAction":
+		if e.ComplexityRoot.PlanActionPayload.PlanAction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanActionPayload.PlanAction(childComplexity), true
+	case "PlanActionPayload.userErrors":
+		if e.ComplexityRoot.PlanActionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanActionPayload.UserErrors(childComplexity), true
+
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -327,6 +2089,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditLogFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.beneficiaries":
+		if e.ComplexityRoot.Query.Beneficiaries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_beneficiaries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Beneficiaries(childComplexity, args["filter"].(*model.BeneficiaryFilter), args["orderBy"].(*model.BeneficiaryOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.beneficiary":
+		if e.ComplexityRoot.Query.Beneficiary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_beneficiary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Beneficiary(childComplexity, args["id"].(string)), true
+	case "Query.collectiveActions":
+		if e.ComplexityRoot.Query.CollectiveActions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_collectiveActions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CollectiveActions(childComplexity, args["filter"].(*model.CollectiveActionFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -378,6 +2173,181 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Structures(childComplexity, args["filter"].(*model.StructureFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "RecordInterviewPayload.beneficiary":
+		if e.ComplexityRoot.RecordInterviewPayload.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordInterviewPayload.Beneficiary(childComplexity), true
+	case "RecordInterviewPayload.interview":
+		if e.ComplexityRoot.RecordInterviewPayload.Interview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordInterviewPayload.Interview(childComplexity), true
+	case "RecordInterviewPayload.userErrors":
+		if e.ComplexityRoot.RecordInterviewPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordInterviewPayload.UserErrors(childComplexity), true
+
+	case "ReferBeneficiaryPayload.beneficiary":
+		if e.ComplexityRoot.ReferBeneficiaryPayload.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferBeneficiaryPayload.Beneficiary(childComplexity), true
+	case "ReferBeneficiaryPayload.userErrors":
+		if e.ComplexityRoot.ReferBeneficiaryPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferBeneficiaryPayload.UserErrors(childComplexity), true
+
+	case "ReferentAssignment.active":
+		if e.ComplexityRoot.ReferentAssignment.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferentAssignment.Active(childComplexity), true
+	case "ReferentAssignment.assignedAt":
+		if e.ComplexityRoot.ReferentAssignment.AssignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferentAssignment.AssignedAt(childComplexity), true
+	case "ReferentAssignment.endedAt":
+		if e.ComplexityRoot.ReferentAssignment.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferentAssignment.EndedAt(childComplexity), true
+	case "ReferentAssignment.kind":
+		if e.ComplexityRoot.ReferentAssignment.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferentAssignment.Kind(childComplexity), true
+	case "ReferentAssignment.staffMember":
+		if e.ComplexityRoot.ReferentAssignment.StaffMember == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferentAssignment.StaffMember(childComplexity), true
+
+	case "Referents.history":
+		if e.ComplexityRoot.Referents.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referents.History(childComplexity), true
+	case "Referents.insertionCounsellor":
+		if e.ComplexityRoot.Referents.InsertionCounsellor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referents.InsertionCounsellor(childComplexity), true
+	case "Referents.socialWorker":
+		if e.ComplexityRoot.Referents.SocialWorker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referents.SocialWorker(childComplexity), true
+
+	case "Referral.admission":
+		if e.ComplexityRoot.Referral.Admission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Admission(childComplexity), true
+	case "Referral.eligibility":
+		if e.ComplexityRoot.Referral.Eligibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Eligibility(childComplexity), true
+	case "Referral.ofiiAgreementOn":
+		if e.ComplexityRoot.Referral.OfiiAgreementOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.OfiiAgreementOn(childComplexity), true
+	case "Referral.ofiiReference":
+		if e.ComplexityRoot.Referral.OfiiReference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.OfiiReference(childComplexity), true
+	case "Referral.referredOn":
+		if e.ComplexityRoot.Referral.ReferredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.ReferredOn(childComplexity), true
+	case "Referral.stateInstructionOn":
+		if e.ComplexityRoot.Referral.StateInstructionOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.StateInstructionOn(childComplexity), true
+	case "Referral.stateInstructionReference":
+		if e.ComplexityRoot.Referral.StateInstructionReference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.StateInstructionReference(childComplexity), true
+
+	case "Reintegration.reason":
+		if e.ComplexityRoot.Reintegration.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reintegration.Reason(childComplexity), true
+	case "Reintegration.reintegratedOn":
+		if e.ComplexityRoot.Reintegration.ReintegratedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reintegration.ReintegratedOn(childComplexity), true
+	case "Reintegration.until":
+		if e.ComplexityRoot.Reintegration.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reintegration.Until(childComplexity), true
+
+	case "RightsStep.completedOn":
+		if e.ComplexityRoot.RightsStep.CompletedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RightsStep.CompletedOn(childComplexity), true
+	case "RightsStep.kind":
+		if e.ComplexityRoot.RightsStep.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RightsStep.Kind(childComplexity), true
+	case "RightsStep.startedOn":
+		if e.ComplexityRoot.RightsStep.StartedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RightsStep.StartedOn(childComplexity), true
+	case "RightsStep.status":
+		if e.ComplexityRoot.RightsStep.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RightsStep.Status(childComplexity), true
+	case "RightsStep.version":
+		if e.ComplexityRoot.RightsStep.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RightsStep.Version(childComplexity), true
 
 	case "StaffMember.active":
 		if e.ComplexityRoot.StaffMember.Active == nil {
@@ -479,6 +2449,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StructureEdge.Node(childComplexity), true
 
+	case "TimelineEvent.kind":
+		if e.ComplexityRoot.TimelineEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Kind(childComplexity), true
+	case "TimelineEvent.on":
+		if e.ComplexityRoot.TimelineEvent.On == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.On(childComplexity), true
+	case "TimelineEvent.recordedAt":
+		if e.ComplexityRoot.TimelineEvent.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.RecordedAt(childComplexity), true
+	case "TimelineEvent.summary":
+		if e.ComplexityRoot.TimelineEvent.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Summary(childComplexity), true
+
 	case "UserError.code":
 		if e.ComplexityRoot.UserError.Code == nil {
 			break
@@ -544,8 +2539,35 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddHouseholdMemberInput", ec.unmarshalInputAddHouseholdMemberInput),
+			graphql.NewInputUnmarshaler("AddPlanActionInput", ec.unmarshalInputAddPlanActionInput),
+			graphql.NewInputUnmarshaler("AdmitExceptionallyInput", ec.unmarshalInputAdmitExceptionallyInput),
+			graphql.NewInputUnmarshaler("AssignReferentsInput", ec.unmarshalInputAssignReferentsInput),
 			graphql.NewInputUnmarshaler("AuditLogFilter", ec.unmarshalInputAuditLogFilter),
+			graphql.NewInputUnmarshaler("AxisAssessmentInput", ec.unmarshalInputAxisAssessmentInput),
+			graphql.NewInputUnmarshaler("BeneficiaryFilter", ec.unmarshalInputBeneficiaryFilter),
+			graphql.NewInputUnmarshaler("BeneficiaryOrder", ec.unmarshalInputBeneficiaryOrder),
+			graphql.NewInputUnmarshaler("CollectiveActionFilter", ec.unmarshalInputCollectiveActionFilter),
+			graphql.NewInputUnmarshaler("ConvokeBeneficiaryInput", ec.unmarshalInputConvokeBeneficiaryInput),
+			graphql.NewInputUnmarshaler("DecideHousingProposalInput", ec.unmarshalInputDecideHousingProposalInput),
+			graphql.NewInputUnmarshaler("ExcludeBeneficiaryInput", ec.unmarshalInputExcludeBeneficiaryInput),
+			graphql.NewInputUnmarshaler("ExitJourneyInput", ec.unmarshalInputExitJourneyInput),
+			graphql.NewInputUnmarshaler("RecordAccessibilityInput", ec.unmarshalInputRecordAccessibilityInput),
+			graphql.NewInputUnmarshaler("RecordAttendanceInput", ec.unmarshalInputRecordAttendanceInput),
+			graphql.NewInputUnmarshaler("RecordDiagnosticInput", ec.unmarshalInputRecordDiagnosticInput),
+			graphql.NewInputUnmarshaler("RecordEvaluationInput", ec.unmarshalInputRecordEvaluationInput),
+			graphql.NewInputUnmarshaler("RecordFollowUpInput", ec.unmarshalInputRecordFollowUpInput),
+			graphql.NewInputUnmarshaler("RecordHousingProposalInput", ec.unmarshalInputRecordHousingProposalInput),
+			graphql.NewInputUnmarshaler("RecordInterviewInput", ec.unmarshalInputRecordInterviewInput),
+			graphql.NewInputUnmarshaler("RecordRightsStepInput", ec.unmarshalInputRecordRightsStepInput),
+			graphql.NewInputUnmarshaler("ReferBeneficiaryInput", ec.unmarshalInputReferBeneficiaryInput),
+			graphql.NewInputUnmarshaler("RegisterForCollectiveActionInput", ec.unmarshalInputRegisterForCollectiveActionInput),
+			graphql.NewInputUnmarshaler("ReintegrateBeneficiaryInput", ec.unmarshalInputReintegrateBeneficiaryInput),
+			graphql.NewInputUnmarshaler("ScheduleCollectiveActionInput", ec.unmarshalInputScheduleCollectiveActionInput),
+			graphql.NewInputUnmarshaler("SignEngagementContractInput", ec.unmarshalInputSignEngagementContractInput),
 			graphql.NewInputUnmarshaler("StructureFilter", ec.unmarshalInputStructureFilter),
+			graphql.NewInputUnmarshaler("UpdateBeneficiaryContactInput", ec.unmarshalInputUpdateBeneficiaryContactInput),
+			graphql.NewInputUnmarshaler("UpdatePlanActionInput", ec.unmarshalInputUpdatePlanActionInput),
 		)
 	}
 	first := true
@@ -580,6 +2602,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -686,6 +2723,14 @@ enum ErrorCode {
   RULE_VIOLATION
   "An internal error; the request id identifies it in the logs (« erreur interne »)."
   INTERNAL
+  "The person does not meet the conditions of access; the message names the failed condition (« non éligible »)."
+  NOT_ELIGIBLE
+  "The act comes too early or too late in the journey, e.g. a contract before the welcome interview (« acte hors séquence »)."
+  OUT_OF_ORDER
+  "The collective action is full (« complet »)."
+  CAPACITY_REACHED
+  "The 24-month maximum of the journey is passed (« durée maximale atteinte »)."
+  JOURNEY_LIMIT_REACHED
 }
 
 "An error the caller can fix (« erreur de saisie »): which field, why, in French."
@@ -916,6 +2961,1436 @@ extend type Query {
   "The audit log, newest first (« journal d'audit »): a coordinator sees its territory's entries, an admin all of them."
   auditLog(filter: AuditLogFilter, first: Int, after: String, last: Int, before: String): AuditLogEntryConnection! @allow(roles: [coordinator, admin])
 }
+
+# ---- Social ----
+# Beneficiaries, households, the journey from OFII referral to the follow-ups after exit.
+# ---------------------------------------------------------------------------------------
+
+"Protection granted to a beneficiary (« type de protection »)."
+enum ProtectionType {
+  "Refugee status (« statut de réfugié »)."
+  REFUGEE
+  "Subsidiary protection (« protection subsidiaire »)."
+  SUBSIDIARY_PROTECTION
+  "Another situation, admitted only exceptionally (« autre situation, admission exceptionnelle »)."
+  OTHER
+}
+
+"Sex as recorded on the residence documents (« sexe »)."
+enum Sex {
+  "Female (« féminin »)."
+  FEMALE
+  "Male (« masculin »)."
+  MALE
+  "Not specified (« non précisé »)."
+  UNSPECIFIED
+}
+
+"Link of a joining family member to the principal BPI (« lien de parenté du rejoignant »)."
+enum Relationship {
+  "Spouse (« conjoint »)."
+  SPOUSE
+  "Minor child (« enfant mineur »)."
+  MINOR_CHILD
+  "Parent (« parent »)."
+  PARENT
+}
+
+"How a beneficiary entered the programme (« mode d'admission »)."
+enum AdmissionKind {
+  "Meets the conditions of access (« éligible »)."
+  ELIGIBLE
+  "Admitted exceptionally on the state representative's instruction with OFII's agreement (« admission exceptionnelle »)."
+  EXCEPTIONAL
+}
+
+"A condition of access to the programme (« condition d'accès »)."
+enum EligibilityCondition {
+  "Refugee status or subsidiary protection (« statut de BPI »)."
+  PROTECTION_TYPE
+  "Protection granted on 1 January of the previous year or later (« protection depuis le 1er janvier N-1 »)."
+  PROTECTION_DATE
+  "Republican integration contract signed (« CIR signé »)."
+  CIR_SIGNED
+  "Residence in a department covered by the programme (« département couvert »)."
+  DEPARTMENT_COVERED
+}
+
+"One condition of access checked at referral (« vérification d'éligibilité »)."
+type EligibilityCheck @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative]) {
+  "The condition."
+  condition: EligibilityCondition!
+  "Whether it is met."
+  met: Boolean!
+  "Explanation, in French."
+  message: String!
+}
+
+"Phase of a journey, derived from the acts recorded (« phase du parcours »)."
+enum JourneyPhase {
+  "Referred by OFII at CIR signature (« orienté »)."
+  REFERRED
+  "Convocation handed over (« convoqué »)."
+  CONVOKED
+  "Welcome interview held (« accueilli »)."
+  WELCOMED
+  "Plan written and engagement contract signed (« contractualisé »)."
+  CONTRACTED
+  "Journey ended, follow-ups pending (« sorti »)."
+  EXITED
+  "3-month follow-up done, 6-month follow-up pending (« en suivi post-sortie »)."
+  FOLLOW_UP
+  "Journey closed: follow-ups done or exclusion (« clos »)."
+  CLOSED
+  "Exited journey re-opened by a reintegration (« réintégré »)."
+  REINTEGRATED
+}
+
+"Kind of individual interview (« type d'entretien »)."
+enum InterviewKind {
+  "Welcome interview, within one month of CIR signature (« entretien d'accueil »)."
+  WELCOME
+  "Social follow-up interview (« entretien de suivi social »)."
+  SOCIAL
+  "Professional interview with the insertion counsellor (« entretien professionnel »)."
+  PROFESSIONAL
+  "Evaluation interview (« entretien d'évaluation »)."
+  EVALUATION
+  "Follow-up after exit (« entretien de suivi post-sortie »)."
+  FOLLOW_UP
+}
+
+"How an interview takes place (« modalité »)."
+enum InterviewMedium {
+  "In person (« en présentiel »)."
+  IN_PERSON
+  "By phone (« par téléphone »)."
+  PHONE
+  "By video (« en visioconférence »)."
+  VIDEO
+  "Home visit (« visite à domicile »)."
+  HOME_VISIT
+}
+
+"Status of an interview or of a convocation (« statut du rendez-vous »)."
+enum InterviewStatus {
+  "Planned (« planifié »)."
+  PLANNED
+  "Held (« réalisé »)."
+  HELD
+  "The beneficiary did not come (« absent »)."
+  NO_SHOW
+  "The beneficiary excused themselves (« excusé »)."
+  EXCUSED
+  "Cancelled (« annulé »)."
+  CANCELLED
+}
+
+"Axis of the diagnostic and of the plan (« volet »)."
+enum Axis {
+  "Access to rights (« droits »)."
+  RIGHTS
+  "Housing (« logement »)."
+  HOUSING
+  "Employment (« emploi »)."
+  EMPLOYMENT
+  "Training (« formation »)."
+  TRAINING
+  "French language (« français »)."
+  FRENCH
+  "Health (« santé »)."
+  HEALTH
+  "Mobility (« mobilité »)."
+  MOBILITY
+}
+
+"Kind of referent of the binôme (« type de référent »)."
+enum ReferentKind {
+  "Social worker (« travailleur social »)."
+  SOCIAL_WORKER
+  "Insertion counsellor (« conseiller en insertion professionnelle »)."
+  INSERTION_COUNSELLOR
+}
+
+"Status of a plan action (« statut de l'action »)."
+enum PlanActionStatus {
+  "Planned (« prévue »)."
+  PLANNED
+  "In progress (« en cours »)."
+  IN_PROGRESS
+  "Done (« réalisée »)."
+  DONE
+  "Abandoned (« abandonnée »)."
+  ABANDONED
+}
+
+"Outcome of a housing proposal (« suite donnée »)."
+enum HousingOutcome {
+  "Awaiting the beneficiary's answer (« en attente »)."
+  PENDING
+  "Accepted (« acceptée »)."
+  ACCEPTED
+  "Refused (« refusée »)."
+  REFUSED
+}
+
+"A step of access to rights (« démarche d'accès aux droits »)."
+enum RightsStepKind {
+  "Health insurance, PUMa (« assurance maladie »)."
+  HEALTH_INSURANCE
+  "Complementary health insurance, CSS (« complémentaire santé solidaire »)."
+  COMPLEMENTARY_HEALTH_INSURANCE
+  "Family and housing benefits, CAF (« prestations CAF »)."
+  FAMILY_BENEFITS
+  "Bank account (« compte bancaire »)."
+  BANK_ACCOUNT
+  "Registration with France Travail (« inscription à France Travail »)."
+  FRANCE_TRAVAIL_REGISTRATION
+  "Exchange of a foreign driving licence (« échange du permis de conduire »)."
+  DRIVING_LICENCE_EXCHANGE
+  "Civil status documents from OFPRA (« actes d'état civil »)."
+  CIVIL_STATUS_DOCUMENTS
+  "Residence permit (« titre de séjour »)."
+  RESIDENCE_PERMIT
+  "Income tax return (« déclaration de revenus »)."
+  TAX_RETURN
+}
+
+"Status of a rights step (« état de la démarche »)."
+enum RightsStepStatus {
+  "To do (« à faire »)."
+  TO_DO
+  "In progress (« en cours »)."
+  IN_PROGRESS
+  "Done, the right is open (« faite »)."
+  DONE
+  "Blocked (« bloquée »)."
+  BLOCKED
+  "Not applicable (« sans objet »)."
+  NOT_APPLICABLE
+}
+
+"An aid that can be requested from Agefiph (« aide Agefiph »)."
+enum AgefiphAid {
+  "Technical aids (« aides techniques »)."
+  TECHNICAL
+  "Human aids (« aides humaines »)."
+  HUMAN
+  "Adaptation of training situations (« adaptation des situations de formation »)."
+  TRAINING_ADAPTATION
+  "Mobility aids (« aides à la mobilité »)."
+  MOBILITY
+  "Adjusted rhythm of the accompaniment (« rythme adapté »)."
+  RHYTHM_ADJUSTMENT
+}
+
+"Stage of an individual evaluation (« étape d'évaluation »)."
+enum EvaluationStage {
+  "At entry (« entrée »)."
+  ENTRY
+  "Mid-course (« mi-parcours »)."
+  MID_COURSE
+  "At exit (« sortie »)."
+  EXIT
+}
+
+"Axis scored by an evaluation (« volet évalué »)."
+enum EvaluationAxis {
+  "Housing (« logement »)."
+  HOUSING
+  "Employment (« emploi »)."
+  EMPLOYMENT
+  "Training (« formation »)."
+  TRAINING
+  "Access to rights (« accès aux droits »)."
+  RIGHTS
+}
+
+"Reason of an ordinary exit (« motif de sortie »)."
+enum ExitReason {
+  "Goals of the plan reached (« objectifs atteints »)."
+  GOALS_REACHED
+  "The 24-month maximum is reached (« durée maximale atteinte »)."
+  JOURNEY_LIMIT
+  "Moved out of the department (« déménagement »)."
+  MOVED_AWAY
+  "The beneficiary chose to leave (« abandon »)."
+  WITHDRAWAL
+  "Other (« autre »)."
+  OTHER
+}
+
+"Reason of an exclusion, from the programme's rules (« motif d'exclusion »)."
+enum ExclusionReason {
+  "Two housing proposals refused (« deux refus de logement »)."
+  TWO_HOUSING_REFUSALS
+  "Violence or threat against the operator or another beneficiary (« violence ou menace »)."
+  VIOLENCE_OR_THREAT
+  "Non-adherence to the accompaniment (« non-adhésion à l'accompagnement »)."
+  NON_ADHERENCE
+  "Offence leading to prosecution (« infraction entraînant des poursuites »)."
+  OFFENCE_PROSECUTED
+}
+
+"Kind of end of a journey (« type de fin de parcours »)."
+enum ExitKind {
+  "Exit (« sortie »)."
+  EXIT
+  "Exclusion decided by the coordinator (« exclusion »)."
+  EXCLUSION
+}
+
+"Housing situation at exit or at follow-up (« situation de logement »)."
+enum HousingSituation {
+  "Permanent housing, own lease (« logement pérenne »)."
+  PERMANENT_HOUSING
+  "Temporary or transitional housing (« logement temporaire »)."
+  TEMPORARY_HOUSING
+  "Hosted by relatives or friends (« hébergé par un tiers »)."
+  HOSTED
+  "Emergency shelter (« hébergement d'urgence »)."
+  EMERGENCY_SHELTER
+  "No housing (« sans logement »)."
+  NO_HOUSING
+  "Unknown (« inconnue »)."
+  UNKNOWN
+}
+
+"Employment situation at exit or at follow-up (« situation d'emploi »)."
+enum EmploymentSituation {
+  "Permanent contract, CDI (« CDI »)."
+  PERMANENT_CONTRACT
+  "Fixed-term contract, CDD (« CDD »)."
+  FIXED_TERM_CONTRACT
+  "Work-integration contract, IAE (« contrat d'insertion »)."
+  INSERTION_CONTRACT
+  "Temporary work (« intérim »)."
+  TEMPORARY_WORK
+  "Apprenticeship (« alternance »)."
+  APPRENTICESHIP
+  "Self-employed (« indépendant »)."
+  SELF_EMPLOYED
+  "Looking for a job (« en recherche d'emploi »)."
+  JOB_SEEKING
+  "Not in the labour market (« inactif »)."
+  INACTIVE
+  "Unknown (« inconnue »)."
+  UNKNOWN
+}
+
+"Training situation at exit or at follow-up (« situation de formation »)."
+enum TrainingSituation {
+  "Qualifying training (« formation qualifiante »)."
+  QUALIFYING_TRAINING
+  "French course (« cours de français »)."
+  FRENCH_COURSE
+  "Other training (« autre formation »)."
+  OTHER_TRAINING
+  "No training (« aucune »)."
+  NONE
+  "Unknown (« inconnue »)."
+  UNKNOWN
+}
+
+"Follow-up after exit (« suivi post-sortie »)."
+enum FollowUpStage {
+  "3 months after exit (« à 3 mois »)."
+  THREE_MONTHS
+  "6 months after exit (« à 6 mois »)."
+  SIX_MONTHS
+}
+
+"Kind of alert, derived from dates and rules (« alerte »)."
+enum AlertKind {
+  "Welcome interview not held within one month of CIR signature (« entretien d'accueil en retard »)."
+  WELCOME_INTERVIEW_OVERDUE
+  "Engagement contract not signed within its delay (« contrat non signé »)."
+  CONTRACT_NOT_SIGNED
+  "An evaluation is due (« évaluation à faire »)."
+  EVALUATION_DUE
+  "The 24-month limit is near (« fin de parcours proche »)."
+  JOURNEY_LIMIT_NEAR
+  "The 24-month limit is passed and the journey is not ended (« durée maximale dépassée »)."
+  JOURNEY_LIMIT_REACHED
+  "Two housing proposals refused: risk of exclusion (« deux refus de logement »)."
+  HOUSING_REFUSALS
+  "A follow-up after exit is due (« suivi post-sortie à faire »)."
+  FOLLOW_UP_DUE
+}
+
+"An alert on a journey (« alerte »)."
+type Alert @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative]) {
+  "Kind of alert."
+  kind: AlertKind!
+  "Day from which the alert is active (« depuis le »)."
+  since: Date!
+  "Day the act was due, when the alert is about a deadline (« échéance »)."
+  dueOn: Date
+  "Explanation, in French."
+  message: String!
+}
+
+"Kind of act in a beneficiary's timeline (« type d'acte »)."
+enum TimelineEventKind {
+  "OFII referral (« orientation OFII »)."
+  REFERRED
+  "A joining family member added (« rejoignant ajouté »)."
+  HOUSEHOLD_MEMBER_ADDED
+  "Convocation handed over (« convocation remise »)."
+  CONVOKED
+  "An interview (« entretien »)."
+  INTERVIEW
+  "Diagnostic recorded (« diagnostic »)."
+  DIAGNOSTIC
+  "Referent assigned (« référent désigné »)."
+  REFERENT_ASSIGNED
+  "Plan action added (« action du plan »)."
+  PLAN_ACTION
+  "Engagement contract signed (« contrat signé »)."
+  CONTRACT_SIGNED
+  "Housing proposal (« proposition de logement »)."
+  HOUSING_PROPOSAL
+  "Access-to-rights step (« démarche d'accès aux droits »)."
+  RIGHTS_STEP
+  "Evaluation (« évaluation »)."
+  EVALUATION
+  "Collective action attended or registered (« action collective »)."
+  COLLECTIVE_ACTION
+  "Exit (« sortie »)."
+  EXITED
+  "Exclusion (« exclusion »)."
+  EXCLUDED
+  "Follow-up after exit (« suivi post-sortie »)."
+  FOLLOW_UP
+  "Reintegration (« réintégration »)."
+  REINTEGRATED
+}
+
+"One act of a journey, in order (« acte du parcours »)."
+type TimelineEvent @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Day of the act."
+  on: Date!
+  "When it was recorded (« saisi le »)."
+  recordedAt: DateTime!
+  "Kind of act."
+  kind: TimelineEventKind!
+  "Short description, in French, without free-text notes."
+  summary: String!
+}
+
+"A beneficiary of the programme (« bénéficiaire »): a BPI, the principal of a household."
+type Beneficiary implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative]) {
+  "Opaque global identifier."
+  id: ID!
+  "Version for optimistic concurrency (« version »); changes with every act."
+  version: Int!
+  "First name (« prénom »)."
+  firstName: String @group(name: IDENTITY)
+  "Last name (« nom »)."
+  lastName: String @group(name: IDENTITY)
+  "Birth date (« date de naissance »)."
+  birthDate: Date @group(name: IDENTITY)
+  "Sex (« sexe »)."
+  sex: Sex @group(name: IDENTITY)
+  "Nationality (« nationalité »)."
+  nationality: String @group(name: IDENTITY)
+  "Languages spoken (« langues parlées »)."
+  languages: [String!] @group(name: IDENTITY)
+  "Phone (« téléphone »)."
+  phone: String @group(name: CONTACT)
+  "E-mail (« courriel »)."
+  email: String @group(name: CONTACT)
+  "Postal address (« adresse »)."
+  address: String @group(name: CONTACT)
+  "Department of residence, INSEE code (« département de résidence »)."
+  department: String!
+  "Protection type (« type de protection »)."
+  protectionType: ProtectionType @group(name: LEGAL)
+  "Day the protection was granted (« date d'obtention de la protection »)."
+  protectionGrantedOn: Date @group(name: LEGAL)
+  "Day the CIR was signed (« date de signature du CIR »)."
+  cirSignedOn: Date @group(name: LEGAL)
+  "The OFII referral and the admission (« orientation et admission »)."
+  referral: Referral! @group(name: LEGAL)
+  "Social operator following the beneficiary (« opérateur social »)."
+  socialOperator: Structure
+  "Employment operator following the beneficiary (« opérateur emploi »)."
+  employmentOperator: Structure
+  "Phase of the journey, derived from the acts (« phase »)."
+  phase: JourneyPhase!
+  "First day of the current period of accompaniment (« début du parcours »): the welcome interview, or the reintegration."
+  journeyStartsOn: Date
+  "Last day allowed for the current period (« fin maximale du parcours »): 24 months, or the reintegration's end."
+  journeyEndsOn: Date
+  "Day the welcome interview is due: one month after CIR signature (« échéance de l'entretien d'accueil »)."
+  welcomeInterviewDueOn: Date
+  "Whether the welcome interview was held after its due day, or is overdue (« accueil en retard »)."
+  welcomeInterviewLate: Boolean! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Status of the latest convocation, derived from its welcome interview (« statut de la convocation »)."
+  convocationStatus: InterviewStatus @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Joining family members (« rejoignants »)."
+  household: [HouseholdMember!]! @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative])
+  "Convocations handed over (« convocations »)."
+  convocations: [Convocation!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "The binôme of referents and its history (« référents »)."
+  referents: Referents! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Individual interviews, latest first (« entretiens individuels »)."
+  interviews: [Interview!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "The latest interview held or planned (« dernier entretien »)."
+  lastInterview: Interview @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Diagnostic of the welcome interview (« diagnostic »), null before it."
+  diagnostic: Diagnostic @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "The accompaniment plan (« plan d'accompagnement »)."
+  plan: Plan! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "The engagement contract, once signed (« contrat d'engagement personnalisé »)."
+  engagementContract: EngagementContract @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Housing proposals (« propositions de logement »)."
+  housingProposals: [HousingProposal!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Number of housing proposals refused (« nombre de refus de logement »)."
+  housingRefusalCount: Int! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Checklist of the access-to-rights steps, every kind listed (« accès aux droits »)."
+  rightsSteps: [RightsStep!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Disability and accessibility needs (« accessibilité, handicap »)."
+  accessibility: Accessibility @group(name: HEALTH)
+  "Evaluations, in stage order (« évaluations »)."
+  evaluations: [Evaluation!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Progress per axis between the evaluation stages of the current period (« progression »)."
+  evaluationProgress: [AxisProgress!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Exits and exclusions, in order (« sorties »)."
+  exits: [JourneyExit!]! @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative])
+  "Follow-ups after the latest exit: the two due, held or not (« suivis post-sortie »)."
+  followUps: [FollowUp!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Reintegrations (« réintégrations »)."
+  reintegrations: [Reintegration!]! @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative])
+  "Alerts active today (« alertes »)."
+  alerts: [Alert!]! @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative])
+  "Every act of the journey, in order (« chronologie »)."
+  timeline: [TimelineEvent!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+}
+
+"The OFII referral and how the beneficiary was admitted (« orientation OFII »)."
+type Referral @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative]) {
+  "Day of the referral (« date d'orientation »)."
+  referredOn: Date!
+  "OFII reference of the file (« référence OFII »)."
+  ofiiReference: String!
+  "How the beneficiary was admitted."
+  admission: AdmissionKind!
+  "Conditions of access as checked at referral (« éligibilité »)."
+  eligibility: [EligibilityCheck!]!
+  "Day of the state representative's instruction, for an exceptional admission (« instruction du représentant de l'État »)."
+  stateInstructionOn: Date
+  "Reference of that instruction."
+  stateInstructionReference: String
+  "Day of OFII's agreement, for an exceptional admission (« accord de l'OFII »)."
+  ofiiAgreementOn: Date
+}
+
+"A joining family member of a BPI (« rejoignant »), admitted without the status."
+type HouseholdMember implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative]) {
+  "Opaque global identifier."
+  id: ID!
+  "Link to the principal BPI."
+  relationship: Relationship!
+  "First name (« prénom »)."
+  firstName: String @group(name: IDENTITY)
+  "Last name (« nom »)."
+  lastName: String @group(name: IDENTITY)
+  "Birth date (« date de naissance »)."
+  birthDate: Date @group(name: IDENTITY)
+  "Sex (« sexe »)."
+  sex: Sex @group(name: IDENTITY)
+  "Nationality (« nationalité »)."
+  nationality: String @group(name: IDENTITY)
+  "Whether the member holds international protection too (« BPI lui-même »)."
+  hasProtection: Boolean @group(name: LEGAL)
+  "Day the member joined (« date d'arrivée »)."
+  joinedOn: Date!
+}
+
+"A convocation handed over to the beneficiary (« convocation »)."
+type Convocation @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Date and time of the appointment (« date et heure du rendez-vous »)."
+  appointmentAt: DateTime!
+  "Address of the appointment (« adresse »)."
+  address: String!
+  "Day it was handed over in person (« remise en main propre le »)."
+  handedOverOn: Date!
+  "Status, derived from the welcome interview it sets (« statut »)."
+  status: InterviewStatus!
+}
+
+"An individual interview (« entretien individuel »)."
+type Interview implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Opaque global identifier."
+  id: ID!
+  "Version for optimistic concurrency."
+  version: Int!
+  "Kind of interview."
+  kind: InterviewKind!
+  "How it takes place."
+  medium: InterviewMedium!
+  "Planned date and time (« date prévue »)."
+  plannedAt: DateTime!
+  "Status."
+  status: InterviewStatus!
+  "Day it was held, when held (« réalisé le »)."
+  heldOn: Date
+  "Whether a welcome interview was held after its due day (« en retard »)."
+  late: Boolean!
+  "Note shared with the binôme (« note partagée »)."
+  sharedNote: String @group(name: NOTES)
+  "Private note, readable only by the author's structure (« note privée »); null for others."
+  privateNote: String @group(name: NOTES)
+  "Structure of the author (« structure de l'auteur »)."
+  authorStructure: Structure
+}
+
+"Situation and needs on one axis (« volet du diagnostic »)."
+type AxisAssessment @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "The axis."
+  axis: Axis!
+  "Situation found (« situation »)."
+  situation: String!
+  "Needs or barriers (« besoins ou freins »)."
+  needs: String!
+  "Day of the assessment."
+  assessedOn: Date!
+}
+
+"The diagnostic made at welcome, per axis (« diagnostic »)."
+type Diagnostic @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Access to rights (« droits »)."
+  rights: AxisAssessment
+  "Housing (« logement »)."
+  housing: AxisAssessment
+  "Employment (« emploi »)."
+  employment: AxisAssessment
+  "Training (« formation »)."
+  training: AxisAssessment
+  "French language (« français »)."
+  french: AxisAssessment
+  "Health (« santé »): not readable by insertion counsellors."
+  health: AxisAssessment @group(name: HEALTH)
+  "Mobility (« mobilité »)."
+  mobility: AxisAssessment
+}
+
+"The binôme of referents (« binôme d'accompagnants »)."
+type Referents @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Active social worker (« travailleur social référent »)."
+  socialWorker: StaffMember
+  "Active insertion counsellor (« conseiller en insertion référent »)."
+  insertionCounsellor: StaffMember
+  "Every assignment, latest first (« historique »)."
+  history: [ReferentAssignment!]!
+}
+
+"One assignment of a referent (« désignation d'un référent »)."
+type ReferentAssignment @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Kind of referent."
+  kind: ReferentKind!
+  "The staff member."
+  staffMember: StaffMember
+  "When assigned."
+  assignedAt: DateTime!
+  "When replaced; null while active."
+  endedAt: DateTime
+  "Whether the assignment is the active one."
+  active: Boolean!
+}
+
+"The accompaniment plan (« plan d'accompagnement »)."
+type Plan @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Objectives, per axis (« objectifs »)."
+  objectives: [Objective!]!
+}
+
+"An objective of the plan on one axis (« objectif »)."
+type Objective implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Opaque global identifier."
+  id: ID!
+  "Axis of the objective."
+  axis: Axis!
+  "Title (« intitulé »)."
+  title: String!
+  "Actions (« actions »)."
+  actions: [PlanAction!]!
+}
+
+"An action of the plan (« action du plan »)."
+type PlanAction implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Opaque global identifier."
+  id: ID!
+  "Version for optimistic concurrency."
+  version: Int!
+  "Title (« intitulé »)."
+  title: String!
+  "Status."
+  status: PlanActionStatus!
+  "Due day (« échéance »)."
+  dueOn: Date
+  "Day it was done (« réalisée le »)."
+  completedOn: Date
+}
+
+"The personalised engagement contract (« contrat d'engagement personnalisé »)."
+type EngagementContract @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Day signed (« signé le »)."
+  signedOn: Date!
+  "Whether the beneficiary's consent was recorded (« consentement recueilli »)."
+  consentRecorded: Boolean!
+}
+
+"A housing proposal (« proposition de logement »)."
+type HousingProposal implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Opaque global identifier."
+  id: ID!
+  "Version for optimistic concurrency."
+  version: Int!
+  "Day of the proposal."
+  proposedOn: Date!
+  "The offer (« offre »)."
+  offer: String!
+  "Landlord (« bailleur »)."
+  landlord: String
+  "Outcome."
+  outcome: HousingOutcome!
+  "Day of the answer (« date de réponse »)."
+  decidedOn: Date
+  "Reason of a refusal (« motif du refus »)."
+  refusalReason: String
+}
+
+"A step of access to rights (« démarche d'accès aux droits »)."
+type RightsStep @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Kind of step."
+  kind: RightsStepKind!
+  "Status."
+  status: RightsStepStatus!
+  "Day started (« engagée le »)."
+  startedOn: Date
+  "Day completed (« aboutie le »)."
+  completedOn: Date
+  "Version for optimistic concurrency; 0 when nothing was recorded yet."
+  version: Int!
+}
+
+"Disability and accessibility (« handicap et accessibilité »)."
+type Accessibility @allow(roles: [coordinator, social_worker]) {
+  "Disability recognised, RQTH (« reconnaissance de la qualité de travailleur handicapé »)."
+  disabilityRecognised: Boolean!
+  "End of the recognition (« fin de validité »)."
+  recognisedUntil: Date
+  "Needs (« besoins »)."
+  needs: String!
+  "The disability referent (« référent handicap »)."
+  disabilityReferent: StaffMember
+  "Agefiph aids requested (« aides Agefiph demandées »)."
+  aidsRequested: [AgefiphAid!]!
+  "Version for optimistic concurrency."
+  version: Int!
+}
+
+"An individual evaluation (« évaluation individuelle »): a score 0-5 per axis."
+type Evaluation @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Stage."
+  stage: EvaluationStage!
+  "Day of the evaluation."
+  evaluatedOn: Date!
+  "Housing score (« logement »), 0 to 5."
+  housing: Int!
+  "Employment score (« emploi »), 0 to 5."
+  employment: Int!
+  "Training score (« formation »), 0 to 5."
+  training: Int!
+  "Access-to-rights score (« accès aux droits »), 0 to 5."
+  rights: Int!
+}
+
+"Scores of one axis across the stages (« progression sur un volet »)."
+type AxisProgress @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "The axis."
+  axis: EvaluationAxis!
+  "Score at entry."
+  entry: Int
+  "Score at mid-course."
+  midCourse: Int
+  "Score at exit."
+  exit: Int
+  "Latest score minus entry score (« progression »); null without two stages."
+  change: Int
+}
+
+"An exit or exclusion (« sortie »)."
+type JourneyExit @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative]) {
+  "Exit or exclusion."
+  kind: ExitKind!
+  "Day of exit."
+  exitedOn: Date!
+  "Reason of an exit."
+  exitReason: ExitReason
+  "Reason of an exclusion."
+  exclusionReason: ExclusionReason
+  "Housing situation at exit."
+  housingSituation: HousingSituation
+  "Employment situation at exit."
+  employmentSituation: EmploymentSituation
+  "Training situation at exit."
+  trainingSituation: TrainingSituation
+}
+
+"A follow-up after exit (« suivi post-sortie »), due or held."
+type FollowUp @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Stage."
+  stage: FollowUpStage!
+  "Day it is due (« échéance »)."
+  dueOn: Date!
+  "Day it was held; null while not recorded."
+  heldOn: Date
+  "Housing situation found."
+  housingSituation: HousingSituation
+  "Employment situation found."
+  employmentSituation: EmploymentSituation
+  "Training situation found."
+  trainingSituation: TrainingSituation
+}
+
+"A reintegration (« réintégration »), approved by the state representative."
+type Reintegration @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative]) {
+  "First day."
+  reintegratedOn: Date!
+  "Last day, at most 12 months later (« jusqu'au »)."
+  until: Date!
+  "Reason (« motif »)."
+  reason: String! @group(name: NOTES)
+}
+
+"A page of beneficiaries (« bénéficiaires »)."
+type BeneficiaryConnection @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative]) {
+  "Beneficiaries of the page, with cursors."
+  edges: [BeneficiaryEdge!]!
+  "Beneficiaries of the page."
+  nodes: [Beneficiary!]!
+  "Pagination state."
+  pageInfo: PageInfo!
+  "Number of beneficiaries matching the filter, all pages together."
+  totalCount: Int!
+}
+
+"A beneficiary with its cursor."
+type BeneficiaryEdge @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative]) {
+  "Opaque cursor."
+  cursor: String!
+  "The beneficiary."
+  node: Beneficiary!
+}
+
+"Filter of the beneficiary list (« filtre »); conditions are ANDed."
+input BeneficiaryFilter {
+  "Only these phases."
+  phases: [JourneyPhase!]
+  "Only this department."
+  department: String
+  "Only those followed by this structure (social or employment operator)."
+  structureId: ID
+  "Only those with this active referent (a StaffMember id)."
+  referentId: ID
+  "Only those with this alert active today."
+  alert: AlertKind
+  "Only this protection type."
+  protectionType: ProtectionType
+  "Referred on or after this day."
+  referredFrom: Date
+  "Referred on or before this day."
+  referredTo: Date
+  "Name search, ignoring accents and case (« recherche par nom »)."
+  search: String
+}
+
+"Order of the beneficiary list."
+enum BeneficiaryOrderField {
+  "By referral day (« date d'orientation »)."
+  REFERRED_ON
+  "By last name then first name (« nom »)."
+  NAME
+  "By the end of the journey (« fin de parcours »)."
+  JOURNEY_ENDS_ON
+}
+
+"Direction of an order."
+enum OrderDirection {
+  "Ascending."
+  ASC
+  "Descending."
+  DESC
+}
+
+"Order of the beneficiary list (« tri »)."
+input BeneficiaryOrder {
+  "Field."
+  field: BeneficiaryOrderField!
+  "Direction."
+  direction: OrderDirection!
+}
+
+"A collective action, a workshop (« action collective »)."
+type CollectiveAction implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Opaque global identifier."
+  id: ID!
+  "Version for optimistic concurrency."
+  version: Int!
+  "Theme (« thème »)."
+  theme: String!
+  "Department (INSEE code)."
+  department: String!
+  "Date and time."
+  startsAt: DateTime!
+  "Place (« lieu »)."
+  place: String!
+  "Capacity (« nombre de places »)."
+  capacity: Int!
+  "Number of registrations (« inscrits »)."
+  registeredCount: Int!
+  "Places left (« places restantes »)."
+  remainingPlaces: Int!
+  "Facilitators (« animateurs »)."
+  facilitators: [StaffMember!]!
+  "Registrations of the beneficiaries in the caller's scope."
+  registrations: [CollectiveActionRegistration!]!
+}
+
+"A registration to a collective action (« inscription »)."
+type CollectiveActionRegistration @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "The beneficiary."
+  beneficiary: Beneficiary
+  "When registered."
+  registeredAt: DateTime!
+  "Attendance; null until recorded (« présence »)."
+  attended: Boolean
+}
+
+"A page of collective actions."
+type CollectiveActionConnection @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Actions of the page, with cursors."
+  edges: [CollectiveActionEdge!]!
+  "Actions of the page."
+  nodes: [CollectiveAction!]!
+  "Pagination state."
+  pageInfo: PageInfo!
+  "Number of actions matching the filter."
+  totalCount: Int!
+}
+
+"A collective action with its cursor."
+type CollectiveActionEdge @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Opaque cursor."
+  cursor: String!
+  "The action."
+  node: CollectiveAction!
+}
+
+"Filter of collective actions."
+input CollectiveActionFilter {
+  "Only this department."
+  department: String
+  "Starting on or after this day."
+  from: Date
+  "Starting on or before this day."
+  to: Date
+}
+
+extend type Query {
+  "A beneficiary by id, in the caller's scope (« bénéficiaire »)."
+  beneficiary(id: ID!): Beneficiary @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative])
+  "Beneficiaries in the caller's scope (« bénéficiaires »)."
+  beneficiaries(filter: BeneficiaryFilter, orderBy: BeneficiaryOrder, first: Int, after: String, last: Int, before: String): BeneficiaryConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative])
+  "Collective actions of the caller's territory, by start (« actions collectives »)."
+  collectiveActions(filter: CollectiveActionFilter, first: Int, after: String, last: Int, before: String): CollectiveActionConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+}
+
+"Identity and situation of a person referred by OFII (« orientation OFII »)."
+input ReferBeneficiaryInput {
+  "First name."
+  firstName: String!
+  "Last name."
+  lastName: String!
+  "Birth date."
+  birthDate: Date!
+  "Sex."
+  sex: Sex!
+  "Nationality."
+  nationality: String!
+  "Languages spoken."
+  languages: [String!]
+  "Phone."
+  phone: String
+  "E-mail."
+  email: String
+  "Postal address."
+  address: String
+  "Protection type."
+  protectionType: ProtectionType!
+  "Day the protection was granted."
+  protectionGrantedOn: Date
+  "Day the CIR was signed."
+  cirSignedOn: Date
+  "Department of residence (INSEE code)."
+  department: String!
+  "Day of the OFII referral; today when absent."
+  referredOn: Date
+  "OFII reference of the file."
+  ofiiReference: String!
+  "Social operator; by default the one covering the department."
+  socialOperatorId: ID
+  "Employment operator; by default the one covering the department."
+  employmentOperatorId: ID
+}
+
+"Result of referBeneficiary."
+type ReferBeneficiaryPayload @allow(roles: [coordinator, social_worker, state_representative]) {
+  "The beneficiary created; null on error."
+  beneficiary: Beneficiary
+  "Errors the caller can fix."
+  userErrors: [UserError!]!
+}
+
+"An exceptional admission (« admission exceptionnelle »): the referral, the state representative's instruction and OFII's agreement."
+input AdmitExceptionallyInput {
+  "The person referred."
+  referral: ReferBeneficiaryInput!
+  "Day of the state representative's instruction."
+  stateInstructionOn: Date!
+  "Reference of the instruction."
+  stateInstructionReference: String!
+  "Day of OFII's agreement."
+  ofiiAgreementOn: Date!
+}
+
+"A joining family member (« rejoignant »)."
+input AddHouseholdMemberInput {
+  "The principal BPI."
+  beneficiaryId: ID!
+  "Link to the principal."
+  relationship: Relationship!
+  "First name."
+  firstName: String!
+  "Last name."
+  lastName: String!
+  "Birth date."
+  birthDate: Date!
+  "Sex."
+  sex: Sex!
+  "Nationality."
+  nationality: String!
+  "Whether the member holds international protection too."
+  hasProtection: Boolean
+  "Day the member joined; today when absent."
+  joinedOn: Date
+}
+
+"Result of addHouseholdMember."
+type AddHouseholdMemberPayload @allow(roles: [coordinator, social_worker]) {
+  "The member added."
+  householdMember: HouseholdMember
+  "The principal beneficiary."
+  beneficiary: Beneficiary
+  "Errors the caller can fix."
+  userErrors: [UserError!]!
+}
+
+"A convocation (« convocation »): sets the welcome interview."
+input ConvokeBeneficiaryInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "Date and time of the appointment."
+  appointmentAt: DateTime!
+  "Address of the appointment."
+  address: String!
+  "Day handed over in person; today when absent."
+  handedOverOn: Date
+  "Medium of the welcome interview; in person when absent."
+  medium: InterviewMedium
+}
+
+"An interview to record (« entretien »): a new one, or the status of an existing one (id and version)."
+input RecordInterviewInput {
+  "The beneficiary (for a new interview)."
+  beneficiaryId: ID
+  "An existing interview to update."
+  interviewId: ID
+  "Version read, for an existing interview."
+  version: Int
+  "Kind (new interview)."
+  kind: InterviewKind
+  "Medium (new interview)."
+  medium: InterviewMedium
+  "Planned date and time (new interview)."
+  plannedAt: DateTime
+  "Status."
+  status: InterviewStatus!
+  "Note shared with the binôme."
+  sharedNote: String
+  "Private note, for the author's structure only."
+  privateNote: String
+}
+
+"Result of recordInterview."
+type RecordInterviewPayload @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "The interview."
+  interview: Interview
+  "The beneficiary."
+  beneficiary: Beneficiary
+  "Errors the caller can fix."
+  userErrors: [UserError!]!
+}
+
+"One axis of a diagnostic."
+input AxisAssessmentInput {
+  "The axis."
+  axis: Axis!
+  "Situation found."
+  situation: String!
+  "Needs or barriers."
+  needs: String
+}
+
+"The diagnostic of the welcome interview (« diagnostic »)."
+input RecordDiagnosticInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "Axes assessed; rights, housing, employment and training are required the first time."
+  axes: [AxisAssessmentInput!]!
+}
+
+"The binôme to assign (« désignation des référents »); an absent kind is left as is."
+input AssignReferentsInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "Social worker (a StaffMember of the social operator)."
+  socialWorkerId: ID
+  "Insertion counsellor (a StaffMember of the employment operator)."
+  insertionCounsellorId: ID
+}
+
+"Signature of the engagement contract (« signature du contrat d'engagement »)."
+input SignEngagementContractInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "Day signed."
+  signedOn: Date!
+  "Whether the beneficiary's consent was recorded; must be true."
+  consentRecorded: Boolean!
+}
+
+"A plan action (« action du plan »), on an existing objective or a new one."
+input AddPlanActionInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "An existing objective."
+  objectiveId: ID
+  "Axis of a new objective."
+  axis: Axis
+  "Title of a new objective."
+  objectiveTitle: String
+  "Title of the action."
+  title: String!
+  "Due day."
+  dueOn: Date
+}
+
+"Result of addPlanAction and updatePlanAction."
+type PlanActionPayload @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "The action."
+  planAction: PlanAction
+  "The beneficiary."
+  beneficiary: Beneficiary
+  "Errors the caller can fix."
+  userErrors: [UserError!]!
+}
+
+"A change of a plan action; absent fields are left as they are."
+input UpdatePlanActionInput {
+  "The action."
+  id: ID!
+  "Version read."
+  version: Int!
+  "New status."
+  status: PlanActionStatus
+  "New due day."
+  dueOn: Date
+  "New title."
+  title: String
+  "Day done, when status is DONE; today when absent."
+  completedOn: Date
+}
+
+"A housing proposal (« proposition de logement »), possibly with its answer."
+input RecordHousingProposalInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "Day of the proposal."
+  proposedOn: Date!
+  "The offer."
+  offer: String!
+  "Landlord."
+  landlord: String
+  "Outcome; PENDING when absent."
+  outcome: HousingOutcome
+  "Day of the answer, when decided; the proposal day when absent."
+  decidedOn: Date
+  "Reason of a refusal; required when refused."
+  refusalReason: String
+}
+
+"The answer to a pending housing proposal."
+input DecideHousingProposalInput {
+  "The proposal."
+  id: ID!
+  "Version read."
+  version: Int!
+  "ACCEPTED or REFUSED."
+  outcome: HousingOutcome!
+  "Day of the answer; today when absent."
+  decidedOn: Date
+  "Reason of a refusal; required when refused."
+  refusalReason: String
+}
+
+"Result of recordHousingProposal and decideHousingProposal."
+type HousingProposalPayload @allow(roles: [coordinator, social_worker]) {
+  "The proposal."
+  housingProposal: HousingProposal
+  "The beneficiary."
+  beneficiary: Beneficiary
+  "Errors the caller can fix."
+  userErrors: [UserError!]!
+}
+
+"The status of a rights step."
+input RecordRightsStepInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "Kind of step."
+  kind: RightsStepKind!
+  "Status."
+  status: RightsStepStatus!
+  "Day started."
+  startedOn: Date
+  "Day completed; required when DONE."
+  completedOn: Date
+  "Version read (0 when never recorded)."
+  version: Int!
+}
+
+"Disability and accessibility needs."
+input RecordAccessibilityInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "RQTH recognised."
+  disabilityRecognised: Boolean!
+  "End of the recognition."
+  recognisedUntil: Date
+  "Needs."
+  needs: String
+  "The disability referent (a StaffMember)."
+  disabilityReferentId: ID
+  "Agefiph aids requested."
+  aidsRequested: [AgefiphAid!]
+  "Version read (0 when never recorded)."
+  version: Int!
+}
+
+"An evaluation (« évaluation »): one score 0-5 per axis."
+input RecordEvaluationInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "Stage."
+  stage: EvaluationStage!
+  "Day of the evaluation."
+  evaluatedOn: Date!
+  "Housing score."
+  housing: Int!
+  "Employment score."
+  employment: Int!
+  "Training score."
+  training: Int!
+  "Access-to-rights score."
+  rights: Int!
+}
+
+"An exit (« sortie de parcours »)."
+input ExitJourneyInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "Day of exit."
+  exitedOn: Date!
+  "Reason."
+  reason: ExitReason!
+  "Housing situation at exit."
+  housingSituation: HousingSituation!
+  "Employment situation at exit."
+  employmentSituation: EmploymentSituation!
+  "Training situation at exit."
+  trainingSituation: TrainingSituation!
+}
+
+"An exclusion (« exclusion »), decided by a coordinator."
+input ExcludeBeneficiaryInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "Day of exclusion; today when absent."
+  excludedOn: Date
+  "Reason, among the programme's."
+  reason: ExclusionReason!
+  "Note explaining the decision."
+  note: String
+}
+
+"A follow-up after exit (« suivi post-sortie »)."
+input RecordFollowUpInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "Stage."
+  stage: FollowUpStage!
+  "Day held."
+  heldOn: Date!
+  "Housing situation found."
+  housingSituation: HousingSituation!
+  "Employment situation found."
+  employmentSituation: EmploymentSituation!
+  "Training situation found."
+  trainingSituation: TrainingSituation!
+  "Note."
+  note: String
+}
+
+"A reintegration (« réintégration »), approved by the calling state representative."
+input ReintegrateBeneficiaryInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "First day."
+  reintegratedOn: Date!
+  "Last day, at most 12 months later."
+  until: Date!
+  "Reason."
+  reason: String!
+}
+
+"New contact details of a beneficiary (« changement de coordonnées »); absent fields are left as they are, an empty string clears one."
+input UpdateBeneficiaryContactInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "Version read (optimistic concurrency)."
+  version: Int!
+  "Phone."
+  phone: String
+  "E-mail."
+  email: String
+  "Postal address."
+  address: String
+  "Languages spoken."
+  languages: [String!]
+}
+
+"The result of an act on a beneficiary's journey."
+type BeneficiaryPayload @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative]) {
+  "The beneficiary after the act; null on error."
+  beneficiary: Beneficiary
+  "Errors the caller can fix."
+  userErrors: [UserError!]!
+}
+
+"A collective action to schedule (« action collective »)."
+input ScheduleCollectiveActionInput {
+  "Theme."
+  theme: String!
+  "Department (INSEE code), within the caller's territory."
+  department: String!
+  "Date and time."
+  startsAt: DateTime!
+  "Place."
+  place: String!
+  "Capacity."
+  capacity: Int!
+  "Facilitators (StaffMember ids)."
+  facilitatorIds: [ID!]
+}
+
+"A registration (« inscription »)."
+input RegisterForCollectiveActionInput {
+  "The action."
+  collectiveActionId: ID!
+  "The beneficiary."
+  beneficiaryId: ID!
+}
+
+"Attendance at a collective action (« émargement »)."
+input RecordAttendanceInput {
+  "The action."
+  collectiveActionId: ID!
+  "The beneficiary."
+  beneficiaryId: ID!
+  "Whether present."
+  attended: Boolean!
+}
+
+"Result of an act on a collective action."
+type CollectiveActionPayload @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "The action."
+  collectiveAction: CollectiveAction
+  "Errors the caller can fix."
+  userErrors: [UserError!]!
+}
+
+type Mutation {
+  "Records an OFII referral; refused with NOT_ELIGIBLE naming the failed condition (« orienter »)."
+  referBeneficiary(input: ReferBeneficiaryInput!): ReferBeneficiaryPayload! @allow(roles: [coordinator, social_worker])
+  "Admits someone who does not meet the conditions, on the state representative's instruction with OFII's agreement (« admettre exceptionnellement »)."
+  admitExceptionally(input: AdmitExceptionallyInput!): ReferBeneficiaryPayload! @allow(roles: [state_representative])
+  "Records new contact details (« mettre à jour les coordonnées »)."
+  updateBeneficiaryContact(input: UpdateBeneficiaryContactInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
+  "Adds a joining family member (« ajouter un rejoignant »)."
+  addHouseholdMember(input: AddHouseholdMemberInput!): AddHouseholdMemberPayload! @allow(roles: [coordinator, social_worker])
+  "Hands over a convocation, which sets the welcome interview (« convoquer »)."
+  convokeBeneficiary(input: ConvokeBeneficiaryInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
+  "Records an interview or its status (« enregistrer un entretien »)."
+  recordInterview(input: RecordInterviewInput!): RecordInterviewPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Records the diagnostic of the welcome interview (« diagnostic »)."
+  recordDiagnostic(input: RecordDiagnosticInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
+  "Assigns the binôme of referents (« désigner les référents »)."
+  assignReferents(input: AssignReferentsInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Records the signature of the engagement contract (« signer le contrat »)."
+  signEngagementContract(input: SignEngagementContractInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
+  "Adds an action to the plan (« ajouter une action »)."
+  addPlanAction(input: AddPlanActionInput!): PlanActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Changes a plan action (« modifier une action »)."
+  updatePlanAction(input: UpdatePlanActionInput!): PlanActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Records a housing proposal (« proposition de logement »)."
+  recordHousingProposal(input: RecordHousingProposalInput!): HousingProposalPayload! @allow(roles: [coordinator, social_worker])
+  "Records the answer to a pending housing proposal (« réponse à une proposition »)."
+  decideHousingProposal(input: DecideHousingProposalInput!): HousingProposalPayload! @allow(roles: [coordinator, social_worker])
+  "Records the status of a rights step (« démarche d'accès aux droits »)."
+  recordRightsStep(input: RecordRightsStepInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
+  "Records disability and accessibility needs (« accessibilité »)."
+  recordAccessibility(input: RecordAccessibilityInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
+  "Records an evaluation (« évaluation »)."
+  recordEvaluation(input: RecordEvaluationInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Ends the journey (« sortie »)."
+  exitJourney(input: ExitJourneyInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
+  "Excludes the beneficiary; coordinators only (« exclure »)."
+  excludeBeneficiary(input: ExcludeBeneficiaryInput!): BeneficiaryPayload! @allow(roles: [coordinator])
+  "Records a follow-up after exit (« suivi post-sortie »)."
+  recordFollowUp(input: RecordFollowUpInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Re-opens an exited journey for 12 months at most; the state representative's approval (« réintégrer »)."
+  reintegrateBeneficiary(input: ReintegrateBeneficiaryInput!): BeneficiaryPayload! @allow(roles: [state_representative])
+  "Schedules a collective action (« programmer une action collective »)."
+  scheduleCollectiveAction(input: ScheduleCollectiveActionInput!): CollectiveActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Registers a beneficiary; never beyond capacity (« inscrire »)."
+  registerForCollectiveAction(input: RegisterForCollectiveActionInput!): CollectiveActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Records attendance (« émarger »)."
+  recordAttendance(input: RecordAttendanceInput!): CollectiveActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -923,6 +4398,50 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Accessibility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "disabilityRecognised":
+		return ec.fieldContext_Accessibility_disabilityRecognised(ctx, field)
+	case "recognisedUntil":
+		return ec.fieldContext_Accessibility_recognisedUntil(ctx, field)
+	case "needs":
+		return ec.fieldContext_Accessibility_needs(ctx, field)
+	case "disabilityReferent":
+		return ec.fieldContext_Accessibility_disabilityReferent(ctx, field)
+	case "aidsRequested":
+		return ec.fieldContext_Accessibility_aidsRequested(ctx, field)
+	case "version":
+		return ec.fieldContext_Accessibility_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Accessibility", field.Name)
+}
+
+func (ec *executionContext) childFields_AddHouseholdMemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "householdMember":
+		return ec.fieldContext_AddHouseholdMemberPayload_householdMember(ctx, field)
+	case "beneficiary":
+		return ec.fieldContext_AddHouseholdMemberPayload_beneficiary(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AddHouseholdMemberPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddHouseholdMemberPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Alert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Alert_kind(ctx, field)
+	case "since":
+		return ec.fieldContext_Alert_since(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_Alert_dueOn(ctx, field)
+	case "message":
+		return ec.fieldContext_Alert_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Alert", field.Name)
+}
 
 func (ec *executionContext) childFields_AuditLogEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -982,6 +4501,448 @@ func (ec *executionContext) childFields_AuditLogEntryEdge(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type AuditLogEntryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AxisAssessment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "axis":
+		return ec.fieldContext_AxisAssessment_axis(ctx, field)
+	case "situation":
+		return ec.fieldContext_AxisAssessment_situation(ctx, field)
+	case "needs":
+		return ec.fieldContext_AxisAssessment_needs(ctx, field)
+	case "assessedOn":
+		return ec.fieldContext_AxisAssessment_assessedOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AxisAssessment", field.Name)
+}
+
+func (ec *executionContext) childFields_AxisProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "axis":
+		return ec.fieldContext_AxisProgress_axis(ctx, field)
+	case "entry":
+		return ec.fieldContext_AxisProgress_entry(ctx, field)
+	case "midCourse":
+		return ec.fieldContext_AxisProgress_midCourse(ctx, field)
+	case "exit":
+		return ec.fieldContext_AxisProgress_exit(ctx, field)
+	case "change":
+		return ec.fieldContext_AxisProgress_change(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AxisProgress", field.Name)
+}
+
+func (ec *executionContext) childFields_Beneficiary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Beneficiary_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Beneficiary_version(ctx, field)
+	case "firstName":
+		return ec.fieldContext_Beneficiary_firstName(ctx, field)
+	case "lastName":
+		return ec.fieldContext_Beneficiary_lastName(ctx, field)
+	case "birthDate":
+		return ec.fieldContext_Beneficiary_birthDate(ctx, field)
+	case "sex":
+		return ec.fieldContext_Beneficiary_sex(ctx, field)
+	case "nationality":
+		return ec.fieldContext_Beneficiary_nationality(ctx, field)
+	case "languages":
+		return ec.fieldContext_Beneficiary_languages(ctx, field)
+	case "phone":
+		return ec.fieldContext_Beneficiary_phone(ctx, field)
+	case "email":
+		return ec.fieldContext_Beneficiary_email(ctx, field)
+	case "address":
+		return ec.fieldContext_Beneficiary_address(ctx, field)
+	case "department":
+		return ec.fieldContext_Beneficiary_department(ctx, field)
+	case "protectionType":
+		return ec.fieldContext_Beneficiary_protectionType(ctx, field)
+	case "protectionGrantedOn":
+		return ec.fieldContext_Beneficiary_protectionGrantedOn(ctx, field)
+	case "cirSignedOn":
+		return ec.fieldContext_Beneficiary_cirSignedOn(ctx, field)
+	case "referral":
+		return ec.fieldContext_Beneficiary_referral(ctx, field)
+	case "socialOperator":
+		return ec.fieldContext_Beneficiary_socialOperator(ctx, field)
+	case "employmentOperator":
+		return ec.fieldContext_Beneficiary_employmentOperator(ctx, field)
+	case "phase":
+		return ec.fieldContext_Beneficiary_phase(ctx, field)
+	case "journeyStartsOn":
+		return ec.fieldContext_Beneficiary_journeyStartsOn(ctx, field)
+	case "journeyEndsOn":
+		return ec.fieldContext_Beneficiary_journeyEndsOn(ctx, field)
+	case "welcomeInterviewDueOn":
+		return ec.fieldContext_Beneficiary_welcomeInterviewDueOn(ctx, field)
+	case "welcomeInterviewLate":
+		return ec.fieldContext_Beneficiary_welcomeInterviewLate(ctx, field)
+	case "convocationStatus":
+		return ec.fieldContext_Beneficiary_convocationStatus(ctx, field)
+	case "household":
+		return ec.fieldContext_Beneficiary_household(ctx, field)
+	case "convocations":
+		return ec.fieldContext_Beneficiary_convocations(ctx, field)
+	case "referents":
+		return ec.fieldContext_Beneficiary_referents(ctx, field)
+	case "interviews":
+		return ec.fieldContext_Beneficiary_interviews(ctx, field)
+	case "lastInterview":
+		return ec.fieldContext_Beneficiary_lastInterview(ctx, field)
+	case "diagnostic":
+		return ec.fieldContext_Beneficiary_diagnostic(ctx, field)
+	case "plan":
+		return ec.fieldContext_Beneficiary_plan(ctx, field)
+	case "engagementContract":
+		return ec.fieldContext_Beneficiary_engagementContract(ctx, field)
+	case "housingProposals":
+		return ec.fieldContext_Beneficiary_housingProposals(ctx, field)
+	case "housingRefusalCount":
+		return ec.fieldContext_Beneficiary_housingRefusalCount(ctx, field)
+	case "rightsSteps":
+		return ec.fieldContext_Beneficiary_rightsSteps(ctx, field)
+	case "accessibility":
+		return ec.fieldContext_Beneficiary_accessibility(ctx, field)
+	case "evaluations":
+		return ec.fieldContext_Beneficiary_evaluations(ctx, field)
+	case "evaluationProgress":
+		return ec.fieldContext_Beneficiary_evaluationProgress(ctx, field)
+	case "exits":
+		return ec.fieldContext_Beneficiary_exits(ctx, field)
+	case "followUps":
+		return ec.fieldContext_Beneficiary_followUps(ctx, field)
+	case "reintegrations":
+		return ec.fieldContext_Beneficiary_reintegrations(ctx, field)
+	case "alerts":
+		return ec.fieldContext_Beneficiary_alerts(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Beneficiary_timeline(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Beneficiary", field.Name)
+}
+
+func (ec *executionContext) childFields_BeneficiaryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_BeneficiaryConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_BeneficiaryConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BeneficiaryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_BeneficiaryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BeneficiaryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_BeneficiaryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BeneficiaryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_BeneficiaryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BeneficiaryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BeneficiaryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "beneficiary":
+		return ec.fieldContext_BeneficiaryPayload_beneficiary(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_BeneficiaryPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BeneficiaryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CollectiveAction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CollectiveAction_id(ctx, field)
+	case "version":
+		return ec.fieldContext_CollectiveAction_version(ctx, field)
+	case "theme":
+		return ec.fieldContext_CollectiveAction_theme(ctx, field)
+	case "department":
+		return ec.fieldContext_CollectiveAction_department(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_CollectiveAction_startsAt(ctx, field)
+	case "place":
+		return ec.fieldContext_CollectiveAction_place(ctx, field)
+	case "capacity":
+		return ec.fieldContext_CollectiveAction_capacity(ctx, field)
+	case "registeredCount":
+		return ec.fieldContext_CollectiveAction_registeredCount(ctx, field)
+	case "remainingPlaces":
+		return ec.fieldContext_CollectiveAction_remainingPlaces(ctx, field)
+	case "facilitators":
+		return ec.fieldContext_CollectiveAction_facilitators(ctx, field)
+	case "registrations":
+		return ec.fieldContext_CollectiveAction_registrations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CollectiveAction", field.Name)
+}
+
+func (ec *executionContext) childFields_CollectiveActionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CollectiveActionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CollectiveActionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CollectiveActionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CollectiveActionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CollectiveActionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CollectiveActionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CollectiveActionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CollectiveActionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CollectiveActionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CollectiveActionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "collectiveAction":
+		return ec.fieldContext_CollectiveActionPayload_collectiveAction(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CollectiveActionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CollectiveActionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CollectiveActionRegistration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "beneficiary":
+		return ec.fieldContext_CollectiveActionRegistration_beneficiary(ctx, field)
+	case "registeredAt":
+		return ec.fieldContext_CollectiveActionRegistration_registeredAt(ctx, field)
+	case "attended":
+		return ec.fieldContext_CollectiveActionRegistration_attended(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CollectiveActionRegistration", field.Name)
+}
+
+func (ec *executionContext) childFields_Convocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appointmentAt":
+		return ec.fieldContext_Convocation_appointmentAt(ctx, field)
+	case "address":
+		return ec.fieldContext_Convocation_address(ctx, field)
+	case "handedOverOn":
+		return ec.fieldContext_Convocation_handedOverOn(ctx, field)
+	case "status":
+		return ec.fieldContext_Convocation_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Convocation", field.Name)
+}
+
+func (ec *executionContext) childFields_Diagnostic(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rights":
+		return ec.fieldContext_Diagnostic_rights(ctx, field)
+	case "housing":
+		return ec.fieldContext_Diagnostic_housing(ctx, field)
+	case "employment":
+		return ec.fieldContext_Diagnostic_employment(ctx, field)
+	case "training":
+		return ec.fieldContext_Diagnostic_training(ctx, field)
+	case "french":
+		return ec.fieldContext_Diagnostic_french(ctx, field)
+	case "health":
+		return ec.fieldContext_Diagnostic_health(ctx, field)
+	case "mobility":
+		return ec.fieldContext_Diagnostic_mobility(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Diagnostic", field.Name)
+}
+
+func (ec *executionContext) childFields_EligibilityCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "condition":
+		return ec.fieldContext_EligibilityCheck_condition(ctx, field)
+	case "met":
+		return ec.fieldContext_EligibilityCheck_met(ctx, field)
+	case "message":
+		return ec.fieldContext_EligibilityCheck_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EligibilityCheck", field.Name)
+}
+
+func (ec *executionContext) childFields_EngagementContract(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "signedOn":
+		return ec.fieldContext_EngagementContract_signedOn(ctx, field)
+	case "consentRecorded":
+		return ec.fieldContext_EngagementContract_consentRecorded(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EngagementContract", field.Name)
+}
+
+func (ec *executionContext) childFields_Evaluation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_Evaluation_stage(ctx, field)
+	case "evaluatedOn":
+		return ec.fieldContext_Evaluation_evaluatedOn(ctx, field)
+	case "housing":
+		return ec.fieldContext_Evaluation_housing(ctx, field)
+	case "employment":
+		return ec.fieldContext_Evaluation_employment(ctx, field)
+	case "training":
+		return ec.fieldContext_Evaluation_training(ctx, field)
+	case "rights":
+		return ec.fieldContext_Evaluation_rights(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Evaluation", field.Name)
+}
+
+func (ec *executionContext) childFields_FollowUp(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_FollowUp_stage(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_FollowUp_dueOn(ctx, field)
+	case "heldOn":
+		return ec.fieldContext_FollowUp_heldOn(ctx, field)
+	case "housingSituation":
+		return ec.fieldContext_FollowUp_housingSituation(ctx, field)
+	case "employmentSituation":
+		return ec.fieldContext_FollowUp_employmentSituation(ctx, field)
+	case "trainingSituation":
+		return ec.fieldContext_FollowUp_trainingSituation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FollowUp", field.Name)
+}
+
+func (ec *executionContext) childFields_HouseholdMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_HouseholdMember_id(ctx, field)
+	case "relationship":
+		return ec.fieldContext_HouseholdMember_relationship(ctx, field)
+	case "firstName":
+		return ec.fieldContext_HouseholdMember_firstName(ctx, field)
+	case "lastName":
+		return ec.fieldContext_HouseholdMember_lastName(ctx, field)
+	case "birthDate":
+		return ec.fieldContext_HouseholdMember_birthDate(ctx, field)
+	case "sex":
+		return ec.fieldContext_HouseholdMember_sex(ctx, field)
+	case "nationality":
+		return ec.fieldContext_HouseholdMember_nationality(ctx, field)
+	case "hasProtection":
+		return ec.fieldContext_HouseholdMember_hasProtection(ctx, field)
+	case "joinedOn":
+		return ec.fieldContext_HouseholdMember_joinedOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HouseholdMember", field.Name)
+}
+
+func (ec *executionContext) childFields_HousingProposal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_HousingProposal_id(ctx, field)
+	case "version":
+		return ec.fieldContext_HousingProposal_version(ctx, field)
+	case "proposedOn":
+		return ec.fieldContext_HousingProposal_proposedOn(ctx, field)
+	case "offer":
+		return ec.fieldContext_HousingProposal_offer(ctx, field)
+	case "landlord":
+		return ec.fieldContext_HousingProposal_landlord(ctx, field)
+	case "outcome":
+		return ec.fieldContext_HousingProposal_outcome(ctx, field)
+	case "decidedOn":
+		return ec.fieldContext_HousingProposal_decidedOn(ctx, field)
+	case "refusalReason":
+		return ec.fieldContext_HousingProposal_refusalReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HousingProposal", field.Name)
+}
+
+func (ec *executionContext) childFields_HousingProposalPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "housingProposal":
+		return ec.fieldContext_HousingProposalPayload_housingProposal(ctx, field)
+	case "beneficiary":
+		return ec.fieldContext_HousingProposalPayload_beneficiary(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_HousingProposalPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HousingProposalPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Interview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Interview_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Interview_version(ctx, field)
+	case "kind":
+		return ec.fieldContext_Interview_kind(ctx, field)
+	case "medium":
+		return ec.fieldContext_Interview_medium(ctx, field)
+	case "plannedAt":
+		return ec.fieldContext_Interview_plannedAt(ctx, field)
+	case "status":
+		return ec.fieldContext_Interview_status(ctx, field)
+	case "heldOn":
+		return ec.fieldContext_Interview_heldOn(ctx, field)
+	case "late":
+		return ec.fieldContext_Interview_late(ctx, field)
+	case "sharedNote":
+		return ec.fieldContext_Interview_sharedNote(ctx, field)
+	case "privateNote":
+		return ec.fieldContext_Interview_privateNote(ctx, field)
+	case "authorStructure":
+		return ec.fieldContext_Interview_authorStructure(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Interview", field.Name)
+}
+
+func (ec *executionContext) childFields_JourneyExit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_JourneyExit_kind(ctx, field)
+	case "exitedOn":
+		return ec.fieldContext_JourneyExit_exitedOn(ctx, field)
+	case "exitReason":
+		return ec.fieldContext_JourneyExit_exitReason(ctx, field)
+	case "exclusionReason":
+		return ec.fieldContext_JourneyExit_exclusionReason(ctx, field)
+	case "housingSituation":
+		return ec.fieldContext_JourneyExit_housingSituation(ctx, field)
+	case "employmentSituation":
+		return ec.fieldContext_JourneyExit_employmentSituation(ctx, field)
+	case "trainingSituation":
+		return ec.fieldContext_JourneyExit_trainingSituation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JourneyExit", field.Name)
+}
+
+func (ec *executionContext) childFields_Objective(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Objective_id(ctx, field)
+	case "axis":
+		return ec.fieldContext_Objective_axis(ctx, field)
+	case "title":
+		return ec.fieldContext_Objective_title(ctx, field)
+	case "actions":
+		return ec.fieldContext_Objective_actions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Objective", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -994,6 +4955,160 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "objectives":
+		return ec.fieldContext_Plan_objectives(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Plan", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanAction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PlanAction_id(ctx, field)
+	case "version":
+		return ec.fieldContext_PlanAction_version(ctx, field)
+	case "title":
+		return ec.fieldContext_PlanAction_title(ctx, field)
+	case "status":
+		return ec.fieldContext_PlanAction_status(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_PlanAction_dueOn(ctx, field)
+	case "completedOn":
+		return ec.fieldContext_PlanAction_completedOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanAction", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanActionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "planAction":
+		return ec.fieldContext_PlanActionPayload_planAction(ctx, field)
+	case "beneficiary":
+		return ec.fieldContext_PlanActionPayload_beneficiary(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PlanActionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanActionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordInterviewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "interview":
+		return ec.fieldContext_RecordInterviewPayload_interview(ctx, field)
+	case "beneficiary":
+		return ec.fieldContext_RecordInterviewPayload_beneficiary(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RecordInterviewPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordInterviewPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferBeneficiaryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "beneficiary":
+		return ec.fieldContext_ReferBeneficiaryPayload_beneficiary(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReferBeneficiaryPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferBeneficiaryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferentAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ReferentAssignment_kind(ctx, field)
+	case "staffMember":
+		return ec.fieldContext_ReferentAssignment_staffMember(ctx, field)
+	case "assignedAt":
+		return ec.fieldContext_ReferentAssignment_assignedAt(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_ReferentAssignment_endedAt(ctx, field)
+	case "active":
+		return ec.fieldContext_ReferentAssignment_active(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferentAssignment", field.Name)
+}
+
+func (ec *executionContext) childFields_Referents(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "socialWorker":
+		return ec.fieldContext_Referents_socialWorker(ctx, field)
+	case "insertionCounsellor":
+		return ec.fieldContext_Referents_insertionCounsellor(ctx, field)
+	case "history":
+		return ec.fieldContext_Referents_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Referents", field.Name)
+}
+
+func (ec *executionContext) childFields_Referral(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "referredOn":
+		return ec.fieldContext_Referral_referredOn(ctx, field)
+	case "ofiiReference":
+		return ec.fieldContext_Referral_ofiiReference(ctx, field)
+	case "admission":
+		return ec.fieldContext_Referral_admission(ctx, field)
+	case "eligibility":
+		return ec.fieldContext_Referral_eligibility(ctx, field)
+	case "stateInstructionOn":
+		return ec.fieldContext_Referral_stateInstructionOn(ctx, field)
+	case "stateInstructionReference":
+		return ec.fieldContext_Referral_stateInstructionReference(ctx, field)
+	case "ofiiAgreementOn":
+		return ec.fieldContext_Referral_ofiiAgreementOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Referral", field.Name)
+}
+
+func (ec *executionContext) childFields_Reintegration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reintegratedOn":
+		return ec.fieldContext_Reintegration_reintegratedOn(ctx, field)
+	case "until":
+		return ec.fieldContext_Reintegration_until(ctx, field)
+	case "reason":
+		return ec.fieldContext_Reintegration_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Reintegration", field.Name)
+}
+
+func (ec *executionContext) childFields_RightsStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_RightsStep_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_RightsStep_status(ctx, field)
+	case "startedOn":
+		return ec.fieldContext_RightsStep_startedOn(ctx, field)
+	case "completedOn":
+		return ec.fieldContext_RightsStep_completedOn(ctx, field)
+	case "version":
+		return ec.fieldContext_RightsStep_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RightsStep", field.Name)
+}
+
+func (ec *executionContext) childFields_StaffMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StaffMember_id(ctx, field)
+	case "name":
+		return ec.fieldContext_StaffMember_name(ctx, field)
+	case "email":
+		return ec.fieldContext_StaffMember_email(ctx, field)
+	case "staffRole":
+		return ec.fieldContext_StaffMember_staffRole(ctx, field)
+	case "active":
+		return ec.fieldContext_StaffMember_active(ctx, field)
+	case "structure":
+		return ec.fieldContext_StaffMember_structure(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaffMember", field.Name)
 }
 
 func (ec *executionContext) childFields_Structure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1032,6 +5147,32 @@ func (ec *executionContext) childFields_StructureEdge(ctx context.Context, field
 		return ec.fieldContext_StructureEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StructureEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "on":
+		return ec.fieldContext_TimelineEvent_on(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_TimelineEvent_recordedAt(ctx, field)
+	case "kind":
+		return ec.fieldContext_TimelineEvent_kind(ctx, field)
+	case "summary":
+		return ec.fieldContext_TimelineEvent_summary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_UserError_code(ctx, field)
+	case "field":
+		return ec.fieldContext_UserError_field(ctx, field)
+	case "message":
+		return ec.fieldContext_UserError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1168,6 +5309,328 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_addHouseholdMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddHouseholdMemberInput, error) {
+			return ec.unmarshalNAddHouseholdMemberInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAddHouseholdMemberInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addPlanAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddPlanActionInput, error) {
+			return ec.unmarshalNAddPlanActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAddPlanActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_admitExceptionally_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AdmitExceptionallyInput, error) {
+			return ec.unmarshalNAdmitExceptionallyInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAdmitExceptionallyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_assignReferents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AssignReferentsInput, error) {
+			return ec.unmarshalNAssignReferentsInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAssignReferentsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_convokeBeneficiary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ConvokeBeneficiaryInput, error) {
+			return ec.unmarshalNConvokeBeneficiaryInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConvokeBeneficiaryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_decideHousingProposal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DecideHousingProposalInput, error) {
+			return ec.unmarshalNDecideHousingProposalInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDecideHousingProposalInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_excludeBeneficiary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ExcludeBeneficiaryInput, error) {
+			return ec.unmarshalNExcludeBeneficiaryInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExcludeBeneficiaryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_exitJourney_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ExitJourneyInput, error) {
+			return ec.unmarshalNExitJourneyInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExitJourneyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordAccessibility_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordAccessibilityInput, error) {
+			return ec.unmarshalNRecordAccessibilityInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordAccessibilityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordAttendance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordAttendanceInput, error) {
+			return ec.unmarshalNRecordAttendanceInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordAttendanceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordDiagnostic_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordDiagnosticInput, error) {
+			return ec.unmarshalNRecordDiagnosticInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordDiagnosticInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordEvaluation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordEvaluationInput, error) {
+			return ec.unmarshalNRecordEvaluationInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordEvaluationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordFollowUp_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordFollowUpInput, error) {
+			return ec.unmarshalNRecordFollowUpInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordFollowUpInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordHousingProposal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordHousingProposalInput, error) {
+			return ec.unmarshalNRecordHousingProposalInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordHousingProposalInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordInterview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordInterviewInput, error) {
+			return ec.unmarshalNRecordInterviewInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordInterviewInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordRightsStep_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordRightsStepInput, error) {
+			return ec.unmarshalNRecordRightsStepInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordRightsStepInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_referBeneficiary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReferBeneficiaryInput, error) {
+			return ec.unmarshalNReferBeneficiaryInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferBeneficiaryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_registerForCollectiveAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RegisterForCollectiveActionInput, error) {
+			return ec.unmarshalNRegisterForCollectiveActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRegisterForCollectiveActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reintegrateBeneficiary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReintegrateBeneficiaryInput, error) {
+			return ec.unmarshalNReintegrateBeneficiaryInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReintegrateBeneficiaryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_scheduleCollectiveAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ScheduleCollectiveActionInput, error) {
+			return ec.unmarshalNScheduleCollectiveActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐScheduleCollectiveActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_signEngagementContract_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SignEngagementContractInput, error) {
+			return ec.unmarshalNSignEngagementContractInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSignEngagementContractInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateBeneficiaryContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateBeneficiaryContactInput, error) {
+			return ec.unmarshalNUpdateBeneficiaryContactInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdateBeneficiaryContactInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updatePlanAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePlanActionInput, error) {
+			return ec.unmarshalNUpdatePlanActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdatePlanActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1188,6 +5651,120 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.AuditLogFilter, error) {
 			return ec.unmarshalOAuditLogFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAuditLogFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_beneficiaries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.BeneficiaryFilter, error) {
+			return ec.unmarshalOBeneficiaryFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.BeneficiaryOrder, error) {
+			return ec.unmarshalOBeneficiaryOrder2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_beneficiary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_collectiveActions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CollectiveActionFilter, error) {
+			return ec.unmarshalOCollectiveActionFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveActionFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1389,6 +5966,341 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Accessibility_disabilityRecognised(ctx context.Context, field graphql.CollectedField, obj *model.Accessibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accessibility_disabilityRecognised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisabilityRecognised, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Accessibility_disabilityRecognised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Accessibility", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Accessibility_recognisedUntil(ctx context.Context, field graphql.CollectedField, obj *model.Accessibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accessibility_recognisedUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecognisedUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Accessibility_recognisedUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Accessibility", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Accessibility_needs(ctx context.Context, field graphql.CollectedField, obj *model.Accessibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accessibility_needs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Needs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Accessibility_needs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Accessibility", field, false, false, "String")
+}
+
+func (ec *executionContext) _Accessibility_disabilityReferent(ctx context.Context, field graphql.CollectedField, obj *model.Accessibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accessibility_disabilityReferent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Accessibility().DisabilityReferent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffMember) graphql.Marshaler {
+			return ec.marshalOStaffMember2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Accessibility_disabilityReferent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Accessibility",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Accessibility_aidsRequested(ctx context.Context, field graphql.CollectedField, obj *model.Accessibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accessibility_aidsRequested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AidsRequested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AgefiphAid) graphql.Marshaler {
+			return ec.marshalNAgefiphAid2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAgefiphAidᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Accessibility_aidsRequested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Accessibility", field, false, false, "AgefiphAid")
+}
+
+func (ec *executionContext) _Accessibility_version(ctx context.Context, field graphql.CollectedField, obj *model.Accessibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accessibility_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Accessibility_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Accessibility", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AddHouseholdMemberPayload_householdMember(ctx context.Context, field graphql.CollectedField, obj *model.AddHouseholdMemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddHouseholdMemberPayload_householdMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HouseholdMember, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HouseholdMember) graphql.Marshaler {
+			return ec.marshalOHouseholdMember2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHouseholdMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddHouseholdMemberPayload_householdMember(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddHouseholdMemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HouseholdMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddHouseholdMemberPayload_beneficiary(ctx context.Context, field graphql.CollectedField, obj *model.AddHouseholdMemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddHouseholdMemberPayload_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddHouseholdMemberPayload_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddHouseholdMemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddHouseholdMemberPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AddHouseholdMemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddHouseholdMemberPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddHouseholdMemberPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddHouseholdMemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Alert_kind(ctx context.Context, field graphql.CollectedField, obj *model.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AlertKind) graphql.Marshaler {
+			return ec.marshalNAlertKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAlertKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, false, false, "AlertKind")
+}
+
+func (ec *executionContext) _Alert_since(ctx context.Context, field graphql.CollectedField, obj *model.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Alert_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Alert_message(ctx context.Context, field graphql.CollectedField, obj *model.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, false, false, "String")
+}
 
 func (ec *executionContext) _AuditLogEntry_id(ctx context.Context, field graphql.CollectedField, obj *model.AuditLogEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -1895,6 +6807,4946 @@ func (ec *executionContext) fieldContext_AuditLogEntryEdge_node(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _AxisAssessment_axis(ctx context.Context, field graphql.CollectedField, obj *model.AxisAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AxisAssessment_axis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Axis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Axis) graphql.Marshaler {
+			return ec.marshalNAxis2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxis(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AxisAssessment_axis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AxisAssessment", field, false, false, "Axis")
+}
+
+func (ec *executionContext) _AxisAssessment_situation(ctx context.Context, field graphql.CollectedField, obj *model.AxisAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AxisAssessment_situation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Situation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AxisAssessment_situation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AxisAssessment", field, false, false, "String")
+}
+
+func (ec *executionContext) _AxisAssessment_needs(ctx context.Context, field graphql.CollectedField, obj *model.AxisAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AxisAssessment_needs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Needs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AxisAssessment_needs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AxisAssessment", field, false, false, "String")
+}
+
+func (ec *executionContext) _AxisAssessment_assessedOn(ctx context.Context, field graphql.CollectedField, obj *model.AxisAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AxisAssessment_assessedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssessedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AxisAssessment_assessedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AxisAssessment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AxisProgress_axis(ctx context.Context, field graphql.CollectedField, obj *model.AxisProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AxisProgress_axis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Axis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EvaluationAxis) graphql.Marshaler {
+			return ec.marshalNEvaluationAxis2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEvaluationAxis(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AxisProgress_axis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AxisProgress", field, false, false, "EvaluationAxis")
+}
+
+func (ec *executionContext) _AxisProgress_entry(ctx context.Context, field graphql.CollectedField, obj *model.AxisProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AxisProgress_entry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AxisProgress_entry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AxisProgress", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AxisProgress_midCourse(ctx context.Context, field graphql.CollectedField, obj *model.AxisProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AxisProgress_midCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MidCourse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AxisProgress_midCourse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AxisProgress", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AxisProgress_exit(ctx context.Context, field graphql.CollectedField, obj *model.AxisProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AxisProgress_exit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AxisProgress_exit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AxisProgress", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AxisProgress_change(ctx context.Context, field graphql.CollectedField, obj *model.AxisProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AxisProgress_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AxisProgress_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AxisProgress", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Beneficiary_id(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Beneficiary_version(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Beneficiary_firstName(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_firstName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "String")
+}
+
+func (ec *executionContext) _Beneficiary_lastName(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_lastName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_lastName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "String")
+}
+
+func (ec *executionContext) _Beneficiary_birthDate(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_birthDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BirthDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_birthDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Beneficiary_sex(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_sex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sex, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Sex) graphql.Marshaler {
+			return ec.marshalOSex2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSex(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_sex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "Sex")
+}
+
+func (ec *executionContext) _Beneficiary_nationality(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_nationality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nationality, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_nationality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "String")
+}
+
+func (ec *executionContext) _Beneficiary_languages(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_languages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Languages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_languages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "String")
+}
+
+func (ec *executionContext) _Beneficiary_phone(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "String")
+}
+
+func (ec *executionContext) _Beneficiary_email(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "String")
+}
+
+func (ec *executionContext) _Beneficiary_address(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "String")
+}
+
+func (ec *executionContext) _Beneficiary_department(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "String")
+}
+
+func (ec *executionContext) _Beneficiary_protectionType(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_protectionType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProtectionType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ProtectionType) graphql.Marshaler {
+			return ec.marshalOProtectionType2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_protectionType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "ProtectionType")
+}
+
+func (ec *executionContext) _Beneficiary_protectionGrantedOn(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_protectionGrantedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProtectionGrantedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_protectionGrantedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Beneficiary_cirSignedOn(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_cirSignedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CirSignedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_cirSignedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Beneficiary_referral(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_referral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referral(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_referral(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_socialOperator(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_socialOperator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().SocialOperator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalOStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_socialOperator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_employmentOperator(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_employmentOperator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().EmploymentOperator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalOStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_employmentOperator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_phase(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_phase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phase, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.JourneyPhase) graphql.Marshaler {
+			return ec.marshalNJourneyPhase2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐJourneyPhase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "JourneyPhase")
+}
+
+func (ec *executionContext) _Beneficiary_journeyStartsOn(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_journeyStartsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JourneyStartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_journeyStartsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Beneficiary_journeyEndsOn(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_journeyEndsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JourneyEndsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_journeyEndsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Beneficiary_welcomeInterviewDueOn(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_welcomeInterviewDueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WelcomeInterviewDueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_welcomeInterviewDueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Beneficiary_welcomeInterviewLate(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_welcomeInterviewLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().WelcomeInterviewLate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_welcomeInterviewLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Beneficiary_convocationStatus(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_convocationStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConvocationStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InterviewStatus) graphql.Marshaler {
+			return ec.marshalOInterviewStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_convocationStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, false, false, "InterviewStatus")
+}
+
+func (ec *executionContext) _Beneficiary_household(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_household(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().Household(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.HouseholdMember) graphql.Marshaler {
+			return ec.marshalNHouseholdMember2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHouseholdMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_household(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HouseholdMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_convocations(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_convocations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().Convocations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Convocation) graphql.Marshaler {
+			return ec.marshalNConvocation2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConvocationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_convocations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Convocation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_referents(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_referents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().Referents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Referents) graphql.Marshaler {
+			return ec.marshalNReferents2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferents(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_referents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referents(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_interviews(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_interviews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().Interviews(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Interview) graphql.Marshaler {
+			return ec.marshalNInterview2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_interviews(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Interview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_lastInterview(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_lastInterview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().LastInterview(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Interview) graphql.Marshaler {
+			return ec.marshalOInterview2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_lastInterview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Interview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_diagnostic(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_diagnostic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().Diagnostic(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Diagnostic) graphql.Marshaler {
+			return ec.marshalODiagnostic2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDiagnostic(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_diagnostic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Diagnostic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_plan(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().Plan(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Plan) graphql.Marshaler {
+			return ec.marshalNPlan2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Plan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_engagementContract(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_engagementContract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().EngagementContract(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EngagementContract) graphql.Marshaler {
+			return ec.marshalOEngagementContract2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEngagementContract(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_engagementContract(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EngagementContract(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_housingProposals(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_housingProposals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().HousingProposals(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.HousingProposal) graphql.Marshaler {
+			return ec.marshalNHousingProposal2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingProposalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_housingProposals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HousingProposal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_housingRefusalCount(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_housingRefusalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().HousingRefusalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_housingRefusalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Beneficiary_rightsSteps(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_rightsSteps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().RightsSteps(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.RightsStep) graphql.Marshaler {
+			return ec.marshalNRightsStep2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRightsStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_rightsSteps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RightsStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_accessibility(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_accessibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().Accessibility(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Accessibility) graphql.Marshaler {
+			return ec.marshalOAccessibility2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAccessibility(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_accessibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Accessibility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_evaluations(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_evaluations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().Evaluations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Evaluation) graphql.Marshaler {
+			return ec.marshalNEvaluation2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEvaluationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_evaluations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evaluation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_evaluationProgress(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_evaluationProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().EvaluationProgress(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AxisProgress) graphql.Marshaler {
+			return ec.marshalNAxisProgress2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxisProgressᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_evaluationProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AxisProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_exits(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_exits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().Exits(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.JourneyExit) graphql.Marshaler {
+			return ec.marshalNJourneyExit2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐJourneyExitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_exits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JourneyExit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_followUps(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_followUps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().FollowUps(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.FollowUp) graphql.Marshaler {
+			return ec.marshalNFollowUp2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFollowUpᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_followUps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUp(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_reintegrations(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_reintegrations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().Reintegrations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Reintegration) graphql.Marshaler {
+			return ec.marshalNReintegration2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReintegrationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_reintegrations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reintegration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_alerts(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_alerts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().Alerts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Alert) graphql.Marshaler {
+			return ec.marshalNAlert2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAlertᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_alerts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Alert(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_timeline(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().Timeline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.TimelineEvent) graphql.Marshaler {
+			return ec.marshalNTimelineEvent2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTimelineEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_timeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BeneficiaryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Beneficiary]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BeneficiaryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[model.Beneficiary]) graphql.Marshaler {
+			return ec.marshalNBeneficiaryEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BeneficiaryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BeneficiaryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeneficiaryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BeneficiaryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Beneficiary]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BeneficiaryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Beneficiary) graphql.Marshaler {
+			return ec.marshalNBeneficiary2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BeneficiaryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BeneficiaryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BeneficiaryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Beneficiary]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BeneficiaryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BeneficiaryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BeneficiaryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BeneficiaryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Beneficiary]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BeneficiaryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BeneficiaryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BeneficiaryConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BeneficiaryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.Beneficiary]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BeneficiaryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BeneficiaryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BeneficiaryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _BeneficiaryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.Beneficiary]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BeneficiaryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Beneficiary) graphql.Marshaler {
+			return ec.marshalNBeneficiary2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BeneficiaryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BeneficiaryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BeneficiaryPayload_beneficiary(ctx context.Context, field graphql.CollectedField, obj *model.BeneficiaryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BeneficiaryPayload_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BeneficiaryPayload_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BeneficiaryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BeneficiaryPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.BeneficiaryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BeneficiaryPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BeneficiaryPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BeneficiaryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectiveAction_id(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveAction_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveAction_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectiveAction", field, true, false, "ID")
+}
+
+func (ec *executionContext) _CollectiveAction_version(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveAction_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveAction_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectiveAction", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CollectiveAction_theme(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveAction_theme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Theme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveAction_theme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectiveAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _CollectiveAction_department(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveAction_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveAction_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectiveAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _CollectiveAction_startsAt(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveAction_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveAction_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectiveAction", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CollectiveAction_place(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveAction_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveAction_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectiveAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _CollectiveAction_capacity(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveAction_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveAction_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectiveAction", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CollectiveAction_registeredCount(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveAction_registeredCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegisteredCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveAction_registeredCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectiveAction", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CollectiveAction_remainingPlaces(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveAction_remainingPlaces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemainingPlaces(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveAction_remainingPlaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectiveAction", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CollectiveAction_facilitators(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveAction_facilitators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CollectiveAction().Facilitators(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.StaffMember) graphql.Marshaler {
+			return ec.marshalNStaffMember2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveAction_facilitators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectiveAction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectiveAction_registrations(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveAction_registrations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CollectiveAction().Registrations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CollectiveActionRegistration) graphql.Marshaler {
+			return ec.marshalNCollectiveActionRegistration2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveActionRegistrationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveAction_registrations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectiveAction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectiveActionRegistration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectiveActionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.CollectiveAction]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveActionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[model.CollectiveAction]) graphql.Marshaler {
+			return ec.marshalNCollectiveActionEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveActionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectiveActionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectiveActionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectiveActionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.CollectiveAction]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveActionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CollectiveAction) graphql.Marshaler {
+			return ec.marshalNCollectiveAction2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveActionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectiveActionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectiveAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectiveActionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.CollectiveAction]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveActionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveActionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectiveActionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectiveActionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.CollectiveAction]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveActionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveActionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectiveActionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CollectiveActionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.CollectiveAction]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveActionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveActionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectiveActionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CollectiveActionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.CollectiveAction]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveActionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CollectiveAction) graphql.Marshaler {
+			return ec.marshalNCollectiveAction2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveActionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectiveActionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectiveAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectiveActionPayload_collectiveAction(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveActionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveActionPayload_collectiveAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CollectiveAction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CollectiveAction) graphql.Marshaler {
+			return ec.marshalOCollectiveAction2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveAction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveActionPayload_collectiveAction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectiveActionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectiveAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectiveActionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveActionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveActionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveActionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectiveActionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectiveActionRegistration_beneficiary(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveActionRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveActionRegistration_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CollectiveActionRegistration().Beneficiary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveActionRegistration_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CollectiveActionRegistration",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CollectiveActionRegistration_registeredAt(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveActionRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveActionRegistration_registeredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegisteredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveActionRegistration_registeredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectiveActionRegistration", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CollectiveActionRegistration_attended(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveActionRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollectiveActionRegistration_attended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CollectiveActionRegistration_attended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollectiveActionRegistration", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Convocation_appointmentAt(ctx context.Context, field graphql.CollectedField, obj *model.Convocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Convocation_appointmentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppointmentAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Convocation_appointmentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Convocation", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Convocation_address(ctx context.Context, field graphql.CollectedField, obj *model.Convocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Convocation_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Convocation_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Convocation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Convocation_handedOverOn(ctx context.Context, field graphql.CollectedField, obj *model.Convocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Convocation_handedOverOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HandedOverOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Convocation_handedOverOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Convocation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Convocation_status(ctx context.Context, field graphql.CollectedField, obj *model.Convocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Convocation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.InterviewStatus) graphql.Marshaler {
+			return ec.marshalNInterviewStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Convocation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Convocation", field, false, false, "InterviewStatus")
+}
+
+func (ec *executionContext) _Diagnostic_rights(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_rights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rights, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AxisAssessment) graphql.Marshaler {
+			return ec.marshalOAxisAssessment2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxisAssessment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_rights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diagnostic",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AxisAssessment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Diagnostic_housing(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_housing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Housing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AxisAssessment) graphql.Marshaler {
+			return ec.marshalOAxisAssessment2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxisAssessment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_housing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diagnostic",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AxisAssessment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Diagnostic_employment(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_employment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Employment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AxisAssessment) graphql.Marshaler {
+			return ec.marshalOAxisAssessment2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxisAssessment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_employment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diagnostic",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AxisAssessment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Diagnostic_training(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AxisAssessment) graphql.Marshaler {
+			return ec.marshalOAxisAssessment2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxisAssessment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diagnostic",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AxisAssessment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Diagnostic_french(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_french(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.French, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AxisAssessment) graphql.Marshaler {
+			return ec.marshalOAxisAssessment2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxisAssessment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_french(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diagnostic",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AxisAssessment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Diagnostic_health(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_health(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Health, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AxisAssessment) graphql.Marshaler {
+			return ec.marshalOAxisAssessment2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxisAssessment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_health(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diagnostic",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AxisAssessment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Diagnostic_mobility(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_mobility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mobility, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AxisAssessment) graphql.Marshaler {
+			return ec.marshalOAxisAssessment2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxisAssessment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_mobility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diagnostic",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AxisAssessment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EligibilityCheck_condition(ctx context.Context, field graphql.CollectedField, obj *model.EligibilityCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EligibilityCheck_condition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Condition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EligibilityCondition) graphql.Marshaler {
+			return ec.marshalNEligibilityCondition2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEligibilityCondition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EligibilityCheck_condition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EligibilityCheck", field, false, false, "EligibilityCondition")
+}
+
+func (ec *executionContext) _EligibilityCheck_met(ctx context.Context, field graphql.CollectedField, obj *model.EligibilityCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EligibilityCheck_met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EligibilityCheck_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EligibilityCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _EligibilityCheck_message(ctx context.Context, field graphql.CollectedField, obj *model.EligibilityCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EligibilityCheck_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EligibilityCheck_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EligibilityCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _EngagementContract_signedOn(ctx context.Context, field graphql.CollectedField, obj *model.EngagementContract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementContract_signedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementContract_signedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementContract", field, false, false, "Date")
+}
+
+func (ec *executionContext) _EngagementContract_consentRecorded(ctx context.Context, field graphql.CollectedField, obj *model.EngagementContract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementContract_consentRecorded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConsentRecorded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementContract_consentRecorded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementContract", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Evaluation_stage(ctx context.Context, field graphql.CollectedField, obj *model.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EvaluationStage) graphql.Marshaler {
+			return ec.marshalNEvaluationStage2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEvaluationStage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "EvaluationStage")
+}
+
+func (ec *executionContext) _Evaluation_evaluatedOn(ctx context.Context, field graphql.CollectedField, obj *model.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_evaluatedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EvaluatedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_evaluatedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Evaluation_housing(ctx context.Context, field graphql.CollectedField, obj *model.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_housing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Housing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_housing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Evaluation_employment(ctx context.Context, field graphql.CollectedField, obj *model.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_employment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Employment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_employment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Evaluation_training(ctx context.Context, field graphql.CollectedField, obj *model.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Evaluation_rights(ctx context.Context, field graphql.CollectedField, obj *model.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_rights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rights, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_rights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FollowUp_stage(ctx context.Context, field graphql.CollectedField, obj *model.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.FollowUpStage) graphql.Marshaler {
+			return ec.marshalNFollowUpStage2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFollowUpStage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, "FollowUpStage")
+}
+
+func (ec *executionContext) _FollowUp_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, "Date")
+}
+
+func (ec *executionContext) _FollowUp_heldOn(ctx context.Context, field graphql.CollectedField, obj *model.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_heldOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeldOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_heldOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, "Date")
+}
+
+func (ec *executionContext) _FollowUp_housingSituation(ctx context.Context, field graphql.CollectedField, obj *model.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_housingSituation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HousingSituation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HousingSituation) graphql.Marshaler {
+			return ec.marshalOHousingSituation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingSituation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_housingSituation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, "HousingSituation")
+}
+
+func (ec *executionContext) _FollowUp_employmentSituation(ctx context.Context, field graphql.CollectedField, obj *model.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_employmentSituation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmploymentSituation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EmploymentSituation) graphql.Marshaler {
+			return ec.marshalOEmploymentSituation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmploymentSituation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_employmentSituation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, "EmploymentSituation")
+}
+
+func (ec *executionContext) _FollowUp_trainingSituation(ctx context.Context, field graphql.CollectedField, obj *model.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_trainingSituation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrainingSituation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingSituation) graphql.Marshaler {
+			return ec.marshalOTrainingSituation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTrainingSituation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_trainingSituation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, "TrainingSituation")
+}
+
+func (ec *executionContext) _HouseholdMember_id(ctx context.Context, field graphql.CollectedField, obj *model.HouseholdMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdMember_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdMember_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdMember", field, true, false, "ID")
+}
+
+func (ec *executionContext) _HouseholdMember_relationship(ctx context.Context, field graphql.CollectedField, obj *model.HouseholdMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdMember_relationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRelationship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdMember_relationship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdMember", field, false, false, "Relationship")
+}
+
+func (ec *executionContext) _HouseholdMember_firstName(ctx context.Context, field graphql.CollectedField, obj *model.HouseholdMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdMember_firstName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdMember_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _HouseholdMember_lastName(ctx context.Context, field graphql.CollectedField, obj *model.HouseholdMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdMember_lastName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdMember_lastName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _HouseholdMember_birthDate(ctx context.Context, field graphql.CollectedField, obj *model.HouseholdMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdMember_birthDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BirthDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdMember_birthDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdMember", field, false, false, "Date")
+}
+
+func (ec *executionContext) _HouseholdMember_sex(ctx context.Context, field graphql.CollectedField, obj *model.HouseholdMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdMember_sex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sex, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Sex) graphql.Marshaler {
+			return ec.marshalOSex2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSex(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdMember_sex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdMember", field, false, false, "Sex")
+}
+
+func (ec *executionContext) _HouseholdMember_nationality(ctx context.Context, field graphql.CollectedField, obj *model.HouseholdMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdMember_nationality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nationality, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdMember_nationality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _HouseholdMember_hasProtection(ctx context.Context, field graphql.CollectedField, obj *model.HouseholdMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdMember_hasProtection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasProtection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalOBoolean2bool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdMember_hasProtection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdMember", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _HouseholdMember_joinedOn(ctx context.Context, field graphql.CollectedField, obj *model.HouseholdMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdMember_joinedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JoinedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdMember_joinedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdMember", field, false, false, "Date")
+}
+
+func (ec *executionContext) _HousingProposal_id(ctx context.Context, field graphql.CollectedField, obj *model.HousingProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousingProposal_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HousingProposal_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HousingProposal", field, true, false, "ID")
+}
+
+func (ec *executionContext) _HousingProposal_version(ctx context.Context, field graphql.CollectedField, obj *model.HousingProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousingProposal_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HousingProposal_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HousingProposal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HousingProposal_proposedOn(ctx context.Context, field graphql.CollectedField, obj *model.HousingProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousingProposal_proposedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProposedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HousingProposal_proposedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HousingProposal", field, false, false, "Date")
+}
+
+func (ec *executionContext) _HousingProposal_offer(ctx context.Context, field graphql.CollectedField, obj *model.HousingProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousingProposal_offer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HousingProposal_offer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HousingProposal", field, false, false, "String")
+}
+
+func (ec *executionContext) _HousingProposal_landlord(ctx context.Context, field graphql.CollectedField, obj *model.HousingProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousingProposal_landlord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Landlord, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HousingProposal_landlord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HousingProposal", field, false, false, "String")
+}
+
+func (ec *executionContext) _HousingProposal_outcome(ctx context.Context, field graphql.CollectedField, obj *model.HousingProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousingProposal_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.HousingOutcome) graphql.Marshaler {
+			return ec.marshalNHousingOutcome2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HousingProposal_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HousingProposal", field, false, false, "HousingOutcome")
+}
+
+func (ec *executionContext) _HousingProposal_decidedOn(ctx context.Context, field graphql.CollectedField, obj *model.HousingProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousingProposal_decidedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HousingProposal_decidedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HousingProposal", field, false, false, "Date")
+}
+
+func (ec *executionContext) _HousingProposal_refusalReason(ctx context.Context, field graphql.CollectedField, obj *model.HousingProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousingProposal_refusalReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefusalReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HousingProposal_refusalReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HousingProposal", field, false, false, "String")
+}
+
+func (ec *executionContext) _HousingProposalPayload_housingProposal(ctx context.Context, field graphql.CollectedField, obj *model.HousingProposalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousingProposalPayload_housingProposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HousingProposal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HousingProposal) graphql.Marshaler {
+			return ec.marshalOHousingProposal2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingProposal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HousingProposalPayload_housingProposal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HousingProposalPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HousingProposal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HousingProposalPayload_beneficiary(ctx context.Context, field graphql.CollectedField, obj *model.HousingProposalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousingProposalPayload_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HousingProposalPayload_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HousingProposalPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HousingProposalPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.HousingProposalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousingProposalPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HousingProposalPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HousingProposalPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Interview_id(ctx context.Context, field graphql.CollectedField, obj *model.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Interview_version(ctx context.Context, field graphql.CollectedField, obj *model.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Interview_kind(ctx context.Context, field graphql.CollectedField, obj *model.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.InterviewKind) graphql.Marshaler {
+			return ec.marshalNInterviewKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "InterviewKind")
+}
+
+func (ec *executionContext) _Interview_medium(ctx context.Context, field graphql.CollectedField, obj *model.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_medium(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Medium, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.InterviewMedium) graphql.Marshaler {
+			return ec.marshalNInterviewMedium2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewMedium(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_medium(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "InterviewMedium")
+}
+
+func (ec *executionContext) _Interview_plannedAt(ctx context.Context, field graphql.CollectedField, obj *model.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_plannedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlannedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_plannedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Interview_status(ctx context.Context, field graphql.CollectedField, obj *model.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.InterviewStatus) graphql.Marshaler {
+			return ec.marshalNInterviewStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "InterviewStatus")
+}
+
+func (ec *executionContext) _Interview_heldOn(ctx context.Context, field graphql.CollectedField, obj *model.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_heldOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeldOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_heldOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Interview_late(ctx context.Context, field graphql.CollectedField, obj *model.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Interview_sharedNote(ctx context.Context, field graphql.CollectedField, obj *model.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_sharedNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_sharedNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "String")
+}
+
+func (ec *executionContext) _Interview_privateNote(ctx context.Context, field graphql.CollectedField, obj *model.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_privateNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PrivateNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_privateNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "String")
+}
+
+func (ec *executionContext) _Interview_authorStructure(ctx context.Context, field graphql.CollectedField, obj *model.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_authorStructure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Interview().AuthorStructure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalOStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_authorStructure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Interview",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JourneyExit_kind(ctx context.Context, field graphql.CollectedField, obj *model.JourneyExit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JourneyExit_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ExitKind) graphql.Marshaler {
+			return ec.marshalNExitKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExitKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JourneyExit_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JourneyExit", field, false, false, "ExitKind")
+}
+
+func (ec *executionContext) _JourneyExit_exitedOn(ctx context.Context, field graphql.CollectedField, obj *model.JourneyExit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JourneyExit_exitedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExitedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JourneyExit_exitedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JourneyExit", field, false, false, "Date")
+}
+
+func (ec *executionContext) _JourneyExit_exitReason(ctx context.Context, field graphql.CollectedField, obj *model.JourneyExit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JourneyExit_exitReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExitReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExitReason) graphql.Marshaler {
+			return ec.marshalOExitReason2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExitReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JourneyExit_exitReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JourneyExit", field, false, false, "ExitReason")
+}
+
+func (ec *executionContext) _JourneyExit_exclusionReason(ctx context.Context, field graphql.CollectedField, obj *model.JourneyExit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JourneyExit_exclusionReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExclusionReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExclusionReason) graphql.Marshaler {
+			return ec.marshalOExclusionReason2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExclusionReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JourneyExit_exclusionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JourneyExit", field, false, false, "ExclusionReason")
+}
+
+func (ec *executionContext) _JourneyExit_housingSituation(ctx context.Context, field graphql.CollectedField, obj *model.JourneyExit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JourneyExit_housingSituation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HousingSituation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HousingSituation) graphql.Marshaler {
+			return ec.marshalOHousingSituation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingSituation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JourneyExit_housingSituation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JourneyExit", field, false, false, "HousingSituation")
+}
+
+func (ec *executionContext) _JourneyExit_employmentSituation(ctx context.Context, field graphql.CollectedField, obj *model.JourneyExit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JourneyExit_employmentSituation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmploymentSituation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EmploymentSituation) graphql.Marshaler {
+			return ec.marshalOEmploymentSituation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmploymentSituation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JourneyExit_employmentSituation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JourneyExit", field, false, false, "EmploymentSituation")
+}
+
+func (ec *executionContext) _JourneyExit_trainingSituation(ctx context.Context, field graphql.CollectedField, obj *model.JourneyExit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JourneyExit_trainingSituation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrainingSituation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingSituation) graphql.Marshaler {
+			return ec.marshalOTrainingSituation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTrainingSituation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JourneyExit_trainingSituation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JourneyExit", field, false, false, "TrainingSituation")
+}
+
+func (ec *executionContext) _Mutation_referBeneficiary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_referBeneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReferBeneficiary(ctx, fc.Args["input"].(model.ReferBeneficiaryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReferBeneficiaryPayload) graphql.Marshaler {
+			return ec.marshalNReferBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferBeneficiaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_referBeneficiary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferBeneficiaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_referBeneficiary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_admitExceptionally(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_admitExceptionally(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdmitExceptionally(ctx, fc.Args["input"].(model.AdmitExceptionallyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReferBeneficiaryPayload) graphql.Marshaler {
+			return ec.marshalNReferBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferBeneficiaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_admitExceptionally(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferBeneficiaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_admitExceptionally_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateBeneficiaryContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateBeneficiaryContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateBeneficiaryContact(ctx, fc.Args["input"].(model.UpdateBeneficiaryContactInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BeneficiaryPayload) graphql.Marshaler {
+			return ec.marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateBeneficiaryContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeneficiaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateBeneficiaryContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addHouseholdMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addHouseholdMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddHouseholdMember(ctx, fc.Args["input"].(model.AddHouseholdMemberInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddHouseholdMemberPayload) graphql.Marshaler {
+			return ec.marshalNAddHouseholdMemberPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAddHouseholdMemberPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addHouseholdMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddHouseholdMemberPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addHouseholdMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_convokeBeneficiary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_convokeBeneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConvokeBeneficiary(ctx, fc.Args["input"].(model.ConvokeBeneficiaryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BeneficiaryPayload) graphql.Marshaler {
+			return ec.marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_convokeBeneficiary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeneficiaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_convokeBeneficiary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordInterview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordInterview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordInterview(ctx, fc.Args["input"].(model.RecordInterviewInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordInterviewPayload) graphql.Marshaler {
+			return ec.marshalNRecordInterviewPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordInterviewPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordInterview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordInterviewPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordInterview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordDiagnostic(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordDiagnostic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordDiagnostic(ctx, fc.Args["input"].(model.RecordDiagnosticInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BeneficiaryPayload) graphql.Marshaler {
+			return ec.marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordDiagnostic(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeneficiaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordDiagnostic_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignReferents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignReferents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignReferents(ctx, fc.Args["input"].(model.AssignReferentsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BeneficiaryPayload) graphql.Marshaler {
+			return ec.marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignReferents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeneficiaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignReferents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signEngagementContract(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signEngagementContract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignEngagementContract(ctx, fc.Args["input"].(model.SignEngagementContractInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BeneficiaryPayload) graphql.Marshaler {
+			return ec.marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signEngagementContract(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeneficiaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signEngagementContract_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addPlanAction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addPlanAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddPlanAction(ctx, fc.Args["input"].(model.AddPlanActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PlanActionPayload) graphql.Marshaler {
+			return ec.marshalNPlanActionPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanActionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addPlanAction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanActionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addPlanAction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePlanAction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePlanAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePlanAction(ctx, fc.Args["input"].(model.UpdatePlanActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PlanActionPayload) graphql.Marshaler {
+			return ec.marshalNPlanActionPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanActionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePlanAction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanActionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePlanAction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordHousingProposal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordHousingProposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordHousingProposal(ctx, fc.Args["input"].(model.RecordHousingProposalInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HousingProposalPayload) graphql.Marshaler {
+			return ec.marshalNHousingProposalPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingProposalPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordHousingProposal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HousingProposalPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordHousingProposal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideHousingProposal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideHousingProposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideHousingProposal(ctx, fc.Args["input"].(model.DecideHousingProposalInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HousingProposalPayload) graphql.Marshaler {
+			return ec.marshalNHousingProposalPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingProposalPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideHousingProposal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HousingProposalPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideHousingProposal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordRightsStep(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordRightsStep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordRightsStep(ctx, fc.Args["input"].(model.RecordRightsStepInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BeneficiaryPayload) graphql.Marshaler {
+			return ec.marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordRightsStep(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeneficiaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordRightsStep_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordAccessibility(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordAccessibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordAccessibility(ctx, fc.Args["input"].(model.RecordAccessibilityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BeneficiaryPayload) graphql.Marshaler {
+			return ec.marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordAccessibility(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeneficiaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordAccessibility_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordEvaluation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordEvaluation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordEvaluation(ctx, fc.Args["input"].(model.RecordEvaluationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BeneficiaryPayload) graphql.Marshaler {
+			return ec.marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordEvaluation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeneficiaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordEvaluation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_exitJourney(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_exitJourney(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ExitJourney(ctx, fc.Args["input"].(model.ExitJourneyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BeneficiaryPayload) graphql.Marshaler {
+			return ec.marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_exitJourney(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeneficiaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_exitJourney_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_excludeBeneficiary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_excludeBeneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ExcludeBeneficiary(ctx, fc.Args["input"].(model.ExcludeBeneficiaryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BeneficiaryPayload) graphql.Marshaler {
+			return ec.marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_excludeBeneficiary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeneficiaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_excludeBeneficiary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordFollowUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordFollowUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordFollowUp(ctx, fc.Args["input"].(model.RecordFollowUpInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BeneficiaryPayload) graphql.Marshaler {
+			return ec.marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordFollowUp(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeneficiaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordFollowUp_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reintegrateBeneficiary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reintegrateBeneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReintegrateBeneficiary(ctx, fc.Args["input"].(model.ReintegrateBeneficiaryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BeneficiaryPayload) graphql.Marshaler {
+			return ec.marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reintegrateBeneficiary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeneficiaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reintegrateBeneficiary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_scheduleCollectiveAction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_scheduleCollectiveAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ScheduleCollectiveAction(ctx, fc.Args["input"].(model.ScheduleCollectiveActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CollectiveActionPayload) graphql.Marshaler {
+			return ec.marshalNCollectiveActionPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveActionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_scheduleCollectiveAction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectiveActionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_scheduleCollectiveAction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerForCollectiveAction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerForCollectiveAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterForCollectiveAction(ctx, fc.Args["input"].(model.RegisterForCollectiveActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CollectiveActionPayload) graphql.Marshaler {
+			return ec.marshalNCollectiveActionPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveActionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerForCollectiveAction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectiveActionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerForCollectiveAction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordAttendance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordAttendance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordAttendance(ctx, fc.Args["input"].(model.RecordAttendanceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CollectiveActionPayload) graphql.Marshaler {
+			return ec.marshalNCollectiveActionPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveActionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordAttendance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectiveActionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordAttendance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.CollectedField, obj *model.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objective", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Objective_axis(ctx context.Context, field graphql.CollectedField, obj *model.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_axis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Axis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Axis) graphql.Marshaler {
+			return ec.marshalNAxis2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxis(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_axis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objective", field, false, false, "Axis")
+}
+
+func (ec *executionContext) _Objective_title(ctx context.Context, field graphql.CollectedField, obj *model.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objective", field, false, false, "String")
+}
+
+func (ec *executionContext) _Objective_actions(ctx context.Context, field graphql.CollectedField, obj *model.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_actions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PlanAction) graphql.Marshaler {
+			return ec.marshalNPlanAction2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_actions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Objective",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1985,6 +11837,272 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Plan_objectives(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_objectives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objectives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Objective) graphql.Marshaler {
+			return ec.marshalNObjective2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐObjectiveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_objectives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objective(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanAction_id(ctx context.Context, field graphql.CollectedField, obj *model.PlanAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanAction_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanAction_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanAction", field, true, false, "ID")
+}
+
+func (ec *executionContext) _PlanAction_version(ctx context.Context, field graphql.CollectedField, obj *model.PlanAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanAction_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanAction_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanAction", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanAction_title(ctx context.Context, field graphql.CollectedField, obj *model.PlanAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanAction_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanAction_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanAction_status(ctx context.Context, field graphql.CollectedField, obj *model.PlanAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanAction_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PlanActionStatus) graphql.Marshaler {
+			return ec.marshalNPlanActionStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanActionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanAction_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanAction", field, false, false, "PlanActionStatus")
+}
+
+func (ec *executionContext) _PlanAction_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.PlanAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanAction_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanAction_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanAction", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PlanAction_completedOn(ctx context.Context, field graphql.CollectedField, obj *model.PlanAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanAction_completedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanAction_completedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanAction", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PlanActionPayload_planAction(ctx context.Context, field graphql.CollectedField, obj *model.PlanActionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanActionPayload_planAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanAction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PlanAction) graphql.Marshaler {
+			return ec.marshalOPlanAction2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanAction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanActionPayload_planAction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanActionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanActionPayload_beneficiary(ctx context.Context, field graphql.CollectedField, obj *model.PlanActionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanActionPayload_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanActionPayload_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanActionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanActionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PlanActionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanActionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanActionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanActionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -2239,6 +12357,138 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_beneficiary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Beneficiary(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_beneficiary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_beneficiary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_beneficiaries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_beneficiaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Beneficiaries(ctx, fc.Args["filter"].(*model.BeneficiaryFilter), fc.Args["orderBy"].(*model.BeneficiaryOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[model.Beneficiary]) graphql.Marshaler {
+			return ec.marshalNBeneficiaryConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_beneficiaries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeneficiaryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_beneficiaries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_collectiveActions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_collectiveActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CollectiveActions(ctx, fc.Args["filter"].(*model.CollectiveActionFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[model.CollectiveAction]) graphql.Marshaler {
+			return ec.marshalNCollectiveActionConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_collectiveActions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectiveActionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_collectiveActions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2313,6 +12563,740 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RecordInterviewPayload_interview(ctx context.Context, field graphql.CollectedField, obj *model.RecordInterviewPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordInterviewPayload_interview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interview, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Interview) graphql.Marshaler {
+			return ec.marshalOInterview2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordInterviewPayload_interview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordInterviewPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Interview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordInterviewPayload_beneficiary(ctx context.Context, field graphql.CollectedField, obj *model.RecordInterviewPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordInterviewPayload_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordInterviewPayload_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordInterviewPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordInterviewPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RecordInterviewPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordInterviewPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordInterviewPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordInterviewPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferBeneficiaryPayload_beneficiary(ctx context.Context, field graphql.CollectedField, obj *model.ReferBeneficiaryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferBeneficiaryPayload_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferBeneficiaryPayload_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferBeneficiaryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferBeneficiaryPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ReferBeneficiaryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferBeneficiaryPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferBeneficiaryPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferBeneficiaryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferentAssignment_kind(ctx context.Context, field graphql.CollectedField, obj *model.ReferentAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferentAssignment_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReferentKind) graphql.Marshaler {
+			return ec.marshalNReferentKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferentKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferentAssignment_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferentAssignment", field, false, false, "ReferentKind")
+}
+
+func (ec *executionContext) _ReferentAssignment_staffMember(ctx context.Context, field graphql.CollectedField, obj *model.ReferentAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferentAssignment_staffMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReferentAssignment().StaffMember(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffMember) graphql.Marshaler {
+			return ec.marshalOStaffMember2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferentAssignment_staffMember(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferentAssignment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferentAssignment_assignedAt(ctx context.Context, field graphql.CollectedField, obj *model.ReferentAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferentAssignment_assignedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssignedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferentAssignment_assignedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferentAssignment", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ReferentAssignment_endedAt(ctx context.Context, field graphql.CollectedField, obj *model.ReferentAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferentAssignment_endedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferentAssignment_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferentAssignment", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ReferentAssignment_active(ctx context.Context, field graphql.CollectedField, obj *model.ReferentAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferentAssignment_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferentAssignment_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferentAssignment", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Referents_socialWorker(ctx context.Context, field graphql.CollectedField, obj *model.Referents) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referents_socialWorker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referents().SocialWorker(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffMember) graphql.Marshaler {
+			return ec.marshalOStaffMember2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referents_socialWorker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referents",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referents_insertionCounsellor(ctx context.Context, field graphql.CollectedField, obj *model.Referents) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referents_insertionCounsellor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referents().InsertionCounsellor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffMember) graphql.Marshaler {
+			return ec.marshalOStaffMember2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referents_insertionCounsellor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referents",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referents_history(ctx context.Context, field graphql.CollectedField, obj *model.Referents) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referents_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.History, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ReferentAssignment) graphql.Marshaler {
+			return ec.marshalNReferentAssignment2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferentAssignmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referents_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referents",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferentAssignment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_referredOn(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_referredOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferredOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_referredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Referral_ofiiReference(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_ofiiReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OfiiReference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_ofiiReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "String")
+}
+
+func (ec *executionContext) _Referral_admission(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_admission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Admission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AdmissionKind) graphql.Marshaler {
+			return ec.marshalNAdmissionKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAdmissionKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_admission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "AdmissionKind")
+}
+
+func (ec *executionContext) _Referral_eligibility(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_eligibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Eligibility, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.EligibilityCheck) graphql.Marshaler {
+			return ec.marshalNEligibilityCheck2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEligibilityCheckᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_eligibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EligibilityCheck(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_stateInstructionOn(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_stateInstructionOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StateInstructionOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_stateInstructionOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Referral_stateInstructionReference(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_stateInstructionReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StateInstructionReference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_stateInstructionReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "String")
+}
+
+func (ec *executionContext) _Referral_ofiiAgreementOn(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_ofiiAgreementOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OfiiAgreementOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_ofiiAgreementOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Reintegration_reintegratedOn(ctx context.Context, field graphql.CollectedField, obj *model.Reintegration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reintegration_reintegratedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReintegratedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reintegration_reintegratedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reintegration", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Reintegration_until(ctx context.Context, field graphql.CollectedField, obj *model.Reintegration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reintegration_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reintegration_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reintegration", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Reintegration_reason(ctx context.Context, field graphql.CollectedField, obj *model.Reintegration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reintegration_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reintegration_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reintegration", field, false, false, "String")
+}
+
+func (ec *executionContext) _RightsStep_kind(ctx context.Context, field graphql.CollectedField, obj *model.RightsStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RightsStep_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RightsStepKind) graphql.Marshaler {
+			return ec.marshalNRightsStepKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRightsStepKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RightsStep_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RightsStep", field, false, false, "RightsStepKind")
+}
+
+func (ec *executionContext) _RightsStep_status(ctx context.Context, field graphql.CollectedField, obj *model.RightsStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RightsStep_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RightsStepStatus) graphql.Marshaler {
+			return ec.marshalNRightsStepStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRightsStepStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RightsStep_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RightsStep", field, false, false, "RightsStepStatus")
+}
+
+func (ec *executionContext) _RightsStep_startedOn(ctx context.Context, field graphql.CollectedField, obj *model.RightsStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RightsStep_startedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RightsStep_startedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RightsStep", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RightsStep_completedOn(ctx context.Context, field graphql.CollectedField, obj *model.RightsStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RightsStep_completedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RightsStep_completedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RightsStep", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RightsStep_version(ctx context.Context, field graphql.CollectedField, obj *model.RightsStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RightsStep_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RightsStep_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RightsStep", field, false, false, "Int")
 }
 
 func (ec *executionContext) _StaffMember_id(ctx context.Context, field graphql.CollectedField, obj *model.StaffMember) (ret graphql.Marshaler) {
@@ -2726,6 +13710,98 @@ func (ec *executionContext) fieldContext_StructureEdge_node(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEvent_on(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_on(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.On, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_on(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "Date")
+}
+
+func (ec *executionContext) _TimelineEvent_recordedAt(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TimelineEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TimelineEventKind) graphql.Marshaler {
+			return ec.marshalNTimelineEventKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTimelineEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "TimelineEventKind")
+}
+
+func (ec *executionContext) _TimelineEvent_summary(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
@@ -4017,6 +15093,300 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddHouseholdMemberInput(ctx context.Context, obj any) (model.AddHouseholdMemberInput, error) {
+	var it model.AddHouseholdMemberInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "relationship", "firstName", "lastName", "birthDate", "sex", "nationality", "hasProtection", "joinedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "relationship":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("relationship"))
+			data, err := ec.unmarshalNRelationship2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRelationship(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Relationship = data
+		case "firstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstName = data
+		case "lastName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastName = data
+		case "birthDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDate"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDate = data
+		case "sex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sex"))
+			data, err := ec.unmarshalNSex2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSex(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sex = data
+		case "nationality":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nationality"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nationality = data
+		case "hasProtection":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProtection"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProtection = data
+		case "joinedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("joinedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JoinedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddHouseholdMemberInput unmarshals raw into the AddHouseholdMemberInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddHouseholdMemberInput(ctx context.Context, raw any) (model.AddHouseholdMemberInput, error) {
+	var out model.AddHouseholdMemberInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddHouseholdMemberInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAddPlanActionInput(ctx context.Context, obj any) (model.AddPlanActionInput, error) {
+	var it model.AddPlanActionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "objectiveId", "axis", "objectiveTitle", "title", "dueOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "objectiveId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveID = data
+		case "axis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("axis"))
+			data, err := ec.unmarshalOAxis2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxis(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Axis = data
+		case "objectiveTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveTitle = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "dueOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddPlanActionInput unmarshals raw into the AddPlanActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddPlanActionInput(ctx context.Context, raw any) (model.AddPlanActionInput, error) {
+	var out model.AddPlanActionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddPlanActionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAdmitExceptionallyInput(ctx context.Context, obj any) (model.AdmitExceptionallyInput, error) {
+	var it model.AdmitExceptionallyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"referral", "stateInstructionOn", "stateInstructionReference", "ofiiAgreementOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "referral":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referral"))
+			data, err := ec.unmarshalNReferBeneficiaryInput2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferBeneficiaryInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Referral = data
+		case "stateInstructionOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateInstructionOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateInstructionOn = data
+		case "stateInstructionReference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateInstructionReference"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateInstructionReference = data
+		case "ofiiAgreementOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ofiiAgreementOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfiiAgreementOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdmitExceptionallyInput unmarshals raw into the AdmitExceptionallyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdmitExceptionallyInput(ctx context.Context, raw any) (model.AdmitExceptionallyInput, error) {
+	var out model.AdmitExceptionallyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdmitExceptionallyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAssignReferentsInput(ctx context.Context, obj any) (model.AssignReferentsInput, error) {
+	var it model.AssignReferentsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "socialWorkerId", "insertionCounsellorId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "socialWorkerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("socialWorkerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SocialWorkerID = data
+		case "insertionCounsellorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("insertionCounsellorId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InsertionCounsellorID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssignReferentsInput unmarshals raw into the AssignReferentsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssignReferentsInput(ctx context.Context, raw any) (model.AssignReferentsInput, error) {
+	var out model.AssignReferentsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssignReferentsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAuditLogFilter(ctx context.Context, obj any) (model.AuditLogFilter, error) {
 	var it model.AuditLogFilter
 	if obj == nil {
@@ -4087,6 +15457,1560 @@ func UnmarshalAuditLogFilter(ctx context.Context, raw any) (model.AuditLogFilter
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAxisAssessmentInput(ctx context.Context, obj any) (model.AxisAssessmentInput, error) {
+	var it model.AxisAssessmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"axis", "situation", "needs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "axis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("axis"))
+			data, err := ec.unmarshalNAxis2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxis(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Axis = data
+		case "situation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("situation"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Situation = data
+		case "needs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needs"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Needs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAxisAssessmentInput unmarshals raw into the AxisAssessmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAxisAssessmentInput(ctx context.Context, raw any) (model.AxisAssessmentInput, error) {
+	var out model.AxisAssessmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AxisAssessmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBeneficiaryFilter(ctx context.Context, obj any) (model.BeneficiaryFilter, error) {
+	var it model.BeneficiaryFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"phases", "department", "structureId", "referentId", "alert", "protectionType", "referredFrom", "referredTo", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "phases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phases"))
+			data, err := ec.unmarshalOJourneyPhase2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐJourneyPhaseᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phases = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "structureId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("structureId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StructureID = data
+		case "referentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referentId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferentID = data
+		case "alert":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alert"))
+			data, err := ec.unmarshalOAlertKind2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAlertKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Alert = data
+		case "protectionType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protectionType"))
+			data, err := ec.unmarshalOProtectionType2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtectionType = data
+		case "referredFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredFrom"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredFrom = data
+		case "referredTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredTo"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredTo = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBeneficiaryFilter unmarshals raw into the BeneficiaryFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBeneficiaryFilter(ctx context.Context, raw any) (model.BeneficiaryFilter, error) {
+	var out model.BeneficiaryFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BeneficiaryFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBeneficiaryOrder(ctx context.Context, obj any) (model.BeneficiaryOrder, error) {
+	var it model.BeneficiaryOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNBeneficiaryOrderField2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBeneficiaryOrder unmarshals raw into the BeneficiaryOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBeneficiaryOrder(ctx context.Context, raw any) (model.BeneficiaryOrder, error) {
+	var out model.BeneficiaryOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BeneficiaryOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCollectiveActionFilter(ctx context.Context, obj any) (model.CollectiveActionFilter, error) {
+	var it model.CollectiveActionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"department", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCollectiveActionFilter unmarshals raw into the CollectiveActionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCollectiveActionFilter(ctx context.Context, raw any) (model.CollectiveActionFilter, error) {
+	var out model.CollectiveActionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CollectiveActionFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputConvokeBeneficiaryInput(ctx context.Context, obj any) (model.ConvokeBeneficiaryInput, error) {
+	var it model.ConvokeBeneficiaryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "appointmentAt", "address", "handedOverOn", "medium"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "appointmentAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentAt = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "handedOverOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("handedOverOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HandedOverOn = data
+		case "medium":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("medium"))
+			data, err := ec.unmarshalOInterviewMedium2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewMedium(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Medium = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConvokeBeneficiaryInput unmarshals raw into the ConvokeBeneficiaryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConvokeBeneficiaryInput(ctx context.Context, raw any) (model.ConvokeBeneficiaryInput, error) {
+	var out model.ConvokeBeneficiaryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConvokeBeneficiaryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDecideHousingProposalInput(ctx context.Context, obj any) (model.DecideHousingProposalInput, error) {
+	var it model.DecideHousingProposalInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "outcome", "decidedOn", "refusalReason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalNHousingOutcome2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "decidedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOn = data
+		case "refusalReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refusalReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefusalReason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecideHousingProposalInput unmarshals raw into the DecideHousingProposalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecideHousingProposalInput(ctx context.Context, raw any) (model.DecideHousingProposalInput, error) {
+	var out model.DecideHousingProposalInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideHousingProposalInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExcludeBeneficiaryInput(ctx context.Context, obj any) (model.ExcludeBeneficiaryInput, error) {
+	var it model.ExcludeBeneficiaryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "excludedOn", "reason", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "excludedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("excludedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExcludedOn = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNExclusionReason2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExclusionReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExcludeBeneficiaryInput unmarshals raw into the ExcludeBeneficiaryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExcludeBeneficiaryInput(ctx context.Context, raw any) (model.ExcludeBeneficiaryInput, error) {
+	var out model.ExcludeBeneficiaryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExcludeBeneficiaryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExitJourneyInput(ctx context.Context, obj any) (model.ExitJourneyInput, error) {
+	var it model.ExitJourneyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "exitedOn", "reason", "housingSituation", "employmentSituation", "trainingSituation"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "exitedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitedOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitedOn = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNExitReason2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExitReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "housingSituation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("housingSituation"))
+			data, err := ec.unmarshalNHousingSituation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingSituation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HousingSituation = data
+		case "employmentSituation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employmentSituation"))
+			data, err := ec.unmarshalNEmploymentSituation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmploymentSituation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmploymentSituation = data
+		case "trainingSituation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingSituation"))
+			data, err := ec.unmarshalNTrainingSituation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTrainingSituation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingSituation = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExitJourneyInput unmarshals raw into the ExitJourneyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExitJourneyInput(ctx context.Context, raw any) (model.ExitJourneyInput, error) {
+	var out model.ExitJourneyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExitJourneyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordAccessibilityInput(ctx context.Context, obj any) (model.RecordAccessibilityInput, error) {
+	var it model.RecordAccessibilityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "disabilityRecognised", "recognisedUntil", "needs", "disabilityReferentId", "aidsRequested", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "disabilityRecognised":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disabilityRecognised"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisabilityRecognised = data
+		case "recognisedUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recognisedUntil"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecognisedUntil = data
+		case "needs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needs"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Needs = data
+		case "disabilityReferentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disabilityReferentId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisabilityReferentID = data
+		case "aidsRequested":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aidsRequested"))
+			data, err := ec.unmarshalOAgefiphAid2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAgefiphAidᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AidsRequested = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordAccessibilityInput unmarshals raw into the RecordAccessibilityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordAccessibilityInput(ctx context.Context, raw any) (model.RecordAccessibilityInput, error) {
+	var out model.RecordAccessibilityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordAccessibilityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordAttendanceInput(ctx context.Context, obj any) (model.RecordAttendanceInput, error) {
+	var it model.RecordAttendanceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"collectiveActionId", "beneficiaryId", "attended"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "collectiveActionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("collectiveActionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CollectiveActionID = data
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "attended":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attended"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attended = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordAttendanceInput unmarshals raw into the RecordAttendanceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordAttendanceInput(ctx context.Context, raw any) (model.RecordAttendanceInput, error) {
+	var out model.RecordAttendanceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordAttendanceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordDiagnosticInput(ctx context.Context, obj any) (model.RecordDiagnosticInput, error) {
+	var it model.RecordDiagnosticInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "axes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "axes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("axes"))
+			data, err := ec.unmarshalNAxisAssessmentInput2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxisAssessmentInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Axes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordDiagnosticInput unmarshals raw into the RecordDiagnosticInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordDiagnosticInput(ctx context.Context, raw any) (model.RecordDiagnosticInput, error) {
+	var out model.RecordDiagnosticInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordDiagnosticInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordEvaluationInput(ctx context.Context, obj any) (model.RecordEvaluationInput, error) {
+	var it model.RecordEvaluationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "stage", "evaluatedOn", "housing", "employment", "training", "rights"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "stage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stage"))
+			data, err := ec.unmarshalNEvaluationStage2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEvaluationStage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stage = data
+		case "evaluatedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evaluatedOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvaluatedOn = data
+		case "housing":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("housing"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Housing = data
+		case "employment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employment"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Employment = data
+		case "training":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("training"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Training = data
+		case "rights":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rights"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rights = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordEvaluationInput unmarshals raw into the RecordEvaluationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordEvaluationInput(ctx context.Context, raw any) (model.RecordEvaluationInput, error) {
+	var out model.RecordEvaluationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordEvaluationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordFollowUpInput(ctx context.Context, obj any) (model.RecordFollowUpInput, error) {
+	var it model.RecordFollowUpInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "stage", "heldOn", "housingSituation", "employmentSituation", "trainingSituation", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "stage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stage"))
+			data, err := ec.unmarshalNFollowUpStage2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFollowUpStage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stage = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "housingSituation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("housingSituation"))
+			data, err := ec.unmarshalNHousingSituation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingSituation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HousingSituation = data
+		case "employmentSituation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employmentSituation"))
+			data, err := ec.unmarshalNEmploymentSituation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmploymentSituation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmploymentSituation = data
+		case "trainingSituation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingSituation"))
+			data, err := ec.unmarshalNTrainingSituation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTrainingSituation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingSituation = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordFollowUpInput unmarshals raw into the RecordFollowUpInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordFollowUpInput(ctx context.Context, raw any) (model.RecordFollowUpInput, error) {
+	var out model.RecordFollowUpInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordFollowUpInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordHousingProposalInput(ctx context.Context, obj any) (model.RecordHousingProposalInput, error) {
+	var it model.RecordHousingProposalInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "proposedOn", "offer", "landlord", "outcome", "decidedOn", "refusalReason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "proposedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposedOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposedOn = data
+		case "offer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offer"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Offer = data
+		case "landlord":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("landlord"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Landlord = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalOHousingOutcome2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "decidedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOn = data
+		case "refusalReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refusalReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefusalReason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordHousingProposalInput unmarshals raw into the RecordHousingProposalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordHousingProposalInput(ctx context.Context, raw any) (model.RecordHousingProposalInput, error) {
+	var out model.RecordHousingProposalInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordHousingProposalInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordInterviewInput(ctx context.Context, obj any) (model.RecordInterviewInput, error) {
+	var it model.RecordInterviewInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "interviewId", "version", "kind", "medium", "plannedAt", "status", "sharedNote", "privateNote"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "interviewId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interviewId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterviewID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOInterviewKind2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "medium":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("medium"))
+			data, err := ec.unmarshalOInterviewMedium2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewMedium(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Medium = data
+		case "plannedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("plannedAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlannedAt = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNInterviewStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "sharedNote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sharedNote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SharedNote = data
+		case "privateNote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("privateNote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrivateNote = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordInterviewInput unmarshals raw into the RecordInterviewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordInterviewInput(ctx context.Context, raw any) (model.RecordInterviewInput, error) {
+	var out model.RecordInterviewInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordInterviewInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordRightsStepInput(ctx context.Context, obj any) (model.RecordRightsStepInput, error) {
+	var it model.RecordRightsStepInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "kind", "status", "startedOn", "completedOn", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNRightsStepKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRightsStepKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNRightsStepStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRightsStepStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "startedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedOn = data
+		case "completedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedOn = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordRightsStepInput unmarshals raw into the RecordRightsStepInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordRightsStepInput(ctx context.Context, raw any) (model.RecordRightsStepInput, error) {
+	var out model.RecordRightsStepInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordRightsStepInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReferBeneficiaryInput(ctx context.Context, obj any) (model.ReferBeneficiaryInput, error) {
+	var it model.ReferBeneficiaryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"firstName", "lastName", "birthDate", "sex", "nationality", "languages", "phone", "email", "address", "protectionType", "protectionGrantedOn", "cirSignedOn", "department", "referredOn", "ofiiReference", "socialOperatorId", "employmentOperatorId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "firstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstName = data
+		case "lastName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastName = data
+		case "birthDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDate"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDate = data
+		case "sex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sex"))
+			data, err := ec.unmarshalNSex2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSex(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sex = data
+		case "nationality":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nationality"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nationality = data
+		case "languages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("languages"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Languages = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "protectionType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protectionType"))
+			data, err := ec.unmarshalNProtectionType2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtectionType = data
+		case "protectionGrantedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protectionGrantedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtectionGrantedOn = data
+		case "cirSignedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cirSignedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CirSignedOn = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "referredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredOn = data
+		case "ofiiReference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ofiiReference"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfiiReference = data
+		case "socialOperatorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("socialOperatorId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SocialOperatorID = data
+		case "employmentOperatorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employmentOperatorId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmploymentOperatorID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferBeneficiaryInput unmarshals raw into the ReferBeneficiaryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferBeneficiaryInput(ctx context.Context, raw any) (model.ReferBeneficiaryInput, error) {
+	var out model.ReferBeneficiaryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferBeneficiaryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRegisterForCollectiveActionInput(ctx context.Context, obj any) (model.RegisterForCollectiveActionInput, error) {
+	var it model.RegisterForCollectiveActionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"collectiveActionId", "beneficiaryId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "collectiveActionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("collectiveActionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CollectiveActionID = data
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegisterForCollectiveActionInput unmarshals raw into the RegisterForCollectiveActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegisterForCollectiveActionInput(ctx context.Context, raw any) (model.RegisterForCollectiveActionInput, error) {
+	var out model.RegisterForCollectiveActionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterForCollectiveActionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReintegrateBeneficiaryInput(ctx context.Context, obj any) (model.ReintegrateBeneficiaryInput, error) {
+	var it model.ReintegrateBeneficiaryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "reintegratedOn", "until", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "reintegratedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reintegratedOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReintegratedOn = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReintegrateBeneficiaryInput unmarshals raw into the ReintegrateBeneficiaryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReintegrateBeneficiaryInput(ctx context.Context, raw any) (model.ReintegrateBeneficiaryInput, error) {
+	var out model.ReintegrateBeneficiaryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReintegrateBeneficiaryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputScheduleCollectiveActionInput(ctx context.Context, obj any) (model.ScheduleCollectiveActionInput, error) {
+	var it model.ScheduleCollectiveActionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"theme", "department", "startsAt", "place", "capacity", "facilitatorIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "facilitatorIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilitatorIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FacilitatorIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalScheduleCollectiveActionInput unmarshals raw into the ScheduleCollectiveActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalScheduleCollectiveActionInput(ctx context.Context, raw any) (model.ScheduleCollectiveActionInput, error) {
+	var out model.ScheduleCollectiveActionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleCollectiveActionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSignEngagementContractInput(ctx context.Context, obj any) (model.SignEngagementContractInput, error) {
+	var it model.SignEngagementContractInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "signedOn", "consentRecorded"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "signedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedOn = data
+		case "consentRecorded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentRecorded"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentRecorded = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignEngagementContractInput unmarshals raw into the SignEngagementContractInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignEngagementContractInput(ctx context.Context, raw any) (model.SignEngagementContractInput, error) {
+	var out model.SignEngagementContractInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignEngagementContractInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStructureFilter(ctx context.Context, obj any) (model.StructureFilter, error) {
 	var it model.StructureFilter
 	if obj == nil {
@@ -4136,6 +17060,160 @@ func UnmarshalStructureFilter(ctx context.Context, raw any) (model.StructureFilt
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateBeneficiaryContactInput(ctx context.Context, obj any) (model.UpdateBeneficiaryContactInput, error) {
+	var it model.UpdateBeneficiaryContactInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "version", "phone", "email", "address", "languages"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "languages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("languages"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Languages = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateBeneficiaryContactInput unmarshals raw into the UpdateBeneficiaryContactInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateBeneficiaryContactInput(ctx context.Context, raw any) (model.UpdateBeneficiaryContactInput, error) {
+	var out model.UpdateBeneficiaryContactInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateBeneficiaryContactInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdatePlanActionInput(ctx context.Context, obj any) (model.UpdatePlanActionInput, error) {
+	var it model.UpdatePlanActionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "status", "dueOn", "title", "completedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOPlanActionStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanActionStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "dueOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOn = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "completedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdatePlanActionInput unmarshals raw into the UpdatePlanActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdatePlanActionInput(ctx context.Context, raw any) (model.UpdatePlanActionInput, error) {
+	var out model.UpdatePlanActionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePlanActionInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -4158,6 +17236,55 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._StaffMember(ctx, sel, obj)
+	case model.PlanAction:
+		return ec._PlanAction(ctx, sel, &obj)
+	case *model.PlanAction:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PlanAction(ctx, sel, obj)
+	case model.Objective:
+		return ec._Objective(ctx, sel, &obj)
+	case *model.Objective:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Objective(ctx, sel, obj)
+	case model.Interview:
+		return ec._Interview(ctx, sel, &obj)
+	case *model.Interview:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Interview(ctx, sel, obj)
+	case model.HousingProposal:
+		return ec._HousingProposal(ctx, sel, &obj)
+	case *model.HousingProposal:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._HousingProposal(ctx, sel, obj)
+	case model.HouseholdMember:
+		return ec._HouseholdMember(ctx, sel, &obj)
+	case *model.HouseholdMember:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._HouseholdMember(ctx, sel, obj)
+	case model.CollectiveAction:
+		return ec._CollectiveAction(ctx, sel, &obj)
+	case *model.CollectiveAction:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CollectiveAction(ctx, sel, obj)
+	case model.Beneficiary:
+		return ec._Beneficiary(ctx, sel, &obj)
+	case *model.Beneficiary:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Beneficiary(ctx, sel, obj)
 	case model.AuditLogEntry:
 		return ec._AuditLogEntry(ctx, sel, &obj)
 	case *model.AuditLogEntry:
@@ -4177,6 +17304,156 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var accessibilityImplementors = []string{"Accessibility"}
+
+func (ec *executionContext) _Accessibility(ctx context.Context, sel ast.SelectionSet, obj *model.Accessibility) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessibilityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Accessibility")
+		case "disabilityRecognised":
+			out.Values[i] = ec._Accessibility_disabilityRecognised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recognisedUntil":
+			out.Values[i] = ec._Accessibility_recognisedUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "needs":
+			out.Values[i] = ec._Accessibility_needs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "disabilityReferent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Accessibility_disabilityReferent(ctx, field, obj)
+				})
+		case "aidsRequested":
+			out.Values[i] = ec._Accessibility_aidsRequested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Accessibility_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var addHouseholdMemberPayloadImplementors = []string{"AddHouseholdMemberPayload"}
+
+func (ec *executionContext) _AddHouseholdMemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddHouseholdMemberPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addHouseholdMemberPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddHouseholdMemberPayload")
+		case "householdMember":
+			out.Values[i] = ec._AddHouseholdMemberPayload_householdMember(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "beneficiary":
+			out.Values[i] = ec._AddHouseholdMemberPayload_beneficiary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AddHouseholdMemberPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var alertImplementors = []string{"Alert"}
+
+func (ec *executionContext) _Alert(ctx context.Context, sel ast.SelectionSet, obj *model.Alert) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, alertImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Alert")
+		case "kind":
+			out.Values[i] = ec._Alert_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._Alert_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueOn":
+			out.Values[i] = ec._Alert_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._Alert_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var auditLogEntryImplementors = []string{"AuditLogEntry", "Node"}
 
@@ -4363,6 +17640,1633 @@ func (ec *executionContext) _AuditLogEntryEdge(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var axisAssessmentImplementors = []string{"AxisAssessment"}
+
+func (ec *executionContext) _AxisAssessment(ctx context.Context, sel ast.SelectionSet, obj *model.AxisAssessment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, axisAssessmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AxisAssessment")
+		case "axis":
+			out.Values[i] = ec._AxisAssessment_axis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "situation":
+			out.Values[i] = ec._AxisAssessment_situation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "needs":
+			out.Values[i] = ec._AxisAssessment_needs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assessedOn":
+			out.Values[i] = ec._AxisAssessment_assessedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var axisProgressImplementors = []string{"AxisProgress"}
+
+func (ec *executionContext) _AxisProgress(ctx context.Context, sel ast.SelectionSet, obj *model.AxisProgress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, axisProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AxisProgress")
+		case "axis":
+			out.Values[i] = ec._AxisProgress_axis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entry":
+			out.Values[i] = ec._AxisProgress_entry(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "midCourse":
+			out.Values[i] = ec._AxisProgress_midCourse(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "exit":
+			out.Values[i] = ec._AxisProgress_exit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._AxisProgress_change(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var beneficiaryImplementors = []string{"Beneficiary", "Node"}
+
+func (ec *executionContext) _Beneficiary(ctx context.Context, sel ast.SelectionSet, obj *model.Beneficiary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, beneficiaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Beneficiary")
+		case "id":
+			out.Values[i] = ec._Beneficiary_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Beneficiary_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstName":
+			out.Values[i] = ec._Beneficiary_firstName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastName":
+			out.Values[i] = ec._Beneficiary_lastName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "birthDate":
+			out.Values[i] = ec._Beneficiary_birthDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sex":
+			out.Values[i] = ec._Beneficiary_sex(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nationality":
+			out.Values[i] = ec._Beneficiary_nationality(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "languages":
+			out.Values[i] = ec._Beneficiary_languages(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "phone":
+			out.Values[i] = ec._Beneficiary_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "email":
+			out.Values[i] = ec._Beneficiary_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "address":
+			out.Values[i] = ec._Beneficiary_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "department":
+			out.Values[i] = ec._Beneficiary_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "protectionType":
+			out.Values[i] = ec._Beneficiary_protectionType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "protectionGrantedOn":
+			out.Values[i] = ec._Beneficiary_protectionGrantedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cirSignedOn":
+			out.Values[i] = ec._Beneficiary_cirSignedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "referral":
+			out.Values[i] = ec._Beneficiary_referral(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "socialOperator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_socialOperator(ctx, field, obj)
+				})
+		case "employmentOperator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_employmentOperator(ctx, field, obj)
+				})
+		case "phase":
+			out.Values[i] = ec._Beneficiary_phase(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "journeyStartsOn":
+			out.Values[i] = ec._Beneficiary_journeyStartsOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "journeyEndsOn":
+			out.Values[i] = ec._Beneficiary_journeyEndsOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "welcomeInterviewDueOn":
+			out.Values[i] = ec._Beneficiary_welcomeInterviewDueOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "welcomeInterviewLate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_welcomeInterviewLate(ctx, field, obj)
+				})
+		case "convocationStatus":
+			out.Values[i] = ec._Beneficiary_convocationStatus(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "household":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_household(ctx, field, obj)
+				})
+		case "convocations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_convocations(ctx, field, obj)
+				})
+		case "referents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_referents(ctx, field, obj)
+				})
+		case "interviews":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_interviews(ctx, field, obj)
+				})
+		case "lastInterview":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_lastInterview(ctx, field, obj)
+				})
+		case "diagnostic":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_diagnostic(ctx, field, obj)
+				})
+		case "plan":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_plan(ctx, field, obj)
+				})
+		case "engagementContract":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_engagementContract(ctx, field, obj)
+				})
+		case "housingProposals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_housingProposals(ctx, field, obj)
+				})
+		case "housingRefusalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_housingRefusalCount(ctx, field, obj)
+				})
+		case "rightsSteps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_rightsSteps(ctx, field, obj)
+				})
+		case "accessibility":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_accessibility(ctx, field, obj)
+				})
+		case "evaluations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_evaluations(ctx, field, obj)
+				})
+		case "evaluationProgress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_evaluationProgress(ctx, field, obj)
+				})
+		case "exits":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_exits(ctx, field, obj)
+				})
+		case "followUps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_followUps(ctx, field, obj)
+				})
+		case "reintegrations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_reintegrations(ctx, field, obj)
+				})
+		case "alerts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_alerts(ctx, field, obj)
+				})
+		case "timeline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_timeline(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var beneficiaryConnectionImplementors = []string{"BeneficiaryConnection"}
+
+func (ec *executionContext) _BeneficiaryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[model.Beneficiary]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, beneficiaryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BeneficiaryConnection")
+		case "edges":
+			out.Values[i] = ec._BeneficiaryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._BeneficiaryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._BeneficiaryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._BeneficiaryConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var beneficiaryEdgeImplementors = []string{"BeneficiaryEdge"}
+
+func (ec *executionContext) _BeneficiaryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[model.Beneficiary]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, beneficiaryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BeneficiaryEdge")
+		case "cursor":
+			out.Values[i] = ec._BeneficiaryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._BeneficiaryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var beneficiaryPayloadImplementors = []string{"BeneficiaryPayload"}
+
+func (ec *executionContext) _BeneficiaryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.BeneficiaryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, beneficiaryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BeneficiaryPayload")
+		case "beneficiary":
+			out.Values[i] = ec._BeneficiaryPayload_beneficiary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._BeneficiaryPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var collectiveActionImplementors = []string{"CollectiveAction", "Node"}
+
+func (ec *executionContext) _CollectiveAction(ctx context.Context, sel ast.SelectionSet, obj *model.CollectiveAction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, collectiveActionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CollectiveAction")
+		case "id":
+			out.Values[i] = ec._CollectiveAction_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._CollectiveAction_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "theme":
+			out.Values[i] = ec._CollectiveAction_theme(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "department":
+			out.Values[i] = ec._CollectiveAction_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsAt":
+			out.Values[i] = ec._CollectiveAction_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "place":
+			out.Values[i] = ec._CollectiveAction_place(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacity":
+			out.Values[i] = ec._CollectiveAction_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "registeredCount":
+			out.Values[i] = ec._CollectiveAction_registeredCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "remainingPlaces":
+			out.Values[i] = ec._CollectiveAction_remainingPlaces(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "facilitators":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CollectiveAction_facilitators(ctx, field, obj)
+				})
+		case "registrations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CollectiveAction_registrations(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var collectiveActionConnectionImplementors = []string{"CollectiveActionConnection"}
+
+func (ec *executionContext) _CollectiveActionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[model.CollectiveAction]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, collectiveActionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CollectiveActionConnection")
+		case "edges":
+			out.Values[i] = ec._CollectiveActionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CollectiveActionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CollectiveActionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CollectiveActionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var collectiveActionEdgeImplementors = []string{"CollectiveActionEdge"}
+
+func (ec *executionContext) _CollectiveActionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[model.CollectiveAction]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, collectiveActionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CollectiveActionEdge")
+		case "cursor":
+			out.Values[i] = ec._CollectiveActionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CollectiveActionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var collectiveActionPayloadImplementors = []string{"CollectiveActionPayload"}
+
+func (ec *executionContext) _CollectiveActionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CollectiveActionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, collectiveActionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CollectiveActionPayload")
+		case "collectiveAction":
+			out.Values[i] = ec._CollectiveActionPayload_collectiveAction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CollectiveActionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var collectiveActionRegistrationImplementors = []string{"CollectiveActionRegistration"}
+
+func (ec *executionContext) _CollectiveActionRegistration(ctx context.Context, sel ast.SelectionSet, obj *model.CollectiveActionRegistration) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, collectiveActionRegistrationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CollectiveActionRegistration")
+		case "beneficiary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CollectiveActionRegistration_beneficiary(ctx, field, obj)
+				})
+		case "registeredAt":
+			out.Values[i] = ec._CollectiveActionRegistration_registeredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attended":
+			out.Values[i] = ec._CollectiveActionRegistration_attended(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var convocationImplementors = []string{"Convocation"}
+
+func (ec *executionContext) _Convocation(ctx context.Context, sel ast.SelectionSet, obj *model.Convocation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, convocationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Convocation")
+		case "appointmentAt":
+			out.Values[i] = ec._Convocation_appointmentAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "address":
+			out.Values[i] = ec._Convocation_address(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "handedOverOn":
+			out.Values[i] = ec._Convocation_handedOverOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Convocation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var diagnosticImplementors = []string{"Diagnostic"}
+
+func (ec *executionContext) _Diagnostic(ctx context.Context, sel ast.SelectionSet, obj *model.Diagnostic) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, diagnosticImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Diagnostic")
+		case "rights":
+			out.Values[i] = ec._Diagnostic_rights(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "housing":
+			out.Values[i] = ec._Diagnostic_housing(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "employment":
+			out.Values[i] = ec._Diagnostic_employment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "training":
+			out.Values[i] = ec._Diagnostic_training(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "french":
+			out.Values[i] = ec._Diagnostic_french(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "health":
+			out.Values[i] = ec._Diagnostic_health(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mobility":
+			out.Values[i] = ec._Diagnostic_mobility(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var eligibilityCheckImplementors = []string{"EligibilityCheck"}
+
+func (ec *executionContext) _EligibilityCheck(ctx context.Context, sel ast.SelectionSet, obj *model.EligibilityCheck) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eligibilityCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EligibilityCheck")
+		case "condition":
+			out.Values[i] = ec._EligibilityCheck_condition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "met":
+			out.Values[i] = ec._EligibilityCheck_met(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._EligibilityCheck_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var engagementContractImplementors = []string{"EngagementContract"}
+
+func (ec *executionContext) _EngagementContract(ctx context.Context, sel ast.SelectionSet, obj *model.EngagementContract) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, engagementContractImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EngagementContract")
+		case "signedOn":
+			out.Values[i] = ec._EngagementContract_signedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "consentRecorded":
+			out.Values[i] = ec._EngagementContract_consentRecorded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationImplementors = []string{"Evaluation"}
+
+func (ec *executionContext) _Evaluation(ctx context.Context, sel ast.SelectionSet, obj *model.Evaluation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Evaluation")
+		case "stage":
+			out.Values[i] = ec._Evaluation_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evaluatedOn":
+			out.Values[i] = ec._Evaluation_evaluatedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "housing":
+			out.Values[i] = ec._Evaluation_housing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "employment":
+			out.Values[i] = ec._Evaluation_employment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "training":
+			out.Values[i] = ec._Evaluation_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rights":
+			out.Values[i] = ec._Evaluation_rights(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var followUpImplementors = []string{"FollowUp"}
+
+func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet, obj *model.FollowUp) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, followUpImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FollowUp")
+		case "stage":
+			out.Values[i] = ec._FollowUp_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueOn":
+			out.Values[i] = ec._FollowUp_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "heldOn":
+			out.Values[i] = ec._FollowUp_heldOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "housingSituation":
+			out.Values[i] = ec._FollowUp_housingSituation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "employmentSituation":
+			out.Values[i] = ec._FollowUp_employmentSituation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "trainingSituation":
+			out.Values[i] = ec._FollowUp_trainingSituation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var householdMemberImplementors = []string{"HouseholdMember", "Node"}
+
+func (ec *executionContext) _HouseholdMember(ctx context.Context, sel ast.SelectionSet, obj *model.HouseholdMember) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, householdMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HouseholdMember")
+		case "id":
+			out.Values[i] = ec._HouseholdMember_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationship":
+			out.Values[i] = ec._HouseholdMember_relationship(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstName":
+			out.Values[i] = ec._HouseholdMember_firstName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastName":
+			out.Values[i] = ec._HouseholdMember_lastName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "birthDate":
+			out.Values[i] = ec._HouseholdMember_birthDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sex":
+			out.Values[i] = ec._HouseholdMember_sex(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nationality":
+			out.Values[i] = ec._HouseholdMember_nationality(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hasProtection":
+			out.Values[i] = ec._HouseholdMember_hasProtection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "joinedOn":
+			out.Values[i] = ec._HouseholdMember_joinedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var housingProposalImplementors = []string{"HousingProposal", "Node"}
+
+func (ec *executionContext) _HousingProposal(ctx context.Context, sel ast.SelectionSet, obj *model.HousingProposal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, housingProposalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HousingProposal")
+		case "id":
+			out.Values[i] = ec._HousingProposal_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._HousingProposal_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposedOn":
+			out.Values[i] = ec._HousingProposal_proposedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "offer":
+			out.Values[i] = ec._HousingProposal_offer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "landlord":
+			out.Values[i] = ec._HousingProposal_landlord(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "outcome":
+			out.Values[i] = ec._HousingProposal_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decidedOn":
+			out.Values[i] = ec._HousingProposal_decidedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "refusalReason":
+			out.Values[i] = ec._HousingProposal_refusalReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var housingProposalPayloadImplementors = []string{"HousingProposalPayload"}
+
+func (ec *executionContext) _HousingProposalPayload(ctx context.Context, sel ast.SelectionSet, obj *model.HousingProposalPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, housingProposalPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HousingProposalPayload")
+		case "housingProposal":
+			out.Values[i] = ec._HousingProposalPayload_housingProposal(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "beneficiary":
+			out.Values[i] = ec._HousingProposalPayload_beneficiary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._HousingProposalPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var interviewImplementors = []string{"Interview", "Node"}
+
+func (ec *executionContext) _Interview(ctx context.Context, sel ast.SelectionSet, obj *model.Interview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, interviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Interview")
+		case "id":
+			out.Values[i] = ec._Interview_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Interview_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Interview_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "medium":
+			out.Values[i] = ec._Interview_medium(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "plannedAt":
+			out.Values[i] = ec._Interview_plannedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Interview_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "heldOn":
+			out.Values[i] = ec._Interview_heldOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "late":
+			out.Values[i] = ec._Interview_late(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sharedNote":
+			out.Values[i] = ec._Interview_sharedNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "privateNote":
+			out.Values[i] = ec._Interview_privateNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authorStructure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Interview_authorStructure(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var journeyExitImplementors = []string{"JourneyExit"}
+
+func (ec *executionContext) _JourneyExit(ctx context.Context, sel ast.SelectionSet, obj *model.JourneyExit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, journeyExitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JourneyExit")
+		case "kind":
+			out.Values[i] = ec._JourneyExit_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exitedOn":
+			out.Values[i] = ec._JourneyExit_exitedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exitReason":
+			out.Values[i] = ec._JourneyExit_exitReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "exclusionReason":
+			out.Values[i] = ec._JourneyExit_exclusionReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "housingSituation":
+			out.Values[i] = ec._JourneyExit_housingSituation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "employmentSituation":
+			out.Values[i] = ec._JourneyExit_employmentSituation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "trainingSituation":
+			out.Values[i] = ec._JourneyExit_trainingSituation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "referBeneficiary":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_referBeneficiary(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "admitExceptionally":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_admitExceptionally(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateBeneficiaryContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateBeneficiaryContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addHouseholdMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addHouseholdMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "convokeBeneficiary":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_convokeBeneficiary(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordInterview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordInterview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordDiagnostic":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordDiagnostic(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignReferents":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignReferents(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signEngagementContract":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signEngagementContract(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addPlanAction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addPlanAction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePlanAction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePlanAction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordHousingProposal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordHousingProposal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideHousingProposal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideHousingProposal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordRightsStep":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordRightsStep(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordAccessibility":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordAccessibility(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordEvaluation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordEvaluation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exitJourney":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_exitJourney(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "excludeBeneficiary":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_excludeBeneficiary(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordFollowUp":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordFollowUp(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reintegrateBeneficiary":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reintegrateBeneficiary(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scheduleCollectiveAction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_scheduleCollectiveAction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerForCollectiveAction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerForCollectiveAction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordAttendance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordAttendance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var objectiveImplementors = []string{"Objective", "Node"}
+
+func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet, obj *model.Objective) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, objectiveImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Objective")
+		case "id":
+			out.Values[i] = ec._Objective_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "axis":
+			out.Values[i] = ec._Objective_axis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._Objective_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actions":
+			out.Values[i] = ec._Objective_actions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -4392,6 +19296,140 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planImplementors = []string{"Plan"}
+
+func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj *model.Plan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Plan")
+		case "objectives":
+			out.Values[i] = ec._Plan_objectives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planActionImplementors = []string{"PlanAction", "Node"}
+
+func (ec *executionContext) _PlanAction(ctx context.Context, sel ast.SelectionSet, obj *model.PlanAction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planActionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanAction")
+		case "id":
+			out.Values[i] = ec._PlanAction_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._PlanAction_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._PlanAction_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._PlanAction_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueOn":
+			out.Values[i] = ec._PlanAction_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "completedOn":
+			out.Values[i] = ec._PlanAction_completedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planActionPayloadImplementors = []string{"PlanActionPayload"}
+
+func (ec *executionContext) _PlanActionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PlanActionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planActionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanActionPayload")
+		case "planAction":
+			out.Values[i] = ec._PlanActionPayload_planAction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "beneficiary":
+			out.Values[i] = ec._PlanActionPayload_beneficiary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PlanActionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -4466,6 +19504,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
 				})
+		case "beneficiary":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_beneficiary(ctx, field)
+				})
+		case "beneficiaries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_beneficiaries(ctx, field)
+				})
+		case "collectiveActions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_collectiveActions(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -4479,6 +19535,345 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordInterviewPayloadImplementors = []string{"RecordInterviewPayload"}
+
+func (ec *executionContext) _RecordInterviewPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordInterviewPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordInterviewPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordInterviewPayload")
+		case "interview":
+			out.Values[i] = ec._RecordInterviewPayload_interview(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "beneficiary":
+			out.Values[i] = ec._RecordInterviewPayload_beneficiary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RecordInterviewPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referBeneficiaryPayloadImplementors = []string{"ReferBeneficiaryPayload"}
+
+func (ec *executionContext) _ReferBeneficiaryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReferBeneficiaryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referBeneficiaryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferBeneficiaryPayload")
+		case "beneficiary":
+			out.Values[i] = ec._ReferBeneficiaryPayload_beneficiary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ReferBeneficiaryPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referentAssignmentImplementors = []string{"ReferentAssignment"}
+
+func (ec *executionContext) _ReferentAssignment(ctx context.Context, sel ast.SelectionSet, obj *model.ReferentAssignment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referentAssignmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferentAssignment")
+		case "kind":
+			out.Values[i] = ec._ReferentAssignment_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "staffMember":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReferentAssignment_staffMember(ctx, field, obj)
+				})
+		case "assignedAt":
+			out.Values[i] = ec._ReferentAssignment_assignedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedAt":
+			out.Values[i] = ec._ReferentAssignment_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.Values[i] = ec._ReferentAssignment_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referentsImplementors = []string{"Referents"}
+
+func (ec *executionContext) _Referents(ctx context.Context, sel ast.SelectionSet, obj *model.Referents) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referentsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Referents")
+		case "socialWorker":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referents_socialWorker(ctx, field, obj)
+				})
+		case "insertionCounsellor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referents_insertionCounsellor(ctx, field, obj)
+				})
+		case "history":
+			out.Values[i] = ec._Referents_history(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralImplementors = []string{"Referral"}
+
+func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet, obj *model.Referral) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Referral")
+		case "referredOn":
+			out.Values[i] = ec._Referral_referredOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ofiiReference":
+			out.Values[i] = ec._Referral_ofiiReference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "admission":
+			out.Values[i] = ec._Referral_admission(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eligibility":
+			out.Values[i] = ec._Referral_eligibility(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stateInstructionOn":
+			out.Values[i] = ec._Referral_stateInstructionOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stateInstructionReference":
+			out.Values[i] = ec._Referral_stateInstructionReference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ofiiAgreementOn":
+			out.Values[i] = ec._Referral_ofiiAgreementOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reintegrationImplementors = []string{"Reintegration"}
+
+func (ec *executionContext) _Reintegration(ctx context.Context, sel ast.SelectionSet, obj *model.Reintegration) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reintegrationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Reintegration")
+		case "reintegratedOn":
+			out.Values[i] = ec._Reintegration_reintegratedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._Reintegration_until(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._Reintegration_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rightsStepImplementors = []string{"RightsStep"}
+
+func (ec *executionContext) _RightsStep(ctx context.Context, sel ast.SelectionSet, obj *model.RightsStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rightsStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RightsStep")
+		case "kind":
+			out.Values[i] = ec._RightsStep_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._RightsStep_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startedOn":
+			out.Values[i] = ec._RightsStep_startedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "completedOn":
+			out.Values[i] = ec._RightsStep_completedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._RightsStep_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -4670,6 +20065,54 @@ func (ec *executionContext) _StructureEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "node":
 			out.Values[i] = ec._StructureEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timelineEventImplementors = []string{"TimelineEvent"}
+
+func (ec *executionContext) _TimelineEvent(ctx context.Context, sel ast.SelectionSet, obj *model.TimelineEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineEvent")
+		case "on":
+			out.Values[i] = ec._TimelineEvent_on(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedAt":
+			out.Values[i] = ec._TimelineEvent_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._TimelineEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._TimelineEvent_summary(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -5154,6 +20597,114 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAddHouseholdMemberInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAddHouseholdMemberInput(ctx context.Context, v any) (model.AddHouseholdMemberInput, error) {
+	res, err := ec.unmarshalInputAddHouseholdMemberInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddHouseholdMemberPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAddHouseholdMemberPayload(ctx context.Context, sel ast.SelectionSet, v *model.AddHouseholdMemberPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AddHouseholdMemberPayload!")
+		return graphql.Null
+	}
+	return ec._AddHouseholdMemberPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAddPlanActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAddPlanActionInput(ctx context.Context, v any) (model.AddPlanActionInput, error) {
+	res, err := ec.unmarshalInputAddPlanActionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAdmissionKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAdmissionKind(ctx context.Context, v any) (model.AdmissionKind, error) {
+	var res model.AdmissionKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAdmissionKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAdmissionKind(ctx context.Context, sel ast.SelectionSet, v model.AdmissionKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAdmitExceptionallyInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAdmitExceptionallyInput(ctx context.Context, v any) (model.AdmitExceptionallyInput, error) {
+	res, err := ec.unmarshalInputAdmitExceptionallyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAgefiphAid2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAgefiphAid(ctx context.Context, v any) (model.AgefiphAid, error) {
+	var res model.AgefiphAid
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgefiphAid2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAgefiphAid(ctx context.Context, sel ast.SelectionSet, v model.AgefiphAid) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAgefiphAid2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAgefiphAidᚄ(ctx context.Context, v any) ([]model.AgefiphAid, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.AgefiphAid, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgefiphAid2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAgefiphAid(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNAgefiphAid2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAgefiphAidᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AgefiphAid) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgefiphAid2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAgefiphAid(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAlert2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAlert(ctx context.Context, sel ast.SelectionSet, v model.Alert) graphql.Marshaler {
+	return ec._Alert(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAlert2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAlertᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Alert) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAlert2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAlert(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAlertKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAlertKind(ctx context.Context, v any) (model.AlertKind, error) {
+	var res model.AlertKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAlertKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAlertKind(ctx context.Context, sel ast.SelectionSet, v model.AlertKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAssignReferentsInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAssignReferentsInput(ctx context.Context, v any) (model.AssignReferentsInput, error) {
+	res, err := ec.unmarshalInputAssignReferentsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAuditLogEntry2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAuditLogEntry(ctx context.Context, sel ast.SelectionSet, v model.AuditLogEntry) graphql.Marshaler {
 	return ec._AuditLogEntry(ctx, sel, &v)
 }
@@ -5202,6 +20753,121 @@ func (ec *executionContext) marshalNAuditLogEntryEdge2ᚕgithubᚗcomᚋagirᚑr
 	return ret
 }
 
+func (ec *executionContext) unmarshalNAxis2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxis(ctx context.Context, v any) (model.Axis, error) {
+	var res model.Axis
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAxis2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxis(ctx context.Context, sel ast.SelectionSet, v model.Axis) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAxisAssessmentInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxisAssessmentInput(ctx context.Context, v any) (model.AxisAssessmentInput, error) {
+	res, err := ec.unmarshalInputAxisAssessmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAxisAssessmentInput2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxisAssessmentInputᚄ(ctx context.Context, v any) ([]model.AxisAssessmentInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.AxisAssessmentInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAxisAssessmentInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxisAssessmentInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNAxisProgress2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxisProgress(ctx context.Context, sel ast.SelectionSet, v model.AxisProgress) graphql.Marshaler {
+	return ec._AxisProgress(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAxisProgress2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxisProgressᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AxisProgress) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAxisProgress2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxisProgress(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBeneficiary2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx context.Context, sel ast.SelectionSet, v model.Beneficiary) graphql.Marshaler {
+	return ec._Beneficiary(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBeneficiary2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Beneficiary) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBeneficiary2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBeneficiaryConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[model.Beneficiary]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BeneficiaryConnection!")
+		return graphql.Null
+	}
+	return ec._BeneficiaryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBeneficiaryEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[model.Beneficiary]) graphql.Marshaler {
+	return ec._BeneficiaryEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBeneficiaryEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[model.Beneficiary]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBeneficiaryEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNBeneficiaryOrderField2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryOrderField(ctx context.Context, v any) (model.BeneficiaryOrderField, error) {
+	var res model.BeneficiaryOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBeneficiaryOrderField2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryOrderField(ctx context.Context, sel ast.SelectionSet, v model.BeneficiaryOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryPayload(ctx context.Context, sel ast.SelectionSet, v *model.BeneficiaryPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BeneficiaryPayload!")
+		return graphql.Null
+	}
+	return ec._BeneficiaryPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5214,6 +20880,117 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNCollectiveAction2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveAction(ctx context.Context, sel ast.SelectionSet, v model.CollectiveAction) graphql.Marshaler {
+	return ec._CollectiveAction(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCollectiveAction2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CollectiveAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCollectiveAction2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCollectiveActionConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[model.CollectiveAction]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CollectiveActionConnection!")
+		return graphql.Null
+	}
+	return ec._CollectiveActionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCollectiveActionEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[model.CollectiveAction]) graphql.Marshaler {
+	return ec._CollectiveActionEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCollectiveActionEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[model.CollectiveAction]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCollectiveActionEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCollectiveActionPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveActionPayload(ctx context.Context, sel ast.SelectionSet, v *model.CollectiveActionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CollectiveActionPayload!")
+		return graphql.Null
+	}
+	return ec._CollectiveActionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCollectiveActionRegistration2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveActionRegistration(ctx context.Context, sel ast.SelectionSet, v model.CollectiveActionRegistration) graphql.Marshaler {
+	return ec._CollectiveActionRegistration(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCollectiveActionRegistration2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveActionRegistrationᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CollectiveActionRegistration) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCollectiveActionRegistration2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveActionRegistration(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConvocation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConvocation(ctx context.Context, sel ast.SelectionSet, v model.Convocation) graphql.Marshaler {
+	return ec._Convocation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNConvocation2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConvocationᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Convocation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConvocation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConvocation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNConvokeBeneficiaryInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConvokeBeneficiaryInput(ctx context.Context, v any) (model.ConvokeBeneficiaryInput, error) {
+	res, err := ec.unmarshalInputConvokeBeneficiaryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx context.Context, v any) (model.Date, error) {
+	var res model.Date
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx context.Context, sel ast.SelectionSet, v model.Date) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -5230,6 +21007,51 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) unmarshalNDecideHousingProposalInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDecideHousingProposalInput(ctx context.Context, v any) (model.DecideHousingProposalInput, error) {
+	res, err := ec.unmarshalInputDecideHousingProposalInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEligibilityCheck2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEligibilityCheck(ctx context.Context, sel ast.SelectionSet, v model.EligibilityCheck) graphql.Marshaler {
+	return ec._EligibilityCheck(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEligibilityCheck2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEligibilityCheckᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EligibilityCheck) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEligibilityCheck2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEligibilityCheck(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNEligibilityCondition2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEligibilityCondition(ctx context.Context, v any) (model.EligibilityCondition, error) {
+	var res model.EligibilityCondition
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEligibilityCondition2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEligibilityCondition(ctx context.Context, sel ast.SelectionSet, v model.EligibilityCondition) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEmploymentSituation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmploymentSituation(ctx context.Context, v any) (model.EmploymentSituation, error) {
+	var res model.EmploymentSituation
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEmploymentSituation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmploymentSituation(ctx context.Context, sel ast.SelectionSet, v model.EmploymentSituation) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNErrorCode2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐErrorCode(ctx context.Context, v any) (model.ErrorCode, error) {
 	var res model.ErrorCode
 	err := res.UnmarshalGQL(v)
@@ -5240,6 +21062,86 @@ func (ec *executionContext) marshalNErrorCode2githubᚗcomᚋagirᚑreseauᚋagi
 	return v
 }
 
+func (ec *executionContext) marshalNEvaluation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEvaluation(ctx context.Context, sel ast.SelectionSet, v model.Evaluation) graphql.Marshaler {
+	return ec._Evaluation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEvaluation2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEvaluationᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Evaluation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvaluation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEvaluation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNEvaluationAxis2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEvaluationAxis(ctx context.Context, v any) (model.EvaluationAxis, error) {
+	var res model.EvaluationAxis
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvaluationAxis2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEvaluationAxis(ctx context.Context, sel ast.SelectionSet, v model.EvaluationAxis) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEvaluationStage2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEvaluationStage(ctx context.Context, v any) (model.EvaluationStage, error) {
+	var res model.EvaluationStage
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvaluationStage2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEvaluationStage(ctx context.Context, sel ast.SelectionSet, v model.EvaluationStage) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNExcludeBeneficiaryInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExcludeBeneficiaryInput(ctx context.Context, v any) (model.ExcludeBeneficiaryInput, error) {
+	res, err := ec.unmarshalInputExcludeBeneficiaryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNExclusionReason2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExclusionReason(ctx context.Context, v any) (model.ExclusionReason, error) {
+	var res model.ExclusionReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExclusionReason2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExclusionReason(ctx context.Context, sel ast.SelectionSet, v model.ExclusionReason) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNExitJourneyInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExitJourneyInput(ctx context.Context, v any) (model.ExitJourneyInput, error) {
+	res, err := ec.unmarshalInputExitJourneyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNExitKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExitKind(ctx context.Context, v any) (model.ExitKind, error) {
+	var res model.ExitKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExitKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExitKind(ctx context.Context, sel ast.SelectionSet, v model.ExitKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNExitReason2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExitReason(ctx context.Context, v any) (model.ExitReason, error) {
+	var res model.ExitReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExitReason2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExitReason(ctx context.Context, sel ast.SelectionSet, v model.ExitReason) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNFieldGroup2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFieldGroup(ctx context.Context, v any) (model.FieldGroup, error) {
 	var res model.FieldGroup
 	err := res.UnmarshalGQL(v)
@@ -5247,6 +21149,104 @@ func (ec *executionContext) unmarshalNFieldGroup2githubᚗcomᚋagirᚑreseauᚋ
 }
 
 func (ec *executionContext) marshalNFieldGroup2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFieldGroup(ctx context.Context, sel ast.SelectionSet, v model.FieldGroup) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNFollowUp2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFollowUp(ctx context.Context, sel ast.SelectionSet, v model.FollowUp) graphql.Marshaler {
+	return ec._FollowUp(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFollowUp2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFollowUpᚄ(ctx context.Context, sel ast.SelectionSet, v []model.FollowUp) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFollowUp2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFollowUp(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNFollowUpStage2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFollowUpStage(ctx context.Context, v any) (model.FollowUpStage, error) {
+	var res model.FollowUpStage
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFollowUpStage2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFollowUpStage(ctx context.Context, sel ast.SelectionSet, v model.FollowUpStage) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNHouseholdMember2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHouseholdMember(ctx context.Context, sel ast.SelectionSet, v model.HouseholdMember) graphql.Marshaler {
+	return ec._HouseholdMember(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNHouseholdMember2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHouseholdMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []model.HouseholdMember) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHouseholdMember2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHouseholdMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNHousingOutcome2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingOutcome(ctx context.Context, v any) (model.HousingOutcome, error) {
+	var res model.HousingOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHousingOutcome2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingOutcome(ctx context.Context, sel ast.SelectionSet, v model.HousingOutcome) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNHousingProposal2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingProposal(ctx context.Context, sel ast.SelectionSet, v model.HousingProposal) graphql.Marshaler {
+	return ec._HousingProposal(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNHousingProposal2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingProposalᚄ(ctx context.Context, sel ast.SelectionSet, v []model.HousingProposal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHousingProposal2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingProposal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHousingProposalPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingProposalPayload(ctx context.Context, sel ast.SelectionSet, v *model.HousingProposalPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HousingProposalPayload!")
+		return graphql.Null
+	}
+	return ec._HousingProposalPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNHousingSituation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingSituation(ctx context.Context, v any) (model.HousingSituation, error) {
+	var res model.HousingSituation
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHousingSituation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingSituation(ctx context.Context, sel ast.SelectionSet, v model.HousingSituation) graphql.Marshaler {
 	return v
 }
 
@@ -5307,6 +21307,86 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNInterview2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterview(ctx context.Context, sel ast.SelectionSet, v model.Interview) graphql.Marshaler {
+	return ec._Interview(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNInterview2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Interview) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInterview2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterview(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNInterviewKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewKind(ctx context.Context, v any) (model.InterviewKind, error) {
+	var res model.InterviewKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInterviewKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewKind(ctx context.Context, sel ast.SelectionSet, v model.InterviewKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNInterviewMedium2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewMedium(ctx context.Context, v any) (model.InterviewMedium, error) {
+	var res model.InterviewMedium
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInterviewMedium2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewMedium(ctx context.Context, sel ast.SelectionSet, v model.InterviewMedium) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNInterviewStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewStatus(ctx context.Context, v any) (model.InterviewStatus, error) {
+	var res model.InterviewStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInterviewStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewStatus(ctx context.Context, sel ast.SelectionSet, v model.InterviewStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNJourneyExit2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐJourneyExit(ctx context.Context, sel ast.SelectionSet, v model.JourneyExit) graphql.Marshaler {
+	return ec._JourneyExit(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNJourneyExit2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐJourneyExitᚄ(ctx context.Context, sel ast.SelectionSet, v []model.JourneyExit) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJourneyExit2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐJourneyExit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNJourneyPhase2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐJourneyPhase(ctx context.Context, v any) (model.JourneyPhase, error) {
+	var res model.JourneyPhase
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJourneyPhase2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐJourneyPhase(ctx context.Context, sel ast.SelectionSet, v model.JourneyPhase) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -5317,8 +21397,282 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋagirᚑreseauᚋagir�
 	return ret
 }
 
+func (ec *executionContext) marshalNObjective2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐObjective(ctx context.Context, sel ast.SelectionSet, v model.Objective) graphql.Marshaler {
+	return ec._Objective(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNObjective2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐObjectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Objective) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNObjective2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐObjective(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (model.OrderDirection, error) {
+	var res model.OrderDirection
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v model.OrderDirection) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlan2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlan(ctx context.Context, sel ast.SelectionSet, v *model.Plan) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Plan!")
+		return graphql.Null
+	}
+	return ec._Plan(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlanAction2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanAction(ctx context.Context, sel ast.SelectionSet, v model.PlanAction) graphql.Marshaler {
+	return ec._PlanAction(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanAction2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PlanAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanAction2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanActionPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanActionPayload(ctx context.Context, sel ast.SelectionSet, v *model.PlanActionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanActionPayload!")
+		return graphql.Null
+	}
+	return ec._PlanActionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPlanActionStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanActionStatus(ctx context.Context, v any) (model.PlanActionStatus, error) {
+	var res model.PlanActionStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlanActionStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanActionStatus(ctx context.Context, sel ast.SelectionSet, v model.PlanActionStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNProtectionType2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionType(ctx context.Context, v any) (model.ProtectionType, error) {
+	var res model.ProtectionType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProtectionType2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionType(ctx context.Context, sel ast.SelectionSet, v model.ProtectionType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRecordAccessibilityInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordAccessibilityInput(ctx context.Context, v any) (model.RecordAccessibilityInput, error) {
+	res, err := ec.unmarshalInputRecordAccessibilityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordAttendanceInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordAttendanceInput(ctx context.Context, v any) (model.RecordAttendanceInput, error) {
+	res, err := ec.unmarshalInputRecordAttendanceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordDiagnosticInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordDiagnosticInput(ctx context.Context, v any) (model.RecordDiagnosticInput, error) {
+	res, err := ec.unmarshalInputRecordDiagnosticInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordEvaluationInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordEvaluationInput(ctx context.Context, v any) (model.RecordEvaluationInput, error) {
+	res, err := ec.unmarshalInputRecordEvaluationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordFollowUpInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordFollowUpInput(ctx context.Context, v any) (model.RecordFollowUpInput, error) {
+	res, err := ec.unmarshalInputRecordFollowUpInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordHousingProposalInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordHousingProposalInput(ctx context.Context, v any) (model.RecordHousingProposalInput, error) {
+	res, err := ec.unmarshalInputRecordHousingProposalInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordInterviewInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordInterviewInput(ctx context.Context, v any) (model.RecordInterviewInput, error) {
+	res, err := ec.unmarshalInputRecordInterviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordInterviewPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordInterviewPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordInterviewPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordInterviewPayload!")
+		return graphql.Null
+	}
+	return ec._RecordInterviewPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordRightsStepInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordRightsStepInput(ctx context.Context, v any) (model.RecordRightsStepInput, error) {
+	res, err := ec.unmarshalInputRecordRightsStepInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReferBeneficiaryInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferBeneficiaryInput(ctx context.Context, v any) (model.ReferBeneficiaryInput, error) {
+	res, err := ec.unmarshalInputReferBeneficiaryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReferBeneficiaryInput2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferBeneficiaryInput(ctx context.Context, v any) (*model.ReferBeneficiaryInput, error) {
+	res, err := ec.unmarshalInputReferBeneficiaryInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReferBeneficiaryPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferBeneficiaryPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReferBeneficiaryPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferBeneficiaryPayload!")
+		return graphql.Null
+	}
+	return ec._ReferBeneficiaryPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferentAssignment2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferentAssignment(ctx context.Context, sel ast.SelectionSet, v model.ReferentAssignment) graphql.Marshaler {
+	return ec._ReferentAssignment(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReferentAssignment2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferentAssignmentᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ReferentAssignment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferentAssignment2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferentAssignment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNReferentKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferentKind(ctx context.Context, v any) (model.ReferentKind, error) {
+	var res model.ReferentKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReferentKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferentKind(ctx context.Context, sel ast.SelectionSet, v model.ReferentKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNReferents2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferents(ctx context.Context, sel ast.SelectionSet, v *model.Referents) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Referents!")
+		return graphql.Null
+	}
+	return ec._Referents(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferral2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx context.Context, sel ast.SelectionSet, v model.Referral) graphql.Marshaler {
+	return ec._Referral(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNRegisterForCollectiveActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRegisterForCollectiveActionInput(ctx context.Context, v any) (model.RegisterForCollectiveActionInput, error) {
+	res, err := ec.unmarshalInputRegisterForCollectiveActionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReintegrateBeneficiaryInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReintegrateBeneficiaryInput(ctx context.Context, v any) (model.ReintegrateBeneficiaryInput, error) {
+	res, err := ec.unmarshalInputReintegrateBeneficiaryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReintegration2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReintegration(ctx context.Context, sel ast.SelectionSet, v model.Reintegration) graphql.Marshaler {
+	return ec._Reintegration(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReintegration2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReintegrationᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Reintegration) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReintegration2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReintegration(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNRelationship2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRelationship(ctx context.Context, v any) (model.Relationship, error) {
+	var res model.Relationship
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRelationship2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRelationship(ctx context.Context, sel ast.SelectionSet, v model.Relationship) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRightsStep2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRightsStep(ctx context.Context, sel ast.SelectionSet, v model.RightsStep) graphql.Marshaler {
+	return ec._RightsStep(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRightsStep2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRightsStepᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RightsStep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRightsStep2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRightsStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNRightsStepKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRightsStepKind(ctx context.Context, v any) (model.RightsStepKind, error) {
+	var res model.RightsStepKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRightsStepKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRightsStepKind(ctx context.Context, sel ast.SelectionSet, v model.RightsStepKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRightsStepStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRightsStepStatus(ctx context.Context, v any) (model.RightsStepStatus, error) {
+	var res model.RightsStepStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRightsStepStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRightsStepStatus(ctx context.Context, sel ast.SelectionSet, v model.RightsStepStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
@@ -5350,6 +21704,46 @@ func (ec *executionContext) marshalNRole2ᚕgithubᚗcomᚋagirᚑreseauᚋagir�
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRole2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNScheduleCollectiveActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐScheduleCollectiveActionInput(ctx context.Context, v any) (model.ScheduleCollectiveActionInput, error) {
+	res, err := ec.unmarshalInputScheduleCollectiveActionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSex2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSex(ctx context.Context, v any) (model.Sex, error) {
+	var res model.Sex
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSex2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSex(ctx context.Context, sel ast.SelectionSet, v model.Sex) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSignEngagementContractInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSignEngagementContractInput(ctx context.Context, v any) (model.SignEngagementContractInput, error) {
+	res, err := ec.unmarshalInputSignEngagementContractInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStaffMember2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMember(ctx context.Context, sel ast.SelectionSet, v model.StaffMember) graphql.Marshaler {
+	return ec._StaffMember(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStaffMember2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []model.StaffMember) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStaffMember2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMember(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -5478,6 +21872,76 @@ func (ec *executionContext) unmarshalNStructureRole2githubᚗcomᚋagirᚑreseau
 
 func (ec *executionContext) marshalNStructureRole2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructureRole(ctx context.Context, sel ast.SelectionSet, v model.StructureRole) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNTimelineEvent2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTimelineEvent(ctx context.Context, sel ast.SelectionSet, v model.TimelineEvent) graphql.Marshaler {
+	return ec._TimelineEvent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTimelineEvent2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTimelineEventᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TimelineEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelineEvent2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTimelineEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNTimelineEventKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTimelineEventKind(ctx context.Context, v any) (model.TimelineEventKind, error) {
+	var res model.TimelineEventKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTimelineEventKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTimelineEventKind(ctx context.Context, sel ast.SelectionSet, v model.TimelineEventKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTrainingSituation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTrainingSituation(ctx context.Context, v any) (model.TrainingSituation, error) {
+	var res model.TrainingSituation
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrainingSituation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTrainingSituation(ctx context.Context, sel ast.SelectionSet, v model.TrainingSituation) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNUpdateBeneficiaryContactInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdateBeneficiaryContactInput(ctx context.Context, v any) (model.UpdateBeneficiaryContactInput, error) {
+	res, err := ec.unmarshalInputUpdateBeneficiaryContactInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdatePlanActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdatePlanActionInput(ctx context.Context, v any) (model.UpdatePlanActionInput, error) {
+	res, err := ec.unmarshalInputUpdatePlanActionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUserError2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserError(ctx context.Context, sel ast.SelectionSet, v model.UserError) graphql.Marshaler {
+	return ec._UserError(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserError2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {
@@ -5630,11 +22094,116 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAccessibility2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAccessibility(ctx context.Context, sel ast.SelectionSet, v *model.Accessibility) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Accessibility(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAgefiphAid2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAgefiphAidᚄ(ctx context.Context, v any) ([]model.AgefiphAid, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.AgefiphAid, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgefiphAid2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAgefiphAid(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAgefiphAid2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAgefiphAidᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AgefiphAid) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgefiphAid2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAgefiphAid(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAlertKind2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAlertKind(ctx context.Context, v any) (*model.AlertKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.AlertKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAlertKind2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAlertKind(ctx context.Context, sel ast.SelectionSet, v *model.AlertKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOAuditLogFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAuditLogFilter(ctx context.Context, v any) (*model.AuditLogFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputAuditLogFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAxis2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxis(ctx context.Context, v any) (*model.Axis, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Axis)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAxis2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxis(ctx context.Context, sel ast.SelectionSet, v *model.Axis) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOAxisAssessment2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAxisAssessment(ctx context.Context, sel ast.SelectionSet, v *model.AxisAssessment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AxisAssessment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx context.Context, sel ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Beneficiary(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOBeneficiaryFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryFilter(ctx context.Context, v any) (*model.BeneficiaryFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputBeneficiaryFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOBeneficiaryOrder2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryOrder(ctx context.Context, v any) (*model.BeneficiaryOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputBeneficiaryOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -5668,6 +22237,47 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCollectiveAction2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveAction(ctx context.Context, sel ast.SelectionSet, v *model.CollectiveAction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CollectiveAction(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCollectiveActionFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveActionFilter(ctx context.Context, v any) (*model.CollectiveActionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCollectiveActionFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx context.Context, v any) (model.Date, error) {
+	var res model.Date
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx context.Context, sel ast.SelectionSet, v model.Date) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx context.Context, v any) (*model.Date, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Date)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx context.Context, sel ast.SelectionSet, v *model.Date) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -5684,6 +22294,149 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalODiagnostic2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDiagnostic(ctx context.Context, sel ast.SelectionSet, v *model.Diagnostic) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Diagnostic(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOEmploymentSituation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmploymentSituation(ctx context.Context, v any) (*model.EmploymentSituation, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.EmploymentSituation)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEmploymentSituation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmploymentSituation(ctx context.Context, sel ast.SelectionSet, v *model.EmploymentSituation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOEngagementContract2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEngagementContract(ctx context.Context, sel ast.SelectionSet, v *model.EngagementContract) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EngagementContract(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOExclusionReason2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExclusionReason(ctx context.Context, v any) (*model.ExclusionReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ExclusionReason)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOExclusionReason2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExclusionReason(ctx context.Context, sel ast.SelectionSet, v *model.ExclusionReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOExitReason2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExitReason(ctx context.Context, v any) (*model.ExitReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ExitReason)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOExitReason2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExitReason(ctx context.Context, sel ast.SelectionSet, v *model.ExitReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOHouseholdMember2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHouseholdMember(ctx context.Context, sel ast.SelectionSet, v *model.HouseholdMember) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._HouseholdMember(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOHousingOutcome2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingOutcome(ctx context.Context, v any) (*model.HousingOutcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.HousingOutcome)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOHousingOutcome2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingOutcome(ctx context.Context, sel ast.SelectionSet, v *model.HousingOutcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOHousingProposal2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingProposal(ctx context.Context, sel ast.SelectionSet, v *model.HousingProposal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._HousingProposal(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOHousingSituation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingSituation(ctx context.Context, v any) (*model.HousingSituation, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.HousingSituation)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOHousingSituation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingSituation(ctx context.Context, sel ast.SelectionSet, v *model.HousingSituation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -5722,11 +22475,180 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) marshalOInterview2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterview(ctx context.Context, sel ast.SelectionSet, v *model.Interview) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Interview(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOInterviewKind2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewKind(ctx context.Context, v any) (*model.InterviewKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.InterviewKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInterviewKind2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewKind(ctx context.Context, sel ast.SelectionSet, v *model.InterviewKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOInterviewMedium2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewMedium(ctx context.Context, v any) (*model.InterviewMedium, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.InterviewMedium)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInterviewMedium2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewMedium(ctx context.Context, sel ast.SelectionSet, v *model.InterviewMedium) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOInterviewStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewStatus(ctx context.Context, v any) (*model.InterviewStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.InterviewStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInterviewStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterviewStatus(ctx context.Context, sel ast.SelectionSet, v *model.InterviewStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOJourneyPhase2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐJourneyPhaseᚄ(ctx context.Context, v any) ([]model.JourneyPhase, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.JourneyPhase, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNJourneyPhase2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐJourneyPhase(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOJourneyPhase2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐJourneyPhaseᚄ(ctx context.Context, sel ast.SelectionSet, v []model.JourneyPhase) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJourneyPhase2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐJourneyPhase(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalONode2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPlanAction2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanAction(ctx context.Context, sel ast.SelectionSet, v *model.PlanAction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PlanAction(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPlanActionStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanActionStatus(ctx context.Context, v any) (*model.PlanActionStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PlanActionStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPlanActionStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanActionStatus(ctx context.Context, sel ast.SelectionSet, v *model.PlanActionStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOProtectionType2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionType(ctx context.Context, v any) (model.ProtectionType, error) {
+	var res model.ProtectionType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProtectionType2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionType(ctx context.Context, sel ast.SelectionSet, v model.ProtectionType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalOProtectionType2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionType(ctx context.Context, v any) (*model.ProtectionType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ProtectionType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProtectionType2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionType(ctx context.Context, sel ast.SelectionSet, v *model.ProtectionType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSex2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSex(ctx context.Context, v any) (model.Sex, error) {
+	var res model.Sex
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSex2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSex(ctx context.Context, sel ast.SelectionSet, v model.Sex) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalOStaffMember2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMember(ctx context.Context, sel ast.SelectionSet, v *model.StaffMember) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StaffMember(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -5807,6 +22729,22 @@ func (ec *executionContext) unmarshalOStructureRole2ᚖgithubᚗcomᚋagirᚑres
 }
 
 func (ec *executionContext) marshalOStructureRole2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructureRole(ctx context.Context, sel ast.SelectionSet, v *model.StructureRole) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOTrainingSituation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTrainingSituation(ctx context.Context, v any) (*model.TrainingSituation, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TrainingSituation)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrainingSituation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTrainingSituation(ctx context.Context, sel ast.SelectionSet, v *model.TrainingSituation) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -17,6 +17,7 @@ import (
 type Loaders struct {
 	Structure   *dataloadgen.Loader[string, model.Structure]
 	StaffMember *dataloadgen.Loader[string, model.StaffMember]
+	Social      *socialLoaders
 }
 
 // loaderWait is how long a loader gathers keys before it fetches: long enough for the
@@ -28,6 +29,7 @@ func newLoaders(store *db.Store) *Loaders {
 	return &Loaders{
 		Structure:   newLoader(store.StructuresByKeys),
 		StaffMember: newLoader(store.StaffMembersByKeys),
+		Social:      newSocialLoaders(store),
 	}
 }
 

@@ -25,6 +25,37 @@ func (r *Resolver) nodeFetchers() map[string]func(ctx context.Context, key strin
 			}
 			return m, nil
 		},
+		"Beneficiary": func(ctx context.Context, key string) (model.Node, error) {
+			b, err := loadersFrom(ctx).Social.Beneficiary.Load(ctx, key)
+			if err != nil || b.Key == "" {
+				return nil, err
+			}
+			return b, nil
+		},
+		"CollectiveAction": func(ctx context.Context, key string) (model.Node, error) {
+			a, err := loadersFrom(ctx).Social.CollectiveAction.Load(ctx, key)
+			if err != nil || a.Key == "" {
+				return nil, err
+			}
+			return a, nil
+		},
+		"Interview":       scopedNode(r.Store.InterviewByKey),
+		"PlanAction":      scopedNode(r.Store.PlanActionByKey),
+		"HousingProposal": scopedNode(r.Store.HousingProposalByKey),
+		"HouseholdMember": scopedNode(r.Store.HouseholdMemberByKey),
+		"Objective":       scopedNode(r.Store.ObjectiveByKey),
+	}
+}
+
+// scopedNode adapts a Store method reading one object in the caller's scope (nil when
+// outside it) to a node fetcher.
+func scopedNode[T model.Node](fetch func(context.Context, *model.Principal, string) (*T, error)) func(context.Context, string) (model.Node, error) {
+	return func(ctx context.Context, key string) (model.Node, error) {
+		v, err := fetch(ctx, model.PrincipalFrom(ctx), key)
+		if err != nil || v == nil {
+			return nil, err
+		}
+		return *v, nil
 	}
 }
 

@@ -12,12 +12,514 @@ import (
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
+func (r *accessibilityResolver) DisabilityReferent(ctx context.Context, obj *model.Accessibility) (*model.StaffMember, error) {
+	if obj.DisabilityReferentKey == nil {
+		return nil, nil
+	}
+	m, err := loadersFrom(ctx).StaffMember.Load(ctx, *obj.DisabilityReferentKey)
+	return found(m, m.Key), err
+}
+
 func (r *auditLogEntryResolver) ActorStructure(ctx context.Context, obj *model.AuditLogEntry) (*model.Structure, error) {
 	if obj.ActorStructureKey == "" {
 		return nil, nil
 	}
 	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.ActorStructureKey)
 	return found(st, st.Key), err
+}
+
+func (r *beneficiaryResolver) SocialOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error) {
+	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.SocialOperatorKey)
+	return found(st, st.Key), err
+}
+
+func (r *beneficiaryResolver) EmploymentOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error) {
+	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.EmploymentOperatorKey)
+	return found(st, st.Key), err
+}
+
+func (r *beneficiaryResolver) WelcomeInterviewLate(ctx context.Context, obj *model.Beneficiary) (bool, error) {
+	return model.WelcomeInterviewLate(obj.WelcomeInterviewDueOn, obj.WelcomeHeldOn, r.today()), nil
+}
+
+func (r *beneficiaryResolver) Household(ctx context.Context, obj *model.Beneficiary) ([]model.HouseholdMember, error) {
+	return loadersFrom(ctx).Social.Household.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) Convocations(ctx context.Context, obj *model.Beneficiary) ([]model.Convocation, error) {
+	return loadersFrom(ctx).Social.Convocations.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) Referents(ctx context.Context, obj *model.Beneficiary) (*model.Referents, error) {
+	list, err := loadersFrom(ctx).Social.Referents.Load(ctx, obj.Key)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.Referents{History: list}
+	for _, a := range list {
+		switch {
+		case !a.Active():
+		case a.Kind == model.ReferentKindSocialWorker:
+			out.SocialWorkerKey = a.StaffMemberKey
+		case a.Kind == model.ReferentKindInsertionCounsellor:
+			out.InsertionCounsellorKey = a.StaffMemberKey
+		}
+	}
+	return out, nil
+}
+
+func (r *beneficiaryResolver) Interviews(ctx context.Context, obj *model.Beneficiary) ([]model.Interview, error) {
+	return loadersFrom(ctx).Social.Interviews.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) LastInterview(ctx context.Context, obj *model.Beneficiary) (*model.Interview, error) {
+	list, err := loadersFrom(ctx).Social.LastInterview.Load(ctx, obj.Key)
+	return first(list), err
+}
+
+func (r *beneficiaryResolver) Diagnostic(ctx context.Context, obj *model.Beneficiary) (*model.Diagnostic, error) {
+	axes, err := loadersFrom(ctx).Social.Diagnostic.Load(ctx, obj.Key)
+	if err != nil || len(axes) == 0 {
+		return nil, err
+	}
+	d := &model.Diagnostic{}
+	for i := range axes {
+		a := &axes[i]
+		switch a.Axis {
+		case model.AxisRights:
+			d.Rights = a
+		case model.AxisHousing:
+			d.Housing = a
+		case model.AxisEmployment:
+			d.Employment = a
+		case model.AxisTraining:
+			d.Training = a
+		case model.AxisFrench:
+			d.French = a
+		case model.AxisHealth:
+			d.Health = a
+		case model.AxisMobility:
+			d.Mobility = a
+		}
+	}
+	return d, nil
+}
+
+func (r *beneficiaryResolver) Plan(ctx context.Context, obj *model.Beneficiary) (*model.Plan, error) {
+	objectives, err := loadersFrom(ctx).Social.Plan.Load(ctx, obj.Key)
+	if err != nil {
+		return nil, err
+	}
+	return &model.Plan{Objectives: objectives}, nil
+}
+
+func (r *beneficiaryResolver) EngagementContract(ctx context.Context, obj *model.Beneficiary) (*model.EngagementContract, error) {
+	list, err := loadersFrom(ctx).Social.Contract.Load(ctx, obj.Key)
+	return first(list), err
+}
+
+func (r *beneficiaryResolver) HousingProposals(ctx context.Context, obj *model.Beneficiary) ([]model.HousingProposal, error) {
+	return loadersFrom(ctx).Social.Housing.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) HousingRefusalCount(ctx context.Context, obj *model.Beneficiary) (int, error) {
+	list, err := loadersFrom(ctx).Social.Housing.Load(ctx, obj.Key)
+	n := 0
+	for _, h := range list {
+		if h.Outcome == model.HousingOutcomeRefused {
+			n++
+		}
+	}
+	return n, err
+}
+
+func (r *beneficiaryResolver) RightsSteps(ctx context.Context, obj *model.Beneficiary) ([]model.RightsStep, error) {
+	return loadersFrom(ctx).Social.RightsSteps.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) Accessibility(ctx context.Context, obj *model.Beneficiary) (*model.Accessibility, error) {
+	list, err := loadersFrom(ctx).Social.Accessibility.Load(ctx, obj.Key)
+	return first(list), err
+}
+
+func (r *beneficiaryResolver) Evaluations(ctx context.Context, obj *model.Beneficiary) ([]model.Evaluation, error) {
+	return loadersFrom(ctx).Social.Evaluations.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) EvaluationProgress(ctx context.Context, obj *model.Beneficiary) ([]model.AxisProgress, error) {
+	list, err := loadersFrom(ctx).Social.Evaluations.Load(ctx, obj.Key)
+	if err != nil {
+		return nil, err
+	}
+	return model.EvaluationProgress(list), nil
+}
+
+func (r *beneficiaryResolver) Exits(ctx context.Context, obj *model.Beneficiary) ([]model.JourneyExit, error) {
+	return loadersFrom(ctx).Social.Exits.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) FollowUps(ctx context.Context, obj *model.Beneficiary) ([]model.FollowUp, error) {
+	return loadersFrom(ctx).Social.FollowUps.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) Reintegrations(ctx context.Context, obj *model.Beneficiary) ([]model.Reintegration, error) {
+	return loadersFrom(ctx).Social.Reintegrations.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) Alerts(ctx context.Context, obj *model.Beneficiary) ([]model.Alert, error) {
+	return loadersFrom(ctx).Social.Alerts.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) Timeline(ctx context.Context, obj *model.Beneficiary) ([]model.TimelineEvent, error) {
+	return loadersFrom(ctx).Social.Timeline.Load(ctx, obj.Key)
+}
+
+func (r *collectiveActionResolver) Facilitators(ctx context.Context, obj *model.CollectiveAction) ([]model.StaffMember, error) {
+	out := make([]model.StaffMember, 0, len(obj.FacilitatorKeys))
+	for _, k := range obj.FacilitatorKeys {
+		m, err := loadersFrom(ctx).StaffMember.Load(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		if m.Key != "" {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+func (r *collectiveActionResolver) Registrations(ctx context.Context, obj *model.CollectiveAction) ([]model.CollectiveActionRegistration, error) {
+	return loadersFrom(ctx).Social.Registrations.Load(ctx, obj.Key)
+}
+
+func (r *collectiveActionRegistrationResolver) Beneficiary(ctx context.Context, obj *model.CollectiveActionRegistration) (*model.Beneficiary, error) {
+	b, err := loadersFrom(ctx).Social.Beneficiary.Load(ctx, obj.BeneficiaryKey)
+	return found(b, b.Key), err
+}
+
+func (r *interviewResolver) AuthorStructure(ctx context.Context, obj *model.Interview) (*model.Structure, error) {
+	if obj.AuthorStructureKey == nil {
+		return nil, nil
+	}
+	st, err := loadersFrom(ctx).Structure.Load(ctx, *obj.AuthorStructureKey)
+	return found(st, st.Key), err
+}
+
+func (r *mutationResolver) ReferBeneficiary(ctx context.Context, input model.ReferBeneficiaryInput) (*model.ReferBeneficiaryPayload, error) {
+	in, err := referralInput(input, "input")
+	if err == nil {
+		var b *model.Beneficiary
+		b, err = r.Store.ReferBeneficiary(ctx, model.PrincipalFrom(ctx), in, nil)
+		if err == nil {
+			return &model.ReferBeneficiaryPayload{Beneficiary: b, UserErrors: []model.UserError{}}, nil
+		}
+	}
+	ue, err := userErrors(err)
+	return &model.ReferBeneficiaryPayload{UserErrors: ue}, err
+}
+
+func (r *mutationResolver) AdmitExceptionally(ctx context.Context, input model.AdmitExceptionallyInput) (*model.ReferBeneficiaryPayload, error) {
+	in, err := referralInput(*input.Referral, "input", "referral")
+	if err == nil {
+		err = text(input.StateInstructionReference, 100, "input", "stateInstructionReference")
+	}
+	if err == nil {
+		var b *model.Beneficiary
+		b, err = r.Store.ReferBeneficiary(ctx, model.PrincipalFrom(ctx), in, &db.ExceptionalAdmission{
+			StateInstructionOn: input.StateInstructionOn, StateInstructionReference: input.StateInstructionReference,
+			OfiiAgreementOn: input.OfiiAgreementOn})
+		if err == nil {
+			return &model.ReferBeneficiaryPayload{Beneficiary: b, UserErrors: []model.UserError{}}, nil
+		}
+	}
+	ue, err := userErrors(err)
+	return &model.ReferBeneficiaryPayload{UserErrors: ue}, err
+}
+
+func (r *mutationResolver) UpdateBeneficiaryContact(ctx context.Context, input model.UpdateBeneficiaryContactInput) (*model.BeneficiaryPayload, error) {
+	return r.act(ctx, input.BeneficiaryID, checkContact(input), func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.UpdateBeneficiaryContact(ctx, p, k, input)
+	})
+}
+
+func (r *mutationResolver) AddHouseholdMember(ctx context.Context, input model.AddHouseholdMemberInput) (*model.AddHouseholdMemberPayload, error) {
+	err := firstErr(text(input.FirstName, 100, "input", "firstName"), text(input.LastName, 100, "input", "lastName"),
+		text(input.Nationality, 100, "input", "nationality"))
+	var k string
+	if err == nil {
+		k, err = key(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	}
+	if err == nil {
+		b, m, err := r.Store.AddHouseholdMember(ctx, model.PrincipalFrom(ctx), k, input)
+		if err == nil {
+			return &model.AddHouseholdMemberPayload{Beneficiary: b, HouseholdMember: m, UserErrors: []model.UserError{}}, nil
+		}
+		ue, err := userErrors(err)
+		return &model.AddHouseholdMemberPayload{UserErrors: ue}, err
+	}
+	ue, err := userErrors(err)
+	return &model.AddHouseholdMemberPayload{UserErrors: ue}, err
+}
+
+func (r *mutationResolver) ConvokeBeneficiary(ctx context.Context, input model.ConvokeBeneficiaryInput) (*model.BeneficiaryPayload, error) {
+	return r.act(ctx, input.BeneficiaryID, text(input.Address, 300, "input", "address"), func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.ConvokeBeneficiary(ctx, p, k, input)
+	})
+}
+
+func (r *mutationResolver) RecordInterview(ctx context.Context, input model.RecordInterviewInput) (*model.RecordInterviewPayload, error) {
+	fail := func(err error) (*model.RecordInterviewPayload, error) {
+		ue, err := userErrors(err)
+		return &model.RecordInterviewPayload{UserErrors: ue}, err
+	}
+	in := db.InterviewInput{RecordInterviewInput: input}
+	var err error
+	switch {
+	case input.InterviewID != nil && input.BeneficiaryID == nil:
+		in.InterviewKey, err = key(*input.InterviewID, "Interview", "input", "interviewId")
+		if err == nil && input.Version == nil {
+			err = model.Errorf(model.CodeInvalidInput, model.Path("input", "version"), "la version lue est requise pour modifier un entretien")
+		}
+	case input.BeneficiaryID != nil && input.InterviewID == nil:
+		in.BeneficiaryKey, err = key(*input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	default:
+		err = model.Errorf(model.CodeInvalidInput, model.Path("input", "beneficiaryId"), "indiquez soit le bénéficiaire (nouvel entretien), soit l'entretien à mettre à jour")
+	}
+	if err == nil {
+		err = firstErr(optText(input.SharedNote, 10000, "input", "sharedNote"), optText(input.PrivateNote, 10000, "input", "privateNote"))
+	}
+	if err != nil {
+		return fail(err)
+	}
+	b, i, err := r.Store.RecordInterview(ctx, model.PrincipalFrom(ctx), in)
+	if err != nil {
+		return fail(err)
+	}
+	return &model.RecordInterviewPayload{Beneficiary: b, Interview: i, UserErrors: []model.UserError{}}, nil
+}
+
+func (r *mutationResolver) RecordDiagnostic(ctx context.Context, input model.RecordDiagnosticInput) (*model.BeneficiaryPayload, error) {
+	var check error
+	seen := map[model.Axis]bool{}
+	for i, a := range input.Axes {
+		if seen[a.Axis] {
+			check = firstErr(check, model.Errorf(model.CodeInvalidInput, model.Path("input", "axes"), "le volet %s est donné deux fois", a.Axis))
+		}
+		seen[a.Axis] = true
+		_ = i
+		check = firstErr(check, text(a.Situation, 5000, "input", "axes", "situation"), optText(a.Needs, 5000, "input", "axes", "needs"))
+	}
+	if len(input.Axes) == 0 {
+		check = model.Errorf(model.CodeInvalidInput, model.Path("input", "axes"), "au moins un volet est requis")
+	}
+	return r.act(ctx, input.BeneficiaryID, check, func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.RecordDiagnostic(ctx, p, k, input.Axes)
+	})
+}
+
+func (r *mutationResolver) AssignReferents(ctx context.Context, input model.AssignReferentsInput) (*model.BeneficiaryPayload, error) {
+	sw, err := optKey(input.SocialWorkerID, "StaffMember", "input", "socialWorkerId")
+	ic, err2 := optKey(input.InsertionCounsellorID, "StaffMember", "input", "insertionCounsellorId")
+	return r.act(ctx, input.BeneficiaryID, firstErr(err, err2), func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.AssignReferents(ctx, p, k, sw, ic)
+	})
+}
+
+func (r *mutationResolver) SignEngagementContract(ctx context.Context, input model.SignEngagementContractInput) (*model.BeneficiaryPayload, error) {
+	return r.act(ctx, input.BeneficiaryID, nil, func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.SignEngagementContract(ctx, p, k, input)
+	})
+}
+
+func (r *mutationResolver) AddPlanAction(ctx context.Context, input model.AddPlanActionInput) (*model.PlanActionPayload, error) {
+	fail := func(err error) (*model.PlanActionPayload, error) {
+		ue, err := userErrors(err)
+		return &model.PlanActionPayload{UserErrors: ue}, err
+	}
+	objective, err := optKey(input.ObjectiveID, "Objective", "input", "objectiveId")
+	if err == nil {
+		err = firstErr(text(input.Title, 300, "input", "title"), optText(input.ObjectiveTitle, 300, "input", "objectiveTitle"))
+	}
+	var k string
+	if err == nil {
+		k, err = key(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	}
+	if err != nil {
+		return fail(err)
+	}
+	b, a, err := r.Store.AddPlanAction(ctx, model.PrincipalFrom(ctx), k, db.PlanActionInput{AddPlanActionInput: input, ObjectiveKey: objective})
+	if err != nil {
+		return fail(err)
+	}
+	return &model.PlanActionPayload{Beneficiary: b, PlanAction: a, UserErrors: []model.UserError{}}, nil
+}
+
+func (r *mutationResolver) UpdatePlanAction(ctx context.Context, input model.UpdatePlanActionInput) (*model.PlanActionPayload, error) {
+	fail := func(err error) (*model.PlanActionPayload, error) {
+		ue, err := userErrors(err)
+		return &model.PlanActionPayload{UserErrors: ue}, err
+	}
+	k, err := key(input.ID, "PlanAction", "input", "id")
+	if err == nil {
+		err = optText(input.Title, 300, "input", "title")
+	}
+	if err != nil {
+		return fail(err)
+	}
+	b, a, err := r.Store.UpdatePlanAction(ctx, model.PrincipalFrom(ctx), k, input)
+	if err != nil {
+		return fail(err)
+	}
+	return &model.PlanActionPayload{Beneficiary: b, PlanAction: a, UserErrors: []model.UserError{}}, nil
+}
+
+func (r *mutationResolver) RecordHousingProposal(ctx context.Context, input model.RecordHousingProposalInput) (*model.HousingProposalPayload, error) {
+	fail := func(err error) (*model.HousingProposalPayload, error) {
+		ue, err := userErrors(err)
+		return &model.HousingProposalPayload{UserErrors: ue}, err
+	}
+	err := firstErr(text(input.Offer, 300, "input", "offer"), optText(input.Landlord, 200, "input", "landlord"),
+		optText(input.RefusalReason, 1000, "input", "refusalReason"))
+	var k string
+	if err == nil {
+		k, err = key(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	}
+	if err != nil {
+		return fail(err)
+	}
+	b, h, err := r.Store.RecordHousingProposal(ctx, model.PrincipalFrom(ctx), k, input)
+	if err != nil {
+		return fail(err)
+	}
+	return &model.HousingProposalPayload{Beneficiary: b, HousingProposal: h, UserErrors: []model.UserError{}}, nil
+}
+
+func (r *mutationResolver) DecideHousingProposal(ctx context.Context, input model.DecideHousingProposalInput) (*model.HousingProposalPayload, error) {
+	fail := func(err error) (*model.HousingProposalPayload, error) {
+		ue, err := userErrors(err)
+		return &model.HousingProposalPayload{UserErrors: ue}, err
+	}
+	k, err := key(input.ID, "HousingProposal", "input", "id")
+	if err == nil {
+		err = optText(input.RefusalReason, 1000, "input", "refusalReason")
+	}
+	if err != nil {
+		return fail(err)
+	}
+	b, h, err := r.Store.DecideHousingProposal(ctx, model.PrincipalFrom(ctx), k, input)
+	if err != nil {
+		return fail(err)
+	}
+	return &model.HousingProposalPayload{Beneficiary: b, HousingProposal: h, UserErrors: []model.UserError{}}, nil
+}
+
+func (r *mutationResolver) RecordRightsStep(ctx context.Context, input model.RecordRightsStepInput) (*model.BeneficiaryPayload, error) {
+	return r.act(ctx, input.BeneficiaryID, nil, func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.RecordRightsStep(ctx, p, k, input)
+	})
+}
+
+func (r *mutationResolver) RecordAccessibility(ctx context.Context, input model.RecordAccessibilityInput) (*model.BeneficiaryPayload, error) {
+	referent, err := optKey(input.DisabilityReferentID, "StaffMember", "input", "disabilityReferentId")
+	return r.act(ctx, input.BeneficiaryID, firstErr(err, optText(input.Needs, 5000, "input", "needs")), func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.RecordAccessibility(ctx, p, k, input, referent)
+	})
+}
+
+func (r *mutationResolver) RecordEvaluation(ctx context.Context, input model.RecordEvaluationInput) (*model.BeneficiaryPayload, error) {
+	return r.act(ctx, input.BeneficiaryID, nil, func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.RecordEvaluation(ctx, p, k, input)
+	})
+}
+
+func (r *mutationResolver) ExitJourney(ctx context.Context, input model.ExitJourneyInput) (*model.BeneficiaryPayload, error) {
+	return r.act(ctx, input.BeneficiaryID, nil, func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.ExitJourney(ctx, p, k, input)
+	})
+}
+
+func (r *mutationResolver) ExcludeBeneficiary(ctx context.Context, input model.ExcludeBeneficiaryInput) (*model.BeneficiaryPayload, error) {
+	p := model.PrincipalFrom(ctx)
+	if p.Role != model.RoleCoordinator {
+		return beneficiaryPayload(nil, model.CheckExclusion(p.Role, input.Reason, 0, r.Store.Params))
+	}
+	return r.act(ctx, input.BeneficiaryID, optText(input.Note, 5000, "input", "note"), func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.ExcludeBeneficiary(ctx, p, k, input)
+	})
+}
+
+func (r *mutationResolver) RecordFollowUp(ctx context.Context, input model.RecordFollowUpInput) (*model.BeneficiaryPayload, error) {
+	return r.act(ctx, input.BeneficiaryID, optText(input.Note, 5000, "input", "note"), func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.RecordFollowUp(ctx, p, k, input)
+	})
+}
+
+func (r *mutationResolver) ReintegrateBeneficiary(ctx context.Context, input model.ReintegrateBeneficiaryInput) (*model.BeneficiaryPayload, error) {
+	return r.act(ctx, input.BeneficiaryID, text(input.Reason, 2000, "input", "reason"), func(p *model.Principal, k string) (*model.Beneficiary, error) {
+		return r.Store.ReintegrateBeneficiary(ctx, p, k, input)
+	})
+}
+
+func (r *mutationResolver) ScheduleCollectiveAction(ctx context.Context, input model.ScheduleCollectiveActionInput) (*model.CollectiveActionPayload, error) {
+	fail := func(err error) (*model.CollectiveActionPayload, error) {
+		ue, err := userErrors(err)
+		return &model.CollectiveActionPayload{UserErrors: ue}, err
+	}
+	err := firstErr(text(input.Theme, 200, "input", "theme"), text(input.Place, 300, "input", "place"))
+	facilitators := make([]string, 0, len(input.FacilitatorIds))
+	for _, id := range input.FacilitatorIds {
+		k, e := key(id, "StaffMember", "input", "facilitatorIds")
+		err = firstErr(err, e)
+		facilitators = append(facilitators, k)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	a, err := r.Store.ScheduleCollectiveAction(ctx, model.PrincipalFrom(ctx), input, facilitators)
+	if err != nil {
+		return fail(err)
+	}
+	return &model.CollectiveActionPayload{CollectiveAction: a, UserErrors: []model.UserError{}}, nil
+}
+
+func (r *mutationResolver) RegisterForCollectiveAction(ctx context.Context, input model.RegisterForCollectiveActionInput) (*model.CollectiveActionPayload, error) {
+	fail := func(err error) (*model.CollectiveActionPayload, error) {
+		ue, err := userErrors(err)
+		return &model.CollectiveActionPayload{UserErrors: ue}, err
+	}
+	a, err := key(input.CollectiveActionID, "CollectiveAction", "input", "collectiveActionId")
+	var b string
+	if err == nil {
+		b, err = key(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	}
+	if err != nil {
+		return fail(err)
+	}
+	action, err := r.Store.RegisterForCollectiveAction(ctx, model.PrincipalFrom(ctx), a, b)
+	if err != nil {
+		return fail(err)
+	}
+	return &model.CollectiveActionPayload{CollectiveAction: action, UserErrors: []model.UserError{}}, nil
+}
+
+func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.CollectiveActionPayload, error) {
+	fail := func(err error) (*model.CollectiveActionPayload, error) {
+		ue, err := userErrors(err)
+		return &model.CollectiveActionPayload{UserErrors: ue}, err
+	}
+	a, err := key(input.CollectiveActionID, "CollectiveAction", "input", "collectiveActionId")
+	var b string
+	if err == nil {
+		b, err = key(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	}
+	if err != nil {
+		return fail(err)
+	}
+	action, err := r.Store.RecordAttendance(ctx, model.PrincipalFrom(ctx), a, b, input.Attended)
+	if err != nil {
+		return fail(err)
+	}
+	return &model.CollectiveActionPayload{CollectiveAction: action, UserErrors: []model.UserError{}}, nil
 }
 
 func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
@@ -96,6 +598,78 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditLogFilt
 	return &conn, err
 }
 
+func (r *queryResolver) Beneficiary(ctx context.Context, id string) (*model.Beneficiary, error) {
+	k, err := key(id, "Beneficiary", "id")
+	if err != nil {
+		return nil, nil
+	}
+	b, err := loadersFrom(ctx).Social.Beneficiary.Load(ctx, k)
+	return found(b, b.Key), err
+}
+
+func (r *queryResolver) Beneficiaries(ctx context.Context, filter *model.BeneficiaryFilter, orderBy *model.BeneficiaryOrder, first *int, after *string, last *int, before *string) (*model.Connection[model.Beneficiary], error) {
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	var f db.BeneficiaryFilter
+	if filter != nil {
+		f = db.BeneficiaryFilter{Phases: filter.Phases, Department: filter.Department, Alert: filter.Alert,
+			ProtectionType: filter.ProtectionType, ReferredFrom: filter.ReferredFrom, ReferredTo: filter.ReferredTo}
+		if filter.Search != nil {
+			f.Search = *filter.Search
+		}
+		if f.StructureKey, err = optKey(filter.StructureID, "Structure", "filter", "structureId"); err != nil {
+			f.StructureKey = "00000000-0000-0000-0000-000000000000" // an unknown id matches nothing
+		}
+		if f.ReferentKey, err = optKey(filter.ReferentID, "StaffMember", "filter", "referentId"); err != nil {
+			f.ReferentKey = "00000000-0000-0000-0000-000000000000"
+		}
+	}
+	conn, err := r.Store.Beneficiaries(ctx, model.PrincipalFrom(ctx), f, orderBy, page, wantsTotal(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if err := r.primeBeneficiaries(ctx, conn.Nodes()); err != nil {
+		return nil, err
+	}
+	return &conn, nil
+}
+
+func (r *queryResolver) CollectiveActions(ctx context.Context, filter *model.CollectiveActionFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.CollectiveAction], error) {
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	var f db.CollectiveActionFilter
+	if filter != nil {
+		f = db.CollectiveActionFilter{Department: filter.Department, From: filter.From, To: filter.To}
+	}
+	conn, err := r.Store.CollectiveActions(ctx, model.PrincipalFrom(ctx), f, page, wantsTotal(ctx))
+	return &conn, err
+}
+
+func (r *referentAssignmentResolver) StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error) {
+	m, err := loadersFrom(ctx).StaffMember.Load(ctx, obj.StaffMemberKey)
+	return found(m, m.Key), err
+}
+
+func (r *referentsResolver) SocialWorker(ctx context.Context, obj *model.Referents) (*model.StaffMember, error) {
+	if obj.SocialWorkerKey == "" {
+		return nil, nil
+	}
+	m, err := loadersFrom(ctx).StaffMember.Load(ctx, obj.SocialWorkerKey)
+	return found(m, m.Key), err
+}
+
+func (r *referentsResolver) InsertionCounsellor(ctx context.Context, obj *model.Referents) (*model.StaffMember, error) {
+	if obj.InsertionCounsellorKey == "" {
+		return nil, nil
+	}
+	m, err := loadersFrom(ctx).StaffMember.Load(ctx, obj.InsertionCounsellorKey)
+	return found(m, m.Key), err
+}
+
 func (r *staffMemberResolver) Structure(ctx context.Context, obj *model.StaffMember) (*model.Structure, error) {
 	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.StructureKey)
 	return found(st, st.Key), err
@@ -109,17 +683,45 @@ func (r *viewerResolver) Structure(ctx context.Context, obj *model.Viewer) (*mod
 	return found(st, st.Key), err
 }
 
+func (r *Resolver) Accessibility() AccessibilityResolver { return &accessibilityResolver{r} }
+
 func (r *Resolver) AuditLogEntry() AuditLogEntryResolver { return &auditLogEntryResolver{r} }
 
+func (r *Resolver) Beneficiary() BeneficiaryResolver { return &beneficiaryResolver{r} }
+
+func (r *Resolver) CollectiveAction() CollectiveActionResolver { return &collectiveActionResolver{r} }
+
+func (r *Resolver) CollectiveActionRegistration() CollectiveActionRegistrationResolver {
+	return &collectiveActionRegistrationResolver{r}
+}
+
+func (r *Resolver) Interview() InterviewResolver { return &interviewResolver{r} }
+
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+func (r *Resolver) ReferentAssignment() ReferentAssignmentResolver {
+	return &referentAssignmentResolver{r}
+}
+
+func (r *Resolver) Referents() ReferentsResolver { return &referentsResolver{r} }
 
 func (r *Resolver) StaffMember() StaffMemberResolver { return &staffMemberResolver{r} }
 
 func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
 
 type (
-	auditLogEntryResolver struct{ *Resolver }
-	queryResolver         struct{ *Resolver }
-	staffMemberResolver   struct{ *Resolver }
-	viewerResolver        struct{ *Resolver }
+	accessibilityResolver                struct{ *Resolver }
+	auditLogEntryResolver                struct{ *Resolver }
+	beneficiaryResolver                  struct{ *Resolver }
+	collectiveActionResolver             struct{ *Resolver }
+	collectiveActionRegistrationResolver struct{ *Resolver }
+	interviewResolver                    struct{ *Resolver }
+	mutationResolver                     struct{ *Resolver }
+	queryResolver                        struct{ *Resolver }
+	referentAssignmentResolver           struct{ *Resolver }
+	referentsResolver                    struct{ *Resolver }
+	staffMemberResolver                  struct{ *Resolver }
+	viewerResolver                       struct{ *Resolver }
 )

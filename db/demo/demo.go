@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/agir-reseau/agir-backend/db"
+	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
 // Seed makes the demo deterministic: the same data on every machine.
@@ -31,8 +32,9 @@ func Load(ctx context.Context, s *db.Store) (bool, error) {
 		if n > 0 {
 			return nil
 		}
-		g := &gen{tx: tx.Tx, ctx: ctx, rnd: rand.New(rand.NewPCG(Seed, Seed)), ids: map[string]string{}}
-		for _, step := range []func() error{g.loadStructures} {
+		g := &gen{tx: tx.Tx, ctx: ctx, rnd: rand.New(rand.NewPCG(Seed, Seed)), ids: map[string]string{},
+			dbtx: tx, params: s.Params}
+		for _, step := range []func() error{g.loadStructures, g.loadSocial} {
 			if err := step(); err != nil {
 				return err
 			}
@@ -53,6 +55,9 @@ type gen struct {
 	ctx context.Context
 	rnd *rand.Rand
 	ids map[string]string
+
+	dbtx   *db.Tx           // the same transaction, for the Store's derivations
+	params model.Parameters // the Store's delays
 }
 
 func (g *gen) insert(name, query string, args ...any) error {

@@ -28,7 +28,14 @@ type Env struct {
 // New returns an Env on a fresh database.
 func New(t testing.TB) *Env {
 	t.Helper()
-	store, err := db.Open(context.Background(), dbtest.NewDatabase(t), db.Options{MaxOpenConns: 10})
+	return NewWithOptions(t, db.Options{MaxOpenConns: 10})
+}
+
+// NewWithOptions returns an Env on a fresh database, its Store opened with o (e.g. a
+// statement counter).
+func NewWithOptions(t testing.TB, o db.Options) *Env {
+	t.Helper()
+	store, err := db.Open(context.Background(), dbtest.NewDatabase(t), o)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

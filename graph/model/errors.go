@@ -19,6 +19,12 @@ const (
 	CodeVersionConflict ErrorCode = "VERSION_CONFLICT"
 	CodeRuleViolation   ErrorCode = "RULE_VIOLATION"
 	CodeInternal        ErrorCode = "INTERNAL"
+
+	// Codes of the social module.
+	CodeNotEligible         ErrorCode = "NOT_ELIGIBLE"
+	CodeOutOfOrder          ErrorCode = "OUT_OF_ORDER"
+	CodeCapacityReached     ErrorCode = "CAPACITY_REACHED"
+	CodeJourneyLimitReached ErrorCode = "JOURNEY_LIMIT_REACHED"
 )
 
 // Error is the project's one error type: a stable code, the input field at fault (may

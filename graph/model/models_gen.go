@@ -15,6 +15,88 @@ type Node interface {
 	IsNode()
 }
 
+// A joining family member (« rejoignant »).
+type AddHouseholdMemberInput struct {
+	// The principal BPI.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Link to the principal.
+	Relationship Relationship `json:"relationship"`
+	// First name.
+	FirstName string `json:"firstName"`
+	// Last name.
+	LastName string `json:"lastName"`
+	// Birth date.
+	BirthDate Date `json:"birthDate"`
+	// Sex.
+	Sex Sex `json:"sex"`
+	// Nationality.
+	Nationality string `json:"nationality"`
+	// Whether the member holds international protection too.
+	HasProtection *bool `json:"hasProtection,omitempty"`
+	// Day the member joined; today when absent.
+	JoinedOn *Date `json:"joinedOn,omitempty"`
+}
+
+// Result of addHouseholdMember.
+type AddHouseholdMemberPayload struct {
+	// The member added.
+	HouseholdMember *HouseholdMember `json:"householdMember,omitempty"`
+	// The principal beneficiary.
+	Beneficiary *Beneficiary `json:"beneficiary,omitempty"`
+	// Errors the caller can fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A plan action (« action du plan »), on an existing objective or a new one.
+type AddPlanActionInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// An existing objective.
+	ObjectiveID *string `json:"objectiveId,omitempty"`
+	// Axis of a new objective.
+	Axis *Axis `json:"axis,omitempty"`
+	// Title of a new objective.
+	ObjectiveTitle *string `json:"objectiveTitle,omitempty"`
+	// Title of the action.
+	Title string `json:"title"`
+	// Due day.
+	DueOn *Date `json:"dueOn,omitempty"`
+}
+
+// An exceptional admission (« admission exceptionnelle »): the referral, the state representative's instruction and OFII's agreement.
+type AdmitExceptionallyInput struct {
+	// The person referred.
+	Referral *ReferBeneficiaryInput `json:"referral"`
+	// Day of the state representative's instruction.
+	StateInstructionOn Date `json:"stateInstructionOn"`
+	// Reference of the instruction.
+	StateInstructionReference string `json:"stateInstructionReference"`
+	// Day of OFII's agreement.
+	OfiiAgreementOn Date `json:"ofiiAgreementOn"`
+}
+
+// An alert on a journey (« alerte »).
+type Alert struct {
+	// Kind of alert.
+	Kind AlertKind `json:"kind"`
+	// Day from which the alert is active (« depuis le »).
+	Since Date `json:"since"`
+	// Day the act was due, when the alert is about a deadline (« échéance »).
+	DueOn *Date `json:"dueOn,omitempty"`
+	// Explanation, in French.
+	Message string `json:"message"`
+}
+
+// The binôme to assign (« désignation des référents »); an absent kind is left as is.
+type AssignReferentsInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Social worker (a StaffMember of the social operator).
+	SocialWorkerID *string `json:"socialWorkerId,omitempty"`
+	// Insertion counsellor (a StaffMember of the employment operator).
+	InsertionCounsellorID *string `json:"insertionCounsellorId,omitempty"`
+}
+
 // Filter of the audit log.
 type AuditLogFilter struct {
 	// Only entries about objects of this GraphQL type (e.g. `Beneficiary`).
@@ -29,6 +111,183 @@ type AuditLogFilter struct {
 	To *time.Time `json:"to,omitempty"`
 }
 
+// One axis of a diagnostic.
+type AxisAssessmentInput struct {
+	// The axis.
+	Axis Axis `json:"axis"`
+	// Situation found.
+	Situation string `json:"situation"`
+	// Needs or barriers.
+	Needs *string `json:"needs,omitempty"`
+}
+
+// Scores of one axis across the stages (« progression sur un volet »).
+type AxisProgress struct {
+	// The axis.
+	Axis EvaluationAxis `json:"axis"`
+	// Score at entry.
+	Entry *int `json:"entry,omitempty"`
+	// Score at mid-course.
+	MidCourse *int `json:"midCourse,omitempty"`
+	// Score at exit.
+	Exit *int `json:"exit,omitempty"`
+	// Latest score minus entry score (« progression »); null without two stages.
+	Change *int `json:"change,omitempty"`
+}
+
+// Filter of the beneficiary list (« filtre »); conditions are ANDed.
+type BeneficiaryFilter struct {
+	// Only these phases.
+	Phases []JourneyPhase `json:"phases,omitempty"`
+	// Only this department.
+	Department *string `json:"department,omitempty"`
+	// Only those followed by this structure (social or employment operator).
+	StructureID *string `json:"structureId,omitempty"`
+	// Only those with this active referent (a StaffMember id).
+	ReferentID *string `json:"referentId,omitempty"`
+	// Only those with this alert active today.
+	Alert *AlertKind `json:"alert,omitempty"`
+	// Only this protection type.
+	ProtectionType *ProtectionType `json:"protectionType,omitempty"`
+	// Referred on or after this day.
+	ReferredFrom *Date `json:"referredFrom,omitempty"`
+	// Referred on or before this day.
+	ReferredTo *Date `json:"referredTo,omitempty"`
+	// Name search, ignoring accents and case (« recherche par nom »).
+	Search *string `json:"search,omitempty"`
+}
+
+// Order of the beneficiary list (« tri »).
+type BeneficiaryOrder struct {
+	// Field.
+	Field BeneficiaryOrderField `json:"field"`
+	// Direction.
+	Direction OrderDirection `json:"direction"`
+}
+
+// The result of an act on a beneficiary's journey.
+type BeneficiaryPayload struct {
+	// The beneficiary after the act; null on error.
+	Beneficiary *Beneficiary `json:"beneficiary,omitempty"`
+	// Errors the caller can fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Filter of collective actions.
+type CollectiveActionFilter struct {
+	// Only this department.
+	Department *string `json:"department,omitempty"`
+	// Starting on or after this day.
+	From *Date `json:"from,omitempty"`
+	// Starting on or before this day.
+	To *Date `json:"to,omitempty"`
+}
+
+// Result of an act on a collective action.
+type CollectiveActionPayload struct {
+	// The action.
+	CollectiveAction *CollectiveAction `json:"collectiveAction,omitempty"`
+	// Errors the caller can fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A convocation (« convocation »): sets the welcome interview.
+type ConvokeBeneficiaryInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Date and time of the appointment.
+	AppointmentAt time.Time `json:"appointmentAt"`
+	// Address of the appointment.
+	Address string `json:"address"`
+	// Day handed over in person; today when absent.
+	HandedOverOn *Date `json:"handedOverOn,omitempty"`
+	// Medium of the welcome interview; in person when absent.
+	Medium *InterviewMedium `json:"medium,omitempty"`
+}
+
+// The answer to a pending housing proposal.
+type DecideHousingProposalInput struct {
+	// The proposal.
+	ID string `json:"id"`
+	// Version read.
+	Version int `json:"version"`
+	// ACCEPTED or REFUSED.
+	Outcome HousingOutcome `json:"outcome"`
+	// Day of the answer; today when absent.
+	DecidedOn *Date `json:"decidedOn,omitempty"`
+	// Reason of a refusal; required when refused.
+	RefusalReason *string `json:"refusalReason,omitempty"`
+}
+
+// The diagnostic made at welcome, per axis (« diagnostic »).
+type Diagnostic struct {
+	// Access to rights (« droits »).
+	Rights *AxisAssessment `json:"rights,omitempty"`
+	// Housing (« logement »).
+	Housing *AxisAssessment `json:"housing,omitempty"`
+	// Employment (« emploi »).
+	Employment *AxisAssessment `json:"employment,omitempty"`
+	// Training (« formation »).
+	Training *AxisAssessment `json:"training,omitempty"`
+	// French language (« français »).
+	French *AxisAssessment `json:"french,omitempty"`
+	// Health (« santé »): not readable by insertion counsellors.
+	Health *AxisAssessment `json:"health,omitempty"`
+	// Mobility (« mobilité »).
+	Mobility *AxisAssessment `json:"mobility,omitempty"`
+}
+
+// One condition of access checked at referral (« vérification d'éligibilité »).
+type EligibilityCheck struct {
+	// The condition.
+	Condition EligibilityCondition `json:"condition"`
+	// Whether it is met.
+	Met bool `json:"met"`
+	// Explanation, in French.
+	Message string `json:"message"`
+}
+
+// An exclusion (« exclusion »), decided by a coordinator.
+type ExcludeBeneficiaryInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Day of exclusion; today when absent.
+	ExcludedOn *Date `json:"excludedOn,omitempty"`
+	// Reason, among the programme's.
+	Reason ExclusionReason `json:"reason"`
+	// Note explaining the decision.
+	Note *string `json:"note,omitempty"`
+}
+
+// An exit (« sortie de parcours »).
+type ExitJourneyInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Day of exit.
+	ExitedOn Date `json:"exitedOn"`
+	// Reason.
+	Reason ExitReason `json:"reason"`
+	// Housing situation at exit.
+	HousingSituation HousingSituation `json:"housingSituation"`
+	// Employment situation at exit.
+	EmploymentSituation EmploymentSituation `json:"employmentSituation"`
+	// Training situation at exit.
+	TrainingSituation TrainingSituation `json:"trainingSituation"`
+}
+
+// Result of recordHousingProposal and decideHousingProposal.
+type HousingProposalPayload struct {
+	// The proposal.
+	HousingProposal *HousingProposal `json:"housingProposal,omitempty"`
+	// The beneficiary.
+	Beneficiary *Beneficiary `json:"beneficiary,omitempty"`
+	// Errors the caller can fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+type Mutation struct {
+}
+
 // Pagination state of a connection (« pagination »).
 type PageInfo struct {
 	// Whether more items follow the last edge.
@@ -41,7 +300,271 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// The accompaniment plan (« plan d'accompagnement »).
+type Plan struct {
+	// Objectives, per axis (« objectifs »).
+	Objectives []Objective `json:"objectives"`
+}
+
+// Result of addPlanAction and updatePlanAction.
+type PlanActionPayload struct {
+	// The action.
+	PlanAction *PlanAction `json:"planAction,omitempty"`
+	// The beneficiary.
+	Beneficiary *Beneficiary `json:"beneficiary,omitempty"`
+	// Errors the caller can fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 type Query struct {
+}
+
+// Disability and accessibility needs.
+type RecordAccessibilityInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// RQTH recognised.
+	DisabilityRecognised bool `json:"disabilityRecognised"`
+	// End of the recognition.
+	RecognisedUntil *Date `json:"recognisedUntil,omitempty"`
+	// Needs.
+	Needs *string `json:"needs,omitempty"`
+	// The disability referent (a StaffMember).
+	DisabilityReferentID *string `json:"disabilityReferentId,omitempty"`
+	// Agefiph aids requested.
+	AidsRequested []AgefiphAid `json:"aidsRequested,omitempty"`
+	// Version read (0 when never recorded).
+	Version int `json:"version"`
+}
+
+// Attendance at a collective action (« émargement »).
+type RecordAttendanceInput struct {
+	// The action.
+	CollectiveActionID string `json:"collectiveActionId"`
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Whether present.
+	Attended bool `json:"attended"`
+}
+
+// The diagnostic of the welcome interview (« diagnostic »).
+type RecordDiagnosticInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Axes assessed; rights, housing, employment and training are required the first time.
+	Axes []AxisAssessmentInput `json:"axes"`
+}
+
+// An evaluation (« évaluation »): one score 0-5 per axis.
+type RecordEvaluationInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Stage.
+	Stage EvaluationStage `json:"stage"`
+	// Day of the evaluation.
+	EvaluatedOn Date `json:"evaluatedOn"`
+	// Housing score.
+	Housing int `json:"housing"`
+	// Employment score.
+	Employment int `json:"employment"`
+	// Training score.
+	Training int `json:"training"`
+	// Access-to-rights score.
+	Rights int `json:"rights"`
+}
+
+// A follow-up after exit (« suivi post-sortie »).
+type RecordFollowUpInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Stage.
+	Stage FollowUpStage `json:"stage"`
+	// Day held.
+	HeldOn Date `json:"heldOn"`
+	// Housing situation found.
+	HousingSituation HousingSituation `json:"housingSituation"`
+	// Employment situation found.
+	EmploymentSituation EmploymentSituation `json:"employmentSituation"`
+	// Training situation found.
+	TrainingSituation TrainingSituation `json:"trainingSituation"`
+	// Note.
+	Note *string `json:"note,omitempty"`
+}
+
+// A housing proposal (« proposition de logement »), possibly with its answer.
+type RecordHousingProposalInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Day of the proposal.
+	ProposedOn Date `json:"proposedOn"`
+	// The offer.
+	Offer string `json:"offer"`
+	// Landlord.
+	Landlord *string `json:"landlord,omitempty"`
+	// Outcome; PENDING when absent.
+	Outcome *HousingOutcome `json:"outcome,omitempty"`
+	// Day of the answer, when decided; the proposal day when absent.
+	DecidedOn *Date `json:"decidedOn,omitempty"`
+	// Reason of a refusal; required when refused.
+	RefusalReason *string `json:"refusalReason,omitempty"`
+}
+
+// An interview to record (« entretien »): a new one, or the status of an existing one (id and version).
+type RecordInterviewInput struct {
+	// The beneficiary (for a new interview).
+	BeneficiaryID *string `json:"beneficiaryId,omitempty"`
+	// An existing interview to update.
+	InterviewID *string `json:"interviewId,omitempty"`
+	// Version read, for an existing interview.
+	Version *int `json:"version,omitempty"`
+	// Kind (new interview).
+	Kind *InterviewKind `json:"kind,omitempty"`
+	// Medium (new interview).
+	Medium *InterviewMedium `json:"medium,omitempty"`
+	// Planned date and time (new interview).
+	PlannedAt *time.Time `json:"plannedAt,omitempty"`
+	// Status.
+	Status InterviewStatus `json:"status"`
+	// Note shared with the binôme.
+	SharedNote *string `json:"sharedNote,omitempty"`
+	// Private note, for the author's structure only.
+	PrivateNote *string `json:"privateNote,omitempty"`
+}
+
+// Result of recordInterview.
+type RecordInterviewPayload struct {
+	// The interview.
+	Interview *Interview `json:"interview,omitempty"`
+	// The beneficiary.
+	Beneficiary *Beneficiary `json:"beneficiary,omitempty"`
+	// Errors the caller can fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The status of a rights step.
+type RecordRightsStepInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Kind of step.
+	Kind RightsStepKind `json:"kind"`
+	// Status.
+	Status RightsStepStatus `json:"status"`
+	// Day started.
+	StartedOn *Date `json:"startedOn,omitempty"`
+	// Day completed; required when DONE.
+	CompletedOn *Date `json:"completedOn,omitempty"`
+	// Version read (0 when never recorded).
+	Version int `json:"version"`
+}
+
+// Identity and situation of a person referred by OFII (« orientation OFII »).
+type ReferBeneficiaryInput struct {
+	// First name.
+	FirstName string `json:"firstName"`
+	// Last name.
+	LastName string `json:"lastName"`
+	// Birth date.
+	BirthDate Date `json:"birthDate"`
+	// Sex.
+	Sex Sex `json:"sex"`
+	// Nationality.
+	Nationality string `json:"nationality"`
+	// Languages spoken.
+	Languages []string `json:"languages,omitempty"`
+	// Phone.
+	Phone *string `json:"phone,omitempty"`
+	// E-mail.
+	Email *string `json:"email,omitempty"`
+	// Postal address.
+	Address *string `json:"address,omitempty"`
+	// Protection type.
+	ProtectionType ProtectionType `json:"protectionType"`
+	// Day the protection was granted.
+	ProtectionGrantedOn *Date `json:"protectionGrantedOn,omitempty"`
+	// Day the CIR was signed.
+	CirSignedOn *Date `json:"cirSignedOn,omitempty"`
+	// Department of residence (INSEE code).
+	Department string `json:"department"`
+	// Day of the OFII referral; today when absent.
+	ReferredOn *Date `json:"referredOn,omitempty"`
+	// OFII reference of the file.
+	OfiiReference string `json:"ofiiReference"`
+	// Social operator; by default the one covering the department.
+	SocialOperatorID *string `json:"socialOperatorId,omitempty"`
+	// Employment operator; by default the one covering the department.
+	EmploymentOperatorID *string `json:"employmentOperatorId,omitempty"`
+}
+
+// Result of referBeneficiary.
+type ReferBeneficiaryPayload struct {
+	// The beneficiary created; null on error.
+	Beneficiary *Beneficiary `json:"beneficiary,omitempty"`
+	// Errors the caller can fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The OFII referral and how the beneficiary was admitted (« orientation OFII »).
+type Referral struct {
+	// Day of the referral (« date d'orientation »).
+	ReferredOn Date `json:"referredOn"`
+	// OFII reference of the file (« référence OFII »).
+	OfiiReference string `json:"ofiiReference"`
+	// How the beneficiary was admitted.
+	Admission AdmissionKind `json:"admission"`
+	// Conditions of access as checked at referral (« éligibilité »).
+	Eligibility []EligibilityCheck `json:"eligibility"`
+	// Day of the state representative's instruction, for an exceptional admission (« instruction du représentant de l'État »).
+	StateInstructionOn *Date `json:"stateInstructionOn,omitempty"`
+	// Reference of that instruction.
+	StateInstructionReference *string `json:"stateInstructionReference,omitempty"`
+	// Day of OFII's agreement, for an exceptional admission (« accord de l'OFII »).
+	OfiiAgreementOn *Date `json:"ofiiAgreementOn,omitempty"`
+}
+
+// A registration (« inscription »).
+type RegisterForCollectiveActionInput struct {
+	// The action.
+	CollectiveActionID string `json:"collectiveActionId"`
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+}
+
+// A reintegration (« réintégration »), approved by the calling state representative.
+type ReintegrateBeneficiaryInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// First day.
+	ReintegratedOn Date `json:"reintegratedOn"`
+	// Last day, at most 12 months later.
+	Until Date `json:"until"`
+	// Reason.
+	Reason string `json:"reason"`
+}
+
+// A collective action to schedule (« action collective »).
+type ScheduleCollectiveActionInput struct {
+	// Theme.
+	Theme string `json:"theme"`
+	// Department (INSEE code), within the caller's territory.
+	Department string `json:"department"`
+	// Date and time.
+	StartsAt time.Time `json:"startsAt"`
+	// Place.
+	Place string `json:"place"`
+	// Capacity.
+	Capacity int `json:"capacity"`
+	// Facilitators (StaffMember ids).
+	FacilitatorIds []string `json:"facilitatorIds,omitempty"`
+}
+
+// Signature of the engagement contract (« signature du contrat d'engagement »).
+type SignEngagementContractInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Day signed.
+	SignedOn Date `json:"signedOn"`
+	// Whether the beneficiary's consent was recorded; must be true.
+	ConsentRecorded bool `json:"consentRecorded"`
 }
 
 // Filter of the structure list (« filtre »).
@@ -52,6 +575,38 @@ type StructureFilter struct {
 	Department *string `json:"department,omitempty"`
 }
 
+// New contact details of a beneficiary (« changement de coordonnées »); absent fields are left as they are, an empty string clears one.
+type UpdateBeneficiaryContactInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Version read (optimistic concurrency).
+	Version int `json:"version"`
+	// Phone.
+	Phone *string `json:"phone,omitempty"`
+	// E-mail.
+	Email *string `json:"email,omitempty"`
+	// Postal address.
+	Address *string `json:"address,omitempty"`
+	// Languages spoken.
+	Languages []string `json:"languages,omitempty"`
+}
+
+// A change of a plan action; absent fields are left as they are.
+type UpdatePlanActionInput struct {
+	// The action.
+	ID string `json:"id"`
+	// Version read.
+	Version int `json:"version"`
+	// New status.
+	Status *PlanActionStatus `json:"status,omitempty"`
+	// New due day.
+	DueOn *Date `json:"dueOn,omitempty"`
+	// New title.
+	Title *string `json:"title,omitempty"`
+	// Day done, when status is DONE; today when absent.
+	CompletedOn *Date `json:"completedOn,omitempty"`
+}
+
 // An error the caller can fix (« erreur de saisie »): which field, why, in French.
 type UserError struct {
 	// Stable code of the error.
@@ -60,6 +615,795 @@ type UserError struct {
 	Field []string `json:"field,omitempty"`
 	// Message for the user, in French.
 	Message string `json:"message"`
+}
+
+// How a beneficiary entered the programme (« mode d'admission »).
+type AdmissionKind string
+
+const (
+	// Meets the conditions of access (« éligible »).
+	AdmissionKindEligible AdmissionKind = "ELIGIBLE"
+	// Admitted exceptionally on the state representative's instruction with OFII's agreement (« admission exceptionnelle »).
+	AdmissionKindExceptional AdmissionKind = "EXCEPTIONAL"
+)
+
+var AllAdmissionKind = []AdmissionKind{
+	AdmissionKindEligible,
+	AdmissionKindExceptional,
+}
+
+func (e AdmissionKind) IsValid() bool {
+	switch e {
+	case AdmissionKindEligible, AdmissionKindExceptional:
+		return true
+	}
+	return false
+}
+
+func (e AdmissionKind) String() string {
+	return string(e)
+}
+
+func (e *AdmissionKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AdmissionKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AdmissionKind", str)
+	}
+	return nil
+}
+
+func (e AdmissionKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AdmissionKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AdmissionKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An aid that can be requested from Agefiph (« aide Agefiph »).
+type AgefiphAid string
+
+const (
+	// Technical aids (« aides techniques »).
+	AgefiphAidTechnical AgefiphAid = "TECHNICAL"
+	// Human aids (« aides humaines »).
+	AgefiphAidHuman AgefiphAid = "HUMAN"
+	// Adaptation of training situations (« adaptation des situations de formation »).
+	AgefiphAidTrainingAdaptation AgefiphAid = "TRAINING_ADAPTATION"
+	// Mobility aids (« aides à la mobilité »).
+	AgefiphAidMobility AgefiphAid = "MOBILITY"
+	// Adjusted rhythm of the accompaniment (« rythme adapté »).
+	AgefiphAidRhythmAdjustment AgefiphAid = "RHYTHM_ADJUSTMENT"
+)
+
+var AllAgefiphAid = []AgefiphAid{
+	AgefiphAidTechnical,
+	AgefiphAidHuman,
+	AgefiphAidTrainingAdaptation,
+	AgefiphAidMobility,
+	AgefiphAidRhythmAdjustment,
+}
+
+func (e AgefiphAid) IsValid() bool {
+	switch e {
+	case AgefiphAidTechnical, AgefiphAidHuman, AgefiphAidTrainingAdaptation, AgefiphAidMobility, AgefiphAidRhythmAdjustment:
+		return true
+	}
+	return false
+}
+
+func (e AgefiphAid) String() string {
+	return string(e)
+}
+
+func (e *AgefiphAid) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AgefiphAid(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AgefiphAid", str)
+	}
+	return nil
+}
+
+func (e AgefiphAid) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AgefiphAid) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AgefiphAid) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kind of alert, derived from dates and rules (« alerte »).
+type AlertKind string
+
+const (
+	// Welcome interview not held within one month of CIR signature (« entretien d'accueil en retard »).
+	AlertKindWelcomeInterviewOverdue AlertKind = "WELCOME_INTERVIEW_OVERDUE"
+	// Engagement contract not signed within its delay (« contrat non signé »).
+	AlertKindContractNotSigned AlertKind = "CONTRACT_NOT_SIGNED"
+	// An evaluation is due (« évaluation à faire »).
+	AlertKindEvaluationDue AlertKind = "EVALUATION_DUE"
+	// The 24-month limit is near (« fin de parcours proche »).
+	AlertKindJourneyLimitNear AlertKind = "JOURNEY_LIMIT_NEAR"
+	// The 24-month limit is passed and the journey is not ended (« durée maximale dépassée »).
+	AlertKindJourneyLimitReached AlertKind = "JOURNEY_LIMIT_REACHED"
+	// Two housing proposals refused: risk of exclusion (« deux refus de logement »).
+	AlertKindHousingRefusals AlertKind = "HOUSING_REFUSALS"
+	// A follow-up after exit is due (« suivi post-sortie à faire »).
+	AlertKindFollowUpDue AlertKind = "FOLLOW_UP_DUE"
+)
+
+var AllAlertKind = []AlertKind{
+	AlertKindWelcomeInterviewOverdue,
+	AlertKindContractNotSigned,
+	AlertKindEvaluationDue,
+	AlertKindJourneyLimitNear,
+	AlertKindJourneyLimitReached,
+	AlertKindHousingRefusals,
+	AlertKindFollowUpDue,
+}
+
+func (e AlertKind) IsValid() bool {
+	switch e {
+	case AlertKindWelcomeInterviewOverdue, AlertKindContractNotSigned, AlertKindEvaluationDue, AlertKindJourneyLimitNear, AlertKindJourneyLimitReached, AlertKindHousingRefusals, AlertKindFollowUpDue:
+		return true
+	}
+	return false
+}
+
+func (e AlertKind) String() string {
+	return string(e)
+}
+
+func (e *AlertKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AlertKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AlertKind", str)
+	}
+	return nil
+}
+
+func (e AlertKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AlertKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AlertKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Axis of the diagnostic and of the plan (« volet »).
+type Axis string
+
+const (
+	// Access to rights (« droits »).
+	AxisRights Axis = "RIGHTS"
+	// Housing (« logement »).
+	AxisHousing Axis = "HOUSING"
+	// Employment (« emploi »).
+	AxisEmployment Axis = "EMPLOYMENT"
+	// Training (« formation »).
+	AxisTraining Axis = "TRAINING"
+	// French language (« français »).
+	AxisFrench Axis = "FRENCH"
+	// Health (« santé »).
+	AxisHealth Axis = "HEALTH"
+	// Mobility (« mobilité »).
+	AxisMobility Axis = "MOBILITY"
+)
+
+var AllAxis = []Axis{
+	AxisRights,
+	AxisHousing,
+	AxisEmployment,
+	AxisTraining,
+	AxisFrench,
+	AxisHealth,
+	AxisMobility,
+}
+
+func (e Axis) IsValid() bool {
+	switch e {
+	case AxisRights, AxisHousing, AxisEmployment, AxisTraining, AxisFrench, AxisHealth, AxisMobility:
+		return true
+	}
+	return false
+}
+
+func (e Axis) String() string {
+	return string(e)
+}
+
+func (e *Axis) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Axis(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Axis", str)
+	}
+	return nil
+}
+
+func (e Axis) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Axis) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Axis) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Order of the beneficiary list.
+type BeneficiaryOrderField string
+
+const (
+	// By referral day (« date d'orientation »).
+	BeneficiaryOrderFieldReferredOn BeneficiaryOrderField = "REFERRED_ON"
+	// By last name then first name (« nom »).
+	BeneficiaryOrderFieldName BeneficiaryOrderField = "NAME"
+	// By the end of the journey (« fin de parcours »).
+	BeneficiaryOrderFieldJourneyEndsOn BeneficiaryOrderField = "JOURNEY_ENDS_ON"
+)
+
+var AllBeneficiaryOrderField = []BeneficiaryOrderField{
+	BeneficiaryOrderFieldReferredOn,
+	BeneficiaryOrderFieldName,
+	BeneficiaryOrderFieldJourneyEndsOn,
+}
+
+func (e BeneficiaryOrderField) IsValid() bool {
+	switch e {
+	case BeneficiaryOrderFieldReferredOn, BeneficiaryOrderFieldName, BeneficiaryOrderFieldJourneyEndsOn:
+		return true
+	}
+	return false
+}
+
+func (e BeneficiaryOrderField) String() string {
+	return string(e)
+}
+
+func (e *BeneficiaryOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BeneficiaryOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BeneficiaryOrderField", str)
+	}
+	return nil
+}
+
+func (e BeneficiaryOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BeneficiaryOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BeneficiaryOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A condition of access to the programme (« condition d'accès »).
+type EligibilityCondition string
+
+const (
+	// Refugee status or subsidiary protection (« statut de BPI »).
+	EligibilityConditionProtectionType EligibilityCondition = "PROTECTION_TYPE"
+	// Protection granted on 1 January of the previous year or later (« protection depuis le 1er janvier N-1 »).
+	EligibilityConditionProtectionDate EligibilityCondition = "PROTECTION_DATE"
+	// Republican integration contract signed (« CIR signé »).
+	EligibilityConditionCirSigned EligibilityCondition = "CIR_SIGNED"
+	// Residence in a department covered by the programme (« département couvert »).
+	EligibilityConditionDepartmentCovered EligibilityCondition = "DEPARTMENT_COVERED"
+)
+
+var AllEligibilityCondition = []EligibilityCondition{
+	EligibilityConditionProtectionType,
+	EligibilityConditionProtectionDate,
+	EligibilityConditionCirSigned,
+	EligibilityConditionDepartmentCovered,
+}
+
+func (e EligibilityCondition) IsValid() bool {
+	switch e {
+	case EligibilityConditionProtectionType, EligibilityConditionProtectionDate, EligibilityConditionCirSigned, EligibilityConditionDepartmentCovered:
+		return true
+	}
+	return false
+}
+
+func (e EligibilityCondition) String() string {
+	return string(e)
+}
+
+func (e *EligibilityCondition) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EligibilityCondition(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EligibilityCondition", str)
+	}
+	return nil
+}
+
+func (e EligibilityCondition) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EligibilityCondition) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EligibilityCondition) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Employment situation at exit or at follow-up (« situation d'emploi »).
+type EmploymentSituation string
+
+const (
+	// Permanent contract, CDI (« CDI »).
+	EmploymentSituationPermanentContract EmploymentSituation = "PERMANENT_CONTRACT"
+	// Fixed-term contract, CDD (« CDD »).
+	EmploymentSituationFixedTermContract EmploymentSituation = "FIXED_TERM_CONTRACT"
+	// Work-integration contract, IAE (« contrat d'insertion »).
+	EmploymentSituationInsertionContract EmploymentSituation = "INSERTION_CONTRACT"
+	// Temporary work (« intérim »).
+	EmploymentSituationTemporaryWork EmploymentSituation = "TEMPORARY_WORK"
+	// Apprenticeship (« alternance »).
+	EmploymentSituationApprenticeship EmploymentSituation = "APPRENTICESHIP"
+	// Self-employed (« indépendant »).
+	EmploymentSituationSelfEmployed EmploymentSituation = "SELF_EMPLOYED"
+	// Looking for a job (« en recherche d'emploi »).
+	EmploymentSituationJobSeeking EmploymentSituation = "JOB_SEEKING"
+	// Not in the labour market (« inactif »).
+	EmploymentSituationInactive EmploymentSituation = "INACTIVE"
+	// Unknown (« inconnue »).
+	EmploymentSituationUnknown EmploymentSituation = "UNKNOWN"
+)
+
+var AllEmploymentSituation = []EmploymentSituation{
+	EmploymentSituationPermanentContract,
+	EmploymentSituationFixedTermContract,
+	EmploymentSituationInsertionContract,
+	EmploymentSituationTemporaryWork,
+	EmploymentSituationApprenticeship,
+	EmploymentSituationSelfEmployed,
+	EmploymentSituationJobSeeking,
+	EmploymentSituationInactive,
+	EmploymentSituationUnknown,
+}
+
+func (e EmploymentSituation) IsValid() bool {
+	switch e {
+	case EmploymentSituationPermanentContract, EmploymentSituationFixedTermContract, EmploymentSituationInsertionContract, EmploymentSituationTemporaryWork, EmploymentSituationApprenticeship, EmploymentSituationSelfEmployed, EmploymentSituationJobSeeking, EmploymentSituationInactive, EmploymentSituationUnknown:
+		return true
+	}
+	return false
+}
+
+func (e EmploymentSituation) String() string {
+	return string(e)
+}
+
+func (e *EmploymentSituation) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EmploymentSituation(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EmploymentSituation", str)
+	}
+	return nil
+}
+
+func (e EmploymentSituation) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EmploymentSituation) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EmploymentSituation) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Axis scored by an evaluation (« volet évalué »).
+type EvaluationAxis string
+
+const (
+	// Housing (« logement »).
+	EvaluationAxisHousing EvaluationAxis = "HOUSING"
+	// Employment (« emploi »).
+	EvaluationAxisEmployment EvaluationAxis = "EMPLOYMENT"
+	// Training (« formation »).
+	EvaluationAxisTraining EvaluationAxis = "TRAINING"
+	// Access to rights (« accès aux droits »).
+	EvaluationAxisRights EvaluationAxis = "RIGHTS"
+)
+
+var AllEvaluationAxis = []EvaluationAxis{
+	EvaluationAxisHousing,
+	EvaluationAxisEmployment,
+	EvaluationAxisTraining,
+	EvaluationAxisRights,
+}
+
+func (e EvaluationAxis) IsValid() bool {
+	switch e {
+	case EvaluationAxisHousing, EvaluationAxisEmployment, EvaluationAxisTraining, EvaluationAxisRights:
+		return true
+	}
+	return false
+}
+
+func (e EvaluationAxis) String() string {
+	return string(e)
+}
+
+func (e *EvaluationAxis) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EvaluationAxis(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EvaluationAxis", str)
+	}
+	return nil
+}
+
+func (e EvaluationAxis) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EvaluationAxis) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EvaluationAxis) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Stage of an individual evaluation (« étape d'évaluation »).
+type EvaluationStage string
+
+const (
+	// At entry (« entrée »).
+	EvaluationStageEntry EvaluationStage = "ENTRY"
+	// Mid-course (« mi-parcours »).
+	EvaluationStageMidCourse EvaluationStage = "MID_COURSE"
+	// At exit (« sortie »).
+	EvaluationStageExit EvaluationStage = "EXIT"
+)
+
+var AllEvaluationStage = []EvaluationStage{
+	EvaluationStageEntry,
+	EvaluationStageMidCourse,
+	EvaluationStageExit,
+}
+
+func (e EvaluationStage) IsValid() bool {
+	switch e {
+	case EvaluationStageEntry, EvaluationStageMidCourse, EvaluationStageExit:
+		return true
+	}
+	return false
+}
+
+func (e EvaluationStage) String() string {
+	return string(e)
+}
+
+func (e *EvaluationStage) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EvaluationStage(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EvaluationStage", str)
+	}
+	return nil
+}
+
+func (e EvaluationStage) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EvaluationStage) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EvaluationStage) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Reason of an exclusion, from the programme's rules (« motif d'exclusion »).
+type ExclusionReason string
+
+const (
+	// Two housing proposals refused (« deux refus de logement »).
+	ExclusionReasonTwoHousingRefusals ExclusionReason = "TWO_HOUSING_REFUSALS"
+	// Violence or threat against the operator or another beneficiary (« violence ou menace »).
+	ExclusionReasonViolenceOrThreat ExclusionReason = "VIOLENCE_OR_THREAT"
+	// Non-adherence to the accompaniment (« non-adhésion à l'accompagnement »).
+	ExclusionReasonNonAdherence ExclusionReason = "NON_ADHERENCE"
+	// Offence leading to prosecution (« infraction entraînant des poursuites »).
+	ExclusionReasonOffenceProsecuted ExclusionReason = "OFFENCE_PROSECUTED"
+)
+
+var AllExclusionReason = []ExclusionReason{
+	ExclusionReasonTwoHousingRefusals,
+	ExclusionReasonViolenceOrThreat,
+	ExclusionReasonNonAdherence,
+	ExclusionReasonOffenceProsecuted,
+}
+
+func (e ExclusionReason) IsValid() bool {
+	switch e {
+	case ExclusionReasonTwoHousingRefusals, ExclusionReasonViolenceOrThreat, ExclusionReasonNonAdherence, ExclusionReasonOffenceProsecuted:
+		return true
+	}
+	return false
+}
+
+func (e ExclusionReason) String() string {
+	return string(e)
+}
+
+func (e *ExclusionReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ExclusionReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ExclusionReason", str)
+	}
+	return nil
+}
+
+func (e ExclusionReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ExclusionReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ExclusionReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kind of end of a journey (« type de fin de parcours »).
+type ExitKind string
+
+const (
+	// Exit (« sortie »).
+	ExitKindExit ExitKind = "EXIT"
+	// Exclusion decided by the coordinator (« exclusion »).
+	ExitKindExclusion ExitKind = "EXCLUSION"
+)
+
+var AllExitKind = []ExitKind{
+	ExitKindExit,
+	ExitKindExclusion,
+}
+
+func (e ExitKind) IsValid() bool {
+	switch e {
+	case ExitKindExit, ExitKindExclusion:
+		return true
+	}
+	return false
+}
+
+func (e ExitKind) String() string {
+	return string(e)
+}
+
+func (e *ExitKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ExitKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ExitKind", str)
+	}
+	return nil
+}
+
+func (e ExitKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ExitKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ExitKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Reason of an ordinary exit (« motif de sortie »).
+type ExitReason string
+
+const (
+	// Goals of the plan reached (« objectifs atteints »).
+	ExitReasonGoalsReached ExitReason = "GOALS_REACHED"
+	// The 24-month maximum is reached (« durée maximale atteinte »).
+	ExitReasonJourneyLimit ExitReason = "JOURNEY_LIMIT"
+	// Moved out of the department (« déménagement »).
+	ExitReasonMovedAway ExitReason = "MOVED_AWAY"
+	// The beneficiary chose to leave (« abandon »).
+	ExitReasonWithdrawal ExitReason = "WITHDRAWAL"
+	// Other (« autre »).
+	ExitReasonOther ExitReason = "OTHER"
+)
+
+var AllExitReason = []ExitReason{
+	ExitReasonGoalsReached,
+	ExitReasonJourneyLimit,
+	ExitReasonMovedAway,
+	ExitReasonWithdrawal,
+	ExitReasonOther,
+}
+
+func (e ExitReason) IsValid() bool {
+	switch e {
+	case ExitReasonGoalsReached, ExitReasonJourneyLimit, ExitReasonMovedAway, ExitReasonWithdrawal, ExitReasonOther:
+		return true
+	}
+	return false
+}
+
+func (e ExitReason) String() string {
+	return string(e)
+}
+
+func (e *ExitReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ExitReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ExitReason", str)
+	}
+	return nil
+}
+
+func (e ExitReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ExitReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ExitReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Groups of personal data (« catégories de données personnelles ») with their own access rules.
@@ -124,6 +1468,978 @@ func (e *FieldGroup) UnmarshalJSON(b []byte) error {
 }
 
 func (e FieldGroup) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Follow-up after exit (« suivi post-sortie »).
+type FollowUpStage string
+
+const (
+	// 3 months after exit (« à 3 mois »).
+	FollowUpStageThreeMonths FollowUpStage = "THREE_MONTHS"
+	// 6 months after exit (« à 6 mois »).
+	FollowUpStageSixMonths FollowUpStage = "SIX_MONTHS"
+)
+
+var AllFollowUpStage = []FollowUpStage{
+	FollowUpStageThreeMonths,
+	FollowUpStageSixMonths,
+}
+
+func (e FollowUpStage) IsValid() bool {
+	switch e {
+	case FollowUpStageThreeMonths, FollowUpStageSixMonths:
+		return true
+	}
+	return false
+}
+
+func (e FollowUpStage) String() string {
+	return string(e)
+}
+
+func (e *FollowUpStage) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FollowUpStage(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FollowUpStage", str)
+	}
+	return nil
+}
+
+func (e FollowUpStage) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FollowUpStage) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FollowUpStage) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Outcome of a housing proposal (« suite donnée »).
+type HousingOutcome string
+
+const (
+	// Awaiting the beneficiary's answer (« en attente »).
+	HousingOutcomePending HousingOutcome = "PENDING"
+	// Accepted (« acceptée »).
+	HousingOutcomeAccepted HousingOutcome = "ACCEPTED"
+	// Refused (« refusée »).
+	HousingOutcomeRefused HousingOutcome = "REFUSED"
+)
+
+var AllHousingOutcome = []HousingOutcome{
+	HousingOutcomePending,
+	HousingOutcomeAccepted,
+	HousingOutcomeRefused,
+}
+
+func (e HousingOutcome) IsValid() bool {
+	switch e {
+	case HousingOutcomePending, HousingOutcomeAccepted, HousingOutcomeRefused:
+		return true
+	}
+	return false
+}
+
+func (e HousingOutcome) String() string {
+	return string(e)
+}
+
+func (e *HousingOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = HousingOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid HousingOutcome", str)
+	}
+	return nil
+}
+
+func (e HousingOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *HousingOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e HousingOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Housing situation at exit or at follow-up (« situation de logement »).
+type HousingSituation string
+
+const (
+	// Permanent housing, own lease (« logement pérenne »).
+	HousingSituationPermanentHousing HousingSituation = "PERMANENT_HOUSING"
+	// Temporary or transitional housing (« logement temporaire »).
+	HousingSituationTemporaryHousing HousingSituation = "TEMPORARY_HOUSING"
+	// Hosted by relatives or friends (« hébergé par un tiers »).
+	HousingSituationHosted HousingSituation = "HOSTED"
+	// Emergency shelter (« hébergement d'urgence »).
+	HousingSituationEmergencyShelter HousingSituation = "EMERGENCY_SHELTER"
+	// No housing (« sans logement »).
+	HousingSituationNoHousing HousingSituation = "NO_HOUSING"
+	// Unknown (« inconnue »).
+	HousingSituationUnknown HousingSituation = "UNKNOWN"
+)
+
+var AllHousingSituation = []HousingSituation{
+	HousingSituationPermanentHousing,
+	HousingSituationTemporaryHousing,
+	HousingSituationHosted,
+	HousingSituationEmergencyShelter,
+	HousingSituationNoHousing,
+	HousingSituationUnknown,
+}
+
+func (e HousingSituation) IsValid() bool {
+	switch e {
+	case HousingSituationPermanentHousing, HousingSituationTemporaryHousing, HousingSituationHosted, HousingSituationEmergencyShelter, HousingSituationNoHousing, HousingSituationUnknown:
+		return true
+	}
+	return false
+}
+
+func (e HousingSituation) String() string {
+	return string(e)
+}
+
+func (e *HousingSituation) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = HousingSituation(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid HousingSituation", str)
+	}
+	return nil
+}
+
+func (e HousingSituation) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *HousingSituation) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e HousingSituation) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kind of individual interview (« type d'entretien »).
+type InterviewKind string
+
+const (
+	// Welcome interview, within one month of CIR signature (« entretien d'accueil »).
+	InterviewKindWelcome InterviewKind = "WELCOME"
+	// Social follow-up interview (« entretien de suivi social »).
+	InterviewKindSocial InterviewKind = "SOCIAL"
+	// Professional interview with the insertion counsellor (« entretien professionnel »).
+	InterviewKindProfessional InterviewKind = "PROFESSIONAL"
+	// Evaluation interview (« entretien d'évaluation »).
+	InterviewKindEvaluation InterviewKind = "EVALUATION"
+	// Follow-up after exit (« entretien de suivi post-sortie »).
+	InterviewKindFollowUp InterviewKind = "FOLLOW_UP"
+)
+
+var AllInterviewKind = []InterviewKind{
+	InterviewKindWelcome,
+	InterviewKindSocial,
+	InterviewKindProfessional,
+	InterviewKindEvaluation,
+	InterviewKindFollowUp,
+}
+
+func (e InterviewKind) IsValid() bool {
+	switch e {
+	case InterviewKindWelcome, InterviewKindSocial, InterviewKindProfessional, InterviewKindEvaluation, InterviewKindFollowUp:
+		return true
+	}
+	return false
+}
+
+func (e InterviewKind) String() string {
+	return string(e)
+}
+
+func (e *InterviewKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InterviewKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InterviewKind", str)
+	}
+	return nil
+}
+
+func (e InterviewKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InterviewKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InterviewKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How an interview takes place (« modalité »).
+type InterviewMedium string
+
+const (
+	// In person (« en présentiel »).
+	InterviewMediumInPerson InterviewMedium = "IN_PERSON"
+	// By phone (« par téléphone »).
+	InterviewMediumPhone InterviewMedium = "PHONE"
+	// By video (« en visioconférence »).
+	InterviewMediumVideo InterviewMedium = "VIDEO"
+	// Home visit (« visite à domicile »).
+	InterviewMediumHomeVisit InterviewMedium = "HOME_VISIT"
+)
+
+var AllInterviewMedium = []InterviewMedium{
+	InterviewMediumInPerson,
+	InterviewMediumPhone,
+	InterviewMediumVideo,
+	InterviewMediumHomeVisit,
+}
+
+func (e InterviewMedium) IsValid() bool {
+	switch e {
+	case InterviewMediumInPerson, InterviewMediumPhone, InterviewMediumVideo, InterviewMediumHomeVisit:
+		return true
+	}
+	return false
+}
+
+func (e InterviewMedium) String() string {
+	return string(e)
+}
+
+func (e *InterviewMedium) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InterviewMedium(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InterviewMedium", str)
+	}
+	return nil
+}
+
+func (e InterviewMedium) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InterviewMedium) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InterviewMedium) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Status of an interview or of a convocation (« statut du rendez-vous »).
+type InterviewStatus string
+
+const (
+	// Planned (« planifié »).
+	InterviewStatusPlanned InterviewStatus = "PLANNED"
+	// Held (« réalisé »).
+	InterviewStatusHeld InterviewStatus = "HELD"
+	// The beneficiary did not come (« absent »).
+	InterviewStatusNoShow InterviewStatus = "NO_SHOW"
+	// The beneficiary excused themselves (« excusé »).
+	InterviewStatusExcused InterviewStatus = "EXCUSED"
+	// Cancelled (« annulé »).
+	InterviewStatusCancelled InterviewStatus = "CANCELLED"
+)
+
+var AllInterviewStatus = []InterviewStatus{
+	InterviewStatusPlanned,
+	InterviewStatusHeld,
+	InterviewStatusNoShow,
+	InterviewStatusExcused,
+	InterviewStatusCancelled,
+}
+
+func (e InterviewStatus) IsValid() bool {
+	switch e {
+	case InterviewStatusPlanned, InterviewStatusHeld, InterviewStatusNoShow, InterviewStatusExcused, InterviewStatusCancelled:
+		return true
+	}
+	return false
+}
+
+func (e InterviewStatus) String() string {
+	return string(e)
+}
+
+func (e *InterviewStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InterviewStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InterviewStatus", str)
+	}
+	return nil
+}
+
+func (e InterviewStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InterviewStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InterviewStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Phase of a journey, derived from the acts recorded (« phase du parcours »).
+type JourneyPhase string
+
+const (
+	// Referred by OFII at CIR signature (« orienté »).
+	JourneyPhaseReferred JourneyPhase = "REFERRED"
+	// Convocation handed over (« convoqué »).
+	JourneyPhaseConvoked JourneyPhase = "CONVOKED"
+	// Welcome interview held (« accueilli »).
+	JourneyPhaseWelcomed JourneyPhase = "WELCOMED"
+	// Plan written and engagement contract signed (« contractualisé »).
+	JourneyPhaseContracted JourneyPhase = "CONTRACTED"
+	// Journey ended, follow-ups pending (« sorti »).
+	JourneyPhaseExited JourneyPhase = "EXITED"
+	// 3-month follow-up done, 6-month follow-up pending (« en suivi post-sortie »).
+	JourneyPhaseFollowUp JourneyPhase = "FOLLOW_UP"
+	// Journey closed: follow-ups done or exclusion (« clos »).
+	JourneyPhaseClosed JourneyPhase = "CLOSED"
+	// Exited journey re-opened by a reintegration (« réintégré »).
+	JourneyPhaseReintegrated JourneyPhase = "REINTEGRATED"
+)
+
+var AllJourneyPhase = []JourneyPhase{
+	JourneyPhaseReferred,
+	JourneyPhaseConvoked,
+	JourneyPhaseWelcomed,
+	JourneyPhaseContracted,
+	JourneyPhaseExited,
+	JourneyPhaseFollowUp,
+	JourneyPhaseClosed,
+	JourneyPhaseReintegrated,
+}
+
+func (e JourneyPhase) IsValid() bool {
+	switch e {
+	case JourneyPhaseReferred, JourneyPhaseConvoked, JourneyPhaseWelcomed, JourneyPhaseContracted, JourneyPhaseExited, JourneyPhaseFollowUp, JourneyPhaseClosed, JourneyPhaseReintegrated:
+		return true
+	}
+	return false
+}
+
+func (e JourneyPhase) String() string {
+	return string(e)
+}
+
+func (e *JourneyPhase) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = JourneyPhase(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid JourneyPhase", str)
+	}
+	return nil
+}
+
+func (e JourneyPhase) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *JourneyPhase) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e JourneyPhase) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Direction of an order.
+type OrderDirection string
+
+const (
+	// Ascending.
+	OrderDirectionAsc OrderDirection = "ASC"
+	// Descending.
+	OrderDirectionDesc OrderDirection = "DESC"
+)
+
+var AllOrderDirection = []OrderDirection{
+	OrderDirectionAsc,
+	OrderDirectionDesc,
+}
+
+func (e OrderDirection) IsValid() bool {
+	switch e {
+	case OrderDirectionAsc, OrderDirectionDesc:
+		return true
+	}
+	return false
+}
+
+func (e OrderDirection) String() string {
+	return string(e)
+}
+
+func (e *OrderDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrderDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrderDirection", str)
+	}
+	return nil
+}
+
+func (e OrderDirection) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrderDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrderDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Status of a plan action (« statut de l'action »).
+type PlanActionStatus string
+
+const (
+	// Planned (« prévue »).
+	PlanActionStatusPlanned PlanActionStatus = "PLANNED"
+	// In progress (« en cours »).
+	PlanActionStatusInProgress PlanActionStatus = "IN_PROGRESS"
+	// Done (« réalisée »).
+	PlanActionStatusDone PlanActionStatus = "DONE"
+	// Abandoned (« abandonnée »).
+	PlanActionStatusAbandoned PlanActionStatus = "ABANDONED"
+)
+
+var AllPlanActionStatus = []PlanActionStatus{
+	PlanActionStatusPlanned,
+	PlanActionStatusInProgress,
+	PlanActionStatusDone,
+	PlanActionStatusAbandoned,
+}
+
+func (e PlanActionStatus) IsValid() bool {
+	switch e {
+	case PlanActionStatusPlanned, PlanActionStatusInProgress, PlanActionStatusDone, PlanActionStatusAbandoned:
+		return true
+	}
+	return false
+}
+
+func (e PlanActionStatus) String() string {
+	return string(e)
+}
+
+func (e *PlanActionStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PlanActionStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PlanActionStatus", str)
+	}
+	return nil
+}
+
+func (e PlanActionStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PlanActionStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PlanActionStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Protection granted to a beneficiary (« type de protection »).
+type ProtectionType string
+
+const (
+	// Refugee status (« statut de réfugié »).
+	ProtectionTypeRefugee ProtectionType = "REFUGEE"
+	// Subsidiary protection (« protection subsidiaire »).
+	ProtectionTypeSubsidiaryProtection ProtectionType = "SUBSIDIARY_PROTECTION"
+	// Another situation, admitted only exceptionally (« autre situation, admission exceptionnelle »).
+	ProtectionTypeOther ProtectionType = "OTHER"
+)
+
+var AllProtectionType = []ProtectionType{
+	ProtectionTypeRefugee,
+	ProtectionTypeSubsidiaryProtection,
+	ProtectionTypeOther,
+}
+
+func (e ProtectionType) IsValid() bool {
+	switch e {
+	case ProtectionTypeRefugee, ProtectionTypeSubsidiaryProtection, ProtectionTypeOther:
+		return true
+	}
+	return false
+}
+
+func (e ProtectionType) String() string {
+	return string(e)
+}
+
+func (e *ProtectionType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ProtectionType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ProtectionType", str)
+	}
+	return nil
+}
+
+func (e ProtectionType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ProtectionType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ProtectionType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kind of referent of the binôme (« type de référent »).
+type ReferentKind string
+
+const (
+	// Social worker (« travailleur social »).
+	ReferentKindSocialWorker ReferentKind = "SOCIAL_WORKER"
+	// Insertion counsellor (« conseiller en insertion professionnelle »).
+	ReferentKindInsertionCounsellor ReferentKind = "INSERTION_COUNSELLOR"
+)
+
+var AllReferentKind = []ReferentKind{
+	ReferentKindSocialWorker,
+	ReferentKindInsertionCounsellor,
+}
+
+func (e ReferentKind) IsValid() bool {
+	switch e {
+	case ReferentKindSocialWorker, ReferentKindInsertionCounsellor:
+		return true
+	}
+	return false
+}
+
+func (e ReferentKind) String() string {
+	return string(e)
+}
+
+func (e *ReferentKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReferentKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReferentKind", str)
+	}
+	return nil
+}
+
+func (e ReferentKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReferentKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReferentKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Link of a joining family member to the principal BPI (« lien de parenté du rejoignant »).
+type Relationship string
+
+const (
+	// Spouse (« conjoint »).
+	RelationshipSpouse Relationship = "SPOUSE"
+	// Minor child (« enfant mineur »).
+	RelationshipMinorChild Relationship = "MINOR_CHILD"
+	// Parent (« parent »).
+	RelationshipParent Relationship = "PARENT"
+)
+
+var AllRelationship = []Relationship{
+	RelationshipSpouse,
+	RelationshipMinorChild,
+	RelationshipParent,
+}
+
+func (e Relationship) IsValid() bool {
+	switch e {
+	case RelationshipSpouse, RelationshipMinorChild, RelationshipParent:
+		return true
+	}
+	return false
+}
+
+func (e Relationship) String() string {
+	return string(e)
+}
+
+func (e *Relationship) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Relationship(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Relationship", str)
+	}
+	return nil
+}
+
+func (e Relationship) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Relationship) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Relationship) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A step of access to rights (« démarche d'accès aux droits »).
+type RightsStepKind string
+
+const (
+	// Health insurance, PUMa (« assurance maladie »).
+	RightsStepKindHealthInsurance RightsStepKind = "HEALTH_INSURANCE"
+	// Complementary health insurance, CSS (« complémentaire santé solidaire »).
+	RightsStepKindComplementaryHealthInsurance RightsStepKind = "COMPLEMENTARY_HEALTH_INSURANCE"
+	// Family and housing benefits, CAF (« prestations CAF »).
+	RightsStepKindFamilyBenefits RightsStepKind = "FAMILY_BENEFITS"
+	// Bank account (« compte bancaire »).
+	RightsStepKindBankAccount RightsStepKind = "BANK_ACCOUNT"
+	// Registration with France Travail (« inscription à France Travail »).
+	RightsStepKindFranceTravailRegistration RightsStepKind = "FRANCE_TRAVAIL_REGISTRATION"
+	// Exchange of a foreign driving licence (« échange du permis de conduire »).
+	RightsStepKindDrivingLicenceExchange RightsStepKind = "DRIVING_LICENCE_EXCHANGE"
+	// Civil status documents from OFPRA (« actes d'état civil »).
+	RightsStepKindCivilStatusDocuments RightsStepKind = "CIVIL_STATUS_DOCUMENTS"
+	// Residence permit (« titre de séjour »).
+	RightsStepKindResidencePermit RightsStepKind = "RESIDENCE_PERMIT"
+	// Income tax return (« déclaration de revenus »).
+	RightsStepKindTaxReturn RightsStepKind = "TAX_RETURN"
+)
+
+var AllRightsStepKind = []RightsStepKind{
+	RightsStepKindHealthInsurance,
+	RightsStepKindComplementaryHealthInsurance,
+	RightsStepKindFamilyBenefits,
+	RightsStepKindBankAccount,
+	RightsStepKindFranceTravailRegistration,
+	RightsStepKindDrivingLicenceExchange,
+	RightsStepKindCivilStatusDocuments,
+	RightsStepKindResidencePermit,
+	RightsStepKindTaxReturn,
+}
+
+func (e RightsStepKind) IsValid() bool {
+	switch e {
+	case RightsStepKindHealthInsurance, RightsStepKindComplementaryHealthInsurance, RightsStepKindFamilyBenefits, RightsStepKindBankAccount, RightsStepKindFranceTravailRegistration, RightsStepKindDrivingLicenceExchange, RightsStepKindCivilStatusDocuments, RightsStepKindResidencePermit, RightsStepKindTaxReturn:
+		return true
+	}
+	return false
+}
+
+func (e RightsStepKind) String() string {
+	return string(e)
+}
+
+func (e *RightsStepKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RightsStepKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RightsStepKind", str)
+	}
+	return nil
+}
+
+func (e RightsStepKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RightsStepKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RightsStepKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Status of a rights step (« état de la démarche »).
+type RightsStepStatus string
+
+const (
+	// To do (« à faire »).
+	RightsStepStatusToDo RightsStepStatus = "TO_DO"
+	// In progress (« en cours »).
+	RightsStepStatusInProgress RightsStepStatus = "IN_PROGRESS"
+	// Done, the right is open (« faite »).
+	RightsStepStatusDone RightsStepStatus = "DONE"
+	// Blocked (« bloquée »).
+	RightsStepStatusBlocked RightsStepStatus = "BLOCKED"
+	// Not applicable (« sans objet »).
+	RightsStepStatusNotApplicable RightsStepStatus = "NOT_APPLICABLE"
+)
+
+var AllRightsStepStatus = []RightsStepStatus{
+	RightsStepStatusToDo,
+	RightsStepStatusInProgress,
+	RightsStepStatusDone,
+	RightsStepStatusBlocked,
+	RightsStepStatusNotApplicable,
+}
+
+func (e RightsStepStatus) IsValid() bool {
+	switch e {
+	case RightsStepStatusToDo, RightsStepStatusInProgress, RightsStepStatusDone, RightsStepStatusBlocked, RightsStepStatusNotApplicable:
+		return true
+	}
+	return false
+}
+
+func (e RightsStepStatus) String() string {
+	return string(e)
+}
+
+func (e *RightsStepStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RightsStepStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RightsStepStatus", str)
+	}
+	return nil
+}
+
+func (e RightsStepStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RightsStepStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RightsStepStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Sex as recorded on the residence documents (« sexe »).
+type Sex string
+
+const (
+	// Female (« féminin »).
+	SexFemale Sex = "FEMALE"
+	// Male (« masculin »).
+	SexMale Sex = "MALE"
+	// Not specified (« non précisé »).
+	SexUnspecified Sex = "UNSPECIFIED"
+)
+
+var AllSex = []Sex{
+	SexFemale,
+	SexMale,
+	SexUnspecified,
+}
+
+func (e Sex) IsValid() bool {
+	switch e {
+	case SexFemale, SexMale, SexUnspecified:
+		return true
+	}
+	return false
+}
+
+func (e Sex) String() string {
+	return string(e)
+}
+
+func (e *Sex) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Sex(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Sex", str)
+	}
+	return nil
+}
+
+func (e Sex) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Sex) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Sex) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -267,6 +2583,173 @@ func (e *StructureRole) UnmarshalJSON(b []byte) error {
 }
 
 func (e StructureRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kind of act in a beneficiary's timeline (« type d'acte »).
+type TimelineEventKind string
+
+const (
+	// OFII referral (« orientation OFII »).
+	TimelineEventKindReferred TimelineEventKind = "REFERRED"
+	// A joining family member added (« rejoignant ajouté »).
+	TimelineEventKindHouseholdMemberAdded TimelineEventKind = "HOUSEHOLD_MEMBER_ADDED"
+	// Convocation handed over (« convocation remise »).
+	TimelineEventKindConvoked TimelineEventKind = "CONVOKED"
+	// An interview (« entretien »).
+	TimelineEventKindInterview TimelineEventKind = "INTERVIEW"
+	// Diagnostic recorded (« diagnostic »).
+	TimelineEventKindDiagnostic TimelineEventKind = "DIAGNOSTIC"
+	// Referent assigned (« référent désigné »).
+	TimelineEventKindReferentAssigned TimelineEventKind = "REFERENT_ASSIGNED"
+	// Plan action added (« action du plan »).
+	TimelineEventKindPlanAction TimelineEventKind = "PLAN_ACTION"
+	// Engagement contract signed (« contrat signé »).
+	TimelineEventKindContractSigned TimelineEventKind = "CONTRACT_SIGNED"
+	// Housing proposal (« proposition de logement »).
+	TimelineEventKindHousingProposal TimelineEventKind = "HOUSING_PROPOSAL"
+	// Access-to-rights step (« démarche d'accès aux droits »).
+	TimelineEventKindRightsStep TimelineEventKind = "RIGHTS_STEP"
+	// Evaluation (« évaluation »).
+	TimelineEventKindEvaluation TimelineEventKind = "EVALUATION"
+	// Collective action attended or registered (« action collective »).
+	TimelineEventKindCollectiveAction TimelineEventKind = "COLLECTIVE_ACTION"
+	// Exit (« sortie »).
+	TimelineEventKindExited TimelineEventKind = "EXITED"
+	// Exclusion (« exclusion »).
+	TimelineEventKindExcluded TimelineEventKind = "EXCLUDED"
+	// Follow-up after exit (« suivi post-sortie »).
+	TimelineEventKindFollowUp TimelineEventKind = "FOLLOW_UP"
+	// Reintegration (« réintégration »).
+	TimelineEventKindReintegrated TimelineEventKind = "REINTEGRATED"
+)
+
+var AllTimelineEventKind = []TimelineEventKind{
+	TimelineEventKindReferred,
+	TimelineEventKindHouseholdMemberAdded,
+	TimelineEventKindConvoked,
+	TimelineEventKindInterview,
+	TimelineEventKindDiagnostic,
+	TimelineEventKindReferentAssigned,
+	TimelineEventKindPlanAction,
+	TimelineEventKindContractSigned,
+	TimelineEventKindHousingProposal,
+	TimelineEventKindRightsStep,
+	TimelineEventKindEvaluation,
+	TimelineEventKindCollectiveAction,
+	TimelineEventKindExited,
+	TimelineEventKindExcluded,
+	TimelineEventKindFollowUp,
+	TimelineEventKindReintegrated,
+}
+
+func (e TimelineEventKind) IsValid() bool {
+	switch e {
+	case TimelineEventKindReferred, TimelineEventKindHouseholdMemberAdded, TimelineEventKindConvoked, TimelineEventKindInterview, TimelineEventKindDiagnostic, TimelineEventKindReferentAssigned, TimelineEventKindPlanAction, TimelineEventKindContractSigned, TimelineEventKindHousingProposal, TimelineEventKindRightsStep, TimelineEventKindEvaluation, TimelineEventKindCollectiveAction, TimelineEventKindExited, TimelineEventKindExcluded, TimelineEventKindFollowUp, TimelineEventKindReintegrated:
+		return true
+	}
+	return false
+}
+
+func (e TimelineEventKind) String() string {
+	return string(e)
+}
+
+func (e *TimelineEventKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TimelineEventKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TimelineEventKind", str)
+	}
+	return nil
+}
+
+func (e TimelineEventKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TimelineEventKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TimelineEventKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Training situation at exit or at follow-up (« situation de formation »).
+type TrainingSituation string
+
+const (
+	// Qualifying training (« formation qualifiante »).
+	TrainingSituationQualifyingTraining TrainingSituation = "QUALIFYING_TRAINING"
+	// French course (« cours de français »).
+	TrainingSituationFrenchCourse TrainingSituation = "FRENCH_COURSE"
+	// Other training (« autre formation »).
+	TrainingSituationOtherTraining TrainingSituation = "OTHER_TRAINING"
+	// No training (« aucune »).
+	TrainingSituationNone TrainingSituation = "NONE"
+	// Unknown (« inconnue »).
+	TrainingSituationUnknown TrainingSituation = "UNKNOWN"
+)
+
+var AllTrainingSituation = []TrainingSituation{
+	TrainingSituationQualifyingTraining,
+	TrainingSituationFrenchCourse,
+	TrainingSituationOtherTraining,
+	TrainingSituationNone,
+	TrainingSituationUnknown,
+}
+
+func (e TrainingSituation) IsValid() bool {
+	switch e {
+	case TrainingSituationQualifyingTraining, TrainingSituationFrenchCourse, TrainingSituationOtherTraining, TrainingSituationNone, TrainingSituationUnknown:
+		return true
+	}
+	return false
+}
+
+func (e TrainingSituation) String() string {
+	return string(e)
+}
+
+func (e *TrainingSituation) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TrainingSituation(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TrainingSituation", str)
+	}
+	return nil
+}
+
+func (e TrainingSituation) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TrainingSituation) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TrainingSituation) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

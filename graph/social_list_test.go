@@ -1,0 +1,125 @@
+package graph_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/agir-reseau/agir-backend/graph/model"
+)
+
+// The beneficiary list: filters, name search ignoring accents and case, orders and
+// keyset pagination with totalCount.
+func TestBeneficiaries_FiltersOrderAndPages(t *testing.T) {
+	env := socialEnv(t, "2026-03-02")
+	coord := demoPrincipal(t, env, model.RoleCoordinator)
+	sw := demoPrincipal(t, env, model.RoleSocialWorker)
+	names := []string{"Haïdari", "Tesfaye", "Ahmadi", "Öztürk", "Berhane", "Nazari", "Sultani"}
+	ids := map[string]string{}
+	for i, n := range names {
+		in := with(referral(fmt.Sprintf("OFII-2026-3%03d", i)), "lastName", n, "referredOn", fmt.Sprintf("2026-02-%02d", 20+i))
+		if i%2 == 1 {
+			in = with(in, "protectionType", "SUBSIDIARY_PROTECTION", "department", "38")
+		}
+		ids[n] = refer(t, env, coord, in)
+	}
+	welcome(t, env, sw, ids["Ahmadi"], "2026-03-02")
+	mustAct(t, env, coord, "assignReferents", map[string]any{"beneficiaryId": ids["Nazari"],
+		"socialWorkerId": staffID(t, env, "amina.diallo@arsl.demo.agir.local")}, "beneficiary { id }")
+
+	type page struct {
+		Beneficiaries struct {
+			TotalCount int
+			Nodes      []struct{ ID, LastName string }
+			PageInfo   struct {
+				HasNextPage bool
+				EndCursor   string
+			}
+		}
+	}
+	list := func(args string) page {
+		var d page
+		env.MustDo(coord, `{ beneficiaries(`+args+`) { totalCount nodes { id lastName } pageInfo { hasNextPage endCursor } } }`, nil, &d)
+		return d
+	}
+	for _, tc := range []struct {
+		name, args string
+		want       []string
+	}{
+		{"SearchIgnoresAccentsAndCase", `filter: {search: "HAIDA"}`, []string{"Haïdari"}},
+		{"SearchUmlaut", `filter: {search: "ozt"}`, []string{"Öztürk"}},
+		{"Department", `filter: {department: "38"}, orderBy: {field: NAME, direction: ASC}`, []string{"Nazari", "Öztürk", "Tesfaye"}},
+		{"ProtectionType", `filter: {protectionType: SUBSIDIARY_PROTECTION}, orderBy: {field: NAME, direction: DESC}`, []string{"Tesfaye", "Öztürk", "Nazari"}},
+		{"Phase", `filter: {phases: [WELCOMED]}`, []string{"Ahmadi"}},
+		{"Referent", fmt.Sprintf(`filter: {referentId: %q}`, staffID(t, env, "amina.diallo@arsl.demo.agir.local")), []string{"Nazari"}},
+		{"ReferredPeriod", `filter: {referredFrom: "2026-02-21", referredTo: "2026-02-22"}, orderBy: {field: REFERRED_ON, direction: ASC}`, []string{"Tesfaye", "Ahmadi"}},
+		{"AlertWelcomeOverdueNone", `filter: {alert: WELCOME_INTERVIEW_OVERDUE}`, nil},
+		{"UnknownStructureMatchesNothing", `filter: {structureId: "bm9wZQ"}`, nil},
+		{"JourneyEndOrder", `filter: {department: "69"}, orderBy: {field: JOURNEY_ENDS_ON, direction: ASC}`, []string{"Haïdari", "Berhane", "Sultani", "Ahmadi"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := list(tc.args)
+			if d.Beneficiaries.TotalCount != len(tc.want) || len(d.Beneficiaries.Nodes) != len(tc.want) {
+				t.Fatalf("got %+v, want %v", d.Beneficiaries.Nodes, tc.want)
+			}
+			for i, n := range d.Beneficiaries.Nodes {
+				if n.LastName != tc.want[i] {
+					t.Fatalf("got %+v, want %v", d.Beneficiaries.Nodes, tc.want)
+				}
+			}
+		})
+	}
+	t.Run("Structure", func(t *testing.T) {
+		var me struct {
+			Structures struct{ Nodes []struct{ ID string } }
+		}
+		env.MustDo(coord, `{ structures(filter: {agirRole: EMPLOYMENT_OPERATOR}) { nodes { id } } }`, nil, &me)
+		d := list(fmt.Sprintf(`filter: {structureId: %q}`, me.Structures.Nodes[0].ID))
+		if d.Beneficiaries.TotalCount != len(names) {
+			t.Fatalf("followed by ASFEL: %d", d.Beneficiaries.TotalCount)
+		}
+	})
+	t.Run("KeysetPagesCoverAllOnce", func(t *testing.T) {
+		seen := map[string]bool{}
+		after := ""
+		for i := 0; i < 10; i++ {
+			args := `first: 3, orderBy: {field: NAME, direction: ASC}`
+			if after != "" {
+				args += fmt.Sprintf(", after: %q", after)
+			}
+			d := list(args)
+			if d.Beneficiaries.TotalCount != len(names) {
+				t.Fatalf("totalCount %d", d.Beneficiaries.TotalCount)
+			}
+			for _, n := range d.Beneficiaries.Nodes {
+				if seen[n.ID] {
+					t.Fatalf("%s twice", n.LastName)
+				}
+				seen[n.ID] = true
+			}
+			if !d.Beneficiaries.PageInfo.HasNextPage {
+				break
+			}
+			after = d.Beneficiaries.PageInfo.EndCursor
+		}
+		if len(seen) != len(names) {
+			t.Fatalf("seen %d of %d", len(seen), len(names))
+		}
+	})
+	t.Run("AlertFilterAfterDelay", func(t *testing.T) {
+		setToday(env, "2026-03-21") // CIR signed 2026-02-20: welcome due 2026-03-20
+		d := list(`filter: {alert: WELCOME_INTERVIEW_OVERDUE}`)
+		if d.Beneficiaries.TotalCount != len(names)-1 {
+			t.Fatalf("overdue %+v", d.Beneficiaries)
+		}
+		b := get(t, env, coord, ids["Tesfaye"], "welcomeInterviewLate alerts { kind dueOn message }")
+		if b["welcomeInterviewLate"] != true || b["alerts"].([]any)[0].(map[string]any)["dueOn"] != "2026-03-20" {
+			t.Fatalf("late %+v", b)
+		}
+	})
+	t.Run("ErrPageTooLarge", func(t *testing.T) {
+		r := env.Do(coord, `{ beneficiaries(first: 101) { totalCount } }`, nil)
+		if len(r.Errors) != 1 || r.Errors[0].Code() != "OUT_OF_RANGE" {
+			t.Fatalf("%+v", r.Errors)
+		}
+	})
+}

@@ -1,0 +1,180 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/agir-reseau/agir-backend/db"
+	"github.com/agir-reseau/agir-backend/graph/model"
+)
+
+// socialLoaders batch the nested reads of beneficiaries: each loads, for all the
+// beneficiaries asked at one level of the query, in one statement in the caller's scope.
+type socialLoaders struct {
+	Beneficiary      *dataloadgen.Loader[string, model.Beneficiary]
+	CollectiveAction *dataloadgen.Loader[string, model.CollectiveAction]
+	Household        *dataloadgen.Loader[string, []model.HouseholdMember]
+	Convocations     *dataloadgen.Loader[string, []model.Convocation]
+	Referents        *dataloadgen.Loader[string, []model.ReferentAssignment]
+	Interviews       *dataloadgen.Loader[string, []model.Interview]
+	LastInterview    *dataloadgen.Loader[string, []model.Interview]
+	Diagnostic       *dataloadgen.Loader[string, []model.AxisAssessment]
+	Plan             *dataloadgen.Loader[string, []model.Objective]
+	Contract         *dataloadgen.Loader[string, []model.EngagementContract]
+	Housing          *dataloadgen.Loader[string, []model.HousingProposal]
+	RightsSteps      *dataloadgen.Loader[string, []model.RightsStep]
+	Accessibility    *dataloadgen.Loader[string, []model.Accessibility]
+	Evaluations      *dataloadgen.Loader[string, []model.Evaluation]
+	Exits            *dataloadgen.Loader[string, []model.JourneyExit]
+	FollowUps        *dataloadgen.Loader[string, []model.FollowUp]
+	Reintegrations   *dataloadgen.Loader[string, []model.Reintegration]
+	Alerts           *dataloadgen.Loader[string, []model.Alert]
+	Timeline         *dataloadgen.Loader[string, []model.TimelineEvent]
+	Registrations    *dataloadgen.Loader[string, []model.CollectiveActionRegistration]
+
+	// prefetch names, per field of Beneficiary, how to fill its loader for a whole page
+	// at once (see primeBeneficiaries).
+	prefetch map[string]func(ctx context.Context, keys []string) error
+}
+
+// groupFetch is a Store method answering, for beneficiary keys, their rows grouped by key.
+type groupFetch[T any] func(context.Context, *model.Principal, []string) (map[string][]T, error)
+
+func newSocialLoaders(store *db.Store) *socialLoaders {
+	l := &socialLoaders{
+		Beneficiary: newLoader(func(ctx context.Context, keys []string) ([]model.Beneficiary, error) {
+			return store.BeneficiariesByKeys(ctx, model.PrincipalFrom(ctx), keys)
+		}),
+		CollectiveAction: newLoader(func(ctx context.Context, keys []string) ([]model.CollectiveAction, error) {
+			return store.CollectiveActionsByKeys(ctx, model.PrincipalFrom(ctx), keys)
+		}),
+	}
+	l.prefetch = map[string]func(context.Context, []string) error{}
+	group(&l.Household, l, "household", store.HouseholdByBeneficiaries)
+	group(&l.Convocations, l, "convocations", store.ConvocationsByBeneficiaries)
+	group(&l.Referents, l, "referents", store.ReferentsByBeneficiaries)
+	group(&l.Interviews, l, "interviews", store.InterviewsByBeneficiaries)
+	group(&l.LastInterview, l, "lastInterview", store.LastInterviewByBeneficiaries)
+	group(&l.Diagnostic, l, "diagnostic", store.DiagnosticByBeneficiaries)
+	group(&l.Plan, l, "plan", store.PlanByBeneficiaries)
+	group(&l.Contract, l, "engagementContract", store.ContractByBeneficiaries)
+	group(&l.Housing, l, "housingProposals", store.HousingByBeneficiaries)
+	l.prefetch["housingRefusalCount"] = l.prefetch["housingProposals"]
+	group(&l.RightsSteps, l, "rightsSteps", store.RightsStepsByBeneficiaries)
+	group(&l.Accessibility, l, "accessibility", store.AccessibilityByBeneficiaries)
+	group(&l.Evaluations, l, "evaluations", store.EvaluationsByBeneficiaries)
+	l.prefetch["evaluationProgress"] = l.prefetch["evaluations"]
+	group(&l.Exits, l, "exits", store.ExitsByBeneficiaries)
+	group(&l.FollowUps, l, "followUps", store.FollowUpsByBeneficiaries)
+	group(&l.Reintegrations, l, "reintegrations", store.ReintegrationsByBeneficiaries)
+	group(&l.Alerts, l, "alerts", store.AlertsByBeneficiaries)
+	group(&l.Timeline, l, "timeline", store.TimelineByBeneficiaries)
+	group(&l.Registrations, l, "", store.RegistrationsByActions)
+	return l
+}
+
+// group makes a loader of lists over a grouped Store method, and registers how to
+// prefetch it for a page (field "" registers nothing).
+func group[T any](dst **dataloadgen.Loader[string, []T], l *socialLoaders, field string, fetch groupFetch[T]) {
+	*dst = newLoader(func(ctx context.Context, keys []string) ([][]T, error) {
+		m, err := fetch(ctx, model.PrincipalFrom(ctx), keys)
+		if err != nil {
+			return nil, err
+		}
+		out := make([][]T, len(keys))
+		for i, k := range keys {
+			out[i] = m[k]
+			if out[i] == nil {
+				out[i] = []T{}
+			}
+		}
+		return out, nil
+	})
+	if field == "" {
+		return
+	}
+	loader := *dst
+	l.prefetch[field] = func(ctx context.Context, keys []string) error {
+		m, err := fetch(ctx, model.PrincipalFrom(ctx), keys)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			v := m[k]
+			if v == nil {
+				v = []T{}
+			}
+			loader.Prime(k, v)
+		}
+		return nil
+	}
+}
+
+// primeBeneficiaries fills, for a page of beneficiaries, the loaders of the fields the
+// query selects on them (under nodes or edges.node): one statement per field, whatever
+// the page size, instead of relying on loader batching windows. The referents' staff
+// members are primed too.
+func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Beneficiary) error {
+	if len(page) == 0 {
+		return nil
+	}
+	l := loadersFrom(ctx)
+	keys := make([]string, len(page))
+	for i, b := range page {
+		keys[i] = b.Key
+		l.Social.Beneficiary.Prime(b.Key, b)
+	}
+	selected := map[string]graphql.CollectedField{}
+	oc := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		switch f.Name {
+		case "nodes":
+			for _, g := range graphql.CollectFields(oc, f.Selections, []string{"Beneficiary"}) {
+				selected[g.Name] = g
+			}
+		case "edges":
+			for _, e := range graphql.CollectFields(oc, f.Selections, []string{"BeneficiaryEdge"}) {
+				if e.Name == "node" {
+					for _, g := range graphql.CollectFields(oc, e.Selections, []string{"Beneficiary"}) {
+						selected[g.Name] = g
+					}
+				}
+			}
+		}
+	}
+	p := model.PrincipalFrom(ctx)
+	done := map[string]bool{}
+	for name := range selected {
+		prefetch, ok := l.Social.prefetch[name]
+		if !ok || !r.rules.CanRead(p.Role, "Beneficiary", name) {
+			continue
+		}
+		if err := prefetch(ctx, keys); err != nil {
+			return err
+		}
+		done[name] = true
+	}
+	if done["referents"] {
+		var staff []string
+		for _, k := range keys {
+			list, _ := l.Social.Referents.Load(ctx, k) // primed: no statement
+			for _, a := range list {
+				staff = append(staff, a.StaffMemberKey)
+			}
+		}
+		if len(staff) > 0 {
+			members, err := r.Store.StaffMembersByKeys(ctx, staff)
+			if err != nil {
+				return err
+			}
+			for _, m := range members {
+				if m.Key != "" {
+					l.StaffMember.Prime(m.Key, m)
+				}
+			}
+		}
+	}
+	return nil
+}
