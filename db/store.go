@@ -25,9 +25,10 @@ type Store struct {
 
 // Options tune a Store's connection pool.
 type Options struct {
-	MaxOpenConns     int           // 0 means 20
-	ReadURL          string        // DATABASE_READ_URL: a replica for heavy reads; "" for none
-	StatementTimeout time.Duration // 0 means none; applied to every connection
+	MaxOpenConns     int               // 0 means 20
+	ReadURL          string            // DATABASE_READ_URL: a replica for heavy reads; "" for none
+	StatementTimeout time.Duration     // 0 means none; applied to every connection
+	Observer         StatementObserver // told of every SQL statement; nil for none
 }
 
 // Open connects to the database at url and checks that it answers.
@@ -50,9 +51,18 @@ func connect(ctx context.Context, url string, o Options) (*sqlx.DB, error) {
 	if o.StatementTimeout > 0 {
 		url = withOption(url, "statement_timeout", fmt.Sprint(o.StatementTimeout.Milliseconds()))
 	}
-	conn, err := sqlx.Open("postgres", url)
-	if err != nil {
-		return nil, fmt.Errorf("db: open: %w", err)
+	var conn *sqlx.DB
+	if o.Observer != nil {
+		raw, err := openObserved(url, o.Observer)
+		if err != nil {
+			return nil, fmt.Errorf("db: open: %w", err)
+		}
+		conn = sqlx.NewDb(raw, "postgres")
+	} else {
+		var err error
+		if conn, err = sqlx.Open("postgres", url); err != nil {
+			return nil, fmt.Errorf("db: open: %w", err)
+		}
 	}
 	n := o.MaxOpenConns
 	if n == 0 {

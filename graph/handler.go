@@ -2,8 +2,10 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -11,12 +13,14 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
-// EndpointConfig is what the GraphQL endpoint needs.
+// EndpointConfig is what the GraphQL endpoint needs. Only Store is required.
 type EndpointConfig struct {
 	Store  *db.Store
 	Logger *slog.Logger
@@ -24,17 +28,45 @@ type EndpointConfig struct {
 	Production bool
 	// QueryCacheSize is the number of parsed and validated documents kept (LRU); 0 means 1000.
 	QueryCacheSize int
+	// Limits bound each operation (cost, depth, aliases, root fields, tokens).
+	Limits Limits
+	// RateLimit is the per-caller budget of cost; the zero value means 60 000 points
+	// leaking at 300 per second. Capacity < 0 turns rate limiting off.
+	RateLimit RateLimitConfig
+	// OperationTimeout is the deadline of one HTTP operation (0: none but the client's).
+	OperationTimeout time.Duration
+	// Persisted configures automatic persisted queries and the production allow-list.
+	Persisted PersistedQueries
+	// Observer receives a report per operation (logs, metrics); nil for none.
+	Observer Observer
+	// TracerProvider makes the spans of operations; nil for none.
+	TracerProvider trace.TracerProvider
+	// Broker delivers database notifications to subscriptions; nil turns them off.
+	Broker *db.Broker
+	// Authenticate verifies the Authorization value of a WebSocket's connection_init
+	// payload (browsers cannot set headers on a WebSocket); nil refuses every WebSocket.
+	Authenticate func(ctx context.Context, authorization string) (*model.Principal, error)
 }
 
-// Endpoint is the GraphQL endpoint: an http.Handler serving POST and GET.
+// RateLimitConfig is the leaky bucket of each caller (see RateLimiter).
+type RateLimitConfig struct {
+	Capacity  int
+	PerSecond float64
+}
+
+// Endpoint is the GraphQL endpoint: an http.Handler serving GraphQL over HTTP (GET and
+// POST) and subscriptions over WebSocket (graphql-transport-ws).
 type Endpoint struct {
 	http.Handler
-	Rules  *Rules
-	Schema *ast.Schema
+	Rules   *Rules
+	Schema  *ast.Schema
+	Limits  Limits
+	Limiter *RateLimiter // nil when rate limiting is off
 }
 
 // NewEndpoint builds the GraphQL endpoint. Requests must carry a principal (set by the
-// authentication middleware in front); without one every field is refused.
+// authentication middleware in front, or by Authenticate for a WebSocket); without one
+// every operation is refused, introspection included.
 func NewEndpoint(c EndpointConfig) *Endpoint {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -42,30 +74,75 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 	if c.QueryCacheSize == 0 {
 		c.QueryCacheSize = 1000
 	}
-	resolver := &Resolver{Store: c.Store, Logger: c.Logger}
+	if c.TracerProvider == nil {
+		c.TracerProvider = noop.NewTracerProvider()
+	}
+	c.Limits = c.Limits.withDefaults()
+	var limiter *RateLimiter
+	switch {
+	case c.RateLimit.Capacity == 0:
+		limiter = NewRateLimiter(60_000, 300)
+	case c.RateLimit.Capacity > 0:
+		limiter = NewRateLimiter(c.RateLimit.Capacity, c.RateLimit.PerSecond)
+	}
+	resolver := &Resolver{Store: c.Store, Logger: c.Logger, broker: c.Broker}
 	es := NewExecutableSchema(Config{Resolvers: resolver})
 	rules := NewRules(es.Schema())
 	resolver.rules = rules
+	obs := &endpointObserver{observer: c.Observer, tracer: c.TracerProvider.Tracer(tracerName)}
 
 	srv := handler.New(es)
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	if c.Broker != nil {
+		srv.AddTransport(transport.Websocket{
+			InitFunc:              websocketInit(c.Authenticate),
+			InitTimeout:           10 * time.Second,
+			KeepAlivePingInterval: 20 * time.Second,
+		})
+	}
+	srv.AddTransport(transport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
+	srv.AddTransport(httpTransport{timeout: c.OperationTimeout, report: obs.refused})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](c.QueryCacheSize))
+	srv.SetParserTokenLimit(c.Limits.MaxTokens)
+	srv.SetDisableSuggestion(c.Production)
 	srv.Use(extension.Introspection{})
+	srv.Use(newPersistedExtension(c.Persisted))
+	srv.Use(limitsExtension{limits: c.Limits, limiter: limiter, schema: es.Schema()})
 	srv.SetErrorPresenter(presentError(c.Logger))
 	srv.SetRecoverFunc(recoverPanic(c.Logger))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if model.PrincipalFrom(ctx) == nil {
 			return graphql.OneShot(graphql.ErrorResponse(ctx, "authentification requise"))
 		}
-		oc := graphql.GetOperationContext(ctx)
-		name := oc.OperationName
-		if name == "" && oc.Operation != nil {
-			name = oc.Operation.Name
+		return next(withOperationName(ctx, operationName(graphql.GetOperationContext(ctx))))
+	})
+	srv.AroundOperations(obs.observe)
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		if graphql.HasOperationContext(ctx) {
+			oc := graphql.GetOperationContext(ctx)
+			if c := costReportOf(oc); c != nil && (oc.Operation == nil || oc.Operation.Operation != ast.Subscription) {
+				graphql.RegisterExtension(ctx, "cost", c)
+			}
 		}
-		return next(withOperationName(ctx, name))
+		return next(ctx)
 	})
 	srv.AroundFields(rules.middleware)
-	return &Endpoint{Handler: withLoaders(c.Store, srv), Rules: rules, Schema: es.Schema()}
+	return &Endpoint{Handler: withLoaders(c.Store, srv), Rules: rules, Schema: es.Schema(), Limits: c.Limits, Limiter: limiter}
+}
+
+// websocketInit authenticates a WebSocket connection by the Authorization entry of its
+// connection_init payload (or the upgrade request's header, already verified).
+func websocketInit(authenticate func(context.Context, string) (*model.Principal, error)) transport.WebsocketInitFunc {
+	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		if model.PrincipalFrom(ctx) != nil {
+			return ctx, nil, nil
+		}
+		if authenticate == nil {
+			return ctx, nil, errors.New("authentification requise")
+		}
+		p, err := authenticate(ctx, payload.Authorization())
+		if err != nil || p == nil {
+			return ctx, nil, errors.New("authentification requise : jeton absent, invalide ou expiré")
+		}
+		return model.WithPrincipal(ctx, p), nil, nil
+	}
 }

@@ -15,4 +15,5 @@ type Resolver struct {
 	Store  *db.Store
 	Logger *slog.Logger
 	rules  *Rules
+	broker *db.Broker // real-time events; nil when subscriptions are off
 }

@@ -1,0 +1,76 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/agir-reseau/agir-backend/db"
+	"github.com/agir-reseau/agir-backend/graph/model"
+)
+
+// audienced is a real-time event that knows who may receive it.
+type audienced interface {
+	VisibleTo(p *model.Principal) bool
+}
+
+// subscribe delivers the events of a database channel to one subscription. Authorization
+// is checked on subscribe (the root field's @allow, which the field middleware does not
+// see for subscriptions) and on each event (the event's audience, and again the role):
+// an event the caller may not see is skipped, never sent. keep filters further (nil:
+// every event). The stream ends when ctx ends (the client stops or disconnects).
+func subscribe[T any, PT interface {
+	*T
+	audienced
+}](ctx context.Context, r *Resolver, channel string, keep func(PT) bool) (<-chan PT, error) {
+	p := model.PrincipalFrom(ctx)
+	if p == nil {
+		return nil, model.Errorf(model.CodeUnauthenticated, nil, "authentification requise")
+	}
+	fc := graphql.GetFieldContext(ctx)
+	if !r.rules.CanRead(p.Role, "Subscription", fc.Field.Name) {
+		return nil, model.ErrForbidden()
+	}
+	if r.broker == nil {
+		return nil, fmt.Errorf("real time: no broker")
+	}
+	events, cancel := r.broker.Subscribe(channel)
+	out := make(chan PT, 1)
+	go func() {
+		defer close(out)
+		defer cancel()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case raw := <-events:
+				ev := PT(new(T))
+				if err := json.Unmarshal(raw, ev); err != nil {
+					r.Logger.WarnContext(ctx, "real time: undecodable event", "channel", channel, "err", err)
+					continue
+				}
+				if !r.rules.CanRead(p.Role, "Subscription", fc.Field.Name) || !ev.VisibleTo(p) || keep != nil && !keep(ev) {
+					continue
+				}
+				select {
+				case out <- ev:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
+}
+
+var departmentCode = regexp.MustCompile(`^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$`)
+
+func (r *subscriptionResolver) offerMapChanged(ctx context.Context, department string) (<-chan *model.OfferMapEvent, error) {
+	if !departmentCode.MatchString(department) {
+		return nil, model.Errorf(model.CodeInvalidInput, model.Path("department"), "code de département inconnu : %q", department)
+	}
+	return subscribe(ctx, r.Resolver, db.ChannelOfferMap, func(e *model.OfferMapEvent) bool { return e.Department == department })
+}
