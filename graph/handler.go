@@ -89,7 +89,7 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 	es := NewExecutableSchema(Config{Resolvers: resolver})
 	rules := NewRules(es.Schema())
 	resolver.rules = rules
-	obs := &endpointObserver{observer: c.Observer, tracer: c.TracerProvider.Tracer(tracerName)}
+	obs := &endpointObserver{observer: c.Observer, tracer: c.TracerProvider.Tracer(tracerName), maxTokens: c.Limits.MaxTokens}
 
 	srv := handler.New(es)
 	if c.Broker != nil {
@@ -130,18 +130,20 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 }
 
 // websocketInit authenticates a WebSocket connection by the Authorization entry of its
-// connection_init payload (or the upgrade request's header, already verified).
+// connection_init payload (or the upgrade request's header, already verified). A refused
+// connection is closed with 4403 Forbidden, as graphql-transport-ws says.
 func websocketInit(authenticate func(context.Context, string) (*model.Principal, error)) transport.WebsocketInitFunc {
 	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		if model.PrincipalFrom(ctx) != nil {
 			return ctx, nil, nil
 		}
+		refused := transport.AppendCloseReason(transport.WithWebsocketCloseCode(ctx, 4403), "Forbidden")
 		if authenticate == nil {
-			return ctx, nil, errors.New("authentification requise")
+			return refused, nil, errors.New("authentification requise")
 		}
 		p, err := authenticate(ctx, payload.Authorization())
 		if err != nil || p == nil {
-			return ctx, nil, errors.New("authentification requise : jeton absent, invalide ou expiré")
+			return refused, nil, errors.New("authentification requise : jeton absent, invalide ou expiré")
 		}
 		return model.WithPrincipal(ctx, p), nil, nil
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
@@ -185,8 +186,9 @@ func (e *endpointObserver) observe(ctx context.Context, next graphql.OperationHa
 const otelError = codes.Error
 
 type endpointObserver struct {
-	observer Observer
-	tracer   trace.Tracer
+	observer  Observer
+	tracer    trace.Tracer
+	maxTokens int
 }
 
 func (e *endpointObserver) report(ctx context.Context, oc *graphql.OperationContext, codes []string, d time.Duration) OperationReport {
@@ -220,6 +222,14 @@ func (e *endpointObserver) refused(ctx context.Context, oc *graphql.OperationCon
 	}
 	r := e.report(ctx, oc, errorCodes(resp), time.Since(start))
 	r.Refused = true
+	if oc != nil && oc.Operation == nil && oc.RawQuery != "" {
+		// Refused before an operation was chosen: name it from the document when it parses.
+		if doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: oc.RawQuery}, e.maxTokens); err == nil {
+			if op := doc.Operations.ForName(oc.OperationName); op != nil {
+				r.Name, r.Type = op.Name, string(op.Operation)
+			}
+		}
+	}
 	e.observer.OperationDone(ctx, r)
 }
 

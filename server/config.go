@@ -29,6 +29,7 @@ type Config struct {
 	StatementTimeout time.Duration // AGIR_STATEMENT_TIMEOUT: PostgreSQL statement_timeout (default 10s)
 	ShutdownTimeout  time.Duration // AGIR_SHUTDOWN_TIMEOUT: time to drain requests on SIGTERM (default 20s)
 	MaxBodyBytes     int64         // AGIR_MAX_BODY_BYTES: request body limit (default 1 MiB)
+	Endpoint         EndpointSettings
 }
 
 // Production reports whether the server runs in production mode (no development tokens,
@@ -97,6 +98,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		c.MaxBodyBytes = n
 	}
+	errs = append(errs, c.Endpoint.load(getenv)...)
 	if c.Production() && c.OIDCIssuer == "" {
 		errs = append(errs, "AGIR_ENV=production needs OIDC_ISSUER_URL (development tokens are refused in production)")
 	}
