@@ -180,7 +180,9 @@ func TestSubscriptions_TwoInstances(t *testing.T) {
 		var errs []struct{ Extensions struct{ Code string } }
 		_ = json.Unmarshal(msg.Payload, &errs)
 		if msg.Type == "next" {
-			var p struct{ Errors []struct{ Extensions struct{ Code string } } }
+			var p struct {
+				Errors []struct{ Extensions struct{ Code string } }
+			}
 			_ = json.Unmarshal(msg.Payload, &p)
 			errs = p.Errors
 		}
