@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
@@ -111,7 +112,8 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 	srv.SetRecoverFunc(recoverPanic(c.Logger))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if model.PrincipalFrom(ctx) == nil {
-			return graphql.OneShot(graphql.ErrorResponse(ctx, "authentification requise"))
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: "authentification requise",
+				Extensions: map[string]any{"code": string(model.CodeUnauthenticated), "requestId": RequestID(ctx)}}}})
 		}
 		return next(withOperationName(ctx, operationName(graphql.GetOperationContext(ctx))))
 	})

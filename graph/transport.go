@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -70,6 +72,12 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		writeStatusError(w, r, status, model.ErrorCodeOf(err), err.(*model.Error).Message)
 		return
 	}
+	if r.Method == http.MethodGet && !queryOnly(params) {
+		w.Header().Set("Allow", "POST")
+		writeStatusError(w, r, http.StatusMethodNotAllowed, model.CodeMethodNotAllowed,
+			"seules les requêtes (query) peuvent être envoyées en GET : utilisez POST")
+		return
+	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 	if t.timeout > 0 {
@@ -119,6 +127,24 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	w.WriteHeader(status)
 	writeJSON(w, resp)
 }
+
+// queryOnly reports whether the operation a GET asks for is a query, before anything
+// runs or is charged: a mutation or subscription is refused whatever the schema holds. A
+// document that does not parse is left to the executor, which reports it.
+func queryOnly(p *graphql.RawParams) bool {
+	if p.Query == "" {
+		return true // a persisted query: checked by the limits extension once resolved
+	}
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, getTokenLimit)
+	if err != nil {
+		return true
+	}
+	op := doc.Operations.ForName(p.OperationName)
+	return op == nil || op.Operation == ast.Query
+}
+
+// getTokenLimit bounds the parse of a GET's document before the executor's own parse.
+const getTokenLimit = 20_000
 
 func setRateHeaders(w http.ResponseWriter, c *CostReport) {
 	w.Header().Set("X-RateLimit-Limit", strconv.Itoa(c.Capacity))
