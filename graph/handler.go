@@ -47,6 +47,13 @@ type EndpointConfig struct {
 	// Authenticate verifies the Authorization value of a WebSocket's connection_init
 	// payload (browsers cannot set headers on a WebSocket); nil refuses every WebSocket.
 	Authenticate func(ctx context.Context, authorization string) (*model.Principal, error)
+	// Reauthorize checks again, while a subscription lives, that its caller's account
+	// still exists and is active, and returns its current principal (role, structure
+	// and territory may have changed); an error ends the subscription. nil: not checked.
+	Reauthorize func(ctx context.Context, p *model.Principal) (*model.Principal, error)
+	// SubscriptionRecheck is the longest time a subscription delivers events without
+	// calling Reauthorize (checked when an event arrives); 0 means 30s, < 0 every event.
+	SubscriptionRecheck time.Duration
 }
 
 // RateLimitConfig is the leaky bucket of each caller (see RateLimiter).
@@ -86,7 +93,13 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 	case c.RateLimit.Capacity > 0:
 		limiter = NewRateLimiter(c.RateLimit.Capacity, c.RateLimit.PerSecond)
 	}
-	resolver := &Resolver{Store: c.Store, Logger: c.Logger, broker: c.Broker}
+	resolver := &Resolver{Store: c.Store, Logger: c.Logger}
+	if c.Broker != nil {
+		resolver.realtime = &realtime{broker: c.Broker, reauthorize: c.Reauthorize, recheck: c.SubscriptionRecheck}
+		if resolver.realtime.recheck == 0 {
+			resolver.realtime.recheck = 30 * time.Second
+		}
+	}
 	es := NewExecutableSchema(Config{Resolvers: resolver})
 	rules := NewRules(es.Schema())
 	resolver.rules = rules

@@ -5,12 +5,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
+
+// realtime is what subscriptions need: the broker of database notifications and the
+// periodic check of the caller's account.
+type realtime struct {
+	broker      *db.Broker
+	reauthorize func(ctx context.Context, p *model.Principal) (*model.Principal, error)
+	recheck     time.Duration
+}
 
 // audienced is a real-time event that knows who may receive it.
 type audienced interface {
@@ -19,9 +28,11 @@ type audienced interface {
 
 // subscribe delivers the events of a database channel to one subscription. Authorization
 // is checked on subscribe (the root field's @allow, which the field middleware does not
-// see for subscriptions) and on each event (the event's audience, and again the role):
-// an event the caller may not see is skipped, never sent. keep filters further (nil:
-// every event). The stream ends when ctx ends (the client stops or disconnects).
+// see for subscriptions) and on each event: the caller's account is checked again when
+// the last check is older than the recheck period (a deactivated account ends the
+// stream), then the role and the event's audience; an event the caller may not see is
+// skipped, never sent. keep filters further (nil: every event). The stream ends when
+// ctx ends (the client stops or disconnects).
 func subscribe[T any, PT interface {
 	*T
 	audienced
@@ -34,10 +45,12 @@ func subscribe[T any, PT interface {
 	if !r.rules.CanRead(p.Role, "Subscription", fc.Field.Name) {
 		return nil, model.ErrForbidden()
 	}
-	if r.broker == nil {
+	rt := r.realtime
+	if rt == nil {
 		return nil, fmt.Errorf("real time: no broker")
 	}
-	events, cancel := r.broker.Subscribe(channel)
+	events, cancel := rt.broker.Subscribe(channel)
+	checked := time.Now()
 	out := make(chan PT, 1)
 	go func() {
 		defer close(out)
@@ -51,6 +64,14 @@ func subscribe[T any, PT interface {
 				if err := json.Unmarshal(raw, ev); err != nil {
 					r.Logger.WarnContext(ctx, "real time: undecodable event", "channel", channel, "err", err)
 					continue
+				}
+				if rt.reauthorize != nil && (rt.recheck < 0 || time.Since(checked) >= rt.recheck) {
+					current, err := rt.reauthorize(ctx, p)
+					if err != nil || current == nil {
+						r.Logger.InfoContext(ctx, "real time: subscription ended, account no longer authorised", "subject", p.Subject, "err", err)
+						return
+					}
+					p, checked = current, time.Now()
 				}
 				if !r.rules.CanRead(p.Role, "Subscription", fc.Field.Name) || !ev.VisibleTo(p) || keep != nil && !keep(ev) {
 					continue

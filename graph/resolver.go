@@ -12,8 +12,8 @@ import (
 
 // Resolver is the root resolver: what every resolver needs, passed down, no globals.
 type Resolver struct {
-	Store  *db.Store
-	Logger *slog.Logger
-	rules  *Rules
-	broker *db.Broker // real-time events; nil when subscriptions are off
+	Store    *db.Store
+	Logger   *slog.Logger
+	rules    *Rules
+	realtime *realtime // subscriptions; nil when they are off
 }

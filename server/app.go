@@ -40,10 +40,17 @@ type Main struct {
 	tracer         trace.TracerProvider
 	tracerShutdown func(context.Context) error
 	broker         *db.Broker
+
+	subscriptionRecheck time.Duration // 0: the endpoint's default
 }
 
 // Option changes how Open builds a Main (tests use them).
 type Option func(*Main)
+
+// withSubscriptionRecheck sets how often subscriptions check their caller's account.
+func withSubscriptionRecheck(d time.Duration) Option {
+	return func(m *Main) { m.subscriptionRecheck = d }
+}
 
 // WithTracerProvider makes the server's spans with tp instead of the provider that the
 // OTEL_* environment selects.
@@ -114,14 +121,16 @@ func Open(ctx context.Context, c Config, logger *slog.Logger, opts ...Option) (m
 	}
 	endpoint := graph.NewEndpoint(graph.EndpointConfig{
 		Store: m.Store, Logger: logger, Production: c.Production(),
-		Limits:           graph.Limits{MaxCost: c.Endpoint.MaxCost, MaxDepth: c.Endpoint.MaxDepth},
-		RateLimit:        rate,
-		OperationTimeout: c.RequestTimeout,
-		Persisted:        persisted,
-		Observer:         m.telemetry,
-		TracerProvider:   m.tracer,
-		Broker:           m.broker,
-		Authenticate:     m.authenticate,
+		Limits:              graph.Limits{MaxCost: c.Endpoint.MaxCost, MaxDepth: c.Endpoint.MaxDepth},
+		RateLimit:           rate,
+		OperationTimeout:    c.RequestTimeout,
+		Persisted:           persisted,
+		Observer:            m.telemetry,
+		TracerProvider:      m.tracer,
+		Broker:              m.broker,
+		Authenticate:        m.authenticate,
+		Reauthorize:         m.resolvePrincipal,
+		SubscriptionRecheck: m.subscriptionRecheck,
 	})
 	m.handler = m.routes(endpoint)
 	m.listener, err = net.Listen("tcp", fmt.Sprintf(":%d", c.Port))

@@ -111,7 +111,7 @@ func publishUntil(t *testing.T, c *wsClient, publish func() error) wsMessage {
 
 func TestSubscriptions_TwoInstances(t *testing.T) {
 	url := dbtest.NewDatabase(t)
-	one := startServer(t, url) // loads the demo data
+	one := startServer(t, url, withSubscriptionRecheck(-1)) // loads the demo data; rechecks accounts on each event
 	two := startServer(t, url)
 	ctx := context.Background()
 
@@ -187,6 +187,39 @@ func TestSubscriptions_TwoInstances(t *testing.T) {
 			errs = p.Errors
 		}
 		if len(errs) == 0 || errs[0].Extensions.Code != "FORBIDDEN" {
+			t.Fatalf("message %+v %s", msg, msg.Payload)
+		}
+	})
+
+	t.Run("ErrAccountDeactivatedWhileSubscribed", func(t *testing.T) {
+		c, err := dialWS(t, one, token(t, one, model.RoleStateRepresentative))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.subscribe("map", `subscription { offerMapChanged(department: "38") { offerId } }`)
+		publish := func() error {
+			return two.Store.Notify(ctx, nil, db.ChannelOfferMap, model.OfferMapEvent{OfferID: "T2ZmZXI6Mg", Department: "38", Kind: model.OfferMapEventKindArchived})
+		}
+		if msg := publishUntil(t, c, publish); msg.Type != "next" {
+			t.Fatalf("first event: %+v %s", msg, msg.Payload)
+		}
+		if _, err := two.Store.DB().ExecContext(ctx, `UPDATE staff_members SET active = false WHERE email = 'state_representative@demo.agir.local'`); err != nil {
+			t.Fatal(err)
+		}
+		if err := publish(); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			msg, err := c.read(5 * time.Second)
+			if err != nil {
+				t.Fatalf("the subscription did not end: %v", err)
+			}
+			if msg.Type == "complete" && msg.ID == "map" {
+				break
+			}
+			if msg.Type == "next" && json.Valid(msg.Payload) {
+				continue // events published before the account was deactivated
+			}
 			t.Fatalf("message %+v %s", msg, msg.Payload)
 		}
 	})
