@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -19,6 +20,35 @@ type realtime struct {
 	broker      *db.Broker
 	reauthorize func(ctx context.Context, p *model.Principal) (*model.Principal, error)
 	recheck     time.Duration
+
+	mu   sync.Mutex
+	open map[string]int // open subscriptions per caller (subject)
+}
+
+// maxSubscriptionsPerCaller bounds the subscriptions one caller keeps open on one
+// instance (a dashboard needs a handful).
+const maxSubscriptionsPerCaller = 20
+
+// enter counts a new subscription of who, refusing it past the bound; leave uncounts it.
+func (rt *realtime) enter(who string) bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.open == nil {
+		rt.open = map[string]int{}
+	}
+	if rt.open[who] >= maxSubscriptionsPerCaller {
+		return false
+	}
+	rt.open[who]++
+	return true
+}
+
+func (rt *realtime) leave(who string) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.open[who]--; rt.open[who] <= 0 {
+		delete(rt.open, who)
+	}
 }
 
 // audienced is a real-time event that knows who may receive it.
@@ -49,12 +79,17 @@ func subscribe[T any, PT interface {
 	if rt == nil {
 		return nil, fmt.Errorf("real time: no broker")
 	}
+	who := p.Subject
+	if !rt.enter(who) {
+		return nil, model.Errorf(model.CodeRateLimited, nil, "trop d'abonnements ouverts : %d au plus", maxSubscriptionsPerCaller)
+	}
 	events, cancel := rt.broker.Subscribe(channel)
 	checked := time.Now()
 	out := make(chan PT, 1)
 	go func() {
 		defer close(out)
 		defer cancel()
+		defer rt.leave(who)
 		for {
 			select {
 			case <-ctx.Done():

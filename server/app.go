@@ -42,6 +42,11 @@ type Main struct {
 	broker         *db.Broker
 
 	subscriptionRecheck time.Duration // 0: the endpoint's default
+
+	// closing ends the WebSocket connections when the server shuts down (http.Server's
+	// Shutdown does not wait for hijacked connections).
+	closing     context.Context
+	stopSockets context.CancelFunc
 }
 
 // Option changes how Open builds a Main (tests use them).
@@ -62,6 +67,7 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 // applies migrations, loads demo data when asked, and binds the HTTP port.
 func Open(ctx context.Context, c Config, logger *slog.Logger, opts ...Option) (m *Main, err error) {
 	m = &Main{Config: c, Logger: logger}
+	m.closing, m.stopSockets = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o(m)
 	}
@@ -220,7 +226,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 	}
-	m.Logger.Info("shutting down: draining requests")
+	m.Logger.Info("shutting down: closing WebSockets, draining requests")
+	m.stopSockets()
 	sctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 	defer cancel()
 	if err := m.server.Shutdown(sctx); err != nil {

@@ -33,7 +33,12 @@ func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
 	limited := http.MaxBytesHandler(api, m.Config.MaxBodyBytes)
 	mux.Handle("/graphql", m.telemetry.withHTTPMetrics("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isWebSocket(r) {
-			api.ServeHTTP(w, r) // long-lived: no body limit (messages have theirs), no deadline
+			// Long-lived: no body limit (messages have theirs), no deadline; closed when
+			// the server shuts down.
+			ctx, cancel := context.WithCancel(r.Context())
+			defer cancel()
+			defer context.AfterFunc(m.closing, cancel)()
+			api.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
 		limited.ServeHTTP(w, r)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -220,6 +221,23 @@ func TestSubscriptions_TwoInstances(t *testing.T) {
 			if msg.Type == "next" && json.Valid(msg.Payload) {
 				continue // events published before the account was deactivated
 			}
+			t.Fatalf("message %+v %s", msg, msg.Payload)
+		}
+	})
+
+	t.Run("ErrTooManySubscriptions", func(t *testing.T) {
+		c, err := dialWS(t, two, token(t, two, model.RoleAdmin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 21 {
+			c.subscribe(fmt.Sprint("s", i), `subscription { offerMapChanged(department: "69") { offerId } }`)
+		}
+		msg, err := c.read(5 * time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(msg.Payload), `"code":"RATE_LIMITED"`) { // the 21st to register, in any order
 			t.Fatalf("message %+v %s", msg, msg.Payload)
 		}
 	})
