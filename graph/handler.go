@@ -31,8 +31,8 @@ type EndpointConfig struct {
 	QueryCacheSize int
 	// Limits bound each operation (cost, depth, aliases, root fields, tokens).
 	Limits Limits
-	// RateLimit is the per-caller budget of cost; the zero value means 60 000 points
-	// leaking at 300 per second. Capacity < 0 turns rate limiting off.
+	// RateLimit is the per-caller budget of cost; the zero value turns rate limiting off
+	// (the server sets it: AGIR_RATE_CAPACITY, AGIR_RATE_PER_SECOND).
 	RateLimit RateLimitConfig
 	// OperationTimeout is the deadline of one HTTP operation (0: none but the client's).
 	OperationTimeout time.Duration
@@ -87,10 +87,7 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 	}
 	c.Limits = c.Limits.withDefaults()
 	var limiter *RateLimiter
-	switch {
-	case c.RateLimit.Capacity == 0:
-		limiter = NewRateLimiter(60_000, 300)
-	case c.RateLimit.Capacity > 0:
+	if c.RateLimit.Capacity > 0 && c.RateLimit.PerSecond > 0 {
 		limiter = NewRateLimiter(c.RateLimit.Capacity, c.RateLimit.PerSecond)
 	}
 	resolver := &Resolver{Store: c.Store, Logger: c.Logger}

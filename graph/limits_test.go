@@ -102,6 +102,7 @@ func TestLimits_AbusiveQueries(t *testing.T) {
 	h := env.Endpoint
 
 	t.Run("OK", func(t *testing.T) {
+		h := endpoint(env, graph.EndpointConfig{RateLimit: graph.RateLimitConfig{Capacity: 60_000, PerSecond: 300}})
 		r := post(t, h, p, gqlResponse, q(`{ structures(first: 10) { nodes { name } } }`))
 		if r.Status != 200 || len(r.Body.Errors) > 0 {
 			t.Fatalf("status %d errors %+v", r.Status, r.Body.Errors)

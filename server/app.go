@@ -121,10 +121,7 @@ func Open(ctx context.Context, c Config, logger *slog.Logger, opts ...Option) (m
 	if err != nil {
 		return m, err
 	}
-	rate := graph.RateLimitConfig{Capacity: c.Endpoint.RateCapacity, PerSecond: c.Endpoint.RatePerSecond}
-	if rate.Capacity == 0 {
-		rate.Capacity = -1 // off
-	}
+	rate := graph.RateLimitConfig{Capacity: c.Endpoint.RateCapacity, PerSecond: c.Endpoint.RatePerSecond} // capacity 0: off
 	endpoint := graph.NewEndpoint(graph.EndpointConfig{
 		Store: m.Store, Logger: logger, Production: c.Production(),
 		Limits:              graph.Limits{MaxCost: c.Endpoint.MaxCost, MaxDepth: c.Endpoint.MaxDepth},

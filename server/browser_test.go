@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -97,9 +98,14 @@ var devtoolsRE = regexp.MustCompile(`DevTools listening on (ws://\S+)`)
 
 func launchChromium(t *testing.T, ctx context.Context, bin string) *cdp {
 	t.Helper()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+	profile, err := os.MkdirTemp("", "agir-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir="+t.TempDir(), "--remote-debugging-port=0", "about:blank")
+		"--disable-dev-shm-usage", "--user-data-dir="+profile, "--remote-debugging-port=0", "about:blank")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its own group: the browser and its helpers
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -107,9 +113,23 @@ func launchChromium(t *testing.T, ctx context.Context, bin string) *cdp {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
+	exited := make(chan struct{})
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		// End the browser's process group (the browser this test started and its
+		// helpers), then remove its profile once nothing writes there any more.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 	found := make(chan string, 1)
 	go func() {
@@ -119,6 +139,8 @@ func launchChromium(t *testing.T, ctx context.Context, bin string) *cdp {
 				found <- m[1]
 			}
 		}
+		_ = cmd.Wait()
+		close(exited)
 	}()
 	var url string
 	select {

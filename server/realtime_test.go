@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -17,8 +18,10 @@ import (
 
 // wsClient speaks graphql-transport-ws to a server, as the dashboard does.
 type wsClient struct {
-	t    *testing.T
-	conn *websocket.Conn
+	t        *testing.T
+	conn     *websocket.Conn
+	messages chan []byte
+	err      error // why messages closed
 }
 
 type wsMessage struct {
@@ -38,7 +41,20 @@ func dialWS(t *testing.T, m *Main, tok string) (*wsClient, error) {
 		t.Fatalf("dial: %v", err)
 	}
 	t.Cleanup(func() { conn.CloseNow() })
-	c := &wsClient{t: t, conn: conn}
+	c := &wsClient{t: t, conn: conn, messages: make(chan []byte, 256)}
+	// One reader for the connection's life: a Read whose context ends closes the
+	// connection, so waiting with a timeout happens on the channel instead.
+	go func() {
+		defer close(c.messages)
+		for {
+			_, b, err := conn.Read(context.Background())
+			if err != nil {
+				c.err = err
+				return
+			}
+			c.messages <- b
+		}
+	}()
 	payload, _ := json.Marshal(map[string]string{"Authorization": "Bearer " + tok})
 	c.send(wsMessage{Type: "connection_init", Payload: payload})
 	msg, err := c.read(5 * time.Second)
@@ -50,6 +66,8 @@ func dialWS(t *testing.T, m *Main, tok string) (*wsClient, error) {
 	}
 	return c, nil
 }
+
+var errTimeout = errors.New("no message in time")
 
 func (c *wsClient) send(m wsMessage) {
 	c.t.Helper()
@@ -63,12 +81,18 @@ func (c *wsClient) send(m wsMessage) {
 
 // read returns the next message other than a ping/pong.
 func (c *wsClient) read(timeout time.Duration) (wsMessage, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
 	for {
-		_, b, err := c.conn.Read(ctx)
-		if err != nil {
-			return wsMessage{}, err
+		var b []byte
+		select {
+		case m, ok := <-c.messages:
+			if !ok {
+				return wsMessage{}, c.err
+			}
+			b = m
+		case <-timer.C:
+			return wsMessage{}, errTimeout
 		}
 		var m wsMessage
 		if err := json.Unmarshal(b, &m); err != nil {
@@ -102,7 +126,7 @@ func publishUntil(t *testing.T, c *wsClient, publish func() error) wsMessage {
 		if err == nil {
 			return msg
 		}
-		if c.conn.Ping(context.Background()) != nil {
+		if err != errTimeout {
 			t.Fatalf("connection lost: %v", err)
 		}
 	}
