@@ -192,6 +192,44 @@ func TestSubscriptions_TwoInstances(t *testing.T) {
 		}
 	})
 
+	t.Run("OKPartnerReceivesItsOwnAnswers", func(t *testing.T) {
+		staff, _, ok, err := one.Store.StaffMemberByLogin(ctx, "", "partner_editor@demo.agir.local")
+		if err != nil || !ok {
+			t.Fatalf("partner editor: %v %v", ok, err)
+		}
+		c, err := dialWS(t, one, token(t, one, model.RolePartnerEditor))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.subscribe("answers", `subscription { orientationAnswered { orientationId offerId answer department } }`)
+		msg := publishUntil(t, c, func() error {
+			// Another partner's answer first: never delivered.
+			if err := two.Store.Notify(ctx, nil, db.ChannelOrientation, model.OrientationEvent{OrientationID: "T3I6b3RoZXI", Answer: model.OrientationAnswerRefused,
+				Department: "69", PartnerStructureKey: "00000000-0000-0000-0000-000000000000"}); err != nil {
+				return err
+			}
+			return two.Store.Notify(ctx, nil, db.ChannelOrientation, model.OrientationEvent{OrientationID: "T3I6MQ", BeneficiaryID: "QjoxMjM", OfferID: "T2ZmZXI6MQ",
+				Answer: model.OrientationAnswerAccepted, Department: "69", PartnerStructureKey: staff.StructureKey})
+		})
+		if msg.Type != "next" || string(msg.Payload) != `{"data":{"orientationAnswered":{"orientationId":"T3I6MQ","offerId":"T2ZmZXI6MQ","answer":"ACCEPTED","department":"69"}}}` {
+			t.Fatalf("message %+v %s", msg, msg.Payload)
+		}
+		// The beneficiary's id is not for partners: asking for it is refused by its @allow.
+		c.subscribe("ids", `subscription { orientationAnswered { orientationId beneficiaryId } }`)
+		msg = publishUntil(t, c, func() error {
+			return two.Store.Notify(ctx, nil, db.ChannelOrientation, model.OrientationEvent{OrientationID: "T3I6Mg", BeneficiaryID: "QjoxMjM",
+				Answer: model.OrientationAnswerAccepted, Department: "69", PartnerStructureKey: staff.StructureKey})
+		})
+		for msg.ID != "ids" { // the first subscription receives the event too
+			if msg, err = c.read(5 * time.Second); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !strings.Contains(string(msg.Payload), `"beneficiaryId":null`) || !strings.Contains(string(msg.Payload), `"code":"FORBIDDEN"`) {
+			t.Fatalf("message %+v %s", msg, msg.Payload)
+		}
+	})
+
 	t.Run("ErrRoleRefusedOnSubscribe", func(t *testing.T) {
 		c, err := dialWS(t, one, token(t, one, model.RoleAnalyst))
 		if err != nil {
