@@ -117,7 +117,7 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 	srv.SetDisableSuggestion(c.Production)
 	srv.Use(extension.Introspection{})
 	srv.Use(newPersistedExtension(c.Persisted))
-	srv.Use(limitsExtension{limits: c.Limits, limiter: limiter, schema: es.Schema()})
+	srv.Use(limitsExtension{limits: c.Limits, limiter: limiter})
 	srv.SetErrorPresenter(presentError(c.Logger))
 	srv.SetRecoverFunc(recoverPanic(c.Logger))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {

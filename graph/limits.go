@@ -54,7 +54,8 @@ type Shape struct {
 	RootFields int
 }
 
-// Analyze measures operation op of doc with the coerced variables vars.
+// Analyze measures operation op (validated against its schema) with the coerced
+// variables vars.
 //
 // The cost is computed in the spirit of GitHub's: a field returning an object costs 1 for
 // each parent object it is resolved on; a connection (a field taking first/last) costs the
@@ -63,8 +64,8 @@ type Shape struct {
 // edge types (edges, nodes, node, pageInfo) are the items already counted; `nodes(ids:)`
 // costs one per id; leaves and introspection cost nothing. The minimum cost of an
 // operation is 1. It also checks that each first/last lies within 1..model.MaxPageSize.
-func Analyze(schema *ast.Schema, op *ast.OperationDefinition, vars map[string]any) (Shape, error) {
-	a := analyzer{schema: schema, vars: vars}
+func Analyze(op *ast.OperationDefinition, vars map[string]any) (Shape, error) {
+	a := analyzer{vars: vars}
 	var s Shape
 	keys := map[string]bool{}
 	for _, f := range a.fields(op.SelectionSet) {
@@ -87,7 +88,6 @@ func Analyze(schema *ast.Schema, op *ast.OperationDefinition, vars map[string]an
 }
 
 type analyzer struct {
-	schema     *ast.Schema
 	vars       map[string]any
 	maxDepth   int
 	aliases    int
@@ -254,7 +254,6 @@ func costReportOf(oc *graphql.OperationContext) *CostReport {
 type limitsExtension struct {
 	limits  Limits
 	limiter *RateLimiter
-	schema  *ast.Schema
 }
 
 var _ interface {
@@ -279,7 +278,7 @@ func (e limitsExtension) MutateOperationContext(ctx context.Context, oc *graphql
 			return limitError(model.CodeBadRequest, "les abonnements passent par WebSocket (protocole graphql-transport-ws)")
 		}
 	}
-	shape, err := Analyze(e.schema, oc.Operation, oc.Variables)
+	shape, err := Analyze(oc.Operation, oc.Variables)
 	if err != nil {
 		coded := err.(*model.Error)
 		return &gqlerror.Error{Message: coded.Message, Extensions: map[string]any{"code": string(coded.Code), "field": coded.Field}}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -336,9 +335,4 @@ func writeStatusError(w http.ResponseWriter, r *http.Request, status int, code m
 	w.WriteHeader(status)
 	writeJSON(w, requestError{Errors: gqlerror.List{{Message: msg,
 		Extensions: map[string]any{"code": string(code), "requestId": RequestID(r.Context())}}}})
-}
-
-// String renders the media types for logs.
-func (t httpTransport) String() string {
-	return fmt.Sprintf("graphql-over-http(timeout=%s)", t.timeout)
 }

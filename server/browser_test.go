@@ -16,6 +16,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/db/dbtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -68,6 +69,28 @@ func TestExplorer_Browser(t *testing.T) {
 	}
 	// The schema-aware help lists the root fields, read by introspection.
 	page.waitFor(t, ctx, `!!document.querySelector('#docs [data-field="Query.structures"]')`)
+
+	// A subscription opens a WebSocket from the page (allowed by its CSP) and shows events.
+	page.eval(t, ctx, `(() => {
+		document.getElementById("query").value = 'subscription { offerMapChanged(department: "69") { offerId kind } }';
+		document.getElementById("run").click();
+		return true;
+	})()`)
+	page.waitFor(t, ctx, `document.getElementById("result").textContent.startsWith("Abonné")`)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := m.Store.Notify(ctx, nil, db.ChannelOfferMap, model.OfferMapEvent{OfferID: "T2ZmZXI6Nw", Department: "69", Kind: model.OfferMapEventKindCreated, At: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := page.eval(t, ctx, `document.getElementById("result").textContent.includes("T2ZmZXI6Nw")`).(bool); v {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no event shown: %v", page.eval(t, ctx, `document.getElementById("result").textContent`))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func chromiumBinary() string {
