@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -156,12 +157,15 @@ func (e *endpointObserver) observe(ctx context.Context, next graphql.OperationHa
 		if done {
 			return resp
 		}
-		if resp != nil {
+		switch {
+		case resp != nil:
 			codes = append(codes, errorCodes(resp)...)
 			if subscription {
 				stats.events.Add(1)
 				return resp
 			}
+		case !subscription && errors.Is(ctx.Err(), context.DeadlineExceeded):
+			codes = append(codes, string(model.CodeTimeout)) // the executor gives nothing past the deadline
 		}
 		done = true
 		if subscription && e.observer != nil {
