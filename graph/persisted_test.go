@@ -1,6 +1,9 @@
 package graph_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/agir-reseau/agir-backend/graph"
@@ -92,3 +95,32 @@ func TestIntrospection_AuthenticatedOnly(t *testing.T) {
 }
 
 func isNullJSON(b []byte) bool { return len(b) == 0 || string(b) == "null" }
+
+func TestLoadPersistedManifest(t *testing.T) {
+	doc := `query Dashboard { me { role } }`
+	hash := graph.DocumentHash(doc)
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	t.Run("OK", func(t *testing.T) {
+		for _, content := range []string{
+			fmt.Sprintf(`{%q: %q}`, hash, doc),
+			fmt.Sprintf(`{"format": "apollo-persisted-query-manifest", "version": 1, "operations": [{"id": %q, "name": "Dashboard", "type": "query", "body": %q}]}`, hash, doc),
+		} {
+			known, err := graph.LoadPersistedManifest(write("m.json", content))
+			if err != nil || known[hash] != doc {
+				t.Errorf("%s: %v %v", content, known, err)
+			}
+		}
+	})
+	t.Run("ErrWrongHash", func(t *testing.T) {
+		if _, err := graph.LoadPersistedManifest(write("bad.json", fmt.Sprintf(`{%q: %q}`, hash, doc+" "))); err == nil {
+			t.Error("a hash that is not the document's was accepted")
+		}
+	})
+}
