@@ -101,6 +101,9 @@ const maxIntrospectionDepth = 16
 // introspectionDepth measures the nesting of an introspection selection.
 func (a *analyzer) introspectionDepth(set ast.SelectionSet, depth int) {
 	for _, f := range a.fields(set) {
+		if f.Alias != "" && f.Alias != f.Name {
+			a.aliases++
+		}
 		a.introDepth = max(a.introDepth, depth)
 		if a.introDepth > maxIntrospectionDepth {
 			return

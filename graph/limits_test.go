@@ -130,6 +130,12 @@ func TestLimits_AbusiveQueries(t *testing.T) {
 			t.Fatalf("application/json: status %d errors %+v", r.Status, r.Body.Errors)
 		}
 	})
+	t.Run("ErrAliasFloodInIntrospection", func(t *testing.T) {
+		r := post(t, h, p, gqlResponse, q("{ __schema "+aliased(100, "types { name }")+" }"))
+		if r.Status != 400 || r.code() != "ALIAS_LIMIT_EXCEEDED" {
+			t.Fatalf("status %d errors %+v", r.Status, r.Body.Errors)
+		}
+	})
 	t.Run("ErrRootFields", func(t *testing.T) {
 		r := post(t, h, p, gqlResponse, q(aliased(30, "structures(first: 1) { totalCount }")))
 		if r.Status != 400 || r.code() != "ROOT_FIELD_LIMIT_EXCEEDED" {
