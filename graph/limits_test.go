@@ -109,6 +109,9 @@ func TestLimits_AbusiveQueries(t *testing.T) {
 		if ct := r.Header.Get("Content-Type"); ct != "application/graphql-response+json; charset=utf-8" {
 			t.Errorf("content type %q", ct)
 		}
+		if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("Cache-Control %q", cc)
+		}
 		var cost graph.CostReport
 		b, _ := json.Marshal(r.Body.Extensions["cost"])
 		_ = json.Unmarshal(b, &cost)

@@ -64,7 +64,8 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		return
 	}
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
-	w.Header().Set("Vary", "Accept")
+	w.Header().Set("Vary", "Accept, Authorization")
+	w.Header().Set("Cache-Control", "no-store") // answers hold personal data: no cache keeps them
 	start := graphql.Now()
 	params, status, err := readParams(r)
 	if err != nil {
