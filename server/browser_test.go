@@ -70,6 +70,28 @@ func TestExplorer_Browser(t *testing.T) {
 	// The schema-aware help lists the root fields, read by introspection.
 	page.waitFor(t, ctx, `!!document.querySelector('#docs [data-field="Query.structures"]')`)
 
+	// Completion proposes the fields of the type at the cursor.
+	got := page.eval(t, ctx, `(() => {
+		const q = document.getElementById("query");
+		q.value = "query { me { structure { agirRole } na";
+		q.selectionStart = q.selectionEnd = q.value.length;
+		q.dispatchEvent(new Event("input"));
+		return [...document.querySelectorAll("#suggest button")].map((b) => b.textContent).join(",");
+	})()`)
+	if got != "name" {
+		t.Errorf("completion after \"me { ... na\": %q, want name", got)
+	}
+	got = page.eval(t, ctx, `(() => {
+		const q = document.getElementById("query");
+		q.value = 'query { structures(first: 2, filter: {department: "69"}) { nodes { ... on Structure { agir';
+		q.selectionStart = q.selectionEnd = q.value.length;
+		q.dispatchEvent(new Event("input"));
+		return [...document.querySelectorAll("#suggest button")].map((b) => b.textContent).join(",");
+	})()`)
+	if got != "agirRole" {
+		t.Errorf("completion in an inline fragment: %q, want agirRole", got)
+	}
+
 	// A subscription opens a WebSocket from the page (allowed by its CSP) and shows events.
 	page.eval(t, ctx, `(() => {
 		document.getElementById("query").value = 'subscription { offerMapChanged(department: "69") { offerId kind } }';
