@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -32,13 +31,10 @@ type Store struct {
 
 // Options tune a Store's connection pool.
 type Options struct {
-	MaxOpenConns     int           // 0 means 20
-	ReadURL          string        // DATABASE_READ_URL: a replica for heavy reads; "" for none
-	StatementTimeout time.Duration // 0 means none; applied to every connection
-	// Statements, when set, counts every statement sent to the primary database
-	// (queries and execs, not BEGIN/COMMIT): tests use it to check that nested reads
-	// cost a fixed number of statements.
-	Statements *atomic.Int64
+	MaxOpenConns     int               // 0 means 20
+	ReadURL          string            // DATABASE_READ_URL: a replica for heavy reads; "" for none
+	StatementTimeout time.Duration     // 0 means none; applied to every connection
+	Observer         StatementObserver // told of every SQL statement; nil for none
 }
 
 // Open connects to the database at url and checks that it answers.
@@ -61,9 +57,18 @@ func connect(ctx context.Context, url string, o Options) (*sqlx.DB, error) {
 	if o.StatementTimeout > 0 {
 		url = withOption(url, "statement_timeout", fmt.Sprint(o.StatementTimeout.Milliseconds()))
 	}
-	conn, err := open(url, o.Statements)
-	if err != nil {
-		return nil, fmt.Errorf("db: open: %w", err)
+	var conn *sqlx.DB
+	if o.Observer != nil {
+		raw, err := openObserved(url, o.Observer)
+		if err != nil {
+			return nil, fmt.Errorf("db: open: %w", err)
+		}
+		conn = sqlx.NewDb(raw, "postgres")
+	} else {
+		var err error
+		if conn, err = sqlx.Open("postgres", url); err != nil {
+			return nil, fmt.Errorf("db: open: %w", err)
+		}
 	}
 	n := o.MaxOpenConns
 	if n == 0 {

@@ -38,6 +38,17 @@ var accessMatrix = map[string]string{
 	"AuditLogEntryConnection.*": "C AD",
 	"AuditLogEntryEdge.*":       "C AD",
 
+	// Real time: alerts to the binôme and the coordinator; the offer map to everyone who
+	// works with it; orientation answers to referents and the partner concerned (which
+	// never learns the beneficiary's id).
+	"Subscription.alertRaised":         "C SW IC",
+	"Subscription.offerMapChanged":     "C SW IC PE SR AD",
+	"Subscription.orientationAnswered": "C SW IC PE",
+	"AlertEvent.*":                     "C SW IC",
+	"OfferMapEvent.*":                  "C SW IC PE SR AD",
+	"OrientationEvent.*":               "C SW IC PE",
+	"OrientationEvent.beneficiaryId":   "C SW IC",
+
 	// Social module (DESIGN §1: the binôme and the coordinator; the insertion counsellor
 	// reads no health data; the state representative reads identity, legal status and
 	// the journey's milestones, no contact details, notes or free text).

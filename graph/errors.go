@@ -6,16 +6,19 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
 // presentError shapes every error sent to a client. Coded errors (*model.Error, not
 // INTERNAL) keep their French message and gain extensions {code, field}; errors made by
-// the GraphQL engine itself (parse, validation) pass as they are; anything else is
+// the GraphQL engine itself (parse, validation) and the endpoint's limits pass as they are;
+// deadlines (the request's, PostgreSQL's statement_timeout) become TIMEOUT; anything else is
 // masked: the client gets the INTERNAL code and the request id, the log gets the detail.
 func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
@@ -29,8 +32,22 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 				gqlErr.Extensions["field"] = coded.Field
 			}
 			return gqlErr
+		case db.IsTimeout(err):
+			logger.WarnContext(ctx, "deadline exceeded", "request_id", RequestID(ctx), "path", gqlErr.Path.String(), "err", err)
+			return &gqlerror.Error{
+				Message:    "délai de traitement dépassé : simplifiez la requête ou réessayez",
+				Path:       gqlErr.Path,
+				Locations:  gqlErr.Locations,
+				Extensions: map[string]any{"code": string(model.CodeTimeout), "requestId": RequestID(ctx)},
+			}
 		case gqlErr.Err == nil && !errors.As(err, &coded):
-			return gqlErr // from the engine: parse, validation, input coercion
+			// From the engine (parse, validation, input coercion) or from the endpoint's
+			// own checks, which set their code; the parser's token limit gets its own.
+			if strings.HasPrefix(gqlErr.Message, "exceeded token limit") {
+				gqlErr.Message = "document trop long : " + gqlErr.Message
+				gqlErr.Extensions = map[string]any{"code": string(model.CodeTokenLimitExceeded)}
+			}
+			return gqlErr
 		}
 		id := RequestID(ctx)
 		logger.ErrorContext(ctx, "internal error", "request_id", id, "path", gqlErr.Path.String(), "err", err)

@@ -40,6 +40,7 @@ type ResolverRoot interface {
 	ReferentAssignment() ReferentAssignmentResolver
 	Referents() ReferentsResolver
 	StaffMember() StaffMemberResolver
+	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
 }
 
@@ -67,6 +68,14 @@ type ComplexityRoot struct {
 		Kind    func(childComplexity int) int
 		Message func(childComplexity int) int
 		Since   func(childComplexity int) int
+	}
+
+	AlertEvent struct {
+		At            func(childComplexity int) int
+		BeneficiaryID func(childComplexity int) int
+		Department    func(childComplexity int) int
+		DueOn         func(childComplexity int) int
+		Kind          func(childComplexity int) int
 	}
 
 	AuditLogEntry struct {
@@ -345,6 +354,23 @@ type ComplexityRoot struct {
 		Title   func(childComplexity int) int
 	}
 
+	OfferMapEvent struct {
+		At          func(childComplexity int) int
+		Department  func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		OfferID     func(childComplexity int) int
+		StructureID func(childComplexity int) int
+	}
+
+	OrientationEvent struct {
+		Answer        func(childComplexity int) int
+		At            func(childComplexity int) int
+		BeneficiaryID func(childComplexity int) int
+		Department    func(childComplexity int) int
+		OfferID       func(childComplexity int) int
+		OrientationID func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -458,6 +484,12 @@ type ComplexityRoot struct {
 	StructureEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Subscription struct {
+		AlertRaised         func(childComplexity int) int
+		OfferMapChanged     func(childComplexity int, department string) int
+		OrientationAnswered func(childComplexity int) int
 	}
 
 	TimelineEvent struct {
@@ -575,6 +607,11 @@ type ReferentsResolver interface {
 type StaffMemberResolver interface {
 	Structure(ctx context.Context, obj *model.StaffMember) (*model.Structure, error)
 }
+type SubscriptionResolver interface {
+	OfferMapChanged(ctx context.Context, department string) (<-chan *model.OfferMapEvent, error)
+	AlertRaised(ctx context.Context) (<-chan *model.AlertEvent, error)
+	OrientationAnswered(ctx context.Context) (<-chan *model.OrientationEvent, error)
+}
 type ViewerResolver interface {
 	Structure(ctx context.Context, obj *model.Viewer) (*model.Structure, error)
 }
@@ -677,6 +714,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Alert.Since(childComplexity), true
+
+	case "AlertEvent.at":
+		if e.ComplexityRoot.AlertEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AlertEvent.At(childComplexity), true
+	case "AlertEvent.beneficiaryId":
+		if e.ComplexityRoot.AlertEvent.BeneficiaryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AlertEvent.BeneficiaryID(childComplexity), true
+	case "AlertEvent.department":
+		if e.ComplexityRoot.AlertEvent.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AlertEvent.Department(childComplexity), true
+	case "AlertEvent.dueOn":
+		if e.ComplexityRoot.AlertEvent.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AlertEvent.DueOn(childComplexity), true
+	case "AlertEvent.kind":
+		if e.ComplexityRoot.AlertEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AlertEvent.Kind(childComplexity), true
 
 	case "AuditLogEntry.action":
 		if e.ComplexityRoot.AuditLogEntry.Action == nil {
@@ -1990,6 +2058,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Objective.Title(childComplexity), true
 
+	case "OfferMapEvent.at":
+		if e.ComplexityRoot.OfferMapEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMapEvent.At(childComplexity), true
+	case "OfferMapEvent.department":
+		if e.ComplexityRoot.OfferMapEvent.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMapEvent.Department(childComplexity), true
+	case "OfferMapEvent.kind":
+		if e.ComplexityRoot.OfferMapEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMapEvent.Kind(childComplexity), true
+	case "OfferMapEvent.offerId":
+		if e.ComplexityRoot.OfferMapEvent.OfferID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMapEvent.OfferID(childComplexity), true
+	case "OfferMapEvent.structureId":
+		if e.ComplexityRoot.OfferMapEvent.StructureID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMapEvent.StructureID(childComplexity), true
+
+	case "OrientationEvent.answer":
+		if e.ComplexityRoot.OrientationEvent.Answer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationEvent.Answer(childComplexity), true
+	case "OrientationEvent.at":
+		if e.ComplexityRoot.OrientationEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationEvent.At(childComplexity), true
+	case "OrientationEvent.beneficiaryId":
+		if e.ComplexityRoot.OrientationEvent.BeneficiaryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationEvent.BeneficiaryID(childComplexity), true
+	case "OrientationEvent.department":
+		if e.ComplexityRoot.OrientationEvent.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationEvent.Department(childComplexity), true
+	case "OrientationEvent.offerId":
+		if e.ComplexityRoot.OrientationEvent.OfferID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationEvent.OfferID(childComplexity), true
+	case "OrientationEvent.orientationId":
+		if e.ComplexityRoot.OrientationEvent.OrientationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationEvent.OrientationID(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -2449,6 +2585,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StructureEdge.Node(childComplexity), true
 
+	case "Subscription.alertRaised":
+		if e.ComplexityRoot.Subscription.AlertRaised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.AlertRaised(childComplexity), true
+	case "Subscription.offerMapChanged":
+		if e.ComplexityRoot.Subscription.OfferMapChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_offerMapChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.OfferMapChanged(childComplexity, args["department"].(string)), true
+	case "Subscription.orientationAnswered":
+		if e.ComplexityRoot.Subscription.OrientationAnswered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.OrientationAnswered(childComplexity), true
+
 	case "TimelineEvent.kind":
 		if e.ComplexityRoot.TimelineEvent.Kind == nil {
 			break
@@ -2612,6 +2772,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -4391,6 +4568,115 @@ type Mutation {
   "Records attendance (« émarger »)."
   recordAttendance(input: RecordAttendanceInput!): CollectiveActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
 }
+
+# ---- Real time ----
+# Subscriptions over WebSocket (protocol graphql-transport-ws, at /graphql), fanned out
+# across server instances by PostgreSQL LISTEN/NOTIFY; and the error codes of the
+# endpoint's own limits.
+
+extend enum ErrorCode {
+  "The operation costs more than one operation may (« requête trop coûteuse »); see ` + "`" + `extensions.cost` + "`" + `."
+  COST_LIMIT_EXCEEDED
+  "Fields are nested too deeply (« requête trop profonde »)."
+  DEPTH_LIMIT_EXCEEDED
+  "Too many aliased fields (« trop d'alias »)."
+  ALIAS_LIMIT_EXCEEDED
+  "Too many root fields in one operation (« trop de champs racine »)."
+  ROOT_FIELD_LIMIT_EXCEEDED
+  "The document has too many tokens (« document trop long »)."
+  TOKEN_LIMIT_EXCEEDED
+  "The request body is too large (« requête trop volumineuse »); HTTP 413."
+  REQUEST_TOO_LARGE
+  "Several operations in one request (a JSON array) are refused (« lot refusé »)."
+  BATCH_NOT_SUPPORTED
+  "The caller's budget of cost is spent: retry after ` + "`" + `extensions.cost.retryAfterSeconds` + "`" + ` (« limite de débit »); HTTP 429."
+  RATE_LIMITED
+  "The request's deadline or the database's statement timeout passed (« délai dépassé »)."
+  TIMEOUT
+  "The persisted query's hash is unknown: send the document with it (« requête persistée inconnue »)."
+  PERSISTED_QUERY_NOT_FOUND
+  "Only the application's registered documents are accepted for this role (« document non enregistré »); HTTP 403."
+  PERSISTED_QUERY_REQUIRED
+  "A mutation was sent with GET (« méthode non autorisée »); HTTP 405."
+  METHOD_NOT_ALLOWED
+  "The HTTP request is malformed (« requête mal formée »)."
+  BAD_REQUEST
+}
+
+"What happened to an offer of the map (« changement de l'offre »)."
+enum OfferMapEventKind {
+  "The offer was created (« créée »)."
+  CREATED
+  "The offer was updated or marked up to date (« mise à jour »)."
+  UPDATED
+  "The offer was archived (« archivée »)."
+  ARCHIVED
+}
+
+"A partner's answer to an orientation (« réponse à l'orientation »)."
+enum OrientationAnswer {
+  "The partner accepts the beneficiary (« acceptée »)."
+  ACCEPTED
+  "The partner refuses, with a reason (« refusée »)."
+  REFUSED
+}
+
+"A change of the local offer map (« changement de la cartographie de l'offre »)."
+type OfferMapEvent @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, state_representative, admin]) {
+  "Global id of the offer (« offre »)."
+  offerId: ID!
+  "Global id of the structure offering it (« structure »)."
+  structureId: ID!
+  "Department of the offer (INSEE code, « département »)."
+  department: String!
+  "What happened."
+  kind: OfferMapEventKind!
+  "When it happened (« horodatage »)."
+  at: DateTime!
+}
+
+"An alert raised on a beneficiary's journey (« alerte »)."
+type AlertEvent @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Global id of the beneficiary (« bénéficiaire »)."
+  beneficiaryId: ID!
+  "Kind of alert, e.g. ` + "`" + `WELCOME_INTERVIEW_OVERDUE` + "`" + ` (« type d'alerte »)."
+  kind: String!
+  "Department of the beneficiary (« département »)."
+  department: String!
+  "Day the overdue act was due, when the alert is a deadline (« échéance »)."
+  dueOn: Date
+  "When the alert was raised (« horodatage »)."
+  at: DateTime!
+}
+
+"A partner's answer to an orientation (« réponse d'un partenaire à une orientation »)."
+type OrientationEvent @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor]) {
+  "Global id of the orientation (« orientation »)."
+  orientationId: ID!
+  "Global id of the beneficiary (« bénéficiaire »); null for partners."
+  beneficiaryId: ID @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Global id of the offer the beneficiary was oriented to (« offre »)."
+  offerId: ID!
+  "The partner's answer."
+  answer: OrientationAnswer!
+  "Department of the orientation (« département »)."
+  department: String!
+  "When the partner answered (« horodatage »)."
+  at: DateTime!
+}
+
+"Real-time events for the dashboard (« temps réel »), over WebSocket (graphql-transport-ws)."
+type Subscription {
+  "Changes of the offer map in a department (« cartographie de l'offre »)."
+  offerMapChanged(
+    "Department to watch (INSEE code, e.g. ` + "`" + `69` + "`" + `, ` + "`" + `2A` + "`" + `)."
+    department: String!
+  ): OfferMapEvent! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, state_representative, admin])
+  "New alerts on the caller's beneficiaries: its territory for a coordinator, its structure's caseload for a referent (« nouvelles alertes »)."
+  alertRaised: AlertEvent! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Partners' answers to orientations: those of its own structure for a partner, of its caseload for a referent, of its territory for a coordinator (« réponses aux orientations »)."
+  orientationAnswered: OrientationEvent! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor])
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4441,6 +4727,22 @@ func (ec *executionContext) childFields_Alert(ctx context.Context, field graphql
 		return ec.fieldContext_Alert_message(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Alert", field.Name)
+}
+
+func (ec *executionContext) childFields_AlertEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "beneficiaryId":
+		return ec.fieldContext_AlertEvent_beneficiaryId(ctx, field)
+	case "kind":
+		return ec.fieldContext_AlertEvent_kind(ctx, field)
+	case "department":
+		return ec.fieldContext_AlertEvent_department(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_AlertEvent_dueOn(ctx, field)
+	case "at":
+		return ec.fieldContext_AlertEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AlertEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditLogEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4941,6 +5243,40 @@ func (ec *executionContext) childFields_Objective(ctx context.Context, field gra
 		return ec.fieldContext_Objective_actions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Objective", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferMapEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "offerId":
+		return ec.fieldContext_OfferMapEvent_offerId(ctx, field)
+	case "structureId":
+		return ec.fieldContext_OfferMapEvent_structureId(ctx, field)
+	case "department":
+		return ec.fieldContext_OfferMapEvent_department(ctx, field)
+	case "kind":
+		return ec.fieldContext_OfferMapEvent_kind(ctx, field)
+	case "at":
+		return ec.fieldContext_OfferMapEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferMapEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_OrientationEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orientationId":
+		return ec.fieldContext_OrientationEvent_orientationId(ctx, field)
+	case "beneficiaryId":
+		return ec.fieldContext_OrientationEvent_beneficiaryId(ctx, field)
+	case "offerId":
+		return ec.fieldContext_OrientationEvent_offerId(ctx, field)
+	case "answer":
+		return ec.fieldContext_OrientationEvent_answer(ctx, field)
+	case "department":
+		return ec.fieldContext_OrientationEvent_department(ctx, field)
+	case "at":
+		return ec.fieldContext_OrientationEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrientationEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5893,6 +6229,20 @@ func (ec *executionContext) field_Query_structures_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_offerMapChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "department",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["department"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6300,6 +6650,121 @@ func (ec *executionContext) _Alert_message(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Alert_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Alert", field, false, false, "String")
+}
+
+func (ec *executionContext) _AlertEvent_beneficiaryId(ctx context.Context, field graphql.CollectedField, obj *model.AlertEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AlertEvent_beneficiaryId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BeneficiaryID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AlertEvent_beneficiaryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AlertEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AlertEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.AlertEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AlertEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AlertEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AlertEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _AlertEvent_department(ctx context.Context, field graphql.CollectedField, obj *model.AlertEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AlertEvent_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AlertEvent_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AlertEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _AlertEvent_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.AlertEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AlertEvent_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AlertEvent_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AlertEvent", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AlertEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.AlertEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AlertEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AlertEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AlertEvent", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _AuditLogEntry_id(ctx context.Context, field graphql.CollectedField, obj *model.AuditLogEntry) (ret graphql.Marshaler) {
@@ -11747,6 +12212,259 @@ func (ec *executionContext) fieldContext_Objective_actions(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _OfferMapEvent_offerId(ctx context.Context, field graphql.CollectedField, obj *model.OfferMapEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMapEvent_offerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OfferID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMapEvent_offerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferMapEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OfferMapEvent_structureId(ctx context.Context, field graphql.CollectedField, obj *model.OfferMapEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMapEvent_structureId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StructureID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMapEvent_structureId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferMapEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OfferMapEvent_department(ctx context.Context, field graphql.CollectedField, obj *model.OfferMapEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMapEvent_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMapEvent_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferMapEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferMapEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.OfferMapEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMapEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OfferMapEventKind) graphql.Marshaler {
+			return ec.marshalNOfferMapEventKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMapEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMapEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferMapEvent", field, false, false, "OfferMapEventKind")
+}
+
+func (ec *executionContext) _OfferMapEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.OfferMapEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMapEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMapEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferMapEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OrientationEvent_orientationId(ctx context.Context, field graphql.CollectedField, obj *model.OrientationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationEvent_orientationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationEvent_orientationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OrientationEvent_beneficiaryId(ctx context.Context, field graphql.CollectedField, obj *model.OrientationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationEvent_beneficiaryId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BeneficiaryID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOID2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationEvent_beneficiaryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OrientationEvent_offerId(ctx context.Context, field graphql.CollectedField, obj *model.OrientationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationEvent_offerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OfferID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationEvent_offerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OrientationEvent_answer(ctx context.Context, field graphql.CollectedField, obj *model.OrientationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationEvent_answer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrientationAnswer) graphql.Marshaler {
+			return ec.marshalNOrientationAnswer2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationAnswer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationEvent_answer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationEvent", field, false, false, "OrientationAnswer")
+}
+
+func (ec *executionContext) _OrientationEvent_department(ctx context.Context, field graphql.CollectedField, obj *model.OrientationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationEvent_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationEvent_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrientationEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.OrientationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationEvent", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13707,6 +14425,114 @@ func (ec *executionContext) fieldContext_StructureEdge_node(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_offerMapChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_offerMapChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().OfferMapChanged(ctx, fc.Args["department"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferMapEvent) graphql.Marshaler {
+			return ec.marshalNOfferMapEvent2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMapEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_offerMapChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferMapEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_offerMapChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_alertRaised(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_alertRaised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().AlertRaised(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AlertEvent) graphql.Marshaler {
+			return ec.marshalNAlertEvent2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAlertEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_alertRaised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AlertEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_orientationAnswered(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_orientationAnswered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().OrientationAnswered(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrientationEvent) graphql.Marshaler {
+			return ec.marshalNOrientationEvent2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_orientationAnswered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrientationEvent(ctx, field)
 		},
 	}
 	return fc, nil
@@ -17455,6 +18281,59 @@ func (ec *executionContext) _Alert(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var alertEventImplementors = []string{"AlertEvent"}
+
+func (ec *executionContext) _AlertEvent(ctx context.Context, sel ast.SelectionSet, obj *model.AlertEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, alertEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AlertEvent")
+		case "beneficiaryId":
+			out.Values[i] = ec._AlertEvent_beneficiaryId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._AlertEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._AlertEvent_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueOn":
+			out.Values[i] = ec._AlertEvent_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._AlertEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var auditLogEntryImplementors = []string{"AuditLogEntry", "Node"}
 
 func (ec *executionContext) _AuditLogEntry(ctx context.Context, sel ast.SelectionSet, obj *model.AuditLogEntry) graphql.Marshaler {
@@ -19267,6 +20146,117 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var offerMapEventImplementors = []string{"OfferMapEvent"}
+
+func (ec *executionContext) _OfferMapEvent(ctx context.Context, sel ast.SelectionSet, obj *model.OfferMapEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerMapEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferMapEvent")
+		case "offerId":
+			out.Values[i] = ec._OfferMapEvent_offerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "structureId":
+			out.Values[i] = ec._OfferMapEvent_structureId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._OfferMapEvent_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._OfferMapEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._OfferMapEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orientationEventImplementors = []string{"OrientationEvent"}
+
+func (ec *executionContext) _OrientationEvent(ctx context.Context, sel ast.SelectionSet, obj *model.OrientationEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orientationEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrientationEvent")
+		case "orientationId":
+			out.Values[i] = ec._OrientationEvent_orientationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "beneficiaryId":
+			out.Values[i] = ec._OrientationEvent_beneficiaryId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "offerId":
+			out.Values[i] = ec._OrientationEvent_offerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answer":
+			out.Values[i] = ec._OrientationEvent_answer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._OrientationEvent_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._OrientationEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -20085,6 +21075,30 @@ func (ec *executionContext) _StructureEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "offerMapChanged":
+		return ec._Subscription_offerMapChanged(ctx, fields[0])
+	case "alertRaised":
+		return ec._Subscription_alertRaised(ctx, fields[0])
+	case "orientationAnswered":
+		return ec._Subscription_orientationAnswered(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var timelineEventImplementors = []string{"TimelineEvent"}
 
 func (ec *executionContext) _TimelineEvent(ctx context.Context, sel ast.SelectionSet, obj *model.TimelineEvent) graphql.Marshaler {
@@ -20688,6 +21702,14 @@ func (ec *executionContext) marshalNAlert2ᚕgithubᚗcomᚋagirᚑreseauᚋagir
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNAlertEvent2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAlertEvent(ctx context.Context, sel ast.SelectionSet, v *model.AlertEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AlertEvent!")
+		return graphql.Null
+	}
+	return ec._AlertEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAlertKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAlertKind(ctx context.Context, v any) (model.AlertKind, error) {
@@ -21417,6 +22439,24 @@ func (ec *executionContext) marshalNObjective2ᚕgithubᚗcomᚋagirᚑreseauᚋ
 	return ret
 }
 
+func (ec *executionContext) marshalNOfferMapEvent2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMapEvent(ctx context.Context, sel ast.SelectionSet, v *model.OfferMapEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OfferMapEvent!")
+		return graphql.Null
+	}
+	return ec._OfferMapEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOfferMapEventKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMapEventKind(ctx context.Context, v any) (model.OfferMapEventKind, error) {
+	var res model.OfferMapEventKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOfferMapEventKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMapEventKind(ctx context.Context, sel ast.SelectionSet, v model.OfferMapEventKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (model.OrderDirection, error) {
 	var res model.OrderDirection
 	err := res.UnmarshalGQL(v)
@@ -21425,6 +22465,24 @@ func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋagirᚑresea
 
 func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v model.OrderDirection) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNOrientationAnswer2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationAnswer(ctx context.Context, v any) (model.OrientationAnswer, error) {
+	var res model.OrientationAnswer
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrientationAnswer2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationAnswer(ctx context.Context, sel ast.SelectionSet, v model.OrientationAnswer) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNOrientationEvent2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationEvent(ctx context.Context, sel ast.SelectionSet, v *model.OrientationEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrientationEvent!")
+		return graphql.Null
+	}
+	return ec._OrientationEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
@@ -22402,6 +23460,18 @@ func (ec *executionContext) marshalOHousingSituation2ᚖgithubᚗcomᚋagirᚑre
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

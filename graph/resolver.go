@@ -12,7 +12,8 @@ import (
 
 // Resolver is the root resolver: what every resolver needs, passed down, no globals.
 type Resolver struct {
-	Store  *db.Store
-	Logger *slog.Logger
-	rules  *Rules
+	Store    *db.Store
+	Logger   *slog.Logger
+	rules    *Rules
+	realtime *realtime // subscriptions; nil when they are off
 }

@@ -675,6 +675,18 @@ func (r *staffMemberResolver) Structure(ctx context.Context, obj *model.StaffMem
 	return found(st, st.Key), err
 }
 
+func (r *subscriptionResolver) OfferMapChanged(ctx context.Context, department string) (<-chan *model.OfferMapEvent, error) {
+	return r.offerMapChanged(ctx, department)
+}
+
+func (r *subscriptionResolver) AlertRaised(ctx context.Context) (<-chan *model.AlertEvent, error) {
+	return subscribe(ctx, r.Resolver, db.ChannelAlert, func(*model.AlertEvent) bool { return true })
+}
+
+func (r *subscriptionResolver) OrientationAnswered(ctx context.Context) (<-chan *model.OrientationEvent, error) {
+	return subscribe(ctx, r.Resolver, db.ChannelOrientation, func(*model.OrientationEvent) bool { return true })
+}
+
 func (r *viewerResolver) Structure(ctx context.Context, obj *model.Viewer) (*model.Structure, error) {
 	if obj.StructureKey == "" {
 		return nil, nil
@@ -709,6 +721,8 @@ func (r *Resolver) Referents() ReferentsResolver { return &referentsResolver{r} 
 
 func (r *Resolver) StaffMember() StaffMemberResolver { return &staffMemberResolver{r} }
 
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
 func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
 
 type (
@@ -723,5 +737,6 @@ type (
 	referentAssignmentResolver           struct{ *Resolver }
 	referentsResolver                    struct{ *Resolver }
 	staffMemberResolver                  struct{ *Resolver }
+	subscriptionResolver                 struct{ *Resolver }
 	viewerResolver                       struct{ *Resolver }
 )

@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"net/mail"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -13,8 +12,6 @@ import (
 
 // Input shape checks of the social module's mutations (the rules of the programme are
 // in graph/model and applied by the Store, in the act's transaction).
-
-var departmentCode = regexp.MustCompile(`^([0-9]{2}|2A|2B|97[1-6])$`)
 
 // text checks a required free-text field: not blank, at most max characters.
 func text(value string, max int, path ...string) error {

@@ -232,8 +232,8 @@ func TestCollectiveAction_ConcurrentRegistrationsNeverOverbook(t *testing.T) {
 
 // Nested reads cost a fixed number of statements whatever the page size (STYLE 7).
 func TestBeneficiaries_NestedReadsCostFixedStatements(t *testing.T) {
-	var counter atomic.Int64
-	env := graphtest.NewWithOptions(t, db.Options{MaxOpenConns: 10, Statements: &counter})
+	var counter db.StatementCounter
+	env := graphtest.NewWithOptions(t, db.Options{MaxOpenConns: 10, Observer: &counter})
 	if _, err := demoLoad(env); err != nil {
 		t.Fatal(err)
 	}

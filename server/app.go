@@ -7,8 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/db/demo"
@@ -31,12 +35,42 @@ type Main struct {
 	handler  http.Handler
 	listener net.Listener
 	server   *http.Server
+
+	telemetry      *telemetry
+	tracer         trace.TracerProvider
+	tracerShutdown func(context.Context) error
+	broker         *db.Broker
+
+	subscriptionRecheck time.Duration // 0: the endpoint's default
+
+	// closing ends the WebSocket connections when the server shuts down (http.Server's
+	// Shutdown does not wait for hijacked connections).
+	closing     context.Context
+	stopSockets context.CancelFunc
+}
+
+// Option changes how Open builds a Main (tests use them).
+type Option func(*Main)
+
+// withSubscriptionRecheck sets how often subscriptions check their caller's account.
+func withSubscriptionRecheck(d time.Duration) Option {
+	return func(m *Main) { m.subscriptionRecheck = d }
+}
+
+// WithTracerProvider makes the server's spans with tp instead of the provider that the
+// OTEL_* environment selects.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(m *Main) { m.tracer = tp }
 }
 
 // Open connects the database (starting the private cluster when DATABASE_URL is unset),
 // applies migrations, loads demo data when asked, and binds the HTTP port.
-func Open(ctx context.Context, c Config, logger *slog.Logger) (m *Main, err error) {
+func Open(ctx context.Context, c Config, logger *slog.Logger, opts ...Option) (m *Main, err error) {
 	m = &Main{Config: c, Logger: logger}
+	m.closing, m.stopSockets = context.WithCancel(context.Background())
+	for _, o := range opts {
+		o(m)
+	}
 	defer func() {
 		if err != nil {
 			m.Close()
@@ -56,9 +90,20 @@ func Open(ctx context.Context, c Config, logger *slog.Logger) (m *Main, err erro
 		return m, err
 	}
 	logger.Info("migrations", "applied", applied)
-	m.Store, err = db.Open(ctx, url, db.Options{ReadURL: c.DatabaseReadURL, StatementTimeout: c.StatementTimeout})
+	m.telemetry = newTelemetry(logger, c.Endpoint.SlowOperation)
+	if m.tracer == nil {
+		if m.tracer, m.tracerShutdown, err = newTracerProvider(ctx, os.Getenv); err != nil {
+			return m, err
+		}
+	}
+	m.Store, err = db.Open(ctx, url, db.Options{ReadURL: c.DatabaseReadURL, StatementTimeout: c.StatementTimeout,
+		Observer: graph.NewStatementTracer(m.tracer)})
 	if err != nil {
 		return m, err
+	}
+	m.telemetry.watchPool(m.Store.DB().DB, "primary")
+	if m.broker, err = db.NewBroker(url, logger); err != nil {
+		return m, fmt.Errorf("real time: %w", err)
 	}
 	if c.Demo == "on" || (c.Demo == "auto" && !c.Production()) {
 		loaded, err := demo.Load(ctx, m.Store)
@@ -72,13 +117,59 @@ func Open(ctx context.Context, c Config, logger *slog.Logger) (m *Main, err erro
 	if err := m.setUpAuth(ctx); err != nil {
 		return m, err
 	}
-	endpoint := graph.NewEndpoint(graph.EndpointConfig{Store: m.Store, Logger: logger, Production: c.Production()})
+	persisted, err := c.persistedQueries()
+	if err != nil {
+		return m, err
+	}
+	rate := graph.RateLimitConfig{Capacity: c.Endpoint.RateCapacity, PerSecond: c.Endpoint.RatePerSecond} // capacity 0: off
+	endpoint := graph.NewEndpoint(graph.EndpointConfig{
+		Store: m.Store, Logger: logger, Production: c.Production(),
+		Limits:              graph.Limits{MaxCost: c.Endpoint.MaxCost, MaxDepth: c.Endpoint.MaxDepth},
+		RateLimit:           rate,
+		OperationTimeout:    c.RequestTimeout,
+		Persisted:           persisted,
+		Observer:            m.telemetry,
+		TracerProvider:      m.tracer,
+		Broker:              m.broker,
+		Authenticate:        m.authenticate,
+		Reauthorize:         m.resolvePrincipal,
+		SubscriptionRecheck: m.subscriptionRecheck,
+	})
 	m.handler = m.routes(endpoint)
 	m.listener, err = net.Listen("tcp", fmt.Sprintf(":%d", c.Port))
 	if err != nil {
 		return m, fmt.Errorf("listen: %w", err)
 	}
 	return m, nil
+}
+
+// persistedQueries reads the manifest of the SPA's documents, when configured.
+func (c Config) persistedQueries() (graph.PersistedQueries, error) {
+	var pq graph.PersistedQueries
+	if c.Endpoint.PersistedQueries != "" {
+		known, err := graph.LoadPersistedManifest(c.Endpoint.PersistedQueries)
+		if err != nil {
+			return pq, err
+		}
+		pq.Known = known
+	}
+	pq.Required = c.Endpoint.PersistedOnly == "on" || c.Endpoint.PersistedOnly == "auto" && c.Production() && pq.Known != nil
+	return pq, nil
+}
+
+// authenticate verifies the Authorization value of a WebSocket's connection_init
+// payload as the HTTP middleware verifies the header.
+func (m *Main) authenticate(ctx context.Context, authorization string) (*model.Principal, error) {
+	scheme, token, _ := strings.Cut(authorization, " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return nil, auth.ErrNoToken
+	}
+	p, err := m.verifier.Verify(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return m.resolvePrincipal(ctx, p)
 }
 
 func (m *Main) setUpAuth(ctx context.Context) error {
@@ -144,7 +235,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 	}
-	m.Logger.Info("shutting down: draining requests")
+	m.Logger.Info("shutting down: closing WebSockets, draining requests")
+	m.stopSockets()
 	sctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 	defer cancel()
 	if err := m.server.Shutdown(sctx); err != nil {
@@ -158,6 +250,16 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.listener != nil && m.server == nil {
 		errs = append(errs, m.listener.Close())
+	}
+	if m.broker != nil {
+		errs = append(errs, m.broker.Close())
+		m.broker = nil
+	}
+	if m.tracerShutdown != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, m.tracerShutdown(ctx))
+		cancel()
+		m.tracerShutdown = nil
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())

@@ -31,6 +31,7 @@ type Config struct {
 	ShutdownTimeout    time.Duration // AGIR_SHUTDOWN_TIMEOUT: time to drain requests on SIGTERM (default 20s)
 	MaxBodyBytes       int64         // AGIR_MAX_BODY_BYTES: request body limit (default 1 MiB)
 	AuditRetentionDays int           // AGIR_AUDIT_RETENTION_DAYS: audit entries older than this are purged (default 365)
+	Endpoint           EndpointSettings
 }
 
 // Production reports whether the server runs in production mode (no development tokens,
@@ -110,6 +111,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.DevSecret != "" && len(c.DevSecret) < auth.MinDevSecretLen {
 		errs = append(errs, fmt.Sprintf("AGIR_DEV_SECRET: %d bytes, at least %d are needed", len(c.DevSecret), auth.MinDevSecretLen))
 	}
+	errs = append(errs, c.Endpoint.load(getenv)...)
 	if c.Production() && c.OIDCIssuer == "" {
 		errs = append(errs, "AGIR_ENV=production needs OIDC_ISSUER_URL (development tokens are refused in production)")
 	}

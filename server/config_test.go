@@ -33,6 +33,7 @@ func TestLoadConfig_Defaults(t *testing.T) {
 		ShutdownTimeout:    20 * time.Second,
 		MaxBodyBytes:       1 << 20,
 		AuditRetentionDays: 365,
+		Endpoint:           defaultEndpoint,
 	}
 	if c != want {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
@@ -70,7 +71,7 @@ func TestLoadConfig_Values(t *testing.T) {
 		DataDir: "/srv/agir", Env: "production", Demo: "off", DevSecret: env["AGIR_DEV_SECRET"],
 		OIDCIssuer: "https://issuer.example", OIDCAudience: "agir", LogLevel: slog.LevelDebug, LogFormat: "json",
 		RequestTimeout: 5 * time.Second, StatementTimeout: 2 * time.Second, ShutdownTimeout: time.Minute,
-		MaxBodyBytes: 4096, AuditRetentionDays: 30,
+		MaxBodyBytes: 4096, AuditRetentionDays: 30, Endpoint: defaultEndpoint,
 	}
 	if c != want {
 		t.Fatalf("got  %+v\nwant %+v", c, want)
@@ -185,3 +186,7 @@ func TestTokenCommand(t *testing.T) {
 		})
 	}
 }
+
+// defaultEndpoint is the endpoint's settings with no variable set (docs/ENDPOINT.md).
+var defaultEndpoint = EndpointSettings{MaxCost: 10_000, MaxDepth: 12, RateCapacity: 60_000, RatePerSecond: 300,
+	SlowOperation: time.Second, PersistedOnly: "auto"}

@@ -9,14 +9,18 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
+
+	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/agir-reseau/agir-backend/graph"
 	"github.com/agir-reseau/agir-backend/graph/model"
 	"github.com/agir-reseau/agir-backend/server/auth"
 )
 
-// routes assembles the HTTP surface: /graphql (authenticated), the GraphiQL page at /,
+// routes assembles the HTTP surface: /graphql (authenticated; WebSocket upgrades
+// authenticate in their connection_init message), the explorer page at /, /metrics,
 // /healthz and /readyz.
 func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
 	mux := http.NewServeMux()
@@ -26,7 +30,20 @@ func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
 			m.Logger.InfoContext(r.Context(), "authentication failed", "request_id", graph.RequestID(r.Context()), "err", err)
 		},
 	}, requireAuth(m.Logger, endpoint))
-	mux.Handle("/graphql", http.MaxBytesHandler(api, m.Config.MaxBodyBytes))
+	limited := http.MaxBytesHandler(api, m.Config.MaxBodyBytes)
+	mux.Handle("/graphql", m.telemetry.withHTTPMetrics("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebSocket(r) {
+			// Long-lived: no body limit (messages have theirs), no deadline; closed when
+			// the server shuts down.
+			ctx, cancel := context.WithCancel(r.Context())
+			defer cancel()
+			defer context.AfterFunc(m.closing, cancel)()
+			api.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
+		limited.ServeHTTP(w, r)
+	})))
+	mux.Handle("GET /metrics", m.telemetry.handler(m.Config.Endpoint.MetricsToken))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -43,7 +60,24 @@ func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	mux.Handle("GET /{$}", graphiQLPage())
-	return withRequestID(withAccessLog(m.Logger, withTimeout(m.Config.RequestTimeout, mux)))
+	return withRequestID(withTraceContext(withAccessLog(m.Logger, withTimeout(m.Config.RequestTimeout, mux))))
+}
+
+// isWebSocket reports whether r asks to upgrade to a WebSocket (subscriptions).
+func isWebSocket(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// withTraceContext continues the trace of the caller (W3C traceparent header), so an
+// operation's span joins the client's or the load balancer's trace.
+func withTraceContext(next http.Handler) http.Handler {
+	prop := propagation.TraceContext{}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Traceparent") != "" {
+			r = r.WithContext(prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header)))
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // resolvePrincipal matches a verified token to its staff record, which is authoritative
@@ -70,7 +104,7 @@ func (m *Main) resolvePrincipal(ctx context.Context, p *model.Principal) (*model
 // token: no operation runs, nothing is read.
 func requireAuth(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodOptions {
+		if r.Method == http.MethodOptions || isWebSocket(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -134,9 +168,14 @@ func isToken(s string) bool {
 	return true
 }
 
-// withTimeout bounds each request by the configured deadline.
+// withTimeout bounds each request by the configured deadline (WebSockets aside: they
+// live as long as their subscriptions).
 func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebSocket(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))

@@ -575,6 +575,10 @@ type StructureFilter struct {
 	Department *string `json:"department,omitempty"`
 }
 
+// Real-time events for the dashboard (« temps réel »), over WebSocket (graphql-transport-ws).
+type Subscription struct {
+}
+
 // New contact details of a beneficiary (« changement de coordonnées »); absent fields are left as they are, an empty string clears one.
 type UpdateBeneficiaryContactInput struct {
 	// The beneficiary.
@@ -1936,6 +1940,67 @@ func (e JourneyPhase) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What happened to an offer of the map (« changement de l'offre »).
+type OfferMapEventKind string
+
+const (
+	// The offer was created (« créée »).
+	OfferMapEventKindCreated OfferMapEventKind = "CREATED"
+	// The offer was updated or marked up to date (« mise à jour »).
+	OfferMapEventKindUpdated OfferMapEventKind = "UPDATED"
+	// The offer was archived (« archivée »).
+	OfferMapEventKindArchived OfferMapEventKind = "ARCHIVED"
+)
+
+var AllOfferMapEventKind = []OfferMapEventKind{
+	OfferMapEventKindCreated,
+	OfferMapEventKindUpdated,
+	OfferMapEventKindArchived,
+}
+
+func (e OfferMapEventKind) IsValid() bool {
+	switch e {
+	case OfferMapEventKindCreated, OfferMapEventKindUpdated, OfferMapEventKindArchived:
+		return true
+	}
+	return false
+}
+
+func (e OfferMapEventKind) String() string {
+	return string(e)
+}
+
+func (e *OfferMapEventKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OfferMapEventKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OfferMapEventKind", str)
+	}
+	return nil
+}
+
+func (e OfferMapEventKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OfferMapEventKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OfferMapEventKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Direction of an order.
 type OrderDirection string
 
@@ -1989,6 +2054,64 @@ func (e *OrderDirection) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrderDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A partner's answer to an orientation (« réponse à l'orientation »).
+type OrientationAnswer string
+
+const (
+	// The partner accepts the beneficiary (« acceptée »).
+	OrientationAnswerAccepted OrientationAnswer = "ACCEPTED"
+	// The partner refuses, with a reason (« refusée »).
+	OrientationAnswerRefused OrientationAnswer = "REFUSED"
+)
+
+var AllOrientationAnswer = []OrientationAnswer{
+	OrientationAnswerAccepted,
+	OrientationAnswerRefused,
+}
+
+func (e OrientationAnswer) IsValid() bool {
+	switch e {
+	case OrientationAnswerAccepted, OrientationAnswerRefused:
+		return true
+	}
+	return false
+}
+
+func (e OrientationAnswer) String() string {
+	return string(e)
+}
+
+func (e *OrientationAnswer) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrientationAnswer(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrientationAnswer", str)
+	}
+	return nil
+}
+
+func (e OrientationAnswer) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrientationAnswer) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrientationAnswer) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,19 @@
+package model
+
+// Codes of the GraphQL endpoint's own refusals (limits, protocol, rate, deadline): the
+// `extend enum ErrorCode` of the schema's real-time section lists them for clients.
+const (
+	CodeCostLimitExceeded      ErrorCode = "COST_LIMIT_EXCEEDED"
+	CodeDepthLimitExceeded     ErrorCode = "DEPTH_LIMIT_EXCEEDED"
+	CodeAliasLimitExceeded     ErrorCode = "ALIAS_LIMIT_EXCEEDED"
+	CodeRootFieldLimitExceeded ErrorCode = "ROOT_FIELD_LIMIT_EXCEEDED"
+	CodeTokenLimitExceeded     ErrorCode = "TOKEN_LIMIT_EXCEEDED"
+	CodeRequestTooLarge        ErrorCode = "REQUEST_TOO_LARGE"
+	CodeBatchNotSupported      ErrorCode = "BATCH_NOT_SUPPORTED"
+	CodeRateLimited            ErrorCode = "RATE_LIMITED"
+	CodeTimeout                ErrorCode = "TIMEOUT"
+	CodePersistedQueryNotFound ErrorCode = "PERSISTED_QUERY_NOT_FOUND"
+	CodePersistedQueryRequired ErrorCode = "PERSISTED_QUERY_REQUIRED"
+	CodeMethodNotAllowed       ErrorCode = "METHOD_NOT_ALLOWED"
+	CodeBadRequest             ErrorCode = "BAD_REQUEST"
+)
