@@ -7,10 +7,123 @@ package graph
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
+
+func (r *emergingNeedResolver) ReportedBy(ctx context.Context, obj *model.EmergingNeed) (*model.Structure, error) {
+	panic(fmt.Errorf("not implemented: ReportedBy - reportedBy"))
+}
+
+func (r *emergingNeedResolver) AnsweringOffers(ctx context.Context, obj *model.EmergingNeed) ([]model.Offer, error) {
+	panic(fmt.Errorf("not implemented: AnsweringOffers - answeringOffers"))
+}
+
+func (r *eventParticipationResolver) Structure(ctx context.Context, obj *model.EventParticipation) (*model.Structure, error) {
+	panic(fmt.Errorf("not implemented: Structure - structure"))
+}
+
+func (r *eventParticipationResolver) StaffMember(ctx context.Context, obj *model.EventParticipation) (*model.StaffMember, error) {
+	panic(fmt.Errorf("not implemented: StaffMember - staffMember"))
+}
+
+func (r *goodPracticeResolver) Event(ctx context.Context, obj *model.GoodPractice) (*model.NetworkEvent, error) {
+	panic(fmt.Errorf("not implemented: Event - event"))
+}
+
+func (r *mutationResolver) CreateStructure(ctx context.Context, input model.CreateStructureInput) (*model.StructurePayload, error) {
+	panic(fmt.Errorf("not implemented: CreateStructure - createStructure"))
+}
+
+func (r *mutationResolver) UpdateStructure(ctx context.Context, input model.UpdateStructureInput) (*model.StructurePayload, error) {
+	panic(fmt.Errorf("not implemented: UpdateStructure - updateStructure"))
+}
+
+func (r *mutationResolver) AddStaffMember(ctx context.Context, input model.AddStaffMemberInput) (*model.StaffMemberPayload, error) {
+	panic(fmt.Errorf("not implemented: AddStaffMember - addStaffMember"))
+}
+
+func (r *mutationResolver) SetStaffMemberActive(ctx context.Context, input model.SetStaffMemberActiveInput) (*model.StaffMemberPayload, error) {
+	panic(fmt.Errorf("not implemented: SetStaffMemberActive - setStaffMemberActive"))
+}
+
+func (r *mutationResolver) CreateOffer(ctx context.Context, input model.CreateOfferInput) (*model.OfferPayload, error) {
+	panic(fmt.Errorf("not implemented: CreateOffer - createOffer"))
+}
+
+func (r *mutationResolver) UpdateOffer(ctx context.Context, input model.UpdateOfferInput) (*model.OfferPayload, error) {
+	panic(fmt.Errorf("not implemented: UpdateOffer - updateOffer"))
+}
+
+func (r *mutationResolver) MarkOffersUpToDate(ctx context.Context, input model.MarkOffersUpToDateInput) (*model.MarkOffersUpToDatePayload, error) {
+	panic(fmt.Errorf("not implemented: MarkOffersUpToDate - markOffersUpToDate"))
+}
+
+func (r *mutationResolver) PublishOffer(ctx context.Context, input model.OfferStatusInput) (*model.OfferPayload, error) {
+	panic(fmt.Errorf("not implemented: PublishOffer - publishOffer"))
+}
+
+func (r *mutationResolver) ArchiveOffer(ctx context.Context, input model.OfferStatusInput) (*model.OfferPayload, error) {
+	panic(fmt.Errorf("not implemented: ArchiveOffer - archiveOffer"))
+}
+
+func (r *mutationResolver) ImportOffers(ctx context.Context, input model.ImportOffersInput) (*model.ImportOffersPayload, error) {
+	panic(fmt.Errorf("not implemented: ImportOffers - importOffers"))
+}
+
+func (r *mutationResolver) ScheduleNetworkEvent(ctx context.Context, input model.ScheduleNetworkEventInput) (*model.NetworkEventPayload, error) {
+	panic(fmt.Errorf("not implemented: ScheduleNetworkEvent - scheduleNetworkEvent"))
+}
+
+func (r *mutationResolver) RecordNetworkEventMinutes(ctx context.Context, input model.RecordNetworkEventMinutesInput) (*model.NetworkEventPayload, error) {
+	panic(fmt.Errorf("not implemented: RecordNetworkEventMinutes - recordNetworkEventMinutes"))
+}
+
+func (r *mutationResolver) CreateWorkingGroup(ctx context.Context, input model.CreateWorkingGroupInput) (*model.WorkingGroupPayload, error) {
+	panic(fmt.Errorf("not implemented: CreateWorkingGroup - createWorkingGroup"))
+}
+
+func (r *mutationResolver) RecordGoodPractice(ctx context.Context, input model.RecordGoodPracticeInput) (*model.GoodPracticePayload, error) {
+	panic(fmt.Errorf("not implemented: RecordGoodPractice - recordGoodPractice"))
+}
+
+func (r *mutationResolver) ReportEmergingNeed(ctx context.Context, input model.ReportEmergingNeedInput) (*model.EmergingNeedPayload, error) {
+	panic(fmt.Errorf("not implemented: ReportEmergingNeed - reportEmergingNeed"))
+}
+
+func (r *mutationResolver) UpdateEmergingNeed(ctx context.Context, input model.UpdateEmergingNeedInput) (*model.EmergingNeedPayload, error) {
+	panic(fmt.Errorf("not implemented: UpdateEmergingNeed - updateEmergingNeed"))
+}
+
+func (r *networkEventResolver) WorkingGroup(ctx context.Context, obj *model.NetworkEvent) (*model.WorkingGroup, error) {
+	panic(fmt.Errorf("not implemented: WorkingGroup - workingGroup"))
+}
+
+func (r *networkEventResolver) Participants(ctx context.Context, obj *model.NetworkEvent) ([]model.EventParticipation, error) {
+	panic(fmt.Errorf("not implemented: Participants - participants"))
+}
+
+func (r *networkEventResolver) GoodPractices(ctx context.Context, obj *model.NetworkEvent) ([]model.GoodPractice, error) {
+	panic(fmt.Errorf("not implemented: GoodPractices - goodPractices"))
+}
+
+func (r *offerResolver) Structure(ctx context.Context, obj *model.Offer) (*model.Structure, error) {
+	panic(fmt.Errorf("not implemented: Structure - structure"))
+}
+
+func (r *offerResolver) VerifiedBy(ctx context.Context, obj *model.Offer) (*model.StaffMember, error) {
+	panic(fmt.Errorf("not implemented: VerifiedBy - verifiedBy"))
+}
+
+func (r *offerResolver) Freshness(ctx context.Context, obj *model.Offer) (model.Freshness, error) {
+	panic(fmt.Errorf("not implemented: Freshness - freshness"))
+}
+
+func (r *offerResolver) History(ctx context.Context, obj *model.Offer, first *int, after *string, last *int, before *string) (*model.Connection[model.OfferChange], error) {
+	panic(fmt.Errorf("not implemented: History - history"))
+}
 
 func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 	p := model.PrincipalFrom(ctx)
@@ -68,9 +181,49 @@ func (r *queryResolver) Structures(ctx context.Context, filter *model.StructureF
 	return &conn, err
 }
 
+func (r *queryResolver) Offer(ctx context.Context, id string) (*model.Offer, error) {
+	panic(fmt.Errorf("not implemented: Offer - offer"))
+}
+
+func (r *queryResolver) Offers(ctx context.Context, filter *model.OfferFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Offer], error) {
+	panic(fmt.Errorf("not implemented: Offers - offers"))
+}
+
+func (r *queryResolver) NetworkEvents(ctx context.Context, filter *model.NetworkEventFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.NetworkEvent], error) {
+	panic(fmt.Errorf("not implemented: NetworkEvents - networkEvents"))
+}
+
+func (r *queryResolver) WorkingGroups(ctx context.Context, department *string) ([]model.WorkingGroup, error) {
+	panic(fmt.Errorf("not implemented: WorkingGroups - workingGroups"))
+}
+
+func (r *queryResolver) GoodPractices(ctx context.Context, filter *model.GoodPracticeFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.GoodPractice], error) {
+	panic(fmt.Errorf("not implemented: GoodPractices - goodPractices"))
+}
+
+func (r *queryResolver) EmergingNeeds(ctx context.Context, filter *model.EmergingNeedFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.EmergingNeed], error) {
+	panic(fmt.Errorf("not implemented: EmergingNeeds - emergingNeeds"))
+}
+
 func (r *staffMemberResolver) Structure(ctx context.Context, obj *model.StaffMember) (*model.Structure, error) {
 	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.StructureKey)
 	return found(st, st.Key), err
+}
+
+func (r *structureResolver) Offers(ctx context.Context, obj *model.Structure, status *model.OfferStatus, first *int, after *string, last *int, before *string) (*model.Connection[model.Offer], error) {
+	panic(fmt.Errorf("not implemented: Offers - offers"))
+}
+
+func (r *structureResolver) Staff(ctx context.Context, obj *model.Structure, activeOnly *bool, first *int, after *string, last *int, before *string) (*model.Connection[model.StaffMember], error) {
+	panic(fmt.Errorf("not implemented: Staff - staff"))
+}
+
+func (r *structureResolver) OfferFreshness(ctx context.Context, obj *model.Structure) (*model.FreshnessCounts, error) {
+	panic(fmt.Errorf("not implemented: OfferFreshness - offerFreshness"))
+}
+
+func (r *structureResolver) QualityScore(ctx context.Context, obj *model.Structure) (*float64, error) {
+	panic(fmt.Errorf("not implemented: QualityScore - qualityScore"))
 }
 
 func (r *viewerResolver) Structure(ctx context.Context, obj *model.Viewer) (*model.Structure, error) {
@@ -81,14 +234,48 @@ func (r *viewerResolver) Structure(ctx context.Context, obj *model.Viewer) (*mod
 	return found(st, st.Key), err
 }
 
+func (r *workingGroupResolver) MemberStructures(ctx context.Context, obj *model.WorkingGroup) ([]model.Structure, error) {
+	panic(fmt.Errorf("not implemented: MemberStructures - memberStructures"))
+}
+
+func (r *workingGroupResolver) MemberStaff(ctx context.Context, obj *model.WorkingGroup) ([]model.StaffMember, error) {
+	panic(fmt.Errorf("not implemented: MemberStaff - memberStaff"))
+}
+
+func (r *Resolver) EmergingNeed() EmergingNeedResolver { return &emergingNeedResolver{r} }
+
+func (r *Resolver) EventParticipation() EventParticipationResolver {
+	return &eventParticipationResolver{r}
+}
+
+func (r *Resolver) GoodPractice() GoodPracticeResolver { return &goodPracticeResolver{r} }
+
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
+func (r *Resolver) NetworkEvent() NetworkEventResolver { return &networkEventResolver{r} }
+
+func (r *Resolver) Offer() OfferResolver { return &offerResolver{r} }
+
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) StaffMember() StaffMemberResolver { return &staffMemberResolver{r} }
 
+func (r *Resolver) Structure() StructureResolver { return &structureResolver{r} }
+
 func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
 
+func (r *Resolver) WorkingGroup() WorkingGroupResolver { return &workingGroupResolver{r} }
+
 type (
-	queryResolver       struct{ *Resolver }
-	staffMemberResolver struct{ *Resolver }
-	viewerResolver      struct{ *Resolver }
+	emergingNeedResolver       struct{ *Resolver }
+	eventParticipationResolver struct{ *Resolver }
+	goodPracticeResolver       struct{ *Resolver }
+	mutationResolver           struct{ *Resolver }
+	networkEventResolver       struct{ *Resolver }
+	offerResolver              struct{ *Resolver }
+	queryResolver              struct{ *Resolver }
+	staffMemberResolver        struct{ *Resolver }
+	structureResolver          struct{ *Resolver }
+	viewerResolver             struct{ *Resolver }
+	workingGroupResolver       struct{ *Resolver }
 )

@@ -19,6 +19,12 @@ const (
 	CodeVersionConflict ErrorCode = "VERSION_CONFLICT"
 	CodeRuleViolation   ErrorCode = "RULE_VIOLATION"
 	CodeInternal        ErrorCode = "INTERNAL"
+
+	// Partnership: closed lists, SIRET, opening hours, import files.
+	CodeUnknownValue        ErrorCode = "UNKNOWN_VALUE"
+	CodeInvalidSIRET        ErrorCode = "INVALID_SIRET"
+	CodeInvalidOpeningHours ErrorCode = "INVALID_OPENING_HOURS"
+	CodeInvalidFormat       ErrorCode = "INVALID_FORMAT"
 )
 
 // Error is the project's one error type: a stable code, the input field at fault (may
