@@ -17,6 +17,7 @@ import (
 type Loaders struct {
 	Structure   *dataloadgen.Loader[string, model.Structure]
 	StaffMember *dataloadgen.Loader[string, model.StaffMember]
+	partnershipLoaders
 }
 
 // loaderWait is how long a loader gathers keys before it fetches: long enough for the
@@ -26,8 +27,9 @@ const loaderWait = 500 * time.Microsecond
 // newLoaders makes the loaders of one request.
 func newLoaders(store *db.Store) *Loaders {
 	return &Loaders{
-		Structure:   newLoader(store.StructuresByKeys),
-		StaffMember: newLoader(store.StaffMembersByKeys),
+		Structure:          newLoader(store.StructuresByKeys),
+		StaffMember:        newLoader(store.StaffMembersByKeys),
+		partnershipLoaders: newPartnershipLoaders(store),
 	}
 }
 
