@@ -393,9 +393,9 @@ func (s *Store) OfferHistory(ctx context.Context, p *model.Principal, offerKey s
 func snapshot(o model.Offer) map[string]any {
 	b, _ := json.Marshal(struct {
 		model.OfferFields
-		Status                model.OfferStatus
-		UpdateFrequencyMonths int
-		StructureKey          string
+		Status                model.OfferStatus `json:"status"`
+		UpdateFrequencyMonths int               `json:"updateFrequencyMonths"`
+		StructureKey          string            `json:"structureId"`
 	}{o.OfferFields, o.Status, o.UpdateFrequencyMonths, o.StructureKey})
 	var m map[string]any
 	_ = json.Unmarshal(b, &m)

@@ -45,42 +45,42 @@ func (o Offer) DataInclusionID() string { return o.DIID }
 // OfferFields are the fields of an offer its editors write: the data·inclusion v1 service
 // fields and the AGIR extension. Slices are never nil once normalised.
 type OfferFields struct {
-	Name                string
-	Description         string
-	ServiceType         *string
-	Themes              []string
-	Publics             []string
-	PublicsDetails      *string
-	AccessConditions    *string
-	Cost                *string
-	CostDetails         *string
-	ReceptionModes      []string
-	MobilisationModes   []string
-	MobilisableBy       []string
-	MobilisationDetails *string
-	MobilisationLink    *string
-	SourceLink          *string
-	Phone               *string
-	Email               *string
-	ContactName         *string
-	Address             *string
-	AddressComplement   *string
-	City                *string
-	PostalCode          *string
-	InseeCode           *string
-	Latitude            *float64
-	Longitude           *float64
-	OpeningHours        *string
-	EligibilityZone     []string
-	DurationWeeks       *int
-	WeeklyHours         *float64
+	Name                string   `json:"name"`
+	Description         string   `json:"description"`
+	ServiceType         *string  `json:"serviceType"`
+	Themes              []string `json:"themes"`
+	Publics             []string `json:"publics"`
+	PublicsDetails      *string  `json:"publicsDetails"`
+	AccessConditions    *string  `json:"accessConditions"`
+	Cost                *string  `json:"cost"`
+	CostDetails         *string  `json:"costDetails"`
+	ReceptionModes      []string `json:"receptionModes"`
+	MobilisationModes   []string `json:"mobilisationModes"`
+	MobilisableBy       []string `json:"mobilisableBy"`
+	MobilisationDetails *string  `json:"mobilisationDetails"`
+	MobilisationLink    *string  `json:"mobilisationLink"`
+	SourceLink          *string  `json:"sourceLink"`
+	Phone               *string  `json:"phone"`
+	Email               *string  `json:"email"`
+	ContactName         *string  `json:"contactName"`
+	Address             *string  `json:"address"`
+	AddressComplement   *string  `json:"addressComplement"`
+	City                *string  `json:"city"`
+	PostalCode          *string  `json:"postalCode"`
+	InseeCode           *string  `json:"inseeCode"`
+	Latitude            *float64 `json:"latitude"`
+	Longitude           *float64 `json:"longitude"`
+	OpeningHours        *string  `json:"openingHours"`
+	EligibilityZone     []string `json:"eligibilityZone"`
+	DurationWeeks       *int     `json:"durationWeeks"`
+	WeeklyHours         *float64 `json:"weeklyHours"`
 	// AGIR extension
-	SpokenLanguages     []string
-	ProtectionStatuses  []ProtectionStatus
-	FrenchLevelRequired *CefrLevel
-	DocumentsRequired   []string
-	Capacity            *int
-	Sessions            []OfferSession
+	SpokenLanguages     []string           `json:"spokenLanguages"`
+	ProtectionStatuses  []ProtectionStatus `json:"protectionStatuses"`
+	FrenchLevelRequired *CefrLevel         `json:"frenchLevelRequired"`
+	DocumentsRequired   []string           `json:"documentsRequired"`
+	Capacity            *int               `json:"capacity"`
+	Sessions            []OfferSession     `json:"sessions"`
 }
 
 // Partnership parameters (DESIGN §3: delays are named parameters with defaults).
@@ -425,26 +425,26 @@ func ValidateFrequency(months int, path []string) error {
 // StructureFields are the fields of a structure: the data·inclusion v1 structure fields
 // and its place in AGIR.
 type StructureFields struct {
-	Name              string
-	AgirRole          StructureRole
-	Departments       []string
-	Sectors           []Sector
-	Siret             *string
-	Description       *string
-	Address           *string
-	AddressComplement *string
-	City              *string
-	PostalCode        *string
-	InseeCode         *string
-	Latitude          *float64
-	Longitude         *float64
-	Phone             *string
-	Email             *string
-	Website           *string
-	SourceLink        *string
-	OpeningHours      *string
-	AccessibilityLink *string
-	Networks          []string
+	Name              string        `json:"name"`
+	AgirRole          StructureRole `json:"agirRole"`
+	Departments       []string      `json:"departments"`
+	Sectors           []Sector      `json:"sectors"`
+	Siret             *string       `json:"siret"`
+	Description       *string       `json:"description"`
+	Address           *string       `json:"address"`
+	AddressComplement *string       `json:"addressComplement"`
+	City              *string       `json:"city"`
+	PostalCode        *string       `json:"postalCode"`
+	InseeCode         *string       `json:"inseeCode"`
+	Latitude          *float64      `json:"latitude"`
+	Longitude         *float64      `json:"longitude"`
+	Phone             *string       `json:"phone"`
+	Email             *string       `json:"email"`
+	Website           *string       `json:"website"`
+	SourceLink        *string       `json:"sourceLink"`
+	OpeningHours      *string       `json:"openingHours"`
+	AccessibilityLink *string       `json:"accessibilityLink"`
+	Networks          []string      `json:"networks"`
 }
 
 // Normalize trims texts and turns nil lists into empty ones.
