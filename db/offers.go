@@ -366,13 +366,15 @@ type offerChange struct {
 	Changes   string    `db:"changes"`
 }
 
-// OfferHistory returns the changes of an offer visible to p, most recent first.
+// OfferHistory returns the changes of an offer p may edit (or an admin), most recent first;
+// other callers get an empty list.
 func (s *Store) OfferHistory(ctx context.Context, p *model.Principal, offerKey string, page model.Page, wantTotal bool) (model.Connection[model.OfferChange], error) {
 	sc := &scope{}
 	q := pageQuery{Select: "c.id, c.at, c.action, c.actor, c.actor_role, c.changes::text AS changes",
 		From:  "offer_changes c JOIN offers o ON o.id = c.offer_id JOIN structures s ON s.id = o.structure_id",
 		Order: keyset{Expr: "c.id", Type: "bigint", ID: "c.offer_id", Desc: true}}
-	q.Where = []string{"c.offer_id = " + sc.arg(nullUUID(offerKey)) + "::uuid", sc.offerVisible(p)}
+	// the history is for the offer's editors (its structure, the coordination) and admins
+	q.Where = []string{"c.offer_id = " + sc.arg(nullUUID(offerKey)) + "::uuid", sc.offerWritable(p, true)}
 	q.Args = sc.args
 	var conn model.Connection[model.OfferChange]
 	err := s.readTx(ctx, func(tx *Tx) (err error) {
