@@ -58,10 +58,7 @@ func (s *Store) ImportOffers(ctx context.Context, p *model.Principal, file model
 		seen := map[string]bool{}
 		for i, raw := range file.Structures {
 			in, err := model.ParseDIStructure(raw, i)
-			id := in.Source + "--" + in.ID
-			if in.ID != "" {
-				id = in.ID
-			}
+			id := in.ID
 			if err == nil && seen["s:"+in.Source+"\x00"+in.ID] {
 				err = model.Errorf(model.CodeAlreadyExists, model.Path("structures", strconv.Itoa(i), "id"), "structure « %s » en double dans le fichier", in.ID)
 			}

@@ -621,6 +621,11 @@ func (s *Store) MarkOffersUpToDate(ctx context.Context, p *model.Principal, keys
 			OR (lower(email) = lower($2) AND $2 <> '') ORDER BY (subject = $1) DESC LIMIT 1)`, p.Subject, p.Email); err != nil {
 			return err
 		}
+		// lock every row first, in id order, so that two bulk verifications never deadlock
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM offers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+			pq.Array(validUUIDs(keys))); err != nil {
+			return err
+		}
 		for i, key := range keys {
 			before, departments, err := tx.lockOffer(ctx, p, key, -1)
 			if err != nil {

@@ -108,6 +108,7 @@ func (s *Store) StructuresByKeys(ctx context.Context, keys []string) ([]model.St
 type StructureFilter struct {
 	AgirRole   *model.StructureRole
 	Department *string
+	Sector     *model.Sector
 }
 
 // Structures returns a page of structures ordered by name.
@@ -124,6 +125,10 @@ func (s *Store) Structures(ctx context.Context, f StructureFilter, p model.Page,
 	if f.Department != nil {
 		q.Args = append(q.Args, *f.Department)
 		q.Where = append(q.Where, fmt.Sprintf("$%d = ANY(s.departments)", len(q.Args)))
+	}
+	if f.Sector != nil {
+		q.Args = append(q.Args, string(*f.Sector))
+		q.Where = append(q.Where, fmt.Sprintf("$%d = ANY(s.sectors)", len(q.Args)))
 	}
 	var conn model.Connection[model.Structure]
 	err := s.readTx(ctx, func(tx *Tx) (err error) {

@@ -189,11 +189,10 @@ func (s *Store) StaffFirstPages(ctx context.Context, keys []ParentPage) ([]model
 		}
 		var rows []struct {
 			model.StaffMember
-			N           int  `db:"n"`
-			NActive     int  `db:"n_active"`
-			Total       int  `db:"total"`
-			TotalActive int  `db:"total_active"`
-			ActiveOnly  bool `db:"-"`
+			N           int `db:"n"`
+			NActive     int `db:"n_active"`
+			Total       int `db:"total"`
+			TotalActive int `db:"total_active"`
 		}
 		err := tx.SelectContext(ctx, &rows, `SELECT x.id, x.structure_id, x.name, x.email, x.subject, x.staff_role, x.active,
 			x.n, x.n_active, x.total, x.total_active FROM (

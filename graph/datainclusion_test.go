@@ -73,9 +73,9 @@ func byID(t *testing.T, b []byte) map[string]string {
 type importReport struct {
 	ImportOffers struct {
 		Report *struct {
-			Applied                              bool
+			Applied                               bool
 			Created, Updated, Unchanged, Rejected int
-			Rows                                 []struct {
+			Rows                                  []struct {
 				Kind            string
 				Index           int
 				DataInclusionID *string
@@ -244,7 +244,7 @@ func TestImportOffersRows(t *testing.T) {
 			Offers struct {
 				Nodes []struct {
 					Source, DataInclusionID, Status, Department string
-					Structure                                 struct{ Siret, Name string }
+					Structure                                   struct{ Siret, Name string }
 				}
 			}
 		}

@@ -2636,6 +2636,8 @@ input StructureFilter {
   agirRole: StructureRole
   "Only structures covering this department."
   department: String
+  "Only structures working in this sector (« secteur »)."
+  sector: Sector
 }
 
 extend type Query {
@@ -15187,7 +15189,7 @@ func (ec *executionContext) unmarshalInputStructureFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"agirRole", "department"}
+	fieldsInOrder := [...]string{"agirRole", "department", "sector"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15208,6 +15210,13 @@ func (ec *executionContext) unmarshalInputStructureFilter(ctx context.Context, o
 				return it, err
 			}
 			it.Department = data
+		case "sector":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sector"))
+			data, err := ec.unmarshalOSector2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sector = data
 		}
 	}
 	return it, nil

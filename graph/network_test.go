@@ -356,3 +356,19 @@ func TestStructureNestedLists(t *testing.T) {
 		}
 	}
 }
+
+func TestStructuresBySector(t *testing.T) {
+	env := demoEnv(t)
+	var d struct {
+		Structures struct {
+			Nodes []struct {
+				Name    string
+				Sectors []string
+			}
+		}
+	}
+	env.MustDo(demoPrincipal(t, env, model.RoleAnalyst), `{ structures(first: 100, filter: {sector: EMPLOYMENT}) { nodes { name sectors } } }`, nil, &d)
+	if len(d.Structures.Nodes) != 1 || d.Structures.Nodes[0].Name != "ASFEL — Association pour l'insertion et l'emploi" {
+		t.Fatalf("got %+v", d.Structures.Nodes)
+	}
+}

@@ -140,7 +140,9 @@ func TestOfferSelfService(t *testing.T) {
 				Offer struct {
 					Version int
 					Name    string
-					History struct{ Nodes []struct{ Action, Changes string } }
+					History struct {
+						Nodes []struct{ Action, Changes string }
+					}
 				}
 			}
 		}
@@ -470,7 +472,9 @@ func TestOfferFreshnessAndVerification(t *testing.T) {
 		}
 	}
 	var after struct {
-		Me struct{ Structure struct{ OfferFreshness counts } }
+		Me struct {
+			Structure struct{ OfferFreshness counts }
+		}
 	}
 	env.MustDo(partner, `{ me { structure { offerFreshness { total fresh dueSoon stale } } } }`, nil, &after)
 	if a := after.Me.Structure.OfferFreshness; a.Total != c.Total || a.Fresh != c.Total || a.Stale != 0 {

@@ -447,7 +447,7 @@ func (r *queryResolver) Structures(ctx context.Context, filter *model.StructureF
 	}
 	var f db.StructureFilter
 	if filter != nil {
-		f = db.StructureFilter{AgirRole: filter.AgirRole, Department: filter.Department}
+		f = db.StructureFilter{AgirRole: filter.AgirRole, Department: filter.Department, Sector: filter.Sector}
 	}
 	conn, err := r.Store.Structures(ctx, f, page, wantsTotal(ctx))
 	return &conn, err

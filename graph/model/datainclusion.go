@@ -380,11 +380,15 @@ func SameDIService(a, b DIService) bool {
 	return bytes.Equal(ja, jb)
 }
 
-// SameDIStructure reports whether two structures carry the same content.
+// SameDIStructure reports whether two structures carry the same content (the order of
+// the departments aside).
 func SameDIStructure(a, b DIStructure) bool {
-	if a.Extension != nil && b.Extension != nil {
-		slices.Sort(a.Extension.Departements)
-		slices.Sort(b.Extension.Departements)
+	for _, s := range []*DIStructure{&a, &b} {
+		if s.Extension != nil {
+			ext := *s.Extension
+			ext.Departements = slices.Sorted(slices.Values(ext.Departements))
+			s.Extension = &ext
+		}
 	}
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)

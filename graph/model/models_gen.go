@@ -521,6 +521,8 @@ type StructureFilter struct {
 	AgirRole *StructureRole `json:"agirRole,omitempty"`
 	// Only structures covering this department.
 	Department *string `json:"department,omitempty"`
+	// Only structures working in this sector (« secteur »).
+	Sector *Sector `json:"sector,omitempty"`
 }
 
 // Result of createStructure and updateStructure.
