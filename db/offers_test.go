@@ -2,8 +2,12 @@ package db
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/lib/pq"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -56,4 +60,51 @@ func TestOfferDistanceSearchUsesIndex(t *testing.T) {
 			prev = d
 		}
 	}
+}
+
+// TestClosedListsEnforcedByDatabase writes around the API: the database itself refuses
+// values outside data·inclusion's closed lists and the other invariants.
+func TestClosedListsEnforcedByDatabase(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	var structure string
+	if err := s.db.GetContext(ctx, &structure, `INSERT INTO structures (name, agir_role, departments) VALUES ('Partenaire', 'LOCAL_PARTNER', '{69}') RETURNING id`); err != nil {
+		t.Fatal(err)
+	}
+	insert := `INSERT INTO offers (structure_id, nom, description, date_maj, %s) VALUES ($1, 'Offre', 'Description', CURRENT_DATE, %s)`
+	for _, tc := range []struct{ name, cols, values, constraint string }{
+		{"UnknownThematique", "thematiques", "'{cuisine--crepes}'", "offers_thematiques_check"},
+		{"TousPublicsMixed", "publics", "'{tous-publics,femmes}'", "offers_publics_check"},
+		{"UnknownPublic", "publics", "'{refugies}'", "offers_publics_check"},
+		{"UnknownType", "type", "'accueil'", "offers_type_check"},
+		{"UnknownFrais", "frais", "'libre'", "offers_frais_check"},
+		{"UnknownModeAccueil", "modes_accueil", "'{sur-place}'", "offers_modes_accueil_check"},
+		{"UnknownModeMobilisation", "modes_mobilisation", "'{envoyer-un-email}'", "offers_modes_mobilisation_check"},
+		{"UnknownMobilisablePar", "mobilisable_par", "'{benevoles}'", "offers_mobilisable_par_check"},
+		{"BadZone", "zone_eligibilite", "'{Rhône-Alpes}'", "offers_zone_eligibilite_check"},
+		{"OutsideFrance", "latitude, longitude", "51.5, -0.12", "offers_coordinates_check"},
+		{"UnknownStatus", "statuts_protection", "'{ASYLUM_SEEKER}'", "offers_statuts_protection_check"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.db.ExecContext(ctx, fmt.Sprintf(insert, tc.cols, tc.values), structure)
+			var pqErr *pq.Error
+			if !errors.As(err, &pqErr) || pqErr.Constraint != tc.constraint {
+				t.Fatalf("got %v, want a violation of %s", err, tc.constraint)
+			}
+		})
+	}
+	t.Run("BadSIRET", func(t *testing.T) {
+		_, err := s.db.ExecContext(ctx, `UPDATE structures SET siret = '13003013300017' WHERE id = $1`, structure)
+		var pqErr *pq.Error
+		if !errors.As(err, &pqErr) || pqErr.Constraint != "structures_siret_check" {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("UnknownReseauPorteur", func(t *testing.T) {
+		_, err := s.db.ExecContext(ctx, `UPDATE structures SET reseaux_porteurs = '{pole-emploi}' WHERE id = $1`, structure)
+		var pqErr *pq.Error
+		if !errors.As(err, &pqErr) || pqErr.Constraint != "structures_reseaux_porteurs_check" {
+			t.Fatalf("got %v", err)
+		}
+	})
 }
