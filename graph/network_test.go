@@ -372,3 +372,50 @@ func TestStructuresBySector(t *testing.T) {
 		t.Fatalf("got %+v", d.Structures.Nodes)
 	}
 }
+
+// TestPartnershipNodes fetches every partnership type by global id, within the caller's scope.
+func TestPartnershipNodes(t *testing.T) {
+	env := demoEnv(t)
+	coordinator := demoPrincipal(t, env, model.RoleCoordinator)
+	isere := principal(t, env, "isabelle.mercier@ddets38.demo.agir.local") // state representative, Isère only
+	var d struct {
+		Offers        struct{ Nodes []struct{ ID string } }
+		NetworkEvents struct {
+			Nodes []struct {
+				ID           string
+				WorkingGroup *struct{ ID string }
+			}
+		}
+		GoodPractices struct{ Nodes []struct{ ID string } }
+		EmergingNeeds struct{ Nodes []struct{ ID, Department string } }
+	}
+	env.MustDo(coordinator, `{ offers(first: 1) { nodes { id } } networkEvents(first: 10) { nodes { id workingGroup { id } } }
+		goodPractices(first: 1) { nodes { id } } emergingNeeds(first: 10) { nodes { id department } } }`, nil, &d)
+	ids := []string{d.Offers.Nodes[0].ID, d.NetworkEvents.Nodes[0].ID, d.GoodPractices.Nodes[0].ID}
+	for _, e := range d.NetworkEvents.Nodes {
+		if e.WorkingGroup != nil {
+			ids = append(ids, e.WorkingGroup.ID)
+			break
+		}
+	}
+	var rhoneNeed string
+	for _, n := range d.EmergingNeeds.Nodes {
+		if n.Department == "69" {
+			rhoneNeed = n.ID
+		}
+	}
+	ids = append(ids, rhoneNeed)
+	var got struct {
+		Nodes []*struct{ ID string }
+	}
+	env.MustDo(coordinator, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids}, &got)
+	for i, n := range got.Nodes {
+		if n == nil || n.ID != ids[i] {
+			t.Fatalf("node %d (%s) = %+v", i, ids[i], n)
+		}
+	}
+	env.MustDo(isere, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []string{rhoneNeed}}, &got)
+	if got.Nodes[0] != nil {
+		t.Fatal("a need of the Rhône is visible from the Isère")
+	}
+}
