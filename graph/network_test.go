@@ -387,7 +387,9 @@ func TestPartnershipNodes(t *testing.T) {
 			}
 		}
 		GoodPractices struct{ Nodes []struct{ ID string } }
-		EmergingNeeds struct{ Nodes []struct{ ID, Department string } }
+		EmergingNeeds struct {
+			Nodes []struct{ ID, Department string }
+		}
 	}
 	env.MustDo(coordinator, `{ offers(first: 1) { nodes { id } } networkEvents(first: 10) { nodes { id workingGroup { id } } }
 		goodPractices(first: 1) { nodes { id } } emergingNeeds(first: 10) { nodes { id department } } }`, nil, &d)
