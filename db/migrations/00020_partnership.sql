@@ -502,6 +502,7 @@ DROP TABLE working_group_members;
 DROP TABLE working_groups;
 DROP TABLE offer_changes;
 DROP TABLE offers;
+DROP TRIGGER structures_di_id ON structures;
 DROP INDEX structures_di_id_key;
 DROP INDEX structures_name_idx;
 ALTER TABLE structures DROP CONSTRAINT structures_coordinates_check,
