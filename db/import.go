@@ -96,7 +96,7 @@ func (s *Store) ImportOffers(ctx context.Context, p *model.Principal, file model
 				case !ok:
 					err = model.Errorf(model.CodeNotFound, model.Path("services", strconv.Itoa(i), "structure_id"),
 						"structure « %s » introuvable (ni dans le fichier, ni dans AGIR), ou refusée", in.StructureID)
-				case p.Role == model.RoleCoordinator && !slicesOverlap(st.departments, p.Departments):
+				case p.Role == model.RoleCoordinator && !overlaps(st.departments, p.Departments):
 					err = model.Errorf(model.CodeForbidden, model.Path("services", strconv.Itoa(i), "structure_id"),
 						"la structure « %s » n'est pas dans votre territoire", in.StructureID)
 				default:
@@ -177,7 +177,7 @@ func (tx *Tx) importStructure(ctx context.Context, p *model.Principal, in model.
 		if len(f.Departments) == 0 {
 			f.Departments = before.Departments
 		}
-		if p.Role == model.RoleCoordinator && !slicesOverlap(before.Departments, p.Departments) {
+		if p.Role == model.RoleCoordinator && !overlaps(before.Departments, p.Departments) {
 			return "", "", nil, model.Errorf(model.CodeForbidden, model.Path("structures", strconv.Itoa(i)), "structure hors de votre territoire")
 		}
 		after := before
@@ -190,9 +190,9 @@ func (tx *Tx) importStructure(ctx context.Context, p *model.Principal, in model.
 		}
 		return model.ImportOutcomeUpdated, before.Key, f.Departments, tx.audit(ctx, p, AuditEntry{Action: "importOffers",
 			EntityType: "Structure", EntityID: before.Key, Departments: f.Departments,
-			Changes: diff(jsonMap(before.StructureFields), jsonMap(f))})
+			Changes: fieldChanges(jsonObject(before.StructureFields), jsonObject(f))})
 	}
-	if p.Role == model.RoleCoordinator && !slicesOverlap(f.Departments, p.Departments) {
+	if p.Role == model.RoleCoordinator && !overlaps(f.Departments, p.Departments) {
 		return "", "", nil, model.Errorf(model.CodeForbidden, model.Path("structures", strconv.Itoa(i)), "structure hors de votre territoire (départements %v)", f.Departments)
 	}
 	key, err := tx.insertStructure(ctx, in.Source, &in.ID, f, in.UpdatedOn)
@@ -200,7 +200,7 @@ func (tx *Tx) importStructure(ctx context.Context, p *model.Principal, in model.
 		return "", "", nil, err
 	}
 	return model.ImportOutcomeCreated, key, f.Departments, tx.audit(ctx, p, AuditEntry{Action: "importOffers",
-		EntityType: "Structure", EntityID: key, Departments: f.Departments, Changes: diff(map[string]any{}, jsonMap(f))})
+		EntityType: "Structure", EntityID: key, Departments: f.Departments, Changes: fieldChanges(map[string]any{}, jsonObject(f))})
 }
 
 func (tx *Tx) importService(ctx context.Context, p *model.Principal, in model.DIImportService, structureKey string, departments []string, status model.OfferStatus) (model.ImportOutcome, error) {
@@ -219,7 +219,7 @@ func (tx *Tx) importService(ctx context.Context, p *model.Principal, in model.DI
 		if err != nil {
 			return "", err
 		}
-		return model.ImportOutcomeCreated, tx.recordOfferChange(ctx, p, "importOffers", o, diff(map[string]any{}, snapshot(o)), departments)
+		return model.ImportOutcomeCreated, tx.recordOfferChange(ctx, p, "importOffers", o, fieldChanges(map[string]any{}, offerSnapshot(o)), departments)
 	}
 	before := rows[0].model()
 	after := before
@@ -239,7 +239,7 @@ func (tx *Tx) importService(ctx context.Context, p *model.Principal, in model.DI
 	if err != nil {
 		return "", err
 	}
-	return model.ImportOutcomeUpdated, tx.recordOfferChange(ctx, p, "importOffers", o, diff(snapshot(before), snapshot(o)), departments)
+	return model.ImportOutcomeUpdated, tx.recordOfferChange(ctx, p, "importOffers", o, fieldChanges(offerSnapshot(before), offerSnapshot(o)), departments)
 }
 
 // ExportStructures returns every structure, by name, for the data·inclusion export.

@@ -26,8 +26,8 @@ type Participant struct {
 	StaffMemberKey *string
 }
 
-// inTerritory checks that every department is in p's territory (coordinators act there only).
-func inTerritory(p *model.Principal, departments []string, field []string) error {
+// withinTerritory checks that every department is in p's territory (coordinators act there only).
+func withinTerritory(p *model.Principal, departments []string, field []string) error {
 	if len(departments) == 0 {
 		return model.Errorf(model.CodeInvalidInput, field, "au moins un département est requis")
 	}
@@ -45,7 +45,7 @@ func (tx *Tx) checkParticipants(ctx context.Context, ps []Participant, field str
 		var ok bool
 		err := tx.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM structures s WHERE s.id = $1::uuid
 			AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM staff_members m WHERE m.id = $2::uuid AND m.structure_id = s.id)))`,
-			nullUUID(x.StructureKey), nullUUIDPtr(x.StaffMemberKey))
+			uuidOrNil(x.StructureKey), uuidPtrOrNil(x.StaffMemberKey))
 		if err != nil {
 			return err
 		}
@@ -56,11 +56,12 @@ func (tx *Tx) checkParticipants(ctx context.Context, ps []Participant, field str
 	return nil
 }
 
-func nullUUIDPtr(k *string) *string {
+// uuidPtrOrNil is uuidOrNil of an optional key.
+func uuidPtrOrNil(k *string) *string {
 	if k == nil {
 		return nil
 	}
-	return nullUUID(*k)
+	return uuidOrNil(*k)
 }
 
 // NewNetworkEvent is an event to schedule.
@@ -99,7 +100,7 @@ func (s *Store) ScheduleNetworkEvent(ctx context.Context, p *model.Principal, in
 		if p.Role != model.RoleCoordinator {
 			return model.ErrForbidden()
 		}
-		if err := inTerritory(p, in.Departments, model.Path("input", "departments")); err != nil {
+		if err := withinTerritory(p, in.Departments, model.Path("input", "departments")); err != nil {
 			return err
 		}
 		if err := tx.checkParticipants(ctx, in.Invited, "invited"); err != nil {
@@ -109,7 +110,7 @@ func (s *Store) ScheduleNetworkEvent(ctx context.Context, p *model.Principal, in
 		err := tx.GetContext(ctx, &key, `INSERT INTO network_events (kind, title, theme, starts_at, ends_at, location,
 			departments, agenda, working_group_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid, $10) RETURNING id`,
 			string(in.Kind), in.Title, string(in.Theme), in.StartsAt, in.EndsAt, in.Location, pq.Array(in.Departments),
-			in.Agenda, nullUUIDPtr(in.WorkingGroupKey), tx.Now)
+			in.Agenda, uuidPtrOrNil(in.WorkingGroupKey), tx.Now)
 		if err != nil {
 			return err
 		}
@@ -145,14 +146,14 @@ func (s *Store) RecordNetworkEventMinutes(ctx context.Context, p *model.Principa
 			return model.ErrForbidden()
 		}
 		var rows []networkEventRow
-		if err := tx.SelectContext(ctx, &rows, `SELECT `+networkEventColumns+` FROM network_events e WHERE e.id = $1::uuid FOR UPDATE`, nullUUID(key)); err != nil {
+		if err := tx.SelectContext(ctx, &rows, `SELECT `+networkEventColumns+` FROM network_events e WHERE e.id = $1::uuid FOR UPDATE`, uuidOrNil(key)); err != nil {
 			return err
 		}
 		if len(rows) == 0 {
 			return model.Errorf(model.CodeNotFound, model.Path("input", "id"), "temps de réseau introuvable")
 		}
 		before := rows[0].model()
-		if !slicesOverlap(before.Departments, p.Departments) {
+		if !overlaps(before.Departments, p.Departments) {
 			return model.Errorf(model.CodeForbidden, model.Path("input", "id"), "ce temps de réseau n'est pas dans votre territoire")
 		}
 		if before.Version != version {
@@ -186,7 +187,8 @@ func (s *Store) RecordNetworkEventMinutes(ctx context.Context, p *model.Principa
 	return e, nil
 }
 
-func slicesOverlap(a, b []string) bool {
+// overlaps reports whether a and b share a value.
+func overlaps(a, b []string) bool {
 	for _, x := range a {
 		if slices.Contains(b, x) {
 			return true
@@ -206,7 +208,7 @@ type NetworkEventFilter struct {
 // NetworkEvents returns events, most recent first (public to the network).
 func (s *Store) NetworkEvents(ctx context.Context, f NetworkEventFilter, page model.Page, wantTotal bool) (model.Connection[model.NetworkEvent], error) {
 	q := pageQuery{Select: networkEventColumns, From: "network_events e", Order: keyset{Expr: "e.starts_at", Type: "timestamptz", ID: "e.id", Desc: true}}
-	sc := &scope{}
+	sc := &partnerScope{}
 	if f.Kind != nil {
 		q.Where = append(q.Where, "e.kind = "+sc.arg(string(*f.Kind)))
 	}
@@ -245,7 +247,7 @@ func (s *Store) NetworkEventsByKeys(ctx context.Context, keys []string) ([]model
 			pq.Array(validUUIDs(keys))); err != nil {
 			return err
 		}
-		return byKeys(keys, rows, out, func(r networkEventRow) (string, model.NetworkEvent) { return r.Key, r.model() })
+		return inKeyOrder(keys, rows, out, func(r networkEventRow) (string, model.NetworkEvent) { return r.Key, r.model() })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("db: network events by keys: %w", err)
@@ -253,8 +255,8 @@ func (s *Store) NetworkEventsByKeys(ctx context.Context, keys []string) ([]model
 	return out, nil
 }
 
-// byKeys fills out in key order from rows.
-func byKeys[R, T any](keys []string, rows []R, out []T, kv func(R) (string, T)) error {
+// inKeyOrder fills out in key order from rows.
+func inKeyOrder[R, T any](keys []string, rows []R, out []T, kv func(R) (string, T)) error {
 	m := make(map[string]T, len(rows))
 	for _, r := range rows {
 		k, v := kv(r)
@@ -266,8 +268,8 @@ func byKeys[R, T any](keys []string, rows []R, out []T, kv func(R) (string, T)) 
 	return nil
 }
 
-// groupByKeys fills out[i] with the values of keys[i], in row order.
-func groupByKeys[R, T any](keys []string, rows []R, kv func(R) (string, T)) [][]T {
+// groupInKeyOrder fills out[i] with the values of keys[i], in row order.
+func groupInKeyOrder[R, T any](keys []string, rows []R, kv func(R) (string, T)) [][]T {
 	m := map[string][]T{}
 	for _, r := range rows {
 		k, v := kv(r)
@@ -294,7 +296,7 @@ func (s *Store) ParticipantsByEvent(ctx context.Context, keys []string) ([][]mod
 			WHERE x.event_id = ANY($1::uuid[]) ORDER BY s.name, x.structure_id, x.staff_member_id NULLS FIRST`, pq.Array(validUUIDs(keys))); err != nil {
 			return err
 		}
-		out = groupByKeys(keys, rows, func(r model.EventParticipation) (string, model.EventParticipation) { return r.EventKey, r })
+		out = groupInKeyOrder(keys, rows, func(r model.EventParticipation) (string, model.EventParticipation) { return r.EventKey, r })
 		return nil
 	})
 	if err != nil {
@@ -332,7 +334,7 @@ func (s *Store) CreateWorkingGroup(ctx context.Context, p *model.Principal, in N
 		if p.Role != model.RoleCoordinator {
 			return model.ErrForbidden()
 		}
-		if err := inTerritory(p, in.Departments, model.Path("input", "departments")); err != nil {
+		if err := withinTerritory(p, in.Departments, model.Path("input", "departments")); err != nil {
 			return err
 		}
 		if err := tx.checkParticipants(ctx, in.Members, "members"); err != nil {
@@ -389,7 +391,7 @@ func (s *Store) WorkingGroupsByKeys(ctx context.Context, keys []string) ([]model
 			pq.Array(validUUIDs(keys))); err != nil {
 			return err
 		}
-		return byKeys(keys, rows, out, func(r workingGroupRow) (string, model.WorkingGroup) { return r.Key, r.model() })
+		return inKeyOrder(keys, rows, out, func(r workingGroupRow) (string, model.WorkingGroup) { return r.Key, r.model() })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("db: working groups by keys: %w", err)
@@ -412,7 +414,7 @@ func (s *Store) WorkingGroupMembers(ctx context.Context, keys []string) ([][]Par
 			WHERE w.working_group_id = ANY($1::uuid[]) ORDER BY s.name, w.structure_id`, pq.Array(validUUIDs(keys))); err != nil {
 			return err
 		}
-		out = groupByKeys(keys, rows, func(r struct {
+		out = groupInKeyOrder(keys, rows, func(r struct {
 			Group     string  `db:"working_group_id"`
 			Structure string  `db:"structure_id"`
 			Staff     *string `db:"staff_member_id"`
@@ -456,12 +458,12 @@ func (s *Store) RecordGoodPractice(ctx context.Context, p *model.Principal, in N
 		if p.Role != model.RoleCoordinator {
 			return model.ErrForbidden()
 		}
-		if err := inTerritory(p, in.Departments, model.Path("input", "departments")); err != nil {
+		if err := withinTerritory(p, in.Departments, model.Path("input", "departments")); err != nil {
 			return err
 		}
 		if in.EventKey != nil {
 			var ok bool
-			if err := tx.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM network_events WHERE id = $1::uuid)`, nullUUID(*in.EventKey)); err != nil {
+			if err := tx.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM network_events WHERE id = $1::uuid)`, uuidOrNil(*in.EventKey)); err != nil {
 				return err
 			}
 			if !ok {
@@ -490,7 +492,7 @@ type GoodPracticeFilter struct{ Tag, Department *string }
 // GoodPractices returns good practices, most recent first.
 func (s *Store) GoodPractices(ctx context.Context, f GoodPracticeFilter, page model.Page, wantTotal bool) (model.Connection[model.GoodPractice], error) {
 	q := pageQuery{Select: goodPracticeColumns, From: "good_practices g", Order: keyset{Expr: "g.recorded_at", Type: "timestamptz", ID: "g.id", Desc: true}}
-	sc := &scope{}
+	sc := &partnerScope{}
 	if f.Tag != nil {
 		q.Where = append(q.Where, sc.arg(*f.Tag)+" = ANY(g.tags)")
 	}
@@ -520,7 +522,7 @@ func (s *Store) GoodPracticesByKeys(ctx context.Context, keys []string) ([]model
 			pq.Array(validUUIDs(keys))); err != nil {
 			return err
 		}
-		return byKeys(keys, rows, out, func(r goodPracticeRow) (string, model.GoodPractice) { return r.Key, r.model() })
+		return inKeyOrder(keys, rows, out, func(r goodPracticeRow) (string, model.GoodPractice) { return r.Key, r.model() })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("db: good practices by keys: %w", err)
@@ -537,7 +539,7 @@ func (s *Store) GoodPracticesByEvent(ctx context.Context, keys []string) ([][]mo
 			WHERE g.event_id = ANY($1::uuid[]) ORDER BY g.recorded_at, g.id`, pq.Array(validUUIDs(keys))); err != nil {
 			return err
 		}
-		out = groupByKeys(keys, rows, func(r goodPracticeRow) (string, model.GoodPractice) { return *r.EventKey, r.model() })
+		out = groupInKeyOrder(keys, rows, func(r goodPracticeRow) (string, model.GoodPractice) { return *r.EventKey, r.model() })
 		return nil
 	})
 	if err != nil {
@@ -551,7 +553,7 @@ const emergingNeedColumns = `n.id AS "key", n.description AS "description", n.th
 	n.status AS "status", n.version AS "version"`
 
 // needVisible is the condition under which p reads need n: its department is in p's territory.
-func (s *scope) needVisible(p *model.Principal) string {
+func (s *partnerScope) needVisible(p *model.Principal) string {
 	return "n.department = ANY(" + s.arg(pq.Array(nonNil(p.Departments))) + "::text[])"
 }
 
@@ -559,12 +561,12 @@ func (s *scope) needVisible(p *model.Principal) string {
 func (s *Store) ReportEmergingNeed(ctx context.Context, p *model.Principal, description string, theme model.Sector, department string, count int) (model.EmergingNeed, error) {
 	var n model.EmergingNeed
 	err := s.WithTx(ctx, func(tx *Tx) error {
-		if err := inTerritory(p, []string{department}, model.Path("input", "department")); err != nil {
+		if err := withinTerritory(p, []string{department}, model.Path("input", "department")); err != nil {
 			return err
 		}
 		if err := tx.GetContext(ctx, &n, `INSERT INTO emerging_needs AS n (description, theme, department, reported_by_structure,
 			reported_at, beneficiaries_concerned) VALUES ($1, $2, $3, $4::uuid, $5, $6) RETURNING `+emergingNeedColumns,
-			description, string(theme), department, nullUUID(p.StructureID), tx.Now, count); err != nil {
+			description, string(theme), department, uuidOrNil(p.StructureID), tx.Now, count); err != nil {
 			return err
 		}
 		return tx.audit(ctx, p, AuditEntry{Action: "reportEmergingNeed", EntityType: "EmergingNeed", EntityID: n.Key,
@@ -591,8 +593,8 @@ func (s *Store) UpdateEmergingNeed(ctx context.Context, p *model.Principal, key 
 		if p.Role != model.RoleCoordinator {
 			return model.ErrForbidden()
 		}
-		sc := &scope{}
-		k := sc.arg(nullUUID(key))
+		sc := &partnerScope{}
+		k := sc.arg(uuidOrNil(key))
 		var rows []model.EmergingNeed
 		if err := tx.SelectContext(ctx, &rows, `SELECT `+emergingNeedColumns+` FROM emerging_needs n WHERE n.id = `+k+`::uuid AND `+
 			sc.needVisible(p)+` FOR UPDATE`, sc.args...); err != nil {
@@ -655,7 +657,7 @@ type EmergingNeedFilter struct {
 
 // EmergingNeeds returns the needs of p's territory, most recent first.
 func (s *Store) EmergingNeeds(ctx context.Context, p *model.Principal, f EmergingNeedFilter, page model.Page, wantTotal bool) (model.Connection[model.EmergingNeed], error) {
-	sc := &scope{}
+	sc := &partnerScope{}
 	q := pageQuery{Select: emergingNeedColumns, From: "emerging_needs n", Order: keyset{Expr: "n.reported_at", Type: "timestamptz", ID: "n.id", Desc: true}}
 	q.Where = append(q.Where, sc.needVisible(p))
 	if f.Department != nil {
@@ -685,14 +687,14 @@ func (s *Store) EmergingNeeds(ctx context.Context, p *model.Principal, f Emergin
 func (s *Store) EmergingNeedsByKeys(ctx context.Context, p *model.Principal, keys []string) ([]model.EmergingNeed, error) {
 	out := make([]model.EmergingNeed, len(keys))
 	err := s.readTx(ctx, func(tx *Tx) error {
-		sc := &scope{}
+		sc := &partnerScope{}
 		k := sc.arg(pq.Array(validUUIDs(keys)))
 		var rows []model.EmergingNeed
 		if err := tx.SelectContext(ctx, &rows, `SELECT `+emergingNeedColumns+` FROM emerging_needs n WHERE n.id = ANY(`+k+`::uuid[]) AND `+
 			sc.needVisible(p), sc.args...); err != nil {
 			return err
 		}
-		return byKeys(keys, rows, out, func(r model.EmergingNeed) (string, model.EmergingNeed) { return r.Key, r })
+		return inKeyOrder(keys, rows, out, func(r model.EmergingNeed) (string, model.EmergingNeed) { return r.Key, r })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("db: emerging needs by keys: %w", err)
@@ -704,7 +706,7 @@ func (s *Store) EmergingNeedsByKeys(ctx context.Context, p *model.Principal, key
 func (s *Store) AnsweringOffers(ctx context.Context, p *model.Principal, keys []string) ([][]model.Offer, error) {
 	var out [][]model.Offer
 	err := s.readTx(ctx, func(tx *Tx) error {
-		sc := &scope{}
+		sc := &partnerScope{}
 		k := sc.arg(pq.Array(validUUIDs(keys)))
 		var rows []struct {
 			offerRow
@@ -715,7 +717,7 @@ func (s *Store) AnsweringOffers(ctx context.Context, p *model.Principal, keys []
 			WHERE x.need_id = ANY(`+k+`::uuid[]) AND `+sc.offerVisible(p)+` ORDER BY o.nom, o.id`, sc.args...); err != nil {
 			return err
 		}
-		out = groupByKeys(keys, rows, func(r struct {
+		out = groupInKeyOrder(keys, rows, func(r struct {
 			offerRow
 			Need string `db:"need_id"`
 		}) (string, model.Offer) {

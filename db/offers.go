@@ -88,7 +88,7 @@ var offerColumnList = []string{"id", "structure_id", "source", "di_id", "nom", "
 	"capacite", "sessions", "status", "update_frequency_months", "verified_at", "verified_by", "quality_score",
 	"date_maj", "created_at", "updated_at", "version"}
 
-var offerColumns = prefixed("o.", "", offerColumnList)
+var offerColumns = columnList("o.", "", offerColumnList)
 
 func (r offerRow) model() model.Offer {
 	statuses := make([]model.ProtectionStatus, len(r.ProtectionStatuses))
@@ -159,25 +159,28 @@ func offerValues(f model.OfferFields) []any {
 		pq.Array(nonNil(f.DocumentsRequired)), f.Capacity, string(sessions), model.QualityScore(f.QualityCriteria())}
 }
 
-// scope builds the conditions of a statement, numbering its arguments.
-type scope struct{ args []any }
+// partnerScope builds the conditions of a statement, numbering its arguments.
+type partnerScope struct{ args []any }
 
-func (s *scope) arg(v any) string { s.args = append(s.args, v); return fmt.Sprintf("$%d", len(s.args)) }
+func (s *partnerScope) arg(v any) string {
+	s.args = append(s.args, v)
+	return fmt.Sprintf("$%d", len(s.args))
+}
 
 // offerVisible is the SQL condition under which p may read offer o (joined with its
 // structure s): published offers are public to the network; drafts and archives are
 // visible to their own structure, the coordination of the territory and admins.
-func (s *scope) offerVisible(p *model.Principal) string {
+func (s *partnerScope) offerVisible(p *model.Principal) string {
 	return fmt.Sprintf("(o.status = 'PUBLISHED' OR %s)", s.offerWritable(p, true))
 }
 
 // offerWritable is the SQL condition under which p may edit offer o (joined with s): a
 // partner editor its own structure's offers, a coordinator those of its territory
 // (structure departments ∩ its departments); admins only read (canRead) them.
-func (s *scope) offerWritable(p *model.Principal, canRead bool) string {
+func (s *partnerScope) offerWritable(p *model.Principal, canRead bool) string {
 	switch p.Role {
 	case model.RolePartnerEditor:
-		return "o.structure_id = " + s.arg(nullUUID(p.StructureID)) + "::uuid"
+		return "o.structure_id = " + s.arg(uuidOrNil(p.StructureID)) + "::uuid"
 	case model.RoleCoordinator:
 		return "s.departments && " + s.arg(pq.Array(nonNil(p.Departments))) + "::text[]"
 	case model.RoleAdmin:
@@ -186,12 +189,14 @@ func (s *scope) offerWritable(p *model.Principal, canRead bool) string {
 		}
 	}
 	if canRead && p.StructureID != "" {
-		return "o.structure_id = " + s.arg(nullUUID(p.StructureID)) + "::uuid"
+		return "o.structure_id = " + s.arg(uuidOrNil(p.StructureID)) + "::uuid"
 	}
 	return "FALSE"
 }
 
-func nullUUID(k string) *string {
+// uuidOrNil passes a well-formed uuid key and turns anything else (a client's guess)
+// into NULL, which matches nothing.
+func uuidOrNil(k string) *string {
 	if !uuidPattern.MatchString(k) {
 		return nil
 	}
@@ -199,10 +204,10 @@ func nullUUID(k string) *string {
 }
 
 // structureWritable is the condition under which p may attach offers to structure s.
-func (s *scope) structureWritable(p *model.Principal) string {
+func (s *partnerScope) structureWritable(p *model.Principal) string {
 	switch p.Role {
 	case model.RolePartnerEditor:
-		return "s.id = " + s.arg(nullUUID(p.StructureID)) + "::uuid"
+		return "s.id = " + s.arg(uuidOrNil(p.StructureID)) + "::uuid"
 	case model.RoleCoordinator:
 		return "s.departments && " + s.arg(pq.Array(nonNil(p.Departments))) + "::text[]"
 	}
@@ -213,7 +218,7 @@ func (s *scope) structureWritable(p *model.Principal) string {
 func (s *Store) OffersByKeys(ctx context.Context, p *model.Principal, keys []string) ([]model.Offer, error) {
 	out := make([]model.Offer, len(keys))
 	err := s.readTx(ctx, func(tx *Tx) error {
-		sc := &scope{}
+		sc := &partnerScope{}
 		keysArg := sc.arg(pq.Array(validUUIDs(keys)))
 		var rows []offerRow
 		err := tx.SelectContext(ctx, &rows, `SELECT `+offerColumns+`, NULL::float8 AS distance_m
@@ -282,7 +287,7 @@ func (s *Store) Offers(ctx context.Context, p *model.Principal, f OfferFilter, p
 
 // offerSearchQuery builds the page query of Offers.
 func offerSearchQuery(p *model.Principal, f OfferFilter) pageQuery {
-	sc := &scope{}
+	sc := &partnerScope{}
 	q := pageQuery{From: "offers o JOIN structures s ON s.id = o.structure_id",
 		Order: keyset{Expr: "o.nom", Type: "text", ID: "o.id"}}
 	distance := "NULL::float8"
@@ -349,7 +354,7 @@ func offerSearchQuery(p *model.Principal, f OfferFilter) pageQuery {
 		}
 	}
 	if f.StructureKey != nil {
-		q.Where = append(q.Where, "o.structure_id = "+sc.arg(nullUUID(*f.StructureKey))+"::uuid")
+		q.Where = append(q.Where, "o.structure_id = "+sc.arg(uuidOrNil(*f.StructureKey))+"::uuid")
 	}
 	q.Select = offerColumns + ", " + distance + " AS distance_m"
 	q.Args = sc.args
@@ -369,12 +374,12 @@ type offerChange struct {
 // OfferHistory returns the changes of an offer p may edit (or an admin), most recent first;
 // other callers get an empty list.
 func (s *Store) OfferHistory(ctx context.Context, p *model.Principal, offerKey string, page model.Page, wantTotal bool) (model.Connection[model.OfferChange], error) {
-	sc := &scope{}
+	sc := &partnerScope{}
 	q := pageQuery{Select: "c.id, c.at, c.action, c.actor, c.actor_role, c.changes::text AS changes",
 		From:  "offer_changes c JOIN offers o ON o.id = c.offer_id JOIN structures s ON s.id = o.structure_id",
 		Order: keyset{Expr: "c.id", Type: "bigint", ID: "c.offer_id", Desc: true}}
 	// the history is for the offer's editors (its structure, the coordination) and admins
-	q.Where = []string{"c.offer_id = " + sc.arg(nullUUID(offerKey)) + "::uuid", sc.offerWritable(p, true)}
+	q.Where = []string{"c.offer_id = " + sc.arg(uuidOrNil(offerKey)) + "::uuid", sc.offerWritable(p, true)}
 	q.Args = sc.args
 	var conn model.Connection[model.OfferChange]
 	err := s.readTx(ctx, func(tx *Tx) (err error) {
@@ -391,8 +396,8 @@ func (s *Store) OfferHistory(ctx context.Context, p *model.Principal, offerKey s
 	return conn, nil
 }
 
-// snapshot is the comparable content of an offer, for history and import.
-func snapshot(o model.Offer) map[string]any {
+// offerSnapshot is the comparable content of an offer, for history and import.
+func offerSnapshot(o model.Offer) map[string]any {
 	b, _ := json.Marshal(struct {
 		model.OfferFields
 		Status                model.OfferStatus `json:"status"`
@@ -404,16 +409,16 @@ func snapshot(o model.Offer) map[string]any {
 	return m
 }
 
-// snapshotOf is the JSON object of v.
-func snapshotOf(v any) map[string]any {
+// jsonObject is the JSON object of v.
+func jsonObject(v any) map[string]any {
 	b, _ := json.Marshal(v)
 	var m map[string]any
 	_ = json.Unmarshal(b, &m)
 	return m
 }
 
-// diff returns {field: {before, after}} for the fields that differ.
-func diff(before, after map[string]any) map[string]any {
+// fieldChanges returns {field: {before, after}} for the fields that differ.
+func fieldChanges(before, after map[string]any) map[string]any {
 	out := map[string]any{}
 	for k, a := range after {
 		if b := before[k]; !reflect.DeepEqual(a, b) {
@@ -444,8 +449,8 @@ func (tx *Tx) recordOfferChange(ctx context.Context, p *model.Principal, action 
 // lockOffer reads an offer for update within p's write scope, telling apart an offer that
 // does not exist (or that p cannot see) from one p may not change, and a stale version.
 func (tx *Tx) lockOffer(ctx context.Context, p *model.Principal, key string, version int) (model.Offer, []string, error) {
-	sc := &scope{}
-	k := sc.arg(nullUUID(key))
+	sc := &partnerScope{}
+	k := sc.arg(uuidOrNil(key))
 	var rows []struct {
 		offerRow
 		Departments pq.StringArray `db:"s_departments"`
@@ -490,14 +495,14 @@ func offerDepartment(f model.OfferFields, structureDepartments []string) *string
 func (s *Store) CreateOffer(ctx context.Context, p *model.Principal, structureKey string, f model.OfferFields, frequency int) (model.Offer, error) {
 	var o model.Offer
 	err := s.WithTx(ctx, func(tx *Tx) error {
-		sc := &scope{}
+		sc := &partnerScope{}
 		cond := sc.structureWritable(p)
 		var st []struct {
 			Departments pq.StringArray `db:"departments"`
 			Writable    bool           `db:"writable"`
 		}
 		if err := tx.SelectContext(ctx, &st, `SELECT s.departments, `+cond+` AS writable FROM structures s WHERE s.id = `+
-			sc.arg(nullUUID(structureKey))+`::uuid`, sc.args...); err != nil {
+			sc.arg(uuidOrNil(structureKey))+`::uuid`, sc.args...); err != nil {
 			return err
 		}
 		if len(st) == 0 {
@@ -513,7 +518,7 @@ func (s *Store) CreateOffer(ctx context.Context, p *model.Principal, structureKe
 		if o, err = tx.offerByKey(ctx, key); err != nil {
 			return err
 		}
-		return tx.recordOfferChange(ctx, p, "createOffer", o, diff(map[string]any{}, snapshot(o)), st[0].Departments)
+		return tx.recordOfferChange(ctx, p, "createOffer", o, fieldChanges(map[string]any{}, offerSnapshot(o)), st[0].Departments)
 	})
 	if err != nil {
 		return o, fmt.Errorf("db: create offer: %w", err)
@@ -572,7 +577,7 @@ func (s *Store) UpdateOffer(ctx context.Context, p *model.Principal, key string,
 		if o, err = tx.offerByKey(ctx, key); err != nil {
 			return err
 		}
-		return tx.recordOfferChange(ctx, p, "updateOffer", o, diff(snapshot(before), snapshot(o)), departments)
+		return tx.recordOfferChange(ctx, p, "updateOffer", o, fieldChanges(offerSnapshot(before), offerSnapshot(o)), departments)
 	})
 	if err != nil {
 		return o, fmt.Errorf("db: update offer: %w", err)
@@ -603,7 +608,7 @@ func (s *Store) SetOfferStatus(ctx context.Context, p *model.Principal, key stri
 		if o, err = tx.offerByKey(ctx, key); err != nil {
 			return err
 		}
-		return tx.recordOfferChange(ctx, p, action, o, diff(snapshot(before), snapshot(o)), departments)
+		return tx.recordOfferChange(ctx, p, action, o, fieldChanges(offerSnapshot(before), offerSnapshot(o)), departments)
 	})
 	if err != nil {
 		return o, fmt.Errorf("db: %s: %w", action, err)
@@ -720,7 +725,7 @@ func (s *Store) OffersFirstPages(ctx context.Context, p *model.Principal, keys [
 			for j, i := range idx {
 				parents[j] = keys[i].Parent
 			}
-			sc := &scope{}
+			sc := &partnerScope{}
 			parentsArg, statusArg := sc.arg(pq.Array(validUUIDs(parents))), sc.arg(g[0])
 			cond := "TRUE"
 			if g[0] != string(model.OfferStatusPublished) {
@@ -731,7 +736,7 @@ func (s *Store) OffersFirstPages(ctx context.Context, p *model.Principal, keys [
 				N     int `db:"n"`
 				Total int `db:"total"`
 			}
-			err := tx.SelectContext(ctx, &rows, `SELECT `+prefixed("x.", "", offerColumnList)+`, x.distance_m, x.n, x.total FROM (SELECT `+offerColumns+`, NULL::float8 AS distance_m,
+			err := tx.SelectContext(ctx, &rows, `SELECT `+columnList("x.", "", offerColumnList)+`, x.distance_m, x.n, x.total FROM (SELECT `+offerColumns+`, NULL::float8 AS distance_m,
 				row_number() OVER (PARTITION BY o.structure_id ORDER BY o.nom, o.id) AS n,
 				count(*) OVER (PARTITION BY o.structure_id) AS total
 				FROM offers o JOIN structures s ON s.id = o.structure_id
@@ -755,7 +760,7 @@ func (s *Store) OffersFirstPages(ctx context.Context, p *model.Principal, keys [
 			}
 			for _, i := range idx {
 				c := byParent[keys[i].Parent]
-				*c = finishPage(*c)
+				*c = withCursors(*c)
 				out[i] = *c
 			}
 		}
@@ -767,8 +772,8 @@ func (s *Store) OffersFirstPages(ctx context.Context, p *model.Principal, keys [
 	return out, nil
 }
 
-// finishPage sets the cursors of a page built by hand.
-func finishPage[T any](c model.Connection[T]) model.Connection[T] {
+// withCursors sets the cursors of a page built by hand.
+func withCursors[T any](c model.Connection[T]) model.Connection[T] {
 	if c.Edges == nil {
 		c.Edges = []model.Edge[T]{}
 	}

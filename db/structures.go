@@ -63,10 +63,10 @@ var structureColumnList = []string{"id", "name", "agir_role", "departments", "cr
 	"longitude", "telephone", "courriel", "site_web", "lien_source", "horaires_accueil", "accessibilite_lieu",
 	"reseaux_porteurs", "date_maj", "version"}
 
-var structureColumns = prefixed("s.", "", structureColumnList)
+var structureColumns = columnList("s.", "", structureColumnList)
 
-// prefixed lists columns as "p.col" (or "p.col AS \"alias.col\"" when alias is set).
-func prefixed(p, alias string, cols []string) string {
+// columnList lists columns as "p.col" (or "p.col AS \"alias.col\"" when alias is set).
+func columnList(p, alias string, cols []string) string {
 	out := make([]string, len(cols))
 	for i, c := range cols {
 		out[i] = p + c
@@ -151,7 +151,7 @@ func (s *Store) StaffMemberByLogin(ctx context.Context, subject, email string) (
 			S structureRow `db:"s"`
 		}
 		err := tx.SelectContext(ctx, &rows, `
-			SELECT m.id, m.structure_id, m.name, m.email, m.subject, m.staff_role, m.active, `+prefixed("s.", "s", structureColumnList)+`
+			SELECT m.id, m.structure_id, m.name, m.email, m.subject, m.staff_role, m.active, `+columnList("s.", "s", structureColumnList)+`
 			FROM staff_members m JOIN structures s ON s.id = m.structure_id
 			WHERE (m.subject = $1 AND $1 <> '') OR (lower(m.email) = lower($2) AND $2 <> '')
 			ORDER BY (m.subject = $1) DESC

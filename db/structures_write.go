@@ -55,7 +55,7 @@ func (tx *Tx) structureByKey(ctx context.Context, key string, lock bool) (model.
 	if lock {
 		q += ` FOR UPDATE`
 	}
-	if err := tx.SelectContext(ctx, &rows, q, nullUUID(key)); err != nil {
+	if err := tx.SelectContext(ctx, &rows, q, uuidOrNil(key)); err != nil {
 		return model.Structure{}, err
 	}
 	if len(rows) == 0 {
@@ -79,7 +79,7 @@ func (s *Store) CreateStructure(ctx context.Context, p *model.Principal, f model
 			return err
 		}
 		return tx.audit(ctx, p, AuditEntry{Action: "createStructure", EntityType: "Structure", EntityID: key,
-			Departments: f.Departments, Changes: diff(map[string]any{}, jsonMap(st.StructureFields))})
+			Departments: f.Departments, Changes: fieldChanges(map[string]any{}, jsonObject(st.StructureFields))})
 	})
 	if err != nil {
 		return st, fmt.Errorf("db: create structure: %w", err)
@@ -108,7 +108,7 @@ func (s *Store) UpdateStructure(ctx context.Context, p *model.Principal, key str
 			return err
 		}
 		return tx.audit(ctx, p, AuditEntry{Action: "updateStructure", EntityType: "Structure", EntityID: key,
-			Departments: f.Departments, Changes: diff(jsonMap(before.StructureFields), jsonMap(st.StructureFields))})
+			Departments: f.Departments, Changes: fieldChanges(jsonObject(before.StructureFields), jsonObject(st.StructureFields))})
 	})
 	if err != nil {
 		return st, fmt.Errorf("db: update structure: %w", err)
@@ -160,7 +160,7 @@ func (s *Store) SetStaffMemberActive(ctx context.Context, p *model.Principal, ke
 		}
 		var rows []model.StaffMember
 		if err := tx.SelectContext(ctx, &rows, `UPDATE staff_members m SET active = $2 WHERE m.id = $1::uuid RETURNING `+staffColumns,
-			nullUUID(key), active); err != nil {
+			uuidOrNil(key), active); err != nil {
 			return err
 		}
 		if len(rows) == 0 {
@@ -226,7 +226,7 @@ func (s *Store) StaffFirstPages(ctx context.Context, keys []ParentPage) ([]model
 				}
 				c.Edges = append(c.Edges, model.Edge[model.StaffMember]{Cursor: model.Cursor{Key: r.Name, ID: r.Key}.Encode(), Node: r.StaffMember})
 			}
-			out[i] = finishPage(c)
+			out[i] = withCursors(c)
 		}
 		return nil
 	})
@@ -239,7 +239,7 @@ func (s *Store) StaffFirstPages(ctx context.Context, keys []ParentPage) ([]model
 // Staff returns a page of a structure's staff ordered by name (used past the first page).
 func (s *Store) Staff(ctx context.Context, structureKey string, activeOnly bool, page model.Page, wantTotal bool) (model.Connection[model.StaffMember], error) {
 	q := pageQuery{Select: staffColumns, From: "staff_members m", Order: keyset{Expr: "m.name", Type: "text", ID: "m.id"},
-		Where: []string{"m.structure_id = $1::uuid"}, Args: []any{nullUUID(structureKey)}}
+		Where: []string{"m.structure_id = $1::uuid"}, Args: []any{uuidOrNil(structureKey)}}
 	if activeOnly {
 		q.Where = append(q.Where, "m.active")
 	}
@@ -252,9 +252,4 @@ func (s *Store) Staff(ctx context.Context, structureKey string, activeOnly bool,
 		return conn, fmt.Errorf("db: staff: %w", err)
 	}
 	return conn, nil
-}
-
-// jsonMap is the JSON object of v, for diffs.
-func jsonMap(v any) map[string]any {
-	return snapshotOf(v)
 }

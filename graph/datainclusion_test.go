@@ -39,8 +39,8 @@ func sharedSchema(t *testing.T, name string) *jsonschema.Schema {
 	return s
 }
 
-// export fetches an export file as p.
-func export(t *testing.T, env *graphtest.Env, p *model.Principal, file string) []byte {
+// exportDI fetches an export file as p.
+func exportDI(t *testing.T, env *graphtest.Env, p *model.Principal, file string) []byte {
 	t.Helper()
 	h := graph.DataInclusionExport(env.Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	req := httptest.NewRequest(http.MethodGet, "/export/data-inclusion/"+file, nil)
@@ -105,8 +105,8 @@ func importFile(t *testing.T, env *graphtest.Env, p *model.Principal, data strin
 func TestDataInclusionExportImport(t *testing.T) {
 	env := demoEnv(t)
 	analyst := demoPrincipal(t, env, model.RoleAnalyst)
-	structures := export(t, env, analyst, "structures.json")
-	services := export(t, env, analyst, "services.json")
+	structures := exportDI(t, env, analyst, "structures.json")
+	services := exportDI(t, env, analyst, "services.json")
 
 	t.Run("ExportValidAgainstSharedSchemas", func(t *testing.T) {
 		for file, data := range map[string][]byte{"structure.json": structures, "service.json": services} {
@@ -159,7 +159,7 @@ func TestDataInclusionExportImport(t *testing.T) {
 		if rep == nil || !rep.Applied || rep.Created != nStructures+nServices || rep.Rejected != 0 {
 			t.Fatalf("report %+v %+v", rep, r.ImportOffers.UserErrors)
 		}
-		gotStructures, gotServices := byID(t, export(t, fresh, admin, "structures.json")), byID(t, export(t, fresh, admin, "services.json"))
+		gotStructures, gotServices := byID(t, exportDI(t, fresh, admin, "structures.json")), byID(t, exportDI(t, fresh, admin, "services.json"))
 		wantStructures, wantServices := byID(t, structures), byID(t, services)
 		for id, want := range wantServices {
 			if gotServices[id] != want {

@@ -6,8 +6,8 @@ import (
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
-// structureID returns the global id of the demo structure named name.
-func structureID(t *testing.T, env interface {
+// demoStructureID returns the global id of the demo structure named name.
+func demoStructureID(t *testing.T, env interface {
 	MustDo(*model.Principal, string, map[string]any, any)
 }, p *model.Principal, name string) string {
 	t.Helper()
@@ -29,8 +29,8 @@ func TestNetworkAnimation(t *testing.T) {
 	coordinator := demoPrincipal(t, env, model.RoleCoordinator)
 	partner := demoPrincipal(t, env, model.RolePartnerEditor)
 	analyst := demoPrincipal(t, env, model.RoleAnalyst)
-	arsl := structureID(t, env, coordinator, "ARSL — Association Relais Solidarité Logement")
-	ml := structureID(t, env, coordinator, "Mission locale de Lyon")
+	arsl := demoStructureID(t, env, coordinator, "ARSL — Association Relais Solidarité Logement")
+	ml := demoStructureID(t, env, coordinator, "Mission locale de Lyon")
 	var me struct {
 		Me struct {
 			Structure struct {
@@ -43,7 +43,7 @@ func TestNetworkAnimation(t *testing.T) {
 
 	var group struct {
 		CreateWorkingGroup struct {
-			payload
+			userErrorsPayload
 			WorkingGroup struct {
 				ID               string
 				MemberStructures []struct{ Name string }
@@ -65,7 +65,7 @@ func TestNetworkAnimation(t *testing.T) {
 		userErrors { code field } } }`
 	var ev struct {
 		ScheduleNetworkEvent struct {
-			payload
+			userErrorsPayload
 			NetworkEvent struct {
 				ID           string
 				Version      int
@@ -108,7 +108,7 @@ func TestNetworkAnimation(t *testing.T) {
 				m[k] = v
 			}
 			tc.change(m)
-			var d struct{ ScheduleNetworkEvent payload }
+			var d struct{ ScheduleNetworkEvent userErrorsPayload }
 			env.MustDo(coordinator, schedule, map[string]any{"in": m}, &d)
 			if d.ScheduleNetworkEvent.code() != tc.code {
 				t.Fatalf("got %+v", d)
@@ -125,7 +125,7 @@ func TestNetworkAnimation(t *testing.T) {
 	t.Run("MinutesAndAttendance", func(t *testing.T) {
 		var d struct {
 			RecordNetworkEventMinutes struct {
-				payload
+				userErrorsPayload
 				NetworkEvent struct {
 					Minutes      string
 					Version      int
@@ -145,7 +145,7 @@ func TestNetworkAnimation(t *testing.T) {
 			!*ps[0].Attended || *ps[1].Attended {
 			t.Fatalf("minutes %+v", d)
 		}
-		var again struct{ RecordNetworkEventMinutes payload }
+		var again struct{ RecordNetworkEventMinutes userErrorsPayload }
 		env.MustDo(coordinator, `mutation($id: ID!) { recordNetworkEventMinutes(input: {id: $id, version: 1, minutes: "x", attended: []}) { userErrors { code } } }`,
 			map[string]any{"id": e.ID}, &again)
 		if again.RecordNetworkEventMinutes.code() != "VERSION_CONFLICT" {
@@ -155,7 +155,7 @@ func TestNetworkAnimation(t *testing.T) {
 	t.Run("GoodPracticeFromEvent", func(t *testing.T) {
 		var d struct {
 			RecordGoodPractice struct {
-				payload
+				userErrorsPayload
 				GoodPractice struct {
 					Tags  []string
 					Event struct{ ID string }
@@ -183,7 +183,7 @@ func TestNetworkAnimation(t *testing.T) {
 	t.Run("EmergingNeed", func(t *testing.T) {
 		var rep struct {
 			ReportEmergingNeed struct {
-				payload
+				userErrorsPayload
 				EmergingNeed struct {
 					ID, Status string
 					Version    int
@@ -204,7 +204,7 @@ func TestNetworkAnimation(t *testing.T) {
 		ids := []string{offers.Offers.Nodes[0].ID, offers.Offers.Nodes[1].ID}
 		var upd struct {
 			UpdateEmergingNeed struct {
-				payload
+				userErrorsPayload
 				EmergingNeed struct {
 					Status          string
 					AnsweringOffers []struct{ ID string }
@@ -217,7 +217,7 @@ func TestNetworkAnimation(t *testing.T) {
 			len(upd.UpdateEmergingNeed.EmergingNeed.AnsweringOffers) != 2 {
 			t.Fatalf("update %+v", upd)
 		}
-		var bad struct{ ReportEmergingNeed payload }
+		var bad struct{ ReportEmergingNeed userErrorsPayload }
 		env.MustDo(partner, `mutation { reportEmergingNeed(input: {description: "Besoin hors territoire.", theme: HEALTH,
 			department: "38", beneficiariesConcerned: 1}) { userErrors { code } } }`, nil, &bad)
 		if bad.ReportEmergingNeed.code() != "FORBIDDEN" {
@@ -247,7 +247,7 @@ func TestStructureAdministration(t *testing.T) {
 	admin := demoPrincipal(t, env, model.RoleAdmin)
 	var c struct {
 		CreateStructure struct {
-			payload
+			userErrorsPayload
 			Structure struct {
 				ID, DataInclusionID, Source, UpdatedOn string
 				Version                                int
@@ -265,7 +265,7 @@ func TestStructureAdministration(t *testing.T) {
 	}
 	var a struct {
 		AddStaffMember struct {
-			payload
+			userErrorsPayload
 			StaffMember struct {
 				StaffRole string
 				Structure struct{ ID string }
@@ -277,7 +277,7 @@ func TestStructureAdministration(t *testing.T) {
 	if a.AddStaffMember.code() != "" || a.AddStaffMember.StaffMember.Structure.ID != s.ID {
 		t.Fatalf("staff %+v", a)
 	}
-	var dup struct{ AddStaffMember payload }
+	var dup struct{ AddStaffMember userErrorsPayload }
 	env.MustDo(admin, `mutation($s: ID!) { addStaffMember(input: {structureId: $s, name: "Doublon", email: "INES.carpentier@tournesol.demo.agir.local",
 		staffRole: PARTNER_EDITOR}) { userErrors { code } } }`, map[string]any{"s": s.ID}, &dup)
 	if dup.AddStaffMember.code() != "ALREADY_EXISTS" {
@@ -287,7 +287,7 @@ func TestStructureAdministration(t *testing.T) {
 		agirRole: LOCAL_PARTNER, departments: ["69"]}}) { structure { name version } userErrors { code } } }`
 	var u struct {
 		UpdateStructure struct {
-			payload
+			userErrorsPayload
 			Structure struct {
 				Name    string
 				Version int
@@ -344,7 +344,7 @@ func TestStructureNestedLists(t *testing.T) {
 					Offers struct{ Nodes []struct{ Name string } }
 				}
 			}
-			id := structureID(t, env, p, s.Name)
+			id := demoStructureID(t, env, p, s.Name)
 			env.MustDo(p, `query($id: ID!, $a: String) { node(id: $id) { ... on Structure { offers(first: 100, after: $a) { nodes { name } } } } }`,
 				map[string]any{"id": id, "a": *s.Offers.PageInfo.EndCursor}, &next)
 			if len(next.Node.Offers.Nodes) != s.Offers.TotalCount-3 || next.Node.Offers.Nodes[0].Name < s.Offers.Nodes[2].Name {

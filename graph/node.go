@@ -27,20 +27,20 @@ func (r *Resolver) nodeFetchers() map[string]func(ctx context.Context, key strin
 			}
 			return m, nil
 		},
-		"Offer":        nodeFetcher(func(l *Loaders) loaderOf[model.Offer] { return l.Offer }, func(o model.Offer) string { return o.Key }),
-		"NetworkEvent": nodeFetcher(func(l *Loaders) loaderOf[model.NetworkEvent] { return l.NetworkEvent }, func(e model.NetworkEvent) string { return e.Key }),
-		"WorkingGroup": nodeFetcher(func(l *Loaders) loaderOf[model.WorkingGroup] { return l.WorkingGroup }, func(g model.WorkingGroup) string { return g.Key }),
-		"GoodPractice": nodeFetcher(func(l *Loaders) loaderOf[model.GoodPractice] { return l.GoodPractice }, func(g model.GoodPractice) string { return g.Key }),
-		"EmergingNeed": nodeFetcher(func(l *Loaders) loaderOf[model.EmergingNeed] { return l.EmergingNeed }, func(n model.EmergingNeed) string { return n.Key }),
+		"Offer":        scopedNodeFetcher(func(l *Loaders) loaderOf[model.Offer] { return l.Offer }, func(o model.Offer) string { return o.Key }),
+		"NetworkEvent": scopedNodeFetcher(func(l *Loaders) loaderOf[model.NetworkEvent] { return l.NetworkEvent }, func(e model.NetworkEvent) string { return e.Key }),
+		"WorkingGroup": scopedNodeFetcher(func(l *Loaders) loaderOf[model.WorkingGroup] { return l.WorkingGroup }, func(g model.WorkingGroup) string { return g.Key }),
+		"GoodPractice": scopedNodeFetcher(func(l *Loaders) loaderOf[model.GoodPractice] { return l.GoodPractice }, func(g model.GoodPractice) string { return g.Key }),
+		"EmergingNeed": scopedNodeFetcher(func(l *Loaders) loaderOf[model.EmergingNeed] { return l.EmergingNeed }, func(n model.EmergingNeed) string { return n.Key }),
 	}
 }
 
 // loaderOf is a loader of one node type.
 type loaderOf[T any] = *dataloadgen.Loader[string, T]
 
-// nodeFetcher adapts a scoped loader (it returns a zero value outside the caller's scope)
+// scopedNodeFetcher adapts a scoped loader (it returns a zero value outside the caller's scope)
 // to a node fetcher.
-func nodeFetcher[T model.Node](loader func(*Loaders) loaderOf[T], key func(T) string) func(context.Context, string) (model.Node, error) {
+func scopedNodeFetcher[T model.Node](loader func(*Loaders) loaderOf[T], key func(T) string) func(context.Context, string) (model.Node, error) {
 	return func(ctx context.Context, k string) (model.Node, error) {
 		v, err := loader(loadersFrom(ctx)).Load(ctx, k)
 		if err != nil || key(v) == "" {

@@ -50,7 +50,7 @@ type offerRef struct {
 	Name    string
 }
 
-type payload struct {
+type userErrorsPayload struct {
 	UserErrors []struct {
 		Code    string
 		Field   []string
@@ -58,7 +58,7 @@ type payload struct {
 	}
 }
 
-func (p payload) code() string {
+func (p userErrorsPayload) code() string {
 	if len(p.UserErrors) == 0 {
 		return ""
 	}
@@ -99,7 +99,7 @@ func TestOfferSelfService(t *testing.T) {
 	}
 	var created struct {
 		CreateOffer struct {
-			payload
+			userErrorsPayload
 			Offer struct {
 				ID, Status, Department, Freshness string
 				Version                           int
@@ -125,7 +125,7 @@ func TestOfferSelfService(t *testing.T) {
 	})
 	id := created.CreateOffer.Offer.ID
 	t.Run("ErrCreateForAnotherStructure", func(t *testing.T) {
-		var d struct{ CreateOffer payload }
+		var d struct{ CreateOffer userErrorsPayload }
 		env.MustDo(partner, createOffer, map[string]any{"s": theirs, "f": fieldsVar(t, nil)}, &d)
 		if d.CreateOffer.code() != "FORBIDDEN" {
 			t.Fatalf("got %+v", d)
@@ -136,7 +136,7 @@ func TestOfferSelfService(t *testing.T) {
 	t.Run("UpdateOwn", func(t *testing.T) {
 		var d struct {
 			UpdateOffer struct {
-				payload
+				userErrorsPayload
 				Offer struct {
 					Version int
 					Name    string
@@ -154,7 +154,7 @@ func TestOfferSelfService(t *testing.T) {
 		}
 	})
 	t.Run("ErrVersionConflict", func(t *testing.T) {
-		var d struct{ UpdateOffer payload }
+		var d struct{ UpdateOffer userErrorsPayload }
 		env.MustDo(partner, update, map[string]any{"id": id, "v": 1, "f": fieldsVar(t, nil)}, &d)
 		if d.UpdateOffer.code() != "VERSION_CONFLICT" {
 			t.Fatalf("got %+v", d)
@@ -162,12 +162,12 @@ func TestOfferSelfService(t *testing.T) {
 	})
 	t.Run("ErrPartnerCannotTouchAnothersOffer", func(t *testing.T) {
 		target := theirOffers[0]
-		var u struct{ UpdateOffer payload }
+		var u struct{ UpdateOffer userErrorsPayload }
 		env.MustDo(partner, update, map[string]any{"id": target.ID, "v": target.Version, "f": fieldsVar(t, nil)}, &u)
-		var a struct{ ArchiveOffer payload }
+		var a struct{ ArchiveOffer userErrorsPayload }
 		env.MustDo(partner, `mutation($id: ID!, $v: Int!) { archiveOffer(input: {id: $id, version: $v}) { userErrors { code } } }`,
 			map[string]any{"id": target.ID, "v": target.Version}, &a)
-		var m struct{ MarkOffersUpToDate payload }
+		var m struct{ MarkOffersUpToDate userErrorsPayload }
 		env.MustDo(partner, `mutation($ids: [ID!]!) { markOffersUpToDate(input: {ids: $ids}) { offers { id } userErrors { code field } } }`,
 			map[string]any{"ids": []string{id, target.ID}}, &m)
 		if u.UpdateOffer.code() != "FORBIDDEN" || a.ArchiveOffer.code() != "FORBIDDEN" || m.MarkOffersUpToDate.code() != "FORBIDDEN" ||
@@ -203,7 +203,7 @@ func TestOfferSelfService(t *testing.T) {
 	t.Run("CoordinatorPublishesThenPartnerArchives", func(t *testing.T) {
 		var pub struct {
 			PublishOffer struct {
-				payload
+				userErrorsPayload
 				Offer struct {
 					Status  string
 					Version int
@@ -214,7 +214,7 @@ func TestOfferSelfService(t *testing.T) {
 			map[string]any{"id": id}, &pub)
 		var arch struct {
 			ArchiveOffer struct {
-				payload
+				userErrorsPayload
 				Offer struct {
 					Status  string
 					History struct{ TotalCount int }
@@ -253,7 +253,7 @@ func TestOfferBadInput(t *testing.T) {
 		{"ErrFrequency", func(m map[string]any) { m["updateFrequencyMonths"] = 0 }, "OUT_OF_RANGE", "updateFrequencyMonths"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var d struct{ CreateOffer payload }
+			var d struct{ CreateOffer userErrorsPayload }
 			env.MustDo(partner, createOffer, map[string]any{"s": mine, "f": fieldsVar(t, tc.change)}, &d)
 			ue := d.CreateOffer.UserErrors
 			if len(ue) != 1 || ue[0].Code != tc.code || strings.Join(ue[0].Field, ".") != "input.fields."+tc.field || ue[0].Message == "" {
@@ -265,7 +265,7 @@ func TestOfferBadInput(t *testing.T) {
 		t.Fatalf("drafts %d -> %d: a rejected offer was written", before, after)
 	}
 	t.Run("ErrSIRETChecksum", func(t *testing.T) {
-		var d struct{ CreateStructure payload }
+		var d struct{ CreateStructure userErrorsPayload }
 		env.MustDo(demoPrincipal(t, env, model.RoleAdmin), `mutation { createStructure(input: {fields: {name: "Centre social Le Tournesol",
 			agirRole: LOCAL_PARTNER, departments: ["69"], siret: "13003013300017"}}) { structure { id } userErrors { code field } } }`, nil, &d)
 		if d.CreateStructure.code() != "INVALID_SIRET" {
@@ -454,7 +454,7 @@ func TestOfferFreshnessAndVerification(t *testing.T) {
 	}
 	var m struct {
 		MarkOffersUpToDate struct {
-			payload
+			userErrorsPayload
 			Offers []struct {
 				Freshness  string
 				VerifiedBy struct{ Name string }

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-func ptr[T any](v T) *T { return &v }
+func refOf[T any](v T) *T { return &v }
 
 // Rule (DESIGN §5): each offer has an update frequency (6 months by default) and
 // verifiedAt; stale offers are flagged.
@@ -25,10 +25,10 @@ func TestOfferFreshness(t *testing.T) {
 		{"due within 30 days", nil, 6, NewDate(2026, 6, 15), NewDate(2026, 7, 10), FreshnessDueSoon},
 		{"due today is not yet stale", nil, 6, NewDate(2026, 7, 10), NewDate(2026, 7, 10), FreshnessDueSoon},
 		{"stale the day after", nil, 6, NewDate(2026, 7, 11), NewDate(2026, 7, 10), FreshnessStale},
-		{"verification restarts the clock", ptr(at(2026, 7, 1)), 6, NewDate(2026, 7, 11), NewDate(2027, 1, 1), FreshnessFresh},
-		{"monthly frequency", ptr(at(2026, 7, 1)), 1, NewDate(2026, 8, 2), NewDate(2026, 8, 1), FreshnessStale},
-		{"end of month clamps like PostgreSQL", ptr(at(2026, 8, 31)), 6, NewDate(2027, 2, 28), NewDate(2027, 2, 28), FreshnessDueSoon},
-		{"late evening in Paris is that day", ptr(time.Date(2026, 1, 31, 23, 30, 0, 0, time.UTC)), 1, NewDate(2026, 3, 1), NewDate(2026, 3, 1), FreshnessDueSoon},
+		{"verification restarts the clock", refOf(at(2026, 7, 1)), 6, NewDate(2026, 7, 11), NewDate(2027, 1, 1), FreshnessFresh},
+		{"monthly frequency", refOf(at(2026, 7, 1)), 1, NewDate(2026, 8, 2), NewDate(2026, 8, 1), FreshnessStale},
+		{"end of month clamps like PostgreSQL", refOf(at(2026, 8, 31)), 6, NewDate(2027, 2, 28), NewDate(2027, 2, 28), FreshnessDueSoon},
+		{"late evening in Paris is that day", refOf(time.Date(2026, 1, 31, 23, 30, 0, 0, time.UTC)), 1, NewDate(2026, 3, 1), NewDate(2026, 3, 1), FreshnessDueSoon},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			due := VerificationDueOn(tc.verified, created, tc.months)
@@ -46,11 +46,11 @@ func TestOfferFreshness(t *testing.T) {
 func completeOffer() OfferFields {
 	return OfferFields{
 		Name: "Cours de français langue étrangère", Description: strings.Repeat("Cours de français pour adultes. ", 8),
-		ServiceType: ptr("formation"), Themes: []string{"lecture-ecriture-calcul--maitriser-le-francais"},
-		Publics: []string{"personnes-exilees"}, Cost: ptr("gratuit"), ReceptionModes: []string{"en-presentiel"},
-		Address: ptr("12 rue Victor Hugo"), PostalCode: ptr("69002"), City: ptr("Lyon"), Latitude: ptr(45.75), Longitude: ptr(4.83),
-		OpeningHours: ptr("Mo-Fr 09:00-12:00"), MobilisationModes: []string{"telephoner"}, MobilisableBy: []string{"professionnels"},
-		Phone: ptr("+33472000000"), EligibilityZone: []string{"69"},
+		ServiceType: refOf("formation"), Themes: []string{"lecture-ecriture-calcul--maitriser-le-francais"},
+		Publics: []string{"personnes-exilees"}, Cost: refOf("gratuit"), ReceptionModes: []string{"en-presentiel"},
+		Address: refOf("12 rue Victor Hugo"), PostalCode: refOf("69002"), City: refOf("Lyon"), Latitude: refOf(45.75), Longitude: refOf(4.83),
+		OpeningHours: refOf("Mo-Fr 09:00-12:00"), MobilisationModes: []string{"telephoner"}, MobilisableBy: []string{"professionnels"},
+		Phone: refOf("+33472000000"), EligibilityZone: []string{"69"},
 	}
 }
 
@@ -65,7 +65,7 @@ func TestQualityScore(t *testing.T) {
 		{"complete", func(*OfferFields) {}, 1, nil},
 		{"short description", func(f *OfferFields) { f.Description = "Cours de français." }, 0.9, []string{"description"}},
 		{"name ending with a period", func(f *OfferFields) { f.Name = "Cours de français." }, 0.9, []string{"nom"}},
-		{"paid without details", func(f *OfferFields) { f.Cost = ptr("payant") }, 0.9, []string{"frais"}},
+		{"paid without details", func(f *OfferFields) { f.Cost = refOf("payant") }, 0.9, []string{"frais"}},
 		{"in person without coordinates nor hours", func(f *OfferFields) { f.Latitude, f.Longitude, f.OpeningHours = nil, nil, nil }, 0.8, []string{"lieu", "horaires"}},
 		{"remote only needs no address", func(f *OfferFields) {
 			f.ReceptionModes, f.Address, f.Latitude, f.Longitude, f.OpeningHours = []string{"a-distance"}, nil, nil, nil, nil
@@ -107,19 +107,19 @@ func TestValidateOfferFields(t *testing.T) {
 		{"ErrTousPublicsMixed", func(f *OfferFields) { f.Publics = []string{"tous-publics", "femmes"} }, CodeInvalidInput, "publics"},
 		{"TousPublicsAlone", func(f *OfferFields) { f.Publics = []string{"tous-publics"} }, "", ""},
 		{"ErrDuplicate", func(f *OfferFields) { f.ReceptionModes = []string{"en-presentiel", "en-presentiel"} }, CodeInvalidInput, "receptionModes"},
-		{"ErrUnknownType", func(f *OfferFields) { f.ServiceType = ptr("accueil") }, CodeUnknownValue, "serviceType"},
-		{"ErrUnknownCost", func(f *OfferFields) { f.Cost = ptr("gratuit-sous-conditions") }, CodeUnknownValue, "cost"},
-		{"ErrCoordinatesInLondon", func(f *OfferFields) { f.Latitude, f.Longitude = ptr(51.5074), ptr(-0.1278) }, CodeOutOfRange, "latitude"},
-		{"CoordinatesInLaReunion", func(f *OfferFields) { f.Latitude, f.Longitude = ptr(-20.88), ptr(55.45) }, "", ""},
+		{"ErrUnknownType", func(f *OfferFields) { f.ServiceType = refOf("accueil") }, CodeUnknownValue, "serviceType"},
+		{"ErrUnknownCost", func(f *OfferFields) { f.Cost = refOf("gratuit-sous-conditions") }, CodeUnknownValue, "cost"},
+		{"ErrCoordinatesInLondon", func(f *OfferFields) { f.Latitude, f.Longitude = refOf(51.5074), refOf(-0.1278) }, CodeOutOfRange, "latitude"},
+		{"CoordinatesInLaReunion", func(f *OfferFields) { f.Latitude, f.Longitude = refOf(-20.88), refOf(55.45) }, "", ""},
 		{"ErrLatitudeAlone", func(f *OfferFields) { f.Longitude = nil }, CodeInvalidInput, "latitude"},
-		{"ErrOpeningHours", func(f *OfferFields) { f.OpeningHours = ptr("lundi au vendredi 9h-12h") }, CodeInvalidOpeningHours, "openingHours"},
-		{"ErrPostalCode", func(f *OfferFields) { f.PostalCode = ptr("6900") }, CodeInvalidInput, "postalCode"},
+		{"ErrOpeningHours", func(f *OfferFields) { f.OpeningHours = refOf("lundi au vendredi 9h-12h") }, CodeInvalidOpeningHours, "openingHours"},
+		{"ErrPostalCode", func(f *OfferFields) { f.PostalCode = refOf("6900") }, CodeInvalidInput, "postalCode"},
 		{"ErrZone", func(f *OfferFields) { f.EligibilityZone = []string{"Rhône"} }, CodeInvalidInput, "eligibilityZone"},
 		{"ErrLanguage", func(f *OfferFields) { f.SpokenLanguages = []string{"Français"} }, CodeInvalidInput, "spokenLanguages"},
-		{"ErrLink", func(f *OfferFields) { f.MobilisationLink = ptr("javascript:alert(1)") }, CodeInvalidInput, "mobilisationLink"},
+		{"ErrLink", func(f *OfferFields) { f.MobilisationLink = refOf("javascript:alert(1)") }, CodeInvalidInput, "mobilisationLink"},
 		{"ErrShortName", func(f *OfferFields) { f.Name = "FL" }, CodeInvalidInput, "name"},
 		{"ErrSessionEndsBeforeStart", func(f *OfferFields) {
-			f.Sessions = []OfferSession{{StartsOn: NewDate(2026, 3, 1), EndsOn: ptr(NewDate(2026, 2, 1))}}
+			f.Sessions = []OfferSession{{StartsOn: NewDate(2026, 3, 1), EndsOn: refOf(NewDate(2026, 2, 1))}}
 		}, CodeInvalidInput, "sessions"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -149,12 +149,12 @@ func TestValidateStructureFields(t *testing.T) {
 		code   ErrorCode
 	}{
 		{"OK", func(*StructureFields) {}, ""},
-		{"ErrSIRETChecksum", func(f *StructureFields) { f.Siret = ptr("13003013300017") }, CodeInvalidSIRET},
-		{"SIRETWithSpaces", func(f *StructureFields) { f.Siret = ptr("130 030 133 00016") }, ""},
+		{"ErrSIRETChecksum", func(f *StructureFields) { f.Siret = refOf("13003013300017") }, CodeInvalidSIRET},
+		{"SIRETWithSpaces", func(f *StructureFields) { f.Siret = refOf("130 030 133 00016") }, ""},
 		{"ErrNetwork", func(f *StructureFields) { f.Networks = []string{"pole-emploi"} }, CodeUnknownValue},
 		{"ErrDepartment", func(f *StructureFields) { f.Departments = []string{"99"} }, CodeInvalidInput},
-		{"ErrHours", func(f *StructureFields) { f.OpeningHours = ptr("Mo-Fr 9-12") }, CodeInvalidOpeningHours},
-		{"ErrOutsideFrance", func(f *StructureFields) { f.Latitude, f.Longitude = ptr(40.4), ptr(-3.7) }, CodeOutOfRange},
+		{"ErrHours", func(f *StructureFields) { f.OpeningHours = refOf("Mo-Fr 9-12") }, CodeInvalidOpeningHours},
+		{"ErrOutsideFrance", func(f *StructureFields) { f.Latitude, f.Longitude = refOf(40.4), refOf(-3.7) }, CodeOutOfRange},
 		{"ErrNameEndsWithPeriod", func(f *StructureFields) { f.Name = "Centre social." }, CodeInvalidInput},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
