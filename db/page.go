@@ -35,37 +35,7 @@ type pageQuery struct {
 func fetchPage[R, T any](ctx context.Context, tx *Tx, q pageQuery, p model.Page, wantTotal bool,
 	key func(R) (string, string), conv func(R) T) (model.Connection[T], error) {
 	var conn model.Connection[T]
-	args := slices.Clone(q.Args)
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	where := slices.Clone(q.Where)
-
-	forwardCmp, backwardCmp := ">", "<"
-	if q.Order.Desc {
-		forwardCmp, backwardCmp = "<", ">"
-	}
-	idType := q.Order.IDType
-	if idType == "" {
-		idType = "uuid"
-	}
-	cursorCond := func(c *model.Cursor, cmp string) string {
-		return fmt.Sprintf("(%s, %s) %s (%s::%s, %s::%s)", q.Order.Expr, q.Order.ID, cmp, arg(c.Key), q.Order.Type, arg(c.ID), idType)
-	}
-	if p.After != nil {
-		where = append(where, cursorCond(p.After, forwardCmp))
-	}
-	if p.Before != nil {
-		where = append(where, cursorCond(p.Before, backwardCmp))
-	}
-	dir := "ASC"
-	if q.Order.Desc != p.Backward {
-		dir = "DESC"
-	}
-	cond := "TRUE"
-	if len(where) > 0 {
-		cond = strings.Join(where, " AND ")
-	}
-	query := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s %s, %s %s LIMIT %d",
-		q.Select, q.From, cond, q.Order.Expr, dir, q.Order.ID, dir, p.Limit+1)
+	query, args := pageSQL(q, p)
 	var rows []R
 	if err := tx.SelectContext(ctx, &rows, query, args...); err != nil {
 		return conn, fmt.Errorf("page: %w", err)
@@ -103,6 +73,43 @@ func fetchPage[R, T any](ctx context.Context, tx *Tx, q pageQuery, p model.Page,
 		}
 	}
 	return conn, nil
+}
+
+// pageSQL is the statement of one page of q: the keyset condition of the cursors, the
+// order (reversed for a backward page) and one row more than the page to detect a next one.
+func pageSQL(q pageQuery, p model.Page) (string, []any) {
+	args := slices.Clone(q.Args)
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	where := slices.Clone(q.Where)
+
+	forwardCmp, backwardCmp := ">", "<"
+	if q.Order.Desc {
+		forwardCmp, backwardCmp = "<", ">"
+	}
+	idType := q.Order.IDType
+	if idType == "" {
+		idType = "uuid"
+	}
+	cursorCond := func(c *model.Cursor, cmp string) string {
+		return fmt.Sprintf("(%s, %s) %s (%s::%s, %s::%s)", q.Order.Expr, q.Order.ID, cmp, arg(c.Key), q.Order.Type, arg(c.ID), idType)
+	}
+	if p.After != nil {
+		where = append(where, cursorCond(p.After, forwardCmp))
+	}
+	if p.Before != nil {
+		where = append(where, cursorCond(p.Before, backwardCmp))
+	}
+	dir := "ASC"
+	if q.Order.Desc != p.Backward {
+		dir = "DESC"
+	}
+	cond := "TRUE"
+	if len(where) > 0 {
+		cond = strings.Join(where, " AND ")
+	}
+	query := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s %s, %s %s LIMIT %d",
+		q.Select, q.From, cond, q.Order.Expr, dir, q.Order.ID, dir, p.Limit+1)
+	return query, args
 }
 
 // identity is the conversion of fetchPage when rows are already model values.

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -10,20 +11,71 @@ import (
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
-// structureRow is a row of structures as scanned; departments is a text[].
+// structureRow is a row of structures as scanned (arrays as pq.StringArray).
 type structureRow struct {
-	model.Structure
-	Departments pq.StringArray `db:"departments"`
-	CreatedAt   time.Time      `db:"created_at"`
+	Key               string         `db:"id"`
+	Name              string         `db:"name"`
+	AgirRole          string         `db:"agir_role"`
+	Departments       pq.StringArray `db:"departments"`
+	CreatedAt         time.Time      `db:"created_at"`
+	Source            string         `db:"source"`
+	DIID              string         `db:"di_id"`
+	Sectors           pq.StringArray `db:"sectors"`
+	Siret             *string        `db:"siret"`
+	Description       *string        `db:"description"`
+	Address           *string        `db:"adresse"`
+	AddressComplement *string        `db:"complement_adresse"`
+	City              *string        `db:"commune"`
+	PostalCode        *string        `db:"code_postal"`
+	InseeCode         *string        `db:"code_insee"`
+	Latitude          *float64       `db:"latitude"`
+	Longitude         *float64       `db:"longitude"`
+	Phone             *string        `db:"telephone"`
+	Email             *string        `db:"courriel"`
+	Website           *string        `db:"site_web"`
+	SourceLink        *string        `db:"lien_source"`
+	OpeningHours      *string        `db:"horaires_accueil"`
+	AccessibilityLink *string        `db:"accessibilite_lieu"`
+	Networks          pq.StringArray `db:"reseaux_porteurs"`
+	UpdatedOn         model.Date     `db:"date_maj"`
+	Version           int            `db:"version"`
 }
 
 func (r structureRow) model() model.Structure {
-	s := r.Structure
-	s.Departments = []string(r.Departments)
-	return s
+	sectors := make([]model.Sector, len(r.Sectors))
+	for i, x := range r.Sectors {
+		sectors[i] = model.Sector(x)
+	}
+	return model.Structure{Key: r.Key, Source: r.Source, DIID: r.DIID, UpdatedOn: r.UpdatedOn, Version: r.Version,
+		StructureFields: model.StructureFields{
+			Name: r.Name, AgirRole: model.StructureRole(r.AgirRole), Departments: nonNil([]string(r.Departments)),
+			Sectors: sectors, Siret: r.Siret, Description: r.Description, Address: r.Address,
+			AddressComplement: r.AddressComplement, City: r.City, PostalCode: r.PostalCode, InseeCode: r.InseeCode,
+			Latitude: r.Latitude, Longitude: r.Longitude, Phone: r.Phone, Email: r.Email, Website: r.Website,
+			SourceLink: r.SourceLink, OpeningHours: r.OpeningHours, AccessibilityLink: r.AccessibilityLink,
+			Networks: nonNil([]string(r.Networks)),
+		}}
 }
 
-const structureColumns = "s.id, s.name, s.agir_role, s.departments, s.created_at"
+// structureColumnList are the columns of a structure, each prefixed by "s.".
+var structureColumnList = []string{"id", "name", "agir_role", "departments", "created_at", "source", "di_id", "sectors",
+	"siret", "description", "adresse", "complement_adresse", "commune", "code_postal", "code_insee", "latitude",
+	"longitude", "telephone", "courriel", "site_web", "lien_source", "horaires_accueil", "accessibilite_lieu",
+	"reseaux_porteurs", "date_maj", "version"}
+
+var structureColumns = columnList("s.", "", structureColumnList)
+
+// columnList lists columns as "p.col" (or "p.col AS \"alias.col\"" when alias is set).
+func columnList(p, alias string, cols []string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = p + c
+		if alias != "" {
+			out[i] += ` AS "` + alias + "." + c + `"`
+		}
+	}
+	return strings.Join(out, ", ")
+}
 
 // StructuresByKeys returns the structures of the given keys, in key order; a key without
 // a structure gives a zero Structure at its place (Key ""). Structures are public to every
@@ -56,6 +108,7 @@ func (s *Store) StructuresByKeys(ctx context.Context, keys []string) ([]model.St
 type StructureFilter struct {
 	AgirRole   *model.StructureRole
 	Department *string
+	Sector     *model.Sector
 }
 
 // Structures returns a page of structures ordered by name.
@@ -72,6 +125,10 @@ func (s *Store) Structures(ctx context.Context, f StructureFilter, p model.Page,
 	if f.Department != nil {
 		q.Args = append(q.Args, *f.Department)
 		q.Where = append(q.Where, fmt.Sprintf("$%d = ANY(s.departments)", len(q.Args)))
+	}
+	if f.Sector != nil {
+		q.Args = append(q.Args, string(*f.Sector))
+		q.Where = append(q.Where, fmt.Sprintf("$%d = ANY(s.sectors)", len(q.Args)))
 	}
 	var conn model.Connection[model.Structure]
 	err := s.readTx(ctx, func(tx *Tx) (err error) {
@@ -94,9 +151,7 @@ func (s *Store) StaffMemberByLogin(ctx context.Context, subject, email string) (
 			S structureRow `db:"s"`
 		}
 		err := tx.SelectContext(ctx, &rows, `
-			SELECT m.id, m.structure_id, m.name, m.email, m.subject, m.staff_role, m.active,
-			       s.id AS "s.id", s.name AS "s.name", s.agir_role AS "s.agir_role",
-			       s.departments AS "s.departments", s.created_at AS "s.created_at"
+			SELECT m.id, m.structure_id, m.name, m.email, m.subject, m.staff_role, m.active, `+columnList("s.", "s", structureColumnList)+`
 			FROM staff_members m JOIN structures s ON s.id = m.structure_id
 			WHERE (m.subject = $1 AND $1 <> '') OR (lower(m.email) = lower($2) AND $2 <> '')
 			ORDER BY (m.subject = $1) DESC

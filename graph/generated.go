@@ -34,14 +34,21 @@ type ResolverRoot interface {
 	Beneficiary() BeneficiaryResolver
 	CollectiveAction() CollectiveActionResolver
 	CollectiveActionRegistration() CollectiveActionRegistrationResolver
+	EmergingNeed() EmergingNeedResolver
+	EventParticipation() EventParticipationResolver
+	GoodPractice() GoodPracticeResolver
 	Interview() InterviewResolver
 	Mutation() MutationResolver
+	NetworkEvent() NetworkEventResolver
+	Offer() OfferResolver
 	Query() QueryResolver
 	ReferentAssignment() ReferentAssignmentResolver
 	Referents() ReferentsResolver
 	StaffMember() StaffMemberResolver
+	Structure() StructureResolver
 	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
+	WorkingGroup() WorkingGroupResolver
 }
 
 type DirectiveRoot struct {
@@ -245,6 +252,36 @@ type ComplexityRoot struct {
 		Met       func(childComplexity int) int
 	}
 
+	EmergingNeed struct {
+		AnsweringOffers        func(childComplexity int) int
+		BeneficiariesConcerned func(childComplexity int) int
+		Department             func(childComplexity int) int
+		Description            func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		ReportedAt             func(childComplexity int) int
+		ReportedBy             func(childComplexity int) int
+		Status                 func(childComplexity int) int
+		Theme                  func(childComplexity int) int
+		Version                func(childComplexity int) int
+	}
+
+	EmergingNeedConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	EmergingNeedEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	EmergingNeedPayload struct {
+		EmergingNeed func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+	}
+
 	EngagementContract struct {
 		ConsentRecorded func(childComplexity int) int
 		SignedOn        func(childComplexity int) int
@@ -259,6 +296,13 @@ type ComplexityRoot struct {
 		Training    func(childComplexity int) int
 	}
 
+	EventParticipation struct {
+		Attended    func(childComplexity int) int
+		Invited     func(childComplexity int) int
+		StaffMember func(childComplexity int) int
+		Structure   func(childComplexity int) int
+	}
+
 	FollowUp struct {
 		DueOn               func(childComplexity int) int
 		EmploymentSituation func(childComplexity int) int
@@ -266,6 +310,40 @@ type ComplexityRoot struct {
 		HousingSituation    func(childComplexity int) int
 		Stage               func(childComplexity int) int
 		TrainingSituation   func(childComplexity int) int
+	}
+
+	FreshnessCounts struct {
+		DueSoon func(childComplexity int) int
+		Fresh   func(childComplexity int) int
+		Stale   func(childComplexity int) int
+		Total   func(childComplexity int) int
+	}
+
+	GoodPractice struct {
+		Departments func(childComplexity int) int
+		Description func(childComplexity int) int
+		Event       func(childComplexity int) int
+		ID          func(childComplexity int) int
+		RecordedAt  func(childComplexity int) int
+		Tags        func(childComplexity int) int
+		Title       func(childComplexity int) int
+	}
+
+	GoodPracticeConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	GoodPracticeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	GoodPracticePayload struct {
+		GoodPractice func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	HouseholdMember struct {
@@ -297,6 +375,28 @@ type ComplexityRoot struct {
 		UserErrors      func(childComplexity int) int
 	}
 
+	ImportOffersPayload struct {
+		Report     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	ImportReport struct {
+		Applied   func(childComplexity int) int
+		Created   func(childComplexity int) int
+		Rejected  func(childComplexity int) int
+		Rows      func(childComplexity int) int
+		Unchanged func(childComplexity int) int
+		Updated   func(childComplexity int) int
+	}
+
+	ImportRow struct {
+		DataInclusionID func(childComplexity int) int
+		Errors          func(childComplexity int) int
+		Index           func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Outcome         func(childComplexity int) int
+	}
+
 	Interview struct {
 		AuthorStructure func(childComplexity int) int
 		HeldOn          func(childComplexity int) int
@@ -321,30 +421,85 @@ type ComplexityRoot struct {
 		TrainingSituation   func(childComplexity int) int
 	}
 
+	MarkOffersUpToDatePayload struct {
+		Offers     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddHouseholdMember          func(childComplexity int, input model.AddHouseholdMemberInput) int
 		AddPlanAction               func(childComplexity int, input model.AddPlanActionInput) int
+		AddStaffMember              func(childComplexity int, input model.AddStaffMemberInput) int
 		AdmitExceptionally          func(childComplexity int, input model.AdmitExceptionallyInput) int
+		ArchiveOffer                func(childComplexity int, input model.OfferStatusInput) int
 		AssignReferents             func(childComplexity int, input model.AssignReferentsInput) int
 		ConvokeBeneficiary          func(childComplexity int, input model.ConvokeBeneficiaryInput) int
+		CreateOffer                 func(childComplexity int, input model.CreateOfferInput) int
+		CreateStructure             func(childComplexity int, input model.CreateStructureInput) int
+		CreateWorkingGroup          func(childComplexity int, input model.CreateWorkingGroupInput) int
 		DecideHousingProposal       func(childComplexity int, input model.DecideHousingProposalInput) int
 		ExcludeBeneficiary          func(childComplexity int, input model.ExcludeBeneficiaryInput) int
 		ExitJourney                 func(childComplexity int, input model.ExitJourneyInput) int
+		ImportOffers                func(childComplexity int, input model.ImportOffersInput) int
+		MarkOffersUpToDate          func(childComplexity int, input model.MarkOffersUpToDateInput) int
+		PublishOffer                func(childComplexity int, input model.OfferStatusInput) int
 		RecordAccessibility         func(childComplexity int, input model.RecordAccessibilityInput) int
 		RecordAttendance            func(childComplexity int, input model.RecordAttendanceInput) int
 		RecordDiagnostic            func(childComplexity int, input model.RecordDiagnosticInput) int
 		RecordEvaluation            func(childComplexity int, input model.RecordEvaluationInput) int
 		RecordFollowUp              func(childComplexity int, input model.RecordFollowUpInput) int
+		RecordGoodPractice          func(childComplexity int, input model.RecordGoodPracticeInput) int
 		RecordHousingProposal       func(childComplexity int, input model.RecordHousingProposalInput) int
 		RecordInterview             func(childComplexity int, input model.RecordInterviewInput) int
+		RecordNetworkEventMinutes   func(childComplexity int, input model.RecordNetworkEventMinutesInput) int
 		RecordRightsStep            func(childComplexity int, input model.RecordRightsStepInput) int
 		ReferBeneficiary            func(childComplexity int, input model.ReferBeneficiaryInput) int
 		RegisterForCollectiveAction func(childComplexity int, input model.RegisterForCollectiveActionInput) int
 		ReintegrateBeneficiary      func(childComplexity int, input model.ReintegrateBeneficiaryInput) int
+		ReportEmergingNeed          func(childComplexity int, input model.ReportEmergingNeedInput) int
 		ScheduleCollectiveAction    func(childComplexity int, input model.ScheduleCollectiveActionInput) int
+		ScheduleNetworkEvent        func(childComplexity int, input model.ScheduleNetworkEventInput) int
+		SetStaffMemberActive        func(childComplexity int, input model.SetStaffMemberActiveInput) int
 		SignEngagementContract      func(childComplexity int, input model.SignEngagementContractInput) int
 		UpdateBeneficiaryContact    func(childComplexity int, input model.UpdateBeneficiaryContactInput) int
+		UpdateEmergingNeed          func(childComplexity int, input model.UpdateEmergingNeedInput) int
+		UpdateOffer                 func(childComplexity int, input model.UpdateOfferInput) int
 		UpdatePlanAction            func(childComplexity int, input model.UpdatePlanActionInput) int
+		UpdateStructure             func(childComplexity int, input model.UpdateStructureInput) int
+	}
+
+	NetworkEvent struct {
+		Agenda        func(childComplexity int) int
+		Departments   func(childComplexity int) int
+		EndsAt        func(childComplexity int) int
+		GoodPractices func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Location      func(childComplexity int) int
+		Minutes       func(childComplexity int) int
+		Participants  func(childComplexity int) int
+		StartsAt      func(childComplexity int) int
+		Theme         func(childComplexity int) int
+		Title         func(childComplexity int) int
+		Version       func(childComplexity int) int
+		WorkingGroup  func(childComplexity int) int
+	}
+
+	NetworkEventConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NetworkEventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	NetworkEventPayload struct {
+		NetworkEvent func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	Objective struct {
@@ -354,12 +509,110 @@ type ComplexityRoot struct {
 		Title   func(childComplexity int) int
 	}
 
+	Offer struct {
+		AccessConditions      func(childComplexity int) int
+		Address               func(childComplexity int) int
+		AddressComplement     func(childComplexity int) int
+		Capacity              func(childComplexity int) int
+		City                  func(childComplexity int) int
+		ContactName           func(childComplexity int) int
+		Cost                  func(childComplexity int) int
+		CostDetails           func(childComplexity int) int
+		DataInclusionID       func(childComplexity int) int
+		Department            func(childComplexity int) int
+		Description           func(childComplexity int) int
+		DistanceKm            func(childComplexity int) int
+		DocumentsRequired     func(childComplexity int) int
+		DurationWeeks         func(childComplexity int) int
+		EligibilityZone       func(childComplexity int) int
+		Email                 func(childComplexity int) int
+		FrenchLevelRequired   func(childComplexity int) int
+		Freshness             func(childComplexity int) int
+		History               func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ID                    func(childComplexity int) int
+		InseeCode             func(childComplexity int) int
+		Latitude              func(childComplexity int) int
+		Longitude             func(childComplexity int) int
+		MobilisableBy         func(childComplexity int) int
+		MobilisationDetails   func(childComplexity int) int
+		MobilisationLink      func(childComplexity int) int
+		MobilisationModes     func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		OpeningHours          func(childComplexity int) int
+		Phone                 func(childComplexity int) int
+		PostalCode            func(childComplexity int) int
+		ProtectionStatuses    func(childComplexity int) int
+		Publics               func(childComplexity int) int
+		PublicsDetails        func(childComplexity int) int
+		QualityCriteria       func(childComplexity int) int
+		QualityScore          func(childComplexity int) int
+		ReceptionModes        func(childComplexity int) int
+		ServiceType           func(childComplexity int) int
+		Sessions              func(childComplexity int) int
+		Source                func(childComplexity int) int
+		SourceLink            func(childComplexity int) int
+		SpokenLanguages       func(childComplexity int) int
+		Status                func(childComplexity int) int
+		Structure             func(childComplexity int) int
+		Themes                func(childComplexity int) int
+		UpdateFrequencyMonths func(childComplexity int) int
+		UpdatedOn             func(childComplexity int) int
+		VerificationDueOn     func(childComplexity int) int
+		VerifiedAt            func(childComplexity int) int
+		VerifiedBy            func(childComplexity int) int
+		Version               func(childComplexity int) int
+		WeeklyHours           func(childComplexity int) int
+	}
+
+	OfferChange struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		ActorRole func(childComplexity int) int
+		At        func(childComplexity int) int
+		Changes   func(childComplexity int) int
+	}
+
+	OfferChangeConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OfferChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	OfferConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OfferEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	OfferMapEvent struct {
 		At          func(childComplexity int) int
 		Department  func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		OfferID     func(childComplexity int) int
 		StructureID func(childComplexity int) int
+	}
+
+	OfferPayload struct {
+		Offer      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	OfferSession struct {
+		EndsOn   func(childComplexity int) int
+		Label    func(childComplexity int) int
+		StartsOn func(childComplexity int) int
 	}
 
 	OrientationEvent struct {
@@ -397,16 +650,28 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	QualityCriterion struct {
+		Label func(childComplexity int) int
+		Met   func(childComplexity int) int
+		Name  func(childComplexity int) int
+	}
+
 	Query struct {
 		AuditLog          func(childComplexity int, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
 		Beneficiaries     func(childComplexity int, filter *model.BeneficiaryFilter, orderBy *model.BeneficiaryOrder, first *int, after *string, last *int, before *string) int
 		Beneficiary       func(childComplexity int, id string) int
 		CollectiveActions func(childComplexity int, filter *model.CollectiveActionFilter, first *int, after *string, last *int, before *string) int
+		EmergingNeeds     func(childComplexity int, filter *model.EmergingNeedFilter, first *int, after *string, last *int, before *string) int
+		GoodPractices     func(childComplexity int, filter *model.GoodPracticeFilter, first *int, after *string, last *int, before *string) int
 		Me                func(childComplexity int) int
+		NetworkEvents     func(childComplexity int, filter *model.NetworkEventFilter, first *int, after *string, last *int, before *string) int
 		Node              func(childComplexity int, id string) int
 		Nodes             func(childComplexity int, ids []string) int
+		Offer             func(childComplexity int, id string) int
+		Offers            func(childComplexity int, filter *model.OfferFilter, first *int, after *string, last *int, before *string) int
 		Structure         func(childComplexity int, id string) int
 		Structures        func(childComplexity int, filter *model.StructureFilter, first *int, after *string, last *int, before *string) int
+		WorkingGroups     func(childComplexity int, department *string) int
 	}
 
 	RecordInterviewPayload struct {
@@ -467,11 +732,53 @@ type ComplexityRoot struct {
 		Structure func(childComplexity int) int
 	}
 
+	StaffMemberConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StaffMemberEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	StaffMemberPayload struct {
+		StaffMember func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	Structure struct {
-		AgirRole    func(childComplexity int) int
-		Departments func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Name        func(childComplexity int) int
+		AccessibilityLink func(childComplexity int) int
+		Address           func(childComplexity int) int
+		AddressComplement func(childComplexity int) int
+		AgirRole          func(childComplexity int) int
+		City              func(childComplexity int) int
+		DataInclusionID   func(childComplexity int) int
+		Departments       func(childComplexity int) int
+		Description       func(childComplexity int) int
+		Email             func(childComplexity int) int
+		ID                func(childComplexity int) int
+		InseeCode         func(childComplexity int) int
+		Latitude          func(childComplexity int) int
+		Longitude         func(childComplexity int) int
+		Name              func(childComplexity int) int
+		Networks          func(childComplexity int) int
+		OfferFreshness    func(childComplexity int) int
+		Offers            func(childComplexity int, status *model.OfferStatus, first *int, after *string, last *int, before *string) int
+		OpeningHours      func(childComplexity int) int
+		Phone             func(childComplexity int) int
+		PostalCode        func(childComplexity int) int
+		QualityScore      func(childComplexity int) int
+		Sectors           func(childComplexity int) int
+		Siret             func(childComplexity int) int
+		Source            func(childComplexity int) int
+		SourceLink        func(childComplexity int) int
+		Staff             func(childComplexity int, activeOnly *bool, first *int, after *string, last *int, before *string) int
+		UpdatedOn         func(childComplexity int) int
+		Version           func(childComplexity int) int
+		Website           func(childComplexity int) int
 	}
 
 	StructureConnection struct {
@@ -484,6 +791,11 @@ type ComplexityRoot struct {
 	StructureEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	StructurePayload struct {
+		Structure  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -512,6 +824,21 @@ type ComplexityRoot struct {
 		Role        func(childComplexity int) int
 		Structure   func(childComplexity int) int
 		Subject     func(childComplexity int) int
+	}
+
+	WorkingGroup struct {
+		Departments      func(childComplexity int) int
+		Description      func(childComplexity int) int
+		ID               func(childComplexity int) int
+		MemberStaff      func(childComplexity int) int
+		MemberStructures func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Theme            func(childComplexity int) int
+	}
+
+	WorkingGroupPayload struct {
+		UserErrors   func(childComplexity int) int
+		WorkingGroup func(childComplexity int) int
 	}
 }
 
@@ -558,6 +885,18 @@ type CollectiveActionResolver interface {
 type CollectiveActionRegistrationResolver interface {
 	Beneficiary(ctx context.Context, obj *model.CollectiveActionRegistration) (*model.Beneficiary, error)
 }
+type EmergingNeedResolver interface {
+	ReportedBy(ctx context.Context, obj *model.EmergingNeed) (*model.Structure, error)
+
+	AnsweringOffers(ctx context.Context, obj *model.EmergingNeed) ([]model.Offer, error)
+}
+type EventParticipationResolver interface {
+	Structure(ctx context.Context, obj *model.EventParticipation) (*model.Structure, error)
+	StaffMember(ctx context.Context, obj *model.EventParticipation) (*model.StaffMember, error)
+}
+type GoodPracticeResolver interface {
+	Event(ctx context.Context, obj *model.GoodPractice) (*model.NetworkEvent, error)
+}
 type InterviewResolver interface {
 	AuthorStructure(ctx context.Context, obj *model.Interview) (*model.Structure, error)
 }
@@ -585,6 +924,36 @@ type MutationResolver interface {
 	ScheduleCollectiveAction(ctx context.Context, input model.ScheduleCollectiveActionInput) (*model.CollectiveActionPayload, error)
 	RegisterForCollectiveAction(ctx context.Context, input model.RegisterForCollectiveActionInput) (*model.CollectiveActionPayload, error)
 	RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.CollectiveActionPayload, error)
+	CreateStructure(ctx context.Context, input model.CreateStructureInput) (*model.StructurePayload, error)
+	UpdateStructure(ctx context.Context, input model.UpdateStructureInput) (*model.StructurePayload, error)
+	AddStaffMember(ctx context.Context, input model.AddStaffMemberInput) (*model.StaffMemberPayload, error)
+	SetStaffMemberActive(ctx context.Context, input model.SetStaffMemberActiveInput) (*model.StaffMemberPayload, error)
+	CreateOffer(ctx context.Context, input model.CreateOfferInput) (*model.OfferPayload, error)
+	UpdateOffer(ctx context.Context, input model.UpdateOfferInput) (*model.OfferPayload, error)
+	MarkOffersUpToDate(ctx context.Context, input model.MarkOffersUpToDateInput) (*model.MarkOffersUpToDatePayload, error)
+	PublishOffer(ctx context.Context, input model.OfferStatusInput) (*model.OfferPayload, error)
+	ArchiveOffer(ctx context.Context, input model.OfferStatusInput) (*model.OfferPayload, error)
+	ImportOffers(ctx context.Context, input model.ImportOffersInput) (*model.ImportOffersPayload, error)
+	ScheduleNetworkEvent(ctx context.Context, input model.ScheduleNetworkEventInput) (*model.NetworkEventPayload, error)
+	RecordNetworkEventMinutes(ctx context.Context, input model.RecordNetworkEventMinutesInput) (*model.NetworkEventPayload, error)
+	CreateWorkingGroup(ctx context.Context, input model.CreateWorkingGroupInput) (*model.WorkingGroupPayload, error)
+	RecordGoodPractice(ctx context.Context, input model.RecordGoodPracticeInput) (*model.GoodPracticePayload, error)
+	ReportEmergingNeed(ctx context.Context, input model.ReportEmergingNeedInput) (*model.EmergingNeedPayload, error)
+	UpdateEmergingNeed(ctx context.Context, input model.UpdateEmergingNeedInput) (*model.EmergingNeedPayload, error)
+}
+type NetworkEventResolver interface {
+	WorkingGroup(ctx context.Context, obj *model.NetworkEvent) (*model.WorkingGroup, error)
+	Participants(ctx context.Context, obj *model.NetworkEvent) ([]model.EventParticipation, error)
+	GoodPractices(ctx context.Context, obj *model.NetworkEvent) ([]model.GoodPractice, error)
+}
+type OfferResolver interface {
+	Structure(ctx context.Context, obj *model.Offer) (*model.Structure, error)
+
+	VerifiedBy(ctx context.Context, obj *model.Offer) (*model.StaffMember, error)
+
+	Freshness(ctx context.Context, obj *model.Offer) (model.Freshness, error)
+
+	History(ctx context.Context, obj *model.Offer, first *int, after *string, last *int, before *string) (*model.Connection[model.OfferChange], error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*model.Viewer, error)
@@ -596,6 +965,12 @@ type QueryResolver interface {
 	Beneficiary(ctx context.Context, id string) (*model.Beneficiary, error)
 	Beneficiaries(ctx context.Context, filter *model.BeneficiaryFilter, orderBy *model.BeneficiaryOrder, first *int, after *string, last *int, before *string) (*model.Connection[model.Beneficiary], error)
 	CollectiveActions(ctx context.Context, filter *model.CollectiveActionFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.CollectiveAction], error)
+	Offer(ctx context.Context, id string) (*model.Offer, error)
+	Offers(ctx context.Context, filter *model.OfferFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Offer], error)
+	NetworkEvents(ctx context.Context, filter *model.NetworkEventFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.NetworkEvent], error)
+	WorkingGroups(ctx context.Context, department *string) ([]model.WorkingGroup, error)
+	GoodPractices(ctx context.Context, filter *model.GoodPracticeFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.GoodPractice], error)
+	EmergingNeeds(ctx context.Context, filter *model.EmergingNeedFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.EmergingNeed], error)
 }
 type ReferentAssignmentResolver interface {
 	StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error)
@@ -607,6 +982,12 @@ type ReferentsResolver interface {
 type StaffMemberResolver interface {
 	Structure(ctx context.Context, obj *model.StaffMember) (*model.Structure, error)
 }
+type StructureResolver interface {
+	Offers(ctx context.Context, obj *model.Structure, status *model.OfferStatus, first *int, after *string, last *int, before *string) (*model.Connection[model.Offer], error)
+	Staff(ctx context.Context, obj *model.Structure, activeOnly *bool, first *int, after *string, last *int, before *string) (*model.Connection[model.StaffMember], error)
+	OfferFreshness(ctx context.Context, obj *model.Structure) (*model.FreshnessCounts, error)
+	QualityScore(ctx context.Context, obj *model.Structure) (*float64, error)
+}
 type SubscriptionResolver interface {
 	OfferMapChanged(ctx context.Context, department string) (<-chan *model.OfferMapEvent, error)
 	AlertRaised(ctx context.Context) (<-chan *model.AlertEvent, error)
@@ -614,6 +995,10 @@ type SubscriptionResolver interface {
 }
 type ViewerResolver interface {
 	Structure(ctx context.Context, obj *model.Viewer) (*model.Structure, error)
+}
+type WorkingGroupResolver interface {
+	MemberStructures(ctx context.Context, obj *model.WorkingGroup) ([]model.Structure, error)
+	MemberStaff(ctx context.Context, obj *model.WorkingGroup) ([]model.StaffMember, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1459,6 +1844,118 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EligibilityCheck.Met(childComplexity), true
 
+	case "EmergingNeed.answeringOffers":
+		if e.ComplexityRoot.EmergingNeed.AnsweringOffers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeed.AnsweringOffers(childComplexity), true
+	case "EmergingNeed.beneficiariesConcerned":
+		if e.ComplexityRoot.EmergingNeed.BeneficiariesConcerned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeed.BeneficiariesConcerned(childComplexity), true
+	case "EmergingNeed.department":
+		if e.ComplexityRoot.EmergingNeed.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeed.Department(childComplexity), true
+	case "EmergingNeed.description":
+		if e.ComplexityRoot.EmergingNeed.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeed.Description(childComplexity), true
+	case "EmergingNeed.id":
+		if e.ComplexityRoot.EmergingNeed.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeed.ID(childComplexity), true
+	case "EmergingNeed.reportedAt":
+		if e.ComplexityRoot.EmergingNeed.ReportedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeed.ReportedAt(childComplexity), true
+	case "EmergingNeed.reportedBy":
+		if e.ComplexityRoot.EmergingNeed.ReportedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeed.ReportedBy(childComplexity), true
+	case "EmergingNeed.status":
+		if e.ComplexityRoot.EmergingNeed.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeed.Status(childComplexity), true
+	case "EmergingNeed.theme":
+		if e.ComplexityRoot.EmergingNeed.Theme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeed.Theme(childComplexity), true
+	case "EmergingNeed.version":
+		if e.ComplexityRoot.EmergingNeed.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeed.Version(childComplexity), true
+
+	case "EmergingNeedConnection.edges":
+		if e.ComplexityRoot.EmergingNeedConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeedConnection.Edges(childComplexity), true
+	case "EmergingNeedConnection.nodes":
+		if e.ComplexityRoot.EmergingNeedConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeedConnection.Nodes(childComplexity), true
+	case "EmergingNeedConnection.pageInfo":
+		if e.ComplexityRoot.EmergingNeedConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeedConnection.PageInfo(childComplexity), true
+	case "EmergingNeedConnection.totalCount":
+		if e.ComplexityRoot.EmergingNeedConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeedConnection.TotalCount(childComplexity), true
+
+	case "EmergingNeedEdge.cursor":
+		if e.ComplexityRoot.EmergingNeedEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeedEdge.Cursor(childComplexity), true
+	case "EmergingNeedEdge.node":
+		if e.ComplexityRoot.EmergingNeedEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeedEdge.Node(childComplexity), true
+
+	case "EmergingNeedPayload.emergingNeed":
+		if e.ComplexityRoot.EmergingNeedPayload.EmergingNeed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeedPayload.EmergingNeed(childComplexity), true
+	case "EmergingNeedPayload.userErrors":
+		if e.ComplexityRoot.EmergingNeedPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeedPayload.UserErrors(childComplexity), true
+
 	case "EngagementContract.consentRecorded":
 		if e.ComplexityRoot.EngagementContract.ConsentRecorded == nil {
 			break
@@ -1509,6 +2006,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Evaluation.Training(childComplexity), true
 
+	case "EventParticipation.attended":
+		if e.ComplexityRoot.EventParticipation.Attended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventParticipation.Attended(childComplexity), true
+	case "EventParticipation.invited":
+		if e.ComplexityRoot.EventParticipation.Invited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventParticipation.Invited(childComplexity), true
+	case "EventParticipation.staffMember":
+		if e.ComplexityRoot.EventParticipation.StaffMember == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventParticipation.StaffMember(childComplexity), true
+	case "EventParticipation.structure":
+		if e.ComplexityRoot.EventParticipation.Structure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventParticipation.Structure(childComplexity), true
+
 	case "FollowUp.dueOn":
 		if e.ComplexityRoot.FollowUp.DueOn == nil {
 			break
@@ -1545,6 +2067,125 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FollowUp.TrainingSituation(childComplexity), true
+
+	case "FreshnessCounts.dueSoon":
+		if e.ComplexityRoot.FreshnessCounts.DueSoon == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FreshnessCounts.DueSoon(childComplexity), true
+	case "FreshnessCounts.fresh":
+		if e.ComplexityRoot.FreshnessCounts.Fresh == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FreshnessCounts.Fresh(childComplexity), true
+	case "FreshnessCounts.stale":
+		if e.ComplexityRoot.FreshnessCounts.Stale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FreshnessCounts.Stale(childComplexity), true
+	case "FreshnessCounts.total":
+		if e.ComplexityRoot.FreshnessCounts.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FreshnessCounts.Total(childComplexity), true
+
+	case "GoodPractice.departments":
+		if e.ComplexityRoot.GoodPractice.Departments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GoodPractice.Departments(childComplexity), true
+	case "GoodPractice.description":
+		if e.ComplexityRoot.GoodPractice.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GoodPractice.Description(childComplexity), true
+	case "GoodPractice.event":
+		if e.ComplexityRoot.GoodPractice.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GoodPractice.Event(childComplexity), true
+	case "GoodPractice.id":
+		if e.ComplexityRoot.GoodPractice.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GoodPractice.ID(childComplexity), true
+	case "GoodPractice.recordedAt":
+		if e.ComplexityRoot.GoodPractice.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GoodPractice.RecordedAt(childComplexity), true
+	case "GoodPractice.tags":
+		if e.ComplexityRoot.GoodPractice.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GoodPractice.Tags(childComplexity), true
+	case "GoodPractice.title":
+		if e.ComplexityRoot.GoodPractice.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GoodPractice.Title(childComplexity), true
+
+	case "GoodPracticeConnection.edges":
+		if e.ComplexityRoot.GoodPracticeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GoodPracticeConnection.Edges(childComplexity), true
+	case "GoodPracticeConnection.nodes":
+		if e.ComplexityRoot.GoodPracticeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GoodPracticeConnection.Nodes(childComplexity), true
+	case "GoodPracticeConnection.pageInfo":
+		if e.ComplexityRoot.GoodPracticeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GoodPracticeConnection.PageInfo(childComplexity), true
+	case "GoodPracticeConnection.totalCount":
+		if e.ComplexityRoot.GoodPracticeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GoodPracticeConnection.TotalCount(childComplexity), true
+
+	case "GoodPracticeEdge.cursor":
+		if e.ComplexityRoot.GoodPracticeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GoodPracticeEdge.Cursor(childComplexity), true
+	case "GoodPracticeEdge.node":
+		if e.ComplexityRoot.GoodPracticeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GoodPracticeEdge.Node(childComplexity), true
+
+	case "GoodPracticePayload.goodPractice":
+		if e.ComplexityRoot.GoodPracticePayload.GoodPractice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GoodPracticePayload.GoodPractice(childComplexity), true
+	case "GoodPracticePayload.userErrors":
+		if e.ComplexityRoot.GoodPracticePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GoodPracticePayload.UserErrors(childComplexity), true
 
 	case "HouseholdMember.birthDate":
 		if e.ComplexityRoot.HouseholdMember.BirthDate == nil {
@@ -1669,6 +2310,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HousingProposalPayload.UserErrors(childComplexity), true
 
+	case "ImportOffersPayload.report":
+		if e.ComplexityRoot.ImportOffersPayload.Report == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportOffersPayload.Report(childComplexity), true
+	case "ImportOffersPayload.userErrors":
+		if e.ComplexityRoot.ImportOffersPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportOffersPayload.UserErrors(childComplexity), true
+
+	case "ImportReport.applied":
+		if e.ComplexityRoot.ImportReport.Applied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Applied(childComplexity), true
+	case "ImportReport.created":
+		if e.ComplexityRoot.ImportReport.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Created(childComplexity), true
+	case "ImportReport.rejected":
+		if e.ComplexityRoot.ImportReport.Rejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Rejected(childComplexity), true
+	case "ImportReport.rows":
+		if e.ComplexityRoot.ImportReport.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Rows(childComplexity), true
+	case "ImportReport.unchanged":
+		if e.ComplexityRoot.ImportReport.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Unchanged(childComplexity), true
+	case "ImportReport.updated":
+		if e.ComplexityRoot.ImportReport.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Updated(childComplexity), true
+
+	case "ImportRow.dataInclusionId":
+		if e.ComplexityRoot.ImportRow.DataInclusionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.DataInclusionID(childComplexity), true
+	case "ImportRow.errors":
+		if e.ComplexityRoot.ImportRow.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.Errors(childComplexity), true
+	case "ImportRow.index":
+		if e.ComplexityRoot.ImportRow.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.Index(childComplexity), true
+	case "ImportRow.kind":
+		if e.ComplexityRoot.ImportRow.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.Kind(childComplexity), true
+	case "ImportRow.outcome":
+		if e.ComplexityRoot.ImportRow.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.Outcome(childComplexity), true
+
 	case "Interview.authorStructure":
 		if e.ComplexityRoot.Interview.AuthorStructure == nil {
 			break
@@ -1779,6 +2501,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.JourneyExit.TrainingSituation(childComplexity), true
 
+	case "MarkOffersUpToDatePayload.offers":
+		if e.ComplexityRoot.MarkOffersUpToDatePayload.Offers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkOffersUpToDatePayload.Offers(childComplexity), true
+	case "MarkOffersUpToDatePayload.userErrors":
+		if e.ComplexityRoot.MarkOffersUpToDatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkOffersUpToDatePayload.UserErrors(childComplexity), true
+
 	case "Mutation.addHouseholdMember":
 		if e.ComplexityRoot.Mutation.AddHouseholdMember == nil {
 			break
@@ -1801,6 +2536,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddPlanAction(childComplexity, args["input"].(model.AddPlanActionInput)), true
+	case "Mutation.addStaffMember":
+		if e.ComplexityRoot.Mutation.AddStaffMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addStaffMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddStaffMember(childComplexity, args["input"].(model.AddStaffMemberInput)), true
 	case "Mutation.admitExceptionally":
 		if e.ComplexityRoot.Mutation.AdmitExceptionally == nil {
 			break
@@ -1812,6 +2558,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AdmitExceptionally(childComplexity, args["input"].(model.AdmitExceptionallyInput)), true
+	case "Mutation.archiveOffer":
+		if e.ComplexityRoot.Mutation.ArchiveOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveOffer(childComplexity, args["input"].(model.OfferStatusInput)), true
 	case "Mutation.assignReferents":
 		if e.ComplexityRoot.Mutation.AssignReferents == nil {
 			break
@@ -1834,6 +2591,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConvokeBeneficiary(childComplexity, args["input"].(model.ConvokeBeneficiaryInput)), true
+	case "Mutation.createOffer":
+		if e.ComplexityRoot.Mutation.CreateOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateOffer(childComplexity, args["input"].(model.CreateOfferInput)), true
+	case "Mutation.createStructure":
+		if e.ComplexityRoot.Mutation.CreateStructure == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createStructure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateStructure(childComplexity, args["input"].(model.CreateStructureInput)), true
+	case "Mutation.createWorkingGroup":
+		if e.ComplexityRoot.Mutation.CreateWorkingGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWorkingGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWorkingGroup(childComplexity, args["input"].(model.CreateWorkingGroupInput)), true
 	case "Mutation.decideHousingProposal":
 		if e.ComplexityRoot.Mutation.DecideHousingProposal == nil {
 			break
@@ -1867,6 +2657,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ExitJourney(childComplexity, args["input"].(model.ExitJourneyInput)), true
+	case "Mutation.importOffers":
+		if e.ComplexityRoot.Mutation.ImportOffers == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importOffers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportOffers(childComplexity, args["input"].(model.ImportOffersInput)), true
+	case "Mutation.markOffersUpToDate":
+		if e.ComplexityRoot.Mutation.MarkOffersUpToDate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markOffersUpToDate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkOffersUpToDate(childComplexity, args["input"].(model.MarkOffersUpToDateInput)), true
+	case "Mutation.publishOffer":
+		if e.ComplexityRoot.Mutation.PublishOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishOffer(childComplexity, args["input"].(model.OfferStatusInput)), true
 	case "Mutation.recordAccessibility":
 		if e.ComplexityRoot.Mutation.RecordAccessibility == nil {
 			break
@@ -1922,6 +2745,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordFollowUp(childComplexity, args["input"].(model.RecordFollowUpInput)), true
+	case "Mutation.recordGoodPractice":
+		if e.ComplexityRoot.Mutation.RecordGoodPractice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordGoodPractice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordGoodPractice(childComplexity, args["input"].(model.RecordGoodPracticeInput)), true
 	case "Mutation.recordHousingProposal":
 		if e.ComplexityRoot.Mutation.RecordHousingProposal == nil {
 			break
@@ -1944,6 +2778,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordInterview(childComplexity, args["input"].(model.RecordInterviewInput)), true
+	case "Mutation.recordNetworkEventMinutes":
+		if e.ComplexityRoot.Mutation.RecordNetworkEventMinutes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordNetworkEventMinutes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordNetworkEventMinutes(childComplexity, args["input"].(model.RecordNetworkEventMinutesInput)), true
 	case "Mutation.recordRightsStep":
 		if e.ComplexityRoot.Mutation.RecordRightsStep == nil {
 			break
@@ -1988,6 +2833,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReintegrateBeneficiary(childComplexity, args["input"].(model.ReintegrateBeneficiaryInput)), true
+	case "Mutation.reportEmergingNeed":
+		if e.ComplexityRoot.Mutation.ReportEmergingNeed == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reportEmergingNeed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReportEmergingNeed(childComplexity, args["input"].(model.ReportEmergingNeedInput)), true
 	case "Mutation.scheduleCollectiveAction":
 		if e.ComplexityRoot.Mutation.ScheduleCollectiveAction == nil {
 			break
@@ -1999,6 +2855,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ScheduleCollectiveAction(childComplexity, args["input"].(model.ScheduleCollectiveActionInput)), true
+	case "Mutation.scheduleNetworkEvent":
+		if e.ComplexityRoot.Mutation.ScheduleNetworkEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleNetworkEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleNetworkEvent(childComplexity, args["input"].(model.ScheduleNetworkEventInput)), true
+	case "Mutation.setStaffMemberActive":
+		if e.ComplexityRoot.Mutation.SetStaffMemberActive == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setStaffMemberActive_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetStaffMemberActive(childComplexity, args["input"].(model.SetStaffMemberActiveInput)), true
 	case "Mutation.signEngagementContract":
 		if e.ComplexityRoot.Mutation.SignEngagementContract == nil {
 			break
@@ -2021,6 +2899,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateBeneficiaryContact(childComplexity, args["input"].(model.UpdateBeneficiaryContactInput)), true
+	case "Mutation.updateEmergingNeed":
+		if e.ComplexityRoot.Mutation.UpdateEmergingNeed == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateEmergingNeed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateEmergingNeed(childComplexity, args["input"].(model.UpdateEmergingNeedInput)), true
+	case "Mutation.updateOffer":
+		if e.ComplexityRoot.Mutation.UpdateOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateOffer(childComplexity, args["input"].(model.UpdateOfferInput)), true
 	case "Mutation.updatePlanAction":
 		if e.ComplexityRoot.Mutation.UpdatePlanAction == nil {
 			break
@@ -2032,6 +2932,153 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdatePlanAction(childComplexity, args["input"].(model.UpdatePlanActionInput)), true
+	case "Mutation.updateStructure":
+		if e.ComplexityRoot.Mutation.UpdateStructure == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateStructure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateStructure(childComplexity, args["input"].(model.UpdateStructureInput)), true
+
+	case "NetworkEvent.agenda":
+		if e.ComplexityRoot.NetworkEvent.Agenda == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEvent.Agenda(childComplexity), true
+	case "NetworkEvent.departments":
+		if e.ComplexityRoot.NetworkEvent.Departments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEvent.Departments(childComplexity), true
+	case "NetworkEvent.endsAt":
+		if e.ComplexityRoot.NetworkEvent.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEvent.EndsAt(childComplexity), true
+	case "NetworkEvent.goodPractices":
+		if e.ComplexityRoot.NetworkEvent.GoodPractices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEvent.GoodPractices(childComplexity), true
+	case "NetworkEvent.id":
+		if e.ComplexityRoot.NetworkEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEvent.ID(childComplexity), true
+	case "NetworkEvent.kind":
+		if e.ComplexityRoot.NetworkEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEvent.Kind(childComplexity), true
+	case "NetworkEvent.location":
+		if e.ComplexityRoot.NetworkEvent.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEvent.Location(childComplexity), true
+	case "NetworkEvent.minutes":
+		if e.ComplexityRoot.NetworkEvent.Minutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEvent.Minutes(childComplexity), true
+	case "NetworkEvent.participants":
+		if e.ComplexityRoot.NetworkEvent.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEvent.Participants(childComplexity), true
+	case "NetworkEvent.startsAt":
+		if e.ComplexityRoot.NetworkEvent.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEvent.StartsAt(childComplexity), true
+	case "NetworkEvent.theme":
+		if e.ComplexityRoot.NetworkEvent.Theme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEvent.Theme(childComplexity), true
+	case "NetworkEvent.title":
+		if e.ComplexityRoot.NetworkEvent.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEvent.Title(childComplexity), true
+	case "NetworkEvent.version":
+		if e.ComplexityRoot.NetworkEvent.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEvent.Version(childComplexity), true
+	case "NetworkEvent.workingGroup":
+		if e.ComplexityRoot.NetworkEvent.WorkingGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEvent.WorkingGroup(childComplexity), true
+
+	case "NetworkEventConnection.edges":
+		if e.ComplexityRoot.NetworkEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEventConnection.Edges(childComplexity), true
+	case "NetworkEventConnection.nodes":
+		if e.ComplexityRoot.NetworkEventConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEventConnection.Nodes(childComplexity), true
+	case "NetworkEventConnection.pageInfo":
+		if e.ComplexityRoot.NetworkEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEventConnection.PageInfo(childComplexity), true
+	case "NetworkEventConnection.totalCount":
+		if e.ComplexityRoot.NetworkEventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEventConnection.TotalCount(childComplexity), true
+
+	case "NetworkEventEdge.cursor":
+		if e.ComplexityRoot.NetworkEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEventEdge.Cursor(childComplexity), true
+	case "NetworkEventEdge.node":
+		if e.ComplexityRoot.NetworkEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEventEdge.Node(childComplexity), true
+
+	case "NetworkEventPayload.networkEvent":
+		if e.ComplexityRoot.NetworkEventPayload.NetworkEvent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEventPayload.NetworkEvent(childComplexity), true
+	case "NetworkEventPayload.userErrors":
+		if e.ComplexityRoot.NetworkEventPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEventPayload.UserErrors(childComplexity), true
 
 	case "Objective.actions":
 		if e.ComplexityRoot.Objective.Actions == nil {
@@ -2057,6 +3104,431 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Objective.Title(childComplexity), true
+
+	case "Offer.accessConditions":
+		if e.ComplexityRoot.Offer.AccessConditions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.AccessConditions(childComplexity), true
+	case "Offer.address":
+		if e.ComplexityRoot.Offer.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Address(childComplexity), true
+	case "Offer.addressComplement":
+		if e.ComplexityRoot.Offer.AddressComplement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.AddressComplement(childComplexity), true
+	case "Offer.capacity":
+		if e.ComplexityRoot.Offer.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Capacity(childComplexity), true
+	case "Offer.city":
+		if e.ComplexityRoot.Offer.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.City(childComplexity), true
+	case "Offer.contactName":
+		if e.ComplexityRoot.Offer.ContactName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.ContactName(childComplexity), true
+	case "Offer.cost":
+		if e.ComplexityRoot.Offer.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Cost(childComplexity), true
+	case "Offer.costDetails":
+		if e.ComplexityRoot.Offer.CostDetails == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.CostDetails(childComplexity), true
+	case "Offer.dataInclusionId":
+		if e.ComplexityRoot.Offer.DataInclusionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.DataInclusionID(childComplexity), true
+	case "Offer.department":
+		if e.ComplexityRoot.Offer.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Department(childComplexity), true
+	case "Offer.description":
+		if e.ComplexityRoot.Offer.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Description(childComplexity), true
+	case "Offer.distanceKm":
+		if e.ComplexityRoot.Offer.DistanceKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.DistanceKm(childComplexity), true
+	case "Offer.documentsRequired":
+		if e.ComplexityRoot.Offer.DocumentsRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.DocumentsRequired(childComplexity), true
+	case "Offer.durationWeeks":
+		if e.ComplexityRoot.Offer.DurationWeeks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.DurationWeeks(childComplexity), true
+	case "Offer.eligibilityZone":
+		if e.ComplexityRoot.Offer.EligibilityZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.EligibilityZone(childComplexity), true
+	case "Offer.email":
+		if e.ComplexityRoot.Offer.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Email(childComplexity), true
+	case "Offer.frenchLevelRequired":
+		if e.ComplexityRoot.Offer.FrenchLevelRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.FrenchLevelRequired(childComplexity), true
+	case "Offer.freshness":
+		if e.ComplexityRoot.Offer.Freshness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Freshness(childComplexity), true
+	case "Offer.history":
+		if e.ComplexityRoot.Offer.History == nil {
+			break
+		}
+
+		args, err := ec.field_Offer_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Offer.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Offer.id":
+		if e.ComplexityRoot.Offer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.ID(childComplexity), true
+	case "Offer.inseeCode":
+		if e.ComplexityRoot.Offer.InseeCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.InseeCode(childComplexity), true
+	case "Offer.latitude":
+		if e.ComplexityRoot.Offer.Latitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Latitude(childComplexity), true
+	case "Offer.longitude":
+		if e.ComplexityRoot.Offer.Longitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Longitude(childComplexity), true
+	case "Offer.mobilisableBy":
+		if e.ComplexityRoot.Offer.MobilisableBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.MobilisableBy(childComplexity), true
+	case "Offer.mobilisationDetails":
+		if e.ComplexityRoot.Offer.MobilisationDetails == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.MobilisationDetails(childComplexity), true
+	case "Offer.mobilisationLink":
+		if e.ComplexityRoot.Offer.MobilisationLink == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.MobilisationLink(childComplexity), true
+	case "Offer.mobilisationModes":
+		if e.ComplexityRoot.Offer.MobilisationModes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.MobilisationModes(childComplexity), true
+	case "Offer.name":
+		if e.ComplexityRoot.Offer.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Name(childComplexity), true
+	case "Offer.openingHours":
+		if e.ComplexityRoot.Offer.OpeningHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.OpeningHours(childComplexity), true
+	case "Offer.phone":
+		if e.ComplexityRoot.Offer.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Phone(childComplexity), true
+	case "Offer.postalCode":
+		if e.ComplexityRoot.Offer.PostalCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.PostalCode(childComplexity), true
+	case "Offer.protectionStatuses":
+		if e.ComplexityRoot.Offer.ProtectionStatuses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.ProtectionStatuses(childComplexity), true
+	case "Offer.publics":
+		if e.ComplexityRoot.Offer.Publics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Publics(childComplexity), true
+	case "Offer.publicsDetails":
+		if e.ComplexityRoot.Offer.PublicsDetails == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.PublicsDetails(childComplexity), true
+	case "Offer.qualityCriteria":
+		if e.ComplexityRoot.Offer.QualityCriteria == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.QualityCriteria(childComplexity), true
+	case "Offer.qualityScore":
+		if e.ComplexityRoot.Offer.QualityScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.QualityScore(childComplexity), true
+	case "Offer.receptionModes":
+		if e.ComplexityRoot.Offer.ReceptionModes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.ReceptionModes(childComplexity), true
+	case "Offer.serviceType":
+		if e.ComplexityRoot.Offer.ServiceType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.ServiceType(childComplexity), true
+	case "Offer.sessions":
+		if e.ComplexityRoot.Offer.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Sessions(childComplexity), true
+	case "Offer.source":
+		if e.ComplexityRoot.Offer.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Source(childComplexity), true
+	case "Offer.sourceLink":
+		if e.ComplexityRoot.Offer.SourceLink == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.SourceLink(childComplexity), true
+	case "Offer.spokenLanguages":
+		if e.ComplexityRoot.Offer.SpokenLanguages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.SpokenLanguages(childComplexity), true
+	case "Offer.status":
+		if e.ComplexityRoot.Offer.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Status(childComplexity), true
+	case "Offer.structure":
+		if e.ComplexityRoot.Offer.Structure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Structure(childComplexity), true
+	case "Offer.themes":
+		if e.ComplexityRoot.Offer.Themes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Themes(childComplexity), true
+	case "Offer.updateFrequencyMonths":
+		if e.ComplexityRoot.Offer.UpdateFrequencyMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.UpdateFrequencyMonths(childComplexity), true
+	case "Offer.updatedOn":
+		if e.ComplexityRoot.Offer.UpdatedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.UpdatedOn(childComplexity), true
+	case "Offer.verificationDueOn":
+		if e.ComplexityRoot.Offer.VerificationDueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.VerificationDueOn(childComplexity), true
+	case "Offer.verifiedAt":
+		if e.ComplexityRoot.Offer.VerifiedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.VerifiedAt(childComplexity), true
+	case "Offer.verifiedBy":
+		if e.ComplexityRoot.Offer.VerifiedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.VerifiedBy(childComplexity), true
+	case "Offer.version":
+		if e.ComplexityRoot.Offer.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Version(childComplexity), true
+	case "Offer.weeklyHours":
+		if e.ComplexityRoot.Offer.WeeklyHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.WeeklyHours(childComplexity), true
+
+	case "OfferChange.action":
+		if e.ComplexityRoot.OfferChange.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferChange.Action(childComplexity), true
+	case "OfferChange.actor":
+		if e.ComplexityRoot.OfferChange.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferChange.Actor(childComplexity), true
+	case "OfferChange.actorRole":
+		if e.ComplexityRoot.OfferChange.ActorRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferChange.ActorRole(childComplexity), true
+	case "OfferChange.at":
+		if e.ComplexityRoot.OfferChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferChange.At(childComplexity), true
+	case "OfferChange.changes":
+		if e.ComplexityRoot.OfferChange.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferChange.Changes(childComplexity), true
+
+	case "OfferChangeConnection.edges":
+		if e.ComplexityRoot.OfferChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferChangeConnection.Edges(childComplexity), true
+	case "OfferChangeConnection.nodes":
+		if e.ComplexityRoot.OfferChangeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferChangeConnection.Nodes(childComplexity), true
+	case "OfferChangeConnection.pageInfo":
+		if e.ComplexityRoot.OfferChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferChangeConnection.PageInfo(childComplexity), true
+	case "OfferChangeConnection.totalCount":
+		if e.ComplexityRoot.OfferChangeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferChangeConnection.TotalCount(childComplexity), true
+
+	case "OfferChangeEdge.cursor":
+		if e.ComplexityRoot.OfferChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferChangeEdge.Cursor(childComplexity), true
+	case "OfferChangeEdge.node":
+		if e.ComplexityRoot.OfferChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferChangeEdge.Node(childComplexity), true
+
+	case "OfferConnection.edges":
+		if e.ComplexityRoot.OfferConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferConnection.Edges(childComplexity), true
+	case "OfferConnection.nodes":
+		if e.ComplexityRoot.OfferConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferConnection.Nodes(childComplexity), true
+	case "OfferConnection.pageInfo":
+		if e.ComplexityRoot.OfferConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferConnection.PageInfo(childComplexity), true
+	case "OfferConnection.totalCount":
+		if e.ComplexityRoot.OfferConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferConnection.TotalCount(childComplexity), true
+
+	case "OfferEdge.cursor":
+		if e.ComplexityRoot.OfferEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferEdge.Cursor(childComplexity), true
+	case "OfferEdge.node":
+		if e.ComplexityRoot.OfferEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferEdge.Node(childComplexity), true
 
 	case "OfferMapEvent.at":
 		if e.ComplexityRoot.OfferMapEvent.At == nil {
@@ -2088,6 +3560,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OfferMapEvent.StructureID(childComplexity), true
+
+	case "OfferPayload.offer":
+		if e.ComplexityRoot.OfferPayload.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferPayload.Offer(childComplexity), true
+	case "OfferPayload.userErrors":
+		if e.ComplexityRoot.OfferPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferPayload.UserErrors(childComplexity), true
+
+	case "OfferSession.endsOn":
+		if e.ComplexityRoot.OfferSession.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSession.EndsOn(childComplexity), true
+	case "OfferSession.label":
+		if e.ComplexityRoot.OfferSession.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSession.Label(childComplexity), true
+	case "OfferSession.startsOn":
+		if e.ComplexityRoot.OfferSession.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSession.StartsOn(childComplexity), true
 
 	case "OrientationEvent.answer":
 		if e.ComplexityRoot.OrientationEvent.Answer == nil {
@@ -2214,6 +3718,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlanActionPayload.UserErrors(childComplexity), true
 
+	case "QualityCriterion.label":
+		if e.ComplexityRoot.QualityCriterion.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityCriterion.Label(childComplexity), true
+	case "QualityCriterion.met":
+		if e.ComplexityRoot.QualityCriterion.Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityCriterion.Met(childComplexity), true
+	case "QualityCriterion.name":
+		if e.ComplexityRoot.QualityCriterion.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityCriterion.Name(childComplexity), true
+
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -2258,6 +3781,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CollectiveActions(childComplexity, args["filter"].(*model.CollectiveActionFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.emergingNeeds":
+		if e.ComplexityRoot.Query.EmergingNeeds == nil {
+			break
+		}
+
+		args, err := ec.field_Query_emergingNeeds_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EmergingNeeds(childComplexity, args["filter"].(*model.EmergingNeedFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.goodPractices":
+		if e.ComplexityRoot.Query.GoodPractices == nil {
+			break
+		}
+
+		args, err := ec.field_Query_goodPractices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GoodPractices(childComplexity, args["filter"].(*model.GoodPracticeFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -2265,6 +3810,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.networkEvents":
+		if e.ComplexityRoot.Query.NetworkEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_networkEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NetworkEvents(childComplexity, args["filter"].(*model.NetworkEventFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -2287,6 +3843,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.offer":
+		if e.ComplexityRoot.Query.Offer == nil {
+			break
+		}
+
+		args, err := ec.field_Query_offer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Offer(childComplexity, args["id"].(string)), true
+	case "Query.offers":
+		if e.ComplexityRoot.Query.Offers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_offers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Offers(childComplexity, args["filter"].(*model.OfferFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.structure":
 		if e.ComplexityRoot.Query.Structure == nil {
 			break
@@ -2309,6 +3887,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Structures(childComplexity, args["filter"].(*model.StructureFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.workingGroups":
+		if e.ComplexityRoot.Query.WorkingGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Query_workingGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WorkingGroups(childComplexity, args["department"].(*string)), true
 
 	case "RecordInterviewPayload.beneficiary":
 		if e.ComplexityRoot.RecordInterviewPayload.Beneficiary == nil {
@@ -2522,30 +4111,241 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StaffMember.Structure(childComplexity), true
 
+	case "StaffMemberConnection.edges":
+		if e.ComplexityRoot.StaffMemberConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMemberConnection.Edges(childComplexity), true
+	case "StaffMemberConnection.nodes":
+		if e.ComplexityRoot.StaffMemberConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMemberConnection.Nodes(childComplexity), true
+	case "StaffMemberConnection.pageInfo":
+		if e.ComplexityRoot.StaffMemberConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMemberConnection.PageInfo(childComplexity), true
+	case "StaffMemberConnection.totalCount":
+		if e.ComplexityRoot.StaffMemberConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMemberConnection.TotalCount(childComplexity), true
+
+	case "StaffMemberEdge.cursor":
+		if e.ComplexityRoot.StaffMemberEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMemberEdge.Cursor(childComplexity), true
+	case "StaffMemberEdge.node":
+		if e.ComplexityRoot.StaffMemberEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMemberEdge.Node(childComplexity), true
+
+	case "StaffMemberPayload.staffMember":
+		if e.ComplexityRoot.StaffMemberPayload.StaffMember == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMemberPayload.StaffMember(childComplexity), true
+	case "StaffMemberPayload.userErrors":
+		if e.ComplexityRoot.StaffMemberPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMemberPayload.UserErrors(childComplexity), true
+
+	case "Structure.accessibilityLink":
+		if e.ComplexityRoot.Structure.AccessibilityLink == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.AccessibilityLink(childComplexity), true
+	case "Structure.address":
+		if e.ComplexityRoot.Structure.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.Address(childComplexity), true
+	case "Structure.addressComplement":
+		if e.ComplexityRoot.Structure.AddressComplement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.AddressComplement(childComplexity), true
 	case "Structure.agirRole":
 		if e.ComplexityRoot.Structure.AgirRole == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Structure.AgirRole(childComplexity), true
+	case "Structure.city":
+		if e.ComplexityRoot.Structure.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.City(childComplexity), true
+	case "Structure.dataInclusionId":
+		if e.ComplexityRoot.Structure.DataInclusionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.DataInclusionID(childComplexity), true
 	case "Structure.departments":
 		if e.ComplexityRoot.Structure.Departments == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Structure.Departments(childComplexity), true
+	case "Structure.description":
+		if e.ComplexityRoot.Structure.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.Description(childComplexity), true
+	case "Structure.email":
+		if e.ComplexityRoot.Structure.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.Email(childComplexity), true
 	case "Structure.id":
 		if e.ComplexityRoot.Structure.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Structure.ID(childComplexity), true
+	case "Structure.inseeCode":
+		if e.ComplexityRoot.Structure.InseeCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.InseeCode(childComplexity), true
+	case "Structure.latitude":
+		if e.ComplexityRoot.Structure.Latitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.Latitude(childComplexity), true
+	case "Structure.longitude":
+		if e.ComplexityRoot.Structure.Longitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.Longitude(childComplexity), true
 	case "Structure.name":
 		if e.ComplexityRoot.Structure.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Structure.Name(childComplexity), true
+	case "Structure.networks":
+		if e.ComplexityRoot.Structure.Networks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.Networks(childComplexity), true
+	case "Structure.offerFreshness":
+		if e.ComplexityRoot.Structure.OfferFreshness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.OfferFreshness(childComplexity), true
+	case "Structure.offers":
+		if e.ComplexityRoot.Structure.Offers == nil {
+			break
+		}
+
+		args, err := ec.field_Structure_offers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Structure.Offers(childComplexity, args["status"].(*model.OfferStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Structure.openingHours":
+		if e.ComplexityRoot.Structure.OpeningHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.OpeningHours(childComplexity), true
+	case "Structure.phone":
+		if e.ComplexityRoot.Structure.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.Phone(childComplexity), true
+	case "Structure.postalCode":
+		if e.ComplexityRoot.Structure.PostalCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.PostalCode(childComplexity), true
+	case "Structure.qualityScore":
+		if e.ComplexityRoot.Structure.QualityScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.QualityScore(childComplexity), true
+	case "Structure.sectors":
+		if e.ComplexityRoot.Structure.Sectors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.Sectors(childComplexity), true
+	case "Structure.siret":
+		if e.ComplexityRoot.Structure.Siret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.Siret(childComplexity), true
+	case "Structure.source":
+		if e.ComplexityRoot.Structure.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.Source(childComplexity), true
+	case "Structure.sourceLink":
+		if e.ComplexityRoot.Structure.SourceLink == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.SourceLink(childComplexity), true
+	case "Structure.staff":
+		if e.ComplexityRoot.Structure.Staff == nil {
+			break
+		}
+
+		args, err := ec.field_Structure_staff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Structure.Staff(childComplexity, args["activeOnly"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Structure.updatedOn":
+		if e.ComplexityRoot.Structure.UpdatedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.UpdatedOn(childComplexity), true
+	case "Structure.version":
+		if e.ComplexityRoot.Structure.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.Version(childComplexity), true
+	case "Structure.website":
+		if e.ComplexityRoot.Structure.Website == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.Website(childComplexity), true
 
 	case "StructureConnection.edges":
 		if e.ComplexityRoot.StructureConnection.Edges == nil {
@@ -2584,6 +4384,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StructureEdge.Node(childComplexity), true
+
+	case "StructurePayload.structure":
+		if e.ComplexityRoot.StructurePayload.Structure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StructurePayload.Structure(childComplexity), true
+	case "StructurePayload.userErrors":
+		if e.ComplexityRoot.StructurePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StructurePayload.UserErrors(childComplexity), true
 
 	case "Subscription.alertRaised":
 		if e.ComplexityRoot.Subscription.AlertRaised == nil {
@@ -2690,6 +4503,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Viewer.Subject(childComplexity), true
 
+	case "WorkingGroup.departments":
+		if e.ComplexityRoot.WorkingGroup.Departments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroup.Departments(childComplexity), true
+	case "WorkingGroup.description":
+		if e.ComplexityRoot.WorkingGroup.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroup.Description(childComplexity), true
+	case "WorkingGroup.id":
+		if e.ComplexityRoot.WorkingGroup.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroup.ID(childComplexity), true
+	case "WorkingGroup.memberStaff":
+		if e.ComplexityRoot.WorkingGroup.MemberStaff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroup.MemberStaff(childComplexity), true
+	case "WorkingGroup.memberStructures":
+		if e.ComplexityRoot.WorkingGroup.MemberStructures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroup.MemberStructures(childComplexity), true
+	case "WorkingGroup.name":
+		if e.ComplexityRoot.WorkingGroup.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroup.Name(childComplexity), true
+	case "WorkingGroup.theme":
+		if e.ComplexityRoot.WorkingGroup.Theme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroup.Theme(childComplexity), true
+
+	case "WorkingGroupPayload.userErrors":
+		if e.ComplexityRoot.WorkingGroupPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroupPayload.UserErrors(childComplexity), true
+	case "WorkingGroupPayload.workingGroup":
+		if e.ComplexityRoot.WorkingGroupPayload.WorkingGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroupPayload.WorkingGroup(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2701,6 +4570,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AddHouseholdMemberInput", ec.unmarshalInputAddHouseholdMemberInput),
 			graphql.NewInputUnmarshaler("AddPlanActionInput", ec.unmarshalInputAddPlanActionInput),
+			graphql.NewInputUnmarshaler("AddStaffMemberInput", ec.unmarshalInputAddStaffMemberInput),
 			graphql.NewInputUnmarshaler("AdmitExceptionallyInput", ec.unmarshalInputAdmitExceptionallyInput),
 			graphql.NewInputUnmarshaler("AssignReferentsInput", ec.unmarshalInputAssignReferentsInput),
 			graphql.NewInputUnmarshaler("AuditLogFilter", ec.unmarshalInputAuditLogFilter),
@@ -2709,25 +4579,48 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BeneficiaryOrder", ec.unmarshalInputBeneficiaryOrder),
 			graphql.NewInputUnmarshaler("CollectiveActionFilter", ec.unmarshalInputCollectiveActionFilter),
 			graphql.NewInputUnmarshaler("ConvokeBeneficiaryInput", ec.unmarshalInputConvokeBeneficiaryInput),
+			graphql.NewInputUnmarshaler("CreateOfferInput", ec.unmarshalInputCreateOfferInput),
+			graphql.NewInputUnmarshaler("CreateStructureInput", ec.unmarshalInputCreateStructureInput),
+			graphql.NewInputUnmarshaler("CreateWorkingGroupInput", ec.unmarshalInputCreateWorkingGroupInput),
 			graphql.NewInputUnmarshaler("DecideHousingProposalInput", ec.unmarshalInputDecideHousingProposalInput),
+			graphql.NewInputUnmarshaler("EmergingNeedFilter", ec.unmarshalInputEmergingNeedFilter),
 			graphql.NewInputUnmarshaler("ExcludeBeneficiaryInput", ec.unmarshalInputExcludeBeneficiaryInput),
 			graphql.NewInputUnmarshaler("ExitJourneyInput", ec.unmarshalInputExitJourneyInput),
+			graphql.NewInputUnmarshaler("GoodPracticeFilter", ec.unmarshalInputGoodPracticeFilter),
+			graphql.NewInputUnmarshaler("ImportOffersInput", ec.unmarshalInputImportOffersInput),
+			graphql.NewInputUnmarshaler("MarkOffersUpToDateInput", ec.unmarshalInputMarkOffersUpToDateInput),
+			graphql.NewInputUnmarshaler("NearInput", ec.unmarshalInputNearInput),
+			graphql.NewInputUnmarshaler("NetworkEventFilter", ec.unmarshalInputNetworkEventFilter),
+			graphql.NewInputUnmarshaler("OfferFieldsInput", ec.unmarshalInputOfferFieldsInput),
+			graphql.NewInputUnmarshaler("OfferFilter", ec.unmarshalInputOfferFilter),
+			graphql.NewInputUnmarshaler("OfferSessionInput", ec.unmarshalInputOfferSessionInput),
+			graphql.NewInputUnmarshaler("OfferStatusInput", ec.unmarshalInputOfferStatusInput),
+			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
 			graphql.NewInputUnmarshaler("RecordAccessibilityInput", ec.unmarshalInputRecordAccessibilityInput),
 			graphql.NewInputUnmarshaler("RecordAttendanceInput", ec.unmarshalInputRecordAttendanceInput),
 			graphql.NewInputUnmarshaler("RecordDiagnosticInput", ec.unmarshalInputRecordDiagnosticInput),
 			graphql.NewInputUnmarshaler("RecordEvaluationInput", ec.unmarshalInputRecordEvaluationInput),
 			graphql.NewInputUnmarshaler("RecordFollowUpInput", ec.unmarshalInputRecordFollowUpInput),
+			graphql.NewInputUnmarshaler("RecordGoodPracticeInput", ec.unmarshalInputRecordGoodPracticeInput),
 			graphql.NewInputUnmarshaler("RecordHousingProposalInput", ec.unmarshalInputRecordHousingProposalInput),
 			graphql.NewInputUnmarshaler("RecordInterviewInput", ec.unmarshalInputRecordInterviewInput),
+			graphql.NewInputUnmarshaler("RecordNetworkEventMinutesInput", ec.unmarshalInputRecordNetworkEventMinutesInput),
 			graphql.NewInputUnmarshaler("RecordRightsStepInput", ec.unmarshalInputRecordRightsStepInput),
 			graphql.NewInputUnmarshaler("ReferBeneficiaryInput", ec.unmarshalInputReferBeneficiaryInput),
 			graphql.NewInputUnmarshaler("RegisterForCollectiveActionInput", ec.unmarshalInputRegisterForCollectiveActionInput),
 			graphql.NewInputUnmarshaler("ReintegrateBeneficiaryInput", ec.unmarshalInputReintegrateBeneficiaryInput),
+			graphql.NewInputUnmarshaler("ReportEmergingNeedInput", ec.unmarshalInputReportEmergingNeedInput),
 			graphql.NewInputUnmarshaler("ScheduleCollectiveActionInput", ec.unmarshalInputScheduleCollectiveActionInput),
+			graphql.NewInputUnmarshaler("ScheduleNetworkEventInput", ec.unmarshalInputScheduleNetworkEventInput),
+			graphql.NewInputUnmarshaler("SetStaffMemberActiveInput", ec.unmarshalInputSetStaffMemberActiveInput),
 			graphql.NewInputUnmarshaler("SignEngagementContractInput", ec.unmarshalInputSignEngagementContractInput),
+			graphql.NewInputUnmarshaler("StructureFieldsInput", ec.unmarshalInputStructureFieldsInput),
 			graphql.NewInputUnmarshaler("StructureFilter", ec.unmarshalInputStructureFilter),
 			graphql.NewInputUnmarshaler("UpdateBeneficiaryContactInput", ec.unmarshalInputUpdateBeneficiaryContactInput),
+			graphql.NewInputUnmarshaler("UpdateEmergingNeedInput", ec.unmarshalInputUpdateEmergingNeedInput),
+			graphql.NewInputUnmarshaler("UpdateOfferInput", ec.unmarshalInputUpdateOfferInput),
 			graphql.NewInputUnmarshaler("UpdatePlanActionInput", ec.unmarshalInputUpdatePlanActionInput),
+			graphql.NewInputUnmarshaler("UpdateStructureInput", ec.unmarshalInputUpdateStructureInput),
 		)
 	}
 	first := true
@@ -2908,6 +4801,14 @@ enum ErrorCode {
   CAPACITY_REACHED
   "The 24-month maximum of the journey is passed (« durée maximale atteinte »)."
   JOURNEY_LIMIT_REACHED
+  "A value outside a closed list, e.g. an unknown data·inclusion thematique (« valeur inconnue »)."
+  UNKNOWN_VALUE
+  "A SIRET number whose checksum is wrong (« SIRET invalide »)."
+  INVALID_SIRET
+  "Opening hours that do not follow the OSM opening_hours syntax (« horaires invalides »)."
+  INVALID_OPENING_HOURS
+  "A file that is not JSON or not data·inclusion v1 (« format de fichier invalide »)."
+  INVALID_FORMAT
 }
 
 "An error the caller can fix (« erreur de saisie »): which field, why, in French."
@@ -2991,6 +4892,56 @@ type Structure implements Node @allow(roles: [coordinator, social_worker, insert
   agirRole: StructureRole!
   "Departments the structure covers (INSEE codes)."
   departments: [String!]!
+  "Sectors of activity (« secteurs d'intervention »)."
+  sectors: [Sector!]!
+  "Producer of the record in data·inclusion terms (« source »): ` + "`" + `agir` + "`" + ` for records created here."
+  source: String!
+  "data·inclusion identifier (« id »), ` + "`" + `source--local-id` + "`" + `; ` + "`" + `agir--<uuid>` + "`" + ` for records created here."
+  dataInclusionId: String!
+  "SIRET number (« numéro SIRET »), Luhn-checked."
+  siret: String
+  "Description (« description »)."
+  description: String
+  "Street address (« adresse »)."
+  address: String
+  "Address complement (« complément d'adresse »)."
+  addressComplement: String
+  "Town (« commune »)."
+  city: String
+  "Postal code (« code postal »)."
+  postalCode: String
+  "INSEE code of the town (« code Insee »)."
+  inseeCode: String
+  "Latitude (WGS 84, « latitude »)."
+  latitude: Float
+  "Longitude (WGS 84, « longitude »)."
+  longitude: Float
+  "Phone number (« téléphone »)."
+  phone: String
+  "Contact e-mail of the structure (« courriel »)."
+  email: String
+  "Web site (« site web »)."
+  website: String
+  "Link to the record at its producer (« lien source »)."
+  sourceLink: String
+  "Opening hours in OpenStreetMap ` + "`" + `opening_hours` + "`" + ` syntax (« horaires d'accueil »)."
+  openingHours: String
+  "Link to the Acceslibre accessibility page (« accessibilité du lieu »)."
+  accessibilityLink: String
+  "Networks carrying the structure (« réseaux porteurs »), data·inclusion closed list."
+  networks: [String!]!
+  "Day of the last change (« date de mise à jour », data·inclusion ` + "`" + `date_maj` + "`" + `)."
+  updatedOn: Date!
+  "Version for optimistic concurrency (« version »)."
+  version: Int!
+  "Offers of the structure visible to the caller (« offres »)."
+  offers(status: OfferStatus, first: Int, after: String, last: Int, before: String): OfferConnection!
+  "Staff of the structure (« équipe »)."
+  staff(activeOnly: Boolean = false, first: Int, after: String, last: Int, before: String): StaffMemberConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, state_representative, admin])
+  "Freshness of the structure's published offers (« fraîcheur des offres »)."
+  offerFreshness: FreshnessCounts!
+  "data·inclusion quality score of the structure: mean of its published offers' scores, 0 to 1; null without offers (« score de qualité »)."
+  qualityScore: Float
 }
 
 "Role of a staff member within its structure (« fonction »)."
@@ -3055,6 +5006,8 @@ input StructureFilter {
   agirRole: StructureRole
   "Only structures covering this department."
   department: String
+  "Only structures working in this sector (« secteur »)."
+  sector: Sector
 }
 
 extend type Query {
@@ -4677,6 +6630,1032 @@ type Subscription {
   "Partners' answers to orientations: those of its own structure for a partner, of its caseload for a referent, of its territory for a coordinator (« réponses aux orientations »)."
   orientationAnswered: OrientationEvent! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor])
 }
+
+# ---- Partnership ----
+# Structures and staff (extended above), the local offer map in data·inclusion v1 with the
+# AGIR extension for refugees, freshness and quality, network animation.
+
+"Sector of activity of a structure or theme of network work (« secteur »)."
+enum Sector {
+  "Housing and accommodation (« logement, hébergement »)."
+  HOUSING
+  "Employment (« emploi »)."
+  EMPLOYMENT
+  "Vocational training (« formation »)."
+  TRAINING
+  "Health (« santé »)."
+  HEALTH
+  "Social action (« action sociale »)."
+  SOCIAL_ACTION
+  "Learning French (« apprentissage du français »)."
+  FRENCH
+  "Access to rights (« accès aux droits »)."
+  RIGHTS
+  "Mobility (« mobilité »)."
+  MOBILITY
+}
+
+"A page of staff members (« professionnels »)."
+type StaffMemberConnection @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, state_representative, admin]) {
+  "Staff members of the page, with cursors."
+  edges: [StaffMemberEdge!]!
+  "Staff members of the page."
+  nodes: [StaffMember!]!
+  "Pagination state."
+  pageInfo: PageInfo!
+  "Number of staff members matching, all pages together."
+  totalCount: Int!
+}
+
+"A staff member with its cursor."
+type StaffMemberEdge @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, state_representative, admin]) {
+  "Opaque cursor."
+  cursor: String!
+  "The staff member."
+  node: StaffMember!
+}
+
+"Publication status of an offer (« statut de l'offre »)."
+enum OfferStatus {
+  "Being written, visible to its structure and the coordination only (« brouillon »)."
+  DRAFT
+  "On the map for the whole network (« publiée »)."
+  PUBLISHED
+  "Withdrawn from the map, kept for history (« archivée »)."
+  ARCHIVED
+}
+
+"Protection status admitted by an offer (« statut de protection »)."
+enum ProtectionStatus {
+  "Refugee status (« réfugié »)."
+  REFUGEE
+  "Subsidiary protection (« protection subsidiaire »)."
+  SUBSIDIARY_PROTECTION
+  "Stateless person (« apatride »)."
+  STATELESS
+  "Family member joining a protected person (« membre de famille rejoignant »)."
+  JOINING_FAMILY_MEMBER
+}
+
+"Level of the Common European Framework of Reference for languages (« niveau CECRL »)."
+enum CefrLevel {
+  "Breakthrough (« A1, découverte »)."
+  A1
+  "Waystage (« A2, survie »)."
+  A2
+  "Threshold (« B1, seuil »)."
+  B1
+  "Vantage (« B2, avancé »)."
+  B2
+  "Effective operational proficiency (« C1, autonome »)."
+  C1
+  "Mastery (« C2, maîtrise »)."
+  C2
+}
+
+"Freshness of an offer (« fraîcheur »): whether its last verification is older than its update frequency."
+enum Freshness {
+  "Verified within its update frequency (« à jour »)."
+  FRESH
+  "Due for verification within 30 days (« à vérifier bientôt »)."
+  DUE_SOON
+  "Past its verification due date (« obsolète »)."
+  STALE
+}
+
+"A session of an offer (« session »), e.g. a French course cohort."
+type OfferSession @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin]) {
+  "First day (« date de début »)."
+  startsOn: Date!
+  "Last day, when known (« date de fin »)."
+  endsOn: Date
+  "Label, e.g. « Groupe du matin » (« libellé »)."
+  label: String
+}
+
+"One criterion of the data·inclusion quality score (« critère de qualité »)."
+type QualityCriterion @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin]) {
+  "Stable name of the criterion, e.g. ` + "`" + `description` + "`" + ` (« critère »)."
+  name: String!
+  "Whether the offer meets it (« rempli »)."
+  met: Boolean!
+  "What the criterion asks, in French (« explication »)."
+  label: String!
+}
+
+"Counts of offers by freshness (« fraîcheur des offres »)."
+type FreshnessCounts @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin]) {
+  "Published offers (« offres publiées »)."
+  total: Int!
+  "Verified within their frequency (« à jour »)."
+  fresh: Int!
+  "Due within 30 days (« à vérifier bientôt »)."
+  dueSoon: Int!
+  "Past due (« obsolètes »)."
+  stale: Int!
+}
+
+"""
+An offer of the local offer map (« offre de service »): a data·inclusion v1 service, plus the
+AGIR extension for refugees (languages, protection statuses, French level, documents,
+capacity, sessions). Closed-list fields take data·inclusion's values (e.g. ` + "`" + `gratuit` + "`" + `).
+"""
+type Offer implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin]) {
+  "Opaque global identifier."
+  id: ID!
+  "The structure providing the offer (« structure »)."
+  structure: Structure!
+  "Producer of the record (« source »)."
+  source: String!
+  "data·inclusion identifier (« id »)."
+  dataInclusionId: String!
+  "Name (« nom »), 3 to 150 characters."
+  name: String!
+  "Description (« description »)."
+  description: String!
+  "Type of service (« type »), data·inclusion closed list."
+  serviceType: String
+  "Themes (« thématiques »), data·inclusion closed list."
+  themes: [String!]!
+  "Publics (« publics »), data·inclusion closed list; ` + "`" + `tous-publics` + "`" + ` stands alone."
+  publics: [String!]!
+  "Details on publics (« précisions sur les publics »)."
+  publicsDetails: String
+  "Access conditions (« conditions d'accès »)."
+  accessConditions: String
+  "Cost (« frais »): ` + "`" + `gratuit` + "`" + ` or ` + "`" + `payant` + "`" + `."
+  cost: String
+  "Details on cost (« précisions sur les frais »)."
+  costDetails: String
+  "Reception modes (« modes d'accueil »)."
+  receptionModes: [String!]!
+  "How to mobilise the offer (« modes de mobilisation »)."
+  mobilisationModes: [String!]!
+  "Who may mobilise it (« mobilisable par »): ` + "`" + `usagers` + "`" + `, ` + "`" + `professionnels` + "`" + `."
+  mobilisableBy: [String!]!
+  "Details on mobilisation (« précisions sur la mobilisation »)."
+  mobilisationDetails: String
+  "Link to mobilise the offer (« lien de mobilisation »)."
+  mobilisationLink: String
+  "Link to the record at its producer (« lien source »)."
+  sourceLink: String
+  "Phone (« téléphone »)."
+  phone: String
+  "E-mail (« courriel »)."
+  email: String
+  "Contact person (« contact »)."
+  contactName: String
+  "Street address (« adresse »)."
+  address: String
+  "Address complement (« complément d'adresse »)."
+  addressComplement: String
+  "Town (« commune »)."
+  city: String
+  "Postal code (« code postal »)."
+  postalCode: String
+  "INSEE code (« code Insee »)."
+  inseeCode: String
+  "Department of the place (« département »), derived from the postal or INSEE code, else the structure's."
+  department: String
+  "Latitude (« latitude »)."
+  latitude: Float
+  "Longitude (« longitude »)."
+  longitude: Float
+  "Opening hours in OSM syntax (« horaires d'accueil »)."
+  openingHours: String
+  "Eligibility zone (« zone d'éligibilité »): INSEE codes of towns, departments, EPCI, or ` + "`" + `france` + "`" + `."
+  eligibilityZone: [String!]!
+  "Duration in weeks (« nombre de semaines »)."
+  durationWeeks: Int
+  "Hours per week (« volume horaire hebdomadaire »)."
+  weeklyHours: Float
+  "Languages spoken at the offer, ISO 639 codes (« langues parlées », extension)."
+  spokenLanguages: [String!]!
+  "Protection statuses admitted; empty for all (« statuts admis », extension)."
+  protectionStatuses: [ProtectionStatus!]!
+  "French level required, null for none (« niveau de français requis », extension)."
+  frenchLevelRequired: CefrLevel
+  "Documents required (« pièces à fournir », extension)."
+  documentsRequired: [String!]!
+  "Places available per session (« capacité », extension)."
+  capacity: Int
+  "Sessions (« sessions », extension)."
+  sessions: [OfferSession!]!
+  "Publication status (« statut »)."
+  status: OfferStatus!
+  "Months between two verifications, 6 by default (« fréquence de mise à jour »)."
+  updateFrequencyMonths: Int!
+  "When the offer was last verified (« vérifiée le »)."
+  verifiedAt: DateTime
+  "Who verified it last (« vérifiée par »)."
+  verifiedBy: StaffMember @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, state_representative, admin])
+  "Day the next verification is due (« prochaine vérification »)."
+  verificationDueOn: Date!
+  "Freshness today (« fraîcheur »)."
+  freshness: Freshness!
+  "data·inclusion quality score, 0 to 1 (« score de qualité »)."
+  qualityScore: Float!
+  "The 10 criteria of the quality score (« critères de qualité »)."
+  qualityCriteria: [QualityCriterion!]!
+  "Day of the last change (« date de mise à jour », ` + "`" + `date_maj` + "`" + `)."
+  updatedOn: Date!
+  "Distance in km from the search point, when searching by place (« distance »)."
+  distanceKm: Float
+  "Version for optimistic concurrency (« version »)."
+  version: Int!
+  "History of changes, most recent first (« historique »)."
+  history(first: Int, after: String, last: Int, before: String): OfferChangeConnection! @allow(roles: [coordinator, partner_editor, admin])
+}
+
+"One change of an offer (« modification d'une offre »): who, when, what."
+type OfferChange @allow(roles: [coordinator, partner_editor, admin]) {
+  "When (« date »)."
+  at: DateTime!
+  "The act: ` + "`" + `createOffer` + "`" + `, ` + "`" + `updateOffer` + "`" + `, ` + "`" + `markOffersUpToDate` + "`" + `, ` + "`" + `publishOffer` + "`" + `, ` + "`" + `archiveOffer` + "`" + `, ` + "`" + `importOffers` + "`" + ` (« action »)."
+  action: String!
+  "Subject or e-mail of the author (« auteur »)."
+  actor: String!
+  "Role of the author (« rôle »)."
+  actorRole: Role!
+  "Changed fields with their values before and after, as JSON ` + "`" + `{field: {before, after}}` + "`" + ` (« changements »)."
+  changes: String!
+}
+
+"A page of offer changes."
+type OfferChangeConnection @allow(roles: [coordinator, partner_editor, admin]) {
+  "Changes with cursors."
+  edges: [OfferChangeEdge!]!
+  "Changes of the page."
+  nodes: [OfferChange!]!
+  "Pagination state."
+  pageInfo: PageInfo!
+  "Number of changes."
+  totalCount: Int!
+}
+
+"A change with its cursor."
+type OfferChangeEdge @allow(roles: [coordinator, partner_editor, admin]) {
+  "Opaque cursor."
+  cursor: String!
+  "The change."
+  node: OfferChange!
+}
+
+"A page of offers (« offres »)."
+type OfferConnection @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin]) {
+  "Offers with cursors."
+  edges: [OfferEdge!]!
+  "Offers of the page."
+  nodes: [Offer!]!
+  "Pagination state."
+  pageInfo: PageInfo!
+  "Number of offers matching the filter."
+  totalCount: Int!
+}
+
+"An offer with its cursor."
+type OfferEdge @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin]) {
+  "Opaque cursor."
+  cursor: String!
+  "The offer."
+  node: Offer!
+}
+
+"A point and a radius (« autour d'un lieu »)."
+input NearInput {
+  "Latitude of the centre (« latitude »)."
+  latitude: Float!
+  "Longitude of the centre (« longitude »)."
+  longitude: Float!
+  "Radius in km, 0.1 to 500 (« rayon »)."
+  radiusKm: Float!
+}
+
+"Filter of the offer search (« filtre des offres »); conditions are ANDed."
+input OfferFilter {
+  "Within a radius of a point; results are then ordered by distance."
+  near: NearInput
+  "Offers located in, or eligible in, this department (INSEE code)."
+  department: String
+  "Offers whose eligibility zone contains this code (town, department, EPCI, ` + "`" + `france` + "`" + `)."
+  eligibilityZone: String
+  "Offers with one of these themes (« thématiques »)."
+  themes: [String!]
+  "Offers with a theme of this category, e.g. ` + "`" + `logement-hebergement` + "`" + ` (« catégorie de thématique »)."
+  themeCategory: String
+  "Offers open to this public (` + "`" + `tous-publics` + "`" + ` offers included) (« public »)."
+  public: String
+  "Offers where this language is spoken (ISO 639)."
+  language: String
+  "Offers of this cost (` + "`" + `gratuit` + "`" + `, ` + "`" + `payant` + "`" + `)."
+  cost: String
+  "Offers with this reception mode (« mode d'accueil »)."
+  receptionMode: String
+  "Offers accessible with this French level: required level at most this one, or none."
+  frenchLevel: CefrLevel
+  "Free text, French, accent-insensitive, on name and description (« recherche »)."
+  text: String
+  "Minimum quality score, 0 to 1."
+  minQuality: Float
+  "Offers of this freshness."
+  freshness: Freshness
+  "Offers of this status; PUBLISHED by default. Drafts and archives are visible to their structure and the coordination only."
+  status: OfferStatus
+  "Offers of this structure."
+  structureId: ID
+}
+
+"A session of an offer, as entered."
+input OfferSessionInput {
+  "First day."
+  startsOn: Date!
+  "Last day."
+  endsOn: Date
+  "Label."
+  label: String
+}
+
+"The editable fields of an offer (« fiche de l'offre »); see Offer for each field. Sent whole on update."
+input OfferFieldsInput {
+  "Name (« nom »)."
+  name: String!
+  "Description (« description »)."
+  description: String!
+  "Type (« type »)."
+  serviceType: String
+  "Themes (« thématiques »)."
+  themes: [String!]! = []
+  "Publics (« publics »)."
+  publics: [String!]! = []
+  "Details on publics."
+  publicsDetails: String
+  "Access conditions."
+  accessConditions: String
+  "Cost (« frais »)."
+  cost: String
+  "Details on cost."
+  costDetails: String
+  "Reception modes."
+  receptionModes: [String!]! = []
+  "Mobilisation modes."
+  mobilisationModes: [String!]! = []
+  "Who may mobilise it."
+  mobilisableBy: [String!]! = []
+  "Details on mobilisation."
+  mobilisationDetails: String
+  "Mobilisation link."
+  mobilisationLink: String
+  "Source link."
+  sourceLink: String
+  "Phone."
+  phone: String
+  "E-mail."
+  email: String
+  "Contact person."
+  contactName: String
+  "Street address."
+  address: String
+  "Address complement."
+  addressComplement: String
+  "Town."
+  city: String
+  "Postal code."
+  postalCode: String
+  "INSEE code."
+  inseeCode: String
+  "Latitude (in France)."
+  latitude: Float
+  "Longitude (in France)."
+  longitude: Float
+  "Opening hours, OSM syntax."
+  openingHours: String
+  "Eligibility zone."
+  eligibilityZone: [String!]! = []
+  "Duration in weeks."
+  durationWeeks: Int
+  "Hours per week."
+  weeklyHours: Float
+  "Languages spoken (ISO 639)."
+  spokenLanguages: [String!]! = []
+  "Protection statuses admitted."
+  protectionStatuses: [ProtectionStatus!]! = []
+  "French level required."
+  frenchLevelRequired: CefrLevel
+  "Documents required."
+  documentsRequired: [String!]! = []
+  "Capacity."
+  capacity: Int
+  "Sessions."
+  sessions: [OfferSessionInput!]! = []
+  "Months between verifications (1 to 36), 6 by default."
+  updateFrequencyMonths: Int
+}
+
+"Create an offer (« créer une offre »), as a draft."
+input CreateOfferInput {
+  "The structure providing it: a partner editor may only name its own."
+  structureId: ID!
+  "The offer's fields."
+  fields: OfferFieldsInput!
+}
+
+"Update an offer (« modifier une offre »): the fields replace the current ones."
+input UpdateOfferInput {
+  "The offer."
+  id: ID!
+  "The version read."
+  version: Int!
+  "The offer's new fields."
+  fields: OfferFieldsInput!
+}
+
+"Mark offers as verified today (« marquer comme à jour »)."
+input MarkOffersUpToDateInput {
+  "The offers, at most 100."
+  ids: [ID!]!
+}
+
+"Change the status of one offer."
+input OfferStatusInput {
+  "The offer."
+  id: ID!
+  "The version read."
+  version: Int!
+}
+
+"Import data·inclusion v1 JSON (« importer des offres »)."
+input ImportOffersInput {
+  "The file's content: ` + "`" + `{\"structures\": [...], \"services\": [...]}` + "`" + ` in data·inclusion v1 (services may carry an ` + "`" + `extension_agir` + "`" + ` block)."
+  data: String!
+  "Write the valid rows even when others are rejected; false by default: a file with a rejected row changes nothing."
+  keepValidRows: Boolean = false
+  "Status of created offers; PUBLISHED by default."
+  status: OfferStatus = PUBLISHED
+}
+
+"Outcome of one imported row (« résultat de la ligne »)."
+enum ImportOutcome {
+  "Created (« créée »)."
+  CREATED
+  "Updated (« mise à jour »)."
+  UPDATED
+  "Same as stored (« inchangée »)."
+  UNCHANGED
+  "Rejected; see the errors (« rejetée »)."
+  REJECTED
+}
+
+"One row of an import report."
+type ImportRow @allow(roles: [coordinator, admin]) {
+  "` + "`" + `structure` + "`" + ` or ` + "`" + `service` + "`" + `."
+  kind: String!
+  "Index of the row in its list, from 0."
+  index: Int!
+  "data·inclusion id of the row (` + "`" + `source--id` + "`" + `), when readable."
+  dataInclusionId: String
+  "Outcome."
+  outcome: ImportOutcome!
+  "Why the row was rejected."
+  errors: [UserError!]!
+}
+
+"Report of an import (« rapport d'import »)."
+type ImportReport @allow(roles: [coordinator, admin]) {
+  "Whether the valid rows were written (false when a row was rejected and keepValidRows was false)."
+  applied: Boolean!
+  "Rows created."
+  created: Int!
+  "Rows updated."
+  updated: Int!
+  "Rows unchanged."
+  unchanged: Int!
+  "Rows rejected."
+  rejected: Int!
+  "Each row with its outcome."
+  rows: [ImportRow!]!
+}
+
+"Result of createOffer, updateOffer, publishOffer, archiveOffer."
+type OfferPayload @allow(roles: [coordinator, partner_editor, admin]) {
+  "The offer after the act."
+  offer: Offer
+  "What the caller must fix."
+  userErrors: [UserError!]!
+}
+
+"Result of markOffersUpToDate."
+type MarkOffersUpToDatePayload @allow(roles: [coordinator, partner_editor, admin]) {
+  "The offers after the act."
+  offers: [Offer!]!
+  "What the caller must fix."
+  userErrors: [UserError!]!
+}
+
+"Result of importOffers."
+type ImportOffersPayload @allow(roles: [coordinator, admin]) {
+  "The report; null when the file itself is unreadable."
+  report: ImportReport
+  "What the caller must fix (file-level errors)."
+  userErrors: [UserError!]!
+}
+
+"The fields of a structure (« fiche structure »), sent whole."
+input StructureFieldsInput {
+  "Name, 3 to 150 characters, not ending with a period."
+  name: String!
+  "Place in the AGIR network."
+  agirRole: StructureRole!
+  "Departments covered (INSEE codes)."
+  departments: [String!]!
+  "Sectors."
+  sectors: [Sector!]! = []
+  "SIRET."
+  siret: String
+  "Description."
+  description: String
+  "Street address."
+  address: String
+  "Address complement."
+  addressComplement: String
+  "Town."
+  city: String
+  "Postal code."
+  postalCode: String
+  "INSEE code."
+  inseeCode: String
+  "Latitude."
+  latitude: Float
+  "Longitude."
+  longitude: Float
+  "Phone."
+  phone: String
+  "E-mail."
+  email: String
+  "Web site."
+  website: String
+  "Source link."
+  sourceLink: String
+  "Opening hours, OSM syntax."
+  openingHours: String
+  "Acceslibre link."
+  accessibilityLink: String
+  "Networks (« réseaux porteurs »)."
+  networks: [String!]! = []
+}
+
+"Create a structure (« créer une structure »)."
+input CreateStructureInput {
+  "Its fields."
+  fields: StructureFieldsInput!
+}
+
+"Update a structure (« modifier une structure »)."
+input UpdateStructureInput {
+  "The structure."
+  id: ID!
+  "The version read."
+  version: Int!
+  "Its new fields."
+  fields: StructureFieldsInput!
+}
+
+"Result of createStructure and updateStructure."
+type StructurePayload @allow(roles: [admin]) {
+  "The structure after the act."
+  structure: Structure
+  "What the caller must fix."
+  userErrors: [UserError!]!
+}
+
+"Add a member to a structure's staff (« ajouter un professionnel »)."
+input AddStaffMemberInput {
+  "The structure."
+  structureId: ID!
+  "Full name."
+  name: String!
+  "Professional e-mail (the login)."
+  email: String!
+  "Function."
+  staffRole: StaffRole!
+  "Active, true by default."
+  active: Boolean = true
+}
+
+"Activate or deactivate a staff member (« activer, désactiver »)."
+input SetStaffMemberActiveInput {
+  "The member."
+  id: ID!
+  "Active or not."
+  active: Boolean!
+}
+
+"Result of addStaffMember and setStaffMemberActive."
+type StaffMemberPayload @allow(roles: [admin]) {
+  "The member after the act."
+  staffMember: StaffMember
+  "What the caller must fix."
+  userErrors: [UserError!]!
+}
+
+# ---- Partnership: network animation ----
+
+"Kind of network event (« type de temps de réseau »)."
+enum NetworkEventKind {
+  "Network meeting (« réunion de réseau »)."
+  MEETING
+  "Session of a thematic working group (« groupe de travail thématique »)."
+  WORKING_GROUP
+  "Exchange session between professionals (« temps d'échange entre professionnels »)."
+  EXCHANGE_SESSION
+}
+
+"Participation of a structure or staff member in an event (« participation »)."
+type EventParticipation @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin]) {
+  "The structure."
+  structure: Structure!
+  "The staff member, when a person was invited (null for the structure as a whole)."
+  staffMember: StaffMember @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, state_representative, admin])
+  "Invited (« invité »)."
+  invited: Boolean!
+  "Attended (« présent »); null until the minutes are recorded."
+  attended: Boolean
+}
+
+"A network event (« temps de réseau »): meeting, working group session or exchange session."
+type NetworkEvent implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin]) {
+  "Opaque global identifier."
+  id: ID!
+  "Kind."
+  kind: NetworkEventKind!
+  "Title (« intitulé »)."
+  title: String!
+  "Theme (« thématique »)."
+  theme: Sector!
+  "Start (« début »)."
+  startsAt: DateTime!
+  "End (« fin »)."
+  endsAt: DateTime
+  "Place or video link (« lieu »)."
+  location: String
+  "Departments concerned."
+  departments: [String!]!
+  "Agenda (« ordre du jour »)."
+  agenda: String
+  "Minutes (« compte rendu »), once recorded."
+  minutes: String
+  "The working group, for a working group session."
+  workingGroup: WorkingGroup
+  "Invited and attending structures and staff (« participants »)."
+  participants: [EventParticipation!]!
+  "Good practices that came out of it (« bonnes pratiques »)."
+  goodPractices: [GoodPractice!]!
+  "Version for optimistic concurrency."
+  version: Int!
+}
+
+"A thematic working group (« groupe de travail thématique »)."
+type WorkingGroup implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin]) {
+  "Opaque global identifier."
+  id: ID!
+  "Name (« nom »)."
+  name: String!
+  "Theme."
+  theme: Sector!
+  "Purpose (« objet »)."
+  description: String
+  "Departments."
+  departments: [String!]!
+  "Member structures (« structures membres »)."
+  memberStructures: [Structure!]!
+  "Member staff (« professionnels membres »)."
+  memberStaff: [StaffMember!]! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, state_representative, admin])
+}
+
+"A good practice (« bonne pratique ») shared in the network."
+type GoodPractice implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin]) {
+  "Opaque global identifier."
+  id: ID!
+  "Title (« titre »)."
+  title: String!
+  "Description."
+  description: String!
+  "The event it came from (« temps de réseau d'origine »)."
+  event: NetworkEvent
+  "Tags (« mots-clés »)."
+  tags: [String!]!
+  "Departments."
+  departments: [String!]!
+  "When it was recorded."
+  recordedAt: DateTime!
+}
+
+"Status of an emerging need (« statut du besoin »)."
+enum EmergingNeedStatus {
+  "Identified (« identifié »)."
+  IDENTIFIED
+  "Being worked on (« en cours de traitement »)."
+  IN_PROGRESS
+  "Answered (« couvert »)."
+  ADDRESSED
+  "Dropped (« abandonné »)."
+  DROPPED
+}
+
+"An emerging need of the territory (« besoin émergent ») that the offer does not cover well."
+type EmergingNeed implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative]) {
+  "Opaque global identifier."
+  id: ID!
+  "Description."
+  description: String!
+  "Theme."
+  theme: Sector!
+  "Department (INSEE code)."
+  department: String!
+  "Structure that reported it (« signalé par »)."
+  reportedBy: Structure
+  "When it was reported."
+  reportedAt: DateTime!
+  "Number of beneficiaries concerned, estimated (« nombre de bénéficiaires concernés »)."
+  beneficiariesConcerned: Int!
+  "Status."
+  status: EmergingNeedStatus!
+  "Offers that answer it (« offres qui y répondent »)."
+  answeringOffers: [Offer!]!
+  "Version for optimistic concurrency."
+  version: Int!
+}
+
+"A page of network events."
+type NetworkEventConnection @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin]) {
+  "Events with cursors."
+  edges: [NetworkEventEdge!]!
+  "Events of the page."
+  nodes: [NetworkEvent!]!
+  "Pagination state."
+  pageInfo: PageInfo!
+  "Number of events matching."
+  totalCount: Int!
+}
+
+"An event with its cursor."
+type NetworkEventEdge @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin]) {
+  "Opaque cursor."
+  cursor: String!
+  "The event."
+  node: NetworkEvent!
+}
+
+"A page of good practices."
+type GoodPracticeConnection @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin]) {
+  "Practices with cursors."
+  edges: [GoodPracticeEdge!]!
+  "Practices of the page."
+  nodes: [GoodPractice!]!
+  "Pagination state."
+  pageInfo: PageInfo!
+  "Number matching."
+  totalCount: Int!
+}
+
+"A good practice with its cursor."
+type GoodPracticeEdge @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin]) {
+  "Opaque cursor."
+  cursor: String!
+  "The practice."
+  node: GoodPractice!
+}
+
+"A page of emerging needs."
+type EmergingNeedConnection @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative]) {
+  "Needs with cursors."
+  edges: [EmergingNeedEdge!]!
+  "Needs of the page."
+  nodes: [EmergingNeed!]!
+  "Pagination state."
+  pageInfo: PageInfo!
+  "Number matching."
+  totalCount: Int!
+}
+
+"An emerging need with its cursor."
+type EmergingNeedEdge @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative]) {
+  "Opaque cursor."
+  cursor: String!
+  "The need."
+  node: EmergingNeed!
+}
+
+"Filter of network events."
+input NetworkEventFilter {
+  "Of this kind."
+  kind: NetworkEventKind
+  "On this theme."
+  theme: Sector
+  "Concerning this department."
+  department: String
+  "Starting on or after this instant."
+  from: DateTime
+  "Starting before this instant."
+  to: DateTime
+}
+
+"Filter of emerging needs."
+input EmergingNeedFilter {
+  "In this department."
+  department: String
+  "On this theme."
+  theme: Sector
+  "In this status."
+  status: EmergingNeedStatus
+}
+
+"Filter of good practices."
+input GoodPracticeFilter {
+  "With this tag."
+  tag: String
+  "Concerning this department."
+  department: String
+}
+
+"A participant invited to an event."
+input ParticipantInput {
+  "The structure."
+  structureId: ID!
+  "A staff member of that structure, for a personal invitation."
+  staffMemberId: ID
+}
+
+"Schedule a network event (« programmer un temps de réseau »)."
+input ScheduleNetworkEventInput {
+  "Kind."
+  kind: NetworkEventKind!
+  "Title."
+  title: String!
+  "Theme."
+  theme: Sector!
+  "Start."
+  startsAt: DateTime!
+  "End, after the start."
+  endsAt: DateTime
+  "Place or link."
+  location: String
+  "Departments, within the caller's territory."
+  departments: [String!]!
+  "Agenda."
+  agenda: String
+  "The working group, required for a WORKING_GROUP event."
+  workingGroupId: ID
+  "Invited structures and staff."
+  invited: [ParticipantInput!]! = []
+}
+
+"Record the minutes and attendance of an event (« consigner le compte rendu »)."
+input RecordNetworkEventMinutesInput {
+  "The event."
+  id: ID!
+  "The version read."
+  version: Int!
+  "Minutes."
+  minutes: String!
+  "Who attended (invited or not)."
+  attended: [ParticipantInput!]!
+}
+
+"Result of scheduleNetworkEvent and recordNetworkEventMinutes."
+type NetworkEventPayload @allow(roles: [coordinator]) {
+  "The event after the act."
+  networkEvent: NetworkEvent
+  "What the caller must fix."
+  userErrors: [UserError!]!
+}
+
+"Create a working group (« créer un groupe de travail »)."
+input CreateWorkingGroupInput {
+  "Name."
+  name: String!
+  "Theme."
+  theme: Sector!
+  "Purpose."
+  description: String
+  "Departments, within the caller's territory."
+  departments: [String!]!
+  "Member structures and staff."
+  members: [ParticipantInput!]! = []
+}
+
+"Result of createWorkingGroup."
+type WorkingGroupPayload @allow(roles: [coordinator]) {
+  "The group."
+  workingGroup: WorkingGroup
+  "What the caller must fix."
+  userErrors: [UserError!]!
+}
+
+"Record a good practice (« consigner une bonne pratique »)."
+input RecordGoodPracticeInput {
+  "Title."
+  title: String!
+  "Description."
+  description: String!
+  "The event it came from."
+  eventId: ID
+  "Tags."
+  tags: [String!]! = []
+  "Departments, within the caller's territory."
+  departments: [String!]!
+}
+
+"Result of recordGoodPractice."
+type GoodPracticePayload @allow(roles: [coordinator]) {
+  "The practice."
+  goodPractice: GoodPractice
+  "What the caller must fix."
+  userErrors: [UserError!]!
+}
+
+"Report an emerging need (« signaler un besoin émergent »)."
+input ReportEmergingNeedInput {
+  "Description."
+  description: String!
+  "Theme."
+  theme: Sector!
+  "Department, within the caller's territory."
+  department: String!
+  "Beneficiaries concerned (estimate, 0 or more)."
+  beneficiariesConcerned: Int!
+}
+
+"Update an emerging need (« mettre à jour un besoin émergent »): status, count, answering offers."
+input UpdateEmergingNeedInput {
+  "The need."
+  id: ID!
+  "The version read."
+  version: Int!
+  "New status."
+  status: EmergingNeedStatus
+  "New count."
+  beneficiariesConcerned: Int
+  "The offers that answer it (replaces the list)."
+  answeringOfferIds: [ID!]
+}
+
+"Result of reportEmergingNeed and updateEmergingNeed."
+type EmergingNeedPayload @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor]) {
+  "The need."
+  emergingNeed: EmergingNeed
+  "What the caller must fix."
+  userErrors: [UserError!]!
+}
+
+extend type Query {
+  "An offer by id (« offre »)."
+  offer(id: ID!): Offer @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
+  "Search the offer map (« rechercher des offres »): by name, or by distance when ` + "`" + `filter.near` + "`" + ` is set."
+  offers(filter: OfferFilter, first: Int, after: String, last: Int, before: String): OfferConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
+  "Network events, most recent first (« temps de réseau »)."
+  networkEvents(filter: NetworkEventFilter, first: Int, after: String, last: Int, before: String): NetworkEventConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
+  "Working groups (« groupes de travail »)."
+  workingGroups(department: String): [WorkingGroup!]! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
+  "Good practices, most recent first (« bonnes pratiques »)."
+  goodPractices(filter: GoodPracticeFilter, first: Int, after: String, last: Int, before: String): GoodPracticeConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
+  "Emerging needs of the caller's territory, most recent first (« besoins émergents »)."
+  emergingNeeds(filter: EmergingNeedFilter, first: Int, after: String, last: Int, before: String): EmergingNeedConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative])
+}
+
+extend type Mutation {
+  "Create a structure (« créer une structure »)."
+  createStructure(input: CreateStructureInput!): StructurePayload! @allow(roles: [admin])
+  "Update a structure (« modifier une structure »)."
+  updateStructure(input: UpdateStructureInput!): StructurePayload! @allow(roles: [admin])
+  "Add a staff member (« ajouter un professionnel »)."
+  addStaffMember(input: AddStaffMemberInput!): StaffMemberPayload! @allow(roles: [admin])
+  "Activate or deactivate a staff member."
+  setStaffMemberActive(input: SetStaffMemberActiveInput!): StaffMemberPayload! @allow(roles: [admin])
+  "Create an offer as a draft (« créer une offre »)."
+  createOffer(input: CreateOfferInput!): OfferPayload! @allow(roles: [coordinator, partner_editor])
+  "Update an offer (« modifier une offre »)."
+  updateOffer(input: UpdateOfferInput!): OfferPayload! @allow(roles: [coordinator, partner_editor])
+  "Mark offers as verified today, all or none (« marquer comme à jour »)."
+  markOffersUpToDate(input: MarkOffersUpToDateInput!): MarkOffersUpToDatePayload! @allow(roles: [coordinator, partner_editor])
+  "Publish an offer on the map (« publier »): the coordination moderates."
+  publishOffer(input: OfferStatusInput!): OfferPayload! @allow(roles: [coordinator])
+  "Archive an offer (« archiver »): its structure's editor or the coordination."
+  archiveOffer(input: OfferStatusInput!): OfferPayload! @allow(roles: [coordinator, partner_editor])
+  "Import structures and services in data·inclusion v1 (« importer »)."
+  importOffers(input: ImportOffersInput!): ImportOffersPayload! @allow(roles: [coordinator, admin])
+  "Schedule a network event (« programmer un temps de réseau »)."
+  scheduleNetworkEvent(input: ScheduleNetworkEventInput!): NetworkEventPayload! @allow(roles: [coordinator])
+  "Record an event's minutes and attendance (« compte rendu »)."
+  recordNetworkEventMinutes(input: RecordNetworkEventMinutesInput!): NetworkEventPayload! @allow(roles: [coordinator])
+  "Create a working group (« créer un groupe de travail »)."
+  createWorkingGroup(input: CreateWorkingGroupInput!): WorkingGroupPayload! @allow(roles: [coordinator])
+  "Record a good practice (« consigner une bonne pratique »)."
+  recordGoodPractice(input: RecordGoodPracticeInput!): GoodPracticePayload! @allow(roles: [coordinator])
+  "Report an emerging need (« signaler un besoin émergent »)."
+  reportEmergingNeed(input: ReportEmergingNeedInput!): EmergingNeedPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor])
+  "Update an emerging need (« mettre à jour un besoin émergent »)."
+  updateEmergingNeed(input: UpdateEmergingNeedInput!): EmergingNeedPayload! @allow(roles: [coordinator])
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -5079,6 +8058,66 @@ func (ec *executionContext) childFields_EligibilityCheck(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type EligibilityCheck", field.Name)
 }
 
+func (ec *executionContext) childFields_EmergingNeed(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_EmergingNeed_id(ctx, field)
+	case "description":
+		return ec.fieldContext_EmergingNeed_description(ctx, field)
+	case "theme":
+		return ec.fieldContext_EmergingNeed_theme(ctx, field)
+	case "department":
+		return ec.fieldContext_EmergingNeed_department(ctx, field)
+	case "reportedBy":
+		return ec.fieldContext_EmergingNeed_reportedBy(ctx, field)
+	case "reportedAt":
+		return ec.fieldContext_EmergingNeed_reportedAt(ctx, field)
+	case "beneficiariesConcerned":
+		return ec.fieldContext_EmergingNeed_beneficiariesConcerned(ctx, field)
+	case "status":
+		return ec.fieldContext_EmergingNeed_status(ctx, field)
+	case "answeringOffers":
+		return ec.fieldContext_EmergingNeed_answeringOffers(ctx, field)
+	case "version":
+		return ec.fieldContext_EmergingNeed_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmergingNeed", field.Name)
+}
+
+func (ec *executionContext) childFields_EmergingNeedConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_EmergingNeedConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_EmergingNeedConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EmergingNeedConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EmergingNeedConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmergingNeedConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EmergingNeedEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_EmergingNeedEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_EmergingNeedEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmergingNeedEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_EmergingNeedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "emergingNeed":
+		return ec.fieldContext_EmergingNeedPayload_emergingNeed(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_EmergingNeedPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmergingNeedPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_EngagementContract(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "signedOn":
@@ -5107,6 +8146,20 @@ func (ec *executionContext) childFields_Evaluation(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Evaluation", field.Name)
 }
 
+func (ec *executionContext) childFields_EventParticipation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "structure":
+		return ec.fieldContext_EventParticipation_structure(ctx, field)
+	case "staffMember":
+		return ec.fieldContext_EventParticipation_staffMember(ctx, field)
+	case "invited":
+		return ec.fieldContext_EventParticipation_invited(ctx, field)
+	case "attended":
+		return ec.fieldContext_EventParticipation_attended(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventParticipation", field.Name)
+}
+
 func (ec *executionContext) childFields_FollowUp(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "stage":
@@ -5123,6 +8176,74 @@ func (ec *executionContext) childFields_FollowUp(ctx context.Context, field grap
 		return ec.fieldContext_FollowUp_trainingSituation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FollowUp", field.Name)
+}
+
+func (ec *executionContext) childFields_FreshnessCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_FreshnessCounts_total(ctx, field)
+	case "fresh":
+		return ec.fieldContext_FreshnessCounts_fresh(ctx, field)
+	case "dueSoon":
+		return ec.fieldContext_FreshnessCounts_dueSoon(ctx, field)
+	case "stale":
+		return ec.fieldContext_FreshnessCounts_stale(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FreshnessCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_GoodPractice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GoodPractice_id(ctx, field)
+	case "title":
+		return ec.fieldContext_GoodPractice_title(ctx, field)
+	case "description":
+		return ec.fieldContext_GoodPractice_description(ctx, field)
+	case "event":
+		return ec.fieldContext_GoodPractice_event(ctx, field)
+	case "tags":
+		return ec.fieldContext_GoodPractice_tags(ctx, field)
+	case "departments":
+		return ec.fieldContext_GoodPractice_departments(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_GoodPractice_recordedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GoodPractice", field.Name)
+}
+
+func (ec *executionContext) childFields_GoodPracticeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_GoodPracticeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_GoodPracticeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_GoodPracticeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_GoodPracticeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GoodPracticeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_GoodPracticeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_GoodPracticeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_GoodPracticeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GoodPracticeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_GoodPracticePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "goodPractice":
+		return ec.fieldContext_GoodPracticePayload_goodPractice(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_GoodPracticePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GoodPracticePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_HouseholdMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5183,6 +8304,50 @@ func (ec *executionContext) childFields_HousingProposalPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type HousingProposalPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ImportOffersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "report":
+		return ec.fieldContext_ImportOffersPayload_report(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ImportOffersPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportOffersPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "applied":
+		return ec.fieldContext_ImportReport_applied(ctx, field)
+	case "created":
+		return ec.fieldContext_ImportReport_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_ImportReport_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_ImportReport_unchanged(ctx, field)
+	case "rejected":
+		return ec.fieldContext_ImportReport_rejected(ctx, field)
+	case "rows":
+		return ec.fieldContext_ImportReport_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportReport", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ImportRow_kind(ctx, field)
+	case "index":
+		return ec.fieldContext_ImportRow_index(ctx, field)
+	case "dataInclusionId":
+		return ec.fieldContext_ImportRow_dataInclusionId(ctx, field)
+	case "outcome":
+		return ec.fieldContext_ImportRow_outcome(ctx, field)
+	case "errors":
+		return ec.fieldContext_ImportRow_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRow", field.Name)
+}
+
 func (ec *executionContext) childFields_Interview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5231,6 +8396,84 @@ func (ec *executionContext) childFields_JourneyExit(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type JourneyExit", field.Name)
 }
 
+func (ec *executionContext) childFields_MarkOffersUpToDatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "offers":
+		return ec.fieldContext_MarkOffersUpToDatePayload_offers(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MarkOffersUpToDatePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkOffersUpToDatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_NetworkEvent_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_NetworkEvent_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_NetworkEvent_title(ctx, field)
+	case "theme":
+		return ec.fieldContext_NetworkEvent_theme(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_NetworkEvent_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_NetworkEvent_endsAt(ctx, field)
+	case "location":
+		return ec.fieldContext_NetworkEvent_location(ctx, field)
+	case "departments":
+		return ec.fieldContext_NetworkEvent_departments(ctx, field)
+	case "agenda":
+		return ec.fieldContext_NetworkEvent_agenda(ctx, field)
+	case "minutes":
+		return ec.fieldContext_NetworkEvent_minutes(ctx, field)
+	case "workingGroup":
+		return ec.fieldContext_NetworkEvent_workingGroup(ctx, field)
+	case "participants":
+		return ec.fieldContext_NetworkEvent_participants(ctx, field)
+	case "goodPractices":
+		return ec.fieldContext_NetworkEvent_goodPractices(ctx, field)
+	case "version":
+		return ec.fieldContext_NetworkEvent_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NetworkEventConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_NetworkEventConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NetworkEventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NetworkEventConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NetworkEventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NetworkEventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkEventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "networkEvent":
+		return ec.fieldContext_NetworkEventPayload_networkEvent(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_NetworkEventPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkEventPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Objective(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5243,6 +8486,180 @@ func (ec *executionContext) childFields_Objective(ctx context.Context, field gra
 		return ec.fieldContext_Objective_actions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Objective", field.Name)
+}
+
+func (ec *executionContext) childFields_Offer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Offer_id(ctx, field)
+	case "structure":
+		return ec.fieldContext_Offer_structure(ctx, field)
+	case "source":
+		return ec.fieldContext_Offer_source(ctx, field)
+	case "dataInclusionId":
+		return ec.fieldContext_Offer_dataInclusionId(ctx, field)
+	case "name":
+		return ec.fieldContext_Offer_name(ctx, field)
+	case "description":
+		return ec.fieldContext_Offer_description(ctx, field)
+	case "serviceType":
+		return ec.fieldContext_Offer_serviceType(ctx, field)
+	case "themes":
+		return ec.fieldContext_Offer_themes(ctx, field)
+	case "publics":
+		return ec.fieldContext_Offer_publics(ctx, field)
+	case "publicsDetails":
+		return ec.fieldContext_Offer_publicsDetails(ctx, field)
+	case "accessConditions":
+		return ec.fieldContext_Offer_accessConditions(ctx, field)
+	case "cost":
+		return ec.fieldContext_Offer_cost(ctx, field)
+	case "costDetails":
+		return ec.fieldContext_Offer_costDetails(ctx, field)
+	case "receptionModes":
+		return ec.fieldContext_Offer_receptionModes(ctx, field)
+	case "mobilisationModes":
+		return ec.fieldContext_Offer_mobilisationModes(ctx, field)
+	case "mobilisableBy":
+		return ec.fieldContext_Offer_mobilisableBy(ctx, field)
+	case "mobilisationDetails":
+		return ec.fieldContext_Offer_mobilisationDetails(ctx, field)
+	case "mobilisationLink":
+		return ec.fieldContext_Offer_mobilisationLink(ctx, field)
+	case "sourceLink":
+		return ec.fieldContext_Offer_sourceLink(ctx, field)
+	case "phone":
+		return ec.fieldContext_Offer_phone(ctx, field)
+	case "email":
+		return ec.fieldContext_Offer_email(ctx, field)
+	case "contactName":
+		return ec.fieldContext_Offer_contactName(ctx, field)
+	case "address":
+		return ec.fieldContext_Offer_address(ctx, field)
+	case "addressComplement":
+		return ec.fieldContext_Offer_addressComplement(ctx, field)
+	case "city":
+		return ec.fieldContext_Offer_city(ctx, field)
+	case "postalCode":
+		return ec.fieldContext_Offer_postalCode(ctx, field)
+	case "inseeCode":
+		return ec.fieldContext_Offer_inseeCode(ctx, field)
+	case "department":
+		return ec.fieldContext_Offer_department(ctx, field)
+	case "latitude":
+		return ec.fieldContext_Offer_latitude(ctx, field)
+	case "longitude":
+		return ec.fieldContext_Offer_longitude(ctx, field)
+	case "openingHours":
+		return ec.fieldContext_Offer_openingHours(ctx, field)
+	case "eligibilityZone":
+		return ec.fieldContext_Offer_eligibilityZone(ctx, field)
+	case "durationWeeks":
+		return ec.fieldContext_Offer_durationWeeks(ctx, field)
+	case "weeklyHours":
+		return ec.fieldContext_Offer_weeklyHours(ctx, field)
+	case "spokenLanguages":
+		return ec.fieldContext_Offer_spokenLanguages(ctx, field)
+	case "protectionStatuses":
+		return ec.fieldContext_Offer_protectionStatuses(ctx, field)
+	case "frenchLevelRequired":
+		return ec.fieldContext_Offer_frenchLevelRequired(ctx, field)
+	case "documentsRequired":
+		return ec.fieldContext_Offer_documentsRequired(ctx, field)
+	case "capacity":
+		return ec.fieldContext_Offer_capacity(ctx, field)
+	case "sessions":
+		return ec.fieldContext_Offer_sessions(ctx, field)
+	case "status":
+		return ec.fieldContext_Offer_status(ctx, field)
+	case "updateFrequencyMonths":
+		return ec.fieldContext_Offer_updateFrequencyMonths(ctx, field)
+	case "verifiedAt":
+		return ec.fieldContext_Offer_verifiedAt(ctx, field)
+	case "verifiedBy":
+		return ec.fieldContext_Offer_verifiedBy(ctx, field)
+	case "verificationDueOn":
+		return ec.fieldContext_Offer_verificationDueOn(ctx, field)
+	case "freshness":
+		return ec.fieldContext_Offer_freshness(ctx, field)
+	case "qualityScore":
+		return ec.fieldContext_Offer_qualityScore(ctx, field)
+	case "qualityCriteria":
+		return ec.fieldContext_Offer_qualityCriteria(ctx, field)
+	case "updatedOn":
+		return ec.fieldContext_Offer_updatedOn(ctx, field)
+	case "distanceKm":
+		return ec.fieldContext_Offer_distanceKm(ctx, field)
+	case "version":
+		return ec.fieldContext_Offer_version(ctx, field)
+	case "history":
+		return ec.fieldContext_Offer_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Offer", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_OfferChange_at(ctx, field)
+	case "action":
+		return ec.fieldContext_OfferChange_action(ctx, field)
+	case "actor":
+		return ec.fieldContext_OfferChange_actor(ctx, field)
+	case "actorRole":
+		return ec.fieldContext_OfferChange_actorRole(ctx, field)
+	case "changes":
+		return ec.fieldContext_OfferChange_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferChange", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OfferChangeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OfferChangeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OfferChangeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OfferChangeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OfferChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OfferChangeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferChangeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OfferConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OfferConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OfferConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OfferConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OfferEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OfferEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_OfferMapEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5259,6 +8676,28 @@ func (ec *executionContext) childFields_OfferMapEvent(ctx context.Context, field
 		return ec.fieldContext_OfferMapEvent_at(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OfferMapEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "offer":
+		return ec.fieldContext_OfferPayload_offer(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_OfferPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferSession(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "startsOn":
+		return ec.fieldContext_OfferSession_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_OfferSession_endsOn(ctx, field)
+	case "label":
+		return ec.fieldContext_OfferSession_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferSession", field.Name)
 }
 
 func (ec *executionContext) childFields_OrientationEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5329,6 +8768,18 @@ func (ec *executionContext) childFields_PlanActionPayload(ctx context.Context, f
 		return ec.fieldContext_PlanActionPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlanActionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_QualityCriterion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_QualityCriterion_name(ctx, field)
+	case "met":
+		return ec.fieldContext_QualityCriterion_met(ctx, field)
+	case "label":
+		return ec.fieldContext_QualityCriterion_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QualityCriterion", field.Name)
 }
 
 func (ec *executionContext) childFields_RecordInterviewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5447,6 +8898,40 @@ func (ec *executionContext) childFields_StaffMember(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type StaffMember", field.Name)
 }
 
+func (ec *executionContext) childFields_StaffMemberConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StaffMemberConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_StaffMemberConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StaffMemberConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StaffMemberConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaffMemberConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StaffMemberEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StaffMemberEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StaffMemberEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaffMemberEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StaffMemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "staffMember":
+		return ec.fieldContext_StaffMemberPayload_staffMember(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_StaffMemberPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaffMemberPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Structure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5457,6 +8942,56 @@ func (ec *executionContext) childFields_Structure(ctx context.Context, field gra
 		return ec.fieldContext_Structure_agirRole(ctx, field)
 	case "departments":
 		return ec.fieldContext_Structure_departments(ctx, field)
+	case "sectors":
+		return ec.fieldContext_Structure_sectors(ctx, field)
+	case "source":
+		return ec.fieldContext_Structure_source(ctx, field)
+	case "dataInclusionId":
+		return ec.fieldContext_Structure_dataInclusionId(ctx, field)
+	case "siret":
+		return ec.fieldContext_Structure_siret(ctx, field)
+	case "description":
+		return ec.fieldContext_Structure_description(ctx, field)
+	case "address":
+		return ec.fieldContext_Structure_address(ctx, field)
+	case "addressComplement":
+		return ec.fieldContext_Structure_addressComplement(ctx, field)
+	case "city":
+		return ec.fieldContext_Structure_city(ctx, field)
+	case "postalCode":
+		return ec.fieldContext_Structure_postalCode(ctx, field)
+	case "inseeCode":
+		return ec.fieldContext_Structure_inseeCode(ctx, field)
+	case "latitude":
+		return ec.fieldContext_Structure_latitude(ctx, field)
+	case "longitude":
+		return ec.fieldContext_Structure_longitude(ctx, field)
+	case "phone":
+		return ec.fieldContext_Structure_phone(ctx, field)
+	case "email":
+		return ec.fieldContext_Structure_email(ctx, field)
+	case "website":
+		return ec.fieldContext_Structure_website(ctx, field)
+	case "sourceLink":
+		return ec.fieldContext_Structure_sourceLink(ctx, field)
+	case "openingHours":
+		return ec.fieldContext_Structure_openingHours(ctx, field)
+	case "accessibilityLink":
+		return ec.fieldContext_Structure_accessibilityLink(ctx, field)
+	case "networks":
+		return ec.fieldContext_Structure_networks(ctx, field)
+	case "updatedOn":
+		return ec.fieldContext_Structure_updatedOn(ctx, field)
+	case "version":
+		return ec.fieldContext_Structure_version(ctx, field)
+	case "offers":
+		return ec.fieldContext_Structure_offers(ctx, field)
+	case "staff":
+		return ec.fieldContext_Structure_staff(ctx, field)
+	case "offerFreshness":
+		return ec.fieldContext_Structure_offerFreshness(ctx, field)
+	case "qualityScore":
+		return ec.fieldContext_Structure_qualityScore(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Structure", field.Name)
 }
@@ -5483,6 +9018,16 @@ func (ec *executionContext) childFields_StructureEdge(ctx context.Context, field
 		return ec.fieldContext_StructureEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StructureEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StructurePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "structure":
+		return ec.fieldContext_StructurePayload_structure(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_StructurePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StructurePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_TimelineEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5527,6 +9072,36 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_departments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkingGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WorkingGroup_id(ctx, field)
+	case "name":
+		return ec.fieldContext_WorkingGroup_name(ctx, field)
+	case "theme":
+		return ec.fieldContext_WorkingGroup_theme(ctx, field)
+	case "description":
+		return ec.fieldContext_WorkingGroup_description(ctx, field)
+	case "departments":
+		return ec.fieldContext_WorkingGroup_departments(ctx, field)
+	case "memberStructures":
+		return ec.fieldContext_WorkingGroup_memberStructures(ctx, field)
+	case "memberStaff":
+		return ec.fieldContext_WorkingGroup_memberStaff(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkingGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkingGroupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "workingGroup":
+		return ec.fieldContext_WorkingGroupPayload_workingGroup(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_WorkingGroupPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkingGroupPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5673,12 +9248,40 @@ func (ec *executionContext) field_Mutation_addPlanAction_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addStaffMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddStaffMemberInput, error) {
+			return ec.unmarshalNAddStaffMemberInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAddStaffMemberInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_admitExceptionally_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AdmitExceptionallyInput, error) {
 			return ec.unmarshalNAdmitExceptionallyInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAdmitExceptionallyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_archiveOffer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OfferStatusInput, error) {
+			return ec.unmarshalNOfferStatusInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferStatusInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5707,6 +9310,48 @@ func (ec *executionContext) field_Mutation_convokeBeneficiary_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ConvokeBeneficiaryInput, error) {
 			return ec.unmarshalNConvokeBeneficiaryInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConvokeBeneficiaryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createOffer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateOfferInput, error) {
+			return ec.unmarshalNCreateOfferInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCreateOfferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createStructure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateStructureInput, error) {
+			return ec.unmarshalNCreateStructureInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCreateStructureInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createWorkingGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateWorkingGroupInput, error) {
+			return ec.unmarshalNCreateWorkingGroupInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCreateWorkingGroupInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5749,6 +9394,48 @@ func (ec *executionContext) field_Mutation_exitJourney_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ExitJourneyInput, error) {
 			return ec.unmarshalNExitJourneyInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExitJourneyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importOffers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ImportOffersInput, error) {
+			return ec.unmarshalNImportOffersInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐImportOffersInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_markOffersUpToDate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MarkOffersUpToDateInput, error) {
+			return ec.unmarshalNMarkOffersUpToDateInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐMarkOffersUpToDateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishOffer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OfferStatusInput, error) {
+			return ec.unmarshalNOfferStatusInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferStatusInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5827,6 +9514,20 @@ func (ec *executionContext) field_Mutation_recordFollowUp_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordGoodPractice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordGoodPracticeInput, error) {
+			return ec.unmarshalNRecordGoodPracticeInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordGoodPracticeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordHousingProposal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5847,6 +9548,20 @@ func (ec *executionContext) field_Mutation_recordInterview_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordInterviewInput, error) {
 			return ec.unmarshalNRecordInterviewInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordInterviewInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordNetworkEventMinutes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordNetworkEventMinutesInput, error) {
+			return ec.unmarshalNRecordNetworkEventMinutesInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordNetworkEventMinutesInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5911,12 +9626,54 @@ func (ec *executionContext) field_Mutation_reintegrateBeneficiary_args(ctx conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reportEmergingNeed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReportEmergingNeedInput, error) {
+			return ec.unmarshalNReportEmergingNeedInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReportEmergingNeedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_scheduleCollectiveAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ScheduleCollectiveActionInput, error) {
 			return ec.unmarshalNScheduleCollectiveActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐScheduleCollectiveActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_scheduleNetworkEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ScheduleNetworkEventInput, error) {
+			return ec.unmarshalNScheduleNetworkEventInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐScheduleNetworkEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setStaffMemberActive_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetStaffMemberActiveInput, error) {
+			return ec.unmarshalNSetStaffMemberActiveInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSetStaffMemberActiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5953,6 +9710,34 @@ func (ec *executionContext) field_Mutation_updateBeneficiaryContact_args(ctx con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateEmergingNeed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateEmergingNeedInput, error) {
+			return ec.unmarshalNUpdateEmergingNeedInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdateEmergingNeedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateOffer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateOfferInput, error) {
+			return ec.unmarshalNUpdateOfferInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdateOfferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updatePlanAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5964,6 +9749,58 @@ func (ec *executionContext) field_Mutation_updatePlanAction_args(ctx context.Con
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateStructure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateStructureInput, error) {
+			return ec.unmarshalNUpdateStructureInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdateStructureInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Offer_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6141,6 +9978,144 @@ func (ec *executionContext) field_Query_collectiveActions_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_emergingNeeds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EmergingNeedFilter, error) {
+			return ec.unmarshalOEmergingNeedFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeedFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_goodPractices_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.GoodPracticeFilter, error) {
+			return ec.unmarshalOGoodPracticeFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐGoodPracticeFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_networkEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.NetworkEventFilter, error) {
+			return ec.unmarshalONetworkEventFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6169,6 +10144,66 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_offer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_offers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.OfferFilter, error) {
+			return ec.unmarshalOOfferFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_structure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6194,6 +10229,112 @@ func (ec *executionContext) field_Query_structures_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_workingGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "department",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["department"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Structure_offers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*model.OfferStatus, error) {
+			return ec.unmarshalOOfferStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Structure_staff_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "activeOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["activeOnly"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -9867,6 +14008,492 @@ func (ec *executionContext) fieldContext_EligibilityCheck_message(_ context.Cont
 	return graphql.NewScalarFieldContext("EligibilityCheck", field, false, false, "String")
 }
 
+func (ec *executionContext) _EmergingNeed_id(ctx context.Context, field graphql.CollectedField, obj *model.EmergingNeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeed_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeed_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergingNeed", field, true, false, "ID")
+}
+
+func (ec *executionContext) _EmergingNeed_description(ctx context.Context, field graphql.CollectedField, obj *model.EmergingNeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeed_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeed_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergingNeed", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmergingNeed_theme(ctx context.Context, field graphql.CollectedField, obj *model.EmergingNeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeed_theme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Theme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Sector) graphql.Marshaler {
+			return ec.marshalNSector2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeed_theme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergingNeed", field, false, false, "Sector")
+}
+
+func (ec *executionContext) _EmergingNeed_department(ctx context.Context, field graphql.CollectedField, obj *model.EmergingNeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeed_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeed_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergingNeed", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmergingNeed_reportedBy(ctx context.Context, field graphql.CollectedField, obj *model.EmergingNeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeed_reportedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EmergingNeed().ReportedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalOStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeed_reportedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmergingNeed",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmergingNeed_reportedAt(ctx context.Context, field graphql.CollectedField, obj *model.EmergingNeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeed_reportedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeed_reportedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergingNeed", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _EmergingNeed_beneficiariesConcerned(ctx context.Context, field graphql.CollectedField, obj *model.EmergingNeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeed_beneficiariesConcerned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BeneficiariesConcerned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeed_beneficiariesConcerned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergingNeed", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EmergingNeed_status(ctx context.Context, field graphql.CollectedField, obj *model.EmergingNeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeed_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EmergingNeedStatus) graphql.Marshaler {
+			return ec.marshalNEmergingNeedStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeedStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeed_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergingNeed", field, false, false, "EmergingNeedStatus")
+}
+
+func (ec *executionContext) _EmergingNeed_answeringOffers(ctx context.Context, field graphql.CollectedField, obj *model.EmergingNeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeed_answeringOffers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EmergingNeed().AnsweringOffers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Offer) graphql.Marshaler {
+			return ec.marshalNOffer2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeed_answeringOffers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmergingNeed",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Offer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmergingNeed_version(ctx context.Context, field graphql.CollectedField, obj *model.EmergingNeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeed_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeed_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergingNeed", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EmergingNeedConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.EmergingNeed]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeedConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[model.EmergingNeed]) graphql.Marshaler {
+			return ec.marshalNEmergingNeedEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeedConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmergingNeedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmergingNeedEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmergingNeedConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.EmergingNeed]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeedConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.EmergingNeed) graphql.Marshaler {
+			return ec.marshalNEmergingNeed2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeedConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmergingNeedConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmergingNeed(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmergingNeedConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.EmergingNeed]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeedConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeedConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmergingNeedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmergingNeedConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.EmergingNeed]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeedConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeedConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergingNeedConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EmergingNeedEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.EmergingNeed]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeedEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeedEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergingNeedEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmergingNeedEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.EmergingNeed]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeedEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EmergingNeed) graphql.Marshaler {
+			return ec.marshalNEmergingNeed2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeed(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeedEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmergingNeedEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmergingNeed(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmergingNeedPayload_emergingNeed(ctx context.Context, field graphql.CollectedField, obj *model.EmergingNeedPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeedPayload_emergingNeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmergingNeed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EmergingNeed) graphql.Marshaler {
+			return ec.marshalOEmergingNeed2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeed(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeedPayload_emergingNeed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmergingNeedPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmergingNeed(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmergingNeedPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.EmergingNeedPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeedPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeedPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmergingNeedPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EngagementContract_signedOn(ctx context.Context, field graphql.CollectedField, obj *model.EngagementContract) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10051,6 +14678,116 @@ func (ec *executionContext) fieldContext_Evaluation_rights(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "Int")
 }
 
+func (ec *executionContext) _EventParticipation_structure(ctx context.Context, field graphql.CollectedField, obj *model.EventParticipation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventParticipation_structure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EventParticipation().Structure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalNStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventParticipation_structure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventParticipation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventParticipation_staffMember(ctx context.Context, field graphql.CollectedField, obj *model.EventParticipation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventParticipation_staffMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EventParticipation().StaffMember(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffMember) graphql.Marshaler {
+			return ec.marshalOStaffMember2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventParticipation_staffMember(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventParticipation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventParticipation_invited(ctx context.Context, field graphql.CollectedField, obj *model.EventParticipation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventParticipation_invited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invited, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventParticipation_invited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventParticipation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _EventParticipation_attended(ctx context.Context, field graphql.CollectedField, obj *model.EventParticipation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventParticipation_attended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventParticipation_attended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventParticipation", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _FollowUp_stage(ctx context.Context, field graphql.CollectedField, obj *model.FollowUp) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10187,6 +14924,506 @@ func (ec *executionContext) _FollowUp_trainingSituation(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_FollowUp_trainingSituation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FollowUp", field, false, false, "TrainingSituation")
+}
+
+func (ec *executionContext) _FreshnessCounts_total(ctx context.Context, field graphql.CollectedField, obj *model.FreshnessCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FreshnessCounts_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FreshnessCounts_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FreshnessCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FreshnessCounts_fresh(ctx context.Context, field graphql.CollectedField, obj *model.FreshnessCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FreshnessCounts_fresh(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fresh, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FreshnessCounts_fresh(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FreshnessCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FreshnessCounts_dueSoon(ctx context.Context, field graphql.CollectedField, obj *model.FreshnessCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FreshnessCounts_dueSoon(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueSoon, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FreshnessCounts_dueSoon(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FreshnessCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FreshnessCounts_stale(ctx context.Context, field graphql.CollectedField, obj *model.FreshnessCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FreshnessCounts_stale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FreshnessCounts_stale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FreshnessCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GoodPractice_id(ctx context.Context, field graphql.CollectedField, obj *model.GoodPractice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GoodPractice_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GoodPractice_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GoodPractice", field, true, false, "ID")
+}
+
+func (ec *executionContext) _GoodPractice_title(ctx context.Context, field graphql.CollectedField, obj *model.GoodPractice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GoodPractice_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GoodPractice_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GoodPractice", field, false, false, "String")
+}
+
+func (ec *executionContext) _GoodPractice_description(ctx context.Context, field graphql.CollectedField, obj *model.GoodPractice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GoodPractice_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GoodPractice_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GoodPractice", field, false, false, "String")
+}
+
+func (ec *executionContext) _GoodPractice_event(ctx context.Context, field graphql.CollectedField, obj *model.GoodPractice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GoodPractice_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GoodPractice().Event(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NetworkEvent) graphql.Marshaler {
+			return ec.marshalONetworkEvent2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GoodPractice_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoodPractice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoodPractice_tags(ctx context.Context, field graphql.CollectedField, obj *model.GoodPractice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GoodPractice_tags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GoodPractice_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GoodPractice", field, false, false, "String")
+}
+
+func (ec *executionContext) _GoodPractice_departments(ctx context.Context, field graphql.CollectedField, obj *model.GoodPractice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GoodPractice_departments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Departments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GoodPractice_departments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GoodPractice", field, false, false, "String")
+}
+
+func (ec *executionContext) _GoodPractice_recordedAt(ctx context.Context, field graphql.CollectedField, obj *model.GoodPractice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GoodPractice_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GoodPractice_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GoodPractice", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _GoodPracticeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.GoodPractice]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GoodPracticeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[model.GoodPractice]) graphql.Marshaler {
+			return ec.marshalNGoodPracticeEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GoodPracticeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoodPracticeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GoodPracticeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoodPracticeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.GoodPractice]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GoodPracticeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.GoodPractice) graphql.Marshaler {
+			return ec.marshalNGoodPractice2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐGoodPracticeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GoodPracticeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoodPracticeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GoodPractice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoodPracticeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.GoodPractice]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GoodPracticeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GoodPracticeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoodPracticeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoodPracticeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.GoodPractice]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GoodPracticeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GoodPracticeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GoodPracticeConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GoodPracticeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.GoodPractice]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GoodPracticeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GoodPracticeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GoodPracticeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _GoodPracticeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.GoodPractice]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GoodPracticeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.GoodPractice) graphql.Marshaler {
+			return ec.marshalNGoodPractice2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐGoodPractice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GoodPracticeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoodPracticeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GoodPractice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoodPracticePayload_goodPractice(ctx context.Context, field graphql.CollectedField, obj *model.GoodPracticePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GoodPracticePayload_goodPractice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GoodPractice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GoodPractice) graphql.Marshaler {
+			return ec.marshalOGoodPractice2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐGoodPractice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GoodPracticePayload_goodPractice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoodPracticePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GoodPractice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoodPracticePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.GoodPracticePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GoodPracticePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GoodPracticePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoodPracticePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _HouseholdMember_id(ctx context.Context, field graphql.CollectedField, obj *model.HouseholdMember) (ret graphql.Marshaler) {
@@ -10676,6 +15913,341 @@ func (ec *executionContext) fieldContext_HousingProposalPayload_userErrors(_ con
 	return fc, nil
 }
 
+func (ec *executionContext) _ImportOffersPayload_report(ctx context.Context, field graphql.CollectedField, obj *model.ImportOffersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportOffersPayload_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Report, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportReport) graphql.Marshaler {
+			return ec.marshalOImportReport2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐImportReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportOffersPayload_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportOffersPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportOffersPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ImportOffersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportOffersPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportOffersPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportOffersPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportReport_applied(ctx context.Context, field graphql.CollectedField, obj *model.ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_applied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_applied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportReport_created(ctx context.Context, field graphql.CollectedField, obj *model.ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_updated(ctx context.Context, field graphql.CollectedField, obj *model.ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_rejected(ctx context.Context, field graphql.CollectedField, obj *model.ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_rejected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_rows(ctx context.Context, field graphql.CollectedField, obj *model.ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ImportRow) graphql.Marshaler {
+			return ec.marshalNImportRow2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐImportRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRow_kind(ctx context.Context, field graphql.CollectedField, obj *model.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRow_index(ctx context.Context, field graphql.CollectedField, obj *model.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRow_dataInclusionId(ctx context.Context, field graphql.CollectedField, obj *model.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_dataInclusionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DataInclusionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_dataInclusionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRow_outcome(ctx context.Context, field graphql.CollectedField, obj *model.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ImportOutcome) graphql.Marshaler {
+			return ec.marshalNImportOutcome2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐImportOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRow", field, false, false, "ImportOutcome")
+}
+
+func (ec *executionContext) _ImportRow_errors(ctx context.Context, field graphql.CollectedField, obj *model.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Interview_id(ctx context.Context, field graphql.CollectedField, obj *model.Interview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11097,6 +16669,70 @@ func (ec *executionContext) _JourneyExit_trainingSituation(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_JourneyExit_trainingSituation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JourneyExit", field, false, false, "TrainingSituation")
+}
+
+func (ec *executionContext) _MarkOffersUpToDatePayload_offers(ctx context.Context, field graphql.CollectedField, obj *model.MarkOffersUpToDatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkOffersUpToDatePayload_offers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Offer) graphql.Marshaler {
+			return ec.marshalNOffer2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkOffersUpToDatePayload_offers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarkOffersUpToDatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Offer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarkOffersUpToDatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.MarkOffersUpToDatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkOffersUpToDatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkOffersUpToDatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarkOffersUpToDatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_referBeneficiary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -12111,6 +17747,1297 @@ func (ec *executionContext) fieldContext_Mutation_recordAttendance(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createStructure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createStructure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateStructure(ctx, fc.Args["input"].(model.CreateStructureInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StructurePayload) graphql.Marshaler {
+			return ec.marshalNStructurePayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructurePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createStructure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StructurePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createStructure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateStructure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateStructure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateStructure(ctx, fc.Args["input"].(model.UpdateStructureInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StructurePayload) graphql.Marshaler {
+			return ec.marshalNStructurePayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructurePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateStructure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StructurePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateStructure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addStaffMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addStaffMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddStaffMember(ctx, fc.Args["input"].(model.AddStaffMemberInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffMemberPayload) graphql.Marshaler {
+			return ec.marshalNStaffMemberPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMemberPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addStaffMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMemberPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addStaffMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setStaffMemberActive(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setStaffMemberActive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetStaffMemberActive(ctx, fc.Args["input"].(model.SetStaffMemberActiveInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffMemberPayload) graphql.Marshaler {
+			return ec.marshalNStaffMemberPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMemberPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setStaffMemberActive(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMemberPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setStaffMemberActive_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createOffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateOffer(ctx, fc.Args["input"].(model.CreateOfferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferPayload) graphql.Marshaler {
+			return ec.marshalNOfferPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateOffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateOffer(ctx, fc.Args["input"].(model.UpdateOfferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferPayload) graphql.Marshaler {
+			return ec.marshalNOfferPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markOffersUpToDate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markOffersUpToDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkOffersUpToDate(ctx, fc.Args["input"].(model.MarkOffersUpToDateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarkOffersUpToDatePayload) graphql.Marshaler {
+			return ec.marshalNMarkOffersUpToDatePayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐMarkOffersUpToDatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markOffersUpToDate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarkOffersUpToDatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markOffersUpToDate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishOffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishOffer(ctx, fc.Args["input"].(model.OfferStatusInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferPayload) graphql.Marshaler {
+			return ec.marshalNOfferPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveOffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveOffer(ctx, fc.Args["input"].(model.OfferStatusInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferPayload) graphql.Marshaler {
+			return ec.marshalNOfferPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importOffers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importOffers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportOffers(ctx, fc.Args["input"].(model.ImportOffersInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportOffersPayload) graphql.Marshaler {
+			return ec.marshalNImportOffersPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐImportOffersPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importOffers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportOffersPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importOffers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_scheduleNetworkEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_scheduleNetworkEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ScheduleNetworkEvent(ctx, fc.Args["input"].(model.ScheduleNetworkEventInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NetworkEventPayload) graphql.Marshaler {
+			return ec.marshalNNetworkEventPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEventPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_scheduleNetworkEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkEventPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_scheduleNetworkEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordNetworkEventMinutes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordNetworkEventMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordNetworkEventMinutes(ctx, fc.Args["input"].(model.RecordNetworkEventMinutesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NetworkEventPayload) graphql.Marshaler {
+			return ec.marshalNNetworkEventPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEventPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordNetworkEventMinutes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkEventPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordNetworkEventMinutes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createWorkingGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createWorkingGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateWorkingGroup(ctx, fc.Args["input"].(model.CreateWorkingGroupInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WorkingGroupPayload) graphql.Marshaler {
+			return ec.marshalNWorkingGroupPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkingGroupPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createWorkingGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkingGroupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createWorkingGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordGoodPractice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordGoodPractice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordGoodPractice(ctx, fc.Args["input"].(model.RecordGoodPracticeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GoodPracticePayload) graphql.Marshaler {
+			return ec.marshalNGoodPracticePayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐGoodPracticePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordGoodPractice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GoodPracticePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordGoodPractice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reportEmergingNeed(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reportEmergingNeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReportEmergingNeed(ctx, fc.Args["input"].(model.ReportEmergingNeedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EmergingNeedPayload) graphql.Marshaler {
+			return ec.marshalNEmergingNeedPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeedPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reportEmergingNeed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmergingNeedPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reportEmergingNeed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateEmergingNeed(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateEmergingNeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateEmergingNeed(ctx, fc.Args["input"].(model.UpdateEmergingNeedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EmergingNeedPayload) graphql.Marshaler {
+			return ec.marshalNEmergingNeedPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeedPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateEmergingNeed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmergingNeedPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateEmergingNeed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEvent", field, true, false, "ID")
+}
+
+func (ec *executionContext) _NetworkEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.NetworkEventKind) graphql.Marshaler {
+			return ec.marshalNNetworkEventKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEvent", field, false, false, "NetworkEventKind")
+}
+
+func (ec *executionContext) _NetworkEvent_title(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEvent_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEvent_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _NetworkEvent_theme(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEvent_theme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Theme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Sector) graphql.Marshaler {
+			return ec.marshalNSector2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEvent_theme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEvent", field, false, false, "Sector")
+}
+
+func (ec *executionContext) _NetworkEvent_startsAt(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEvent_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEvent_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _NetworkEvent_endsAt(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEvent_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEvent_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _NetworkEvent_location(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEvent_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEvent_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _NetworkEvent_departments(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEvent_departments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Departments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEvent_departments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _NetworkEvent_agenda(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEvent_agenda(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agenda, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEvent_agenda(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _NetworkEvent_minutes(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEvent_minutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Minutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEvent_minutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _NetworkEvent_workingGroup(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEvent_workingGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NetworkEvent().WorkingGroup(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WorkingGroup) graphql.Marshaler {
+			return ec.marshalOWorkingGroup2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkingGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEvent_workingGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkingGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkEvent_participants(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEvent_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NetworkEvent().Participants(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.EventParticipation) graphql.Marshaler {
+			return ec.marshalNEventParticipation2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEventParticipationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEvent_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventParticipation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkEvent_goodPractices(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEvent_goodPractices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NetworkEvent().GoodPractices(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.GoodPractice) graphql.Marshaler {
+			return ec.marshalNGoodPractice2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐGoodPracticeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEvent_goodPractices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GoodPractice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkEvent_version(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEvent_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEvent_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.NetworkEvent]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEventConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[model.NetworkEvent]) graphql.Marshaler {
+			return ec.marshalNNetworkEventEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkEventEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkEventConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.NetworkEvent]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEventConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.NetworkEvent) graphql.Marshaler {
+			return ec.marshalNNetworkEvent2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEventConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkEventConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.NetworkEvent]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEventConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.NetworkEvent]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEventConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEventConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.NetworkEvent]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEventEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEventEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _NetworkEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.NetworkEvent]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEventEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.NetworkEvent) graphql.Marshaler {
+			return ec.marshalNNetworkEvent2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkEventEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkEventPayload_networkEvent(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEventPayload_networkEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NetworkEvent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NetworkEvent) graphql.Marshaler {
+			return ec.marshalONetworkEvent2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEventPayload_networkEvent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkEventPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEventPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.CollectedField, obj *model.Objective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12207,6 +19134,1722 @@ func (ec *executionContext) fieldContext_Objective_actions(_ context.Context, fi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PlanAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Offer_id(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Offer_structure(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_structure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Offer().Structure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalNStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_structure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Offer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Offer_source(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_dataInclusionId(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_dataInclusionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DataInclusionID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_dataInclusionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, true, false, "String")
+}
+
+func (ec *executionContext) _Offer_name(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_description(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_serviceType(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_serviceType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_serviceType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_themes(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_themes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Themes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_themes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_publics(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_publics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_publics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_publicsDetails(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_publicsDetails(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicsDetails, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_publicsDetails(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_accessConditions(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_accessConditions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessConditions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_accessConditions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_cost(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_costDetails(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_costDetails(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostDetails, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_costDetails(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_receptionModes(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_receptionModes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceptionModes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_receptionModes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_mobilisationModes(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_mobilisationModes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MobilisationModes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_mobilisationModes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_mobilisableBy(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_mobilisableBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MobilisableBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_mobilisableBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_mobilisationDetails(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_mobilisationDetails(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MobilisationDetails, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_mobilisationDetails(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_mobilisationLink(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_mobilisationLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MobilisationLink, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_mobilisationLink(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_sourceLink(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_sourceLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceLink, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_sourceLink(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_phone(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_email(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_contactName(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_contactName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_contactName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_address(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_addressComplement(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_addressComplement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AddressComplement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_addressComplement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_city(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_postalCode(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_postalCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PostalCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_postalCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_inseeCode(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_inseeCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InseeCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_inseeCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_department(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_latitude(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_latitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_latitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Offer_longitude(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_longitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Longitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_longitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Offer_openingHours(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_openingHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpeningHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_openingHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_eligibilityZone(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_eligibilityZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EligibilityZone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_eligibilityZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_durationWeeks(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_durationWeeks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationWeeks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_durationWeeks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Offer_weeklyHours(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_weeklyHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WeeklyHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_weeklyHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Offer_spokenLanguages(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_spokenLanguages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpokenLanguages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_spokenLanguages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_protectionStatuses(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_protectionStatuses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProtectionStatuses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ProtectionStatus) graphql.Marshaler {
+			return ec.marshalNProtectionStatus2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_protectionStatuses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "ProtectionStatus")
+}
+
+func (ec *executionContext) _Offer_frenchLevelRequired(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_frenchLevelRequired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FrenchLevelRequired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CefrLevel) graphql.Marshaler {
+			return ec.marshalOCefrLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCefrLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_frenchLevelRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "CefrLevel")
+}
+
+func (ec *executionContext) _Offer_documentsRequired(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_documentsRequired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentsRequired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_documentsRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Offer_capacity(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Offer_sessions(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_sessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.OfferSession) graphql.Marshaler {
+			return ec.marshalNOfferSession2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSessionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_sessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Offer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Offer_status(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OfferStatus) graphql.Marshaler {
+			return ec.marshalNOfferStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "OfferStatus")
+}
+
+func (ec *executionContext) _Offer_updateFrequencyMonths(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_updateFrequencyMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdateFrequencyMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_updateFrequencyMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Offer_verifiedAt(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_verifiedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifiedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_verifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Offer_verifiedBy(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_verifiedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Offer().VerifiedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffMember) graphql.Marshaler {
+			return ec.marshalOStaffMember2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_verifiedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Offer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Offer_verificationDueOn(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_verificationDueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerificationDueOn(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_verificationDueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, true, false, "Date")
+}
+
+func (ec *executionContext) _Offer_freshness(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_freshness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Offer().Freshness(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Freshness) graphql.Marshaler {
+			return ec.marshalNFreshness2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFreshness(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_freshness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, true, true, "Freshness")
+}
+
+func (ec *executionContext) _Offer_qualityScore(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_qualityScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualityScore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_qualityScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Offer_qualityCriteria(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_qualityCriteria(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualityCriteria(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.QualityCriterion) graphql.Marshaler {
+			return ec.marshalNQualityCriterion2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐQualityCriterionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_qualityCriteria(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Offer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QualityCriterion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Offer_updatedOn(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_updatedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_updatedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Offer_distanceKm(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_distanceKm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DistanceKm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_distanceKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Offer_version(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Offer_history(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Offer().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[model.OfferChange]) graphql.Marshaler {
+			return ec.marshalNOfferChangeConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Offer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Offer_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferChange_at(ctx context.Context, field graphql.CollectedField, obj *model.OfferChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferChange", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OfferChange_action(ctx context.Context, field graphql.CollectedField, obj *model.OfferChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferChange_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferChange_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferChange_actor(ctx context.Context, field graphql.CollectedField, obj *model.OfferChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferChange_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferChange_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferChange_actorRole(ctx context.Context, field graphql.CollectedField, obj *model.OfferChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferChange_actorRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferChange_actorRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferChange", field, false, false, "Role")
+}
+
+func (ec *executionContext) _OfferChange_changes(ctx context.Context, field graphql.CollectedField, obj *model.OfferChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferChange_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferChange_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.OfferChange]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferChangeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[model.OfferChange]) graphql.Marshaler {
+			return ec.marshalNOfferChangeEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferChangeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferChangeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferChangeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.OfferChange]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferChangeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.OfferChange) graphql.Marshaler {
+			return ec.marshalNOfferChange2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferChangeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferChangeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.OfferChange]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferChangeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferChangeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.OfferChange]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferChangeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferChangeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferChangeConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OfferChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.OfferChange]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferChangeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferChangeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.OfferChange]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferChangeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OfferChange) graphql.Marshaler {
+			return ec.marshalNOfferChange2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferChangeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferChangeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Offer]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[model.Offer]) graphql.Marshaler {
+			return ec.marshalNOfferEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Offer]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Offer) graphql.Marshaler {
+			return ec.marshalNOffer2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Offer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Offer]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Offer]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OfferEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.Offer]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.Offer]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Offer) graphql.Marshaler {
+			return ec.marshalNOffer2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOffer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Offer(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12325,6 +20968,139 @@ func (ec *executionContext) _OfferMapEvent_at(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_OfferMapEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OfferMapEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OfferPayload_offer(ctx context.Context, field graphql.CollectedField, obj *model.OfferPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferPayload_offer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Offer) graphql.Marshaler {
+			return ec.marshalOOffer2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOffer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OfferPayload_offer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Offer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.OfferPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferSession_startsOn(ctx context.Context, field graphql.CollectedField, obj *model.OfferSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSession_startsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSession_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSession", field, false, false, "Date")
+}
+
+func (ec *executionContext) _OfferSession_endsOn(ctx context.Context, field graphql.CollectedField, obj *model.OfferSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSession_endsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSession_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSession", field, false, false, "Date")
+}
+
+func (ec *executionContext) _OfferSession_label(ctx context.Context, field graphql.CollectedField, obj *model.OfferSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSession_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSession_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSession", field, false, false, "String")
 }
 
 func (ec *executionContext) _OrientationEvent_orientationId(ctx context.Context, field graphql.CollectedField, obj *model.OrientationEvent) (ret graphql.Marshaler) {
@@ -12823,6 +21599,75 @@ func (ec *executionContext) fieldContext_PlanActionPayload_userErrors(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _QualityCriterion_name(ctx context.Context, field graphql.CollectedField, obj *model.QualityCriterion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityCriterion_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityCriterion_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityCriterion", field, false, false, "String")
+}
+
+func (ec *executionContext) _QualityCriterion_met(ctx context.Context, field graphql.CollectedField, obj *model.QualityCriterion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityCriterion_met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityCriterion_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityCriterion", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _QualityCriterion_label(ctx context.Context, field graphql.CollectedField, obj *model.QualityCriterion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityCriterion_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityCriterion_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityCriterion", field, false, false, "String")
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13201,6 +22046,270 @@ func (ec *executionContext) fieldContext_Query_collectiveActions(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_collectiveActions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_offer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_offer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Offer(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Offer) graphql.Marshaler {
+			return ec.marshalOOffer2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOffer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_offer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Offer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_offer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_offers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_offers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Offers(ctx, fc.Args["filter"].(*model.OfferFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[model.Offer]) graphql.Marshaler {
+			return ec.marshalNOfferConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_offers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_offers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_networkEvents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_networkEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NetworkEvents(ctx, fc.Args["filter"].(*model.NetworkEventFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[model.NetworkEvent]) graphql.Marshaler {
+			return ec.marshalNNetworkEventConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_networkEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_networkEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_workingGroups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_workingGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WorkingGroups(ctx, fc.Args["department"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.WorkingGroup) graphql.Marshaler {
+			return ec.marshalNWorkingGroup2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkingGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_workingGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkingGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_workingGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_goodPractices(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_goodPractices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GoodPractices(ctx, fc.Args["filter"].(*model.GoodPracticeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[model.GoodPractice]) graphql.Marshaler {
+			return ec.marshalNGoodPracticeConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_goodPractices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GoodPracticeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_goodPractices_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_emergingNeeds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_emergingNeeds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EmergingNeeds(ctx, fc.Args["filter"].(*model.EmergingNeedFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[model.EmergingNeed]) graphql.Marshaler {
+			return ec.marshalNEmergingNeedConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_emergingNeeds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmergingNeedConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_emergingNeeds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14164,6 +23273,244 @@ func (ec *executionContext) fieldContext_StaffMember_structure(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _StaffMemberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.StaffMember]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMemberConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[model.StaffMember]) graphql.Marshaler {
+			return ec.marshalNStaffMemberEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMemberConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffMemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMemberEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffMemberConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.StaffMember]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMemberConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.StaffMember) graphql.Marshaler {
+			return ec.marshalNStaffMember2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMemberConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffMemberConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffMemberConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.StaffMember]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMemberConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMemberConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffMemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffMemberConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.StaffMember]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMemberConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMemberConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMemberConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StaffMemberEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.StaffMember]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMemberEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMemberEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMemberEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StaffMemberEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.StaffMember]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMemberEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StaffMember) graphql.Marshaler {
+			return ec.marshalNStaffMember2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMemberEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffMemberEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffMemberPayload_staffMember(ctx context.Context, field graphql.CollectedField, obj *model.StaffMemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMemberPayload_staffMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StaffMember, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffMember) graphql.Marshaler {
+			return ec.marshalOStaffMember2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMemberPayload_staffMember(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffMemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffMemberPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StaffMemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMemberPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMemberPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffMemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Structure_id(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14254,6 +23601,632 @@ func (ec *executionContext) _Structure_departments(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Structure_departments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Structure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Structure_sectors(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_sectors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sectors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Sector) graphql.Marshaler {
+			return ec.marshalNSector2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSectorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_sectors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "Sector")
+}
+
+func (ec *executionContext) _Structure_source(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Structure_dataInclusionId(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_dataInclusionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DataInclusionID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_dataInclusionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, true, false, "String")
+}
+
+func (ec *executionContext) _Structure_siret(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_siret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Siret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_siret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Structure_description(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Structure_address(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Structure_addressComplement(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_addressComplement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AddressComplement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_addressComplement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Structure_city(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Structure_postalCode(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_postalCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PostalCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_postalCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Structure_inseeCode(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_inseeCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InseeCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_inseeCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Structure_latitude(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_latitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_latitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Structure_longitude(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_longitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Longitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_longitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Structure_phone(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Structure_email(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Structure_website(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_website(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Website, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_website(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Structure_sourceLink(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_sourceLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceLink, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_sourceLink(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Structure_openingHours(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_openingHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpeningHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_openingHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Structure_accessibilityLink(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_accessibilityLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessibilityLink, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_accessibilityLink(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Structure_networks(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_networks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Networks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_networks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Structure_updatedOn(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_updatedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_updatedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Structure_version(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Structure_offers(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_offers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Structure().Offers(ctx, obj, fc.Args["status"].(*model.OfferStatus), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[model.Offer]) graphql.Marshaler {
+			return ec.marshalNOfferConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_offers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Structure",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Structure_offers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Structure_staff(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_staff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Structure().Staff(ctx, obj, fc.Args["activeOnly"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[model.StaffMember]) graphql.Marshaler {
+			return ec.marshalNStaffMemberConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_staff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Structure",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMemberConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Structure_staff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Structure_offerFreshness(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_offerFreshness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Structure().OfferFreshness(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FreshnessCounts) graphql.Marshaler {
+			return ec.marshalNFreshnessCounts2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFreshnessCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_offerFreshness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Structure",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FreshnessCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Structure_qualityScore(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_qualityScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Structure().QualityScore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_qualityScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, true, true, "Float")
 }
 
 func (ec *executionContext) _StructureConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Structure]) (ret graphql.Marshaler) {
@@ -14425,6 +24398,70 @@ func (ec *executionContext) fieldContext_StructureEdge_node(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StructurePayload_structure(ctx context.Context, field graphql.CollectedField, obj *model.StructurePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StructurePayload_structure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Structure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalOStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StructurePayload_structure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StructurePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StructurePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StructurePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StructurePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StructurePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StructurePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14844,6 +24881,249 @@ func (ec *executionContext) _Viewer_departments(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Viewer_departments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkingGroup_id(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroup_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroup_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkingGroup", field, true, false, "ID")
+}
+
+func (ec *executionContext) _WorkingGroup_name(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroup_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroup_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkingGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkingGroup_theme(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroup_theme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Theme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Sector) graphql.Marshaler {
+			return ec.marshalNSector2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroup_theme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkingGroup", field, false, false, "Sector")
+}
+
+func (ec *executionContext) _WorkingGroup_description(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroup_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroup_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkingGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkingGroup_departments(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroup_departments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Departments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroup_departments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkingGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkingGroup_memberStructures(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroup_memberStructures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkingGroup().MemberStructures(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Structure) graphql.Marshaler {
+			return ec.marshalNStructure2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroup_memberStructures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkingGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkingGroup_memberStaff(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroup_memberStaff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkingGroup().MemberStaff(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.StaffMember) graphql.Marshaler {
+			return ec.marshalNStaffMember2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroup_memberStaff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkingGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkingGroupPayload_workingGroup(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroupPayload_workingGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkingGroup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WorkingGroup) graphql.Marshaler {
+			return ec.marshalOWorkingGroup2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkingGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroupPayload_workingGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkingGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkingGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkingGroupPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroupPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroupPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkingGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -16094,6 +26374,80 @@ func UnmarshalAddPlanActionInput(ctx context.Context, raw any) (model.AddPlanAct
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAddStaffMemberInput(ctx context.Context, obj any) (model.AddStaffMemberInput, error) {
+	var it model.AddStaffMemberInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["active"]; !present {
+		asMap["active"] = true
+	}
+
+	fieldsInOrder := [...]string{"structureId", "name", "email", "staffRole", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "structureId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("structureId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StructureID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "staffRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffRole"))
+			data, err := ec.unmarshalNStaffRole2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffRole = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddStaffMemberInput unmarshals raw into the AddStaffMemberInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddStaffMemberInput(ctx context.Context, raw any) (model.AddStaffMemberInput, error) {
+	var out model.AddStaffMemberInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddStaffMemberInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAdmitExceptionallyInput(ctx context.Context, obj any) (model.AdmitExceptionallyInput, error) {
 	var it model.AdmitExceptionallyInput
 	if obj == nil {
@@ -16612,6 +26966,171 @@ func UnmarshalConvokeBeneficiaryInput(ctx context.Context, raw any) (model.Convo
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateOfferInput(ctx context.Context, obj any) (model.CreateOfferInput, error) {
+	var it model.CreateOfferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"structureId", "fields"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "structureId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("structureId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StructureID = data
+		case "fields":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fields"))
+			data, err := ec.unmarshalNOfferFieldsInput2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferFieldsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fields = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateOfferInput unmarshals raw into the CreateOfferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateOfferInput(ctx context.Context, raw any) (model.CreateOfferInput, error) {
+	var out model.CreateOfferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateOfferInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateStructureInput(ctx context.Context, obj any) (model.CreateStructureInput, error) {
+	var it model.CreateStructureInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"fields"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "fields":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fields"))
+			data, err := ec.unmarshalNStructureFieldsInput2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructureFieldsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fields = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateStructureInput unmarshals raw into the CreateStructureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateStructureInput(ctx context.Context, raw any) (model.CreateStructureInput, error) {
+	var out model.CreateStructureInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateStructureInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateWorkingGroupInput(ctx context.Context, obj any) (model.CreateWorkingGroupInput, error) {
+	var it model.CreateWorkingGroupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["members"]; !present {
+		asMap["members"] = []any{}
+	}
+
+	fieldsInOrder := [...]string{"name", "theme", "description", "departments", "members"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalNSector2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "departments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("departments"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Departments = data
+		case "members":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("members"))
+			data, err := ec.unmarshalNParticipantInput2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐParticipantInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Members = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateWorkingGroupInput unmarshals raw into the CreateWorkingGroupInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateWorkingGroupInput(ctx context.Context, raw any) (model.CreateWorkingGroupInput, error) {
+	var out model.CreateWorkingGroupInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateWorkingGroupInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDecideHousingProposalInput(ctx context.Context, obj any) (model.DecideHousingProposalInput, error) {
 	var it model.DecideHousingProposalInput
 	if obj == nil {
@@ -16679,6 +27198,62 @@ func (ec *executionContext) unmarshalInputDecideHousingProposalInput(ctx context
 func UnmarshalDecideHousingProposalInput(ctx context.Context, raw any) (model.DecideHousingProposalInput, error) {
 	var out model.DecideHousingProposalInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideHousingProposalInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEmergingNeedFilter(ctx context.Context, obj any) (model.EmergingNeedFilter, error) {
+	var it model.EmergingNeedFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"department", "theme", "status"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalOSector2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOEmergingNeedStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeedStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEmergingNeedFilter unmarshals raw into the EmergingNeedFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEmergingNeedFilter(ctx context.Context, raw any) (model.EmergingNeedFilter, error) {
+	var out model.EmergingNeedFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EmergingNeedFilter", raw, &out)
 	return out, err
 }
 
@@ -16819,6 +27394,898 @@ func (ec *executionContext) unmarshalInputExitJourneyInput(ctx context.Context, 
 func UnmarshalExitJourneyInput(ctx context.Context, raw any) (model.ExitJourneyInput, error) {
 	var out model.ExitJourneyInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExitJourneyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGoodPracticeFilter(ctx context.Context, obj any) (model.GoodPracticeFilter, error) {
+	var it model.GoodPracticeFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"tag", "department"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "tag":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tag"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tag = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGoodPracticeFilter unmarshals raw into the GoodPracticeFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGoodPracticeFilter(ctx context.Context, raw any) (model.GoodPracticeFilter, error) {
+	var out model.GoodPracticeFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GoodPracticeFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImportOffersInput(ctx context.Context, obj any) (model.ImportOffersInput, error) {
+	var it model.ImportOffersInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["keepValidRows"]; !present {
+		asMap["keepValidRows"] = false
+	}
+	if _, present := asMap["status"]; !present {
+		asMap["status"] = "PUBLISHED"
+	}
+
+	fieldsInOrder := [...]string{"data", "keepValidRows", "status"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "data":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("data"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Data = data
+		case "keepValidRows":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keepValidRows"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeepValidRows = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOOfferStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportOffersInput unmarshals raw into the ImportOffersInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportOffersInput(ctx context.Context, raw any) (model.ImportOffersInput, error) {
+	var out model.ImportOffersInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportOffersInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMarkOffersUpToDateInput(ctx context.Context, obj any) (model.MarkOffersUpToDateInput, error) {
+	var it model.MarkOffersUpToDateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ids"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ids":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ids = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarkOffersUpToDateInput unmarshals raw into the MarkOffersUpToDateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarkOffersUpToDateInput(ctx context.Context, raw any) (model.MarkOffersUpToDateInput, error) {
+	var out model.MarkOffersUpToDateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarkOffersUpToDateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNearInput(ctx context.Context, obj any) (model.NearInput, error) {
+	var it model.NearInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"latitude", "longitude", "radiusKm"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
+		case "radiusKm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("radiusKm"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RadiusKm = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNearInput unmarshals raw into the NearInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNearInput(ctx context.Context, raw any) (model.NearInput, error) {
+	var out model.NearInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NearInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNetworkEventFilter(ctx context.Context, obj any) (model.NetworkEventFilter, error) {
+	var it model.NetworkEventFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "theme", "department", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalONetworkEventKind2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEventKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalOSector2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNetworkEventFilter unmarshals raw into the NetworkEventFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNetworkEventFilter(ctx context.Context, raw any) (model.NetworkEventFilter, error) {
+	var out model.NetworkEventFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NetworkEventFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOfferFieldsInput(ctx context.Context, obj any) (model.OfferFieldsInput, error) {
+	var it model.OfferFieldsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["themes"]; !present {
+		asMap["themes"] = []any{}
+	}
+	if _, present := asMap["publics"]; !present {
+		asMap["publics"] = []any{}
+	}
+	if _, present := asMap["receptionModes"]; !present {
+		asMap["receptionModes"] = []any{}
+	}
+	if _, present := asMap["mobilisationModes"]; !present {
+		asMap["mobilisationModes"] = []any{}
+	}
+	if _, present := asMap["mobilisableBy"]; !present {
+		asMap["mobilisableBy"] = []any{}
+	}
+	if _, present := asMap["eligibilityZone"]; !present {
+		asMap["eligibilityZone"] = []any{}
+	}
+	if _, present := asMap["spokenLanguages"]; !present {
+		asMap["spokenLanguages"] = []any{}
+	}
+	if _, present := asMap["protectionStatuses"]; !present {
+		asMap["protectionStatuses"] = []any{}
+	}
+	if _, present := asMap["documentsRequired"]; !present {
+		asMap["documentsRequired"] = []any{}
+	}
+	if _, present := asMap["sessions"]; !present {
+		asMap["sessions"] = []any{}
+	}
+
+	fieldsInOrder := [...]string{"name", "description", "serviceType", "themes", "publics", "publicsDetails", "accessConditions", "cost", "costDetails", "receptionModes", "mobilisationModes", "mobilisableBy", "mobilisationDetails", "mobilisationLink", "sourceLink", "phone", "email", "contactName", "address", "addressComplement", "city", "postalCode", "inseeCode", "latitude", "longitude", "openingHours", "eligibilityZone", "durationWeeks", "weeklyHours", "spokenLanguages", "protectionStatuses", "frenchLevelRequired", "documentsRequired", "capacity", "sessions", "updateFrequencyMonths"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "serviceType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceType = data
+		case "themes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themes"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Themes = data
+		case "publics":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publics"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Publics = data
+		case "publicsDetails":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicsDetails"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicsDetails = data
+		case "accessConditions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessConditions"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccessConditions = data
+		case "cost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cost"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cost = data
+		case "costDetails":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("costDetails"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CostDetails = data
+		case "receptionModes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receptionModes"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceptionModes = data
+		case "mobilisationModes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mobilisationModes"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MobilisationModes = data
+		case "mobilisableBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mobilisableBy"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MobilisableBy = data
+		case "mobilisationDetails":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mobilisationDetails"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MobilisationDetails = data
+		case "mobilisationLink":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mobilisationLink"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MobilisationLink = data
+		case "sourceLink":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceLink"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceLink = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "contactName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactName = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "addressComplement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressComplement"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressComplement = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "postalCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostalCode = data
+		case "inseeCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCode = data
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
+		case "openingHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHours"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHours = data
+		case "eligibilityZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eligibilityZone"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EligibilityZone = data
+		case "durationWeeks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationWeeks"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationWeeks = data
+		case "weeklyHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weeklyHours"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WeeklyHours = data
+		case "spokenLanguages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("spokenLanguages"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpokenLanguages = data
+		case "protectionStatuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protectionStatuses"))
+			data, err := ec.unmarshalNProtectionStatus2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtectionStatuses = data
+		case "frenchLevelRequired":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frenchLevelRequired"))
+			data, err := ec.unmarshalOCefrLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCefrLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FrenchLevelRequired = data
+		case "documentsRequired":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentsRequired"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentsRequired = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "sessions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessions"))
+			data, err := ec.unmarshalNOfferSessionInput2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSessionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sessions = data
+		case "updateFrequencyMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updateFrequencyMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdateFrequencyMonths = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOfferFieldsInput unmarshals raw into the OfferFieldsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOfferFieldsInput(ctx context.Context, raw any) (model.OfferFieldsInput, error) {
+	var out model.OfferFieldsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OfferFieldsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOfferFilter(ctx context.Context, obj any) (model.OfferFilter, error) {
+	var it model.OfferFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"near", "department", "eligibilityZone", "themes", "themeCategory", "public", "language", "cost", "receptionMode", "frenchLevel", "text", "minQuality", "freshness", "status", "structureId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "near":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("near"))
+			data, err := ec.unmarshalONearInput2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNearInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Near = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "eligibilityZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eligibilityZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EligibilityZone = data
+		case "themes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Themes = data
+		case "themeCategory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themeCategory"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ThemeCategory = data
+		case "public":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("public"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Public = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		case "cost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cost"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cost = data
+		case "receptionMode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receptionMode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceptionMode = data
+		case "frenchLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frenchLevel"))
+			data, err := ec.unmarshalOCefrLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCefrLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FrenchLevel = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "minQuality":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minQuality"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinQuality = data
+		case "freshness":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("freshness"))
+			data, err := ec.unmarshalOFreshness2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFreshness(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Freshness = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOOfferStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "structureId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("structureId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StructureID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOfferFilter unmarshals raw into the OfferFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOfferFilter(ctx context.Context, raw any) (model.OfferFilter, error) {
+	var out model.OfferFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OfferFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOfferSessionInput(ctx context.Context, obj any) (model.OfferSessionInput, error) {
+	var it model.OfferSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"startsOn", "endsOn", "label"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOfferSessionInput unmarshals raw into the OfferSessionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOfferSessionInput(ctx context.Context, raw any) (model.OfferSessionInput, error) {
+	var out model.OfferSessionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OfferSessionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOfferStatusInput(ctx context.Context, obj any) (model.OfferStatusInput, error) {
+	var it model.OfferStatusInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOfferStatusInput unmarshals raw into the OfferStatusInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOfferStatusInput(ctx context.Context, raw any) (model.OfferStatusInput, error) {
+	var out model.OfferStatusInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OfferStatusInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, obj any) (model.ParticipantInput, error) {
+	var it model.ParticipantInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"structureId", "staffMemberId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "structureId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("structureId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StructureID = data
+		case "staffMemberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffMemberId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffMemberID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalParticipantInput unmarshals raw into the ParticipantInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalParticipantInput(ctx context.Context, raw any) (model.ParticipantInput, error) {
+	var out model.ParticipantInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ParticipantInput", raw, &out)
 	return out, err
 }
 
@@ -17179,6 +28646,80 @@ func UnmarshalRecordFollowUpInput(ctx context.Context, raw any) (model.RecordFol
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordGoodPracticeInput(ctx context.Context, obj any) (model.RecordGoodPracticeInput, error) {
+	var it model.RecordGoodPracticeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["tags"]; !present {
+		asMap["tags"] = []any{}
+	}
+
+	fieldsInOrder := [...]string{"title", "description", "eventId", "tags", "departments"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "eventId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventID = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		case "departments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("departments"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Departments = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordGoodPracticeInput unmarshals raw into the RecordGoodPracticeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordGoodPracticeInput(ctx context.Context, raw any) (model.RecordGoodPracticeInput, error) {
+	var out model.RecordGoodPracticeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordGoodPracticeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordHousingProposalInput(ctx context.Context, obj any) (model.RecordHousingProposalInput, error) {
 	var it model.RecordHousingProposalInput
 	if obj == nil {
@@ -17358,6 +28899,69 @@ func (ec *executionContext) unmarshalInputRecordInterviewInput(ctx context.Conte
 func UnmarshalRecordInterviewInput(ctx context.Context, raw any) (model.RecordInterviewInput, error) {
 	var out model.RecordInterviewInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordInterviewInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordNetworkEventMinutesInput(ctx context.Context, obj any) (model.RecordNetworkEventMinutesInput, error) {
+	var it model.RecordNetworkEventMinutesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "minutes", "attended"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "minutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minutes"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Minutes = data
+		case "attended":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attended"))
+			data, err := ec.unmarshalNParticipantInput2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐParticipantInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attended = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordNetworkEventMinutesInput unmarshals raw into the RecordNetworkEventMinutesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordNetworkEventMinutesInput(ctx context.Context, raw any) (model.RecordNetworkEventMinutesInput, error) {
+	var out model.RecordNetworkEventMinutesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordNetworkEventMinutesInput", raw, &out)
 	return out, err
 }
 
@@ -17704,6 +29308,69 @@ func UnmarshalReintegrateBeneficiaryInput(ctx context.Context, raw any) (model.R
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReportEmergingNeedInput(ctx context.Context, obj any) (model.ReportEmergingNeedInput, error) {
+	var it model.ReportEmergingNeedInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"description", "theme", "department", "beneficiariesConcerned"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalNSector2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "beneficiariesConcerned":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiariesConcerned"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiariesConcerned = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportEmergingNeedInput unmarshals raw into the ReportEmergingNeedInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportEmergingNeedInput(ctx context.Context, raw any) (model.ReportEmergingNeedInput, error) {
+	var out model.ReportEmergingNeedInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportEmergingNeedInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputScheduleCollectiveActionInput(ctx context.Context, obj any) (model.ScheduleCollectiveActionInput, error) {
 	var it model.ScheduleCollectiveActionInput
 	if obj == nil {
@@ -17781,6 +29448,164 @@ func UnmarshalScheduleCollectiveActionInput(ctx context.Context, raw any) (model
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputScheduleNetworkEventInput(ctx context.Context, obj any) (model.ScheduleNetworkEventInput, error) {
+	var it model.ScheduleNetworkEventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["invited"]; !present {
+		asMap["invited"] = []any{}
+	}
+
+	fieldsInOrder := [...]string{"kind", "title", "theme", "startsAt", "endsAt", "location", "departments", "agenda", "workingGroupId", "invited"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNNetworkEventKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEventKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalNSector2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "departments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("departments"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Departments = data
+		case "agenda":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agenda"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Agenda = data
+		case "workingGroupId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workingGroupId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkingGroupID = data
+		case "invited":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invited"))
+			data, err := ec.unmarshalNParticipantInput2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐParticipantInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Invited = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalScheduleNetworkEventInput unmarshals raw into the ScheduleNetworkEventInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalScheduleNetworkEventInput(ctx context.Context, raw any) (model.ScheduleNetworkEventInput, error) {
+	var out model.ScheduleNetworkEventInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleNetworkEventInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetStaffMemberActiveInput(ctx context.Context, obj any) (model.SetStaffMemberActiveInput, error) {
+	var it model.SetStaffMemberActiveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetStaffMemberActiveInput unmarshals raw into the SetStaffMemberActiveInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetStaffMemberActiveInput(ctx context.Context, raw any) (model.SetStaffMemberActiveInput, error) {
+	var out model.SetStaffMemberActiveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetStaffMemberActiveInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSignEngagementContractInput(ctx context.Context, obj any) (model.SignEngagementContractInput, error) {
 	var it model.SignEngagementContractInput
 	if obj == nil {
@@ -17837,6 +29662,188 @@ func UnmarshalSignEngagementContractInput(ctx context.Context, raw any) (model.S
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputStructureFieldsInput(ctx context.Context, obj any) (model.StructureFieldsInput, error) {
+	var it model.StructureFieldsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["sectors"]; !present {
+		asMap["sectors"] = []any{}
+	}
+	if _, present := asMap["networks"]; !present {
+		asMap["networks"] = []any{}
+	}
+
+	fieldsInOrder := [...]string{"name", "agirRole", "departments", "sectors", "siret", "description", "address", "addressComplement", "city", "postalCode", "inseeCode", "latitude", "longitude", "phone", "email", "website", "sourceLink", "openingHours", "accessibilityLink", "networks"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "agirRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agirRole"))
+			data, err := ec.unmarshalNStructureRole2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructureRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgirRole = data
+		case "departments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("departments"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Departments = data
+		case "sectors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectors"))
+			data, err := ec.unmarshalNSector2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSectorᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sectors = data
+		case "siret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Siret = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "addressComplement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressComplement"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressComplement = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "postalCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostalCode = data
+		case "inseeCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCode = data
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "sourceLink":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceLink"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceLink = data
+		case "openingHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHours"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHours = data
+		case "accessibilityLink":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessibilityLink"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccessibilityLink = data
+		case "networks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("networks"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Networks = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStructureFieldsInput unmarshals raw into the StructureFieldsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStructureFieldsInput(ctx context.Context, raw any) (model.StructureFieldsInput, error) {
+	var out model.StructureFieldsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StructureFieldsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStructureFilter(ctx context.Context, obj any) (model.StructureFilter, error) {
 	var it model.StructureFilter
 	if obj == nil {
@@ -17848,7 +29855,7 @@ func (ec *executionContext) unmarshalInputStructureFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"agirRole", "department"}
+	fieldsInOrder := [...]string{"agirRole", "department", "sector"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17869,6 +29876,13 @@ func (ec *executionContext) unmarshalInputStructureFilter(ctx context.Context, o
 				return it, err
 			}
 			it.Department = data
+		case "sector":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sector"))
+			data, err := ec.unmarshalOSector2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sector = data
 		}
 	}
 	return it, nil
@@ -17963,6 +29977,132 @@ func UnmarshalUpdateBeneficiaryContactInput(ctx context.Context, raw any) (model
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateEmergingNeedInput(ctx context.Context, obj any) (model.UpdateEmergingNeedInput, error) {
+	var it model.UpdateEmergingNeedInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "status", "beneficiariesConcerned", "answeringOfferIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOEmergingNeedStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeedStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "beneficiariesConcerned":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiariesConcerned"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiariesConcerned = data
+		case "answeringOfferIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answeringOfferIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnsweringOfferIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateEmergingNeedInput unmarshals raw into the UpdateEmergingNeedInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateEmergingNeedInput(ctx context.Context, raw any) (model.UpdateEmergingNeedInput, error) {
+	var out model.UpdateEmergingNeedInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateEmergingNeedInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateOfferInput(ctx context.Context, obj any) (model.UpdateOfferInput, error) {
+	var it model.UpdateOfferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "fields"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "fields":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fields"))
+			data, err := ec.unmarshalNOfferFieldsInput2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferFieldsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fields = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateOfferInput unmarshals raw into the UpdateOfferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateOfferInput(ctx context.Context, raw any) (model.UpdateOfferInput, error) {
+	var out model.UpdateOfferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateOfferInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdatePlanActionInput(ctx context.Context, obj any) (model.UpdatePlanActionInput, error) {
 	var it model.UpdatePlanActionInput
 	if obj == nil {
@@ -18040,6 +30180,62 @@ func UnmarshalUpdatePlanActionInput(ctx context.Context, raw any) (model.UpdateP
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateStructureInput(ctx context.Context, obj any) (model.UpdateStructureInput, error) {
+	var it model.UpdateStructureInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "fields"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "fields":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fields"))
+			data, err := ec.unmarshalNStructureFieldsInput2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructureFieldsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fields = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateStructureInput unmarshals raw into the UpdateStructureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateStructureInput(ctx context.Context, raw any) (model.UpdateStructureInput, error) {
+	var out model.UpdateStructureInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateStructureInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -18048,6 +30244,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case model.WorkingGroup:
+		return ec._WorkingGroup(ctx, sel, &obj)
+	case *model.WorkingGroup:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._WorkingGroup(ctx, sel, obj)
 	case model.Structure:
 		return ec._Structure(ctx, sel, &obj)
 	case *model.Structure:
@@ -18069,6 +30272,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._PlanAction(ctx, sel, obj)
+	case model.Offer:
+		return ec._Offer(ctx, sel, &obj)
+	case *model.Offer:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Offer(ctx, sel, obj)
 	case model.Objective:
 		return ec._Objective(ctx, sel, &obj)
 	case *model.Objective:
@@ -18076,6 +30286,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Objective(ctx, sel, obj)
+	case model.NetworkEvent:
+		return ec._NetworkEvent(ctx, sel, &obj)
+	case *model.NetworkEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._NetworkEvent(ctx, sel, obj)
 	case model.Interview:
 		return ec._Interview(ctx, sel, &obj)
 	case *model.Interview:
@@ -18097,6 +30314,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._HouseholdMember(ctx, sel, obj)
+	case model.GoodPractice:
+		return ec._GoodPractice(ctx, sel, &obj)
+	case *model.GoodPractice:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._GoodPractice(ctx, sel, obj)
+	case model.EmergingNeed:
+		return ec._EmergingNeed(ctx, sel, &obj)
+	case *model.EmergingNeed:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._EmergingNeed(ctx, sel, obj)
 	case model.CollectiveAction:
 		return ec._CollectiveAction(ctx, sel, &obj)
 	case *model.CollectiveAction:
@@ -19416,6 +31647,210 @@ func (ec *executionContext) _EligibilityCheck(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var emergingNeedImplementors = []string{"EmergingNeed", "Node"}
+
+func (ec *executionContext) _EmergingNeed(ctx context.Context, sel ast.SelectionSet, obj *model.EmergingNeed) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, emergingNeedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmergingNeed")
+		case "id":
+			out.Values[i] = ec._EmergingNeed_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._EmergingNeed_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "theme":
+			out.Values[i] = ec._EmergingNeed_theme(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "department":
+			out.Values[i] = ec._EmergingNeed_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reportedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmergingNeed_reportedBy(ctx, field, obj)
+				})
+		case "reportedAt":
+			out.Values[i] = ec._EmergingNeed_reportedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "beneficiariesConcerned":
+			out.Values[i] = ec._EmergingNeed_beneficiariesConcerned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._EmergingNeed_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answeringOffers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmergingNeed_answeringOffers(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._EmergingNeed_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var emergingNeedConnectionImplementors = []string{"EmergingNeedConnection"}
+
+func (ec *executionContext) _EmergingNeedConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[model.EmergingNeed]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, emergingNeedConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmergingNeedConnection")
+		case "edges":
+			out.Values[i] = ec._EmergingNeedConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._EmergingNeedConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._EmergingNeedConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._EmergingNeedConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var emergingNeedEdgeImplementors = []string{"EmergingNeedEdge"}
+
+func (ec *executionContext) _EmergingNeedEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[model.EmergingNeed]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, emergingNeedEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmergingNeedEdge")
+		case "cursor":
+			out.Values[i] = ec._EmergingNeedEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._EmergingNeedEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var emergingNeedPayloadImplementors = []string{"EmergingNeedPayload"}
+
+func (ec *executionContext) _EmergingNeedPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EmergingNeedPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, emergingNeedPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmergingNeedPayload")
+		case "emergingNeed":
+			out.Values[i] = ec._EmergingNeedPayload_emergingNeed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._EmergingNeedPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var engagementContractImplementors = []string{"EngagementContract"}
 
 func (ec *executionContext) _EngagementContract(ctx context.Context, sel ast.SelectionSet, obj *model.EngagementContract) graphql.Marshaler {
@@ -19512,6 +31947,56 @@ func (ec *executionContext) _Evaluation(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var eventParticipationImplementors = []string{"EventParticipation"}
+
+func (ec *executionContext) _EventParticipation(ctx context.Context, sel ast.SelectionSet, obj *model.EventParticipation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventParticipationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventParticipation")
+		case "structure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EventParticipation_structure(ctx, field, obj)
+				})
+		case "staffMember":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EventParticipation_staffMember(ctx, field, obj)
+				})
+		case "invited":
+			out.Values[i] = ec._EventParticipation_invited(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attended":
+			out.Values[i] = ec._EventParticipation_attended(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var followUpImplementors = []string{"FollowUp"}
 
 func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet, obj *model.FollowUp) graphql.Marshaler {
@@ -19551,6 +32036,242 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 		case "trainingSituation":
 			out.Values[i] = ec._FollowUp_trainingSituation(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var freshnessCountsImplementors = []string{"FreshnessCounts"}
+
+func (ec *executionContext) _FreshnessCounts(ctx context.Context, sel ast.SelectionSet, obj *model.FreshnessCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, freshnessCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FreshnessCounts")
+		case "total":
+			out.Values[i] = ec._FreshnessCounts_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fresh":
+			out.Values[i] = ec._FreshnessCounts_fresh(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueSoon":
+			out.Values[i] = ec._FreshnessCounts_dueSoon(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stale":
+			out.Values[i] = ec._FreshnessCounts_stale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var goodPracticeImplementors = []string{"GoodPractice", "Node"}
+
+func (ec *executionContext) _GoodPractice(ctx context.Context, sel ast.SelectionSet, obj *model.GoodPractice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, goodPracticeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GoodPractice")
+		case "id":
+			out.Values[i] = ec._GoodPractice_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._GoodPractice_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._GoodPractice_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "event":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GoodPractice_event(ctx, field, obj)
+				})
+		case "tags":
+			out.Values[i] = ec._GoodPractice_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "departments":
+			out.Values[i] = ec._GoodPractice_departments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._GoodPractice_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var goodPracticeConnectionImplementors = []string{"GoodPracticeConnection"}
+
+func (ec *executionContext) _GoodPracticeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[model.GoodPractice]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, goodPracticeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GoodPracticeConnection")
+		case "edges":
+			out.Values[i] = ec._GoodPracticeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._GoodPracticeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._GoodPracticeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._GoodPracticeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var goodPracticeEdgeImplementors = []string{"GoodPracticeEdge"}
+
+func (ec *executionContext) _GoodPracticeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[model.GoodPractice]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, goodPracticeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GoodPracticeEdge")
+		case "cursor":
+			out.Values[i] = ec._GoodPracticeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._GoodPracticeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var goodPracticePayloadImplementors = []string{"GoodPracticePayload"}
+
+func (ec *executionContext) _GoodPracticePayload(ctx context.Context, sel ast.SelectionSet, obj *model.GoodPracticePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, goodPracticePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GoodPracticePayload")
+		case "goodPractice":
+			out.Values[i] = ec._GoodPracticePayload_goodPractice(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._GoodPracticePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -19754,6 +32475,155 @@ func (ec *executionContext) _HousingProposalPayload(ctx context.Context, sel ast
 	return out
 }
 
+var importOffersPayloadImplementors = []string{"ImportOffersPayload"}
+
+func (ec *executionContext) _ImportOffersPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ImportOffersPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importOffersPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportOffersPayload")
+		case "report":
+			out.Values[i] = ec._ImportOffersPayload_report(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ImportOffersPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importReportImplementors = []string{"ImportReport"}
+
+func (ec *executionContext) _ImportReport(ctx context.Context, sel ast.SelectionSet, obj *model.ImportReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportReport")
+		case "applied":
+			out.Values[i] = ec._ImportReport_applied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._ImportReport_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._ImportReport_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._ImportReport_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejected":
+			out.Values[i] = ec._ImportReport_rejected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._ImportReport_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRowImplementors = []string{"ImportRow"}
+
+func (ec *executionContext) _ImportRow(ctx context.Context, sel ast.SelectionSet, obj *model.ImportRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRow")
+		case "kind":
+			out.Values[i] = ec._ImportRow_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "index":
+			out.Values[i] = ec._ImportRow_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dataInclusionId":
+			out.Values[i] = ec._ImportRow_dataInclusionId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "outcome":
+			out.Values[i] = ec._ImportRow_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ImportRow_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var interviewImplementors = []string{"Interview", "Node"}
 
 func (ec *executionContext) _Interview(ctx context.Context, sel ast.SelectionSet, obj *model.Interview) graphql.Marshaler {
@@ -19882,6 +32752,44 @@ func (ec *executionContext) _JourneyExit(ctx context.Context, sel ast.SelectionS
 		case "trainingSituation":
 			out.Values[i] = ec._JourneyExit_trainingSituation(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var markOffersUpToDatePayloadImplementors = []string{"MarkOffersUpToDatePayload"}
+
+func (ec *executionContext) _MarkOffersUpToDatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.MarkOffersUpToDatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, markOffersUpToDatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarkOffersUpToDatePayload")
+		case "offers":
+			out.Values[i] = ec._MarkOffersUpToDatePayload_offers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MarkOffersUpToDatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -20081,6 +32989,343 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createStructure":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createStructure(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateStructure":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateStructure(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addStaffMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addStaffMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setStaffMemberActive":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setStaffMemberActive(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createOffer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createOffer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateOffer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateOffer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markOffersUpToDate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markOffersUpToDate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishOffer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishOffer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archiveOffer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveOffer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importOffers":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importOffers(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scheduleNetworkEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_scheduleNetworkEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordNetworkEventMinutes":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordNetworkEventMinutes(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createWorkingGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createWorkingGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordGoodPractice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordGoodPractice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportEmergingNeed":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reportEmergingNeed(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateEmergingNeed":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateEmergingNeed(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var networkEventImplementors = []string{"NetworkEvent", "Node"}
+
+func (ec *executionContext) _NetworkEvent(ctx context.Context, sel ast.SelectionSet, obj *model.NetworkEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkEvent")
+		case "id":
+			out.Values[i] = ec._NetworkEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._NetworkEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._NetworkEvent_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "theme":
+			out.Values[i] = ec._NetworkEvent_theme(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsAt":
+			out.Values[i] = ec._NetworkEvent_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._NetworkEvent_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "location":
+			out.Values[i] = ec._NetworkEvent_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "departments":
+			out.Values[i] = ec._NetworkEvent_departments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agenda":
+			out.Values[i] = ec._NetworkEvent_agenda(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minutes":
+			out.Values[i] = ec._NetworkEvent_minutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workingGroup":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkEvent_workingGroup(ctx, field, obj)
+				})
+		case "participants":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkEvent_participants(ctx, field, obj)
+				})
+		case "goodPractices":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkEvent_goodPractices(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._NetworkEvent_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var networkEventConnectionImplementors = []string{"NetworkEventConnection"}
+
+func (ec *executionContext) _NetworkEventConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[model.NetworkEvent]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkEventConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkEventConnection")
+		case "edges":
+			out.Values[i] = ec._NetworkEventConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._NetworkEventConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NetworkEventConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._NetworkEventConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var networkEventEdgeImplementors = []string{"NetworkEventEdge"}
+
+func (ec *executionContext) _NetworkEventEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[model.NetworkEvent]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkEventEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkEventEdge")
+		case "cursor":
+			out.Values[i] = ec._NetworkEventEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._NetworkEventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var networkEventPayloadImplementors = []string{"NetworkEventPayload"}
+
+func (ec *executionContext) _NetworkEventPayload(ctx context.Context, sel ast.SelectionSet, obj *model.NetworkEventPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkEventPayload")
+		case "networkEvent":
+			out.Values[i] = ec._NetworkEventPayload_networkEvent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._NetworkEventPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20146,6 +33391,523 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var offerImplementors = []string{"Offer", "Node"}
+
+func (ec *executionContext) _Offer(ctx context.Context, sel ast.SelectionSet, obj *model.Offer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Offer")
+		case "id":
+			out.Values[i] = ec._Offer_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "structure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Offer_structure(ctx, field, obj)
+				})
+		case "source":
+			out.Values[i] = ec._Offer_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dataInclusionId":
+			out.Values[i] = ec._Offer_dataInclusionId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Offer_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Offer_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "serviceType":
+			out.Values[i] = ec._Offer_serviceType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "themes":
+			out.Values[i] = ec._Offer_themes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publics":
+			out.Values[i] = ec._Offer_publics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publicsDetails":
+			out.Values[i] = ec._Offer_publicsDetails(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accessConditions":
+			out.Values[i] = ec._Offer_accessConditions(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cost":
+			out.Values[i] = ec._Offer_cost(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "costDetails":
+			out.Values[i] = ec._Offer_costDetails(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receptionModes":
+			out.Values[i] = ec._Offer_receptionModes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mobilisationModes":
+			out.Values[i] = ec._Offer_mobilisationModes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mobilisableBy":
+			out.Values[i] = ec._Offer_mobilisableBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mobilisationDetails":
+			out.Values[i] = ec._Offer_mobilisationDetails(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mobilisationLink":
+			out.Values[i] = ec._Offer_mobilisationLink(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceLink":
+			out.Values[i] = ec._Offer_sourceLink(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "phone":
+			out.Values[i] = ec._Offer_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "email":
+			out.Values[i] = ec._Offer_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contactName":
+			out.Values[i] = ec._Offer_contactName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "address":
+			out.Values[i] = ec._Offer_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "addressComplement":
+			out.Values[i] = ec._Offer_addressComplement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "city":
+			out.Values[i] = ec._Offer_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "postalCode":
+			out.Values[i] = ec._Offer_postalCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inseeCode":
+			out.Values[i] = ec._Offer_inseeCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "department":
+			out.Values[i] = ec._Offer_department(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "latitude":
+			out.Values[i] = ec._Offer_latitude(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "longitude":
+			out.Values[i] = ec._Offer_longitude(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openingHours":
+			out.Values[i] = ec._Offer_openingHours(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "eligibilityZone":
+			out.Values[i] = ec._Offer_eligibilityZone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "durationWeeks":
+			out.Values[i] = ec._Offer_durationWeeks(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weeklyHours":
+			out.Values[i] = ec._Offer_weeklyHours(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "spokenLanguages":
+			out.Values[i] = ec._Offer_spokenLanguages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "protectionStatuses":
+			out.Values[i] = ec._Offer_protectionStatuses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "frenchLevelRequired":
+			out.Values[i] = ec._Offer_frenchLevelRequired(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documentsRequired":
+			out.Values[i] = ec._Offer_documentsRequired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacity":
+			out.Values[i] = ec._Offer_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sessions":
+			out.Values[i] = ec._Offer_sessions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Offer_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updateFrequencyMonths":
+			out.Values[i] = ec._Offer_updateFrequencyMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "verifiedAt":
+			out.Values[i] = ec._Offer_verifiedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "verifiedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Offer_verifiedBy(ctx, field, obj)
+				})
+		case "verificationDueOn":
+			out.Values[i] = ec._Offer_verificationDueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "freshness":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Offer_freshness(ctx, field, obj)
+				})
+		case "qualityScore":
+			out.Values[i] = ec._Offer_qualityScore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "qualityCriteria":
+			out.Values[i] = ec._Offer_qualityCriteria(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedOn":
+			out.Values[i] = ec._Offer_updatedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "distanceKm":
+			out.Values[i] = ec._Offer_distanceKm(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Offer_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Offer_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerChangeImplementors = []string{"OfferChange"}
+
+func (ec *executionContext) _OfferChange(ctx context.Context, sel ast.SelectionSet, obj *model.OfferChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferChange")
+		case "at":
+			out.Values[i] = ec._OfferChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._OfferChange_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._OfferChange_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actorRole":
+			out.Values[i] = ec._OfferChange_actorRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._OfferChange_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerChangeConnectionImplementors = []string{"OfferChangeConnection"}
+
+func (ec *executionContext) _OfferChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[model.OfferChange]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerChangeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferChangeConnection")
+		case "edges":
+			out.Values[i] = ec._OfferChangeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._OfferChangeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OfferChangeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._OfferChangeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerChangeEdgeImplementors = []string{"OfferChangeEdge"}
+
+func (ec *executionContext) _OfferChangeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[model.OfferChange]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerChangeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferChangeEdge")
+		case "cursor":
+			out.Values[i] = ec._OfferChangeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OfferChangeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerConnectionImplementors = []string{"OfferConnection"}
+
+func (ec *executionContext) _OfferConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[model.Offer]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferConnection")
+		case "edges":
+			out.Values[i] = ec._OfferConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._OfferConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OfferConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._OfferConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerEdgeImplementors = []string{"OfferEdge"}
+
+func (ec *executionContext) _OfferEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[model.Offer]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferEdge")
+		case "cursor":
+			out.Values[i] = ec._OfferEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OfferEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var offerMapEventImplementors = []string{"OfferMapEvent"}
 
 func (ec *executionContext) _OfferMapEvent(ctx context.Context, sel ast.SelectionSet, obj *model.OfferMapEvent) graphql.Marshaler {
@@ -20180,6 +33942,87 @@ func (ec *executionContext) _OfferMapEvent(ctx context.Context, sel ast.Selectio
 		case "at":
 			out.Values[i] = ec._OfferMapEvent_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerPayloadImplementors = []string{"OfferPayload"}
+
+func (ec *executionContext) _OfferPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OfferPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferPayload")
+		case "offer":
+			out.Values[i] = ec._OfferPayload_offer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._OfferPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerSessionImplementors = []string{"OfferSession"}
+
+func (ec *executionContext) _OfferSession(ctx context.Context, sel ast.SelectionSet, obj *model.OfferSession) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerSessionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferSession")
+		case "startsOn":
+			out.Values[i] = ec._OfferSession_startsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endsOn":
+			out.Values[i] = ec._OfferSession_endsOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._OfferSession_label(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -20439,6 +34282,49 @@ func (ec *executionContext) _PlanActionPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var qualityCriterionImplementors = []string{"QualityCriterion"}
+
+func (ec *executionContext) _QualityCriterion(ctx context.Context, sel ast.SelectionSet, obj *model.QualityCriterion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qualityCriterionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QualityCriterion")
+		case "name":
+			out.Values[i] = ec._QualityCriterion_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "met":
+			out.Values[i] = ec._QualityCriterion_met(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._QualityCriterion_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -20511,6 +34397,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_collectiveActions(ctx, field)
+				})
+		case "offer":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_offer(ctx, field)
+				})
+		case "offers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_offers(ctx, field)
+				})
+		case "networkEvents":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_networkEvents(ctx, field)
+				})
+		case "workingGroups":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_workingGroups(ctx, field)
+				})
+		case "goodPractices":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_goodPractices(ctx, field)
+				})
+		case "emergingNeeds":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_emergingNeeds(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -20941,6 +34863,130 @@ func (ec *executionContext) _StaffMember(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var staffMemberConnectionImplementors = []string{"StaffMemberConnection"}
+
+func (ec *executionContext) _StaffMemberConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[model.StaffMember]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, staffMemberConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StaffMemberConnection")
+		case "edges":
+			out.Values[i] = ec._StaffMemberConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._StaffMemberConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StaffMemberConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._StaffMemberConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var staffMemberEdgeImplementors = []string{"StaffMemberEdge"}
+
+func (ec *executionContext) _StaffMemberEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[model.StaffMember]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, staffMemberEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StaffMemberEdge")
+		case "cursor":
+			out.Values[i] = ec._StaffMemberEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StaffMemberEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var staffMemberPayloadImplementors = []string{"StaffMemberPayload"}
+
+func (ec *executionContext) _StaffMemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.StaffMemberPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, staffMemberPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StaffMemberPayload")
+		case "staffMember":
+			out.Values[i] = ec._StaffMemberPayload_staffMember(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._StaffMemberPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var structureImplementors = []string{"Structure", "Node"}
 
 func (ec *executionContext) _Structure(ctx context.Context, sel ast.SelectionSet, obj *model.Structure) graphql.Marshaler {
@@ -20955,23 +35001,152 @@ func (ec *executionContext) _Structure(ctx context.Context, sel ast.SelectionSet
 		case "id":
 			out.Values[i] = ec._Structure_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Structure_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "agirRole":
 			out.Values[i] = ec._Structure_agirRole(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "departments":
 			out.Values[i] = ec._Structure_departments(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sectors":
+			out.Values[i] = ec._Structure_sectors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._Structure_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dataInclusionId":
+			out.Values[i] = ec._Structure_dataInclusionId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "siret":
+			out.Values[i] = ec._Structure_siret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Structure_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "address":
+			out.Values[i] = ec._Structure_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "addressComplement":
+			out.Values[i] = ec._Structure_addressComplement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "city":
+			out.Values[i] = ec._Structure_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "postalCode":
+			out.Values[i] = ec._Structure_postalCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inseeCode":
+			out.Values[i] = ec._Structure_inseeCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "latitude":
+			out.Values[i] = ec._Structure_latitude(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "longitude":
+			out.Values[i] = ec._Structure_longitude(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "phone":
+			out.Values[i] = ec._Structure_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "email":
+			out.Values[i] = ec._Structure_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "website":
+			out.Values[i] = ec._Structure_website(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceLink":
+			out.Values[i] = ec._Structure_sourceLink(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openingHours":
+			out.Values[i] = ec._Structure_openingHours(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accessibilityLink":
+			out.Values[i] = ec._Structure_accessibilityLink(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "networks":
+			out.Values[i] = ec._Structure_networks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedOn":
+			out.Values[i] = ec._Structure_updatedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Structure_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "offers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Structure_offers(ctx, field, obj)
+				})
+		case "staff":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Structure_staff(ctx, field, obj)
+				})
+		case "offerFreshness":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Structure_offerFreshness(ctx, field, obj)
+				})
+		case "qualityScore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Structure_qualityScore(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21055,6 +35230,44 @@ func (ec *executionContext) _StructureEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "node":
 			out.Values[i] = ec._StructureEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var structurePayloadImplementors = []string{"StructurePayload"}
+
+func (ec *executionContext) _StructurePayload(ctx context.Context, sel ast.SelectionSet, obj *model.StructurePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, structurePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StructurePayload")
+		case "structure":
+			out.Values[i] = ec._StructurePayload_structure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._StructurePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21231,6 +35444,109 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = ec._Viewer_departments(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workingGroupImplementors = []string{"WorkingGroup", "Node"}
+
+func (ec *executionContext) _WorkingGroup(ctx context.Context, sel ast.SelectionSet, obj *model.WorkingGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workingGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkingGroup")
+		case "id":
+			out.Values[i] = ec._WorkingGroup_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._WorkingGroup_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "theme":
+			out.Values[i] = ec._WorkingGroup_theme(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._WorkingGroup_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "departments":
+			out.Values[i] = ec._WorkingGroup_departments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "memberStructures":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkingGroup_memberStructures(ctx, field, obj)
+				})
+		case "memberStaff":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkingGroup_memberStaff(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workingGroupPayloadImplementors = []string{"WorkingGroupPayload"}
+
+func (ec *executionContext) _WorkingGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WorkingGroupPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workingGroupPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkingGroupPayload")
+		case "workingGroup":
+			out.Values[i] = ec._WorkingGroupPayload_workingGroup(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._WorkingGroupPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -21629,6 +35945,11 @@ func (ec *executionContext) unmarshalNAddPlanActionInput2githubᚗcomᚋagirᚑr
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAddStaffMemberInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAddStaffMemberInput(ctx context.Context, v any) (model.AddStaffMemberInput, error) {
+	res, err := ec.unmarshalInputAddStaffMemberInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAdmissionKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAdmissionKind(ctx context.Context, v any) (model.AdmissionKind, error) {
 	var res model.AdmissionKind
 	err := res.UnmarshalGQL(v)
@@ -22005,6 +36326,21 @@ func (ec *executionContext) unmarshalNConvokeBeneficiaryInput2githubᚗcomᚋagi
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateOfferInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCreateOfferInput(ctx context.Context, v any) (model.CreateOfferInput, error) {
+	res, err := ec.unmarshalInputCreateOfferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateStructureInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCreateStructureInput(ctx context.Context, v any) (model.CreateStructureInput, error) {
+	res, err := ec.unmarshalInputCreateStructureInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateWorkingGroupInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCreateWorkingGroupInput(ctx context.Context, v any) (model.CreateWorkingGroupInput, error) {
+	res, err := ec.unmarshalInputCreateWorkingGroupInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx context.Context, v any) (model.Date, error) {
 	var res model.Date
 	err := res.UnmarshalGQL(v)
@@ -22061,6 +36397,72 @@ func (ec *executionContext) unmarshalNEligibilityCondition2githubᚗcomᚋagir�
 }
 
 func (ec *executionContext) marshalNEligibilityCondition2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEligibilityCondition(ctx context.Context, sel ast.SelectionSet, v model.EligibilityCondition) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNEmergingNeed2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeed(ctx context.Context, sel ast.SelectionSet, v model.EmergingNeed) graphql.Marshaler {
+	return ec._EmergingNeed(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEmergingNeed2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EmergingNeed) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEmergingNeed2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeed(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEmergingNeedConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[model.EmergingNeed]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EmergingNeedConnection!")
+		return graphql.Null
+	}
+	return ec._EmergingNeedConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEmergingNeedEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[model.EmergingNeed]) graphql.Marshaler {
+	return ec._EmergingNeedEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEmergingNeedEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[model.EmergingNeed]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEmergingNeedEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEmergingNeedPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeedPayload(ctx context.Context, sel ast.SelectionSet, v *model.EmergingNeedPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EmergingNeedPayload!")
+		return graphql.Null
+	}
+	return ec._EmergingNeedPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEmergingNeedStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeedStatus(ctx context.Context, v any) (model.EmergingNeedStatus, error) {
+	var res model.EmergingNeedStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEmergingNeedStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeedStatus(ctx context.Context, sel ast.SelectionSet, v model.EmergingNeedStatus) graphql.Marshaler {
 	return v
 }
 
@@ -22124,6 +36526,26 @@ func (ec *executionContext) marshalNEvaluationStage2githubᚗcomᚋagirᚑreseau
 	return v
 }
 
+func (ec *executionContext) marshalNEventParticipation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEventParticipation(ctx context.Context, sel ast.SelectionSet, v model.EventParticipation) graphql.Marshaler {
+	return ec._EventParticipation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEventParticipation2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEventParticipationᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EventParticipation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventParticipation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEventParticipation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNExcludeBeneficiaryInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExcludeBeneficiaryInput(ctx context.Context, v any) (model.ExcludeBeneficiaryInput, error) {
 	res, err := ec.unmarshalInputExcludeBeneficiaryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22174,6 +36596,20 @@ func (ec *executionContext) marshalNFieldGroup2githubᚗcomᚋagirᚑreseauᚋag
 	return v
 }
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) marshalNFollowUp2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFollowUp(ctx context.Context, sel ast.SelectionSet, v model.FollowUp) graphql.Marshaler {
 	return ec._FollowUp(ctx, sel, &v)
 }
@@ -22202,6 +36638,80 @@ func (ec *executionContext) unmarshalNFollowUpStage2githubᚗcomᚋagirᚑreseau
 
 func (ec *executionContext) marshalNFollowUpStage2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFollowUpStage(ctx context.Context, sel ast.SelectionSet, v model.FollowUpStage) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNFreshness2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFreshness(ctx context.Context, v any) (model.Freshness, error) {
+	var res model.Freshness
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFreshness2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFreshness(ctx context.Context, sel ast.SelectionSet, v model.Freshness) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNFreshnessCounts2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFreshnessCounts(ctx context.Context, sel ast.SelectionSet, v *model.FreshnessCounts) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FreshnessCounts!")
+		return graphql.Null
+	}
+	return ec._FreshnessCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGoodPractice2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐGoodPractice(ctx context.Context, sel ast.SelectionSet, v model.GoodPractice) graphql.Marshaler {
+	return ec._GoodPractice(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGoodPractice2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐGoodPracticeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.GoodPractice) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGoodPractice2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐGoodPractice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGoodPracticeConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[model.GoodPractice]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GoodPracticeConnection!")
+		return graphql.Null
+	}
+	return ec._GoodPracticeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGoodPracticeEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[model.GoodPractice]) graphql.Marshaler {
+	return ec._GoodPracticeEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGoodPracticeEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[model.GoodPractice]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGoodPracticeEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGoodPracticePayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐGoodPracticePayload(ctx context.Context, sel ast.SelectionSet, v *model.GoodPracticePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GoodPracticePayload!")
+		return graphql.Null
+	}
+	return ec._GoodPracticePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNHouseholdMember2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHouseholdMember(ctx context.Context, sel ast.SelectionSet, v model.HouseholdMember) graphql.Marshaler {
@@ -22315,6 +36825,49 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) unmarshalNImportOffersInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐImportOffersInput(ctx context.Context, v any) (model.ImportOffersInput, error) {
+	res, err := ec.unmarshalInputImportOffersInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportOffersPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐImportOffersPayload(ctx context.Context, sel ast.SelectionSet, v *model.ImportOffersPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportOffersPayload!")
+		return graphql.Null
+	}
+	return ec._ImportOffersPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNImportOutcome2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐImportOutcome(ctx context.Context, v any) (model.ImportOutcome, error) {
+	var res model.ImportOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportOutcome2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐImportOutcome(ctx context.Context, sel ast.SelectionSet, v model.ImportOutcome) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNImportRow2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐImportRow(ctx context.Context, sel ast.SelectionSet, v model.ImportRow) graphql.Marshaler {
+	return ec._ImportRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportRow2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐImportRowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ImportRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportRow2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐImportRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22409,6 +36962,85 @@ func (ec *executionContext) marshalNJourneyPhase2githubᚗcomᚋagirᚑreseauᚋ
 	return v
 }
 
+func (ec *executionContext) unmarshalNMarkOffersUpToDateInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐMarkOffersUpToDateInput(ctx context.Context, v any) (model.MarkOffersUpToDateInput, error) {
+	res, err := ec.unmarshalInputMarkOffersUpToDateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMarkOffersUpToDatePayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐMarkOffersUpToDatePayload(ctx context.Context, sel ast.SelectionSet, v *model.MarkOffersUpToDatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MarkOffersUpToDatePayload!")
+		return graphql.Null
+	}
+	return ec._MarkOffersUpToDatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNetworkEvent2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEvent(ctx context.Context, sel ast.SelectionSet, v model.NetworkEvent) graphql.Marshaler {
+	return ec._NetworkEvent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNetworkEvent2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEventᚄ(ctx context.Context, sel ast.SelectionSet, v []model.NetworkEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkEvent2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNetworkEventConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[model.NetworkEvent]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NetworkEventConnection!")
+		return graphql.Null
+	}
+	return ec._NetworkEventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNetworkEventEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[model.NetworkEvent]) graphql.Marshaler {
+	return ec._NetworkEventEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNetworkEventEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[model.NetworkEvent]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkEventEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNNetworkEventKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEventKind(ctx context.Context, v any) (model.NetworkEventKind, error) {
+	var res model.NetworkEventKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNetworkEventKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEventKind(ctx context.Context, sel ast.SelectionSet, v model.NetworkEventKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNNetworkEventPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEventPayload(ctx context.Context, sel ast.SelectionSet, v *model.NetworkEventPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NetworkEventPayload!")
+		return graphql.Null
+	}
+	return ec._NetworkEventPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -22439,6 +37071,107 @@ func (ec *executionContext) marshalNObjective2ᚕgithubᚗcomᚋagirᚑreseauᚋ
 	return ret
 }
 
+func (ec *executionContext) marshalNOffer2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOffer(ctx context.Context, sel ast.SelectionSet, v model.Offer) graphql.Marshaler {
+	return ec._Offer(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOffer2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Offer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOffer2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOffer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOfferChange2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferChange(ctx context.Context, sel ast.SelectionSet, v model.OfferChange) graphql.Marshaler {
+	return ec._OfferChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOfferChange2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OfferChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOfferChange2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOfferChangeConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[model.OfferChange]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OfferChangeConnection!")
+		return graphql.Null
+	}
+	return ec._OfferChangeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOfferChangeEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[model.OfferChange]) graphql.Marshaler {
+	return ec._OfferChangeEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOfferChangeEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[model.OfferChange]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOfferChangeEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOfferConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[model.Offer]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OfferConnection!")
+		return graphql.Null
+	}
+	return ec._OfferConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOfferEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[model.Offer]) graphql.Marshaler {
+	return ec._OfferEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOfferEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[model.Offer]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOfferEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNOfferFieldsInput2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferFieldsInput(ctx context.Context, v any) (*model.OfferFieldsInput, error) {
+	res, err := ec.unmarshalInputOfferFieldsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNOfferMapEvent2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMapEvent(ctx context.Context, sel ast.SelectionSet, v *model.OfferMapEvent) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OfferMapEvent!")
@@ -22455,6 +37188,68 @@ func (ec *executionContext) unmarshalNOfferMapEventKind2githubᚗcomᚋagirᚑre
 
 func (ec *executionContext) marshalNOfferMapEventKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMapEventKind(ctx context.Context, sel ast.SelectionSet, v model.OfferMapEventKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNOfferPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferPayload(ctx context.Context, sel ast.SelectionSet, v *model.OfferPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OfferPayload!")
+		return graphql.Null
+	}
+	return ec._OfferPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOfferSession2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSession(ctx context.Context, sel ast.SelectionSet, v model.OfferSession) graphql.Marshaler {
+	return ec._OfferSession(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOfferSession2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSessionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OfferSession) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOfferSession2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSession(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNOfferSessionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSessionInput(ctx context.Context, v any) (model.OfferSessionInput, error) {
+	res, err := ec.unmarshalInputOfferSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOfferSessionInput2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSessionInputᚄ(ctx context.Context, v any) ([]model.OfferSessionInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.OfferSessionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOfferSessionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSessionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNOfferStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferStatus(ctx context.Context, v any) (model.OfferStatus, error) {
+	var res model.OfferStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOfferStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferStatus(ctx context.Context, sel ast.SelectionSet, v model.OfferStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNOfferStatusInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferStatusInput(ctx context.Context, v any) (model.OfferStatusInput, error) {
+	res, err := ec.unmarshalInputOfferStatusInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (model.OrderDirection, error) {
@@ -22487,6 +37282,25 @@ func (ec *executionContext) marshalNOrientationEvent2ᚖgithubᚗcomᚋagirᚑre
 
 func (ec *executionContext) marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNParticipantInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐParticipantInput(ctx context.Context, v any) (model.ParticipantInput, error) {
+	res, err := ec.unmarshalInputParticipantInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNParticipantInput2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐParticipantInputᚄ(ctx context.Context, v any) ([]model.ParticipantInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ParticipantInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNParticipantInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐParticipantInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalNPlan2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlan(ctx context.Context, sel ast.SelectionSet, v *model.Plan) graphql.Marshaler {
@@ -22535,6 +37349,46 @@ func (ec *executionContext) marshalNPlanActionStatus2githubᚗcomᚋagirᚑresea
 	return v
 }
 
+func (ec *executionContext) unmarshalNProtectionStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionStatus(ctx context.Context, v any) (model.ProtectionStatus, error) {
+	var res model.ProtectionStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProtectionStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionStatus(ctx context.Context, sel ast.SelectionSet, v model.ProtectionStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNProtectionStatus2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionStatusᚄ(ctx context.Context, v any) ([]model.ProtectionStatus, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ProtectionStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProtectionStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNProtectionStatus2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ProtectionStatus) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProtectionStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNProtectionType2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionType(ctx context.Context, v any) (model.ProtectionType, error) {
 	var res model.ProtectionType
 	err := res.UnmarshalGQL(v)
@@ -22543,6 +37397,26 @@ func (ec *executionContext) unmarshalNProtectionType2githubᚗcomᚋagirᚑresea
 
 func (ec *executionContext) marshalNProtectionType2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionType(ctx context.Context, sel ast.SelectionSet, v model.ProtectionType) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNQualityCriterion2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐQualityCriterion(ctx context.Context, sel ast.SelectionSet, v model.QualityCriterion) graphql.Marshaler {
+	return ec._QualityCriterion(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNQualityCriterion2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐQualityCriterionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.QualityCriterion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQualityCriterion2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐQualityCriterion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNRecordAccessibilityInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordAccessibilityInput(ctx context.Context, v any) (model.RecordAccessibilityInput, error) {
@@ -22570,6 +37444,11 @@ func (ec *executionContext) unmarshalNRecordFollowUpInput2githubᚗcomᚋagirᚑ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRecordGoodPracticeInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordGoodPracticeInput(ctx context.Context, v any) (model.RecordGoodPracticeInput, error) {
+	res, err := ec.unmarshalInputRecordGoodPracticeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRecordHousingProposalInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordHousingProposalInput(ctx context.Context, v any) (model.RecordHousingProposalInput, error) {
 	res, err := ec.unmarshalInputRecordHousingProposalInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22586,6 +37465,11 @@ func (ec *executionContext) marshalNRecordInterviewPayload2ᚖgithubᚗcomᚋagi
 		return graphql.Null
 	}
 	return ec._RecordInterviewPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordNetworkEventMinutesInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordNetworkEventMinutesInput(ctx context.Context, v any) (model.RecordNetworkEventMinutesInput, error) {
+	res, err := ec.unmarshalInputRecordNetworkEventMinutesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRecordRightsStepInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordRightsStepInput(ctx context.Context, v any) (model.RecordRightsStepInput, error) {
@@ -22693,6 +37577,11 @@ func (ec *executionContext) marshalNRelationship2githubᚗcomᚋagirᚑreseauᚋ
 	return v
 }
 
+func (ec *executionContext) unmarshalNReportEmergingNeedInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReportEmergingNeedInput(ctx context.Context, v any) (model.ReportEmergingNeedInput, error) {
+	res, err := ec.unmarshalInputReportEmergingNeedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNRightsStep2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRightsStep(ctx context.Context, sel ast.SelectionSet, v model.RightsStep) graphql.Marshaler {
 	return ec._RightsStep(ctx, sel, &v)
 }
@@ -22778,6 +37667,56 @@ func (ec *executionContext) unmarshalNScheduleCollectiveActionInput2githubᚗcom
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNScheduleNetworkEventInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐScheduleNetworkEventInput(ctx context.Context, v any) (model.ScheduleNetworkEventInput, error) {
+	res, err := ec.unmarshalInputScheduleNetworkEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSector2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx context.Context, v any) (model.Sector, error) {
+	var res model.Sector
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSector2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx context.Context, sel ast.SelectionSet, v model.Sector) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSector2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSectorᚄ(ctx context.Context, v any) ([]model.Sector, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Sector, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSector2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNSector2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSectorᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Sector) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSector2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSetStaffMemberActiveInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSetStaffMemberActiveInput(ctx context.Context, v any) (model.SetStaffMemberActiveInput, error) {
+	res, err := ec.unmarshalInputSetStaffMemberActiveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSex2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSex(ctx context.Context, v any) (model.Sex, error) {
 	var res model.Sex
 	err := res.UnmarshalGQL(v)
@@ -22811,6 +37750,42 @@ func (ec *executionContext) marshalNStaffMember2ᚕgithubᚗcomᚋagirᚑreseau�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNStaffMemberConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[model.StaffMember]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StaffMemberConnection!")
+		return graphql.Null
+	}
+	return ec._StaffMemberConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStaffMemberEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[model.StaffMember]) graphql.Marshaler {
+	return ec._StaffMemberEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStaffMemberEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[model.StaffMember]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStaffMemberEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStaffMemberPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMemberPayload(ctx context.Context, sel ast.SelectionSet, v *model.StaffMemberPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StaffMemberPayload!")
+		return graphql.Null
+	}
+	return ec._StaffMemberPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStaffRole2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffRole(ctx context.Context, v any) (model.StaffRole, error) {
@@ -22922,6 +37897,19 @@ func (ec *executionContext) marshalNStructureEdge2ᚕgithubᚗcomᚋagirᚑresea
 	return ret
 }
 
+func (ec *executionContext) unmarshalNStructureFieldsInput2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructureFieldsInput(ctx context.Context, v any) (*model.StructureFieldsInput, error) {
+	res, err := ec.unmarshalInputStructureFieldsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStructurePayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructurePayload(ctx context.Context, sel ast.SelectionSet, v *model.StructurePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StructurePayload!")
+		return graphql.Null
+	}
+	return ec._StructurePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNStructureRole2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructureRole(ctx context.Context, v any) (model.StructureRole, error) {
 	var res model.StructureRole
 	err := res.UnmarshalGQL(v)
@@ -22977,8 +37965,23 @@ func (ec *executionContext) unmarshalNUpdateBeneficiaryContactInput2githubᚗcom
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateEmergingNeedInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdateEmergingNeedInput(ctx context.Context, v any) (model.UpdateEmergingNeedInput, error) {
+	res, err := ec.unmarshalInputUpdateEmergingNeedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateOfferInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdateOfferInput(ctx context.Context, v any) (model.UpdateOfferInput, error) {
+	res, err := ec.unmarshalInputUpdateOfferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdatePlanActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdatePlanActionInput(ctx context.Context, v any) (model.UpdatePlanActionInput, error) {
 	res, err := ec.unmarshalInputUpdatePlanActionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateStructureInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdateStructureInput(ctx context.Context, v any) (model.UpdateStructureInput, error) {
+	res, err := ec.unmarshalInputUpdateStructureInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -23008,6 +38011,34 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋagirᚑreseauᚋagi
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWorkingGroup2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkingGroup(ctx context.Context, sel ast.SelectionSet, v model.WorkingGroup) graphql.Marshaler {
+	return ec._WorkingGroup(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWorkingGroup2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkingGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WorkingGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkingGroup2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkingGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWorkingGroupPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkingGroupPayload(ctx context.Context, sel ast.SelectionSet, v *model.WorkingGroupPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkingGroupPayload!")
+		return graphql.Null
+	}
+	return ec._WorkingGroupPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -23295,6 +38326,22 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCefrLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCefrLevel(ctx context.Context, v any) (*model.CefrLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CefrLevel)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCefrLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCefrLevel(ctx context.Context, sel ast.SelectionSet, v *model.CefrLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOCollectiveAction2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveAction(ctx context.Context, sel ast.SelectionSet, v *model.CollectiveAction) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -23361,6 +38408,37 @@ func (ec *executionContext) marshalODiagnostic2ᚖgithubᚗcomᚋagirᚑreseau�
 	return ec._Diagnostic(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOEmergingNeed2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeed(ctx context.Context, sel ast.SelectionSet, v *model.EmergingNeed) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EmergingNeed(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOEmergingNeedFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeedFilter(ctx context.Context, v any) (*model.EmergingNeedFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEmergingNeedFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEmergingNeedStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeedStatus(ctx context.Context, v any) (*model.EmergingNeedStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.EmergingNeedStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEmergingNeedStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeedStatus(ctx context.Context, sel ast.SelectionSet, v *model.EmergingNeedStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOEmploymentSituation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmploymentSituation(ctx context.Context, v any) (*model.EmploymentSituation, error) {
 	if v == nil {
 		return nil, nil
@@ -23414,6 +38492,54 @@ func (ec *executionContext) marshalOExitReason2ᚖgithubᚗcomᚋagirᚑreseau�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalOFreshness2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFreshness(ctx context.Context, v any) (*model.Freshness, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Freshness)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFreshness2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFreshness(ctx context.Context, sel ast.SelectionSet, v *model.Freshness) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOGoodPractice2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐGoodPractice(ctx context.Context, sel ast.SelectionSet, v *model.GoodPractice) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._GoodPractice(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOGoodPracticeFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐGoodPracticeFilter(ctx context.Context, v any) (*model.GoodPracticeFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputGoodPracticeFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOHouseholdMember2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHouseholdMember(ctx context.Context, sel ast.SelectionSet, v *model.HouseholdMember) graphql.Marshaler {
@@ -23527,6 +38653,13 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalOImportReport2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐImportReport(ctx context.Context, sel ast.SelectionSet, v *model.ImportReport) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportReport(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -23636,11 +38769,81 @@ func (ec *executionContext) marshalOJourneyPhase2ᚕgithubᚗcomᚋagirᚑreseau
 	return ret
 }
 
+func (ec *executionContext) unmarshalONearInput2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNearInput(ctx context.Context, v any) (*model.NearInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNearInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONetworkEvent2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEvent(ctx context.Context, sel ast.SelectionSet, v *model.NetworkEvent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NetworkEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONetworkEventFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEventFilter(ctx context.Context, v any) (*model.NetworkEventFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNetworkEventFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalONetworkEventKind2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEventKind(ctx context.Context, v any) (*model.NetworkEventKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.NetworkEventKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONetworkEventKind2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEventKind(ctx context.Context, sel ast.SelectionSet, v *model.NetworkEventKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalONode2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOffer2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOffer(ctx context.Context, sel ast.SelectionSet, v *model.Offer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Offer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOfferFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferFilter(ctx context.Context, v any) (*model.OfferFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOfferFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOOfferStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferStatus(ctx context.Context, v any) (*model.OfferStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.OfferStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOfferStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferStatus(ctx context.Context, sel ast.SelectionSet, v *model.OfferStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOPlanAction2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanAction(ctx context.Context, sel ast.SelectionSet, v *model.PlanAction) graphql.Marshaler {
@@ -23686,6 +38889,22 @@ func (ec *executionContext) unmarshalOProtectionType2ᚖgithubᚗcomᚋagirᚑre
 }
 
 func (ec *executionContext) marshalOProtectionType2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionType(ctx context.Context, sel ast.SelectionSet, v *model.ProtectionType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSector2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx context.Context, v any) (*model.Sector, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Sector)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSector2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx context.Context, sel ast.SelectionSet, v *model.Sector) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -23819,6 +39038,13 @@ func (ec *executionContext) marshalOTrainingSituation2ᚖgithubᚗcomᚋagirᚑr
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOWorkingGroup2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkingGroup(ctx context.Context, sel ast.SelectionSet, v *model.WorkingGroup) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WorkingGroup(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

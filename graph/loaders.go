@@ -18,6 +18,7 @@ type Loaders struct {
 	Structure   *dataloadgen.Loader[string, model.Structure]
 	StaffMember *dataloadgen.Loader[string, model.StaffMember]
 	Social      *socialLoaders
+	partnershipLoaders
 }
 
 // loaderWait is how long a loader gathers keys before it fetches: long enough for the
@@ -27,9 +28,10 @@ const loaderWait = 500 * time.Microsecond
 // newLoaders makes the loaders of one request.
 func newLoaders(store *db.Store) *Loaders {
 	return &Loaders{
-		Structure:   newLoader(store.StructuresByKeys),
-		StaffMember: newLoader(store.StaffMembersByKeys),
-		Social:      newSocialLoaders(store),
+		Structure:          newLoader(store.StructuresByKeys),
+		StaffMember:        newLoader(store.StaffMembersByKeys),
+		Social:             newSocialLoaders(store),
+		partnershipLoaders: newPartnershipLoaders(store),
 	}
 }
 

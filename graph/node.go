@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 
+	"github.com/vikstrous/dataloadgen"
+
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -44,6 +46,11 @@ func (r *Resolver) nodeFetchers() map[string]func(ctx context.Context, key strin
 		"HousingProposal": scopedNode(r.Store.HousingProposalByKey),
 		"HouseholdMember": scopedNode(r.Store.HouseholdMemberByKey),
 		"Objective":       scopedNode(r.Store.ObjectiveByKey),
+		"Offer":           scopedNodeFetcher(func(l *Loaders) loaderOf[model.Offer] { return l.Offer }, func(o model.Offer) string { return o.Key }),
+		"NetworkEvent":    scopedNodeFetcher(func(l *Loaders) loaderOf[model.NetworkEvent] { return l.NetworkEvent }, func(e model.NetworkEvent) string { return e.Key }),
+		"WorkingGroup":    scopedNodeFetcher(func(l *Loaders) loaderOf[model.WorkingGroup] { return l.WorkingGroup }, func(g model.WorkingGroup) string { return g.Key }),
+		"GoodPractice":    scopedNodeFetcher(func(l *Loaders) loaderOf[model.GoodPractice] { return l.GoodPractice }, func(g model.GoodPractice) string { return g.Key }),
+		"EmergingNeed":    scopedNodeFetcher(func(l *Loaders) loaderOf[model.EmergingNeed] { return l.EmergingNeed }, func(n model.EmergingNeed) string { return n.Key }),
 	}
 }
 
@@ -56,6 +63,21 @@ func scopedNode[T model.Node](fetch func(context.Context, *model.Principal, stri
 			return nil, err
 		}
 		return *v, nil
+	}
+}
+
+// loaderOf is a loader of one node type.
+type loaderOf[T any] = *dataloadgen.Loader[string, T]
+
+// scopedNodeFetcher adapts a scoped loader (it returns a zero value outside the caller's scope)
+// to a node fetcher.
+func scopedNodeFetcher[T model.Node](loader func(*Loaders) loaderOf[T], key func(T) string) func(context.Context, string) (model.Node, error) {
+	return func(ctx context.Context, k string) (model.Node, error) {
+		v, err := loader(loadersFrom(ctx)).Load(ctx, k)
+		if err != nil || key(v) == "" {
+			return nil, err
+		}
+		return v, nil
 	}
 }
 

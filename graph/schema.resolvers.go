@@ -7,6 +7,10 @@ package graph
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/graph/model"
@@ -195,6 +199,39 @@ func (r *collectiveActionResolver) Registrations(ctx context.Context, obj *model
 func (r *collectiveActionRegistrationResolver) Beneficiary(ctx context.Context, obj *model.CollectiveActionRegistration) (*model.Beneficiary, error) {
 	b, err := loadersFrom(ctx).Social.Beneficiary.Load(ctx, obj.BeneficiaryKey)
 	return found(b, b.Key), err
+}
+
+func (r *emergingNeedResolver) ReportedBy(ctx context.Context, obj *model.EmergingNeed) (*model.Structure, error) {
+	if obj.ReportedByKey == nil {
+		return nil, nil
+	}
+	st, err := loadersFrom(ctx).Structure.Load(ctx, *obj.ReportedByKey)
+	return found(st, st.Key), err
+}
+
+func (r *emergingNeedResolver) AnsweringOffers(ctx context.Context, obj *model.EmergingNeed) ([]model.Offer, error) {
+	return loadersFrom(ctx).NeedAnsweringOffers.Load(ctx, obj.Key)
+}
+
+func (r *eventParticipationResolver) Structure(ctx context.Context, obj *model.EventParticipation) (*model.Structure, error) {
+	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.StructureKey)
+	return found(st, st.Key), err
+}
+
+func (r *eventParticipationResolver) StaffMember(ctx context.Context, obj *model.EventParticipation) (*model.StaffMember, error) {
+	if obj.StaffMemberKey == nil {
+		return nil, nil
+	}
+	m, err := loadersFrom(ctx).StaffMember.Load(ctx, *obj.StaffMemberKey)
+	return found(m, m.Key), err
+}
+
+func (r *goodPracticeResolver) Event(ctx context.Context, obj *model.GoodPractice) (*model.NetworkEvent, error) {
+	if obj.EventKey == nil {
+		return nil, nil
+	}
+	e, err := loadersFrom(ctx).NetworkEvent.Load(ctx, *obj.EventKey)
+	return found(e, e.Key), err
 }
 
 func (r *interviewResolver) AuthorStructure(ctx context.Context, obj *model.Interview) (*model.Structure, error) {
@@ -522,6 +559,354 @@ func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.Rec
 	return &model.CollectiveActionPayload{CollectiveAction: action, UserErrors: []model.UserError{}}, nil
 }
 
+func (r *mutationResolver) CreateStructure(ctx context.Context, input model.CreateStructureInput) (*model.StructurePayload, error) {
+	f := model.StructureFields(*input.Fields)
+	f.Normalize()
+	var st *model.Structure
+	err := f.Validate("input", "fields")
+	if err == nil {
+		var s model.Structure
+		s, err = r.Store.CreateStructure(ctx, model.PrincipalFrom(ctx), f)
+		st = found(s, s.Key)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.StructurePayload{Structure: st, UserErrors: ue}, nil
+}
+
+func (r *mutationResolver) UpdateStructure(ctx context.Context, input model.UpdateStructureInput) (*model.StructurePayload, error) {
+	f := model.StructureFields(*input.Fields)
+	f.Normalize()
+	var st *model.Structure
+	key, err := model.KeyOf(input.ID, "Structure", "input", "id")
+	if err == nil {
+		err = f.Validate("input", "fields")
+	}
+	if err == nil {
+		var s model.Structure
+		s, err = r.Store.UpdateStructure(ctx, model.PrincipalFrom(ctx), key, input.Version, f)
+		st = found(s, s.Key)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.StructurePayload{Structure: st, UserErrors: ue}, nil
+}
+
+func (r *mutationResolver) AddStaffMember(ctx context.Context, input model.AddStaffMemberInput) (*model.StaffMemberPayload, error) {
+	var out *model.StaffMember
+	key, err := model.KeyOf(input.StructureID, "Structure", "input", "structureId")
+	if err == nil && !input.StaffRole.IsValid() {
+		err = model.Errorf(model.CodeUnknownValue, model.Path("input", "staffRole"), "fonction inconnue")
+	}
+	if err == nil {
+		active := input.Active == nil || *input.Active
+		var m model.StaffMember
+		m, err = r.Store.AddStaffMember(ctx, model.PrincipalFrom(ctx), db.NewStaffMember{StructureKey: key,
+			Name: strings.TrimSpace(input.Name), Email: strings.TrimSpace(input.Email), StaffRole: input.StaffRole, Active: active})
+		out = found(m, m.Key)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.StaffMemberPayload{StaffMember: out, UserErrors: ue}, nil
+}
+
+func (r *mutationResolver) SetStaffMemberActive(ctx context.Context, input model.SetStaffMemberActiveInput) (*model.StaffMemberPayload, error) {
+	var out *model.StaffMember
+	key, err := model.KeyOf(input.ID, "StaffMember", "input", "id")
+	if err == nil {
+		var m model.StaffMember
+		m, err = r.Store.SetStaffMemberActive(ctx, model.PrincipalFrom(ctx), key, input.Active)
+		out = found(m, m.Key)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.StaffMemberPayload{StaffMember: out, UserErrors: ue}, nil
+}
+
+func (r *mutationResolver) CreateOffer(ctx context.Context, input model.CreateOfferInput) (*model.OfferPayload, error) {
+	f := offerFields(input.Fields)
+	var out *model.Offer
+	key, err := model.KeyOf(input.StructureID, "Structure", "input", "structureId")
+	var freq *int
+	if err == nil {
+		freq, err = checkOfferInput(input.Fields, f)
+	}
+	if err == nil {
+		frequency := model.DefaultUpdateFrequencyMonths
+		if freq != nil {
+			frequency = *freq
+		}
+		var o model.Offer
+		o, err = r.Store.CreateOffer(ctx, model.PrincipalFrom(ctx), key, f, frequency)
+		out = found(o, o.Key)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.OfferPayload{Offer: out, UserErrors: ue}, nil
+}
+
+func (r *mutationResolver) UpdateOffer(ctx context.Context, input model.UpdateOfferInput) (*model.OfferPayload, error) {
+	f := offerFields(input.Fields)
+	var out *model.Offer
+	key, err := model.KeyOf(input.ID, "Offer", "input", "id")
+	var freq *int
+	if err == nil {
+		freq, err = checkOfferInput(input.Fields, f)
+	}
+	if err == nil {
+		var o model.Offer
+		o, err = r.Store.UpdateOffer(ctx, model.PrincipalFrom(ctx), key, input.Version, f, freq)
+		out = found(o, o.Key)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.OfferPayload{Offer: out, UserErrors: ue}, nil
+}
+
+func (r *mutationResolver) MarkOffersUpToDate(ctx context.Context, input model.MarkOffersUpToDateInput) (*model.MarkOffersUpToDatePayload, error) {
+	var err error
+	keys := make([]string, len(input.Ids))
+	if len(input.Ids) == 0 || len(input.Ids) > model.MaxPageSize {
+		err = model.Errorf(model.CodeOutOfRange, model.Path("input", "ids"), "de 1 à %d offres à la fois", model.MaxPageSize)
+	}
+	for i, id := range input.Ids {
+		if err == nil {
+			keys[i], err = model.KeyOf(id, "Offer", "input", "ids", strconv.Itoa(i))
+		}
+	}
+	offers := []model.Offer{}
+	if err == nil {
+		offers, err = r.Store.MarkOffersUpToDate(ctx, model.PrincipalFrom(ctx), keys)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	if offers == nil {
+		offers = []model.Offer{}
+	}
+	return &model.MarkOffersUpToDatePayload{Offers: offers, UserErrors: ue}, nil
+}
+
+func (r *mutationResolver) PublishOffer(ctx context.Context, input model.OfferStatusInput) (*model.OfferPayload, error) {
+	return r.setOfferStatus(ctx, input, model.OfferStatusPublished)
+}
+
+func (r *mutationResolver) ArchiveOffer(ctx context.Context, input model.OfferStatusInput) (*model.OfferPayload, error) {
+	return r.setOfferStatus(ctx, input, model.OfferStatusArchived)
+}
+
+func (r *mutationResolver) ImportOffers(ctx context.Context, input model.ImportOffersInput) (*model.ImportOffersPayload, error) {
+	file, err := model.ParseDIFile([]byte(input.Data))
+	status := model.OfferStatusPublished
+	if input.Status != nil {
+		status = *input.Status
+	}
+	var report *model.ImportReport
+	if err == nil {
+		var rep model.ImportReport
+		rep, err = r.Store.ImportOffers(ctx, model.PrincipalFrom(ctx), file, input.KeepValidRows != nil && *input.KeepValidRows, status)
+		report = &rep
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	if len(ue) > 0 {
+		report = nil
+	}
+	return &model.ImportOffersPayload{Report: report, UserErrors: ue}, nil
+}
+
+func (r *mutationResolver) ScheduleNetworkEvent(ctx context.Context, input model.ScheduleNetworkEventInput) (*model.NetworkEventPayload, error) {
+	in := db.NewNetworkEvent{Kind: input.Kind, Title: strings.TrimSpace(input.Title), Theme: input.Theme,
+		StartsAt: input.StartsAt, EndsAt: input.EndsAt, Location: input.Location, Departments: input.Departments, Agenda: input.Agenda}
+	err := checkDepartments(input.Departments, "input", "departments")
+	if err == nil && input.WorkingGroupID != nil {
+		var k string
+		k, err = model.KeyOf(*input.WorkingGroupID, "WorkingGroup", "input", "workingGroupId")
+		in.WorkingGroupKey = &k
+	}
+	if err == nil {
+		in.Invited, err = participants(input.Invited, "invited")
+	}
+	var out *model.NetworkEvent
+	if err == nil {
+		var e model.NetworkEvent
+		e, err = r.Store.ScheduleNetworkEvent(ctx, model.PrincipalFrom(ctx), in)
+		out = found(e, e.Key)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.NetworkEventPayload{NetworkEvent: out, UserErrors: ue}, nil
+}
+
+func (r *mutationResolver) RecordNetworkEventMinutes(ctx context.Context, input model.RecordNetworkEventMinutesInput) (*model.NetworkEventPayload, error) {
+	key, err := model.KeyOf(input.ID, "NetworkEvent", "input", "id")
+	var attended []db.Participant
+	if err == nil {
+		attended, err = participants(input.Attended, "attended")
+	}
+	if err == nil && strings.TrimSpace(input.Minutes) == "" {
+		err = model.Errorf(model.CodeInvalidInput, model.Path("input", "minutes"), "le compte rendu est vide")
+	}
+	var out *model.NetworkEvent
+	if err == nil {
+		var e model.NetworkEvent
+		e, err = r.Store.RecordNetworkEventMinutes(ctx, model.PrincipalFrom(ctx), key, input.Version, strings.TrimSpace(input.Minutes), attended)
+		out = found(e, e.Key)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.NetworkEventPayload{NetworkEvent: out, UserErrors: ue}, nil
+}
+
+func (r *mutationResolver) CreateWorkingGroup(ctx context.Context, input model.CreateWorkingGroupInput) (*model.WorkingGroupPayload, error) {
+	in := db.NewWorkingGroup{Name: strings.TrimSpace(input.Name), Theme: input.Theme, Description: input.Description, Departments: input.Departments}
+	err := checkDepartments(input.Departments, "input", "departments")
+	if err == nil {
+		in.Members, err = participants(input.Members, "members")
+	}
+	var out *model.WorkingGroup
+	if err == nil {
+		var g model.WorkingGroup
+		g, err = r.Store.CreateWorkingGroup(ctx, model.PrincipalFrom(ctx), in)
+		out = found(g, g.Key)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.WorkingGroupPayload{WorkingGroup: out, UserErrors: ue}, nil
+}
+
+func (r *mutationResolver) RecordGoodPractice(ctx context.Context, input model.RecordGoodPracticeInput) (*model.GoodPracticePayload, error) {
+	in := db.NewGoodPractice{Title: strings.TrimSpace(input.Title), Description: strings.TrimSpace(input.Description),
+		Tags: input.Tags, Departments: input.Departments}
+	err := checkDepartments(input.Departments, "input", "departments")
+	if err == nil && input.EventID != nil {
+		var k string
+		k, err = model.KeyOf(*input.EventID, "NetworkEvent", "input", "eventId")
+		in.EventKey = &k
+	}
+	var out *model.GoodPractice
+	if err == nil {
+		var g model.GoodPractice
+		g, err = r.Store.RecordGoodPractice(ctx, model.PrincipalFrom(ctx), in)
+		out = found(g, g.Key)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.GoodPracticePayload{GoodPractice: out, UserErrors: ue}, nil
+}
+
+func (r *mutationResolver) ReportEmergingNeed(ctx context.Context, input model.ReportEmergingNeedInput) (*model.EmergingNeedPayload, error) {
+	err := checkDepartments([]string{input.Department}, "input", "department")
+	if err == nil && input.BeneficiariesConcerned < 0 {
+		err = model.Errorf(model.CodeOutOfRange, model.Path("input", "beneficiariesConcerned"), "le nombre de bénéficiaires concernés ne peut pas être négatif")
+	}
+	if err == nil && len(strings.TrimSpace(input.Description)) < 5 {
+		err = model.Errorf(model.CodeInvalidInput, model.Path("input", "description"), "la description doit compter au moins 5 caractères")
+	}
+	var out *model.EmergingNeed
+	if err == nil {
+		var n model.EmergingNeed
+		n, err = r.Store.ReportEmergingNeed(ctx, model.PrincipalFrom(ctx), strings.TrimSpace(input.Description), input.Theme, input.Department, input.BeneficiariesConcerned)
+		out = found(n, n.Key)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.EmergingNeedPayload{EmergingNeed: out, UserErrors: ue}, nil
+}
+
+func (r *mutationResolver) UpdateEmergingNeed(ctx context.Context, input model.UpdateEmergingNeedInput) (*model.EmergingNeedPayload, error) {
+	key, err := model.KeyOf(input.ID, "EmergingNeed", "input", "id")
+	u := db.EmergingNeedUpdate{Status: input.Status, BeneficiariesConcerned: input.BeneficiariesConcerned, SetOffers: input.AnsweringOfferIds != nil}
+	for i, id := range input.AnsweringOfferIds {
+		if err == nil {
+			var k string
+			k, err = model.KeyOf(id, "Offer", "input", "answeringOfferIds", strconv.Itoa(i))
+			u.AnsweringOfferKeys = append(u.AnsweringOfferKeys, k)
+		}
+	}
+	var out *model.EmergingNeed
+	if err == nil {
+		var n model.EmergingNeed
+		n, err = r.Store.UpdateEmergingNeed(ctx, model.PrincipalFrom(ctx), key, input.Version, u)
+		out = found(n, n.Key)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.EmergingNeedPayload{EmergingNeed: out, UserErrors: ue}, nil
+}
+
+func (r *networkEventResolver) WorkingGroup(ctx context.Context, obj *model.NetworkEvent) (*model.WorkingGroup, error) {
+	if obj.WorkingGroupKey == nil {
+		return nil, nil
+	}
+	g, err := loadersFrom(ctx).WorkingGroup.Load(ctx, *obj.WorkingGroupKey)
+	return found(g, g.Key), err
+}
+
+func (r *networkEventResolver) Participants(ctx context.Context, obj *model.NetworkEvent) ([]model.EventParticipation, error) {
+	return loadersFrom(ctx).EventParticipants.Load(ctx, obj.Key)
+}
+
+func (r *networkEventResolver) GoodPractices(ctx context.Context, obj *model.NetworkEvent) ([]model.GoodPractice, error) {
+	return loadersFrom(ctx).EventGoodPractices.Load(ctx, obj.Key)
+}
+
+func (r *offerResolver) Structure(ctx context.Context, obj *model.Offer) (*model.Structure, error) {
+	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.StructureKey)
+	if err == nil && st.Key == "" {
+		return nil, fmt.Errorf("offer %s: structure %s missing", obj.Key, obj.StructureKey)
+	}
+	return &st, err
+}
+
+func (r *offerResolver) VerifiedBy(ctx context.Context, obj *model.Offer) (*model.StaffMember, error) {
+	if obj.VerifiedByKey == nil {
+		return nil, nil
+	}
+	m, err := loadersFrom(ctx).StaffMember.Load(ctx, *obj.VerifiedByKey)
+	return found(m, m.Key), err
+}
+
+func (r *offerResolver) Freshness(ctx context.Context, obj *model.Offer) (model.Freshness, error) {
+	return obj.Freshness(model.DateOf(r.Store.Now())), nil
+}
+
+func (r *offerResolver) History(ctx context.Context, obj *model.Offer, first *int, after *string, last *int, before *string) (*model.Connection[model.OfferChange], error) {
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := r.Store.OfferHistory(ctx, model.PrincipalFrom(ctx), obj.Key, page, wantsTotal(ctx))
+	return &conn, err
+}
+
 func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 	p := model.PrincipalFrom(ctx)
 	v := &model.Viewer{Subject: p.Subject, Role: p.Role, StructureKey: p.StructureID, Departments: p.Departments}
@@ -572,7 +957,7 @@ func (r *queryResolver) Structures(ctx context.Context, filter *model.StructureF
 	}
 	var f db.StructureFilter
 	if filter != nil {
-		f = db.StructureFilter{AgirRole: filter.AgirRole, Department: filter.Department}
+		f = db.StructureFilter{AgirRole: filter.AgirRole, Department: filter.Department, Sector: filter.Sector}
 	}
 	conn, err := r.Store.Structures(ctx, f, page, wantsTotal(ctx))
 	return &conn, err
@@ -649,6 +1034,84 @@ func (r *queryResolver) CollectiveActions(ctx context.Context, filter *model.Col
 	return &conn, err
 }
 
+func (r *queryResolver) Offer(ctx context.Context, id string) (*model.Offer, error) {
+	key, err := model.KeyOf(id, "Offer", "id")
+	if err != nil {
+		return nil, nil
+	}
+	o, err := loadersFrom(ctx).Offer.Load(ctx, key)
+	return found(o, o.Key), err
+}
+
+func (r *queryResolver) Offers(ctx context.Context, filter *model.OfferFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Offer], error) {
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOfferFilter(filter); err != nil {
+		return nil, err
+	}
+	f := db.OfferFilter{Today: model.DateOf(r.Store.Now())}
+	if filter != nil {
+		f = db.OfferFilter{Near: filter.Near, Department: filter.Department, EligibilityZone: filter.EligibilityZone,
+			Themes: filter.Themes, ThemeCategory: filter.ThemeCategory, Public: filter.Public, Language: filter.Language,
+			Cost: filter.Cost, ReceptionMode: filter.ReceptionMode, FrenchLevel: filter.FrenchLevel, Text: filter.Text,
+			MinQuality: filter.MinQuality, Freshness: filter.Freshness, Status: filter.Status, Today: f.Today}
+		if filter.StructureID != nil {
+			k, err := model.KeyOf(*filter.StructureID, "Structure", "filter", "structureId")
+			if err != nil {
+				return nil, err
+			}
+			f.StructureKey = &k
+		}
+	}
+	conn, err := r.Store.Offers(ctx, model.PrincipalFrom(ctx), f, page, wantsTotal(ctx))
+	return &conn, err
+}
+
+func (r *queryResolver) NetworkEvents(ctx context.Context, filter *model.NetworkEventFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.NetworkEvent], error) {
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	var f db.NetworkEventFilter
+	if filter != nil {
+		f = db.NetworkEventFilter{Kind: filter.Kind, Theme: filter.Theme, Department: filter.Department, From: filter.From, To: filter.To}
+	}
+	conn, err := r.Store.NetworkEvents(ctx, f, page, wantsTotal(ctx))
+	return &conn, err
+}
+
+func (r *queryResolver) WorkingGroups(ctx context.Context, department *string) ([]model.WorkingGroup, error) {
+	return r.Store.WorkingGroups(ctx, department)
+}
+
+func (r *queryResolver) GoodPractices(ctx context.Context, filter *model.GoodPracticeFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.GoodPractice], error) {
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	var f db.GoodPracticeFilter
+	if filter != nil {
+		f = db.GoodPracticeFilter{Tag: filter.Tag, Department: filter.Department}
+	}
+	conn, err := r.Store.GoodPractices(ctx, f, page, wantsTotal(ctx))
+	return &conn, err
+}
+
+func (r *queryResolver) EmergingNeeds(ctx context.Context, filter *model.EmergingNeedFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.EmergingNeed], error) {
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	var f db.EmergingNeedFilter
+	if filter != nil {
+		f = db.EmergingNeedFilter{Department: filter.Department, Theme: filter.Theme, Status: filter.Status}
+	}
+	conn, err := r.Store.EmergingNeeds(ctx, model.PrincipalFrom(ctx), f, page, wantsTotal(ctx))
+	return &conn, err
+}
+
 func (r *referentAssignmentResolver) StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error) {
 	m, err := loadersFrom(ctx).StaffMember.Load(ctx, obj.StaffMemberKey)
 	return found(m, m.Key), err
@@ -675,6 +1138,52 @@ func (r *staffMemberResolver) Structure(ctx context.Context, obj *model.StaffMem
 	return found(st, st.Key), err
 }
 
+func (r *structureResolver) Offers(ctx context.Context, obj *model.Structure, status *model.OfferStatus, first *int, after *string, last *int, before *string) (*model.Connection[model.Offer], error) {
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	st := model.OfferStatusPublished
+	if status != nil {
+		st = *status
+	}
+	if page.After == nil && page.Before == nil && !page.Backward {
+		conn, err := loadersFrom(ctx).StructureOffers.Load(ctx, db.ParentPage{Parent: obj.Key, Status: string(st), Limit: page.Limit})
+		return &conn, err
+	}
+	conn, err := r.Store.Offers(ctx, model.PrincipalFrom(ctx), db.OfferFilter{StructureKey: &obj.Key, Status: &st,
+		Today: model.DateOf(r.Store.Now())}, page, wantsTotal(ctx))
+	return &conn, err
+}
+
+func (r *structureResolver) Staff(ctx context.Context, obj *model.Structure, activeOnly *bool, first *int, after *string, last *int, before *string) (*model.Connection[model.StaffMember], error) {
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	onlyActive := activeOnly != nil && *activeOnly
+	if page.After == nil && page.Before == nil && !page.Backward {
+		status := ""
+		if onlyActive {
+			status = "active"
+		}
+		conn, err := loadersFrom(ctx).StructureStaff.Load(ctx, db.ParentPage{Parent: obj.Key, Status: status, Limit: page.Limit})
+		return &conn, err
+	}
+	conn, err := r.Store.Staff(ctx, obj.Key, onlyActive, page, wantsTotal(ctx))
+	return &conn, err
+}
+
+func (r *structureResolver) OfferFreshness(ctx context.Context, obj *model.Structure) (*model.FreshnessCounts, error) {
+	s, err := loadersFrom(ctx).OfferStats.Load(ctx, obj.Key)
+	return &s.Counts, err
+}
+
+func (r *structureResolver) QualityScore(ctx context.Context, obj *model.Structure) (*float64, error) {
+	s, err := loadersFrom(ctx).OfferStats.Load(ctx, obj.Key)
+	return s.QualityScore, err
+}
+
 func (r *subscriptionResolver) OfferMapChanged(ctx context.Context, department string) (<-chan *model.OfferMapEvent, error) {
 	return r.offerMapChanged(ctx, department)
 }
@@ -695,6 +1204,36 @@ func (r *viewerResolver) Structure(ctx context.Context, obj *model.Viewer) (*mod
 	return found(st, st.Key), err
 }
 
+func (r *workingGroupResolver) MemberStructures(ctx context.Context, obj *model.WorkingGroup) ([]model.Structure, error) {
+	members, err := loadersFrom(ctx).WorkingGroupMembers.Load(ctx, obj.Key)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for _, m := range members {
+		if !slices.Contains(keys, m.StructureKey) {
+			keys = append(keys, m.StructureKey)
+		}
+	}
+	structures, errs := loadersFrom(ctx).Structure.LoadAll(ctx, keys)
+	return structures, errs
+}
+
+func (r *workingGroupResolver) MemberStaff(ctx context.Context, obj *model.WorkingGroup) ([]model.StaffMember, error) {
+	members, err := loadersFrom(ctx).WorkingGroupMembers.Load(ctx, obj.Key)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for _, m := range members {
+		if m.StaffMemberKey != nil {
+			keys = append(keys, *m.StaffMemberKey)
+		}
+	}
+	staff, errs := loadersFrom(ctx).StaffMember.LoadAll(ctx, keys)
+	return staff, errs
+}
+
 func (r *Resolver) Accessibility() AccessibilityResolver { return &accessibilityResolver{r} }
 
 func (r *Resolver) AuditLogEntry() AuditLogEntryResolver { return &auditLogEntryResolver{r} }
@@ -707,9 +1246,21 @@ func (r *Resolver) CollectiveActionRegistration() CollectiveActionRegistrationRe
 	return &collectiveActionRegistrationResolver{r}
 }
 
+func (r *Resolver) EmergingNeed() EmergingNeedResolver { return &emergingNeedResolver{r} }
+
+func (r *Resolver) EventParticipation() EventParticipationResolver {
+	return &eventParticipationResolver{r}
+}
+
+func (r *Resolver) GoodPractice() GoodPracticeResolver { return &goodPracticeResolver{r} }
+
 func (r *Resolver) Interview() InterviewResolver { return &interviewResolver{r} }
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
+func (r *Resolver) NetworkEvent() NetworkEventResolver { return &networkEventResolver{r} }
+
+func (r *Resolver) Offer() OfferResolver { return &offerResolver{r} }
 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -721,9 +1272,13 @@ func (r *Resolver) Referents() ReferentsResolver { return &referentsResolver{r} 
 
 func (r *Resolver) StaffMember() StaffMemberResolver { return &staffMemberResolver{r} }
 
+func (r *Resolver) Structure() StructureResolver { return &structureResolver{r} }
+
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
 func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
+
+func (r *Resolver) WorkingGroup() WorkingGroupResolver { return &workingGroupResolver{r} }
 
 type (
 	accessibilityResolver                struct{ *Resolver }
@@ -731,12 +1286,19 @@ type (
 	beneficiaryResolver                  struct{ *Resolver }
 	collectiveActionResolver             struct{ *Resolver }
 	collectiveActionRegistrationResolver struct{ *Resolver }
+	emergingNeedResolver                 struct{ *Resolver }
+	eventParticipationResolver           struct{ *Resolver }
+	goodPracticeResolver                 struct{ *Resolver }
 	interviewResolver                    struct{ *Resolver }
 	mutationResolver                     struct{ *Resolver }
+	networkEventResolver                 struct{ *Resolver }
+	offerResolver                        struct{ *Resolver }
 	queryResolver                        struct{ *Resolver }
 	referentAssignmentResolver           struct{ *Resolver }
 	referentsResolver                    struct{ *Resolver }
 	staffMemberResolver                  struct{ *Resolver }
+	structureResolver                    struct{ *Resolver }
 	subscriptionResolver                 struct{ *Resolver }
 	viewerResolver                       struct{ *Resolver }
+	workingGroupResolver                 struct{ *Resolver }
 )

@@ -44,6 +44,11 @@ func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
 		limited.ServeHTTP(w, r)
 	})))
 	mux.Handle("GET /metrics", m.telemetry.handler(m.Config.Endpoint.MetricsToken))
+	// The offer map in data·inclusion v1, behind the same authentication as /graphql.
+	export := auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{Resolve: m.resolvePrincipal},
+		requireAuth(m.Logger, graph.DataInclusionExport(m.Store, m.Logger)))
+	mux.Handle("GET /export/data-inclusion/structures.json", export)
+	mux.Handle("GET /export/data-inclusion/services.json", export)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

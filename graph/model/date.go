@@ -100,6 +100,32 @@ func (d *Date) UnmarshalGQL(v any) error {
 	return nil
 }
 
+// MarshalJSON writes d as "YYYY-MM-DD" (null for the zero value).
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte("null"), nil
+	}
+	return []byte(strconv.Quote(d.String())), nil
+}
+
+// UnmarshalJSON reads "YYYY-MM-DD" (or null).
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*d = Date{}
+		return nil
+	}
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return Errorf(CodeInvalidInput, nil, "date : une chaîne AAAA-MM-JJ est attendue")
+	}
+	p, err := ParseDate(s)
+	if err != nil {
+		return err
+	}
+	*d = p
+	return nil
+}
+
 // Value stores d as a PostgreSQL date; the zero value is NULL.
 func (d Date) Value() (driver.Value, error) {
 	if d.IsZero() {

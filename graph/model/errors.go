@@ -25,6 +25,11 @@ const (
 	CodeOutOfOrder          ErrorCode = "OUT_OF_ORDER"
 	CodeCapacityReached     ErrorCode = "CAPACITY_REACHED"
 	CodeJourneyLimitReached ErrorCode = "JOURNEY_LIMIT_REACHED"
+	// Partnership: closed lists, SIRET, opening hours, import files.
+	CodeUnknownValue        ErrorCode = "UNKNOWN_VALUE"
+	CodeInvalidSIRET        ErrorCode = "INVALID_SIRET"
+	CodeInvalidOpeningHours ErrorCode = "INVALID_OPENING_HOURS"
+	CodeInvalidFormat       ErrorCode = "INVALID_FORMAT"
 )
 
 // Error is the project's one error type: a stable code, the input field at fault (may

@@ -63,6 +63,20 @@ type AddPlanActionInput struct {
 	DueOn *Date `json:"dueOn,omitempty"`
 }
 
+// Add a member to a structure's staff (« ajouter un professionnel »).
+type AddStaffMemberInput struct {
+	// The structure.
+	StructureID string `json:"structureId"`
+	// Full name.
+	Name string `json:"name"`
+	// Professional e-mail (the login).
+	Email string `json:"email"`
+	// Function.
+	StaffRole StaffRole `json:"staffRole"`
+	// Active, true by default.
+	Active *bool `json:"active,omitempty"`
+}
+
 // An exceptional admission (« admission exceptionnelle »): the referral, the state representative's instruction and OFII's agreement.
 type AdmitExceptionallyInput struct {
 	// The person referred.
@@ -205,6 +219,34 @@ type ConvokeBeneficiaryInput struct {
 	Medium *InterviewMedium `json:"medium,omitempty"`
 }
 
+// Create an offer (« créer une offre »), as a draft.
+type CreateOfferInput struct {
+	// The structure providing it: a partner editor may only name its own.
+	StructureID string `json:"structureId"`
+	// The offer's fields.
+	Fields *OfferFieldsInput `json:"fields"`
+}
+
+// Create a structure (« créer une structure »).
+type CreateStructureInput struct {
+	// Its fields.
+	Fields *StructureFieldsInput `json:"fields"`
+}
+
+// Create a working group (« créer un groupe de travail »).
+type CreateWorkingGroupInput struct {
+	// Name.
+	Name string `json:"name"`
+	// Theme.
+	Theme Sector `json:"theme"`
+	// Purpose.
+	Description *string `json:"description,omitempty"`
+	// Departments, within the caller's territory.
+	Departments []string `json:"departments"`
+	// Member structures and staff.
+	Members []ParticipantInput `json:"members"`
+}
+
 // The answer to a pending housing proposal.
 type DecideHousingProposalInput struct {
 	// The proposal.
@@ -247,6 +289,24 @@ type EligibilityCheck struct {
 	Message string `json:"message"`
 }
 
+// Filter of emerging needs.
+type EmergingNeedFilter struct {
+	// In this department.
+	Department *string `json:"department,omitempty"`
+	// On this theme.
+	Theme *Sector `json:"theme,omitempty"`
+	// In this status.
+	Status *EmergingNeedStatus `json:"status,omitempty"`
+}
+
+// Result of reportEmergingNeed and updateEmergingNeed.
+type EmergingNeedPayload struct {
+	// The need.
+	EmergingNeed *EmergingNeed `json:"emergingNeed,omitempty"`
+	// What the caller must fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // An exclusion (« exclusion »), decided by a coordinator.
 type ExcludeBeneficiaryInput struct {
 	// The beneficiary.
@@ -275,6 +335,34 @@ type ExitJourneyInput struct {
 	TrainingSituation TrainingSituation `json:"trainingSituation"`
 }
 
+// Counts of offers by freshness (« fraîcheur des offres »).
+type FreshnessCounts struct {
+	// Published offers (« offres publiées »).
+	Total int `json:"total"`
+	// Verified within their frequency (« à jour »).
+	Fresh int `json:"fresh"`
+	// Due within 30 days (« à vérifier bientôt »).
+	DueSoon int `json:"dueSoon"`
+	// Past due (« obsolètes »).
+	Stale int `json:"stale"`
+}
+
+// Filter of good practices.
+type GoodPracticeFilter struct {
+	// With this tag.
+	Tag *string `json:"tag,omitempty"`
+	// Concerning this department.
+	Department *string `json:"department,omitempty"`
+}
+
+// Result of recordGoodPractice.
+type GoodPracticePayload struct {
+	// The practice.
+	GoodPractice *GoodPractice `json:"goodPractice,omitempty"`
+	// What the caller must fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // Result of recordHousingProposal and decideHousingProposal.
 type HousingProposalPayload struct {
 	// The proposal.
@@ -285,7 +373,261 @@ type HousingProposalPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// Import data·inclusion v1 JSON (« importer des offres »).
+type ImportOffersInput struct {
+	// The file's content: `{"structures": [...], "services": [...]}` in data·inclusion v1 (services may carry an `extension_agir` block).
+	Data string `json:"data"`
+	// Write the valid rows even when others are rejected; false by default: a file with a rejected row changes nothing.
+	KeepValidRows *bool `json:"keepValidRows,omitempty"`
+	// Status of created offers; PUBLISHED by default.
+	Status *OfferStatus `json:"status,omitempty"`
+}
+
+// Result of importOffers.
+type ImportOffersPayload struct {
+	// The report; null when the file itself is unreadable.
+	Report *ImportReport `json:"report,omitempty"`
+	// What the caller must fix (file-level errors).
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Report of an import (« rapport d'import »).
+type ImportReport struct {
+	// Whether the valid rows were written (false when a row was rejected and keepValidRows was false).
+	Applied bool `json:"applied"`
+	// Rows created.
+	Created int `json:"created"`
+	// Rows updated.
+	Updated int `json:"updated"`
+	// Rows unchanged.
+	Unchanged int `json:"unchanged"`
+	// Rows rejected.
+	Rejected int `json:"rejected"`
+	// Each row with its outcome.
+	Rows []ImportRow `json:"rows"`
+}
+
+// One row of an import report.
+type ImportRow struct {
+	// `structure` or `service`.
+	Kind string `json:"kind"`
+	// Index of the row in its list, from 0.
+	Index int `json:"index"`
+	// data·inclusion id of the row (`source--id`), when readable.
+	DataInclusionID *string `json:"dataInclusionId,omitempty"`
+	// Outcome.
+	Outcome ImportOutcome `json:"outcome"`
+	// Why the row was rejected.
+	Errors []UserError `json:"errors"`
+}
+
+// Mark offers as verified today (« marquer comme à jour »).
+type MarkOffersUpToDateInput struct {
+	// The offers, at most 100.
+	Ids []string `json:"ids"`
+}
+
+// Result of markOffersUpToDate.
+type MarkOffersUpToDatePayload struct {
+	// The offers after the act.
+	Offers []Offer `json:"offers"`
+	// What the caller must fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 type Mutation struct {
+}
+
+// A point and a radius (« autour d'un lieu »).
+type NearInput struct {
+	// Latitude of the centre (« latitude »).
+	Latitude float64 `json:"latitude"`
+	// Longitude of the centre (« longitude »).
+	Longitude float64 `json:"longitude"`
+	// Radius in km, 0.1 to 500 (« rayon »).
+	RadiusKm float64 `json:"radiusKm"`
+}
+
+// Filter of network events.
+type NetworkEventFilter struct {
+	// Of this kind.
+	Kind *NetworkEventKind `json:"kind,omitempty"`
+	// On this theme.
+	Theme *Sector `json:"theme,omitempty"`
+	// Concerning this department.
+	Department *string `json:"department,omitempty"`
+	// Starting on or after this instant.
+	From *time.Time `json:"from,omitempty"`
+	// Starting before this instant.
+	To *time.Time `json:"to,omitempty"`
+}
+
+// Result of scheduleNetworkEvent and recordNetworkEventMinutes.
+type NetworkEventPayload struct {
+	// The event after the act.
+	NetworkEvent *NetworkEvent `json:"networkEvent,omitempty"`
+	// What the caller must fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// One change of an offer (« modification d'une offre »): who, when, what.
+type OfferChange struct {
+	// When (« date »).
+	At time.Time `json:"at"`
+	// The act: `createOffer`, `updateOffer`, `markOffersUpToDate`, `publishOffer`, `archiveOffer`, `importOffers` (« action »).
+	Action string `json:"action"`
+	// Subject or e-mail of the author (« auteur »).
+	Actor string `json:"actor"`
+	// Role of the author (« rôle »).
+	ActorRole Role `json:"actorRole"`
+	// Changed fields with their values before and after, as JSON `{field: {before, after}}` (« changements »).
+	Changes string `json:"changes"`
+}
+
+// The editable fields of an offer (« fiche de l'offre »); see Offer for each field. Sent whole on update.
+type OfferFieldsInput struct {
+	// Name (« nom »).
+	Name string `json:"name"`
+	// Description (« description »).
+	Description string `json:"description"`
+	// Type (« type »).
+	ServiceType *string `json:"serviceType,omitempty"`
+	// Themes (« thématiques »).
+	Themes []string `json:"themes"`
+	// Publics (« publics »).
+	Publics []string `json:"publics"`
+	// Details on publics.
+	PublicsDetails *string `json:"publicsDetails,omitempty"`
+	// Access conditions.
+	AccessConditions *string `json:"accessConditions,omitempty"`
+	// Cost (« frais »).
+	Cost *string `json:"cost,omitempty"`
+	// Details on cost.
+	CostDetails *string `json:"costDetails,omitempty"`
+	// Reception modes.
+	ReceptionModes []string `json:"receptionModes"`
+	// Mobilisation modes.
+	MobilisationModes []string `json:"mobilisationModes"`
+	// Who may mobilise it.
+	MobilisableBy []string `json:"mobilisableBy"`
+	// Details on mobilisation.
+	MobilisationDetails *string `json:"mobilisationDetails,omitempty"`
+	// Mobilisation link.
+	MobilisationLink *string `json:"mobilisationLink,omitempty"`
+	// Source link.
+	SourceLink *string `json:"sourceLink,omitempty"`
+	// Phone.
+	Phone *string `json:"phone,omitempty"`
+	// E-mail.
+	Email *string `json:"email,omitempty"`
+	// Contact person.
+	ContactName *string `json:"contactName,omitempty"`
+	// Street address.
+	Address *string `json:"address,omitempty"`
+	// Address complement.
+	AddressComplement *string `json:"addressComplement,omitempty"`
+	// Town.
+	City *string `json:"city,omitempty"`
+	// Postal code.
+	PostalCode *string `json:"postalCode,omitempty"`
+	// INSEE code.
+	InseeCode *string `json:"inseeCode,omitempty"`
+	// Latitude (in France).
+	Latitude *float64 `json:"latitude,omitempty"`
+	// Longitude (in France).
+	Longitude *float64 `json:"longitude,omitempty"`
+	// Opening hours, OSM syntax.
+	OpeningHours *string `json:"openingHours,omitempty"`
+	// Eligibility zone.
+	EligibilityZone []string `json:"eligibilityZone"`
+	// Duration in weeks.
+	DurationWeeks *int `json:"durationWeeks,omitempty"`
+	// Hours per week.
+	WeeklyHours *float64 `json:"weeklyHours,omitempty"`
+	// Languages spoken (ISO 639).
+	SpokenLanguages []string `json:"spokenLanguages"`
+	// Protection statuses admitted.
+	ProtectionStatuses []ProtectionStatus `json:"protectionStatuses"`
+	// French level required.
+	FrenchLevelRequired *CefrLevel `json:"frenchLevelRequired,omitempty"`
+	// Documents required.
+	DocumentsRequired []string `json:"documentsRequired"`
+	// Capacity.
+	Capacity *int `json:"capacity,omitempty"`
+	// Sessions.
+	Sessions []OfferSessionInput `json:"sessions"`
+	// Months between verifications (1 to 36), 6 by default.
+	UpdateFrequencyMonths *int `json:"updateFrequencyMonths,omitempty"`
+}
+
+// Filter of the offer search (« filtre des offres »); conditions are ANDed.
+type OfferFilter struct {
+	// Within a radius of a point; results are then ordered by distance.
+	Near *NearInput `json:"near,omitempty"`
+	// Offers located in, or eligible in, this department (INSEE code).
+	Department *string `json:"department,omitempty"`
+	// Offers whose eligibility zone contains this code (town, department, EPCI, `france`).
+	EligibilityZone *string `json:"eligibilityZone,omitempty"`
+	// Offers with one of these themes (« thématiques »).
+	Themes []string `json:"themes,omitempty"`
+	// Offers with a theme of this category, e.g. `logement-hebergement` (« catégorie de thématique »).
+	ThemeCategory *string `json:"themeCategory,omitempty"`
+	// Offers open to this public (`tous-publics` offers included) (« public »).
+	Public *string `json:"public,omitempty"`
+	// Offers where this language is spoken (ISO 639).
+	Language *string `json:"language,omitempty"`
+	// Offers of this cost (`gratuit`, `payant`).
+	Cost *string `json:"cost,omitempty"`
+	// Offers with this reception mode (« mode d'accueil »).
+	ReceptionMode *string `json:"receptionMode,omitempty"`
+	// Offers accessible with this French level: required level at most this one, or none.
+	FrenchLevel *CefrLevel `json:"frenchLevel,omitempty"`
+	// Free text, French, accent-insensitive, on name and description (« recherche »).
+	Text *string `json:"text,omitempty"`
+	// Minimum quality score, 0 to 1.
+	MinQuality *float64 `json:"minQuality,omitempty"`
+	// Offers of this freshness.
+	Freshness *Freshness `json:"freshness,omitempty"`
+	// Offers of this status; PUBLISHED by default. Drafts and archives are visible to their structure and the coordination only.
+	Status *OfferStatus `json:"status,omitempty"`
+	// Offers of this structure.
+	StructureID *string `json:"structureId,omitempty"`
+}
+
+// Result of createOffer, updateOffer, publishOffer, archiveOffer.
+type OfferPayload struct {
+	// The offer after the act.
+	Offer *Offer `json:"offer,omitempty"`
+	// What the caller must fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A session of an offer (« session »), e.g. a French course cohort.
+type OfferSession struct {
+	// First day (« date de début »).
+	StartsOn Date `json:"startsOn"`
+	// Last day, when known (« date de fin »).
+	EndsOn *Date `json:"endsOn,omitempty"`
+	// Label, e.g. « Groupe du matin » (« libellé »).
+	Label *string `json:"label,omitempty"`
+}
+
+// A session of an offer, as entered.
+type OfferSessionInput struct {
+	// First day.
+	StartsOn Date `json:"startsOn"`
+	// Last day.
+	EndsOn *Date `json:"endsOn,omitempty"`
+	// Label.
+	Label *string `json:"label,omitempty"`
+}
+
+// Change the status of one offer.
+type OfferStatusInput struct {
+	// The offer.
+	ID string `json:"id"`
+	// The version read.
+	Version int `json:"version"`
 }
 
 // Pagination state of a connection (« pagination »).
@@ -298,6 +640,14 @@ type PageInfo struct {
 	StartCursor *string `json:"startCursor,omitempty"`
 	// Cursor of the last edge.
 	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+// A participant invited to an event.
+type ParticipantInput struct {
+	// The structure.
+	StructureID string `json:"structureId"`
+	// A staff member of that structure, for a personal invitation.
+	StaffMemberID *string `json:"staffMemberId,omitempty"`
 }
 
 // The accompaniment plan (« plan d'accompagnement »).
@@ -314,6 +664,16 @@ type PlanActionPayload struct {
 	Beneficiary *Beneficiary `json:"beneficiary,omitempty"`
 	// Errors the caller can fix.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// One criterion of the data·inclusion quality score (« critère de qualité »).
+type QualityCriterion struct {
+	// Stable name of the criterion, e.g. `description` (« critère »).
+	Name string `json:"name"`
+	// Whether the offer meets it (« rempli »).
+	Met bool `json:"met"`
+	// What the criterion asks, in French (« explication »).
+	Label string `json:"label"`
 }
 
 type Query struct {
@@ -391,6 +751,20 @@ type RecordFollowUpInput struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// Record a good practice (« consigner une bonne pratique »).
+type RecordGoodPracticeInput struct {
+	// Title.
+	Title string `json:"title"`
+	// Description.
+	Description string `json:"description"`
+	// The event it came from.
+	EventID *string `json:"eventId,omitempty"`
+	// Tags.
+	Tags []string `json:"tags"`
+	// Departments, within the caller's territory.
+	Departments []string `json:"departments"`
+}
+
 // A housing proposal (« proposition de logement »), possibly with its answer.
 type RecordHousingProposalInput struct {
 	// The beneficiary.
@@ -439,6 +813,18 @@ type RecordInterviewPayload struct {
 	Beneficiary *Beneficiary `json:"beneficiary,omitempty"`
 	// Errors the caller can fix.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// Record the minutes and attendance of an event (« consigner le compte rendu »).
+type RecordNetworkEventMinutesInput struct {
+	// The event.
+	ID string `json:"id"`
+	// The version read.
+	Version int `json:"version"`
+	// Minutes.
+	Minutes string `json:"minutes"`
+	// Who attended (invited or not).
+	Attended []ParticipantInput `json:"attended"`
 }
 
 // The status of a rights step.
@@ -541,6 +927,18 @@ type ReintegrateBeneficiaryInput struct {
 	Reason string `json:"reason"`
 }
 
+// Report an emerging need (« signaler un besoin émergent »).
+type ReportEmergingNeedInput struct {
+	// Description.
+	Description string `json:"description"`
+	// Theme.
+	Theme Sector `json:"theme"`
+	// Department, within the caller's territory.
+	Department string `json:"department"`
+	// Beneficiaries concerned (estimate, 0 or more).
+	BeneficiariesConcerned int `json:"beneficiariesConcerned"`
+}
+
 // A collective action to schedule (« action collective »).
 type ScheduleCollectiveActionInput struct {
 	// Theme.
@@ -557,6 +955,38 @@ type ScheduleCollectiveActionInput struct {
 	FacilitatorIds []string `json:"facilitatorIds,omitempty"`
 }
 
+// Schedule a network event (« programmer un temps de réseau »).
+type ScheduleNetworkEventInput struct {
+	// Kind.
+	Kind NetworkEventKind `json:"kind"`
+	// Title.
+	Title string `json:"title"`
+	// Theme.
+	Theme Sector `json:"theme"`
+	// Start.
+	StartsAt time.Time `json:"startsAt"`
+	// End, after the start.
+	EndsAt *time.Time `json:"endsAt,omitempty"`
+	// Place or link.
+	Location *string `json:"location,omitempty"`
+	// Departments, within the caller's territory.
+	Departments []string `json:"departments"`
+	// Agenda.
+	Agenda *string `json:"agenda,omitempty"`
+	// The working group, required for a WORKING_GROUP event.
+	WorkingGroupID *string `json:"workingGroupId,omitempty"`
+	// Invited structures and staff.
+	Invited []ParticipantInput `json:"invited"`
+}
+
+// Activate or deactivate a staff member (« activer, désactiver »).
+type SetStaffMemberActiveInput struct {
+	// The member.
+	ID string `json:"id"`
+	// Active or not.
+	Active bool `json:"active"`
+}
+
 // Signature of the engagement contract (« signature du contrat d'engagement »).
 type SignEngagementContractInput struct {
 	// The beneficiary.
@@ -567,12 +997,74 @@ type SignEngagementContractInput struct {
 	ConsentRecorded bool `json:"consentRecorded"`
 }
 
+// Result of addStaffMember and setStaffMemberActive.
+type StaffMemberPayload struct {
+	// The member after the act.
+	StaffMember *StaffMember `json:"staffMember,omitempty"`
+	// What the caller must fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The fields of a structure (« fiche structure »), sent whole.
+type StructureFieldsInput struct {
+	// Name, 3 to 150 characters, not ending with a period.
+	Name string `json:"name"`
+	// Place in the AGIR network.
+	AgirRole StructureRole `json:"agirRole"`
+	// Departments covered (INSEE codes).
+	Departments []string `json:"departments"`
+	// Sectors.
+	Sectors []Sector `json:"sectors"`
+	// SIRET.
+	Siret *string `json:"siret,omitempty"`
+	// Description.
+	Description *string `json:"description,omitempty"`
+	// Street address.
+	Address *string `json:"address,omitempty"`
+	// Address complement.
+	AddressComplement *string `json:"addressComplement,omitempty"`
+	// Town.
+	City *string `json:"city,omitempty"`
+	// Postal code.
+	PostalCode *string `json:"postalCode,omitempty"`
+	// INSEE code.
+	InseeCode *string `json:"inseeCode,omitempty"`
+	// Latitude.
+	Latitude *float64 `json:"latitude,omitempty"`
+	// Longitude.
+	Longitude *float64 `json:"longitude,omitempty"`
+	// Phone.
+	Phone *string `json:"phone,omitempty"`
+	// E-mail.
+	Email *string `json:"email,omitempty"`
+	// Web site.
+	Website *string `json:"website,omitempty"`
+	// Source link.
+	SourceLink *string `json:"sourceLink,omitempty"`
+	// Opening hours, OSM syntax.
+	OpeningHours *string `json:"openingHours,omitempty"`
+	// Acceslibre link.
+	AccessibilityLink *string `json:"accessibilityLink,omitempty"`
+	// Networks (« réseaux porteurs »).
+	Networks []string `json:"networks"`
+}
+
 // Filter of the structure list (« filtre »).
 type StructureFilter struct {
 	// Only structures with this place in the network.
 	AgirRole *StructureRole `json:"agirRole,omitempty"`
 	// Only structures covering this department.
 	Department *string `json:"department,omitempty"`
+	// Only structures working in this sector (« secteur »).
+	Sector *Sector `json:"sector,omitempty"`
+}
+
+// Result of createStructure and updateStructure.
+type StructurePayload struct {
+	// The structure after the act.
+	Structure *Structure `json:"structure,omitempty"`
+	// What the caller must fix.
+	UserErrors []UserError `json:"userErrors"`
 }
 
 // Real-time events for the dashboard (« temps réel »), over WebSocket (graphql-transport-ws).
@@ -595,6 +1087,30 @@ type UpdateBeneficiaryContactInput struct {
 	Languages []string `json:"languages,omitempty"`
 }
 
+// Update an emerging need (« mettre à jour un besoin émergent »): status, count, answering offers.
+type UpdateEmergingNeedInput struct {
+	// The need.
+	ID string `json:"id"`
+	// The version read.
+	Version int `json:"version"`
+	// New status.
+	Status *EmergingNeedStatus `json:"status,omitempty"`
+	// New count.
+	BeneficiariesConcerned *int `json:"beneficiariesConcerned,omitempty"`
+	// The offers that answer it (replaces the list).
+	AnsweringOfferIds []string `json:"answeringOfferIds,omitempty"`
+}
+
+// Update an offer (« modifier une offre »): the fields replace the current ones.
+type UpdateOfferInput struct {
+	// The offer.
+	ID string `json:"id"`
+	// The version read.
+	Version int `json:"version"`
+	// The offer's new fields.
+	Fields *OfferFieldsInput `json:"fields"`
+}
+
 // A change of a plan action; absent fields are left as they are.
 type UpdatePlanActionInput struct {
 	// The action.
@@ -611,6 +1127,16 @@ type UpdatePlanActionInput struct {
 	CompletedOn *Date `json:"completedOn,omitempty"`
 }
 
+// Update a structure (« modifier une structure »).
+type UpdateStructureInput struct {
+	// The structure.
+	ID string `json:"id"`
+	// The version read.
+	Version int `json:"version"`
+	// Its new fields.
+	Fields *StructureFieldsInput `json:"fields"`
+}
+
 // An error the caller can fix (« erreur de saisie »): which field, why, in French.
 type UserError struct {
 	// Stable code of the error.
@@ -619,6 +1145,14 @@ type UserError struct {
 	Field []string `json:"field,omitempty"`
 	// Message for the user, in French.
 	Message string `json:"message"`
+}
+
+// Result of createWorkingGroup.
+type WorkingGroupPayload struct {
+	// The group.
+	WorkingGroup *WorkingGroup `json:"workingGroup,omitempty"`
+	// What the caller must fix.
+	UserErrors []UserError `json:"userErrors"`
 }
 
 // How a beneficiary entered the programme (« mode d'admission »).
@@ -953,6 +1487,76 @@ func (e BeneficiaryOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Level of the Common European Framework of Reference for languages (« niveau CECRL »).
+type CefrLevel string
+
+const (
+	// Breakthrough (« A1, découverte »).
+	CefrLevelA1 CefrLevel = "A1"
+	// Waystage (« A2, survie »).
+	CefrLevelA2 CefrLevel = "A2"
+	// Threshold (« B1, seuil »).
+	CefrLevelB1 CefrLevel = "B1"
+	// Vantage (« B2, avancé »).
+	CefrLevelB2 CefrLevel = "B2"
+	// Effective operational proficiency (« C1, autonome »).
+	CefrLevelC1 CefrLevel = "C1"
+	// Mastery (« C2, maîtrise »).
+	CefrLevelC2 CefrLevel = "C2"
+)
+
+var AllCefrLevel = []CefrLevel{
+	CefrLevelA1,
+	CefrLevelA2,
+	CefrLevelB1,
+	CefrLevelB2,
+	CefrLevelC1,
+	CefrLevelC2,
+}
+
+func (e CefrLevel) IsValid() bool {
+	switch e {
+	case CefrLevelA1, CefrLevelA2, CefrLevelB1, CefrLevelB2, CefrLevelC1, CefrLevelC2:
+		return true
+	}
+	return false
+}
+
+func (e CefrLevel) String() string {
+	return string(e)
+}
+
+func (e *CefrLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CefrLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CefrLevel", str)
+	}
+	return nil
+}
+
+func (e CefrLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CefrLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CefrLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // A condition of access to the programme (« condition d'accès »).
 type EligibilityCondition string
 
@@ -1012,6 +1616,70 @@ func (e *EligibilityCondition) UnmarshalJSON(b []byte) error {
 }
 
 func (e EligibilityCondition) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Status of an emerging need (« statut du besoin »).
+type EmergingNeedStatus string
+
+const (
+	// Identified (« identifié »).
+	EmergingNeedStatusIdentified EmergingNeedStatus = "IDENTIFIED"
+	// Being worked on (« en cours de traitement »).
+	EmergingNeedStatusInProgress EmergingNeedStatus = "IN_PROGRESS"
+	// Answered (« couvert »).
+	EmergingNeedStatusAddressed EmergingNeedStatus = "ADDRESSED"
+	// Dropped (« abandonné »).
+	EmergingNeedStatusDropped EmergingNeedStatus = "DROPPED"
+)
+
+var AllEmergingNeedStatus = []EmergingNeedStatus{
+	EmergingNeedStatusIdentified,
+	EmergingNeedStatusInProgress,
+	EmergingNeedStatusAddressed,
+	EmergingNeedStatusDropped,
+}
+
+func (e EmergingNeedStatus) IsValid() bool {
+	switch e {
+	case EmergingNeedStatusIdentified, EmergingNeedStatusInProgress, EmergingNeedStatusAddressed, EmergingNeedStatusDropped:
+		return true
+	}
+	return false
+}
+
+func (e EmergingNeedStatus) String() string {
+	return string(e)
+}
+
+func (e *EmergingNeedStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EmergingNeedStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EmergingNeedStatus", str)
+	}
+	return nil
+}
+
+func (e EmergingNeedStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EmergingNeedStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EmergingNeedStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1535,6 +2203,67 @@ func (e FollowUpStage) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Freshness of an offer (« fraîcheur »): whether its last verification is older than its update frequency.
+type Freshness string
+
+const (
+	// Verified within its update frequency (« à jour »).
+	FreshnessFresh Freshness = "FRESH"
+	// Due for verification within 30 days (« à vérifier bientôt »).
+	FreshnessDueSoon Freshness = "DUE_SOON"
+	// Past its verification due date (« obsolète »).
+	FreshnessStale Freshness = "STALE"
+)
+
+var AllFreshness = []Freshness{
+	FreshnessFresh,
+	FreshnessDueSoon,
+	FreshnessStale,
+}
+
+func (e Freshness) IsValid() bool {
+	switch e {
+	case FreshnessFresh, FreshnessDueSoon, FreshnessStale:
+		return true
+	}
+	return false
+}
+
+func (e Freshness) String() string {
+	return string(e)
+}
+
+func (e *Freshness) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Freshness(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Freshness", str)
+	}
+	return nil
+}
+
+func (e Freshness) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Freshness) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Freshness) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Outcome of a housing proposal (« suite donnée »).
 type HousingOutcome string
 
@@ -1661,6 +2390,70 @@ func (e *HousingSituation) UnmarshalJSON(b []byte) error {
 }
 
 func (e HousingSituation) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Outcome of one imported row (« résultat de la ligne »).
+type ImportOutcome string
+
+const (
+	// Created (« créée »).
+	ImportOutcomeCreated ImportOutcome = "CREATED"
+	// Updated (« mise à jour »).
+	ImportOutcomeUpdated ImportOutcome = "UPDATED"
+	// Same as stored (« inchangée »).
+	ImportOutcomeUnchanged ImportOutcome = "UNCHANGED"
+	// Rejected; see the errors (« rejetée »).
+	ImportOutcomeRejected ImportOutcome = "REJECTED"
+)
+
+var AllImportOutcome = []ImportOutcome{
+	ImportOutcomeCreated,
+	ImportOutcomeUpdated,
+	ImportOutcomeUnchanged,
+	ImportOutcomeRejected,
+}
+
+func (e ImportOutcome) IsValid() bool {
+	switch e {
+	case ImportOutcomeCreated, ImportOutcomeUpdated, ImportOutcomeUnchanged, ImportOutcomeRejected:
+		return true
+	}
+	return false
+}
+
+func (e ImportOutcome) String() string {
+	return string(e)
+}
+
+func (e *ImportOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImportOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImportOutcome", str)
+	}
+	return nil
+}
+
+func (e ImportOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImportOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImportOutcome) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1940,6 +2733,67 @@ func (e JourneyPhase) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Kind of network event (« type de temps de réseau »).
+type NetworkEventKind string
+
+const (
+	// Network meeting (« réunion de réseau »).
+	NetworkEventKindMeeting NetworkEventKind = "MEETING"
+	// Session of a thematic working group (« groupe de travail thématique »).
+	NetworkEventKindWorkingGroup NetworkEventKind = "WORKING_GROUP"
+	// Exchange session between professionals (« temps d'échange entre professionnels »).
+	NetworkEventKindExchangeSession NetworkEventKind = "EXCHANGE_SESSION"
+)
+
+var AllNetworkEventKind = []NetworkEventKind{
+	NetworkEventKindMeeting,
+	NetworkEventKindWorkingGroup,
+	NetworkEventKindExchangeSession,
+}
+
+func (e NetworkEventKind) IsValid() bool {
+	switch e {
+	case NetworkEventKindMeeting, NetworkEventKindWorkingGroup, NetworkEventKindExchangeSession:
+		return true
+	}
+	return false
+}
+
+func (e NetworkEventKind) String() string {
+	return string(e)
+}
+
+func (e *NetworkEventKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NetworkEventKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NetworkEventKind", str)
+	}
+	return nil
+}
+
+func (e NetworkEventKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NetworkEventKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NetworkEventKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What happened to an offer of the map (« changement de l'offre »).
 type OfferMapEventKind string
 
@@ -1996,6 +2850,67 @@ func (e *OfferMapEventKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e OfferMapEventKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Publication status of an offer (« statut de l'offre »).
+type OfferStatus string
+
+const (
+	// Being written, visible to its structure and the coordination only (« brouillon »).
+	OfferStatusDraft OfferStatus = "DRAFT"
+	// On the map for the whole network (« publiée »).
+	OfferStatusPublished OfferStatus = "PUBLISHED"
+	// Withdrawn from the map, kept for history (« archivée »).
+	OfferStatusArchived OfferStatus = "ARCHIVED"
+)
+
+var AllOfferStatus = []OfferStatus{
+	OfferStatusDraft,
+	OfferStatusPublished,
+	OfferStatusArchived,
+}
+
+func (e OfferStatus) IsValid() bool {
+	switch e {
+	case OfferStatusDraft, OfferStatusPublished, OfferStatusArchived:
+		return true
+	}
+	return false
+}
+
+func (e OfferStatus) String() string {
+	return string(e)
+}
+
+func (e *OfferStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OfferStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OfferStatus", str)
+	}
+	return nil
+}
+
+func (e OfferStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OfferStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OfferStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -2176,6 +3091,70 @@ func (e *PlanActionStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e PlanActionStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Protection status admitted by an offer (« statut de protection »).
+type ProtectionStatus string
+
+const (
+	// Refugee status (« réfugié »).
+	ProtectionStatusRefugee ProtectionStatus = "REFUGEE"
+	// Subsidiary protection (« protection subsidiaire »).
+	ProtectionStatusSubsidiaryProtection ProtectionStatus = "SUBSIDIARY_PROTECTION"
+	// Stateless person (« apatride »).
+	ProtectionStatusStateless ProtectionStatus = "STATELESS"
+	// Family member joining a protected person (« membre de famille rejoignant »).
+	ProtectionStatusJoiningFamilyMember ProtectionStatus = "JOINING_FAMILY_MEMBER"
+)
+
+var AllProtectionStatus = []ProtectionStatus{
+	ProtectionStatusRefugee,
+	ProtectionStatusSubsidiaryProtection,
+	ProtectionStatusStateless,
+	ProtectionStatusJoiningFamilyMember,
+}
+
+func (e ProtectionStatus) IsValid() bool {
+	switch e {
+	case ProtectionStatusRefugee, ProtectionStatusSubsidiaryProtection, ProtectionStatusStateless, ProtectionStatusJoiningFamilyMember:
+		return true
+	}
+	return false
+}
+
+func (e ProtectionStatus) String() string {
+	return string(e)
+}
+
+func (e *ProtectionStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ProtectionStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ProtectionStatus", str)
+	}
+	return nil
+}
+
+func (e ProtectionStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ProtectionStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ProtectionStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -2502,6 +3481,82 @@ func (e *RightsStepStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e RightsStepStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Sector of activity of a structure or theme of network work (« secteur »).
+type Sector string
+
+const (
+	// Housing and accommodation (« logement, hébergement »).
+	SectorHousing Sector = "HOUSING"
+	// Employment (« emploi »).
+	SectorEmployment Sector = "EMPLOYMENT"
+	// Vocational training (« formation »).
+	SectorTraining Sector = "TRAINING"
+	// Health (« santé »).
+	SectorHealth Sector = "HEALTH"
+	// Social action (« action sociale »).
+	SectorSocialAction Sector = "SOCIAL_ACTION"
+	// Learning French (« apprentissage du français »).
+	SectorFrench Sector = "FRENCH"
+	// Access to rights (« accès aux droits »).
+	SectorRights Sector = "RIGHTS"
+	// Mobility (« mobilité »).
+	SectorMobility Sector = "MOBILITY"
+)
+
+var AllSector = []Sector{
+	SectorHousing,
+	SectorEmployment,
+	SectorTraining,
+	SectorHealth,
+	SectorSocialAction,
+	SectorFrench,
+	SectorRights,
+	SectorMobility,
+}
+
+func (e Sector) IsValid() bool {
+	switch e {
+	case SectorHousing, SectorEmployment, SectorTraining, SectorHealth, SectorSocialAction, SectorFrench, SectorRights, SectorMobility:
+		return true
+	}
+	return false
+}
+
+func (e Sector) String() string {
+	return string(e)
+}
+
+func (e *Sector) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Sector(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Sector", str)
+	}
+	return nil
+}
+
+func (e Sector) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Sector) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Sector) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,13 +1,18 @@
 package model
 
 // Structure is a structure of the AGIR network: one of the three operators or a local
-// partner (data·inclusion "structure").
+// partner (data·inclusion "structure"), with its place in AGIR.
 type Structure struct {
-	Key         string        `db:"id"` // database key (uuid)
-	Name        string        `db:"name"`
-	AgirRole    StructureRole `db:"agir_role"`
-	Departments []string      `db:"-"` // read through the db layer (text[])
+	Key string // database key (uuid)
+	StructureFields
+	Source    string // data·inclusion source ("agir" for structures created here)
+	DIID      string // data·inclusion id, "source--local-id"
+	UpdatedOn Date   // data·inclusion date_maj
+	Version   int
 }
+
+// DataInclusionID returns the data·inclusion id of s.
+func (s Structure) DataInclusionID() string { return s.DIID }
 
 // ID returns the global id of s.
 func (s Structure) ID() string { return GlobalID("Structure", s.Key) }

@@ -1,0 +1,289 @@
+package graph_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/agir-reseau/agir-backend/graph"
+	"github.com/agir-reseau/agir-backend/graph/graphtest"
+	"github.com/agir-reseau/agir-backend/graph/model"
+)
+
+// sharedSchema compiles a data·inclusion v1 JSON Schema from the shared files beside the
+// clone (../shared from the repository root).
+func sharedSchema(t *testing.T, name string) *jsonschema.Schema {
+	t.Helper()
+	path, err := filepath.Abs(filepath.Join("..", "..", "shared", "data-inclusion", "v1", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("shared data·inclusion schema not found (it sits beside the clone): %v", err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	s, err := c.Compile(path)
+	if err != nil {
+		t.Fatalf("compile %s: %v", name, err)
+	}
+	return s
+}
+
+// exportDI fetches an export file as p.
+func exportDI(t *testing.T, env *graphtest.Env, p *model.Principal, file string) []byte {
+	t.Helper()
+	h := graph.DataInclusionExport(env.Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	req := httptest.NewRequest(http.MethodGet, "/export/data-inclusion/"+file, nil)
+	if p != nil {
+		req = req.WithContext(model.WithPrincipal(req.Context(), p))
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("export %s: %d %s", file, rec.Code, rec.Body)
+	}
+	return rec.Body.Bytes()
+}
+
+// byID indexes a list of data·inclusion records by id, as canonical JSON.
+func byID(t *testing.T, b []byte) map[string]string {
+	t.Helper()
+	var rows []map[string]any
+	if err := json.Unmarshal(b, &rows); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, r := range rows {
+		j, _ := json.Marshal(r)
+		out[r["id"].(string)] = string(j)
+	}
+	return out
+}
+
+type importReport struct {
+	ImportOffers struct {
+		Report *struct {
+			Applied                               bool
+			Created, Updated, Unchanged, Rejected int
+			Rows                                  []struct {
+				Kind            string
+				Index           int
+				DataInclusionID *string
+				Outcome         string
+				Errors          []struct {
+					Code    string
+					Field   []string
+					Message string
+				}
+			}
+		}
+		UserErrors []struct{ Code, Message string }
+	}
+}
+
+const importOffers = `mutation($data: String!, $keep: Boolean) { importOffers(input: {data: $data, keepValidRows: $keep}) {
+	report { applied created updated unchanged rejected rows { kind index dataInclusionId outcome errors { code field message } } }
+	userErrors { code message } } }`
+
+func importFile(t *testing.T, env *graphtest.Env, p *model.Principal, data string, keep bool) importReport {
+	t.Helper()
+	var r importReport
+	env.MustDo(p, importOffers, map[string]any{"data": data, "keep": keep}, &r)
+	return r
+}
+
+func TestDataInclusionExportImport(t *testing.T) {
+	env := demoEnv(t)
+	analyst := demoPrincipal(t, env, model.RoleAnalyst)
+	structures := exportDI(t, env, analyst, "structures.json")
+	services := exportDI(t, env, analyst, "services.json")
+
+	t.Run("ExportValidAgainstSharedSchemas", func(t *testing.T) {
+		for file, data := range map[string][]byte{"structure.json": structures, "service.json": services} {
+			schema := sharedSchema(t, file)
+			var rows []any
+			if err := json.Unmarshal(data, &rows); err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) < 20 {
+				t.Fatalf("%s: %d rows", file, len(rows))
+			}
+			for i, row := range rows {
+				b, _ := json.Marshal(row)
+				inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := schema.Validate(inst); err != nil {
+					t.Fatalf("%s row %d invalid: %v\n%s", file, i, err, b)
+				}
+			}
+		}
+		// the validator is live: a row breaking v1 is refused
+		broken, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"source": "x", "structure_id": "x--1", "id": "x--2", "nom": "Atelier",
+			"description": "Atelier.", "date_maj": "2026-13-45", "publics": ["refugies"]}`))
+		if sharedSchema(t, "service.json").Validate(broken) == nil {
+			t.Fatal("the schema accepts a bad service")
+		}
+		if !strings.Contains(string(services), `"extension_agir":{"langues":[`) {
+			t.Fatal("the AGIR extension block is missing")
+		}
+	})
+	t.Run("ErrAnonymous", func(t *testing.T) {
+		h := graph.DataInclusionExport(env.Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/export/data-inclusion/services.json", nil))
+		if rec.Code != http.StatusUnauthorized {
+			t.Fatalf("status %d", rec.Code)
+		}
+	})
+
+	file := `{"structures": ` + string(structures) + `, "services": ` + string(services) + `}`
+	nStructures, nServices := len(byID(t, structures)), len(byID(t, services))
+	admin := &model.Principal{Subject: "admin-test", Role: model.RoleAdmin}
+
+	t.Run("RoundTripIntoEmptyDatabase", func(t *testing.T) {
+		fresh := graphtest.New(t)
+		r := importFile(t, fresh, admin, file, false)
+		rep := r.ImportOffers.Report
+		if rep == nil || !rep.Applied || rep.Created != nStructures+nServices || rep.Rejected != 0 {
+			t.Fatalf("report %+v %+v", rep, r.ImportOffers.UserErrors)
+		}
+		gotStructures, gotServices := byID(t, exportDI(t, fresh, admin, "structures.json")), byID(t, exportDI(t, fresh, admin, "services.json"))
+		wantStructures, wantServices := byID(t, structures), byID(t, services)
+		for id, want := range wantServices {
+			if gotServices[id] != want {
+				t.Fatalf("service %s:\ngot  %s\nwant %s", id, gotServices[id], want)
+			}
+		}
+		for id, want := range wantStructures {
+			if gotStructures[id] != want {
+				t.Fatalf("structure %s:\ngot  %s\nwant %s", id, gotStructures[id], want)
+			}
+		}
+		if len(gotServices) != len(wantServices) || len(gotStructures) != len(wantStructures) {
+			t.Fatalf("%d/%d services, %d/%d structures", len(gotServices), len(wantServices), len(gotStructures), len(wantStructures))
+		}
+		t.Run("Idempotent", func(t *testing.T) {
+			rep := importFile(t, fresh, admin, file, false).ImportOffers.Report
+			if rep.Unchanged != nStructures+nServices || rep.Created+rep.Updated+rep.Rejected != 0 {
+				t.Fatalf("second import %+v", rep)
+			}
+		})
+	})
+	t.Run("ReimportIntoSourceIsUnchanged", func(t *testing.T) {
+		rep := importFile(t, env, admin, file, false).ImportOffers.Report
+		if rep.Unchanged != nStructures+nServices || rep.Created+rep.Updated+rep.Rejected != 0 {
+			t.Fatalf("report %+v", rep)
+		}
+	})
+}
+
+func TestImportOffersRows(t *testing.T) {
+	env := demoEnv(t)
+	coordinator := demoPrincipal(t, env, model.RoleCoordinator)
+	count := func() int {
+		var d struct{ Offers struct{ TotalCount int } }
+		env.MustDo(coordinator, `{ offers(first: 1) { totalCount } }`, nil, &d)
+		return d.Offers.TotalCount
+	}
+	before := count()
+	structure := `{"source": "dora", "id": "dora--cs-tournesol", "nom": "Centre social Le Tournesol", "date_maj": "2026-10-01",
+		"siret": "13003013300016", "code_postal": "69100", "commune": "Villeurbanne", "latitude": 45.77, "longitude": 4.88,
+		"horaires_accueil": "Mo-Fr 09:00-17:00", "reseaux_porteurs": ["fcsf"]}`
+	service := func(id, extra string) string {
+		return `{"source": "dora", "structure_id": "dora--cs-tournesol", "id": "` + id + `", "nom": "Atelier couture solidaire",
+			"description": "Atelier hebdomadaire ouvert à toutes et tous.", "date_maj": "2026-10-01", "publics": ["tous-publics"],
+			"thematiques": ["famille--soutien-a-la-parentalite-et-a-leducation"], "zone_eligibilite": ["69266"]` + extra + `}`
+	}
+	bad := []struct{ name, row, code, field string }{
+		{"UnknownThematique", service("dora--s2", `, "thematiques": ["couture"]`), "UNKNOWN_VALUE", "thematiques"},
+		{"TousPublicsMixed", service("dora--s3", `, "publics": ["tous-publics", "femmes"]`), "INVALID_INPUT", "publics"},
+		{"OutsideFrance", service("dora--s4", `, "latitude": 48.2, "longitude": 16.37`), "OUT_OF_RANGE", "latitude"},
+		{"OpeningHours", service("dora--s5", `, "horaires_accueil": "le matin"`), "INVALID_OPENING_HOURS", "horaires_accueil"},
+		{"UnknownStructure", strings.Replace(service("dora--s6", ""), "dora--cs-tournesol", "dora--nope", 1), "NOT_FOUND", "structure_id"},
+		{"NotAnObjectField", service("dora--s7", `, "latitude": "nord"`), "INVALID_INPUT", ""},
+	}
+	var rows []string
+	for _, b := range bad {
+		rows = append(rows, b.row)
+	}
+	data := `{"structures": [` + structure + `], "services": [` + service("dora--s1", "") + `, ` + strings.Join(rows, ", ") + `]}`
+	t.Run("ErrRowsRejectedNothingWritten", func(t *testing.T) {
+		rep := importFile(t, env, coordinator, data, false).ImportOffers.Report
+		if rep == nil || rep.Applied || rep.Rejected != len(bad) || rep.Created != 2 {
+			t.Fatalf("report %+v", rep)
+		}
+		for i, b := range bad {
+			row := rep.Rows[2+i]
+			if row.Outcome != "REJECTED" || len(row.Errors) != 1 || row.Errors[0].Code != b.code ||
+				(b.field != "" && row.Errors[0].Field[len(row.Errors[0].Field)-1] != b.field) {
+				t.Fatalf("%s: %+v", b.name, row)
+			}
+		}
+		if count() != before {
+			t.Fatal("a rejected file wrote offers")
+		}
+	})
+	t.Run("KeepValidRows", func(t *testing.T) {
+		rep := importFile(t, env, coordinator, data, true).ImportOffers.Report
+		if !rep.Applied || rep.Created != 2 || rep.Rejected != len(bad) || count() != before+1 {
+			t.Fatalf("report %+v, offers %d -> %d", rep, before, count())
+		}
+		var d struct {
+			Offers struct {
+				Nodes []struct {
+					Source, DataInclusionID, Status, Department string
+					Structure                                   struct{ Siret, Name string }
+				}
+			}
+		}
+		env.MustDo(coordinator, `{ offers(first: 5, filter: {text: "couture"}) { nodes { source dataInclusionId status department structure { siret name } } } }`, nil, &d)
+		if len(d.Offers.Nodes) != 1 || d.Offers.Nodes[0].DataInclusionID != "dora--s1" || d.Offers.Nodes[0].Department != "69" ||
+			d.Offers.Nodes[0].Structure.Siret != "13003013300016" {
+			t.Fatalf("imported %+v", d.Offers.Nodes)
+		}
+	})
+	t.Run("UpdateByID", func(t *testing.T) {
+		changed := strings.Replace(data, "Atelier hebdomadaire ouvert", "Atelier bimensuel ouvert", 1)
+		rep := importFile(t, env, coordinator, changed, true).ImportOffers.Report
+		if rep.Updated != 1 || rep.Unchanged != 1 || rep.Created != 0 {
+			t.Fatalf("report %+v", rep)
+		}
+	})
+	t.Run("ErrOutsideTerritory", func(t *testing.T) {
+		other := strings.NewReplacer("69100", "13001", "Villeurbanne", "Marseille", "45.77", "43.3", "4.88", "5.37", "cs-tournesol", "cs-marseille").Replace(
+			`{"structures": [` + structure + `], "services": []}`)
+		rep := importFile(t, env, coordinator, other, false).ImportOffers.Report
+		if rep.Rejected != 1 || rep.Rows[0].Errors[0].Code != "FORBIDDEN" {
+			t.Fatalf("report %+v", rep)
+		}
+	})
+	for _, tc := range []struct{ name, data string }{
+		{"ErrNotJSON", "source;id;nom\ndora;1;Atelier"},
+		{"ErrNotV1", `{"services": [{"source": "dora", "id": "x", "profils": ["femmes"], "types": ["atelier"]}]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := importFile(t, env, coordinator, tc.data, true)
+			if r.ImportOffers.Report != nil || len(r.ImportOffers.UserErrors) != 1 || r.ImportOffers.UserErrors[0].Code != "INVALID_FORMAT" {
+				t.Fatalf("got %+v", r.ImportOffers)
+			}
+		})
+	}
+	t.Run("ErrPartnerCannotImport", func(t *testing.T) {
+		r := env.Do(demoPrincipal(t, env, model.RolePartnerEditor), importOffers, map[string]any{"data": data})
+		if len(r.Errors) != 1 || r.Errors[0].Code() != "FORBIDDEN" {
+			t.Fatalf("got %+v", r.Errors)
+		}
+	})
+}
