@@ -21,22 +21,16 @@ func (s *Store) RecordDiagnostic(ctx context.Context, p *model.Principal, key st
 		if err := model.CheckAct(model.ActDiagnostic, f, today, s.Params); err != nil {
 			return nil, err
 		}
-		var existing []string
+		var existing []model.Axis
 		if err := tx.SelectContext(ctx, &existing, `SELECT axis FROM diagnostic_axes WHERE beneficiary_id = $1`, key); err != nil {
 			return nil, err
 		}
-		have := map[model.Axis]bool{}
-		for _, a := range existing {
-			have[model.Axis(a)] = true
+		given := make([]model.Axis, len(axes))
+		for i, a := range axes {
+			given[i] = a.Axis
 		}
-		for _, a := range axes {
-			have[a.Axis] = true
-		}
-		for _, required := range []model.Axis{model.AxisRights, model.AxisHousing, model.AxisEmployment, model.AxisTraining} {
-			if !have[required] {
-				return nil, model.Errorf(model.CodeInvalidInput, model.Path("input", "axes"),
-					"le diagnostic doit couvrir les volets droits, logement, emploi et formation (manque : %s)", required)
-			}
+		if err := model.CheckDiagnosticAxes(existing, given); err != nil {
+			return nil, err
 		}
 		changed := []string{}
 		for _, a := range axes {
@@ -131,8 +125,8 @@ func (s *Store) SignEngagementContract(ctx context.Context, p *model.Principal, 
 		if err := model.CheckAct(model.ActContract, f, today, s.Params); err != nil {
 			return nil, err
 		}
-		if !in.ConsentRecorded {
-			return nil, model.Errorf(model.CodeRuleViolation, model.Path("input", "consentRecorded"), "le consentement du bénéficiaire doit être recueilli")
+		if err := model.CheckEngagementContract(in.ConsentRecorded); err != nil {
+			return nil, err
 		}
 		if err := model.CheckDay(in.SignedOn, *f.WelcomeHeldOn, today, "signedOn"); err != nil {
 			return nil, err
@@ -279,16 +273,6 @@ func (s *Store) ownerOf(ctx context.Context, p *model.Principal, table, key, fie
 
 const housingColumns = `h.id, h.version, h.beneficiary_id, h.proposed_on, h.offer, h.landlord, h.outcome, h.decided_on, h.refusal_reason`
 
-func checkHousingOutcome(outcome model.HousingOutcome, reason *string) *model.Error {
-	if outcome == model.HousingOutcomeRefused && (reason == nil || strings.TrimSpace(*reason) == "") {
-		return model.Errorf(model.CodeInvalidInput, model.Path("input", "refusalReason"), "le motif du refus est requis")
-	}
-	if outcome != model.HousingOutcomeRefused && reason != nil {
-		return model.Errorf(model.CodeInvalidInput, model.Path("input", "refusalReason"), "un motif de refus n'est attendu que pour un refus")
-	}
-	return nil
-}
-
 func trimmed(s *string) *string {
 	if s == nil {
 		return nil
@@ -311,7 +295,7 @@ func (s *Store) RecordHousingProposal(ctx context.Context, p *model.Principal, k
 		if in.Outcome != nil {
 			outcome = *in.Outcome
 		}
-		if err := checkHousingOutcome(outcome, in.RefusalReason); err != nil {
+		if err := model.CheckHousingOutcome(outcome, in.RefusalReason); err != nil {
 			return nil, err
 		}
 		var decided *model.Date
@@ -363,7 +347,7 @@ func (s *Store) DecideHousingProposal(ctx context.Context, p *model.Principal, p
 		if in.Outcome == model.HousingOutcomePending {
 			return nil, model.Errorf(model.CodeInvalidInput, model.Path("input", "outcome"), "la réponse est une acceptation ou un refus")
 		}
-		if err := checkHousingOutcome(in.Outcome, in.RefusalReason); err != nil {
+		if err := model.CheckHousingOutcome(in.Outcome, in.RefusalReason); err != nil {
 			return nil, err
 		}
 		d := today
@@ -400,11 +384,8 @@ func (s *Store) RecordRightsStep(ctx context.Context, p *model.Principal, key st
 				}
 			}
 		}
-		if (in.Status == model.RightsStepStatusDone) != (in.CompletedOn != nil) {
-			return nil, model.Errorf(model.CodeInvalidInput, model.Path("input", "completedOn"), "la date d'aboutissement est requise pour une démarche faite, et seulement pour elle")
-		}
-		if in.StartedOn != nil && in.CompletedOn != nil && in.CompletedOn.Before(*in.StartedOn) {
-			return nil, model.Errorf(model.CodeInvalidInput, model.Path("input", "completedOn"), "la démarche ne peut aboutir avant d'être engagée")
+		if err := model.CheckRightsStep(in.Status, in.StartedOn, in.CompletedOn); err != nil {
+			return nil, err
 		}
 		var versions []int
 		if err := tx.SelectContext(ctx, &versions, `SELECT version FROM rights_steps WHERE beneficiary_id = $1 AND kind = $2 FOR UPDATE`, key, string(in.Kind)); err != nil {

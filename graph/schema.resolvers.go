@@ -292,13 +292,7 @@ func (r *mutationResolver) RecordInterview(ctx context.Context, input model.Reco
 
 func (r *mutationResolver) RecordDiagnostic(ctx context.Context, input model.RecordDiagnosticInput) (*model.BeneficiaryPayload, error) {
 	var check error
-	seen := map[model.Axis]bool{}
-	for i, a := range input.Axes {
-		if seen[a.Axis] {
-			check = firstErr(check, model.Errorf(model.CodeInvalidInput, model.Path("input", "axes"), "le volet %s est donné deux fois", a.Axis))
-		}
-		seen[a.Axis] = true
-		_ = i
+	for _, a := range input.Axes {
 		check = firstErr(check, text(a.Situation, 5000, "input", "axes", "situation"), optText(a.Needs, 5000, "input", "axes", "needs"))
 	}
 	if len(input.Axes) == 0 {

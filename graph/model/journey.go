@@ -586,3 +586,61 @@ func WelcomeInterviewLate(dueOn, heldOn *Date, today Date) bool {
 	}
 	return today.After(*dueOn)
 }
+
+// CheckDiagnosticAxes applies the content of the diagnostic (seed « Modalité et délais
+// d'accès »: "un diagnostic sur les volets droits, logement, emploi et formation"): once
+// recorded, the diagnostic covers at least those four axes. existing are the axes
+// already assessed, given the ones recorded now.
+func CheckDiagnosticAxes(existing, given []Axis) *Error {
+	have := map[Axis]bool{}
+	for _, a := range existing {
+		have[a] = true
+	}
+	seen := map[Axis]bool{}
+	for _, a := range given {
+		if seen[a] {
+			return Errorf(CodeInvalidInput, Path("input", "axes"), "le volet %s est donné deux fois", a)
+		}
+		seen[a], have[a] = true, true
+	}
+	for _, required := range []Axis{AxisRights, AxisHousing, AxisEmployment, AxisTraining} {
+		if !have[required] {
+			return Errorf(CodeInvalidInput, Path("input", "axes"),
+				"le diagnostic doit couvrir les volets droits, logement, emploi et formation (manque : %s)", required)
+		}
+	}
+	return nil
+}
+
+// CheckHousingOutcome: a refusal is recorded with its reason (two refusals can lead to
+// an exclusion, seed « Suivi-évaluation »), and only a refusal has one.
+func CheckHousingOutcome(outcome HousingOutcome, refusalReason *string) *Error {
+	blank := refusalReason == nil || strings.TrimSpace(*refusalReason) == ""
+	if outcome == HousingOutcomeRefused && blank {
+		return Errorf(CodeInvalidInput, Path("input", "refusalReason"), "le motif du refus est requis")
+	}
+	if outcome != HousingOutcomeRefused && refusalReason != nil {
+		return Errorf(CodeInvalidInput, Path("input", "refusalReason"), "un motif de refus n'est attendu que pour un refus")
+	}
+	return nil
+}
+
+// CheckRightsStep: a step is done on a day, and not before it started.
+func CheckRightsStep(status RightsStepStatus, startedOn, completedOn *Date) *Error {
+	if (status == RightsStepStatusDone) != (completedOn != nil) {
+		return Errorf(CodeInvalidInput, Path("input", "completedOn"), "la date d'aboutissement est requise pour une démarche faite, et seulement pour elle")
+	}
+	if startedOn != nil && completedOn != nil && completedOn.Before(*startedOn) {
+		return Errorf(CodeInvalidInput, Path("input", "completedOn"), "la démarche ne peut aboutir avant d'être engagée")
+	}
+	return nil
+}
+
+// CheckEngagementContract: the personalised engagement contract is signed with the
+// beneficiary's consent (seed: "un contrat d'engagement personnalisé signé").
+func CheckEngagementContract(consentRecorded bool) *Error {
+	if !consentRecorded {
+		return Errorf(CodeRuleViolation, Path("input", "consentRecorded"), "le consentement du bénéficiaire doit être recueilli")
+	}
+	return nil
+}
