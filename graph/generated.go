@@ -3167,7 +3167,7 @@ type Beneficiary implements Node @allow(roles: [coordinator, social_worker, inse
   "Day the CIR was signed (« date de signature du CIR »)."
   cirSignedOn: Date @group(name: LEGAL)
   "The OFII referral and the admission (« orientation et admission »)."
-  referral: Referral! @group(name: LEGAL)
+  referral: Referral @group(name: LEGAL)
   "Social operator following the beneficiary (« opérateur social »)."
   socialOperator: Structure
   "Employment operator following the beneficiary (« opérateur emploi »)."
@@ -3519,7 +3519,7 @@ type Reintegration @allow(roles: [coordinator, social_worker, insertion_counsell
   "Last day, at most 12 months later (« jusqu'au »)."
   until: Date!
   "Reason (« motif »)."
-  reason: String! @group(name: NOTES)
+  reason: String @group(name: NOTES)
 }
 
 "A page of beneficiaries (« bénéficiaires »)."
@@ -6519,10 +6519,10 @@ func (ec *executionContext) _Beneficiary_referral(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Referral) graphql.Marshaler {
-			return ec.marshalNReferral2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx, selections, v)
+			return ec.marshalOReferral2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Beneficiary_referral(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12277,10 +12277,10 @@ func (ec *executionContext) _Reintegration_reason(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Reintegration_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -16670,7 +16670,7 @@ func (ec *executionContext) _Beneficiary(ctx context.Context, sel ast.SelectionS
 			}
 		case "referral":
 			out.Values[i] = ec._Beneficiary_referral(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "socialOperator":
@@ -18654,7 +18654,7 @@ func (ec *executionContext) _Reintegration(ctx context.Context, sel ast.Selectio
 			}
 		case "reason":
 			out.Values[i] = ec._Reintegration_reason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -20378,10 +20378,6 @@ func (ec *executionContext) marshalNReferents2ᚖgithubᚗcomᚋagirᚑreseauᚋ
 	return ec._Referents(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNReferral2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx context.Context, sel ast.SelectionSet, v model.Referral) graphql.Marshaler {
-	return ec._Referral(ctx, sel, &v)
-}
-
 func (ec *executionContext) unmarshalNRegisterForCollectiveActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRegisterForCollectiveActionInput(ctx context.Context, v any) (model.RegisterForCollectiveActionInput, error) {
 	res, err := ec.unmarshalInputRegisterForCollectiveActionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21399,6 +21395,10 @@ func (ec *executionContext) marshalOProtectionType2ᚖgithubᚗcomᚋagirᚑrese
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOReferral2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx context.Context, sel ast.SelectionSet, v model.Referral) graphql.Marshaler {
+	return ec._Referral(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalOSex2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSex(ctx context.Context, v any) (model.Sex, error) {
