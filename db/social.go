@@ -609,7 +609,8 @@ func (s *Store) RecordInterview(ctx context.Context, p *model.Principal, in Inte
 		}
 		act := model.ActInterview
 		switch {
-		case *kind == model.InterviewKindWelcome && in.Status == model.InterviewStatusHeld:
+		case *kind == model.InterviewKindWelcome && in.Status == model.InterviewStatusHeld &&
+			(before == nil || before.Status != model.InterviewStatusHeld):
 			act = model.ActWelcomeHeld
 		case *kind == model.InterviewKindFollowUp:
 			act = model.ActFollowUp // the follow-up after exit

@@ -67,6 +67,10 @@ func TestJourney_ReferralToExitInEmployment(t *testing.T) {
 	})
 	mustAct(t, env, sw, "recordInterview", map[string]any{"interviewId": welcomeIV["id"], "version": welcomeIV["version"], "status": "HELD",
 		"sharedNote": "Accueil avec interprète en dari.", "privateNote": "Fragilité psychologique à suivre."}, "interview { status heldOn }")
+	t.Run("NotesOfAHeldWelcomeCanBeCompleted", func(t *testing.T) {
+		mustAct(t, env, sw, "recordInterview", map[string]any{"interviewId": welcomeIV["id"], "version": welcomeIV["version"].(float64) + 1,
+			"status": "HELD", "sharedNote": "Accueil avec interprète en dari ; orientation vers la PMI."}, "interview { status }")
+	})
 	mustAct(t, env, sw, "recordDiagnostic", map[string]any{"beneficiaryId": id, "axes": []any{
 		map[string]any{"axis": "RIGHTS", "situation": "Droits CAF non ouverts", "needs": "Ouvrir les droits CAF"},
 		map[string]any{"axis": "HOUSING", "situation": "Hébergée en CPH", "needs": "Logement autonome"},
