@@ -508,6 +508,22 @@ func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.Rec
 	return &model.CollectiveActionPayload{CollectiveAction: action, UserErrors: []model.UserError{}}, nil
 }
 
+func (r *mutationResolver) SetProgrammeParameters(ctx context.Context, input model.SetProgrammeParametersInput) (*model.ProgrammeParametersPayload, error) {
+	o := model.ParameterOverrides{WelcomeDelayMonths: input.WelcomeDelayMonths, ContractDelayMonths: input.ContractDelayMonths,
+		MaxJourneyMonths: input.MaxJourneyMonths, NearLimitWarningMonths: input.NearLimitWarningMonths,
+		EntryEvaluationDelayDays: input.EntryEvaluationDelayDays, MidCourseEvaluationMonths: input.MidCourseEvaluationMonths,
+		ReintegrationMaxMonths: input.ReintegrationMaxMonths}
+	pp, err := r.Store.SetProgrammeParameters(ctx, model.PrincipalFrom(ctx), input.Department, input.Version, o)
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	if len(ue) > 0 {
+		pp = nil
+	}
+	return &model.ProgrammeParametersPayload{ProgrammeParameters: pp, UserErrors: ue}, nil
+}
+
 func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 	p := model.PrincipalFrom(ctx)
 	v := &model.Viewer{Subject: p.Subject, Role: p.Role, StructureKey: p.StructureID, Departments: p.Departments}
@@ -613,6 +629,10 @@ func (r *queryResolver) CollectiveActions(ctx context.Context, filter *model.Col
 	}
 	conn, err := r.Store.CollectiveActions(ctx, model.PrincipalFrom(ctx), f, page, wantsTotal(ctx))
 	return &conn, err
+}
+
+func (r *queryResolver) ProgrammeParameters(ctx context.Context, department string) (*model.ProgrammeParameters, error) {
+	return r.Store.ProgrammeParameters(ctx, model.PrincipalFrom(ctx), department)
 }
 
 func (r *referentAssignmentResolver) StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error) {

@@ -163,6 +163,7 @@ type ReintegrationFact struct {
 // JourneyFacts are the acts recorded for a beneficiary, from which everything about its
 // journey is derived.
 type JourneyFacts struct {
+	Department        string // whose negotiated delays apply
 	ReferredOn        Date
 	CirSignedOn       *Date
 	Convoked          bool             // a convocation was handed over
@@ -641,6 +642,63 @@ func CheckRightsStep(status RightsStepStatus, startedOn, completedOn *Date) *Err
 func CheckEngagementContract(consentRecorded bool) *Error {
 	if !consentRecorded {
 		return Errorf(CodeRuleViolation, Path("input", "consentRecorded"), "le consentement du bénéficiaire doit être recueilli")
+	}
+	return nil
+}
+
+// ParameterOverrides are the delays a department negotiated; nil keeps the default.
+// Follow-ups (3 and 6 months) and the two refusals of an exclusion are the seed's own
+// and cannot be changed.
+type ParameterOverrides struct {
+	WelcomeDelayMonths        *int `db:"welcome_delay_months"`
+	ContractDelayMonths       *int `db:"contract_delay_months"`
+	MaxJourneyMonths          *int `db:"max_journey_months"`
+	NearLimitWarningMonths    *int `db:"near_limit_warning_months"`
+	EntryEvaluationDelayDays  *int `db:"entry_evaluation_delay_days"`
+	MidCourseEvaluationMonths *int `db:"mid_course_evaluation_months"`
+	ReintegrationMaxMonths    *int `db:"reintegration_max_months"`
+}
+
+// With returns p with the overrides of o applied.
+func (p Parameters) With(o ParameterOverrides) Parameters {
+	set := func(dst *int, v *int) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&p.WelcomeDelayMonths, o.WelcomeDelayMonths)
+	set(&p.ContractDelayMonths, o.ContractDelayMonths)
+	set(&p.MaxJourneyMonths, o.MaxJourneyMonths)
+	set(&p.NearLimitWarningMonths, o.NearLimitWarningMonths)
+	set(&p.EntryEvaluationDelayDays, o.EntryEvaluationDelayDays)
+	set(&p.MidCourseEvaluationMonths, o.MidCourseEvaluationMonths)
+	set(&p.ReintegrationMaxMonths, o.ReintegrationMaxMonths)
+	return p
+}
+
+// CheckParameterOverrides keeps negotiated delays within the programme's limits: the
+// journey lasts at most 24 months (seed « Durée »), a reintegration at most 12 months
+// (seed « Suivi-évaluation »), the welcome at most three months after the CIR.
+func CheckParameterOverrides(o ParameterOverrides) *Error {
+	for _, c := range []struct {
+		v        *int
+		min, max int
+		field    string
+	}{
+		{o.WelcomeDelayMonths, 1, 3, "welcomeDelayMonths"},
+		{o.ContractDelayMonths, 1, 3, "contractDelayMonths"},
+		{o.MaxJourneyMonths, 6, 24, "maxJourneyMonths"},
+		{o.NearLimitWarningMonths, 1, 6, "nearLimitWarningMonths"},
+		{o.EntryEvaluationDelayDays, 1, 90, "entryEvaluationDelayDays"},
+		{o.MidCourseEvaluationMonths, 3, 18, "midCourseEvaluationMonths"},
+		{o.ReintegrationMaxMonths, 1, 12, "reintegrationMaxMonths"},
+	} {
+		if c.v != nil && (*c.v < c.min || *c.v > c.max) {
+			return Errorf(CodeOutOfRange, Path("input", c.field), "la valeur doit être comprise entre %d et %d", c.min, c.max)
+		}
+	}
+	if o.MidCourseEvaluationMonths != nil && o.MaxJourneyMonths != nil && *o.MidCourseEvaluationMonths >= *o.MaxJourneyMonths {
+		return Errorf(CodeOutOfRange, Path("input", "midCourseEvaluationMonths"), "l'évaluation de mi-parcours doit précéder la fin du parcours")
 	}
 	return nil
 }

@@ -385,3 +385,27 @@ func TestCheckHousingOutcomeAndRightsStep(t *testing.T) {
 		t.Fatal("consent rule")
 	}
 }
+
+func TestParameterOverrides(t *testing.T) {
+	v := func(n int) *int { return &n }
+	p := DefaultParameters().With(ParameterOverrides{MaxJourneyMonths: v(18), WelcomeDelayMonths: v(2)})
+	if p.MaxJourneyMonths != 18 || p.WelcomeDelayMonths != 2 || p.ReintegrationMaxMonths != 12 {
+		t.Fatalf("with = %+v", p)
+	}
+	for _, tc := range []struct {
+		name string
+		o    ParameterOverrides
+		code ErrorCode
+	}{
+		{"OK", ParameterOverrides{MaxJourneyMonths: v(18)}, ""},
+		{"ErrJourneyBeyond24Months", ParameterOverrides{MaxJourneyMonths: v(30)}, CodeOutOfRange},
+		{"ErrReintegrationBeyond12Months", ParameterOverrides{ReintegrationMaxMonths: v(13)}, CodeOutOfRange},
+		{"ErrMidCourseAfterEnd", ParameterOverrides{MaxJourneyMonths: v(12), MidCourseEvaluationMonths: v(12)}, CodeOutOfRange},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := codeOf(CheckParameterOverrides(tc.o)); got != tc.code {
+				t.Fatalf("code = %q, want %q", got, tc.code)
+			}
+		})
+	}
+}
