@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/agir-reseau/agir-backend/db"
+	"github.com/agir-reseau/agir-backend/db/demo"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -285,7 +286,7 @@ func TestBeneficiaries_NestedReadsCostFixedStatements(t *testing.T) {
 }
 
 func demoLoad(env *graphtest.Env) (bool, error) {
-	return demoLoadFunc(context.Background(), env.Store)
+	return demo.Load(context.Background(), env.Store)
 }
 
 // node(id:) on every node type of the module applies the caller's scope.
