@@ -4232,6 +4232,7 @@ type CollectiveActionPayload @allow(roles: [coordinator, social_worker, insertio
   userErrors: [UserError!]!
 }
 
+"Writes: one mutation per business act of the programme (« actes »), each with an input object and a payload carrying userErrors."
 type Mutation {
   "Records an OFII referral; refused with NOT_ELIGIBLE naming the failed condition (« orienter »)."
   referBeneficiary(input: ReferBeneficiaryInput!): ReferBeneficiaryPayload! @allow(roles: [coordinator, social_worker])

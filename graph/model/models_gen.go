@@ -271,6 +271,7 @@ type HousingProposalPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// Writes: one mutation per business act of the programme (« actes »), each with an input object and a payload carrying userErrors.
 type Mutation struct {
 }
 
