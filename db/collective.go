@@ -130,7 +130,11 @@ func (s *Store) RegisterForCollectiveAction(ctx context.Context, p *model.Princi
 		if err != nil {
 			return err
 		}
-		if err := model.CheckAct(model.ActRegister, f, tx.today(), s.Params); err != nil {
+		params, _, err := tx.paramsFor(ctx, b.Department, s.Params)
+		if err != nil {
+			return err
+		}
+		if err := model.CheckAct(model.ActRegister, f, tx.today(), params); err != nil {
 			return err
 		}
 		a, err := tx.getAction(ctx, p, actionKey, true)

@@ -118,6 +118,7 @@ func (tx *Tx) getBeneficiary(ctx context.Context, p *model.Principal, key string
 // journeyFacts reads the facts the journey rules are decided on, in one statement.
 func (tx *Tx) journeyFacts(ctx context.Context, key string) (model.JourneyFacts, error) {
 	var row struct {
+		Department        string                 `db:"department"`
 		ReferredOn        model.Date             `db:"referred_on"`
 		CirSignedOn       *model.Date            `db:"cir_signed_on"`
 		Convoked          bool                   `db:"convoked"`
@@ -137,7 +138,7 @@ func (tx *Tx) journeyFacts(ctx context.Context, key string) (model.JourneyFacts,
 		FollowUps         pq.StringArray         `db:"follow_ups"`
 	}
 	err := tx.GetContext(ctx, &row, `
-		SELECT b.referred_on, b.cir_signed_on,
+		SELECT b.department, b.referred_on, b.cir_signed_on,
 		       EXISTS (SELECT 1 FROM convocations c WHERE c.beneficiary_id = b.id) AS convoked,
 		       (SELECT COALESCE(i.status, 'PLANNED') FROM convocations c
 		          LEFT JOIN LATERAL (SELECT i.status FROM interviews i WHERE i.convocation_id = c.id
@@ -163,7 +164,7 @@ func (tx *Tx) journeyFacts(ctx context.Context, key string) (model.JourneyFacts,
 	if err != nil {
 		return model.JourneyFacts{}, fmt.Errorf("journey facts: %w", err)
 	}
-	f := model.JourneyFacts{ReferredOn: row.ReferredOn, CirSignedOn: row.CirSignedOn, Convoked: row.Convoked,
+	f := model.JourneyFacts{Department: row.Department, ReferredOn: row.ReferredOn, CirSignedOn: row.CirSignedOn, Convoked: row.Convoked,
 		ConvocationStatus: row.ConvocationStatus, WelcomeHeldOn: row.WelcomeHeldOn, ObjectiveCount: row.ObjectiveCount,
 		ContractSignedOn: row.ContractSignedOn, Reintegrations: row.Reintegrations}
 	for _, s := range row.Refusals {
@@ -191,8 +192,12 @@ func (tx *Tx) journeyFacts(ctx context.Context, key string) (model.JourneyFacts,
 // refreshJourney re-derives the journey of a beneficiary from its facts
 // (model.DeriveJourney, the one function deciding phase and alerts), writes the derived
 // columns and alerts, and bumps the version. Every act calls it before committing.
-func (tx *Tx) refreshJourney(ctx context.Context, key string, params model.Parameters) error {
+func (tx *Tx) refreshJourney(ctx context.Context, key string, base model.Parameters) error {
 	f, err := tx.journeyFacts(ctx, key)
+	if err != nil {
+		return err
+	}
+	params, _, err := tx.paramsFor(ctx, f.Department, base)
 	if err != nil {
 		return err
 	}
@@ -243,9 +248,28 @@ func (tx *Tx) RefreshAllJourneys(ctx context.Context, params model.Parameters) e
 	return nil
 }
 
-// actFunc records one act on a locked beneficiary b, whose journey facts are f; it
-// returns the act's fields for the audit log.
-type actFunc func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error)
+// actFunc records one act on a locked beneficiary b, whose journey facts are f, under
+// the delays params of its department; it returns the act's fields for the audit log.
+type actFunc func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error)
+
+// paramsFor returns the delays in force in department: base with the department's
+// negotiated overrides, the version of its record (0 when none).
+func (tx *Tx) paramsFor(ctx context.Context, department string, base model.Parameters) (model.Parameters, int, error) {
+	var rows []struct {
+		model.ParameterOverrides
+		Version int `db:"version"`
+	}
+	err := tx.SelectContext(ctx, &rows, `SELECT version, welcome_delay_months, contract_delay_months, max_journey_months,
+		near_limit_warning_months, entry_evaluation_delay_days, mid_course_evaluation_months, reintegration_max_months
+		FROM programme_parameters WHERE department = $1`, department)
+	if err != nil {
+		return base, 0, fmt.Errorf("programme parameters: %w", err)
+	}
+	if len(rows) == 0 {
+		return base, 0, nil
+	}
+	return base.With(rows[0].ParameterOverrides), rows[0].Version, nil
+}
 
 // act runs one business act on beneficiary key as p, in one transaction: lock in scope,
 // facts, fn, re-derivation, audit (before/after of the derived state and the act's
@@ -261,7 +285,11 @@ func (s *Store) act(ctx context.Context, p *model.Principal, key, name string, f
 		if err != nil {
 			return err
 		}
-		fields, err := fn(tx, before, f, tx.today())
+		params, _, err := tx.paramsFor(ctx, before.Department, s.Params)
+		if err != nil {
+			return err
+		}
+		fields, err := fn(tx, before, f, tx.today(), params)
 		if err != nil {
 			return err
 		}
@@ -449,8 +477,8 @@ func (tx *Tx) operatorFor(ctx context.Context, p *model.Principal, role model.St
 // AddHouseholdMember records a joining family member of an eligible BPI.
 func (s *Store) AddHouseholdMember(ctx context.Context, p *model.Principal, key string, in model.AddHouseholdMemberInput) (*model.Beneficiary, *model.HouseholdMember, error) {
 	var m model.HouseholdMember
-	b, err := s.act(ctx, p, key, "addHouseholdMember", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
-		if err := model.CheckAct(model.ActHousehold, f, today, s.Params); err != nil {
+	b, err := s.act(ctx, p, key, "addHouseholdMember", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
+		if err := model.CheckAct(model.ActHousehold, f, today, params); err != nil {
 			return nil, err
 		}
 		joined := today
@@ -481,8 +509,8 @@ func (s *Store) AddHouseholdMember(ctx context.Context, p *model.Principal, key 
 
 // ConvokeBeneficiary records a convocation handed over and plans its welcome interview.
 func (s *Store) ConvokeBeneficiary(ctx context.Context, p *model.Principal, key string, in model.ConvokeBeneficiaryInput) (*model.Beneficiary, error) {
-	return s.act(ctx, p, key, "convokeBeneficiary", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
-		if err := model.CheckAct(model.ActConvoke, f, today, s.Params); err != nil {
+	return s.act(ctx, p, key, "convokeBeneficiary", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
+		if err := model.CheckAct(model.ActConvoke, f, today, params); err != nil {
 			return nil, err
 		}
 		handed := today
@@ -574,7 +602,7 @@ func (s *Store) RecordInterview(ctx context.Context, p *model.Principal, in Inte
 			return nil, nil, fmt.Errorf("db: record interview: %w", err)
 		}
 	}
-	b, err := s.act(ctx, p, key, "recordInterview", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
+	b, err := s.act(ctx, p, key, "recordInterview", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
 		var before *model.Interview
 		kind, medium, plannedAt := in.Kind, in.Medium, in.PlannedAt
 		if in.InterviewKey != "" {
@@ -609,12 +637,13 @@ func (s *Store) RecordInterview(ctx context.Context, p *model.Principal, in Inte
 		}
 		act := model.ActInterview
 		switch {
-		case *kind == model.InterviewKindWelcome && in.Status == model.InterviewStatusHeld:
+		case *kind == model.InterviewKindWelcome && in.Status == model.InterviewStatusHeld &&
+			(before == nil || before.Status != model.InterviewStatusHeld):
 			act = model.ActWelcomeHeld
 		case *kind == model.InterviewKindFollowUp:
 			act = model.ActFollowUp // the follow-up after exit
 		}
-		if err := model.CheckAct(act, f, today, s.Params); err != nil {
+		if err := model.CheckAct(act, f, today, params); err != nil {
 			return nil, err
 		}
 		var heldOn *model.Date

@@ -17,26 +17,20 @@ import (
 // first diagnostic covers at least rights, housing, employment and training (seed: "un
 // diagnostic sur les volets droits, logement, emploi et formation").
 func (s *Store) RecordDiagnostic(ctx context.Context, p *model.Principal, key string, axes []model.AxisAssessmentInput) (*model.Beneficiary, error) {
-	return s.act(ctx, p, key, "recordDiagnostic", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
-		if err := model.CheckAct(model.ActDiagnostic, f, today, s.Params); err != nil {
+	return s.act(ctx, p, key, "recordDiagnostic", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
+		if err := model.CheckAct(model.ActDiagnostic, f, today, params); err != nil {
 			return nil, err
 		}
-		var existing []string
+		var existing []model.Axis
 		if err := tx.SelectContext(ctx, &existing, `SELECT axis FROM diagnostic_axes WHERE beneficiary_id = $1`, key); err != nil {
 			return nil, err
 		}
-		have := map[model.Axis]bool{}
-		for _, a := range existing {
-			have[model.Axis(a)] = true
+		given := make([]model.Axis, len(axes))
+		for i, a := range axes {
+			given[i] = a.Axis
 		}
-		for _, a := range axes {
-			have[a.Axis] = true
-		}
-		for _, required := range []model.Axis{model.AxisRights, model.AxisHousing, model.AxisEmployment, model.AxisTraining} {
-			if !have[required] {
-				return nil, model.Errorf(model.CodeInvalidInput, model.Path("input", "axes"),
-					"le diagnostic doit couvrir les volets droits, logement, emploi et formation (manque : %s)", required)
-			}
+		if err := model.CheckDiagnosticAxes(existing, given); err != nil {
+			return nil, err
 		}
 		changed := []string{}
 		for _, a := range axes {
@@ -65,8 +59,8 @@ func (s *Store) RecordDiagnostic(ctx context.Context, p *model.Principal, key st
 // insertion counsellor; each must be an active member of the operator following the
 // beneficiary.
 func (s *Store) AssignReferents(ctx context.Context, p *model.Principal, key string, socialWorker, insertionCounsellor string) (*model.Beneficiary, error) {
-	return s.act(ctx, p, key, "assignReferents", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
-		if err := model.CheckAct(model.ActReferents, f, today, s.Params); err != nil {
+	return s.act(ctx, p, key, "assignReferents", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
+		if err := model.CheckAct(model.ActReferents, f, today, params); err != nil {
 			return nil, err
 		}
 		changes := map[string]any{}
@@ -127,12 +121,12 @@ func validUUIDOrNil(k string) *string {
 // SignEngagementContract records the signed contract, after the welcome and the plan,
 // with the beneficiary's consent.
 func (s *Store) SignEngagementContract(ctx context.Context, p *model.Principal, key string, in model.SignEngagementContractInput) (*model.Beneficiary, error) {
-	return s.act(ctx, p, key, "signEngagementContract", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
-		if err := model.CheckAct(model.ActContract, f, today, s.Params); err != nil {
+	return s.act(ctx, p, key, "signEngagementContract", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
+		if err := model.CheckAct(model.ActContract, f, today, params); err != nil {
 			return nil, err
 		}
-		if !in.ConsentRecorded {
-			return nil, model.Errorf(model.CodeRuleViolation, model.Path("input", "consentRecorded"), "le consentement du bénéficiaire doit être recueilli")
+		if err := model.CheckEngagementContract(in.ConsentRecorded); err != nil {
+			return nil, err
 		}
 		if err := model.CheckDay(in.SignedOn, *f.WelcomeHeldOn, today, "signedOn"); err != nil {
 			return nil, err
@@ -157,8 +151,8 @@ type PlanActionInput struct {
 // AddPlanAction adds an action to an existing objective, or to a new objective on an axis.
 func (s *Store) AddPlanAction(ctx context.Context, p *model.Principal, key string, in PlanActionInput) (*model.Beneficiary, *model.PlanAction, error) {
 	var action model.PlanAction
-	b, err := s.act(ctx, p, key, "addPlanAction", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
-		if err := model.CheckAct(model.ActPlan, f, today, s.Params); err != nil {
+	b, err := s.act(ctx, p, key, "addPlanAction", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
+		if err := model.CheckAct(model.ActPlan, f, today, params); err != nil {
 			return nil, err
 		}
 		objective := in.ObjectiveKey
@@ -202,8 +196,8 @@ func (s *Store) UpdatePlanAction(ctx context.Context, p *model.Principal, action
 		return nil, nil, err
 	}
 	var action model.PlanAction
-	b, err := s.act(ctx, p, key, "updatePlanAction", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
-		if err := model.CheckAct(model.ActPlan, f, today, s.Params); err != nil {
+	b, err := s.act(ctx, p, key, "updatePlanAction", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
+		if err := model.CheckAct(model.ActPlan, f, today, params); err != nil {
 			return nil, err
 		}
 		var cur model.PlanAction
@@ -279,16 +273,6 @@ func (s *Store) ownerOf(ctx context.Context, p *model.Principal, table, key, fie
 
 const housingColumns = `h.id, h.version, h.beneficiary_id, h.proposed_on, h.offer, h.landlord, h.outcome, h.decided_on, h.refusal_reason`
 
-func checkHousingOutcome(outcome model.HousingOutcome, reason *string) *model.Error {
-	if outcome == model.HousingOutcomeRefused && (reason == nil || strings.TrimSpace(*reason) == "") {
-		return model.Errorf(model.CodeInvalidInput, model.Path("input", "refusalReason"), "le motif du refus est requis")
-	}
-	if outcome != model.HousingOutcomeRefused && reason != nil {
-		return model.Errorf(model.CodeInvalidInput, model.Path("input", "refusalReason"), "un motif de refus n'est attendu que pour un refus")
-	}
-	return nil
-}
-
 func trimmed(s *string) *string {
 	if s == nil {
 		return nil
@@ -300,8 +284,8 @@ func trimmed(s *string) *string {
 // RecordHousingProposal records a housing proposal, possibly with its outcome.
 func (s *Store) RecordHousingProposal(ctx context.Context, p *model.Principal, key string, in model.RecordHousingProposalInput) (*model.Beneficiary, *model.HousingProposal, error) {
 	var h model.HousingProposal
-	b, err := s.act(ctx, p, key, "recordHousingProposal", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
-		if err := model.CheckAct(model.ActHousing, f, today, s.Params); err != nil {
+	b, err := s.act(ctx, p, key, "recordHousingProposal", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
+		if err := model.CheckAct(model.ActHousing, f, today, params); err != nil {
 			return nil, err
 		}
 		if err := model.CheckDay(in.ProposedOn, b.ReferredOn, today, "proposedOn"); err != nil {
@@ -311,7 +295,7 @@ func (s *Store) RecordHousingProposal(ctx context.Context, p *model.Principal, k
 		if in.Outcome != nil {
 			outcome = *in.Outcome
 		}
-		if err := checkHousingOutcome(outcome, in.RefusalReason); err != nil {
+		if err := model.CheckHousingOutcome(outcome, in.RefusalReason); err != nil {
 			return nil, err
 		}
 		var decided *model.Date
@@ -346,8 +330,8 @@ func (s *Store) DecideHousingProposal(ctx context.Context, p *model.Principal, p
 		return nil, nil, err
 	}
 	var h model.HousingProposal
-	b, err := s.act(ctx, p, key, "decideHousingProposal", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
-		if err := model.CheckAct(model.ActHousing, f, today, s.Params); err != nil {
+	b, err := s.act(ctx, p, key, "decideHousingProposal", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
+		if err := model.CheckAct(model.ActHousing, f, today, params); err != nil {
 			return nil, err
 		}
 		var cur model.HousingProposal
@@ -363,7 +347,7 @@ func (s *Store) DecideHousingProposal(ctx context.Context, p *model.Principal, p
 		if in.Outcome == model.HousingOutcomePending {
 			return nil, model.Errorf(model.CodeInvalidInput, model.Path("input", "outcome"), "la réponse est une acceptation ou un refus")
 		}
-		if err := checkHousingOutcome(in.Outcome, in.RefusalReason); err != nil {
+		if err := model.CheckHousingOutcome(in.Outcome, in.RefusalReason); err != nil {
 			return nil, err
 		}
 		d := today
@@ -389,8 +373,8 @@ func (s *Store) DecideHousingProposal(ctx context.Context, p *model.Principal, p
 // RecordRightsStep records the status of one access-to-rights step (optimistic
 // concurrency: version 0 for a step never recorded).
 func (s *Store) RecordRightsStep(ctx context.Context, p *model.Principal, key string, in model.RecordRightsStepInput) (*model.Beneficiary, error) {
-	return s.act(ctx, p, key, "recordRightsStep", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
-		if err := model.CheckAct(model.ActRights, f, today, s.Params); err != nil {
+	return s.act(ctx, p, key, "recordRightsStep", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
+		if err := model.CheckAct(model.ActRights, f, today, params); err != nil {
 			return nil, err
 		}
 		for field, d := range map[string]*model.Date{"startedOn": in.StartedOn, "completedOn": in.CompletedOn} {
@@ -400,11 +384,8 @@ func (s *Store) RecordRightsStep(ctx context.Context, p *model.Principal, key st
 				}
 			}
 		}
-		if (in.Status == model.RightsStepStatusDone) != (in.CompletedOn != nil) {
-			return nil, model.Errorf(model.CodeInvalidInput, model.Path("input", "completedOn"), "la date d'aboutissement est requise pour une démarche faite, et seulement pour elle")
-		}
-		if in.StartedOn != nil && in.CompletedOn != nil && in.CompletedOn.Before(*in.StartedOn) {
-			return nil, model.Errorf(model.CodeInvalidInput, model.Path("input", "completedOn"), "la démarche ne peut aboutir avant d'être engagée")
+		if err := model.CheckRightsStep(in.Status, in.StartedOn, in.CompletedOn); err != nil {
+			return nil, err
 		}
 		var versions []int
 		if err := tx.SelectContext(ctx, &versions, `SELECT version FROM rights_steps WHERE beneficiary_id = $1 AND kind = $2 FOR UPDATE`, key, string(in.Kind)); err != nil {
@@ -431,8 +412,8 @@ func (s *Store) RecordRightsStep(ctx context.Context, p *model.Principal, key st
 
 // RecordAccessibility records disability and accessibility needs (optimistic concurrency).
 func (s *Store) RecordAccessibility(ctx context.Context, p *model.Principal, key string, in model.RecordAccessibilityInput, referentKey string) (*model.Beneficiary, error) {
-	return s.act(ctx, p, key, "recordAccessibility", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
-		if err := model.CheckAct(model.ActAccessibility, f, today, s.Params); err != nil {
+	return s.act(ctx, p, key, "recordAccessibility", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
+		if err := model.CheckAct(model.ActAccessibility, f, today, params); err != nil {
 			return nil, err
 		}
 		if in.RecognisedUntil != nil && !in.DisabilityRecognised {
@@ -487,8 +468,8 @@ func (s *Store) RecordAccessibility(ctx context.Context, p *model.Principal, key
 
 // RecordEvaluation records an evaluation of the current period.
 func (s *Store) RecordEvaluation(ctx context.Context, p *model.Principal, key string, in model.RecordEvaluationInput) (*model.Beneficiary, error) {
-	return s.act(ctx, p, key, "recordEvaluation", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
-		if err := model.CheckAct(model.ActEvaluation, f, today, s.Params); err != nil {
+	return s.act(ctx, p, key, "recordEvaluation", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
+		if err := model.CheckAct(model.ActEvaluation, f, today, params); err != nil {
 			return nil, err
 		}
 		if err := model.CheckEvaluation(in.Stage, [4]int{in.Housing, in.Employment, in.Training, in.Rights}, f); err != nil {
@@ -509,8 +490,8 @@ func (s *Store) RecordEvaluation(ctx context.Context, p *model.Principal, key st
 
 // ExitJourney ends the journey with its reason and the situation at exit.
 func (s *Store) ExitJourney(ctx context.Context, p *model.Principal, key string, in model.ExitJourneyInput) (*model.Beneficiary, error) {
-	return s.act(ctx, p, key, "exitJourney", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
-		if err := model.CheckAct(model.ActExit, f, today, s.Params); err != nil {
+	return s.act(ctx, p, key, "exitJourney", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
+		if err := model.CheckAct(model.ActExit, f, today, params); err != nil {
 			return nil, err
 		}
 		from := b.ReferredOn
@@ -534,11 +515,11 @@ func (s *Store) ExitJourney(ctx context.Context, p *model.Principal, key string,
 // ExcludeBeneficiary records an exclusion decided by a coordinator, for one of the
 // programme's reasons.
 func (s *Store) ExcludeBeneficiary(ctx context.Context, p *model.Principal, key string, in model.ExcludeBeneficiaryInput) (*model.Beneficiary, error) {
-	return s.act(ctx, p, key, "excludeBeneficiary", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
-		if err := model.CheckAct(model.ActExclude, f, today, s.Params); err != nil {
+	return s.act(ctx, p, key, "excludeBeneficiary", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
+		if err := model.CheckAct(model.ActExclude, f, today, params); err != nil {
 			return nil, err
 		}
-		if err := model.CheckExclusion(p.Role, in.Reason, len(f.HousingRefusals), s.Params); err != nil {
+		if err := model.CheckExclusion(p.Role, in.Reason, len(f.HousingRefusals), params); err != nil {
 			return nil, err
 		}
 		on := today
@@ -559,14 +540,14 @@ func (s *Store) ExcludeBeneficiary(ctx context.Context, p *model.Principal, key 
 
 // RecordFollowUp records a follow-up after the last exit.
 func (s *Store) RecordFollowUp(ctx context.Context, p *model.Principal, key string, in model.RecordFollowUpInput) (*model.Beneficiary, error) {
-	return s.act(ctx, p, key, "recordFollowUp", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
-		if err := model.CheckAct(model.ActFollowUp, f, today, s.Params); err != nil {
+	return s.act(ctx, p, key, "recordFollowUp", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
+		if err := model.CheckAct(model.ActFollowUp, f, today, params); err != nil {
 			return nil, err
 		}
 		if err := model.CheckDay(in.HeldOn, f.LastExit.On, today, "heldOn"); err != nil {
 			return nil, err
 		}
-		due := model.FollowUpDueOn(f.LastExit.On, in.Stage, s.Params)
+		due := model.FollowUpDueOn(f.LastExit.On, in.Stage, params)
 		_, err := tx.ExecContext(ctx, `INSERT INTO follow_ups (beneficiary_id, exit_id, stage, due_on, held_on, housing_situation,
 			employment_situation, training_situation, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			key, f.LastExit.Key, string(in.Stage), due, in.HeldOn, string(in.HousingSituation), string(in.EmploymentSituation),
@@ -582,11 +563,11 @@ func (s *Store) RecordFollowUp(ctx context.Context, p *model.Principal, key stri
 // ReintegrateBeneficiary re-opens the last exit, approved by the calling state
 // representative, for 12 months at most.
 func (s *Store) ReintegrateBeneficiary(ctx context.Context, p *model.Principal, key string, in model.ReintegrateBeneficiaryInput) (*model.Beneficiary, error) {
-	return s.act(ctx, p, key, "reintegrateBeneficiary", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
-		if err := model.CheckAct(model.ActReintegrate, f, today, s.Params); err != nil {
+	return s.act(ctx, p, key, "reintegrateBeneficiary", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
+		if err := model.CheckAct(model.ActReintegrate, f, today, params); err != nil {
 			return nil, err
 		}
-		if err := model.CheckReintegration(p.Role, in.ReintegratedOn, in.Until, f.LastExit.On, s.Params); err != nil {
+		if err := model.CheckReintegration(p.Role, in.ReintegratedOn, in.Until, f.LastExit.On, params); err != nil {
 			return nil, err
 		}
 		if in.ReintegratedOn.After(today) {
@@ -608,7 +589,7 @@ func (s *Store) ReintegrateBeneficiary(ctx context.Context, p *model.Principal, 
 // UpdateBeneficiaryContact records new contact details (optimistic concurrency on the
 // beneficiary's version); an empty string clears a field.
 func (s *Store) UpdateBeneficiaryContact(ctx context.Context, p *model.Principal, key string, in model.UpdateBeneficiaryContactInput) (*model.Beneficiary, error) {
-	return s.act(ctx, p, key, "updateBeneficiaryContact", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date) (any, error) {
+	return s.act(ctx, p, key, "updateBeneficiaryContact", func(tx *Tx, b model.Beneficiary, f model.JourneyFacts, today model.Date, params model.Parameters) (any, error) {
 		if b.Version != in.Version {
 			return nil, model.Errorf(model.CodeVersionConflict, model.Path("input", "version"), "la fiche a été modifiée depuis votre lecture : rechargez-la")
 		}

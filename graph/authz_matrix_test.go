@@ -19,15 +19,21 @@ import (
 // A field of the schema without an entry fails the test: a new field arrives with its rule.
 var accessMatrix = map[string]string{
 	// Root operations, one by one (DESIGN §1 and §7).
-	"Query.me":                             "ALL",
-	"Query.node":                           "ALL",
-	"Query.nodes":                          "ALL",
-	"Query.structure":                      "ALL",
-	"Query.structures":                     "ALL",
-	"Query.auditLog":                       "C AD",
-	"Query.beneficiary":                    "C SW IC SR",
-	"Query.beneficiaries":                  "C SW IC SR",
-	"Query.collectiveActions":              "C SW IC",
+	"Query.me":                        "ALL",
+	"Query.node":                      "ALL",
+	"Query.nodes":                     "ALL",
+	"Query.structure":                 "ALL",
+	"Query.structures":                "ALL",
+	"Query.auditLog":                  "C AD",
+	"Query.beneficiary":               "C SW IC SR",
+	"Query.beneficiaries":             "C SW IC SR",
+	"Query.collectiveActions":         "C SW IC",
+	"Query.programmeParameters":       "C SW IC SR",
+	"Mutation.setProgrammeParameters": "C SR",
+	// Delays negotiated by a department: read by those who work the journeys, set by the
+	// coordinator or the state representative of the department.
+	"ProgrammeParameters.*":                "C SW IC SR",
+	"ProgrammeParametersPayload.*":         "C SR",
 	"Query.offer":                          "ALL",
 	"Query.offers":                         "ALL",
 	"Query.networkEvents":                  "ALL",

@@ -180,5 +180,3 @@ func TestErrorMasking(t *testing.T) {
 		t.Fatalf("not masked: %+v", e)
 	}
 }
-
-var demoLoadFunc = demo.Load

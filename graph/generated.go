@@ -459,6 +459,7 @@ type ComplexityRoot struct {
 		ReportEmergingNeed          func(childComplexity int, input model.ReportEmergingNeedInput) int
 		ScheduleCollectiveAction    func(childComplexity int, input model.ScheduleCollectiveActionInput) int
 		ScheduleNetworkEvent        func(childComplexity int, input model.ScheduleNetworkEventInput) int
+		SetProgrammeParameters      func(childComplexity int, input model.SetProgrammeParametersInput) int
 		SetStaffMemberActive        func(childComplexity int, input model.SetStaffMemberActiveInput) int
 		SignEngagementContract      func(childComplexity int, input model.SignEngagementContractInput) int
 		UpdateBeneficiaryContact    func(childComplexity int, input model.UpdateBeneficiaryContactInput) int
@@ -650,6 +651,26 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	ProgrammeParameters struct {
+		ContractDelayMonths         func(childComplexity int) int
+		Department                  func(childComplexity int) int
+		EntryEvaluationDelayDays    func(childComplexity int) int
+		FollowUpMonths              func(childComplexity int) int
+		HousingRefusalsForExclusion func(childComplexity int) int
+		MaxJourneyMonths            func(childComplexity int) int
+		MidCourseEvaluationMonths   func(childComplexity int) int
+		NearLimitWarningMonths      func(childComplexity int) int
+		Negotiated                  func(childComplexity int) int
+		ReintegrationMaxMonths      func(childComplexity int) int
+		Version                     func(childComplexity int) int
+		WelcomeDelayMonths          func(childComplexity int) int
+	}
+
+	ProgrammeParametersPayload struct {
+		ProgrammeParameters func(childComplexity int) int
+		UserErrors          func(childComplexity int) int
+	}
+
 	QualityCriterion struct {
 		Label func(childComplexity int) int
 		Met   func(childComplexity int) int
@@ -657,21 +678,22 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditLog          func(childComplexity int, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
-		Beneficiaries     func(childComplexity int, filter *model.BeneficiaryFilter, orderBy *model.BeneficiaryOrder, first *int, after *string, last *int, before *string) int
-		Beneficiary       func(childComplexity int, id string) int
-		CollectiveActions func(childComplexity int, filter *model.CollectiveActionFilter, first *int, after *string, last *int, before *string) int
-		EmergingNeeds     func(childComplexity int, filter *model.EmergingNeedFilter, first *int, after *string, last *int, before *string) int
-		GoodPractices     func(childComplexity int, filter *model.GoodPracticeFilter, first *int, after *string, last *int, before *string) int
-		Me                func(childComplexity int) int
-		NetworkEvents     func(childComplexity int, filter *model.NetworkEventFilter, first *int, after *string, last *int, before *string) int
-		Node              func(childComplexity int, id string) int
-		Nodes             func(childComplexity int, ids []string) int
-		Offer             func(childComplexity int, id string) int
-		Offers            func(childComplexity int, filter *model.OfferFilter, first *int, after *string, last *int, before *string) int
-		Structure         func(childComplexity int, id string) int
-		Structures        func(childComplexity int, filter *model.StructureFilter, first *int, after *string, last *int, before *string) int
-		WorkingGroups     func(childComplexity int, department *string) int
+		AuditLog            func(childComplexity int, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
+		Beneficiaries       func(childComplexity int, filter *model.BeneficiaryFilter, orderBy *model.BeneficiaryOrder, first *int, after *string, last *int, before *string) int
+		Beneficiary         func(childComplexity int, id string) int
+		CollectiveActions   func(childComplexity int, filter *model.CollectiveActionFilter, first *int, after *string, last *int, before *string) int
+		EmergingNeeds       func(childComplexity int, filter *model.EmergingNeedFilter, first *int, after *string, last *int, before *string) int
+		GoodPractices       func(childComplexity int, filter *model.GoodPracticeFilter, first *int, after *string, last *int, before *string) int
+		Me                  func(childComplexity int) int
+		NetworkEvents       func(childComplexity int, filter *model.NetworkEventFilter, first *int, after *string, last *int, before *string) int
+		Node                func(childComplexity int, id string) int
+		Nodes               func(childComplexity int, ids []string) int
+		Offer               func(childComplexity int, id string) int
+		Offers              func(childComplexity int, filter *model.OfferFilter, first *int, after *string, last *int, before *string) int
+		ProgrammeParameters func(childComplexity int, department string) int
+		Structure           func(childComplexity int, id string) int
+		Structures          func(childComplexity int, filter *model.StructureFilter, first *int, after *string, last *int, before *string) int
+		WorkingGroups       func(childComplexity int, department *string) int
 	}
 
 	RecordInterviewPayload struct {
@@ -924,6 +946,7 @@ type MutationResolver interface {
 	ScheduleCollectiveAction(ctx context.Context, input model.ScheduleCollectiveActionInput) (*model.CollectiveActionPayload, error)
 	RegisterForCollectiveAction(ctx context.Context, input model.RegisterForCollectiveActionInput) (*model.CollectiveActionPayload, error)
 	RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.CollectiveActionPayload, error)
+	SetProgrammeParameters(ctx context.Context, input model.SetProgrammeParametersInput) (*model.ProgrammeParametersPayload, error)
 	CreateStructure(ctx context.Context, input model.CreateStructureInput) (*model.StructurePayload, error)
 	UpdateStructure(ctx context.Context, input model.UpdateStructureInput) (*model.StructurePayload, error)
 	AddStaffMember(ctx context.Context, input model.AddStaffMemberInput) (*model.StaffMemberPayload, error)
@@ -965,6 +988,7 @@ type QueryResolver interface {
 	Beneficiary(ctx context.Context, id string) (*model.Beneficiary, error)
 	Beneficiaries(ctx context.Context, filter *model.BeneficiaryFilter, orderBy *model.BeneficiaryOrder, first *int, after *string, last *int, before *string) (*model.Connection[model.Beneficiary], error)
 	CollectiveActions(ctx context.Context, filter *model.CollectiveActionFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.CollectiveAction], error)
+	ProgrammeParameters(ctx context.Context, department string) (*model.ProgrammeParameters, error)
 	Offer(ctx context.Context, id string) (*model.Offer, error)
 	Offers(ctx context.Context, filter *model.OfferFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Offer], error)
 	NetworkEvents(ctx context.Context, filter *model.NetworkEventFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.NetworkEvent], error)
@@ -2866,6 +2890,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ScheduleNetworkEvent(childComplexity, args["input"].(model.ScheduleNetworkEventInput)), true
+	case "Mutation.setProgrammeParameters":
+		if e.ComplexityRoot.Mutation.SetProgrammeParameters == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setProgrammeParameters_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetProgrammeParameters(childComplexity, args["input"].(model.SetProgrammeParametersInput)), true
 	case "Mutation.setStaffMemberActive":
 		if e.ComplexityRoot.Mutation.SetStaffMemberActive == nil {
 			break
@@ -3718,6 +3753,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlanActionPayload.UserErrors(childComplexity), true
 
+	case "ProgrammeParameters.contractDelayMonths":
+		if e.ComplexityRoot.ProgrammeParameters.ContractDelayMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeParameters.ContractDelayMonths(childComplexity), true
+	case "ProgrammeParameters.department":
+		if e.ComplexityRoot.ProgrammeParameters.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeParameters.Department(childComplexity), true
+	case "ProgrammeParameters.entryEvaluationDelayDays":
+		if e.ComplexityRoot.ProgrammeParameters.EntryEvaluationDelayDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeParameters.EntryEvaluationDelayDays(childComplexity), true
+	case "ProgrammeParameters.followUpMonths":
+		if e.ComplexityRoot.ProgrammeParameters.FollowUpMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeParameters.FollowUpMonths(childComplexity), true
+	case "ProgrammeParameters.housingRefusalsForExclusion":
+		if e.ComplexityRoot.ProgrammeParameters.HousingRefusalsForExclusion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeParameters.HousingRefusalsForExclusion(childComplexity), true
+	case "ProgrammeParameters.maxJourneyMonths":
+		if e.ComplexityRoot.ProgrammeParameters.MaxJourneyMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeParameters.MaxJourneyMonths(childComplexity), true
+	case "ProgrammeParameters.midCourseEvaluationMonths":
+		if e.ComplexityRoot.ProgrammeParameters.MidCourseEvaluationMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeParameters.MidCourseEvaluationMonths(childComplexity), true
+	case "ProgrammeParameters.nearLimitWarningMonths":
+		if e.ComplexityRoot.ProgrammeParameters.NearLimitWarningMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeParameters.NearLimitWarningMonths(childComplexity), true
+	case "ProgrammeParameters.negotiated":
+		if e.ComplexityRoot.ProgrammeParameters.Negotiated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeParameters.Negotiated(childComplexity), true
+	case "ProgrammeParameters.reintegrationMaxMonths":
+		if e.ComplexityRoot.ProgrammeParameters.ReintegrationMaxMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeParameters.ReintegrationMaxMonths(childComplexity), true
+	case "ProgrammeParameters.version":
+		if e.ComplexityRoot.ProgrammeParameters.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeParameters.Version(childComplexity), true
+	case "ProgrammeParameters.welcomeDelayMonths":
+		if e.ComplexityRoot.ProgrammeParameters.WelcomeDelayMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeParameters.WelcomeDelayMonths(childComplexity), true
+
+	case "ProgrammeParametersPayload.programmeParameters":
+		if e.ComplexityRoot.ProgrammeParametersPayload.ProgrammeParameters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeParametersPayload.ProgrammeParameters(childComplexity), true
+	case "ProgrammeParametersPayload.userErrors":
+		if e.ComplexityRoot.ProgrammeParametersPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeParametersPayload.UserErrors(childComplexity), true
+
 	case "QualityCriterion.label":
 		if e.ComplexityRoot.QualityCriterion.Label == nil {
 			break
@@ -3865,6 +3986,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Offers(childComplexity, args["filter"].(*model.OfferFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.programmeParameters":
+		if e.ComplexityRoot.Query.ProgrammeParameters == nil {
+			break
+		}
+
+		args, err := ec.field_Query_programmeParameters_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProgrammeParameters(childComplexity, args["department"].(string)), true
 	case "Query.structure":
 		if e.ComplexityRoot.Query.Structure == nil {
 			break
@@ -4612,6 +4744,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReportEmergingNeedInput", ec.unmarshalInputReportEmergingNeedInput),
 			graphql.NewInputUnmarshaler("ScheduleCollectiveActionInput", ec.unmarshalInputScheduleCollectiveActionInput),
 			graphql.NewInputUnmarshaler("ScheduleNetworkEventInput", ec.unmarshalInputScheduleNetworkEventInput),
+			graphql.NewInputUnmarshaler("SetProgrammeParametersInput", ec.unmarshalInputSetProgrammeParametersInput),
 			graphql.NewInputUnmarshaler("SetStaffMemberActiveInput", ec.unmarshalInputSetStaffMemberActiveInput),
 			graphql.NewInputUnmarshaler("SignEngagementContractInput", ec.unmarshalInputSignEngagementContractInput),
 			graphql.NewInputUnmarshaler("StructureFieldsInput", ec.unmarshalInputStructureFieldsInput),
@@ -5541,7 +5674,7 @@ type Beneficiary implements Node @allow(roles: [coordinator, social_worker, inse
   "Day the CIR was signed (« date de signature du CIR »)."
   cirSignedOn: Date @group(name: LEGAL)
   "The OFII referral and the admission (« orientation et admission »)."
-  referral: Referral! @group(name: LEGAL)
+  referral: Referral @group(name: LEGAL)
   "Social operator following the beneficiary (« opérateur social »)."
   socialOperator: Structure
   "Employment operator following the beneficiary (« opérateur emploi »)."
@@ -5893,7 +6026,7 @@ type Reintegration @allow(roles: [coordinator, social_worker, insertion_counsell
   "Last day, at most 12 months later (« jusqu'au »)."
   until: Date!
   "Reason (« motif »)."
-  reason: String! @group(name: NOTES)
+  reason: String @group(name: NOTES)
 }
 
 "A page of beneficiaries (« bénéficiaires »)."
@@ -6473,6 +6606,7 @@ type CollectiveActionPayload @allow(roles: [coordinator, social_worker, insertio
   userErrors: [UserError!]!
 }
 
+"Writes: one mutation per business act of the programme (« actes »), each with an input object and a payload carrying userErrors."
 type Mutation {
   "Records an OFII referral; refused with NOT_ELIGIBLE naming the failed condition (« orienter »)."
   referBeneficiary(input: ReferBeneficiaryInput!): ReferBeneficiaryPayload! @allow(roles: [coordinator, social_worker])
@@ -6520,6 +6654,74 @@ type Mutation {
   registerForCollectiveAction(input: RegisterForCollectiveActionInput!): CollectiveActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Records attendance (« émarger »)."
   recordAttendance(input: RecordAttendanceInput!): CollectiveActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+}
+
+"The delays of the programme in a department (« paramètres du programme »): the seed's values unless the department negotiated others."
+type ProgrammeParameters @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative]) {
+  "Department (INSEE code)."
+  department: String!
+  "Months from CIR signature to the welcome interview (« délai d'accueil », 1 by default)."
+  welcomeDelayMonths: Int!
+  "Months from CIR signature to the engagement contract (« délai de contractualisation », 1 by default)."
+  contractDelayMonths: Int!
+  "Maximum length of a journey in months (« durée maximale », 24 by default and at most)."
+  maxJourneyMonths: Int!
+  "Months before the maximum when its approach is flagged (« alerte de fin de parcours »)."
+  nearLimitWarningMonths: Int!
+  "Days after welcome when the entry evaluation is due (« délai de l'évaluation d'entrée »)."
+  entryEvaluationDelayDays: Int!
+  "Months after the start when the mid-course evaluation is due (« évaluation de mi-parcours »)."
+  midCourseEvaluationMonths: Int!
+  "Months after exit of the follow-ups (« suivis post-sortie »): 3 and 6, fixed by the programme."
+  followUpMonths: [Int!]!
+  "Maximum length of a reintegration in months (« durée maximale de réintégration », 12 at most)."
+  reintegrationMaxMonths: Int!
+  "Housing refusals that allow an exclusion (« refus de logement »): 2, fixed by the programme."
+  housingRefusalsForExclusion: Int!
+  "Whether the department negotiated delays of its own (« paramètres négociés »)."
+  negotiated: Boolean!
+  "Version for optimistic concurrency; 0 while nothing was negotiated."
+  version: Int!
+}
+
+"Delays negotiated by a department; an absent or null field keeps the programme's default."
+input SetProgrammeParametersInput {
+  "Department (INSEE code), within the caller's territory."
+  department: String!
+  "Version read (0 when nothing was negotiated)."
+  version: Int!
+  "Months from CIR signature to the welcome interview (1-3)."
+  welcomeDelayMonths: Int
+  "Months from CIR signature to the engagement contract (1-3)."
+  contractDelayMonths: Int
+  "Maximum length of a journey in months (6-24)."
+  maxJourneyMonths: Int
+  "Months before the maximum when its approach is flagged (1-6)."
+  nearLimitWarningMonths: Int
+  "Days after welcome when the entry evaluation is due (1-90)."
+  entryEvaluationDelayDays: Int
+  "Months after the start when the mid-course evaluation is due (3-18)."
+  midCourseEvaluationMonths: Int
+  "Maximum length of a reintegration in months (1-12)."
+  reintegrationMaxMonths: Int
+}
+
+"Result of setProgrammeParameters."
+type ProgrammeParametersPayload @allow(roles: [coordinator, state_representative]) {
+  "The delays now in force; null on error."
+  programmeParameters: ProgrammeParameters
+  "Errors the caller can fix."
+  userErrors: [UserError!]!
+}
+
+extend type Query {
+  "The delays of the programme in a department of the caller's territory (« paramètres du programme »)."
+  programmeParameters(department: String!): ProgrammeParameters @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative])
+}
+
+extend type Mutation {
+  "Records the delays negotiated by a department and re-derives its journeys' alerts (« paramétrer le programme »)."
+  setProgrammeParameters(input: SetProgrammeParametersInput!): ProgrammeParametersPayload! @allow(roles: [coordinator, state_representative])
 }
 
 # ---- Real time ----
@@ -8770,6 +8972,46 @@ func (ec *executionContext) childFields_PlanActionPayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type PlanActionPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ProgrammeParameters(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "department":
+		return ec.fieldContext_ProgrammeParameters_department(ctx, field)
+	case "welcomeDelayMonths":
+		return ec.fieldContext_ProgrammeParameters_welcomeDelayMonths(ctx, field)
+	case "contractDelayMonths":
+		return ec.fieldContext_ProgrammeParameters_contractDelayMonths(ctx, field)
+	case "maxJourneyMonths":
+		return ec.fieldContext_ProgrammeParameters_maxJourneyMonths(ctx, field)
+	case "nearLimitWarningMonths":
+		return ec.fieldContext_ProgrammeParameters_nearLimitWarningMonths(ctx, field)
+	case "entryEvaluationDelayDays":
+		return ec.fieldContext_ProgrammeParameters_entryEvaluationDelayDays(ctx, field)
+	case "midCourseEvaluationMonths":
+		return ec.fieldContext_ProgrammeParameters_midCourseEvaluationMonths(ctx, field)
+	case "followUpMonths":
+		return ec.fieldContext_ProgrammeParameters_followUpMonths(ctx, field)
+	case "reintegrationMaxMonths":
+		return ec.fieldContext_ProgrammeParameters_reintegrationMaxMonths(ctx, field)
+	case "housingRefusalsForExclusion":
+		return ec.fieldContext_ProgrammeParameters_housingRefusalsForExclusion(ctx, field)
+	case "negotiated":
+		return ec.fieldContext_ProgrammeParameters_negotiated(ctx, field)
+	case "version":
+		return ec.fieldContext_ProgrammeParameters_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgrammeParameters", field.Name)
+}
+
+func (ec *executionContext) childFields_ProgrammeParametersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "programmeParameters":
+		return ec.fieldContext_ProgrammeParametersPayload_programmeParameters(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ProgrammeParametersPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgrammeParametersPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_QualityCriterion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -9668,6 +9910,20 @@ func (ec *executionContext) field_Mutation_scheduleNetworkEvent_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setProgrammeParameters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetProgrammeParametersInput, error) {
+			return ec.unmarshalNSetProgrammeParametersInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSetProgrammeParametersInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setStaffMemberActive_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10201,6 +10457,20 @@ func (ec *executionContext) field_Query_offers_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_programmeParameters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "department",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["department"] = arg0
 	return args, nil
 }
 
@@ -11978,10 +12248,10 @@ func (ec *executionContext) _Beneficiary_referral(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Referral) graphql.Marshaler {
-			return ec.marshalNReferral2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx, selections, v)
+			return ec.marshalOReferral2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Beneficiary_referral(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -17747,6 +18017,50 @@ func (ec *executionContext) fieldContext_Mutation_recordAttendance(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setProgrammeParameters(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setProgrammeParameters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetProgrammeParameters(ctx, fc.Args["input"].(model.SetProgrammeParametersInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgrammeParametersPayload) graphql.Marshaler {
+			return ec.marshalNProgrammeParametersPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProgrammeParametersPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setProgrammeParameters(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgrammeParametersPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setProgrammeParameters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createStructure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21599,6 +21913,346 @@ func (ec *executionContext) fieldContext_PlanActionPayload_userErrors(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _ProgrammeParameters_department(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeParameters_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeParameters_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgrammeParameters", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProgrammeParameters_welcomeDelayMonths(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeParameters_welcomeDelayMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WelcomeDelayMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeParameters_welcomeDelayMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgrammeParameters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgrammeParameters_contractDelayMonths(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeParameters_contractDelayMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContractDelayMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeParameters_contractDelayMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgrammeParameters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgrammeParameters_maxJourneyMonths(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeParameters_maxJourneyMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxJourneyMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeParameters_maxJourneyMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgrammeParameters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgrammeParameters_nearLimitWarningMonths(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeParameters_nearLimitWarningMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NearLimitWarningMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeParameters_nearLimitWarningMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgrammeParameters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgrammeParameters_entryEvaluationDelayDays(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeParameters_entryEvaluationDelayDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntryEvaluationDelayDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeParameters_entryEvaluationDelayDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgrammeParameters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgrammeParameters_midCourseEvaluationMonths(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeParameters_midCourseEvaluationMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MidCourseEvaluationMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeParameters_midCourseEvaluationMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgrammeParameters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgrammeParameters_followUpMonths(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeParameters_followUpMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FollowUpMonths(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeParameters_followUpMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgrammeParameters", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ProgrammeParameters_reintegrationMaxMonths(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeParameters_reintegrationMaxMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReintegrationMaxMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeParameters_reintegrationMaxMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgrammeParameters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgrammeParameters_housingRefusalsForExclusion(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeParameters_housingRefusalsForExclusion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HousingRefusalsForExclusion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeParameters_housingRefusalsForExclusion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgrammeParameters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgrammeParameters_negotiated(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeParameters_negotiated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Negotiated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeParameters_negotiated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgrammeParameters", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProgrammeParameters_version(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeParameters_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeParameters_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgrammeParameters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgrammeParametersPayload_programmeParameters(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeParametersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeParametersPayload_programmeParameters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProgrammeParameters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgrammeParameters) graphql.Marshaler {
+			return ec.marshalOProgrammeParameters2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProgrammeParameters(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeParametersPayload_programmeParameters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgrammeParametersPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgrammeParameters(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProgrammeParametersPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeParametersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeParametersPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeParametersPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgrammeParametersPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _QualityCriterion_name(ctx context.Context, field graphql.CollectedField, obj *model.QualityCriterion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22046,6 +22700,50 @@ func (ec *executionContext) fieldContext_Query_collectiveActions(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_collectiveActions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_programmeParameters(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_programmeParameters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProgrammeParameters(ctx, fc.Args["department"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgrammeParameters) graphql.Marshaler {
+			return ec.marshalOProgrammeParameters2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProgrammeParameters(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_programmeParameters(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgrammeParameters(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_programmeParameters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23001,10 +23699,10 @@ func (ec *executionContext) _Reintegration_reason(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Reintegration_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -29557,6 +30255,104 @@ func UnmarshalScheduleNetworkEventInput(ctx context.Context, raw any) (model.Sch
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetProgrammeParametersInput(ctx context.Context, obj any) (model.SetProgrammeParametersInput, error) {
+	var it model.SetProgrammeParametersInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"department", "version", "welcomeDelayMonths", "contractDelayMonths", "maxJourneyMonths", "nearLimitWarningMonths", "entryEvaluationDelayDays", "midCourseEvaluationMonths", "reintegrationMaxMonths"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "welcomeDelayMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("welcomeDelayMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WelcomeDelayMonths = data
+		case "contractDelayMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractDelayMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractDelayMonths = data
+		case "maxJourneyMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxJourneyMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxJourneyMonths = data
+		case "nearLimitWarningMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nearLimitWarningMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NearLimitWarningMonths = data
+		case "entryEvaluationDelayDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryEvaluationDelayDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryEvaluationDelayDays = data
+		case "midCourseEvaluationMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("midCourseEvaluationMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MidCourseEvaluationMonths = data
+		case "reintegrationMaxMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reintegrationMaxMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReintegrationMaxMonths = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetProgrammeParametersInput unmarshals raw into the SetProgrammeParametersInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetProgrammeParametersInput(ctx context.Context, raw any) (model.SetProgrammeParametersInput, error) {
+	var out model.SetProgrammeParametersInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetProgrammeParametersInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetStaffMemberActiveInput(ctx context.Context, obj any) (model.SetStaffMemberActiveInput, error) {
 	var it model.SetStaffMemberActiveInput
 	if obj == nil {
@@ -30939,7 +31735,7 @@ func (ec *executionContext) _Beneficiary(ctx context.Context, sel ast.SelectionS
 			}
 		case "referral":
 			out.Values[i] = ec._Beneficiary_referral(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "socialOperator":
@@ -32989,6 +33785,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setProgrammeParameters":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setProgrammeParameters(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createStructure":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createStructure(ctx, field)
@@ -34282,6 +35085,132 @@ func (ec *executionContext) _PlanActionPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var programmeParametersImplementors = []string{"ProgrammeParameters"}
+
+func (ec *executionContext) _ProgrammeParameters(ctx context.Context, sel ast.SelectionSet, obj *model.ProgrammeParameters) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, programmeParametersImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProgrammeParameters")
+		case "department":
+			out.Values[i] = ec._ProgrammeParameters_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "welcomeDelayMonths":
+			out.Values[i] = ec._ProgrammeParameters_welcomeDelayMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contractDelayMonths":
+			out.Values[i] = ec._ProgrammeParameters_contractDelayMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxJourneyMonths":
+			out.Values[i] = ec._ProgrammeParameters_maxJourneyMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nearLimitWarningMonths":
+			out.Values[i] = ec._ProgrammeParameters_nearLimitWarningMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entryEvaluationDelayDays":
+			out.Values[i] = ec._ProgrammeParameters_entryEvaluationDelayDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "midCourseEvaluationMonths":
+			out.Values[i] = ec._ProgrammeParameters_midCourseEvaluationMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "followUpMonths":
+			out.Values[i] = ec._ProgrammeParameters_followUpMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reintegrationMaxMonths":
+			out.Values[i] = ec._ProgrammeParameters_reintegrationMaxMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "housingRefusalsForExclusion":
+			out.Values[i] = ec._ProgrammeParameters_housingRefusalsForExclusion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "negotiated":
+			out.Values[i] = ec._ProgrammeParameters_negotiated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._ProgrammeParameters_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var programmeParametersPayloadImplementors = []string{"ProgrammeParametersPayload"}
+
+func (ec *executionContext) _ProgrammeParametersPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProgrammeParametersPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, programmeParametersPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProgrammeParametersPayload")
+		case "programmeParameters":
+			out.Values[i] = ec._ProgrammeParametersPayload_programmeParameters(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ProgrammeParametersPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var qualityCriterionImplementors = []string{"QualityCriterion"}
 
 func (ec *executionContext) _QualityCriterion(ctx context.Context, sel ast.SelectionSet, obj *model.QualityCriterion) graphql.Marshaler {
@@ -34397,6 +35326,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_collectiveActions(ctx, field)
+				})
+		case "programmeParameters":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_programmeParameters(ctx, field)
 				})
 		case "offer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -34731,7 +35666,7 @@ func (ec *executionContext) _Reintegration(ctx context.Context, sel ast.Selectio
 			}
 		case "reason":
 			out.Values[i] = ec._Reintegration_reason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -36882,6 +37817,35 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNInterview2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐInterview(ctx context.Context, sel ast.SelectionSet, v model.Interview) graphql.Marshaler {
 	return ec._Interview(ctx, sel, &v)
 }
@@ -37349,6 +38313,14 @@ func (ec *executionContext) marshalNPlanActionStatus2githubᚗcomᚋagirᚑresea
 	return v
 }
 
+func (ec *executionContext) marshalNProgrammeParametersPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProgrammeParametersPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProgrammeParametersPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProgrammeParametersPayload!")
+		return graphql.Null
+	}
+	return ec._ProgrammeParametersPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNProtectionStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionStatus(ctx context.Context, v any) (model.ProtectionStatus, error) {
 	var res model.ProtectionStatus
 	err := res.UnmarshalGQL(v)
@@ -37533,10 +38505,6 @@ func (ec *executionContext) marshalNReferents2ᚖgithubᚗcomᚋagirᚑreseauᚋ
 	return ec._Referents(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNReferral2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx context.Context, sel ast.SelectionSet, v model.Referral) graphql.Marshaler {
-	return ec._Referral(ctx, sel, &v)
-}
-
 func (ec *executionContext) unmarshalNRegisterForCollectiveActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRegisterForCollectiveActionInput(ctx context.Context, v any) (model.RegisterForCollectiveActionInput, error) {
 	res, err := ec.unmarshalInputRegisterForCollectiveActionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -37710,6 +38678,11 @@ func (ec *executionContext) marshalNSector2ᚕgithubᚗcomᚋagirᚑreseauᚋagi
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNSetProgrammeParametersInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSetProgrammeParametersInput(ctx context.Context, v any) (model.SetProgrammeParametersInput, error) {
+	res, err := ec.unmarshalInputSetProgrammeParametersInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSetStaffMemberActiveInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSetStaffMemberActiveInput(ctx context.Context, v any) (model.SetStaffMemberActiveInput, error) {
@@ -38869,6 +39842,13 @@ func (ec *executionContext) marshalOPlanActionStatus2ᚖgithubᚗcomᚋagirᚑre
 	return v
 }
 
+func (ec *executionContext) marshalOProgrammeParameters2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProgrammeParameters(ctx context.Context, sel ast.SelectionSet, v *model.ProgrammeParameters) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProgrammeParameters(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOProtectionType2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionType(ctx context.Context, v any) (model.ProtectionType, error) {
 	var res model.ProtectionType
 	err := res.UnmarshalGQL(v)
@@ -38893,6 +39873,10 @@ func (ec *executionContext) marshalOProtectionType2ᚖgithubᚗcomᚋagirᚑrese
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOReferral2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx context.Context, sel ast.SelectionSet, v model.Referral) graphql.Marshaler {
+	return ec._Referral(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalOSector2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx context.Context, v any) (*model.Sector, error) {

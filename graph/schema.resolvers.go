@@ -337,13 +337,7 @@ func (r *mutationResolver) RecordInterview(ctx context.Context, input model.Reco
 
 func (r *mutationResolver) RecordDiagnostic(ctx context.Context, input model.RecordDiagnosticInput) (*model.BeneficiaryPayload, error) {
 	var check error
-	seen := map[model.Axis]bool{}
-	for i, a := range input.Axes {
-		if seen[a.Axis] {
-			check = firstErr(check, model.Errorf(model.CodeInvalidInput, model.Path("input", "axes"), "le volet %s est donné deux fois", a.Axis))
-		}
-		seen[a.Axis] = true
-		_ = i
+	for _, a := range input.Axes {
 		check = firstErr(check, text(a.Situation, 5000, "input", "axes", "situation"), optText(a.Needs, 5000, "input", "axes", "needs"))
 	}
 	if len(input.Axes) == 0 {
@@ -557,6 +551,22 @@ func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.Rec
 		return fail(err)
 	}
 	return &model.CollectiveActionPayload{CollectiveAction: action, UserErrors: []model.UserError{}}, nil
+}
+
+func (r *mutationResolver) SetProgrammeParameters(ctx context.Context, input model.SetProgrammeParametersInput) (*model.ProgrammeParametersPayload, error) {
+	o := model.ParameterOverrides{WelcomeDelayMonths: input.WelcomeDelayMonths, ContractDelayMonths: input.ContractDelayMonths,
+		MaxJourneyMonths: input.MaxJourneyMonths, NearLimitWarningMonths: input.NearLimitWarningMonths,
+		EntryEvaluationDelayDays: input.EntryEvaluationDelayDays, MidCourseEvaluationMonths: input.MidCourseEvaluationMonths,
+		ReintegrationMaxMonths: input.ReintegrationMaxMonths}
+	pp, err := r.Store.SetProgrammeParameters(ctx, model.PrincipalFrom(ctx), input.Department, input.Version, o)
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	if len(ue) > 0 {
+		pp = nil
+	}
+	return &model.ProgrammeParametersPayload{ProgrammeParameters: pp, UserErrors: ue}, nil
 }
 
 func (r *mutationResolver) CreateStructure(ctx context.Context, input model.CreateStructureInput) (*model.StructurePayload, error) {
@@ -1032,6 +1042,10 @@ func (r *queryResolver) CollectiveActions(ctx context.Context, filter *model.Col
 	}
 	conn, err := r.Store.CollectiveActions(ctx, model.PrincipalFrom(ctx), f, page, wantsTotal(ctx))
 	return &conn, err
+}
+
+func (r *queryResolver) ProgrammeParameters(ctx context.Context, department string) (*model.ProgrammeParameters, error) {
+	return r.Store.ProgrammeParameters(ctx, model.PrincipalFrom(ctx), department)
 }
 
 func (r *queryResolver) Offer(ctx context.Context, id string) (*model.Offer, error) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/agir-reseau/agir-backend/db"
+	"github.com/agir-reseau/agir-backend/db/demo"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -285,5 +286,54 @@ func TestBeneficiaries_NestedReadsCostFixedStatements(t *testing.T) {
 }
 
 func demoLoad(env *graphtest.Env) (bool, error) {
-	return demoLoadFunc(context.Background(), env.Store)
+	return demo.Load(context.Background(), env.Store)
+}
+
+// node(id:) on every node type of the module applies the caller's scope.
+func TestNode_SocialTypesApplyScope(t *testing.T) {
+	env := socialEnv(t, "2026-03-02")
+	coord := demoPrincipal(t, env, model.RoleCoordinator)
+	sw := demoPrincipal(t, env, model.RoleSocialWorker)
+	partner := demoPrincipal(t, env, model.RolePartnerEditor)
+	forum, forumWorker := otherSocialOperator(t, env)
+	id := refer(t, env, coord, with(referral("OFII-69-2026-0800"), "socialOperatorId", forum))
+	welcome(t, env, coord, id, "2026-03-02")
+	mustAct(t, env, coord, "addHouseholdMember", map[string]any{"beneficiaryId": id, "relationship": "SPOUSE", "firstName": "Reza",
+		"lastName": "Haïdari", "birthDate": "1985-01-01", "sex": "MALE", "nationality": "afghane"}, "householdMember { id }")
+	mustAct(t, env, coord, "addPlanAction", map[string]any{"beneficiaryId": id, "axis": "HOUSING", "objectiveTitle": "Logement autonome",
+		"title": "Demande de logement social"}, "planAction { id }")
+	mustAct(t, env, coord, "recordHousingProposal", map[string]any{"beneficiaryId": id, "proposedOn": "2026-03-02", "offer": "T2 Lyon 7e"}, "housingProposal { id }")
+	a := mustAct(t, env, coord, "scheduleCollectiveAction", map[string]any{"theme": "Atelier logement", "department": "69",
+		"startsAt": "2026-03-20T14:00:00+01:00", "place": "Lyon", "capacity": 10}, "collectiveAction { id }")
+	b := get(t, env, coord, id, "household { id } interviews { id } plan { objectives { id actions { id } } } housingProposals { id }")
+	objective := b["plan"].(map[string]any)["objectives"].([]any)[0].(map[string]any)
+	ids := map[string]string{
+		"Beneficiary":      id,
+		"HouseholdMember":  b["household"].([]any)[0].(map[string]any)["id"].(string),
+		"Interview":        b["interviews"].([]any)[0].(map[string]any)["id"].(string),
+		"Objective":        objective["id"].(string),
+		"PlanAction":       objective["actions"].([]any)[0].(map[string]any)["id"].(string),
+		"HousingProposal":  b["housingProposals"].([]any)[0].(map[string]any)["id"].(string),
+		"CollectiveAction": a["collectiveAction"].(map[string]any)["id"].(string),
+	}
+	for typ, nid := range ids {
+		t.Run(typ, func(t *testing.T) {
+			var d struct{ Node *struct{ ID string } }
+			env.MustDo(forumWorker, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": nid}, &d)
+			if d.Node == nil || d.Node.ID != nid {
+				t.Fatalf("%s not visible in scope", typ)
+			}
+			env.MustDo(partner, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": nid}, &d)
+			if d.Node != nil {
+				t.Fatalf("%s visible to a partner", typ)
+			}
+			if typ == "CollectiveAction" {
+				return // the workshop belongs to the territory, not to a caseload
+			}
+			env.MustDo(sw, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": nid}, &d)
+			if d.Node != nil {
+				t.Fatalf("%s visible outside the caseload", typ)
+			}
+		})
+	}
 }

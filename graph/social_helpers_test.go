@@ -1,14 +1,12 @@
 package graph_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -196,6 +194,3 @@ func countRows(t *testing.T, env *graphtest.Env, query string, args ...any) int 
 	}
 	return n
 }
-
-var _ = db.Options{}
-var _ = context.Background

@@ -67,6 +67,10 @@ func TestJourney_ReferralToExitInEmployment(t *testing.T) {
 	})
 	mustAct(t, env, sw, "recordInterview", map[string]any{"interviewId": welcomeIV["id"], "version": welcomeIV["version"], "status": "HELD",
 		"sharedNote": "Accueil avec interprète en dari.", "privateNote": "Fragilité psychologique à suivre."}, "interview { status heldOn }")
+	t.Run("NotesOfAHeldWelcomeCanBeCompleted", func(t *testing.T) {
+		mustAct(t, env, sw, "recordInterview", map[string]any{"interviewId": welcomeIV["id"], "version": welcomeIV["version"].(float64) + 1,
+			"status": "HELD", "sharedNote": "Accueil avec interprète en dari ; orientation vers la PMI."}, "interview { status }")
+	})
 	mustAct(t, env, sw, "recordDiagnostic", map[string]any{"beneficiaryId": id, "axes": []any{
 		map[string]any{"axis": "RIGHTS", "situation": "Droits CAF non ouverts", "needs": "Ouvrir les droits CAF"},
 		map[string]any{"axis": "HOUSING", "situation": "Hébergée en CPH", "needs": "Logement autonome"},
@@ -466,4 +470,21 @@ func TestJourney_Reaching24Months(t *testing.T) {
 	}
 	mustAct(t, env, sw, "exitJourney", map[string]any{"beneficiaryId": id, "exitedOn": "2028-03-04", "reason": "JOURNEY_LIMIT",
 		"housingSituation": "PERMANENT_HOUSING", "employmentSituation": "FIXED_TERM_CONTRACT", "trainingSituation": "NONE"}, "beneficiary { phase }")
+}
+
+// The state representative reads the reintegrations it approves, without their free-text reason.
+func TestReintegration_StateRepresentativeReadsWithoutNotes(t *testing.T) {
+	env := socialEnv(t, "2026-03-02")
+	sw := demoPrincipal(t, env, model.RoleSocialWorker)
+	sr := demoPrincipal(t, env, model.RoleStateRepresentative)
+	id := refer(t, env, sw, referral("OFII-69-2026-0450"))
+	mustAct(t, env, sw, "exitJourney", map[string]any{"beneficiaryId": id, "exitedOn": "2026-03-02", "reason": "WITHDRAWAL",
+		"housingSituation": "UNKNOWN", "employmentSituation": "UNKNOWN", "trainingSituation": "UNKNOWN"}, "beneficiary { phase }")
+	mustAct(t, env, sr, "reintegrateBeneficiary", map[string]any{"beneficiaryId": id, "reintegratedOn": "2026-03-02", "until": "2026-12-01",
+		"reason": "Situation de détresse signalée par le CCAS."}, "beneficiary { phase }")
+	r := env.Do(sr, `query($id: ID!) { beneficiary(id: $id) { phase reintegrations { until reason } } }`, map[string]any{"id": id})
+	if len(r.Errors) != 1 || r.Errors[0].Code() != "FORBIDDEN" || strings.Contains(string(r.Data), "CCAS") ||
+		!strings.Contains(string(r.Data), `"until":"2026-12-01"`) {
+		t.Fatalf("state representative read %s %+v", r.Data, r.Errors)
+	}
 }

@@ -2,6 +2,8 @@ package graph_test
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
@@ -259,4 +261,49 @@ func TestInterview_PrivateNoteOwnedByAuthorStructure(t *testing.T) {
 		actErr(t, env, sw, "recordInterview", map[string]any{"beneficiaryId": id, "kind": "FOLLOW_UP", "medium": "PHONE",
 			"plannedAt": "2026-03-05T10:00:00+01:00", "status": "PLANNED"}, "OUT_OF_ORDER")
 	})
+}
+
+// Acts on one journey are serialised: of concurrent exits, one succeeds, the others are
+// out of order; a refused act writes nothing, not even an audit entry.
+func TestExitJourney_ConcurrentAndRefusedActsChangeNothing(t *testing.T) {
+	env := socialEnv(t, "2026-03-02")
+	sw := demoPrincipal(t, env, model.RoleSocialWorker)
+	id := refer(t, env, sw, referral("OFII-69-2026-9400"))
+	mustAct(t, env, sw, "recordInterview", map[string]any{"beneficiaryId": id, "kind": "SOCIAL", "medium": "PHONE",
+		"plannedAt": "2026-03-02T09:00:00+01:00", "status": "HELD", "privateNote": "Secret médical évoqué."}, "interview { id }")
+	exit := map[string]any{"beneficiaryId": id, "exitedOn": "2026-03-02", "reason": "WITHDRAWAL",
+		"housingSituation": "HOSTED", "employmentSituation": "JOB_SEEKING", "trainingSituation": "NONE"}
+	var ok, refused atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 6; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, ues := act(t, env, sw, "exitJourney", exit, "beneficiary { id }")
+			switch {
+			case len(ues) == 0:
+				ok.Add(1)
+			case ues[0].Code == "OUT_OF_ORDER":
+				refused.Add(1)
+			default:
+				t.Errorf("unexpected %+v", ues)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok.Load() != 1 || refused.Load() != 5 || countRows(t, env, `SELECT count(*) FROM journey_exits`) != 1 {
+		t.Fatalf("%d exits, %d refused", ok.Load(), refused.Load())
+	}
+	audits := countRows(t, env, `SELECT count(*) FROM audit_log`)
+	version := get(t, env, sw, id, "version")["version"]
+	actErr(t, env, sw, "exitJourney", exit, "OUT_OF_ORDER")
+	actErr(t, env, sw, "addPlanAction", map[string]any{"beneficiaryId": id, "axis": "HOUSING", "objectiveTitle": "x", "title": "y"}, "OUT_OF_ORDER")
+	if countRows(t, env, `SELECT count(*) FROM audit_log`) != audits || get(t, env, sw, id, "version")["version"] != version {
+		t.Fatal("a refused act wrote something")
+	}
+	for _, e := range get(t, env, sw, id, "timeline { summary }")["timeline"].([]any) {
+		if strings.Contains(e.(map[string]any)["summary"].(string), "Secret") {
+			t.Fatalf("a note leaked into the timeline: %v", e)
+		}
+	}
 }

@@ -62,6 +62,8 @@ CREATE INDEX beneficiaries_department_idx ON beneficiaries (department, referred
 CREATE INDEX beneficiaries_social_idx ON beneficiaries (social_operator_id, referred_on, id);
 CREATE INDEX beneficiaries_employment_idx ON beneficiaries (employment_operator_id, referred_on, id);
 CREATE INDEX beneficiaries_sort_name_idx ON beneficiaries (sort_name, id);
+CREATE INDEX beneficiaries_phase_idx ON beneficiaries (phase, department);
+CREATE INDEX beneficiaries_journey_end_idx ON beneficiaries ((COALESCE(journey_ends_on, DATE '9999-12-31')), id);
 CREATE INDEX beneficiaries_search_idx ON beneficiaries USING gin (search_name gin_trgm_ops);
 
 -- Joining family members (« rejoignants »), admitted through the principal BPI.

@@ -163,6 +163,7 @@ type ReintegrationFact struct {
 // JourneyFacts are the acts recorded for a beneficiary, from which everything about its
 // journey is derived.
 type JourneyFacts struct {
+	Department        string // whose negotiated delays apply
 	ReferredOn        Date
 	CirSignedOn       *Date
 	Convoked          bool             // a convocation was handed over
@@ -585,4 +586,119 @@ func WelcomeInterviewLate(dueOn, heldOn *Date, today Date) bool {
 		return heldOn.After(*dueOn)
 	}
 	return today.After(*dueOn)
+}
+
+// CheckDiagnosticAxes applies the content of the diagnostic (seed « Modalité et délais
+// d'accès »: "un diagnostic sur les volets droits, logement, emploi et formation"): once
+// recorded, the diagnostic covers at least those four axes. existing are the axes
+// already assessed, given the ones recorded now.
+func CheckDiagnosticAxes(existing, given []Axis) *Error {
+	have := map[Axis]bool{}
+	for _, a := range existing {
+		have[a] = true
+	}
+	seen := map[Axis]bool{}
+	for _, a := range given {
+		if seen[a] {
+			return Errorf(CodeInvalidInput, Path("input", "axes"), "le volet %s est donné deux fois", a)
+		}
+		seen[a], have[a] = true, true
+	}
+	for _, required := range []Axis{AxisRights, AxisHousing, AxisEmployment, AxisTraining} {
+		if !have[required] {
+			return Errorf(CodeInvalidInput, Path("input", "axes"),
+				"le diagnostic doit couvrir les volets droits, logement, emploi et formation (manque : %s)", required)
+		}
+	}
+	return nil
+}
+
+// CheckHousingOutcome: a refusal is recorded with its reason (two refusals can lead to
+// an exclusion, seed « Suivi-évaluation »), and only a refusal has one.
+func CheckHousingOutcome(outcome HousingOutcome, refusalReason *string) *Error {
+	blank := refusalReason == nil || strings.TrimSpace(*refusalReason) == ""
+	if outcome == HousingOutcomeRefused && blank {
+		return Errorf(CodeInvalidInput, Path("input", "refusalReason"), "le motif du refus est requis")
+	}
+	if outcome != HousingOutcomeRefused && refusalReason != nil {
+		return Errorf(CodeInvalidInput, Path("input", "refusalReason"), "un motif de refus n'est attendu que pour un refus")
+	}
+	return nil
+}
+
+// CheckRightsStep: a step is done on a day, and not before it started.
+func CheckRightsStep(status RightsStepStatus, startedOn, completedOn *Date) *Error {
+	if (status == RightsStepStatusDone) != (completedOn != nil) {
+		return Errorf(CodeInvalidInput, Path("input", "completedOn"), "la date d'aboutissement est requise pour une démarche faite, et seulement pour elle")
+	}
+	if startedOn != nil && completedOn != nil && completedOn.Before(*startedOn) {
+		return Errorf(CodeInvalidInput, Path("input", "completedOn"), "la démarche ne peut aboutir avant d'être engagée")
+	}
+	return nil
+}
+
+// CheckEngagementContract: the personalised engagement contract is signed with the
+// beneficiary's consent (seed: "un contrat d'engagement personnalisé signé").
+func CheckEngagementContract(consentRecorded bool) *Error {
+	if !consentRecorded {
+		return Errorf(CodeRuleViolation, Path("input", "consentRecorded"), "le consentement du bénéficiaire doit être recueilli")
+	}
+	return nil
+}
+
+// ParameterOverrides are the delays a department negotiated; nil keeps the default.
+// Follow-ups (3 and 6 months) and the two refusals of an exclusion are the seed's own
+// and cannot be changed.
+type ParameterOverrides struct {
+	WelcomeDelayMonths        *int `db:"welcome_delay_months"`
+	ContractDelayMonths       *int `db:"contract_delay_months"`
+	MaxJourneyMonths          *int `db:"max_journey_months"`
+	NearLimitWarningMonths    *int `db:"near_limit_warning_months"`
+	EntryEvaluationDelayDays  *int `db:"entry_evaluation_delay_days"`
+	MidCourseEvaluationMonths *int `db:"mid_course_evaluation_months"`
+	ReintegrationMaxMonths    *int `db:"reintegration_max_months"`
+}
+
+// With returns p with the overrides of o applied.
+func (p Parameters) With(o ParameterOverrides) Parameters {
+	set := func(dst *int, v *int) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&p.WelcomeDelayMonths, o.WelcomeDelayMonths)
+	set(&p.ContractDelayMonths, o.ContractDelayMonths)
+	set(&p.MaxJourneyMonths, o.MaxJourneyMonths)
+	set(&p.NearLimitWarningMonths, o.NearLimitWarningMonths)
+	set(&p.EntryEvaluationDelayDays, o.EntryEvaluationDelayDays)
+	set(&p.MidCourseEvaluationMonths, o.MidCourseEvaluationMonths)
+	set(&p.ReintegrationMaxMonths, o.ReintegrationMaxMonths)
+	return p
+}
+
+// CheckParameterOverrides keeps negotiated delays within the programme's limits: the
+// journey lasts at most 24 months (seed « Durée »), a reintegration at most 12 months
+// (seed « Suivi-évaluation »), the welcome at most three months after the CIR.
+func CheckParameterOverrides(o ParameterOverrides) *Error {
+	for _, c := range []struct {
+		v        *int
+		min, max int
+		field    string
+	}{
+		{o.WelcomeDelayMonths, 1, 3, "welcomeDelayMonths"},
+		{o.ContractDelayMonths, 1, 3, "contractDelayMonths"},
+		{o.MaxJourneyMonths, 6, 24, "maxJourneyMonths"},
+		{o.NearLimitWarningMonths, 1, 6, "nearLimitWarningMonths"},
+		{o.EntryEvaluationDelayDays, 1, 90, "entryEvaluationDelayDays"},
+		{o.MidCourseEvaluationMonths, 3, 18, "midCourseEvaluationMonths"},
+		{o.ReintegrationMaxMonths, 1, 12, "reintegrationMaxMonths"},
+	} {
+		if c.v != nil && (*c.v < c.min || *c.v > c.max) {
+			return Errorf(CodeOutOfRange, Path("input", c.field), "la valeur doit être comprise entre %d et %d", c.min, c.max)
+		}
+	}
+	if o.MidCourseEvaluationMonths != nil && o.MaxJourneyMonths != nil && *o.MidCourseEvaluationMonths >= *o.MaxJourneyMonths {
+		return Errorf(CodeOutOfRange, Path("input", "midCourseEvaluationMonths"), "l'évaluation de mi-parcours doit précéder la fin du parcours")
+	}
+	return nil
 }

@@ -336,3 +336,76 @@ func TestCheckPlanActionStatus(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckDiagnosticAxes(t *testing.T) {
+	four := []Axis{AxisRights, AxisHousing, AxisEmployment, AxisTraining}
+	for _, tc := range []struct {
+		name            string
+		existing, given []Axis
+		code            ErrorCode
+	}{
+		{"OK_FourAxes", nil, four, ""},
+		{"OK_CompletesExisting", four, []Axis{AxisHealth}, ""},
+		{"ErrMissingTraining", nil, four[:3], CodeInvalidInput},
+		{"ErrAxisTwice", nil, append(four, AxisRights), CodeInvalidInput},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := codeOf(CheckDiagnosticAxes(tc.existing, tc.given)); got != tc.code {
+				t.Fatalf("code = %q, want %q", got, tc.code)
+			}
+		})
+	}
+}
+
+func TestCheckHousingOutcomeAndRightsStep(t *testing.T) {
+	reason, blank := "trop loin", " "
+	for _, tc := range []struct {
+		name    string
+		outcome HousingOutcome
+		reason  *string
+		code    ErrorCode
+	}{
+		{"OK_Refused", HousingOutcomeRefused, &reason, ""},
+		{"OK_Accepted", HousingOutcomeAccepted, nil, ""},
+		{"ErrRefusedWithoutReason", HousingOutcomeRefused, nil, CodeInvalidInput},
+		{"ErrRefusedBlankReason", HousingOutcomeRefused, &blank, CodeInvalidInput},
+		{"ErrAcceptedWithReason", HousingOutcomeAccepted, &reason, CodeInvalidInput},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := codeOf(CheckHousingOutcome(tc.outcome, tc.reason)); got != tc.code {
+				t.Fatalf("code = %q, want %q", got, tc.code)
+			}
+		})
+	}
+	if CheckRightsStep(RightsStepStatusDone, nil, nil) == nil || CheckRightsStep(RightsStepStatusInProgress, nil, dp("2026-01-01")) == nil ||
+		CheckRightsStep(RightsStepStatusDone, dp("2026-02-01"), dp("2026-01-01")) == nil || CheckRightsStep(RightsStepStatusDone, dp("2026-01-01"), dp("2026-01-01")) != nil {
+		t.Fatal("rights step rule")
+	}
+	if CheckEngagementContract(false) == nil || CheckEngagementContract(true) != nil {
+		t.Fatal("consent rule")
+	}
+}
+
+func TestParameterOverrides(t *testing.T) {
+	v := func(n int) *int { return &n }
+	p := DefaultParameters().With(ParameterOverrides{MaxJourneyMonths: v(18), WelcomeDelayMonths: v(2)})
+	if p.MaxJourneyMonths != 18 || p.WelcomeDelayMonths != 2 || p.ReintegrationMaxMonths != 12 {
+		t.Fatalf("with = %+v", p)
+	}
+	for _, tc := range []struct {
+		name string
+		o    ParameterOverrides
+		code ErrorCode
+	}{
+		{"OK", ParameterOverrides{MaxJourneyMonths: v(18)}, ""},
+		{"ErrJourneyBeyond24Months", ParameterOverrides{MaxJourneyMonths: v(30)}, CodeOutOfRange},
+		{"ErrReintegrationBeyond12Months", ParameterOverrides{ReintegrationMaxMonths: v(13)}, CodeOutOfRange},
+		{"ErrMidCourseAfterEnd", ParameterOverrides{MaxJourneyMonths: v(12), MidCourseEvaluationMonths: v(12)}, CodeOutOfRange},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := codeOf(CheckParameterOverrides(tc.o)); got != tc.code {
+				t.Fatalf("code = %q, want %q", got, tc.code)
+			}
+		})
+	}
+}

@@ -435,6 +435,7 @@ type MarkOffersUpToDatePayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// Writes: one mutation per business act of the programme (« actes »), each with an input object and a payload carrying userErrors.
 type Mutation struct {
 }
 
@@ -662,6 +663,14 @@ type PlanActionPayload struct {
 	PlanAction *PlanAction `json:"planAction,omitempty"`
 	// The beneficiary.
 	Beneficiary *Beneficiary `json:"beneficiary,omitempty"`
+	// Errors the caller can fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Result of setProgrammeParameters.
+type ProgrammeParametersPayload struct {
+	// The delays now in force; null on error.
+	ProgrammeParameters *ProgrammeParameters `json:"programmeParameters,omitempty"`
 	// Errors the caller can fix.
 	UserErrors []UserError `json:"userErrors"`
 }
@@ -977,6 +986,28 @@ type ScheduleNetworkEventInput struct {
 	WorkingGroupID *string `json:"workingGroupId,omitempty"`
 	// Invited structures and staff.
 	Invited []ParticipantInput `json:"invited"`
+}
+
+// Delays negotiated by a department; an absent or null field keeps the programme's default.
+type SetProgrammeParametersInput struct {
+	// Department (INSEE code), within the caller's territory.
+	Department string `json:"department"`
+	// Version read (0 when nothing was negotiated).
+	Version int `json:"version"`
+	// Months from CIR signature to the welcome interview (1-3).
+	WelcomeDelayMonths *int `json:"welcomeDelayMonths,omitempty"`
+	// Months from CIR signature to the engagement contract (1-3).
+	ContractDelayMonths *int `json:"contractDelayMonths,omitempty"`
+	// Maximum length of a journey in months (6-24).
+	MaxJourneyMonths *int `json:"maxJourneyMonths,omitempty"`
+	// Months before the maximum when its approach is flagged (1-6).
+	NearLimitWarningMonths *int `json:"nearLimitWarningMonths,omitempty"`
+	// Days after welcome when the entry evaluation is due (1-90).
+	EntryEvaluationDelayDays *int `json:"entryEvaluationDelayDays,omitempty"`
+	// Months after the start when the mid-course evaluation is due (3-18).
+	MidCourseEvaluationMonths *int `json:"midCourseEvaluationMonths,omitempty"`
+	// Maximum length of a reintegration in months (1-12).
+	ReintegrationMaxMonths *int `json:"reintegrationMaxMonths,omitempty"`
 }
 
 // Activate or deactivate a staff member (« activer, désactiver »).

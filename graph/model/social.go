@@ -303,3 +303,16 @@ type (
 	CollectiveActionConnection = Connection[CollectiveAction]
 	CollectiveActionEdge       = Edge[CollectiveAction]
 )
+
+// ProgrammeParameters are the delays in force in a department.
+type ProgrammeParameters struct {
+	Department string
+	Parameters
+	Negotiated bool
+	Version    int
+}
+
+// FollowUpMonths lists the months after exit of the follow-ups, in order.
+func (p ProgrammeParameters) FollowUpMonths() []int {
+	return []int{p.Parameters.FollowUpMonths[FollowUpStageThreeMonths], p.Parameters.FollowUpMonths[FollowUpStageSixMonths]}
+}
