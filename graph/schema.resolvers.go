@@ -105,6 +105,38 @@ func (r *beneficiaryResolver) Timeline(ctx context.Context, obj *model.Beneficia
 	panic(fmt.Errorf("not implemented: Timeline - timeline"))
 }
 
+func (r *beneficiaryResolver) ProfessionalDiagnostic(ctx context.Context, obj *model.Beneficiary) (*model.ProfessionalDiagnostic, error) {
+	panic(fmt.Errorf("not implemented: ProfessionalDiagnostic - professionalDiagnostic"))
+}
+
+func (r *beneficiaryResolver) ProfessionalDiagnostics(ctx context.Context, obj *model.Beneficiary) ([]model.ProfessionalDiagnostic, error) {
+	panic(fmt.Errorf("not implemented: ProfessionalDiagnostics - professionalDiagnostics"))
+}
+
+func (r *beneficiaryResolver) FrenchLevel(ctx context.Context, obj *model.Beneficiary) (*model.FrenchLevel, error) {
+	panic(fmt.Errorf("not implemented: FrenchLevel - frenchLevel"))
+}
+
+func (r *beneficiaryResolver) FrenchLevels(ctx context.Context, obj *model.Beneficiary) ([]model.FrenchLevel, error) {
+	panic(fmt.Errorf("not implemented: FrenchLevels - frenchLevels"))
+}
+
+func (r *beneficiaryResolver) Orientations(ctx context.Context, obj *model.Beneficiary) ([]model.Orientation, error) {
+	panic(fmt.Errorf("not implemented: Orientations - orientations"))
+}
+
+func (r *beneficiaryResolver) SupportActions(ctx context.Context, obj *model.Beneficiary) ([]model.SupportAction, error) {
+	panic(fmt.Errorf("not implemented: SupportActions - supportActions"))
+}
+
+func (r *beneficiaryResolver) Outcomes(ctx context.Context, obj *model.Beneficiary) ([]model.Outcome, error) {
+	panic(fmt.Errorf("not implemented: Outcomes - outcomes"))
+}
+
+func (r *beneficiaryResolver) InEmploymentOrTraining(ctx context.Context, obj *model.Beneficiary) (bool, error) {
+	panic(fmt.Errorf("not implemented: InEmploymentOrTraining - inEmploymentOrTraining"))
+}
+
 func (r *collectiveActionResolver) Facilitators(ctx context.Context, obj *model.CollectiveAction) ([]model.StaffMember, error) {
 	panic(fmt.Errorf("not implemented: Facilitators - facilitators"))
 }
@@ -209,6 +241,50 @@ func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.Rec
 	panic(fmt.Errorf("not implemented: RecordAttendance - recordAttendance"))
 }
 
+func (r *mutationResolver) RecordProfessionalDiagnostic(ctx context.Context, input model.RecordProfessionalDiagnosticInput) (*model.ProfessionalDiagnosticPayload, error) {
+	panic(fmt.Errorf("not implemented: RecordProfessionalDiagnostic - recordProfessionalDiagnostic"))
+}
+
+func (r *mutationResolver) RecordFrenchLevel(ctx context.Context, input model.RecordFrenchLevelInput) (*model.FrenchLevelPayload, error) {
+	panic(fmt.Errorf("not implemented: RecordFrenchLevel - recordFrenchLevel"))
+}
+
+func (r *mutationResolver) OrientBeneficiary(ctx context.Context, input model.OrientBeneficiaryInput) (*model.OrientationPayload, error) {
+	panic(fmt.Errorf("not implemented: OrientBeneficiary - orientBeneficiary"))
+}
+
+func (r *mutationResolver) RespondToOrientation(ctx context.Context, input model.RespondToOrientationInput) (*model.OrientationPayload, error) {
+	panic(fmt.Errorf("not implemented: RespondToOrientation - respondToOrientation"))
+}
+
+func (r *mutationResolver) UpdateOrientationStatus(ctx context.Context, input model.UpdateOrientationStatusInput) (*model.OrientationPayload, error) {
+	panic(fmt.Errorf("not implemented: UpdateOrientationStatus - updateOrientationStatus"))
+}
+
+func (r *mutationResolver) RecordSupportAction(ctx context.Context, input model.RecordSupportActionInput) (*model.SupportActionPayload, error) {
+	panic(fmt.Errorf("not implemented: RecordSupportAction - recordSupportAction"))
+}
+
+func (r *mutationResolver) RecordOutcome(ctx context.Context, input model.RecordOutcomeInput) (*model.OutcomePayload, error) {
+	panic(fmt.Errorf("not implemented: RecordOutcome - recordOutcome"))
+}
+
+func (r *orientationResolver) Structure(ctx context.Context, obj *model.Orientation) (*model.Structure, error) {
+	panic(fmt.Errorf("not implemented: Structure - structure"))
+}
+
+func (r *orientationResolver) OrientedByStructure(ctx context.Context, obj *model.Orientation) (*model.Structure, error) {
+	panic(fmt.Errorf("not implemented: OrientedByStructure - orientedByStructure"))
+}
+
+func (r *orientationResolver) Beneficiary(ctx context.Context, obj *model.Orientation) (*model.Beneficiary, error) {
+	panic(fmt.Errorf("not implemented: Beneficiary - beneficiary"))
+}
+
+func (r *professionalDiagnosticResolver) AuthorStructure(ctx context.Context, obj *model.ProfessionalDiagnostic) (*model.Structure, error) {
+	panic(fmt.Errorf("not implemented: AuthorStructure - authorStructure"))
+}
+
 func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 	p := model.PrincipalFrom(ctx)
 	v := &model.Viewer{Subject: p.Subject, Role: p.Role, StructureKey: p.StructureID, Departments: p.Departments}
@@ -277,6 +353,14 @@ func (r *queryResolver) CollectiveActions(ctx context.Context, filter *model.Col
 	panic(fmt.Errorf("not implemented: CollectiveActions - collectiveActions"))
 }
 
+func (r *queryResolver) Orientations(ctx context.Context, filter *model.OrientationFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Orientation], error) {
+	panic(fmt.Errorf("not implemented: Orientations - orientations"))
+}
+
+func (r *queryResolver) Outcomes(ctx context.Context, filter *model.OutcomeFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Outcome], error) {
+	panic(fmt.Errorf("not implemented: Outcomes - outcomes"))
+}
+
 func (r *referentAssignmentResolver) StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error) {
 	panic(fmt.Errorf("not implemented: StaffMember - staffMember"))
 }
@@ -292,6 +376,14 @@ func (r *referentsResolver) InsertionCounsellor(ctx context.Context, obj *model.
 func (r *staffMemberResolver) Structure(ctx context.Context, obj *model.StaffMember) (*model.Structure, error) {
 	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.StructureKey)
 	return found(st, st.Key), err
+}
+
+func (r *supportActionResolver) Author(ctx context.Context, obj *model.SupportAction) (*model.StaffMember, error) {
+	panic(fmt.Errorf("not implemented: Author - author"))
+}
+
+func (r *supportActionResolver) AuthorStructure(ctx context.Context, obj *model.SupportAction) (*model.Structure, error) {
+	panic(fmt.Errorf("not implemented: AuthorStructure - authorStructure"))
 }
 
 func (r *viewerResolver) Structure(ctx context.Context, obj *model.Viewer) (*model.Structure, error) {
@@ -316,6 +408,12 @@ func (r *Resolver) Interview() InterviewResolver { return &interviewResolver{r} 
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
+func (r *Resolver) Orientation() OrientationResolver { return &orientationResolver{r} }
+
+func (r *Resolver) ProfessionalDiagnostic() ProfessionalDiagnosticResolver {
+	return &professionalDiagnosticResolver{r}
+}
+
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) ReferentAssignment() ReferentAssignmentResolver {
@@ -326,6 +424,8 @@ func (r *Resolver) Referents() ReferentsResolver { return &referentsResolver{r} 
 
 func (r *Resolver) StaffMember() StaffMemberResolver { return &staffMemberResolver{r} }
 
+func (r *Resolver) SupportAction() SupportActionResolver { return &supportActionResolver{r} }
+
 func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
 
 type (
@@ -335,9 +435,12 @@ type (
 	collectiveActionRegistrationResolver struct{ *Resolver }
 	interviewResolver                    struct{ *Resolver }
 	mutationResolver                     struct{ *Resolver }
+	orientationResolver                  struct{ *Resolver }
+	professionalDiagnosticResolver       struct{ *Resolver }
 	queryResolver                        struct{ *Resolver }
 	referentAssignmentResolver           struct{ *Resolver }
 	referentsResolver                    struct{ *Resolver }
 	staffMemberResolver                  struct{ *Resolver }
+	supportActionResolver                struct{ *Resolver }
 	viewerResolver                       struct{ *Resolver }
 )
