@@ -11,6 +11,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // PostgreSQL driver
+
+	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
 // Store is the project's access to PostgreSQL. Its exported methods each run in one
@@ -21,6 +23,10 @@ type Store struct {
 
 	// Now returns the current instant; each transaction reads it once. Tests replace it.
 	Now func() time.Time
+
+	// Params are the delays of the programme (model.DefaultParameters unless changed);
+	// the journey's derived state (phase, alerts) is computed with them.
+	Params model.Parameters
 }
 
 // Options tune a Store's connection pool.
@@ -36,7 +42,7 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: primary, read: primary, Now: time.Now}
+	s := &Store{db: primary, read: primary, Now: time.Now, Params: model.DefaultParameters()}
 	if o.ReadURL != "" {
 		if s.read, err = connect(ctx, o.ReadURL, o); err != nil {
 			primary.Close()

@@ -10,7 +10,7 @@ import (
 // the caller's scope (return nil for an object outside it); node() first checks that the
 // caller's role may see the type at all. Modules add their types here.
 func (r *Resolver) nodeFetchers() map[string]func(ctx context.Context, key string) (model.Node, error) {
-	return map[string]func(context.Context, string) (model.Node, error){
+	m := map[string]func(context.Context, string) (model.Node, error){
 		"Structure": func(ctx context.Context, key string) (model.Node, error) {
 			s, err := loadersFrom(ctx).Structure.Load(ctx, key)
 			if err != nil || s.Key == "" {
@@ -26,6 +26,8 @@ func (r *Resolver) nodeFetchers() map[string]func(ctx context.Context, key strin
 			return m, nil
 		},
 	}
+	r.professionalNodeFetchers(m)
+	return m
 }
 
 // node resolves one global id for the caller: nil when malformed, of an unknown type, of

@@ -106,35 +106,44 @@ func (r *beneficiaryResolver) Timeline(ctx context.Context, obj *model.Beneficia
 }
 
 func (r *beneficiaryResolver) ProfessionalDiagnostic(ctx context.Context, obj *model.Beneficiary) (*model.ProfessionalDiagnostic, error) {
-	panic(fmt.Errorf("not implemented: ProfessionalDiagnostic - professionalDiagnostic"))
+	ds, err := loadersFrom(ctx).ProfessionalDiagnostics.Load(ctx, obj.Key)
+	if err != nil || len(ds) == 0 {
+		return nil, err
+	}
+	return &ds[0], nil
 }
 
 func (r *beneficiaryResolver) ProfessionalDiagnostics(ctx context.Context, obj *model.Beneficiary) ([]model.ProfessionalDiagnostic, error) {
-	panic(fmt.Errorf("not implemented: ProfessionalDiagnostics - professionalDiagnostics"))
+	return loadersFrom(ctx).ProfessionalDiagnostics.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) FrenchLevel(ctx context.Context, obj *model.Beneficiary) (*model.FrenchLevel, error) {
-	panic(fmt.Errorf("not implemented: FrenchLevel - frenchLevel"))
+	ls, err := loadersFrom(ctx).FrenchLevels.Load(ctx, obj.Key)
+	if err != nil || len(ls) == 0 {
+		return nil, err
+	}
+	return &ls[len(ls)-1], nil
 }
 
 func (r *beneficiaryResolver) FrenchLevels(ctx context.Context, obj *model.Beneficiary) ([]model.FrenchLevel, error) {
-	panic(fmt.Errorf("not implemented: FrenchLevels - frenchLevels"))
+	return loadersFrom(ctx).FrenchLevels.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) Orientations(ctx context.Context, obj *model.Beneficiary) ([]model.Orientation, error) {
-	panic(fmt.Errorf("not implemented: Orientations - orientations"))
+	return loadersFrom(ctx).Orientations.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) SupportActions(ctx context.Context, obj *model.Beneficiary) ([]model.SupportAction, error) {
-	panic(fmt.Errorf("not implemented: SupportActions - supportActions"))
+	return loadersFrom(ctx).SupportActions.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) Outcomes(ctx context.Context, obj *model.Beneficiary) ([]model.Outcome, error) {
-	panic(fmt.Errorf("not implemented: Outcomes - outcomes"))
+	return loadersFrom(ctx).Outcomes.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) InEmploymentOrTraining(ctx context.Context, obj *model.Beneficiary) (bool, error) {
-	panic(fmt.Errorf("not implemented: InEmploymentOrTraining - inEmploymentOrTraining"))
+	os, err := loadersFrom(ctx).Outcomes.Load(ctx, obj.Key)
+	return model.InEmploymentOrTrainingOn(os, model.DateOf(r.Store.Now())), err
 }
 
 func (r *collectiveActionResolver) Facilitators(ctx context.Context, obj *model.CollectiveAction) ([]model.StaffMember, error) {
@@ -242,47 +251,123 @@ func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.Rec
 }
 
 func (r *mutationResolver) RecordProfessionalDiagnostic(ctx context.Context, input model.RecordProfessionalDiagnosticInput) (*model.ProfessionalDiagnosticPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordProfessionalDiagnostic - recordProfessionalDiagnostic"))
+	var out model.ProfessionalDiagnosticPayload
+	key, err := model.KeyOf(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	if err == nil {
+		out.Beneficiary, out.ProfessionalDiagnostic, err = r.Store.RecordProfessionalDiagnostic(ctx, model.PrincipalFrom(ctx), key, professionalDiagnosticOf(input))
+	}
+	out.UserErrors, err = userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 func (r *mutationResolver) RecordFrenchLevel(ctx context.Context, input model.RecordFrenchLevelInput) (*model.FrenchLevelPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordFrenchLevel - recordFrenchLevel"))
+	var out model.FrenchLevelPayload
+	key, err := model.KeyOf(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	var level model.FrenchLevel
+	if err == nil {
+		level, err = frenchLevelOf(input)
+	}
+	if err == nil {
+		out.Beneficiary, out.FrenchLevel, err = r.Store.RecordFrenchLevel(ctx, model.PrincipalFrom(ctx), key, level)
+	}
+	out.UserErrors, err = userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 func (r *mutationResolver) OrientBeneficiary(ctx context.Context, input model.OrientBeneficiaryInput) (*model.OrientationPayload, error) {
-	panic(fmt.Errorf("not implemented: OrientBeneficiary - orientBeneficiary"))
+	var out model.OrientationPayload
+	key, err := model.KeyOf(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	var in db.OrientationInput
+	if err == nil {
+		in, err = orientationOf(input)
+	}
+	if err == nil {
+		out.Orientation, err = r.Store.OrientBeneficiary(ctx, model.PrincipalFrom(ctx), key, in)
+	}
+	out.UserErrors, err = userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 func (r *mutationResolver) RespondToOrientation(ctx context.Context, input model.RespondToOrientationInput) (*model.OrientationPayload, error) {
-	panic(fmt.Errorf("not implemented: RespondToOrientation - respondToOrientation"))
+	var out model.OrientationPayload
+	key, err := model.KeyOf(input.OrientationID, "Orientation", "input", "orientationId")
+	if err == nil {
+		out.Orientation, err = r.Store.RespondToOrientation(ctx, model.PrincipalFrom(ctx), key, input)
+	}
+	out.UserErrors, err = userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 func (r *mutationResolver) UpdateOrientationStatus(ctx context.Context, input model.UpdateOrientationStatusInput) (*model.OrientationPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateOrientationStatus - updateOrientationStatus"))
+	var out model.OrientationPayload
+	key, err := model.KeyOf(input.OrientationID, "Orientation", "input", "orientationId")
+	if err == nil {
+		out.Orientation, err = r.Store.UpdateOrientationStatus(ctx, model.PrincipalFrom(ctx), key, input)
+	}
+	out.UserErrors, err = userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 func (r *mutationResolver) RecordSupportAction(ctx context.Context, input model.RecordSupportActionInput) (*model.SupportActionPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordSupportAction - recordSupportAction"))
+	var out model.SupportActionPayload
+	key, err := model.KeyOf(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	if err == nil {
+		out.Beneficiary, out.SupportAction, err = r.Store.RecordSupportAction(ctx, model.PrincipalFrom(ctx), key, input.Kind, input.HeldOn, input.Result)
+	}
+	out.UserErrors, err = userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 func (r *mutationResolver) RecordOutcome(ctx context.Context, input model.RecordOutcomeInput) (*model.OutcomePayload, error) {
-	panic(fmt.Errorf("not implemented: RecordOutcome - recordOutcome"))
+	var out model.OutcomePayload
+	key, err := model.KeyOf(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	if err == nil {
+		out.Beneficiary, out.Outcome, err = r.Store.RecordOutcome(ctx, model.PrincipalFrom(ctx), key, outcomeOf(input))
+	}
+	out.UserErrors, err = userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 func (r *orientationResolver) Structure(ctx context.Context, obj *model.Orientation) (*model.Structure, error) {
-	panic(fmt.Errorf("not implemented: Structure - structure"))
+	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.StructureKey)
+	if err == nil && st.Key == "" {
+		err = fmt.Errorf("orientation %s: structure %s missing", obj.Key, obj.StructureKey)
+	}
+	return &st, err
 }
 
 func (r *orientationResolver) OrientedByStructure(ctx context.Context, obj *model.Orientation) (*model.Structure, error) {
-	panic(fmt.Errorf("not implemented: OrientedByStructure - orientedByStructure"))
+	return structureOrNil(ctx, obj.OrientedByStructureKey)
 }
 
 func (r *orientationResolver) Beneficiary(ctx context.Context, obj *model.Orientation) (*model.Beneficiary, error) {
-	panic(fmt.Errorf("not implemented: Beneficiary - beneficiary"))
+	b, err := loadersFrom(ctx).Beneficiary.Load(ctx, obj.BeneficiaryKey)
+	return found(b, b.Key), err
 }
 
 func (r *professionalDiagnosticResolver) AuthorStructure(ctx context.Context, obj *model.ProfessionalDiagnostic) (*model.Structure, error) {
-	panic(fmt.Errorf("not implemented: AuthorStructure - authorStructure"))
+	return structureOrNil(ctx, obj.AuthorStructureKey)
 }
 
 func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
@@ -354,11 +439,29 @@ func (r *queryResolver) CollectiveActions(ctx context.Context, filter *model.Col
 }
 
 func (r *queryResolver) Orientations(ctx context.Context, filter *model.OrientationFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Orientation], error) {
-	panic(fmt.Errorf("not implemented: Orientations - orientations"))
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	f, err := orientationFilterOf(filter)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := r.Store.Orientations(ctx, model.PrincipalFrom(ctx), f, page, wantsTotal(ctx))
+	return &conn, err
 }
 
 func (r *queryResolver) Outcomes(ctx context.Context, filter *model.OutcomeFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Outcome], error) {
-	panic(fmt.Errorf("not implemented: Outcomes - outcomes"))
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	f, err := outcomeFilterOf(filter)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := r.Store.Outcomes(ctx, model.PrincipalFrom(ctx), f, page, wantsTotal(ctx))
+	return &conn, err
 }
 
 func (r *referentAssignmentResolver) StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error) {
@@ -379,11 +482,15 @@ func (r *staffMemberResolver) Structure(ctx context.Context, obj *model.StaffMem
 }
 
 func (r *supportActionResolver) Author(ctx context.Context, obj *model.SupportAction) (*model.StaffMember, error) {
-	panic(fmt.Errorf("not implemented: Author - author"))
+	if obj.AuthorStaffKey == nil {
+		return nil, nil
+	}
+	m, err := loadersFrom(ctx).StaffMember.Load(ctx, *obj.AuthorStaffKey)
+	return found(m, m.Key), err
 }
 
 func (r *supportActionResolver) AuthorStructure(ctx context.Context, obj *model.SupportAction) (*model.Structure, error) {
-	panic(fmt.Errorf("not implemented: AuthorStructure - authorStructure"))
+	return structureOrNil(ctx, obj.AuthorStructureKey)
 }
 
 func (r *viewerResolver) Structure(ctx context.Context, obj *model.Viewer) (*model.Structure, error) {
