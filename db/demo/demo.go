@@ -32,7 +32,7 @@ func Load(ctx context.Context, s *db.Store) (bool, error) {
 			return nil
 		}
 		g := &gen{tx: tx.Tx, ctx: ctx, rnd: rand.New(rand.NewPCG(Seed, Seed)), ids: map[string]string{}}
-		for _, step := range []func() error{g.loadStructures} {
+		for _, step := range []func() error{g.loadStructures, g.loadProfessional} {
 			if err := step(); err != nil {
 				return err
 			}
