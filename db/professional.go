@@ -804,19 +804,7 @@ func (s *Store) Outcomes(ctx context.Context, p *model.Principal, f OutcomeFilte
 		q.Where = append(q.Where, "x.contract_type = ANY("+arg(pq.Array(enumStrings(f.ContractTypes)))+"::text[])")
 	}
 	if f.CountsAsEmploymentOrTraining != nil {
-		var counting []string
-		for _, k := range model.AllOutcomeKind {
-			for _, c := range append([]model.ContractType{""}, model.AllContractType...) {
-				o := model.Outcome{Kind: k}
-				if c != "" {
-					o.ContractType = &c
-				}
-				if model.CountsAsEmploymentOrTraining(o) {
-					counting = append(counting, string(k)+"/"+string(c))
-				}
-			}
-		}
-		cond := "(x.kind || '/' || COALESCE(x.contract_type, '')) = ANY(" + arg(pq.Array(counting)) + "::text[])"
+		cond := countsAsEmploymentOrTrainingSQL("x", &q.Args)
 		if !*f.CountsAsEmploymentOrTraining {
 			cond = "NOT " + cond
 		}
@@ -841,6 +829,27 @@ func (s *Store) Outcomes(ctx context.Context, p *model.Principal, f OutcomeFilte
 		return conn, fmt.Errorf("db: outcomes page: %w", err)
 	}
 	return conn, nil
+}
+
+// countsAsEmploymentOrTrainingSQL returns the SQL condition "the outcome (table alias
+// alias) counts as employment or training", appending its argument to args. It asks
+// model.CountsAsEmploymentOrTraining of every kind and contract type, so that SQL (this
+// list, the indicators) and Go share the one definition.
+func countsAsEmploymentOrTrainingSQL(alias string, args *[]any) string {
+	var counting []string
+	for _, k := range model.AllOutcomeKind {
+		for _, c := range append([]model.ContractType{""}, model.AllContractType...) {
+			o := model.Outcome{Kind: k}
+			if c != "" {
+				o.ContractType = &c
+			}
+			if model.CountsAsEmploymentOrTraining(o) {
+				counting = append(counting, string(k)+"/"+string(c))
+			}
+		}
+	}
+	*args = append(*args, pq.Array(counting))
+	return fmt.Sprintf("(%[1]s.kind || '/' || COALESCE(%[1]s.contract_type, '')) = ANY($%[2]d::text[])", alias, len(*args))
 }
 
 // ---- Single records, for node(id:) ----

@@ -37,7 +37,7 @@ func insertBeneficiary(t *testing.T, env *graphtest.Env, first, last, department
 		VALUES (now(), now(), $1, $2, '1990-05-17', 'FEMALE', 'afghane', '{dari,pachto}', '06 12 34 56 78', $3, 'REFUGEE',
 		        $4, $4, $5, $6, $4, $7, 'ELIGIBLE', 'CONTRACTED')
 		RETURNING id`, first, last, department, referred,
-		structureKeyNamed(t, env, "ARSL"), structureKeyNamed(t, env, "ASFEL"), fmt.Sprintf("OFII-%s-%s", department, last))
+		structureKeyNamed(t, env, "ARSL"), structureKeyNamed(t, env, "ASFEL"), fmt.Sprintf("OFII-%s-%s-%s", department, last, first))
 	if err != nil {
 		t.Fatalf("insert beneficiary: %v", err)
 	}
@@ -720,4 +720,56 @@ func TestProfessional_BadInput(t *testing.T) {
 			t.Fatalf("after exit: orientation %+v, outcome %+v", ue, d.RecordOutcome.UserErrors)
 		}
 	})
+}
+
+// TestProfessional_NestedListsPerBeneficiary: nested lists under many beneficiaries come
+// from the batch loaders, each beneficiary with its own records; every act is audited.
+func TestProfessional_NestedListsPerBeneficiary(t *testing.T) {
+	env := demoEnv(t)
+	ic := demoPrincipal(t, env, model.RoleInsertionCounsellor)
+	coord := demoPrincipal(t, env, model.RoleCoordinator)
+	france := model.GlobalID("Structure", structureKeyNamed(t, env, "France Travail Lyon"))
+	want := map[string]int{}
+	for i := 0; i < 6; i++ {
+		name := fmt.Sprintf("Personne%d", i)
+		bid := model.GlobalID("Beneficiary", insertBeneficiary(t, env, name, "Test", "69", 50))
+		for j := 0; j <= i; j++ {
+			if _, ue := orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "FRANCE_TRAVAIL", "structureId": france, "purpose": "Inscription"}); ue.code() != "" {
+				t.Fatal(ue)
+			}
+		}
+		var d map[string]any
+		env.MustDo(ic, `mutation($in: RecordFrenchLevelInput!) { recordFrenchLevel(input: $in) { userErrors { code } } }`,
+			map[string]any{"in": map[string]any{"beneficiaryId": bid, "level": []string{"A1", "A2", "B1"}[i%3], "assessedOn": days(env, -1), "source": "OTHER"}}, &d)
+		want[name] = i + 1
+	}
+	var d struct {
+		Orientations struct {
+			Nodes []struct {
+				Beneficiary struct {
+					FirstName    string
+					Orientations []struct{ ID string }
+					FrenchLevel  struct{ Level string }
+					Outcomes     []struct{ ID string }
+				}
+			}
+		}
+	}
+	env.MustDo(coord, `{ orientations(first: 100) { nodes { beneficiary { firstName orientations { id } frenchLevel { level } outcomes { id } } } } }`, nil, &d)
+	if len(d.Orientations.Nodes) != 21 {
+		t.Fatalf("%d orientations", len(d.Orientations.Nodes))
+	}
+	for _, n := range d.Orientations.Nodes {
+		b := n.Beneficiary
+		var i int
+		fmt.Sscanf(b.FirstName, "Personne%d", &i)
+		if len(b.Orientations) != want[b.FirstName] || b.FrenchLevel.Level != []string{"A1", "A2", "B1"}[i%3] || b.Outcomes == nil {
+			t.Fatalf("%s: %+v", b.FirstName, b)
+		}
+	}
+	var audited int
+	if err := env.Store.DB().Get(&audited, `SELECT count(*) FROM audit_log WHERE action IN ('orientBeneficiary', 'recordFrenchLevel')
+		AND actor_role = 'insertion_counsellor' AND departments = '{69}'`); err != nil || audited != 21+6 {
+		t.Fatalf("audited %d acts, want 27 (%v)", audited, err)
+	}
 }
