@@ -15,18 +15,9 @@ import (
 // resolves is fetched in one statement (`= ANY($1)`), answered in key order (STYLE 7).
 // They are made per request, after authentication, so the caller's scope is fixed.
 type Loaders struct {
-	Structure   *dataloadgen.Loader[string, model.Structure]
-	StaffMember *dataloadgen.Loader[string, model.StaffMember]
-
-	// Beneficiary loads beneficiaries in the caller's scope (zero value outside it).
-	Beneficiary *dataloadgen.Loader[string, model.Beneficiary]
-
-	// Professional module: the records of each beneficiary (by beneficiary key).
-	ProfessionalDiagnostics *dataloadgen.Loader[string, []model.ProfessionalDiagnostic]
-	FrenchLevels            *dataloadgen.Loader[string, []model.FrenchLevel]
-	Orientations            *dataloadgen.Loader[string, []model.Orientation]
-	SupportActions          *dataloadgen.Loader[string, []model.SupportAction]
-	Outcomes                *dataloadgen.Loader[string, []model.Outcome]
+	Structure    *dataloadgen.Loader[string, model.Structure]
+	StaffMember  *dataloadgen.Loader[string, model.StaffMember]
+	Professional *professionalLoaders
 }
 
 // loaderWait is how long a loader gathers keys before it fetches: long enough for the
@@ -36,43 +27,10 @@ const loaderWait = 500 * time.Microsecond
 // newLoaders makes the loaders of one request.
 func newLoaders(store *db.Store) *Loaders {
 	return &Loaders{
-		Structure:   newLoader(store.StructuresByKeys),
-		StaffMember: newLoader(store.StaffMembersByKeys),
-		Beneficiary: newLoader(scoped(store.BeneficiariesByKeys)),
-
-		ProfessionalDiagnostics: newGroupLoader(store.ProfessionalDiagnosticsByBeneficiaries),
-		FrenchLevels:            newGroupLoader(store.FrenchLevelsByBeneficiaries),
-		Orientations:            newGroupLoader(store.OrientationsByBeneficiaries),
-		SupportActions:          newGroupLoader(store.SupportActionsByBeneficiaries),
-		Outcomes:                newGroupLoader(store.OutcomesByBeneficiaries),
+		Structure:    newLoader(store.StructuresByKeys),
+		StaffMember:  newLoader(store.StaffMembersByKeys),
+		Professional: newProfessionalLoaders(store),
 	}
-}
-
-// scoped adapts a Store batch method taking the caller to a loader's fetch: the caller
-// is the request's principal, carried by the context of the loads.
-func scoped[T any](fetch func(context.Context, *model.Principal, []string) ([]T, error)) func(context.Context, []string) ([]T, error) {
-	return func(ctx context.Context, keys []string) ([]T, error) {
-		return fetch(ctx, model.PrincipalFrom(ctx), keys)
-	}
-}
-
-// newGroupLoader adapts a Store batch method answering the records of each owner key (a
-// map) to a loader of lists answering in key order, an empty list for an owner without.
-func newGroupLoader[T any](fetch func(context.Context, *model.Principal, []string) (map[string][]T, error)) *dataloadgen.Loader[string, []T] {
-	return newLoader(func(ctx context.Context, keys []string) ([][]T, error) {
-		m, err := fetch(ctx, model.PrincipalFrom(ctx), keys)
-		if err != nil {
-			return nil, err
-		}
-		out := make([][]T, len(keys))
-		for i, k := range keys {
-			out[i] = m[k]
-			if out[i] == nil {
-				out[i] = []T{}
-			}
-		}
-		return out, nil
-	})
 }
 
 // newLoader adapts a Store method answering in key order to a loader.

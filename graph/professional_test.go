@@ -44,7 +44,7 @@ func insertBeneficiary(t *testing.T, env *graphtest.Env, first, last, department
 	return key
 }
 
-func days(env *graphtest.Env, n int) string {
+func dayFromToday(env *graphtest.Env, n int) string {
 	return model.DateOf(env.Store.Now()).AddDate(0, 0, n).String()
 }
 
@@ -63,7 +63,7 @@ func (u userErrs) code() string {
 }
 
 // count returns the number of rows of table (to check that a refused act changed nothing).
-func count(t *testing.T, env *graphtest.Env, table string) int {
+func tableCount(t *testing.T, env *graphtest.Env, table string) int {
 	t.Helper()
 	var n int
 	if err := env.Store.DB().Get(&n, `SELECT count(*) FROM `+table); err != nil {
@@ -167,7 +167,7 @@ func TestProfessionalJourney_PreDiagnosticToCDI(t *testing.T) {
 				UserErrors userErrs
 			}
 		}
-		env.MustDo(ic, q, map[string]any{"in": map[string]any{"beneficiaryId": bid, "assessedOn": days(env, -290),
+		env.MustDo(ic, q, map[string]any{"in": map[string]any{"beneficiaryId": bid, "assessedOn": dayFromToday(env, -290),
 			"educationLevel": "UPPER_SECONDARY", "yearsOfSchooling": 12,
 			"diplomas":    []any{map[string]any{"title": "Baccalauréat scientifique", "country": "Afghanistan", "year": 2008}},
 			"experiences": []any{map[string]any{"job": "Aide-soignante", "sector": "Santé", "years": 4, "country": "Afghanistan"}},
@@ -178,13 +178,13 @@ func TestProfessionalJourney_PreDiagnosticToCDI(t *testing.T) {
 		if got.UserErrors.code() != "" || len(got.ProfessionalDiagnostic.Barriers) != 3 || got.ProfessionalDiagnostic.Diplomas[0].Recognition != "NOT_REQUESTED" {
 			t.Fatalf("first diagnostic: %+v", got)
 		}
-		env.MustDo(ic, q, map[string]any{"in": map[string]any{"beneficiaryId": bid, "assessedOn": days(env, -100),
+		env.MustDo(ic, q, map[string]any{"in": map[string]any{"beneficiaryId": bid, "assessedOn": dayFromToday(env, -100),
 			"educationLevel": "UPPER_SECONDARY", "targetJobs": []string{"aide-soignante", "agent de service hospitalier"},
 			"diplomas": []any{map[string]any{"title": "Baccalauréat scientifique", "country": "Afghanistan", "recognition": "RECOGNISED"}},
 			"barriers": []any{map[string]any{"kind": "FRENCH", "severity": "LOW"}}}}, &d)
 		got = d.RecordProfessionalDiagnostic
-		if got.Beneficiary.ProfessionalDiagnostic.AssessedOn != days(env, -100) || len(got.Beneficiary.ProfessionalDiagnostic.TargetJobs) != 2 ||
-			len(got.Beneficiary.ProfessionalDiagnostics) != 2 || got.Beneficiary.ProfessionalDiagnostics[1].AssessedOn != days(env, -290) {
+		if got.Beneficiary.ProfessionalDiagnostic.AssessedOn != dayFromToday(env, -100) || len(got.Beneficiary.ProfessionalDiagnostic.TargetJobs) != 2 ||
+			len(got.Beneficiary.ProfessionalDiagnostics) != 2 || got.Beneficiary.ProfessionalDiagnostics[1].AssessedOn != dayFromToday(env, -290) {
 			t.Fatalf("latest not shown or history lost: %+v", got.Beneficiary)
 		}
 	})
@@ -214,7 +214,7 @@ func TestProfessionalJourney_PreDiagnosticToCDI(t *testing.T) {
 		}{{"a1", "OFII_CIR_TEST", 300, 200, 0}, {"A2", "TRAINING_BODY", 150, 0, 200}, {"B1", "CERTIFICATION", 30, 100, 100}} {
 			d = out{}
 			env.MustDo(ic, q, map[string]any{"in": map[string]any{"beneficiaryId": bid, "level": step.level, "source": step.source,
-				"assessedOn": days(env, -step.ago), "trainingHoursPrescribed": step.prescribed, "trainingHoursDone": step.done}}, &d)
+				"assessedOn": dayFromToday(env, -step.ago), "trainingHoursPrescribed": step.prescribed, "trainingHoursDone": step.done}}, &d)
 			if d.RecordFrenchLevel.UserErrors.code() != "" {
 				t.Fatalf("%s: %+v", step.level, d.RecordFrenchLevel.UserErrors)
 			}
@@ -241,7 +241,7 @@ func TestProfessionalJourney_PreDiagnosticToCDI(t *testing.T) {
 					UserErrors userErrs
 				}
 			}
-			env.MustDo(ic, q, map[string]any{"in": map[string]any{"beneficiaryId": bid, "kind": kind, "heldOn": days(env, -20), "result": "CV prêt, deux candidatures envoyées"}}, &d)
+			env.MustDo(ic, q, map[string]any{"in": map[string]any{"beneficiaryId": bid, "kind": kind, "heldOn": dayFromToday(env, -20), "result": "CV prêt, deux candidatures envoyées"}}, &d)
 			a := d.RecordSupportAction.SupportAction
 			if a.Kind != kind || a.Author.Name != "Sophie Laurent" || a.AuthorStructure.Name == "" || a.Result == nil {
 				t.Fatalf("support action: %+v", d.RecordSupportAction)
@@ -265,7 +265,7 @@ func TestProfessionalJourney_PreDiagnosticToCDI(t *testing.T) {
 			outcome { kind contractType countsAsEmploymentOrTraining durableEmployment }
 			beneficiary { inEmploymentOrTraining outcomes { contractType } supportActions { kind } } userErrors { code } } }`,
 			map[string]any{"in": map[string]any{"beneficiaryId": bid, "kind": "EMPLOYMENT", "contractType": "CDI", "weeklyHours": 35,
-				"jobTitle": "Aide-soignante", "employerSector": "Santé", "startsOn": days(env, -5)}}, &d)
+				"jobTitle": "Aide-soignante", "employerSector": "Santé", "startsOn": dayFromToday(env, -5)}}, &d)
 		o := d.RecordOutcome
 		if o.UserErrors.code() != "" || !o.Outcome.CountsAsEmploymentOrTraining || !o.Outcome.DurableEmployment ||
 			!o.Beneficiary.InEmploymentOrTraining || len(o.Beneficiary.Outcomes) != 1 || len(o.Beneficiary.SupportActions) != 3 {
@@ -284,10 +284,10 @@ func TestProfessionalJourney_PreDiagnosticToCDI(t *testing.T) {
 		if d.Outcomes.TotalCount != 1 || d.Outcomes.Nodes[0].ContractType != "CDI" {
 			t.Fatalf("social worker outcomes: %+v", d)
 		}
-		before := count(t, env, "outcomes")
+		before := tableCount(t, env, "outcomes")
 		r := env.Do(sw, `mutation($in: RecordOutcomeInput!) { recordOutcome(input: $in) { userErrors { code } } }`,
-			map[string]any{"in": map[string]any{"beneficiaryId": bid, "kind": "FRANCE_TRAVAIL_REGISTRATION", "startsOn": days(env, -1)}})
-		if len(r.Errors) != 1 || r.Errors[0].Code() != "FORBIDDEN" || count(t, env, "outcomes") != before {
+			map[string]any{"in": map[string]any{"beneficiaryId": bid, "kind": "FRANCE_TRAVAIL_REGISTRATION", "startsOn": dayFromToday(env, -1)}})
+		if len(r.Errors) != 1 || r.Errors[0].Code() != "FORBIDDEN" || tableCount(t, env, "outcomes") != before {
 			t.Fatalf("social worker wrote: %+v", r.Errors)
 		}
 	})
@@ -333,15 +333,15 @@ func TestOrientation_RefusedThenAcceptedAndCompleted(t *testing.T) {
 	bid := model.GlobalID("Beneficiary", key)
 
 	first, ue := orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "JOB_SEARCH_SUPPORT", "structureId": mission,
-		"purpose": "Accompagnement renforcé vers l'emploi, permis B", "orientedOn": days(env, -10)})
-	if ue.code() != "" || first.Status != "PENDING" || first.Overdue || first.AnswerDueOn != days(env, 5) ||
+		"purpose": "Accompagnement renforcé vers l'emploi, permis B", "orientedOn": dayFromToday(env, -10)})
+	if ue.code() != "" || first.Status != "PENDING" || first.Overdue || first.AnswerDueOn != dayFromToday(env, 5) ||
 		first.Person.FirstName != "Samir" || first.Person.LastNameInitial != "H." || len(first.Person.Languages) != 2 {
 		t.Fatalf("first orientation: %+v %+v", first, ue)
 	}
 	t.Run("Refused", func(t *testing.T) {
 		got := respond(t, env, partner, map[string]any{"orientationId": first.ID, "version": first.Version, "answer": "REFUSED",
 			"refusalReason": "Le jeune a plus de 26 ans : hors public de la mission locale"})
-		if got.UserErrors.code() != "" || got.Orientation.Status != "REFUSED" || got.Orientation.RefusalReason == nil || *got.Orientation.AnsweredOn != days(env, 0) {
+		if got.UserErrors.code() != "" || got.Orientation.Status != "REFUSED" || got.Orientation.RefusalReason == nil || *got.Orientation.AnsweredOn != dayFromToday(env, 0) {
 			t.Fatalf("refusal: %+v", got)
 		}
 	})
@@ -428,9 +428,9 @@ func TestOrientation_OverdueIsAnAlertToBothSides(t *testing.T) {
 	key := insertBeneficiary(t, env, "Amina", "Yusuf", "69", 90)
 	bid := model.GlobalID("Beneficiary", key)
 	late, _ := orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "INSERTION_SCHEME", "structureId": mission,
-		"purpose": "Entrée en chantier d'insertion", "orientedOn": days(env, -20)})
+		"purpose": "Entrée en chantier d'insertion", "orientedOn": dayFromToday(env, -20)})
 	onTime, _ := orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "JOB_SEARCH_SUPPORT", "structureId": mission,
-		"purpose": "Recherche d'emploi", "orientedOn": days(env, -3)})
+		"purpose": "Recherche d'emploi", "orientedOn": dayFromToday(env, -3)})
 	if !late.Overdue || onTime.Overdue {
 		t.Fatalf("overdue: late %+v, on time %+v", late, onTime)
 	}
@@ -457,7 +457,7 @@ func TestOrientation_OverdueIsAnAlertToBothSides(t *testing.T) {
 	t.Run("BeneficiaryAlert", func(t *testing.T) {
 		alerts, err := env.Store.OrientationAlertsByBeneficiaries(context.Background(), coord, []string{key})
 		if err != nil || len(alerts[key]) != 1 || alerts[key][0].Kind != model.AlertKindOrientationUnanswered ||
-			alerts[key][0].DueOn.String() != days(env, -5) {
+			alerts[key][0].DueOn.String() != dayFromToday(env, -5) {
 			t.Fatalf("alerts %+v %v", alerts, err)
 		}
 		// Beneficiary.alerts belongs to the social module (merge note on
@@ -491,7 +491,7 @@ func TestOrientation_OverdueIsAnAlertToBothSides(t *testing.T) {
 	t.Run("DeadlineFilterAndOrder", func(t *testing.T) {
 		var d page
 		env.MustDo(coord, `query($d: Date) { orientations(first: 10, filter: {deadlineBefore: $d, statuses: [PENDING, ACCEPTED]}) { totalCount nodes { id overdue answerDueOn } } }`,
-			map[string]any{"d": days(env, 30)}, &d)
+			map[string]any{"d": dayFromToday(env, 30)}, &d)
 		if d.Orientations.TotalCount != 3 || d.Orientations.Nodes[0].ID != late.ID || d.Orientations.Nodes[1].ID != onTime.ID {
 			t.Fatalf("deadline order: %+v", d)
 		}
@@ -636,9 +636,9 @@ func TestProfessional_BadInput(t *testing.T) {
 	before := version0()
 
 	t.Run("ErrArchivedOffer", func(t *testing.T) {
-		n := count(t, env, "orientations")
+		n := tableCount(t, env, "orientations")
 		_, ue := orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "FRENCH_COURSE", "offerId": model.GlobalID("Offer", archived), "purpose": "Cours A2"})
-		if ue.code() != "OFFER_UNAVAILABLE" || ue[0].Field[1] != "offerId" || count(t, env, "orientations") != n {
+		if ue.code() != "OFFER_UNAVAILABLE" || ue[0].Field[1] != "offerId" || tableCount(t, env, "orientations") != n {
 			t.Fatalf("archived offer: %+v", ue)
 		}
 		_, ue = orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "FRENCH_COURSE", "offerId": model.GlobalID("Offer", "33333333-3333-4333-8333-333333333333"), "purpose": "Cours A2"})
@@ -654,23 +654,23 @@ func TestProfessional_BadInput(t *testing.T) {
 		before = version0()
 	})
 	t.Run("ErrOutcomeEndBeforeStart", func(t *testing.T) {
-		n := count(t, env, "outcomes")
+		n := tableCount(t, env, "outcomes")
 		var d struct{ RecordOutcome struct{ UserErrors userErrs } }
 		env.MustDo(ic, `mutation($in: RecordOutcomeInput!) { recordOutcome(input: $in) { userErrors { code field message } } }`,
 			map[string]any{"in": map[string]any{"beneficiaryId": bid, "kind": "QUALIFYING_TRAINING", "trainingTitle": "Titre professionnel agent de propreté",
-				"certificationLevel": "LEVEL_3", "startsOn": days(env, -10), "endsOn": days(env, -20)}}, &d)
+				"certificationLevel": "LEVEL_3", "startsOn": dayFromToday(env, -10), "endsOn": dayFromToday(env, -20)}}, &d)
 		ue := d.RecordOutcome.UserErrors
-		if ue.code() != "INVALID_INPUT" || ue[0].Field[1] != "endsOn" || count(t, env, "outcomes") != n {
+		if ue.code() != "INVALID_INPUT" || ue[0].Field[1] != "endsOn" || tableCount(t, env, "outcomes") != n {
 			t.Fatalf("end before start: %+v", ue)
 		}
 	})
 	t.Run("ErrUnknownCefrLevel", func(t *testing.T) {
-		n := count(t, env, "french_levels")
+		n := tableCount(t, env, "french_levels")
 		var d struct{ RecordFrenchLevel struct{ UserErrors userErrs } }
 		env.MustDo(ic, `mutation($in: RecordFrenchLevelInput!) { recordFrenchLevel(input: $in) { userErrors { code field message } } }`,
-			map[string]any{"in": map[string]any{"beneficiaryId": bid, "level": "D1", "assessedOn": days(env, -1), "source": "OTHER"}}, &d)
+			map[string]any{"in": map[string]any{"beneficiaryId": bid, "level": "D1", "assessedOn": dayFromToday(env, -1), "source": "OTHER"}}, &d)
 		ue := d.RecordFrenchLevel.UserErrors
-		if ue.code() != "INVALID_INPUT" || ue[0].Field[1] != "level" || count(t, env, "french_levels") != n {
+		if ue.code() != "INVALID_INPUT" || ue[0].Field[1] != "level" || tableCount(t, env, "french_levels") != n {
 			t.Fatalf("unknown level: %+v", ue)
 		}
 	})
@@ -681,13 +681,13 @@ func TestProfessional_BadInput(t *testing.T) {
 			code string
 		}{
 			"CDDWithoutEnd": {`mutation($in: RecordOutcomeInput!) { recordOutcome(input: $in) { userErrors { code } } }`,
-				map[string]any{"beneficiaryId": bid, "kind": "EMPLOYMENT", "contractType": "CDD_UNDER_6_MONTHS", "startsOn": days(env, -1)}, "INVALID_INPUT"},
+				map[string]any{"beneficiaryId": bid, "kind": "EMPLOYMENT", "contractType": "CDD_UNDER_6_MONTHS", "startsOn": dayFromToday(env, -1)}, "INVALID_INPUT"},
 			"CDDLongerThanItsType": {`mutation($in: RecordOutcomeInput!) { recordOutcome(input: $in) { userErrors { code } } }`,
-				map[string]any{"beneficiaryId": bid, "kind": "EMPLOYMENT", "contractType": "CDD_UNDER_6_MONTHS", "startsOn": days(env, -1), "endsOn": days(env, 300)}, "INVALID_INPUT"},
+				map[string]any{"beneficiaryId": bid, "kind": "EMPLOYMENT", "contractType": "CDD_UNDER_6_MONTHS", "startsOn": dayFromToday(env, -1), "endsOn": dayFromToday(env, 300)}, "INVALID_INPUT"},
 			"BarrierTwice": {`mutation($in: RecordProfessionalDiagnosticInput!) { recordProfessionalDiagnostic(input: $in) { userErrors { code } } }`,
 				map[string]any{"beneficiaryId": bid, "educationLevel": "PRIMARY", "barriers": []any{map[string]any{"kind": "HEALTH", "severity": "LOW"}, map[string]any{"kind": "HEALTH", "severity": "HIGH"}}}, "INVALID_INPUT"},
 			"FutureSupportAction": {`mutation($in: RecordSupportActionInput!) { recordSupportAction(input: $in) { userErrors { code } } }`,
-				map[string]any{"beneficiaryId": bid, "kind": "JOB_SEARCH", "heldOn": days(env, 3)}, "INVALID_INPUT"},
+				map[string]any{"beneficiaryId": bid, "kind": "JOB_SEARCH", "heldOn": dayFromToday(env, 3)}, "INVALID_INPUT"},
 			"UnknownBeneficiary": {`mutation($in: RecordSupportActionInput!) { recordSupportAction(input: $in) { userErrors { code } } }`,
 				map[string]any{"beneficiaryId": model.GlobalID("Beneficiary", "44444444-4444-4444-8444-444444444444"), "kind": "JOB_SEARCH"}, "NOT_FOUND"},
 			"NoAddressee": {orientMutation, map[string]any{"beneficiaryId": bid, "kind": "FRANCE_TRAVAIL", "purpose": "Inscription"}, "INVALID_INPUT"},
@@ -715,7 +715,7 @@ func TestProfessional_BadInput(t *testing.T) {
 		_, ue := orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "FRANCE_TRAVAIL", "structureId": model.GlobalID("Structure", greta), "purpose": "x"})
 		var d struct{ RecordOutcome struct{ UserErrors userErrs } }
 		env.MustDo(ic, `mutation($in: RecordOutcomeInput!) { recordOutcome(input: $in) { userErrors { code } } }`,
-			map[string]any{"in": map[string]any{"beneficiaryId": bid, "kind": "FRANCE_TRAVAIL_REGISTRATION", "startsOn": days(env, -1)}}, &d)
+			map[string]any{"in": map[string]any{"beneficiaryId": bid, "kind": "FRANCE_TRAVAIL_REGISTRATION", "startsOn": dayFromToday(env, -1)}}, &d)
 		if ue.code() != "OUT_OF_ORDER" || d.RecordOutcome.UserErrors.code() != "" {
 			t.Fatalf("after exit: orientation %+v, outcome %+v", ue, d.RecordOutcome.UserErrors)
 		}
@@ -740,7 +740,7 @@ func TestProfessional_NestedListsPerBeneficiary(t *testing.T) {
 		}
 		var d map[string]any
 		env.MustDo(ic, `mutation($in: RecordFrenchLevelInput!) { recordFrenchLevel(input: $in) { userErrors { code } } }`,
-			map[string]any{"in": map[string]any{"beneficiaryId": bid, "level": []string{"A1", "A2", "B1"}[i%3], "assessedOn": days(env, -1), "source": "OTHER"}}, &d)
+			map[string]any{"in": map[string]any{"beneficiaryId": bid, "level": []string{"A1", "A2", "B1"}[i%3], "assessedOn": dayFromToday(env, -1), "source": "OTHER"}}, &d)
 		want[name] = i + 1
 	}
 	var d struct {

@@ -106,7 +106,7 @@ func (r *beneficiaryResolver) Timeline(ctx context.Context, obj *model.Beneficia
 }
 
 func (r *beneficiaryResolver) ProfessionalDiagnostic(ctx context.Context, obj *model.Beneficiary) (*model.ProfessionalDiagnostic, error) {
-	ds, err := loadersFrom(ctx).ProfessionalDiagnostics.Load(ctx, obj.Key)
+	ds, err := loadersFrom(ctx).Professional.Diagnostics.Load(ctx, obj.Key)
 	if err != nil || len(ds) == 0 {
 		return nil, err
 	}
@@ -114,11 +114,11 @@ func (r *beneficiaryResolver) ProfessionalDiagnostic(ctx context.Context, obj *m
 }
 
 func (r *beneficiaryResolver) ProfessionalDiagnostics(ctx context.Context, obj *model.Beneficiary) ([]model.ProfessionalDiagnostic, error) {
-	return loadersFrom(ctx).ProfessionalDiagnostics.Load(ctx, obj.Key)
+	return loadersFrom(ctx).Professional.Diagnostics.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) FrenchLevel(ctx context.Context, obj *model.Beneficiary) (*model.FrenchLevel, error) {
-	ls, err := loadersFrom(ctx).FrenchLevels.Load(ctx, obj.Key)
+	ls, err := loadersFrom(ctx).Professional.FrenchLevels.Load(ctx, obj.Key)
 	if err != nil || len(ls) == 0 {
 		return nil, err
 	}
@@ -126,23 +126,23 @@ func (r *beneficiaryResolver) FrenchLevel(ctx context.Context, obj *model.Benefi
 }
 
 func (r *beneficiaryResolver) FrenchLevels(ctx context.Context, obj *model.Beneficiary) ([]model.FrenchLevel, error) {
-	return loadersFrom(ctx).FrenchLevels.Load(ctx, obj.Key)
+	return loadersFrom(ctx).Professional.FrenchLevels.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) Orientations(ctx context.Context, obj *model.Beneficiary) ([]model.Orientation, error) {
-	return loadersFrom(ctx).Orientations.Load(ctx, obj.Key)
+	return loadersFrom(ctx).Professional.Orientations.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) SupportActions(ctx context.Context, obj *model.Beneficiary) ([]model.SupportAction, error) {
-	return loadersFrom(ctx).SupportActions.Load(ctx, obj.Key)
+	return loadersFrom(ctx).Professional.SupportActions.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) Outcomes(ctx context.Context, obj *model.Beneficiary) ([]model.Outcome, error) {
-	return loadersFrom(ctx).Outcomes.Load(ctx, obj.Key)
+	return loadersFrom(ctx).Professional.Outcomes.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) InEmploymentOrTraining(ctx context.Context, obj *model.Beneficiary) (bool, error) {
-	os, err := loadersFrom(ctx).Outcomes.Load(ctx, obj.Key)
+	os, err := loadersFrom(ctx).Professional.Outcomes.Load(ctx, obj.Key)
 	return model.InEmploymentOrTrainingOn(os, model.DateOf(r.Store.Now())), err
 }
 
@@ -362,7 +362,7 @@ func (r *orientationResolver) OrientedByStructure(ctx context.Context, obj *mode
 }
 
 func (r *orientationResolver) Beneficiary(ctx context.Context, obj *model.Orientation) (*model.Beneficiary, error) {
-	b, err := loadersFrom(ctx).Beneficiary.Load(ctx, obj.BeneficiaryKey)
+	b, err := loadersFrom(ctx).Professional.Beneficiary.Load(ctx, obj.BeneficiaryKey)
 	return found(b, b.Key), err
 }
 

@@ -4,7 +4,7 @@ import (
 	"testing"
 )
 
-func ptr[T any](v T) *T { return &v }
+func pointerTo[T any](v T) *T { return &v }
 
 // TestCountsAsEmploymentOrTraining covers every outcome kind and contract type (seed
 // « Contenu »: "60 % des BPI accèdent à l'emploi ou à une formation").
@@ -15,15 +15,15 @@ func TestCountsAsEmploymentOrTraining(t *testing.T) {
 		o               Outcome
 		counts, durable bool
 	}{
-		{"CDI", Outcome{Kind: OutcomeKindEmployment, ContractType: ptr(ContractTypeCdi)}, true, true},
-		{"CDD6MonthsOrMore", Outcome{Kind: OutcomeKindEmployment, ContractType: ptr(ContractTypeCdd6MonthsOrMore)}, true, true},
-		{"CDDUnder6Months", Outcome{Kind: OutcomeKindEmployment, ContractType: ptr(ContractTypeCddUnder6Months)}, true, false},
-		{"Temporary", Outcome{Kind: OutcomeKindEmployment, ContractType: ptr(ContractTypeTemporary)}, true, false},
-		{"InsertionContract", Outcome{Kind: OutcomeKindEmployment, ContractType: ptr(ContractTypeInsertion)}, true, false},
-		{"Apprenticeship", Outcome{Kind: OutcomeKindEmployment, ContractType: ptr(ContractTypeApprenticeship)}, true, false},
-		{"SelfEmployed", Outcome{Kind: OutcomeKindEmployment, ContractType: ptr(ContractTypeSelfEmployed)}, true, false},
+		{"CDI", Outcome{Kind: OutcomeKindEmployment, ContractType: pointerTo(ContractTypeCdi)}, true, true},
+		{"CDD6MonthsOrMore", Outcome{Kind: OutcomeKindEmployment, ContractType: pointerTo(ContractTypeCdd6MonthsOrMore)}, true, true},
+		{"CDDUnder6Months", Outcome{Kind: OutcomeKindEmployment, ContractType: pointerTo(ContractTypeCddUnder6Months)}, true, false},
+		{"Temporary", Outcome{Kind: OutcomeKindEmployment, ContractType: pointerTo(ContractTypeTemporary)}, true, false},
+		{"InsertionContract", Outcome{Kind: OutcomeKindEmployment, ContractType: pointerTo(ContractTypeInsertion)}, true, false},
+		{"Apprenticeship", Outcome{Kind: OutcomeKindEmployment, ContractType: pointerTo(ContractTypeApprenticeship)}, true, false},
+		{"SelfEmployed", Outcome{Kind: OutcomeKindEmployment, ContractType: pointerTo(ContractTypeSelfEmployed)}, true, false},
 		{"EmploymentWithoutContract", Outcome{Kind: OutcomeKindEmployment}, false, false},
-		{"QualifyingTraining", Outcome{Kind: OutcomeKindQualifyingTraining, TrainingTitle: ptr("CAP cuisine")}, true, false},
+		{"QualifyingTraining", Outcome{Kind: OutcomeKindQualifyingTraining, TrainingTitle: pointerTo("CAP cuisine")}, true, false},
 		{"FranceTravailRegistration", Outcome{Kind: OutcomeKindFranceTravailRegistration}, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -44,7 +44,7 @@ func TestCountsAsEmploymentOrTraining(t *testing.T) {
 
 func TestInEmploymentOrTrainingOn(t *testing.T) {
 	d := NewDate
-	cdd := Outcome{Kind: OutcomeKindEmployment, ContractType: ptr(ContractTypeCddUnder6Months), StartsOn: d(2026, 1, 1), EndsOn: ptr(d(2026, 3, 31))}
+	cdd := Outcome{Kind: OutcomeKindEmployment, ContractType: pointerTo(ContractTypeCddUnder6Months), StartsOn: d(2026, 1, 1), EndsOn: pointerTo(d(2026, 3, 31))}
 	ft := Outcome{Kind: OutcomeKindFranceTravailRegistration, StartsOn: d(2025, 12, 1)}
 	for _, tc := range []struct {
 		name string
@@ -72,18 +72,18 @@ func TestCheckOutcome(t *testing.T) {
 		code  ErrorCode
 		field string
 	}{
-		{"OKCDI", Outcome{Kind: OutcomeKindEmployment, ContractType: ptr(ContractTypeCdi), WeeklyHours: ptr(35), StartsOn: d}, "", ""},
-		{"OKCDDExactly6Months", Outcome{Kind: OutcomeKindEmployment, ContractType: ptr(ContractTypeCdd6MonthsOrMore), StartsOn: d, EndsOn: ptr(NewDate(2026, 7, 9))}, "", ""},
-		{"ErrCDD6MonthsTooShort", Outcome{Kind: OutcomeKindEmployment, ContractType: ptr(ContractTypeCdd6MonthsOrMore), StartsOn: d, EndsOn: ptr(NewDate(2026, 7, 8))}, CodeInvalidInput, "contractType"},
-		{"OKCDDUnder6Months", Outcome{Kind: OutcomeKindEmployment, ContractType: ptr(ContractTypeCddUnder6Months), StartsOn: d, EndsOn: ptr(NewDate(2026, 7, 8))}, "", ""},
-		{"ErrCDDWithoutEnd", Outcome{Kind: OutcomeKindEmployment, ContractType: ptr(ContractTypeCddUnder6Months), StartsOn: d}, CodeInvalidInput, "endsOn"},
-		{"ErrEndBeforeStart", Outcome{Kind: OutcomeKindQualifyingTraining, TrainingTitle: ptr("CAP"), StartsOn: d, EndsOn: ptr(NewDate(2026, 1, 9))}, CodeInvalidInput, "endsOn"},
+		{"OKCDI", Outcome{Kind: OutcomeKindEmployment, ContractType: pointerTo(ContractTypeCdi), WeeklyHours: pointerTo(35), StartsOn: d}, "", ""},
+		{"OKCDDExactly6Months", Outcome{Kind: OutcomeKindEmployment, ContractType: pointerTo(ContractTypeCdd6MonthsOrMore), StartsOn: d, EndsOn: pointerTo(NewDate(2026, 7, 9))}, "", ""},
+		{"ErrCDD6MonthsTooShort", Outcome{Kind: OutcomeKindEmployment, ContractType: pointerTo(ContractTypeCdd6MonthsOrMore), StartsOn: d, EndsOn: pointerTo(NewDate(2026, 7, 8))}, CodeInvalidInput, "contractType"},
+		{"OKCDDUnder6Months", Outcome{Kind: OutcomeKindEmployment, ContractType: pointerTo(ContractTypeCddUnder6Months), StartsOn: d, EndsOn: pointerTo(NewDate(2026, 7, 8))}, "", ""},
+		{"ErrCDDWithoutEnd", Outcome{Kind: OutcomeKindEmployment, ContractType: pointerTo(ContractTypeCddUnder6Months), StartsOn: d}, CodeInvalidInput, "endsOn"},
+		{"ErrEndBeforeStart", Outcome{Kind: OutcomeKindQualifyingTraining, TrainingTitle: pointerTo("CAP"), StartsOn: d, EndsOn: pointerTo(NewDate(2026, 1, 9))}, CodeInvalidInput, "endsOn"},
 		{"ErrNoContract", Outcome{Kind: OutcomeKindEmployment, StartsOn: d}, CodeInvalidInput, "contractType"},
-		{"ErrHours", Outcome{Kind: OutcomeKindEmployment, ContractType: ptr(ContractTypeCdi), WeeklyHours: ptr(60), StartsOn: d}, CodeOutOfRange, "weeklyHours"},
+		{"ErrHours", Outcome{Kind: OutcomeKindEmployment, ContractType: pointerTo(ContractTypeCdi), WeeklyHours: pointerTo(60), StartsOn: d}, CodeOutOfRange, "weeklyHours"},
 		{"ErrTrainingWithoutTitle", Outcome{Kind: OutcomeKindQualifyingTraining, StartsOn: d}, CodeInvalidInput, "trainingTitle"},
-		{"ErrTrainingWithContract", Outcome{Kind: OutcomeKindQualifyingTraining, TrainingTitle: ptr("CAP"), ContractType: ptr(ContractTypeCdi), StartsOn: d}, CodeInvalidInput, "contractType"},
+		{"ErrTrainingWithContract", Outcome{Kind: OutcomeKindQualifyingTraining, TrainingTitle: pointerTo("CAP"), ContractType: pointerTo(ContractTypeCdi), StartsOn: d}, CodeInvalidInput, "contractType"},
 		{"OKFranceTravail", Outcome{Kind: OutcomeKindFranceTravailRegistration, StartsOn: d}, "", ""},
-		{"ErrFranceTravailWithContract", Outcome{Kind: OutcomeKindFranceTravailRegistration, ContractType: ptr(ContractTypeCdi), StartsOn: d}, CodeInvalidInput, "kind"},
+		{"ErrFranceTravailWithContract", Outcome{Kind: OutcomeKindFranceTravailRegistration, ContractType: pointerTo(ContractTypeCdi), StartsOn: d}, CodeInvalidInput, "kind"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := CheckOutcome(tc.o)
@@ -121,7 +121,7 @@ func TestFrenchProgression(t *testing.T) {
 	want := []struct {
 		key  string
 		gain *int
-	}{{"a1", nil}, {"a2", ptr(1)}, {"b1", ptr(1)}, {"a2bis", ptr(-1)}}
+	}{{"a1", nil}, {"a2", pointerTo(1)}, {"b1", pointerTo(1)}, {"a2bis", pointerTo(-1)}}
 	for i, w := range want {
 		if got[i].Key != w.key || (w.gain == nil) != (got[i].LevelsGained == nil) || (w.gain != nil && *w.gain != *got[i].LevelsGained) {
 			t.Fatalf("%d: got %+v, want %s %v", i, got[i], w.key, w.gain)
@@ -164,9 +164,9 @@ func TestOrientationDeadline(t *testing.T) {
 func TestCheckOrientationTransitions(t *testing.T) {
 	today := NewDate(2026, 3, 20)
 	o := func(s OrientationStatus) Orientation {
-		return Orientation{Status: s, OrientedOn: NewDate(2026, 3, 1), AnsweredOn: ptr(NewDate(2026, 3, 5))}
+		return Orientation{Status: s, OrientedOn: NewDate(2026, 3, 1), AnsweredOn: pointerTo(NewDate(2026, 3, 5))}
 	}
-	reason := ptr("complet")
+	reason := pointerTo("complet")
 	for _, tc := range []struct {
 		name     string
 		from, to OrientationStatus
