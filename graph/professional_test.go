@@ -496,6 +496,18 @@ func TestOrientation_OverdueIsAnAlertToBothSides(t *testing.T) {
 			t.Fatalf("deadline order: %+v", d)
 		}
 	})
+	t.Run("CoordinatorAnswersForThePartner", func(t *testing.T) {
+		got := respond(t, env, coord, map[string]any{"orientationId": onTime.ID, "version": onTime.Version, "answer": "REFUSED",
+			"refusalReason": "Structure fermée pour travaux", "answeredOn": dayFromToday(env, -1)})
+		if got.UserErrors.code() != "" || got.Orientation.Status != "REFUSED" || *got.Orientation.AnsweredOn != dayFromToday(env, -1) {
+			t.Fatalf("coordinator answer: %+v", got)
+		}
+		greta := principal(t, env, "fatou.ndiaye@greta.demo.agir.local")
+		st := setStatus(t, env, greta, map[string]any{"orientationId": late.ID, "version": late.Version + 1, "status": "STARTED"})
+		if st.UserErrors.code() != "NOT_FOUND" {
+			t.Fatalf("another partner moved the orientation on: %+v", st)
+		}
+	})
 }
 
 // TestPartner_SeesOnlyItsInbox: a partner sees the orientations addressed to its own
