@@ -12,15 +12,16 @@ import (
 
 // professionalLoaders batch the nested reads of the professional module: each loads, for
 // all the beneficiaries asked at one level of the query, in one statement in the
-// caller's scope.
+// caller's scope. For a page of beneficiaries, prefetch fills them for the whole page at
+// once, one statement per field selected, rather than relying on the loaders' batching
+// window (which splits under a page of 50).
 //
-// MERGE NOTE: the social branch has socialLoaders with the same pattern (its group
-// function also registers a prefetch per Beneficiary field for pages of beneficiaries):
-// register these five there (fields professionalDiagnostic(s), frenchLevel(s),
-// orientations, supportActions, outcomes, inEmploymentOrTraining) and use its Beneficiary
-// loader instead of this one. Its alerts and timeline loaders should read
-// joinGroupFetches(alertsLess, store.AlertsByBeneficiaries, store.OrientationAlertsByBeneficiaries)
-// and joinGroupFetches(timelineLess, store.TimelineByBeneficiaries, store.ProfessionalTimelineByBeneficiaries).
+// MERGE NOTE: the social branch's primeBeneficiaries (graph/social_loaders.go) should
+// look up l.Professional.prefetch[name] when l.Social.prefetch has no entry for a
+// selected field, and this Beneficiary loader should give way to l.Social.Beneficiary.
+// The social alerts and timeline loaders should read
+// groupFetch[model.Alert](joinGroupFetches(alertsLess, store.AlertsByBeneficiaries, store.OrientationAlertsByBeneficiaries))
+// and groupFetch[model.TimelineEvent](joinGroupFetches(timelineLess, store.TimelineByBeneficiaries, store.ProfessionalTimelineByBeneficiaries)).
 type professionalLoaders struct {
 	Beneficiary    *dataloadgen.Loader[string, model.Beneficiary]
 	Diagnostics    *dataloadgen.Loader[string, []model.ProfessionalDiagnostic]
@@ -28,28 +29,35 @@ type professionalLoaders struct {
 	Orientations   *dataloadgen.Loader[string, []model.Orientation]
 	SupportActions *dataloadgen.Loader[string, []model.SupportAction]
 	Outcomes       *dataloadgen.Loader[string, []model.Outcome]
+
+	// prefetch names, per field of Beneficiary, how to fill its loader for a page of
+	// beneficiaries at once.
+	prefetch map[string]func(ctx context.Context, keys []string) error
 }
 
 func newProfessionalLoaders(store *db.Store) *professionalLoaders {
-	return &professionalLoaders{
+	l := &professionalLoaders{
 		Beneficiary: newLoader(func(ctx context.Context, keys []string) ([]model.Beneficiary, error) {
 			return store.BeneficiariesByKeys(ctx, model.PrincipalFrom(ctx), keys)
 		}),
-		Diagnostics:    groupLoader(store.ProfessionalDiagnosticsByBeneficiaries),
-		FrenchLevels:   groupLoader(store.FrenchLevelsByBeneficiaries),
-		Orientations:   groupLoader(store.OrientationsByBeneficiaries),
-		SupportActions: groupLoader(store.SupportActionsByBeneficiaries),
-		Outcomes:       groupLoader(store.OutcomesByBeneficiaries),
+		prefetch: map[string]func(context.Context, []string) error{},
 	}
+	l.Diagnostics = groupLoader(l, store.ProfessionalDiagnosticsByBeneficiaries, "professionalDiagnostic", "professionalDiagnostics")
+	l.FrenchLevels = groupLoader(l, store.FrenchLevelsByBeneficiaries, "frenchLevel", "frenchLevels")
+	l.Orientations = groupLoader(l, store.OrientationsByBeneficiaries, "orientations")
+	l.SupportActions = groupLoader(l, store.SupportActionsByBeneficiaries, "supportActions")
+	l.Outcomes = groupLoader(l, store.OutcomesByBeneficiaries, "outcomes", "inEmploymentOrTraining")
+	return l
 }
 
 // groupedFetch is a Store method answering, for beneficiary keys, their rows grouped by key.
 type groupedFetch[T any] func(context.Context, *model.Principal, []string) (map[string][]T, error)
 
 // groupLoader makes a loader of lists over a grouped Store method, answering in key
-// order, an empty list for a beneficiary without rows.
-func groupLoader[T any](fetch groupedFetch[T]) *dataloadgen.Loader[string, []T] {
-	return newLoader(func(ctx context.Context, keys []string) ([][]T, error) {
+// order (an empty list for a beneficiary without rows), and registers, for the
+// Beneficiary fields it serves, how to prefetch it for a page.
+func groupLoader[T any](l *professionalLoaders, fetch groupedFetch[T], fields ...string) *dataloadgen.Loader[string, []T] {
+	lists := func(ctx context.Context, keys []string) ([][]T, error) {
 		m, err := fetch(ctx, model.PrincipalFrom(ctx), keys)
 		if err != nil {
 			return nil, err
@@ -62,7 +70,22 @@ func groupLoader[T any](fetch groupedFetch[T]) *dataloadgen.Loader[string, []T] 
 			}
 		}
 		return out, nil
-	})
+	}
+	loader := newLoader(lists)
+	prefetch := func(ctx context.Context, keys []string) error {
+		values, err := lists(ctx, keys)
+		if err != nil {
+			return err
+		}
+		for i, k := range keys {
+			loader.Prime(k, values[i])
+		}
+		return nil
+	}
+	for _, f := range fields {
+		l.prefetch[f] = prefetch
+	}
+	return loader
 }
 
 // joinGroupFetches makes one grouped fetch of several (each one statement), the rows of

@@ -188,8 +188,9 @@ func (g *gen) loadProfessional() error {
 			}
 		}
 
-		// Outcomes for about two thirds of those accompanied for a while.
-		if elapsed < 120 || i%3 == 2 {
+		// Outcomes for those accompanied for a while: every type first, then about two
+		// thirds of the others.
+		if elapsed < 60 || (outcomeIndex >= len(demoOutcomes) && i%3 == 2) {
 			continue
 		}
 		o := demoOutcomes[outcomeIndex%len(demoOutcomes)]
