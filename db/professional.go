@@ -651,9 +651,8 @@ func (s *Store) OrientationsByBeneficiaries(ctx context.Context, p *model.Princi
 // today (model.OrientationAlerts).
 //
 // MERGE NOTE: Beneficiary.alerts (social module) should append these to the alerts it
-// reads from beneficiary_alerts, and its filter `alert: ORIENTATION_UNANSWERED` should
-// test `EXISTS (SELECT 1 FROM orientations o WHERE o.beneficiary_id = b.id AND
-// o.status = 'PENDING' AND o.answer_due_on < today)`.
+// reads from beneficiary_alerts (graph: joinGroupFetches), and its list filter use
+// orientationUnansweredCondition.
 func (s *Store) OrientationAlertsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.Alert, error) {
 	today := model.DateOf(s.Now())
 	m, err := groupedByBeneficiary(ctx, s, p, keys, recordsScope, orientationSelect+`
@@ -674,6 +673,17 @@ func (s *Store) OrientationAlertsByBeneficiaries(ctx context.Context, p *model.P
 		}
 	}
 	return out, nil
+}
+
+// orientationUnansweredCondition returns the SQL condition "the beneficiary (table alias
+// alias) has an orientation unanswered past its deadline on the day todayArg": the
+// ORIENTATION_UNANSWERED alert as a list filter, the rule of model.OrientationOverdue.
+//
+// MERGE NOTE: the social module's Beneficiaries filter `alert: ORIENTATION_UNANSWERED`
+// should use it instead of beneficiary_alerts.
+func orientationUnansweredCondition(alias, todayArg string) string {
+	return fmt.Sprintf("EXISTS (SELECT 1 FROM orientations ou WHERE ou.beneficiary_id = %s.id AND ou.status = 'PENDING' AND ou.answer_due_on < %s::date)",
+		alias, todayArg)
 }
 
 // ---- Support actions ----
