@@ -549,7 +549,7 @@ func (s *Store) UpdateOrientationStatus(ctx context.Context, p *model.Principal,
 		}
 		var err error
 		switch in.Status {
-		case model.OrientationStatusStarted:
+		case model.OrientationStepStarted:
 			_, err = tx.ExecContext(ctx, `UPDATE orientations SET status = 'STARTED', started_on = $2, version = version + 1, updated_at = $3 WHERE id = $1`,
 				o.Key, on, tx.Now)
 		default:

@@ -5336,6 +5336,24 @@ enum OrientationStatus {
   ABANDONED
 }
 
+"The partner's answer to an orientation (« réponse du partenaire »)."
+enum OrientationAnswer {
+  "Accepted (« acceptée »)."
+  ACCEPTED
+  "Refused, with a reason (« refusée »)."
+  REFUSED
+}
+
+"A step of an accepted orientation (« suite de l'orientation »)."
+enum OrientationStep {
+  "Started: the person entered the course or scheme (« démarrée »)."
+  STARTED
+  "Completed (« terminée »)."
+  COMPLETED
+  "Abandoned, with a reason (« abandonnée »)."
+  ABANDONED
+}
+
 "The minimum about an oriented person that the partner needs (« personne orientée »): no contact details, no legal status, no birth date."
 type OrientedPerson @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor]) {
   "First name (« prénom »)."
@@ -5692,8 +5710,8 @@ input RespondToOrientationInput {
   orientationId: ID!
   "Version read."
   version: Int!
-  "ACCEPTED or REFUSED."
-  answer: OrientationStatus!
+  "The answer."
+  answer: OrientationAnswer!
   "Reason of a refusal; required when refused."
   refusalReason: String
   "Day of the answer; today when absent."
@@ -5706,8 +5724,8 @@ input UpdateOrientationStatusInput {
   orientationId: ID!
   "Version read."
   version: Int!
-  "STARTED, COMPLETED or ABANDONED."
-  status: OrientationStatus!
+  "The step reached."
+  status: OrientationStep!
   "Day of the change; today when absent."
   on: Date
   "Reason of an abandonment; required when abandoned."
@@ -21922,7 +21940,7 @@ func (ec *executionContext) unmarshalInputRespondToOrientationInput(ctx context.
 			it.Version = data
 		case "answer":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answer"))
-			data, err := ec.unmarshalNOrientationStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStatus(ctx, v)
+			data, err := ec.unmarshalNOrientationAnswer2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationAnswer(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -22174,7 +22192,7 @@ func (ec *executionContext) unmarshalInputUpdateOrientationStatusInput(ctx conte
 			it.Version = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalNOrientationStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStatus(ctx, v)
+			data, err := ec.unmarshalNOrientationStep2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStep(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -27627,6 +27645,16 @@ func (ec *executionContext) marshalNOrientation2ᚕgithubᚗcomᚋagirᚑreseau�
 	return ret
 }
 
+func (ec *executionContext) unmarshalNOrientationAnswer2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationAnswer(ctx context.Context, v any) (model.OrientationAnswer, error) {
+	var res model.OrientationAnswer
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrientationAnswer2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationAnswer(ctx context.Context, sel ast.SelectionSet, v model.OrientationAnswer) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNOrientationConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[model.Orientation]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OrientationConnection!")
@@ -27680,6 +27708,16 @@ func (ec *executionContext) unmarshalNOrientationStatus2githubᚗcomᚋagirᚑre
 }
 
 func (ec *executionContext) marshalNOrientationStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStatus(ctx context.Context, sel ast.SelectionSet, v model.OrientationStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNOrientationStep2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStep(ctx context.Context, v any) (model.OrientationStep, error) {
+	var res model.OrientationStep
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrientationStep2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStep(ctx context.Context, sel ast.SelectionSet, v model.OrientationStep) graphql.Marshaler {
 	return v
 }
 

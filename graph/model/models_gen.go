@@ -749,8 +749,8 @@ type RespondToOrientationInput struct {
 	OrientationID string `json:"orientationId"`
 	// Version read.
 	Version int `json:"version"`
-	// ACCEPTED or REFUSED.
-	Answer OrientationStatus `json:"answer"`
+	// The answer.
+	Answer OrientationAnswer `json:"answer"`
 	// Reason of a refusal; required when refused.
 	RefusalReason *string `json:"refusalReason,omitempty"`
 	// Day of the answer; today when absent.
@@ -807,8 +807,8 @@ type UpdateOrientationStatusInput struct {
 	OrientationID string `json:"orientationId"`
 	// Version read.
 	Version int `json:"version"`
-	// STARTED, COMPLETED or ABANDONED.
-	Status OrientationStatus `json:"status"`
+	// The step reached.
+	Status OrientationStep `json:"status"`
 	// Day of the change; today when absent.
 	On *Date `json:"on,omitempty"`
 	// Reason of an abandonment; required when abandoned.
@@ -2805,6 +2805,64 @@ func (e OrderDirection) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The partner's answer to an orientation (« réponse du partenaire »).
+type OrientationAnswer string
+
+const (
+	// Accepted (« acceptée »).
+	OrientationAnswerAccepted OrientationAnswer = "ACCEPTED"
+	// Refused, with a reason (« refusée »).
+	OrientationAnswerRefused OrientationAnswer = "REFUSED"
+)
+
+var AllOrientationAnswer = []OrientationAnswer{
+	OrientationAnswerAccepted,
+	OrientationAnswerRefused,
+}
+
+func (e OrientationAnswer) IsValid() bool {
+	switch e {
+	case OrientationAnswerAccepted, OrientationAnswerRefused:
+		return true
+	}
+	return false
+}
+
+func (e OrientationAnswer) String() string {
+	return string(e)
+}
+
+func (e *OrientationAnswer) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrientationAnswer(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrientationAnswer", str)
+	}
+	return nil
+}
+
+func (e OrientationAnswer) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrientationAnswer) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrientationAnswer) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What a beneficiary is oriented to (« type d'orientation »).
 type OrientationKind string
 
@@ -2940,6 +2998,67 @@ func (e *OrientationStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrientationStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A step of an accepted orientation (« suite de l'orientation »).
+type OrientationStep string
+
+const (
+	// Started: the person entered the course or scheme (« démarrée »).
+	OrientationStepStarted OrientationStep = "STARTED"
+	// Completed (« terminée »).
+	OrientationStepCompleted OrientationStep = "COMPLETED"
+	// Abandoned, with a reason (« abandonnée »).
+	OrientationStepAbandoned OrientationStep = "ABANDONED"
+)
+
+var AllOrientationStep = []OrientationStep{
+	OrientationStepStarted,
+	OrientationStepCompleted,
+	OrientationStepAbandoned,
+}
+
+func (e OrientationStep) IsValid() bool {
+	switch e {
+	case OrientationStepStarted, OrientationStepCompleted, OrientationStepAbandoned:
+		return true
+	}
+	return false
+}
+
+func (e OrientationStep) String() string {
+	return string(e)
+}
+
+func (e *OrientationStep) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrientationStep(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrientationStep", str)
+	}
+	return nil
+}
+
+func (e OrientationStep) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrientationStep) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrientationStep) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -198,6 +198,11 @@ func CheckOutcome(o Outcome) *Error {
 	if !o.Kind.IsValid() {
 		return Errorf(CodeInvalidInput, Path("input", "kind"), "type de sortie inconnu")
 	}
+	for field, v := range map[string]*string{"jobTitle": o.JobTitle, "employerSector": o.EmployerSector, "trainingTitle": o.TrainingTitle} {
+		if v != nil && len([]rune(*v)) > 200 {
+			return Errorf(CodeInvalidInput, Path("input", field), "200 caractères au plus")
+		}
+	}
 	if o.EndsOn != nil && o.EndsOn.Before(o.StartsOn) {
 		return Errorf(CodeInvalidInput, Path("input", "endsOn"), "la date de fin précède la date de début")
 	}
@@ -344,18 +349,21 @@ func OrientationAlerts(orientations []Orientation, today Date) []Alert {
 // CheckOrientationAnswer checks the partner's answer to an orientation: only a pending
 // orientation is answered, ACCEPTED or REFUSED, a refusal with its reason, on a day not
 // before the orientation nor after today.
-func CheckOrientationAnswer(o Orientation, answer OrientationStatus, reason *string, on, today Date) *Error {
+func CheckOrientationAnswer(o Orientation, answer OrientationAnswer, reason *string, on, today Date) *Error {
 	if o.Status != OrientationStatusPending {
 		return Errorf(CodeOutOfOrder, Path("input", "answer"), "cette orientation a déjà reçu une réponse")
 	}
 	switch answer {
-	case OrientationStatusAccepted:
+	case OrientationAnswerAccepted:
 		if reason != nil {
 			return Errorf(CodeInvalidInput, Path("input", "refusalReason"), "un motif de refus n'est possible qu'avec un refus")
 		}
-	case OrientationStatusRefused:
+	case OrientationAnswerRefused:
 		if reason == nil || strings.TrimSpace(*reason) == "" {
 			return Errorf(CodeInvalidInput, Path("input", "refusalReason"), "le motif du refus est requis")
+		}
+		if len([]rune(*reason)) > 1000 {
+			return Errorf(CodeInvalidInput, Path("input", "refusalReason"), "le motif du refus fait 1000 caractères au plus")
 		}
 	default:
 		return Errorf(CodeInvalidInput, Path("input", "answer"), "la réponse est ACCEPTED ou REFUSED")
@@ -376,13 +384,13 @@ func checkOrientationDay(o Orientation, on, today Date) *Error {
 // CheckOrientationStatus checks the next step of an orientation: ACCEPTED then STARTED
 // or ABANDONED; STARTED then COMPLETED or ABANDONED; an abandonment has its reason.
 // Refused, completed and abandoned orientations are final.
-func CheckOrientationStatus(o Orientation, to OrientationStatus, reason *string, on, today Date) *Error {
-	allowed := map[OrientationStatus][]OrientationStatus{
-		OrientationStatusAccepted: {OrientationStatusStarted, OrientationStatusAbandoned},
-		OrientationStatusStarted:  {OrientationStatusCompleted, OrientationStatusAbandoned},
+func CheckOrientationStatus(o Orientation, to OrientationStep, reason *string, on, today Date) *Error {
+	allowed := map[OrientationStatus][]OrientationStep{
+		OrientationStatusAccepted: {OrientationStepStarted, OrientationStepAbandoned},
+		OrientationStatusStarted:  {OrientationStepCompleted, OrientationStepAbandoned},
 	}
-	if to != OrientationStatusStarted && to != OrientationStatusCompleted && to != OrientationStatusAbandoned {
-		return Errorf(CodeInvalidInput, Path("input", "status"), "le statut est STARTED, COMPLETED ou ABANDONED")
+	if !to.IsValid() {
+		return Errorf(CodeInvalidInput, Path("input", "status"), "l'étape est STARTED, COMPLETED ou ABANDONED")
 	}
 	ok := false
 	for _, s := range allowed[o.Status] {
@@ -391,10 +399,10 @@ func CheckOrientationStatus(o Orientation, to OrientationStatus, reason *string,
 	if !ok {
 		return Errorf(CodeOutOfOrder, Path("input", "status"), "une orientation au statut %s ne peut pas passer au statut %s", o.Status, to)
 	}
-	if to == OrientationStatusAbandoned && (reason == nil || strings.TrimSpace(*reason) == "") {
-		return Errorf(CodeInvalidInput, Path("input", "abandonReason"), "le motif de l'abandon est requis")
+	if to == OrientationStepAbandoned && (reason == nil || strings.TrimSpace(*reason) == "" || len([]rune(*reason)) > 1000) {
+		return Errorf(CodeInvalidInput, Path("input", "abandonReason"), "le motif de l'abandon est requis (1000 caractères au plus)")
 	}
-	if to != OrientationStatusAbandoned && reason != nil {
+	if to != OrientationStepAbandoned && reason != nil {
 		return Errorf(CodeInvalidInput, Path("input", "abandonReason"), "un motif n'est possible qu'avec un abandon")
 	}
 	if err := checkOrientationDay(o, on, today); err != nil {

@@ -168,21 +168,22 @@ func TestCheckOrientationTransitions(t *testing.T) {
 	}
 	reason := pointerTo("complet")
 	for _, tc := range []struct {
-		name     string
-		from, to OrientationStatus
-		reason   *string
-		code     ErrorCode
+		name   string
+		from   OrientationStatus
+		to     OrientationStep
+		reason *string
+		code   ErrorCode
 	}{
-		{"AcceptedToStarted", OrientationStatusAccepted, OrientationStatusStarted, nil, ""},
-		{"AcceptedToAbandoned", OrientationStatusAccepted, OrientationStatusAbandoned, reason, ""},
-		{"StartedToCompleted", OrientationStatusStarted, OrientationStatusCompleted, nil, ""},
-		{"StartedToAbandoned", OrientationStatusStarted, OrientationStatusAbandoned, reason, ""},
-		{"ErrAcceptedToCompleted", OrientationStatusAccepted, OrientationStatusCompleted, nil, CodeOutOfOrder},
-		{"ErrPendingToStarted", OrientationStatusPending, OrientationStatusStarted, nil, CodeOutOfOrder},
-		{"ErrRefusedToStarted", OrientationStatusRefused, OrientationStatusStarted, nil, CodeOutOfOrder},
-		{"ErrCompletedToAbandoned", OrientationStatusCompleted, OrientationStatusAbandoned, reason, CodeOutOfOrder},
-		{"ErrAbandonWithoutReason", OrientationStatusStarted, OrientationStatusAbandoned, nil, CodeInvalidInput},
-		{"ErrToAccepted", OrientationStatusPending, OrientationStatusAccepted, nil, CodeInvalidInput},
+		{"AcceptedToStarted", OrientationStatusAccepted, OrientationStepStarted, nil, ""},
+		{"AcceptedToAbandoned", OrientationStatusAccepted, OrientationStepAbandoned, reason, ""},
+		{"StartedToCompleted", OrientationStatusStarted, OrientationStepCompleted, nil, ""},
+		{"StartedToAbandoned", OrientationStatusStarted, OrientationStepAbandoned, reason, ""},
+		{"ErrAcceptedToCompleted", OrientationStatusAccepted, OrientationStepCompleted, nil, CodeOutOfOrder},
+		{"ErrPendingToStarted", OrientationStatusPending, OrientationStepStarted, nil, CodeOutOfOrder},
+		{"ErrRefusedToStarted", OrientationStatusRefused, OrientationStepStarted, nil, CodeOutOfOrder},
+		{"ErrCompletedToAbandoned", OrientationStatusCompleted, OrientationStepAbandoned, reason, CodeOutOfOrder},
+		{"ErrAbandonWithoutReason", OrientationStatusStarted, OrientationStepAbandoned, nil, CodeInvalidInput},
+		{"ErrUnknownStep", OrientationStatusAccepted, OrientationStep("ACCEPTED"), nil, CodeInvalidInput},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := CheckOrientationStatus(o(tc.from), tc.to, tc.reason, today, today)
@@ -193,16 +194,16 @@ func TestCheckOrientationTransitions(t *testing.T) {
 	}
 	t.Run("Answers", func(t *testing.T) {
 		pending := Orientation{Status: OrientationStatusPending, OrientedOn: NewDate(2026, 3, 1)}
-		if e := CheckOrientationAnswer(pending, OrientationStatusAccepted, nil, today, today); e != nil {
+		if e := CheckOrientationAnswer(pending, OrientationAnswerAccepted, nil, today, today); e != nil {
 			t.Fatal(e)
 		}
-		if e := CheckOrientationAnswer(pending, OrientationStatusRefused, nil, today, today); e == nil || e.Code != CodeInvalidInput {
+		if e := CheckOrientationAnswer(pending, OrientationAnswerRefused, nil, today, today); e == nil || e.Code != CodeInvalidInput {
 			t.Fatalf("refusal without reason: %v", e)
 		}
-		if e := CheckOrientationAnswer(pending, OrientationStatusAccepted, nil, NewDate(2026, 2, 1), today); e == nil || e.Code != CodeOutOfOrder {
+		if e := CheckOrientationAnswer(pending, OrientationAnswerAccepted, nil, NewDate(2026, 2, 1), today); e == nil || e.Code != CodeOutOfOrder {
 			t.Fatalf("answer before orientation: %v", e)
 		}
-		if e := CheckOrientationAnswer(o(OrientationStatusRefused), OrientationStatusAccepted, nil, today, today); e == nil || e.Code != CodeOutOfOrder {
+		if e := CheckOrientationAnswer(o(OrientationStatusRefused), OrientationAnswerAccepted, nil, today, today); e == nil || e.Code != CodeOutOfOrder {
 			t.Fatalf("second answer: %v", e)
 		}
 	})
