@@ -18,6 +18,47 @@ import (
 // AN analyst, SR state_representative, AD admin; "ALL" is every role, "" none.
 // A field of the schema without an entry fails the test: a new field arrives with its rule.
 var accessMatrix = map[string]string{
+
+	// Professional module: written by the insertion counsellor (and the coordinator), read
+	// by the social worker; a partner sees only the orientations addressed to it, with the
+	// minimal OrientedPerson, never the Beneficiary; no access for the state
+	// representative, analysts (indicators instead) or admins.
+	"Query.orientations":                    "C SW IC PE",
+	"Query.outcomes":                        "C SW IC",
+	"Mutation.recordProfessionalDiagnostic": "C IC",
+	"Mutation.recordFrenchLevel":            "C IC",
+	"Mutation.orientBeneficiary":            "C IC",
+	"Mutation.respondToOrientation":         "C PE",
+	"Mutation.updateOrientationStatus":      "C IC PE",
+	"Mutation.recordSupportAction":          "C IC",
+	"Mutation.recordOutcome":                "C IC",
+	"Barrier.*":                             "C SW IC",
+	"Beneficiary.professionalDiagnostic":    "C SW IC",
+	"Beneficiary.professionalDiagnostics":   "C SW IC",
+	"Beneficiary.frenchLevel":               "C SW IC",
+	"Beneficiary.frenchLevels":              "C SW IC",
+	"Beneficiary.orientations":              "C SW IC",
+	"Beneficiary.supportActions":            "C SW IC",
+	"Beneficiary.outcomes":                  "C SW IC",
+	"Beneficiary.inEmploymentOrTraining":    "C SW IC",
+	"Diploma.*":                             "C SW IC",
+	"FrenchLevel.*":                         "C SW IC",
+	"FrenchLevelPayload.*":                  "C IC",
+	"Orientation.*":                         "C SW IC PE",
+	"Orientation.beneficiary":               "C SW IC",
+	"OrientationConnection.*":               "C SW IC PE",
+	"OrientationEdge.*":                     "C SW IC PE",
+	"OrientationPayload.*":                  "C IC PE",
+	"OrientedPerson.*":                      "C SW IC PE",
+	"Outcome.*":                             "C SW IC",
+	"OutcomeConnection.*":                   "C SW IC",
+	"OutcomeEdge.*":                         "C SW IC",
+	"OutcomePayload.*":                      "C IC",
+	"ProfessionalDiagnostic.*":              "C SW IC",
+	"ProfessionalDiagnosticPayload.*":       "C IC",
+	"SupportAction.*":                       "C SW IC",
+	"SupportActionPayload.*":                "C IC",
+	"WorkExperience.*":                      "C SW IC",
 	// Root operations, one by one (DESIGN §1 and §7).
 	"Query.me":                        "ALL",
 	"Query.node":                      "ALL",

@@ -41,12 +41,15 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	NetworkEvent() NetworkEventResolver
 	Offer() OfferResolver
+	Orientation() OrientationResolver
+	ProfessionalDiagnostic() ProfessionalDiagnosticResolver
 	Query() QueryResolver
 	ReferentAssignment() ReferentAssignmentResolver
 	Referents() ReferentsResolver
 	StaffMember() StaffMemberResolver
 	Structure() StructureResolver
 	Subscription() SubscriptionResolver
+	SupportAction() SupportActionResolver
 	Viewer() ViewerResolver
 	WorkingGroup() WorkingGroupResolver
 }
@@ -129,50 +132,64 @@ type ComplexityRoot struct {
 		MidCourse func(childComplexity int) int
 	}
 
+	Barrier struct {
+		Kind     func(childComplexity int) int
+		Note     func(childComplexity int) int
+		Severity func(childComplexity int) int
+	}
+
 	Beneficiary struct {
-		Accessibility         func(childComplexity int) int
-		Address               func(childComplexity int) int
-		Alerts                func(childComplexity int) int
-		BirthDate             func(childComplexity int) int
-		CirSignedOn           func(childComplexity int) int
-		ConvocationStatus     func(childComplexity int) int
-		Convocations          func(childComplexity int) int
-		Department            func(childComplexity int) int
-		Diagnostic            func(childComplexity int) int
-		Email                 func(childComplexity int) int
-		EmploymentOperator    func(childComplexity int) int
-		EngagementContract    func(childComplexity int) int
-		EvaluationProgress    func(childComplexity int) int
-		Evaluations           func(childComplexity int) int
-		Exits                 func(childComplexity int) int
-		FirstName             func(childComplexity int) int
-		FollowUps             func(childComplexity int) int
-		Household             func(childComplexity int) int
-		HousingProposals      func(childComplexity int) int
-		HousingRefusalCount   func(childComplexity int) int
-		ID                    func(childComplexity int) int
-		Interviews            func(childComplexity int) int
-		JourneyEndsOn         func(childComplexity int) int
-		JourneyStartsOn       func(childComplexity int) int
-		Languages             func(childComplexity int) int
-		LastInterview         func(childComplexity int) int
-		LastName              func(childComplexity int) int
-		Nationality           func(childComplexity int) int
-		Phase                 func(childComplexity int) int
-		Phone                 func(childComplexity int) int
-		Plan                  func(childComplexity int) int
-		ProtectionGrantedOn   func(childComplexity int) int
-		ProtectionType        func(childComplexity int) int
-		Referents             func(childComplexity int) int
-		Referral              func(childComplexity int) int
-		Reintegrations        func(childComplexity int) int
-		RightsSteps           func(childComplexity int) int
-		Sex                   func(childComplexity int) int
-		SocialOperator        func(childComplexity int) int
-		Timeline              func(childComplexity int) int
-		Version               func(childComplexity int) int
-		WelcomeInterviewDueOn func(childComplexity int) int
-		WelcomeInterviewLate  func(childComplexity int) int
+		Accessibility           func(childComplexity int) int
+		Address                 func(childComplexity int) int
+		Alerts                  func(childComplexity int) int
+		BirthDate               func(childComplexity int) int
+		CirSignedOn             func(childComplexity int) int
+		ConvocationStatus       func(childComplexity int) int
+		Convocations            func(childComplexity int) int
+		Department              func(childComplexity int) int
+		Diagnostic              func(childComplexity int) int
+		Email                   func(childComplexity int) int
+		EmploymentOperator      func(childComplexity int) int
+		EngagementContract      func(childComplexity int) int
+		EvaluationProgress      func(childComplexity int) int
+		Evaluations             func(childComplexity int) int
+		Exits                   func(childComplexity int) int
+		FirstName               func(childComplexity int) int
+		FollowUps               func(childComplexity int) int
+		FrenchLevel             func(childComplexity int) int
+		FrenchLevels            func(childComplexity int) int
+		Household               func(childComplexity int) int
+		HousingProposals        func(childComplexity int) int
+		HousingRefusalCount     func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		InEmploymentOrTraining  func(childComplexity int) int
+		Interviews              func(childComplexity int) int
+		JourneyEndsOn           func(childComplexity int) int
+		JourneyStartsOn         func(childComplexity int) int
+		Languages               func(childComplexity int) int
+		LastInterview           func(childComplexity int) int
+		LastName                func(childComplexity int) int
+		Nationality             func(childComplexity int) int
+		Orientations            func(childComplexity int) int
+		Outcomes                func(childComplexity int) int
+		Phase                   func(childComplexity int) int
+		Phone                   func(childComplexity int) int
+		Plan                    func(childComplexity int) int
+		ProfessionalDiagnostic  func(childComplexity int) int
+		ProfessionalDiagnostics func(childComplexity int) int
+		ProtectionGrantedOn     func(childComplexity int) int
+		ProtectionType          func(childComplexity int) int
+		Referents               func(childComplexity int) int
+		Referral                func(childComplexity int) int
+		Reintegrations          func(childComplexity int) int
+		RightsSteps             func(childComplexity int) int
+		Sex                     func(childComplexity int) int
+		SocialOperator          func(childComplexity int) int
+		SupportActions          func(childComplexity int) int
+		Timeline                func(childComplexity int) int
+		Version                 func(childComplexity int) int
+		WelcomeInterviewDueOn   func(childComplexity int) int
+		WelcomeInterviewLate    func(childComplexity int) int
 	}
 
 	BeneficiaryConnection struct {
@@ -246,6 +263,13 @@ type ComplexityRoot struct {
 		Training   func(childComplexity int) int
 	}
 
+	Diploma struct {
+		Country     func(childComplexity int) int
+		Recognition func(childComplexity int) int
+		Title       func(childComplexity int) int
+		Year        func(childComplexity int) int
+	}
+
 	EligibilityCheck struct {
 		Condition func(childComplexity int) int
 		Message   func(childComplexity int) int
@@ -310,6 +334,23 @@ type ComplexityRoot struct {
 		HousingSituation    func(childComplexity int) int
 		Stage               func(childComplexity int) int
 		TrainingSituation   func(childComplexity int) int
+	}
+
+	FrenchLevel struct {
+		AssessedOn              func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		Level                   func(childComplexity int) int
+		LevelsGained            func(childComplexity int) int
+		RecordedAt              func(childComplexity int) int
+		Source                  func(childComplexity int) int
+		TrainingHoursDone       func(childComplexity int) int
+		TrainingHoursPrescribed func(childComplexity int) int
+	}
+
+	FrenchLevelPayload struct {
+		Beneficiary func(childComplexity int) int
+		FrenchLevel func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
 	}
 
 	FreshnessCounts struct {
@@ -427,46 +468,53 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddHouseholdMember          func(childComplexity int, input model.AddHouseholdMemberInput) int
-		AddPlanAction               func(childComplexity int, input model.AddPlanActionInput) int
-		AddStaffMember              func(childComplexity int, input model.AddStaffMemberInput) int
-		AdmitExceptionally          func(childComplexity int, input model.AdmitExceptionallyInput) int
-		ArchiveOffer                func(childComplexity int, input model.OfferStatusInput) int
-		AssignReferents             func(childComplexity int, input model.AssignReferentsInput) int
-		ConvokeBeneficiary          func(childComplexity int, input model.ConvokeBeneficiaryInput) int
-		CreateOffer                 func(childComplexity int, input model.CreateOfferInput) int
-		CreateStructure             func(childComplexity int, input model.CreateStructureInput) int
-		CreateWorkingGroup          func(childComplexity int, input model.CreateWorkingGroupInput) int
-		DecideHousingProposal       func(childComplexity int, input model.DecideHousingProposalInput) int
-		ExcludeBeneficiary          func(childComplexity int, input model.ExcludeBeneficiaryInput) int
-		ExitJourney                 func(childComplexity int, input model.ExitJourneyInput) int
-		ImportOffers                func(childComplexity int, input model.ImportOffersInput) int
-		MarkOffersUpToDate          func(childComplexity int, input model.MarkOffersUpToDateInput) int
-		PublishOffer                func(childComplexity int, input model.OfferStatusInput) int
-		RecordAccessibility         func(childComplexity int, input model.RecordAccessibilityInput) int
-		RecordAttendance            func(childComplexity int, input model.RecordAttendanceInput) int
-		RecordDiagnostic            func(childComplexity int, input model.RecordDiagnosticInput) int
-		RecordEvaluation            func(childComplexity int, input model.RecordEvaluationInput) int
-		RecordFollowUp              func(childComplexity int, input model.RecordFollowUpInput) int
-		RecordGoodPractice          func(childComplexity int, input model.RecordGoodPracticeInput) int
-		RecordHousingProposal       func(childComplexity int, input model.RecordHousingProposalInput) int
-		RecordInterview             func(childComplexity int, input model.RecordInterviewInput) int
-		RecordNetworkEventMinutes   func(childComplexity int, input model.RecordNetworkEventMinutesInput) int
-		RecordRightsStep            func(childComplexity int, input model.RecordRightsStepInput) int
-		ReferBeneficiary            func(childComplexity int, input model.ReferBeneficiaryInput) int
-		RegisterForCollectiveAction func(childComplexity int, input model.RegisterForCollectiveActionInput) int
-		ReintegrateBeneficiary      func(childComplexity int, input model.ReintegrateBeneficiaryInput) int
-		ReportEmergingNeed          func(childComplexity int, input model.ReportEmergingNeedInput) int
-		ScheduleCollectiveAction    func(childComplexity int, input model.ScheduleCollectiveActionInput) int
-		ScheduleNetworkEvent        func(childComplexity int, input model.ScheduleNetworkEventInput) int
-		SetProgrammeParameters      func(childComplexity int, input model.SetProgrammeParametersInput) int
-		SetStaffMemberActive        func(childComplexity int, input model.SetStaffMemberActiveInput) int
-		SignEngagementContract      func(childComplexity int, input model.SignEngagementContractInput) int
-		UpdateBeneficiaryContact    func(childComplexity int, input model.UpdateBeneficiaryContactInput) int
-		UpdateEmergingNeed          func(childComplexity int, input model.UpdateEmergingNeedInput) int
-		UpdateOffer                 func(childComplexity int, input model.UpdateOfferInput) int
-		UpdatePlanAction            func(childComplexity int, input model.UpdatePlanActionInput) int
-		UpdateStructure             func(childComplexity int, input model.UpdateStructureInput) int
+		AddHouseholdMember           func(childComplexity int, input model.AddHouseholdMemberInput) int
+		AddPlanAction                func(childComplexity int, input model.AddPlanActionInput) int
+		AddStaffMember               func(childComplexity int, input model.AddStaffMemberInput) int
+		AdmitExceptionally           func(childComplexity int, input model.AdmitExceptionallyInput) int
+		ArchiveOffer                 func(childComplexity int, input model.OfferStatusInput) int
+		AssignReferents              func(childComplexity int, input model.AssignReferentsInput) int
+		ConvokeBeneficiary           func(childComplexity int, input model.ConvokeBeneficiaryInput) int
+		CreateOffer                  func(childComplexity int, input model.CreateOfferInput) int
+		CreateStructure              func(childComplexity int, input model.CreateStructureInput) int
+		CreateWorkingGroup           func(childComplexity int, input model.CreateWorkingGroupInput) int
+		DecideHousingProposal        func(childComplexity int, input model.DecideHousingProposalInput) int
+		ExcludeBeneficiary           func(childComplexity int, input model.ExcludeBeneficiaryInput) int
+		ExitJourney                  func(childComplexity int, input model.ExitJourneyInput) int
+		ImportOffers                 func(childComplexity int, input model.ImportOffersInput) int
+		MarkOffersUpToDate           func(childComplexity int, input model.MarkOffersUpToDateInput) int
+		OrientBeneficiary            func(childComplexity int, input model.OrientBeneficiaryInput) int
+		PublishOffer                 func(childComplexity int, input model.OfferStatusInput) int
+		RecordAccessibility          func(childComplexity int, input model.RecordAccessibilityInput) int
+		RecordAttendance             func(childComplexity int, input model.RecordAttendanceInput) int
+		RecordDiagnostic             func(childComplexity int, input model.RecordDiagnosticInput) int
+		RecordEvaluation             func(childComplexity int, input model.RecordEvaluationInput) int
+		RecordFollowUp               func(childComplexity int, input model.RecordFollowUpInput) int
+		RecordFrenchLevel            func(childComplexity int, input model.RecordFrenchLevelInput) int
+		RecordGoodPractice           func(childComplexity int, input model.RecordGoodPracticeInput) int
+		RecordHousingProposal        func(childComplexity int, input model.RecordHousingProposalInput) int
+		RecordInterview              func(childComplexity int, input model.RecordInterviewInput) int
+		RecordNetworkEventMinutes    func(childComplexity int, input model.RecordNetworkEventMinutesInput) int
+		RecordOutcome                func(childComplexity int, input model.RecordOutcomeInput) int
+		RecordProfessionalDiagnostic func(childComplexity int, input model.RecordProfessionalDiagnosticInput) int
+		RecordRightsStep             func(childComplexity int, input model.RecordRightsStepInput) int
+		RecordSupportAction          func(childComplexity int, input model.RecordSupportActionInput) int
+		ReferBeneficiary             func(childComplexity int, input model.ReferBeneficiaryInput) int
+		RegisterForCollectiveAction  func(childComplexity int, input model.RegisterForCollectiveActionInput) int
+		ReintegrateBeneficiary       func(childComplexity int, input model.ReintegrateBeneficiaryInput) int
+		ReportEmergingNeed           func(childComplexity int, input model.ReportEmergingNeedInput) int
+		RespondToOrientation         func(childComplexity int, input model.RespondToOrientationInput) int
+		ScheduleCollectiveAction     func(childComplexity int, input model.ScheduleCollectiveActionInput) int
+		ScheduleNetworkEvent         func(childComplexity int, input model.ScheduleNetworkEventInput) int
+		SetProgrammeParameters       func(childComplexity int, input model.SetProgrammeParametersInput) int
+		SetStaffMemberActive         func(childComplexity int, input model.SetStaffMemberActiveInput) int
+		SignEngagementContract       func(childComplexity int, input model.SignEngagementContractInput) int
+		UpdateBeneficiaryContact     func(childComplexity int, input model.UpdateBeneficiaryContactInput) int
+		UpdateEmergingNeed           func(childComplexity int, input model.UpdateEmergingNeedInput) int
+		UpdateOffer                  func(childComplexity int, input model.UpdateOfferInput) int
+		UpdateOrientationStatus      func(childComplexity int, input model.UpdateOrientationStatusInput) int
+		UpdatePlanAction             func(childComplexity int, input model.UpdatePlanActionInput) int
+		UpdateStructure              func(childComplexity int, input model.UpdateStructureInput) int
 	}
 
 	NetworkEvent struct {
@@ -616,6 +664,39 @@ type ComplexityRoot struct {
 		StartsOn func(childComplexity int) int
 	}
 
+	Orientation struct {
+		AbandonReason       func(childComplexity int) int
+		AnswerDueOn         func(childComplexity int) int
+		AnsweredOn          func(childComplexity int) int
+		Beneficiary         func(childComplexity int) int
+		EndedOn             func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		OfferID             func(childComplexity int) int
+		OrientedByStructure func(childComplexity int) int
+		OrientedOn          func(childComplexity int) int
+		Overdue             func(childComplexity int) int
+		Person              func(childComplexity int) int
+		Purpose             func(childComplexity int) int
+		RefusalReason       func(childComplexity int) int
+		StartedOn           func(childComplexity int) int
+		Status              func(childComplexity int) int
+		Structure           func(childComplexity int) int
+		Version             func(childComplexity int) int
+	}
+
+	OrientationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OrientationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	OrientationEvent struct {
 		Answer        func(childComplexity int) int
 		At            func(childComplexity int) int
@@ -623,6 +704,52 @@ type ComplexityRoot struct {
 		Department    func(childComplexity int) int
 		OfferID       func(childComplexity int) int
 		OrientationID func(childComplexity int) int
+	}
+
+	OrientationPayload struct {
+		Orientation func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	OrientedPerson struct {
+		FirstName       func(childComplexity int) int
+		FrenchLevel     func(childComplexity int) int
+		Languages       func(childComplexity int) int
+		LastNameInitial func(childComplexity int) int
+	}
+
+	Outcome struct {
+		CertificationLevel           func(childComplexity int) int
+		ContractType                 func(childComplexity int) int
+		CountsAsEmploymentOrTraining func(childComplexity int) int
+		DurableEmployment            func(childComplexity int) int
+		EmployerSector               func(childComplexity int) int
+		EndsOn                       func(childComplexity int) int
+		ID                           func(childComplexity int) int
+		JobTitle                     func(childComplexity int) int
+		Kind                         func(childComplexity int) int
+		RecordedAt                   func(childComplexity int) int
+		StartsOn                     func(childComplexity int) int
+		TrainingTitle                func(childComplexity int) int
+		WeeklyHours                  func(childComplexity int) int
+	}
+
+	OutcomeConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OutcomeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	OutcomePayload struct {
+		Beneficiary func(childComplexity int) int
+		Outcome     func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -649,6 +776,26 @@ type ComplexityRoot struct {
 		Beneficiary func(childComplexity int) int
 		PlanAction  func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
+	}
+
+	ProfessionalDiagnostic struct {
+		AssessedOn       func(childComplexity int) int
+		AuthorStructure  func(childComplexity int) int
+		Barriers         func(childComplexity int) int
+		Diplomas         func(childComplexity int) int
+		EducationLevel   func(childComplexity int) int
+		Experiences      func(childComplexity int) int
+		ID               func(childComplexity int) int
+		RecordedAt       func(childComplexity int) int
+		Skills           func(childComplexity int) int
+		TargetJobs       func(childComplexity int) int
+		YearsOfSchooling func(childComplexity int) int
+	}
+
+	ProfessionalDiagnosticPayload struct {
+		Beneficiary            func(childComplexity int) int
+		ProfessionalDiagnostic func(childComplexity int) int
+		UserErrors             func(childComplexity int) int
 	}
 
 	ProgrammeParameters struct {
@@ -690,6 +837,8 @@ type ComplexityRoot struct {
 		Nodes               func(childComplexity int, ids []string) int
 		Offer               func(childComplexity int, id string) int
 		Offers              func(childComplexity int, filter *model.OfferFilter, first *int, after *string, last *int, before *string) int
+		Orientations        func(childComplexity int, filter *model.OrientationFilter, first *int, after *string, last *int, before *string) int
+		Outcomes            func(childComplexity int, filter *model.OutcomeFilter, first *int, after *string, last *int, before *string) int
 		ProgrammeParameters func(childComplexity int, department string) int
 		Structure           func(childComplexity int, id string) int
 		Structures          func(childComplexity int, filter *model.StructureFilter, first *int, after *string, last *int, before *string) int
@@ -826,6 +975,22 @@ type ComplexityRoot struct {
 		OrientationAnswered func(childComplexity int) int
 	}
 
+	SupportAction struct {
+		Author          func(childComplexity int) int
+		AuthorStructure func(childComplexity int) int
+		HeldOn          func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		RecordedAt      func(childComplexity int) int
+		Result          func(childComplexity int) int
+	}
+
+	SupportActionPayload struct {
+		Beneficiary   func(childComplexity int) int
+		SupportAction func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+	}
+
 	TimelineEvent struct {
 		Kind       func(childComplexity int) int
 		On         func(childComplexity int) int
@@ -846,6 +1011,13 @@ type ComplexityRoot struct {
 		Role        func(childComplexity int) int
 		Structure   func(childComplexity int) int
 		Subject     func(childComplexity int) int
+	}
+
+	WorkExperience struct {
+		Country func(childComplexity int) int
+		Job     func(childComplexity int) int
+		Sector  func(childComplexity int) int
+		Years   func(childComplexity int) int
 	}
 
 	WorkingGroup struct {
@@ -899,6 +1071,14 @@ type BeneficiaryResolver interface {
 	Reintegrations(ctx context.Context, obj *model.Beneficiary) ([]model.Reintegration, error)
 	Alerts(ctx context.Context, obj *model.Beneficiary) ([]model.Alert, error)
 	Timeline(ctx context.Context, obj *model.Beneficiary) ([]model.TimelineEvent, error)
+	ProfessionalDiagnostic(ctx context.Context, obj *model.Beneficiary) (*model.ProfessionalDiagnostic, error)
+	ProfessionalDiagnostics(ctx context.Context, obj *model.Beneficiary) ([]model.ProfessionalDiagnostic, error)
+	FrenchLevel(ctx context.Context, obj *model.Beneficiary) (*model.FrenchLevel, error)
+	FrenchLevels(ctx context.Context, obj *model.Beneficiary) ([]model.FrenchLevel, error)
+	Orientations(ctx context.Context, obj *model.Beneficiary) ([]model.Orientation, error)
+	SupportActions(ctx context.Context, obj *model.Beneficiary) ([]model.SupportAction, error)
+	Outcomes(ctx context.Context, obj *model.Beneficiary) ([]model.Outcome, error)
+	InEmploymentOrTraining(ctx context.Context, obj *model.Beneficiary) (bool, error)
 }
 type CollectiveActionResolver interface {
 	Facilitators(ctx context.Context, obj *model.CollectiveAction) ([]model.StaffMember, error)
@@ -963,6 +1143,13 @@ type MutationResolver interface {
 	RecordGoodPractice(ctx context.Context, input model.RecordGoodPracticeInput) (*model.GoodPracticePayload, error)
 	ReportEmergingNeed(ctx context.Context, input model.ReportEmergingNeedInput) (*model.EmergingNeedPayload, error)
 	UpdateEmergingNeed(ctx context.Context, input model.UpdateEmergingNeedInput) (*model.EmergingNeedPayload, error)
+	RecordProfessionalDiagnostic(ctx context.Context, input model.RecordProfessionalDiagnosticInput) (*model.ProfessionalDiagnosticPayload, error)
+	RecordFrenchLevel(ctx context.Context, input model.RecordFrenchLevelInput) (*model.FrenchLevelPayload, error)
+	OrientBeneficiary(ctx context.Context, input model.OrientBeneficiaryInput) (*model.OrientationPayload, error)
+	RespondToOrientation(ctx context.Context, input model.RespondToOrientationInput) (*model.OrientationPayload, error)
+	UpdateOrientationStatus(ctx context.Context, input model.UpdateOrientationStatusInput) (*model.OrientationPayload, error)
+	RecordSupportAction(ctx context.Context, input model.RecordSupportActionInput) (*model.SupportActionPayload, error)
+	RecordOutcome(ctx context.Context, input model.RecordOutcomeInput) (*model.OutcomePayload, error)
 }
 type NetworkEventResolver interface {
 	WorkingGroup(ctx context.Context, obj *model.NetworkEvent) (*model.WorkingGroup, error)
@@ -977,6 +1164,16 @@ type OfferResolver interface {
 	Freshness(ctx context.Context, obj *model.Offer) (model.Freshness, error)
 
 	History(ctx context.Context, obj *model.Offer, first *int, after *string, last *int, before *string) (*model.Connection[model.OfferChange], error)
+}
+type OrientationResolver interface {
+	Structure(ctx context.Context, obj *model.Orientation) (*model.Structure, error)
+
+	OrientedByStructure(ctx context.Context, obj *model.Orientation) (*model.Structure, error)
+
+	Beneficiary(ctx context.Context, obj *model.Orientation) (*model.Beneficiary, error)
+}
+type ProfessionalDiagnosticResolver interface {
+	AuthorStructure(ctx context.Context, obj *model.ProfessionalDiagnostic) (*model.Structure, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*model.Viewer, error)
@@ -995,6 +1192,8 @@ type QueryResolver interface {
 	WorkingGroups(ctx context.Context, department *string) ([]model.WorkingGroup, error)
 	GoodPractices(ctx context.Context, filter *model.GoodPracticeFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.GoodPractice], error)
 	EmergingNeeds(ctx context.Context, filter *model.EmergingNeedFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.EmergingNeed], error)
+	Orientations(ctx context.Context, filter *model.OrientationFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Orientation], error)
+	Outcomes(ctx context.Context, filter *model.OutcomeFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Outcome], error)
 }
 type ReferentAssignmentResolver interface {
 	StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error)
@@ -1016,6 +1215,10 @@ type SubscriptionResolver interface {
 	OfferMapChanged(ctx context.Context, department string) (<-chan *model.OfferMapEvent, error)
 	AlertRaised(ctx context.Context) (<-chan *model.AlertEvent, error)
 	OrientationAnswered(ctx context.Context) (<-chan *model.OrientationEvent, error)
+}
+type SupportActionResolver interface {
+	Author(ctx context.Context, obj *model.SupportAction) (*model.StaffMember, error)
+	AuthorStructure(ctx context.Context, obj *model.SupportAction) (*model.Structure, error)
 }
 type ViewerResolver interface {
 	Structure(ctx context.Context, obj *model.Viewer) (*model.Structure, error)
@@ -1334,6 +1537,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AxisProgress.MidCourse(childComplexity), true
 
+	case "Barrier.kind":
+		if e.ComplexityRoot.Barrier.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Barrier.Kind(childComplexity), true
+	case "Barrier.note":
+		if e.ComplexityRoot.Barrier.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Barrier.Note(childComplexity), true
+	case "Barrier.severity":
+		if e.ComplexityRoot.Barrier.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Barrier.Severity(childComplexity), true
+
 	case "Beneficiary.accessibility":
 		if e.ComplexityRoot.Beneficiary.Accessibility == nil {
 			break
@@ -1436,6 +1658,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Beneficiary.FollowUps(childComplexity), true
+	case "Beneficiary.frenchLevel":
+		if e.ComplexityRoot.Beneficiary.FrenchLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.FrenchLevel(childComplexity), true
+	case "Beneficiary.frenchLevels":
+		if e.ComplexityRoot.Beneficiary.FrenchLevels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.FrenchLevels(childComplexity), true
 	case "Beneficiary.household":
 		if e.ComplexityRoot.Beneficiary.Household == nil {
 			break
@@ -1460,6 +1694,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Beneficiary.ID(childComplexity), true
+	case "Beneficiary.inEmploymentOrTraining":
+		if e.ComplexityRoot.Beneficiary.InEmploymentOrTraining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.InEmploymentOrTraining(childComplexity), true
 	case "Beneficiary.interviews":
 		if e.ComplexityRoot.Beneficiary.Interviews == nil {
 			break
@@ -1502,6 +1742,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Beneficiary.Nationality(childComplexity), true
+	case "Beneficiary.orientations":
+		if e.ComplexityRoot.Beneficiary.Orientations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Orientations(childComplexity), true
+	case "Beneficiary.outcomes":
+		if e.ComplexityRoot.Beneficiary.Outcomes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Outcomes(childComplexity), true
 	case "Beneficiary.phase":
 		if e.ComplexityRoot.Beneficiary.Phase == nil {
 			break
@@ -1520,6 +1772,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Beneficiary.Plan(childComplexity), true
+	case "Beneficiary.professionalDiagnostic":
+		if e.ComplexityRoot.Beneficiary.ProfessionalDiagnostic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.ProfessionalDiagnostic(childComplexity), true
+	case "Beneficiary.professionalDiagnostics":
+		if e.ComplexityRoot.Beneficiary.ProfessionalDiagnostics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.ProfessionalDiagnostics(childComplexity), true
 	case "Beneficiary.protectionGrantedOn":
 		if e.ComplexityRoot.Beneficiary.ProtectionGrantedOn == nil {
 			break
@@ -1568,6 +1832,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Beneficiary.SocialOperator(childComplexity), true
+	case "Beneficiary.supportActions":
+		if e.ComplexityRoot.Beneficiary.SupportActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.SupportActions(childComplexity), true
 	case "Beneficiary.timeline":
 		if e.ComplexityRoot.Beneficiary.Timeline == nil {
 			break
@@ -1849,6 +2119,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Diagnostic.Training(childComplexity), true
 
+	case "Diploma.country":
+		if e.ComplexityRoot.Diploma.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diploma.Country(childComplexity), true
+	case "Diploma.recognition":
+		if e.ComplexityRoot.Diploma.Recognition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diploma.Recognition(childComplexity), true
+	case "Diploma.title":
+		if e.ComplexityRoot.Diploma.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diploma.Title(childComplexity), true
+	case "Diploma.year":
+		if e.ComplexityRoot.Diploma.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diploma.Year(childComplexity), true
+
 	case "EligibilityCheck.condition":
 		if e.ComplexityRoot.EligibilityCheck.Condition == nil {
 			break
@@ -2091,6 +2386,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FollowUp.TrainingSituation(childComplexity), true
+
+	case "FrenchLevel.assessedOn":
+		if e.ComplexityRoot.FrenchLevel.AssessedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FrenchLevel.AssessedOn(childComplexity), true
+	case "FrenchLevel.id":
+		if e.ComplexityRoot.FrenchLevel.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FrenchLevel.ID(childComplexity), true
+	case "FrenchLevel.level":
+		if e.ComplexityRoot.FrenchLevel.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FrenchLevel.Level(childComplexity), true
+	case "FrenchLevel.levelsGained":
+		if e.ComplexityRoot.FrenchLevel.LevelsGained == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FrenchLevel.LevelsGained(childComplexity), true
+	case "FrenchLevel.recordedAt":
+		if e.ComplexityRoot.FrenchLevel.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FrenchLevel.RecordedAt(childComplexity), true
+	case "FrenchLevel.source":
+		if e.ComplexityRoot.FrenchLevel.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FrenchLevel.Source(childComplexity), true
+	case "FrenchLevel.trainingHoursDone":
+		if e.ComplexityRoot.FrenchLevel.TrainingHoursDone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FrenchLevel.TrainingHoursDone(childComplexity), true
+	case "FrenchLevel.trainingHoursPrescribed":
+		if e.ComplexityRoot.FrenchLevel.TrainingHoursPrescribed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FrenchLevel.TrainingHoursPrescribed(childComplexity), true
+
+	case "FrenchLevelPayload.beneficiary":
+		if e.ComplexityRoot.FrenchLevelPayload.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FrenchLevelPayload.Beneficiary(childComplexity), true
+	case "FrenchLevelPayload.frenchLevel":
+		if e.ComplexityRoot.FrenchLevelPayload.FrenchLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FrenchLevelPayload.FrenchLevel(childComplexity), true
+	case "FrenchLevelPayload.userErrors":
+		if e.ComplexityRoot.FrenchLevelPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FrenchLevelPayload.UserErrors(childComplexity), true
 
 	case "FreshnessCounts.dueSoon":
 		if e.ComplexityRoot.FreshnessCounts.DueSoon == nil {
@@ -2703,6 +3066,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MarkOffersUpToDate(childComplexity, args["input"].(model.MarkOffersUpToDateInput)), true
+	case "Mutation.orientBeneficiary":
+		if e.ComplexityRoot.Mutation.OrientBeneficiary == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_orientBeneficiary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OrientBeneficiary(childComplexity, args["input"].(model.OrientBeneficiaryInput)), true
 	case "Mutation.publishOffer":
 		if e.ComplexityRoot.Mutation.PublishOffer == nil {
 			break
@@ -2769,6 +3143,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordFollowUp(childComplexity, args["input"].(model.RecordFollowUpInput)), true
+	case "Mutation.recordFrenchLevel":
+		if e.ComplexityRoot.Mutation.RecordFrenchLevel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordFrenchLevel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordFrenchLevel(childComplexity, args["input"].(model.RecordFrenchLevelInput)), true
 	case "Mutation.recordGoodPractice":
 		if e.ComplexityRoot.Mutation.RecordGoodPractice == nil {
 			break
@@ -2813,6 +3198,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordNetworkEventMinutes(childComplexity, args["input"].(model.RecordNetworkEventMinutesInput)), true
+	case "Mutation.recordOutcome":
+		if e.ComplexityRoot.Mutation.RecordOutcome == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordOutcome_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordOutcome(childComplexity, args["input"].(model.RecordOutcomeInput)), true
+	case "Mutation.recordProfessionalDiagnostic":
+		if e.ComplexityRoot.Mutation.RecordProfessionalDiagnostic == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordProfessionalDiagnostic_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordProfessionalDiagnostic(childComplexity, args["input"].(model.RecordProfessionalDiagnosticInput)), true
 	case "Mutation.recordRightsStep":
 		if e.ComplexityRoot.Mutation.RecordRightsStep == nil {
 			break
@@ -2824,6 +3231,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordRightsStep(childComplexity, args["input"].(model.RecordRightsStepInput)), true
+	case "Mutation.recordSupportAction":
+		if e.ComplexityRoot.Mutation.RecordSupportAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordSupportAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordSupportAction(childComplexity, args["input"].(model.RecordSupportActionInput)), true
 	case "Mutation.referBeneficiary":
 		if e.ComplexityRoot.Mutation.ReferBeneficiary == nil {
 			break
@@ -2868,6 +3286,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportEmergingNeed(childComplexity, args["input"].(model.ReportEmergingNeedInput)), true
+	case "Mutation.respondToOrientation":
+		if e.ComplexityRoot.Mutation.RespondToOrientation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_respondToOrientation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RespondToOrientation(childComplexity, args["input"].(model.RespondToOrientationInput)), true
 	case "Mutation.scheduleCollectiveAction":
 		if e.ComplexityRoot.Mutation.ScheduleCollectiveAction == nil {
 			break
@@ -2956,6 +3385,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateOffer(childComplexity, args["input"].(model.UpdateOfferInput)), true
+	case "Mutation.updateOrientationStatus":
+		if e.ComplexityRoot.Mutation.UpdateOrientationStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateOrientationStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateOrientationStatus(childComplexity, args["input"].(model.UpdateOrientationStatusInput)), true
 	case "Mutation.updatePlanAction":
 		if e.ComplexityRoot.Mutation.UpdatePlanAction == nil {
 			break
@@ -3628,6 +4068,153 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OfferSession.StartsOn(childComplexity), true
 
+	case "Orientation.abandonReason":
+		if e.ComplexityRoot.Orientation.AbandonReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.AbandonReason(childComplexity), true
+	case "Orientation.answerDueOn":
+		if e.ComplexityRoot.Orientation.AnswerDueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.AnswerDueOn(childComplexity), true
+	case "Orientation.answeredOn":
+		if e.ComplexityRoot.Orientation.AnsweredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.AnsweredOn(childComplexity), true
+	case "Orientation.beneficiary":
+		if e.ComplexityRoot.Orientation.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.Beneficiary(childComplexity), true
+	case "Orientation.endedOn":
+		if e.ComplexityRoot.Orientation.EndedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.EndedOn(childComplexity), true
+	case "Orientation.id":
+		if e.ComplexityRoot.Orientation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.ID(childComplexity), true
+	case "Orientation.kind":
+		if e.ComplexityRoot.Orientation.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.Kind(childComplexity), true
+	case "Orientation.offerId":
+		if e.ComplexityRoot.Orientation.OfferID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.OfferID(childComplexity), true
+	case "Orientation.orientedByStructure":
+		if e.ComplexityRoot.Orientation.OrientedByStructure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.OrientedByStructure(childComplexity), true
+	case "Orientation.orientedOn":
+		if e.ComplexityRoot.Orientation.OrientedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.OrientedOn(childComplexity), true
+	case "Orientation.overdue":
+		if e.ComplexityRoot.Orientation.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.Overdue(childComplexity), true
+	case "Orientation.person":
+		if e.ComplexityRoot.Orientation.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.Person(childComplexity), true
+	case "Orientation.purpose":
+		if e.ComplexityRoot.Orientation.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.Purpose(childComplexity), true
+	case "Orientation.refusalReason":
+		if e.ComplexityRoot.Orientation.RefusalReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.RefusalReason(childComplexity), true
+	case "Orientation.startedOn":
+		if e.ComplexityRoot.Orientation.StartedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.StartedOn(childComplexity), true
+	case "Orientation.status":
+		if e.ComplexityRoot.Orientation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.Status(childComplexity), true
+	case "Orientation.structure":
+		if e.ComplexityRoot.Orientation.Structure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.Structure(childComplexity), true
+	case "Orientation.version":
+		if e.ComplexityRoot.Orientation.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.Version(childComplexity), true
+
+	case "OrientationConnection.edges":
+		if e.ComplexityRoot.OrientationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationConnection.Edges(childComplexity), true
+	case "OrientationConnection.nodes":
+		if e.ComplexityRoot.OrientationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationConnection.Nodes(childComplexity), true
+	case "OrientationConnection.pageInfo":
+		if e.ComplexityRoot.OrientationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationConnection.PageInfo(childComplexity), true
+	case "OrientationConnection.totalCount":
+		if e.ComplexityRoot.OrientationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationConnection.TotalCount(childComplexity), true
+
+	case "OrientationEdge.cursor":
+		if e.ComplexityRoot.OrientationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationEdge.Cursor(childComplexity), true
+	case "OrientationEdge.node":
+		if e.ComplexityRoot.OrientationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationEdge.Node(childComplexity), true
+
 	case "OrientationEvent.answer":
 		if e.ComplexityRoot.OrientationEvent.Answer == nil {
 			break
@@ -3664,6 +4251,180 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrientationEvent.OrientationID(childComplexity), true
+
+	case "OrientationPayload.orientation":
+		if e.ComplexityRoot.OrientationPayload.Orientation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationPayload.Orientation(childComplexity), true
+	case "OrientationPayload.userErrors":
+		if e.ComplexityRoot.OrientationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationPayload.UserErrors(childComplexity), true
+
+	case "OrientedPerson.firstName":
+		if e.ComplexityRoot.OrientedPerson.FirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientedPerson.FirstName(childComplexity), true
+	case "OrientedPerson.frenchLevel":
+		if e.ComplexityRoot.OrientedPerson.FrenchLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientedPerson.FrenchLevel(childComplexity), true
+	case "OrientedPerson.languages":
+		if e.ComplexityRoot.OrientedPerson.Languages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientedPerson.Languages(childComplexity), true
+	case "OrientedPerson.lastNameInitial":
+		if e.ComplexityRoot.OrientedPerson.LastNameInitial == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientedPerson.LastNameInitial(childComplexity), true
+
+	case "Outcome.certificationLevel":
+		if e.ComplexityRoot.Outcome.CertificationLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Outcome.CertificationLevel(childComplexity), true
+	case "Outcome.contractType":
+		if e.ComplexityRoot.Outcome.ContractType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Outcome.ContractType(childComplexity), true
+	case "Outcome.countsAsEmploymentOrTraining":
+		if e.ComplexityRoot.Outcome.CountsAsEmploymentOrTraining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Outcome.CountsAsEmploymentOrTraining(childComplexity), true
+	case "Outcome.durableEmployment":
+		if e.ComplexityRoot.Outcome.DurableEmployment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Outcome.DurableEmployment(childComplexity), true
+	case "Outcome.employerSector":
+		if e.ComplexityRoot.Outcome.EmployerSector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Outcome.EmployerSector(childComplexity), true
+	case "Outcome.endsOn":
+		if e.ComplexityRoot.Outcome.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Outcome.EndsOn(childComplexity), true
+	case "Outcome.id":
+		if e.ComplexityRoot.Outcome.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Outcome.ID(childComplexity), true
+	case "Outcome.jobTitle":
+		if e.ComplexityRoot.Outcome.JobTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Outcome.JobTitle(childComplexity), true
+	case "Outcome.kind":
+		if e.ComplexityRoot.Outcome.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Outcome.Kind(childComplexity), true
+	case "Outcome.recordedAt":
+		if e.ComplexityRoot.Outcome.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Outcome.RecordedAt(childComplexity), true
+	case "Outcome.startsOn":
+		if e.ComplexityRoot.Outcome.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Outcome.StartsOn(childComplexity), true
+	case "Outcome.trainingTitle":
+		if e.ComplexityRoot.Outcome.TrainingTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Outcome.TrainingTitle(childComplexity), true
+	case "Outcome.weeklyHours":
+		if e.ComplexityRoot.Outcome.WeeklyHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Outcome.WeeklyHours(childComplexity), true
+
+	case "OutcomeConnection.edges":
+		if e.ComplexityRoot.OutcomeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeConnection.Edges(childComplexity), true
+	case "OutcomeConnection.nodes":
+		if e.ComplexityRoot.OutcomeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeConnection.Nodes(childComplexity), true
+	case "OutcomeConnection.pageInfo":
+		if e.ComplexityRoot.OutcomeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeConnection.PageInfo(childComplexity), true
+	case "OutcomeConnection.totalCount":
+		if e.ComplexityRoot.OutcomeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeConnection.TotalCount(childComplexity), true
+
+	case "OutcomeEdge.cursor":
+		if e.ComplexityRoot.OutcomeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeEdge.Cursor(childComplexity), true
+	case "OutcomeEdge.node":
+		if e.ComplexityRoot.OutcomeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeEdge.Node(childComplexity), true
+
+	case "OutcomePayload.beneficiary":
+		if e.ComplexityRoot.OutcomePayload.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomePayload.Beneficiary(childComplexity), true
+	case "OutcomePayload.outcome":
+		if e.ComplexityRoot.OutcomePayload.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomePayload.Outcome(childComplexity), true
+	case "OutcomePayload.userErrors":
+		if e.ComplexityRoot.OutcomePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomePayload.UserErrors(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3752,6 +4513,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanActionPayload.UserErrors(childComplexity), true
+
+	case "ProfessionalDiagnostic.assessedOn":
+		if e.ComplexityRoot.ProfessionalDiagnostic.AssessedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfessionalDiagnostic.AssessedOn(childComplexity), true
+	case "ProfessionalDiagnostic.authorStructure":
+		if e.ComplexityRoot.ProfessionalDiagnostic.AuthorStructure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfessionalDiagnostic.AuthorStructure(childComplexity), true
+	case "ProfessionalDiagnostic.barriers":
+		if e.ComplexityRoot.ProfessionalDiagnostic.Barriers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfessionalDiagnostic.Barriers(childComplexity), true
+	case "ProfessionalDiagnostic.diplomas":
+		if e.ComplexityRoot.ProfessionalDiagnostic.Diplomas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfessionalDiagnostic.Diplomas(childComplexity), true
+	case "ProfessionalDiagnostic.educationLevel":
+		if e.ComplexityRoot.ProfessionalDiagnostic.EducationLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfessionalDiagnostic.EducationLevel(childComplexity), true
+	case "ProfessionalDiagnostic.experiences":
+		if e.ComplexityRoot.ProfessionalDiagnostic.Experiences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfessionalDiagnostic.Experiences(childComplexity), true
+	case "ProfessionalDiagnostic.id":
+		if e.ComplexityRoot.ProfessionalDiagnostic.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfessionalDiagnostic.ID(childComplexity), true
+	case "ProfessionalDiagnostic.recordedAt":
+		if e.ComplexityRoot.ProfessionalDiagnostic.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfessionalDiagnostic.RecordedAt(childComplexity), true
+	case "ProfessionalDiagnostic.skills":
+		if e.ComplexityRoot.ProfessionalDiagnostic.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfessionalDiagnostic.Skills(childComplexity), true
+	case "ProfessionalDiagnostic.targetJobs":
+		if e.ComplexityRoot.ProfessionalDiagnostic.TargetJobs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfessionalDiagnostic.TargetJobs(childComplexity), true
+	case "ProfessionalDiagnostic.yearsOfSchooling":
+		if e.ComplexityRoot.ProfessionalDiagnostic.YearsOfSchooling == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfessionalDiagnostic.YearsOfSchooling(childComplexity), true
+
+	case "ProfessionalDiagnosticPayload.beneficiary":
+		if e.ComplexityRoot.ProfessionalDiagnosticPayload.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfessionalDiagnosticPayload.Beneficiary(childComplexity), true
+	case "ProfessionalDiagnosticPayload.professionalDiagnostic":
+		if e.ComplexityRoot.ProfessionalDiagnosticPayload.ProfessionalDiagnostic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfessionalDiagnosticPayload.ProfessionalDiagnostic(childComplexity), true
+	case "ProfessionalDiagnosticPayload.userErrors":
+		if e.ComplexityRoot.ProfessionalDiagnosticPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfessionalDiagnosticPayload.UserErrors(childComplexity), true
 
 	case "ProgrammeParameters.contractDelayMonths":
 		if e.ComplexityRoot.ProgrammeParameters.ContractDelayMonths == nil {
@@ -3986,6 +4833,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Offers(childComplexity, args["filter"].(*model.OfferFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.orientations":
+		if e.ComplexityRoot.Query.Orientations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_orientations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Orientations(childComplexity, args["filter"].(*model.OrientationFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.outcomes":
+		if e.ComplexityRoot.Query.Outcomes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_outcomes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Outcomes(childComplexity, args["filter"].(*model.OutcomeFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.programmeParameters":
 		if e.ComplexityRoot.Query.ProgrammeParameters == nil {
 			break
@@ -4554,6 +5423,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.OrientationAnswered(childComplexity), true
 
+	case "SupportAction.author":
+		if e.ComplexityRoot.SupportAction.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportAction.Author(childComplexity), true
+	case "SupportAction.authorStructure":
+		if e.ComplexityRoot.SupportAction.AuthorStructure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportAction.AuthorStructure(childComplexity), true
+	case "SupportAction.heldOn":
+		if e.ComplexityRoot.SupportAction.HeldOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportAction.HeldOn(childComplexity), true
+	case "SupportAction.id":
+		if e.ComplexityRoot.SupportAction.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportAction.ID(childComplexity), true
+	case "SupportAction.kind":
+		if e.ComplexityRoot.SupportAction.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportAction.Kind(childComplexity), true
+	case "SupportAction.recordedAt":
+		if e.ComplexityRoot.SupportAction.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportAction.RecordedAt(childComplexity), true
+	case "SupportAction.result":
+		if e.ComplexityRoot.SupportAction.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportAction.Result(childComplexity), true
+
+	case "SupportActionPayload.beneficiary":
+		if e.ComplexityRoot.SupportActionPayload.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportActionPayload.Beneficiary(childComplexity), true
+	case "SupportActionPayload.supportAction":
+		if e.ComplexityRoot.SupportActionPayload.SupportAction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportActionPayload.SupportAction(childComplexity), true
+	case "SupportActionPayload.userErrors":
+		if e.ComplexityRoot.SupportActionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportActionPayload.UserErrors(childComplexity), true
+
 	case "TimelineEvent.kind":
 		if e.ComplexityRoot.TimelineEvent.Kind == nil {
 			break
@@ -4635,6 +5566,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Viewer.Subject(childComplexity), true
 
+	case "WorkExperience.country":
+		if e.ComplexityRoot.WorkExperience.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkExperience.Country(childComplexity), true
+	case "WorkExperience.job":
+		if e.ComplexityRoot.WorkExperience.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkExperience.Job(childComplexity), true
+	case "WorkExperience.sector":
+		if e.ComplexityRoot.WorkExperience.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkExperience.Sector(childComplexity), true
+	case "WorkExperience.years":
+		if e.ComplexityRoot.WorkExperience.Years == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkExperience.Years(childComplexity), true
+
 	case "WorkingGroup.departments":
 		if e.ComplexityRoot.WorkingGroup.Departments == nil {
 			break
@@ -4707,6 +5663,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AssignReferentsInput", ec.unmarshalInputAssignReferentsInput),
 			graphql.NewInputUnmarshaler("AuditLogFilter", ec.unmarshalInputAuditLogFilter),
 			graphql.NewInputUnmarshaler("AxisAssessmentInput", ec.unmarshalInputAxisAssessmentInput),
+			graphql.NewInputUnmarshaler("BarrierInput", ec.unmarshalInputBarrierInput),
 			graphql.NewInputUnmarshaler("BeneficiaryFilter", ec.unmarshalInputBeneficiaryFilter),
 			graphql.NewInputUnmarshaler("BeneficiaryOrder", ec.unmarshalInputBeneficiaryOrder),
 			graphql.NewInputUnmarshaler("CollectiveActionFilter", ec.unmarshalInputCollectiveActionFilter),
@@ -4715,6 +5672,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateStructureInput", ec.unmarshalInputCreateStructureInput),
 			graphql.NewInputUnmarshaler("CreateWorkingGroupInput", ec.unmarshalInputCreateWorkingGroupInput),
 			graphql.NewInputUnmarshaler("DecideHousingProposalInput", ec.unmarshalInputDecideHousingProposalInput),
+			graphql.NewInputUnmarshaler("DiplomaInput", ec.unmarshalInputDiplomaInput),
 			graphql.NewInputUnmarshaler("EmergingNeedFilter", ec.unmarshalInputEmergingNeedFilter),
 			graphql.NewInputUnmarshaler("ExcludeBeneficiaryInput", ec.unmarshalInputExcludeBeneficiaryInput),
 			graphql.NewInputUnmarshaler("ExitJourneyInput", ec.unmarshalInputExitJourneyInput),
@@ -4727,21 +5685,29 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OfferFilter", ec.unmarshalInputOfferFilter),
 			graphql.NewInputUnmarshaler("OfferSessionInput", ec.unmarshalInputOfferSessionInput),
 			graphql.NewInputUnmarshaler("OfferStatusInput", ec.unmarshalInputOfferStatusInput),
+			graphql.NewInputUnmarshaler("OrientBeneficiaryInput", ec.unmarshalInputOrientBeneficiaryInput),
+			graphql.NewInputUnmarshaler("OrientationFilter", ec.unmarshalInputOrientationFilter),
+			graphql.NewInputUnmarshaler("OutcomeFilter", ec.unmarshalInputOutcomeFilter),
 			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
 			graphql.NewInputUnmarshaler("RecordAccessibilityInput", ec.unmarshalInputRecordAccessibilityInput),
 			graphql.NewInputUnmarshaler("RecordAttendanceInput", ec.unmarshalInputRecordAttendanceInput),
 			graphql.NewInputUnmarshaler("RecordDiagnosticInput", ec.unmarshalInputRecordDiagnosticInput),
 			graphql.NewInputUnmarshaler("RecordEvaluationInput", ec.unmarshalInputRecordEvaluationInput),
 			graphql.NewInputUnmarshaler("RecordFollowUpInput", ec.unmarshalInputRecordFollowUpInput),
+			graphql.NewInputUnmarshaler("RecordFrenchLevelInput", ec.unmarshalInputRecordFrenchLevelInput),
 			graphql.NewInputUnmarshaler("RecordGoodPracticeInput", ec.unmarshalInputRecordGoodPracticeInput),
 			graphql.NewInputUnmarshaler("RecordHousingProposalInput", ec.unmarshalInputRecordHousingProposalInput),
 			graphql.NewInputUnmarshaler("RecordInterviewInput", ec.unmarshalInputRecordInterviewInput),
 			graphql.NewInputUnmarshaler("RecordNetworkEventMinutesInput", ec.unmarshalInputRecordNetworkEventMinutesInput),
+			graphql.NewInputUnmarshaler("RecordOutcomeInput", ec.unmarshalInputRecordOutcomeInput),
+			graphql.NewInputUnmarshaler("RecordProfessionalDiagnosticInput", ec.unmarshalInputRecordProfessionalDiagnosticInput),
 			graphql.NewInputUnmarshaler("RecordRightsStepInput", ec.unmarshalInputRecordRightsStepInput),
+			graphql.NewInputUnmarshaler("RecordSupportActionInput", ec.unmarshalInputRecordSupportActionInput),
 			graphql.NewInputUnmarshaler("ReferBeneficiaryInput", ec.unmarshalInputReferBeneficiaryInput),
 			graphql.NewInputUnmarshaler("RegisterForCollectiveActionInput", ec.unmarshalInputRegisterForCollectiveActionInput),
 			graphql.NewInputUnmarshaler("ReintegrateBeneficiaryInput", ec.unmarshalInputReintegrateBeneficiaryInput),
 			graphql.NewInputUnmarshaler("ReportEmergingNeedInput", ec.unmarshalInputReportEmergingNeedInput),
+			graphql.NewInputUnmarshaler("RespondToOrientationInput", ec.unmarshalInputRespondToOrientationInput),
 			graphql.NewInputUnmarshaler("ScheduleCollectiveActionInput", ec.unmarshalInputScheduleCollectiveActionInput),
 			graphql.NewInputUnmarshaler("ScheduleNetworkEventInput", ec.unmarshalInputScheduleNetworkEventInput),
 			graphql.NewInputUnmarshaler("SetProgrammeParametersInput", ec.unmarshalInputSetProgrammeParametersInput),
@@ -4752,8 +5718,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateBeneficiaryContactInput", ec.unmarshalInputUpdateBeneficiaryContactInput),
 			graphql.NewInputUnmarshaler("UpdateEmergingNeedInput", ec.unmarshalInputUpdateEmergingNeedInput),
 			graphql.NewInputUnmarshaler("UpdateOfferInput", ec.unmarshalInputUpdateOfferInput),
+			graphql.NewInputUnmarshaler("UpdateOrientationStatusInput", ec.unmarshalInputUpdateOrientationStatusInput),
 			graphql.NewInputUnmarshaler("UpdatePlanActionInput", ec.unmarshalInputUpdatePlanActionInput),
 			graphql.NewInputUnmarshaler("UpdateStructureInput", ec.unmarshalInputUpdateStructureInput),
+			graphql.NewInputUnmarshaler("WorkExperienceInput", ec.unmarshalInputWorkExperienceInput),
 		)
 	}
 	first := true
@@ -6899,22 +7867,6 @@ enum ProtectionStatus {
   JOINING_FAMILY_MEMBER
 }
 
-"Level of the Common European Framework of Reference for languages (« niveau CECRL »)."
-enum CefrLevel {
-  "Breakthrough (« A1, découverte »)."
-  A1
-  "Waystage (« A2, survie »)."
-  A2
-  "Threshold (« B1, seuil »)."
-  B1
-  "Vantage (« B2, avancé »)."
-  B2
-  "Effective operational proficiency (« C1, autonome »)."
-  C1
-  "Mastery (« C2, maîtrise »)."
-  C2
-}
-
 "Freshness of an offer (« fraîcheur »): whether its last verification is older than its update frequency."
 enum Freshness {
   "Verified within its update frequency (« à jour »)."
@@ -7858,6 +8810,729 @@ extend type Mutation {
   "Update an emerging need (« mettre à jour un besoin émergent »)."
   updateEmergingNeed(input: UpdateEmergingNeedInput!): EmergingNeedPayload! @allow(roles: [coordinator])
 }
+
+# ---- Professional ----
+# Employment and training (« accompagnement vers l'emploi et la formation »): the
+# socio-professional pre-diagnostic, the French level, orientations to partners' offers,
+# support actions and outcomes. Written by insertion counsellors (their caseload) and
+# coordinators; read by social workers; partners see only the orientations addressed to
+# them (their inbox), with the minimal view of the person (OrientedPerson).
+# ---------------------------------------------------------------------------------------
+
+extend enum ErrorCode {
+  "The offer is archived or not published: nobody can be oriented to it (« offre indisponible »)."
+  OFFER_UNAVAILABLE
+}
+
+extend enum AlertKind {
+  "An orientation is unanswered past its answer deadline (« orientation sans réponse »)."
+  ORIENTATION_UNANSWERED
+}
+
+extend enum TimelineEventKind {
+  "Socio-professional pre-diagnostic recorded (« pré-diagnostic socio-professionnel »)."
+  PROFESSIONAL_DIAGNOSTIC
+  "French level assessed (« évaluation du niveau de français »)."
+  FRENCH_LEVEL
+  "Orientation to a partner, or its answer or status (« orientation »)."
+  ORIENTATION
+  "Support action (« action d'appui à l'emploi »)."
+  SUPPORT_ACTION
+  "Outcome: employment, training, France Travail registration (« sortie positive »)."
+  OUTCOME
+}
+
+"Highest level of education reached (« niveau de scolarité »)."
+enum EducationLevel {
+  "No schooling (« non scolarisé »)."
+  NO_SCHOOLING
+  "Primary school (« primaire »)."
+  PRIMARY
+  "Lower secondary, up to 15-16 (« collège »)."
+  LOWER_SECONDARY
+  "Upper secondary, up to the end of secondary school (« lycée, niveau bac »)."
+  UPPER_SECONDARY
+  "Short higher education, two years (« bac+2 »)."
+  SHORT_HIGHER
+  "Bachelor's degree (« licence, bac+3 »)."
+  BACHELOR
+  "Master's degree (« master, bac+5 »)."
+  MASTER
+  "Doctorate (« doctorat »)."
+  DOCTORATE
+}
+
+"Level of a certification in the French national framework (« niveau de certification », nomenclature 2019)."
+enum CertificationLevel {
+  "Level 3: CAP, BEP (« niveau 3 »)."
+  LEVEL_3
+  "Level 4: baccalauréat, professional certificate (« niveau 4 »)."
+  LEVEL_4
+  "Level 5: bac+2, BTS, DUT (« niveau 5 »)."
+  LEVEL_5
+  "Level 6: bac+3, licence (« niveau 6 »)."
+  LEVEL_6
+  "Level 7: bac+5, master (« niveau 7 »)."
+  LEVEL_7
+  "Level 8: doctorate (« niveau 8 »)."
+  LEVEL_8
+}
+
+"Recognition of a foreign diploma in France (« reconnaissance du diplôme », ENIC-NARIC)."
+enum DiplomaRecognition {
+  "Not requested (« non demandée »)."
+  NOT_REQUESTED
+  "Requested, pending (« demandée »)."
+  REQUESTED
+  "Recognised: comparability certificate obtained (« reconnu »)."
+  RECOGNISED
+  "Refused (« refusée »)."
+  REFUSED
+}
+
+"Kind of barrier to employment (« frein à l'emploi »)."
+enum BarrierKind {
+  "French language (« langue française »)."
+  FRENCH
+  "Childcare (« garde d'enfants »)."
+  CHILDCARE
+  "Mobility, driving licence, transport (« mobilité »)."
+  MOBILITY
+  "Health (« santé »)."
+  HEALTH
+  "Housing (« logement »)."
+  HOUSING
+  "Digital skills (« compétences numériques »)."
+  DIGITAL_SKILLS
+  "Recognition of diplomas (« reconnaissance des diplômes »)."
+  DIPLOMA_RECOGNITION
+  "Administrative situation, documents (« démarches administratives »)."
+  ADMINISTRATIVE
+}
+
+"Severity of a barrier (« intensité du frein »)."
+enum BarrierSeverity {
+  "Low: does not prevent employment (« faible »)."
+  LOW
+  "Medium: limits the jobs or trainings open (« moyen »)."
+  MEDIUM
+  "High: must be lifted before employment (« fort »)."
+  HIGH
+}
+
+"A diploma (« diplôme »)."
+type Diploma @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Title (« intitulé »)."
+  title: String!
+  "Country where it was obtained (« pays »)."
+  country: String!
+  "Year obtained (« année »)."
+  year: Int
+  "Recognition in France (« reconnaissance en France »)."
+  recognition: DiplomaRecognition!
+}
+
+"A past job (« expérience professionnelle »)."
+type WorkExperience @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Job held (« métier »)."
+  job: String!
+  "Sector (« secteur d'activité »)."
+  sector: String!
+  "Number of years (« années d'expérience »); 0 for less than a year."
+  years: Int!
+  "Country (« pays »)."
+  country: String!
+}
+
+"A barrier to employment and its severity (« frein à l'emploi »)."
+type Barrier @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Kind of barrier."
+  kind: BarrierKind!
+  "Severity."
+  severity: BarrierSeverity!
+  "Details (« précisions »)."
+  note: String @group(name: NOTES)
+}
+
+"The socio-professional pre-diagnostic (« pré-diagnostic socio-professionnel »): path, skills, wishes, barriers. Each recording is kept; the latest is the current one."
+type ProfessionalDiagnostic implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Opaque global identifier."
+  id: ID!
+  "Day of the assessment (« date du pré-diagnostic »)."
+  assessedOn: Date!
+  "Highest level of education (« niveau de scolarité »)."
+  educationLevel: EducationLevel!
+  "Years of schooling (« années de scolarité »)."
+  yearsOfSchooling: Int
+  "Diplomas and their recognition (« diplômes »)."
+  diplomas: [Diploma!]!
+  "Work experience (« parcours professionnel »)."
+  experiences: [WorkExperience!]!
+  "Skills (« compétences »)."
+  skills: [String!]!
+  "Wishes: target jobs (« souhaits, métiers visés »)."
+  targetJobs: [String!]!
+  "Barriers to employment (« freins à l'emploi »)."
+  barriers: [Barrier!]!
+  "Structure of the author (« structure de l'auteur »)."
+  authorStructure: Structure
+  "When it was recorded (« saisi le »)."
+  recordedAt: DateTime!
+}
+
+"Level of the Common European Framework of Reference for languages (« niveau CECRL »)."
+enum CefrLevel {
+  "Below A1, including not literate in French (« infra A1 »)."
+  BELOW_A1
+  "A1, breakthrough (« A1, découverte »)."
+  A1
+  "A2, waystage (« A2, survie »)."
+  A2
+  "B1, threshold (« B1, seuil »)."
+  B1
+  "B2, vantage (« B2, indépendant »)."
+  B2
+  "C1, effective proficiency (« C1, autonome »)."
+  C1
+  "C2, mastery (« C2, maîtrise »)."
+  C2
+}
+
+"Source of a French-level assessment (« origine de l'évaluation »)."
+enum FrenchAssessmentSource {
+  "OFII test at CIR signature (« test OFII à la signature du CIR »)."
+  OFII_CIR_TEST
+  "Test by the training body at the end of a course (« organisme de formation »)."
+  TRAINING_BODY
+  "Assessment by the insertion counsellor (« évaluation du conseiller »)."
+  INSERTION_COUNSELLOR
+  "Certification: DELF, TCF, DCL (« certification »)."
+  CERTIFICATION
+  "Other (« autre »)."
+  OTHER
+}
+
+"A French-level assessment (« niveau de français »), with the language training prescribed and done since."
+type FrenchLevel implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Opaque global identifier."
+  id: ID!
+  "CEFR level (« niveau CECRL »)."
+  level: CefrLevel!
+  "Day of the assessment (« date de l'évaluation »)."
+  assessedOn: Date!
+  "Source of the assessment."
+  source: FrenchAssessmentSource!
+  "Hours of language training prescribed (« heures de formation prescrites »)."
+  trainingHoursPrescribed: Int!
+  "Hours of language training done (« heures de formation suivies »)."
+  trainingHoursDone: Int!
+  "Levels gained since the previous assessment (« progression »); null for the first one, negative for a regression."
+  levelsGained: Int
+  "When it was recorded (« saisi le »)."
+  recordedAt: DateTime!
+}
+
+"What a beneficiary is oriented to (« type d'orientation »)."
+enum OrientationKind {
+  "French course (« cours de français »)."
+  FRENCH_COURSE
+  "Qualifying training (« formation qualifiante »)."
+  QUALIFYING_TRAINING
+  "Work-integration scheme, IAE (« dispositif d'insertion »)."
+  INSERTION_SCHEME
+  "France Travail, the public employment service (« France Travail »)."
+  FRANCE_TRAVAIL
+  "Apprenticeship (« apprentissage, alternance »)."
+  APPRENTICESHIP
+  "Job-search support (« accompagnement à la recherche d'emploi »)."
+  JOB_SEARCH_SUPPORT
+}
+
+"Status of an orientation (« statut de l'orientation »): pending, then accepted or refused by the partner, then started, completed or abandoned."
+enum OrientationStatus {
+  "Awaiting the partner's answer (« en attente de réponse »)."
+  PENDING
+  "Accepted by the partner (« acceptée »)."
+  ACCEPTED
+  "Refused by the partner, with a reason (« refusée »)."
+  REFUSED
+  "Started: the person entered the course or scheme (« démarrée »)."
+  STARTED
+  "Completed (« terminée »)."
+  COMPLETED
+  "Abandoned after acceptance (« abandonnée »)."
+  ABANDONED
+}
+
+
+"A step of an accepted orientation (« suite de l'orientation »)."
+enum OrientationStep {
+  "Started: the person entered the course or scheme (« démarrée »)."
+  STARTED
+  "Completed (« terminée »)."
+  COMPLETED
+  "Abandoned, with a reason (« abandonnée »)."
+  ABANDONED
+}
+
+"The minimum about an oriented person that the partner needs (« personne orientée »): no contact details, no legal status, no birth date."
+type OrientedPerson @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor]) {
+  "First name (« prénom »)."
+  firstName: String!
+  "Initial of the last name (« initiale du nom »)."
+  lastNameInitial: String!
+  "Languages spoken (« langues parlées »)."
+  languages: [String!]!
+  "Latest French level (« niveau de français »), when assessed."
+  frenchLevel: CefrLevel
+}
+
+"An orientation of a beneficiary to a partner's offer or structure (« orientation »)."
+type Orientation implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor]) {
+  "Opaque global identifier."
+  id: ID!
+  "Version for optimistic concurrency."
+  version: Int!
+  "What the beneficiary is oriented to."
+  kind: OrientationKind!
+  "Status."
+  status: OrientationStatus!
+  "The structure addressed, owner of the orientation (« structure destinataire »)."
+  structure: Structure!
+  "The offer addressed, when oriented to an offer (global id of an Offer)."
+  offerId: ID
+  "What the orientation is for, written for the partner (« objet de l'orientation »)."
+  purpose: String!
+  "Day of the orientation (« date d'orientation »)."
+  orientedOn: Date!
+  "Last day for the partner's answer (« date limite de réponse »)."
+  answerDueOn: Date!
+  "Whether it is unanswered past its deadline (« en retard »)."
+  overdue: Boolean!
+  "Day of the partner's answer (« date de réponse »)."
+  answeredOn: Date
+  "Reason of a refusal (« motif du refus »)."
+  refusalReason: String
+  "Day started (« démarrée le »)."
+  startedOn: Date
+  "Day completed or abandoned (« terminée le »)."
+  endedOn: Date
+  "Reason of an abandonment (« motif de l'abandon »)."
+  abandonReason: String
+  "Structure of the counsellor who oriented (« structure prescriptrice »)."
+  orientedByStructure: Structure
+  "The minimal view of the person, for the partner."
+  person: OrientedPerson!
+  "The beneficiary; never readable by partners."
+  beneficiary: Beneficiary @allow(roles: [coordinator, social_worker, insertion_counsellor])
+}
+
+"Kind of support action (« action d'appui »)."
+enum SupportActionKind {
+  "CV writing (« aide à la rédaction de CV »)."
+  CV_WRITING
+  "Interview simulation (« simulation d'entretien »)."
+  INTERVIEW_SIMULATION
+  "Job search (« recherche d'emploi »)."
+  JOB_SEARCH
+  "Internship search (« recherche de stage »)."
+  INTERNSHIP_SEARCH
+  "Work-immersion search, PMSMP (« recherche d'immersion professionnelle »)."
+  WORK_IMMERSION_SEARCH
+  "Meeting with employers (« rencontre avec des employeurs »)."
+  EMPLOYER_MEETING
+}
+
+"A support action towards employment (« action d'appui à l'emploi »)."
+type SupportAction implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Opaque global identifier."
+  id: ID!
+  "Kind of action."
+  kind: SupportActionKind!
+  "Day held (« date »)."
+  heldOn: Date!
+  "Author (« auteur »)."
+  author: StaffMember
+  "Structure of the author."
+  authorStructure: Structure
+  "Result (« résultat »)."
+  result: String @group(name: NOTES)
+  "When it was recorded (« saisi le »)."
+  recordedAt: DateTime!
+}
+
+"Kind of outcome (« type de sortie positive »)."
+enum OutcomeKind {
+  "Employment (« emploi »)."
+  EMPLOYMENT
+  "Qualifying training (« formation qualifiante »)."
+  QUALIFYING_TRAINING
+  "Registration with France Travail (« inscription à France Travail »)."
+  FRANCE_TRAVAIL_REGISTRATION
+}
+
+"Type of employment contract (« type de contrat »)."
+enum ContractType {
+  "Permanent contract (« CDI »)."
+  CDI
+  "Fixed-term contract of 6 months or more (« CDD de 6 mois ou plus »)."
+  CDD_6_MONTHS_OR_MORE
+  "Fixed-term contract under 6 months (« CDD de moins de 6 mois »)."
+  CDD_UNDER_6_MONTHS
+  "Temporary work (« intérim »)."
+  TEMPORARY
+  "Work-integration contract, IAE (« contrat d'insertion »)."
+  INSERTION
+  "Apprenticeship or professionalisation contract (« alternance »)."
+  APPRENTICESHIP
+  "Self-employment (« travail indépendant »)."
+  SELF_EMPLOYED
+}
+
+"An outcome of the accompaniment (« sortie positive »): employment, qualifying training or France Travail registration."
+type Outcome implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Opaque global identifier."
+  id: ID!
+  "Kind of outcome."
+  kind: OutcomeKind!
+  "Contract, for employment (« contrat »)."
+  contractType: ContractType
+  "Weekly hours, for employment (« durée hebdomadaire »)."
+  weeklyHours: Int
+  "Job title, for employment (« poste »)."
+  jobTitle: String
+  "Employer's sector (« secteur de l'employeur »)."
+  employerSector: String
+  "Title of the training (« intitulé de la formation »)."
+  trainingTitle: String
+  "Certification level of the training."
+  certificationLevel: CertificationLevel
+  "First day (« début »); the registration day for France Travail."
+  startsOn: Date!
+  "Last day (« fin »), when known."
+  endsOn: Date
+  "Whether it counts as employment or training for the programme's 60 % target (« emploi ou formation »)."
+  countsAsEmploymentOrTraining: Boolean!
+  "Whether it is durable employment: CDI or CDD of 6 months or more (« emploi durable »)."
+  durableEmployment: Boolean!
+  "When it was recorded (« saisi le »)."
+  recordedAt: DateTime!
+}
+
+extend type Beneficiary {
+  "The current socio-professional pre-diagnostic, the latest (« pré-diagnostic socio-professionnel »)."
+  professionalDiagnostic: ProfessionalDiagnostic @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Every pre-diagnostic recorded, latest first (« historique des pré-diagnostics »)."
+  professionalDiagnostics: [ProfessionalDiagnostic!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "The latest French level (« niveau de français actuel »)."
+  frenchLevel: FrenchLevel @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "French-level assessments in date order, the progression (« progression en français »)."
+  frenchLevels: [FrenchLevel!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Orientations, latest first (« orientations »)."
+  orientations: [Orientation!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Support actions, latest first (« actions d'appui »)."
+  supportActions: [SupportAction!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Outcomes, latest first (« sorties positives »)."
+  outcomes: [Outcome!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Whether an outcome counting as employment or training is in progress today (« en emploi ou en formation »)."
+  inEmploymentOrTraining: Boolean! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+}
+
+"A page of orientations (« orientations »)."
+type OrientationConnection @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor]) {
+  "Orientations of the page, with cursors."
+  edges: [OrientationEdge!]!
+  "Orientations of the page."
+  nodes: [Orientation!]!
+  "Pagination state."
+  pageInfo: PageInfo!
+  "Number of orientations matching the filter, all pages together."
+  totalCount: Int!
+}
+
+"An orientation with its cursor."
+type OrientationEdge @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor]) {
+  "Opaque cursor."
+  cursor: String!
+  "The orientation."
+  node: Orientation!
+}
+
+"Filter of orientations (« filtre »); conditions are ANDed. A partner sees only its own inbox whatever the filter."
+input OrientationFilter {
+  "Only those addressed to this structure (« structure destinataire »)."
+  partnerStructureId: ID
+  "Only these statuses."
+  statuses: [OrientationStatus!]
+  "Only these kinds."
+  kinds: [OrientationKind!]
+  "Only those unanswered past their deadline (true) or not (false)."
+  overdue: Boolean
+  "Only those whose answer deadline is on or before this day."
+  deadlineBefore: Date
+  "Only those of this beneficiary."
+  beneficiaryId: ID
+}
+
+"A page of outcomes (« sorties positives »)."
+type OutcomeConnection @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Outcomes of the page, with cursors."
+  edges: [OutcomeEdge!]!
+  "Outcomes of the page."
+  nodes: [Outcome!]!
+  "Pagination state."
+  pageInfo: PageInfo!
+  "Number of outcomes matching the filter, all pages together."
+  totalCount: Int!
+}
+
+"An outcome with its cursor."
+type OutcomeEdge @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Opaque cursor."
+  cursor: String!
+  "The outcome."
+  node: Outcome!
+}
+
+"Filter of outcomes (« filtre »); conditions are ANDed."
+input OutcomeFilter {
+  "Only these kinds."
+  kinds: [OutcomeKind!]
+  "Only these contracts."
+  contractTypes: [ContractType!]
+  "Only those counting (true) or not (false) as employment or training."
+  countsAsEmploymentOrTraining: Boolean
+  "Started on or after this day."
+  startsFrom: Date
+  "Started on or before this day."
+  startsTo: Date
+  "Only those of this beneficiary."
+  beneficiaryId: ID
+}
+
+extend type Query {
+  "Orientations in the caller's scope, by answer deadline; a partner's inbox for partner editors (« orientations »)."
+  orientations(filter: OrientationFilter, first: Int, after: String, last: Int, before: String): OrientationConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor])
+  "Outcomes in the caller's scope, latest start first (« sorties positives »)."
+  outcomes(filter: OutcomeFilter, first: Int, after: String, last: Int, before: String): OutcomeConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+}
+
+"A diploma (« diplôme »)."
+input DiplomaInput {
+  "Title."
+  title: String!
+  "Country."
+  country: String!
+  "Year obtained."
+  year: Int
+  "Recognition in France; NOT_REQUESTED when absent."
+  recognition: DiplomaRecognition
+}
+
+"A past job (« expérience »)."
+input WorkExperienceInput {
+  "Job held."
+  job: String!
+  "Sector."
+  sector: String!
+  "Years, 0 to 60."
+  years: Int!
+  "Country."
+  country: String!
+}
+
+"A barrier to employment (« frein »); each kind at most once."
+input BarrierInput {
+  "Kind."
+  kind: BarrierKind!
+  "Severity."
+  severity: BarrierSeverity!
+  "Details."
+  note: String
+}
+
+"A socio-professional pre-diagnostic (« pré-diagnostic socio-professionnel »); it becomes the current one, the previous ones are kept."
+input RecordProfessionalDiagnosticInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "Day of the assessment; today when absent."
+  assessedOn: Date
+  "Highest level of education."
+  educationLevel: EducationLevel!
+  "Years of schooling, 0 to 30."
+  yearsOfSchooling: Int
+  "Diplomas."
+  diplomas: [DiplomaInput!]
+  "Work experience."
+  experiences: [WorkExperienceInput!]
+  "Skills."
+  skills: [String!]
+  "Target jobs."
+  targetJobs: [String!]
+  "Barriers, each kind at most once."
+  barriers: [BarrierInput!]
+}
+
+"Result of recordProfessionalDiagnostic."
+type ProfessionalDiagnosticPayload @allow(roles: [coordinator, insertion_counsellor]) {
+  "The pre-diagnostic recorded; null on error."
+  professionalDiagnostic: ProfessionalDiagnostic
+  "The beneficiary."
+  beneficiary: Beneficiary
+  "Errors the caller can fix."
+  userErrors: [UserError!]!
+}
+
+"A French-level assessment (« évaluation du niveau de français »)."
+input RecordFrenchLevelInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "CEFR level: BELOW_A1, A1, A2, B1, B2, C1 or C2; any other value is refused with INVALID_INPUT."
+  level: String!
+  "Day of the assessment."
+  assessedOn: Date!
+  "Source of the assessment."
+  source: FrenchAssessmentSource!
+  "Hours of language training prescribed; 0 when absent."
+  trainingHoursPrescribed: Int
+  "Hours of language training done; 0 when absent."
+  trainingHoursDone: Int
+}
+
+"Result of recordFrenchLevel."
+type FrenchLevelPayload @allow(roles: [coordinator, insertion_counsellor]) {
+  "The assessment recorded; null on error."
+  frenchLevel: FrenchLevel
+  "The beneficiary."
+  beneficiary: Beneficiary
+  "Errors the caller can fix."
+  userErrors: [UserError!]!
+}
+
+"An orientation (« orientation ») to an offer (its structure is the addressee) or to a structure."
+input OrientBeneficiaryInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "What the beneficiary is oriented to."
+  kind: OrientationKind!
+  "The offer (an Offer id); its structure is the addressee."
+  offerId: ID
+  "The structure addressed, when no offer is given."
+  structureId: ID
+  "What the orientation is for, for the partner."
+  purpose: String!
+  "Day of the orientation; today when absent."
+  orientedOn: Date
+}
+
+"The answer of the partner to an orientation (« réponse à l'orientation »)."
+input RespondToOrientationInput {
+  "The orientation."
+  orientationId: ID!
+  "Version read."
+  version: Int!
+  "The answer."
+  answer: OrientationAnswer!
+  "Reason of a refusal; required when refused."
+  refusalReason: String
+  "Day of the answer; today when absent."
+  answeredOn: Date
+}
+
+"The next step of an accepted orientation (« suivi de l'orientation »)."
+input UpdateOrientationStatusInput {
+  "The orientation."
+  orientationId: ID!
+  "Version read."
+  version: Int!
+  "The step reached."
+  status: OrientationStep!
+  "Day of the change; today when absent."
+  on: Date
+  "Reason of an abandonment; required when abandoned."
+  abandonReason: String
+}
+
+"Result of an act on an orientation."
+type OrientationPayload @allow(roles: [coordinator, insertion_counsellor, partner_editor]) {
+  "The orientation; null on error."
+  orientation: Orientation
+  "Errors the caller can fix."
+  userErrors: [UserError!]!
+}
+
+"A support action (« action d'appui »)."
+input RecordSupportActionInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "Kind."
+  kind: SupportActionKind!
+  "Day held; today when absent."
+  heldOn: Date
+  "Result."
+  result: String
+}
+
+"Result of recordSupportAction."
+type SupportActionPayload @allow(roles: [coordinator, insertion_counsellor]) {
+  "The action recorded; null on error."
+  supportAction: SupportAction
+  "The beneficiary."
+  beneficiary: Beneficiary
+  "Errors the caller can fix."
+  userErrors: [UserError!]!
+}
+
+"An outcome (« sortie positive »): employment needs a contract type, training a title."
+input RecordOutcomeInput {
+  "The beneficiary."
+  beneficiaryId: ID!
+  "Kind."
+  kind: OutcomeKind!
+  "Contract, required for employment."
+  contractType: ContractType
+  "Weekly hours, 1 to 48, for employment."
+  weeklyHours: Int
+  "Job title, for employment."
+  jobTitle: String
+  "Employer's sector."
+  employerSector: String
+  "Title of the training, required for training."
+  trainingTitle: String
+  "Certification level of the training."
+  certificationLevel: CertificationLevel
+  "First day."
+  startsOn: Date!
+  "Last day, not before the first."
+  endsOn: Date
+}
+
+"Result of recordOutcome."
+type OutcomePayload @allow(roles: [coordinator, insertion_counsellor]) {
+  "The outcome recorded; null on error."
+  outcome: Outcome
+  "The beneficiary."
+  beneficiary: Beneficiary
+  "Errors the caller can fix."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Records a socio-professional pre-diagnostic (« pré-diagnostic socio-professionnel »)."
+  recordProfessionalDiagnostic(input: RecordProfessionalDiagnosticInput!): ProfessionalDiagnosticPayload! @allow(roles: [coordinator, insertion_counsellor])
+  "Records a French-level assessment (« niveau de français »)."
+  recordFrenchLevel(input: RecordFrenchLevelInput!): FrenchLevelPayload! @allow(roles: [coordinator, insertion_counsellor])
+  "Orients a beneficiary to a partner's offer or structure; the partner must answer within the answer delay (« orienter »)."
+  orientBeneficiary(input: OrientBeneficiaryInput!): OrientationPayload! @allow(roles: [coordinator, insertion_counsellor])
+  "The partner's answer to an orientation: accepted, or refused with a reason (« répondre à une orientation »)."
+  respondToOrientation(input: RespondToOrientationInput!): OrientationPayload! @allow(roles: [coordinator, partner_editor])
+  "Records that an accepted orientation started, was completed or abandoned (« suivi de l'orientation »)."
+  updateOrientationStatus(input: UpdateOrientationStatusInput!): OrientationPayload! @allow(roles: [coordinator, insertion_counsellor, partner_editor])
+  "Records a support action (« action d'appui à l'emploi »)."
+  recordSupportAction(input: RecordSupportActionInput!): SupportActionPayload! @allow(roles: [coordinator, insertion_counsellor])
+  "Records an outcome: employment, qualifying training, France Travail registration (« sortie positive »)."
+  recordOutcome(input: RecordOutcomeInput!): OutcomePayload! @allow(roles: [coordinator, insertion_counsellor])
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -8014,6 +9689,18 @@ func (ec *executionContext) childFields_AxisProgress(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type AxisProgress", field.Name)
 }
 
+func (ec *executionContext) childFields_Barrier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Barrier_kind(ctx, field)
+	case "severity":
+		return ec.fieldContext_Barrier_severity(ctx, field)
+	case "note":
+		return ec.fieldContext_Barrier_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Barrier", field.Name)
+}
+
 func (ec *executionContext) childFields_Beneficiary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8102,6 +9789,22 @@ func (ec *executionContext) childFields_Beneficiary(ctx context.Context, field g
 		return ec.fieldContext_Beneficiary_alerts(ctx, field)
 	case "timeline":
 		return ec.fieldContext_Beneficiary_timeline(ctx, field)
+	case "professionalDiagnostic":
+		return ec.fieldContext_Beneficiary_professionalDiagnostic(ctx, field)
+	case "professionalDiagnostics":
+		return ec.fieldContext_Beneficiary_professionalDiagnostics(ctx, field)
+	case "frenchLevel":
+		return ec.fieldContext_Beneficiary_frenchLevel(ctx, field)
+	case "frenchLevels":
+		return ec.fieldContext_Beneficiary_frenchLevels(ctx, field)
+	case "orientations":
+		return ec.fieldContext_Beneficiary_orientations(ctx, field)
+	case "supportActions":
+		return ec.fieldContext_Beneficiary_supportActions(ctx, field)
+	case "outcomes":
+		return ec.fieldContext_Beneficiary_outcomes(ctx, field)
+	case "inEmploymentOrTraining":
+		return ec.fieldContext_Beneficiary_inEmploymentOrTraining(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Beneficiary", field.Name)
 }
@@ -8248,6 +9951,20 @@ func (ec *executionContext) childFields_Diagnostic(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Diagnostic", field.Name)
 }
 
+func (ec *executionContext) childFields_Diploma(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "title":
+		return ec.fieldContext_Diploma_title(ctx, field)
+	case "country":
+		return ec.fieldContext_Diploma_country(ctx, field)
+	case "year":
+		return ec.fieldContext_Diploma_year(ctx, field)
+	case "recognition":
+		return ec.fieldContext_Diploma_recognition(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Diploma", field.Name)
+}
+
 func (ec *executionContext) childFields_EligibilityCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "condition":
@@ -8378,6 +10095,40 @@ func (ec *executionContext) childFields_FollowUp(ctx context.Context, field grap
 		return ec.fieldContext_FollowUp_trainingSituation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FollowUp", field.Name)
+}
+
+func (ec *executionContext) childFields_FrenchLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_FrenchLevel_id(ctx, field)
+	case "level":
+		return ec.fieldContext_FrenchLevel_level(ctx, field)
+	case "assessedOn":
+		return ec.fieldContext_FrenchLevel_assessedOn(ctx, field)
+	case "source":
+		return ec.fieldContext_FrenchLevel_source(ctx, field)
+	case "trainingHoursPrescribed":
+		return ec.fieldContext_FrenchLevel_trainingHoursPrescribed(ctx, field)
+	case "trainingHoursDone":
+		return ec.fieldContext_FrenchLevel_trainingHoursDone(ctx, field)
+	case "levelsGained":
+		return ec.fieldContext_FrenchLevel_levelsGained(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_FrenchLevel_recordedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FrenchLevel", field.Name)
+}
+
+func (ec *executionContext) childFields_FrenchLevelPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "frenchLevel":
+		return ec.fieldContext_FrenchLevelPayload_frenchLevel(ctx, field)
+	case "beneficiary":
+		return ec.fieldContext_FrenchLevelPayload_beneficiary(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_FrenchLevelPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FrenchLevelPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_FreshnessCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8902,6 +10653,72 @@ func (ec *executionContext) childFields_OfferSession(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type OfferSession", field.Name)
 }
 
+func (ec *executionContext) childFields_Orientation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Orientation_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Orientation_version(ctx, field)
+	case "kind":
+		return ec.fieldContext_Orientation_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_Orientation_status(ctx, field)
+	case "structure":
+		return ec.fieldContext_Orientation_structure(ctx, field)
+	case "offerId":
+		return ec.fieldContext_Orientation_offerId(ctx, field)
+	case "purpose":
+		return ec.fieldContext_Orientation_purpose(ctx, field)
+	case "orientedOn":
+		return ec.fieldContext_Orientation_orientedOn(ctx, field)
+	case "answerDueOn":
+		return ec.fieldContext_Orientation_answerDueOn(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Orientation_overdue(ctx, field)
+	case "answeredOn":
+		return ec.fieldContext_Orientation_answeredOn(ctx, field)
+	case "refusalReason":
+		return ec.fieldContext_Orientation_refusalReason(ctx, field)
+	case "startedOn":
+		return ec.fieldContext_Orientation_startedOn(ctx, field)
+	case "endedOn":
+		return ec.fieldContext_Orientation_endedOn(ctx, field)
+	case "abandonReason":
+		return ec.fieldContext_Orientation_abandonReason(ctx, field)
+	case "orientedByStructure":
+		return ec.fieldContext_Orientation_orientedByStructure(ctx, field)
+	case "person":
+		return ec.fieldContext_Orientation_person(ctx, field)
+	case "beneficiary":
+		return ec.fieldContext_Orientation_beneficiary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Orientation", field.Name)
+}
+
+func (ec *executionContext) childFields_OrientationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OrientationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OrientationConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OrientationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OrientationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrientationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OrientationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OrientationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OrientationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrientationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_OrientationEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "orientationId":
@@ -8918,6 +10735,98 @@ func (ec *executionContext) childFields_OrientationEvent(ctx context.Context, fi
 		return ec.fieldContext_OrientationEvent_at(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrientationEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_OrientationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orientation":
+		return ec.fieldContext_OrientationPayload_orientation(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_OrientationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrientationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_OrientedPerson(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "firstName":
+		return ec.fieldContext_OrientedPerson_firstName(ctx, field)
+	case "lastNameInitial":
+		return ec.fieldContext_OrientedPerson_lastNameInitial(ctx, field)
+	case "languages":
+		return ec.fieldContext_OrientedPerson_languages(ctx, field)
+	case "frenchLevel":
+		return ec.fieldContext_OrientedPerson_frenchLevel(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrientedPerson", field.Name)
+}
+
+func (ec *executionContext) childFields_Outcome(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Outcome_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Outcome_kind(ctx, field)
+	case "contractType":
+		return ec.fieldContext_Outcome_contractType(ctx, field)
+	case "weeklyHours":
+		return ec.fieldContext_Outcome_weeklyHours(ctx, field)
+	case "jobTitle":
+		return ec.fieldContext_Outcome_jobTitle(ctx, field)
+	case "employerSector":
+		return ec.fieldContext_Outcome_employerSector(ctx, field)
+	case "trainingTitle":
+		return ec.fieldContext_Outcome_trainingTitle(ctx, field)
+	case "certificationLevel":
+		return ec.fieldContext_Outcome_certificationLevel(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_Outcome_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_Outcome_endsOn(ctx, field)
+	case "countsAsEmploymentOrTraining":
+		return ec.fieldContext_Outcome_countsAsEmploymentOrTraining(ctx, field)
+	case "durableEmployment":
+		return ec.fieldContext_Outcome_durableEmployment(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_Outcome_recordedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Outcome", field.Name)
+}
+
+func (ec *executionContext) childFields_OutcomeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OutcomeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OutcomeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OutcomeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OutcomeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutcomeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OutcomeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OutcomeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OutcomeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutcomeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OutcomePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "outcome":
+		return ec.fieldContext_OutcomePayload_outcome(ctx, field)
+	case "beneficiary":
+		return ec.fieldContext_OutcomePayload_beneficiary(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_OutcomePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutcomePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8970,6 +10879,46 @@ func (ec *executionContext) childFields_PlanActionPayload(ctx context.Context, f
 		return ec.fieldContext_PlanActionPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlanActionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ProfessionalDiagnostic(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProfessionalDiagnostic_id(ctx, field)
+	case "assessedOn":
+		return ec.fieldContext_ProfessionalDiagnostic_assessedOn(ctx, field)
+	case "educationLevel":
+		return ec.fieldContext_ProfessionalDiagnostic_educationLevel(ctx, field)
+	case "yearsOfSchooling":
+		return ec.fieldContext_ProfessionalDiagnostic_yearsOfSchooling(ctx, field)
+	case "diplomas":
+		return ec.fieldContext_ProfessionalDiagnostic_diplomas(ctx, field)
+	case "experiences":
+		return ec.fieldContext_ProfessionalDiagnostic_experiences(ctx, field)
+	case "skills":
+		return ec.fieldContext_ProfessionalDiagnostic_skills(ctx, field)
+	case "targetJobs":
+		return ec.fieldContext_ProfessionalDiagnostic_targetJobs(ctx, field)
+	case "barriers":
+		return ec.fieldContext_ProfessionalDiagnostic_barriers(ctx, field)
+	case "authorStructure":
+		return ec.fieldContext_ProfessionalDiagnostic_authorStructure(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_ProfessionalDiagnostic_recordedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProfessionalDiagnostic", field.Name)
+}
+
+func (ec *executionContext) childFields_ProfessionalDiagnosticPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "professionalDiagnostic":
+		return ec.fieldContext_ProfessionalDiagnosticPayload_professionalDiagnostic(ctx, field)
+	case "beneficiary":
+		return ec.fieldContext_ProfessionalDiagnosticPayload_beneficiary(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ProfessionalDiagnosticPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProfessionalDiagnosticPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ProgrammeParameters(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9272,6 +11221,38 @@ func (ec *executionContext) childFields_StructurePayload(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type StructurePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SupportAction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SupportAction_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_SupportAction_kind(ctx, field)
+	case "heldOn":
+		return ec.fieldContext_SupportAction_heldOn(ctx, field)
+	case "author":
+		return ec.fieldContext_SupportAction_author(ctx, field)
+	case "authorStructure":
+		return ec.fieldContext_SupportAction_authorStructure(ctx, field)
+	case "result":
+		return ec.fieldContext_SupportAction_result(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_SupportAction_recordedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SupportAction", field.Name)
+}
+
+func (ec *executionContext) childFields_SupportActionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "supportAction":
+		return ec.fieldContext_SupportActionPayload_supportAction(ctx, field)
+	case "beneficiary":
+		return ec.fieldContext_SupportActionPayload_beneficiary(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SupportActionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SupportActionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_TimelineEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "on":
@@ -9314,6 +11295,20 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_departments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkExperience(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "job":
+		return ec.fieldContext_WorkExperience_job(ctx, field)
+	case "sector":
+		return ec.fieldContext_WorkExperience_sector(ctx, field)
+	case "years":
+		return ec.fieldContext_WorkExperience_years(ctx, field)
+	case "country":
+		return ec.fieldContext_WorkExperience_country(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkExperience", field.Name)
 }
 
 func (ec *executionContext) childFields_WorkingGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9672,6 +11667,20 @@ func (ec *executionContext) field_Mutation_markOffersUpToDate_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_orientBeneficiary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OrientBeneficiaryInput, error) {
+			return ec.unmarshalNOrientBeneficiaryInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientBeneficiaryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_publishOffer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9756,6 +11765,20 @@ func (ec *executionContext) field_Mutation_recordFollowUp_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordFrenchLevel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordFrenchLevelInput, error) {
+			return ec.unmarshalNRecordFrenchLevelInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordFrenchLevelInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordGoodPractice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9812,12 +11835,54 @@ func (ec *executionContext) field_Mutation_recordNetworkEventMinutes_args(ctx co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordOutcome_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordOutcomeInput, error) {
+			return ec.unmarshalNRecordOutcomeInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordOutcomeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordProfessionalDiagnostic_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordProfessionalDiagnosticInput, error) {
+			return ec.unmarshalNRecordProfessionalDiagnosticInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordProfessionalDiagnosticInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordRightsStep_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordRightsStepInput, error) {
 			return ec.unmarshalNRecordRightsStepInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordRightsStepInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordSupportAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordSupportActionInput, error) {
+			return ec.unmarshalNRecordSupportActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordSupportActionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9874,6 +11939,20 @@ func (ec *executionContext) field_Mutation_reportEmergingNeed_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ReportEmergingNeedInput, error) {
 			return ec.unmarshalNReportEmergingNeedInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReportEmergingNeedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_respondToOrientation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RespondToOrientationInput, error) {
+			return ec.unmarshalNRespondToOrientationInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRespondToOrientationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9986,6 +12065,20 @@ func (ec *executionContext) field_Mutation_updateOffer_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateOfferInput, error) {
 			return ec.unmarshalNUpdateOfferInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdateOfferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateOrientationStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateOrientationStatusInput, error) {
+			return ec.unmarshalNUpdateOrientationStatusInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdateOrientationStatusInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10420,6 +12513,98 @@ func (ec *executionContext) field_Query_offers_args(ctx context.Context, rawArgs
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.OfferFilter, error) {
 			return ec.unmarshalOOfferFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_orientations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.OrientationFilter, error) {
+			return ec.unmarshalOOrientationFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_outcomes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.OutcomeFilter, error) {
+			return ec.unmarshalOOutcomeFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11890,6 +14075,75 @@ func (ec *executionContext) fieldContext_AxisProgress_change(_ context.Context, 
 	return graphql.NewScalarFieldContext("AxisProgress", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Barrier_kind(ctx context.Context, field graphql.CollectedField, obj *model.Barrier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Barrier_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.BarrierKind) graphql.Marshaler {
+			return ec.marshalNBarrierKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBarrierKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Barrier_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Barrier", field, false, false, "BarrierKind")
+}
+
+func (ec *executionContext) _Barrier_severity(ctx context.Context, field graphql.CollectedField, obj *model.Barrier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Barrier_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.BarrierSeverity) graphql.Marshaler {
+			return ec.marshalNBarrierSeverity2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBarrierSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Barrier_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Barrier", field, false, false, "BarrierSeverity")
+}
+
+func (ec *executionContext) _Barrier_note(ctx context.Context, field graphql.CollectedField, obj *model.Barrier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Barrier_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Barrier_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Barrier", field, false, false, "String")
+}
+
 func (ec *executionContext) _Beneficiary_id(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13068,6 +15322,253 @@ func (ec *executionContext) fieldContext_Beneficiary_timeline(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Beneficiary_professionalDiagnostic(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_professionalDiagnostic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().ProfessionalDiagnostic(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProfessionalDiagnostic) graphql.Marshaler {
+			return ec.marshalOProfessionalDiagnostic2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProfessionalDiagnostic(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_professionalDiagnostic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProfessionalDiagnostic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_professionalDiagnostics(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_professionalDiagnostics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().ProfessionalDiagnostics(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ProfessionalDiagnostic) graphql.Marshaler {
+			return ec.marshalNProfessionalDiagnostic2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProfessionalDiagnosticᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_professionalDiagnostics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProfessionalDiagnostic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_frenchLevel(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_frenchLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().FrenchLevel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FrenchLevel) graphql.Marshaler {
+			return ec.marshalOFrenchLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFrenchLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_frenchLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FrenchLevel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_frenchLevels(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_frenchLevels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().FrenchLevels(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.FrenchLevel) graphql.Marshaler {
+			return ec.marshalNFrenchLevel2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFrenchLevelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_frenchLevels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FrenchLevel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_orientations(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_orientations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().Orientations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Orientation) graphql.Marshaler {
+			return ec.marshalNOrientation2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_orientations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Orientation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_supportActions(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_supportActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().SupportActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.SupportAction) graphql.Marshaler {
+			return ec.marshalNSupportAction2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSupportActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_supportActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SupportAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_outcomes(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_outcomes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().Outcomes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Outcome) graphql.Marshaler {
+			return ec.marshalNOutcome2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_outcomes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Outcome(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_inEmploymentOrTraining(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_inEmploymentOrTraining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().InEmploymentOrTraining(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_inEmploymentOrTraining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _BeneficiaryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Beneficiary]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14209,6 +16710,98 @@ func (ec *executionContext) fieldContext_Diagnostic_mobility(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Diploma_title(ctx context.Context, field graphql.CollectedField, obj *model.Diploma) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diploma_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diploma_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Diploma", field, false, false, "String")
+}
+
+func (ec *executionContext) _Diploma_country(ctx context.Context, field graphql.CollectedField, obj *model.Diploma) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diploma_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Country, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diploma_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Diploma", field, false, false, "String")
+}
+
+func (ec *executionContext) _Diploma_year(ctx context.Context, field graphql.CollectedField, obj *model.Diploma) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diploma_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Diploma_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Diploma", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Diploma_recognition(ctx context.Context, field graphql.CollectedField, obj *model.Diploma) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diploma_recognition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recognition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiplomaRecognition) graphql.Marshaler {
+			return ec.marshalNDiplomaRecognition2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDiplomaRecognition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diploma_recognition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Diploma", field, false, false, "DiplomaRecognition")
+}
+
 func (ec *executionContext) _EligibilityCheck_condition(ctx context.Context, field graphql.CollectedField, obj *model.EligibilityCheck) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15194,6 +17787,286 @@ func (ec *executionContext) _FollowUp_trainingSituation(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_FollowUp_trainingSituation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FollowUp", field, false, false, "TrainingSituation")
+}
+
+func (ec *executionContext) _FrenchLevel_id(ctx context.Context, field graphql.CollectedField, obj *model.FrenchLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FrenchLevel_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FrenchLevel_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FrenchLevel", field, true, false, "ID")
+}
+
+func (ec *executionContext) _FrenchLevel_level(ctx context.Context, field graphql.CollectedField, obj *model.FrenchLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FrenchLevel_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CefrLevel) graphql.Marshaler {
+			return ec.marshalNCefrLevel2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCefrLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FrenchLevel_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FrenchLevel", field, false, false, "CefrLevel")
+}
+
+func (ec *executionContext) _FrenchLevel_assessedOn(ctx context.Context, field graphql.CollectedField, obj *model.FrenchLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FrenchLevel_assessedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssessedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FrenchLevel_assessedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FrenchLevel", field, false, false, "Date")
+}
+
+func (ec *executionContext) _FrenchLevel_source(ctx context.Context, field graphql.CollectedField, obj *model.FrenchLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FrenchLevel_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.FrenchAssessmentSource) graphql.Marshaler {
+			return ec.marshalNFrenchAssessmentSource2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFrenchAssessmentSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FrenchLevel_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FrenchLevel", field, false, false, "FrenchAssessmentSource")
+}
+
+func (ec *executionContext) _FrenchLevel_trainingHoursPrescribed(ctx context.Context, field graphql.CollectedField, obj *model.FrenchLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FrenchLevel_trainingHoursPrescribed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrainingHoursPrescribed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FrenchLevel_trainingHoursPrescribed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FrenchLevel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FrenchLevel_trainingHoursDone(ctx context.Context, field graphql.CollectedField, obj *model.FrenchLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FrenchLevel_trainingHoursDone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrainingHoursDone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FrenchLevel_trainingHoursDone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FrenchLevel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FrenchLevel_levelsGained(ctx context.Context, field graphql.CollectedField, obj *model.FrenchLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FrenchLevel_levelsGained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LevelsGained, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FrenchLevel_levelsGained(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FrenchLevel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FrenchLevel_recordedAt(ctx context.Context, field graphql.CollectedField, obj *model.FrenchLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FrenchLevel_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FrenchLevel_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FrenchLevel", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _FrenchLevelPayload_frenchLevel(ctx context.Context, field graphql.CollectedField, obj *model.FrenchLevelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FrenchLevelPayload_frenchLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FrenchLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FrenchLevel) graphql.Marshaler {
+			return ec.marshalOFrenchLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFrenchLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FrenchLevelPayload_frenchLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FrenchLevelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FrenchLevel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FrenchLevelPayload_beneficiary(ctx context.Context, field graphql.CollectedField, obj *model.FrenchLevelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FrenchLevelPayload_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FrenchLevelPayload_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FrenchLevelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FrenchLevelPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.FrenchLevelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FrenchLevelPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FrenchLevelPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FrenchLevelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _FreshnessCounts_total(ctx context.Context, field graphql.CollectedField, obj *model.FreshnessCounts) (ret graphql.Marshaler) {
@@ -18765,6 +21638,314 @@ func (ec *executionContext) fieldContext_Mutation_updateEmergingNeed(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordProfessionalDiagnostic(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordProfessionalDiagnostic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordProfessionalDiagnostic(ctx, fc.Args["input"].(model.RecordProfessionalDiagnosticInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProfessionalDiagnosticPayload) graphql.Marshaler {
+			return ec.marshalNProfessionalDiagnosticPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProfessionalDiagnosticPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordProfessionalDiagnostic(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProfessionalDiagnosticPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordProfessionalDiagnostic_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordFrenchLevel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordFrenchLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordFrenchLevel(ctx, fc.Args["input"].(model.RecordFrenchLevelInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FrenchLevelPayload) graphql.Marshaler {
+			return ec.marshalNFrenchLevelPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFrenchLevelPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordFrenchLevel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FrenchLevelPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordFrenchLevel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_orientBeneficiary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_orientBeneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OrientBeneficiary(ctx, fc.Args["input"].(model.OrientBeneficiaryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrientationPayload) graphql.Marshaler {
+			return ec.marshalNOrientationPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_orientBeneficiary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrientationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_orientBeneficiary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_respondToOrientation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_respondToOrientation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RespondToOrientation(ctx, fc.Args["input"].(model.RespondToOrientationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrientationPayload) graphql.Marshaler {
+			return ec.marshalNOrientationPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_respondToOrientation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrientationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_respondToOrientation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateOrientationStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateOrientationStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateOrientationStatus(ctx, fc.Args["input"].(model.UpdateOrientationStatusInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrientationPayload) graphql.Marshaler {
+			return ec.marshalNOrientationPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateOrientationStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrientationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateOrientationStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordSupportAction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordSupportAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordSupportAction(ctx, fc.Args["input"].(model.RecordSupportActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SupportActionPayload) graphql.Marshaler {
+			return ec.marshalNSupportActionPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSupportActionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordSupportAction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SupportActionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordSupportAction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordOutcome(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordOutcome(ctx, fc.Args["input"].(model.RecordOutcomeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OutcomePayload) graphql.Marshaler {
+			return ec.marshalNOutcomePayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordOutcome(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutcomePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordOutcome_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NetworkEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21417,6 +24598,630 @@ func (ec *executionContext) fieldContext_OfferSession_label(_ context.Context, f
 	return graphql.NewScalarFieldContext("OfferSession", field, false, false, "String")
 }
 
+func (ec *executionContext) _Orientation_id(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Orientation", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Orientation_version(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Orientation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Orientation_kind(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrientationKind) graphql.Marshaler {
+			return ec.marshalNOrientationKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Orientation", field, false, false, "OrientationKind")
+}
+
+func (ec *executionContext) _Orientation_status(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrientationStatus) graphql.Marshaler {
+			return ec.marshalNOrientationStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Orientation", field, false, false, "OrientationStatus")
+}
+
+func (ec *executionContext) _Orientation_structure(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_structure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Orientation().Structure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalNStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_structure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Orientation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Orientation_offerId(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_offerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OfferID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_offerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Orientation", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Orientation_purpose(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Orientation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Orientation_orientedOn(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_orientedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_orientedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Orientation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Orientation_answerDueOn(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_answerDueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnswerDueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_answerDueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Orientation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Orientation_overdue(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Orientation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Orientation_answeredOn(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_answeredOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnsweredOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_answeredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Orientation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Orientation_refusalReason(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_refusalReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefusalReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_refusalReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Orientation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Orientation_startedOn(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_startedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_startedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Orientation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Orientation_endedOn(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_endedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_endedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Orientation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Orientation_abandonReason(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_abandonReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AbandonReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_abandonReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Orientation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Orientation_orientedByStructure(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_orientedByStructure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Orientation().OrientedByStructure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalOStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_orientedByStructure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Orientation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Orientation_person(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Person, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrientedPerson) graphql.Marshaler {
+			return ec.marshalNOrientedPerson2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientedPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Orientation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrientedPerson(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Orientation_beneficiary(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Orientation().Beneficiary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Orientation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrientationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Orientation]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[model.Orientation]) graphql.Marshaler {
+			return ec.marshalNOrientationEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrientationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrientationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrientationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Orientation]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Orientation) graphql.Marshaler {
+			return ec.marshalNOrientation2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrientationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Orientation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrientationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Orientation]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrientationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrientationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Orientation]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrientationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.Orientation]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrientationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.Orientation]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Orientation) graphql.Marshaler {
+			return ec.marshalNOrientation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrientationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Orientation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrientationEvent_orientationId(ctx context.Context, field graphql.CollectedField, obj *model.OrientationEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21553,6 +25358,731 @@ func (ec *executionContext) _OrientationEvent_at(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_OrientationEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrientationEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OrientationPayload_orientation(ctx context.Context, field graphql.CollectedField, obj *model.OrientationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationPayload_orientation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orientation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Orientation) graphql.Marshaler {
+			return ec.marshalOOrientation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationPayload_orientation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrientationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Orientation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrientationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.OrientationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrientationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrientedPerson_firstName(ctx context.Context, field graphql.CollectedField, obj *model.OrientedPerson) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientedPerson_firstName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientedPerson_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientedPerson", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrientedPerson_lastNameInitial(ctx context.Context, field graphql.CollectedField, obj *model.OrientedPerson) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientedPerson_lastNameInitial(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastNameInitial, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientedPerson_lastNameInitial(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientedPerson", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrientedPerson_languages(ctx context.Context, field graphql.CollectedField, obj *model.OrientedPerson) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientedPerson_languages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Languages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientedPerson_languages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientedPerson", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrientedPerson_frenchLevel(ctx context.Context, field graphql.CollectedField, obj *model.OrientedPerson) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientedPerson_frenchLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FrenchLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CefrLevel) graphql.Marshaler {
+			return ec.marshalOCefrLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCefrLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrientedPerson_frenchLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientedPerson", field, false, false, "CefrLevel")
+}
+
+func (ec *executionContext) _Outcome_id(ctx context.Context, field graphql.CollectedField, obj *model.Outcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Outcome_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Outcome_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Outcome", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Outcome_kind(ctx context.Context, field graphql.CollectedField, obj *model.Outcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Outcome_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OutcomeKind) graphql.Marshaler {
+			return ec.marshalNOutcomeKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Outcome_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Outcome", field, false, false, "OutcomeKind")
+}
+
+func (ec *executionContext) _Outcome_contractType(ctx context.Context, field graphql.CollectedField, obj *model.Outcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Outcome_contractType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContractType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ContractType) graphql.Marshaler {
+			return ec.marshalOContractType2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐContractType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Outcome_contractType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Outcome", field, false, false, "ContractType")
+}
+
+func (ec *executionContext) _Outcome_weeklyHours(ctx context.Context, field graphql.CollectedField, obj *model.Outcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Outcome_weeklyHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WeeklyHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Outcome_weeklyHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Outcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Outcome_jobTitle(ctx context.Context, field graphql.CollectedField, obj *model.Outcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Outcome_jobTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JobTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Outcome_jobTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Outcome", field, false, false, "String")
+}
+
+func (ec *executionContext) _Outcome_employerSector(ctx context.Context, field graphql.CollectedField, obj *model.Outcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Outcome_employerSector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmployerSector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Outcome_employerSector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Outcome", field, false, false, "String")
+}
+
+func (ec *executionContext) _Outcome_trainingTitle(ctx context.Context, field graphql.CollectedField, obj *model.Outcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Outcome_trainingTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrainingTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Outcome_trainingTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Outcome", field, false, false, "String")
+}
+
+func (ec *executionContext) _Outcome_certificationLevel(ctx context.Context, field graphql.CollectedField, obj *model.Outcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Outcome_certificationLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CertificationLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CertificationLevel) graphql.Marshaler {
+			return ec.marshalOCertificationLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCertificationLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Outcome_certificationLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Outcome", field, false, false, "CertificationLevel")
+}
+
+func (ec *executionContext) _Outcome_startsOn(ctx context.Context, field graphql.CollectedField, obj *model.Outcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Outcome_startsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Outcome_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Outcome", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Outcome_endsOn(ctx context.Context, field graphql.CollectedField, obj *model.Outcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Outcome_endsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Outcome_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Outcome", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Outcome_countsAsEmploymentOrTraining(ctx context.Context, field graphql.CollectedField, obj *model.Outcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Outcome_countsAsEmploymentOrTraining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountsAsEmploymentOrTraining(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Outcome_countsAsEmploymentOrTraining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Outcome", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Outcome_durableEmployment(ctx context.Context, field graphql.CollectedField, obj *model.Outcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Outcome_durableEmployment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurableEmployment(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Outcome_durableEmployment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Outcome", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Outcome_recordedAt(ctx context.Context, field graphql.CollectedField, obj *model.Outcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Outcome_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Outcome_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Outcome", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OutcomeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Outcome]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[model.Outcome]) graphql.Marshaler {
+			return ec.marshalNOutcomeEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutcomeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Outcome]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Outcome) graphql.Marshaler {
+			return ec.marshalNOutcome2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Outcome(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Outcome]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Outcome]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OutcomeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.Outcome]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutcomeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.Outcome]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Outcome) graphql.Marshaler {
+			return ec.marshalNOutcome2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Outcome(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomePayload_outcome(ctx context.Context, field graphql.CollectedField, obj *model.OutcomePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomePayload_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Outcome) graphql.Marshaler {
+			return ec.marshalOOutcome2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcome(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomePayload_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Outcome(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomePayload_beneficiary(ctx context.Context, field graphql.CollectedField, obj *model.OutcomePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomePayload_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomePayload_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.OutcomePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -21903,6 +26433,391 @@ func (ec *executionContext) _PlanActionPayload_userErrors(ctx context.Context, f
 func (ec *executionContext) fieldContext_PlanActionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PlanActionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProfessionalDiagnostic_id(ctx context.Context, field graphql.CollectedField, obj *model.ProfessionalDiagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfessionalDiagnostic_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfessionalDiagnostic_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfessionalDiagnostic", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ProfessionalDiagnostic_assessedOn(ctx context.Context, field graphql.CollectedField, obj *model.ProfessionalDiagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfessionalDiagnostic_assessedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssessedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfessionalDiagnostic_assessedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfessionalDiagnostic", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ProfessionalDiagnostic_educationLevel(ctx context.Context, field graphql.CollectedField, obj *model.ProfessionalDiagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfessionalDiagnostic_educationLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EducationLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EducationLevel) graphql.Marshaler {
+			return ec.marshalNEducationLevel2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEducationLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfessionalDiagnostic_educationLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfessionalDiagnostic", field, false, false, "EducationLevel")
+}
+
+func (ec *executionContext) _ProfessionalDiagnostic_yearsOfSchooling(ctx context.Context, field graphql.CollectedField, obj *model.ProfessionalDiagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfessionalDiagnostic_yearsOfSchooling(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.YearsOfSchooling, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProfessionalDiagnostic_yearsOfSchooling(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfessionalDiagnostic", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProfessionalDiagnostic_diplomas(ctx context.Context, field graphql.CollectedField, obj *model.ProfessionalDiagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfessionalDiagnostic_diplomas(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Diplomas, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Diploma) graphql.Marshaler {
+			return ec.marshalNDiploma2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDiplomaᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfessionalDiagnostic_diplomas(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProfessionalDiagnostic",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Diploma(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProfessionalDiagnostic_experiences(ctx context.Context, field graphql.CollectedField, obj *model.ProfessionalDiagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfessionalDiagnostic_experiences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Experiences, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.WorkExperience) graphql.Marshaler {
+			return ec.marshalNWorkExperience2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkExperienceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfessionalDiagnostic_experiences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProfessionalDiagnostic",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkExperience(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProfessionalDiagnostic_skills(ctx context.Context, field graphql.CollectedField, obj *model.ProfessionalDiagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfessionalDiagnostic_skills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfessionalDiagnostic_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfessionalDiagnostic", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProfessionalDiagnostic_targetJobs(ctx context.Context, field graphql.CollectedField, obj *model.ProfessionalDiagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfessionalDiagnostic_targetJobs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetJobs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfessionalDiagnostic_targetJobs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfessionalDiagnostic", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProfessionalDiagnostic_barriers(ctx context.Context, field graphql.CollectedField, obj *model.ProfessionalDiagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfessionalDiagnostic_barriers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Barriers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Barrier) graphql.Marshaler {
+			return ec.marshalNBarrier2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBarrierᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfessionalDiagnostic_barriers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProfessionalDiagnostic",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Barrier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProfessionalDiagnostic_authorStructure(ctx context.Context, field graphql.CollectedField, obj *model.ProfessionalDiagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfessionalDiagnostic_authorStructure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProfessionalDiagnostic().AuthorStructure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalOStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProfessionalDiagnostic_authorStructure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProfessionalDiagnostic",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProfessionalDiagnostic_recordedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProfessionalDiagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfessionalDiagnostic_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfessionalDiagnostic_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfessionalDiagnostic", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ProfessionalDiagnosticPayload_professionalDiagnostic(ctx context.Context, field graphql.CollectedField, obj *model.ProfessionalDiagnosticPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfessionalDiagnosticPayload_professionalDiagnostic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfessionalDiagnostic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProfessionalDiagnostic) graphql.Marshaler {
+			return ec.marshalOProfessionalDiagnostic2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProfessionalDiagnostic(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProfessionalDiagnosticPayload_professionalDiagnostic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProfessionalDiagnosticPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProfessionalDiagnostic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProfessionalDiagnosticPayload_beneficiary(ctx context.Context, field graphql.CollectedField, obj *model.ProfessionalDiagnosticPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfessionalDiagnosticPayload_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProfessionalDiagnosticPayload_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProfessionalDiagnosticPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProfessionalDiagnosticPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ProfessionalDiagnosticPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfessionalDiagnosticPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfessionalDiagnosticPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProfessionalDiagnosticPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -23008,6 +27923,94 @@ func (ec *executionContext) fieldContext_Query_emergingNeeds(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_emergingNeeds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_orientations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_orientations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Orientations(ctx, fc.Args["filter"].(*model.OrientationFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[model.Orientation]) graphql.Marshaler {
+			return ec.marshalNOrientationConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_orientations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrientationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_orientations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_outcomes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_outcomes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Outcomes(ctx, fc.Args["filter"].(*model.OutcomeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[model.Outcome]) graphql.Marshaler {
+			return ec.marshalNOutcomeConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_outcomes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutcomeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_outcomes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25273,6 +30276,281 @@ func (ec *executionContext) fieldContext_Subscription_orientationAnswered(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _SupportAction_id(ctx context.Context, field graphql.CollectedField, obj *model.SupportAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportAction_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportAction_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportAction", field, true, false, "ID")
+}
+
+func (ec *executionContext) _SupportAction_kind(ctx context.Context, field graphql.CollectedField, obj *model.SupportAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportAction_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SupportActionKind) graphql.Marshaler {
+			return ec.marshalNSupportActionKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSupportActionKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportAction_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportAction", field, false, false, "SupportActionKind")
+}
+
+func (ec *executionContext) _SupportAction_heldOn(ctx context.Context, field graphql.CollectedField, obj *model.SupportAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportAction_heldOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeldOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportAction_heldOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportAction", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SupportAction_author(ctx context.Context, field graphql.CollectedField, obj *model.SupportAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportAction_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SupportAction().Author(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffMember) graphql.Marshaler {
+			return ec.marshalOStaffMember2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SupportAction_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupportAction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SupportAction_authorStructure(ctx context.Context, field graphql.CollectedField, obj *model.SupportAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportAction_authorStructure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SupportAction().AuthorStructure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalOStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SupportAction_authorStructure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupportAction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SupportAction_result(ctx context.Context, field graphql.CollectedField, obj *model.SupportAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportAction_result(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Result, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SupportAction_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _SupportAction_recordedAt(ctx context.Context, field graphql.CollectedField, obj *model.SupportAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportAction_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportAction_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportAction", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SupportActionPayload_supportAction(ctx context.Context, field graphql.CollectedField, obj *model.SupportActionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportActionPayload_supportAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SupportAction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SupportAction) graphql.Marshaler {
+			return ec.marshalOSupportAction2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSupportAction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SupportActionPayload_supportAction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupportActionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SupportAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SupportActionPayload_beneficiary(ctx context.Context, field graphql.CollectedField, obj *model.SupportActionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportActionPayload_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SupportActionPayload_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupportActionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SupportActionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SupportActionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportActionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportActionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupportActionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TimelineEvent_on(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25579,6 +30857,98 @@ func (ec *executionContext) _Viewer_departments(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Viewer_departments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkExperience_job(ctx context.Context, field graphql.CollectedField, obj *model.WorkExperience) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkExperience_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Job, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkExperience_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkExperience", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkExperience_sector(ctx context.Context, field graphql.CollectedField, obj *model.WorkExperience) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkExperience_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkExperience_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkExperience", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkExperience_years(ctx context.Context, field graphql.CollectedField, obj *model.WorkExperience) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkExperience_years(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Years, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkExperience_years(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkExperience", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WorkExperience_country(ctx context.Context, field graphql.CollectedField, obj *model.WorkExperience) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkExperience_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Country, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkExperience_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkExperience", field, false, false, "String")
 }
 
 func (ec *executionContext) _WorkingGroup_id(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroup) (ret graphql.Marshaler) {
@@ -27391,6 +32761,62 @@ func UnmarshalAxisAssessmentInput(ctx context.Context, raw any) (model.AxisAsses
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputBarrierInput(ctx context.Context, obj any) (model.BarrierInput, error) {
+	var it model.BarrierInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "severity", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNBarrierKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBarrierKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "severity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severity"))
+			data, err := ec.unmarshalNBarrierSeverity2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBarrierSeverity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severity = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBarrierInput unmarshals raw into the BarrierInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBarrierInput(ctx context.Context, raw any) (model.BarrierInput, error) {
+	var out model.BarrierInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BarrierInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputBeneficiaryFilter(ctx context.Context, obj any) (model.BeneficiaryFilter, error) {
 	var it model.BeneficiaryFilter
 	if obj == nil {
@@ -27896,6 +33322,69 @@ func (ec *executionContext) unmarshalInputDecideHousingProposalInput(ctx context
 func UnmarshalDecideHousingProposalInput(ctx context.Context, raw any) (model.DecideHousingProposalInput, error) {
 	var out model.DecideHousingProposalInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideHousingProposalInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDiplomaInput(ctx context.Context, obj any) (model.DiplomaInput, error) {
+	var it model.DiplomaInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "country", "year", "recognition"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "recognition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recognition"))
+			data, err := ec.unmarshalODiplomaRecognition2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDiplomaRecognition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Recognition = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDiplomaInput unmarshals raw into the DiplomaInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDiplomaInput(ctx context.Context, raw any) (model.DiplomaInput, error) {
+	var out model.DiplomaInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DiplomaInput", raw, &out)
 	return out, err
 }
 
@@ -28938,6 +34427,237 @@ func UnmarshalOfferStatusInput(ctx context.Context, raw any) (model.OfferStatusI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOrientBeneficiaryInput(ctx context.Context, obj any) (model.OrientBeneficiaryInput, error) {
+	var it model.OrientBeneficiaryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "kind", "offerId", "structureId", "purpose", "orientedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNOrientationKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "offerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfferID = data
+		case "structureId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("structureId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StructureID = data
+		case "purpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purpose"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Purpose = data
+		case "orientedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orientedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrientedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrientBeneficiaryInput unmarshals raw into the OrientBeneficiaryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrientBeneficiaryInput(ctx context.Context, raw any) (model.OrientBeneficiaryInput, error) {
+	var out model.OrientBeneficiaryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrientBeneficiaryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrientationFilter(ctx context.Context, obj any) (model.OrientationFilter, error) {
+	var it model.OrientationFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partnerStructureId", "statuses", "kinds", "overdue", "deadlineBefore", "beneficiaryId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partnerStructureId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerStructureId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerStructureID = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOOrientationStatus2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOOrientationKind2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "overdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overdue = data
+		case "deadlineBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadlineBefore"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeadlineBefore = data
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrientationFilter unmarshals raw into the OrientationFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrientationFilter(ctx context.Context, raw any) (model.OrientationFilter, error) {
+	var out model.OrientationFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrientationFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOutcomeFilter(ctx context.Context, obj any) (model.OutcomeFilter, error) {
+	var it model.OutcomeFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kinds", "contractTypes", "countsAsEmploymentOrTraining", "startsFrom", "startsTo", "beneficiaryId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOOutcomeKind2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "contractTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractTypes"))
+			data, err := ec.unmarshalOContractType2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐContractTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractTypes = data
+		case "countsAsEmploymentOrTraining":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countsAsEmploymentOrTraining"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountsAsEmploymentOrTraining = data
+		case "startsFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsFrom"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsFrom = data
+		case "startsTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsTo"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsTo = data
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOutcomeFilter unmarshals raw into the OutcomeFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOutcomeFilter(ctx context.Context, raw any) (model.OutcomeFilter, error) {
+	var out model.OutcomeFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OutcomeFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, obj any) (model.ParticipantInput, error) {
 	var it model.ParticipantInput
 	if obj == nil {
@@ -29344,6 +35064,83 @@ func UnmarshalRecordFollowUpInput(ctx context.Context, raw any) (model.RecordFol
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordFrenchLevelInput(ctx context.Context, obj any) (model.RecordFrenchLevelInput, error) {
+	var it model.RecordFrenchLevelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "level", "assessedOn", "source", "trainingHoursPrescribed", "trainingHoursDone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "assessedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessedOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssessedOn = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalNFrenchAssessmentSource2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFrenchAssessmentSource(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "trainingHoursPrescribed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingHoursPrescribed"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingHoursPrescribed = data
+		case "trainingHoursDone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingHoursDone"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingHoursDone = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordFrenchLevelInput unmarshals raw into the RecordFrenchLevelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordFrenchLevelInput(ctx context.Context, raw any) (model.RecordFrenchLevelInput, error) {
+	var out model.RecordFrenchLevelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordFrenchLevelInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordGoodPracticeInput(ctx context.Context, obj any) (model.RecordGoodPracticeInput, error) {
 	var it model.RecordGoodPracticeInput
 	if obj == nil {
@@ -29663,6 +35460,209 @@ func UnmarshalRecordNetworkEventMinutesInput(ctx context.Context, raw any) (mode
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordOutcomeInput(ctx context.Context, obj any) (model.RecordOutcomeInput, error) {
+	var it model.RecordOutcomeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "kind", "contractType", "weeklyHours", "jobTitle", "employerSector", "trainingTitle", "certificationLevel", "startsOn", "endsOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNOutcomeKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "contractType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractType"))
+			data, err := ec.unmarshalOContractType2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐContractType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractType = data
+		case "weeklyHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weeklyHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WeeklyHours = data
+		case "jobTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jobTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JobTitle = data
+		case "employerSector":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employerSector"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmployerSector = data
+		case "trainingTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingTitle = data
+		case "certificationLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationLevel"))
+			data, err := ec.unmarshalOCertificationLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCertificationLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificationLevel = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordOutcomeInput unmarshals raw into the RecordOutcomeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordOutcomeInput(ctx context.Context, raw any) (model.RecordOutcomeInput, error) {
+	var out model.RecordOutcomeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordOutcomeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordProfessionalDiagnosticInput(ctx context.Context, obj any) (model.RecordProfessionalDiagnosticInput, error) {
+	var it model.RecordProfessionalDiagnosticInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "assessedOn", "educationLevel", "yearsOfSchooling", "diplomas", "experiences", "skills", "targetJobs", "barriers"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "assessedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessedOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssessedOn = data
+		case "educationLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("educationLevel"))
+			data, err := ec.unmarshalNEducationLevel2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEducationLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EducationLevel = data
+		case "yearsOfSchooling":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearsOfSchooling"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearsOfSchooling = data
+		case "diplomas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("diplomas"))
+			data, err := ec.unmarshalODiplomaInput2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDiplomaInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Diplomas = data
+		case "experiences":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("experiences"))
+			data, err := ec.unmarshalOWorkExperienceInput2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkExperienceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Experiences = data
+		case "skills":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Skills = data
+		case "targetJobs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetJobs"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetJobs = data
+		case "barriers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("barriers"))
+			data, err := ec.unmarshalOBarrierInput2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBarrierInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Barriers = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordProfessionalDiagnosticInput unmarshals raw into the RecordProfessionalDiagnosticInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordProfessionalDiagnosticInput(ctx context.Context, raw any) (model.RecordProfessionalDiagnosticInput, error) {
+	var out model.RecordProfessionalDiagnosticInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordProfessionalDiagnosticInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordRightsStepInput(ctx context.Context, obj any) (model.RecordRightsStepInput, error) {
 	var it model.RecordRightsStepInput
 	if obj == nil {
@@ -29737,6 +35737,69 @@ func (ec *executionContext) unmarshalInputRecordRightsStepInput(ctx context.Cont
 func UnmarshalRecordRightsStepInput(ctx context.Context, raw any) (model.RecordRightsStepInput, error) {
 	var out model.RecordRightsStepInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordRightsStepInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordSupportActionInput(ctx context.Context, obj any) (model.RecordSupportActionInput, error) {
+	var it model.RecordSupportActionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "kind", "heldOn", "result"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNSupportActionKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSupportActionKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "result":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("result"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Result = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordSupportActionInput unmarshals raw into the RecordSupportActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordSupportActionInput(ctx context.Context, raw any) (model.RecordSupportActionInput, error) {
+	var out model.RecordSupportActionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordSupportActionInput", raw, &out)
 	return out, err
 }
 
@@ -30066,6 +36129,76 @@ func (ec *executionContext) unmarshalInputReportEmergingNeedInput(ctx context.Co
 func UnmarshalReportEmergingNeedInput(ctx context.Context, raw any) (model.ReportEmergingNeedInput, error) {
 	var out model.ReportEmergingNeedInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportEmergingNeedInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRespondToOrientationInput(ctx context.Context, obj any) (model.RespondToOrientationInput, error) {
+	var it model.RespondToOrientationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orientationId", "version", "answer", "refusalReason", "answeredOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orientationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orientationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrientationID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "answer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answer"))
+			data, err := ec.unmarshalNOrientationAnswer2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationAnswer(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Answer = data
+		case "refusalReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refusalReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefusalReason = data
+		case "answeredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answeredOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnsweredOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRespondToOrientationInput unmarshals raw into the RespondToOrientationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRespondToOrientationInput(ctx context.Context, raw any) (model.RespondToOrientationInput, error) {
+	var out model.RespondToOrientationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RespondToOrientationInput", raw, &out)
 	return out, err
 }
 
@@ -30899,6 +37032,76 @@ func UnmarshalUpdateOfferInput(ctx context.Context, raw any) (model.UpdateOfferI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateOrientationStatusInput(ctx context.Context, obj any) (model.UpdateOrientationStatusInput, error) {
+	var it model.UpdateOrientationStatusInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orientationId", "version", "status", "on", "abandonReason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orientationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orientationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrientationID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNOrientationStep2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStep(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "on":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("on"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.On = data
+		case "abandonReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("abandonReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AbandonReason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateOrientationStatusInput unmarshals raw into the UpdateOrientationStatusInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateOrientationStatusInput(ctx context.Context, raw any) (model.UpdateOrientationStatusInput, error) {
+	var out model.UpdateOrientationStatusInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateOrientationStatusInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdatePlanActionInput(ctx context.Context, obj any) (model.UpdatePlanActionInput, error) {
 	var it model.UpdatePlanActionInput
 	if obj == nil {
@@ -31032,6 +37235,69 @@ func UnmarshalUpdateStructureInput(ctx context.Context, raw any) (model.UpdateSt
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputWorkExperienceInput(ctx context.Context, obj any) (model.WorkExperienceInput, error) {
+	var it model.WorkExperienceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"job", "sector", "years", "country"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "job":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("job"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Job = data
+		case "sector":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sector"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sector = data
+		case "years":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("years"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Years = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWorkExperienceInput unmarshals raw into the WorkExperienceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWorkExperienceInput(ctx context.Context, raw any) (model.WorkExperienceInput, error) {
+	var out model.WorkExperienceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WorkExperienceInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -31047,6 +37313,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._WorkingGroup(ctx, sel, obj)
+	case model.SupportAction:
+		return ec._SupportAction(ctx, sel, &obj)
+	case *model.SupportAction:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SupportAction(ctx, sel, obj)
 	case model.Structure:
 		return ec._Structure(ctx, sel, &obj)
 	case *model.Structure:
@@ -31061,6 +37334,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._StaffMember(ctx, sel, obj)
+	case model.ProfessionalDiagnostic:
+		return ec._ProfessionalDiagnostic(ctx, sel, &obj)
+	case *model.ProfessionalDiagnostic:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProfessionalDiagnostic(ctx, sel, obj)
 	case model.PlanAction:
 		return ec._PlanAction(ctx, sel, &obj)
 	case *model.PlanAction:
@@ -31068,6 +37348,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._PlanAction(ctx, sel, obj)
+	case model.Outcome:
+		return ec._Outcome(ctx, sel, &obj)
+	case *model.Outcome:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Outcome(ctx, sel, obj)
+	case model.Orientation:
+		return ec._Orientation(ctx, sel, &obj)
+	case *model.Orientation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Orientation(ctx, sel, obj)
 	case model.Offer:
 		return ec._Offer(ctx, sel, &obj)
 	case *model.Offer:
@@ -31117,6 +37411,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._GoodPractice(ctx, sel, obj)
+	case model.FrenchLevel:
+		return ec._FrenchLevel(ctx, sel, &obj)
+	case *model.FrenchLevel:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._FrenchLevel(ctx, sel, obj)
 	case model.EmergingNeed:
 		return ec._EmergingNeed(ctx, sel, &obj)
 	case *model.EmergingNeed:
@@ -31647,6 +37948,49 @@ func (ec *executionContext) _AxisProgress(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var barrierImplementors = []string{"Barrier"}
+
+func (ec *executionContext) _Barrier(ctx context.Context, sel ast.SelectionSet, obj *model.Barrier) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, barrierImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Barrier")
+		case "kind":
+			out.Values[i] = ec._Barrier_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._Barrier_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._Barrier_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var beneficiaryImplementors = []string{"Beneficiary", "Node"}
 
 func (ec *executionContext) _Beneficiary(ctx context.Context, sel ast.SelectionSet, obj *model.Beneficiary) graphql.Marshaler {
@@ -31894,6 +38238,54 @@ func (ec *executionContext) _Beneficiary(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Beneficiary_timeline(ctx, field, obj)
+				})
+		case "professionalDiagnostic":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_professionalDiagnostic(ctx, field, obj)
+				})
+		case "professionalDiagnostics":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_professionalDiagnostics(ctx, field, obj)
+				})
+		case "frenchLevel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_frenchLevel(ctx, field, obj)
+				})
+		case "frenchLevels":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_frenchLevels(ctx, field, obj)
+				})
+		case "orientations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_orientations(ctx, field, obj)
+				})
+		case "supportActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_supportActions(ctx, field, obj)
+				})
+		case "outcomes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_outcomes(ctx, field, obj)
+				})
+		case "inEmploymentOrTraining":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_inEmploymentOrTraining(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -32400,6 +38792,54 @@ func (ec *executionContext) _Diagnostic(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var diplomaImplementors = []string{"Diploma"}
+
+func (ec *executionContext) _Diploma(ctx context.Context, sel ast.SelectionSet, obj *model.Diploma) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, diplomaImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Diploma")
+		case "title":
+			out.Values[i] = ec._Diploma_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "country":
+			out.Values[i] = ec._Diploma_country(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._Diploma_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recognition":
+			out.Values[i] = ec._Diploma_recognition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eligibilityCheckImplementors = []string{"EligibilityCheck"}
 
 func (ec *executionContext) _EligibilityCheck(ctx context.Context, sel ast.SelectionSet, obj *model.EligibilityCheck) graphql.Marshaler {
@@ -32832,6 +39272,117 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 		case "trainingSituation":
 			out.Values[i] = ec._FollowUp_trainingSituation(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var frenchLevelImplementors = []string{"FrenchLevel", "Node"}
+
+func (ec *executionContext) _FrenchLevel(ctx context.Context, sel ast.SelectionSet, obj *model.FrenchLevel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, frenchLevelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FrenchLevel")
+		case "id":
+			out.Values[i] = ec._FrenchLevel_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._FrenchLevel_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assessedOn":
+			out.Values[i] = ec._FrenchLevel_assessedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._FrenchLevel_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trainingHoursPrescribed":
+			out.Values[i] = ec._FrenchLevel_trainingHoursPrescribed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trainingHoursDone":
+			out.Values[i] = ec._FrenchLevel_trainingHoursDone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "levelsGained":
+			out.Values[i] = ec._FrenchLevel_levelsGained(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recordedAt":
+			out.Values[i] = ec._FrenchLevel_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var frenchLevelPayloadImplementors = []string{"FrenchLevelPayload"}
+
+func (ec *executionContext) _FrenchLevelPayload(ctx context.Context, sel ast.SelectionSet, obj *model.FrenchLevelPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, frenchLevelPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FrenchLevelPayload")
+		case "frenchLevel":
+			out.Values[i] = ec._FrenchLevelPayload_frenchLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "beneficiary":
+			out.Values[i] = ec._FrenchLevelPayload_beneficiary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._FrenchLevelPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -33904,6 +40455,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordProfessionalDiagnostic":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordProfessionalDiagnostic(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordFrenchLevel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordFrenchLevel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orientBeneficiary":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_orientBeneficiary(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "respondToOrientation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_respondToOrientation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateOrientationStatus":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateOrientationStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordSupportAction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordSupportAction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordOutcome":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordOutcome(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34845,6 +41445,213 @@ func (ec *executionContext) _OfferSession(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var orientationImplementors = []string{"Orientation", "Node"}
+
+func (ec *executionContext) _Orientation(ctx context.Context, sel ast.SelectionSet, obj *model.Orientation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orientationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Orientation")
+		case "id":
+			out.Values[i] = ec._Orientation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Orientation_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Orientation_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Orientation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "structure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Orientation_structure(ctx, field, obj)
+				})
+		case "offerId":
+			out.Values[i] = ec._Orientation_offerId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "purpose":
+			out.Values[i] = ec._Orientation_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orientedOn":
+			out.Values[i] = ec._Orientation_orientedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answerDueOn":
+			out.Values[i] = ec._Orientation_answerDueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.Values[i] = ec._Orientation_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answeredOn":
+			out.Values[i] = ec._Orientation_answeredOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refusalReason":
+			out.Values[i] = ec._Orientation_refusalReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedOn":
+			out.Values[i] = ec._Orientation_startedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedOn":
+			out.Values[i] = ec._Orientation_endedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "abandonReason":
+			out.Values[i] = ec._Orientation_abandonReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orientedByStructure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Orientation_orientedByStructure(ctx, field, obj)
+				})
+		case "person":
+			out.Values[i] = ec._Orientation_person(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "beneficiary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Orientation_beneficiary(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orientationConnectionImplementors = []string{"OrientationConnection"}
+
+func (ec *executionContext) _OrientationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[model.Orientation]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orientationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrientationConnection")
+		case "edges":
+			out.Values[i] = ec._OrientationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._OrientationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OrientationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._OrientationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orientationEdgeImplementors = []string{"OrientationEdge"}
+
+func (ec *executionContext) _OrientationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[model.Orientation]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orientationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrientationEdge")
+		case "cursor":
+			out.Values[i] = ec._OrientationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OrientationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var orientationEventImplementors = []string{"OrientationEvent"}
 
 func (ec *executionContext) _OrientationEvent(ctx context.Context, sel ast.SelectionSet, obj *model.OrientationEvent) graphql.Marshaler {
@@ -34883,6 +41690,314 @@ func (ec *executionContext) _OrientationEvent(ctx context.Context, sel ast.Selec
 			}
 		case "at":
 			out.Values[i] = ec._OrientationEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orientationPayloadImplementors = []string{"OrientationPayload"}
+
+func (ec *executionContext) _OrientationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OrientationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orientationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrientationPayload")
+		case "orientation":
+			out.Values[i] = ec._OrientationPayload_orientation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._OrientationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orientedPersonImplementors = []string{"OrientedPerson"}
+
+func (ec *executionContext) _OrientedPerson(ctx context.Context, sel ast.SelectionSet, obj *model.OrientedPerson) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orientedPersonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrientedPerson")
+		case "firstName":
+			out.Values[i] = ec._OrientedPerson_firstName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastNameInitial":
+			out.Values[i] = ec._OrientedPerson_lastNameInitial(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "languages":
+			out.Values[i] = ec._OrientedPerson_languages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "frenchLevel":
+			out.Values[i] = ec._OrientedPerson_frenchLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var outcomeImplementors = []string{"Outcome", "Node"}
+
+func (ec *executionContext) _Outcome(ctx context.Context, sel ast.SelectionSet, obj *model.Outcome) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outcomeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Outcome")
+		case "id":
+			out.Values[i] = ec._Outcome_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._Outcome_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contractType":
+			out.Values[i] = ec._Outcome_contractType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "weeklyHours":
+			out.Values[i] = ec._Outcome_weeklyHours(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "jobTitle":
+			out.Values[i] = ec._Outcome_jobTitle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "employerSector":
+			out.Values[i] = ec._Outcome_employerSector(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "trainingTitle":
+			out.Values[i] = ec._Outcome_trainingTitle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "certificationLevel":
+			out.Values[i] = ec._Outcome_certificationLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "startsOn":
+			out.Values[i] = ec._Outcome_startsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endsOn":
+			out.Values[i] = ec._Outcome_endsOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "countsAsEmploymentOrTraining":
+			out.Values[i] = ec._Outcome_countsAsEmploymentOrTraining(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "durableEmployment":
+			out.Values[i] = ec._Outcome_durableEmployment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedAt":
+			out.Values[i] = ec._Outcome_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var outcomeConnectionImplementors = []string{"OutcomeConnection"}
+
+func (ec *executionContext) _OutcomeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[model.Outcome]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outcomeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutcomeConnection")
+		case "edges":
+			out.Values[i] = ec._OutcomeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._OutcomeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OutcomeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._OutcomeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var outcomeEdgeImplementors = []string{"OutcomeEdge"}
+
+func (ec *executionContext) _OutcomeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[model.Outcome]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outcomeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutcomeEdge")
+		case "cursor":
+			out.Values[i] = ec._OutcomeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OutcomeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var outcomePayloadImplementors = []string{"OutcomePayload"}
+
+func (ec *executionContext) _OutcomePayload(ctx context.Context, sel ast.SelectionSet, obj *model.OutcomePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outcomePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutcomePayload")
+		case "outcome":
+			out.Values[i] = ec._OutcomePayload_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "beneficiary":
+			out.Values[i] = ec._OutcomePayload_beneficiary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._OutcomePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35065,6 +42180,133 @@ func (ec *executionContext) _PlanActionPayload(ctx context.Context, sel ast.Sele
 			}
 		case "userErrors":
 			out.Values[i] = ec._PlanActionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var professionalDiagnosticImplementors = []string{"ProfessionalDiagnostic", "Node"}
+
+func (ec *executionContext) _ProfessionalDiagnostic(ctx context.Context, sel ast.SelectionSet, obj *model.ProfessionalDiagnostic) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, professionalDiagnosticImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProfessionalDiagnostic")
+		case "id":
+			out.Values[i] = ec._ProfessionalDiagnostic_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assessedOn":
+			out.Values[i] = ec._ProfessionalDiagnostic_assessedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "educationLevel":
+			out.Values[i] = ec._ProfessionalDiagnostic_educationLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "yearsOfSchooling":
+			out.Values[i] = ec._ProfessionalDiagnostic_yearsOfSchooling(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "diplomas":
+			out.Values[i] = ec._ProfessionalDiagnostic_diplomas(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "experiences":
+			out.Values[i] = ec._ProfessionalDiagnostic_experiences(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "skills":
+			out.Values[i] = ec._ProfessionalDiagnostic_skills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetJobs":
+			out.Values[i] = ec._ProfessionalDiagnostic_targetJobs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "barriers":
+			out.Values[i] = ec._ProfessionalDiagnostic_barriers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authorStructure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProfessionalDiagnostic_authorStructure(ctx, field, obj)
+				})
+		case "recordedAt":
+			out.Values[i] = ec._ProfessionalDiagnostic_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var professionalDiagnosticPayloadImplementors = []string{"ProfessionalDiagnosticPayload"}
+
+func (ec *executionContext) _ProfessionalDiagnosticPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProfessionalDiagnosticPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, professionalDiagnosticPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProfessionalDiagnosticPayload")
+		case "professionalDiagnostic":
+			out.Values[i] = ec._ProfessionalDiagnosticPayload_professionalDiagnostic(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "beneficiary":
+			out.Values[i] = ec._ProfessionalDiagnosticPayload_beneficiary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ProfessionalDiagnosticPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35368,6 +42610,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_emergingNeeds(ctx, field)
+				})
+		case "orientations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_orientations(ctx, field)
+				})
+		case "outcomes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_outcomes(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -36247,6 +43501,114 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 }
 
+var supportActionImplementors = []string{"SupportAction", "Node"}
+
+func (ec *executionContext) _SupportAction(ctx context.Context, sel ast.SelectionSet, obj *model.SupportAction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, supportActionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SupportAction")
+		case "id":
+			out.Values[i] = ec._SupportAction_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._SupportAction_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "heldOn":
+			out.Values[i] = ec._SupportAction_heldOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "author":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SupportAction_author(ctx, field, obj)
+				})
+		case "authorStructure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SupportAction_authorStructure(ctx, field, obj)
+				})
+		case "result":
+			out.Values[i] = ec._SupportAction_result(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._SupportAction_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var supportActionPayloadImplementors = []string{"SupportActionPayload"}
+
+func (ec *executionContext) _SupportActionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SupportActionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, supportActionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SupportActionPayload")
+		case "supportAction":
+			out.Values[i] = ec._SupportActionPayload_supportAction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "beneficiary":
+			out.Values[i] = ec._SupportActionPayload_beneficiary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SupportActionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var timelineEventImplementors = []string{"TimelineEvent"}
 
 func (ec *executionContext) _TimelineEvent(ctx context.Context, sel ast.SelectionSet, obj *model.TimelineEvent) graphql.Marshaler {
@@ -36379,6 +43741,54 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = ec._Viewer_departments(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workExperienceImplementors = []string{"WorkExperience"}
+
+func (ec *executionContext) _WorkExperience(ctx context.Context, sel ast.SelectionSet, obj *model.WorkExperience) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workExperienceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkExperience")
+		case "job":
+			out.Values[i] = ec._WorkExperience_job(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sector":
+			out.Values[i] = ec._WorkExperience_sector(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "years":
+			out.Values[i] = ec._WorkExperience_years(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "country":
+			out.Values[i] = ec._WorkExperience_country(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -37080,6 +44490,51 @@ func (ec *executionContext) marshalNAxisProgress2ᚕgithubᚗcomᚋagirᚑreseau
 	return ret
 }
 
+func (ec *executionContext) marshalNBarrier2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBarrier(ctx context.Context, sel ast.SelectionSet, v model.Barrier) graphql.Marshaler {
+	return ec._Barrier(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBarrier2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBarrierᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Barrier) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBarrier2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBarrier(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNBarrierInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBarrierInput(ctx context.Context, v any) (model.BarrierInput, error) {
+	res, err := ec.unmarshalInputBarrierInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNBarrierKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBarrierKind(ctx context.Context, v any) (model.BarrierKind, error) {
+	var res model.BarrierKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBarrierKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBarrierKind(ctx context.Context, sel ast.SelectionSet, v model.BarrierKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNBarrierSeverity2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBarrierSeverity(ctx context.Context, v any) (model.BarrierSeverity, error) {
+	var res model.BarrierSeverity
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBarrierSeverity2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBarrierSeverity(ctx context.Context, sel ast.SelectionSet, v model.BarrierSeverity) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNBeneficiary2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx context.Context, sel ast.SelectionSet, v model.Beneficiary) graphql.Marshaler {
 	return ec._Beneficiary(ctx, sel, &v)
 }
@@ -37160,6 +44615,16 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCefrLevel2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCefrLevel(ctx context.Context, v any) (model.CefrLevel, error) {
+	var res model.CefrLevel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCefrLevel2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCefrLevel(ctx context.Context, sel ast.SelectionSet, v model.CefrLevel) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNCollectiveAction2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveAction(ctx context.Context, sel ast.SelectionSet, v model.CollectiveAction) graphql.Marshaler {
 	return ec._CollectiveAction(ctx, sel, &v)
 }
@@ -37236,6 +44701,16 @@ func (ec *executionContext) marshalNCollectiveActionRegistration2ᚕgithubᚗcom
 	return ret
 }
 
+func (ec *executionContext) unmarshalNContractType2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐContractType(ctx context.Context, v any) (model.ContractType, error) {
+	var res model.ContractType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNContractType2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐContractType(ctx context.Context, sel ast.SelectionSet, v model.ContractType) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNConvocation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConvocation(ctx context.Context, sel ast.SelectionSet, v model.Convocation) graphql.Marshaler {
 	return ec._Convocation(ctx, sel, &v)
 }
@@ -37303,6 +44778,51 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 func (ec *executionContext) unmarshalNDecideHousingProposalInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDecideHousingProposalInput(ctx context.Context, v any) (model.DecideHousingProposalInput, error) {
 	res, err := ec.unmarshalInputDecideHousingProposalInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDiploma2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDiploma(ctx context.Context, sel ast.SelectionSet, v model.Diploma) graphql.Marshaler {
+	return ec._Diploma(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDiploma2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDiplomaᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Diploma) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDiploma2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDiploma(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDiplomaInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDiplomaInput(ctx context.Context, v any) (model.DiplomaInput, error) {
+	res, err := ec.unmarshalInputDiplomaInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDiplomaRecognition2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDiplomaRecognition(ctx context.Context, v any) (model.DiplomaRecognition, error) {
+	var res model.DiplomaRecognition
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDiplomaRecognition2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDiplomaRecognition(ctx context.Context, sel ast.SelectionSet, v model.DiplomaRecognition) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEducationLevel2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEducationLevel(ctx context.Context, v any) (model.EducationLevel, error) {
+	var res model.EducationLevel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEducationLevel2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEducationLevel(ctx context.Context, sel ast.SelectionSet, v model.EducationLevel) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNEligibilityCheck2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEligibilityCheck(ctx context.Context, sel ast.SelectionSet, v model.EligibilityCheck) graphql.Marshaler {
@@ -37573,6 +45093,44 @@ func (ec *executionContext) unmarshalNFollowUpStage2githubᚗcomᚋagirᚑreseau
 
 func (ec *executionContext) marshalNFollowUpStage2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFollowUpStage(ctx context.Context, sel ast.SelectionSet, v model.FollowUpStage) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNFrenchAssessmentSource2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFrenchAssessmentSource(ctx context.Context, v any) (model.FrenchAssessmentSource, error) {
+	var res model.FrenchAssessmentSource
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFrenchAssessmentSource2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFrenchAssessmentSource(ctx context.Context, sel ast.SelectionSet, v model.FrenchAssessmentSource) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNFrenchLevel2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFrenchLevel(ctx context.Context, sel ast.SelectionSet, v model.FrenchLevel) graphql.Marshaler {
+	return ec._FrenchLevel(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFrenchLevel2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFrenchLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []model.FrenchLevel) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFrenchLevel2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFrenchLevel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFrenchLevelPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFrenchLevelPayload(ctx context.Context, sel ast.SelectionSet, v *model.FrenchLevelPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FrenchLevelPayload!")
+		return graphql.Null
+	}
+	return ec._FrenchLevelPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFreshness2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFreshness(ctx context.Context, v any) (model.Freshness, error) {
@@ -38226,6 +45784,31 @@ func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋagirᚑreseau�
 	return v
 }
 
+func (ec *executionContext) unmarshalNOrientBeneficiaryInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientBeneficiaryInput(ctx context.Context, v any) (model.OrientBeneficiaryInput, error) {
+	res, err := ec.unmarshalInputOrientBeneficiaryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrientation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientation(ctx context.Context, sel ast.SelectionSet, v model.Orientation) graphql.Marshaler {
+	return ec._Orientation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOrientation2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Orientation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrientation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNOrientationAnswer2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationAnswer(ctx context.Context, v any) (model.OrientationAnswer, error) {
 	var res model.OrientationAnswer
 	err := res.UnmarshalGQL(v)
@@ -38236,12 +45819,148 @@ func (ec *executionContext) marshalNOrientationAnswer2githubᚗcomᚋagirᚑrese
 	return v
 }
 
+func (ec *executionContext) marshalNOrientationConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[model.Orientation]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrientationConnection!")
+		return graphql.Null
+	}
+	return ec._OrientationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrientationEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[model.Orientation]) graphql.Marshaler {
+	return ec._OrientationEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOrientationEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[model.Orientation]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrientationEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNOrientationEvent2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationEvent(ctx context.Context, sel ast.SelectionSet, v *model.OrientationEvent) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OrientationEvent!")
 		return graphql.Null
 	}
 	return ec._OrientationEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrientationKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationKind(ctx context.Context, v any) (model.OrientationKind, error) {
+	var res model.OrientationKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrientationKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationKind(ctx context.Context, sel ast.SelectionSet, v model.OrientationKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNOrientationPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationPayload(ctx context.Context, sel ast.SelectionSet, v *model.OrientationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrientationPayload!")
+		return graphql.Null
+	}
+	return ec._OrientationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrientationStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStatus(ctx context.Context, v any) (model.OrientationStatus, error) {
+	var res model.OrientationStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrientationStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStatus(ctx context.Context, sel ast.SelectionSet, v model.OrientationStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNOrientationStep2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStep(ctx context.Context, v any) (model.OrientationStep, error) {
+	var res model.OrientationStep
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrientationStep2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStep(ctx context.Context, sel ast.SelectionSet, v model.OrientationStep) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNOrientedPerson2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientedPerson(ctx context.Context, sel ast.SelectionSet, v model.OrientedPerson) graphql.Marshaler {
+	return ec._OrientedPerson(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOutcome2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcome(ctx context.Context, sel ast.SelectionSet, v model.Outcome) graphql.Marshaler {
+	return ec._Outcome(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOutcome2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Outcome) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOutcome2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcome(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOutcomeConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[model.Outcome]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OutcomeConnection!")
+		return graphql.Null
+	}
+	return ec._OutcomeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOutcomeEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[model.Outcome]) graphql.Marshaler {
+	return ec._OutcomeEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOutcomeEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[model.Outcome]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOutcomeEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNOutcomeKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeKind(ctx context.Context, v any) (model.OutcomeKind, error) {
+	var res model.OutcomeKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOutcomeKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeKind(ctx context.Context, sel ast.SelectionSet, v model.OutcomeKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNOutcomePayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomePayload(ctx context.Context, sel ast.SelectionSet, v *model.OutcomePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OutcomePayload!")
+		return graphql.Null
+	}
+	return ec._OutcomePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
@@ -38311,6 +46030,34 @@ func (ec *executionContext) unmarshalNPlanActionStatus2githubᚗcomᚋagirᚑres
 
 func (ec *executionContext) marshalNPlanActionStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanActionStatus(ctx context.Context, sel ast.SelectionSet, v model.PlanActionStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNProfessionalDiagnostic2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProfessionalDiagnostic(ctx context.Context, sel ast.SelectionSet, v model.ProfessionalDiagnostic) graphql.Marshaler {
+	return ec._ProfessionalDiagnostic(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProfessionalDiagnostic2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProfessionalDiagnosticᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ProfessionalDiagnostic) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProfessionalDiagnostic2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProfessionalDiagnostic(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProfessionalDiagnosticPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProfessionalDiagnosticPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProfessionalDiagnosticPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProfessionalDiagnosticPayload!")
+		return graphql.Null
+	}
+	return ec._ProfessionalDiagnosticPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProgrammeParametersPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProgrammeParametersPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProgrammeParametersPayload) graphql.Marshaler {
@@ -38416,6 +46163,11 @@ func (ec *executionContext) unmarshalNRecordFollowUpInput2githubᚗcomᚋagirᚑ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRecordFrenchLevelInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordFrenchLevelInput(ctx context.Context, v any) (model.RecordFrenchLevelInput, error) {
+	res, err := ec.unmarshalInputRecordFrenchLevelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRecordGoodPracticeInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordGoodPracticeInput(ctx context.Context, v any) (model.RecordGoodPracticeInput, error) {
 	res, err := ec.unmarshalInputRecordGoodPracticeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38444,8 +46196,23 @@ func (ec *executionContext) unmarshalNRecordNetworkEventMinutesInput2githubᚗco
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRecordOutcomeInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordOutcomeInput(ctx context.Context, v any) (model.RecordOutcomeInput, error) {
+	res, err := ec.unmarshalInputRecordOutcomeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordProfessionalDiagnosticInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordProfessionalDiagnosticInput(ctx context.Context, v any) (model.RecordProfessionalDiagnosticInput, error) {
+	res, err := ec.unmarshalInputRecordProfessionalDiagnosticInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRecordRightsStepInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordRightsStepInput(ctx context.Context, v any) (model.RecordRightsStepInput, error) {
 	res, err := ec.unmarshalInputRecordRightsStepInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordSupportActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordSupportActionInput(ctx context.Context, v any) (model.RecordSupportActionInput, error) {
+	res, err := ec.unmarshalInputRecordSupportActionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -38547,6 +46314,11 @@ func (ec *executionContext) marshalNRelationship2githubᚗcomᚋagirᚑreseauᚋ
 
 func (ec *executionContext) unmarshalNReportEmergingNeedInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReportEmergingNeedInput(ctx context.Context, v any) (model.ReportEmergingNeedInput, error) {
 	res, err := ec.unmarshalInputReportEmergingNeedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRespondToOrientationInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRespondToOrientationInput(ctx context.Context, v any) (model.RespondToOrientationInput, error) {
+	res, err := ec.unmarshalInputRespondToOrientationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -38893,6 +46665,44 @@ func (ec *executionContext) marshalNStructureRole2githubᚗcomᚋagirᚑreseau�
 	return v
 }
 
+func (ec *executionContext) marshalNSupportAction2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSupportAction(ctx context.Context, sel ast.SelectionSet, v model.SupportAction) graphql.Marshaler {
+	return ec._SupportAction(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSupportAction2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSupportActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SupportAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSupportAction2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSupportAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSupportActionKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSupportActionKind(ctx context.Context, v any) (model.SupportActionKind, error) {
+	var res model.SupportActionKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSupportActionKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSupportActionKind(ctx context.Context, sel ast.SelectionSet, v model.SupportActionKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSupportActionPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSupportActionPayload(ctx context.Context, sel ast.SelectionSet, v *model.SupportActionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SupportActionPayload!")
+		return graphql.Null
+	}
+	return ec._SupportActionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTimelineEvent2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTimelineEvent(ctx context.Context, sel ast.SelectionSet, v model.TimelineEvent) graphql.Marshaler {
 	return ec._TimelineEvent(ctx, sel, &v)
 }
@@ -38948,6 +46758,11 @@ func (ec *executionContext) unmarshalNUpdateOfferInput2githubᚗcomᚋagirᚑres
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateOrientationStatusInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdateOrientationStatusInput(ctx context.Context, v any) (model.UpdateOrientationStatusInput, error) {
+	res, err := ec.unmarshalInputUpdateOrientationStatusInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdatePlanActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUpdatePlanActionInput(ctx context.Context, v any) (model.UpdatePlanActionInput, error) {
 	res, err := ec.unmarshalInputUpdatePlanActionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38984,6 +46799,31 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋagirᚑreseauᚋagi
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWorkExperience2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkExperience(ctx context.Context, sel ast.SelectionSet, v model.WorkExperience) graphql.Marshaler {
+	return ec._WorkExperience(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWorkExperience2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkExperienceᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WorkExperience) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkExperience2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkExperience(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNWorkExperienceInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkExperienceInput(ctx context.Context, v any) (model.WorkExperienceInput, error) {
+	res, err := ec.unmarshalInputWorkExperienceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNWorkingGroup2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkingGroup(ctx context.Context, sel ast.SelectionSet, v model.WorkingGroup) graphql.Marshaler {
@@ -39246,6 +47086,23 @@ func (ec *executionContext) marshalOAxisAssessment2ᚖgithubᚗcomᚋagirᚑrese
 	return ec._AxisAssessment(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOBarrierInput2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBarrierInputᚄ(ctx context.Context, v any) ([]model.BarrierInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.BarrierInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNBarrierInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBarrierInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx context.Context, sel ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -39315,6 +47172,22 @@ func (ec *executionContext) marshalOCefrLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋ
 	return v
 }
 
+func (ec *executionContext) unmarshalOCertificationLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCertificationLevel(ctx context.Context, v any) (*model.CertificationLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CertificationLevel)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCertificationLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCertificationLevel(ctx context.Context, sel ast.SelectionSet, v *model.CertificationLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOCollectiveAction2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveAction(ctx context.Context, sel ast.SelectionSet, v *model.CollectiveAction) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -39328,6 +47201,58 @@ func (ec *executionContext) unmarshalOCollectiveActionFilter2ᚖgithubᚗcomᚋa
 	}
 	res, err := ec.unmarshalInputCollectiveActionFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOContractType2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐContractTypeᚄ(ctx context.Context, v any) ([]model.ContractType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ContractType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContractType2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐContractType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOContractType2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐContractTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ContractType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContractType2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐContractType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOContractType2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐContractType(ctx context.Context, v any) (*model.ContractType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ContractType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOContractType2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐContractType(ctx context.Context, sel ast.SelectionSet, v *model.ContractType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalODate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx context.Context, v any) (model.Date, error) {
@@ -39379,6 +47304,39 @@ func (ec *executionContext) marshalODiagnostic2ᚖgithubᚗcomᚋagirᚑreseau�
 		return graphql.Null
 	}
 	return ec._Diagnostic(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODiplomaInput2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDiplomaInputᚄ(ctx context.Context, v any) ([]model.DiplomaInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.DiplomaInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDiplomaInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDiplomaInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalODiplomaRecognition2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDiplomaRecognition(ctx context.Context, v any) (*model.DiplomaRecognition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.DiplomaRecognition)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODiplomaRecognition2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDiplomaRecognition(ctx context.Context, sel ast.SelectionSet, v *model.DiplomaRecognition) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOEmergingNeed2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeed(ctx context.Context, sel ast.SelectionSet, v *model.EmergingNeed) graphql.Marshaler {
@@ -39482,6 +47440,13 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalOFrenchLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFrenchLevel(ctx context.Context, sel ast.SelectionSet, v *model.FrenchLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FrenchLevel(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFreshness2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFreshness(ctx context.Context, v any) (*model.Freshness, error) {
@@ -39819,6 +47784,144 @@ func (ec *executionContext) marshalOOfferStatus2ᚖgithubᚗcomᚋagirᚑreseau�
 	return v
 }
 
+func (ec *executionContext) marshalOOrientation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientation(ctx context.Context, sel ast.SelectionSet, v *model.Orientation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Orientation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOrientationFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationFilter(ctx context.Context, v any) (*model.OrientationFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOrientationFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOOrientationKind2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationKindᚄ(ctx context.Context, v any) ([]model.OrientationKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.OrientationKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrientationKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOOrientationKind2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OrientationKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrientationKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOOrientationStatus2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStatusᚄ(ctx context.Context, v any) ([]model.OrientationStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.OrientationStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrientationStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOOrientationStatus2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OrientationStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrientationStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOOutcome2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcome(ctx context.Context, sel ast.SelectionSet, v *model.Outcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Outcome(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOutcomeFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeFilter(ctx context.Context, v any) (*model.OutcomeFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOutcomeFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOOutcomeKind2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeKindᚄ(ctx context.Context, v any) ([]model.OutcomeKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.OutcomeKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOutcomeKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOOutcomeKind2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OutcomeKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOutcomeKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOPlanAction2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanAction(ctx context.Context, sel ast.SelectionSet, v *model.PlanAction) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -39840,6 +47943,13 @@ func (ec *executionContext) marshalOPlanActionStatus2ᚖgithubᚗcomᚋagirᚑre
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOProfessionalDiagnostic2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProfessionalDiagnostic(ctx context.Context, sel ast.SelectionSet, v *model.ProfessionalDiagnostic) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProfessionalDiagnostic(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOProgrammeParameters2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProgrammeParameters(ctx context.Context, sel ast.SelectionSet, v *model.ProgrammeParameters) graphql.Marshaler {
@@ -40008,6 +48118,13 @@ func (ec *executionContext) marshalOStructureRole2ᚖgithubᚗcomᚋagirᚑresea
 	return v
 }
 
+func (ec *executionContext) marshalOSupportAction2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSupportAction(ctx context.Context, sel ast.SelectionSet, v *model.SupportAction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SupportAction(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOTrainingSituation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐTrainingSituation(ctx context.Context, v any) (*model.TrainingSituation, error) {
 	if v == nil {
 		return nil, nil
@@ -40022,6 +48139,23 @@ func (ec *executionContext) marshalOTrainingSituation2ᚖgithubᚗcomᚋagirᚑr
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOWorkExperienceInput2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkExperienceInputᚄ(ctx context.Context, v any) ([]model.WorkExperienceInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.WorkExperienceInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWorkExperienceInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkExperienceInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOWorkingGroup2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkingGroup(ctx context.Context, sel ast.SelectionSet, v *model.WorkingGroup) graphql.Marshaler {

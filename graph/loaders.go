@@ -19,6 +19,7 @@ type Loaders struct {
 	StaffMember *dataloadgen.Loader[string, model.StaffMember]
 	Social      *socialLoaders
 	partnershipLoaders
+	Professional *professionalLoaders
 }
 
 // loaderWait is how long a loader gathers keys before it fetches: long enough for the
@@ -32,6 +33,7 @@ func newLoaders(store *db.Store) *Loaders {
 		StaffMember:        newLoader(store.StaffMembersByKeys),
 		Social:             newSocialLoaders(store),
 		partnershipLoaders: newPartnershipLoaders(store),
+		Professional:       newProfessionalLoaders(store),
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 // the caller's scope (return nil for an object outside it); node() first checks that the
 // caller's role may see the type at all. Modules add their types here.
 func (r *Resolver) nodeFetchers() map[string]func(ctx context.Context, key string) (model.Node, error) {
-	return map[string]func(context.Context, string) (model.Node, error){
+	m := map[string]func(context.Context, string) (model.Node, error){
 		"Structure": func(ctx context.Context, key string) (model.Node, error) {
 			s, err := loadersFrom(ctx).Structure.Load(ctx, key)
 			if err != nil || s.Key == "" {
@@ -52,6 +52,8 @@ func (r *Resolver) nodeFetchers() map[string]func(ctx context.Context, key strin
 		"GoodPractice":    scopedNodeFetcher(func(l *Loaders) loaderOf[model.GoodPractice] { return l.GoodPractice }, func(g model.GoodPractice) string { return g.Key }),
 		"EmergingNeed":    scopedNodeFetcher(func(l *Loaders) loaderOf[model.EmergingNeed] { return l.EmergingNeed }, func(n model.EmergingNeed) string { return n.Key }),
 	}
+	r.professionalNodeFetchers(m)
+	return m
 }
 
 // scopedNode adapts a Store method reading one object in the caller's scope (nil when

@@ -178,6 +178,47 @@ func (r *beneficiaryResolver) Timeline(ctx context.Context, obj *model.Beneficia
 	return loadersFrom(ctx).Social.Timeline.Load(ctx, obj.Key)
 }
 
+func (r *beneficiaryResolver) ProfessionalDiagnostic(ctx context.Context, obj *model.Beneficiary) (*model.ProfessionalDiagnostic, error) {
+	ds, err := loadersFrom(ctx).Professional.Diagnostics.Load(ctx, obj.Key)
+	if err != nil || len(ds) == 0 {
+		return nil, err
+	}
+	return &ds[0], nil
+}
+
+func (r *beneficiaryResolver) ProfessionalDiagnostics(ctx context.Context, obj *model.Beneficiary) ([]model.ProfessionalDiagnostic, error) {
+	return loadersFrom(ctx).Professional.Diagnostics.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) FrenchLevel(ctx context.Context, obj *model.Beneficiary) (*model.FrenchLevel, error) {
+	ls, err := loadersFrom(ctx).Professional.FrenchLevels.Load(ctx, obj.Key)
+	if err != nil || len(ls) == 0 {
+		return nil, err
+	}
+	return &ls[len(ls)-1], nil
+}
+
+func (r *beneficiaryResolver) FrenchLevels(ctx context.Context, obj *model.Beneficiary) ([]model.FrenchLevel, error) {
+	return loadersFrom(ctx).Professional.FrenchLevels.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) Orientations(ctx context.Context, obj *model.Beneficiary) ([]model.Orientation, error) {
+	return loadersFrom(ctx).Professional.Orientations.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) SupportActions(ctx context.Context, obj *model.Beneficiary) ([]model.SupportAction, error) {
+	return loadersFrom(ctx).Professional.SupportActions.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) Outcomes(ctx context.Context, obj *model.Beneficiary) ([]model.Outcome, error) {
+	return loadersFrom(ctx).Professional.Outcomes.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) InEmploymentOrTraining(ctx context.Context, obj *model.Beneficiary) (bool, error) {
+	os, err := loadersFrom(ctx).Professional.Outcomes.Load(ctx, obj.Key)
+	return model.InEmploymentOrTrainingOn(os, model.DateOf(r.Store.Now())), err
+}
+
 func (r *collectiveActionResolver) Facilitators(ctx context.Context, obj *model.CollectiveAction) ([]model.StaffMember, error) {
 	out := make([]model.StaffMember, 0, len(obj.FacilitatorKeys))
 	for _, k := range obj.FacilitatorKeys {
@@ -872,6 +913,105 @@ func (r *mutationResolver) UpdateEmergingNeed(ctx context.Context, input model.U
 	return &model.EmergingNeedPayload{EmergingNeed: out, UserErrors: ue}, nil
 }
 
+func (r *mutationResolver) RecordProfessionalDiagnostic(ctx context.Context, input model.RecordProfessionalDiagnosticInput) (*model.ProfessionalDiagnosticPayload, error) {
+	var out model.ProfessionalDiagnosticPayload
+	key, err := model.KeyOf(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	if err == nil {
+		out.Beneficiary, out.ProfessionalDiagnostic, err = r.Store.RecordProfessionalDiagnostic(ctx, model.PrincipalFrom(ctx), key, professionalDiagnosticOf(input))
+	}
+	out.UserErrors, err = userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (r *mutationResolver) RecordFrenchLevel(ctx context.Context, input model.RecordFrenchLevelInput) (*model.FrenchLevelPayload, error) {
+	var out model.FrenchLevelPayload
+	key, err := model.KeyOf(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	var level model.FrenchLevel
+	if err == nil {
+		level, err = frenchLevelOf(input)
+	}
+	if err == nil {
+		out.Beneficiary, out.FrenchLevel, err = r.Store.RecordFrenchLevel(ctx, model.PrincipalFrom(ctx), key, level)
+	}
+	out.UserErrors, err = userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (r *mutationResolver) OrientBeneficiary(ctx context.Context, input model.OrientBeneficiaryInput) (*model.OrientationPayload, error) {
+	var out model.OrientationPayload
+	key, err := model.KeyOf(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	var in db.OrientationInput
+	if err == nil {
+		in, err = orientationOf(input)
+	}
+	if err == nil {
+		out.Orientation, err = r.Store.OrientBeneficiary(ctx, model.PrincipalFrom(ctx), key, in)
+	}
+	out.UserErrors, err = userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (r *mutationResolver) RespondToOrientation(ctx context.Context, input model.RespondToOrientationInput) (*model.OrientationPayload, error) {
+	var out model.OrientationPayload
+	key, err := model.KeyOf(input.OrientationID, "Orientation", "input", "orientationId")
+	if err == nil {
+		out.Orientation, err = r.Store.RespondToOrientation(ctx, model.PrincipalFrom(ctx), key, input)
+	}
+	out.UserErrors, err = userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (r *mutationResolver) UpdateOrientationStatus(ctx context.Context, input model.UpdateOrientationStatusInput) (*model.OrientationPayload, error) {
+	var out model.OrientationPayload
+	key, err := model.KeyOf(input.OrientationID, "Orientation", "input", "orientationId")
+	if err == nil {
+		out.Orientation, err = r.Store.UpdateOrientationStatus(ctx, model.PrincipalFrom(ctx), key, input)
+	}
+	out.UserErrors, err = userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (r *mutationResolver) RecordSupportAction(ctx context.Context, input model.RecordSupportActionInput) (*model.SupportActionPayload, error) {
+	var out model.SupportActionPayload
+	key, err := model.KeyOf(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	if err == nil {
+		out.Beneficiary, out.SupportAction, err = r.Store.RecordSupportAction(ctx, model.PrincipalFrom(ctx), key, input.Kind, input.HeldOn, input.Result)
+	}
+	out.UserErrors, err = userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (r *mutationResolver) RecordOutcome(ctx context.Context, input model.RecordOutcomeInput) (*model.OutcomePayload, error) {
+	var out model.OutcomePayload
+	key, err := model.KeyOf(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	if err == nil {
+		out.Beneficiary, out.Outcome, err = r.Store.RecordOutcome(ctx, model.PrincipalFrom(ctx), key, outcomeOf(input))
+	}
+	out.UserErrors, err = userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 func (r *networkEventResolver) WorkingGroup(ctx context.Context, obj *model.NetworkEvent) (*model.WorkingGroup, error) {
 	if obj.WorkingGroupKey == nil {
 		return nil, nil
@@ -915,6 +1055,27 @@ func (r *offerResolver) History(ctx context.Context, obj *model.Offer, first *in
 	}
 	conn, err := r.Store.OfferHistory(ctx, model.PrincipalFrom(ctx), obj.Key, page, wantsTotal(ctx))
 	return &conn, err
+}
+
+func (r *orientationResolver) Structure(ctx context.Context, obj *model.Orientation) (*model.Structure, error) {
+	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.StructureKey)
+	if err == nil && st.Key == "" {
+		err = fmt.Errorf("orientation %s: structure %s missing", obj.Key, obj.StructureKey)
+	}
+	return &st, err
+}
+
+func (r *orientationResolver) OrientedByStructure(ctx context.Context, obj *model.Orientation) (*model.Structure, error) {
+	return structureOrNil(ctx, obj.OrientedByStructureKey)
+}
+
+func (r *orientationResolver) Beneficiary(ctx context.Context, obj *model.Orientation) (*model.Beneficiary, error) {
+	b, err := loadersFrom(ctx).Professional.Beneficiary.Load(ctx, obj.BeneficiaryKey)
+	return found(b, b.Key), err
+}
+
+func (r *professionalDiagnosticResolver) AuthorStructure(ctx context.Context, obj *model.ProfessionalDiagnostic) (*model.Structure, error) {
+	return structureOrNil(ctx, obj.AuthorStructureKey)
 }
 
 func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
@@ -1126,6 +1287,32 @@ func (r *queryResolver) EmergingNeeds(ctx context.Context, filter *model.Emergin
 	return &conn, err
 }
 
+func (r *queryResolver) Orientations(ctx context.Context, filter *model.OrientationFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Orientation], error) {
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	f, err := orientationFilterOf(filter)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := r.Store.Orientations(ctx, model.PrincipalFrom(ctx), f, page, wantsTotal(ctx))
+	return &conn, err
+}
+
+func (r *queryResolver) Outcomes(ctx context.Context, filter *model.OutcomeFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Outcome], error) {
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	f, err := outcomeFilterOf(filter)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := r.Store.Outcomes(ctx, model.PrincipalFrom(ctx), f, page, wantsTotal(ctx))
+	return &conn, err
+}
+
 func (r *referentAssignmentResolver) StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error) {
 	m, err := loadersFrom(ctx).StaffMember.Load(ctx, obj.StaffMemberKey)
 	return found(m, m.Key), err
@@ -1210,6 +1397,18 @@ func (r *subscriptionResolver) OrientationAnswered(ctx context.Context) (<-chan 
 	return subscribe(ctx, r.Resolver, db.ChannelOrientation, func(*model.OrientationEvent) bool { return true })
 }
 
+func (r *supportActionResolver) Author(ctx context.Context, obj *model.SupportAction) (*model.StaffMember, error) {
+	if obj.AuthorStaffKey == nil {
+		return nil, nil
+	}
+	m, err := loadersFrom(ctx).StaffMember.Load(ctx, *obj.AuthorStaffKey)
+	return found(m, m.Key), err
+}
+
+func (r *supportActionResolver) AuthorStructure(ctx context.Context, obj *model.SupportAction) (*model.Structure, error) {
+	return structureOrNil(ctx, obj.AuthorStructureKey)
+}
+
 func (r *viewerResolver) Structure(ctx context.Context, obj *model.Viewer) (*model.Structure, error) {
 	if obj.StructureKey == "" {
 		return nil, nil
@@ -1276,6 +1475,12 @@ func (r *Resolver) NetworkEvent() NetworkEventResolver { return &networkEventRes
 
 func (r *Resolver) Offer() OfferResolver { return &offerResolver{r} }
 
+func (r *Resolver) Orientation() OrientationResolver { return &orientationResolver{r} }
+
+func (r *Resolver) ProfessionalDiagnostic() ProfessionalDiagnosticResolver {
+	return &professionalDiagnosticResolver{r}
+}
+
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) ReferentAssignment() ReferentAssignmentResolver {
@@ -1289,6 +1494,8 @@ func (r *Resolver) StaffMember() StaffMemberResolver { return &staffMemberResolv
 func (r *Resolver) Structure() StructureResolver { return &structureResolver{r} }
 
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
+func (r *Resolver) SupportAction() SupportActionResolver { return &supportActionResolver{r} }
 
 func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
 
@@ -1307,12 +1514,15 @@ type (
 	mutationResolver                     struct{ *Resolver }
 	networkEventResolver                 struct{ *Resolver }
 	offerResolver                        struct{ *Resolver }
+	orientationResolver                  struct{ *Resolver }
+	professionalDiagnosticResolver       struct{ *Resolver }
 	queryResolver                        struct{ *Resolver }
 	referentAssignmentResolver           struct{ *Resolver }
 	referentsResolver                    struct{ *Resolver }
 	staffMemberResolver                  struct{ *Resolver }
 	structureResolver                    struct{ *Resolver }
 	subscriptionResolver                 struct{ *Resolver }
+	supportActionResolver                struct{ *Resolver }
 	viewerResolver                       struct{ *Resolver }
 	workingGroupResolver                 struct{ *Resolver }
 )

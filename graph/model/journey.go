@@ -34,6 +34,11 @@ type Parameters struct {
 	ReintegrationMaxMonths int
 	// HousingRefusalsForExclusion: refusals that allow an exclusion (deux refus de logement).
 	HousingRefusalsForExclusion int
+	// OrientationAnswerDelayDays: a partner answers an orientation within this many days
+	// (seed « Contenu »: "Orientation vers l'apprentissage du français, les formations
+	// qualifiantes ou les dispositifs d'insertion"; the seed sets no delay: 15 days by
+	// default, departments negotiate it). Past it, the orientation is an alert.
+	OrientationAnswerDelayDays int
 }
 
 // DefaultParameters returns the seed's delays.
@@ -48,6 +53,7 @@ func DefaultParameters() Parameters {
 		FollowUpMonths:              map[FollowUpStage]int{FollowUpStageThreeMonths: 3, FollowUpStageSixMonths: 6},
 		ReintegrationMaxMonths:      12,
 		HousingRefusalsForExclusion: 2,
+		OrientationAnswerDelayDays:  15,
 	}
 }
 

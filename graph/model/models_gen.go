@@ -149,6 +149,26 @@ type AxisProgress struct {
 	Change *int `json:"change,omitempty"`
 }
 
+// A barrier to employment and its severity (« frein à l'emploi »).
+type Barrier struct {
+	// Kind of barrier.
+	Kind BarrierKind `json:"kind"`
+	// Severity.
+	Severity BarrierSeverity `json:"severity"`
+	// Details (« précisions »).
+	Note *string `json:"note,omitempty"`
+}
+
+// A barrier to employment (« frein »); each kind at most once.
+type BarrierInput struct {
+	// Kind.
+	Kind BarrierKind `json:"kind"`
+	// Severity.
+	Severity BarrierSeverity `json:"severity"`
+	// Details.
+	Note *string `json:"note,omitempty"`
+}
+
 // Filter of the beneficiary list (« filtre »); conditions are ANDed.
 type BeneficiaryFilter struct {
 	// Only these phases.
@@ -279,6 +299,30 @@ type Diagnostic struct {
 	Mobility *AxisAssessment `json:"mobility,omitempty"`
 }
 
+// A diploma (« diplôme »).
+type Diploma struct {
+	// Title (« intitulé »).
+	Title string `json:"title"`
+	// Country where it was obtained (« pays »).
+	Country string `json:"country"`
+	// Year obtained (« année »).
+	Year *int `json:"year,omitempty"`
+	// Recognition in France (« reconnaissance en France »).
+	Recognition DiplomaRecognition `json:"recognition"`
+}
+
+// A diploma (« diplôme »).
+type DiplomaInput struct {
+	// Title.
+	Title string `json:"title"`
+	// Country.
+	Country string `json:"country"`
+	// Year obtained.
+	Year *int `json:"year,omitempty"`
+	// Recognition in France; NOT_REQUESTED when absent.
+	Recognition *DiplomaRecognition `json:"recognition,omitempty"`
+}
+
 // One condition of access checked at referral (« vérification d'éligibilité »).
 type EligibilityCheck struct {
 	// The condition.
@@ -333,6 +377,16 @@ type ExitJourneyInput struct {
 	EmploymentSituation EmploymentSituation `json:"employmentSituation"`
 	// Training situation at exit.
 	TrainingSituation TrainingSituation `json:"trainingSituation"`
+}
+
+// Result of recordFrenchLevel.
+type FrenchLevelPayload struct {
+	// The assessment recorded; null on error.
+	FrenchLevel *FrenchLevel `json:"frenchLevel,omitempty"`
+	// The beneficiary.
+	Beneficiary *Beneficiary `json:"beneficiary,omitempty"`
+	// Errors the caller can fix.
+	UserErrors []UserError `json:"userErrors"`
 }
 
 // Counts of offers by freshness (« fraîcheur des offres »).
@@ -631,6 +685,84 @@ type OfferStatusInput struct {
 	Version int `json:"version"`
 }
 
+// An orientation (« orientation ») to an offer (its structure is the addressee) or to a structure.
+type OrientBeneficiaryInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// What the beneficiary is oriented to.
+	Kind OrientationKind `json:"kind"`
+	// The offer (an Offer id); its structure is the addressee.
+	OfferID *string `json:"offerId,omitempty"`
+	// The structure addressed, when no offer is given.
+	StructureID *string `json:"structureId,omitempty"`
+	// What the orientation is for, for the partner.
+	Purpose string `json:"purpose"`
+	// Day of the orientation; today when absent.
+	OrientedOn *Date `json:"orientedOn,omitempty"`
+}
+
+// Filter of orientations (« filtre »); conditions are ANDed. A partner sees only its own inbox whatever the filter.
+type OrientationFilter struct {
+	// Only those addressed to this structure (« structure destinataire »).
+	PartnerStructureID *string `json:"partnerStructureId,omitempty"`
+	// Only these statuses.
+	Statuses []OrientationStatus `json:"statuses,omitempty"`
+	// Only these kinds.
+	Kinds []OrientationKind `json:"kinds,omitempty"`
+	// Only those unanswered past their deadline (true) or not (false).
+	Overdue *bool `json:"overdue,omitempty"`
+	// Only those whose answer deadline is on or before this day.
+	DeadlineBefore *Date `json:"deadlineBefore,omitempty"`
+	// Only those of this beneficiary.
+	BeneficiaryID *string `json:"beneficiaryId,omitempty"`
+}
+
+// Result of an act on an orientation.
+type OrientationPayload struct {
+	// The orientation; null on error.
+	Orientation *Orientation `json:"orientation,omitempty"`
+	// Errors the caller can fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The minimum about an oriented person that the partner needs (« personne orientée »): no contact details, no legal status, no birth date.
+type OrientedPerson struct {
+	// First name (« prénom »).
+	FirstName string `json:"firstName"`
+	// Initial of the last name (« initiale du nom »).
+	LastNameInitial string `json:"lastNameInitial"`
+	// Languages spoken (« langues parlées »).
+	Languages []string `json:"languages"`
+	// Latest French level (« niveau de français »), when assessed.
+	FrenchLevel *CefrLevel `json:"frenchLevel,omitempty"`
+}
+
+// Filter of outcomes (« filtre »); conditions are ANDed.
+type OutcomeFilter struct {
+	// Only these kinds.
+	Kinds []OutcomeKind `json:"kinds,omitempty"`
+	// Only these contracts.
+	ContractTypes []ContractType `json:"contractTypes,omitempty"`
+	// Only those counting (true) or not (false) as employment or training.
+	CountsAsEmploymentOrTraining *bool `json:"countsAsEmploymentOrTraining,omitempty"`
+	// Started on or after this day.
+	StartsFrom *Date `json:"startsFrom,omitempty"`
+	// Started on or before this day.
+	StartsTo *Date `json:"startsTo,omitempty"`
+	// Only those of this beneficiary.
+	BeneficiaryID *string `json:"beneficiaryId,omitempty"`
+}
+
+// Result of recordOutcome.
+type OutcomePayload struct {
+	// The outcome recorded; null on error.
+	Outcome *Outcome `json:"outcome,omitempty"`
+	// The beneficiary.
+	Beneficiary *Beneficiary `json:"beneficiary,omitempty"`
+	// Errors the caller can fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // Pagination state of a connection (« pagination »).
 type PageInfo struct {
 	// Whether more items follow the last edge.
@@ -661,6 +793,16 @@ type Plan struct {
 type PlanActionPayload struct {
 	// The action.
 	PlanAction *PlanAction `json:"planAction,omitempty"`
+	// The beneficiary.
+	Beneficiary *Beneficiary `json:"beneficiary,omitempty"`
+	// Errors the caller can fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Result of recordProfessionalDiagnostic.
+type ProfessionalDiagnosticPayload struct {
+	// The pre-diagnostic recorded; null on error.
+	ProfessionalDiagnostic *ProfessionalDiagnostic `json:"professionalDiagnostic,omitempty"`
 	// The beneficiary.
 	Beneficiary *Beneficiary `json:"beneficiary,omitempty"`
 	// Errors the caller can fix.
@@ -760,6 +902,22 @@ type RecordFollowUpInput struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// A French-level assessment (« évaluation du niveau de français »).
+type RecordFrenchLevelInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// CEFR level: BELOW_A1, A1, A2, B1, B2, C1 or C2; any other value is refused with INVALID_INPUT.
+	Level string `json:"level"`
+	// Day of the assessment.
+	AssessedOn Date `json:"assessedOn"`
+	// Source of the assessment.
+	Source FrenchAssessmentSource `json:"source"`
+	// Hours of language training prescribed; 0 when absent.
+	TrainingHoursPrescribed *int `json:"trainingHoursPrescribed,omitempty"`
+	// Hours of language training done; 0 when absent.
+	TrainingHoursDone *int `json:"trainingHoursDone,omitempty"`
+}
+
 // Record a good practice (« consigner une bonne pratique »).
 type RecordGoodPracticeInput struct {
 	// Title.
@@ -836,6 +994,52 @@ type RecordNetworkEventMinutesInput struct {
 	Attended []ParticipantInput `json:"attended"`
 }
 
+// An outcome (« sortie positive »): employment needs a contract type, training a title.
+type RecordOutcomeInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Kind.
+	Kind OutcomeKind `json:"kind"`
+	// Contract, required for employment.
+	ContractType *ContractType `json:"contractType,omitempty"`
+	// Weekly hours, 1 to 48, for employment.
+	WeeklyHours *int `json:"weeklyHours,omitempty"`
+	// Job title, for employment.
+	JobTitle *string `json:"jobTitle,omitempty"`
+	// Employer's sector.
+	EmployerSector *string `json:"employerSector,omitempty"`
+	// Title of the training, required for training.
+	TrainingTitle *string `json:"trainingTitle,omitempty"`
+	// Certification level of the training.
+	CertificationLevel *CertificationLevel `json:"certificationLevel,omitempty"`
+	// First day.
+	StartsOn Date `json:"startsOn"`
+	// Last day, not before the first.
+	EndsOn *Date `json:"endsOn,omitempty"`
+}
+
+// A socio-professional pre-diagnostic (« pré-diagnostic socio-professionnel »); it becomes the current one, the previous ones are kept.
+type RecordProfessionalDiagnosticInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Day of the assessment; today when absent.
+	AssessedOn *Date `json:"assessedOn,omitempty"`
+	// Highest level of education.
+	EducationLevel EducationLevel `json:"educationLevel"`
+	// Years of schooling, 0 to 30.
+	YearsOfSchooling *int `json:"yearsOfSchooling,omitempty"`
+	// Diplomas.
+	Diplomas []DiplomaInput `json:"diplomas,omitempty"`
+	// Work experience.
+	Experiences []WorkExperienceInput `json:"experiences,omitempty"`
+	// Skills.
+	Skills []string `json:"skills,omitempty"`
+	// Target jobs.
+	TargetJobs []string `json:"targetJobs,omitempty"`
+	// Barriers, each kind at most once.
+	Barriers []BarrierInput `json:"barriers,omitempty"`
+}
+
 // The status of a rights step.
 type RecordRightsStepInput struct {
 	// The beneficiary.
@@ -850,6 +1054,18 @@ type RecordRightsStepInput struct {
 	CompletedOn *Date `json:"completedOn,omitempty"`
 	// Version read (0 when never recorded).
 	Version int `json:"version"`
+}
+
+// A support action (« action d'appui »).
+type RecordSupportActionInput struct {
+	// The beneficiary.
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Kind.
+	Kind SupportActionKind `json:"kind"`
+	// Day held; today when absent.
+	HeldOn *Date `json:"heldOn,omitempty"`
+	// Result.
+	Result *string `json:"result,omitempty"`
 }
 
 // Identity and situation of a person referred by OFII (« orientation OFII »).
@@ -946,6 +1162,20 @@ type ReportEmergingNeedInput struct {
 	Department string `json:"department"`
 	// Beneficiaries concerned (estimate, 0 or more).
 	BeneficiariesConcerned int `json:"beneficiariesConcerned"`
+}
+
+// The answer of the partner to an orientation (« réponse à l'orientation »).
+type RespondToOrientationInput struct {
+	// The orientation.
+	OrientationID string `json:"orientationId"`
+	// Version read.
+	Version int `json:"version"`
+	// The answer.
+	Answer OrientationAnswer `json:"answer"`
+	// Reason of a refusal; required when refused.
+	RefusalReason *string `json:"refusalReason,omitempty"`
+	// Day of the answer; today when absent.
+	AnsweredOn *Date `json:"answeredOn,omitempty"`
 }
 
 // A collective action to schedule (« action collective »).
@@ -1102,6 +1332,16 @@ type StructurePayload struct {
 type Subscription struct {
 }
 
+// Result of recordSupportAction.
+type SupportActionPayload struct {
+	// The action recorded; null on error.
+	SupportAction *SupportAction `json:"supportAction,omitempty"`
+	// The beneficiary.
+	Beneficiary *Beneficiary `json:"beneficiary,omitempty"`
+	// Errors the caller can fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // New contact details of a beneficiary (« changement de coordonnées »); absent fields are left as they are, an empty string clears one.
 type UpdateBeneficiaryContactInput struct {
 	// The beneficiary.
@@ -1142,6 +1382,20 @@ type UpdateOfferInput struct {
 	Fields *OfferFieldsInput `json:"fields"`
 }
 
+// The next step of an accepted orientation (« suivi de l'orientation »).
+type UpdateOrientationStatusInput struct {
+	// The orientation.
+	OrientationID string `json:"orientationId"`
+	// Version read.
+	Version int `json:"version"`
+	// The step reached.
+	Status OrientationStep `json:"status"`
+	// Day of the change; today when absent.
+	On *Date `json:"on,omitempty"`
+	// Reason of an abandonment; required when abandoned.
+	AbandonReason *string `json:"abandonReason,omitempty"`
+}
+
 // A change of a plan action; absent fields are left as they are.
 type UpdatePlanActionInput struct {
 	// The action.
@@ -1176,6 +1430,30 @@ type UserError struct {
 	Field []string `json:"field,omitempty"`
 	// Message for the user, in French.
 	Message string `json:"message"`
+}
+
+// A past job (« expérience professionnelle »).
+type WorkExperience struct {
+	// Job held (« métier »).
+	Job string `json:"job"`
+	// Sector (« secteur d'activité »).
+	Sector string `json:"sector"`
+	// Number of years (« années d'expérience »); 0 for less than a year.
+	Years int `json:"years"`
+	// Country (« pays »).
+	Country string `json:"country"`
+}
+
+// A past job (« expérience »).
+type WorkExperienceInput struct {
+	// Job held.
+	Job string `json:"job"`
+	// Sector.
+	Sector string `json:"sector"`
+	// Years, 0 to 60.
+	Years int `json:"years"`
+	// Country.
+	Country string `json:"country"`
 }
 
 // Result of createWorkingGroup.
@@ -1329,6 +1607,8 @@ const (
 	AlertKindHousingRefusals AlertKind = "HOUSING_REFUSALS"
 	// A follow-up after exit is due (« suivi post-sortie à faire »).
 	AlertKindFollowUpDue AlertKind = "FOLLOW_UP_DUE"
+	// An orientation is unanswered past its answer deadline (« orientation sans réponse »).
+	AlertKindOrientationUnanswered AlertKind = "ORIENTATION_UNANSWERED"
 )
 
 var AllAlertKind = []AlertKind{
@@ -1339,11 +1619,12 @@ var AllAlertKind = []AlertKind{
 	AlertKindJourneyLimitReached,
 	AlertKindHousingRefusals,
 	AlertKindFollowUpDue,
+	AlertKindOrientationUnanswered,
 }
 
 func (e AlertKind) IsValid() bool {
 	switch e {
-	case AlertKindWelcomeInterviewOverdue, AlertKindContractNotSigned, AlertKindEvaluationDue, AlertKindJourneyLimitNear, AlertKindJourneyLimitReached, AlertKindHousingRefusals, AlertKindFollowUpDue:
+	case AlertKindWelcomeInterviewOverdue, AlertKindContractNotSigned, AlertKindEvaluationDue, AlertKindJourneyLimitNear, AlertKindJourneyLimitReached, AlertKindHousingRefusals, AlertKindFollowUpDue, AlertKindOrientationUnanswered:
 		return true
 	}
 	return false
@@ -1457,6 +1738,143 @@ func (e Axis) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Kind of barrier to employment (« frein à l'emploi »).
+type BarrierKind string
+
+const (
+	// French language (« langue française »).
+	BarrierKindFrench BarrierKind = "FRENCH"
+	// Childcare (« garde d'enfants »).
+	BarrierKindChildcare BarrierKind = "CHILDCARE"
+	// Mobility, driving licence, transport (« mobilité »).
+	BarrierKindMobility BarrierKind = "MOBILITY"
+	// Health (« santé »).
+	BarrierKindHealth BarrierKind = "HEALTH"
+	// Housing (« logement »).
+	BarrierKindHousing BarrierKind = "HOUSING"
+	// Digital skills (« compétences numériques »).
+	BarrierKindDigitalSkills BarrierKind = "DIGITAL_SKILLS"
+	// Recognition of diplomas (« reconnaissance des diplômes »).
+	BarrierKindDiplomaRecognition BarrierKind = "DIPLOMA_RECOGNITION"
+	// Administrative situation, documents (« démarches administratives »).
+	BarrierKindAdministrative BarrierKind = "ADMINISTRATIVE"
+)
+
+var AllBarrierKind = []BarrierKind{
+	BarrierKindFrench,
+	BarrierKindChildcare,
+	BarrierKindMobility,
+	BarrierKindHealth,
+	BarrierKindHousing,
+	BarrierKindDigitalSkills,
+	BarrierKindDiplomaRecognition,
+	BarrierKindAdministrative,
+}
+
+func (e BarrierKind) IsValid() bool {
+	switch e {
+	case BarrierKindFrench, BarrierKindChildcare, BarrierKindMobility, BarrierKindHealth, BarrierKindHousing, BarrierKindDigitalSkills, BarrierKindDiplomaRecognition, BarrierKindAdministrative:
+		return true
+	}
+	return false
+}
+
+func (e BarrierKind) String() string {
+	return string(e)
+}
+
+func (e *BarrierKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BarrierKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BarrierKind", str)
+	}
+	return nil
+}
+
+func (e BarrierKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BarrierKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BarrierKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Severity of a barrier (« intensité du frein »).
+type BarrierSeverity string
+
+const (
+	// Low: does not prevent employment (« faible »).
+	BarrierSeverityLow BarrierSeverity = "LOW"
+	// Medium: limits the jobs or trainings open (« moyen »).
+	BarrierSeverityMedium BarrierSeverity = "MEDIUM"
+	// High: must be lifted before employment (« fort »).
+	BarrierSeverityHigh BarrierSeverity = "HIGH"
+)
+
+var AllBarrierSeverity = []BarrierSeverity{
+	BarrierSeverityLow,
+	BarrierSeverityMedium,
+	BarrierSeverityHigh,
+}
+
+func (e BarrierSeverity) IsValid() bool {
+	switch e {
+	case BarrierSeverityLow, BarrierSeverityMedium, BarrierSeverityHigh:
+		return true
+	}
+	return false
+}
+
+func (e BarrierSeverity) String() string {
+	return string(e)
+}
+
+func (e *BarrierSeverity) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BarrierSeverity(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BarrierSeverity", str)
+	}
+	return nil
+}
+
+func (e BarrierSeverity) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BarrierSeverity) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BarrierSeverity) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Order of the beneficiary list.
 type BeneficiaryOrderField string
 
@@ -1522,21 +1940,24 @@ func (e BeneficiaryOrderField) MarshalJSON() ([]byte, error) {
 type CefrLevel string
 
 const (
-	// Breakthrough (« A1, découverte »).
+	// Below A1, including not literate in French (« infra A1 »).
+	CefrLevelBelowA1 CefrLevel = "BELOW_A1"
+	// A1, breakthrough (« A1, découverte »).
 	CefrLevelA1 CefrLevel = "A1"
-	// Waystage (« A2, survie »).
+	// A2, waystage (« A2, survie »).
 	CefrLevelA2 CefrLevel = "A2"
-	// Threshold (« B1, seuil »).
+	// B1, threshold (« B1, seuil »).
 	CefrLevelB1 CefrLevel = "B1"
-	// Vantage (« B2, avancé »).
+	// B2, vantage (« B2, indépendant »).
 	CefrLevelB2 CefrLevel = "B2"
-	// Effective operational proficiency (« C1, autonome »).
+	// C1, effective proficiency (« C1, autonome »).
 	CefrLevelC1 CefrLevel = "C1"
-	// Mastery (« C2, maîtrise »).
+	// C2, mastery (« C2, maîtrise »).
 	CefrLevelC2 CefrLevel = "C2"
 )
 
 var AllCefrLevel = []CefrLevel{
+	CefrLevelBelowA1,
 	CefrLevelA1,
 	CefrLevelA2,
 	CefrLevelB1,
@@ -1547,7 +1968,7 @@ var AllCefrLevel = []CefrLevel{
 
 func (e CefrLevel) IsValid() bool {
 	switch e {
-	case CefrLevelA1, CefrLevelA2, CefrLevelB1, CefrLevelB2, CefrLevelC1, CefrLevelC2:
+	case CefrLevelBelowA1, CefrLevelA1, CefrLevelA2, CefrLevelB1, CefrLevelB2, CefrLevelC1, CefrLevelC2:
 		return true
 	}
 	return false
@@ -1583,6 +2004,289 @@ func (e *CefrLevel) UnmarshalJSON(b []byte) error {
 }
 
 func (e CefrLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Level of a certification in the French national framework (« niveau de certification », nomenclature 2019).
+type CertificationLevel string
+
+const (
+	// Level 3: CAP, BEP (« niveau 3 »).
+	CertificationLevelLevel3 CertificationLevel = "LEVEL_3"
+	// Level 4: baccalauréat, professional certificate (« niveau 4 »).
+	CertificationLevelLevel4 CertificationLevel = "LEVEL_4"
+	// Level 5: bac+2, BTS, DUT (« niveau 5 »).
+	CertificationLevelLevel5 CertificationLevel = "LEVEL_5"
+	// Level 6: bac+3, licence (« niveau 6 »).
+	CertificationLevelLevel6 CertificationLevel = "LEVEL_6"
+	// Level 7: bac+5, master (« niveau 7 »).
+	CertificationLevelLevel7 CertificationLevel = "LEVEL_7"
+	// Level 8: doctorate (« niveau 8 »).
+	CertificationLevelLevel8 CertificationLevel = "LEVEL_8"
+)
+
+var AllCertificationLevel = []CertificationLevel{
+	CertificationLevelLevel3,
+	CertificationLevelLevel4,
+	CertificationLevelLevel5,
+	CertificationLevelLevel6,
+	CertificationLevelLevel7,
+	CertificationLevelLevel8,
+}
+
+func (e CertificationLevel) IsValid() bool {
+	switch e {
+	case CertificationLevelLevel3, CertificationLevelLevel4, CertificationLevelLevel5, CertificationLevelLevel6, CertificationLevelLevel7, CertificationLevelLevel8:
+		return true
+	}
+	return false
+}
+
+func (e CertificationLevel) String() string {
+	return string(e)
+}
+
+func (e *CertificationLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CertificationLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CertificationLevel", str)
+	}
+	return nil
+}
+
+func (e CertificationLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CertificationLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CertificationLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Type of employment contract (« type de contrat »).
+type ContractType string
+
+const (
+	// Permanent contract (« CDI »).
+	ContractTypeCdi ContractType = "CDI"
+	// Fixed-term contract of 6 months or more (« CDD de 6 mois ou plus »).
+	ContractTypeCdd6MonthsOrMore ContractType = "CDD_6_MONTHS_OR_MORE"
+	// Fixed-term contract under 6 months (« CDD de moins de 6 mois »).
+	ContractTypeCddUnder6Months ContractType = "CDD_UNDER_6_MONTHS"
+	// Temporary work (« intérim »).
+	ContractTypeTemporary ContractType = "TEMPORARY"
+	// Work-integration contract, IAE (« contrat d'insertion »).
+	ContractTypeInsertion ContractType = "INSERTION"
+	// Apprenticeship or professionalisation contract (« alternance »).
+	ContractTypeApprenticeship ContractType = "APPRENTICESHIP"
+	// Self-employment (« travail indépendant »).
+	ContractTypeSelfEmployed ContractType = "SELF_EMPLOYED"
+)
+
+var AllContractType = []ContractType{
+	ContractTypeCdi,
+	ContractTypeCdd6MonthsOrMore,
+	ContractTypeCddUnder6Months,
+	ContractTypeTemporary,
+	ContractTypeInsertion,
+	ContractTypeApprenticeship,
+	ContractTypeSelfEmployed,
+}
+
+func (e ContractType) IsValid() bool {
+	switch e {
+	case ContractTypeCdi, ContractTypeCdd6MonthsOrMore, ContractTypeCddUnder6Months, ContractTypeTemporary, ContractTypeInsertion, ContractTypeApprenticeship, ContractTypeSelfEmployed:
+		return true
+	}
+	return false
+}
+
+func (e ContractType) String() string {
+	return string(e)
+}
+
+func (e *ContractType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ContractType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ContractType", str)
+	}
+	return nil
+}
+
+func (e ContractType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ContractType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ContractType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Recognition of a foreign diploma in France (« reconnaissance du diplôme », ENIC-NARIC).
+type DiplomaRecognition string
+
+const (
+	// Not requested (« non demandée »).
+	DiplomaRecognitionNotRequested DiplomaRecognition = "NOT_REQUESTED"
+	// Requested, pending (« demandée »).
+	DiplomaRecognitionRequested DiplomaRecognition = "REQUESTED"
+	// Recognised: comparability certificate obtained (« reconnu »).
+	DiplomaRecognitionRecognised DiplomaRecognition = "RECOGNISED"
+	// Refused (« refusée »).
+	DiplomaRecognitionRefused DiplomaRecognition = "REFUSED"
+)
+
+var AllDiplomaRecognition = []DiplomaRecognition{
+	DiplomaRecognitionNotRequested,
+	DiplomaRecognitionRequested,
+	DiplomaRecognitionRecognised,
+	DiplomaRecognitionRefused,
+}
+
+func (e DiplomaRecognition) IsValid() bool {
+	switch e {
+	case DiplomaRecognitionNotRequested, DiplomaRecognitionRequested, DiplomaRecognitionRecognised, DiplomaRecognitionRefused:
+		return true
+	}
+	return false
+}
+
+func (e DiplomaRecognition) String() string {
+	return string(e)
+}
+
+func (e *DiplomaRecognition) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DiplomaRecognition(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DiplomaRecognition", str)
+	}
+	return nil
+}
+
+func (e DiplomaRecognition) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DiplomaRecognition) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DiplomaRecognition) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Highest level of education reached (« niveau de scolarité »).
+type EducationLevel string
+
+const (
+	// No schooling (« non scolarisé »).
+	EducationLevelNoSchooling EducationLevel = "NO_SCHOOLING"
+	// Primary school (« primaire »).
+	EducationLevelPrimary EducationLevel = "PRIMARY"
+	// Lower secondary, up to 15-16 (« collège »).
+	EducationLevelLowerSecondary EducationLevel = "LOWER_SECONDARY"
+	// Upper secondary, up to the end of secondary school (« lycée, niveau bac »).
+	EducationLevelUpperSecondary EducationLevel = "UPPER_SECONDARY"
+	// Short higher education, two years (« bac+2 »).
+	EducationLevelShortHigher EducationLevel = "SHORT_HIGHER"
+	// Bachelor's degree (« licence, bac+3 »).
+	EducationLevelBachelor EducationLevel = "BACHELOR"
+	// Master's degree (« master, bac+5 »).
+	EducationLevelMaster EducationLevel = "MASTER"
+	// Doctorate (« doctorat »).
+	EducationLevelDoctorate EducationLevel = "DOCTORATE"
+)
+
+var AllEducationLevel = []EducationLevel{
+	EducationLevelNoSchooling,
+	EducationLevelPrimary,
+	EducationLevelLowerSecondary,
+	EducationLevelUpperSecondary,
+	EducationLevelShortHigher,
+	EducationLevelBachelor,
+	EducationLevelMaster,
+	EducationLevelDoctorate,
+}
+
+func (e EducationLevel) IsValid() bool {
+	switch e {
+	case EducationLevelNoSchooling, EducationLevelPrimary, EducationLevelLowerSecondary, EducationLevelUpperSecondary, EducationLevelShortHigher, EducationLevelBachelor, EducationLevelMaster, EducationLevelDoctorate:
+		return true
+	}
+	return false
+}
+
+func (e EducationLevel) String() string {
+	return string(e)
+}
+
+func (e *EducationLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EducationLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EducationLevel", str)
+	}
+	return nil
+}
+
+func (e EducationLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EducationLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EducationLevel) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -2229,6 +2933,73 @@ func (e *FollowUpStage) UnmarshalJSON(b []byte) error {
 }
 
 func (e FollowUpStage) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Source of a French-level assessment (« origine de l'évaluation »).
+type FrenchAssessmentSource string
+
+const (
+	// OFII test at CIR signature (« test OFII à la signature du CIR »).
+	FrenchAssessmentSourceOfiiCirTest FrenchAssessmentSource = "OFII_CIR_TEST"
+	// Test by the training body at the end of a course (« organisme de formation »).
+	FrenchAssessmentSourceTrainingBody FrenchAssessmentSource = "TRAINING_BODY"
+	// Assessment by the insertion counsellor (« évaluation du conseiller »).
+	FrenchAssessmentSourceInsertionCounsellor FrenchAssessmentSource = "INSERTION_COUNSELLOR"
+	// Certification: DELF, TCF, DCL (« certification »).
+	FrenchAssessmentSourceCertification FrenchAssessmentSource = "CERTIFICATION"
+	// Other (« autre »).
+	FrenchAssessmentSourceOther FrenchAssessmentSource = "OTHER"
+)
+
+var AllFrenchAssessmentSource = []FrenchAssessmentSource{
+	FrenchAssessmentSourceOfiiCirTest,
+	FrenchAssessmentSourceTrainingBody,
+	FrenchAssessmentSourceInsertionCounsellor,
+	FrenchAssessmentSourceCertification,
+	FrenchAssessmentSourceOther,
+}
+
+func (e FrenchAssessmentSource) IsValid() bool {
+	switch e {
+	case FrenchAssessmentSourceOfiiCirTest, FrenchAssessmentSourceTrainingBody, FrenchAssessmentSourceInsertionCounsellor, FrenchAssessmentSourceCertification, FrenchAssessmentSourceOther:
+		return true
+	}
+	return false
+}
+
+func (e FrenchAssessmentSource) String() string {
+	return string(e)
+}
+
+func (e *FrenchAssessmentSource) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FrenchAssessmentSource(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FrenchAssessmentSource", str)
+	}
+	return nil
+}
+
+func (e FrenchAssessmentSource) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FrenchAssessmentSource) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FrenchAssessmentSource) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -3063,6 +3834,268 @@ func (e OrientationAnswer) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What a beneficiary is oriented to (« type d'orientation »).
+type OrientationKind string
+
+const (
+	// French course (« cours de français »).
+	OrientationKindFrenchCourse OrientationKind = "FRENCH_COURSE"
+	// Qualifying training (« formation qualifiante »).
+	OrientationKindQualifyingTraining OrientationKind = "QUALIFYING_TRAINING"
+	// Work-integration scheme, IAE (« dispositif d'insertion »).
+	OrientationKindInsertionScheme OrientationKind = "INSERTION_SCHEME"
+	// France Travail, the public employment service (« France Travail »).
+	OrientationKindFranceTravail OrientationKind = "FRANCE_TRAVAIL"
+	// Apprenticeship (« apprentissage, alternance »).
+	OrientationKindApprenticeship OrientationKind = "APPRENTICESHIP"
+	// Job-search support (« accompagnement à la recherche d'emploi »).
+	OrientationKindJobSearchSupport OrientationKind = "JOB_SEARCH_SUPPORT"
+)
+
+var AllOrientationKind = []OrientationKind{
+	OrientationKindFrenchCourse,
+	OrientationKindQualifyingTraining,
+	OrientationKindInsertionScheme,
+	OrientationKindFranceTravail,
+	OrientationKindApprenticeship,
+	OrientationKindJobSearchSupport,
+}
+
+func (e OrientationKind) IsValid() bool {
+	switch e {
+	case OrientationKindFrenchCourse, OrientationKindQualifyingTraining, OrientationKindInsertionScheme, OrientationKindFranceTravail, OrientationKindApprenticeship, OrientationKindJobSearchSupport:
+		return true
+	}
+	return false
+}
+
+func (e OrientationKind) String() string {
+	return string(e)
+}
+
+func (e *OrientationKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrientationKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrientationKind", str)
+	}
+	return nil
+}
+
+func (e OrientationKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrientationKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrientationKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Status of an orientation (« statut de l'orientation »): pending, then accepted or refused by the partner, then started, completed or abandoned.
+type OrientationStatus string
+
+const (
+	// Awaiting the partner's answer (« en attente de réponse »).
+	OrientationStatusPending OrientationStatus = "PENDING"
+	// Accepted by the partner (« acceptée »).
+	OrientationStatusAccepted OrientationStatus = "ACCEPTED"
+	// Refused by the partner, with a reason (« refusée »).
+	OrientationStatusRefused OrientationStatus = "REFUSED"
+	// Started: the person entered the course or scheme (« démarrée »).
+	OrientationStatusStarted OrientationStatus = "STARTED"
+	// Completed (« terminée »).
+	OrientationStatusCompleted OrientationStatus = "COMPLETED"
+	// Abandoned after acceptance (« abandonnée »).
+	OrientationStatusAbandoned OrientationStatus = "ABANDONED"
+)
+
+var AllOrientationStatus = []OrientationStatus{
+	OrientationStatusPending,
+	OrientationStatusAccepted,
+	OrientationStatusRefused,
+	OrientationStatusStarted,
+	OrientationStatusCompleted,
+	OrientationStatusAbandoned,
+}
+
+func (e OrientationStatus) IsValid() bool {
+	switch e {
+	case OrientationStatusPending, OrientationStatusAccepted, OrientationStatusRefused, OrientationStatusStarted, OrientationStatusCompleted, OrientationStatusAbandoned:
+		return true
+	}
+	return false
+}
+
+func (e OrientationStatus) String() string {
+	return string(e)
+}
+
+func (e *OrientationStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrientationStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrientationStatus", str)
+	}
+	return nil
+}
+
+func (e OrientationStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrientationStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrientationStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A step of an accepted orientation (« suite de l'orientation »).
+type OrientationStep string
+
+const (
+	// Started: the person entered the course or scheme (« démarrée »).
+	OrientationStepStarted OrientationStep = "STARTED"
+	// Completed (« terminée »).
+	OrientationStepCompleted OrientationStep = "COMPLETED"
+	// Abandoned, with a reason (« abandonnée »).
+	OrientationStepAbandoned OrientationStep = "ABANDONED"
+)
+
+var AllOrientationStep = []OrientationStep{
+	OrientationStepStarted,
+	OrientationStepCompleted,
+	OrientationStepAbandoned,
+}
+
+func (e OrientationStep) IsValid() bool {
+	switch e {
+	case OrientationStepStarted, OrientationStepCompleted, OrientationStepAbandoned:
+		return true
+	}
+	return false
+}
+
+func (e OrientationStep) String() string {
+	return string(e)
+}
+
+func (e *OrientationStep) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrientationStep(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrientationStep", str)
+	}
+	return nil
+}
+
+func (e OrientationStep) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrientationStep) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrientationStep) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kind of outcome (« type de sortie positive »).
+type OutcomeKind string
+
+const (
+	// Employment (« emploi »).
+	OutcomeKindEmployment OutcomeKind = "EMPLOYMENT"
+	// Qualifying training (« formation qualifiante »).
+	OutcomeKindQualifyingTraining OutcomeKind = "QUALIFYING_TRAINING"
+	// Registration with France Travail (« inscription à France Travail »).
+	OutcomeKindFranceTravailRegistration OutcomeKind = "FRANCE_TRAVAIL_REGISTRATION"
+)
+
+var AllOutcomeKind = []OutcomeKind{
+	OutcomeKindEmployment,
+	OutcomeKindQualifyingTraining,
+	OutcomeKindFranceTravailRegistration,
+}
+
+func (e OutcomeKind) IsValid() bool {
+	switch e {
+	case OutcomeKindEmployment, OutcomeKindQualifyingTraining, OutcomeKindFranceTravailRegistration:
+		return true
+	}
+	return false
+}
+
+func (e OutcomeKind) String() string {
+	return string(e)
+}
+
+func (e *OutcomeKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OutcomeKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OutcomeKind", str)
+	}
+	return nil
+}
+
+func (e OutcomeKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OutcomeKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OutcomeKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Status of a plan action (« statut de l'action »).
 type PlanActionStatus string
 
@@ -3797,6 +4830,76 @@ func (e StructureRole) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Kind of support action (« action d'appui »).
+type SupportActionKind string
+
+const (
+	// CV writing (« aide à la rédaction de CV »).
+	SupportActionKindCvWriting SupportActionKind = "CV_WRITING"
+	// Interview simulation (« simulation d'entretien »).
+	SupportActionKindInterviewSimulation SupportActionKind = "INTERVIEW_SIMULATION"
+	// Job search (« recherche d'emploi »).
+	SupportActionKindJobSearch SupportActionKind = "JOB_SEARCH"
+	// Internship search (« recherche de stage »).
+	SupportActionKindInternshipSearch SupportActionKind = "INTERNSHIP_SEARCH"
+	// Work-immersion search, PMSMP (« recherche d'immersion professionnelle »).
+	SupportActionKindWorkImmersionSearch SupportActionKind = "WORK_IMMERSION_SEARCH"
+	// Meeting with employers (« rencontre avec des employeurs »).
+	SupportActionKindEmployerMeeting SupportActionKind = "EMPLOYER_MEETING"
+)
+
+var AllSupportActionKind = []SupportActionKind{
+	SupportActionKindCvWriting,
+	SupportActionKindInterviewSimulation,
+	SupportActionKindJobSearch,
+	SupportActionKindInternshipSearch,
+	SupportActionKindWorkImmersionSearch,
+	SupportActionKindEmployerMeeting,
+}
+
+func (e SupportActionKind) IsValid() bool {
+	switch e {
+	case SupportActionKindCvWriting, SupportActionKindInterviewSimulation, SupportActionKindJobSearch, SupportActionKindInternshipSearch, SupportActionKindWorkImmersionSearch, SupportActionKindEmployerMeeting:
+		return true
+	}
+	return false
+}
+
+func (e SupportActionKind) String() string {
+	return string(e)
+}
+
+func (e *SupportActionKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SupportActionKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SupportActionKind", str)
+	}
+	return nil
+}
+
+func (e SupportActionKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SupportActionKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SupportActionKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Kind of act in a beneficiary's timeline (« type d'acte »).
 type TimelineEventKind string
 
@@ -3833,6 +4936,16 @@ const (
 	TimelineEventKindFollowUp TimelineEventKind = "FOLLOW_UP"
 	// Reintegration (« réintégration »).
 	TimelineEventKindReintegrated TimelineEventKind = "REINTEGRATED"
+	// Socio-professional pre-diagnostic recorded (« pré-diagnostic socio-professionnel »).
+	TimelineEventKindProfessionalDiagnostic TimelineEventKind = "PROFESSIONAL_DIAGNOSTIC"
+	// French level assessed (« évaluation du niveau de français »).
+	TimelineEventKindFrenchLevel TimelineEventKind = "FRENCH_LEVEL"
+	// Orientation to a partner, or its answer or status (« orientation »).
+	TimelineEventKindOrientation TimelineEventKind = "ORIENTATION"
+	// Support action (« action d'appui à l'emploi »).
+	TimelineEventKindSupportAction TimelineEventKind = "SUPPORT_ACTION"
+	// Outcome: employment, training, France Travail registration (« sortie positive »).
+	TimelineEventKindOutcome TimelineEventKind = "OUTCOME"
 )
 
 var AllTimelineEventKind = []TimelineEventKind{
@@ -3852,11 +4965,16 @@ var AllTimelineEventKind = []TimelineEventKind{
 	TimelineEventKindExcluded,
 	TimelineEventKindFollowUp,
 	TimelineEventKindReintegrated,
+	TimelineEventKindProfessionalDiagnostic,
+	TimelineEventKindFrenchLevel,
+	TimelineEventKindOrientation,
+	TimelineEventKindSupportAction,
+	TimelineEventKindOutcome,
 }
 
 func (e TimelineEventKind) IsValid() bool {
 	switch e {
-	case TimelineEventKindReferred, TimelineEventKindHouseholdMemberAdded, TimelineEventKindConvoked, TimelineEventKindInterview, TimelineEventKindDiagnostic, TimelineEventKindReferentAssigned, TimelineEventKindPlanAction, TimelineEventKindContractSigned, TimelineEventKindHousingProposal, TimelineEventKindRightsStep, TimelineEventKindEvaluation, TimelineEventKindCollectiveAction, TimelineEventKindExited, TimelineEventKindExcluded, TimelineEventKindFollowUp, TimelineEventKindReintegrated:
+	case TimelineEventKindReferred, TimelineEventKindHouseholdMemberAdded, TimelineEventKindConvoked, TimelineEventKindInterview, TimelineEventKindDiagnostic, TimelineEventKindReferentAssigned, TimelineEventKindPlanAction, TimelineEventKindContractSigned, TimelineEventKindHousingProposal, TimelineEventKindRightsStep, TimelineEventKindEvaluation, TimelineEventKindCollectiveAction, TimelineEventKindExited, TimelineEventKindExcluded, TimelineEventKindFollowUp, TimelineEventKindReintegrated, TimelineEventKindProfessionalDiagnostic, TimelineEventKindFrenchLevel, TimelineEventKindOrientation, TimelineEventKindSupportAction, TimelineEventKindOutcome:
 		return true
 	}
 	return false
