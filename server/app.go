@@ -106,7 +106,7 @@ func Open(ctx context.Context, c Config, logger *slog.Logger, opts ...Option) (m
 		return m, fmt.Errorf("real time: %w", err)
 	}
 	if c.Demo == "on" || (c.Demo == "auto" && !c.Production()) {
-		loaded, err := demo.Load(ctx, m.Store)
+		loaded, err := demo.LoadTerritory(ctx, m.Store)
 		if err != nil {
 			return m, fmt.Errorf("demo data: %w", err)
 		}

@@ -20,9 +20,18 @@ const Seed = 20261126
 // Departments are the demo territory (INSEE codes).
 var Departments = []string{"69", "38"}
 
-// Load fills an empty database with the demo territory and reports whether it did; a
-// database that already holds structures is left alone. It runs in one transaction.
-func Load(ctx context.Context, s *db.Store) (bool, error) {
+// Load fills an empty database with the core of the demo: the hand-picked journeys that
+// cover every phase and alert (the API tests build on it). It reports whether it loaded;
+// a database that already holds structures is left alone. One transaction.
+func Load(ctx context.Context, s *db.Store) (bool, error) { return load(ctx, s, 0) }
+
+// LoadTerritory is Load plus journeys drawn at random, so that the territory the server
+// shows has a few hundred beneficiaries (generatedJourneyCount).
+func LoadTerritory(ctx context.Context, s *db.Store) (bool, error) {
+	return load(ctx, s, generatedJourneyCount)
+}
+
+func load(ctx context.Context, s *db.Store, generated int) (bool, error) {
 	loaded := false
 	err := s.WithTx(ctx, func(tx *db.Tx) error {
 		var n int
@@ -33,7 +42,7 @@ func Load(ctx context.Context, s *db.Store) (bool, error) {
 			return nil
 		}
 		g := &gen{tx: tx.Tx, ctx: ctx, rnd: rand.New(rand.NewPCG(Seed, Seed)), ids: map[string]string{},
-			dbtx: tx, params: s.Params}
+			dbtx: tx, params: s.Params, generated: generated}
 		for _, step := range []func() error{g.loadStructures, g.loadPartnership, g.loadSocial, g.loadProfessional} {
 			if err := step(); err != nil {
 				return err
@@ -58,6 +67,8 @@ type gen struct {
 
 	dbtx   *db.Tx           // the same transaction, for the Store's derivations
 	params model.Parameters // the Store's delays
+
+	generated int // journeys drawn at random after the hand-picked ones
 }
 
 func (g *gen) insert(name, query string, args ...any) error {

@@ -98,7 +98,7 @@ func (g *gen) loadSocial() error {
 	sw := []string{g.ids["staff:social_worker"], g.ids["staff:sw2"], g.ids["staff:sw3"], g.ids["staff:sw4"]}
 	ic := []string{g.ids["staff:insertion_counsellor"], g.ids["staff:ic2"], g.ids["staff:ic3"], g.ids["staff:ic4"]}
 	var beneficiaries []string
-	for i, j := range demoJourneys {
+	for i, j := range append(demoJourneys, g.generatedJourneys(g.generated)...) {
 		id, err := g.demoJourney(i, j, today, sw[i%len(sw)], ic[i%len(ic)])
 		if err != nil {
 			return fmt.Errorf("demo journey %d: %w", i, err)
@@ -109,6 +109,56 @@ func (g *gen) loadSocial() error {
 		return err
 	}
 	return g.dbtx.RefreshAllJourneys(g.ctx, g.params)
+}
+
+// generatedJourneyCount is the number of journeys drawn at random after the hand-picked
+// ones, so that the demo territory has a few hundred beneficiaries, as a real one would.
+const generatedJourneyCount = 280
+
+// generatedJourneys draws n journeys with plausible progress: the older the CIR
+// signature, the further the journey went; some refusals, exits, follow-ups, families.
+func (g *gen) generatedJourneys(n int) []journey {
+	r := g.rnd
+	chance := func(p float64) bool { return r.Float64() < p }
+	out := make([]journey, n)
+	for i := range out {
+		j := journey{dept: Departments[i%len(Departments)], cirDaysAgo: 3 + r.IntN(880)}
+		if j.cirDaysAgo >= 5 && chance(0.92) {
+			j.convokedDaysAgo = j.cirDaysAgo - 1 - r.IntN(3)
+		}
+		if j.convokedDaysAgo >= 12 && chance(0.88) {
+			j.welcomeDaysAgo = j.convokedDaysAgo - 2 - r.IntN(8)
+		} else if j.convokedDaysAgo > 0 && chance(0.2) {
+			j.welcomeStatus = []string{"NO_SHOW", "EXCUSED", "CANCELLED"}[r.IntN(3)]
+		}
+		w := j.welcomeDaysAgo
+		j.contract = w >= 7 && chance(0.85)
+		j.entryEval = j.contract && chance(0.9)
+		j.midEval = j.contract && w >= 380 && chance(0.8)
+		switch x := r.Float64(); {
+		case x < 0.05:
+			j.refusals = 2
+		case x < 0.15:
+			j.refusals = 1
+		}
+		if j.contract && w >= 240 && (w > 700 || chance(0.55)) {
+			// An exit between 6 and 24 months after the welcome interview.
+			latest, earliest := w-180, max(w-720, 1)
+			j.exitDaysAgo = earliest + r.IntN(max(latest-earliest, 1))
+			j.exclusion = j.refusals == 2 && chance(0.4)
+			j.exitEval = !j.exclusion && chance(0.8)
+			if !j.exclusion && j.exitDaysAgo >= 95 && chance(0.85) {
+				j.followUps = 1
+				if j.exitDaysAgo >= 185 && chance(0.8) {
+					j.followUps = 2
+				}
+			}
+		}
+		j.household = chance(0.15)
+		j.disability = chance(0.05)
+		out[i] = j
+	}
+	return out
 }
 
 func (g *gen) exec(what, query string, args ...any) error {
@@ -125,6 +175,14 @@ func at(d model.Date, h int) time.Time {
 
 func (g *gen) demoJourney(i int, j journey, today model.Date, socialWorker, counsellor string) (string, error) {
 	pp := people[i%len(people)]
+	if i >= len(people) { // past the list, mix first and last names of the same origin
+		for k := 1; k < len(people); k++ {
+			if o := people[(i*7+k)%len(people)]; o.nationality == pp.nationality && o.last != pp.last {
+				pp.last = o.last
+				break
+			}
+		}
+	}
 	day := func(n int) model.Date { return today.AddDate(0, 0, -n) }
 	cir := day(j.cirDaysAgo)
 	referred := day(max(j.cirDaysAgo-2, 0))
