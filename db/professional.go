@@ -57,6 +57,11 @@ func orientationScope(p *model.Principal, args *[]any) string {
 	return "FALSE"
 }
 
+// beneficiariesScope is beneficiaryScope on alias b, for groupedByBeneficiary.
+func beneficiariesScope(p *model.Principal, args *[]any) string {
+	return beneficiaryScope(p, "b", args)
+}
+
 // recordsScope is the scope of the records of the module other than orientations:
 // the beneficiary's scope, for the roles that read the module.
 func recordsScope(p *model.Principal, args *[]any) string {
@@ -648,14 +653,13 @@ func (s *Store) OrientationsByBeneficiaries(ctx context.Context, p *model.Princi
 
 // OrientationAlertsByBeneficiaries returns, for each beneficiary, the alert
 // ORIENTATION_UNANSWERED when one of its orientations is unanswered past its deadline
-// today (model.OrientationAlerts).
-//
-// MERGE NOTE: Beneficiary.alerts (social module) should append these to the alerts it
-// reads from beneficiary_alerts (graph: joinGroupFetches), and its list filter use
-// orientationUnansweredCondition.
+// today (model.OrientationAlerts). Beneficiary.alerts joins them to the alerts of
+// beneficiary_alerts; its list filter is orientationUnansweredCondition. The scope is
+// the beneficiary's, as for the other alerts and the filter (a state representative
+// reads alerts, not orientations).
 func (s *Store) OrientationAlertsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.Alert, error) {
 	today := model.DateOf(s.Now())
-	m, err := groupedByBeneficiary(ctx, s, p, keys, recordsScope, orientationSelect+`
+	m, err := groupedByBeneficiary(ctx, s, p, keys, beneficiariesScope, orientationSelect+`
 		WHERE o.beneficiary_id = ANY($1::uuid[]) AND {scope} AND o.status = 'PENDING'
 		ORDER BY o.answer_due_on, o.id`,
 		func(r orientationRow) string { return r.BeneficiaryKey })
@@ -677,10 +681,8 @@ func (s *Store) OrientationAlertsByBeneficiaries(ctx context.Context, p *model.P
 
 // orientationUnansweredCondition returns the SQL condition "the beneficiary (table alias
 // alias) has an orientation unanswered past its deadline on the day todayArg": the
-// ORIENTATION_UNANSWERED alert as a list filter, the rule of model.OrientationOverdue.
-//
-// MERGE NOTE: the social module's Beneficiaries filter `alert: ORIENTATION_UNANSWERED`
-// should use it instead of beneficiary_alerts.
+// ORIENTATION_UNANSWERED alert as a list filter (Beneficiaries, `alert:
+// ORIENTATION_UNANSWERED`), the rule of model.OrientationOverdue.
 func orientationUnansweredCondition(alias, todayArg string) string {
 	return fmt.Sprintf("EXISTS (SELECT 1 FROM orientations ou WHERE ou.beneficiary_id = %s.id AND ou.status = 'PENDING' AND ou.answer_due_on < %s::date)",
 		alias, todayArg)

@@ -80,7 +80,13 @@ func (s *Store) Beneficiaries(ctx context.Context, p *model.Principal, f Benefic
 			q.Where = append(q.Where, "EXISTS (SELECT 1 FROM referent_assignments r WHERE r.beneficiary_id = b.id AND r.ended_at IS NULL AND r.staff_member_id = "+
 				arg(validUUIDOrNil(f.ReferentKey))+"::uuid)")
 		}
-		if f.Alert != nil {
+		switch {
+		case f.Alert == nil:
+		case *f.Alert == model.AlertKindOrientationUnanswered:
+			// Derived from the orientations themselves (professional module), as
+			// Beneficiary.alerts does.
+			q.Where = append(q.Where, orientationUnansweredCondition("b", arg(tx.today())))
+		default:
 			// JOURNEY_LIMIT_NEAR gives way to JOURNEY_LIMIT_REACHED once the limit is
 			// passed, as in model.ActiveAlerts.
 			today := arg(tx.today())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
@@ -463,8 +464,30 @@ func TestOrientation_OverdueIsAnAlertToBothSides(t *testing.T) {
 			alerts[key][0].DueOn.String() != dayFromToday(env, -5) {
 			t.Fatalf("alerts %+v %v", alerts, err)
 		}
-		// Beneficiary.alerts belongs to the social module (merge note on
-		// OrientationAlertsByBeneficiaries); the beneficiary's orientations show it too.
+		// Beneficiary.alerts shows it, to the state representative too; the list
+		// filter finds it; the timeline has the orientations sent.
+		state := demoPrincipal(t, env, model.RoleStateRepresentative)
+		for name, p := range map[string]*model.Principal{"coordinator": coord, "state representative": state} {
+			if kinds := orientationAlertKinds(t, env, p, bid); !kinds[bid] {
+				t.Fatalf("%s: alerts %v", name, kinds)
+			}
+		}
+		var b struct {
+			Beneficiary struct {
+				Timeline []struct{ Kind, Summary string }
+			}
+		}
+		env.MustDo(coord, `query($id: ID!) { beneficiary(id: $id) { timeline { kind summary } } }`, map[string]any{"id": bid}, &b)
+		sent := 0
+		for _, e := range b.Beneficiary.Timeline {
+			if e.Kind == "ORIENTATION" && strings.HasPrefix(e.Summary, "Orientation envoyée : ") {
+				sent++
+			}
+		}
+		if sent != 2 || b.Beneficiary.Timeline[0].Kind != "REFERRED" {
+			t.Fatalf("timeline: %+v", b.Beneficiary.Timeline)
+		}
+		// The beneficiary's orientations show it too.
 		var d struct {
 			OrientBeneficiary struct {
 				Orientation struct {
@@ -489,6 +512,9 @@ func TestOrientation_OverdueIsAnAlertToBothSides(t *testing.T) {
 		alerts, _ := env.Store.OrientationAlertsByBeneficiaries(context.Background(), coord, []string{key})
 		if d.Orientations.TotalCount != 0 || len(alerts[key]) != 0 {
 			t.Fatalf("still overdue: %+v %+v", d, alerts)
+		}
+		if kinds := orientationAlertKinds(t, env, coord, bid); kinds[bid] {
+			t.Fatalf("still in the alert filter: %v", kinds)
 		}
 	})
 	t.Run("DeadlineFilterAndOrder", func(t *testing.T) {
@@ -806,4 +832,41 @@ func TestProfessional_NestedListsPerBeneficiary(t *testing.T) {
 		AND actor_role = 'insertion_counsellor' AND departments = '{69}'`); err != nil || audited != 21+6 {
 		t.Fatalf("audited %d acts, want 27 (%v)", audited, err)
 	}
+}
+
+// orientationAlertKinds returns, as p, the set of beneficiaries (IDs) the filter `alert:
+// ORIENTATION_UNANSWERED` returns, after checking that the field Beneficiary.alerts
+// agrees: every one of them has the alert, and bid has it exactly when it is listed.
+func orientationAlertKinds(t *testing.T, env *graphtest.Env, p *model.Principal, bid string) map[string]bool {
+	t.Helper()
+	type node struct {
+		ID     string
+		Alerts []struct{ Kind string }
+	}
+	var d struct {
+		Beneficiaries struct{ Nodes []node }
+		Beneficiary   *node
+	}
+	env.MustDo(p, `query($id: ID!) {
+		beneficiaries(first: 100, filter: {alert: ORIENTATION_UNANSWERED}) { nodes { id alerts { kind } } }
+		beneficiary(id: $id) { id alerts { kind } } }`, map[string]any{"id": bid}, &d)
+	has := func(n node) bool {
+		for _, a := range n.Alerts {
+			if a.Kind == "ORIENTATION_UNANSWERED" {
+				return true
+			}
+		}
+		return false
+	}
+	out := map[string]bool{}
+	for _, n := range d.Beneficiaries.Nodes {
+		if !has(n) {
+			t.Fatalf("filtered beneficiary %s without the alert: %+v", n.ID, n.Alerts)
+		}
+		out[n.ID] = true
+	}
+	if d.Beneficiary != nil && has(*d.Beneficiary) != out[bid] {
+		t.Fatalf("filter (%v) and alerts (%+v) disagree on %s", out[bid], d.Beneficiary.Alerts, bid)
+	}
+	return out
 }

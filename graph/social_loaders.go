@@ -69,8 +69,9 @@ func newSocialLoaders(store *db.Store) *socialLoaders {
 	group(&l.Exits, l, "exits", store.ExitsByBeneficiaries)
 	group(&l.FollowUps, l, "followUps", store.FollowUpsByBeneficiaries)
 	group(&l.Reintegrations, l, "reintegrations", store.ReintegrationsByBeneficiaries)
-	group(&l.Alerts, l, "alerts", store.AlertsByBeneficiaries)
-	group(&l.Timeline, l, "timeline", store.TimelineByBeneficiaries)
+	// Alerts and timeline take in the professional module's (one statement each more).
+	group(&l.Alerts, l, "alerts", joinGroupFetches(alertsLess, store.AlertsByBeneficiaries, store.OrientationAlertsByBeneficiaries))
+	group(&l.Timeline, l, "timeline", joinGroupFetches(timelineLess, store.TimelineByBeneficiaries, store.ProfessionalTimelineByBeneficiaries))
 	group(&l.Registrations, l, "", store.RegistrationsByActions)
 	return l
 }
