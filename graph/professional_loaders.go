@@ -12,15 +12,11 @@ import (
 
 // professionalLoaders batch the nested reads of the professional module: each loads, for
 // all the beneficiaries asked at one level of the query, in one statement in the
-// caller's scope. For a page of beneficiaries, prefetch fills them for the whole page at
-// once, one statement per field selected, rather than relying on the loaders' batching
-// window (which splits under a page of 50).
-//
-// MERGE NOTE: the social branch's primeBeneficiaries (graph/social_loaders.go) should
-// look up l.Professional.prefetch[name] when l.Social.prefetch has no entry for a
-// selected field, and this Beneficiary loader should give way to l.Social.Beneficiary.
+// caller's scope. For a page of beneficiaries, primeBeneficiaries (graph/social_loaders.go)
+// fills them for the whole page at once through prefetch, one statement per field
+// selected, rather than relying on the loaders' batching window (which splits under a
+// page of 50). A beneficiary itself is loaded by l.Social.Beneficiary.
 type professionalLoaders struct {
-	Beneficiary    *dataloadgen.Loader[string, model.Beneficiary]
 	Diagnostics    *dataloadgen.Loader[string, []model.ProfessionalDiagnostic]
 	FrenchLevels   *dataloadgen.Loader[string, []model.FrenchLevel]
 	Orientations   *dataloadgen.Loader[string, []model.Orientation]
@@ -33,12 +29,7 @@ type professionalLoaders struct {
 }
 
 func newProfessionalLoaders(store *db.Store) *professionalLoaders {
-	l := &professionalLoaders{
-		Beneficiary: newLoader(func(ctx context.Context, keys []string) ([]model.Beneficiary, error) {
-			return store.BeneficiariesByKeys(ctx, model.PrincipalFrom(ctx), keys)
-		}),
-		prefetch: map[string]func(context.Context, []string) error{},
-	}
+	l := &professionalLoaders{prefetch: map[string]func(context.Context, []string) error{}}
 	l.Diagnostics = groupLoader(l, store.ProfessionalDiagnosticsByBeneficiaries, "professionalDiagnostic", "professionalDiagnostics")
 	l.FrenchLevels = groupLoader(l, store.FrenchLevelsByBeneficiaries, "frenchLevel", "frenchLevels")
 	l.Orientations = groupLoader(l, store.OrientationsByBeneficiaries, "orientations")

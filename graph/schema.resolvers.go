@@ -1070,7 +1070,7 @@ func (r *orientationResolver) OrientedByStructure(ctx context.Context, obj *mode
 }
 
 func (r *orientationResolver) Beneficiary(ctx context.Context, obj *model.Orientation) (*model.Beneficiary, error) {
-	b, err := loadersFrom(ctx).Professional.Beneficiary.Load(ctx, obj.BeneficiaryKey)
+	b, err := loadersFrom(ctx).Social.Beneficiary.Load(ctx, obj.BeneficiaryKey)
 	return found(b, b.Key), err
 }
 
