@@ -30,6 +30,8 @@ func init() {
 		"l'intitulé de la formation est requis pour une formation, et seulement pour elle")
 	constraintErrors["orientations_refusal_check"] = model.Errorf(model.CodeInvalidInput, model.Path("input", "refusalReason"),
 		"le motif du refus est requis pour un refus, et seulement pour lui")
+	constraintErrors["orientations_offer_fkey"] = model.Errorf(model.CodeNotFound, model.Path("input", "offerId"),
+		"offre introuvable : l'orientation doit viser une offre de la cartographie")
 	constraintErrors["orientations_abandon_check"] = model.Errorf(model.CodeInvalidInput, model.Path("input", "abandonReason"),
 		"le motif de l'abandon est requis pour un abandon, et seulement pour lui")
 }
@@ -77,25 +79,18 @@ func recordsScope(p *model.Principal, args *[]any) string {
 
 // ---- Offers (partnership module) ----
 
-// offerStatus returns the structure owning an offer and its status (upper case:
-// DRAFT, PUBLISHED, ARCHIVED), found false when there is no such offer.
-//
-// MERGE NOTE: the offers table belongs to the partnership module, not on this branch.
-// The table is queried only when it exists; at merge, replace this function by a plain
-// query (and add the foreign key orientations.offer_id -> offers.id).
+// offerStatus returns the structure owning an offer and its status (DRAFT, PUBLISHED,
+// ARCHIVED), found false when there is no such offer. It locks the offer's row (FOR
+// SHARE), so that the offer is not archived while an orientation to it commits.
 func offerStatus(ctx context.Context, tx *Tx, offerKey string) (structureKey, status string, found bool, err error) {
-	var exists bool
-	if err := tx.GetContext(ctx, &exists, `SELECT to_regclass('public.offers') IS NOT NULL`); err != nil {
-		return "", "", false, fmt.Errorf("offer table: %w", err)
-	}
-	if !exists || len(validUUIDs([]string{offerKey})) == 0 {
+	if len(validUUIDs([]string{offerKey})) == 0 {
 		return "", "", false, nil
 	}
 	var rows []struct {
 		StructureKey string `db:"structure_id"`
 		Status       string `db:"status"`
 	}
-	if err := tx.SelectContext(ctx, &rows, `SELECT structure_id::text AS structure_id, upper(status::text) AS status FROM offers WHERE id = $1`, offerKey); err != nil {
+	if err := tx.SelectContext(ctx, &rows, `SELECT structure_id, status FROM offers WHERE id = $1 FOR SHARE`, offerKey); err != nil {
 		return "", "", false, fmt.Errorf("offer status: %w", err)
 	}
 	if len(rows) == 0 {

@@ -672,6 +672,7 @@ type ComplexityRoot struct {
 		EndedOn             func(childComplexity int) int
 		ID                  func(childComplexity int) int
 		Kind                func(childComplexity int) int
+		Offer               func(childComplexity int) int
 		OfferID             func(childComplexity int) int
 		OrientedByStructure func(childComplexity int) int
 		OrientedOn          func(childComplexity int) int
@@ -1167,6 +1168,8 @@ type OfferResolver interface {
 }
 type OrientationResolver interface {
 	Structure(ctx context.Context, obj *model.Orientation) (*model.Structure, error)
+
+	Offer(ctx context.Context, obj *model.Orientation) (*model.Offer, error)
 
 	OrientedByStructure(ctx context.Context, obj *model.Orientation) (*model.Structure, error)
 
@@ -4110,6 +4113,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Orientation.Kind(childComplexity), true
+	case "Orientation.offer":
+		if e.ComplexityRoot.Orientation.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.Offer(childComplexity), true
 	case "Orientation.offerId":
 		if e.ComplexityRoot.Orientation.OfferID == nil {
 			break
@@ -9101,6 +9110,8 @@ type Orientation implements Node @allow(roles: [coordinator, social_worker, inse
   structure: Structure!
   "The offer addressed, when oriented to an offer (global id of an Offer)."
   offerId: ID
+  "The offer addressed (« offre »): null when the orientation names none, or when the caller no longer sees the offer (archived or draft, of another structure)."
+  offer: Offer @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor])
   "What the orientation is for, written for the partner (« objet de l'orientation »)."
   purpose: String!
   "Day of the orientation (« date d'orientation »)."
@@ -10667,6 +10678,8 @@ func (ec *executionContext) childFields_Orientation(ctx context.Context, field g
 		return ec.fieldContext_Orientation_structure(ctx, field)
 	case "offerId":
 		return ec.fieldContext_Orientation_offerId(ctx, field)
+	case "offer":
+		return ec.fieldContext_Orientation_offer(ctx, field)
 	case "purpose":
 		return ec.fieldContext_Orientation_purpose(ctx, field)
 	case "orientedOn":
@@ -24743,6 +24756,38 @@ func (ec *executionContext) _Orientation_offerId(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Orientation_offerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Orientation", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Orientation_offer(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_offer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Orientation().Offer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Offer) graphql.Marshaler {
+			return ec.marshalOOffer2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOffer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_offer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Orientation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Offer(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Orientation_purpose(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
@@ -41487,6 +41532,12 @@ func (ec *executionContext) _Orientation(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "offer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Orientation_offer(ctx, field, obj)
+				})
 		case "purpose":
 			out.Values[i] = ec._Orientation_purpose(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -7,12 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
 // The professional module's API tests. Beneficiaries are inserted with SQL
-// (insertBeneficiary): the social module's referBeneficiary is not on this branch yet.
+// (insertBeneficiary), directly in the phase the test needs.
 
 // structureKeyNamed returns the key of the demo structure whose name starts with prefix.
 func structureKeyNamed(t *testing.T, env *graphtest.Env, prefix string) string {
@@ -74,7 +75,8 @@ func tableCount(t *testing.T, env *graphtest.Env, table string) int {
 }
 
 const orientMutation = `mutation($in: OrientBeneficiaryInput!) { orientBeneficiary(input: $in) {
-	orientation { id version status overdue answerDueOn structure { name } person { firstName lastNameInitial languages frenchLevel } }
+	orientation { id version status overdue answerDueOn structure { name } offerId offer { id name status }
+	  person { firstName lastNameInitial languages frenchLevel } }
 	userErrors { code field message } } }`
 
 type orientationOut struct {
@@ -84,6 +86,8 @@ type orientationOut struct {
 	Overdue     bool
 	AnswerDueOn string
 	Structure   struct{ Name string }
+	OfferID     *string
+	Offer       *struct{ ID, Name, Status string }
 	Person      struct {
 		FirstName, LastNameInitial string
 		Languages                  []string
@@ -671,17 +675,25 @@ func TestProfessional_BadInput(t *testing.T) {
 	key := insertBeneficiary(t, env, "Hamid", "Sultani", "69", 60)
 	bid := model.GlobalID("Beneficiary", key)
 	greta := structureKeyNamed(t, env, "GRETA Lyon")
-	// The offers table belongs to the partnership module; this branch tests against the
-	// three columns it reads.
+	// Two offers of the GRETA on the offer map (partnership module): one published, one
+	// archived.
 	ctx := context.Background()
-	if _, err := env.Store.DB().ExecContext(ctx, `CREATE TABLE IF NOT EXISTS offers (id uuid PRIMARY KEY, structure_id uuid NOT NULL, status text NOT NULL)`); err != nil {
-		t.Fatal(err)
+	coord := demoPrincipal(t, env, model.RoleCoordinator)
+	offer := func(name string, statuses ...model.OfferStatus) string {
+		o, err := env.Store.CreateOffer(ctx, coord, greta, model.OfferFields{Name: name,
+			Description: "Cours de français à visée professionnelle, 12 heures par semaine"}, 6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range statuses {
+			if o, err = env.Store.SetOfferStatus(ctx, coord, o.Key, o.Version, st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return o.Key
 	}
-	archived, published := "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
-	if _, err := env.Store.DB().ExecContext(ctx, `INSERT INTO offers (id, structure_id, status) VALUES ($1, $3, 'archived'), ($2, $3, 'published')`,
-		archived, published, greta); err != nil {
-		t.Fatal(err)
-	}
+	archived := offer("Français langue professionnelle (session close)", model.OfferStatusPublished, model.OfferStatusArchived)
+	published := offer("Français langue professionnelle", model.OfferStatusPublished)
 	var version int
 	version0 := func() int {
 		_ = env.Store.DB().Get(&version, `SELECT version FROM beneficiaries WHERE id = $1`, key)
@@ -692,7 +704,7 @@ func TestProfessional_BadInput(t *testing.T) {
 	t.Run("ErrArchivedOffer", func(t *testing.T) {
 		n := tableCount(t, env, "orientations")
 		_, ue := orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "FRENCH_COURSE", "offerId": model.GlobalID("Offer", archived), "purpose": "Cours A2"})
-		if ue.code() != "OFFER_UNAVAILABLE" || ue[0].Field[1] != "offerId" || tableCount(t, env, "orientations") != n {
+		if ue.code() != "OFFER_UNAVAILABLE" || ue[0].Field[1] != "offerId" || tableCount(t, env, "orientations") != n || version0() != before {
 			t.Fatalf("archived offer: %+v", ue)
 		}
 		_, ue = orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "FRENCH_COURSE", "offerId": model.GlobalID("Offer", "33333333-3333-4333-8333-333333333333"), "purpose": "Cours A2"})
@@ -702,8 +714,20 @@ func TestProfessional_BadInput(t *testing.T) {
 	})
 	t.Run("OfferGivesItsStructure", func(t *testing.T) {
 		o, ue := orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "FRENCH_COURSE", "offerId": model.GlobalID("Offer", published), "purpose": "Cours A2"})
-		if ue.code() != "" || o.Structure.Name != "GRETA Lyon Métropole" {
+		offerID := model.GlobalID("Offer", published)
+		if ue.code() != "" || o.Structure.Name != "GRETA Lyon Métropole" || o.OfferID == nil || *o.OfferID != offerID ||
+			o.Offer == nil || o.Offer.ID != offerID || o.Offer.Name != "Français langue professionnelle" || o.Offer.Status != "PUBLISHED" {
 			t.Fatalf("published offer: %+v %+v", o, ue)
+		}
+		// The database holds the reference too (orientations_offer_fkey): no orientation to
+		// an offer that does not exist, a French user error on input.offerId.
+		err := env.Store.WithTx(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE orientations SET offer_id = '33333333-3333-4333-8333-333333333333' WHERE id = $1`, mustKey(t, o.ID))
+			return err
+		})
+		if e := model.AsUserError(err); e == nil || e.Code != model.CodeNotFound || strings.Join(e.Field, ".") != "input.offerId" ||
+			!strings.Contains(e.Message, "offre introuvable") {
+			t.Fatalf("dangling offer reference: %v", err)
 		}
 		before = version0()
 	})

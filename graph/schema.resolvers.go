@@ -1065,6 +1065,14 @@ func (r *orientationResolver) Structure(ctx context.Context, obj *model.Orientat
 	return &st, err
 }
 
+func (r *orientationResolver) Offer(ctx context.Context, obj *model.Orientation) (*model.Offer, error) {
+	if obj.OfferKey == nil {
+		return nil, nil
+	}
+	o, err := loadersFrom(ctx).Offer.Load(ctx, *obj.OfferKey)
+	return found(o, o.Key), err
+}
+
 func (r *orientationResolver) OrientedByStructure(ctx context.Context, obj *model.Orientation) (*model.Structure, error) {
 	return structureOrNil(ctx, obj.OrientedByStructureKey)
 }
