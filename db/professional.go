@@ -356,7 +356,7 @@ func (r orientationRow) model(today model.Date) model.Orientation {
 	o := r.Orientation
 	o.Overdue = model.OrientationOverdue(o.Status, o.AnswerDueOn, today)
 	o.Person = model.OrientedPerson{FirstName: r.PersonFirstName, LastNameInitial: strings.ToUpper(r.PersonInitial) + ".",
-		Languages: nonNil(r.PersonLanguages), FrenchLevel: r.PersonFrenchLevel}
+		Languages: nonNil(r.PersonLanguages), FrenchLevel: r.PersonFrenchLevel, BeneficiaryKey: o.BeneficiaryKey, Department: o.Department}
 	return o
 }
 

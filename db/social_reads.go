@@ -164,7 +164,7 @@ func grouped[R any](ctx context.Context, s *Store, p *model.Principal, keys []st
 // HouseholdByBeneficiaries returns the joining members of each beneficiary.
 func (s *Store) HouseholdByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.HouseholdMember, error) {
 	m, err := grouped(ctx, s, p, keys, `SELECT x.id, x.beneficiary_id, x.relationship, x.first_name, x.last_name, x.birth_date, x.sex,
-			x.nationality, x.has_protection, x.joined_on
+			x.nationality, x.has_protection, x.joined_on, b.department
 		FROM household_members x JOIN beneficiaries b ON b.id = x.beneficiary_id
 		WHERE x.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY x.seq`,
 		func(r model.HouseholdMember) string { return r.BeneficiaryKey })
@@ -605,7 +605,7 @@ func (s *Store) HousingProposalByKey(ctx context.Context, p *model.Principal, ke
 // HouseholdMemberByKey returns a household member in p's scope, or nil.
 func (s *Store) HouseholdMemberByKey(ctx context.Context, p *model.Principal, key string) (*model.HouseholdMember, error) {
 	return scopedOne[model.HouseholdMember](ctx, s, p, key, `SELECT x.id, x.beneficiary_id, x.relationship, x.first_name, x.last_name,
-		x.birth_date, x.sex, x.nationality, x.has_protection, x.joined_on
+		x.birth_date, x.sex, x.nationality, x.has_protection, x.joined_on, b.department
 		FROM household_members x JOIN beneficiaries b ON b.id = x.beneficiary_id WHERE x.id = $1 AND {scope}`)
 }
 

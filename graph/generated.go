@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	NetworkEvent() NetworkEventResolver
 	Offer() OfferResolver
 	Orientation() OrientationResolver
+	OrientedPerson() OrientedPersonResolver
 	ProfessionalDiagnostic() ProfessionalDiagnosticResolver
 	Query() QueryResolver
 	ReferentAssignment() ReferentAssignmentResolver
@@ -1174,6 +1175,10 @@ type OrientationResolver interface {
 	OrientedByStructure(ctx context.Context, obj *model.Orientation) (*model.Structure, error)
 
 	Beneficiary(ctx context.Context, obj *model.Orientation) (*model.Beneficiary, error)
+}
+type OrientedPersonResolver interface {
+	FirstName(ctx context.Context, obj *model.OrientedPerson) (string, error)
+	LastNameInitial(ctx context.Context, obj *model.OrientedPerson) (string, error)
 }
 type ProfessionalDiagnosticResolver interface {
 	AuthorStructure(ctx context.Context, obj *model.ProfessionalDiagnostic) (*model.Structure, error)
@@ -9084,7 +9089,7 @@ enum OrientationStep {
   ABANDONED
 }
 
-"The minimum about an oriented person that the partner needs (« personne orientée »): no contact details, no legal status, no birth date."
+"The minimum about an oriented person that the partner needs (« personne orientée »): no contact details, no legal status, no birth date. Reading the names is recorded in the audit log, as a read of the beneficiary."
 type OrientedPerson @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor]) {
   "First name (« prénom »)."
   firstName: String!
@@ -25478,7 +25483,7 @@ func (ec *executionContext) _OrientedPerson_firstName(ctx context.Context, field
 			return ec.fieldContext_OrientedPerson_firstName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FirstName, nil
+			return ec.Resolvers.OrientedPerson().FirstName(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -25489,7 +25494,7 @@ func (ec *executionContext) _OrientedPerson_firstName(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_OrientedPerson_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrientedPerson", field, false, false, "String")
+	return graphql.NewScalarFieldContext("OrientedPerson", field, true, true, "String")
 }
 
 func (ec *executionContext) _OrientedPerson_lastNameInitial(ctx context.Context, field graphql.CollectedField, obj *model.OrientedPerson) (ret graphql.Marshaler) {
@@ -25501,7 +25506,7 @@ func (ec *executionContext) _OrientedPerson_lastNameInitial(ctx context.Context,
 			return ec.fieldContext_OrientedPerson_lastNameInitial(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LastNameInitial, nil
+			return ec.Resolvers.OrientedPerson().LastNameInitial(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -25512,7 +25517,7 @@ func (ec *executionContext) _OrientedPerson_lastNameInitial(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_OrientedPerson_lastNameInitial(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrientedPerson", field, false, false, "String")
+	return graphql.NewScalarFieldContext("OrientedPerson", field, true, true, "String")
 }
 
 func (ec *executionContext) _OrientedPerson_languages(ctx context.Context, field graphql.CollectedField, obj *model.OrientedPerson) (ret graphql.Marshaler) {
@@ -41811,24 +41816,26 @@ func (ec *executionContext) _OrientedPerson(ctx context.Context, sel ast.Selecti
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("OrientedPerson")
 		case "firstName":
-			out.Values[i] = ec._OrientedPerson_firstName(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrientedPerson_firstName(ctx, field, obj)
+				})
 		case "lastNameInitial":
-			out.Values[i] = ec._OrientedPerson_lastNameInitial(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrientedPerson_lastNameInitial(ctx, field, obj)
+				})
 		case "languages":
 			out.Values[i] = ec._OrientedPerson_languages(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "frenchLevel":
 			out.Values[i] = ec._OrientedPerson_frenchLevel(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

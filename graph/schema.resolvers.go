@@ -1082,6 +1082,16 @@ func (r *orientationResolver) Beneficiary(ctx context.Context, obj *model.Orient
 	return found(b, b.Key), err
 }
 
+func (r *orientedPersonResolver) FirstName(ctx context.Context, obj *model.OrientedPerson) (string, error) {
+	noteReadOf(ctx, obj, "firstName")
+	return obj.FirstName, nil
+}
+
+func (r *orientedPersonResolver) LastNameInitial(ctx context.Context, obj *model.OrientedPerson) (string, error) {
+	noteReadOf(ctx, obj, "lastNameInitial")
+	return obj.LastNameInitial, nil
+}
+
 func (r *professionalDiagnosticResolver) AuthorStructure(ctx context.Context, obj *model.ProfessionalDiagnostic) (*model.Structure, error) {
 	return structureOrNil(ctx, obj.AuthorStructureKey)
 }
@@ -1485,6 +1495,8 @@ func (r *Resolver) Offer() OfferResolver { return &offerResolver{r} }
 
 func (r *Resolver) Orientation() OrientationResolver { return &orientationResolver{r} }
 
+func (r *Resolver) OrientedPerson() OrientedPersonResolver { return &orientedPersonResolver{r} }
+
 func (r *Resolver) ProfessionalDiagnostic() ProfessionalDiagnosticResolver {
 	return &professionalDiagnosticResolver{r}
 }
@@ -1523,6 +1535,7 @@ type (
 	networkEventResolver                 struct{ *Resolver }
 	offerResolver                        struct{ *Resolver }
 	orientationResolver                  struct{ *Resolver }
+	orientedPersonResolver               struct{ *Resolver }
 	professionalDiagnosticResolver       struct{ *Resolver }
 	queryResolver                        struct{ *Resolver }
 	referentAssignmentResolver           struct{ *Resolver }
