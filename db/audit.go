@@ -28,7 +28,9 @@ const auditLockKey = 0x41474952 // "AGIR"
 
 // audit appends entries to the audit log within tx, chained by hash: each entry's hash
 // covers its content and the previous entry's hash, so a modified or deleted row breaks
-// the chain (VerifyAuditChain finds it). Actor and request come from p and ctx.
+// the chain (VerifyAuditChain finds it). Actor and request come from p and ctx. However
+// many the entries (the reads of a page of beneficiaries), it costs four statements: the
+// lock, the last hash, the canonical form of the changes, and one insert in entry order.
 func (tx *Tx) audit(ctx context.Context, p *model.Principal, entries ...AuditEntry) error {
 	if len(entries) == 0 {
 		return nil
@@ -48,38 +50,59 @@ func (tx *Tx) audit(ctx context.Context, p *model.Principal, entries ...AuditEnt
 	if prev == nil {
 		prev = make([]byte, sha256.Size)
 	}
+	changes := make([]string, len(entries))
+	for i, e := range entries {
+		c, err := json.Marshal(e.Changes)
+		if err != nil {
+			return fmt.Errorf("audit changes: %w", err)
+		}
+		if e.Changes == nil {
+			c = []byte("{}")
+		}
+		changes[i] = string(c)
+	}
+	// Store the canonical (jsonb-normalised) text so the hash can be recomputed.
+	var canonical []string
+	if err := tx.SelectContext(ctx, &canonical, `SELECT c::jsonb::text FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n`,
+		pq.Array(changes)); err != nil {
+		return fmt.Errorf("audit canonical changes: %w", err)
+	}
+	if len(canonical) != len(entries) {
+		return fmt.Errorf("audit canonical changes: %d for %d entries", len(canonical), len(entries))
+	}
 	at := tx.Now.UTC().Truncate(time.Microsecond)
 	var structureID *string
 	if p.StructureID != "" {
 		structureID = &p.StructureID
 	}
-	for _, e := range entries {
-		changes, err := json.Marshal(e.Changes)
-		if err != nil {
-			return fmt.Errorf("audit changes: %w", err)
-		}
-		if e.Changes == nil {
-			changes = []byte("{}")
-		}
-		// Store the canonical (jsonb-normalised) text so the hash can be recomputed.
-		var canonical string
-		if err := tx.GetContext(ctx, &canonical, `SELECT $1::jsonb::text`, string(changes)); err != nil {
-			return fmt.Errorf("audit canonical changes: %w", err)
-		}
+	n := len(entries)
+	actions, types, ids, departments := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	prevs, hashes := make([][]byte, n), make([][]byte, n)
+	for i, e := range entries {
 		row := auditRow{At: at, ActorSubject: p.Subject, ActorEmail: p.Email, ActorRole: string(p.Role),
 			ActorStructure: p.StructureID, RequestID: meta.ID, Operation: meta.Operation, ClientAddr: meta.ClientAddr,
-			Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, Departments: e.Departments, Changes: canonical}
+			Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, Departments: e.Departments, Changes: canonical[i]}
 		hash := row.hash(prev)
-		_, err = tx.ExecContext(ctx, `
-			INSERT INTO audit_log (at, actor_subject, actor_email, actor_role, actor_structure_id, request_id, operation,
-			                       client_addr, action, entity_type, entity_id, departments, changes, prev_hash, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15)`,
-			at, p.Subject, p.Email, string(p.Role), structureID, meta.ID, meta.Operation, meta.ClientAddr,
-			e.Action, e.EntityType, e.EntityID, pq.Array(nonNil(e.Departments)), canonical, prev, hash)
-		if err != nil {
-			return fmt.Errorf("audit insert: %w", err)
-		}
+		deps, _ := json.Marshal(nonNil(e.Departments))
+		actions[i], types[i], ids[i], departments[i] = e.Action, e.EntityType, e.EntityID, string(deps)
+		prevs[i], hashes[i] = prev, hash
 		prev = hash
+	}
+	// ids are drawn in the order of the rows inserted, which ORDER BY n fixes: the chain
+	// is in id order.
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO audit_log (at, actor_subject, actor_email, actor_role, actor_structure_id, request_id, operation,
+		                       client_addr, action, entity_type, entity_id, departments, changes, prev_hash, hash)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, e.action, e.entity_type, e.entity_id,
+		       ARRAY(SELECT jsonb_array_elements_text(e.departments)), e.changes::jsonb, e.prev_hash, e.hash
+		  FROM unnest($9::text[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::bytea[], $15::bytea[])
+		       WITH ORDINALITY AS e(action, entity_type, entity_id, departments, changes, prev_hash, hash, n)
+		 ORDER BY e.n`,
+		at, p.Subject, p.Email, string(p.Role), structureID, meta.ID, meta.Operation, meta.ClientAddr,
+		pq.Array(actions), pq.Array(types), pq.Array(ids), pq.Array(departments), pq.Array(canonical),
+		pq.ByteaArray(prevs), pq.ByteaArray(hashes))
+	if err != nil {
+		return fmt.Errorf("audit insert: %w", err)
 	}
 	return nil
 }

@@ -30,6 +30,8 @@ func init() {
 		"l'intitulé de la formation est requis pour une formation, et seulement pour elle")
 	constraintErrors["orientations_refusal_check"] = model.Errorf(model.CodeInvalidInput, model.Path("input", "refusalReason"),
 		"le motif du refus est requis pour un refus, et seulement pour lui")
+	constraintErrors["orientations_offer_fkey"] = model.Errorf(model.CodeNotFound, model.Path("input", "offerId"),
+		"offre introuvable : l'orientation doit viser une offre de la cartographie")
 	constraintErrors["orientations_abandon_check"] = model.Errorf(model.CodeInvalidInput, model.Path("input", "abandonReason"),
 		"le motif de l'abandon est requis pour un abandon, et seulement pour lui")
 }
@@ -57,6 +59,11 @@ func orientationScope(p *model.Principal, args *[]any) string {
 	return "FALSE"
 }
 
+// beneficiariesScope is beneficiaryScope on alias b, for groupedByBeneficiary.
+func beneficiariesScope(p *model.Principal, args *[]any) string {
+	return beneficiaryScope(p, "b", args)
+}
+
 // recordsScope is the scope of the records of the module other than orientations:
 // the beneficiary's scope, for the roles that read the module.
 func recordsScope(p *model.Principal, args *[]any) string {
@@ -72,25 +79,18 @@ func recordsScope(p *model.Principal, args *[]any) string {
 
 // ---- Offers (partnership module) ----
 
-// offerStatus returns the structure owning an offer and its status (upper case:
-// DRAFT, PUBLISHED, ARCHIVED), found false when there is no such offer.
-//
-// MERGE NOTE: the offers table belongs to the partnership module, not on this branch.
-// The table is queried only when it exists; at merge, replace this function by a plain
-// query (and add the foreign key orientations.offer_id -> offers.id).
+// offerStatus returns the structure owning an offer and its status (DRAFT, PUBLISHED,
+// ARCHIVED), found false when there is no such offer. It locks the offer's row (FOR
+// SHARE), so that the offer is not archived while an orientation to it commits.
 func offerStatus(ctx context.Context, tx *Tx, offerKey string) (structureKey, status string, found bool, err error) {
-	var exists bool
-	if err := tx.GetContext(ctx, &exists, `SELECT to_regclass('public.offers') IS NOT NULL`); err != nil {
-		return "", "", false, fmt.Errorf("offer table: %w", err)
-	}
-	if !exists || len(validUUIDs([]string{offerKey})) == 0 {
+	if len(validUUIDs([]string{offerKey})) == 0 {
 		return "", "", false, nil
 	}
 	var rows []struct {
 		StructureKey string `db:"structure_id"`
 		Status       string `db:"status"`
 	}
-	if err := tx.SelectContext(ctx, &rows, `SELECT structure_id::text AS structure_id, upper(status::text) AS status FROM offers WHERE id = $1`, offerKey); err != nil {
+	if err := tx.SelectContext(ctx, &rows, `SELECT structure_id, status FROM offers WHERE id = $1 FOR SHARE`, offerKey); err != nil {
 		return "", "", false, fmt.Errorf("offer status: %w", err)
 	}
 	if len(rows) == 0 {
@@ -356,7 +356,7 @@ func (r orientationRow) model(today model.Date) model.Orientation {
 	o := r.Orientation
 	o.Overdue = model.OrientationOverdue(o.Status, o.AnswerDueOn, today)
 	o.Person = model.OrientedPerson{FirstName: r.PersonFirstName, LastNameInitial: strings.ToUpper(r.PersonInitial) + ".",
-		Languages: nonNil(r.PersonLanguages), FrenchLevel: r.PersonFrenchLevel}
+		Languages: nonNil(r.PersonLanguages), FrenchLevel: r.PersonFrenchLevel, BeneficiaryKey: o.BeneficiaryKey, Department: o.Department}
 	return o
 }
 
@@ -648,14 +648,13 @@ func (s *Store) OrientationsByBeneficiaries(ctx context.Context, p *model.Princi
 
 // OrientationAlertsByBeneficiaries returns, for each beneficiary, the alert
 // ORIENTATION_UNANSWERED when one of its orientations is unanswered past its deadline
-// today (model.OrientationAlerts).
-//
-// MERGE NOTE: Beneficiary.alerts (social module) should append these to the alerts it
-// reads from beneficiary_alerts (graph: joinGroupFetches), and its list filter use
-// orientationUnansweredCondition.
+// today (model.OrientationAlerts). Beneficiary.alerts joins them to the alerts of
+// beneficiary_alerts; its list filter is orientationUnansweredCondition. The scope is
+// the beneficiary's, as for the other alerts and the filter (a state representative
+// reads alerts, not orientations).
 func (s *Store) OrientationAlertsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.Alert, error) {
 	today := model.DateOf(s.Now())
-	m, err := groupedByBeneficiary(ctx, s, p, keys, recordsScope, orientationSelect+`
+	m, err := groupedByBeneficiary(ctx, s, p, keys, beneficiariesScope, orientationSelect+`
 		WHERE o.beneficiary_id = ANY($1::uuid[]) AND {scope} AND o.status = 'PENDING'
 		ORDER BY o.answer_due_on, o.id`,
 		func(r orientationRow) string { return r.BeneficiaryKey })
@@ -677,10 +676,8 @@ func (s *Store) OrientationAlertsByBeneficiaries(ctx context.Context, p *model.P
 
 // orientationUnansweredCondition returns the SQL condition "the beneficiary (table alias
 // alias) has an orientation unanswered past its deadline on the day todayArg": the
-// ORIENTATION_UNANSWERED alert as a list filter, the rule of model.OrientationOverdue.
-//
-// MERGE NOTE: the social module's Beneficiaries filter `alert: ORIENTATION_UNANSWERED`
-// should use it instead of beneficiary_alerts.
+// ORIENTATION_UNANSWERED alert as a list filter (Beneficiaries, `alert:
+// ORIENTATION_UNANSWERED`), the rule of model.OrientationOverdue.
 func orientationUnansweredCondition(alias, todayArg string) string {
 	return fmt.Sprintf("EXISTS (SELECT 1 FROM orientations ou WHERE ou.beneficiary_id = %s.id AND ou.status = 'PENDING' AND ou.answer_due_on < %s::date)",
 		alias, todayArg)

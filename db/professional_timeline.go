@@ -26,9 +26,8 @@ var (
 // ProfessionalTimelineByBeneficiaries returns the acts of the professional module of each
 // beneficiary, in order (one statement): pre-diagnostics, French-level assessments,
 // orientations (sent, answered, started, ended), support actions and outcomes.
-//
-// MERGE NOTE: Beneficiary.timeline (social module) should merge these events with its
-// own, ordered by day then recording instant.
+// Beneficiary.timeline merges them with the social module's, by day then recording
+// instant (graph: joinGroupFetches).
 func (s *Store) ProfessionalTimelineByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.TimelineEvent, error) {
 	type row struct {
 		BeneficiaryKey string     `db:"beneficiary_id"`

@@ -499,6 +499,7 @@ func (s *Store) AddHouseholdMember(ctx context.Context, p *model.Principal, key 
 		if err != nil {
 			return nil, err
 		}
+		m.Department = b.Department
 		return map[string]any{"householdMember": m.Key, "relationship": m.Relationship}, nil
 	})
 	if err != nil {

@@ -80,7 +80,13 @@ func (s *Store) Beneficiaries(ctx context.Context, p *model.Principal, f Benefic
 			q.Where = append(q.Where, "EXISTS (SELECT 1 FROM referent_assignments r WHERE r.beneficiary_id = b.id AND r.ended_at IS NULL AND r.staff_member_id = "+
 				arg(validUUIDOrNil(f.ReferentKey))+"::uuid)")
 		}
-		if f.Alert != nil {
+		switch {
+		case f.Alert == nil:
+		case *f.Alert == model.AlertKindOrientationUnanswered:
+			// Derived from the orientations themselves (professional module), as
+			// Beneficiary.alerts does.
+			q.Where = append(q.Where, orientationUnansweredCondition("b", arg(tx.today())))
+		default:
 			// JOURNEY_LIMIT_NEAR gives way to JOURNEY_LIMIT_REACHED once the limit is
 			// passed, as in model.ActiveAlerts.
 			today := arg(tx.today())
@@ -158,7 +164,7 @@ func grouped[R any](ctx context.Context, s *Store, p *model.Principal, keys []st
 // HouseholdByBeneficiaries returns the joining members of each beneficiary.
 func (s *Store) HouseholdByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.HouseholdMember, error) {
 	m, err := grouped(ctx, s, p, keys, `SELECT x.id, x.beneficiary_id, x.relationship, x.first_name, x.last_name, x.birth_date, x.sex,
-			x.nationality, x.has_protection, x.joined_on
+			x.nationality, x.has_protection, x.joined_on, b.department
 		FROM household_members x JOIN beneficiaries b ON b.id = x.beneficiary_id
 		WHERE x.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY x.seq`,
 		func(r model.HouseholdMember) string { return r.BeneficiaryKey })
@@ -599,7 +605,7 @@ func (s *Store) HousingProposalByKey(ctx context.Context, p *model.Principal, ke
 // HouseholdMemberByKey returns a household member in p's scope, or nil.
 func (s *Store) HouseholdMemberByKey(ctx context.Context, p *model.Principal, key string) (*model.HouseholdMember, error) {
 	return scopedOne[model.HouseholdMember](ctx, s, p, key, `SELECT x.id, x.beneficiary_id, x.relationship, x.first_name, x.last_name,
-		x.birth_date, x.sex, x.nationality, x.has_protection, x.joined_on
+		x.birth_date, x.sex, x.nationality, x.has_protection, x.joined_on, b.department
 		FROM household_members x JOIN beneficiaries b ON b.id = x.beneficiary_id WHERE x.id = $1 AND {scope}`)
 }
 

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -113,6 +114,146 @@ func TestAuditLog(t *testing.T) {
 		rep, _ := env2.Store.VerifyAuditChain(context.Background())
 		if rep.BrokenAt == 0 {
 			t.Fatal("deletion not detected")
+		}
+	})
+}
+
+// TestAuditReads_PersonalFields: reading personal fields writes one "read" entry per
+// object read, listing the fields, in the auditLog; reading none writes nothing. A
+// partner reading the names of the people oriented to it is audited too, though the
+// names are under no @group (partners read no group).
+func TestAuditReads_PersonalFields(t *testing.T) {
+	env := demoEnv(t)
+	coord := demoPrincipal(t, env, model.RoleCoordinator)
+	partner := demoPrincipal(t, env, model.RolePartnerEditor)
+	// entries returns the number of entries in the audit log (the mark of reads).
+	entries := func() int {
+		t.Helper()
+		var n int
+		if err := env.Store.DB().Get(&n, `SELECT count(*) FROM audit_log`); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// reads lists, through auditLog (newest first), the entries written since mark: all
+	// of them must be reads of objects of type typ, one per object; it returns the fields
+	// read by object id.
+	reads := func(mark int, typ string) map[string][]string {
+		t.Helper()
+		var d struct {
+			AuditLog struct {
+				Nodes []struct{ Action, EntityType, EntityId, Changes string }
+			}
+		}
+		env.MustDo(coord, `{ auditLog(first: 100) { nodes { action entityType entityId changes } } }`, nil, &d)
+		written := entries() - mark
+		if written > len(d.AuditLog.Nodes) {
+			t.Fatalf("%d entries written, more than a page", written)
+		}
+		out := map[string][]string{}
+		for _, e := range d.AuditLog.Nodes[:written] {
+			var c struct{ Fields []string }
+			if err := json.Unmarshal([]byte(e.Changes), &c); err != nil {
+				t.Fatal(err)
+			}
+			if _, dup := out[e.EntityId]; dup || e.Action != "read" || e.EntityType != typ {
+				t.Fatalf("unexpected entry %+v (duplicate: %v)", e, dup)
+			}
+			out[e.EntityId] = c.Fields
+		}
+		return out
+	}
+
+	t.Run("OK", func(t *testing.T) {
+		mark := entries()
+		var d struct {
+			Beneficiaries struct {
+				Nodes []struct{ ID, FirstName string }
+			}
+		}
+		env.MustDo(coord, `{ beneficiaries(first: 20) { nodes { id firstName } } }`, nil, &d)
+		got := reads(mark, "Beneficiary")
+		if len(d.Beneficiaries.Nodes) == 0 || len(got) != len(d.Beneficiaries.Nodes) {
+			t.Fatalf("%d beneficiaries read, %d entries: %v", len(d.Beneficiaries.Nodes), len(got), got)
+		}
+		for _, n := range d.Beneficiaries.Nodes {
+			if f := got[n.ID]; len(f) != 1 || f[0] != "firstName" {
+				t.Fatalf("entry of %s: %v", n.ID, f)
+			}
+		}
+	})
+	t.Run("NonPersonalFieldsNotAudited", func(t *testing.T) {
+		mark := entries()
+		var d struct {
+			Beneficiaries struct{ Nodes []struct{ Phase string } }
+		}
+		env.MustDo(coord, `{ beneficiaries(first: 20) { nodes { id phase alerts { kind } orientations { person { languages } } } } }`, nil, &d)
+		if len(d.Beneficiaries.Nodes) == 0 || entries() != mark {
+			t.Fatalf("%d entries written for no personal field", entries()-mark)
+		}
+	})
+	t.Run("HouseholdMembers", func(t *testing.T) {
+		mark := entries()
+		var d struct {
+			Beneficiaries struct {
+				Nodes []struct {
+					Household []struct{ ID, LastName string }
+				}
+			}
+		}
+		env.MustDo(coord, `{ beneficiaries(first: 100) { nodes { household { id lastName } } } }`, nil, &d)
+		members := 0
+		got := reads(mark, "HouseholdMember")
+		for _, n := range d.Beneficiaries.Nodes {
+			for _, m := range n.Household {
+				members++
+				if f := got[m.ID]; len(f) != 1 || f[0] != "lastName" {
+					t.Fatalf("entry of %s: %v", m.ID, f)
+				}
+			}
+		}
+		if members == 0 || len(got) != members {
+			t.Fatalf("%d members read, %d entries", members, len(got))
+		}
+	})
+	t.Run("PartnerInbox", func(t *testing.T) {
+		mark := entries()
+		var d struct {
+			Orientations struct {
+				Nodes []struct {
+					Person struct{ FirstName, LastNameInitial string }
+				}
+			}
+		}
+		env.MustDo(partner, `{ orientations(first: 50) { nodes { person { firstName lastNameInitial } } } }`, nil, &d)
+		got := reads(mark, "Beneficiary")
+		var keys []string
+		if err := env.Store.DB().Select(&keys, `SELECT DISTINCT beneficiary_id::text FROM orientations WHERE structure_id = $1`, partner.StructureID); err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Orientations.Nodes) == 0 || d.Orientations.Nodes[0].Person.FirstName == "" || len(got) != len(keys) {
+			t.Fatalf("%d orientations read, %d entries for %d people", len(d.Orientations.Nodes), len(got), len(keys))
+		}
+		for _, k := range keys {
+			if f := got[model.GlobalID("Beneficiary", k)]; len(f) != 2 || f[0] != "firstName" || f[1] != "lastNameInitial" {
+				t.Fatalf("entry of %s: %v", k, f)
+			}
+		}
+		var role string
+		if err := env.Store.DB().Get(&role, `SELECT actor_role FROM audit_log ORDER BY id DESC LIMIT 1`); err != nil || role != "partner_editor" {
+			t.Fatalf("actor %q %v", role, err)
+		}
+		mark = entries()
+		env.MustDo(partner, `{ orientations(first: 50) { nodes { status person { languages frenchLevel } } } }`, nil, &d)
+		if entries() != mark {
+			t.Fatalf("%d entries written for no name read", entries()-mark)
+		}
+	})
+	t.Run("ChainVerifies", func(t *testing.T) {
+		// The reads of a page are written in one statement; the chain still holds in id order.
+		rep, err := env.Store.VerifyAuditChain(context.Background())
+		if err != nil || rep.BrokenAt != 0 || rep.Checked != entries() {
+			t.Fatalf("report %+v, %d entries, err %v", rep, entries(), err)
 		}
 	})
 }

@@ -76,12 +76,20 @@ func auditReadsOperation(store *db.Store) graphql.OperationMiddleware {
 
 // noteRead records, for a field of a personal-data group, which object it was read on.
 func noteRead(ctx context.Context, fc *graphql.FieldContext) {
-	log, _ := ctx.Value(readLogKey{}).(*readLog)
-	if log == nil || fc.Parent == nil {
+	if fc.Parent == nil {
 		return
 	}
 	if a, ok := auditedOf(fc.Parent.Result); ok {
-		log.add(a.AuditRef(), fc.Field.Name)
+		noteReadOf(ctx, a, fc.Field.Name)
+	}
+}
+
+// noteReadOf records that field of a was read in the operation of ctx. Fields under a
+// @group are noted by the authorization middleware; a resolver calls it for personal
+// data it returns outside any group (OrientedPerson's names, which partners read).
+func noteReadOf(ctx context.Context, a model.Audited, field string) {
+	if log, _ := ctx.Value(readLogKey{}).(*readLog); log != nil {
+		log.add(a.AuditRef(), field)
 	}
 }
 

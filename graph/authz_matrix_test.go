@@ -21,8 +21,8 @@ var accessMatrix = map[string]string{
 
 	// Professional module: written by the insertion counsellor (and the coordinator), read
 	// by the social worker; a partner sees only the orientations addressed to it, with the
-	// minimal OrientedPerson, never the Beneficiary; no access for the state
-	// representative, analysts (indicators instead) or admins.
+	// minimal OrientedPerson and the offer named, never the Beneficiary; no access for the
+	// state representative, analysts (indicators instead) or admins.
 	"Query.orientations":                    "C SW IC PE",
 	"Query.outcomes":                        "C SW IC",
 	"Mutation.recordProfessionalDiagnostic": "C IC",
@@ -46,6 +46,7 @@ var accessMatrix = map[string]string{
 	"FrenchLevelPayload.*":                  "C IC",
 	"Orientation.*":                         "C SW IC PE",
 	"Orientation.beneficiary":               "C SW IC",
+	"Orientation.offer":                     "C SW IC PE",
 	"OrientationConnection.*":               "C SW IC PE",
 	"OrientationEdge.*":                     "C SW IC PE",
 	"OrientationPayload.*":                  "C IC PE",

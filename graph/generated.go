@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	NetworkEvent() NetworkEventResolver
 	Offer() OfferResolver
 	Orientation() OrientationResolver
+	OrientedPerson() OrientedPersonResolver
 	ProfessionalDiagnostic() ProfessionalDiagnosticResolver
 	Query() QueryResolver
 	ReferentAssignment() ReferentAssignmentResolver
@@ -672,6 +673,7 @@ type ComplexityRoot struct {
 		EndedOn             func(childComplexity int) int
 		ID                  func(childComplexity int) int
 		Kind                func(childComplexity int) int
+		Offer               func(childComplexity int) int
 		OfferID             func(childComplexity int) int
 		OrientedByStructure func(childComplexity int) int
 		OrientedOn          func(childComplexity int) int
@@ -1168,9 +1170,15 @@ type OfferResolver interface {
 type OrientationResolver interface {
 	Structure(ctx context.Context, obj *model.Orientation) (*model.Structure, error)
 
+	Offer(ctx context.Context, obj *model.Orientation) (*model.Offer, error)
+
 	OrientedByStructure(ctx context.Context, obj *model.Orientation) (*model.Structure, error)
 
 	Beneficiary(ctx context.Context, obj *model.Orientation) (*model.Beneficiary, error)
+}
+type OrientedPersonResolver interface {
+	FirstName(ctx context.Context, obj *model.OrientedPerson) (string, error)
+	LastNameInitial(ctx context.Context, obj *model.OrientedPerson) (string, error)
 }
 type ProfessionalDiagnosticResolver interface {
 	AuthorStructure(ctx context.Context, obj *model.ProfessionalDiagnostic) (*model.Structure, error)
@@ -4110,6 +4118,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Orientation.Kind(childComplexity), true
+	case "Orientation.offer":
+		if e.ComplexityRoot.Orientation.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.Offer(childComplexity), true
 	case "Orientation.offerId":
 		if e.ComplexityRoot.Orientation.OfferID == nil {
 			break
@@ -9075,7 +9089,7 @@ enum OrientationStep {
   ABANDONED
 }
 
-"The minimum about an oriented person that the partner needs (« personne orientée »): no contact details, no legal status, no birth date."
+"The minimum about an oriented person that the partner needs (« personne orientée »): no contact details, no legal status, no birth date. Reading the names is recorded in the audit log, as a read of the beneficiary."
 type OrientedPerson @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor]) {
   "First name (« prénom »)."
   firstName: String!
@@ -9101,6 +9115,8 @@ type Orientation implements Node @allow(roles: [coordinator, social_worker, inse
   structure: Structure!
   "The offer addressed, when oriented to an offer (global id of an Offer)."
   offerId: ID
+  "The offer addressed (« offre »): null when the orientation names none, or when the caller no longer sees the offer (archived or draft, of another structure)."
+  offer: Offer @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor])
   "What the orientation is for, written for the partner (« objet de l'orientation »)."
   purpose: String!
   "Day of the orientation (« date d'orientation »)."
@@ -10667,6 +10683,8 @@ func (ec *executionContext) childFields_Orientation(ctx context.Context, field g
 		return ec.fieldContext_Orientation_structure(ctx, field)
 	case "offerId":
 		return ec.fieldContext_Orientation_offerId(ctx, field)
+	case "offer":
+		return ec.fieldContext_Orientation_offer(ctx, field)
 	case "purpose":
 		return ec.fieldContext_Orientation_purpose(ctx, field)
 	case "orientedOn":
@@ -24745,6 +24763,38 @@ func (ec *executionContext) fieldContext_Orientation_offerId(_ context.Context, 
 	return graphql.NewScalarFieldContext("Orientation", field, true, false, "ID")
 }
 
+func (ec *executionContext) _Orientation_offer(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_offer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Orientation().Offer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Offer) graphql.Marshaler {
+			return ec.marshalOOffer2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOffer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_offer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Orientation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Offer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Orientation_purpose(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25433,7 +25483,7 @@ func (ec *executionContext) _OrientedPerson_firstName(ctx context.Context, field
 			return ec.fieldContext_OrientedPerson_firstName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FirstName, nil
+			return ec.Resolvers.OrientedPerson().FirstName(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -25444,7 +25494,7 @@ func (ec *executionContext) _OrientedPerson_firstName(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_OrientedPerson_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrientedPerson", field, false, false, "String")
+	return graphql.NewScalarFieldContext("OrientedPerson", field, true, true, "String")
 }
 
 func (ec *executionContext) _OrientedPerson_lastNameInitial(ctx context.Context, field graphql.CollectedField, obj *model.OrientedPerson) (ret graphql.Marshaler) {
@@ -25456,7 +25506,7 @@ func (ec *executionContext) _OrientedPerson_lastNameInitial(ctx context.Context,
 			return ec.fieldContext_OrientedPerson_lastNameInitial(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LastNameInitial, nil
+			return ec.Resolvers.OrientedPerson().LastNameInitial(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -25467,7 +25517,7 @@ func (ec *executionContext) _OrientedPerson_lastNameInitial(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_OrientedPerson_lastNameInitial(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrientedPerson", field, false, false, "String")
+	return graphql.NewScalarFieldContext("OrientedPerson", field, true, true, "String")
 }
 
 func (ec *executionContext) _OrientedPerson_languages(ctx context.Context, field graphql.CollectedField, obj *model.OrientedPerson) (ret graphql.Marshaler) {
@@ -41487,6 +41537,12 @@ func (ec *executionContext) _Orientation(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "offer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Orientation_offer(ctx, field, obj)
+				})
 		case "purpose":
 			out.Values[i] = ec._Orientation_purpose(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -41760,24 +41816,26 @@ func (ec *executionContext) _OrientedPerson(ctx context.Context, sel ast.Selecti
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("OrientedPerson")
 		case "firstName":
-			out.Values[i] = ec._OrientedPerson_firstName(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrientedPerson_firstName(ctx, field, obj)
+				})
 		case "lastNameInitial":
-			out.Values[i] = ec._OrientedPerson_lastNameInitial(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrientedPerson_lastNameInitial(ctx, field, obj)
+				})
 		case "languages":
 			out.Values[i] = ec._OrientedPerson_languages(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "frenchLevel":
 			out.Values[i] = ec._OrientedPerson_frenchLevel(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

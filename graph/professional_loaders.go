@@ -12,18 +12,11 @@ import (
 
 // professionalLoaders batch the nested reads of the professional module: each loads, for
 // all the beneficiaries asked at one level of the query, in one statement in the
-// caller's scope. For a page of beneficiaries, prefetch fills them for the whole page at
-// once, one statement per field selected, rather than relying on the loaders' batching
-// window (which splits under a page of 50).
-//
-// MERGE NOTE: the social branch's primeBeneficiaries (graph/social_loaders.go) should
-// look up l.Professional.prefetch[name] when l.Social.prefetch has no entry for a
-// selected field, and this Beneficiary loader should give way to l.Social.Beneficiary.
-// The social alerts and timeline loaders should read
-// groupFetch[model.Alert](joinGroupFetches(alertsLess, store.AlertsByBeneficiaries, store.OrientationAlertsByBeneficiaries))
-// and groupFetch[model.TimelineEvent](joinGroupFetches(timelineLess, store.TimelineByBeneficiaries, store.ProfessionalTimelineByBeneficiaries)).
+// caller's scope. For a page of beneficiaries, primeBeneficiaries (graph/social_loaders.go)
+// fills them for the whole page at once through prefetch, one statement per field
+// selected, rather than relying on the loaders' batching window (which splits under a
+// page of 50). A beneficiary itself is loaded by l.Social.Beneficiary.
 type professionalLoaders struct {
-	Beneficiary    *dataloadgen.Loader[string, model.Beneficiary]
 	Diagnostics    *dataloadgen.Loader[string, []model.ProfessionalDiagnostic]
 	FrenchLevels   *dataloadgen.Loader[string, []model.FrenchLevel]
 	Orientations   *dataloadgen.Loader[string, []model.Orientation]
@@ -36,12 +29,7 @@ type professionalLoaders struct {
 }
 
 func newProfessionalLoaders(store *db.Store) *professionalLoaders {
-	l := &professionalLoaders{
-		Beneficiary: newLoader(func(ctx context.Context, keys []string) ([]model.Beneficiary, error) {
-			return store.BeneficiariesByKeys(ctx, model.PrincipalFrom(ctx), keys)
-		}),
-		prefetch: map[string]func(context.Context, []string) error{},
-	}
+	l := &professionalLoaders{prefetch: map[string]func(context.Context, []string) error{}}
 	l.Diagnostics = groupLoader(l, store.ProfessionalDiagnosticsByBeneficiaries, "professionalDiagnostic", "professionalDiagnostics")
 	l.FrenchLevels = groupLoader(l, store.FrenchLevelsByBeneficiaries, "frenchLevel", "frenchLevels")
 	l.Orientations = groupLoader(l, store.OrientationsByBeneficiaries, "orientations")
@@ -50,13 +38,10 @@ func newProfessionalLoaders(store *db.Store) *professionalLoaders {
 	return l
 }
 
-// groupedFetch is a Store method answering, for beneficiary keys, their rows grouped by key.
-type groupedFetch[T any] func(context.Context, *model.Principal, []string) (map[string][]T, error)
-
 // groupLoader makes a loader of lists over a grouped Store method, answering in key
 // order (an empty list for a beneficiary without rows), and registers, for the
 // Beneficiary fields it serves, how to prefetch it for a page.
-func groupLoader[T any](l *professionalLoaders, fetch groupedFetch[T], fields ...string) *dataloadgen.Loader[string, []T] {
+func groupLoader[T any](l *professionalLoaders, fetch groupFetch[T], fields ...string) *dataloadgen.Loader[string, []T] {
 	lists := func(ctx context.Context, keys []string) ([][]T, error) {
 		m, err := fetch(ctx, model.PrincipalFrom(ctx), keys)
 		if err != nil {
@@ -91,7 +76,7 @@ func groupLoader[T any](l *professionalLoaders, fetch groupedFetch[T], fields ..
 // joinGroupFetches makes one grouped fetch of several (each one statement), the rows of
 // each key merged and stably sorted by less: how the social module's alerts and timeline
 // take in the professional module's.
-func joinGroupFetches[T any](less func(a, b T) bool, fetches ...groupedFetch[T]) groupedFetch[T] {
+func joinGroupFetches[T any](less func(a, b T) bool, fetches ...groupFetch[T]) groupFetch[T] {
 	return func(ctx context.Context, p *model.Principal, keys []string) (map[string][]T, error) {
 		out := map[string][]T{}
 		for _, f := range fetches {

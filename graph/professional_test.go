@@ -4,14 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
 // The professional module's API tests. Beneficiaries are inserted with SQL
-// (insertBeneficiary): the social module's referBeneficiary is not on this branch yet.
+// (insertBeneficiary), directly in the phase the test needs.
 
 // structureKeyNamed returns the key of the demo structure whose name starts with prefix.
 func structureKeyNamed(t *testing.T, env *graphtest.Env, prefix string) string {
@@ -73,7 +75,8 @@ func tableCount(t *testing.T, env *graphtest.Env, table string) int {
 }
 
 const orientMutation = `mutation($in: OrientBeneficiaryInput!) { orientBeneficiary(input: $in) {
-	orientation { id version status overdue answerDueOn structure { name } person { firstName lastNameInitial languages frenchLevel } }
+	orientation { id version status overdue answerDueOn structure { name } offerId offer { id name status }
+	  person { firstName lastNameInitial languages frenchLevel } }
 	userErrors { code field message } } }`
 
 type orientationOut struct {
@@ -83,6 +86,8 @@ type orientationOut struct {
 	Overdue     bool
 	AnswerDueOn string
 	Structure   struct{ Name string }
+	OfferID     *string
+	Offer       *struct{ ID, Name, Status string }
 	Person      struct {
 		FirstName, LastNameInitial string
 		Languages                  []string
@@ -463,8 +468,30 @@ func TestOrientation_OverdueIsAnAlertToBothSides(t *testing.T) {
 			alerts[key][0].DueOn.String() != dayFromToday(env, -5) {
 			t.Fatalf("alerts %+v %v", alerts, err)
 		}
-		// Beneficiary.alerts belongs to the social module (merge note on
-		// OrientationAlertsByBeneficiaries); the beneficiary's orientations show it too.
+		// Beneficiary.alerts shows it, to the state representative too; the list
+		// filter finds it; the timeline has the orientations sent.
+		state := demoPrincipal(t, env, model.RoleStateRepresentative)
+		for name, p := range map[string]*model.Principal{"coordinator": coord, "state representative": state} {
+			if kinds := orientationAlertKinds(t, env, p, bid); !kinds[bid] {
+				t.Fatalf("%s: alerts %v", name, kinds)
+			}
+		}
+		var b struct {
+			Beneficiary struct {
+				Timeline []struct{ Kind, Summary string }
+			}
+		}
+		env.MustDo(coord, `query($id: ID!) { beneficiary(id: $id) { timeline { kind summary } } }`, map[string]any{"id": bid}, &b)
+		sent := 0
+		for _, e := range b.Beneficiary.Timeline {
+			if e.Kind == "ORIENTATION" && strings.HasPrefix(e.Summary, "Orientation envoyée : ") {
+				sent++
+			}
+		}
+		if sent != 2 || b.Beneficiary.Timeline[0].Kind != "REFERRED" {
+			t.Fatalf("timeline: %+v", b.Beneficiary.Timeline)
+		}
+		// The beneficiary's orientations show it too.
 		var d struct {
 			OrientBeneficiary struct {
 				Orientation struct {
@@ -489,6 +516,9 @@ func TestOrientation_OverdueIsAnAlertToBothSides(t *testing.T) {
 		alerts, _ := env.Store.OrientationAlertsByBeneficiaries(context.Background(), coord, []string{key})
 		if d.Orientations.TotalCount != 0 || len(alerts[key]) != 0 {
 			t.Fatalf("still overdue: %+v %+v", d, alerts)
+		}
+		if kinds := orientationAlertKinds(t, env, coord, bid); kinds[bid] {
+			t.Fatalf("still in the alert filter: %v", kinds)
 		}
 	})
 	t.Run("DeadlineFilterAndOrder", func(t *testing.T) {
@@ -645,17 +675,25 @@ func TestProfessional_BadInput(t *testing.T) {
 	key := insertBeneficiary(t, env, "Hamid", "Sultani", "69", 60)
 	bid := model.GlobalID("Beneficiary", key)
 	greta := structureKeyNamed(t, env, "GRETA Lyon")
-	// The offers table belongs to the partnership module; this branch tests against the
-	// three columns it reads.
+	// Two offers of the GRETA on the offer map (partnership module): one published, one
+	// archived.
 	ctx := context.Background()
-	if _, err := env.Store.DB().ExecContext(ctx, `CREATE TABLE IF NOT EXISTS offers (id uuid PRIMARY KEY, structure_id uuid NOT NULL, status text NOT NULL)`); err != nil {
-		t.Fatal(err)
+	coord := demoPrincipal(t, env, model.RoleCoordinator)
+	offer := func(name string, statuses ...model.OfferStatus) string {
+		o, err := env.Store.CreateOffer(ctx, coord, greta, model.OfferFields{Name: name,
+			Description: "Cours de français à visée professionnelle, 12 heures par semaine"}, 6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range statuses {
+			if o, err = env.Store.SetOfferStatus(ctx, coord, o.Key, o.Version, st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return o.Key
 	}
-	archived, published := "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
-	if _, err := env.Store.DB().ExecContext(ctx, `INSERT INTO offers (id, structure_id, status) VALUES ($1, $3, 'archived'), ($2, $3, 'published')`,
-		archived, published, greta); err != nil {
-		t.Fatal(err)
-	}
+	archived := offer("Français langue professionnelle (session close)", model.OfferStatusPublished, model.OfferStatusArchived)
+	published := offer("Français langue professionnelle", model.OfferStatusPublished)
 	var version int
 	version0 := func() int {
 		_ = env.Store.DB().Get(&version, `SELECT version FROM beneficiaries WHERE id = $1`, key)
@@ -666,7 +704,7 @@ func TestProfessional_BadInput(t *testing.T) {
 	t.Run("ErrArchivedOffer", func(t *testing.T) {
 		n := tableCount(t, env, "orientations")
 		_, ue := orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "FRENCH_COURSE", "offerId": model.GlobalID("Offer", archived), "purpose": "Cours A2"})
-		if ue.code() != "OFFER_UNAVAILABLE" || ue[0].Field[1] != "offerId" || tableCount(t, env, "orientations") != n {
+		if ue.code() != "OFFER_UNAVAILABLE" || ue[0].Field[1] != "offerId" || tableCount(t, env, "orientations") != n || version0() != before {
 			t.Fatalf("archived offer: %+v", ue)
 		}
 		_, ue = orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "FRENCH_COURSE", "offerId": model.GlobalID("Offer", "33333333-3333-4333-8333-333333333333"), "purpose": "Cours A2"})
@@ -676,8 +714,20 @@ func TestProfessional_BadInput(t *testing.T) {
 	})
 	t.Run("OfferGivesItsStructure", func(t *testing.T) {
 		o, ue := orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "FRENCH_COURSE", "offerId": model.GlobalID("Offer", published), "purpose": "Cours A2"})
-		if ue.code() != "" || o.Structure.Name != "GRETA Lyon Métropole" {
+		offerID := model.GlobalID("Offer", published)
+		if ue.code() != "" || o.Structure.Name != "GRETA Lyon Métropole" || o.OfferID == nil || *o.OfferID != offerID ||
+			o.Offer == nil || o.Offer.ID != offerID || o.Offer.Name != "Français langue professionnelle" || o.Offer.Status != "PUBLISHED" {
 			t.Fatalf("published offer: %+v %+v", o, ue)
+		}
+		// The database holds the reference too (orientations_offer_fkey): no orientation to
+		// an offer that does not exist, a French user error on input.offerId.
+		err := env.Store.WithTx(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE orientations SET offer_id = '33333333-3333-4333-8333-333333333333' WHERE id = $1`, mustKey(t, o.ID))
+			return err
+		})
+		if e := model.AsUserError(err); e == nil || e.Code != model.CodeNotFound || strings.Join(e.Field, ".") != "input.offerId" ||
+			!strings.Contains(e.Message, "offre introuvable") {
+			t.Fatalf("dangling offer reference: %v", err)
 		}
 		before = version0()
 	})
@@ -806,4 +856,41 @@ func TestProfessional_NestedListsPerBeneficiary(t *testing.T) {
 		AND actor_role = 'insertion_counsellor' AND departments = '{69}'`); err != nil || audited != 21+6 {
 		t.Fatalf("audited %d acts, want 27 (%v)", audited, err)
 	}
+}
+
+// orientationAlertKinds returns, as p, the set of beneficiaries (IDs) the filter `alert:
+// ORIENTATION_UNANSWERED` returns, after checking that the field Beneficiary.alerts
+// agrees: every one of them has the alert, and bid has it exactly when it is listed.
+func orientationAlertKinds(t *testing.T, env *graphtest.Env, p *model.Principal, bid string) map[string]bool {
+	t.Helper()
+	type node struct {
+		ID     string
+		Alerts []struct{ Kind string }
+	}
+	var d struct {
+		Beneficiaries struct{ Nodes []node }
+		Beneficiary   *node
+	}
+	env.MustDo(p, `query($id: ID!) {
+		beneficiaries(first: 100, filter: {alert: ORIENTATION_UNANSWERED}) { nodes { id alerts { kind } } }
+		beneficiary(id: $id) { id alerts { kind } } }`, map[string]any{"id": bid}, &d)
+	has := func(n node) bool {
+		for _, a := range n.Alerts {
+			if a.Kind == "ORIENTATION_UNANSWERED" {
+				return true
+			}
+		}
+		return false
+	}
+	out := map[string]bool{}
+	for _, n := range d.Beneficiaries.Nodes {
+		if !has(n) {
+			t.Fatalf("filtered beneficiary %s without the alert: %+v", n.ID, n.Alerts)
+		}
+		out[n.ID] = true
+	}
+	if d.Beneficiary != nil && has(*d.Beneficiary) != out[bid] {
+		t.Fatalf("filter (%v) and alerts (%+v) disagree on %s", out[bid], d.Beneficiary.Alerts, bid)
+	}
+	return out
 }

@@ -1065,13 +1065,31 @@ func (r *orientationResolver) Structure(ctx context.Context, obj *model.Orientat
 	return &st, err
 }
 
+func (r *orientationResolver) Offer(ctx context.Context, obj *model.Orientation) (*model.Offer, error) {
+	if obj.OfferKey == nil {
+		return nil, nil
+	}
+	o, err := loadersFrom(ctx).Offer.Load(ctx, *obj.OfferKey)
+	return found(o, o.Key), err
+}
+
 func (r *orientationResolver) OrientedByStructure(ctx context.Context, obj *model.Orientation) (*model.Structure, error) {
 	return structureOrNil(ctx, obj.OrientedByStructureKey)
 }
 
 func (r *orientationResolver) Beneficiary(ctx context.Context, obj *model.Orientation) (*model.Beneficiary, error) {
-	b, err := loadersFrom(ctx).Professional.Beneficiary.Load(ctx, obj.BeneficiaryKey)
+	b, err := loadersFrom(ctx).Social.Beneficiary.Load(ctx, obj.BeneficiaryKey)
 	return found(b, b.Key), err
+}
+
+func (r *orientedPersonResolver) FirstName(ctx context.Context, obj *model.OrientedPerson) (string, error) {
+	noteReadOf(ctx, obj, "firstName")
+	return obj.FirstName, nil
+}
+
+func (r *orientedPersonResolver) LastNameInitial(ctx context.Context, obj *model.OrientedPerson) (string, error) {
+	noteReadOf(ctx, obj, "lastNameInitial")
+	return obj.LastNameInitial, nil
 }
 
 func (r *professionalDiagnosticResolver) AuthorStructure(ctx context.Context, obj *model.ProfessionalDiagnostic) (*model.Structure, error) {
@@ -1477,6 +1495,8 @@ func (r *Resolver) Offer() OfferResolver { return &offerResolver{r} }
 
 func (r *Resolver) Orientation() OrientationResolver { return &orientationResolver{r} }
 
+func (r *Resolver) OrientedPerson() OrientedPersonResolver { return &orientedPersonResolver{r} }
+
 func (r *Resolver) ProfessionalDiagnostic() ProfessionalDiagnosticResolver {
 	return &professionalDiagnosticResolver{r}
 }
@@ -1515,6 +1535,7 @@ type (
 	networkEventResolver                 struct{ *Resolver }
 	offerResolver                        struct{ *Resolver }
 	orientationResolver                  struct{ *Resolver }
+	orientedPersonResolver               struct{ *Resolver }
 	professionalDiagnosticResolver       struct{ *Resolver }
 	queryResolver                        struct{ *Resolver }
 	referentAssignmentResolver           struct{ *Resolver }

@@ -69,8 +69,9 @@ func newSocialLoaders(store *db.Store) *socialLoaders {
 	group(&l.Exits, l, "exits", store.ExitsByBeneficiaries)
 	group(&l.FollowUps, l, "followUps", store.FollowUpsByBeneficiaries)
 	group(&l.Reintegrations, l, "reintegrations", store.ReintegrationsByBeneficiaries)
-	group(&l.Alerts, l, "alerts", store.AlertsByBeneficiaries)
-	group(&l.Timeline, l, "timeline", store.TimelineByBeneficiaries)
+	// Alerts and timeline take in the professional module's (one statement each more).
+	group(&l.Alerts, l, "alerts", joinGroupFetches(alertsLess, store.AlertsByBeneficiaries, store.OrientationAlertsByBeneficiaries))
+	group(&l.Timeline, l, "timeline", joinGroupFetches(timelineLess, store.TimelineByBeneficiaries, store.ProfessionalTimelineByBeneficiaries))
 	group(&l.Registrations, l, "", store.RegistrationsByActions)
 	return l
 }
@@ -113,9 +114,9 @@ func group[T any](dst **dataloadgen.Loader[string, []T], l *socialLoaders, field
 }
 
 // primeBeneficiaries fills, for a page of beneficiaries, the loaders of the fields the
-// query selects on them (under nodes or edges.node): one statement per field, whatever
-// the page size, instead of relying on loader batching windows. The referents' staff
-// members are primed too.
+// query selects on them (under nodes or edges.node), the social module's and the
+// professional module's: one statement per field, whatever the page size, instead of
+// relying on loader batching windows. The referents' staff members are primed too.
 func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Beneficiary) error {
 	if len(page) == 0 {
 		return nil
@@ -148,6 +149,9 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Benefici
 	done := map[string]bool{}
 	for name := range selected {
 		prefetch, ok := l.Social.prefetch[name]
+		if !ok {
+			prefetch, ok = l.Professional.prefetch[name]
+		}
 		if !ok || !r.rules.CanRead(p.Role, "Beneficiary", name) {
 			continue
 		}

@@ -725,18 +725,6 @@ type OrientationPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
-// The minimum about an oriented person that the partner needs (« personne orientée »): no contact details, no legal status, no birth date.
-type OrientedPerson struct {
-	// First name (« prénom »).
-	FirstName string `json:"firstName"`
-	// Initial of the last name (« initiale du nom »).
-	LastNameInitial string `json:"lastNameInitial"`
-	// Languages spoken (« langues parlées »).
-	Languages []string `json:"languages"`
-	// Latest French level (« niveau de français »), when assessed.
-	FrenchLevel *CefrLevel `json:"frenchLevel,omitempty"`
-}
-
 // Filter of outcomes (« filtre »); conditions are ANDed.
 type OutcomeFilter struct {
 	// Only these kinds.

@@ -55,6 +55,24 @@ func (l FrenchLevel) ID() string { return GlobalID("FrenchLevel", l.Key) }
 
 func (FrenchLevel) IsNode() {}
 
+// OrientedPerson is the minimal view of an oriented beneficiary that the partner reads
+// (no contact details, legal status or birth date). Its names are personal data that
+// partners may read, so they are under no @group: their resolvers note the read in the
+// audit log themselves, as the beneficiary's (AuditRef).
+type OrientedPerson struct {
+	FirstName       string
+	LastNameInitial string
+	Languages       []string
+	FrenchLevel     *CefrLevel
+	BeneficiaryKey  string
+	Department      string
+}
+
+// AuditRef names the beneficiary behind p in the audit log.
+func (p OrientedPerson) AuditRef() AuditRef {
+	return AuditRef{Type: "Beneficiary", Key: p.BeneficiaryKey, Departments: []string{p.Department}}
+}
+
 // Orientation is an orientation of a beneficiary to a structure (and possibly one of its
 // offers). StructureKey is its owner: the partner that answers. Overdue is derived by
 // the Store with OrientationOverdue on the transaction's day; Person is the minimal view

@@ -44,6 +44,11 @@ func (b Beneficiary) ID() string { return GlobalID("Beneficiary", b.Key) }
 
 func (Beneficiary) IsNode() {}
 
+// AuditRef names b in the audit log of reads of its personal fields.
+func (b Beneficiary) AuditRef() AuditRef {
+	return AuditRef{Type: "Beneficiary", Key: b.Key, Departments: []string{b.Department}}
+}
+
 // Referral returns the OFII referral and the admission of b.
 func (b Beneficiary) Referral() Referral {
 	checks := b.EligibilityChecks
@@ -67,12 +72,19 @@ type HouseholdMember struct {
 	Nationality    string       `db:"nationality"`
 	HasProtection  bool         `db:"has_protection"`
 	JoinedOn       Date         `db:"joined_on"`
+	Department     string       `db:"department"` // the beneficiary's, for the audit log
 }
 
 // ID returns the global id of m.
 func (m HouseholdMember) ID() string { return GlobalID("HouseholdMember", m.Key) }
 
 func (HouseholdMember) IsNode() {}
+
+// AuditRef names m in the audit log of reads of its personal fields, in its
+// beneficiary's department.
+func (m HouseholdMember) AuditRef() AuditRef {
+	return AuditRef{Type: "HouseholdMember", Key: m.Key, Departments: []string{m.Department}}
+}
 
 // Convocation is a convocation handed over; its status is its welcome interview's.
 type Convocation struct {
