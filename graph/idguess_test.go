@@ -197,7 +197,9 @@ func askNodes(t *testing.T, env *graphtest.Env, p *model.Principal, objs []nodeO
 		if len(r.Errors) > 0 {
 			t.Fatalf("nodes as %s: %+v", p.Role, r.Errors)
 		}
-		var d struct{ Nodes []*struct{ Typename, ID string } }
+		var d struct {
+			Nodes []*struct{ Typename, ID string }
+		}
 		if err := json.Unmarshal(r.Data, &d); err != nil || len(d.Nodes) != len(ids) {
 			t.Fatalf("nodes as %s: %s (%v)", p.Role, r.Data, err)
 		}
@@ -599,7 +601,9 @@ func TestPartnerReadsNoBeneficiaryData(t *testing.T) {
 		// The partner does see its inbox, with the minimal person.
 		var inbox struct {
 			Orientations struct {
-				Nodes []struct{ Person struct{ FirstName, LastNameInitial string } }
+				Nodes []struct {
+					Person struct{ FirstName, LastNameInitial string }
+				}
 			}
 		}
 		env.MustDo(pe, `{ orientations(first: 5) { nodes { person { firstName lastNameInitial } } } }`, nil, &inbox)
