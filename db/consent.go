@@ -17,7 +17,7 @@ func init() {
 	constraintErrors["consents_scope_check"] = model.Errorf(model.CodeInvalidInput, model.Path("input", "scope"),
 		"la portée du consentement est requise (500 caractères au plus)")
 	constraintErrors["beneficiaries_anonymised_check"] = model.Errorf(model.CodeAnonymised, model.Path("input", "beneficiaryId"),
-		"les données de cette personne ont été anonymisées : ses coordonnées ne peuvent plus être enregistrées")
+		"les données de cette personne ont été anonymisées : rien ne peut plus être enregistré à son sujet")
 }
 
 const consentColumns = `c.beneficiary_id, c.kind, c.scope, c.given_on, c.withdrawn_on`

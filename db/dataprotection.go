@@ -251,7 +251,13 @@ func (tx *Tx) anonymise(ctx context.Context, p *model.Principal, b model.Benefic
 	for t := range anonymisedColumns {
 		tables = append(tables, t)
 	}
-	sort.Strings(tables)
+	// The person's row last: once anonymised_at is set, the other tables refuse writes.
+	sort.Slice(tables, func(i, j int) bool {
+		if (tables[i] == "beneficiaries") != (tables[j] == "beneficiaries") {
+			return tables[j] == "beneficiaries"
+		}
+		return tables[i] < tables[j]
+	})
 	var fields []string
 	for _, t := range tables {
 		cols := make([]string, 0, len(anonymisedColumns[t]))

@@ -225,6 +225,11 @@ func TestExportAndErasure(t *testing.T) {
 			t.Fatal(err)
 		}
 		actErr(t, env, sw, "updateBeneficiaryContact", map[string]any{"beneficiaryId": id, "version": version, "phone": "0611223344"}, "ANONYMISED")
+		actErr(t, env, sw, "addHouseholdMember", map[string]any{"beneficiaryId": id, "relationship": "SPOUSE", "firstName": "Ali",
+			"lastName": "Nouveau", "birthDate": "1985-01-01", "sex": "MALE", "nationality": "afghane"}, "ANONYMISED")
+		if n := countRows(t, env, `SELECT count(*) FROM household_members WHERE beneficiary_id = $1 AND last_name = 'Nouveau'`, key); n != 0 {
+			t.Fatal("a household member was added to an anonymised person")
+		}
 	})
 }
 

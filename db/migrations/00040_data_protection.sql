@@ -40,7 +40,67 @@ CREATE TABLE erasures (
     erased_by      text NOT NULL
 );
 
+-- Nothing more is recorded about an anonymised person: a write to one of the tables that
+-- hold their data fails as the beneficiaries_anonymised_check constraint (the Store maps
+-- it to ANONYMISED). Anonymisation updates these tables before it sets anonymised_at.
+-- +goose StatementBegin
+CREATE FUNCTION refuse_anonymised() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM beneficiaries WHERE id = NEW.beneficiary_id AND anonymised_at IS NOT NULL) THEN
+        RAISE EXCEPTION 'beneficiary % is anonymised', NEW.beneficiary_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'beneficiaries_anonymised_check';
+    END IF;
+    RETURN NEW;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER household_members_anonymised BEFORE INSERT OR UPDATE ON household_members FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER convocations_anonymised BEFORE INSERT OR UPDATE ON convocations FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER interviews_anonymised BEFORE INSERT OR UPDATE ON interviews FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER diagnostic_axes_anonymised BEFORE INSERT OR UPDATE ON diagnostic_axes FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER objectives_anonymised BEFORE INSERT OR UPDATE ON objectives FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER plan_actions_anonymised BEFORE INSERT OR UPDATE ON plan_actions FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER housing_proposals_anonymised BEFORE INSERT OR UPDATE ON housing_proposals FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER rights_steps_anonymised BEFORE INSERT OR UPDATE ON rights_steps FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER accessibility_anonymised BEFORE INSERT OR UPDATE ON accessibility FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER journey_exits_anonymised BEFORE INSERT OR UPDATE ON journey_exits FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER reintegrations_anonymised BEFORE INSERT OR UPDATE ON reintegrations FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER follow_ups_anonymised BEFORE INSERT OR UPDATE ON follow_ups FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER professional_diagnostics_anonymised BEFORE INSERT OR UPDATE ON professional_diagnostics FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER french_levels_anonymised BEFORE INSERT OR UPDATE ON french_levels FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER orientations_anonymised BEFORE INSERT OR UPDATE ON orientations FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER support_actions_anonymised BEFORE INSERT OR UPDATE ON support_actions FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER outcomes_anonymised BEFORE INSERT OR UPDATE ON outcomes FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER consents_anonymised BEFORE INSERT OR UPDATE ON consents FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER engagement_contracts_anonymised BEFORE INSERT OR UPDATE ON engagement_contracts FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER collective_action_registrations_anonymised BEFORE INSERT OR UPDATE ON collective_action_registrations FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER evaluations_anonymised BEFORE INSERT OR UPDATE ON evaluations FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+CREATE TRIGGER referent_assignments_anonymised BEFORE INSERT OR UPDATE ON referent_assignments FOR EACH ROW EXECUTE FUNCTION refuse_anonymised();
+
 -- +goose Down
+DROP TRIGGER household_members_anonymised ON household_members;
+DROP TRIGGER convocations_anonymised ON convocations;
+DROP TRIGGER interviews_anonymised ON interviews;
+DROP TRIGGER diagnostic_axes_anonymised ON diagnostic_axes;
+DROP TRIGGER objectives_anonymised ON objectives;
+DROP TRIGGER plan_actions_anonymised ON plan_actions;
+DROP TRIGGER housing_proposals_anonymised ON housing_proposals;
+DROP TRIGGER rights_steps_anonymised ON rights_steps;
+DROP TRIGGER accessibility_anonymised ON accessibility;
+DROP TRIGGER journey_exits_anonymised ON journey_exits;
+DROP TRIGGER reintegrations_anonymised ON reintegrations;
+DROP TRIGGER follow_ups_anonymised ON follow_ups;
+DROP TRIGGER professional_diagnostics_anonymised ON professional_diagnostics;
+DROP TRIGGER french_levels_anonymised ON french_levels;
+DROP TRIGGER orientations_anonymised ON orientations;
+DROP TRIGGER support_actions_anonymised ON support_actions;
+DROP TRIGGER outcomes_anonymised ON outcomes;
+DROP TRIGGER consents_anonymised ON consents;
+DROP TRIGGER engagement_contracts_anonymised ON engagement_contracts;
+DROP TRIGGER collective_action_registrations_anonymised ON collective_action_registrations;
+DROP TRIGGER evaluations_anonymised ON evaluations;
+DROP TRIGGER referent_assignments_anonymised ON referent_assignments;
+DROP FUNCTION refuse_anonymised();
 DROP TABLE erasures;
 DROP INDEX beneficiaries_closed_idx;
 ALTER TABLE beneficiaries DROP CONSTRAINT beneficiaries_anonymised_check;
