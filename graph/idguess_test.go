@@ -3,6 +3,7 @@ package graph_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -66,33 +67,34 @@ func territory13(t *testing.T, env *graphtest.Env) map[model.Role]*model.Princip
 // nodeObject is one object reachable by a global id, with what decides its visibility.
 type nodeObject struct {
 	typ, key, status string
+	owner            string // the owning structure (offers, orientations) or department (needs)
 }
 
 func (o nodeObject) id() string { return model.GlobalID(o.typ, o.key) }
 
-// nodeTables lists, per node type, the statement listing its objects (key, status):
+// nodeTables lists, per node type, the statement listing its objects (key, status, owner):
 // every type implementing Node must be here (the test checks it against introspection).
 var nodeTables = map[string]string{
-	"Beneficiary":            `SELECT id, '' FROM beneficiaries`,
-	"HouseholdMember":        `SELECT id, '' FROM household_members`,
-	"Interview":              `SELECT id, '' FROM interviews`,
-	"Objective":              `SELECT id, '' FROM objectives`,
-	"PlanAction":             `SELECT id, '' FROM plan_actions`,
-	"HousingProposal":        `SELECT id, '' FROM housing_proposals`,
-	"CollectiveAction":       `SELECT id, '' FROM collective_actions`,
-	"ProfessionalDiagnostic": `SELECT id, '' FROM professional_diagnostics`,
-	"FrenchLevel":            `SELECT id, '' FROM french_levels`,
-	"Orientation":            `SELECT id, '' FROM orientations`,
-	"SupportAction":          `SELECT id, '' FROM support_actions`,
-	"Outcome":                `SELECT id, '' FROM outcomes`,
-	"Offer":                  `SELECT id, status FROM offers`,
-	"NetworkEvent":           `SELECT id, '' FROM network_events`,
-	"WorkingGroup":           `SELECT id, '' FROM working_groups`,
-	"GoodPractice":           `SELECT id, '' FROM good_practices`,
-	"EmergingNeed":           `SELECT id, '' FROM emerging_needs`,
-	"StaffMember":            `SELECT id, '' FROM staff_members`,
-	"Structure":              `SELECT id, '' FROM structures`,
-	"AuditLogEntry":          `SELECT id::text, '' FROM audit_log`,
+	"Beneficiary":            `SELECT id, '', '' FROM beneficiaries`,
+	"HouseholdMember":        `SELECT id, '', '' FROM household_members`,
+	"Interview":              `SELECT id, '', '' FROM interviews`,
+	"Objective":              `SELECT id, '', '' FROM objectives`,
+	"PlanAction":             `SELECT id, '', '' FROM plan_actions`,
+	"HousingProposal":        `SELECT id, '', '' FROM housing_proposals`,
+	"CollectiveAction":       `SELECT id, '', department FROM collective_actions`,
+	"ProfessionalDiagnostic": `SELECT id, '', '' FROM professional_diagnostics`,
+	"FrenchLevel":            `SELECT id, '', '' FROM french_levels`,
+	"Orientation":            `SELECT id, '', structure_id::text FROM orientations`,
+	"SupportAction":          `SELECT id, '', '' FROM support_actions`,
+	"Outcome":                `SELECT id, '', '' FROM outcomes`,
+	"Offer":                  `SELECT id, status, structure_id::text FROM offers`,
+	"NetworkEvent":           `SELECT id, '', '' FROM network_events`,
+	"WorkingGroup":           `SELECT id, '', '' FROM working_groups`,
+	"GoodPractice":           `SELECT id, '', '' FROM good_practices`,
+	"EmergingNeed":           `SELECT id, '', department FROM emerging_needs`,
+	"StaffMember":            `SELECT id, '', '' FROM staff_members`,
+	"Structure":              `SELECT id, '', '' FROM structures`,
+	"AuditLogEntry":          `SELECT id::text, '', '' FROM audit_log`,
 }
 
 // allNodeKeys returns the keys of every object of every node type.
@@ -101,7 +103,7 @@ func allNodeKeys(t *testing.T, env *graphtest.Env) map[string]bool {
 	out := map[string]bool{}
 	for typ, q := range nodeTables {
 		var keys []string
-		if err := env.Store.DB().Select(&keys, `SELECT id FROM (`+q+`) x (id, st)`); err != nil {
+		if err := env.Store.DB().Select(&keys, `SELECT id FROM (`+q+`) x (id, st, ow)`); err != nil {
 			t.Fatalf("%s: %v", typ, err)
 		}
 		for _, k := range keys {
@@ -129,8 +131,9 @@ func nodeObjects(t *testing.T, env *graphtest.Env, except map[string]bool) []nod
 		var rows []struct {
 			Key    string `db:"id"`
 			Status string `db:"st"`
+			Owner  string `db:"ow"`
 		}
-		if err := env.Store.DB().Select(&rows, `SELECT id, st FROM (`+nodeTables[typ]+`) x (id, st) ORDER BY 2, 1`); err != nil {
+		if err := env.Store.DB().Select(&rows, `SELECT id, st, ow FROM (`+nodeTables[typ]+`) x (id, st, ow) ORDER BY 2, 1`); err != nil {
 			t.Fatalf("%s: %v", typ, err)
 		}
 		n := map[string]int{}
@@ -139,7 +142,7 @@ func nodeObjects(t *testing.T, env *graphtest.Env, except map[string]bool) []nod
 				continue
 			}
 			n[r.Status]++
-			out = append(out, nodeObject{typ: typ, key: r.Key, status: r.Status})
+			out = append(out, nodeObject{typ: typ, key: r.Key, status: r.Status, owner: r.Owner})
 		}
 	}
 	return out
@@ -230,7 +233,9 @@ func askNodes(t *testing.T, env *graphtest.Env, p *model.Principal, objs []nodeO
 // TestIDGuessing (issue 7): every role's principal of one territory asks, by global id,
 // the objects of every node type of the other territory; it reaches only what is public
 // by design, never a beneficiary's data, a draft offer or an emerging need of the other
-// territory. The roles without beneficiary data reach none in their own territory either.
+// territory. Workers of other structures of the same territory reach no beneficiary of
+// the structures that follow them, a partner only its own inbox and drafts. The roles
+// without beneficiary data reach none in their own territory either.
 func TestIDGuessing(t *testing.T) {
 	env := demoEnv(t)
 	demoObjs := nodeObjects(t, env, nil)
@@ -303,6 +308,79 @@ func TestIDGuessing(t *testing.T) {
 			check(t, demoPrincipal(t, env, r), objs13, func(o nodeObject) bool { return reachableAcross(rules, r, o) })
 		})
 	}
+	// Within the demo territory, workers of other structures: a social operator and an
+	// employment operator that follow none of the demo's beneficiaries, and another
+	// partner (GRETA) that reaches only the orientations addressed to it and its drafts.
+	t.Run("SameTerritoryOtherStructure", func(t *testing.T) {
+		_, forum := otherSocialOperator(t, env)
+		var emploi string
+		if err := env.Store.DB().Get(&emploi, `INSERT INTO structures (name, agir_role, departments)
+			VALUES ('Emploi Solidaire Lyon', 'EMPLOYMENT_OPERATOR', '{69}') RETURNING id`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.Store.DB().Exec(`INSERT INTO staff_members (structure_id, name, email, staff_role)
+			VALUES ($1, 'Hélène Vidal', 'helene.vidal@emploi-solidaire.demo.agir.local', 'INSERTION_COUNSELLOR')`, emploi); err != nil {
+			t.Fatal(err)
+		}
+		counsellor := principal(t, env, "helene.vidal@emploi-solidaire.demo.agir.local")
+		greta := principal(t, env, "fatou.ndiaye@greta.demo.agir.local")
+		objs := nodeObjects(t, env, nil)
+		var gretaInbox []string
+		if err := env.Store.DB().Select(&gretaInbox, `SELECT id FROM orientations WHERE structure_id = $1`, greta.StructureID); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range gretaInbox {
+			objs = append(objs, nodeObject{typ: "Orientation", key: k, owner: greta.StructureID})
+		}
+		for _, p := range []*model.Principal{forum, counsellor, greta} {
+			check(t, p, objs, func(o nodeObject) bool {
+				switch {
+				case !rules.CanSee(p.Role, o.typ):
+					return false
+				case publicTypes[o.typ]:
+					return true
+				case o.typ == "Offer":
+					return o.status == "PUBLISHED" || o.owner == p.StructureID
+				case o.typ == "EmergingNeed" || o.typ == "CollectiveAction":
+					// Territory objects: a collective action is open to the workers of its
+					// department, who see only the registrations of their own beneficiaries.
+					return slices.Contains(p.Departments, o.owner)
+				case o.typ == "Orientation":
+					return p.Role == model.RolePartnerEditor && o.owner == p.StructureID
+				}
+				return false
+			})
+		}
+		// The collective actions of the department reached, none of their registrations.
+		var actions []string
+		for _, o := range objs {
+			if o.typ == "CollectiveAction" {
+				actions = append(actions, o.id())
+			}
+		}
+		var d struct {
+			Nodes []*struct {
+				Registrations []struct{ Beneficiary *struct{ ID string } }
+			}
+		}
+		env.MustDo(forum, `query($ids: [ID!]!) { nodes(ids: $ids) { ... on CollectiveAction { registrations { beneficiary { id } } } } }`,
+			map[string]any{"ids": actions}, &d)
+		seen := 0
+		for _, n := range d.Nodes {
+			if n != nil {
+				seen++
+				if len(n.Registrations) > 0 {
+					t.Errorf("another structure's worker sees registrations %+v", n.Registrations)
+				}
+			}
+		}
+		if seen == 0 || countRows(t, env, `SELECT count(*) FROM collective_action_registrations`) == 0 {
+			t.Error("no collective action with registrations reached: the case proves nothing")
+		}
+		if len(gretaInbox) == 0 {
+			t.Error("GRETA has no orientation in the demo: the partner case proves nothing")
+		}
+	})
 	// Within their own territory, the roles without beneficiary data reach none; the
 	// partner only the orientations addressed to its structure.
 	var inbox []string
