@@ -418,6 +418,9 @@ func (s *Store) OrientBeneficiary(ctx context.Context, p *model.Principal, key s
 		if !exists {
 			return "", "", nil, model.Errorf(model.CodeNotFound, model.Path("input", "structureId"), "structure introuvable")
 		}
+		if err := requireSharingConsent(ctx, tx, key); err != nil { // data protection: consent to share (db/consent.go)
+			return "", "", nil, err
+		}
 		due := model.OrientationAnswerDueOn(in.OrientedOn, s.Params)
 		var id string
 		err := tx.GetContext(ctx, &id, `

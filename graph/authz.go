@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"reflect"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -22,6 +24,7 @@ type fieldRule struct {
 type Rules struct {
 	fields map[string]fieldRule
 	types  map[string]map[model.Role]bool
+	logger *slog.Logger // denied attempts (nil: slog.Default)
 }
 
 // NewRules reads the access rules of schema.
@@ -93,11 +96,59 @@ func (r *Rules) middleware(ctx context.Context, next graphql.Resolver) (any, err
 		return nil, model.Errorf(model.CodeUnauthenticated, nil, "authentification requise")
 	}
 	if !r.CanRead(p.Role, fc.Object, fc.Field.Name) {
+		logDenied(ctx, r.logger, "field", fc.Object+"."+fc.Field.Name, string(model.CodeForbidden))
 		return nil, &model.Error{Code: model.CodeForbidden, Field: []string{fc.Field.Alias},
 			Message: fmt.Sprintf("accès refusé au champ « %s » pour le rôle %s", fc.Field.Name, p.Role)}
 	}
 	if r.fields[fc.Object+"."+fc.Field.Name].group != "" {
 		noteRead(ctx, fc)
 	}
-	return next(ctx)
+	res, err := next(ctx)
+	if fc.Object == "Mutation" {
+		// An act on an object outside the caller's scope answers NOT_FOUND (or FORBIDDEN) as a
+		// user error: the attempt is logged like a denied field.
+		for _, ue := range payloadUserErrors(res) {
+			if ue.Code == model.CodeNotFound || ue.Code == model.CodeForbidden {
+				logDenied(ctx, r.logger, "mutation", "Mutation."+fc.Field.Name, string(ue.Code), "input_field", ue.Field)
+			}
+		}
+	}
+	return res, err
+}
+
+// payloadUserErrors returns the userErrors of a mutation payload (a pointer to a struct
+// with a UserErrors []model.UserError field), or nil.
+func payloadUserErrors(res any) []model.UserError {
+	v := reflect.ValueOf(res)
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	f := v.FieldByName("UserErrors")
+	if !f.IsValid() {
+		return nil
+	}
+	ues, _ := f.Interface().([]model.UserError)
+	return ues
+}
+
+// logDenied writes a refused attempt (a denied field, an id or an act outside the caller's
+// scope) as a warning with who, what and the request (DESIGN §6: attempts are logged;
+// the data asked is never written).
+func logDenied(ctx context.Context, logger *slog.Logger, kind, target, code string, extra ...any) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	m := model.RequestMetaFrom(ctx)
+	args := []any{"request_id", m.ID, "kind", kind, "target", target, "code", code,
+		"operation", m.Operation, "client", m.ClientAddr}
+	if p := model.PrincipalFrom(ctx); p != nil {
+		args = append(args, "subject", p.Subject, "email", p.Email, "role", string(p.Role), "structure", p.StructureID)
+	}
+	logger.WarnContext(ctx, "access denied", append(args, extra...)...)
 }

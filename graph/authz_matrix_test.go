@@ -250,6 +250,19 @@ var accessMatrix = map[string]string{
 	"Reintegration.reason":             "C SW IC",
 	"RightsStep.*":                     "C SW IC",
 	"TimelineEvent.*":                  "C SW IC",
+
+	// Data protection (issue 7): consents are recorded by the binôme (the counsellor orients
+	// and needs the consent to share); the export is for the coordinator and the person's
+	// social worker; erasure for the coordinator alone.
+	"Consent.*":                     "C SW IC",
+	"ConsentPayload.*":              "C SW IC",
+	"EraseBeneficiaryDataPayload.*": "C",
+	"Beneficiary.consents":          "C SW IC",
+	"Beneficiary.anonymisedAt":      "C SW IC SR",
+	"Query.exportBeneficiaryData":   "C SW",
+	"Mutation.recordConsent":        "C SW IC",
+	"Mutation.withdrawConsent":      "C SW IC",
+	"Mutation.eraseBeneficiaryData": "C",
 }
 
 var roleInitials = map[string]model.Role{

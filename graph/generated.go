@@ -143,8 +143,10 @@ type ComplexityRoot struct {
 		Accessibility           func(childComplexity int) int
 		Address                 func(childComplexity int) int
 		Alerts                  func(childComplexity int) int
+		AnonymisedAt            func(childComplexity int) int
 		BirthDate               func(childComplexity int) int
 		CirSignedOn             func(childComplexity int) int
+		Consents                func(childComplexity int) int
 		ConvocationStatus       func(childComplexity int) int
 		Convocations            func(childComplexity int) int
 		Department              func(childComplexity int) int
@@ -247,6 +249,20 @@ type ComplexityRoot struct {
 		RegisteredAt func(childComplexity int) int
 	}
 
+	Consent struct {
+		Active      func(childComplexity int) int
+		GivenOn     func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Scope       func(childComplexity int) int
+		WithdrawnOn func(childComplexity int) int
+	}
+
+	ConsentPayload struct {
+		Beneficiary func(childComplexity int) int
+		Consent     func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	Convocation struct {
 		Address       func(childComplexity int) int
 		AppointmentAt func(childComplexity int) int
@@ -310,6 +326,11 @@ type ComplexityRoot struct {
 	EngagementContract struct {
 		ConsentRecorded func(childComplexity int) int
 		SignedOn        func(childComplexity int) int
+	}
+
+	EraseBeneficiaryDataPayload struct {
+		Beneficiary func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
 	}
 
 	Evaluation struct {
@@ -480,6 +501,7 @@ type ComplexityRoot struct {
 		CreateStructure              func(childComplexity int, input model.CreateStructureInput) int
 		CreateWorkingGroup           func(childComplexity int, input model.CreateWorkingGroupInput) int
 		DecideHousingProposal        func(childComplexity int, input model.DecideHousingProposalInput) int
+		EraseBeneficiaryData         func(childComplexity int, input model.EraseBeneficiaryDataInput) int
 		ExcludeBeneficiary           func(childComplexity int, input model.ExcludeBeneficiaryInput) int
 		ExitJourney                  func(childComplexity int, input model.ExitJourneyInput) int
 		ImportOffers                 func(childComplexity int, input model.ImportOffersInput) int
@@ -488,6 +510,7 @@ type ComplexityRoot struct {
 		PublishOffer                 func(childComplexity int, input model.OfferStatusInput) int
 		RecordAccessibility          func(childComplexity int, input model.RecordAccessibilityInput) int
 		RecordAttendance             func(childComplexity int, input model.RecordAttendanceInput) int
+		RecordConsent                func(childComplexity int, input model.RecordConsentInput) int
 		RecordDiagnostic             func(childComplexity int, input model.RecordDiagnosticInput) int
 		RecordEvaluation             func(childComplexity int, input model.RecordEvaluationInput) int
 		RecordFollowUp               func(childComplexity int, input model.RecordFollowUpInput) int
@@ -516,6 +539,7 @@ type ComplexityRoot struct {
 		UpdateOrientationStatus      func(childComplexity int, input model.UpdateOrientationStatusInput) int
 		UpdatePlanAction             func(childComplexity int, input model.UpdatePlanActionInput) int
 		UpdateStructure              func(childComplexity int, input model.UpdateStructureInput) int
+		WithdrawConsent              func(childComplexity int, input model.WithdrawConsentInput) int
 	}
 
 	NetworkEvent struct {
@@ -827,24 +851,25 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditLog            func(childComplexity int, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
-		Beneficiaries       func(childComplexity int, filter *model.BeneficiaryFilter, orderBy *model.BeneficiaryOrder, first *int, after *string, last *int, before *string) int
-		Beneficiary         func(childComplexity int, id string) int
-		CollectiveActions   func(childComplexity int, filter *model.CollectiveActionFilter, first *int, after *string, last *int, before *string) int
-		EmergingNeeds       func(childComplexity int, filter *model.EmergingNeedFilter, first *int, after *string, last *int, before *string) int
-		GoodPractices       func(childComplexity int, filter *model.GoodPracticeFilter, first *int, after *string, last *int, before *string) int
-		Me                  func(childComplexity int) int
-		NetworkEvents       func(childComplexity int, filter *model.NetworkEventFilter, first *int, after *string, last *int, before *string) int
-		Node                func(childComplexity int, id string) int
-		Nodes               func(childComplexity int, ids []string) int
-		Offer               func(childComplexity int, id string) int
-		Offers              func(childComplexity int, filter *model.OfferFilter, first *int, after *string, last *int, before *string) int
-		Orientations        func(childComplexity int, filter *model.OrientationFilter, first *int, after *string, last *int, before *string) int
-		Outcomes            func(childComplexity int, filter *model.OutcomeFilter, first *int, after *string, last *int, before *string) int
-		ProgrammeParameters func(childComplexity int, department string) int
-		Structure           func(childComplexity int, id string) int
-		Structures          func(childComplexity int, filter *model.StructureFilter, first *int, after *string, last *int, before *string) int
-		WorkingGroups       func(childComplexity int, department *string) int
+		AuditLog              func(childComplexity int, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
+		Beneficiaries         func(childComplexity int, filter *model.BeneficiaryFilter, orderBy *model.BeneficiaryOrder, first *int, after *string, last *int, before *string) int
+		Beneficiary           func(childComplexity int, id string) int
+		CollectiveActions     func(childComplexity int, filter *model.CollectiveActionFilter, first *int, after *string, last *int, before *string) int
+		EmergingNeeds         func(childComplexity int, filter *model.EmergingNeedFilter, first *int, after *string, last *int, before *string) int
+		ExportBeneficiaryData func(childComplexity int, beneficiaryID string) int
+		GoodPractices         func(childComplexity int, filter *model.GoodPracticeFilter, first *int, after *string, last *int, before *string) int
+		Me                    func(childComplexity int) int
+		NetworkEvents         func(childComplexity int, filter *model.NetworkEventFilter, first *int, after *string, last *int, before *string) int
+		Node                  func(childComplexity int, id string) int
+		Nodes                 func(childComplexity int, ids []string) int
+		Offer                 func(childComplexity int, id string) int
+		Offers                func(childComplexity int, filter *model.OfferFilter, first *int, after *string, last *int, before *string) int
+		Orientations          func(childComplexity int, filter *model.OrientationFilter, first *int, after *string, last *int, before *string) int
+		Outcomes              func(childComplexity int, filter *model.OutcomeFilter, first *int, after *string, last *int, before *string) int
+		ProgrammeParameters   func(childComplexity int, department string) int
+		Structure             func(childComplexity int, id string) int
+		Structures            func(childComplexity int, filter *model.StructureFilter, first *int, after *string, last *int, before *string) int
+		WorkingGroups         func(childComplexity int, department *string) int
 	}
 
 	RecordInterviewPayload struct {
@@ -1081,6 +1106,8 @@ type BeneficiaryResolver interface {
 	SupportActions(ctx context.Context, obj *model.Beneficiary) ([]model.SupportAction, error)
 	Outcomes(ctx context.Context, obj *model.Beneficiary) ([]model.Outcome, error)
 	InEmploymentOrTraining(ctx context.Context, obj *model.Beneficiary) (bool, error)
+	Consents(ctx context.Context, obj *model.Beneficiary) ([]model.Consent, error)
+	AnonymisedAt(ctx context.Context, obj *model.Beneficiary) (*time.Time, error)
 }
 type CollectiveActionResolver interface {
 	Facilitators(ctx context.Context, obj *model.CollectiveAction) ([]model.StaffMember, error)
@@ -1152,6 +1179,9 @@ type MutationResolver interface {
 	UpdateOrientationStatus(ctx context.Context, input model.UpdateOrientationStatusInput) (*model.OrientationPayload, error)
 	RecordSupportAction(ctx context.Context, input model.RecordSupportActionInput) (*model.SupportActionPayload, error)
 	RecordOutcome(ctx context.Context, input model.RecordOutcomeInput) (*model.OutcomePayload, error)
+	RecordConsent(ctx context.Context, input model.RecordConsentInput) (*model.ConsentPayload, error)
+	WithdrawConsent(ctx context.Context, input model.WithdrawConsentInput) (*model.ConsentPayload, error)
+	EraseBeneficiaryData(ctx context.Context, input model.EraseBeneficiaryDataInput) (*model.EraseBeneficiaryDataPayload, error)
 }
 type NetworkEventResolver interface {
 	WorkingGroup(ctx context.Context, obj *model.NetworkEvent) (*model.WorkingGroup, error)
@@ -1202,6 +1232,7 @@ type QueryResolver interface {
 	EmergingNeeds(ctx context.Context, filter *model.EmergingNeedFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.EmergingNeed], error)
 	Orientations(ctx context.Context, filter *model.OrientationFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Orientation], error)
 	Outcomes(ctx context.Context, filter *model.OutcomeFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Outcome], error)
+	ExportBeneficiaryData(ctx context.Context, beneficiaryID string) (*string, error)
 }
 type ReferentAssignmentResolver interface {
 	StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error)
@@ -1582,6 +1613,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Beneficiary.Alerts(childComplexity), true
+	case "Beneficiary.anonymisedAt":
+		if e.ComplexityRoot.Beneficiary.AnonymisedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.AnonymisedAt(childComplexity), true
 	case "Beneficiary.birthDate":
 		if e.ComplexityRoot.Beneficiary.BirthDate == nil {
 			break
@@ -1594,6 +1631,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Beneficiary.CirSignedOn(childComplexity), true
+	case "Beneficiary.consents":
+		if e.ComplexityRoot.Beneficiary.Consents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.Consents(childComplexity), true
 	case "Beneficiary.convocationStatus":
 		if e.ComplexityRoot.Beneficiary.ConvocationStatus == nil {
 			break
@@ -2059,6 +2102,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CollectiveActionRegistration.RegisteredAt(childComplexity), true
 
+	case "Consent.active":
+		if e.ComplexityRoot.Consent.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consent.Active(childComplexity), true
+	case "Consent.givenOn":
+		if e.ComplexityRoot.Consent.GivenOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consent.GivenOn(childComplexity), true
+	case "Consent.kind":
+		if e.ComplexityRoot.Consent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consent.Kind(childComplexity), true
+	case "Consent.scope":
+		if e.ComplexityRoot.Consent.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consent.Scope(childComplexity), true
+	case "Consent.withdrawnOn":
+		if e.ComplexityRoot.Consent.WithdrawnOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consent.WithdrawnOn(childComplexity), true
+
+	case "ConsentPayload.beneficiary":
+		if e.ComplexityRoot.ConsentPayload.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentPayload.Beneficiary(childComplexity), true
+	case "ConsentPayload.consent":
+		if e.ComplexityRoot.ConsentPayload.Consent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentPayload.Consent(childComplexity), true
+	case "ConsentPayload.userErrors":
+		if e.ComplexityRoot.ConsentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentPayload.UserErrors(childComplexity), true
+
 	case "Convocation.address":
 		if e.ComplexityRoot.Convocation.Address == nil {
 			break
@@ -2295,6 +2388,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EngagementContract.SignedOn(childComplexity), true
+
+	case "EraseBeneficiaryDataPayload.beneficiary":
+		if e.ComplexityRoot.EraseBeneficiaryDataPayload.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EraseBeneficiaryDataPayload.Beneficiary(childComplexity), true
+	case "EraseBeneficiaryDataPayload.userErrors":
+		if e.ComplexityRoot.EraseBeneficiaryDataPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EraseBeneficiaryDataPayload.UserErrors(childComplexity), true
 
 	case "Evaluation.employment":
 		if e.ComplexityRoot.Evaluation.Employment == nil {
@@ -3030,6 +3136,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DecideHousingProposal(childComplexity, args["input"].(model.DecideHousingProposalInput)), true
+	case "Mutation.eraseBeneficiaryData":
+		if e.ComplexityRoot.Mutation.EraseBeneficiaryData == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_eraseBeneficiaryData_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EraseBeneficiaryData(childComplexity, args["input"].(model.EraseBeneficiaryDataInput)), true
 	case "Mutation.excludeBeneficiary":
 		if e.ComplexityRoot.Mutation.ExcludeBeneficiary == nil {
 			break
@@ -3118,6 +3235,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordAttendance(childComplexity, args["input"].(model.RecordAttendanceInput)), true
+	case "Mutation.recordConsent":
+		if e.ComplexityRoot.Mutation.RecordConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordConsent(childComplexity, args["input"].(model.RecordConsentInput)), true
 	case "Mutation.recordDiagnostic":
 		if e.ComplexityRoot.Mutation.RecordDiagnostic == nil {
 			break
@@ -3426,6 +3554,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateStructure(childComplexity, args["input"].(model.UpdateStructureInput)), true
+	case "Mutation.withdrawConsent":
+		if e.ComplexityRoot.Mutation.WithdrawConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawConsent(childComplexity, args["input"].(model.WithdrawConsentInput)), true
 
 	case "NetworkEvent.agenda":
 		if e.ComplexityRoot.NetworkEvent.Agenda == nil {
@@ -4774,6 +4913,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EmergingNeeds(childComplexity, args["filter"].(*model.EmergingNeedFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.exportBeneficiaryData":
+		if e.ComplexityRoot.Query.ExportBeneficiaryData == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exportBeneficiaryData_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExportBeneficiaryData(childComplexity, args["beneficiaryId"].(string)), true
 	case "Query.goodPractices":
 		if e.ComplexityRoot.Query.GoodPractices == nil {
 			break
@@ -5688,6 +5838,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DecideHousingProposalInput", ec.unmarshalInputDecideHousingProposalInput),
 			graphql.NewInputUnmarshaler("DiplomaInput", ec.unmarshalInputDiplomaInput),
 			graphql.NewInputUnmarshaler("EmergingNeedFilter", ec.unmarshalInputEmergingNeedFilter),
+			graphql.NewInputUnmarshaler("EraseBeneficiaryDataInput", ec.unmarshalInputEraseBeneficiaryDataInput),
 			graphql.NewInputUnmarshaler("ExcludeBeneficiaryInput", ec.unmarshalInputExcludeBeneficiaryInput),
 			graphql.NewInputUnmarshaler("ExitJourneyInput", ec.unmarshalInputExitJourneyInput),
 			graphql.NewInputUnmarshaler("GoodPracticeFilter", ec.unmarshalInputGoodPracticeFilter),
@@ -5705,6 +5856,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
 			graphql.NewInputUnmarshaler("RecordAccessibilityInput", ec.unmarshalInputRecordAccessibilityInput),
 			graphql.NewInputUnmarshaler("RecordAttendanceInput", ec.unmarshalInputRecordAttendanceInput),
+			graphql.NewInputUnmarshaler("RecordConsentInput", ec.unmarshalInputRecordConsentInput),
 			graphql.NewInputUnmarshaler("RecordDiagnosticInput", ec.unmarshalInputRecordDiagnosticInput),
 			graphql.NewInputUnmarshaler("RecordEvaluationInput", ec.unmarshalInputRecordEvaluationInput),
 			graphql.NewInputUnmarshaler("RecordFollowUpInput", ec.unmarshalInputRecordFollowUpInput),
@@ -5735,6 +5887,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateOrientationStatusInput", ec.unmarshalInputUpdateOrientationStatusInput),
 			graphql.NewInputUnmarshaler("UpdatePlanActionInput", ec.unmarshalInputUpdatePlanActionInput),
 			graphql.NewInputUnmarshaler("UpdateStructureInput", ec.unmarshalInputUpdateStructureInput),
+			graphql.NewInputUnmarshaler("WithdrawConsentInput", ec.unmarshalInputWithdrawConsentInput),
 			graphql.NewInputUnmarshaler("WorkExperienceInput", ec.unmarshalInputWorkExperienceInput),
 		)
 	}
@@ -9549,6 +9702,109 @@ extend type Mutation {
   "Records an outcome: employment, qualifying training, France Travail registration (« sortie positive »)."
   recordOutcome(input: RecordOutcomeInput!): OutcomePayload! @allow(roles: [coordinator, insertion_counsellor])
 }
+
+# ---- Data protection ----
+# ---------------------------------------------------------------------------------------
+# Consents, export and erasure of a person's data (RGPD; DESIGN §6, issue 7).
+# ---------------------------------------------------------------------------------------
+
+extend enum ErrorCode {
+  "An orientation to a partner needs the beneficiary's consent to share, in force (« consentement au partage requis »)."
+  CONSENT_REQUIRED
+  "The person's data were anonymised: nothing more can be recorded about them (« personne anonymisée »)."
+  ANONYMISED
+}
+
+"Kind of consent (« type de consentement »)."
+enum ConsentKind {
+  "To the personalised engagement contract (« consentement au contrat d'engagement »), recorded with signEngagementContract."
+  ENGAGEMENT_CONTRACT
+  "To share with partners what an orientation needs (« consentement au partage avec les partenaires »)."
+  SHARE_WITH_PARTNERS
+}
+
+"A consent of the beneficiary (« consentement »), with its date and scope; a withdrawn consent is kept with its withdrawal day."
+type Consent @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Kind."
+  kind: ConsentKind!
+  "What the person agreed to (« portée du consentement »)."
+  scope: String!
+  "Day given (« recueilli le »)."
+  givenOn: Date!
+  "Day withdrawn (« retiré le »), null while in force."
+  withdrawnOn: Date
+  "Whether it is in force today (« en vigueur »)."
+  active: Boolean!
+}
+
+extend type Beneficiary {
+  "Consents, in force or withdrawn, latest first (« consentements »)."
+  consents: [Consent!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "When the person's data were anonymised (« anonymisé le »), null otherwise."
+  anonymisedAt: DateTime
+}
+
+"Record a consent (« recueillir un consentement »); the engagement contract's is recorded with the contract."
+input RecordConsentInput {
+  "The beneficiary (global id)."
+  beneficiaryId: ID!
+  "Kind: SHARE_WITH_PARTNERS."
+  kind: ConsentKind!
+  "What the person agrees to, 1 to 500 characters (« portée »)."
+  scope: String!
+  "Day given, not in the future; today by default."
+  givenOn: Date
+}
+
+"Withdraw the consent of a kind in force (« retirer un consentement »)."
+input WithdrawConsentInput {
+  "The beneficiary (global id)."
+  beneficiaryId: ID!
+  "Kind: SHARE_WITH_PARTNERS."
+  kind: ConsentKind!
+  "Day withdrawn, not before the day given nor in the future; today by default."
+  withdrawnOn: Date
+}
+
+"Result of recordConsent and withdrawConsent."
+type ConsentPayload @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "The consent recorded or withdrawn; null on error."
+  consent: Consent
+  "The beneficiary."
+  beneficiary: Beneficiary
+  "Errors the caller can fix."
+  userErrors: [UserError!]!
+}
+
+"Anonymise a person on request (« droit à l'effacement »): names, contact details, birth day (the year is kept), references and free text are erased; the journey's phases, dates and outcomes stay for the indicators."
+input EraseBeneficiaryDataInput {
+  "The beneficiary (global id)."
+  beneficiaryId: ID!
+  "Why (the request, its date), 1 to 500 characters, without personal data (« motif »)."
+  reason: String!
+}
+
+"Result of eraseBeneficiaryData."
+type EraseBeneficiaryDataPayload @allow(roles: [coordinator]) {
+  "The beneficiary, anonymised; null on error."
+  beneficiary: Beneficiary
+  "Errors the caller can fix."
+  userErrors: [UserError!]!
+}
+
+extend type Query {
+  "Everything held on one person across all modules, as a JSON document (« export des données », RGPD right of access); null when the person is out of the caller's scope. The export is audited."
+  exportBeneficiaryData(beneficiaryId: ID!): String @allow(roles: [coordinator, social_worker])
+}
+
+extend type Mutation {
+  "Records a consent of the beneficiary (« recueillir un consentement »)."
+  recordConsent(input: RecordConsentInput!): ConsentPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Withdraws a consent in force; orientations to partners are no longer possible (« retirer un consentement »)."
+  withdrawConsent(input: WithdrawConsentInput!): ConsentPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Anonymises a person's data on request, keeping the aggregates; audited (« effacer les données »)."
+  eraseBeneficiaryData(input: EraseBeneficiaryDataInput!): EraseBeneficiaryDataPayload! @allow(roles: [coordinator])
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -9821,6 +10077,10 @@ func (ec *executionContext) childFields_Beneficiary(ctx context.Context, field g
 		return ec.fieldContext_Beneficiary_outcomes(ctx, field)
 	case "inEmploymentOrTraining":
 		return ec.fieldContext_Beneficiary_inEmploymentOrTraining(ctx, field)
+	case "consents":
+		return ec.fieldContext_Beneficiary_consents(ctx, field)
+	case "anonymisedAt":
+		return ec.fieldContext_Beneficiary_anonymisedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Beneficiary", field.Name)
 }
@@ -9931,6 +10191,34 @@ func (ec *executionContext) childFields_CollectiveActionRegistration(ctx context
 		return ec.fieldContext_CollectiveActionRegistration_attended(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CollectiveActionRegistration", field.Name)
+}
+
+func (ec *executionContext) childFields_Consent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Consent_kind(ctx, field)
+	case "scope":
+		return ec.fieldContext_Consent_scope(ctx, field)
+	case "givenOn":
+		return ec.fieldContext_Consent_givenOn(ctx, field)
+	case "withdrawnOn":
+		return ec.fieldContext_Consent_withdrawnOn(ctx, field)
+	case "active":
+		return ec.fieldContext_Consent_active(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Consent", field.Name)
+}
+
+func (ec *executionContext) childFields_ConsentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "consent":
+		return ec.fieldContext_ConsentPayload_consent(ctx, field)
+	case "beneficiary":
+		return ec.fieldContext_ConsentPayload_beneficiary(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ConsentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConsentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Convocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10061,6 +10349,16 @@ func (ec *executionContext) childFields_EngagementContract(ctx context.Context, 
 		return ec.fieldContext_EngagementContract_consentRecorded(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EngagementContract", field.Name)
+}
+
+func (ec *executionContext) childFields_EraseBeneficiaryDataPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "beneficiary":
+		return ec.fieldContext_EraseBeneficiaryDataPayload_beneficiary(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_EraseBeneficiaryDataPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EraseBeneficiaryDataPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Evaluation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11629,6 +11927,20 @@ func (ec *executionContext) field_Mutation_decideHousingProposal_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_eraseBeneficiaryData_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EraseBeneficiaryDataInput, error) {
+			return ec.unmarshalNEraseBeneficiaryDataInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEraseBeneficiaryDataInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_excludeBeneficiary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11733,6 +12045,20 @@ func (ec *executionContext) field_Mutation_recordAttendance_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordAttendanceInput, error) {
 			return ec.unmarshalNRecordAttendanceInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordAttendanceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordConsentInput, error) {
+			return ec.unmarshalNRecordConsentInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordConsentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12133,6 +12459,20 @@ func (ec *executionContext) field_Mutation_updateStructure_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_withdrawConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WithdrawConsentInput, error) {
+			return ec.unmarshalNWithdrawConsentInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWithdrawConsentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Offer_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12388,6 +12728,20 @@ func (ec *executionContext) field_Query_emergingNeeds_args(ctx context.Context, 
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_exportBeneficiaryData_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "beneficiaryId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["beneficiaryId"] = arg0
 	return args, nil
 }
 
@@ -15587,6 +15941,61 @@ func (ec *executionContext) fieldContext_Beneficiary_inEmploymentOrTraining(_ co
 	return graphql.NewScalarFieldContext("Beneficiary", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _Beneficiary_consents(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_consents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().Consents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Consent) graphql.Marshaler {
+			return ec.marshalNConsent2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConsentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_consents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Beneficiary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Consent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_anonymisedAt(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_anonymisedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().AnonymisedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_anonymisedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, true, true, "DateTime")
+}
+
 func (ec *executionContext) _BeneficiaryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Beneficiary]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16410,6 +16819,217 @@ func (ec *executionContext) _CollectiveActionRegistration_attended(ctx context.C
 }
 func (ec *executionContext) fieldContext_CollectiveActionRegistration_attended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CollectiveActionRegistration", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Consent_kind(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Consent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ConsentKind) graphql.Marshaler {
+			return ec.marshalNConsentKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConsentKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Consent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Consent", field, false, false, "ConsentKind")
+}
+
+func (ec *executionContext) _Consent_scope(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Consent_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Consent_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Consent", field, false, false, "String")
+}
+
+func (ec *executionContext) _Consent_givenOn(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Consent_givenOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GivenOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Consent_givenOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Consent", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Consent_withdrawnOn(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Consent_withdrawnOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Consent_withdrawnOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Consent", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Consent_active(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Consent_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Consent_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Consent", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _ConsentPayload_consent(ctx context.Context, field graphql.CollectedField, obj *model.ConsentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentPayload_consent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Consent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Consent) graphql.Marshaler {
+			return ec.marshalOConsent2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConsent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentPayload_consent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConsentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Consent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConsentPayload_beneficiary(ctx context.Context, field graphql.CollectedField, obj *model.ConsentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentPayload_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentPayload_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConsentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConsentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ConsentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConsentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Convocation_appointmentAt(ctx context.Context, field graphql.CollectedField, obj *model.Convocation) (ret graphql.Marshaler) {
@@ -17419,6 +18039,70 @@ func (ec *executionContext) _EngagementContract_consentRecorded(ctx context.Cont
 }
 func (ec *executionContext) fieldContext_EngagementContract_consentRecorded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EngagementContract", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _EraseBeneficiaryDataPayload_beneficiary(ctx context.Context, field graphql.CollectedField, obj *model.EraseBeneficiaryDataPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EraseBeneficiaryDataPayload_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EraseBeneficiaryDataPayload_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EraseBeneficiaryDataPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EraseBeneficiaryDataPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.EraseBeneficiaryDataPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EraseBeneficiaryDataPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EraseBeneficiaryDataPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EraseBeneficiaryDataPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Evaluation_stage(ctx context.Context, field graphql.CollectedField, obj *model.Evaluation) (ret graphql.Marshaler) {
@@ -21958,6 +22642,138 @@ func (ec *executionContext) fieldContext_Mutation_recordOutcome(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_recordOutcome_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordConsent(ctx, fc.Args["input"].(model.RecordConsentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConsentPayload) graphql.Marshaler {
+			return ec.marshalNConsentPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConsentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawConsent(ctx, fc.Args["input"].(model.WithdrawConsentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConsentPayload) graphql.Marshaler {
+			return ec.marshalNConsentPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConsentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_eraseBeneficiaryData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_eraseBeneficiaryData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EraseBeneficiaryData(ctx, fc.Args["input"].(model.EraseBeneficiaryDataInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EraseBeneficiaryDataPayload) graphql.Marshaler {
+			return ec.marshalNEraseBeneficiaryDataPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEraseBeneficiaryDataPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_eraseBeneficiaryData(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EraseBeneficiaryDataPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_eraseBeneficiaryData_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28067,6 +28883,50 @@ func (ec *executionContext) fieldContext_Query_outcomes(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_exportBeneficiaryData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exportBeneficiaryData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExportBeneficiaryData(ctx, fc.Args["beneficiaryId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exportBeneficiaryData(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exportBeneficiaryData_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33494,6 +34354,55 @@ func UnmarshalEmergingNeedFilter(ctx context.Context, raw any) (model.EmergingNe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEraseBeneficiaryDataInput(ctx context.Context, obj any) (model.EraseBeneficiaryDataInput, error) {
+	var it model.EraseBeneficiaryDataInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEraseBeneficiaryDataInput unmarshals raw into the EraseBeneficiaryDataInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEraseBeneficiaryDataInput(ctx context.Context, raw any) (model.EraseBeneficiaryDataInput, error) {
+	var out model.EraseBeneficiaryDataInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EraseBeneficiaryDataInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputExcludeBeneficiaryInput(ctx context.Context, obj any) (model.ExcludeBeneficiaryInput, error) {
 	var it model.ExcludeBeneficiaryInput
 	if obj == nil {
@@ -34894,6 +35803,69 @@ func (ec *executionContext) unmarshalInputRecordAttendanceInput(ctx context.Cont
 func UnmarshalRecordAttendanceInput(ctx context.Context, raw any) (model.RecordAttendanceInput, error) {
 	var out model.RecordAttendanceInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordAttendanceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordConsentInput(ctx context.Context, obj any) (model.RecordConsentInput, error) {
+	var it model.RecordConsentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "kind", "scope", "givenOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNConsentKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConsentKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "scope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scope"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scope = data
+		case "givenOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("givenOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GivenOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordConsentInput unmarshals raw into the RecordConsentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordConsentInput(ctx context.Context, raw any) (model.RecordConsentInput, error) {
+	var out model.RecordConsentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordConsentInput", raw, &out)
 	return out, err
 }
 
@@ -37285,6 +38257,62 @@ func UnmarshalUpdateStructureInput(ctx context.Context, raw any) (model.UpdateSt
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputWithdrawConsentInput(ctx context.Context, obj any) (model.WithdrawConsentInput, error) {
+	var it model.WithdrawConsentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"beneficiaryId", "kind", "withdrawnOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "beneficiaryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beneficiaryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BeneficiaryID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNConsentKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConsentKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "withdrawnOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("withdrawnOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WithdrawnOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWithdrawConsentInput unmarshals raw into the WithdrawConsentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWithdrawConsentInput(ctx context.Context, raw any) (model.WithdrawConsentInput, error) {
+	var out model.WithdrawConsentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WithdrawConsentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputWorkExperienceInput(ctx context.Context, obj any) (model.WorkExperienceInput, error) {
 	var it model.WorkExperienceInput
 	if obj == nil {
@@ -38337,6 +39365,18 @@ func (ec *executionContext) _Beneficiary(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Beneficiary_inEmploymentOrTraining(ctx, field, obj)
 				})
+		case "consents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_consents(ctx, field, obj)
+				})
+		case "anonymisedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Beneficiary_anonymisedAt(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38713,6 +39753,102 @@ func (ec *executionContext) _CollectiveActionRegistration(ctx context.Context, s
 			out.Values[i] = ec._CollectiveActionRegistration_attended(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var consentImplementors = []string{"Consent"}
+
+func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, obj *model.Consent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, consentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Consent")
+		case "kind":
+			out.Values[i] = ec._Consent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scope":
+			out.Values[i] = ec._Consent_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "givenOn":
+			out.Values[i] = ec._Consent_givenOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawnOn":
+			out.Values[i] = ec._Consent_withdrawnOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._Consent_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var consentPayloadImplementors = []string{"ConsentPayload"}
+
+func (ec *executionContext) _ConsentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ConsentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, consentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConsentPayload")
+		case "consent":
+			out.Values[i] = ec._ConsentPayload_consent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "beneficiary":
+			out.Values[i] = ec._ConsentPayload_beneficiary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ConsentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -39155,6 +40291,44 @@ func (ec *executionContext) _EngagementContract(ctx context.Context, sel ast.Sel
 			}
 		case "consentRecorded":
 			out.Values[i] = ec._EngagementContract_consentRecorded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var eraseBeneficiaryDataPayloadImplementors = []string{"EraseBeneficiaryDataPayload"}
+
+func (ec *executionContext) _EraseBeneficiaryDataPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EraseBeneficiaryDataPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eraseBeneficiaryDataPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EraseBeneficiaryDataPayload")
+		case "beneficiary":
+			out.Values[i] = ec._EraseBeneficiaryDataPayload_beneficiary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._EraseBeneficiaryDataPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -40550,6 +41724,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "recordOutcome":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordOutcome(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eraseBeneficiaryData":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_eraseBeneficiaryData(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -42681,6 +43876,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_outcomes(ctx, field)
 				})
+		case "exportBeneficiaryData":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exportBeneficiaryData(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -44759,6 +45960,44 @@ func (ec *executionContext) marshalNCollectiveActionRegistration2ᚕgithubᚗcom
 	return ret
 }
 
+func (ec *executionContext) marshalNConsent2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConsent(ctx context.Context, sel ast.SelectionSet, v model.Consent) graphql.Marshaler {
+	return ec._Consent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNConsent2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConsentᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Consent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConsent2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConsent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNConsentKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConsentKind(ctx context.Context, v any) (model.ConsentKind, error) {
+	var res model.ConsentKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConsentKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConsentKind(ctx context.Context, sel ast.SelectionSet, v model.ConsentKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNConsentPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConsentPayload(ctx context.Context, sel ast.SelectionSet, v *model.ConsentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConsentPayload!")
+		return graphql.Null
+	}
+	return ec._ConsentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNContractType2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐContractType(ctx context.Context, v any) (model.ContractType, error) {
 	var res model.ContractType
 	err := res.UnmarshalGQL(v)
@@ -44987,6 +46226,19 @@ func (ec *executionContext) unmarshalNEmploymentSituation2githubᚗcomᚋagirᚑ
 
 func (ec *executionContext) marshalNEmploymentSituation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmploymentSituation(ctx context.Context, sel ast.SelectionSet, v model.EmploymentSituation) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNEraseBeneficiaryDataInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEraseBeneficiaryDataInput(ctx context.Context, v any) (model.EraseBeneficiaryDataInput, error) {
+	res, err := ec.unmarshalInputEraseBeneficiaryDataInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEraseBeneficiaryDataPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEraseBeneficiaryDataPayload(ctx context.Context, sel ast.SelectionSet, v *model.EraseBeneficiaryDataPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EraseBeneficiaryDataPayload!")
+		return graphql.Null
+	}
+	return ec._EraseBeneficiaryDataPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNErrorCode2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐErrorCode(ctx context.Context, v any) (model.ErrorCode, error) {
@@ -46206,6 +47458,11 @@ func (ec *executionContext) unmarshalNRecordAttendanceInput2githubᚗcomᚋagir�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRecordConsentInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordConsentInput(ctx context.Context, v any) (model.RecordConsentInput, error) {
+	res, err := ec.unmarshalInputRecordConsentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRecordDiagnosticInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRecordDiagnosticInput(ctx context.Context, v any) (model.RecordDiagnosticInput, error) {
 	res, err := ec.unmarshalInputRecordDiagnosticInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -46859,6 +48116,11 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋagirᚑreseauᚋagi
 	return ec._Viewer(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNWithdrawConsentInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWithdrawConsentInput(ctx context.Context, v any) (model.WithdrawConsentInput, error) {
+	res, err := ec.unmarshalInputWithdrawConsentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNWorkExperience2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWorkExperience(ctx context.Context, sel ast.SelectionSet, v model.WorkExperience) graphql.Marshaler {
 	return ec._WorkExperience(ctx, sel, &v)
 }
@@ -47259,6 +48521,13 @@ func (ec *executionContext) unmarshalOCollectiveActionFilter2ᚖgithubᚗcomᚋa
 	}
 	res, err := ec.unmarshalInputCollectiveActionFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOConsent2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConsent(ctx context.Context, sel ast.SelectionSet, v *model.Consent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Consent(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOContractType2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐContractTypeᚄ(ctx context.Context, v any) ([]model.ContractType, error) {

@@ -99,6 +99,7 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 	}
 	es := NewExecutableSchema(Config{Resolvers: resolver})
 	rules := NewRules(es.Schema())
+	rules.logger = c.Logger
 	resolver.rules = rules
 	obs := &endpointObserver{observer: c.Observer, tracer: c.TracerProvider.Tracer(tracerName), maxTokens: c.Limits.MaxTokens}
 

@@ -19,7 +19,8 @@ type Loaders struct {
 	StaffMember *dataloadgen.Loader[string, model.StaffMember]
 	Social      *socialLoaders
 	partnershipLoaders
-	Professional *professionalLoaders
+	Professional   *professionalLoaders
+	DataProtection *dataProtectionLoaders
 }
 
 // loaderWait is how long a loader gathers keys before it fetches: long enough for the
@@ -34,6 +35,7 @@ func newLoaders(store *db.Store) *Loaders {
 		Social:             newSocialLoaders(store),
 		partnershipLoaders: newPartnershipLoaders(store),
 		Professional:       newProfessionalLoaders(store),
+		DataProtection:     newDataProtectionLoaders(store),
 	}
 }
 

@@ -88,12 +88,19 @@ func scopedNodeFetcher[T model.Node](loader func(*Loaders) loaderOf[T], key func
 func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 	typ, key, ok := model.ParseGlobalID(id)
 	if !ok {
+		logDenied(ctx, r.Logger, "node", "malformed id", string(model.CodeNotFound))
 		return nil, nil
 	}
 	p := model.PrincipalFrom(ctx)
 	fetch, known := r.nodeFetchers()[typ]
 	if !known || p == nil || !r.rules.CanSee(p.Role, typ) {
+		logDenied(ctx, r.Logger, "node", typ, string(model.CodeForbidden), "key", key)
 		return nil, nil
 	}
-	return fetch(ctx, key)
+	n, err := fetch(ctx, key)
+	if err == nil && n == nil {
+		// Outside the caller's scope, or no such object: the same null, the attempt logged.
+		logDenied(ctx, r.Logger, "node", typ, string(model.CodeNotFound), "key", key)
+	}
+	return n, err
 }

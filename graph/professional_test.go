@@ -43,6 +43,7 @@ func insertBeneficiary(t *testing.T, env *graphtest.Env, first, last, department
 	if err != nil {
 		t.Fatalf("insert beneficiary: %v", err)
 	}
+	giveSharingConsent(t, env, key) // an orientation to a partner requires it (data protection)
 	return key
 }
 

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/graph/model"
@@ -217,6 +218,14 @@ func (r *beneficiaryResolver) Outcomes(ctx context.Context, obj *model.Beneficia
 func (r *beneficiaryResolver) InEmploymentOrTraining(ctx context.Context, obj *model.Beneficiary) (bool, error) {
 	os, err := loadersFrom(ctx).Professional.Outcomes.Load(ctx, obj.Key)
 	return model.InEmploymentOrTrainingOn(os, model.DateOf(r.Store.Now())), err
+}
+
+func (r *beneficiaryResolver) Consents(ctx context.Context, obj *model.Beneficiary) ([]model.Consent, error) {
+	return loadersFrom(ctx).DataProtection.Consents.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) AnonymisedAt(ctx context.Context, obj *model.Beneficiary) (*time.Time, error) {
+	return loadersFrom(ctx).DataProtection.AnonymisedAt.Load(ctx, obj.Key)
 }
 
 func (r *collectiveActionResolver) Facilitators(ctx context.Context, obj *model.CollectiveAction) ([]model.StaffMember, error) {
@@ -1012,6 +1021,37 @@ func (r *mutationResolver) RecordOutcome(ctx context.Context, input model.Record
 	return &out, nil
 }
 
+func (r *mutationResolver) RecordConsent(ctx context.Context, input model.RecordConsentInput) (*model.ConsentPayload, error) {
+	return r.consentAct(ctx, input.BeneficiaryID, input.Kind, text(input.Scope, 500, "input", "scope"),
+		func(p *model.Principal, k string) (*model.Consent, *model.Beneficiary, error) {
+			return r.Store.RecordConsent(ctx, p, k, input.Kind, input.Scope, input.GivenOn)
+		})
+}
+
+func (r *mutationResolver) WithdrawConsent(ctx context.Context, input model.WithdrawConsentInput) (*model.ConsentPayload, error) {
+	return r.consentAct(ctx, input.BeneficiaryID, input.Kind, nil,
+		func(p *model.Principal, k string) (*model.Consent, *model.Beneficiary, error) {
+			return r.Store.WithdrawConsent(ctx, p, k, input.Kind, input.WithdrawnOn)
+		})
+}
+
+func (r *mutationResolver) EraseBeneficiaryData(ctx context.Context, input model.EraseBeneficiaryDataInput) (*model.EraseBeneficiaryDataPayload, error) {
+	err := text(input.Reason, 500, "input", "reason")
+	var k string
+	if err == nil {
+		k, err = key(input.BeneficiaryID, "Beneficiary", "input", "beneficiaryId")
+	}
+	var b *model.Beneficiary
+	if err == nil {
+		b, err = r.Store.EraseBeneficiaryData(ctx, model.PrincipalFrom(ctx), k, input.Reason)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.EraseBeneficiaryDataPayload{Beneficiary: b, UserErrors: ue}, nil
+}
+
 func (r *networkEventResolver) WorkingGroup(ctx context.Context, obj *model.NetworkEvent) (*model.WorkingGroup, error) {
 	if obj.WorkingGroupKey == nil {
 		return nil, nil
@@ -1329,6 +1369,14 @@ func (r *queryResolver) Outcomes(ctx context.Context, filter *model.OutcomeFilte
 	}
 	conn, err := r.Store.Outcomes(ctx, model.PrincipalFrom(ctx), f, page, wantsTotal(ctx))
 	return &conn, err
+}
+
+func (r *queryResolver) ExportBeneficiaryData(ctx context.Context, beneficiaryID string) (*string, error) {
+	k, err := key(beneficiaryID, "Beneficiary", "beneficiaryId")
+	if err != nil {
+		return nil, nil // a malformed id reveals nothing: null
+	}
+	return r.Store.ExportBeneficiaryData(ctx, model.PrincipalFrom(ctx), k)
 }
 
 func (r *referentAssignmentResolver) StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error) {

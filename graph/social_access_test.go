@@ -251,6 +251,7 @@ func TestBeneficiaries_NestedReadsCostFixedStatements(t *testing.T) {
 		mustAct(t, env, coord, "assignReferents", map[string]any{"beneficiaryId": id, "socialWorkerId": swID, "insertionCounsellorId": icID}, "beneficiary { id }")
 		mustAct(t, env, coord, "convokeBeneficiary", map[string]any{"beneficiaryId": id, "appointmentAt": "2026-03-10T09:30:00+01:00", "address": "ARSL"}, "beneficiary { id }")
 		mustAct(t, env, coord, "recordFrenchLevel", map[string]any{"beneficiaryId": id, "level": "A1", "assessedOn": "2026-03-02", "source": "OFII_CIR_TEST"}, "frenchLevel { id }")
+		mustAct(t, env, coord, "recordConsent", map[string]any{"beneficiaryId": id, "kind": "SHARE_WITH_PARTNERS", "scope": "Partenaires de l'orientation"}, "beneficiary { id }")
 		if _, ue := orient(t, env, coord, map[string]any{"beneficiaryId": id, "kind": "JOB_SEARCH_SUPPORT", "structureId": mission, "purpose": "Recherche d'emploi"}); ue.code() != "" {
 			t.Fatalf("orient: %+v", ue)
 		}

@@ -229,6 +229,13 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		return err
 	})
+	go runPeriodic(jobs, m.Logger, "anonymisation", 24*time.Hour, func(ctx context.Context) error {
+		n, err := anonymiseClosedJourneys(ctx, m.Store, m.Config)
+		if n > 0 {
+			m.Logger.Info("closed journeys anonymised", "count", n)
+		}
+		return err
+	})
 	m.Logger.Info("listening", "addr", m.Addr())
 	select {
 	case err := <-errc:

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/agir-reseau/agir-backend/db/pgcluster"
+	"github.com/agir-reseau/agir-backend/graph/model"
 	"github.com/agir-reseau/agir-backend/server/auth"
 )
 
@@ -31,6 +32,7 @@ type Config struct {
 	ShutdownTimeout    time.Duration // AGIR_SHUTDOWN_TIMEOUT: time to drain requests on SIGTERM (default 20s)
 	MaxBodyBytes       int64         // AGIR_MAX_BODY_BYTES: request body limit (default 1 MiB)
 	AuditRetentionDays int           // AGIR_AUDIT_RETENTION_DAYS: audit entries older than this are purged (default 365)
+	AnonymiseAfterDays int           // AGIR_ANONYMISE_AFTER_DAYS: journeys CLOSED for longer are anonymised (default 730)
 	Endpoint           EndpointSettings
 }
 
@@ -56,6 +58,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ShutdownTimeout:    20 * time.Second,
 		MaxBodyBytes:       1 << 20,
 		AuditRetentionDays: 365,
+		AnonymiseAfterDays: model.AnonymiseAfterDays,
 	}
 	if c.DataDir == "" {
 		c.DataDir = filepath.Dir(pgcluster.DefaultDataDir())
@@ -107,6 +110,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Sprintf("AGIR_AUDIT_RETENTION_DAYS=%q: a number of days, at least 1", v))
 		}
 		c.AuditRetentionDays = n
+	}
+	if v := getenv("AGIR_ANONYMISE_AFTER_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Sprintf("AGIR_ANONYMISE_AFTER_DAYS=%q: a number of days, at least 1", v))
+		}
+		c.AnonymiseAfterDays = n
 	}
 	if c.DevSecret != "" && len(c.DevSecret) < auth.MinDevSecretLen {
 		errs = append(errs, fmt.Sprintf("AGIR_DEV_SECRET: %d bytes, at least %d are needed", len(c.DevSecret), auth.MinDevSecretLen))

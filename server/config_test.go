@@ -33,6 +33,7 @@ func TestLoadConfig_Defaults(t *testing.T) {
 		ShutdownTimeout:    20 * time.Second,
 		MaxBodyBytes:       1 << 20,
 		AuditRetentionDays: 365,
+		AnonymiseAfterDays: 730,
 		Endpoint:           defaultEndpoint,
 	}
 	if c != want {
@@ -61,6 +62,7 @@ func TestLoadConfig_Values(t *testing.T) {
 		"AGIR_SHUTDOWN_TIMEOUT":     "1m",
 		"AGIR_MAX_BODY_BYTES":       "4096",
 		"AGIR_AUDIT_RETENTION_DAYS": "30",
+		"AGIR_ANONYMISE_AFTER_DAYS": "400",
 	}
 	c, err := LoadConfig(envMap(env))
 	if err != nil {
@@ -71,7 +73,7 @@ func TestLoadConfig_Values(t *testing.T) {
 		DataDir: "/srv/agir", Env: "production", Demo: "off", DevSecret: env["AGIR_DEV_SECRET"],
 		OIDCIssuer: "https://issuer.example", OIDCAudience: "agir", LogLevel: slog.LevelDebug, LogFormat: "json",
 		RequestTimeout: 5 * time.Second, StatementTimeout: 2 * time.Second, ShutdownTimeout: time.Minute,
-		MaxBodyBytes: 4096, AuditRetentionDays: 30, Endpoint: defaultEndpoint,
+		MaxBodyBytes: 4096, AuditRetentionDays: 30, AnonymiseAfterDays: 400, Endpoint: defaultEndpoint,
 	}
 	if c != want {
 		t.Fatalf("got  %+v\nwant %+v", c, want)
@@ -101,6 +103,8 @@ func TestLoadConfig_Errors(t *testing.T) {
 		{"ErrShutdownTimeout", map[string]string{"AGIR_SHUTDOWN_TIMEOUT": "soon"}, "AGIR_SHUTDOWN_TIMEOUT"},
 		{"ErrAuditRetentionNotNumber", map[string]string{"AGIR_AUDIT_RETENTION_DAYS": "1y"}, "AGIR_AUDIT_RETENTION_DAYS"},
 		{"ErrAuditRetentionZero", map[string]string{"AGIR_AUDIT_RETENTION_DAYS": "0"}, "AGIR_AUDIT_RETENTION_DAYS"},
+		{"ErrAnonymiseAfterNotNumber", map[string]string{"AGIR_ANONYMISE_AFTER_DAYS": "2y"}, "AGIR_ANONYMISE_AFTER_DAYS"},
+		{"ErrAnonymiseAfterZero", map[string]string{"AGIR_ANONYMISE_AFTER_DAYS": "0"}, "AGIR_ANONYMISE_AFTER_DAYS"},
 		{"ErrMaxBodyBytesNotNumber", map[string]string{"AGIR_MAX_BODY_BYTES": "1MiB"}, "AGIR_MAX_BODY_BYTES"},
 		{"ErrMaxBodyBytesTooSmall", map[string]string{"AGIR_MAX_BODY_BYTES": "10"}, "AGIR_MAX_BODY_BYTES"},
 		{"ErrDevSecretTooShort", map[string]string{"AGIR_DEV_SECRET": "short"}, "AGIR_DEV_SECRET"},

@@ -4,6 +4,9 @@
 //	server token -role R    print a development token for role R
 //	server audit verify     check the audit log's hash chain (exit status 1 when broken)
 //	server audit purge      remove audit entries past AGIR_AUDIT_RETENTION_DAYS
+//	server maintenance anonymise
+//	                        anonymise the people whose journey is CLOSED for more than
+//	                        AGIR_ANONYMISE_AFTER_DAYS (default 730); the server also does it daily
 package main
 
 import (
@@ -45,8 +48,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return tokenCmd(c, args, stdout)
 	case "audit":
 		return auditCmd(ctx, c, args, logger, stdout)
+	case "maintenance":
+		return maintenanceCmd(ctx, c, args, logger, stdout)
 	}
-	return fmt.Errorf("unknown command %q (serve, token, audit)", cmd)
+	return fmt.Errorf("unknown command %q (serve, token, audit, maintenance)", cmd)
 }
 
 func newLogger(c Config, w io.Writer) *slog.Logger {

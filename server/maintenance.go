@@ -11,6 +11,7 @@ import (
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/db/pgcluster"
+	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
 // auditCmd runs the audit log's maintenance: `audit verify` checks the hash chain (exit
@@ -49,6 +50,47 @@ func auditCmd(ctx context.Context, c Config, args []string, logger *slog.Logger,
 }
 
 func auditCutoff(c Config, now time.Time) time.Time { return now.AddDate(0, 0, -c.AuditRetentionDays) }
+
+// maintenanceCmd runs data maintenance: `maintenance anonymise` anonymises the people
+// whose journey is CLOSED for more than AGIR_ANONYMISE_AFTER_DAYS (RGPD, DESIGN §6).
+func maintenanceCmd(ctx context.Context, c Config, args []string, logger *slog.Logger, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "anonymise" {
+		return errors.New("usage: server maintenance anonymise")
+	}
+	fs := flag.NewFlagSet("maintenance", flag.ContinueOnError)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	store, closeDB, err := openStore(ctx, c, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	n, err := anonymiseClosedJourneys(ctx, store, c)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "closed journeys anonymised: %d (closed before %s)\n", n,
+		model.AnonymiseClosedBefore(model.DateOf(store.Now()), c.AnonymiseAfterDays))
+	return nil
+}
+
+// anonymisationActor is who the audit log names for automatic anonymisation.
+var anonymisationActor = &model.Principal{Subject: "system:anonymisation", Name: "Anonymisation automatique", Role: model.RoleAdmin}
+
+// anonymiseClosedJourneys anonymises, in batches, every journey closed for more than
+// c.AnonymiseAfterDays, and returns how many.
+func anonymiseClosedJourneys(ctx context.Context, store *db.Store, c Config) (int, error) {
+	cutoff := model.AnonymiseClosedBefore(model.DateOf(store.Now()), c.AnonymiseAfterDays)
+	total := 0
+	for {
+		n, err := store.AnonymiseClosedJourneys(ctx, anonymisationActor, cutoff, 200)
+		total += n
+		if err != nil || n < 200 {
+			return total, err
+		}
+	}
+}
 
 // openStore opens the configured database for a maintenance command (starting the
 // private cluster when DATABASE_URL is unset) and applies migrations.

@@ -225,6 +225,16 @@ type CollectiveActionPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// Result of recordConsent and withdrawConsent.
+type ConsentPayload struct {
+	// The consent recorded or withdrawn; null on error.
+	Consent *Consent `json:"consent,omitempty"`
+	// The beneficiary.
+	Beneficiary *Beneficiary `json:"beneficiary,omitempty"`
+	// Errors the caller can fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // A convocation (« convocation »): sets the welcome interview.
 type ConvokeBeneficiaryInput struct {
 	// The beneficiary.
@@ -348,6 +358,22 @@ type EmergingNeedPayload struct {
 	// The need.
 	EmergingNeed *EmergingNeed `json:"emergingNeed,omitempty"`
 	// What the caller must fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Anonymise a person on request (« droit à l'effacement »): names, contact details, birth day (the year is kept), references and free text are erased; the journey's phases, dates and outcomes stay for the indicators.
+type EraseBeneficiaryDataInput struct {
+	// The beneficiary (global id).
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Why (the request, its date), 1 to 500 characters, without personal data (« motif »).
+	Reason string `json:"reason"`
+}
+
+// Result of eraseBeneficiaryData.
+type EraseBeneficiaryDataPayload struct {
+	// The beneficiary, anonymised; null on error.
+	Beneficiary *Beneficiary `json:"beneficiary,omitempty"`
+	// Errors the caller can fix.
 	UserErrors []UserError `json:"userErrors"`
 }
 
@@ -844,6 +870,18 @@ type RecordAttendanceInput struct {
 	BeneficiaryID string `json:"beneficiaryId"`
 	// Whether present.
 	Attended bool `json:"attended"`
+}
+
+// Record a consent (« recueillir un consentement »); the engagement contract's is recorded with the contract.
+type RecordConsentInput struct {
+	// The beneficiary (global id).
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Kind: SHARE_WITH_PARTNERS.
+	Kind ConsentKind `json:"kind"`
+	// What the person agrees to, 1 to 500 characters (« portée »).
+	Scope string `json:"scope"`
+	// Day given, not in the future; today by default.
+	GivenOn *Date `json:"givenOn,omitempty"`
 }
 
 // The diagnostic of the welcome interview (« diagnostic »).
@@ -1418,6 +1456,16 @@ type UserError struct {
 	Field []string `json:"field,omitempty"`
 	// Message for the user, in French.
 	Message string `json:"message"`
+}
+
+// Withdraw the consent of a kind in force (« retirer un consentement »).
+type WithdrawConsentInput struct {
+	// The beneficiary (global id).
+	BeneficiaryID string `json:"beneficiaryId"`
+	// Kind: SHARE_WITH_PARTNERS.
+	Kind ConsentKind `json:"kind"`
+	// Day withdrawn, not before the day given nor in the future; today by default.
+	WithdrawnOn *Date `json:"withdrawnOn,omitempty"`
 }
 
 // A past job (« expérience professionnelle »).
@@ -2062,6 +2110,64 @@ func (e *CertificationLevel) UnmarshalJSON(b []byte) error {
 }
 
 func (e CertificationLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kind of consent (« type de consentement »).
+type ConsentKind string
+
+const (
+	// To the personalised engagement contract (« consentement au contrat d'engagement »), recorded with signEngagementContract.
+	ConsentKindEngagementContract ConsentKind = "ENGAGEMENT_CONTRACT"
+	// To share with partners what an orientation needs (« consentement au partage avec les partenaires »).
+	ConsentKindShareWithPartners ConsentKind = "SHARE_WITH_PARTNERS"
+)
+
+var AllConsentKind = []ConsentKind{
+	ConsentKindEngagementContract,
+	ConsentKindShareWithPartners,
+}
+
+func (e ConsentKind) IsValid() bool {
+	switch e {
+	case ConsentKindEngagementContract, ConsentKindShareWithPartners:
+		return true
+	}
+	return false
+}
+
+func (e ConsentKind) String() string {
+	return string(e)
+}
+
+func (e *ConsentKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ConsentKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ConsentKind", str)
+	}
+	return nil
+}
+
+func (e ConsentKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ConsentKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ConsentKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

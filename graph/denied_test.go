@@ -1,0 +1,131 @@
+package graph_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/agir-reseau/agir-backend/graph"
+	"github.com/agir-reseau/agir-backend/graph/graphtest"
+	"github.com/agir-reseau/agir-backend/graph/model"
+)
+
+// syncBuffer is a log destination safe for the resolvers' goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// records returns the JSON log records written since the last call.
+func (s *syncBuffer) records(t *testing.T) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(s.b.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		var r map[string]any
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		out = append(out, r)
+	}
+	s.b.Reset()
+	return out
+}
+
+// Bad input (issue 7): a denied field, an id outside the caller's scope and an act on
+// another territory's object are logged as warnings naming the request, the principal
+// and the target, never the data.
+func TestDeniedAttemptsLogged(t *testing.T) {
+	env := demoEnv(t)
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	env = &graphtest.Env{T: t, Store: env.Store, Endpoint: graph.NewEndpoint(graph.EndpointConfig{Store: env.Store, Logger: logger})}
+	ic := demoPrincipal(t, env, model.RoleInsertionCounsellor)
+	pe := demoPrincipal(t, env, model.RolePartnerEditor)
+	var benKey, benName string
+	if err := env.Store.DB().QueryRow(`SELECT id, last_name FROM beneficiaries ORDER BY id LIMIT 1`).Scan(&benKey, &benName); err != nil {
+		t.Fatal(err)
+	}
+	benID := model.GlobalID("Beneficiary", benKey)
+	one := func(t *testing.T, want map[string]any) map[string]any {
+		t.Helper()
+		recs := logs.records(t)
+		for _, r := range recs {
+			if r["msg"] != "access denied" {
+				continue
+			}
+			ok := true
+			for k, v := range want {
+				ok = ok && r[k] == v
+			}
+			if ok {
+				if strings.Contains(strings.ToLower(mustJSON(r)), strings.ToLower(benName)) {
+					t.Fatalf("the log holds data: %v", r)
+				}
+				return r
+			}
+		}
+		t.Fatalf("no access denied record %v among %v", want, recs)
+		return nil
+	}
+	t.Run("DeniedField", func(t *testing.T) {
+		r := env.Do(ic, `query Health($id: ID!) { beneficiary(id: $id) { id accessibility { __typename } } }`, map[string]any{"id": benID})
+		if len(r.Errors) == 0 || r.Errors[0].Code() != "FORBIDDEN" {
+			t.Fatalf("errors %+v", r.Errors)
+		}
+		rec := one(t, map[string]any{"kind": "field", "target": "Beneficiary.accessibility"})
+		if rec["level"] != "WARN" || rec["request_id"] != "test-request" || rec["role"] != "insertion_counsellor" ||
+			rec["email"] != ic.Email || rec["operation"] != "Health" || rec["code"] != "FORBIDDEN" {
+			t.Fatalf("record %v", rec)
+		}
+	})
+	t.Run("NodeOutsideScope", func(t *testing.T) {
+		var d struct{ Node *struct{ ID string } }
+		env.MustDo(pe, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": benID}, &d)
+		if d.Node != nil {
+			t.Fatal("partner reached a beneficiary")
+		}
+		rec := one(t, map[string]any{"kind": "node", "target": "Beneficiary", "key": benKey})
+		if rec["role"] != "partner_editor" || rec["request_id"] != "test-request" {
+			t.Fatalf("record %v", rec)
+		}
+	})
+	t.Run("ActOutsideScope", func(t *testing.T) {
+		isere := *demoPrincipal(t, env, model.RoleCoordinator)
+		isere.Departments = []string{"13"}
+		var dept string
+		if err := env.Store.DB().Get(&dept, `SELECT department FROM beneficiaries WHERE id = $1`, benKey); err != nil {
+			t.Fatal(err)
+		}
+		_, ues := act(t, env, &isere, "updateBeneficiaryContact", map[string]any{"beneficiaryId": benID, "version": 1, "phone": "0600000000"}, "")
+		if len(ues) != 1 || ues[0].Code != "NOT_FOUND" {
+			t.Fatalf("user errors %+v", ues)
+		}
+		one(t, map[string]any{"kind": "mutation", "target": "Mutation.updateBeneficiaryContact", "code": "NOT_FOUND"})
+	})
+	t.Run("AllowedIsNotLogged", func(t *testing.T) {
+		env.MustDo(demoPrincipal(t, env, model.RoleCoordinator), `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": benID}, nil)
+		for _, r := range logs.records(t) {
+			if r["msg"] == "access denied" {
+				t.Fatalf("logged %v", r)
+			}
+		}
+	})
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/agir-reseau/agir-backend/db"
+	"github.com/agir-reseau/agir-backend/db/dbtest"
+	"github.com/agir-reseau/agir-backend/db/demo"
+)
+
+// `server maintenance anonymise` (issue 7) anonymises the journeys CLOSED for more than
+// AGIR_ANONYMISE_AFTER_DAYS, and nothing more on a second run.
+func TestMaintenanceAnonymise(t *testing.T) {
+	ctx := context.Background()
+	url := dbtest.NewDatabase(t)
+	if _, err := db.Migrate(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	store, err := db.Open(ctx, url, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := demo.Load(ctx, store); err != nil {
+		t.Fatal(err)
+	}
+	var closed int
+	if err := store.DB().Get(&closed, `SELECT count(*) FROM beneficiaries b WHERE phase = 'CLOSED'
+		AND GREATEST((SELECT max(x.exited_on) FROM journey_exits x WHERE x.beneficiary_id = b.id),
+		             (SELECT max(f.held_on) FROM follow_ups f WHERE f.beneficiary_id = b.id)) < (now() AT TIME ZONE 'Europe/Paris')::date - 1`); err != nil {
+		t.Fatal(err)
+	}
+	if closed == 0 {
+		t.Fatal("no closed journey in the demo")
+	}
+	env := map[string]string{"DATABASE_URL": url, "AGIR_DATA_DIR": t.TempDir(), "AGIR_ANONYMISE_AFTER_DAYS": "1", "LOG_LEVEL": "warn"}
+	getenv := func(k string) string { return env[k] }
+	var out bytes.Buffer
+	if err := run(ctx, []string{"maintenance", "anonymise"}, getenv, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), fmt.Sprintf("closed journeys anonymised: %d ", closed)) {
+		t.Fatalf("output %q, want %d anonymised", out.String(), closed)
+	}
+	var n int
+	if err := store.DB().Get(&n, `SELECT count(*) FROM erasures WHERE kind = 'AUTOMATIC'`); err != nil || n != closed {
+		t.Fatalf("%d erasures (%v), want %d", n, err, closed)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"maintenance", "anonymise"}, getenv, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "closed journeys anonymised: 0 ") {
+		t.Fatalf("second run: %q %v", out.String(), err)
+	}
+	if err := run(ctx, []string{"maintenance"}, getenv, &out, io.Discard); err == nil || !strings.Contains(err.Error(), "usage") {
+		t.Fatalf("no subcommand: %v", err)
+	}
+	env["AGIR_ANONYMISE_AFTER_DAYS"] = "0"
+	if err := run(ctx, []string{"maintenance", "anonymise"}, getenv, &out, io.Discard); err == nil || !strings.Contains(err.Error(), "AGIR_ANONYMISE_AFTER_DAYS") {
+		t.Fatalf("invalid delay: %v", err)
+	}
+}
