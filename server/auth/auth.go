@@ -106,9 +106,10 @@ func checkTimes(c jwt.MapClaims, now time.Time, leeway time.Duration) error {
 	return nil
 }
 
-// principalFromClaims builds the principal carried by verified claims. "sub" and a
-// valid role are required; the other claims are optional but must have the right type.
-func principalFromClaims(c map[string]any, names claimNames) (*model.Principal, error) {
+// principalFromClaims builds the principal carried by verified claims. "sub" is required,
+// and a valid role when requireRole; the other claims are optional but must have the
+// right type. A role claim, when present, must name a role.
+func principalFromClaims(c map[string]any, names claimNames, requireRole bool) (*model.Principal, error) {
 	var p model.Principal
 	var err error
 	if p.Subject, err = stringClaim(c, claimSubject); err != nil {
@@ -122,7 +123,7 @@ func principalFromClaims(c map[string]any, names claimNames) (*model.Principal, 
 		return nil, err
 	}
 	p.Role = model.Role(role)
-	if !p.Role.Valid() {
+	if !p.Role.Valid() && (requireRole || role != "") {
 		return nil, invalid("claim %q: %q is not a role", names.role, role)
 	}
 	if p.Email, err = stringClaim(c, claimEmail); err != nil {

@@ -141,7 +141,7 @@ func (s DevSigner) Verify(_ context.Context, raw string) (*model.Principal, erro
 	if err := checkTimes(c, s.now(), Leeway); err != nil {
 		return nil, err
 	}
-	return principalFromClaims(c, defaultClaimNames)
+	return principalFromClaims(c, defaultClaimNames, true)
 }
 
 // devNames are the display names of the demo principals.

@@ -115,5 +115,8 @@ func (v *OIDCVerifier) Verify(ctx context.Context, raw string) (*model.Principal
 	if err := checkTimes(c, v.now(), v.leeway); err != nil {
 		return nil, err
 	}
-	return principalFromClaims(c, v.names)
+	// An identity federation such as ProConnect carries no AGIR role: the staff record
+	// matched by the middleware's Resolve gives it (a principal left without a role is
+	// refused there).
+	return principalFromClaims(c, v.names, false)
 }
