@@ -4,6 +4,7 @@
 //	server token -role R    print a development token for role R
 //	server audit verify     check the audit log's hash chain (exit status 1 when broken)
 //	server audit purge      remove audit entries past AGIR_AUDIT_RETENTION_DAYS
+//	server seed -scale S    fill an empty database with a synthetic programme (department or national)
 package main
 
 import (
@@ -45,8 +46,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return tokenCmd(c, args, stdout)
 	case "audit":
 		return auditCmd(ctx, c, args, logger, stdout)
+	case "seed":
+		return seedCmd(ctx, c, args, logger, stdout)
 	}
-	return fmt.Errorf("unknown command %q (serve, token, audit)", cmd)
+	return fmt.Errorf("unknown command %q (serve, token, audit, seed)", cmd)
 }
 
 func newLogger(c Config, w io.Writer) *slog.Logger {
