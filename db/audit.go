@@ -37,6 +37,27 @@ func (tx *Tx) audit(ctx context.Context, p *model.Principal, entries ...AuditEnt
 		return fmt.Errorf("audit: no principal")
 	}
 	meta := model.RequestMetaFrom(ctx)
+	// The canonical (jsonb-normalised) text of every entry's changes, stored so that the
+	// hash can be recomputed: one statement for all the entries, before taking the lock.
+	raw := make([]string, len(entries))
+	for i, e := range entries {
+		changes, err := json.Marshal(e.Changes)
+		if err != nil {
+			return fmt.Errorf("audit changes: %w", err)
+		}
+		if e.Changes == nil {
+			changes = []byte("{}")
+		}
+		raw[i] = string(changes)
+	}
+	var canonical []string
+	if err := tx.SelectContext(ctx, &canonical, `SELECT c::jsonb::text FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n`,
+		pq.Array(raw)); err != nil {
+		return fmt.Errorf("audit canonical changes: %w", err)
+	}
+	if len(canonical) != len(entries) {
+		return fmt.Errorf("audit canonical changes: %d for %d entries", len(canonical), len(entries))
+	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
 		return fmt.Errorf("audit lock: %w", err)
 	}
@@ -53,33 +74,32 @@ func (tx *Tx) audit(ctx context.Context, p *model.Principal, entries ...AuditEnt
 	if p.StructureID != "" {
 		structureID = &p.StructureID
 	}
-	for _, e := range entries {
-		changes, err := json.Marshal(e.Changes)
-		if err != nil {
-			return fmt.Errorf("audit changes: %w", err)
-		}
-		if e.Changes == nil {
-			changes = []byte("{}")
-		}
-		// Store the canonical (jsonb-normalised) text so the hash can be recomputed.
-		var canonical string
-		if err := tx.GetContext(ctx, &canonical, `SELECT $1::jsonb::text`, string(changes)); err != nil {
-			return fmt.Errorf("audit canonical changes: %w", err)
-		}
+	// The entries chain in order (each hash covers the previous one) and are inserted in
+	// that order by one statement: ids follow the array's order.
+	n := len(entries)
+	actions, types, ids, depts := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	prevs, hashes := make([][]byte, n), make([][]byte, n)
+	for i, e := range entries {
 		row := auditRow{At: at, ActorSubject: p.Subject, ActorEmail: p.Email, ActorRole: string(p.Role),
 			ActorStructure: p.StructureID, RequestID: meta.ID, Operation: meta.Operation, ClientAddr: meta.ClientAddr,
-			Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, Departments: e.Departments, Changes: canonical}
+			Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, Departments: e.Departments, Changes: canonical[i]}
 		hash := row.hash(prev)
-		_, err = tx.ExecContext(ctx, `
-			INSERT INTO audit_log (at, actor_subject, actor_email, actor_role, actor_structure_id, request_id, operation,
-			                       client_addr, action, entity_type, entity_id, departments, changes, prev_hash, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15)`,
-			at, p.Subject, p.Email, string(p.Role), structureID, meta.ID, meta.Operation, meta.ClientAddr,
-			e.Action, e.EntityType, e.EntityID, pq.Array(nonNil(e.Departments)), canonical, prev, hash)
-		if err != nil {
-			return fmt.Errorf("audit insert: %w", err)
-		}
+		actions[i], types[i], ids[i], depts[i] = e.Action, e.EntityType, e.EntityID, strings.Join(nonNil(e.Departments), ",")
+		prevs[i], hashes[i] = prev, hash
 		prev = hash
+	}
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO audit_log (at, actor_subject, actor_email, actor_role, actor_structure_id, request_id, operation,
+		                       client_addr, action, entity_type, entity_id, departments, changes, prev_hash, hash)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, e.action, e.entity_type, e.entity_id,
+		       CASE WHEN e.depts = '' THEN '{}'::text[] ELSE string_to_array(e.depts, ',') END, e.changes::jsonb, e.prev, e.hash
+		FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bytea[])
+		     WITH ORDINALITY AS e(action, entity_type, entity_id, depts, changes, prev, hash, n)
+		ORDER BY e.n`,
+		at, p.Subject, p.Email, string(p.Role), structureID, meta.ID, meta.Operation, meta.ClientAddr,
+		pq.Array(actions), pq.Array(types), pq.Array(ids), pq.Array(depts), pq.Array(canonical), pq.ByteaArray(prevs), pq.ByteaArray(hashes))
+	if err != nil {
+		return fmt.Errorf("audit insert: %w", err)
 	}
 	return nil
 }
