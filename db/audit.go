@@ -144,17 +144,81 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// AuditReads records reads of personal data (one transaction): the graph layer calls it
-// once per request with every beneficiary whose personal fields it returned.
+// AuditReads records reads of personal data: the graph layer calls it once per request
+// with every beneficiary whose personal fields it returned, and answers only once the
+// entries are committed. Concurrent requests' entries are committed together (group
+// commit: one transaction, one hold of the audit lock, one WAL flush for all of them),
+// which keeps audited reads from queueing one flush each behind the audit lock.
 func (s *Store) AuditReads(ctx context.Context, p *model.Principal, entries []AuditEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	err := s.WithTx(ctx, func(tx *Tx) error { return tx.audit(ctx, p, entries...) })
-	if err != nil {
-		return fmt.Errorf("db: audit reads: %w", err)
+	s.auditOnce.Do(func() {
+		s.auditQueue = make(chan auditRequest, 256)
+		go s.auditWriter()
+	})
+	r := auditRequest{ctx: context.WithoutCancel(ctx), p: p, entries: entries, done: make(chan error, 1)}
+	select {
+	case s.auditQueue <- r:
+	case <-s.closed:
+		return fmt.Errorf("db: audit reads: store closed")
+	case <-ctx.Done():
+		return fmt.Errorf("db: audit reads: %w", ctx.Err())
 	}
-	return nil
+	select {
+	case err := <-r.done:
+		if err != nil {
+			return fmt.Errorf("db: audit reads: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("db: audit reads: %w", ctx.Err())
+	}
+}
+
+// auditRequest is one request's read entries, waiting for their commit.
+type auditRequest struct {
+	ctx     context.Context // the request's values (request id, operation), without its cancellation
+	p       *model.Principal
+	entries []AuditEntry
+	done    chan error
+}
+
+// auditBatch bounds the requests committed together.
+const auditBatch = 64
+
+// auditWriter commits the queued read entries: whatever has queued while the previous
+// transaction ran goes into the next one.
+func (s *Store) auditWriter() {
+	for {
+		var first auditRequest
+		select {
+		case first = <-s.auditQueue:
+		case <-s.closed:
+			return
+		}
+		batch := []auditRequest{first}
+	drain:
+		for len(batch) < auditBatch {
+			select {
+			case r := <-s.auditQueue:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		err := s.WithTx(context.Background(), func(tx *Tx) error {
+			for _, r := range batch {
+				if err := tx.audit(r.ctx, r.p, r.entries...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
 }
 
 // AuditChainReport is the outcome of VerifyAuditChain.

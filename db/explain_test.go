@@ -163,7 +163,7 @@ func explainStore(t *testing.T) (s *Store, rec *planRecorder, strict bool) {
 	conn := sqlx.NewDb(sql.OpenDB(explainConnector{Connector: c, rec: rec}), "postgres")
 	conn.SetMaxOpenConns(4)
 	t.Cleanup(func() { conn.Close() })
-	s = &Store{db: conn, read: conn, Now: time.Now, Params: model.DefaultParameters()}
+	s = &Store{db: conn, read: conn, Now: time.Now, Params: model.DefaultParameters(), closed: make(chan struct{})}
 	return s, rec, strict
 }
 

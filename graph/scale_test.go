@@ -10,6 +10,7 @@ import (
 	"github.com/agir-reseau/agir-backend/db/seed"
 	"github.com/agir-reseau/agir-backend/graph"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
+	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
 // seededEnv seeds a fresh database at department scale (issue 9) and returns its API,
@@ -19,6 +20,12 @@ func seededEnv(t *testing.T) (*graphtest.Env, *db.StatementCounter, string) {
 	if testing.Short() {
 		t.Skip("seeds a department")
 	}
+	return seededEnvB(t)
+}
+
+// seededEnvB is seededEnv for tests and benchmarks.
+func seededEnvB(t testing.TB) (*graphtest.Env, *db.StatementCounter, string) {
+	t.Helper()
 	url := dbtest.NewDatabase(t)
 	rep, err := seed.Load(context.Background(), url, "department", seed.DefaultSeed)
 	if err != nil {
@@ -39,6 +46,17 @@ func seededEnv(t *testing.T) (*graphtest.Env, *db.StatementCounter, string) {
 type testLogWriter struct{ t testing.TB }
 
 func (w testLogWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+
+// principalB is principal for benchmarks.
+func principalB(t testing.TB, env *graphtest.Env, email string) *model.Principal {
+	t.Helper()
+	m, s, ok, err := env.Store.StaffMemberByLogin(context.Background(), "", email)
+	if err != nil || !ok {
+		t.Fatalf("staff %s: ok=%v err=%v", email, ok, err)
+	}
+	return &model.Principal{Subject: "bench-" + email, Email: email, Name: m.Name,
+		Role: m.StaffRole.AccessRole(), StructureID: m.StructureKey, Departments: s.Departments}
+}
 
 func TestSeed_Department(t *testing.T) {
 	env, counter, _ := seededEnv(t)
