@@ -125,13 +125,20 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.withTx(ctx, s.db, nil, fn)
 }
 
-// readTx runs fn in one read-only transaction on the read pool (the replica when
-// configured, read-committed, so a snapshot per statement).
+// readTx runs fn in one read-only transaction (read-committed, so a snapshot per
+// statement): on the primary for the coordination roles, who must read their own
+// writes; on the replica (DATABASE_READ_URL, when configured) for analysts, whose heavy
+// reads then never slow the coordinators (issue 9), at the cost of the replica's lag.
 func (s *Store) readTx(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.withTx(ctx, s.db, &sql.TxOptions{ReadOnly: true}, fn)
+	conn := s.db
+	if p := model.PrincipalFrom(ctx); p != nil && p.Role == model.RoleAnalyst {
+		conn = s.read
+	}
+	return s.withTx(ctx, conn, &sql.TxOptions{ReadOnly: true}, fn)
 }
 
-// replicaTx runs fn in one read-only transaction on the replica when one is configured.
+// replicaTx runs fn in one read-only transaction on the replica when one is configured,
+// whoever asks (indicators and other aggregates for analysts).
 func (s *Store) replicaTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.withTx(ctx, s.read, &sql.TxOptions{ReadOnly: true}, fn)
 }
