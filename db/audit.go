@@ -28,9 +28,7 @@ const auditLockKey = 0x41474952 // "AGIR"
 
 // audit appends entries to the audit log within tx, chained by hash: each entry's hash
 // covers its content and the previous entry's hash, so a modified or deleted row breaks
-// the chain (VerifyAuditChain finds it). Actor and request come from p and ctx. However
-// many the entries (the reads of a page of beneficiaries), it costs four statements: the
-// lock, the last hash, the canonical form of the changes, and one insert in entry order.
+// the chain (VerifyAuditChain finds it). Actor and request come from p and ctx.
 func (tx *Tx) audit(ctx context.Context, p *model.Principal, entries ...AuditEntry) error {
 	if len(entries) == 0 {
 		return nil
@@ -39,6 +37,27 @@ func (tx *Tx) audit(ctx context.Context, p *model.Principal, entries ...AuditEnt
 		return fmt.Errorf("audit: no principal")
 	}
 	meta := model.RequestMetaFrom(ctx)
+	// The canonical (jsonb-normalised) text of every entry's changes, stored so that the
+	// hash can be recomputed: one statement for all the entries, before taking the lock.
+	raw := make([]string, len(entries))
+	for i, e := range entries {
+		changes, err := json.Marshal(e.Changes)
+		if err != nil {
+			return fmt.Errorf("audit changes: %w", err)
+		}
+		if e.Changes == nil {
+			changes = []byte("{}")
+		}
+		raw[i] = string(changes)
+	}
+	var canonical []string
+	if err := tx.SelectContext(ctx, &canonical, `SELECT c::jsonb::text FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n`,
+		pq.Array(raw)); err != nil {
+		return fmt.Errorf("audit canonical changes: %w", err)
+	}
+	if len(canonical) != len(entries) {
+		return fmt.Errorf("audit canonical changes: %d for %d entries", len(canonical), len(entries))
+	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
 		return fmt.Errorf("audit lock: %w", err)
 	}
@@ -50,57 +69,35 @@ func (tx *Tx) audit(ctx context.Context, p *model.Principal, entries ...AuditEnt
 	if prev == nil {
 		prev = make([]byte, sha256.Size)
 	}
-	changes := make([]string, len(entries))
-	for i, e := range entries {
-		c, err := json.Marshal(e.Changes)
-		if err != nil {
-			return fmt.Errorf("audit changes: %w", err)
-		}
-		if e.Changes == nil {
-			c = []byte("{}")
-		}
-		changes[i] = string(c)
-	}
-	// Store the canonical (jsonb-normalised) text so the hash can be recomputed.
-	var canonical []string
-	if err := tx.SelectContext(ctx, &canonical, `SELECT c::jsonb::text FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n`,
-		pq.Array(changes)); err != nil {
-		return fmt.Errorf("audit canonical changes: %w", err)
-	}
-	if len(canonical) != len(entries) {
-		return fmt.Errorf("audit canonical changes: %d for %d entries", len(canonical), len(entries))
-	}
 	at := tx.Now.UTC().Truncate(time.Microsecond)
 	var structureID *string
 	if p.StructureID != "" {
 		structureID = &p.StructureID
 	}
+	// The entries chain in order (each hash covers the previous one) and are inserted in
+	// that order by one statement: ids follow the array's order.
 	n := len(entries)
-	actions, types, ids, departments := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	actions, types, ids, depts := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	prevs, hashes := make([][]byte, n), make([][]byte, n)
 	for i, e := range entries {
 		row := auditRow{At: at, ActorSubject: p.Subject, ActorEmail: p.Email, ActorRole: string(p.Role),
 			ActorStructure: p.StructureID, RequestID: meta.ID, Operation: meta.Operation, ClientAddr: meta.ClientAddr,
 			Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, Departments: e.Departments, Changes: canonical[i]}
 		hash := row.hash(prev)
-		deps, _ := json.Marshal(nonNil(e.Departments))
-		actions[i], types[i], ids[i], departments[i] = e.Action, e.EntityType, e.EntityID, string(deps)
+		actions[i], types[i], ids[i], depts[i] = e.Action, e.EntityType, e.EntityID, strings.Join(nonNil(e.Departments), ",")
 		prevs[i], hashes[i] = prev, hash
 		prev = hash
 	}
-	// ids are drawn in the order of the rows inserted, which ORDER BY n fixes: the chain
-	// is in id order.
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO audit_log (at, actor_subject, actor_email, actor_role, actor_structure_id, request_id, operation,
 		                       client_addr, action, entity_type, entity_id, departments, changes, prev_hash, hash)
 		SELECT $1, $2, $3, $4, $5, $6, $7, $8, e.action, e.entity_type, e.entity_id,
-		       ARRAY(SELECT jsonb_array_elements_text(e.departments)), e.changes::jsonb, e.prev_hash, e.hash
-		  FROM unnest($9::text[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::bytea[], $15::bytea[])
-		       WITH ORDINALITY AS e(action, entity_type, entity_id, departments, changes, prev_hash, hash, n)
-		 ORDER BY e.n`,
+		       CASE WHEN e.depts = '' THEN '{}'::text[] ELSE string_to_array(e.depts, ',') END, e.changes::jsonb, e.prev, e.hash
+		FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bytea[])
+		     WITH ORDINALITY AS e(action, entity_type, entity_id, depts, changes, prev, hash, n)
+		ORDER BY e.n`,
 		at, p.Subject, p.Email, string(p.Role), structureID, meta.ID, meta.Operation, meta.ClientAddr,
-		pq.Array(actions), pq.Array(types), pq.Array(ids), pq.Array(departments), pq.Array(canonical),
-		pq.ByteaArray(prevs), pq.ByteaArray(hashes))
+		pq.Array(actions), pq.Array(types), pq.Array(ids), pq.Array(depts), pq.Array(canonical), pq.ByteaArray(prevs), pq.ByteaArray(hashes))
 	if err != nil {
 		return fmt.Errorf("audit insert: %w", err)
 	}
@@ -147,17 +144,81 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// AuditReads records reads of personal data (one transaction): the graph layer calls it
-// once per request with every beneficiary whose personal fields it returned.
+// AuditReads records reads of personal data: the graph layer calls it once per request
+// with every beneficiary whose personal fields it returned, and answers only once the
+// entries are committed. Concurrent requests' entries are committed together (group
+// commit: one transaction, one hold of the audit lock, one WAL flush for all of them),
+// which keeps audited reads from queueing one flush each behind the audit lock.
 func (s *Store) AuditReads(ctx context.Context, p *model.Principal, entries []AuditEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	err := s.WithTx(ctx, func(tx *Tx) error { return tx.audit(ctx, p, entries...) })
-	if err != nil {
-		return fmt.Errorf("db: audit reads: %w", err)
+	s.auditOnce.Do(func() {
+		s.auditQueue = make(chan auditRequest, 256)
+		go s.auditWriter()
+	})
+	r := auditRequest{ctx: context.WithoutCancel(ctx), p: p, entries: entries, done: make(chan error, 1)}
+	select {
+	case s.auditQueue <- r:
+	case <-s.closed:
+		return fmt.Errorf("db: audit reads: store closed")
+	case <-ctx.Done():
+		return fmt.Errorf("db: audit reads: %w", ctx.Err())
 	}
-	return nil
+	select {
+	case err := <-r.done:
+		if err != nil {
+			return fmt.Errorf("db: audit reads: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("db: audit reads: %w", ctx.Err())
+	}
+}
+
+// auditRequest is one request's read entries, waiting for their commit.
+type auditRequest struct {
+	ctx     context.Context // the request's values (request id, operation), without its cancellation
+	p       *model.Principal
+	entries []AuditEntry
+	done    chan error
+}
+
+// auditBatch bounds the requests committed together.
+const auditBatch = 64
+
+// auditWriter commits the queued read entries: whatever has queued while the previous
+// transaction ran goes into the next one.
+func (s *Store) auditWriter() {
+	for {
+		var first auditRequest
+		select {
+		case first = <-s.auditQueue:
+		case <-s.closed:
+			return
+		}
+		batch := []auditRequest{first}
+	drain:
+		for len(batch) < auditBatch {
+			select {
+			case r := <-s.auditQueue:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		err := s.WithTx(context.Background(), func(tx *Tx) error {
+			for _, r := range batch {
+				if err := tx.audit(r.ctx, r.p, r.entries...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
 }
 
 // AuditChainReport is the outcome of VerifyAuditChain.

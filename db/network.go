@@ -216,7 +216,7 @@ func (s *Store) NetworkEvents(ctx context.Context, f NetworkEventFilter, page mo
 		q.Where = append(q.Where, "e.theme = "+sc.arg(string(*f.Theme)))
 	}
 	if f.Department != nil {
-		q.Where = append(q.Where, sc.arg(*f.Department)+" = ANY(e.departments)")
+		q.Where = append(q.Where, "e.departments @> ARRAY["+sc.arg(*f.Department)+"]::text[]") // served by the GIN index
 	}
 	if f.From != nil {
 		q.Where = append(q.Where, "e.starts_at >= "+sc.arg(*f.From))
@@ -494,7 +494,7 @@ func (s *Store) GoodPractices(ctx context.Context, f GoodPracticeFilter, page mo
 	q := pageQuery{Select: goodPracticeColumns, From: "good_practices g", Order: keyset{Expr: "g.recorded_at", Type: "timestamptz", ID: "g.id", Desc: true}}
 	sc := &partnerScope{}
 	if f.Tag != nil {
-		q.Where = append(q.Where, sc.arg(*f.Tag)+" = ANY(g.tags)")
+		q.Where = append(q.Where, "g.tags @> ARRAY["+sc.arg(*f.Tag)+"]::text[]") // served by the GIN index
 	}
 	if f.Department != nil {
 		q.Where = append(q.Where, sc.arg(*f.Department)+" = ANY(g.departments)")

@@ -310,10 +310,10 @@ func offerSearchQuery(p *model.Principal, f OfferFilter) pageQuery {
 	}
 	if f.Department != nil {
 		d := sc.arg(*f.Department)
-		q.Where = append(q.Where, fmt.Sprintf("(o.department = %s OR %s = ANY(o.zone_eligibilite))", d, d))
+		q.Where = append(q.Where, fmt.Sprintf("(o.department = %s OR o.zone_eligibilite @> ARRAY[%s]::text[])", d, d)) // both indexed
 	}
 	if f.EligibilityZone != nil {
-		q.Where = append(q.Where, sc.arg(*f.EligibilityZone)+" = ANY(o.zone_eligibilite)")
+		q.Where = append(q.Where, "o.zone_eligibilite @> ARRAY["+sc.arg(*f.EligibilityZone)+"]::text[]") // served by the GIN index
 	}
 	if len(f.Themes) > 0 {
 		q.Where = append(q.Where, "o.thematiques && "+sc.arg(pq.Array(f.Themes))+"::text[]")

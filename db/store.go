@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -27,6 +28,12 @@ type Store struct {
 	// Params are the delays of the programme (model.DefaultParameters unless changed);
 	// the journey's derived state (phase, alerts) is computed with them.
 	Params model.Parameters
+
+	// the group commit of audited reads (AuditReads)
+	auditOnce  sync.Once
+	auditQueue chan auditRequest
+	closed     chan struct{}
+	closeOnce  sync.Once
 }
 
 // Options tune a Store's connection pool.
@@ -43,7 +50,7 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: primary, read: primary, Now: time.Now, Params: model.DefaultParameters()}
+	s := &Store{db: primary, read: primary, Now: time.Now, Params: model.DefaultParameters(), closed: make(chan struct{})}
 	if o.ReadURL != "" {
 		if s.read, err = connect(ctx, o.ReadURL, o); err != nil {
 			primary.Close()
@@ -86,6 +93,7 @@ func connect(ctx context.Context, url string, o Options) (*sqlx.DB, error) {
 
 // Close closes the connection pools.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.closed) })
 	err := s.db.Close()
 	if s.read != s.db {
 		err = errors.Join(err, s.read.Close())
@@ -117,13 +125,20 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.withTx(ctx, s.db, nil, fn)
 }
 
-// readTx runs fn in one read-only transaction on the read pool (the replica when
-// configured, read-committed, so a snapshot per statement).
+// readTx runs fn in one read-only transaction (read-committed, so a snapshot per
+// statement): on the primary for the coordination roles, who must read their own
+// writes; on the replica (DATABASE_READ_URL, when configured) for analysts, whose heavy
+// reads then never slow the coordinators (issue 9), at the cost of the replica's lag.
 func (s *Store) readTx(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.withTx(ctx, s.db, &sql.TxOptions{ReadOnly: true}, fn)
+	conn := s.db
+	if p := model.PrincipalFrom(ctx); p != nil && p.Role == model.RoleAnalyst {
+		conn = s.read
+	}
+	return s.withTx(ctx, conn, &sql.TxOptions{ReadOnly: true}, fn)
 }
 
-// replicaTx runs fn in one read-only transaction on the replica when one is configured.
+// replicaTx runs fn in one read-only transaction on the replica when one is configured,
+// whoever asks (indicators and other aggregates for analysts).
 func (s *Store) replicaTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.withTx(ctx, s.read, &sql.TxOptions{ReadOnly: true}, fn)
 }

@@ -124,7 +124,7 @@ func (s *Store) Structures(ctx context.Context, f StructureFilter, p model.Page,
 	}
 	if f.Department != nil {
 		q.Args = append(q.Args, *f.Department)
-		q.Where = append(q.Where, fmt.Sprintf("$%d = ANY(s.departments)", len(q.Args)))
+		q.Where = append(q.Where, fmt.Sprintf("s.departments @> ARRAY[$%d]::text[]", len(q.Args))) // served by the GIN index
 	}
 	if f.Sector != nil {
 		q.Args = append(q.Args, string(*f.Sector))

@@ -7,6 +7,7 @@
 //	server maintenance anonymise
 //	                        anonymise the people whose journey is CLOSED for more than
 //	                        AGIR_ANONYMISE_AFTER_DAYS (default 730); the server also does it daily
+//	server seed -scale S    fill an empty database with a synthetic programme (department or national)
 package main
 
 import (
@@ -50,8 +51,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return auditCmd(ctx, c, args, logger, stdout)
 	case "maintenance":
 		return maintenanceCmd(ctx, c, args, logger, stdout)
+	case "seed":
+		return seedCmd(ctx, c, args, logger, stdout)
 	}
-	return fmt.Errorf("unknown command %q (serve, token, audit, maintenance)", cmd)
+	return fmt.Errorf("unknown command %q (serve, token, audit, maintenance, seed)", cmd)
 }
 
 func newLogger(c Config, w io.Writer) *slog.Logger {

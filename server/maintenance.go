@@ -95,13 +95,19 @@ func anonymiseClosedJourneys(ctx context.Context, store *db.Store, c Config) (in
 // openStore opens the configured database for a maintenance command (starting the
 // private cluster when DATABASE_URL is unset) and applies migrations.
 func openStore(ctx context.Context, c Config, logger *slog.Logger) (*db.Store, func(), error) {
+	store, closeDB, _, err := openStoreURL(ctx, c, logger)
+	return store, closeDB, err
+}
+
+// openStoreURL is openStore that also returns the database's URL.
+func openStoreURL(ctx context.Context, c Config, logger *slog.Logger) (*db.Store, func(), string, error) {
 	url := c.DatabaseURL
 	var cluster *pgcluster.Cluster
 	if url == "" {
 		var err error
 		cluster, err = pgcluster.Start(ctx, pgcluster.Options{DataDir: dataDirPG(c), Logger: logger})
 		if err != nil {
-			return nil, nil, fmt.Errorf("private PostgreSQL: %w", err)
+			return nil, nil, "", fmt.Errorf("private PostgreSQL: %w", err)
 		}
 		url = cluster.URL(pgcluster.DefaultDatabase)
 	}
@@ -112,14 +118,14 @@ func openStore(ctx context.Context, c Config, logger *slog.Logger) (*db.Store, f
 	}
 	if _, err := db.Migrate(ctx, url); err != nil {
 		stop()
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	store, err := db.Open(ctx, url, db.Options{})
 	if err != nil {
 		stop()
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	return store, func() { store.Close(); stop() }, nil
+	return store, func() { store.Close(); stop() }, url, nil
 }
 
 // runPeriodic calls job every interval until ctx is done, logging failures.
