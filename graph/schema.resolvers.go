@@ -219,6 +219,10 @@ func (r *beneficiaryResolver) InEmploymentOrTraining(ctx context.Context, obj *m
 	return model.InEmploymentOrTrainingOn(os, model.DateOf(r.Store.Now())), err
 }
 
+func (r *caseloadResolver) Referent(ctx context.Context, obj *model.Caseload) (*model.StaffMember, error) {
+	panic(fmt.Errorf("not implemented: Referent - referent"))
+}
+
 func (r *collectiveActionResolver) Facilitators(ctx context.Context, obj *model.CollectiveAction) ([]model.StaffMember, error) {
 	out := make([]model.StaffMember, 0, len(obj.FacilitatorKeys))
 	for _, k := range obj.FacilitatorKeys {
@@ -1012,6 +1016,18 @@ func (r *mutationResolver) RecordOutcome(ctx context.Context, input model.Record
 	return &out, nil
 }
 
+func (r *networkAlertItemResolver) Beneficiary(ctx context.Context, obj *model.NetworkAlertItem) (*model.Beneficiary, error) {
+	panic(fmt.Errorf("not implemented: Beneficiary - beneficiary"))
+}
+
+func (r *networkAlertItemResolver) Structure(ctx context.Context, obj *model.NetworkAlertItem) (*model.Structure, error) {
+	panic(fmt.Errorf("not implemented: Structure - structure"))
+}
+
+func (r *networkAlertItemResolver) Offer(ctx context.Context, obj *model.NetworkAlertItem) (*model.Offer, error) {
+	panic(fmt.Errorf("not implemented: Offer - offer"))
+}
+
 func (r *networkEventResolver) WorkingGroup(ctx context.Context, obj *model.NetworkEvent) (*model.WorkingGroup, error) {
 	if obj.WorkingGroupKey == nil {
 		return nil, nil
@@ -1026,6 +1042,18 @@ func (r *networkEventResolver) Participants(ctx context.Context, obj *model.Netw
 
 func (r *networkEventResolver) GoodPractices(ctx context.Context, obj *model.NetworkEvent) ([]model.GoodPractice, error) {
 	return loadersFrom(ctx).EventGoodPractices.Load(ctx, obj.Key)
+}
+
+func (r *networkOverviewResolver) UpcomingCollectiveActions(ctx context.Context, obj *model.NetworkOverview) ([]model.CollectiveAction, error) {
+	panic(fmt.Errorf("not implemented: UpcomingCollectiveActions - upcomingCollectiveActions"))
+}
+
+func (r *networkOverviewResolver) UpcomingNetworkEvents(ctx context.Context, obj *model.NetworkOverview) ([]model.NetworkEvent, error) {
+	panic(fmt.Errorf("not implemented: UpcomingNetworkEvents - upcomingNetworkEvents"))
+}
+
+func (r *networkOverviewResolver) OpenEmergingNeeds(ctx context.Context, obj *model.NetworkOverview) ([]model.EmergingNeed, error) {
+	panic(fmt.Errorf("not implemented: OpenEmergingNeeds - openEmergingNeeds"))
 }
 
 func (r *offerResolver) Structure(ctx context.Context, obj *model.Offer) (*model.Structure, error) {
@@ -1072,6 +1100,10 @@ func (r *orientationResolver) OrientedByStructure(ctx context.Context, obj *mode
 func (r *orientationResolver) Beneficiary(ctx context.Context, obj *model.Orientation) (*model.Beneficiary, error) {
 	b, err := loadersFrom(ctx).Professional.Beneficiary.Load(ctx, obj.BeneficiaryKey)
 	return found(b, b.Key), err
+}
+
+func (r *partnerActivityResolver) Structure(ctx context.Context, obj *model.PartnerActivity) (*model.Structure, error) {
+	panic(fmt.Errorf("not implemented: Structure - structure"))
 }
 
 func (r *professionalDiagnosticResolver) AuthorStructure(ctx context.Context, obj *model.ProfessionalDiagnostic) (*model.Structure, error) {
@@ -1313,6 +1345,31 @@ func (r *queryResolver) Outcomes(ctx context.Context, filter *model.OutcomeFilte
 	return &conn, err
 }
 
+func (r *queryResolver) Indicators(ctx context.Context, input *model.IndicatorsInput) (*model.IndicatorTable, error) {
+	p := model.PrincipalFrom(ctx)
+	req, err := CheckIndicatorsInput(r.Store, p, input)
+	if err != nil {
+		return nil, err
+	}
+	return ComputeIndicators(ctx, r.Store, p, req)
+}
+
+func (r *queryResolver) IndicatorSeries(ctx context.Context, name model.IndicatorName, granularity model.SeriesGranularity, period *model.PeriodInput, departments []string) (*model.IndicatorSeries, error) {
+	return r.indicatorSeries(ctx, name, granularity, period, departments)
+}
+
+func (r *queryResolver) IndicatorDefinitions(ctx context.Context) ([]model.IndicatorDefinition, error) {
+	return model.IndicatorDefinitions, nil
+}
+
+func (r *queryResolver) NetworkOverview(ctx context.Context, territory []string, first *int) (*model.NetworkOverview, error) {
+	panic(fmt.Errorf("not implemented: NetworkOverview - networkOverview"))
+}
+
+func (r *queryResolver) PseudonymisedJourneys(ctx context.Context, filter *model.PseudonymisedJourneyFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.PseudonymisedJourney], error) {
+	panic(fmt.Errorf("not implemented: PseudonymisedJourneys - pseudonymisedJourneys"))
+}
+
 func (r *referentAssignmentResolver) StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error) {
 	m, err := loadersFrom(ctx).StaffMember.Load(ctx, obj.StaffMemberKey)
 	return found(m, m.Key), err
@@ -1453,6 +1510,8 @@ func (r *Resolver) AuditLogEntry() AuditLogEntryResolver { return &auditLogEntry
 
 func (r *Resolver) Beneficiary() BeneficiaryResolver { return &beneficiaryResolver{r} }
 
+func (r *Resolver) Caseload() CaseloadResolver { return &caseloadResolver{r} }
+
 func (r *Resolver) CollectiveAction() CollectiveActionResolver { return &collectiveActionResolver{r} }
 
 func (r *Resolver) CollectiveActionRegistration() CollectiveActionRegistrationResolver {
@@ -1471,11 +1530,17 @@ func (r *Resolver) Interview() InterviewResolver { return &interviewResolver{r} 
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
+func (r *Resolver) NetworkAlertItem() NetworkAlertItemResolver { return &networkAlertItemResolver{r} }
+
 func (r *Resolver) NetworkEvent() NetworkEventResolver { return &networkEventResolver{r} }
+
+func (r *Resolver) NetworkOverview() NetworkOverviewResolver { return &networkOverviewResolver{r} }
 
 func (r *Resolver) Offer() OfferResolver { return &offerResolver{r} }
 
 func (r *Resolver) Orientation() OrientationResolver { return &orientationResolver{r} }
+
+func (r *Resolver) PartnerActivity() PartnerActivityResolver { return &partnerActivityResolver{r} }
 
 func (r *Resolver) ProfessionalDiagnostic() ProfessionalDiagnosticResolver {
 	return &professionalDiagnosticResolver{r}
@@ -1505,6 +1570,7 @@ type (
 	accessibilityResolver                struct{ *Resolver }
 	auditLogEntryResolver                struct{ *Resolver }
 	beneficiaryResolver                  struct{ *Resolver }
+	caseloadResolver                     struct{ *Resolver }
 	collectiveActionResolver             struct{ *Resolver }
 	collectiveActionRegistrationResolver struct{ *Resolver }
 	emergingNeedResolver                 struct{ *Resolver }
@@ -1512,9 +1578,12 @@ type (
 	goodPracticeResolver                 struct{ *Resolver }
 	interviewResolver                    struct{ *Resolver }
 	mutationResolver                     struct{ *Resolver }
+	networkAlertItemResolver             struct{ *Resolver }
 	networkEventResolver                 struct{ *Resolver }
+	networkOverviewResolver              struct{ *Resolver }
 	offerResolver                        struct{ *Resolver }
 	orientationResolver                  struct{ *Resolver }
+	partnerActivityResolver              struct{ *Resolver }
 	professionalDiagnosticResolver       struct{ *Resolver }
 	queryResolver                        struct{ *Resolver }
 	referentAssignmentResolver           struct{ *Resolver }
