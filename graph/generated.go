@@ -992,7 +992,7 @@ type ComplexityRoot struct {
 		Indicators            func(childComplexity int, input *model.IndicatorsInput) int
 		Me                    func(childComplexity int) int
 		NetworkEvents         func(childComplexity int, filter *model.NetworkEventFilter, first *int, after *string, last *int, before *string) int
-		NetworkOverview       func(childComplexity int, territory []string, first *int) int
+		NetworkOverview       func(childComplexity int, territory []string, alertItems *int) int
 		Node                  func(childComplexity int, id string) int
 		Nodes                 func(childComplexity int, ids []string) int
 		Offer                 func(childComplexity int, id string) int
@@ -1374,7 +1374,7 @@ type QueryResolver interface {
 	Indicators(ctx context.Context, input *model.IndicatorsInput) (*model.IndicatorTable, error)
 	IndicatorSeries(ctx context.Context, name model.IndicatorName, granularity model.SeriesGranularity, period *model.PeriodInput, departments []string) (*model.IndicatorSeries, error)
 	IndicatorDefinitions(ctx context.Context) ([]model.IndicatorDefinition, error)
-	NetworkOverview(ctx context.Context, territory []string, first *int) (*model.NetworkOverview, error)
+	NetworkOverview(ctx context.Context, territory []string, alertItems *int) (*model.NetworkOverview, error)
 	PseudonymisedJourneys(ctx context.Context, filter *model.PseudonymisedJourneyFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.PseudonymisedJourney], error)
 }
 type ReferentAssignmentResolver interface {
@@ -5649,7 +5649,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.NetworkOverview(childComplexity, args["territory"].([]string), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.NetworkOverview(childComplexity, args["territory"].([]string), args["alertItems"].(*int)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -10814,7 +10814,7 @@ type NetworkAlertGroup @allow(roles: [coordinator]) {
   kind: NetworkAlertKind!
   "Number of alerts of this kind."
   count: Int!
-  "The oldest ones first, to act on (at most ` + "`" + `first` + "`" + ` of networkOverview)."
+  "The oldest ones first, to act on (at most ` + "`" + `alertItems` + "`" + ` of networkOverview)."
   items: [NetworkAlertItem!]!
 }
 
@@ -10932,7 +10932,7 @@ extend type Query {
   "Definitions of the indicators (« définitions »)."
   indicatorDefinitions: [IndicatorDefinition!]! @allow(roles: [coordinator, analyst, state_representative])
   "The network-facilitation view of a territory (« animation du réseau »): the caller's departments by default."
-  networkOverview(territory: [String!], first: Int = 5): NetworkOverview! @allow(roles: [coordinator])
+  networkOverview(territory: [String!], alertItems: Int = 5): NetworkOverview! @allow(roles: [coordinator])
   "Journeys without identifying data, for analysts (« parcours pseudonymisés »)."
   pseudonymisedJourneys(filter: PseudonymisedJourneyFilter, first: Int, after: String, last: Int, before: String): PseudonymisedJourneyConnection! @allow(roles: [analyst])
 }
@@ -14235,14 +14235,14 @@ func (ec *executionContext) field_Query_networkOverview_args(ctx context.Context
 		return nil, err
 	}
 	args["territory"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "alertItems",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
+	args["alertItems"] = arg1
 	return args, nil
 }
 
@@ -32582,7 +32582,7 @@ func (ec *executionContext) _Query_networkOverview(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().NetworkOverview(ctx, fc.Args["territory"].([]string), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().NetworkOverview(ctx, fc.Args["territory"].([]string), fc.Args["alertItems"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NetworkOverview) graphql.Marshaler {

@@ -155,3 +155,34 @@ func (r *Resolver) indicatorSeries(ctx context.Context, name model.IndicatorName
 	}
 	return out, nil
 }
+
+// loadOptional loads the object of an optional key with a loader; nil when the key is
+// nil or the object is not visible (zero value).
+func loadOptional[T any](ctx context.Context, load func(context.Context, string) (T, error), key *string, keyOf func(T) string) (*T, error) {
+	if key == nil {
+		return nil, nil
+	}
+	v, err := load(ctx, *key)
+	if err != nil {
+		return nil, err
+	}
+	return found(v, keyOf(v)), nil
+}
+
+// loadAllFound loads the objects of keys with a loader, leaving out those not visible.
+func loadAllFound[T any](ctx context.Context, loadAll func(context.Context, []string) ([]T, error), keys []string, keyOf func(T) string) ([]T, error) {
+	vs, err := loadAll(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(vs))
+	for _, v := range vs {
+		if keyOf(v) != "" {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// maxOverviewItems bounds networkOverview's first.
+const maxOverviewItems = 50

@@ -220,7 +220,7 @@ func (r *beneficiaryResolver) InEmploymentOrTraining(ctx context.Context, obj *m
 }
 
 func (r *caseloadResolver) Referent(ctx context.Context, obj *model.Caseload) (*model.StaffMember, error) {
-	panic(fmt.Errorf("not implemented: Referent - referent"))
+	return loadOptional(ctx, loadersFrom(ctx).StaffMember.Load, &obj.ReferentKey, func(m model.StaffMember) string { return m.Key })
 }
 
 func (r *collectiveActionResolver) Facilitators(ctx context.Context, obj *model.CollectiveAction) ([]model.StaffMember, error) {
@@ -1017,15 +1017,15 @@ func (r *mutationResolver) RecordOutcome(ctx context.Context, input model.Record
 }
 
 func (r *networkAlertItemResolver) Beneficiary(ctx context.Context, obj *model.NetworkAlertItem) (*model.Beneficiary, error) {
-	panic(fmt.Errorf("not implemented: Beneficiary - beneficiary"))
+	return loadOptional(ctx, loadersFrom(ctx).Social.Beneficiary.Load, obj.BeneficiaryKey, func(b model.Beneficiary) string { return b.Key })
 }
 
 func (r *networkAlertItemResolver) Structure(ctx context.Context, obj *model.NetworkAlertItem) (*model.Structure, error) {
-	panic(fmt.Errorf("not implemented: Structure - structure"))
+	return structureOrNil(ctx, obj.StructureKey)
 }
 
 func (r *networkAlertItemResolver) Offer(ctx context.Context, obj *model.NetworkAlertItem) (*model.Offer, error) {
-	panic(fmt.Errorf("not implemented: Offer - offer"))
+	return loadOptional(ctx, loadersFrom(ctx).Offer.Load, obj.OfferKey, func(o model.Offer) string { return o.Key })
 }
 
 func (r *networkEventResolver) WorkingGroup(ctx context.Context, obj *model.NetworkEvent) (*model.WorkingGroup, error) {
@@ -1045,15 +1045,15 @@ func (r *networkEventResolver) GoodPractices(ctx context.Context, obj *model.Net
 }
 
 func (r *networkOverviewResolver) UpcomingCollectiveActions(ctx context.Context, obj *model.NetworkOverview) ([]model.CollectiveAction, error) {
-	panic(fmt.Errorf("not implemented: UpcomingCollectiveActions - upcomingCollectiveActions"))
+	return loadAllFound(ctx, loadersFrom(ctx).Social.CollectiveAction.LoadAll, obj.CollectiveActionKeys, func(a model.CollectiveAction) string { return a.Key })
 }
 
 func (r *networkOverviewResolver) UpcomingNetworkEvents(ctx context.Context, obj *model.NetworkOverview) ([]model.NetworkEvent, error) {
-	panic(fmt.Errorf("not implemented: UpcomingNetworkEvents - upcomingNetworkEvents"))
+	return loadAllFound(ctx, loadersFrom(ctx).NetworkEvent.LoadAll, obj.NetworkEventKeys, func(e model.NetworkEvent) string { return e.Key })
 }
 
 func (r *networkOverviewResolver) OpenEmergingNeeds(ctx context.Context, obj *model.NetworkOverview) ([]model.EmergingNeed, error) {
-	panic(fmt.Errorf("not implemented: OpenEmergingNeeds - openEmergingNeeds"))
+	return loadAllFound(ctx, loadersFrom(ctx).EmergingNeed.LoadAll, obj.EmergingNeedKeys, func(n model.EmergingNeed) string { return n.Key })
 }
 
 func (r *offerResolver) Structure(ctx context.Context, obj *model.Offer) (*model.Structure, error) {
@@ -1103,7 +1103,7 @@ func (r *orientationResolver) Beneficiary(ctx context.Context, obj *model.Orient
 }
 
 func (r *partnerActivityResolver) Structure(ctx context.Context, obj *model.PartnerActivity) (*model.Structure, error) {
-	panic(fmt.Errorf("not implemented: Structure - structure"))
+	return structureOrNil(ctx, &obj.StructureKey)
 }
 
 func (r *professionalDiagnosticResolver) AuthorStructure(ctx context.Context, obj *model.ProfessionalDiagnostic) (*model.Structure, error) {
@@ -1362,8 +1362,24 @@ func (r *queryResolver) IndicatorDefinitions(ctx context.Context) ([]model.Indic
 	return model.IndicatorDefinitions, nil
 }
 
-func (r *queryResolver) NetworkOverview(ctx context.Context, territory []string, first *int) (*model.NetworkOverview, error) {
-	panic(fmt.Errorf("not implemented: NetworkOverview - networkOverview"))
+func (r *queryResolver) NetworkOverview(ctx context.Context, territory []string, alertItems *int) (*model.NetworkOverview, error) {
+	p := model.PrincipalFrom(ctx)
+	deps, err := db.OverviewTerritory(p, territory)
+	if err != nil {
+		return nil, err
+	}
+	n := 5
+	if alertItems != nil {
+		n = *alertItems
+	}
+	if n < 0 || n > maxOverviewItems {
+		return nil, model.Errorf(model.CodeOutOfRange, model.Path("alertItems"), "alertItems doit être entre 0 et %d", maxOverviewItems)
+	}
+	o, err := r.Store.NetworkOverview(ctx, p, deps, n)
+	if err != nil {
+		return nil, err
+	}
+	return &o, nil
 }
 
 func (r *queryResolver) PseudonymisedJourneys(ctx context.Context, filter *model.PseudonymisedJourneyFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.PseudonymisedJourney], error) {
