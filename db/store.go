@@ -27,6 +27,10 @@ type Store struct {
 	// Params are the delays of the programme (model.DefaultParameters unless changed);
 	// the journey's derived state (phase, alerts) is computed with them.
 	Params model.Parameters
+
+	// PseudonymKey is the HMAC key of the analysts' pseudonyms (AGIR_PSEUDONYM_SECRET);
+	// without it, PseudonymisedJourneys refuses to answer.
+	PseudonymKey []byte
 }
 
 // Options tune a Store's connection pool.

@@ -1383,7 +1383,24 @@ func (r *queryResolver) NetworkOverview(ctx context.Context, territory []string,
 }
 
 func (r *queryResolver) PseudonymisedJourneys(ctx context.Context, filter *model.PseudonymisedJourneyFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.PseudonymisedJourney], error) {
-	panic(fmt.Errorf("not implemented: PseudonymisedJourneys - pseudonymisedJourneys"))
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	p := model.PrincipalFrom(ctx)
+	var f db.PseudonymisedJourneyFilter
+	var asked []string
+	if filter != nil {
+		asked, f.CohortFrom, f.CohortTo = filter.Departments, filter.CohortFrom, filter.CohortTo
+	}
+	if err := firstErr(db.CheckMonth(f.CohortFrom, "filter", "cohortFrom"), db.CheckMonth(f.CohortTo, "filter", "cohortTo")); err != nil {
+		return nil, err
+	}
+	if f.Scope, err = db.ResolveIndicatorScope(p, asked, "filter", "departments"); err != nil {
+		return nil, err
+	}
+	conn, err := r.Store.PseudonymisedJourneys(ctx, p, f, page, wantsTotal(ctx))
+	return &conn, err
 }
 
 func (r *referentAssignmentResolver) StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error) {

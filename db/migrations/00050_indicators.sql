@@ -4,6 +4,9 @@
 -- follow-ups by exit, reintegrations by exit).
 
 -- +goose Up
+-- hmac() for the analysts' pseudonyms (PseudonymisedJourneys), computed in the statement
+-- so that pages are ordered and cursored by pseudonym, never by the beneficiary's id.
+CREATE EXTENSION IF NOT EXISTS pgcrypto;
 -- Exits, exclusions and reintegrations of a period (EXITS, EXCLUSIONS, REINTEGRATIONS).
 CREATE INDEX journey_exits_exited_idx ON journey_exits (exited_on, beneficiary_id);
 CREATE INDEX reintegrations_on_idx ON reintegrations (reintegrated_on, beneficiary_id);
