@@ -27,9 +27,9 @@ func TestPseudonymisedJourneys(t *testing.T) {
 				exitReason housingAtExit outcomeKinds employmentOrTrainingAtExit durableEmploymentAtExit evaluations followUps } } }`
 	type node struct {
 		Pseudonym, Department, ProtectionType, Sex, AgeBand, Household, CohortMonth, Phase string
-		EntryMonth, ExitMonth, ExitKind, ExitReason, HousingAtExit                     *string
-		OutcomeKinds, Evaluations, FollowUps                                           []string
-		EmploymentOrTrainingAtExit, DurableEmploymentAtExit                            *bool
+		EntryMonth, ExitMonth, ExitKind, ExitReason, HousingAtExit                         *string
+		OutcomeKinds, Evaluations, FollowUps                                               []string
+		EmploymentOrTrainingAtExit, DurableEmploymentAtExit                                *bool
 	}
 	var out struct {
 		PseudonymisedJourneys struct {
