@@ -642,3 +642,18 @@ offs AS MATERIALIZED (
 		{name: model.IndicatorNameOffersUpToDate, n: "x.fresh", d: "TRUE"},
 	})
 }
+
+// IndicatorStatements returns the statements Indicators runs for q on day today, with
+// their arguments: for the benchmarks that time the same aggregates as raw SQL.
+func (s *Store) IndicatorStatements(q IndicatorQuery, today model.Date) (queries []string, args [][]any) {
+	for _, g := range indicatorGroups {
+		for _, n := range g.names {
+			if containsName(q.Names, n) {
+				a := &sqlArgs{}
+				queries, args = append(queries, g.sql(s, q, a, today)), append(args, a.args)
+				break
+			}
+		}
+	}
+	return queries, args
+}
