@@ -10927,7 +10927,7 @@ type NetworkOverview @allow(roles: [coordinator]) {
 extend type Query {
   "Indicators of the programme over a period, with a breakdown (« indicateurs »)."
   indicators(input: IndicatorsInput): IndicatorTable! @allow(roles: [coordinator, analyst, state_representative])
-  "One indicator step by step (« série d'un indicateur »): at most 60 steps."
+  "One indicator step by step (« série d'un indicateur »): at most 60 steps; the last 12 months by default."
   indicatorSeries(name: IndicatorName!, granularity: SeriesGranularity!, period: PeriodInput, departments: [String!]): IndicatorSeries! @allow(roles: [coordinator, analyst, state_representative])
   "Definitions of the indicators (« définitions »)."
   indicatorDefinitions: [IndicatorDefinition!]! @allow(roles: [coordinator, analyst, state_representative])
