@@ -406,11 +406,13 @@ func (g aggregate) columns(b *strings.Builder) {
 
 // groupedSelect writes the aggregate SELECT over the relation rel (with columns key and
 // label), by period and cell, with the total of each period.
-func groupedSelect(with, rel string, aggs []aggregate) string {
+func groupedSelect(q IndicatorQuery, with, rel string, aggs []aggregate) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "WITH %s\nSELECT per.f, GROUPING(x.key) AS g, x.key, x.label", with)
 	for _, g := range aggs {
-		g.columns(&b)
+		if containsName(q.Names, g.name) {
+			g.columns(&b)
+		}
 	}
 	fmt.Fprintf(&b, "\nFROM %s x CROSS JOIN per\nGROUP BY GROUPING SETS ((per.f, x.key, x.label), (per.f))", rel)
 	return b.String()
@@ -425,15 +427,16 @@ func journeyIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Da
 	key, label := beneficiaryKey(q.Breakdown)
 	per := periodsSQL(q, a)
 	scope := q.Scope.deptCond(a, "b.department")
-	maxTo := a.arg(lastDay(q))
+	maxTo, minFrom := a.arg(lastDay(q)), a.arg(firstDay(q))
 	counts := countsAsEmploymentOrTrainingSQL("x", &a.args)
 	durable := durableEmploymentSQL("x", a)
 	sustained := sustainedSQL("fu", a)
-	todayArg := a.arg(today) + "::date"
+	todayCol := a.arg(today) + "::date"
+	todayArg := "x.today"
 	p := s.Params
 	j := fmt.Sprintf(`%s,
 j AS MATERIALIZED (
-	SELECT %s AS key, %s AS label,
+	SELECT %s AS key, %s AS label, %s AS today,
 		b.referred_on, b.welcome_held_on AS entry_on, COALESCE(b.cir_signed_on, b.referred_on) AS cir_on,
 		COALESCE(b.welcome_due_on, (COALESCE(b.cir_signed_on, b.referred_on) + make_interval(months => COALESCE(pp.welcome_delay_months, %d)))::date) AS welcome_due_on,
 		b.journey_ends_on, ec.signed_on AS contract_on,
@@ -465,10 +468,10 @@ j AS MATERIALIZED (
 	LEFT JOIN LATERAL (SELECT bool_or(fu.stage = 'THREE_MONTHS') AS fu3, bool_or(fu.stage = 'THREE_MONTHS' AND %s) AS fu3_ok,
 		bool_or(fu.stage = 'SIX_MONTHS') AS fu6, bool_or(fu.stage = 'SIX_MONTHS' AND %s) AS fu6_ok
 		FROM follow_ups fu WHERE fu.exit_id = e.id) fu ON true
-	WHERE %s AND b.referred_on <= %s::date
-)`, per, key, label, p.WelcomeDelayMonths, counts, durable, p.EntryEvaluationDelayDays, p.MidCourseEvaluationMonths,
+	WHERE %s AND b.referred_on <= %s::date AND (e.exited_on IS NULL OR e.exited_on >= %s::date)
+)`, per, key, label, todayCol, p.WelcomeDelayMonths, counts, durable, p.EntryEvaluationDelayDays, p.MidCourseEvaluationMonths,
 		p.FollowUpMonths[model.FollowUpStageThreeMonths], p.FollowUpMonths[model.FollowUpStageSixMonths],
-		sustained, sustained, scope, maxTo)
+		sustained, sustained, scope, maxTo, minFrom)
 
 	active := "(x.referred_on <= per.t AND (x.end_on IS NULL OR x.end_on >= per.f))"
 	ended := "(x.end_on" + inPeriod + ")"
@@ -505,7 +508,7 @@ j AS MATERIALIZED (
 		{name: model.IndicatorNameDurability3Months, d: fu3Mature + " AND x.fu3", n: fu3Mature + " AND x.fu3_ok"},
 		{name: model.IndicatorNameDurability6Months, d: fu6Mature + " AND x.fu6", n: fu6Mature + " AND x.fu6_ok"},
 	}
-	return groupedSelect(j, "j", aggs)
+	return groupedSelect(q, j, "j", aggs)
 }
 
 // endIndicatorsSQL: every exit, exclusion and reintegration of the period (each counts,
@@ -529,7 +532,7 @@ ends AS MATERIALIZED (
 	JOIN beneficiaries b ON b.id = ev.beneficiary_id
 	WHERE %[4]s
 )`, per, key, label, scope, from, to)
-	return groupedSelect(with, "ends", []aggregate{
+	return groupedSelect(q, with, "ends", []aggregate{
 		{name: model.IndicatorNameExits, n: "x.kind = 'EXIT' AND x.day" + inPeriod},
 		{name: model.IndicatorNameExclusions, n: "x.kind = 'EXCLUSION' AND x.day" + inPeriod},
 		{name: model.IndicatorNameReintegrations, n: "x.kind = 'REINTEGRATION' AND x.day" + inPeriod},
@@ -546,15 +549,16 @@ func orientationIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today mode
 	per := periodsSQL(q, a)
 	scope := q.Scope.deptCond(a, "b.department")
 	to := a.arg(lastDay(q))
-	todayArg := a.arg(today) + "::date"
+	todayCol := a.arg(today) + "::date"
+	todayArg := "x.today"
 	with := fmt.Sprintf(`%s,
 ori AS MATERIALIZED (
-	SELECT %s AS key, %s AS label, o.oriented_on, o.answer_due_on, o.answered_on
+	SELECT %s AS key, %s AS label, %s AS today, o.oriented_on, o.answer_due_on, o.answered_on
 	FROM orientations o JOIN beneficiaries b ON b.id = o.beneficiary_id
 	WHERE %s AND o.oriented_on <= %s::date
-)`, per, key, label, scope, to)
+)`, per, key, label, todayCol, scope, to)
 	mature := "(x.oriented_on" + inPeriod + " AND x.answer_due_on < " + todayArg + ")"
-	return groupedSelect(with, "ori", []aggregate{
+	return groupedSelect(q, with, "ori", []aggregate{
 		{name: model.IndicatorNameOrientationAnswerDelayMedian, d: "x.answered_on" + inPeriod, v: "x.answered_on - x.oriented_on"},
 		{name: model.IndicatorNameOrientationsAnsweredInTime, d: mature, n: mature + " AND x.answered_on <= x.answer_due_on"},
 	})
@@ -621,7 +625,7 @@ needs AS MATERIALIZED (
 	SELECT %s AS key, %s AS label, n.status, (n.reported_at AT TIME ZONE 'Europe/Paris')::date AS day
 	FROM emerging_needs n WHERE %s
 )`, per, key, label, scope)
-	return groupedSelect(with, "needs", []aggregate{
+	return groupedSelect(q, with, "needs", []aggregate{
 		{name: model.IndicatorNameEmergingNeedsOpen, n: "x.status IN ('IDENTIFIED', 'IN_PROGRESS') AND x.day" + inPeriod},
 		{name: model.IndicatorNameEmergingNeedsAddressed, n: "x.status = 'ADDRESSED' AND x.day" + inPeriod},
 	})
@@ -638,7 +642,7 @@ offs AS MATERIALIZED (
 	SELECT %s AS key, %s AS label, %s >= %s AS fresh
 	FROM offers o WHERE o.status = 'PUBLISHED' AND %s
 )`, per, key, label, dueExpr, todayArg, scope)
-	return groupedSelect(with, "offs", []aggregate{
+	return groupedSelect(q, with, "offs", []aggregate{
 		{name: model.IndicatorNameOffersUpToDate, n: "x.fresh", d: "TRUE"},
 	})
 }
