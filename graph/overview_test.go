@@ -286,3 +286,57 @@ func TestNetworkOverview(t *testing.T) {
 		}
 	})
 }
+
+// The network indicators on the hand-built animation of overviewEnv.
+func TestIndicatorsNetwork(t *testing.T) {
+	env, d := overviewEnv(t)
+	var past string
+	if err := env.Store.DB().Get(&past, `SELECT id FROM network_events WHERE title = 'Comité passé'`); err != nil {
+		t.Fatal(err)
+	}
+	d.exec(t, `INSERT INTO network_event_participants (event_id, structure_id, invited, attended) VALUES
+		($1, $2, true, true), ($1, $3, true, true), ($1, (SELECT id FROM structures WHERE name = 'CAF du Rhône'), true, false)`,
+		past, d.partner, d.social)
+	d.exec(t, `INSERT INTO network_event_participants (event_id, structure_id, invited, attended)
+		SELECT id, $1, true, NULL FROM network_events WHERE title = 'Comité local'`, d.partner)
+	coordinator := demoPrincipal(t, env, model.RoleCoordinator)
+	names := []string{"NETWORK_EVENTS_HELD", "EVENT_PARTICIPATIONS", "EMERGING_NEEDS_OPEN", "EMERGING_NEEDS_ADDRESSED", "OFFERS_UP_TO_DATE"}
+	period := map[string]any{"from": "2026-01-01", "to": "2026-06-15"}
+
+	t.Run("OK", func(t *testing.T) {
+		rows := indicatorRows(t, env, coordinator, map[string]any{"period": period, "names": names})
+		expectCell(t, "NETWORK_EVENTS_HELD", rows["NETWORK_EVENTS_HELD"].Total, intp(1), nil)   // the committee of 25 June is to come
+		expectCell(t, "EVENT_PARTICIPATIONS", rows["EVENT_PARTICIPATIONS"].Total, intp(2), nil) // the CAF was absent
+		expectCell(t, "EMERGING_NEEDS_OPEN", rows["EMERGING_NEEDS_OPEN"].Total, intp(1), nil)
+		expectCell(t, "EMERGING_NEEDS_ADDRESSED", rows["EMERGING_NEEDS_ADDRESSED"].Total, intp(1), nil)
+		expectCell(t, "OFFERS_UP_TO_DATE", rows["OFFERS_UP_TO_DATE"].Total, intp(1), intp(2)) // the draft does not count
+		// Before the needs were reported: none.
+		rows = indicatorRows(t, env, coordinator, map[string]any{"period": map[string]any{"from": "2026-01-01", "to": "2026-03-31"},
+			"names": names})
+		expectCell(t, "EMERGING_NEEDS_OPEN", rows["EMERGING_NEEDS_OPEN"].Total, intp(0), nil)
+		expectCell(t, "NETWORK_EVENTS_HELD", rows["NETWORK_EVENTS_HELD"].Total, intp(0), nil)
+	})
+
+	t.Run("OKByStructure", func(t *testing.T) {
+		rows := indicatorRows(t, env, coordinator, map[string]any{"period": period, "names": names, "breakdown": "STRUCTURE"})
+		got := map[string]int{}
+		for _, c := range rows["EVENT_PARTICIPATIONS"].Cells {
+			got[*c.Key] = *c.Numerator
+		}
+		if len(got) != 2 || got[d.partner] != 1 || got[d.social] != 1 {
+			t.Errorf("participations by structure = %v", got)
+		}
+		if c := rows["OFFERS_UP_TO_DATE"].Cells; len(c) != 1 || *c[0].Key != d.partner || *c[0].Label != "Mission locale de Lyon" ||
+			*c[0].Numerator != 1 || *c[0].Denominator != 2 {
+			t.Errorf("offers up to date by partner = %+v", c)
+		}
+		if r := rows["NETWORK_EVENTS_HELD"]; r.Breakdown != nil || len(r.Cells) != 0 {
+			t.Errorf("events by structure (not applicable) = %+v", r)
+		}
+	})
+
+	t.Run("OKNotSuppressedForAnalysts", func(t *testing.T) {
+		rows := indicatorRows(t, env, demoPrincipal(t, env, model.RoleAnalyst), map[string]any{"period": period, "names": names})
+		expectCell(t, "NETWORK_EVENTS_HELD", rows["NETWORK_EVENTS_HELD"].Total, intp(1), nil)
+	})
+}
