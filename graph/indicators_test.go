@@ -272,7 +272,7 @@ func days(from, to string) int {
 }
 
 func TestIndicators(t *testing.T) {
-	env, _ := indicatorEnv(t)
+	env, d := indicatorEnv(t)
 	coordinator := demoPrincipal(t, env, model.RoleCoordinator)
 
 	t.Run("OK", func(t *testing.T) {
@@ -385,6 +385,40 @@ func TestIndicators(t *testing.T) {
 		}
 		if sexes["FEMALE"] != 3 || sexes["MALE"] != 1 {
 			t.Errorf("referrals by sex = %v", sexes)
+		}
+	})
+
+	t.Run("OKPersonBreakdowns", func(t *testing.T) {
+		// A lives with a spouse and a minor child; the others alone. All were 35 at referral.
+		for _, m := range [][2]string{{"SPOUSE", "1991-02-03"}, {"MINOR_CHILD", "2015-06-07"}} {
+			d.exec(t, `INSERT INTO household_members (beneficiary_id, relationship, first_name, last_name, birth_date, sex, nationality,
+				joined_on, created_at) VALUES ($1, $2, 'Prénom', 'Nom', $3, 'FEMALE', 'afghane', '2026-01-10', now())`, d.ids["A"], m[0], m[1])
+		}
+		var worker string
+		if err := env.Store.DB().Get(&worker, `SELECT id FROM staff_members WHERE email = 'social_worker@demo.agir.local'`); err != nil {
+			t.Fatal(err)
+		}
+		d.exec(t, `INSERT INTO referent_assignments (beneficiary_id, kind, staff_member_id, assigned_at, assigned_by)
+			VALUES ($1, 'SOCIAL_WORKER', $2, now(), 'test')`, d.ids["B"], worker)
+		cells := func(b string) map[string]int {
+			rows := indicatorRows(t, env, coordinator, map[string]any{"period": q1, "breakdown": b, "names": []string{"REFERRALS"}})
+			m := map[string]int{}
+			for _, c := range rows["REFERRALS"].Cells {
+				m[*c.Key+"|"+*c.Label] = *c.Numerator
+			}
+			return m
+		}
+		for b, want := range map[string]map[string]int{
+			"HOUSEHOLD":       {"ALONE|Personne seule": 3, "COUPLE_WITH_CHILDREN|Couple avec enfants": 1},
+			"AGE_BAND":        {"FROM_26_TO_35|26-35 ans": 4},
+			"COHORT_QUARTER":  {"2026-T1|2026-T1": 4},
+			"COHORT_MONTH":    {"2026-01|2026-01": 2, "2026-02|2026-02": 1, "2026-03|2026-03": 1},
+			"PROTECTION_TYPE": {"REFUGEE|Réfugié": 4},
+			"REFERENT":        {worker + "|Karim Benali": 1, "UNKNOWN|Non renseigné": 3}, // B's referent; the others have none
+		} {
+			if got := cells(b); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: %v, want %v", b, got, want)
+			}
 		}
 	})
 
