@@ -34,6 +34,10 @@ type Store struct {
 	auditQueue chan auditRequest
 	closed     chan struct{}
 	closeOnce  sync.Once
+
+	// PseudonymKey is the HMAC key of the analysts' pseudonyms (AGIR_PSEUDONYM_SECRET);
+	// without it, PseudonymisedJourneys refuses to answer.
+	PseudonymKey []byte
 }
 
 // Options tune a Store's connection pool.

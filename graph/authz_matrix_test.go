@@ -263,6 +263,32 @@ var accessMatrix = map[string]string{
 	"Mutation.recordConsent":        "C SW IC",
 	"Mutation.withdrawConsent":      "C SW IC",
 	"Mutation.eraseBeneficiaryData": "C",
+
+	// Indicators (DESIGN §1): the coordinator, the analyst and the state representative
+	// read them (scoped to their territory; analysts national without departments); the
+	// network-facilitation view is the coordinator's; pseudonymised journeys are the
+	// analysts' only (the others read the real records or nothing).
+	"Query.indicators":                 "C AN SR",
+	"Query.indicatorSeries":            "C AN SR",
+	"Query.indicatorDefinitions":       "C AN SR",
+	"Query.networkOverview":            "C",
+	"Query.pseudonymisedJourneys":      "AN",
+	"IndicatorDefinition.*":            "C AN SR",
+	"IndicatorCell.*":                  "C AN SR",
+	"IndicatorRow.*":                   "C AN SR",
+	"IndicatorTable.*":                 "C AN SR",
+	"IndicatorPoint.*":                 "C AN SR",
+	"IndicatorSeries.*":                "C AN SR",
+	"PseudonymisedJourney.*":           "AN",
+	"PseudonymisedJourneyConnection.*": "AN",
+	"PseudonymisedJourneyEdge.*":       "AN",
+	"NetworkOverview.*":                "C",
+	"NetworkAlertGroup.*":              "C",
+	"NetworkAlertItem.*":               "C",
+	"PhaseCount.*":                     "C",
+	"Caseload.*":                       "C",
+	"PartnerActivity.*":                "C",
+	"NeedGap.*":                        "C",
 }
 
 var roleInitials = map[string]model.Role{

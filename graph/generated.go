@@ -32,6 +32,7 @@ type ResolverRoot interface {
 	Accessibility() AccessibilityResolver
 	AuditLogEntry() AuditLogEntryResolver
 	Beneficiary() BeneficiaryResolver
+	Caseload() CaseloadResolver
 	CollectiveAction() CollectiveActionResolver
 	CollectiveActionRegistration() CollectiveActionRegistrationResolver
 	EmergingNeed() EmergingNeedResolver
@@ -39,10 +40,13 @@ type ResolverRoot interface {
 	GoodPractice() GoodPracticeResolver
 	Interview() InterviewResolver
 	Mutation() MutationResolver
+	NetworkAlertItem() NetworkAlertItemResolver
 	NetworkEvent() NetworkEventResolver
+	NetworkOverview() NetworkOverviewResolver
 	Offer() OfferResolver
 	Orientation() OrientationResolver
 	OrientedPerson() OrientedPersonResolver
+	PartnerActivity() PartnerActivityResolver
 	ProfessionalDiagnostic() ProfessionalDiagnosticResolver
 	Query() QueryResolver
 	ReferentAssignment() ReferentAssignmentResolver
@@ -210,6 +214,13 @@ type ComplexityRoot struct {
 	BeneficiaryPayload struct {
 		Beneficiary func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
+	}
+
+	Caseload struct {
+		ActiveJourneys func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Referent       func(childComplexity int) int
+		WithAlerts     func(childComplexity int) int
 	}
 
 	CollectiveAction struct {
@@ -460,6 +471,66 @@ type ComplexityRoot struct {
 		Outcome         func(childComplexity int) int
 	}
 
+	IndicatorCell struct {
+		Denominator func(childComplexity int) int
+		Key         func(childComplexity int) int
+		Label       func(childComplexity int) int
+		Numerator   func(childComplexity int) int
+		Suppressed  func(childComplexity int) int
+		Target      func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
+	IndicatorDefinition struct {
+		Breakdowns  func(childComplexity int) int
+		Denominator func(childComplexity int) int
+		Description func(childComplexity int) int
+		Group       func(childComplexity int) int
+		Label       func(childComplexity int) int
+		Maturity    func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Numerator   func(childComplexity int) int
+		Personal    func(childComplexity int) int
+		Target      func(childComplexity int) int
+		Unit        func(childComplexity int) int
+	}
+
+	IndicatorPoint struct {
+		Denominator func(childComplexity int) int
+		From        func(childComplexity int) int
+		Label       func(childComplexity int) int
+		Numerator   func(childComplexity int) int
+		Suppressed  func(childComplexity int) int
+		Target      func(childComplexity int) int
+		To          func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
+	IndicatorRow struct {
+		Breakdown  func(childComplexity int) int
+		Cells      func(childComplexity int) int
+		Definition func(childComplexity int) int
+		Indicator  func(childComplexity int) int
+		Total      func(childComplexity int) int
+	}
+
+	IndicatorSeries struct {
+		Definition  func(childComplexity int) int
+		Departments func(childComplexity int) int
+		Granularity func(childComplexity int) int
+		Indicator   func(childComplexity int) int
+		Points      func(childComplexity int) int
+	}
+
+	IndicatorTable struct {
+		Breakdown   func(childComplexity int) int
+		ComputedOn  func(childComplexity int) int
+		Departments func(childComplexity int) int
+		From        func(childComplexity int) int
+		Rows        func(childComplexity int) int
+		To          func(childComplexity int) int
+	}
+
 	Interview struct {
 		AuthorStructure func(childComplexity int) int
 		HeldOn          func(childComplexity int) int
@@ -542,6 +613,30 @@ type ComplexityRoot struct {
 		WithdrawConsent              func(childComplexity int, input model.WithdrawConsentInput) int
 	}
 
+	NeedGap struct {
+		Beneficiaries         func(childComplexity int) int
+		Missing               func(childComplexity int) int
+		Need                  func(childComplexity int) int
+		Offers                func(childComplexity int) int
+		OffersWithoutCapacity func(childComplexity int) int
+		Places                func(childComplexity int) int
+		Thematiques           func(childComplexity int) int
+	}
+
+	NetworkAlertGroup struct {
+		Count func(childComplexity int) int
+		Items func(childComplexity int) int
+		Kind  func(childComplexity int) int
+	}
+
+	NetworkAlertItem struct {
+		Beneficiary func(childComplexity int) int
+		DueOn       func(childComplexity int) int
+		Offer       func(childComplexity int) int
+		Since       func(childComplexity int) int
+		Structure   func(childComplexity int) int
+	}
+
 	NetworkEvent struct {
 		Agenda        func(childComplexity int) int
 		Departments   func(childComplexity int) int
@@ -574,6 +669,19 @@ type ComplexityRoot struct {
 	NetworkEventPayload struct {
 		NetworkEvent func(childComplexity int) int
 		UserErrors   func(childComplexity int) int
+	}
+
+	NetworkOverview struct {
+		Alerts                    func(childComplexity int) int
+		Caseloads                 func(childComplexity int) int
+		Departments               func(childComplexity int) int
+		JourneysByPhase           func(childComplexity int) int
+		NeedsGap                  func(childComplexity int) int
+		OpenEmergingNeeds         func(childComplexity int) int
+		PartnerActivity           func(childComplexity int) int
+		Today                     func(childComplexity int) int
+		UpcomingCollectiveActions func(childComplexity int) int
+		UpcomingNetworkEvents     func(childComplexity int) int
 	}
 
 	Objective struct {
@@ -785,6 +893,21 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PartnerActivity struct {
+		OffersPublished      func(childComplexity int) int
+		OffersStale          func(childComplexity int) int
+		OffersUpdated        func(childComplexity int) int
+		OrientationsAnswered func(childComplexity int) int
+		OrientationsOverdue  func(childComplexity int) int
+		OrientationsReceived func(childComplexity int) int
+		Structure            func(childComplexity int) int
+	}
+
+	PhaseCount struct {
+		Count func(childComplexity int) int
+		Phase func(childComplexity int) int
+	}
+
 	Plan struct {
 		Objectives func(childComplexity int) int
 	}
@@ -844,6 +967,39 @@ type ComplexityRoot struct {
 		UserErrors          func(childComplexity int) int
 	}
 
+	PseudonymisedJourney struct {
+		AgeBand                    func(childComplexity int) int
+		CohortMonth                func(childComplexity int) int
+		Department                 func(childComplexity int) int
+		DurableEmploymentAtExit    func(childComplexity int) int
+		EmploymentOrTrainingAtExit func(childComplexity int) int
+		EntryMonth                 func(childComplexity int) int
+		Evaluations                func(childComplexity int) int
+		ExitKind                   func(childComplexity int) int
+		ExitMonth                  func(childComplexity int) int
+		ExitReason                 func(childComplexity int) int
+		FollowUps                  func(childComplexity int) int
+		Household                  func(childComplexity int) int
+		HousingAtExit              func(childComplexity int) int
+		OutcomeKinds               func(childComplexity int) int
+		Phase                      func(childComplexity int) int
+		ProtectionType             func(childComplexity int) int
+		Pseudonym                  func(childComplexity int) int
+		Sex                        func(childComplexity int) int
+	}
+
+	PseudonymisedJourneyConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PseudonymisedJourneyEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	QualityCriterion struct {
 		Label func(childComplexity int) int
 		Met   func(childComplexity int) int
@@ -858,8 +1014,12 @@ type ComplexityRoot struct {
 		EmergingNeeds         func(childComplexity int, filter *model.EmergingNeedFilter, first *int, after *string, last *int, before *string) int
 		ExportBeneficiaryData func(childComplexity int, beneficiaryID string) int
 		GoodPractices         func(childComplexity int, filter *model.GoodPracticeFilter, first *int, after *string, last *int, before *string) int
+		IndicatorDefinitions  func(childComplexity int) int
+		IndicatorSeries       func(childComplexity int, name model.IndicatorName, granularity model.SeriesGranularity, period *model.PeriodInput, departments []string) int
+		Indicators            func(childComplexity int, input *model.IndicatorsInput) int
 		Me                    func(childComplexity int) int
 		NetworkEvents         func(childComplexity int, filter *model.NetworkEventFilter, first *int, after *string, last *int, before *string) int
+		NetworkOverview       func(childComplexity int, territory []string, alertItems *int) int
 		Node                  func(childComplexity int, id string) int
 		Nodes                 func(childComplexity int, ids []string) int
 		Offer                 func(childComplexity int, id string) int
@@ -867,6 +1027,7 @@ type ComplexityRoot struct {
 		Orientations          func(childComplexity int, filter *model.OrientationFilter, first *int, after *string, last *int, before *string) int
 		Outcomes              func(childComplexity int, filter *model.OutcomeFilter, first *int, after *string, last *int, before *string) int
 		ProgrammeParameters   func(childComplexity int, department string) int
+		PseudonymisedJourneys func(childComplexity int, filter *model.PseudonymisedJourneyFilter, first *int, after *string, last *int, before *string) int
 		Structure             func(childComplexity int, id string) int
 		Structures            func(childComplexity int, filter *model.StructureFilter, first *int, after *string, last *int, before *string) int
 		WorkingGroups         func(childComplexity int, department *string) int
@@ -1109,6 +1270,9 @@ type BeneficiaryResolver interface {
 	Consents(ctx context.Context, obj *model.Beneficiary) ([]model.Consent, error)
 	AnonymisedAt(ctx context.Context, obj *model.Beneficiary) (*time.Time, error)
 }
+type CaseloadResolver interface {
+	Referent(ctx context.Context, obj *model.Caseload) (*model.StaffMember, error)
+}
 type CollectiveActionResolver interface {
 	Facilitators(ctx context.Context, obj *model.CollectiveAction) ([]model.StaffMember, error)
 	Registrations(ctx context.Context, obj *model.CollectiveAction) ([]model.CollectiveActionRegistration, error)
@@ -1183,10 +1347,20 @@ type MutationResolver interface {
 	WithdrawConsent(ctx context.Context, input model.WithdrawConsentInput) (*model.ConsentPayload, error)
 	EraseBeneficiaryData(ctx context.Context, input model.EraseBeneficiaryDataInput) (*model.EraseBeneficiaryDataPayload, error)
 }
+type NetworkAlertItemResolver interface {
+	Beneficiary(ctx context.Context, obj *model.NetworkAlertItem) (*model.Beneficiary, error)
+	Structure(ctx context.Context, obj *model.NetworkAlertItem) (*model.Structure, error)
+	Offer(ctx context.Context, obj *model.NetworkAlertItem) (*model.Offer, error)
+}
 type NetworkEventResolver interface {
 	WorkingGroup(ctx context.Context, obj *model.NetworkEvent) (*model.WorkingGroup, error)
 	Participants(ctx context.Context, obj *model.NetworkEvent) ([]model.EventParticipation, error)
 	GoodPractices(ctx context.Context, obj *model.NetworkEvent) ([]model.GoodPractice, error)
+}
+type NetworkOverviewResolver interface {
+	UpcomingCollectiveActions(ctx context.Context, obj *model.NetworkOverview) ([]model.CollectiveAction, error)
+	UpcomingNetworkEvents(ctx context.Context, obj *model.NetworkOverview) ([]model.NetworkEvent, error)
+	OpenEmergingNeeds(ctx context.Context, obj *model.NetworkOverview) ([]model.EmergingNeed, error)
 }
 type OfferResolver interface {
 	Structure(ctx context.Context, obj *model.Offer) (*model.Structure, error)
@@ -1209,6 +1383,9 @@ type OrientationResolver interface {
 type OrientedPersonResolver interface {
 	FirstName(ctx context.Context, obj *model.OrientedPerson) (string, error)
 	LastNameInitial(ctx context.Context, obj *model.OrientedPerson) (string, error)
+}
+type PartnerActivityResolver interface {
+	Structure(ctx context.Context, obj *model.PartnerActivity) (*model.Structure, error)
 }
 type ProfessionalDiagnosticResolver interface {
 	AuthorStructure(ctx context.Context, obj *model.ProfessionalDiagnostic) (*model.Structure, error)
@@ -1233,6 +1410,11 @@ type QueryResolver interface {
 	Orientations(ctx context.Context, filter *model.OrientationFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Orientation], error)
 	Outcomes(ctx context.Context, filter *model.OutcomeFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.Outcome], error)
 	ExportBeneficiaryData(ctx context.Context, beneficiaryID string) (*string, error)
+	Indicators(ctx context.Context, input *model.IndicatorsInput) (*model.IndicatorTable, error)
+	IndicatorSeries(ctx context.Context, name model.IndicatorName, granularity model.SeriesGranularity, period *model.PeriodInput, departments []string) (*model.IndicatorSeries, error)
+	IndicatorDefinitions(ctx context.Context) ([]model.IndicatorDefinition, error)
+	NetworkOverview(ctx context.Context, territory []string, alertItems *int) (*model.NetworkOverview, error)
+	PseudonymisedJourneys(ctx context.Context, filter *model.PseudonymisedJourneyFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.PseudonymisedJourney], error)
 }
 type ReferentAssignmentResolver interface {
 	StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error)
@@ -1964,6 +2146,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BeneficiaryPayload.UserErrors(childComplexity), true
+
+	case "Caseload.activeJourneys":
+		if e.ComplexityRoot.Caseload.ActiveJourneys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Caseload.ActiveJourneys(childComplexity), true
+	case "Caseload.kind":
+		if e.ComplexityRoot.Caseload.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Caseload.Kind(childComplexity), true
+	case "Caseload.referent":
+		if e.ComplexityRoot.Caseload.Referent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Caseload.Referent(childComplexity), true
+	case "Caseload.withAlerts":
+		if e.ComplexityRoot.Caseload.WithAlerts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Caseload.WithAlerts(childComplexity), true
 
 	case "CollectiveAction.capacity":
 		if e.ComplexityRoot.CollectiveAction.Capacity == nil {
@@ -2892,6 +3099,264 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ImportRow.Outcome(childComplexity), true
 
+	case "IndicatorCell.denominator":
+		if e.ComplexityRoot.IndicatorCell.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorCell.Denominator(childComplexity), true
+	case "IndicatorCell.key":
+		if e.ComplexityRoot.IndicatorCell.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorCell.Key(childComplexity), true
+	case "IndicatorCell.label":
+		if e.ComplexityRoot.IndicatorCell.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorCell.Label(childComplexity), true
+	case "IndicatorCell.numerator":
+		if e.ComplexityRoot.IndicatorCell.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorCell.Numerator(childComplexity), true
+	case "IndicatorCell.suppressed":
+		if e.ComplexityRoot.IndicatorCell.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorCell.Suppressed(childComplexity), true
+	case "IndicatorCell.target":
+		if e.ComplexityRoot.IndicatorCell.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorCell.Target(childComplexity), true
+	case "IndicatorCell.value":
+		if e.ComplexityRoot.IndicatorCell.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorCell.Value(childComplexity), true
+
+	case "IndicatorDefinition.breakdowns":
+		if e.ComplexityRoot.IndicatorDefinition.Breakdowns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorDefinition.Breakdowns(childComplexity), true
+	case "IndicatorDefinition.denominator":
+		if e.ComplexityRoot.IndicatorDefinition.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorDefinition.Denominator(childComplexity), true
+	case "IndicatorDefinition.description":
+		if e.ComplexityRoot.IndicatorDefinition.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorDefinition.Description(childComplexity), true
+	case "IndicatorDefinition.group":
+		if e.ComplexityRoot.IndicatorDefinition.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorDefinition.Group(childComplexity), true
+	case "IndicatorDefinition.label":
+		if e.ComplexityRoot.IndicatorDefinition.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorDefinition.Label(childComplexity), true
+	case "IndicatorDefinition.maturity":
+		if e.ComplexityRoot.IndicatorDefinition.Maturity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorDefinition.Maturity(childComplexity), true
+	case "IndicatorDefinition.name":
+		if e.ComplexityRoot.IndicatorDefinition.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorDefinition.Name(childComplexity), true
+	case "IndicatorDefinition.numerator":
+		if e.ComplexityRoot.IndicatorDefinition.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorDefinition.Numerator(childComplexity), true
+	case "IndicatorDefinition.personal":
+		if e.ComplexityRoot.IndicatorDefinition.Personal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorDefinition.Personal(childComplexity), true
+	case "IndicatorDefinition.target":
+		if e.ComplexityRoot.IndicatorDefinition.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorDefinition.Target(childComplexity), true
+	case "IndicatorDefinition.unit":
+		if e.ComplexityRoot.IndicatorDefinition.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorDefinition.Unit(childComplexity), true
+
+	case "IndicatorPoint.denominator":
+		if e.ComplexityRoot.IndicatorPoint.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPoint.Denominator(childComplexity), true
+	case "IndicatorPoint.from":
+		if e.ComplexityRoot.IndicatorPoint.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPoint.From(childComplexity), true
+	case "IndicatorPoint.label":
+		if e.ComplexityRoot.IndicatorPoint.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPoint.Label(childComplexity), true
+	case "IndicatorPoint.numerator":
+		if e.ComplexityRoot.IndicatorPoint.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPoint.Numerator(childComplexity), true
+	case "IndicatorPoint.suppressed":
+		if e.ComplexityRoot.IndicatorPoint.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPoint.Suppressed(childComplexity), true
+	case "IndicatorPoint.target":
+		if e.ComplexityRoot.IndicatorPoint.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPoint.Target(childComplexity), true
+	case "IndicatorPoint.to":
+		if e.ComplexityRoot.IndicatorPoint.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPoint.To(childComplexity), true
+	case "IndicatorPoint.value":
+		if e.ComplexityRoot.IndicatorPoint.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPoint.Value(childComplexity), true
+
+	case "IndicatorRow.breakdown":
+		if e.ComplexityRoot.IndicatorRow.Breakdown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorRow.Breakdown(childComplexity), true
+	case "IndicatorRow.cells":
+		if e.ComplexityRoot.IndicatorRow.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorRow.Cells(childComplexity), true
+	case "IndicatorRow.definition":
+		if e.ComplexityRoot.IndicatorRow.Definition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorRow.Definition(childComplexity), true
+	case "IndicatorRow.indicator":
+		if e.ComplexityRoot.IndicatorRow.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorRow.Indicator(childComplexity), true
+	case "IndicatorRow.total":
+		if e.ComplexityRoot.IndicatorRow.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorRow.Total(childComplexity), true
+
+	case "IndicatorSeries.definition":
+		if e.ComplexityRoot.IndicatorSeries.Definition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorSeries.Definition(childComplexity), true
+	case "IndicatorSeries.departments":
+		if e.ComplexityRoot.IndicatorSeries.Departments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorSeries.Departments(childComplexity), true
+	case "IndicatorSeries.granularity":
+		if e.ComplexityRoot.IndicatorSeries.Granularity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorSeries.Granularity(childComplexity), true
+	case "IndicatorSeries.indicator":
+		if e.ComplexityRoot.IndicatorSeries.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorSeries.Indicator(childComplexity), true
+	case "IndicatorSeries.points":
+		if e.ComplexityRoot.IndicatorSeries.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorSeries.Points(childComplexity), true
+
+	case "IndicatorTable.breakdown":
+		if e.ComplexityRoot.IndicatorTable.Breakdown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTable.Breakdown(childComplexity), true
+	case "IndicatorTable.computedOn":
+		if e.ComplexityRoot.IndicatorTable.ComputedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTable.ComputedOn(childComplexity), true
+	case "IndicatorTable.departments":
+		if e.ComplexityRoot.IndicatorTable.Departments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTable.Departments(childComplexity), true
+	case "IndicatorTable.from":
+		if e.ComplexityRoot.IndicatorTable.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTable.From(childComplexity), true
+	case "IndicatorTable.rows":
+		if e.ComplexityRoot.IndicatorTable.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTable.Rows(childComplexity), true
+	case "IndicatorTable.to":
+		if e.ComplexityRoot.IndicatorTable.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTable.To(childComplexity), true
+
 	case "Interview.authorStructure":
 		if e.ComplexityRoot.Interview.AuthorStructure == nil {
 			break
@@ -3566,6 +4031,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.WithdrawConsent(childComplexity, args["input"].(model.WithdrawConsentInput)), true
 
+	case "NeedGap.beneficiaries":
+		if e.ComplexityRoot.NeedGap.Beneficiaries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGap.Beneficiaries(childComplexity), true
+	case "NeedGap.missing":
+		if e.ComplexityRoot.NeedGap.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGap.Missing(childComplexity), true
+	case "NeedGap.need":
+		if e.ComplexityRoot.NeedGap.Need == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGap.Need(childComplexity), true
+	case "NeedGap.offers":
+		if e.ComplexityRoot.NeedGap.Offers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGap.Offers(childComplexity), true
+	case "NeedGap.offersWithoutCapacity":
+		if e.ComplexityRoot.NeedGap.OffersWithoutCapacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGap.OffersWithoutCapacity(childComplexity), true
+	case "NeedGap.places":
+		if e.ComplexityRoot.NeedGap.Places == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGap.Places(childComplexity), true
+	case "NeedGap.thematiques":
+		if e.ComplexityRoot.NeedGap.Thematiques == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGap.Thematiques(childComplexity), true
+
+	case "NetworkAlertGroup.count":
+		if e.ComplexityRoot.NetworkAlertGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkAlertGroup.Count(childComplexity), true
+	case "NetworkAlertGroup.items":
+		if e.ComplexityRoot.NetworkAlertGroup.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkAlertGroup.Items(childComplexity), true
+	case "NetworkAlertGroup.kind":
+		if e.ComplexityRoot.NetworkAlertGroup.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkAlertGroup.Kind(childComplexity), true
+
+	case "NetworkAlertItem.beneficiary":
+		if e.ComplexityRoot.NetworkAlertItem.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkAlertItem.Beneficiary(childComplexity), true
+	case "NetworkAlertItem.dueOn":
+		if e.ComplexityRoot.NetworkAlertItem.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkAlertItem.DueOn(childComplexity), true
+	case "NetworkAlertItem.offer":
+		if e.ComplexityRoot.NetworkAlertItem.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkAlertItem.Offer(childComplexity), true
+	case "NetworkAlertItem.since":
+		if e.ComplexityRoot.NetworkAlertItem.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkAlertItem.Since(childComplexity), true
+	case "NetworkAlertItem.structure":
+		if e.ComplexityRoot.NetworkAlertItem.Structure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkAlertItem.Structure(childComplexity), true
+
 	case "NetworkEvent.agenda":
 		if e.ComplexityRoot.NetworkEvent.Agenda == nil {
 			break
@@ -3701,6 +4259,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NetworkEventPayload.UserErrors(childComplexity), true
+
+	case "NetworkOverview.alerts":
+		if e.ComplexityRoot.NetworkOverview.Alerts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkOverview.Alerts(childComplexity), true
+	case "NetworkOverview.caseloads":
+		if e.ComplexityRoot.NetworkOverview.Caseloads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkOverview.Caseloads(childComplexity), true
+	case "NetworkOverview.departments":
+		if e.ComplexityRoot.NetworkOverview.Departments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkOverview.Departments(childComplexity), true
+	case "NetworkOverview.journeysByPhase":
+		if e.ComplexityRoot.NetworkOverview.JourneysByPhase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkOverview.JourneysByPhase(childComplexity), true
+	case "NetworkOverview.needsGap":
+		if e.ComplexityRoot.NetworkOverview.NeedsGap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkOverview.NeedsGap(childComplexity), true
+	case "NetworkOverview.openEmergingNeeds":
+		if e.ComplexityRoot.NetworkOverview.OpenEmergingNeeds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkOverview.OpenEmergingNeeds(childComplexity), true
+	case "NetworkOverview.partnerActivity":
+		if e.ComplexityRoot.NetworkOverview.PartnerActivity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkOverview.PartnerActivity(childComplexity), true
+	case "NetworkOverview.today":
+		if e.ComplexityRoot.NetworkOverview.Today == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkOverview.Today(childComplexity), true
+	case "NetworkOverview.upcomingCollectiveActions":
+		if e.ComplexityRoot.NetworkOverview.UpcomingCollectiveActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkOverview.UpcomingCollectiveActions(childComplexity), true
+	case "NetworkOverview.upcomingNetworkEvents":
+		if e.ComplexityRoot.NetworkOverview.UpcomingNetworkEvents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkOverview.UpcomingNetworkEvents(childComplexity), true
 
 	case "Objective.actions":
 		if e.ComplexityRoot.Objective.Actions == nil {
@@ -4604,6 +5223,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PartnerActivity.offersPublished":
+		if e.ComplexityRoot.PartnerActivity.OffersPublished == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerActivity.OffersPublished(childComplexity), true
+	case "PartnerActivity.offersStale":
+		if e.ComplexityRoot.PartnerActivity.OffersStale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerActivity.OffersStale(childComplexity), true
+	case "PartnerActivity.offersUpdated":
+		if e.ComplexityRoot.PartnerActivity.OffersUpdated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerActivity.OffersUpdated(childComplexity), true
+	case "PartnerActivity.orientationsAnswered":
+		if e.ComplexityRoot.PartnerActivity.OrientationsAnswered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerActivity.OrientationsAnswered(childComplexity), true
+	case "PartnerActivity.orientationsOverdue":
+		if e.ComplexityRoot.PartnerActivity.OrientationsOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerActivity.OrientationsOverdue(childComplexity), true
+	case "PartnerActivity.orientationsReceived":
+		if e.ComplexityRoot.PartnerActivity.OrientationsReceived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerActivity.OrientationsReceived(childComplexity), true
+	case "PartnerActivity.structure":
+		if e.ComplexityRoot.PartnerActivity.Structure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerActivity.Structure(childComplexity), true
+
+	case "PhaseCount.count":
+		if e.ComplexityRoot.PhaseCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhaseCount.Count(childComplexity), true
+	case "PhaseCount.phase":
+		if e.ComplexityRoot.PhaseCount.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhaseCount.Phase(childComplexity), true
+
 	case "Plan.objectives":
 		if e.ComplexityRoot.Plan.Objectives == nil {
 			break
@@ -4839,6 +5514,153 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProgrammeParametersPayload.UserErrors(childComplexity), true
 
+	case "PseudonymisedJourney.ageBand":
+		if e.ComplexityRoot.PseudonymisedJourney.AgeBand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.AgeBand(childComplexity), true
+	case "PseudonymisedJourney.cohortMonth":
+		if e.ComplexityRoot.PseudonymisedJourney.CohortMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.CohortMonth(childComplexity), true
+	case "PseudonymisedJourney.department":
+		if e.ComplexityRoot.PseudonymisedJourney.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.Department(childComplexity), true
+	case "PseudonymisedJourney.durableEmploymentAtExit":
+		if e.ComplexityRoot.PseudonymisedJourney.DurableEmploymentAtExit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.DurableEmploymentAtExit(childComplexity), true
+	case "PseudonymisedJourney.employmentOrTrainingAtExit":
+		if e.ComplexityRoot.PseudonymisedJourney.EmploymentOrTrainingAtExit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.EmploymentOrTrainingAtExit(childComplexity), true
+	case "PseudonymisedJourney.entryMonth":
+		if e.ComplexityRoot.PseudonymisedJourney.EntryMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.EntryMonth(childComplexity), true
+	case "PseudonymisedJourney.evaluations":
+		if e.ComplexityRoot.PseudonymisedJourney.Evaluations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.Evaluations(childComplexity), true
+	case "PseudonymisedJourney.exitKind":
+		if e.ComplexityRoot.PseudonymisedJourney.ExitKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.ExitKind(childComplexity), true
+	case "PseudonymisedJourney.exitMonth":
+		if e.ComplexityRoot.PseudonymisedJourney.ExitMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.ExitMonth(childComplexity), true
+	case "PseudonymisedJourney.exitReason":
+		if e.ComplexityRoot.PseudonymisedJourney.ExitReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.ExitReason(childComplexity), true
+	case "PseudonymisedJourney.followUps":
+		if e.ComplexityRoot.PseudonymisedJourney.FollowUps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.FollowUps(childComplexity), true
+	case "PseudonymisedJourney.household":
+		if e.ComplexityRoot.PseudonymisedJourney.Household == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.Household(childComplexity), true
+	case "PseudonymisedJourney.housingAtExit":
+		if e.ComplexityRoot.PseudonymisedJourney.HousingAtExit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.HousingAtExit(childComplexity), true
+	case "PseudonymisedJourney.outcomeKinds":
+		if e.ComplexityRoot.PseudonymisedJourney.OutcomeKinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.OutcomeKinds(childComplexity), true
+	case "PseudonymisedJourney.phase":
+		if e.ComplexityRoot.PseudonymisedJourney.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.Phase(childComplexity), true
+	case "PseudonymisedJourney.protectionType":
+		if e.ComplexityRoot.PseudonymisedJourney.ProtectionType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.ProtectionType(childComplexity), true
+	case "PseudonymisedJourney.pseudonym":
+		if e.ComplexityRoot.PseudonymisedJourney.Pseudonym == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.Pseudonym(childComplexity), true
+	case "PseudonymisedJourney.sex":
+		if e.ComplexityRoot.PseudonymisedJourney.Sex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourney.Sex(childComplexity), true
+
+	case "PseudonymisedJourneyConnection.edges":
+		if e.ComplexityRoot.PseudonymisedJourneyConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourneyConnection.Edges(childComplexity), true
+	case "PseudonymisedJourneyConnection.nodes":
+		if e.ComplexityRoot.PseudonymisedJourneyConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourneyConnection.Nodes(childComplexity), true
+	case "PseudonymisedJourneyConnection.pageInfo":
+		if e.ComplexityRoot.PseudonymisedJourneyConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourneyConnection.PageInfo(childComplexity), true
+	case "PseudonymisedJourneyConnection.totalCount":
+		if e.ComplexityRoot.PseudonymisedJourneyConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourneyConnection.TotalCount(childComplexity), true
+
+	case "PseudonymisedJourneyEdge.cursor":
+		if e.ComplexityRoot.PseudonymisedJourneyEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourneyEdge.Cursor(childComplexity), true
+	case "PseudonymisedJourneyEdge.node":
+		if e.ComplexityRoot.PseudonymisedJourneyEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PseudonymisedJourneyEdge.Node(childComplexity), true
+
 	case "QualityCriterion.label":
 		if e.ComplexityRoot.QualityCriterion.Label == nil {
 			break
@@ -4935,6 +5757,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.GoodPractices(childComplexity, args["filter"].(*model.GoodPracticeFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.indicatorDefinitions":
+		if e.ComplexityRoot.Query.IndicatorDefinitions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.IndicatorDefinitions(childComplexity), true
+	case "Query.indicatorSeries":
+		if e.ComplexityRoot.Query.IndicatorSeries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_indicatorSeries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IndicatorSeries(childComplexity, args["name"].(model.IndicatorName), args["granularity"].(model.SeriesGranularity), args["period"].(*model.PeriodInput), args["departments"].([]string)), true
+	case "Query.indicators":
+		if e.ComplexityRoot.Query.Indicators == nil {
+			break
+		}
+
+		args, err := ec.field_Query_indicators_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Indicators(childComplexity, args["input"].(*model.IndicatorsInput)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -4953,6 +5803,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.NetworkEvents(childComplexity, args["filter"].(*model.NetworkEventFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.networkOverview":
+		if e.ComplexityRoot.Query.NetworkOverview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_networkOverview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NetworkOverview(childComplexity, args["territory"].([]string), args["alertItems"].(*int)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -5030,6 +5891,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ProgrammeParameters(childComplexity, args["department"].(string)), true
+	case "Query.pseudonymisedJourneys":
+		if e.ComplexityRoot.Query.PseudonymisedJourneys == nil {
+			break
+		}
+
+		args, err := ec.field_Query_pseudonymisedJourneys_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PseudonymisedJourneys(childComplexity, args["filter"].(*model.PseudonymisedJourneyFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.structure":
 		if e.ComplexityRoot.Query.Structure == nil {
 			break
@@ -5843,6 +6715,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ExitJourneyInput", ec.unmarshalInputExitJourneyInput),
 			graphql.NewInputUnmarshaler("GoodPracticeFilter", ec.unmarshalInputGoodPracticeFilter),
 			graphql.NewInputUnmarshaler("ImportOffersInput", ec.unmarshalInputImportOffersInput),
+			graphql.NewInputUnmarshaler("IndicatorsInput", ec.unmarshalInputIndicatorsInput),
 			graphql.NewInputUnmarshaler("MarkOffersUpToDateInput", ec.unmarshalInputMarkOffersUpToDateInput),
 			graphql.NewInputUnmarshaler("NearInput", ec.unmarshalInputNearInput),
 			graphql.NewInputUnmarshaler("NetworkEventFilter", ec.unmarshalInputNetworkEventFilter),
@@ -5854,6 +6727,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OrientationFilter", ec.unmarshalInputOrientationFilter),
 			graphql.NewInputUnmarshaler("OutcomeFilter", ec.unmarshalInputOutcomeFilter),
 			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
+			graphql.NewInputUnmarshaler("PeriodInput", ec.unmarshalInputPeriodInput),
+			graphql.NewInputUnmarshaler("PseudonymisedJourneyFilter", ec.unmarshalInputPseudonymisedJourneyFilter),
 			graphql.NewInputUnmarshaler("RecordAccessibilityInput", ec.unmarshalInputRecordAccessibilityInput),
 			graphql.NewInputUnmarshaler("RecordAttendanceInput", ec.unmarshalInputRecordAttendanceInput),
 			graphql.NewInputUnmarshaler("RecordConsentInput", ec.unmarshalInputRecordConsentInput),
@@ -9805,6 +10680,534 @@ extend type Mutation {
   "Anonymises a person's data on request, keeping the aggregates; audited (« effacer les données »)."
   eraseBeneficiaryData(input: EraseBeneficiaryDataInput!): EraseBeneficiaryDataPayload! @allow(roles: [coordinator])
 }
+
+# ---- Indicators ----
+# Monitoring and evaluation (« suivi-évaluation ») and the network-facilitation view
+# (« animation du réseau »). Indicators are named definitions (indicatorDefinitions),
+# computed by SQL aggregates on the read replica, scoped to the caller's territory:
+# coordinators and state representatives their departments; analysts the departments
+# of their token, or the whole country when it carries none. For analysts every cell
+# counting fewer than 5 beneficiaries is suppressed (« secret statistique »).
+# ---------------------------------------------------------------------------------------
+
+"Name of an indicator (« indicateur »); indicatorDefinitions describes each."
+enum IndicatorName {
+  "Referrals by OFII in the period (« orientations OFII »)."
+  REFERRALS
+  "Entries: welcome interviews held in the period (« entrées dans le parcours »)."
+  ENTRIES
+  "Journeys in progress on at least one day of the period (« parcours actifs »)."
+  ACTIVE_JOURNEYS
+  "Ordinary exits in the period; breaks down by reason (« sorties »)."
+  EXITS
+  "Exclusions in the period; breaks down by reason (« exclusions »)."
+  EXCLUSIONS
+  "Reintegrations in the period (« réintégrations »)."
+  REINTEGRATIONS
+  "Share of journeys ended in the period in employment or training on the day they ended; target 60 % (« taux d'accès à l'emploi ou à la formation »)."
+  EMPLOYMENT_OR_TRAINING_AT_EXIT
+  "Share of journeys ended in the period in durable employment (CDI or CDD of 6 months or more) (« emploi durable »)."
+  DURABLE_EMPLOYMENT_AT_EXIT
+  "Share of journeys ended in the period that entered a qualifying training (« formation qualifiante »)."
+  QUALIFYING_TRAINING
+  "Share of journeys ended in the period in permanent housing (« accès au logement pérenne »)."
+  HOUSING_AT_EXIT
+  "Share of journeys ended in the period with at least one right opened (« ouverture de droits »)."
+  RIGHTS_OPENED
+  "Share of the journeys in progress in the period not ended by withdrawal or exclusion (« taux de maintien dans le parcours »)."
+  RETENTION
+  "Share of mature CIR cohorts whose welcome interview was held within the delay (« entretien d'accueil dans le mois »)."
+  WELCOME_WITHIN_DELAY
+  "Median days from CIR signature to the welcome interview (« délai médian d'accueil »)."
+  WELCOME_DELAY_MEDIAN
+  "Median days from the welcome interview to the engagement contract (« délai médian de contractualisation »)."
+  CONTRACT_DELAY_MEDIAN
+  "Median duration in days of the journeys ended in the period (« durée médiane du parcours »)."
+  JOURNEY_DURATION_MEDIAN
+  "Journeys of the period that went past their maximum duration (« parcours au-delà de 24 mois »)."
+  JOURNEYS_OVER_LIMIT
+  "Median days partners took to answer the orientations answered in the period (« délai de réponse des partenaires »)."
+  ORIENTATION_ANSWER_DELAY_MEDIAN
+  "Share of mature orientations answered within their deadline (« orientations traitées dans les délais »)."
+  ORIENTATIONS_ANSWERED_IN_TIME
+  "Share of mature entries with their entry evaluation (« évaluation d'entrée réalisée »)."
+  ENTRY_EVALUATIONS
+  "Share of mature entries with their mid-course evaluation (« évaluation à mi-parcours réalisée »)."
+  MID_COURSE_EVALUATIONS
+  "Share of exits in the period with their exit evaluation (« évaluation de sortie réalisée »)."
+  EXIT_EVALUATIONS
+  "Share of mature exits with their 3-month follow-up (« suivi à 3 mois réalisé »)."
+  FOLLOW_UPS_3_MONTHS
+  "Share of mature exits with their 6-month follow-up (« suivi à 6 mois réalisé »)."
+  FOLLOW_UPS_6_MONTHS
+  "Share of 3-month follow-ups still in employment, training or permanent housing (« durabilité à 3 mois »)."
+  DURABILITY_3_MONTHS
+  "Share of 6-month follow-ups still in employment, training or permanent housing (« durabilité à 6 mois »)."
+  DURABILITY_6_MONTHS
+  "Network events held in the period (« temps de réseau tenus »)."
+  NETWORK_EVENTS_HELD
+  "Attendances of structures at the network events of the period (« participation aux temps de réseau »)."
+  EVENT_PARTICIPATIONS
+  "Emerging needs reported in the period and still open (« besoins émergents ouverts »)."
+  EMERGING_NEEDS_OPEN
+  "Emerging needs reported in the period and addressed (« besoins émergents traités »)."
+  EMERGING_NEEDS_ADDRESSED
+  "Share of published offers verified within their update frequency, today (« offres à jour »)."
+  OFFERS_UP_TO_DATE
+}
+
+"Family of indicators (« famille d'indicateurs »)."
+enum IndicatorGroup {
+  "Flows of the programme (« flux »)."
+  FLOW
+  "Outcomes at exit (« résultats »)."
+  OUTCOMES
+  "Retention (« maintien »)."
+  RETENTION
+  "Delays of the programme (« délais »)."
+  DELAYS
+  "Evaluations and follow-ups (« évaluations et suivis »)."
+  EVALUATIONS
+  "Network facilitation (« animation du réseau »)."
+  NETWORK
+}
+
+"What an indicator's value measures (« unité »)."
+enum IndicatorUnit {
+  "A count (« effectif »): value = numerator."
+  COUNT
+  "A rate between 0 and 1 (« taux »): value = numerator / denominator."
+  RATE
+  "A median number of days (« délai médian en jours »): denominator = measures taken."
+  DAYS
+}
+
+"Dimension an indicator is broken down by (« ventilation »)."
+enum Breakdown {
+  "Department (« département »)."
+  DEPARTMENT
+  "Structure: the social operator of the journey; the partner for orientations; the structure for network indicators (« structure »)."
+  STRUCTURE
+  "Active social-worker referent of the journey (« référent »)."
+  REFERENT
+  "Month of OFII referral (« cohorte d'entrée, mois »)."
+  COHORT_MONTH
+  "Quarter of OFII referral (« cohorte d'entrée, trimestre »)."
+  COHORT_QUARTER
+  "Year of OFII referral (« cohorte d'entrée, année »)."
+  COHORT_YEAR
+  "Protection type (« type de protection »)."
+  PROTECTION_TYPE
+  "Sex (« sexe »)."
+  SEX
+  "Age band at referral (« tranche d'âge »)."
+  AGE_BAND
+  "Household composition (« composition du foyer »)."
+  HOUSEHOLD
+  "Reason of the exit or exclusion; exits and exclusions only (« motif »)."
+  REASON
+}
+
+"Step of an indicator series (« pas de la série »)."
+enum SeriesGranularity {
+  "Calendar months (« mensuel »)."
+  MONTH
+  "Calendar quarters (« trimestriel »)."
+  QUARTER
+}
+
+"A period of calendar days, both ends included (« période »)."
+input PeriodInput {
+  "First day; defaults to 1 January of the current year."
+  from: Date
+  "Last day; defaults to today."
+  to: Date
+}
+
+"What indicators to compute (« demande d'indicateurs »)."
+input IndicatorsInput {
+  "Indicators; all of them when omitted."
+  names: [IndicatorName!]
+  "Period; the current year to date when omitted."
+  period: PeriodInput
+  "Departments, within the caller's territory; the whole territory when omitted."
+  departments: [String!]
+  "Dimension of the cells; only totals when omitted."
+  breakdown: Breakdown
+}
+
+"Definition of an indicator (« définition de l'indicateur »), for clients to display."
+type IndicatorDefinition @allow(roles: [coordinator, analyst, state_representative]) {
+  "Name."
+  name: IndicatorName!
+  "Family."
+  group: IndicatorGroup!
+  "Unit of the value."
+  unit: IndicatorUnit!
+  "Label, in French (« libellé »)."
+  label: String!
+  "What it measures and which journeys count, in French."
+  description: String!
+  "What the numerator counts, in French; for a median, what is measured."
+  numerator: String!
+  "What the denominator counts, in French; null for a count."
+  denominator: String
+  "Target value, when the programme sets one (« cible »): 0.6 for the 60 % target."
+  target: Float
+  "Maturity rule (« règle de maturité »): which journeys are old enough to be judged; null when all are."
+  maturity: String
+  "Whether cells count beneficiaries, hence are suppressed under 5 for analysts."
+  personal: Boolean!
+  "Breakdowns that apply; others give only the total."
+  breakdowns: [Breakdown!]!
+}
+
+"One cell of an indicator (« cellule »): suppressed cells have value, numerator and denominator null."
+type IndicatorCell @allow(roles: [coordinator, analyst, state_representative]) {
+  "Value of the breakdown (a code: department, enum value, id, month ` + "`" + `2026-03` + "`" + `); null for the total."
+  key: String
+  "Readable label of the key, in French where it is a code; null for the total."
+  label: String
+  "Value: a count, a rate between 0 and 1, or a median in days; null when undefined or suppressed."
+  value: Float
+  "Numerator; null for a median or when suppressed."
+  numerator: Int
+  "Denominator; null for a count or when suppressed."
+  denominator: Int
+  "Target, when the programme sets one."
+  target: Float
+  "Whether the cell is hidden by statistical secrecy (fewer than 5 beneficiaries) (« secret statistique »)."
+  suppressed: Boolean!
+}
+
+"An indicator over the period, in total and by cell (« ligne d'indicateur »)."
+type IndicatorRow @allow(roles: [coordinator, analyst, state_representative]) {
+  "Indicator."
+  indicator: IndicatorName!
+  "Its definition."
+  definition: IndicatorDefinition!
+  "Breakdown of the cells; null when none was asked or the indicator does not break down by it."
+  breakdown: Breakdown
+  "All cells together."
+  total: IndicatorCell!
+  "One cell per value of the breakdown with something counted, ordered by key; empty without breakdown."
+  cells: [IndicatorCell!]!
+}
+
+"A table of indicators (« tableau d'indicateurs »)."
+type IndicatorTable @allow(roles: [coordinator, analyst, state_representative]) {
+  "First day of the period."
+  from: Date!
+  "Last day of the period."
+  to: Date!
+  "Departments covered; empty for the whole country."
+  departments: [String!]!
+  "Breakdown asked."
+  breakdown: Breakdown
+  "Day the indicators were computed for (« date de calcul »): maturity is judged on it."
+  computedOn: Date!
+  "One row per indicator asked, in the order of the definitions."
+  rows: [IndicatorRow!]!
+}
+
+"One step of an indicator series (« point de la série »)."
+type IndicatorPoint @allow(roles: [coordinator, analyst, state_representative]) {
+  "First day of the step."
+  from: Date!
+  "Last day of the step."
+  to: Date!
+  "Label of the step: ` + "`" + `2026-03` + "`" + ` or ` + "`" + `2026-T1` + "`" + `."
+  label: String!
+  "Value; null when undefined or suppressed."
+  value: Float
+  "Numerator; null for a median or when suppressed."
+  numerator: Int
+  "Denominator; null for a count or when suppressed."
+  denominator: Int
+  "Target, when the programme sets one."
+  target: Float
+  "Whether the step is hidden by statistical secrecy."
+  suppressed: Boolean!
+}
+
+"An indicator month by month or quarter by quarter (« série »)."
+type IndicatorSeries @allow(roles: [coordinator, analyst, state_representative]) {
+  "Indicator."
+  indicator: IndicatorName!
+  "Its definition."
+  definition: IndicatorDefinition!
+  "Step."
+  granularity: SeriesGranularity!
+  "Departments covered; empty for the whole country."
+  departments: [String!]!
+  "Steps, oldest first."
+  points: [IndicatorPoint!]!
+}
+
+"Age band (« tranche d'âge »)."
+enum AgeBand {
+  "Under 18 (« moins de 18 ans »)."
+  UNDER_18
+  "18 to 25 (« 18-25 ans »)."
+  FROM_18_TO_25
+  "26 to 35 (« 26-35 ans »)."
+  FROM_26_TO_35
+  "36 to 45 (« 36-45 ans »)."
+  FROM_36_TO_45
+  "46 to 55 (« 46-55 ans »)."
+  FROM_46_TO_55
+  "56 and over (« 56 ans et plus »)."
+  FROM_56
+}
+
+"Household composition (« composition du foyer »), from the joining family members."
+enum HouseholdComposition {
+  "Alone (« personne seule »)."
+  ALONE
+  "Couple without minor child (« couple sans enfant »)."
+  COUPLE
+  "Couple with minor children (« couple avec enfants »)."
+  COUPLE_WITH_CHILDREN
+  "Single parent (« famille monoparentale »)."
+  SINGLE_PARENT
+  "Other household, e.g. with a parent (« autre »)."
+  OTHER
+}
+
+"Filter of the pseudonymised journeys."
+input PseudonymisedJourneyFilter {
+  "Departments, within the caller's territory."
+  departments: [String!]
+  "Referral month from, ` + "`" + `YYYY-MM` + "`" + ` included (« cohorte depuis »)."
+  cohortFrom: String
+  "Referral month to, ` + "`" + `YYYY-MM` + "`" + ` included (« cohorte jusqu'à »)."
+  cohortTo: String
+}
+
+"A journey without anything that identifies the person (« parcours pseudonymisé »), for analysts: no name, contact, exact date or free text."
+type PseudonymisedJourney @allow(roles: [analyst]) {
+  "Stable pseudonym of the beneficiary (HMAC of its id with a server secret) (« pseudonyme »)."
+  pseudonym: String!
+  "Department."
+  department: String!
+  "Protection type."
+  protectionType: ProtectionType!
+  "Sex."
+  sex: Sex!
+  "Age band at referral."
+  ageBand: AgeBand!
+  "Household composition."
+  household: HouseholdComposition!
+  "Month of OFII referral, ` + "`" + `YYYY-MM` + "`" + ` (« cohorte »)."
+  cohortMonth: String!
+  "Current phase."
+  phase: JourneyPhase!
+  "Month of the welcome interview, ` + "`" + `YYYY-MM` + "`" + `; null when not held."
+  entryMonth: String
+  "Month the journey ended, ` + "`" + `YYYY-MM` + "`" + `; null when in progress."
+  exitMonth: String
+  "Kind of end, when ended."
+  exitKind: ExitKind
+  "Reason of the end (an ExitReason or ExclusionReason value), when ended."
+  exitReason: String
+  "Housing situation at exit, when ended."
+  housingAtExit: HousingSituation
+  "Kinds of the outcomes recorded, one per kind."
+  outcomeKinds: [OutcomeKind!]!
+  "Whether an outcome counting as employment or training was in progress on the exit day."
+  employmentOrTrainingAtExit: Boolean
+  "Whether durable employment (CDI or CDD of 6 months or more) was in progress on the exit day."
+  durableEmploymentAtExit: Boolean
+  "Evaluation stages done."
+  evaluations: [EvaluationStage!]!
+  "Follow-ups done after the last exit."
+  followUps: [FollowUpStage!]!
+}
+
+"A page of pseudonymised journeys."
+type PseudonymisedJourneyConnection @allow(roles: [analyst]) {
+  "Journeys of the page, with cursors."
+  edges: [PseudonymisedJourneyEdge!]!
+  "Journeys of the page."
+  nodes: [PseudonymisedJourney!]!
+  "Pagination state."
+  pageInfo: PageInfo!
+  "Number of journeys matching, all pages together."
+  totalCount: Int!
+}
+
+"A pseudonymised journey with its cursor."
+type PseudonymisedJourneyEdge @allow(roles: [analyst]) {
+  "Opaque cursor."
+  cursor: String!
+  "The journey."
+  node: PseudonymisedJourney!
+}
+
+"Kind of alert of the network-facilitation view (« alerte du tableau de bord »)."
+enum NetworkAlertKind {
+  "Welcome interview not held within its delay (« entretien d'accueil en retard »)."
+  WELCOME_INTERVIEW_OVERDUE
+  "Engagement contract not signed within its delay (« contrat non signé »)."
+  CONTRACT_NOT_SIGNED
+  "An evaluation is due (« évaluation à faire »)."
+  EVALUATION_DUE
+  "The 24-month limit is near (« fin de parcours proche »)."
+  JOURNEY_LIMIT_NEAR
+  "The 24-month limit is passed (« durée maximale dépassée »)."
+  JOURNEY_LIMIT_REACHED
+  "Two housing refusals: risk of exclusion (« risque d'exclusion »)."
+  EXCLUSION_RISK
+  "A follow-up after exit is due (« suivi post-sortie à faire »)."
+  FOLLOW_UP_DUE
+  "An orientation is unanswered past its deadline (« orientation sans réponse »)."
+  ORIENTATION_UNANSWERED
+  "A published offer is past its verification date (« offre obsolète »)."
+  STALE_OFFER
+}
+
+"One item to act on (« à traiter »): a journey, an orientation or an offer."
+type NetworkAlertItem @allow(roles: [coordinator]) {
+  "The beneficiary concerned; null for a stale offer."
+  beneficiary: Beneficiary
+  "The partner concerned: the structure to answer an orientation, or the offer's structure."
+  structure: Structure
+  "The stale offer; null otherwise."
+  offer: Offer
+  "Day from which the alert is active."
+  since: Date!
+  "Day the act was due, when there is one."
+  dueOn: Date
+}
+
+"Alerts of one kind in the territory (« alertes par type »)."
+type NetworkAlertGroup @allow(roles: [coordinator]) {
+  "Kind."
+  kind: NetworkAlertKind!
+  "Number of alerts of this kind."
+  count: Int!
+  "The oldest ones first, to act on (at most ` + "`" + `alertItems` + "`" + ` of networkOverview)."
+  items: [NetworkAlertItem!]!
+}
+
+"Journeys in one phase (« parcours par phase »)."
+type PhaseCount @allow(roles: [coordinator]) {
+  "Phase."
+  phase: JourneyPhase!
+  "Number of journeys."
+  count: Int!
+}
+
+"Caseload of one referent (« file active d'un référent »)."
+type Caseload @allow(roles: [coordinator]) {
+  "The referent."
+  referent: StaffMember
+  "Social worker or insertion counsellor."
+  kind: ReferentKind!
+  "Journeys in progress followed (not ended)."
+  activeJourneys: Int!
+  "Of which with at least one alert active today."
+  withAlerts: Int!
+}
+
+"Activity of a partner structure (« activité d'un partenaire »), over the last 90 days for orientations."
+type PartnerActivity @allow(roles: [coordinator]) {
+  "The structure."
+  structure: Structure
+  "Orientations received in the last 90 days."
+  orientationsReceived: Int!
+  "Of which answered."
+  orientationsAnswered: Int!
+  "Orientations, of any date, unanswered past their deadline."
+  orientationsOverdue: Int!
+  "Published offers."
+  offersPublished: Int!
+  "Offers updated or verified in the last 90 days."
+  offersUpdated: Int!
+  "Published offers past their verification date."
+  offersStale: Int!
+}
+
+"Kind of need found in diagnostics (« besoin »): a barrier of the pre-diagnostic or an axis of the welcome diagnostic with needs."
+enum NeedKind {
+  "French language (« langue française »)."
+  FRENCH
+  "Childcare (« garde d'enfants »)."
+  CHILDCARE
+  "Mobility (« mobilité »)."
+  MOBILITY
+  "Health (« santé »)."
+  HEALTH
+  "Housing (« logement »)."
+  HOUSING
+  "Digital skills (« numérique »)."
+  DIGITAL_SKILLS
+  "Recognition of diplomas (« reconnaissance des diplômes »)."
+  DIPLOMA_RECOGNITION
+  "Administrative steps (« démarches administratives »)."
+  ADMINISTRATIVE
+  "Access to rights (« accès aux droits »)."
+  RIGHTS
+  "Employment (« emploi »)."
+  EMPLOYMENT
+  "Training (« formation »)."
+  TRAINING
+}
+
+"A need of the territory set against the offer that answers it (« écart besoins / offre »)."
+type NeedGap @allow(roles: [coordinator]) {
+  "Need."
+  need: NeedKind!
+  "data·inclusion thématiques that answer it (a thématique answers when it is one of these or below one)."
+  thematiques: [String!]!
+  "Beneficiaries in progress with this need."
+  beneficiaries: Int!
+  "Published offers of the territory answering it."
+  offers: Int!
+  "Places of those offers, where their capacity is known (« places »)."
+  places: Int!
+  "Offers answering it whose capacity is not given."
+  offersWithoutCapacity: Int!
+  "Whether the local offer is missing: no offer, or fewer known places than beneficiaries while every offer gives its capacity (« offre manquante »)."
+  missing: Boolean!
+}
+
+"The coordinator's dashboard (« tableau de bord d'animation du réseau »), for its territory."
+type NetworkOverview @allow(roles: [coordinator]) {
+  "Departments covered."
+  departments: [String!]!
+  "Day the view is computed for."
+  today: Date!
+  "Journeys by phase, in phase order."
+  journeysByPhase: [PhaseCount!]!
+  "Alerts by kind, every kind listed (count 0 included), with the first items to act on."
+  alerts: [NetworkAlertGroup!]!
+  "Caseload per referent, busiest first."
+  caseloads: [Caseload!]!
+  "Activity of the partner structures of the territory, most orientations first."
+  partnerActivity: [PartnerActivity!]!
+  "Collective actions of the next 30 days."
+  upcomingCollectiveActions: [CollectiveAction!]!
+  "Network events of the next 30 days."
+  upcomingNetworkEvents: [NetworkEvent!]!
+  "Emerging needs identified or in progress."
+  openEmergingNeeds: [EmergingNeed!]!
+  "Needs found in diagnostics against the published offers, biggest gap first."
+  needsGap: [NeedGap!]!
+}
+
+extend type Query {
+  "Indicators of the programme over a period, with a breakdown (« indicateurs »)."
+  indicators(input: IndicatorsInput): IndicatorTable! @allow(roles: [coordinator, analyst, state_representative])
+  "One indicator step by step (« série d'un indicateur »): at most 60 steps; the last 12 months by default."
+  indicatorSeries(name: IndicatorName!, granularity: SeriesGranularity!, period: PeriodInput, departments: [String!]): IndicatorSeries! @allow(roles: [coordinator, analyst, state_representative])
+  "Definitions of the indicators (« définitions »)."
+  indicatorDefinitions: [IndicatorDefinition!]! @allow(roles: [coordinator, analyst, state_representative])
+  "The network-facilitation view of a territory (« animation du réseau »): the caller's departments by default."
+  networkOverview(territory: [String!], alertItems: Int = 5): NetworkOverview! @allow(roles: [coordinator])
+  "Journeys without identifying data, for analysts (« parcours pseudonymisés »)."
+  pseudonymisedJourneys(filter: PseudonymisedJourneyFilter, first: Int, after: String, last: Int, before: String): PseudonymisedJourneyConnection! @allow(roles: [analyst])
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -10117,6 +11520,20 @@ func (ec *executionContext) childFields_BeneficiaryPayload(ctx context.Context, 
 		return ec.fieldContext_BeneficiaryPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BeneficiaryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Caseload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "referent":
+		return ec.fieldContext_Caseload_referent(ctx, field)
+	case "kind":
+		return ec.fieldContext_Caseload_kind(ctx, field)
+	case "activeJourneys":
+		return ec.fieldContext_Caseload_activeJourneys(ctx, field)
+	case "withAlerts":
+		return ec.fieldContext_Caseload_withAlerts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Caseload", field.Name)
 }
 
 func (ec *executionContext) childFields_CollectiveAction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10615,6 +12032,126 @@ func (ec *executionContext) childFields_ImportRow(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type ImportRow", field.Name)
 }
 
+func (ec *executionContext) childFields_IndicatorCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_IndicatorCell_key(ctx, field)
+	case "label":
+		return ec.fieldContext_IndicatorCell_label(ctx, field)
+	case "value":
+		return ec.fieldContext_IndicatorCell_value(ctx, field)
+	case "numerator":
+		return ec.fieldContext_IndicatorCell_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_IndicatorCell_denominator(ctx, field)
+	case "target":
+		return ec.fieldContext_IndicatorCell_target(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_IndicatorCell_suppressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorCell", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorDefinition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_IndicatorDefinition_name(ctx, field)
+	case "group":
+		return ec.fieldContext_IndicatorDefinition_group(ctx, field)
+	case "unit":
+		return ec.fieldContext_IndicatorDefinition_unit(ctx, field)
+	case "label":
+		return ec.fieldContext_IndicatorDefinition_label(ctx, field)
+	case "description":
+		return ec.fieldContext_IndicatorDefinition_description(ctx, field)
+	case "numerator":
+		return ec.fieldContext_IndicatorDefinition_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_IndicatorDefinition_denominator(ctx, field)
+	case "target":
+		return ec.fieldContext_IndicatorDefinition_target(ctx, field)
+	case "maturity":
+		return ec.fieldContext_IndicatorDefinition_maturity(ctx, field)
+	case "personal":
+		return ec.fieldContext_IndicatorDefinition_personal(ctx, field)
+	case "breakdowns":
+		return ec.fieldContext_IndicatorDefinition_breakdowns(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorDefinition", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_IndicatorPoint_from(ctx, field)
+	case "to":
+		return ec.fieldContext_IndicatorPoint_to(ctx, field)
+	case "label":
+		return ec.fieldContext_IndicatorPoint_label(ctx, field)
+	case "value":
+		return ec.fieldContext_IndicatorPoint_value(ctx, field)
+	case "numerator":
+		return ec.fieldContext_IndicatorPoint_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_IndicatorPoint_denominator(ctx, field)
+	case "target":
+		return ec.fieldContext_IndicatorPoint_target(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_IndicatorPoint_suppressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_IndicatorRow_indicator(ctx, field)
+	case "definition":
+		return ec.fieldContext_IndicatorRow_definition(ctx, field)
+	case "breakdown":
+		return ec.fieldContext_IndicatorRow_breakdown(ctx, field)
+	case "total":
+		return ec.fieldContext_IndicatorRow_total(ctx, field)
+	case "cells":
+		return ec.fieldContext_IndicatorRow_cells(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorRow", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorSeries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_IndicatorSeries_indicator(ctx, field)
+	case "definition":
+		return ec.fieldContext_IndicatorSeries_definition(ctx, field)
+	case "granularity":
+		return ec.fieldContext_IndicatorSeries_granularity(ctx, field)
+	case "departments":
+		return ec.fieldContext_IndicatorSeries_departments(ctx, field)
+	case "points":
+		return ec.fieldContext_IndicatorSeries_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorSeries", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorTable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_IndicatorTable_from(ctx, field)
+	case "to":
+		return ec.fieldContext_IndicatorTable_to(ctx, field)
+	case "departments":
+		return ec.fieldContext_IndicatorTable_departments(ctx, field)
+	case "breakdown":
+		return ec.fieldContext_IndicatorTable_breakdown(ctx, field)
+	case "computedOn":
+		return ec.fieldContext_IndicatorTable_computedOn(ctx, field)
+	case "rows":
+		return ec.fieldContext_IndicatorTable_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorTable", field.Name)
+}
+
 func (ec *executionContext) childFields_Interview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10671,6 +12208,54 @@ func (ec *executionContext) childFields_MarkOffersUpToDatePayload(ctx context.Co
 		return ec.fieldContext_MarkOffersUpToDatePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MarkOffersUpToDatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_NeedGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "need":
+		return ec.fieldContext_NeedGap_need(ctx, field)
+	case "thematiques":
+		return ec.fieldContext_NeedGap_thematiques(ctx, field)
+	case "beneficiaries":
+		return ec.fieldContext_NeedGap_beneficiaries(ctx, field)
+	case "offers":
+		return ec.fieldContext_NeedGap_offers(ctx, field)
+	case "places":
+		return ec.fieldContext_NeedGap_places(ctx, field)
+	case "offersWithoutCapacity":
+		return ec.fieldContext_NeedGap_offersWithoutCapacity(ctx, field)
+	case "missing":
+		return ec.fieldContext_NeedGap_missing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeedGap", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkAlertGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_NetworkAlertGroup_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_NetworkAlertGroup_count(ctx, field)
+	case "items":
+		return ec.fieldContext_NetworkAlertGroup_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkAlertGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkAlertItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "beneficiary":
+		return ec.fieldContext_NetworkAlertItem_beneficiary(ctx, field)
+	case "structure":
+		return ec.fieldContext_NetworkAlertItem_structure(ctx, field)
+	case "offer":
+		return ec.fieldContext_NetworkAlertItem_offer(ctx, field)
+	case "since":
+		return ec.fieldContext_NetworkAlertItem_since(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_NetworkAlertItem_dueOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkAlertItem", field.Name)
 }
 
 func (ec *executionContext) childFields_NetworkEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10739,6 +12324,32 @@ func (ec *executionContext) childFields_NetworkEventPayload(ctx context.Context,
 		return ec.fieldContext_NetworkEventPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NetworkEventPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkOverview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "departments":
+		return ec.fieldContext_NetworkOverview_departments(ctx, field)
+	case "today":
+		return ec.fieldContext_NetworkOverview_today(ctx, field)
+	case "journeysByPhase":
+		return ec.fieldContext_NetworkOverview_journeysByPhase(ctx, field)
+	case "alerts":
+		return ec.fieldContext_NetworkOverview_alerts(ctx, field)
+	case "caseloads":
+		return ec.fieldContext_NetworkOverview_caseloads(ctx, field)
+	case "partnerActivity":
+		return ec.fieldContext_NetworkOverview_partnerActivity(ctx, field)
+	case "upcomingCollectiveActions":
+		return ec.fieldContext_NetworkOverview_upcomingCollectiveActions(ctx, field)
+	case "upcomingNetworkEvents":
+		return ec.fieldContext_NetworkOverview_upcomingNetworkEvents(ctx, field)
+	case "openEmergingNeeds":
+		return ec.fieldContext_NetworkOverview_openEmergingNeeds(ctx, field)
+	case "needsGap":
+		return ec.fieldContext_NetworkOverview_needsGap(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkOverview", field.Name)
 }
 
 func (ec *executionContext) childFields_Objective(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11159,6 +12770,36 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PartnerActivity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "structure":
+		return ec.fieldContext_PartnerActivity_structure(ctx, field)
+	case "orientationsReceived":
+		return ec.fieldContext_PartnerActivity_orientationsReceived(ctx, field)
+	case "orientationsAnswered":
+		return ec.fieldContext_PartnerActivity_orientationsAnswered(ctx, field)
+	case "orientationsOverdue":
+		return ec.fieldContext_PartnerActivity_orientationsOverdue(ctx, field)
+	case "offersPublished":
+		return ec.fieldContext_PartnerActivity_offersPublished(ctx, field)
+	case "offersUpdated":
+		return ec.fieldContext_PartnerActivity_offersUpdated(ctx, field)
+	case "offersStale":
+		return ec.fieldContext_PartnerActivity_offersStale(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnerActivity", field.Name)
+}
+
+func (ec *executionContext) childFields_PhaseCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "phase":
+		return ec.fieldContext_PhaseCount_phase(ctx, field)
+	case "count":
+		return ec.fieldContext_PhaseCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PhaseCount", field.Name)
+}
+
 func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "objectives":
@@ -11275,6 +12916,72 @@ func (ec *executionContext) childFields_ProgrammeParametersPayload(ctx context.C
 		return ec.fieldContext_ProgrammeParametersPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProgrammeParametersPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PseudonymisedJourney(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pseudonym":
+		return ec.fieldContext_PseudonymisedJourney_pseudonym(ctx, field)
+	case "department":
+		return ec.fieldContext_PseudonymisedJourney_department(ctx, field)
+	case "protectionType":
+		return ec.fieldContext_PseudonymisedJourney_protectionType(ctx, field)
+	case "sex":
+		return ec.fieldContext_PseudonymisedJourney_sex(ctx, field)
+	case "ageBand":
+		return ec.fieldContext_PseudonymisedJourney_ageBand(ctx, field)
+	case "household":
+		return ec.fieldContext_PseudonymisedJourney_household(ctx, field)
+	case "cohortMonth":
+		return ec.fieldContext_PseudonymisedJourney_cohortMonth(ctx, field)
+	case "phase":
+		return ec.fieldContext_PseudonymisedJourney_phase(ctx, field)
+	case "entryMonth":
+		return ec.fieldContext_PseudonymisedJourney_entryMonth(ctx, field)
+	case "exitMonth":
+		return ec.fieldContext_PseudonymisedJourney_exitMonth(ctx, field)
+	case "exitKind":
+		return ec.fieldContext_PseudonymisedJourney_exitKind(ctx, field)
+	case "exitReason":
+		return ec.fieldContext_PseudonymisedJourney_exitReason(ctx, field)
+	case "housingAtExit":
+		return ec.fieldContext_PseudonymisedJourney_housingAtExit(ctx, field)
+	case "outcomeKinds":
+		return ec.fieldContext_PseudonymisedJourney_outcomeKinds(ctx, field)
+	case "employmentOrTrainingAtExit":
+		return ec.fieldContext_PseudonymisedJourney_employmentOrTrainingAtExit(ctx, field)
+	case "durableEmploymentAtExit":
+		return ec.fieldContext_PseudonymisedJourney_durableEmploymentAtExit(ctx, field)
+	case "evaluations":
+		return ec.fieldContext_PseudonymisedJourney_evaluations(ctx, field)
+	case "followUps":
+		return ec.fieldContext_PseudonymisedJourney_followUps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PseudonymisedJourney", field.Name)
+}
+
+func (ec *executionContext) childFields_PseudonymisedJourneyConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PseudonymisedJourneyConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PseudonymisedJourneyConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PseudonymisedJourneyConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PseudonymisedJourneyConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PseudonymisedJourneyConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PseudonymisedJourneyEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PseudonymisedJourneyEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PseudonymisedJourneyEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PseudonymisedJourneyEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_QualityCriterion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12791,6 +14498,58 @@ func (ec *executionContext) field_Query_goodPractices_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_indicatorSeries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (model.IndicatorName, error) {
+			return ec.unmarshalNIndicatorName2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorName(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "granularity",
+		func(ctx context.Context, v any) (model.SeriesGranularity, error) {
+			return ec.unmarshalNSeriesGranularity2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSeriesGranularity(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["granularity"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (*model.PeriodInput, error) {
+			return ec.unmarshalOPeriodInput2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPeriodInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "departments",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["departments"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_indicators_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*model.IndicatorsInput, error) {
+			return ec.unmarshalOIndicatorsInput2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_networkEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12834,6 +14593,28 @@ func (ec *executionContext) field_Query_networkEvents_args(ctx context.Context, 
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_networkOverview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "territory",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["territory"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "alertItems",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["alertItems"] = arg1
 	return args, nil
 }
 
@@ -13028,6 +14809,52 @@ func (ec *executionContext) field_Query_programmeParameters_args(ctx context.Con
 		return nil, err
 	}
 	args["department"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_pseudonymisedJourneys_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.PseudonymisedJourneyFilter, error) {
+			return ec.unmarshalOPseudonymisedJourneyFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPseudonymisedJourneyFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -16232,6 +18059,107 @@ func (ec *executionContext) fieldContext_BeneficiaryPayload_userErrors(_ context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Caseload_referent(ctx context.Context, field graphql.CollectedField, obj *model.Caseload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Caseload_referent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Caseload().Referent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffMember) graphql.Marshaler {
+			return ec.marshalOStaffMember2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStaffMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Caseload_referent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Caseload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Caseload_kind(ctx context.Context, field graphql.CollectedField, obj *model.Caseload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Caseload_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReferentKind) graphql.Marshaler {
+			return ec.marshalNReferentKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferentKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Caseload_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Caseload", field, false, false, "ReferentKind")
+}
+
+func (ec *executionContext) _Caseload_activeJourneys(ctx context.Context, field graphql.CollectedField, obj *model.Caseload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Caseload_activeJourneys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActiveJourneys, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Caseload_activeJourneys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Caseload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Caseload_withAlerts(ctx context.Context, field graphql.CollectedField, obj *model.Caseload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Caseload_withAlerts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithAlerts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Caseload_withAlerts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Caseload", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CollectiveAction_id(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveAction) (ret graphql.Marshaler) {
@@ -20093,6 +22021,1026 @@ func (ec *executionContext) fieldContext_ImportRow_errors(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _IndicatorCell_key(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorCell_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorCell_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorCell", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorCell_label(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorCell_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorCell_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorCell", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorCell_value(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorCell_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorCell_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorCell", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorCell_numerator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorCell_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorCell_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorCell_denominator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorCell_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorCell_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorCell_target(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorCell_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorCell_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorCell", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorCell_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorCell_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorCell_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorCell", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _IndicatorDefinition_name(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorDefinition_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.IndicatorName) graphql.Marshaler {
+			return ec.marshalNIndicatorName2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorName(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorDefinition_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorDefinition", field, false, false, "IndicatorName")
+}
+
+func (ec *executionContext) _IndicatorDefinition_group(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorDefinition_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.IndicatorGroup) graphql.Marshaler {
+			return ec.marshalNIndicatorGroup2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorDefinition_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorDefinition", field, false, false, "IndicatorGroup")
+}
+
+func (ec *executionContext) _IndicatorDefinition_unit(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorDefinition_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.IndicatorUnit) graphql.Marshaler {
+			return ec.marshalNIndicatorUnit2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorDefinition_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorDefinition", field, false, false, "IndicatorUnit")
+}
+
+func (ec *executionContext) _IndicatorDefinition_label(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorDefinition_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorDefinition_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorDefinition", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorDefinition_description(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorDefinition_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorDefinition_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorDefinition", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorDefinition_numerator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorDefinition_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorDefinition_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorDefinition", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorDefinition_denominator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorDefinition_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorDefinition_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorDefinition", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorDefinition_target(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorDefinition_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorDefinition_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorDefinition", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorDefinition_maturity(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorDefinition_maturity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Maturity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorDefinition_maturity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorDefinition", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorDefinition_personal(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorDefinition_personal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Personal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorDefinition_personal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorDefinition", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _IndicatorDefinition_breakdowns(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorDefinition_breakdowns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breakdowns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Breakdown) graphql.Marshaler {
+			return ec.marshalNBreakdown2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBreakdownᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorDefinition_breakdowns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorDefinition", field, false, false, "Breakdown")
+}
+
+func (ec *executionContext) _IndicatorPoint_from(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPoint_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPoint_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, "Date")
+}
+
+func (ec *executionContext) _IndicatorPoint_to(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPoint_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPoint_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, "Date")
+}
+
+func (ec *executionContext) _IndicatorPoint_label(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPoint_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPoint_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorPoint_value(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPoint_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPoint_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorPoint_numerator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPoint_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPoint_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorPoint_denominator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPoint_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPoint_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorPoint_target(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPoint_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPoint_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorPoint_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPoint_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPoint_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _IndicatorRow_indicator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorRow_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.IndicatorName) graphql.Marshaler {
+			return ec.marshalNIndicatorName2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorName(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorRow_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorRow", field, false, false, "IndicatorName")
+}
+
+func (ec *executionContext) _IndicatorRow_definition(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorRow_definition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Definition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IndicatorDefinition) graphql.Marshaler {
+			return ec.marshalNIndicatorDefinition2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorDefinition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorRow_definition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorDefinition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorRow_breakdown(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorRow_breakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breakdown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Breakdown) graphql.Marshaler {
+			return ec.marshalOBreakdown2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBreakdown(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorRow_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorRow", field, false, false, "Breakdown")
+}
+
+func (ec *executionContext) _IndicatorRow_total(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorRow_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IndicatorCell) graphql.Marshaler {
+			return ec.marshalNIndicatorCell2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorCell(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorRow_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorRow_cells(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorRow_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.IndicatorCell) graphql.Marshaler {
+			return ec.marshalNIndicatorCell2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorRow_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorSeries_indicator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorSeries_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.IndicatorName) graphql.Marshaler {
+			return ec.marshalNIndicatorName2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorName(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorSeries_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorSeries", field, false, false, "IndicatorName")
+}
+
+func (ec *executionContext) _IndicatorSeries_definition(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorSeries_definition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Definition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IndicatorDefinition) graphql.Marshaler {
+			return ec.marshalNIndicatorDefinition2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorDefinition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorSeries_definition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorDefinition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorSeries_granularity(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorSeries_granularity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Granularity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SeriesGranularity) graphql.Marshaler {
+			return ec.marshalNSeriesGranularity2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSeriesGranularity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorSeries_granularity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorSeries", field, false, false, "SeriesGranularity")
+}
+
+func (ec *executionContext) _IndicatorSeries_departments(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorSeries_departments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Departments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorSeries_departments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorSeries", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorSeries_points(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorSeries_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.IndicatorPoint) graphql.Marshaler {
+			return ec.marshalNIndicatorPoint2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorSeries_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorTable_from(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTable_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTable_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorTable", field, false, false, "Date")
+}
+
+func (ec *executionContext) _IndicatorTable_to(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTable_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTable_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorTable", field, false, false, "Date")
+}
+
+func (ec *executionContext) _IndicatorTable_departments(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTable_departments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Departments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTable_departments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorTable", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorTable_breakdown(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTable_breakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breakdown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Breakdown) graphql.Marshaler {
+			return ec.marshalOBreakdown2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBreakdown(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTable_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorTable", field, false, false, "Breakdown")
+}
+
+func (ec *executionContext) _IndicatorTable_computedOn(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTable_computedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComputedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTable_computedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorTable", field, false, false, "Date")
+}
+
+func (ec *executionContext) _IndicatorTable_rows(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTable_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.IndicatorRow) graphql.Marshaler {
+			return ec.marshalNIndicatorRow2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTable_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorTable",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Interview_id(ctx context.Context, field graphql.CollectedField, obj *model.Interview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22780,6 +25728,387 @@ func (ec *executionContext) fieldContext_Mutation_eraseBeneficiaryData(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _NeedGap_need(ctx context.Context, field graphql.CollectedField, obj *model.NeedGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGap_need(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Need, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.NeedKind) graphql.Marshaler {
+			return ec.marshalNNeedKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGap_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGap", field, false, false, "NeedKind")
+}
+
+func (ec *executionContext) _NeedGap_thematiques(ctx context.Context, field graphql.CollectedField, obj *model.NeedGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGap_thematiques(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Thematiques, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGap_thematiques(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGap", field, false, false, "String")
+}
+
+func (ec *executionContext) _NeedGap_beneficiaries(ctx context.Context, field graphql.CollectedField, obj *model.NeedGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGap_beneficiaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiaries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGap_beneficiaries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedGap_offers(ctx context.Context, field graphql.CollectedField, obj *model.NeedGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGap_offers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGap_offers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedGap_places(ctx context.Context, field graphql.CollectedField, obj *model.NeedGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGap_places(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Places, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGap_places(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedGap_offersWithoutCapacity(ctx context.Context, field graphql.CollectedField, obj *model.NeedGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGap_offersWithoutCapacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OffersWithoutCapacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGap_offersWithoutCapacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedGap_missing(ctx context.Context, field graphql.CollectedField, obj *model.NeedGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGap_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGap_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGap", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NetworkAlertGroup_kind(ctx context.Context, field graphql.CollectedField, obj *model.NetworkAlertGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkAlertGroup_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.NetworkAlertKind) graphql.Marshaler {
+			return ec.marshalNNetworkAlertKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkAlertKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkAlertGroup_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkAlertGroup", field, false, false, "NetworkAlertKind")
+}
+
+func (ec *executionContext) _NetworkAlertGroup_count(ctx context.Context, field graphql.CollectedField, obj *model.NetworkAlertGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkAlertGroup_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkAlertGroup_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkAlertGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkAlertGroup_items(ctx context.Context, field graphql.CollectedField, obj *model.NetworkAlertGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkAlertGroup_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.NetworkAlertItem) graphql.Marshaler {
+			return ec.marshalNNetworkAlertItem2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkAlertItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkAlertGroup_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkAlertGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkAlertItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkAlertItem_beneficiary(ctx context.Context, field graphql.CollectedField, obj *model.NetworkAlertItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkAlertItem_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NetworkAlertItem().Beneficiary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Beneficiary) graphql.Marshaler {
+			return ec.marshalOBeneficiary2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkAlertItem_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkAlertItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Beneficiary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkAlertItem_structure(ctx context.Context, field graphql.CollectedField, obj *model.NetworkAlertItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkAlertItem_structure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NetworkAlertItem().Structure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalOStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkAlertItem_structure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkAlertItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkAlertItem_offer(ctx context.Context, field graphql.CollectedField, obj *model.NetworkAlertItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkAlertItem_offer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NetworkAlertItem().Offer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Offer) graphql.Marshaler {
+			return ec.marshalOOffer2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOffer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkAlertItem_offer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkAlertItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Offer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkAlertItem_since(ctx context.Context, field graphql.CollectedField, obj *model.NetworkAlertItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkAlertItem_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkAlertItem_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkAlertItem", field, false, false, "Date")
+}
+
+func (ec *executionContext) _NetworkAlertItem_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.NetworkAlertItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkAlertItem_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkAlertItem_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkAlertItem", field, false, false, "Date")
+}
+
 func (ec *executionContext) _NetworkEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.NetworkEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23362,6 +26691,308 @@ func (ec *executionContext) fieldContext_NetworkEventPayload_userErrors(_ contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkOverview_departments(ctx context.Context, field graphql.CollectedField, obj *model.NetworkOverview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkOverview_departments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Departments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkOverview_departments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkOverview", field, false, false, "String")
+}
+
+func (ec *executionContext) _NetworkOverview_today(ctx context.Context, field graphql.CollectedField, obj *model.NetworkOverview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkOverview_today(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Today, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkOverview_today(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkOverview", field, false, false, "Date")
+}
+
+func (ec *executionContext) _NetworkOverview_journeysByPhase(ctx context.Context, field graphql.CollectedField, obj *model.NetworkOverview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkOverview_journeysByPhase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JourneysByPhase, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PhaseCount) graphql.Marshaler {
+			return ec.marshalNPhaseCount2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPhaseCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkOverview_journeysByPhase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkOverview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PhaseCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkOverview_alerts(ctx context.Context, field graphql.CollectedField, obj *model.NetworkOverview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkOverview_alerts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Alerts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.NetworkAlertGroup) graphql.Marshaler {
+			return ec.marshalNNetworkAlertGroup2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkAlertGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkOverview_alerts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkOverview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkAlertGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkOverview_caseloads(ctx context.Context, field graphql.CollectedField, obj *model.NetworkOverview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkOverview_caseloads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Caseloads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Caseload) graphql.Marshaler {
+			return ec.marshalNCaseload2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCaseloadᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkOverview_caseloads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkOverview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Caseload(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkOverview_partnerActivity(ctx context.Context, field graphql.CollectedField, obj *model.NetworkOverview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkOverview_partnerActivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartnerActivity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PartnerActivity) graphql.Marshaler {
+			return ec.marshalNPartnerActivity2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPartnerActivityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkOverview_partnerActivity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkOverview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerActivity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkOverview_upcomingCollectiveActions(ctx context.Context, field graphql.CollectedField, obj *model.NetworkOverview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkOverview_upcomingCollectiveActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NetworkOverview().UpcomingCollectiveActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CollectiveAction) graphql.Marshaler {
+			return ec.marshalNCollectiveAction2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkOverview_upcomingCollectiveActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkOverview",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CollectiveAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkOverview_upcomingNetworkEvents(ctx context.Context, field graphql.CollectedField, obj *model.NetworkOverview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkOverview_upcomingNetworkEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NetworkOverview().UpcomingNetworkEvents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.NetworkEvent) graphql.Marshaler {
+			return ec.marshalNNetworkEvent2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkOverview_upcomingNetworkEvents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkOverview",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkOverview_openEmergingNeeds(ctx context.Context, field graphql.CollectedField, obj *model.NetworkOverview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkOverview_openEmergingNeeds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NetworkOverview().OpenEmergingNeeds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.EmergingNeed) graphql.Marshaler {
+			return ec.marshalNEmergingNeed2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEmergingNeedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkOverview_openEmergingNeeds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkOverview",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmergingNeed(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkOverview_needsGap(ctx context.Context, field graphql.CollectedField, obj *model.NetworkOverview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkOverview_needsGap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NeedsGap, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.NeedGap) graphql.Marshaler {
+			return ec.marshalNNeedGap2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedGapᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkOverview_needsGap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkOverview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedGap(ctx, field)
 		},
 	}
 	return fc, nil
@@ -27043,6 +30674,222 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _PartnerActivity_structure(ctx context.Context, field graphql.CollectedField, obj *model.PartnerActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerActivity_structure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartnerActivity().Structure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalOStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerActivity_structure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerActivity_orientationsReceived(ctx context.Context, field graphql.CollectedField, obj *model.PartnerActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerActivity_orientationsReceived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationsReceived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerActivity_orientationsReceived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerActivity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerActivity_orientationsAnswered(ctx context.Context, field graphql.CollectedField, obj *model.PartnerActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerActivity_orientationsAnswered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationsAnswered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerActivity_orientationsAnswered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerActivity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerActivity_orientationsOverdue(ctx context.Context, field graphql.CollectedField, obj *model.PartnerActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerActivity_orientationsOverdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationsOverdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerActivity_orientationsOverdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerActivity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerActivity_offersPublished(ctx context.Context, field graphql.CollectedField, obj *model.PartnerActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerActivity_offersPublished(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OffersPublished, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerActivity_offersPublished(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerActivity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerActivity_offersUpdated(ctx context.Context, field graphql.CollectedField, obj *model.PartnerActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerActivity_offersUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OffersUpdated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerActivity_offersUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerActivity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerActivity_offersStale(ctx context.Context, field graphql.CollectedField, obj *model.PartnerActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerActivity_offersStale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OffersStale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerActivity_offersStale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerActivity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PhaseCount_phase(ctx context.Context, field graphql.CollectedField, obj *model.PhaseCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhaseCount_phase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phase, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.JourneyPhase) graphql.Marshaler {
+			return ec.marshalNJourneyPhase2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐJourneyPhase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhaseCount_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhaseCount", field, false, false, "JourneyPhase")
+}
+
+func (ec *executionContext) _PhaseCount_count(ctx context.Context, field graphql.CollectedField, obj *model.PhaseCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhaseCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhaseCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhaseCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Plan_objectives(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28034,6 +31881,594 @@ func (ec *executionContext) fieldContext_ProgrammeParametersPayload_userErrors(_
 	return fc, nil
 }
 
+func (ec *executionContext) _PseudonymisedJourney_pseudonym(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_pseudonym(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pseudonym, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_pseudonym(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "String")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_department(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "String")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_protectionType(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_protectionType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProtectionType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ProtectionType) graphql.Marshaler {
+			return ec.marshalNProtectionType2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_protectionType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "ProtectionType")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_sex(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_sex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sex, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Sex) graphql.Marshaler {
+			return ec.marshalNSex2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSex(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_sex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "Sex")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_ageBand(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_ageBand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgeBand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AgeBand) graphql.Marshaler {
+			return ec.marshalNAgeBand2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAgeBand(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_ageBand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "AgeBand")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_household(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_household(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Household, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.HouseholdComposition) graphql.Marshaler {
+			return ec.marshalNHouseholdComposition2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHouseholdComposition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_household(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "HouseholdComposition")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_cohortMonth(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_cohortMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CohortMonth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_cohortMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "String")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_phase(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_phase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phase, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.JourneyPhase) graphql.Marshaler {
+			return ec.marshalNJourneyPhase2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐJourneyPhase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "JourneyPhase")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_entryMonth(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_entryMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntryMonth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_entryMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "String")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_exitMonth(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_exitMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExitMonth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_exitMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "String")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_exitKind(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_exitKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExitKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExitKind) graphql.Marshaler {
+			return ec.marshalOExitKind2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExitKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_exitKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "ExitKind")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_exitReason(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_exitReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExitReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_exitReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "String")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_housingAtExit(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_housingAtExit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HousingAtExit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HousingSituation) graphql.Marshaler {
+			return ec.marshalOHousingSituation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHousingSituation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_housingAtExit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "HousingSituation")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_outcomeKinds(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_outcomeKinds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OutcomeKinds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.OutcomeKind) graphql.Marshaler {
+			return ec.marshalNOutcomeKind2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_outcomeKinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "OutcomeKind")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_employmentOrTrainingAtExit(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_employmentOrTrainingAtExit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmploymentOrTrainingAtExit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_employmentOrTrainingAtExit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_durableEmploymentAtExit(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_durableEmploymentAtExit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurableEmploymentAtExit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_durableEmploymentAtExit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_evaluations(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_evaluations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evaluations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.EvaluationStage) graphql.Marshaler {
+			return ec.marshalNEvaluationStage2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEvaluationStageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_evaluations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "EvaluationStage")
+}
+
+func (ec *executionContext) _PseudonymisedJourney_followUps(ctx context.Context, field graphql.CollectedField, obj *model.PseudonymisedJourney) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourney_followUps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FollowUps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.FollowUpStage) graphql.Marshaler {
+			return ec.marshalNFollowUpStage2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFollowUpStageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourney_followUps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourney", field, false, false, "FollowUpStage")
+}
+
+func (ec *executionContext) _PseudonymisedJourneyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.PseudonymisedJourney]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourneyConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[model.PseudonymisedJourney]) graphql.Marshaler {
+			return ec.marshalNPseudonymisedJourneyEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourneyConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PseudonymisedJourneyConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PseudonymisedJourneyEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PseudonymisedJourneyConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.PseudonymisedJourney]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourneyConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PseudonymisedJourney) graphql.Marshaler {
+			return ec.marshalNPseudonymisedJourney2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPseudonymisedJourneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourneyConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PseudonymisedJourneyConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PseudonymisedJourney(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PseudonymisedJourneyConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.PseudonymisedJourney]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourneyConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourneyConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PseudonymisedJourneyConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PseudonymisedJourneyConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.PseudonymisedJourney]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourneyConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourneyConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourneyConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PseudonymisedJourneyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.PseudonymisedJourney]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourneyEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourneyEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PseudonymisedJourneyEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PseudonymisedJourneyEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.PseudonymisedJourney]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PseudonymisedJourneyEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PseudonymisedJourney) graphql.Marshaler {
+			return ec.marshalNPseudonymisedJourney2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPseudonymisedJourney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PseudonymisedJourneyEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PseudonymisedJourneyEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PseudonymisedJourney(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _QualityCriterion_name(ctx context.Context, field graphql.CollectedField, obj *model.QualityCriterion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28921,6 +33356,214 @@ func (ec *executionContext) fieldContext_Query_exportBeneficiaryData(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_exportBeneficiaryData_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_indicators(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_indicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Indicators(ctx, fc.Args["input"].(*model.IndicatorsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IndicatorTable) graphql.Marshaler {
+			return ec.marshalNIndicatorTable2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_indicators(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorTable(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_indicators_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_indicatorSeries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_indicatorSeries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IndicatorSeries(ctx, fc.Args["name"].(model.IndicatorName), fc.Args["granularity"].(model.SeriesGranularity), fc.Args["period"].(*model.PeriodInput), fc.Args["departments"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IndicatorSeries) graphql.Marshaler {
+			return ec.marshalNIndicatorSeries2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorSeries(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_indicatorSeries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorSeries(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_indicatorSeries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_indicatorDefinitions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_indicatorDefinitions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().IndicatorDefinitions(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.IndicatorDefinition) graphql.Marshaler {
+			return ec.marshalNIndicatorDefinition2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorDefinitionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_indicatorDefinitions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorDefinition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_networkOverview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_networkOverview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NetworkOverview(ctx, fc.Args["territory"].([]string), fc.Args["alertItems"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NetworkOverview) graphql.Marshaler {
+			return ec.marshalNNetworkOverview2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkOverview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_networkOverview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkOverview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_networkOverview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_pseudonymisedJourneys(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_pseudonymisedJourneys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PseudonymisedJourneys(ctx, fc.Args["filter"].(*model.PseudonymisedJourneyFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[model.PseudonymisedJourney]) graphql.Marshaler {
+			return ec.marshalNPseudonymisedJourneyConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_pseudonymisedJourneys(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PseudonymisedJourneyConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_pseudonymisedJourneys_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -34655,6 +39298,69 @@ func UnmarshalImportOffersInput(ctx context.Context, raw any) (model.ImportOffer
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputIndicatorsInput(ctx context.Context, obj any) (model.IndicatorsInput, error) {
+	var it model.IndicatorsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"names", "period", "departments", "breakdown"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "names":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("names"))
+			data, err := ec.unmarshalOIndicatorName2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorNameᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Names = data
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalOPeriodInput2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPeriodInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		case "departments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("departments"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Departments = data
+		case "breakdown":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("breakdown"))
+			data, err := ec.unmarshalOBreakdown2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBreakdown(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Breakdown = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIndicatorsInput unmarshals raw into the IndicatorsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIndicatorsInput(ctx context.Context, raw any) (model.IndicatorsInput, error) {
+	var out model.IndicatorsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IndicatorsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMarkOffersUpToDateInput(ctx context.Context, obj any) (model.MarkOffersUpToDateInput, error) {
 	var it model.MarkOffersUpToDateInput
 	if obj == nil {
@@ -35663,6 +40369,111 @@ func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, 
 func UnmarshalParticipantInput(ctx context.Context, raw any) (model.ParticipantInput, error) {
 	var out model.ParticipantInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ParticipantInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPeriodInput(ctx context.Context, obj any) (model.PeriodInput, error) {
+	var it model.PeriodInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPeriodInput unmarshals raw into the PeriodInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPeriodInput(ctx context.Context, raw any) (model.PeriodInput, error) {
+	var out model.PeriodInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PeriodInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPseudonymisedJourneyFilter(ctx context.Context, obj any) (model.PseudonymisedJourneyFilter, error) {
+	var it model.PseudonymisedJourneyFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"departments", "cohortFrom", "cohortTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "departments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("departments"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Departments = data
+		case "cohortFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cohortFrom"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CohortFrom = data
+		case "cohortTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cohortTo"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CohortTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPseudonymisedJourneyFilter unmarshals raw into the PseudonymisedJourneyFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPseudonymisedJourneyFilter(ctx context.Context, raw any) (model.PseudonymisedJourneyFilter, error) {
+	var out model.PseudonymisedJourneyFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PseudonymisedJourneyFilter", raw, &out)
 	return out, err
 }
 
@@ -39518,6 +44329,55 @@ func (ec *executionContext) _BeneficiaryPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var caseloadImplementors = []string{"Caseload"}
+
+func (ec *executionContext) _Caseload(ctx context.Context, sel ast.SelectionSet, obj *model.Caseload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Caseload")
+		case "referent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Caseload_referent(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._Caseload_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "activeJourneys":
+			out.Values[i] = ec._Caseload_activeJourneys(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withAlerts":
+			out.Values[i] = ec._Caseload_withAlerts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var collectiveActionImplementors = []string{"CollectiveAction", "Node"}
 
 func (ec *executionContext) _CollectiveAction(ctx context.Context, sel ast.SelectionSet, obj *model.CollectiveAction) graphql.Marshaler {
@@ -41195,6 +46055,384 @@ func (ec *executionContext) _ImportRow(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var indicatorCellImplementors = []string{"IndicatorCell"}
+
+func (ec *executionContext) _IndicatorCell(ctx context.Context, sel ast.SelectionSet, obj *model.IndicatorCell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorCellImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorCell")
+		case "key":
+			out.Values[i] = ec._IndicatorCell_key(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._IndicatorCell_label(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._IndicatorCell_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._IndicatorCell_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._IndicatorCell_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._IndicatorCell_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._IndicatorCell_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorDefinitionImplementors = []string{"IndicatorDefinition"}
+
+func (ec *executionContext) _IndicatorDefinition(ctx context.Context, sel ast.SelectionSet, obj *model.IndicatorDefinition) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorDefinitionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorDefinition")
+		case "name":
+			out.Values[i] = ec._IndicatorDefinition_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "group":
+			out.Values[i] = ec._IndicatorDefinition_group(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._IndicatorDefinition_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._IndicatorDefinition_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._IndicatorDefinition_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._IndicatorDefinition_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._IndicatorDefinition_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._IndicatorDefinition_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "maturity":
+			out.Values[i] = ec._IndicatorDefinition_maturity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "personal":
+			out.Values[i] = ec._IndicatorDefinition_personal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breakdowns":
+			out.Values[i] = ec._IndicatorDefinition_breakdowns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorPointImplementors = []string{"IndicatorPoint"}
+
+func (ec *executionContext) _IndicatorPoint(ctx context.Context, sel ast.SelectionSet, obj *model.IndicatorPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorPoint")
+		case "from":
+			out.Values[i] = ec._IndicatorPoint_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._IndicatorPoint_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._IndicatorPoint_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._IndicatorPoint_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._IndicatorPoint_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._IndicatorPoint_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._IndicatorPoint_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._IndicatorPoint_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorRowImplementors = []string{"IndicatorRow"}
+
+func (ec *executionContext) _IndicatorRow(ctx context.Context, sel ast.SelectionSet, obj *model.IndicatorRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorRow")
+		case "indicator":
+			out.Values[i] = ec._IndicatorRow_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "definition":
+			out.Values[i] = ec._IndicatorRow_definition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breakdown":
+			out.Values[i] = ec._IndicatorRow_breakdown(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._IndicatorRow_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cells":
+			out.Values[i] = ec._IndicatorRow_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorSeriesImplementors = []string{"IndicatorSeries"}
+
+func (ec *executionContext) _IndicatorSeries(ctx context.Context, sel ast.SelectionSet, obj *model.IndicatorSeries) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorSeriesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorSeries")
+		case "indicator":
+			out.Values[i] = ec._IndicatorSeries_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "definition":
+			out.Values[i] = ec._IndicatorSeries_definition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "granularity":
+			out.Values[i] = ec._IndicatorSeries_granularity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "departments":
+			out.Values[i] = ec._IndicatorSeries_departments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._IndicatorSeries_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorTableImplementors = []string{"IndicatorTable"}
+
+func (ec *executionContext) _IndicatorTable(ctx context.Context, sel ast.SelectionSet, obj *model.IndicatorTable) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorTableImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorTable")
+		case "from":
+			out.Values[i] = ec._IndicatorTable_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._IndicatorTable_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "departments":
+			out.Values[i] = ec._IndicatorTable_departments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breakdown":
+			out.Values[i] = ec._IndicatorTable_breakdown(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "computedOn":
+			out.Values[i] = ec._IndicatorTable_computedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._IndicatorTable_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var interviewImplementors = []string{"Interview", "Node"}
 
 func (ec *executionContext) _Interview(ctx context.Context, sel ast.SelectionSet, obj *model.Interview) graphql.Marshaler {
@@ -41766,6 +47004,168 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var needGapImplementors = []string{"NeedGap"}
+
+func (ec *executionContext) _NeedGap(ctx context.Context, sel ast.SelectionSet, obj *model.NeedGap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, needGapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NeedGap")
+		case "need":
+			out.Values[i] = ec._NeedGap_need(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "thematiques":
+			out.Values[i] = ec._NeedGap_thematiques(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "beneficiaries":
+			out.Values[i] = ec._NeedGap_beneficiaries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "offers":
+			out.Values[i] = ec._NeedGap_offers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "places":
+			out.Values[i] = ec._NeedGap_places(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "offersWithoutCapacity":
+			out.Values[i] = ec._NeedGap_offersWithoutCapacity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._NeedGap_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var networkAlertGroupImplementors = []string{"NetworkAlertGroup"}
+
+func (ec *executionContext) _NetworkAlertGroup(ctx context.Context, sel ast.SelectionSet, obj *model.NetworkAlertGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkAlertGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkAlertGroup")
+		case "kind":
+			out.Values[i] = ec._NetworkAlertGroup_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._NetworkAlertGroup_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._NetworkAlertGroup_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var networkAlertItemImplementors = []string{"NetworkAlertItem"}
+
+func (ec *executionContext) _NetworkAlertItem(ctx context.Context, sel ast.SelectionSet, obj *model.NetworkAlertItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkAlertItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkAlertItem")
+		case "beneficiary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkAlertItem_beneficiary(ctx, field, obj)
+				})
+		case "structure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkAlertItem_structure(ctx, field, obj)
+				})
+		case "offer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkAlertItem_offer(ctx, field, obj)
+				})
+		case "since":
+			out.Values[i] = ec._NetworkAlertItem_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._NetworkAlertItem_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var networkEventImplementors = []string{"NetworkEvent", "Node"}
 
 func (ec *executionContext) _NetworkEvent(ctx context.Context, sel ast.SelectionSet, obj *model.NetworkEvent) graphql.Marshaler {
@@ -41973,6 +47373,87 @@ func (ec *executionContext) _NetworkEventPayload(ctx context.Context, sel ast.Se
 			out.Values[i] = ec._NetworkEventPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var networkOverviewImplementors = []string{"NetworkOverview"}
+
+func (ec *executionContext) _NetworkOverview(ctx context.Context, sel ast.SelectionSet, obj *model.NetworkOverview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkOverviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkOverview")
+		case "departments":
+			out.Values[i] = ec._NetworkOverview_departments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "today":
+			out.Values[i] = ec._NetworkOverview_today(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "journeysByPhase":
+			out.Values[i] = ec._NetworkOverview_journeysByPhase(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "alerts":
+			out.Values[i] = ec._NetworkOverview_alerts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "caseloads":
+			out.Values[i] = ec._NetworkOverview_caseloads(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "partnerActivity":
+			out.Values[i] = ec._NetworkOverview_partnerActivity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "upcomingCollectiveActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkOverview_upcomingCollectiveActions(ctx, field, obj)
+				})
+		case "upcomingNetworkEvents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkOverview_upcomingNetworkEvents(ctx, field, obj)
+				})
+		case "openEmergingNeeds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkOverview_openEmergingNeeds(ctx, field, obj)
+				})
+		case "needsGap":
+			out.Values[i] = ec._NetworkOverview_needsGap(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43319,6 +48800,108 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var partnerActivityImplementors = []string{"PartnerActivity"}
+
+func (ec *executionContext) _PartnerActivity(ctx context.Context, sel ast.SelectionSet, obj *model.PartnerActivity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerActivityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnerActivity")
+		case "structure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartnerActivity_structure(ctx, field, obj)
+				})
+		case "orientationsReceived":
+			out.Values[i] = ec._PartnerActivity_orientationsReceived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orientationsAnswered":
+			out.Values[i] = ec._PartnerActivity_orientationsAnswered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orientationsOverdue":
+			out.Values[i] = ec._PartnerActivity_orientationsOverdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "offersPublished":
+			out.Values[i] = ec._PartnerActivity_offersPublished(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "offersUpdated":
+			out.Values[i] = ec._PartnerActivity_offersUpdated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "offersStale":
+			out.Values[i] = ec._PartnerActivity_offersStale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var phaseCountImplementors = []string{"PhaseCount"}
+
+func (ec *executionContext) _PhaseCount(ctx context.Context, sel ast.SelectionSet, obj *model.PhaseCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, phaseCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PhaseCount")
+		case "phase":
+			out.Values[i] = ec._PhaseCount_phase(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._PhaseCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var planImplementors = []string{"Plan"}
 
 func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj *model.Plan) graphql.Marshaler {
@@ -43706,6 +49289,210 @@ func (ec *executionContext) _ProgrammeParametersPayload(ctx context.Context, sel
 	return out
 }
 
+var pseudonymisedJourneyImplementors = []string{"PseudonymisedJourney"}
+
+func (ec *executionContext) _PseudonymisedJourney(ctx context.Context, sel ast.SelectionSet, obj *model.PseudonymisedJourney) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pseudonymisedJourneyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PseudonymisedJourney")
+		case "pseudonym":
+			out.Values[i] = ec._PseudonymisedJourney_pseudonym(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._PseudonymisedJourney_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "protectionType":
+			out.Values[i] = ec._PseudonymisedJourney_protectionType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sex":
+			out.Values[i] = ec._PseudonymisedJourney_sex(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ageBand":
+			out.Values[i] = ec._PseudonymisedJourney_ageBand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "household":
+			out.Values[i] = ec._PseudonymisedJourney_household(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cohortMonth":
+			out.Values[i] = ec._PseudonymisedJourney_cohortMonth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "phase":
+			out.Values[i] = ec._PseudonymisedJourney_phase(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entryMonth":
+			out.Values[i] = ec._PseudonymisedJourney_entryMonth(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "exitMonth":
+			out.Values[i] = ec._PseudonymisedJourney_exitMonth(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "exitKind":
+			out.Values[i] = ec._PseudonymisedJourney_exitKind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "exitReason":
+			out.Values[i] = ec._PseudonymisedJourney_exitReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "housingAtExit":
+			out.Values[i] = ec._PseudonymisedJourney_housingAtExit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "outcomeKinds":
+			out.Values[i] = ec._PseudonymisedJourney_outcomeKinds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "employmentOrTrainingAtExit":
+			out.Values[i] = ec._PseudonymisedJourney_employmentOrTrainingAtExit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "durableEmploymentAtExit":
+			out.Values[i] = ec._PseudonymisedJourney_durableEmploymentAtExit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "evaluations":
+			out.Values[i] = ec._PseudonymisedJourney_evaluations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "followUps":
+			out.Values[i] = ec._PseudonymisedJourney_followUps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pseudonymisedJourneyConnectionImplementors = []string{"PseudonymisedJourneyConnection"}
+
+func (ec *executionContext) _PseudonymisedJourneyConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[model.PseudonymisedJourney]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pseudonymisedJourneyConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PseudonymisedJourneyConnection")
+		case "edges":
+			out.Values[i] = ec._PseudonymisedJourneyConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._PseudonymisedJourneyConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PseudonymisedJourneyConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._PseudonymisedJourneyConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pseudonymisedJourneyEdgeImplementors = []string{"PseudonymisedJourneyEdge"}
+
+func (ec *executionContext) _PseudonymisedJourneyEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[model.PseudonymisedJourney]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pseudonymisedJourneyEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PseudonymisedJourneyEdge")
+		case "cursor":
+			out.Values[i] = ec._PseudonymisedJourneyEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PseudonymisedJourneyEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var qualityCriterionImplementors = []string{"QualityCriterion"}
 
 func (ec *executionContext) _QualityCriterion(ctx context.Context, sel ast.SelectionSet, obj *model.QualityCriterion) graphql.Marshaler {
@@ -43881,6 +49668,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_exportBeneficiaryData(ctx, field)
+				})
+		case "indicators":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_indicators(ctx, field)
+				})
+		case "indicatorSeries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_indicatorSeries(ctx, field)
+				})
+		case "indicatorDefinitions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_indicatorDefinitions(ctx, field)
+				})
+		case "networkOverview":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_networkOverview(ctx, field)
+				})
+		case "pseudonymisedJourneys":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_pseudonymisedJourneys(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -45569,6 +51386,16 @@ func (ec *executionContext) unmarshalNAdmitExceptionallyInput2githubᚗcomᚋagi
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAgeBand2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAgeBand(ctx context.Context, v any) (model.AgeBand, error) {
+	var res model.AgeBand
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgeBand2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAgeBand(ctx context.Context, sel ast.SelectionSet, v model.AgeBand) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNAgefiphAid2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAgefiphAid(ctx context.Context, v any) (model.AgefiphAid, error) {
 	var res model.AgefiphAid
 	err := res.UnmarshalGQL(v)
@@ -45872,6 +51699,66 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNBreakdown2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBreakdown(ctx context.Context, v any) (model.Breakdown, error) {
+	var res model.Breakdown
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBreakdown2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBreakdown(ctx context.Context, sel ast.SelectionSet, v model.Breakdown) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNBreakdown2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBreakdownᚄ(ctx context.Context, v any) ([]model.Breakdown, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Breakdown, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNBreakdown2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBreakdown(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNBreakdown2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBreakdownᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Breakdown) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBreakdown2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBreakdown(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCaseload2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCaseload(ctx context.Context, sel ast.SelectionSet, v model.Caseload) graphql.Marshaler {
+	return ec._Caseload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCaseload2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCaseloadᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Caseload) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseload2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCaseload(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNCefrLevel2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCefrLevel(ctx context.Context, v any) (model.CefrLevel, error) {
@@ -46291,6 +52178,36 @@ func (ec *executionContext) marshalNEvaluationStage2githubᚗcomᚋagirᚑreseau
 	return v
 }
 
+func (ec *executionContext) unmarshalNEvaluationStage2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEvaluationStageᚄ(ctx context.Context, v any) ([]model.EvaluationStage, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.EvaluationStage, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEvaluationStage2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEvaluationStage(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNEvaluationStage2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEvaluationStageᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EvaluationStage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvaluationStage2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEvaluationStage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNEventParticipation2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEventParticipation(ctx context.Context, sel ast.SelectionSet, v model.EventParticipation) graphql.Marshaler {
 	return ec._EventParticipation(ctx, sel, &v)
 }
@@ -46405,6 +52322,36 @@ func (ec *executionContext) marshalNFollowUpStage2githubᚗcomᚋagirᚑreseau�
 	return v
 }
 
+func (ec *executionContext) unmarshalNFollowUpStage2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFollowUpStageᚄ(ctx context.Context, v any) ([]model.FollowUpStage, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.FollowUpStage, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFollowUpStage2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFollowUpStage(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFollowUpStage2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFollowUpStageᚄ(ctx context.Context, sel ast.SelectionSet, v []model.FollowUpStage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFollowUpStage2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFollowUpStage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNFrenchAssessmentSource2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐFrenchAssessmentSource(ctx context.Context, v any) (model.FrenchAssessmentSource, error) {
 	var res model.FrenchAssessmentSource
 	err := res.UnmarshalGQL(v)
@@ -46515,6 +52462,16 @@ func (ec *executionContext) marshalNGoodPracticePayload2ᚖgithubᚗcomᚋagir�
 		return graphql.Null
 	}
 	return ec._GoodPracticePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNHouseholdComposition2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHouseholdComposition(ctx context.Context, v any) (model.HouseholdComposition, error) {
+	var res model.HouseholdComposition
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHouseholdComposition2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHouseholdComposition(ctx context.Context, sel ast.SelectionSet, v model.HouseholdComposition) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNHouseholdMember2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐHouseholdMember(ctx context.Context, sel ast.SelectionSet, v model.HouseholdMember) graphql.Marshaler {
@@ -46671,6 +52628,148 @@ func (ec *executionContext) marshalNImportRow2ᚕgithubᚗcomᚋagirᚑreseauᚋ
 	return ret
 }
 
+func (ec *executionContext) marshalNIndicatorCell2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorCell(ctx context.Context, sel ast.SelectionSet, v model.IndicatorCell) graphql.Marshaler {
+	return ec._IndicatorCell(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorCell2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorCellᚄ(ctx context.Context, sel ast.SelectionSet, v []model.IndicatorCell) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorCell2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorCell2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorCell(ctx context.Context, sel ast.SelectionSet, v *model.IndicatorCell) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndicatorCell!")
+		return graphql.Null
+	}
+	return ec._IndicatorCell(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIndicatorDefinition2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorDefinition(ctx context.Context, sel ast.SelectionSet, v model.IndicatorDefinition) graphql.Marshaler {
+	return ec._IndicatorDefinition(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorDefinition2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorDefinitionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.IndicatorDefinition) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorDefinition2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorDefinition(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorDefinition2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorDefinition(ctx context.Context, sel ast.SelectionSet, v *model.IndicatorDefinition) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndicatorDefinition!")
+		return graphql.Null
+	}
+	return ec._IndicatorDefinition(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIndicatorGroup2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorGroup(ctx context.Context, v any) (model.IndicatorGroup, error) {
+	var res model.IndicatorGroup
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIndicatorGroup2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorGroup(ctx context.Context, sel ast.SelectionSet, v model.IndicatorGroup) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNIndicatorName2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorName(ctx context.Context, v any) (model.IndicatorName, error) {
+	var res model.IndicatorName
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIndicatorName2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorName(ctx context.Context, sel ast.SelectionSet, v model.IndicatorName) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNIndicatorPoint2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorPoint(ctx context.Context, sel ast.SelectionSet, v model.IndicatorPoint) graphql.Marshaler {
+	return ec._IndicatorPoint(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorPoint2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorPointᚄ(ctx context.Context, sel ast.SelectionSet, v []model.IndicatorPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorPoint2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorRow2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorRow(ctx context.Context, sel ast.SelectionSet, v model.IndicatorRow) graphql.Marshaler {
+	return ec._IndicatorRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorRow2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorRowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.IndicatorRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorRow2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorSeries2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorSeries(ctx context.Context, sel ast.SelectionSet, v *model.IndicatorSeries) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndicatorSeries!")
+		return graphql.Null
+	}
+	return ec._IndicatorSeries(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIndicatorTable2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorTable(ctx context.Context, sel ast.SelectionSet, v *model.IndicatorTable) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndicatorTable!")
+		return graphql.Null
+	}
+	return ec._IndicatorTable(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIndicatorUnit2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorUnit(ctx context.Context, v any) (model.IndicatorUnit, error) {
+	var res model.IndicatorUnit
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIndicatorUnit2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorUnit(ctx context.Context, sel ast.SelectionSet, v model.IndicatorUnit) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -46807,6 +52906,86 @@ func (ec *executionContext) marshalNMarkOffersUpToDatePayload2ᚖgithubᚗcomᚋ
 	return ec._MarkOffersUpToDatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNNeedGap2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedGap(ctx context.Context, sel ast.SelectionSet, v model.NeedGap) graphql.Marshaler {
+	return ec._NeedGap(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNeedGap2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedGapᚄ(ctx context.Context, sel ast.SelectionSet, v []model.NeedGap) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNeedGap2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedGap(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNNeedKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedKind(ctx context.Context, v any) (model.NeedKind, error) {
+	var res model.NeedKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNeedKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedKind(ctx context.Context, sel ast.SelectionSet, v model.NeedKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNNetworkAlertGroup2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkAlertGroup(ctx context.Context, sel ast.SelectionSet, v model.NetworkAlertGroup) graphql.Marshaler {
+	return ec._NetworkAlertGroup(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNetworkAlertGroup2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkAlertGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []model.NetworkAlertGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkAlertGroup2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkAlertGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNetworkAlertItem2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkAlertItem(ctx context.Context, sel ast.SelectionSet, v model.NetworkAlertItem) graphql.Marshaler {
+	return ec._NetworkAlertItem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNetworkAlertItem2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkAlertItemᚄ(ctx context.Context, sel ast.SelectionSet, v []model.NetworkAlertItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkAlertItem2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkAlertItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNNetworkAlertKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkAlertKind(ctx context.Context, v any) (model.NetworkAlertKind, error) {
+	var res model.NetworkAlertKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNetworkAlertKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkAlertKind(ctx context.Context, sel ast.SelectionSet, v model.NetworkAlertKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNNetworkEvent2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkEvent(ctx context.Context, sel ast.SelectionSet, v model.NetworkEvent) graphql.Marshaler {
 	return ec._NetworkEvent(ctx, sel, &v)
 }
@@ -46871,6 +53050,14 @@ func (ec *executionContext) marshalNNetworkEventPayload2ᚖgithubᚗcomᚋagir�
 		return graphql.Null
 	}
 	return ec._NetworkEventPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNetworkOverview2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkOverview(ctx context.Context, sel ast.SelectionSet, v *model.NetworkOverview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NetworkOverview!")
+		return graphql.Null
+	}
+	return ec._NetworkOverview(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -47265,6 +53452,36 @@ func (ec *executionContext) marshalNOutcomeKind2githubᚗcomᚋagirᚑreseauᚋa
 	return v
 }
 
+func (ec *executionContext) unmarshalNOutcomeKind2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeKindᚄ(ctx context.Context, v any) ([]model.OutcomeKind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.OutcomeKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOutcomeKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNOutcomeKind2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OutcomeKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOutcomeKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomeKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNOutcomePayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOutcomePayload(ctx context.Context, sel ast.SelectionSet, v *model.OutcomePayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OutcomePayload!")
@@ -47294,6 +53511,46 @@ func (ec *executionContext) unmarshalNParticipantInput2ᚕgithubᚗcomᚋagirᚑ
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalNPartnerActivity2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPartnerActivity(ctx context.Context, sel ast.SelectionSet, v model.PartnerActivity) graphql.Marshaler {
+	return ec._PartnerActivity(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPartnerActivity2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPartnerActivityᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PartnerActivity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnerActivity2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPartnerActivity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPhaseCount2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPhaseCount(ctx context.Context, sel ast.SelectionSet, v model.PhaseCount) graphql.Marshaler {
+	return ec._PhaseCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPhaseCount2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPhaseCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PhaseCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPhaseCount2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPhaseCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPlan2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlan(ctx context.Context, sel ast.SelectionSet, v *model.Plan) graphql.Marshaler {
@@ -47426,6 +53683,54 @@ func (ec *executionContext) unmarshalNProtectionType2githubᚗcomᚋagirᚑresea
 
 func (ec *executionContext) marshalNProtectionType2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐProtectionType(ctx context.Context, sel ast.SelectionSet, v model.ProtectionType) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPseudonymisedJourney2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPseudonymisedJourney(ctx context.Context, sel ast.SelectionSet, v model.PseudonymisedJourney) graphql.Marshaler {
+	return ec._PseudonymisedJourney(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPseudonymisedJourney2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPseudonymisedJourneyᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PseudonymisedJourney) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPseudonymisedJourney2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPseudonymisedJourney(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPseudonymisedJourneyConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[model.PseudonymisedJourney]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PseudonymisedJourneyConnection!")
+		return graphql.Null
+	}
+	return ec._PseudonymisedJourneyConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPseudonymisedJourneyEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[model.PseudonymisedJourney]) graphql.Marshaler {
+	return ec._PseudonymisedJourneyEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPseudonymisedJourneyEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[model.PseudonymisedJourney]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPseudonymisedJourneyEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNQualityCriterion2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐQualityCriterion(ctx context.Context, sel ast.SelectionSet, v model.QualityCriterion) graphql.Marshaler {
@@ -47765,6 +54070,16 @@ func (ec *executionContext) marshalNSector2ᚕgithubᚗcomᚋagirᚑreseauᚋagi
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNSeriesGranularity2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSeriesGranularity(ctx context.Context, v any) (model.SeriesGranularity, error) {
+	var res model.SeriesGranularity
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeriesGranularity2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSeriesGranularity(ctx context.Context, sel ast.SelectionSet, v model.SeriesGranularity) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNSetProgrammeParametersInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSetProgrammeParametersInput(ctx context.Context, v any) (model.SetProgrammeParametersInput, error) {
@@ -48476,6 +54791,22 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOBreakdown2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBreakdown(ctx context.Context, v any) (*model.Breakdown, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Breakdown)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBreakdown2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBreakdown(ctx context.Context, sel ast.SelectionSet, v *model.Breakdown) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOCefrLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCefrLevel(ctx context.Context, v any) (*model.CefrLevel, error) {
 	if v == nil {
 		return nil, nil
@@ -48736,6 +55067,22 @@ func (ec *executionContext) marshalOExclusionReason2ᚖgithubᚗcomᚋagirᚑres
 	return v
 }
 
+func (ec *executionContext) unmarshalOExitKind2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExitKind(ctx context.Context, v any) (*model.ExitKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ExitKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOExitKind2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExitKind(ctx context.Context, sel ast.SelectionSet, v *model.ExitKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOExitReason2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExitReason(ctx context.Context, v any) (*model.ExitReason, error) {
 	if v == nil {
 		return nil, nil
@@ -48923,6 +55270,50 @@ func (ec *executionContext) marshalOImportReport2ᚖgithubᚗcomᚋagirᚑreseau
 		return graphql.Null
 	}
 	return ec._ImportReport(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOIndicatorName2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorNameᚄ(ctx context.Context, v any) ([]model.IndicatorName, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.IndicatorName, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIndicatorName2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorName(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOIndicatorName2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorNameᚄ(ctx context.Context, sel ast.SelectionSet, v []model.IndicatorName) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorName2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorName(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOIndicatorsInput2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐIndicatorsInput(ctx context.Context, v any) (*model.IndicatorsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIndicatorsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -49249,6 +55640,14 @@ func (ec *executionContext) marshalOOutcomeKind2ᚕgithubᚗcomᚋagirᚑreseau�
 	return ret
 }
 
+func (ec *executionContext) unmarshalOPeriodInput2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPeriodInput(ctx context.Context, v any) (*model.PeriodInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPeriodInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOPlanAction2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPlanAction(ctx context.Context, sel ast.SelectionSet, v *model.PlanAction) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -49310,6 +55709,14 @@ func (ec *executionContext) marshalOProtectionType2ᚖgithubᚗcomᚋagirᚑrese
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOPseudonymisedJourneyFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPseudonymisedJourneyFilter(ctx context.Context, v any) (*model.PseudonymisedJourneyFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPseudonymisedJourneyFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOReferral2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx context.Context, sel ast.SelectionSet, v model.Referral) graphql.Marshaler {

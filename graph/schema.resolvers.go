@@ -228,6 +228,10 @@ func (r *beneficiaryResolver) AnonymisedAt(ctx context.Context, obj *model.Benef
 	return loadersFrom(ctx).DataProtection.AnonymisedAt.Load(ctx, obj.Key)
 }
 
+func (r *caseloadResolver) Referent(ctx context.Context, obj *model.Caseload) (*model.StaffMember, error) {
+	return loadOptional(ctx, loadersFrom(ctx).StaffMember.Load, &obj.ReferentKey, func(m model.StaffMember) string { return m.Key })
+}
+
 func (r *collectiveActionResolver) Facilitators(ctx context.Context, obj *model.CollectiveAction) ([]model.StaffMember, error) {
 	out := make([]model.StaffMember, 0, len(obj.FacilitatorKeys))
 	for _, k := range obj.FacilitatorKeys {
@@ -1052,6 +1056,18 @@ func (r *mutationResolver) EraseBeneficiaryData(ctx context.Context, input model
 	return &model.EraseBeneficiaryDataPayload{Beneficiary: b, UserErrors: ue}, nil
 }
 
+func (r *networkAlertItemResolver) Beneficiary(ctx context.Context, obj *model.NetworkAlertItem) (*model.Beneficiary, error) {
+	return loadOptional(ctx, loadersFrom(ctx).Social.Beneficiary.Load, obj.BeneficiaryKey, func(b model.Beneficiary) string { return b.Key })
+}
+
+func (r *networkAlertItemResolver) Structure(ctx context.Context, obj *model.NetworkAlertItem) (*model.Structure, error) {
+	return structureOrNil(ctx, obj.StructureKey)
+}
+
+func (r *networkAlertItemResolver) Offer(ctx context.Context, obj *model.NetworkAlertItem) (*model.Offer, error) {
+	return loadOptional(ctx, loadersFrom(ctx).Offer.Load, obj.OfferKey, func(o model.Offer) string { return o.Key })
+}
+
 func (r *networkEventResolver) WorkingGroup(ctx context.Context, obj *model.NetworkEvent) (*model.WorkingGroup, error) {
 	if obj.WorkingGroupKey == nil {
 		return nil, nil
@@ -1066,6 +1082,18 @@ func (r *networkEventResolver) Participants(ctx context.Context, obj *model.Netw
 
 func (r *networkEventResolver) GoodPractices(ctx context.Context, obj *model.NetworkEvent) ([]model.GoodPractice, error) {
 	return loadersFrom(ctx).EventGoodPractices.Load(ctx, obj.Key)
+}
+
+func (r *networkOverviewResolver) UpcomingCollectiveActions(ctx context.Context, obj *model.NetworkOverview) ([]model.CollectiveAction, error) {
+	return loadAllFound(ctx, loadersFrom(ctx).Social.CollectiveAction.LoadAll, obj.CollectiveActionKeys, func(a model.CollectiveAction) string { return a.Key })
+}
+
+func (r *networkOverviewResolver) UpcomingNetworkEvents(ctx context.Context, obj *model.NetworkOverview) ([]model.NetworkEvent, error) {
+	return loadAllFound(ctx, loadersFrom(ctx).NetworkEvent.LoadAll, obj.NetworkEventKeys, func(e model.NetworkEvent) string { return e.Key })
+}
+
+func (r *networkOverviewResolver) OpenEmergingNeeds(ctx context.Context, obj *model.NetworkOverview) ([]model.EmergingNeed, error) {
+	return loadAllFound(ctx, loadersFrom(ctx).EmergingNeed.LoadAll, obj.EmergingNeedKeys, func(n model.EmergingNeed) string { return n.Key })
 }
 
 func (r *offerResolver) Structure(ctx context.Context, obj *model.Offer) (*model.Structure, error) {
@@ -1130,6 +1158,10 @@ func (r *orientedPersonResolver) FirstName(ctx context.Context, obj *model.Orien
 func (r *orientedPersonResolver) LastNameInitial(ctx context.Context, obj *model.OrientedPerson) (string, error) {
 	noteReadOf(ctx, obj, "lastNameInitial")
 	return obj.LastNameInitial, nil
+}
+
+func (r *partnerActivityResolver) Structure(ctx context.Context, obj *model.PartnerActivity) (*model.Structure, error) {
+	return structureOrNil(ctx, &obj.StructureKey)
 }
 
 func (r *professionalDiagnosticResolver) AuthorStructure(ctx context.Context, obj *model.ProfessionalDiagnostic) (*model.Structure, error) {
@@ -1379,6 +1411,64 @@ func (r *queryResolver) ExportBeneficiaryData(ctx context.Context, beneficiaryID
 	return r.Store.ExportBeneficiaryData(ctx, model.PrincipalFrom(ctx), k)
 }
 
+func (r *queryResolver) Indicators(ctx context.Context, input *model.IndicatorsInput) (*model.IndicatorTable, error) {
+	p := model.PrincipalFrom(ctx)
+	req, err := CheckIndicatorsInput(r.Store, p, input)
+	if err != nil {
+		return nil, err
+	}
+	return ComputeIndicators(ctx, r.Store, p, req)
+}
+
+func (r *queryResolver) IndicatorSeries(ctx context.Context, name model.IndicatorName, granularity model.SeriesGranularity, period *model.PeriodInput, departments []string) (*model.IndicatorSeries, error) {
+	return r.indicatorSeries(ctx, name, granularity, period, departments)
+}
+
+func (r *queryResolver) IndicatorDefinitions(ctx context.Context) ([]model.IndicatorDefinition, error) {
+	return model.IndicatorDefinitions, nil
+}
+
+func (r *queryResolver) NetworkOverview(ctx context.Context, territory []string, alertItems *int) (*model.NetworkOverview, error) {
+	p := model.PrincipalFrom(ctx)
+	deps, err := db.OverviewTerritory(p, territory)
+	if err != nil {
+		return nil, err
+	}
+	n := 5
+	if alertItems != nil {
+		n = *alertItems
+	}
+	if n < 0 || n > maxOverviewItems {
+		return nil, model.Errorf(model.CodeOutOfRange, model.Path("alertItems"), "alertItems doit être entre 0 et %d", maxOverviewItems)
+	}
+	o, err := r.Store.NetworkOverview(ctx, p, deps, n)
+	if err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+func (r *queryResolver) PseudonymisedJourneys(ctx context.Context, filter *model.PseudonymisedJourneyFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.PseudonymisedJourney], error) {
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	p := model.PrincipalFrom(ctx)
+	var f db.PseudonymisedJourneyFilter
+	var asked []string
+	if filter != nil {
+		asked, f.CohortFrom, f.CohortTo = filter.Departments, filter.CohortFrom, filter.CohortTo
+	}
+	if err := firstErr(db.CheckMonth(f.CohortFrom, "filter", "cohortFrom"), db.CheckMonth(f.CohortTo, "filter", "cohortTo")); err != nil {
+		return nil, err
+	}
+	if f.Scope, err = db.ResolveIndicatorScope(p, asked, "filter", "departments"); err != nil {
+		return nil, err
+	}
+	conn, err := r.Store.PseudonymisedJourneys(ctx, p, f, page, wantsTotal(ctx))
+	return &conn, err
+}
+
 func (r *referentAssignmentResolver) StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error) {
 	m, err := loadersFrom(ctx).StaffMember.Load(ctx, obj.StaffMemberKey)
 	return found(m, m.Key), err
@@ -1519,6 +1609,8 @@ func (r *Resolver) AuditLogEntry() AuditLogEntryResolver { return &auditLogEntry
 
 func (r *Resolver) Beneficiary() BeneficiaryResolver { return &beneficiaryResolver{r} }
 
+func (r *Resolver) Caseload() CaseloadResolver { return &caseloadResolver{r} }
+
 func (r *Resolver) CollectiveAction() CollectiveActionResolver { return &collectiveActionResolver{r} }
 
 func (r *Resolver) CollectiveActionRegistration() CollectiveActionRegistrationResolver {
@@ -1537,13 +1629,19 @@ func (r *Resolver) Interview() InterviewResolver { return &interviewResolver{r} 
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
+func (r *Resolver) NetworkAlertItem() NetworkAlertItemResolver { return &networkAlertItemResolver{r} }
+
 func (r *Resolver) NetworkEvent() NetworkEventResolver { return &networkEventResolver{r} }
+
+func (r *Resolver) NetworkOverview() NetworkOverviewResolver { return &networkOverviewResolver{r} }
 
 func (r *Resolver) Offer() OfferResolver { return &offerResolver{r} }
 
 func (r *Resolver) Orientation() OrientationResolver { return &orientationResolver{r} }
 
 func (r *Resolver) OrientedPerson() OrientedPersonResolver { return &orientedPersonResolver{r} }
+
+func (r *Resolver) PartnerActivity() PartnerActivityResolver { return &partnerActivityResolver{r} }
 
 func (r *Resolver) ProfessionalDiagnostic() ProfessionalDiagnosticResolver {
 	return &professionalDiagnosticResolver{r}
@@ -1573,6 +1671,7 @@ type (
 	accessibilityResolver                struct{ *Resolver }
 	auditLogEntryResolver                struct{ *Resolver }
 	beneficiaryResolver                  struct{ *Resolver }
+	caseloadResolver                     struct{ *Resolver }
 	collectiveActionResolver             struct{ *Resolver }
 	collectiveActionRegistrationResolver struct{ *Resolver }
 	emergingNeedResolver                 struct{ *Resolver }
@@ -1580,10 +1679,13 @@ type (
 	goodPracticeResolver                 struct{ *Resolver }
 	interviewResolver                    struct{ *Resolver }
 	mutationResolver                     struct{ *Resolver }
+	networkAlertItemResolver             struct{ *Resolver }
 	networkEventResolver                 struct{ *Resolver }
+	networkOverviewResolver              struct{ *Resolver }
 	offerResolver                        struct{ *Resolver }
 	orientationResolver                  struct{ *Resolver }
 	orientedPersonResolver               struct{ *Resolver }
+	partnerActivityResolver              struct{ *Resolver }
 	professionalDiagnosticResolver       struct{ *Resolver }
 	queryResolver                        struct{ *Resolver }
 	referentAssignmentResolver           struct{ *Resolver }

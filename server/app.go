@@ -117,6 +117,9 @@ func Open(ctx context.Context, c Config, logger *slog.Logger, opts ...Option) (m
 	if err := m.setUpAuth(ctx); err != nil {
 		return m, err
 	}
+	if m.Store.PseudonymKey, err = pseudonymKey(m.Config); err != nil {
+		return m, err
+	}
 	persisted, err := c.persistedQueries()
 	if err != nil {
 		return m, err

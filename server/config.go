@@ -23,6 +23,7 @@ type Config struct {
 	Env                string        // AGIR_ENV: "development" (default) or "production"
 	Demo               string        // AGIR_DEMO: "auto" (default: load into an empty database in development), "on", "off"
 	DevSecret          string        // AGIR_DEV_SECRET: HS256 secret of development tokens (default: generated in DataDir)
+	PseudonymSecret    string        // AGIR_PSEUDONYM_SECRET: HMAC key of the analysts' pseudonyms (development: derived from the development secret)
 	OIDCIssuer         string        // OIDC_ISSUER_URL: OIDC issuer; set, it enables OIDC tokens
 	OIDCAudience       string        // OIDC_AUDIENCE: expected audience (client id) of OIDC tokens
 	LogLevel           slog.Level    // LOG_LEVEL: debug, info (default), warn, error
@@ -50,6 +51,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		Env:                orDefault(getenv("AGIR_ENV"), "development"),
 		Demo:               orDefault(getenv("AGIR_DEMO"), "auto"),
 		DevSecret:          getenv("AGIR_DEV_SECRET"),
+		PseudonymSecret:    getenv("AGIR_PSEUDONYM_SECRET"),
 		OIDCIssuer:         getenv("OIDC_ISSUER_URL"),
 		OIDCAudience:       getenv("OIDC_AUDIENCE"),
 		LogFormat:          orDefault(getenv("LOG_FORMAT"), "text"),
@@ -120,6 +122,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.DevSecret != "" && len(c.DevSecret) < auth.MinDevSecretLen {
 		errs = append(errs, fmt.Sprintf("AGIR_DEV_SECRET: %d bytes, at least %d are needed", len(c.DevSecret), auth.MinDevSecretLen))
+	}
+	if c.PseudonymSecret != "" && len(c.PseudonymSecret) < auth.MinDevSecretLen {
+		errs = append(errs, fmt.Sprintf("AGIR_PSEUDONYM_SECRET: %d bytes, at least %d are needed", len(c.PseudonymSecret), auth.MinDevSecretLen))
+	}
+	if c.Production() && c.PseudonymSecret == "" {
+		errs = append(errs, "AGIR_ENV=production needs AGIR_PSEUDONYM_SECRET (the analysts' pseudonyms)")
 	}
 	errs = append(errs, c.Endpoint.load(getenv)...)
 	if c.Production() && c.OIDCIssuer == "" {

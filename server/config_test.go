@@ -53,6 +53,7 @@ func TestLoadConfig_Values(t *testing.T) {
 		"AGIR_ENV":                  "production",
 		"AGIR_DEMO":                 "off",
 		"AGIR_DEV_SECRET":           strings.Repeat("s", 32),
+		"AGIR_PSEUDONYM_SECRET":     strings.Repeat("p", 32),
 		"OIDC_ISSUER_URL":           "https://issuer.example",
 		"OIDC_AUDIENCE":             "agir",
 		"LOG_LEVEL":                 "debug",
@@ -70,7 +71,7 @@ func TestLoadConfig_Values(t *testing.T) {
 	}
 	want := Config{
 		Port: 0, DatabaseURL: env["DATABASE_URL"], DatabaseReadURL: env["DATABASE_READ_URL"],
-		DataDir: "/srv/agir", Env: "production", Demo: "off", DevSecret: env["AGIR_DEV_SECRET"],
+		DataDir: "/srv/agir", Env: "production", Demo: "off", DevSecret: env["AGIR_DEV_SECRET"], PseudonymSecret: env["AGIR_PSEUDONYM_SECRET"],
 		OIDCIssuer: "https://issuer.example", OIDCAudience: "agir", LogLevel: slog.LevelDebug, LogFormat: "json",
 		RequestTimeout: 5 * time.Second, StatementTimeout: 2 * time.Second, ShutdownTimeout: time.Minute,
 		MaxBodyBytes: 4096, AuditRetentionDays: 30, AnonymiseAfterDays: 400, Endpoint: defaultEndpoint,
@@ -96,6 +97,9 @@ func TestLoadConfig_Errors(t *testing.T) {
 		{"ErrPortTooLarge", map[string]string{"PORT": "65536"}, "PORT"},
 		{"ErrEnv", map[string]string{"AGIR_ENV": "prod"}, "AGIR_ENV"},
 		{"ErrDemo", map[string]string{"AGIR_DEMO": "yes"}, "AGIR_DEMO"},
+		{"ErrPseudonymSecretShort", map[string]string{"AGIR_PSEUDONYM_SECRET": "short"}, "AGIR_PSEUDONYM_SECRET"},
+		{"ErrProductionWithoutPseudonymSecret", map[string]string{"AGIR_ENV": "production", "OIDC_ISSUER_URL": "https://issuer.example",
+			"OIDC_AUDIENCE": "agir"}, "AGIR_PSEUDONYM_SECRET"},
 		{"ErrLogFormat", map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
 		{"ErrLogLevel", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{"ErrRequestTimeout", map[string]string{"AGIR_REQUEST_TIMEOUT": "30"}, "AGIR_REQUEST_TIMEOUT"},
@@ -133,7 +137,7 @@ func TestLoadConfig_Errors(t *testing.T) {
 		}
 	})
 	t.Run("ProductionWithOIDC", func(t *testing.T) {
-		env := map[string]string{"AGIR_ENV": "production"}
+		env := map[string]string{"AGIR_ENV": "production", "AGIR_PSEUDONYM_SECRET": strings.Repeat("p", 32)}
 		for k, v := range oidc {
 			env[k] = v
 		}

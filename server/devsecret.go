@@ -1,7 +1,9 @@
 package main
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -37,4 +39,23 @@ func devSecret(c Config) ([]byte, error) {
 		return nil, fmt.Errorf("write development secret: %w", err)
 	}
 	return []byte(secret), nil
+}
+
+// pseudonymKey is the HMAC key of the analysts' pseudonyms: AGIR_PSEUDONYM_SECRET when
+// set (required in production); in development, derived from the development secret
+// (HMAC-SHA256 of a fixed label), so pseudonyms are stable for a data directory.
+func pseudonymKey(c Config) ([]byte, error) {
+	if c.PseudonymSecret != "" {
+		return []byte(c.PseudonymSecret), nil
+	}
+	if c.Production() {
+		return nil, errors.New("AGIR_PSEUDONYM_SECRET is required in production")
+	}
+	dev, err := devSecret(c)
+	if err != nil {
+		return nil, err
+	}
+	mac := hmac.New(sha256.New, dev)
+	mac.Write([]byte("agir pseudonym key v1"))
+	return mac.Sum(nil), nil
 }

@@ -49,6 +49,9 @@ func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
 		requireAuth(m.Logger, graph.DataInclusionExport(m.Store, m.Logger)))
 	mux.Handle("GET /export/data-inclusion/structures.json", export)
 	mux.Handle("GET /export/data-inclusion/services.json", export)
+	// Indicator tables as CSV, same authentication, scope and suppression as Query.indicators.
+	mux.Handle("GET /export/indicators.csv", auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{Resolve: m.resolvePrincipal},
+		requireAuth(m.Logger, graph.IndicatorsCSV(m.Store, m.Logger))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

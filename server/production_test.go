@@ -74,7 +74,7 @@ func TestProductionRefusesDevelopmentTokens(t *testing.T) {
 	env := map[string]string{
 		"DATABASE_URL": dbtest.NewDatabase(t), "PORT": "0", "AGIR_DATA_DIR": t.TempDir(), "AGIR_DEV_SECRET": testSecret,
 		"LOG_LEVEL": "warn", "AGIR_ENV": "production", "AGIR_DEMO": "on",
-		"OIDC_ISSUER_URL": is.srv.URL, "OIDC_AUDIENCE": "agir-api",
+		"OIDC_ISSUER_URL": is.srv.URL, "OIDC_AUDIENCE": "agir-api", "AGIR_PSEUDONYM_SECRET": "production-pseudonym-secret-0123456789",
 	}
 	c, err := LoadConfig(func(k string) string { return env[k] })
 	if err != nil {

@@ -501,6 +501,126 @@ type ImportRow struct {
 	Errors []UserError `json:"errors"`
 }
 
+// One cell of an indicator (« cellule »): suppressed cells have value, numerator and denominator null.
+type IndicatorCell struct {
+	// Value of the breakdown (a code: department, enum value, id, month `2026-03`); null for the total.
+	Key *string `json:"key,omitempty"`
+	// Readable label of the key, in French where it is a code; null for the total.
+	Label *string `json:"label,omitempty"`
+	// Value: a count, a rate between 0 and 1, or a median in days; null when undefined or suppressed.
+	Value *float64 `json:"value,omitempty"`
+	// Numerator; null for a median or when suppressed.
+	Numerator *int `json:"numerator,omitempty"`
+	// Denominator; null for a count or when suppressed.
+	Denominator *int `json:"denominator,omitempty"`
+	// Target, when the programme sets one.
+	Target *float64 `json:"target,omitempty"`
+	// Whether the cell is hidden by statistical secrecy (fewer than 5 beneficiaries) (« secret statistique »).
+	Suppressed bool `json:"suppressed"`
+}
+
+// Definition of an indicator (« définition de l'indicateur »), for clients to display.
+type IndicatorDefinition struct {
+	// Name.
+	Name IndicatorName `json:"name"`
+	// Family.
+	Group IndicatorGroup `json:"group"`
+	// Unit of the value.
+	Unit IndicatorUnit `json:"unit"`
+	// Label, in French (« libellé »).
+	Label string `json:"label"`
+	// What it measures and which journeys count, in French.
+	Description string `json:"description"`
+	// What the numerator counts, in French; for a median, what is measured.
+	Numerator string `json:"numerator"`
+	// What the denominator counts, in French; null for a count.
+	Denominator *string `json:"denominator,omitempty"`
+	// Target value, when the programme sets one (« cible »): 0.6 for the 60 % target.
+	Target *float64 `json:"target,omitempty"`
+	// Maturity rule (« règle de maturité »): which journeys are old enough to be judged; null when all are.
+	Maturity *string `json:"maturity,omitempty"`
+	// Whether cells count beneficiaries, hence are suppressed under 5 for analysts.
+	Personal bool `json:"personal"`
+	// Breakdowns that apply; others give only the total.
+	Breakdowns []Breakdown `json:"breakdowns"`
+}
+
+// One step of an indicator series (« point de la série »).
+type IndicatorPoint struct {
+	// First day of the step.
+	From Date `json:"from"`
+	// Last day of the step.
+	To Date `json:"to"`
+	// Label of the step: `2026-03` or `2026-T1`.
+	Label string `json:"label"`
+	// Value; null when undefined or suppressed.
+	Value *float64 `json:"value,omitempty"`
+	// Numerator; null for a median or when suppressed.
+	Numerator *int `json:"numerator,omitempty"`
+	// Denominator; null for a count or when suppressed.
+	Denominator *int `json:"denominator,omitempty"`
+	// Target, when the programme sets one.
+	Target *float64 `json:"target,omitempty"`
+	// Whether the step is hidden by statistical secrecy.
+	Suppressed bool `json:"suppressed"`
+}
+
+// An indicator over the period, in total and by cell (« ligne d'indicateur »).
+type IndicatorRow struct {
+	// Indicator.
+	Indicator IndicatorName `json:"indicator"`
+	// Its definition.
+	Definition *IndicatorDefinition `json:"definition"`
+	// Breakdown of the cells; null when none was asked or the indicator does not break down by it.
+	Breakdown *Breakdown `json:"breakdown,omitempty"`
+	// All cells together.
+	Total *IndicatorCell `json:"total"`
+	// One cell per value of the breakdown with something counted, ordered by key; empty without breakdown.
+	Cells []IndicatorCell `json:"cells"`
+}
+
+// An indicator month by month or quarter by quarter (« série »).
+type IndicatorSeries struct {
+	// Indicator.
+	Indicator IndicatorName `json:"indicator"`
+	// Its definition.
+	Definition *IndicatorDefinition `json:"definition"`
+	// Step.
+	Granularity SeriesGranularity `json:"granularity"`
+	// Departments covered; empty for the whole country.
+	Departments []string `json:"departments"`
+	// Steps, oldest first.
+	Points []IndicatorPoint `json:"points"`
+}
+
+// A table of indicators (« tableau d'indicateurs »).
+type IndicatorTable struct {
+	// First day of the period.
+	From Date `json:"from"`
+	// Last day of the period.
+	To Date `json:"to"`
+	// Departments covered; empty for the whole country.
+	Departments []string `json:"departments"`
+	// Breakdown asked.
+	Breakdown *Breakdown `json:"breakdown,omitempty"`
+	// Day the indicators were computed for (« date de calcul »): maturity is judged on it.
+	ComputedOn Date `json:"computedOn"`
+	// One row per indicator asked, in the order of the definitions.
+	Rows []IndicatorRow `json:"rows"`
+}
+
+// What indicators to compute (« demande d'indicateurs »).
+type IndicatorsInput struct {
+	// Indicators; all of them when omitted.
+	Names []IndicatorName `json:"names,omitempty"`
+	// Period; the current year to date when omitted.
+	Period *PeriodInput `json:"period,omitempty"`
+	// Departments, within the caller's territory; the whole territory when omitted.
+	Departments []string `json:"departments,omitempty"`
+	// Dimension of the cells; only totals when omitted.
+	Breakdown *Breakdown `json:"breakdown,omitempty"`
+}
+
 // Mark offers as verified today (« marquer comme à jour »).
 type MarkOffersUpToDateInput struct {
 	// The offers, at most 100.
@@ -527,6 +647,24 @@ type NearInput struct {
 	Longitude float64 `json:"longitude"`
 	// Radius in km, 0.1 to 500 (« rayon »).
 	RadiusKm float64 `json:"radiusKm"`
+}
+
+// A need of the territory set against the offer that answers it (« écart besoins / offre »).
+type NeedGap struct {
+	// Need.
+	Need NeedKind `json:"need"`
+	// data·inclusion thématiques that answer it (a thématique answers when it is one of these or below one).
+	Thematiques []string `json:"thematiques"`
+	// Beneficiaries in progress with this need.
+	Beneficiaries int `json:"beneficiaries"`
+	// Published offers of the territory answering it.
+	Offers int `json:"offers"`
+	// Places of those offers, where their capacity is known (« places »).
+	Places int `json:"places"`
+	// Offers answering it whose capacity is not given.
+	OffersWithoutCapacity int `json:"offersWithoutCapacity"`
+	// Whether the local offer is missing: no offer, or fewer known places than beneficiaries while every offer gives its capacity (« offre manquante »).
+	Missing bool `json:"missing"`
 }
 
 // Filter of network events.
@@ -797,6 +935,22 @@ type ParticipantInput struct {
 	StaffMemberID *string `json:"staffMemberId,omitempty"`
 }
 
+// A period of calendar days, both ends included (« période »).
+type PeriodInput struct {
+	// First day; defaults to 1 January of the current year.
+	From *Date `json:"from,omitempty"`
+	// Last day; defaults to today.
+	To *Date `json:"to,omitempty"`
+}
+
+// Journeys in one phase (« parcours par phase »).
+type PhaseCount struct {
+	// Phase.
+	Phase JourneyPhase `json:"phase"`
+	// Number of journeys.
+	Count int `json:"count"`
+}
+
 // The accompaniment plan (« plan d'accompagnement »).
 type Plan struct {
 	// Objectives, per axis (« objectifs »).
@@ -829,6 +983,16 @@ type ProgrammeParametersPayload struct {
 	ProgrammeParameters *ProgrammeParameters `json:"programmeParameters,omitempty"`
 	// Errors the caller can fix.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// Filter of the pseudonymised journeys.
+type PseudonymisedJourneyFilter struct {
+	// Departments, within the caller's territory.
+	Departments []string `json:"departments,omitempty"`
+	// Referral month from, `YYYY-MM` included (« cohorte depuis »).
+	CohortFrom *string `json:"cohortFrom,omitempty"`
+	// Referral month to, `YYYY-MM` included (« cohorte jusqu'à »).
+	CohortTo *string `json:"cohortTo,omitempty"`
 }
 
 // One criterion of the data·inclusion quality score (« critère de qualité »).
@@ -1558,6 +1722,76 @@ func (e AdmissionKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Age band (« tranche d'âge »).
+type AgeBand string
+
+const (
+	// Under 18 (« moins de 18 ans »).
+	AgeBandUnder18 AgeBand = "UNDER_18"
+	// 18 to 25 (« 18-25 ans »).
+	AgeBandFrom18To25 AgeBand = "FROM_18_TO_25"
+	// 26 to 35 (« 26-35 ans »).
+	AgeBandFrom26To35 AgeBand = "FROM_26_TO_35"
+	// 36 to 45 (« 36-45 ans »).
+	AgeBandFrom36To45 AgeBand = "FROM_36_TO_45"
+	// 46 to 55 (« 46-55 ans »).
+	AgeBandFrom46To55 AgeBand = "FROM_46_TO_55"
+	// 56 and over (« 56 ans et plus »).
+	AgeBandFrom56 AgeBand = "FROM_56"
+)
+
+var AllAgeBand = []AgeBand{
+	AgeBandUnder18,
+	AgeBandFrom18To25,
+	AgeBandFrom26To35,
+	AgeBandFrom36To45,
+	AgeBandFrom46To55,
+	AgeBandFrom56,
+}
+
+func (e AgeBand) IsValid() bool {
+	switch e {
+	case AgeBandUnder18, AgeBandFrom18To25, AgeBandFrom26To35, AgeBandFrom36To45, AgeBandFrom46To55, AgeBandFrom56:
+		return true
+	}
+	return false
+}
+
+func (e AgeBand) String() string {
+	return string(e)
+}
+
+func (e *AgeBand) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AgeBand(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AgeBand", str)
+	}
+	return nil
+}
+
+func (e AgeBand) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AgeBand) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AgeBand) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // An aid that can be requested from Agefiph (« aide Agefiph »).
 type AgefiphAid string
 
@@ -1967,6 +2201,91 @@ func (e *BeneficiaryOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e BeneficiaryOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Dimension an indicator is broken down by (« ventilation »).
+type Breakdown string
+
+const (
+	// Department (« département »).
+	BreakdownDepartment Breakdown = "DEPARTMENT"
+	// Structure: the social operator of the journey; the partner for orientations; the structure for network indicators (« structure »).
+	BreakdownStructure Breakdown = "STRUCTURE"
+	// Active social-worker referent of the journey (« référent »).
+	BreakdownReferent Breakdown = "REFERENT"
+	// Month of OFII referral (« cohorte d'entrée, mois »).
+	BreakdownCohortMonth Breakdown = "COHORT_MONTH"
+	// Quarter of OFII referral (« cohorte d'entrée, trimestre »).
+	BreakdownCohortQuarter Breakdown = "COHORT_QUARTER"
+	// Year of OFII referral (« cohorte d'entrée, année »).
+	BreakdownCohortYear Breakdown = "COHORT_YEAR"
+	// Protection type (« type de protection »).
+	BreakdownProtectionType Breakdown = "PROTECTION_TYPE"
+	// Sex (« sexe »).
+	BreakdownSex Breakdown = "SEX"
+	// Age band at referral (« tranche d'âge »).
+	BreakdownAgeBand Breakdown = "AGE_BAND"
+	// Household composition (« composition du foyer »).
+	BreakdownHousehold Breakdown = "HOUSEHOLD"
+	// Reason of the exit or exclusion; exits and exclusions only (« motif »).
+	BreakdownReason Breakdown = "REASON"
+)
+
+var AllBreakdown = []Breakdown{
+	BreakdownDepartment,
+	BreakdownStructure,
+	BreakdownReferent,
+	BreakdownCohortMonth,
+	BreakdownCohortQuarter,
+	BreakdownCohortYear,
+	BreakdownProtectionType,
+	BreakdownSex,
+	BreakdownAgeBand,
+	BreakdownHousehold,
+	BreakdownReason,
+}
+
+func (e Breakdown) IsValid() bool {
+	switch e {
+	case BreakdownDepartment, BreakdownStructure, BreakdownReferent, BreakdownCohortMonth, BreakdownCohortQuarter, BreakdownCohortYear, BreakdownProtectionType, BreakdownSex, BreakdownAgeBand, BreakdownHousehold, BreakdownReason:
+		return true
+	}
+	return false
+}
+
+func (e Breakdown) String() string {
+	return string(e)
+}
+
+func (e *Breakdown) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Breakdown(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Breakdown", str)
+	}
+	return nil
+}
+
+func (e Breakdown) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Breakdown) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Breakdown) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -3160,6 +3479,73 @@ func (e Freshness) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Household composition (« composition du foyer »), from the joining family members.
+type HouseholdComposition string
+
+const (
+	// Alone (« personne seule »).
+	HouseholdCompositionAlone HouseholdComposition = "ALONE"
+	// Couple without minor child (« couple sans enfant »).
+	HouseholdCompositionCouple HouseholdComposition = "COUPLE"
+	// Couple with minor children (« couple avec enfants »).
+	HouseholdCompositionCoupleWithChildren HouseholdComposition = "COUPLE_WITH_CHILDREN"
+	// Single parent (« famille monoparentale »).
+	HouseholdCompositionSingleParent HouseholdComposition = "SINGLE_PARENT"
+	// Other household, e.g. with a parent (« autre »).
+	HouseholdCompositionOther HouseholdComposition = "OTHER"
+)
+
+var AllHouseholdComposition = []HouseholdComposition{
+	HouseholdCompositionAlone,
+	HouseholdCompositionCouple,
+	HouseholdCompositionCoupleWithChildren,
+	HouseholdCompositionSingleParent,
+	HouseholdCompositionOther,
+}
+
+func (e HouseholdComposition) IsValid() bool {
+	switch e {
+	case HouseholdCompositionAlone, HouseholdCompositionCouple, HouseholdCompositionCoupleWithChildren, HouseholdCompositionSingleParent, HouseholdCompositionOther:
+		return true
+	}
+	return false
+}
+
+func (e HouseholdComposition) String() string {
+	return string(e)
+}
+
+func (e *HouseholdComposition) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = HouseholdComposition(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid HouseholdComposition", str)
+	}
+	return nil
+}
+
+func (e HouseholdComposition) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *HouseholdComposition) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e HouseholdComposition) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Outcome of a housing proposal (« suite donnée »).
 type HousingOutcome string
 
@@ -3350,6 +3736,282 @@ func (e *ImportOutcome) UnmarshalJSON(b []byte) error {
 }
 
 func (e ImportOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Family of indicators (« famille d'indicateurs »).
+type IndicatorGroup string
+
+const (
+	// Flows of the programme (« flux »).
+	IndicatorGroupFlow IndicatorGroup = "FLOW"
+	// Outcomes at exit (« résultats »).
+	IndicatorGroupOutcomes IndicatorGroup = "OUTCOMES"
+	// Retention (« maintien »).
+	IndicatorGroupRetention IndicatorGroup = "RETENTION"
+	// Delays of the programme (« délais »).
+	IndicatorGroupDelays IndicatorGroup = "DELAYS"
+	// Evaluations and follow-ups (« évaluations et suivis »).
+	IndicatorGroupEvaluations IndicatorGroup = "EVALUATIONS"
+	// Network facilitation (« animation du réseau »).
+	IndicatorGroupNetwork IndicatorGroup = "NETWORK"
+)
+
+var AllIndicatorGroup = []IndicatorGroup{
+	IndicatorGroupFlow,
+	IndicatorGroupOutcomes,
+	IndicatorGroupRetention,
+	IndicatorGroupDelays,
+	IndicatorGroupEvaluations,
+	IndicatorGroupNetwork,
+}
+
+func (e IndicatorGroup) IsValid() bool {
+	switch e {
+	case IndicatorGroupFlow, IndicatorGroupOutcomes, IndicatorGroupRetention, IndicatorGroupDelays, IndicatorGroupEvaluations, IndicatorGroupNetwork:
+		return true
+	}
+	return false
+}
+
+func (e IndicatorGroup) String() string {
+	return string(e)
+}
+
+func (e *IndicatorGroup) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = IndicatorGroup(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid IndicatorGroup", str)
+	}
+	return nil
+}
+
+func (e IndicatorGroup) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *IndicatorGroup) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e IndicatorGroup) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Name of an indicator (« indicateur »); indicatorDefinitions describes each.
+type IndicatorName string
+
+const (
+	// Referrals by OFII in the period (« orientations OFII »).
+	IndicatorNameReferrals IndicatorName = "REFERRALS"
+	// Entries: welcome interviews held in the period (« entrées dans le parcours »).
+	IndicatorNameEntries IndicatorName = "ENTRIES"
+	// Journeys in progress on at least one day of the period (« parcours actifs »).
+	IndicatorNameActiveJourneys IndicatorName = "ACTIVE_JOURNEYS"
+	// Ordinary exits in the period; breaks down by reason (« sorties »).
+	IndicatorNameExits IndicatorName = "EXITS"
+	// Exclusions in the period; breaks down by reason (« exclusions »).
+	IndicatorNameExclusions IndicatorName = "EXCLUSIONS"
+	// Reintegrations in the period (« réintégrations »).
+	IndicatorNameReintegrations IndicatorName = "REINTEGRATIONS"
+	// Share of journeys ended in the period in employment or training on the day they ended; target 60 % (« taux d'accès à l'emploi ou à la formation »).
+	IndicatorNameEmploymentOrTrainingAtExit IndicatorName = "EMPLOYMENT_OR_TRAINING_AT_EXIT"
+	// Share of journeys ended in the period in durable employment (CDI or CDD of 6 months or more) (« emploi durable »).
+	IndicatorNameDurableEmploymentAtExit IndicatorName = "DURABLE_EMPLOYMENT_AT_EXIT"
+	// Share of journeys ended in the period that entered a qualifying training (« formation qualifiante »).
+	IndicatorNameQualifyingTraining IndicatorName = "QUALIFYING_TRAINING"
+	// Share of journeys ended in the period in permanent housing (« accès au logement pérenne »).
+	IndicatorNameHousingAtExit IndicatorName = "HOUSING_AT_EXIT"
+	// Share of journeys ended in the period with at least one right opened (« ouverture de droits »).
+	IndicatorNameRightsOpened IndicatorName = "RIGHTS_OPENED"
+	// Share of the journeys in progress in the period not ended by withdrawal or exclusion (« taux de maintien dans le parcours »).
+	IndicatorNameRetention IndicatorName = "RETENTION"
+	// Share of mature CIR cohorts whose welcome interview was held within the delay (« entretien d'accueil dans le mois »).
+	IndicatorNameWelcomeWithinDelay IndicatorName = "WELCOME_WITHIN_DELAY"
+	// Median days from CIR signature to the welcome interview (« délai médian d'accueil »).
+	IndicatorNameWelcomeDelayMedian IndicatorName = "WELCOME_DELAY_MEDIAN"
+	// Median days from the welcome interview to the engagement contract (« délai médian de contractualisation »).
+	IndicatorNameContractDelayMedian IndicatorName = "CONTRACT_DELAY_MEDIAN"
+	// Median duration in days of the journeys ended in the period (« durée médiane du parcours »).
+	IndicatorNameJourneyDurationMedian IndicatorName = "JOURNEY_DURATION_MEDIAN"
+	// Journeys of the period that went past their maximum duration (« parcours au-delà de 24 mois »).
+	IndicatorNameJourneysOverLimit IndicatorName = "JOURNEYS_OVER_LIMIT"
+	// Median days partners took to answer the orientations answered in the period (« délai de réponse des partenaires »).
+	IndicatorNameOrientationAnswerDelayMedian IndicatorName = "ORIENTATION_ANSWER_DELAY_MEDIAN"
+	// Share of mature orientations answered within their deadline (« orientations traitées dans les délais »).
+	IndicatorNameOrientationsAnsweredInTime IndicatorName = "ORIENTATIONS_ANSWERED_IN_TIME"
+	// Share of mature entries with their entry evaluation (« évaluation d'entrée réalisée »).
+	IndicatorNameEntryEvaluations IndicatorName = "ENTRY_EVALUATIONS"
+	// Share of mature entries with their mid-course evaluation (« évaluation à mi-parcours réalisée »).
+	IndicatorNameMidCourseEvaluations IndicatorName = "MID_COURSE_EVALUATIONS"
+	// Share of exits in the period with their exit evaluation (« évaluation de sortie réalisée »).
+	IndicatorNameExitEvaluations IndicatorName = "EXIT_EVALUATIONS"
+	// Share of mature exits with their 3-month follow-up (« suivi à 3 mois réalisé »).
+	IndicatorNameFollowUps3Months IndicatorName = "FOLLOW_UPS_3_MONTHS"
+	// Share of mature exits with their 6-month follow-up (« suivi à 6 mois réalisé »).
+	IndicatorNameFollowUps6Months IndicatorName = "FOLLOW_UPS_6_MONTHS"
+	// Share of 3-month follow-ups still in employment, training or permanent housing (« durabilité à 3 mois »).
+	IndicatorNameDurability3Months IndicatorName = "DURABILITY_3_MONTHS"
+	// Share of 6-month follow-ups still in employment, training or permanent housing (« durabilité à 6 mois »).
+	IndicatorNameDurability6Months IndicatorName = "DURABILITY_6_MONTHS"
+	// Network events held in the period (« temps de réseau tenus »).
+	IndicatorNameNetworkEventsHeld IndicatorName = "NETWORK_EVENTS_HELD"
+	// Attendances of structures at the network events of the period (« participation aux temps de réseau »).
+	IndicatorNameEventParticipations IndicatorName = "EVENT_PARTICIPATIONS"
+	// Emerging needs reported in the period and still open (« besoins émergents ouverts »).
+	IndicatorNameEmergingNeedsOpen IndicatorName = "EMERGING_NEEDS_OPEN"
+	// Emerging needs reported in the period and addressed (« besoins émergents traités »).
+	IndicatorNameEmergingNeedsAddressed IndicatorName = "EMERGING_NEEDS_ADDRESSED"
+	// Share of published offers verified within their update frequency, today (« offres à jour »).
+	IndicatorNameOffersUpToDate IndicatorName = "OFFERS_UP_TO_DATE"
+)
+
+var AllIndicatorName = []IndicatorName{
+	IndicatorNameReferrals,
+	IndicatorNameEntries,
+	IndicatorNameActiveJourneys,
+	IndicatorNameExits,
+	IndicatorNameExclusions,
+	IndicatorNameReintegrations,
+	IndicatorNameEmploymentOrTrainingAtExit,
+	IndicatorNameDurableEmploymentAtExit,
+	IndicatorNameQualifyingTraining,
+	IndicatorNameHousingAtExit,
+	IndicatorNameRightsOpened,
+	IndicatorNameRetention,
+	IndicatorNameWelcomeWithinDelay,
+	IndicatorNameWelcomeDelayMedian,
+	IndicatorNameContractDelayMedian,
+	IndicatorNameJourneyDurationMedian,
+	IndicatorNameJourneysOverLimit,
+	IndicatorNameOrientationAnswerDelayMedian,
+	IndicatorNameOrientationsAnsweredInTime,
+	IndicatorNameEntryEvaluations,
+	IndicatorNameMidCourseEvaluations,
+	IndicatorNameExitEvaluations,
+	IndicatorNameFollowUps3Months,
+	IndicatorNameFollowUps6Months,
+	IndicatorNameDurability3Months,
+	IndicatorNameDurability6Months,
+	IndicatorNameNetworkEventsHeld,
+	IndicatorNameEventParticipations,
+	IndicatorNameEmergingNeedsOpen,
+	IndicatorNameEmergingNeedsAddressed,
+	IndicatorNameOffersUpToDate,
+}
+
+func (e IndicatorName) IsValid() bool {
+	switch e {
+	case IndicatorNameReferrals, IndicatorNameEntries, IndicatorNameActiveJourneys, IndicatorNameExits, IndicatorNameExclusions, IndicatorNameReintegrations, IndicatorNameEmploymentOrTrainingAtExit, IndicatorNameDurableEmploymentAtExit, IndicatorNameQualifyingTraining, IndicatorNameHousingAtExit, IndicatorNameRightsOpened, IndicatorNameRetention, IndicatorNameWelcomeWithinDelay, IndicatorNameWelcomeDelayMedian, IndicatorNameContractDelayMedian, IndicatorNameJourneyDurationMedian, IndicatorNameJourneysOverLimit, IndicatorNameOrientationAnswerDelayMedian, IndicatorNameOrientationsAnsweredInTime, IndicatorNameEntryEvaluations, IndicatorNameMidCourseEvaluations, IndicatorNameExitEvaluations, IndicatorNameFollowUps3Months, IndicatorNameFollowUps6Months, IndicatorNameDurability3Months, IndicatorNameDurability6Months, IndicatorNameNetworkEventsHeld, IndicatorNameEventParticipations, IndicatorNameEmergingNeedsOpen, IndicatorNameEmergingNeedsAddressed, IndicatorNameOffersUpToDate:
+		return true
+	}
+	return false
+}
+
+func (e IndicatorName) String() string {
+	return string(e)
+}
+
+func (e *IndicatorName) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = IndicatorName(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid IndicatorName", str)
+	}
+	return nil
+}
+
+func (e IndicatorName) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *IndicatorName) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e IndicatorName) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What an indicator's value measures (« unité »).
+type IndicatorUnit string
+
+const (
+	// A count (« effectif »): value = numerator.
+	IndicatorUnitCount IndicatorUnit = "COUNT"
+	// A rate between 0 and 1 (« taux »): value = numerator / denominator.
+	IndicatorUnitRate IndicatorUnit = "RATE"
+	// A median number of days (« délai médian en jours »): denominator = measures taken.
+	IndicatorUnitDays IndicatorUnit = "DAYS"
+)
+
+var AllIndicatorUnit = []IndicatorUnit{
+	IndicatorUnitCount,
+	IndicatorUnitRate,
+	IndicatorUnitDays,
+}
+
+func (e IndicatorUnit) IsValid() bool {
+	switch e {
+	case IndicatorUnitCount, IndicatorUnitRate, IndicatorUnitDays:
+		return true
+	}
+	return false
+}
+
+func (e IndicatorUnit) String() string {
+	return string(e)
+}
+
+func (e *IndicatorUnit) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = IndicatorUnit(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid IndicatorUnit", str)
+	}
+	return nil
+}
+
+func (e IndicatorUnit) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *IndicatorUnit) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e IndicatorUnit) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -3624,6 +4286,170 @@ func (e *JourneyPhase) UnmarshalJSON(b []byte) error {
 }
 
 func (e JourneyPhase) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kind of need found in diagnostics (« besoin »): a barrier of the pre-diagnostic or an axis of the welcome diagnostic with needs.
+type NeedKind string
+
+const (
+	// French language (« langue française »).
+	NeedKindFrench NeedKind = "FRENCH"
+	// Childcare (« garde d'enfants »).
+	NeedKindChildcare NeedKind = "CHILDCARE"
+	// Mobility (« mobilité »).
+	NeedKindMobility NeedKind = "MOBILITY"
+	// Health (« santé »).
+	NeedKindHealth NeedKind = "HEALTH"
+	// Housing (« logement »).
+	NeedKindHousing NeedKind = "HOUSING"
+	// Digital skills (« numérique »).
+	NeedKindDigitalSkills NeedKind = "DIGITAL_SKILLS"
+	// Recognition of diplomas (« reconnaissance des diplômes »).
+	NeedKindDiplomaRecognition NeedKind = "DIPLOMA_RECOGNITION"
+	// Administrative steps (« démarches administratives »).
+	NeedKindAdministrative NeedKind = "ADMINISTRATIVE"
+	// Access to rights (« accès aux droits »).
+	NeedKindRights NeedKind = "RIGHTS"
+	// Employment (« emploi »).
+	NeedKindEmployment NeedKind = "EMPLOYMENT"
+	// Training (« formation »).
+	NeedKindTraining NeedKind = "TRAINING"
+)
+
+var AllNeedKind = []NeedKind{
+	NeedKindFrench,
+	NeedKindChildcare,
+	NeedKindMobility,
+	NeedKindHealth,
+	NeedKindHousing,
+	NeedKindDigitalSkills,
+	NeedKindDiplomaRecognition,
+	NeedKindAdministrative,
+	NeedKindRights,
+	NeedKindEmployment,
+	NeedKindTraining,
+}
+
+func (e NeedKind) IsValid() bool {
+	switch e {
+	case NeedKindFrench, NeedKindChildcare, NeedKindMobility, NeedKindHealth, NeedKindHousing, NeedKindDigitalSkills, NeedKindDiplomaRecognition, NeedKindAdministrative, NeedKindRights, NeedKindEmployment, NeedKindTraining:
+		return true
+	}
+	return false
+}
+
+func (e NeedKind) String() string {
+	return string(e)
+}
+
+func (e *NeedKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NeedKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NeedKind", str)
+	}
+	return nil
+}
+
+func (e NeedKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NeedKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NeedKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kind of alert of the network-facilitation view (« alerte du tableau de bord »).
+type NetworkAlertKind string
+
+const (
+	// Welcome interview not held within its delay (« entretien d'accueil en retard »).
+	NetworkAlertKindWelcomeInterviewOverdue NetworkAlertKind = "WELCOME_INTERVIEW_OVERDUE"
+	// Engagement contract not signed within its delay (« contrat non signé »).
+	NetworkAlertKindContractNotSigned NetworkAlertKind = "CONTRACT_NOT_SIGNED"
+	// An evaluation is due (« évaluation à faire »).
+	NetworkAlertKindEvaluationDue NetworkAlertKind = "EVALUATION_DUE"
+	// The 24-month limit is near (« fin de parcours proche »).
+	NetworkAlertKindJourneyLimitNear NetworkAlertKind = "JOURNEY_LIMIT_NEAR"
+	// The 24-month limit is passed (« durée maximale dépassée »).
+	NetworkAlertKindJourneyLimitReached NetworkAlertKind = "JOURNEY_LIMIT_REACHED"
+	// Two housing refusals: risk of exclusion (« risque d'exclusion »).
+	NetworkAlertKindExclusionRisk NetworkAlertKind = "EXCLUSION_RISK"
+	// A follow-up after exit is due (« suivi post-sortie à faire »).
+	NetworkAlertKindFollowUpDue NetworkAlertKind = "FOLLOW_UP_DUE"
+	// An orientation is unanswered past its deadline (« orientation sans réponse »).
+	NetworkAlertKindOrientationUnanswered NetworkAlertKind = "ORIENTATION_UNANSWERED"
+	// A published offer is past its verification date (« offre obsolète »).
+	NetworkAlertKindStaleOffer NetworkAlertKind = "STALE_OFFER"
+)
+
+var AllNetworkAlertKind = []NetworkAlertKind{
+	NetworkAlertKindWelcomeInterviewOverdue,
+	NetworkAlertKindContractNotSigned,
+	NetworkAlertKindEvaluationDue,
+	NetworkAlertKindJourneyLimitNear,
+	NetworkAlertKindJourneyLimitReached,
+	NetworkAlertKindExclusionRisk,
+	NetworkAlertKindFollowUpDue,
+	NetworkAlertKindOrientationUnanswered,
+	NetworkAlertKindStaleOffer,
+}
+
+func (e NetworkAlertKind) IsValid() bool {
+	switch e {
+	case NetworkAlertKindWelcomeInterviewOverdue, NetworkAlertKindContractNotSigned, NetworkAlertKindEvaluationDue, NetworkAlertKindJourneyLimitNear, NetworkAlertKindJourneyLimitReached, NetworkAlertKindExclusionRisk, NetworkAlertKindFollowUpDue, NetworkAlertKindOrientationUnanswered, NetworkAlertKindStaleOffer:
+		return true
+	}
+	return false
+}
+
+func (e NetworkAlertKind) String() string {
+	return string(e)
+}
+
+func (e *NetworkAlertKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NetworkAlertKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NetworkAlertKind", str)
+	}
+	return nil
+}
+
+func (e NetworkAlertKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NetworkAlertKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NetworkAlertKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -4715,6 +5541,64 @@ func (e *Sector) UnmarshalJSON(b []byte) error {
 }
 
 func (e Sector) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Step of an indicator series (« pas de la série »).
+type SeriesGranularity string
+
+const (
+	// Calendar months (« mensuel »).
+	SeriesGranularityMonth SeriesGranularity = "MONTH"
+	// Calendar quarters (« trimestriel »).
+	SeriesGranularityQuarter SeriesGranularity = "QUARTER"
+)
+
+var AllSeriesGranularity = []SeriesGranularity{
+	SeriesGranularityMonth,
+	SeriesGranularityQuarter,
+}
+
+func (e SeriesGranularity) IsValid() bool {
+	switch e {
+	case SeriesGranularityMonth, SeriesGranularityQuarter:
+		return true
+	}
+	return false
+}
+
+func (e SeriesGranularity) String() string {
+	return string(e)
+}
+
+func (e *SeriesGranularity) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SeriesGranularity(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SeriesGranularity", str)
+	}
+	return nil
+}
+
+func (e SeriesGranularity) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SeriesGranularity) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SeriesGranularity) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,663 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/agir-reseau/agir-backend/graph/model"
+)
+
+// Indicators (« suivi-évaluation »): each group of indicators is ONE aggregate statement
+// over the journeys of the scope (FILTER clauses, GROUPING SETS for the breakdown and the
+// total), run on the read replica. Periods are rows of a relation (per), so that a series
+// of 24 months costs the same statements as one period. The definitions are in
+// graph/model/indicators.go; the SQL here is written from them.
+
+// IndicatorScope is the territory of a caller's indicators: National, or Departments.
+type IndicatorScope struct {
+	National    bool
+	Departments []string
+}
+
+// ResolveIndicatorScope decides the departments the indicators of p cover, given the
+// departments asked (nil for all): coordinators and state representatives their
+// territory; analysts the departments of their token, or the whole country when it
+// carries none (a national analyst); other roles nothing. Asking for a department
+// outside the territory is FORBIDDEN.
+func ResolveIndicatorScope(p *model.Principal, asked []string, path ...string) (IndicatorScope, error) {
+	if p == nil {
+		return IndicatorScope{}, model.Errorf(model.CodeForbidden, nil, "accès refusé")
+	}
+	var territory []string
+	switch p.Role {
+	case model.RoleCoordinator, model.RoleStateRepresentative:
+		territory = nonNil(p.Departments)
+	case model.RoleAnalyst:
+		if len(p.Departments) == 0 {
+			if len(asked) == 0 {
+				return IndicatorScope{National: true}, nil
+			}
+			return IndicatorScope{Departments: dedupe(asked)}, nil
+		}
+		territory = p.Departments
+	default:
+		return IndicatorScope{}, model.Errorf(model.CodeForbidden, nil, "accès refusé")
+	}
+	if len(asked) == 0 {
+		return IndicatorScope{Departments: dedupe(territory)}, nil
+	}
+	for _, d := range asked {
+		if !contains(territory, d) {
+			return IndicatorScope{}, model.Errorf(model.CodeForbidden, model.Path(path...),
+				"le département %s n'est pas dans votre territoire", d)
+		}
+	}
+	return IndicatorScope{Departments: dedupe(asked)}, nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func dedupe(xs []string) []string {
+	out := []string{}
+	for _, x := range xs {
+		if !contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// sqlArgs collects the arguments of a statement.
+type sqlArgs struct{ args []any }
+
+func (a *sqlArgs) arg(v any) string {
+	a.args = append(a.args, v)
+	return fmt.Sprintf("$%d", len(a.args))
+}
+
+// deptCond is the scope as an SQL condition on the department column col.
+func (sc IndicatorScope) deptCond(a *sqlArgs, col string) string {
+	if sc.National {
+		return "TRUE"
+	}
+	return fmt.Sprintf("%s = ANY(%s::text[])", col, a.arg(pq.Array(nonNil(sc.Departments))))
+}
+
+// IndicatorPeriod is one period of the computation (one step of a series).
+type IndicatorPeriod struct{ From, To model.Date }
+
+// IndicatorFigures are the raw figures of the indicators: by period (its first day), by
+// cell key ("" for the total), by indicator.
+type IndicatorFigures map[model.Date]map[string]map[model.IndicatorName]model.Tally
+
+// IndicatorLabels are the labels of the keys (departments, structures, referents) read
+// with the figures.
+type IndicatorLabels map[string]string
+
+// IndicatorQuery is what to compute.
+type IndicatorQuery struct {
+	Names     []model.IndicatorName
+	Periods   []IndicatorPeriod
+	Breakdown *model.Breakdown
+	Scope     IndicatorScope
+}
+
+// indicatorGroup is one statement: the indicators it computes and how it is written.
+type indicatorGroup struct {
+	names []model.IndicatorName
+	sql   func(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date) string
+}
+
+var indicatorGroups = []indicatorGroup{
+	{names: []model.IndicatorName{model.IndicatorNameReferrals, model.IndicatorNameEntries, model.IndicatorNameActiveJourneys,
+		model.IndicatorNameEmploymentOrTrainingAtExit, model.IndicatorNameDurableEmploymentAtExit, model.IndicatorNameQualifyingTraining,
+		model.IndicatorNameHousingAtExit, model.IndicatorNameRightsOpened, model.IndicatorNameRetention,
+		model.IndicatorNameWelcomeWithinDelay, model.IndicatorNameWelcomeDelayMedian, model.IndicatorNameContractDelayMedian,
+		model.IndicatorNameJourneyDurationMedian, model.IndicatorNameJourneysOverLimit,
+		model.IndicatorNameEntryEvaluations, model.IndicatorNameMidCourseEvaluations, model.IndicatorNameExitEvaluations,
+		model.IndicatorNameFollowUps3Months, model.IndicatorNameFollowUps6Months, model.IndicatorNameDurability3Months,
+		model.IndicatorNameDurability6Months}, sql: journeyIndicatorsSQL},
+	{names: []model.IndicatorName{model.IndicatorNameExits, model.IndicatorNameExclusions, model.IndicatorNameReintegrations},
+		sql: endIndicatorsSQL},
+	{names: []model.IndicatorName{model.IndicatorNameOrientationAnswerDelayMedian, model.IndicatorNameOrientationsAnsweredInTime},
+		sql: orientationIndicatorsSQL},
+	{names: []model.IndicatorName{model.IndicatorNameNetworkEventsHeld}, sql: eventIndicatorsSQL},
+	{names: []model.IndicatorName{model.IndicatorNameEventParticipations}, sql: participationIndicatorsSQL},
+	{names: []model.IndicatorName{model.IndicatorNameEmergingNeedsOpen, model.IndicatorNameEmergingNeedsAddressed}, sql: needIndicatorsSQL},
+	{names: []model.IndicatorName{model.IndicatorNameOffersUpToDate}, sql: offerIndicatorsSQL},
+}
+
+// Indicators computes the figures of q, one statement per group of indicators asked, in
+// one read-only transaction on the replica. today is the transaction's day (maturity is
+// judged on it); it is returned with the figures.
+func (s *Store) Indicators(ctx context.Context, q IndicatorQuery) (IndicatorFigures, IndicatorLabels, model.Date, error) {
+	figures, labels := IndicatorFigures{}, IndicatorLabels{}
+	var today model.Date
+	err := s.replicaTx(ctx, func(tx *Tx) error {
+		today = model.DateOf(tx.Now)
+		for _, g := range indicatorGroups {
+			var names []model.IndicatorName
+			for _, n := range g.names {
+				if containsName(q.Names, n) {
+					names = append(names, n)
+				}
+			}
+			if len(names) == 0 {
+				continue
+			}
+			a := &sqlArgs{}
+			query := g.sql(s, q, a, today)
+			if err := scanFigures(ctx, tx, query, a.args, names, figures, labels); err != nil {
+				return fmt.Errorf("%s: %w", names[0], err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, today, fmt.Errorf("db: indicators: %w", err)
+	}
+	return figures, labels, today, nil
+}
+
+func containsName(xs []model.IndicatorName, x model.IndicatorName) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// column is the SQL alias of an indicator's figure (n numerator, d denominator, v value).
+func column(n model.IndicatorName, part string) string {
+	return strings.ToLower(string(n)) + "_" + part
+}
+
+// scanFigures runs a group's statement: its rows carry the period (f), whether the row is
+// the total (g = 1), the key and label, and for each indicator its n, d and v columns.
+func scanFigures(ctx context.Context, tx *Tx, query string, args []any, names []model.IndicatorName,
+	figures IndicatorFigures, labels IndicatorLabels) error {
+	rows, err := tx.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		m := map[string]any{}
+		if err := rows.MapScan(m); err != nil {
+			return err
+		}
+		f, ok := m["f"].(time.Time)
+		if !ok {
+			return fmt.Errorf("period column: %T", m["f"])
+		}
+		day := model.NewDate(f.Year(), f.Month(), f.Day())
+		key := ""
+		if asInt(m["g"]) == 0 {
+			key = asString(m["key"])
+			if key == "" {
+				key = unknownKey
+			}
+			if l := asString(m["label"]); l != "" {
+				labels[key] = l
+			}
+		}
+		if figures[day] == nil {
+			figures[day] = map[string]map[model.IndicatorName]model.Tally{}
+		}
+		if figures[day][key] == nil {
+			figures[day][key] = map[model.IndicatorName]model.Tally{}
+		}
+		for _, n := range names {
+			t := model.Tally{Numerator: asInt(m[column(n, "n")]), Denominator: asInt(m[column(n, "d")])}
+			if v, ok := asFloat(m[column(n, "v")]); ok {
+				t.Value = &v
+			}
+			figures[day][key][n] = t
+		}
+	}
+	return rows.Err()
+}
+
+// unknownKey is the key of the cell of journeys without a value for the breakdown (no
+// referent, say).
+const unknownKey = "UNKNOWN"
+
+func asInt(v any) int {
+	f, _ := asFloat(v)
+	return int(f)
+}
+
+func asFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	case []byte:
+		var f float64
+		_, err := fmt.Sscan(string(x), &f)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+func asString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	}
+	return ""
+}
+
+// periodsSQL is the relation of the periods, per(f, t).
+func periodsSQL(q IndicatorQuery, a *sqlArgs) string {
+	froms, tos := make([]string, len(q.Periods)), make([]string, len(q.Periods))
+	for i, p := range q.Periods {
+		froms[i], tos[i] = p.From.String(), p.To.String()
+	}
+	return fmt.Sprintf("per AS (SELECT f, t FROM unnest(%s::date[], %s::date[]) AS per(f, t))",
+		a.arg(pq.Array(froms)), a.arg(pq.Array(tos)))
+}
+
+func lastDay(q IndicatorQuery) model.Date {
+	last := q.Periods[0].To
+	for _, p := range q.Periods {
+		if p.To.After(last) {
+			last = p.To
+		}
+	}
+	return last
+}
+
+func firstDay(q IndicatorQuery) model.Date {
+	first := q.Periods[0].From
+	for _, p := range q.Periods {
+		if p.From.Before(first) {
+			first = p.From
+		}
+	}
+	return first
+}
+
+// beneficiaryKey returns the SQL of the cell key and label of the beneficiary (alias b)
+// for breakdown bd; NULL when bd does not apply to journeys (REASON) or is nil.
+func beneficiaryKey(bd *model.Breakdown) (key, label string) {
+	if bd == nil {
+		return "NULL::text", "NULL::text"
+	}
+	switch *bd {
+	case model.BreakdownDepartment:
+		return "b.department", "(SELECT cd.name FROM covered_departments cd WHERE cd.code = b.department)"
+	case model.BreakdownStructure:
+		return "b.social_operator_id::text", "(SELECT st.name FROM structures st WHERE st.id = b.social_operator_id)"
+	case model.BreakdownReferent:
+		return `(SELECT ra.staff_member_id::text FROM referent_assignments ra
+				WHERE ra.beneficiary_id = b.id AND ra.kind = 'SOCIAL_WORKER' AND ra.ended_at IS NULL)`,
+			`(SELECT sm.name FROM referent_assignments ra JOIN staff_members sm ON sm.id = ra.staff_member_id
+				WHERE ra.beneficiary_id = b.id AND ra.kind = 'SOCIAL_WORKER' AND ra.ended_at IS NULL)`
+	case model.BreakdownCohortMonth:
+		return "to_char(b.referred_on, 'YYYY-MM')", "NULL::text"
+	case model.BreakdownCohortQuarter:
+		return `to_char(b.referred_on, 'YYYY-"T"Q')`, "NULL::text"
+	case model.BreakdownCohortYear:
+		return "to_char(b.referred_on, 'YYYY')", "NULL::text"
+	case model.BreakdownProtectionType:
+		return "b.protection_type", "NULL::text"
+	case model.BreakdownSex:
+		return "b.sex", "NULL::text"
+	case model.BreakdownAgeBand:
+		return ageBandSQL("b"), "NULL::text"
+	case model.BreakdownHousehold:
+		return householdSQL("b"), "NULL::text"
+	}
+	return "NULL::text", "NULL::text"
+}
+
+// ageBandSQL is model.AgeBandOn(birth date, referral day) in SQL.
+func ageBandSQL(alias string) string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	for i := len(model.AgeBandBounds) - 1; i > 0; i-- {
+		fmt.Fprintf(&b, " WHEN date_part('year', age(%[1]s.referred_on, %[1]s.birth_date)) >= %[2]d THEN '%[3]s'",
+			alias, model.AgeBandBounds[i].MinAge, model.AgeBandBounds[i].Band)
+	}
+	fmt.Fprintf(&b, " ELSE '%s' END", model.AgeBandBounds[0].Band)
+	return b.String()
+}
+
+// householdSQL is model.HouseholdOf in SQL, from the joining family members.
+func householdSQL(alias string) string {
+	has := func(rel string) string {
+		return fmt.Sprintf("EXISTS (SELECT 1 FROM household_members hm WHERE hm.beneficiary_id = %s.id AND hm.relationship %s)", alias, rel)
+	}
+	return fmt.Sprintf(`CASE WHEN %[1]s AND %[2]s THEN '%[4]s' WHEN %[1]s THEN '%[5]s' WHEN %[2]s THEN '%[6]s'
+		WHEN %[3]s THEN '%[7]s' ELSE '%[8]s' END`,
+		has("= 'SPOUSE'"), has("= 'MINOR_CHILD'"), has("NOT IN ('SPOUSE', 'MINOR_CHILD')"),
+		model.HouseholdCompositionCoupleWithChildren, model.HouseholdCompositionCouple, model.HouseholdCompositionSingleParent,
+		model.HouseholdCompositionOther, model.HouseholdCompositionAlone)
+}
+
+// durableEmploymentSQL returns the SQL condition "the outcome (alias) is durable
+// employment", asking model.IsDurableEmployment of every contract type (one definition).
+func durableEmploymentSQL(alias string, a *sqlArgs) string {
+	var durable []string
+	for _, c := range model.AllContractType {
+		o := model.Outcome{Kind: model.OutcomeKindEmployment, ContractType: &c}
+		if model.IsDurableEmployment(o) {
+			durable = append(durable, string(c))
+		}
+	}
+	return fmt.Sprintf("(%[1]s.kind = '%[2]s' AND %[1]s.contract_type = ANY(%[3]s::text[]))", alias, model.OutcomeKindEmployment,
+		a.arg(pq.Array(durable)))
+}
+
+// sustainedSQL returns the SQL condition "the follow-up (alias) finds the person in
+// employment, training or permanent housing", from model.FollowUpSustained.
+func sustainedSQL(alias string, a *sqlArgs) string {
+	var employment, training []string
+	for _, e := range model.AllEmploymentSituation {
+		if model.SustainedEmployment(e) {
+			employment = append(employment, string(e))
+		}
+	}
+	for _, t := range model.AllTrainingSituation {
+		if model.SustainedTraining(t) {
+			training = append(training, string(t))
+		}
+	}
+	return fmt.Sprintf("(%[1]s.employment_situation = ANY(%[2]s::text[]) OR %[1]s.training_situation = ANY(%[3]s::text[]) OR %[1]s.housing_situation = '%[4]s')",
+		alias, a.arg(pq.Array(employment)), a.arg(pq.Array(training)), model.HousingSituationPermanentHousing)
+}
+
+// aggregate is one output column of a group statement.
+type aggregate struct {
+	name model.IndicatorName
+	n, d string // count conditions of the numerator and denominator ("" for none)
+	v    string // value expression of a median ("" for none), over the rows of d
+}
+
+func (g aggregate) columns(b *strings.Builder) {
+	if g.n != "" {
+		fmt.Fprintf(b, ",\n\tcount(*) FILTER (WHERE %s) AS %s", g.n, column(g.name, "n"))
+	}
+	if g.d != "" {
+		fmt.Fprintf(b, ",\n\tcount(*) FILTER (WHERE %s) AS %s", g.d, column(g.name, "d"))
+	}
+	if g.v != "" {
+		fmt.Fprintf(b, ",\n\tpercentile_cont(0.5) WITHIN GROUP (ORDER BY %s) FILTER (WHERE %s) AS %s", g.v, g.d, column(g.name, "v"))
+	}
+}
+
+// groupedSelect writes the aggregate SELECT over the relation rel (with columns key and
+// label), by period and cell, with the total of each period.
+func groupedSelect(q IndicatorQuery, with, rel string, aggs []aggregate) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "WITH %s\nSELECT per.f, GROUPING(x.key) AS g, x.key, x.label", with)
+	for _, g := range aggs {
+		if containsName(q.Names, g.name) {
+			g.columns(&b)
+		}
+	}
+	fmt.Fprintf(&b, "\nFROM %s x CROSS JOIN per\nGROUP BY GROUPING SETS ((per.f, x.key, x.label), (per.f))", rel)
+	return b.String()
+}
+
+const inPeriod = " BETWEEN per.f AND per.t"
+
+// journeyIndicatorsSQL: one row per journey of the scope (its current end: the last exit
+// or exclusion not re-opened by a reintegration), then every journey indicator as a
+// FILTERed aggregate.
+func journeyIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date) string {
+	key, label := beneficiaryKey(q.Breakdown)
+	per := periodsSQL(q, a)
+	scope := q.Scope.deptCond(a, "b.department")
+	maxTo, minFrom := a.arg(lastDay(q)), a.arg(firstDay(q))
+	counts := countsAsEmploymentOrTrainingSQL("x", &a.args)
+	durable := durableEmploymentSQL("x", a)
+	sustained := sustainedSQL("fu", a)
+	todayCol := a.arg(today) + "::date"
+	todayArg := "x.today"
+	p := s.Params
+	j := fmt.Sprintf(`%s,
+j AS MATERIALIZED (
+	SELECT %s AS key, %s AS label, %s AS today,
+		b.referred_on, b.welcome_held_on AS entry_on, COALESCE(b.cir_signed_on, b.referred_on) AS cir_on,
+		COALESCE(b.welcome_due_on, (COALESCE(b.cir_signed_on, b.referred_on) + make_interval(months => COALESCE(pp.welcome_delay_months, %d)))::date) AS welcome_due_on,
+		b.journey_ends_on, ec.signed_on AS contract_on,
+		e.exited_on AS end_on, e.kind AS end_kind, e.reason AS end_reason, e.housing_situation AS end_housing,
+		(e.id IS NOT NULL AND EXISTS (SELECT 1 FROM outcomes x WHERE x.beneficiary_id = b.id AND %s
+			AND x.starts_on <= e.exited_on AND (x.ends_on IS NULL OR x.ends_on >= e.exited_on))) AS emp_at_end,
+		(e.id IS NOT NULL AND EXISTS (SELECT 1 FROM outcomes x WHERE x.beneficiary_id = b.id AND %s
+			AND x.starts_on <= e.exited_on AND (x.ends_on IS NULL OR x.ends_on >= e.exited_on))) AS durable_at_end,
+		(e.id IS NOT NULL AND EXISTS (SELECT 1 FROM outcomes x WHERE x.beneficiary_id = b.id AND x.kind = 'QUALIFYING_TRAINING'
+			AND x.starts_on <= e.exited_on)) AS training_by_end,
+		(e.id IS NOT NULL AND EXISTS (SELECT 1 FROM rights_steps r WHERE r.beneficiary_id = b.id AND r.status = 'DONE'
+			AND r.completed_on <= e.exited_on)) AS rights_by_end,
+		ev.entry AS eval_entry, ev.mid AS eval_mid, ev.exit AS eval_exit,
+		b.welcome_held_on + COALESCE(pp.entry_evaluation_delay_days, %d) AS entry_eval_due,
+		(b.welcome_held_on + make_interval(months => COALESCE(pp.mid_course_evaluation_months, %d)))::date AS mid_due,
+		(e.exited_on + make_interval(months => %d))::date AS fu3_due,
+		(e.exited_on + make_interval(months => %d))::date AS fu6_due,
+		COALESCE(fu.fu3, false) AS fu3, COALESCE(fu.fu3_ok, false) AS fu3_ok,
+		COALESCE(fu.fu6, false) AS fu6, COALESCE(fu.fu6_ok, false) AS fu6_ok
+	FROM beneficiaries b
+	LEFT JOIN programme_parameters pp ON pp.department = b.department
+	LEFT JOIN engagement_contracts ec ON ec.beneficiary_id = b.id
+	LEFT JOIN LATERAL (SELECT le.id, le.kind, le.exited_on, le.reason, le.housing_situation FROM journey_exits le
+		WHERE le.beneficiary_id = b.id ORDER BY le.exited_on DESC, le.created_at DESC LIMIT 1) last ON true
+	LEFT JOIN LATERAL (SELECT last.id, last.kind, last.exited_on, last.reason, last.housing_situation
+		WHERE last.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM reintegrations ri WHERE ri.exit_id = last.id)) e ON true
+	LEFT JOIN LATERAL (SELECT bool_or(v.stage = 'ENTRY') AS entry, bool_or(v.stage = 'MID_COURSE') AS mid,
+		bool_or(v.stage = 'EXIT') AS exit FROM evaluations v WHERE v.beneficiary_id = b.id) ev ON true
+	LEFT JOIN LATERAL (SELECT bool_or(fu.stage = 'THREE_MONTHS') AS fu3, bool_or(fu.stage = 'THREE_MONTHS' AND %s) AS fu3_ok,
+		bool_or(fu.stage = 'SIX_MONTHS') AS fu6, bool_or(fu.stage = 'SIX_MONTHS' AND %s) AS fu6_ok
+		FROM follow_ups fu WHERE fu.exit_id = e.id) fu ON true
+	WHERE %s AND b.referred_on <= %s::date AND (e.exited_on IS NULL OR e.exited_on >= %s::date)
+)`, per, key, label, todayCol, p.WelcomeDelayMonths, counts, durable, p.EntryEvaluationDelayDays, p.MidCourseEvaluationMonths,
+		p.FollowUpMonths[model.FollowUpStageThreeMonths], p.FollowUpMonths[model.FollowUpStageSixMonths],
+		sustained, sustained, scope, maxTo, minFrom)
+
+	active := "(x.referred_on <= per.t AND (x.end_on IS NULL OR x.end_on >= per.f))"
+	ended := "(x.end_on" + inPeriod + ")"
+	exited := "(" + ended + " AND x.end_kind = 'EXIT')"
+	welcomeCohort := "(x.cir_on" + inPeriod + " AND x.welcome_due_on < " + todayArg + ")"
+	entered := "(x.entry_on" + inPeriod + ")"
+	retained := "(x.entry_on <= per.t AND " + active + ")"
+	entryMature := "(" + entered + " AND x.entry_eval_due < " + todayArg + ")"
+	midMature := "(" + entered + " AND x.mid_due < " + todayArg + " AND (x.end_on IS NULL OR x.end_on >= x.mid_due))"
+	fu3Mature := "(" + exited + " AND x.fu3_due < " + todayArg + ")"
+	fu6Mature := "(" + exited + " AND x.fu6_due < " + todayArg + ")"
+	aggs := []aggregate{
+		{name: model.IndicatorNameReferrals, n: "x.referred_on" + inPeriod},
+		{name: model.IndicatorNameEntries, n: entered},
+		{name: model.IndicatorNameActiveJourneys, n: active},
+		{name: model.IndicatorNameEmploymentOrTrainingAtExit, n: ended + " AND x.emp_at_end", d: ended},
+		{name: model.IndicatorNameDurableEmploymentAtExit, n: ended + " AND x.durable_at_end", d: ended},
+		{name: model.IndicatorNameQualifyingTraining, n: ended + " AND x.training_by_end", d: ended},
+		{name: model.IndicatorNameHousingAtExit, n: ended + " AND x.end_housing = 'PERMANENT_HOUSING'", d: ended},
+		{name: model.IndicatorNameRightsOpened, n: ended + " AND x.rights_by_end", d: ended},
+		{name: model.IndicatorNameRetention, d: retained,
+			n: retained + " AND NOT COALESCE(" + ended + " AND (x.end_kind = 'EXCLUSION' OR x.end_reason = 'WITHDRAWAL'), false)"},
+		{name: model.IndicatorNameWelcomeWithinDelay, d: welcomeCohort, n: welcomeCohort + " AND x.entry_on <= x.welcome_due_on"},
+		{name: model.IndicatorNameWelcomeDelayMedian, d: entered, v: "x.entry_on - x.cir_on"},
+		{name: model.IndicatorNameContractDelayMedian, d: "x.contract_on" + inPeriod + " AND x.entry_on IS NOT NULL", v: "x.contract_on - x.entry_on"},
+		{name: model.IndicatorNameJourneyDurationMedian, d: ended, v: "x.end_on - COALESCE(x.entry_on, x.referred_on)"},
+		{name: model.IndicatorNameJourneysOverLimit,
+			n: active + " AND x.journey_ends_on < LEAST(COALESCE(x.end_on, per.t), per.t, " + todayArg + ")"},
+		{name: model.IndicatorNameEntryEvaluations, d: entryMature, n: entryMature + " AND x.eval_entry"},
+		{name: model.IndicatorNameMidCourseEvaluations, d: midMature, n: midMature + " AND x.eval_mid"},
+		{name: model.IndicatorNameExitEvaluations, d: exited, n: exited + " AND x.eval_exit"},
+		{name: model.IndicatorNameFollowUps3Months, d: fu3Mature, n: fu3Mature + " AND x.fu3"},
+		{name: model.IndicatorNameFollowUps6Months, d: fu6Mature, n: fu6Mature + " AND x.fu6"},
+		{name: model.IndicatorNameDurability3Months, d: fu3Mature + " AND x.fu3", n: fu3Mature + " AND x.fu3_ok"},
+		{name: model.IndicatorNameDurability6Months, d: fu6Mature + " AND x.fu6", n: fu6Mature + " AND x.fu6_ok"},
+	}
+	return groupedSelect(q, j, "j", aggs)
+}
+
+// endIndicatorsSQL: every exit, exclusion and reintegration of the period (each counts,
+// not only the last), with the reason as a possible breakdown.
+func endIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date) string {
+	key, label := beneficiaryKey(q.Breakdown)
+	if q.Breakdown != nil && *q.Breakdown == model.BreakdownReason {
+		key = "ev.reason"
+	}
+	per := periodsSQL(q, a)
+	scope := q.Scope.deptCond(a, "b.department")
+	from, to := a.arg(firstDay(q)), a.arg(lastDay(q))
+	with := fmt.Sprintf(`%s,
+ends AS MATERIALIZED (
+	SELECT %s AS key, %s AS label, ev.kind, ev.day
+	FROM (SELECT e.beneficiary_id, e.kind, e.reason, e.exited_on AS day FROM journey_exits e
+		WHERE e.exited_on BETWEEN %[5]s::date AND %[6]s::date
+		UNION ALL
+		SELECT r.beneficiary_id, 'REINTEGRATION', NULL, r.reintegrated_on FROM reintegrations r
+		WHERE r.reintegrated_on BETWEEN %[5]s::date AND %[6]s::date) ev
+	JOIN beneficiaries b ON b.id = ev.beneficiary_id
+	WHERE %[4]s
+)`, per, key, label, scope, from, to)
+	return groupedSelect(q, with, "ends", []aggregate{
+		{name: model.IndicatorNameExits, n: "x.kind = 'EXIT' AND x.day" + inPeriod},
+		{name: model.IndicatorNameExclusions, n: "x.kind = 'EXCLUSION' AND x.day" + inPeriod},
+		{name: model.IndicatorNameReintegrations, n: "x.kind = 'REINTEGRATION' AND x.day" + inPeriod},
+	})
+}
+
+// orientationIndicatorsSQL: the orientations of the journeys of the scope; the STRUCTURE
+// breakdown is the partner's.
+func orientationIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date) string {
+	key, label := beneficiaryKey(q.Breakdown)
+	if q.Breakdown != nil && *q.Breakdown == model.BreakdownStructure {
+		key, label = "o.structure_id::text", "(SELECT st.name FROM structures st WHERE st.id = o.structure_id)"
+	}
+	per := periodsSQL(q, a)
+	scope := q.Scope.deptCond(a, "b.department")
+	to := a.arg(lastDay(q))
+	todayCol := a.arg(today) + "::date"
+	todayArg := "x.today"
+	with := fmt.Sprintf(`%s,
+ori AS MATERIALIZED (
+	SELECT %s AS key, %s AS label, %s AS today, o.oriented_on, o.answer_due_on, o.answered_on
+	FROM orientations o JOIN beneficiaries b ON b.id = o.beneficiary_id
+	WHERE %s AND o.oriented_on <= %s::date
+)`, per, key, label, todayCol, scope, to)
+	mature := "(x.oriented_on" + inPeriod + " AND x.answer_due_on < " + todayArg + ")"
+	return groupedSelect(q, with, "ori", []aggregate{
+		{name: model.IndicatorNameOrientationAnswerDelayMedian, d: "x.answered_on" + inPeriod, v: "x.answered_on - x.oriented_on"},
+		{name: model.IndicatorNameOrientationsAnsweredInTime, d: mature, n: mature + " AND x.answered_on <= x.answer_due_on"},
+	})
+}
+
+// networkKey is the key of the network indicators: the department column dept, or the
+// structure column st.
+func networkKey(bd *model.Breakdown, dept, st string) (key, label string) {
+	if bd != nil {
+		switch *bd {
+		case model.BreakdownDepartment:
+			return dept, "(SELECT cd.name FROM covered_departments cd WHERE cd.code = " + dept + ")"
+		case model.BreakdownStructure:
+			if st != "" {
+				return st + "::text", "(SELECT sn.name FROM structures sn WHERE sn.id = " + st + ")"
+			}
+		}
+	}
+	return "NULL::text", "NULL::text"
+}
+
+// eventIndicatorsSQL: network events held (started by now); an event of two departments
+// counts once in the total (count distinct).
+func eventIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date) string {
+	key, label := networkKey(q.Breakdown, "d.code", "")
+	per := periodsSQL(q, a)
+	scope := q.Scope.deptCond(a, "d.code")
+	todayArg := a.arg(today) + "::date"
+	return fmt.Sprintf(`WITH %s
+SELECT per.f, GROUPING(x.key) AS g, x.key, x.label,
+	count(DISTINCT x.id) FILTER (WHERE x.day%s) AS %s
+FROM (SELECT %s AS key, %s AS label, ne.id, (ne.starts_at AT TIME ZONE 'Europe/Paris')::date AS day
+	FROM network_events ne CROSS JOIN LATERAL unnest(ne.departments) AS d(code)
+	WHERE %s AND (ne.starts_at AT TIME ZONE 'Europe/Paris')::date <= %s) x CROSS JOIN per
+GROUP BY GROUPING SETS ((per.f, x.key, x.label), (per.f))`, per, inPeriod, column(model.IndicatorNameNetworkEventsHeld, "n"),
+		key, label, scope, todayArg)
+}
+
+// participationIndicatorsSQL: attendances of structures at the events held.
+func participationIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date) string {
+	key, label := networkKey(q.Breakdown, "d.code", "pa.structure_id")
+	per := periodsSQL(q, a)
+	scope := q.Scope.deptCond(a, "d.code")
+	todayArg := a.arg(today) + "::date"
+	return fmt.Sprintf(`WITH %s
+SELECT per.f, GROUPING(x.key) AS g, x.key, x.label,
+	count(DISTINCT x.attendance) FILTER (WHERE x.day%s) AS %s
+FROM (SELECT %s AS key, %s AS label, pa.event_id::text || '/' || pa.structure_id::text AS attendance,
+		(ne.starts_at AT TIME ZONE 'Europe/Paris')::date AS day
+	FROM network_event_participants pa JOIN network_events ne ON ne.id = pa.event_id
+	CROSS JOIN LATERAL unnest(ne.departments) AS d(code)
+	WHERE pa.attended AND %s AND (ne.starts_at AT TIME ZONE 'Europe/Paris')::date <= %s) x CROSS JOIN per
+GROUP BY GROUPING SETS ((per.f, x.key, x.label), (per.f))`, per, inPeriod, column(model.IndicatorNameEventParticipations, "n"),
+		key, label, scope, todayArg)
+}
+
+// needIndicatorsSQL: emerging needs reported in the period, by their status today.
+func needIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date) string {
+	key, label := networkKey(q.Breakdown, "n.department", "n.reported_by_structure")
+	per := periodsSQL(q, a)
+	scope := q.Scope.deptCond(a, "n.department")
+	with := fmt.Sprintf(`%s,
+needs AS MATERIALIZED (
+	SELECT %s AS key, %s AS label, n.status, (n.reported_at AT TIME ZONE 'Europe/Paris')::date AS day
+	FROM emerging_needs n WHERE %s
+)`, per, key, label, scope)
+	return groupedSelect(q, with, "needs", []aggregate{
+		{name: model.IndicatorNameEmergingNeedsOpen, n: "x.status IN ('IDENTIFIED', 'IN_PROGRESS') AND x.day" + inPeriod},
+		{name: model.IndicatorNameEmergingNeedsAddressed, n: "x.status = 'ADDRESSED' AND x.day" + inPeriod},
+	})
+}
+
+// offerIndicatorsSQL: published offers of the territory (their department), fresh today.
+func offerIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date) string {
+	key, label := networkKey(q.Breakdown, "o.department", "o.structure_id")
+	per := periodsSQL(q, a)
+	scope := q.Scope.deptCond(a, "o.department")
+	todayArg := a.arg(today) + "::date"
+	with := fmt.Sprintf(`%s,
+offs AS MATERIALIZED (
+	SELECT %s AS key, %s AS label, %s >= %s AS fresh
+	FROM offers o WHERE o.status = 'PUBLISHED' AND %s
+)`, per, key, label, dueExpr, todayArg, scope)
+	return groupedSelect(q, with, "offs", []aggregate{
+		{name: model.IndicatorNameOffersUpToDate, n: "x.fresh", d: "TRUE"},
+	})
+}
+
+// IndicatorStatements returns the statements Indicators runs for q on day today, with
+// their arguments: for the benchmarks that time the same aggregates as raw SQL.
+func (s *Store) IndicatorStatements(q IndicatorQuery, today model.Date) (queries []string, args [][]any) {
+	for _, g := range indicatorGroups {
+		for _, n := range g.names {
+			if containsName(q.Names, n) {
+				a := &sqlArgs{}
+				queries, args = append(queries, g.sql(s, q, a, today)), append(args, a.args)
+				break
+			}
+		}
+	}
+	return queries, args
+}
