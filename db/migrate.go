@@ -36,8 +36,12 @@ func migrateDB(ctx context.Context, conn *sql.DB) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: migrate: %w", err)
 	}
+	// Modules number their migrations in ranges of their own (social 10-19, partnership
+	// 20-29, ...), so a database can hold a higher number before a lower one lands (a
+	// module merged later): such migrations are independent, and are applied, not
+	// refused.
 	p, err := goose.NewProvider(goose.DialectPostgres, conn, mustSub(migrations, "migrations"),
-		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true))
+		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return nil, fmt.Errorf("db: migrate: %w", err)
 	}

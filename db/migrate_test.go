@@ -164,3 +164,37 @@ func TestMigrate(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrate_OutOfOrder: a database that holds a module's higher migration before a lower
+// one of another module (merged later) gets the missing one applied, not refused.
+func TestMigrate_OutOfOrder(t *testing.T) {
+	ctx := context.Background()
+	url := dbtest.NewDatabase(t)
+	all := allVersions(t)
+	if _, err := Migrate(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, conn, mustSub(migrations, "migrations"), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The last migration is there, the one before it not (it "lands later").
+	if _, err := p.DownTo(ctx, all[len(all)-3]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.ApplyVersion(ctx, all[len(all)-1], true); err != nil {
+		t.Fatal(err)
+	}
+	applied, err := Migrate(ctx, url)
+	if err != nil {
+		t.Fatalf("out-of-order migration refused: %v", err)
+	}
+	if len(applied) != 1 || applied[0] != all[len(all)-2] {
+		t.Fatalf("applied %v, want [%d]", applied, all[len(all)-2])
+	}
+}
