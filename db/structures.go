@@ -193,3 +193,31 @@ func (s *Store) StaffMembersByKeys(ctx context.Context, keys []string) ([]model.
 	}
 	return out, nil
 }
+
+type caseloadRow struct {
+	Key   string `db:"staff_member_id"`
+	Count int    `db:"n"`
+}
+
+// CaseloadsByStaffKeys returns, in key order, how many journeys in progress (not exited)
+// each staff member follows as an active referent (its « file active »).
+func (s *Store) CaseloadsByStaffKeys(ctx context.Context, keys []string) ([]int, error) {
+	out := make([]int, len(keys))
+	err := s.readTx(ctx, func(tx *Tx) error {
+		var rows []caseloadRow
+		err := tx.SelectContext(ctx, &rows, `
+			SELECT ra.staff_member_id, count(*) AS n
+			FROM referent_assignments ra JOIN beneficiaries b ON b.id = ra.beneficiary_id
+			WHERE ra.staff_member_id = ANY($1::uuid[]) AND ra.ended_at IS NULL
+			  AND b.phase NOT IN ('EXITED', 'FOLLOW_UP', 'CLOSED')
+			GROUP BY ra.staff_member_id`, pq.Array(validUUIDs(keys)))
+		if err != nil {
+			return err
+		}
+		return inKeyOrder(keys, rows, out, func(r caseloadRow) (string, int) { return r.Key, r.Count })
+	})
+	if err != nil {
+		return nil, fmt.Errorf("db: caseloads: %w", err)
+	}
+	return out, nil
+}

@@ -171,6 +171,7 @@ var accessMatrix = map[string]string{
 	"Structure.*":           "ALL",
 	"StructureConnection.*": "ALL",
 	"StructureEdge.*":       "ALL",
+	"StaffMember.caseload":  "C SW IC SR AD",
 	"StaffMember.*":         "C SW IC PE SR AD",
 
 	"AuditLogEntry.*":           "C AD",

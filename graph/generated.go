@@ -1084,6 +1084,7 @@ type ComplexityRoot struct {
 
 	StaffMember struct {
 		Active    func(childComplexity int) int
+		Caseload  func(childComplexity int) int
 		Email     func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
@@ -1425,6 +1426,7 @@ type ReferentsResolver interface {
 }
 type StaffMemberResolver interface {
 	Structure(ctx context.Context, obj *model.StaffMember) (*model.Structure, error)
+	Caseload(ctx context.Context, obj *model.StaffMember) (int, error)
 }
 type StructureResolver interface {
 	Offers(ctx context.Context, obj *model.Structure, status *model.OfferStatus, first *int, after *string, last *int, before *string) (*model.Connection[model.Offer], error)
@@ -6117,6 +6119,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StaffMember.Active(childComplexity), true
+	case "StaffMember.caseload":
+		if e.ComplexityRoot.StaffMember.Caseload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMember.Caseload(childComplexity), true
 	case "StaffMember.email":
 		if e.ComplexityRoot.StaffMember.Email == nil {
 			break
@@ -7121,6 +7129,8 @@ type StaffMember implements Node @allow(roles: [coordinator, social_worker, inse
   active: Boolean!
   "The structure employing the member."
   structure: Structure!
+  "Number of journeys in progress (not exited) the member follows as an active referent (« file active »)."
+  caseload: Int! @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative, admin])
 }
 
 "A page of structures (« structures »)."
@@ -13108,6 +13118,8 @@ func (ec *executionContext) childFields_StaffMember(ctx context.Context, field g
 		return ec.fieldContext_StaffMember_active(ctx, field)
 	case "structure":
 		return ec.fieldContext_StaffMember_structure(ctx, field)
+	case "caseload":
+		return ec.fieldContext_StaffMember_caseload(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StaffMember", field.Name)
 }
@@ -34527,6 +34539,29 @@ func (ec *executionContext) fieldContext_StaffMember_structure(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _StaffMember_caseload(ctx context.Context, field graphql.CollectedField, obj *model.StaffMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMember_caseload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StaffMember().Caseload(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMember_caseload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMember", field, true, true, "Int")
+}
+
 func (ec *executionContext) _StaffMemberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.StaffMember]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -50110,6 +50145,12 @@ func (ec *executionContext) _StaffMember(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._StaffMember_structure(ctx, field, obj)
+				})
+		case "caseload":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StaffMember_caseload(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

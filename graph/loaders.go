@@ -17,6 +17,7 @@ import (
 type Loaders struct {
 	Structure   *dataloadgen.Loader[string, model.Structure]
 	StaffMember *dataloadgen.Loader[string, model.StaffMember]
+	Caseload    *dataloadgen.Loader[string, int]
 	Social      *socialLoaders
 	partnershipLoaders
 	Professional   *professionalLoaders
@@ -32,6 +33,7 @@ func newLoaders(store *db.Store) *Loaders {
 	return &Loaders{
 		Structure:          newLoader(store.StructuresByKeys),
 		StaffMember:        newLoader(store.StaffMembersByKeys),
+		Caseload:           newLoader(store.CaseloadsByStaffKeys),
 		Social:             newSocialLoaders(store),
 		partnershipLoaders: newPartnershipLoaders(store),
 		Professional:       newProfessionalLoaders(store),

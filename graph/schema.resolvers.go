@@ -1495,6 +1495,10 @@ func (r *staffMemberResolver) Structure(ctx context.Context, obj *model.StaffMem
 	return found(st, st.Key), err
 }
 
+func (r *staffMemberResolver) Caseload(ctx context.Context, obj *model.StaffMember) (int, error) {
+	return loadersFrom(ctx).Caseload.Load(ctx, obj.Key)
+}
+
 func (r *structureResolver) Offers(ctx context.Context, obj *model.Structure, status *model.OfferStatus, first *int, after *string, last *int, before *string) (*model.Connection[model.Offer], error) {
 	page, err := model.NewPage(first, after, last, before)
 	if err != nil {
