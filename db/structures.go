@@ -89,14 +89,7 @@ func (s *Store) StructuresByKeys(ctx context.Context, keys []string) ([]model.St
 		if err != nil {
 			return err
 		}
-		byKey := make(map[string]model.Structure, len(rows))
-		for _, r := range rows {
-			byKey[r.Key] = r.model()
-		}
-		for i, k := range keys {
-			out[i] = byKey[k]
-		}
-		return nil
+		return inKeyOrder(keys, rows, out, func(r structureRow) (string, model.Structure) { return r.Key, r.model() })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("db: structures by keys: %w", err)
@@ -179,14 +172,7 @@ func (s *Store) StaffMembersByKeys(ctx context.Context, keys []string) ([]model.
 		if err != nil {
 			return err
 		}
-		byKey := make(map[string]model.StaffMember, len(rows))
-		for _, r := range rows {
-			byKey[r.Key] = r
-		}
-		for i, k := range keys {
-			out[i] = byKey[k]
-		}
-		return nil
+		return inKeyOrder(keys, rows, out, func(m model.StaffMember) (string, model.StaffMember) { return m.Key, m })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("db: staff members by keys: %w", err)
