@@ -7006,6 +7006,7 @@ type Viewer @allow(roles: [coordinator, social_worker, insertion_counsellor, par
   departments: [String!]!
 }
 
+"The entry points of reads (« requêtes »); each module extends it."
 type Query {
   "The authenticated caller (« moi »)."
   me: Viewer! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])

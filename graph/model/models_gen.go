@@ -1005,6 +1005,7 @@ type QualityCriterion struct {
 	Label string `json:"label"`
 }
 
+// The entry points of reads (« requêtes »); each module extends it.
 type Query struct {
 }
 
