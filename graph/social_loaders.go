@@ -116,7 +116,8 @@ func group[T any](dst **dataloadgen.Loader[string, []T], l *socialLoaders, field
 // primeBeneficiaries fills, for a page of beneficiaries, the loaders of the fields the
 // query selects on them (under nodes or edges.node), the social module's and the
 // professional module's: one statement per field, whatever the page size, instead of
-// relying on loader batching windows. The referents' staff members are primed too.
+// relying on loader batching windows. The referents' staff members and the operators
+// (structures) are primed too.
 func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Beneficiary) error {
 	if len(page) == 0 {
 		return nil
@@ -159,6 +160,38 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Benefici
 			return err
 		}
 		done[name] = true
+	}
+	// The page's operators (to-one relations): one statement for the page instead of
+	// the Structure loader's batching window.
+	var structures []string
+	seen := map[string]bool{}
+	for _, f := range []struct {
+		field string
+		key   func(model.Beneficiary) string
+	}{
+		{"socialOperator", func(b model.Beneficiary) string { return b.SocialOperatorKey }},
+		{"employmentOperator", func(b model.Beneficiary) string { return b.EmploymentOperatorKey }},
+	} {
+		if _, ok := selected[f.field]; !ok || !r.rules.CanRead(p.Role, "Beneficiary", f.field) {
+			continue
+		}
+		for _, b := range page {
+			if k := f.key(b); k != "" && !seen[k] {
+				seen[k] = true
+				structures = append(structures, k)
+			}
+		}
+	}
+	if len(structures) > 0 {
+		list, err := r.Store.StructuresByKeys(ctx, structures)
+		if err != nil {
+			return err
+		}
+		for _, st := range list {
+			if st.Key != "" {
+				l.Structure.Prime(st.Key, st)
+			}
+		}
 	}
 	if done["referents"] {
 		var staff []string
