@@ -148,7 +148,28 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Benefici
 	}
 	p := model.PrincipalFrom(ctx)
 	done := map[string]bool{}
+	if _, ok := selected["referents"]; ok && r.rules.CanRead(p.Role, "Beneficiary", "referents") {
+		// The referents and their staff members: one statement.
+		assignments, staff, err := r.Store.ReferentsWithStaffByBeneficiaries(ctx, p, keys)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			v := assignments[k]
+			if v == nil {
+				v = []model.ReferentAssignment{}
+			}
+			l.Social.Referents.Prime(k, v)
+		}
+		for k, m := range staff {
+			l.StaffMember.Prime(k, m)
+		}
+		done["referents"] = true
+	}
 	for name := range selected {
+		if done[name] {
+			continue
+		}
 		prefetch, ok := l.Social.prefetch[name]
 		if !ok {
 			prefetch, ok = l.Professional.prefetch[name]
@@ -190,26 +211,6 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Benefici
 		for _, st := range list {
 			if st.Key != "" {
 				l.Structure.Prime(st.Key, st)
-			}
-		}
-	}
-	if done["referents"] {
-		var staff []string
-		for _, k := range keys {
-			list, _ := l.Social.Referents.Load(ctx, k) // primed: no statement
-			for _, a := range list {
-				staff = append(staff, a.StaffMemberKey)
-			}
-		}
-		if len(staff) > 0 {
-			members, err := r.Store.StaffMembersByKeys(ctx, staff)
-			if err != nil {
-				return err
-			}
-			for _, m := range members {
-				if m.Key != "" {
-					l.StaffMember.Prime(m.Key, m)
-				}
 			}
 		}
 	}
