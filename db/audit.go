@@ -30,33 +30,48 @@ const auditLockKey = 0x41474952 // "AGIR"
 // covers its content and the previous entry's hash, so a modified or deleted row breaks
 // the chain (VerifyAuditChain finds it). Actor and request come from p and ctx.
 func (tx *Tx) audit(ctx context.Context, p *model.Principal, entries ...AuditEntry) error {
-	if len(entries) == 0 {
-		return nil
-	}
-	if p == nil {
+	if p == nil && len(entries) > 0 {
 		return fmt.Errorf("audit: no principal")
 	}
-	meta := model.RequestMetaFrom(ctx)
+	return tx.auditAll(ctx, []auditRequest{{ctx: ctx, p: p, entries: entries}})
+}
+
+// auditAll appends the entries of several requests (each with its actor, p, and its
+// request, ctx), chained in order, in four statements whatever their number: the
+// canonical text of the changes, the audit lock, the last hash, one insert.
+func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
+	n := 0
+	for _, r := range reqs {
+		if len(r.entries) > 0 && r.p == nil {
+			return fmt.Errorf("audit: no principal")
+		}
+		n += len(r.entries)
+	}
+	if n == 0 {
+		return nil
+	}
 	// The canonical (jsonb-normalised) text of every entry's changes, stored so that the
 	// hash can be recomputed: one statement for all the entries, before taking the lock.
-	raw := make([]string, len(entries))
-	for i, e := range entries {
-		changes, err := json.Marshal(e.Changes)
-		if err != nil {
-			return fmt.Errorf("audit changes: %w", err)
+	raw := make([]string, 0, n)
+	for _, r := range reqs {
+		for _, e := range r.entries {
+			changes, err := json.Marshal(e.Changes)
+			if err != nil {
+				return fmt.Errorf("audit changes: %w", err)
+			}
+			if e.Changes == nil {
+				changes = []byte("{}")
+			}
+			raw = append(raw, string(changes))
 		}
-		if e.Changes == nil {
-			changes = []byte("{}")
-		}
-		raw[i] = string(changes)
 	}
 	var canonical []string
 	if err := tx.SelectContext(ctx, &canonical, `SELECT c::jsonb::text FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n`,
 		pq.Array(raw)); err != nil {
 		return fmt.Errorf("audit canonical changes: %w", err)
 	}
-	if len(canonical) != len(entries) {
-		return fmt.Errorf("audit canonical changes: %d for %d entries", len(canonical), len(entries))
+	if len(canonical) != n {
+		return fmt.Errorf("audit canonical changes: %d for %d entries", len(canonical), n)
 	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
 		return fmt.Errorf("audit lock: %w", err)
@@ -70,34 +85,43 @@ func (tx *Tx) audit(ctx context.Context, p *model.Principal, entries ...AuditEnt
 		prev = make([]byte, sha256.Size)
 	}
 	at := tx.Now.UTC().Truncate(time.Microsecond)
-	var structureID *string
-	if p.StructureID != "" {
-		structureID = &p.StructureID
-	}
 	// The entries chain in order (each hash covers the previous one) and are inserted in
 	// that order by one statement: ids follow the array's order.
-	n := len(entries)
-	actions, types, ids, depts := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	prevs, hashes := make([][]byte, n), make([][]byte, n)
-	for i, e := range entries {
-		row := auditRow{At: at, ActorSubject: p.Subject, ActorEmail: p.Email, ActorRole: string(p.Role),
-			ActorStructure: p.StructureID, RequestID: meta.ID, Operation: meta.Operation, ClientAddr: meta.ClientAddr,
-			Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, Departments: e.Departments, Changes: canonical[i]}
-		hash := row.hash(prev)
-		actions[i], types[i], ids[i], depts[i] = e.Action, e.EntityType, e.EntityID, strings.Join(nonNil(e.Departments), ",")
-		prevs[i], hashes[i] = prev, hash
-		prev = hash
+	subjects, emails, roles, structures := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	requestIDs, operations, clients := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	actions, types, ids, depts := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	prevs, hashes := make([][]byte, 0, n), make([][]byte, 0, n)
+	i := 0
+	for _, r := range reqs {
+		p, meta := r.p, model.RequestMetaFrom(r.ctx)
+		for _, e := range r.entries {
+			row := auditRow{At: at, ActorSubject: p.Subject, ActorEmail: p.Email, ActorRole: string(p.Role),
+				ActorStructure: p.StructureID, RequestID: meta.ID, Operation: meta.Operation, ClientAddr: meta.ClientAddr,
+				Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, Departments: e.Departments, Changes: canonical[i]}
+			hash := row.hash(prev)
+			subjects, emails, roles, structures = append(subjects, p.Subject), append(emails, p.Email), append(roles, string(p.Role)), append(structures, p.StructureID)
+			requestIDs, operations, clients = append(requestIDs, meta.ID), append(operations, meta.Operation), append(clients, meta.ClientAddr)
+			actions, types, ids = append(actions, e.Action), append(types, e.EntityType), append(ids, e.EntityID)
+			depts = append(depts, strings.Join(nonNil(e.Departments), ","))
+			prevs, hashes = append(prevs, prev), append(hashes, hash)
+			prev = hash
+			i++
+		}
 	}
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO audit_log (at, actor_subject, actor_email, actor_role, actor_structure_id, request_id, operation,
 		                       client_addr, action, entity_type, entity_id, departments, changes, prev_hash, hash)
-		SELECT $1, $2, $3, $4, $5, $6, $7, $8, e.action, e.entity_type, e.entity_id,
+		SELECT $1, e.subject, e.email, e.role, NULLIF(e.structure, '')::uuid, e.request_id, e.operation, e.client,
+		       e.action, e.entity_type, e.entity_id,
 		       CASE WHEN e.depts = '' THEN '{}'::text[] ELSE string_to_array(e.depts, ',') END, e.changes::jsonb, e.prev, e.hash
-		FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bytea[])
-		     WITH ORDINALITY AS e(action, entity_type, entity_id, depts, changes, prev, hash, n)
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+		            $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bytea[])
+		     WITH ORDINALITY AS e(subject, email, role, structure, request_id, operation, client,
+		                          action, entity_type, entity_id, depts, changes, prev, hash, n)
 		ORDER BY e.n`,
-		at, p.Subject, p.Email, string(p.Role), structureID, meta.ID, meta.Operation, meta.ClientAddr,
-		pq.Array(actions), pq.Array(types), pq.Array(ids), pq.Array(depts), pq.Array(canonical), pq.ByteaArray(prevs), pq.ByteaArray(hashes))
+		at, pq.Array(subjects), pq.Array(emails), pq.Array(roles), pq.Array(structures), pq.Array(requestIDs),
+		pq.Array(operations), pq.Array(clients), pq.Array(actions), pq.Array(types), pq.Array(ids), pq.Array(depts),
+		pq.Array(canonical), pq.ByteaArray(prevs), pq.ByteaArray(hashes))
 	if err != nil {
 		return fmt.Errorf("audit insert: %w", err)
 	}
@@ -208,12 +232,7 @@ func (s *Store) auditWriter() {
 			}
 		}
 		err := s.WithTx(context.Background(), func(tx *Tx) error {
-			for _, r := range batch {
-				if err := tx.audit(r.ctx, r.p, r.entries...); err != nil {
-					return err
-				}
-			}
-			return nil
+			return tx.auditAll(batch[0].ctx, batch) // statements traced with the first request
 		})
 		for _, r := range batch {
 			r.done <- err

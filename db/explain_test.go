@@ -285,6 +285,10 @@ func TestExplainHotQueries(t *testing.T) {
 				return err
 			},
 			func(c context.Context, p *model.Principal, k []string) error {
+				_, _, err := s.ReferentsWithStaffByBeneficiaries(c, p, k)
+				return err
+			},
+			func(c context.Context, p *model.Principal, k []string) error {
 				_, err := s.InterviewsByBeneficiaries(c, p, k)
 				return err
 			},

@@ -200,6 +200,37 @@ func (s *Store) ReferentsByBeneficiaries(ctx context.Context, p *model.Principal
 	return m, nil
 }
 
+// ReferentsWithStaffByBeneficiaries is ReferentsByBeneficiaries with the staff members
+// of the assignments, read in the same statement (a page's referents and their names:
+// one statement instead of two).
+func (s *Store) ReferentsWithStaffByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.ReferentAssignment, map[string]model.StaffMember, error) {
+	type row struct {
+		model.ReferentAssignment
+		M model.StaffMember `db:"m"`
+	}
+	rows, err := grouped(ctx, s, p, keys, `SELECT r.beneficiary_id, r.kind, r.staff_member_id, r.assigned_at, r.ended_at,
+			m.id AS "m.id", m.structure_id AS "m.structure_id", m.name AS "m.name", m.email AS "m.email",
+			m.subject AS "m.subject", m.staff_role AS "m.staff_role", m.active AS "m.active"
+		FROM referent_assignments r JOIN beneficiaries b ON b.id = r.beneficiary_id
+		JOIN staff_members m ON m.id = r.staff_member_id
+		WHERE r.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY r.seq DESC`,
+		func(r row) string { return r.BeneficiaryKey })
+	if err != nil {
+		return nil, nil, fmt.Errorf("db: referents with staff: %w", err)
+	}
+	assignments := make(map[string][]model.ReferentAssignment, len(rows))
+	staff := map[string]model.StaffMember{}
+	for k, list := range rows {
+		out := make([]model.ReferentAssignment, len(list))
+		for i, r := range list {
+			out[i] = r.ReferentAssignment
+			staff[r.M.Key] = r.M
+		}
+		assignments[k] = out
+	}
+	return assignments, staff, nil
+}
+
 // InterviewsByBeneficiaries returns the interviews of each beneficiary, latest planned
 // first; private notes only for the author's structure.
 func (s *Store) InterviewsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.Interview, error) {

@@ -118,9 +118,88 @@ func (s *Store) DB() *sqlx.DB { return s.db }
 
 // Tx is one transaction of the Store, with the instant it started (Now): every date a
 // transaction writes or compares is computed from that one instant.
+//
+// A read (readTx, replicaTx) begins its transaction lazily: its first statement runs
+// directly on the pool (one round trip instead of BEGIN, statement, COMMIT), and only a
+// second statement begins the read-only transaction that it and the following ones run
+// in. In read committed every statement takes its own snapshot anyway, so a read of one
+// statement sees exactly what it saw inside a transaction; a read of several keeps its
+// transaction (one connection, read-only, tx.Now for all).
 type Tx struct {
-	*sqlx.Tx
-	Now time.Time
+	*sqlx.Tx // nil while a lazy read has not begun its transaction
+	Now      time.Time
+
+	mu    sync.Mutex
+	lazy  *sqlx.DB // the pool of a lazy read; nil once begun, and for WithTx
+	opts  *sql.TxOptions
+	first bool // the lazy read's first statement has run (on the pool)
+}
+
+// queryer is what a statement runs on: the pool (a lazy read's first statement) or the
+// transaction.
+type queryer interface {
+	sqlx.ExtContext
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// on returns where the next statement runs, beginning a lazy read's transaction at its
+// second statement.
+func (t *Tx) on(ctx context.Context) (queryer, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.Tx != nil {
+		return t.Tx, nil
+	}
+	if t.lazy == nil {
+		return nil, errors.New("db: statement outside a transaction")
+	}
+	if !t.first {
+		t.first = true
+		return t.lazy, nil
+	}
+	tx, err := t.lazy.BeginTxx(ctx, t.opts)
+	if err != nil {
+		return nil, fmt.Errorf("db: begin: %w", err)
+	}
+	t.Tx, t.lazy = tx, nil
+	return tx, nil
+}
+
+// SelectContext runs a query and scans every row into dest (sqlx).
+func (t *Tx) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
+	q, err := t.on(ctx)
+	if err != nil {
+		return err
+	}
+	return q.SelectContext(ctx, dest, query, args...)
+}
+
+// GetContext runs a query and scans its single row into dest (sqlx).
+func (t *Tx) GetContext(ctx context.Context, dest any, query string, args ...any) error {
+	q, err := t.on(ctx)
+	if err != nil {
+		return err
+	}
+	return q.GetContext(ctx, dest, query, args...)
+}
+
+// ExecContext runs a statement without rows.
+func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	q, err := t.on(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return q.ExecContext(ctx, query, args...)
+}
+
+// QueryxContext runs a query and returns its rows (sqlx).
+func (t *Tx) QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error) {
+	q, err := t.on(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return q.QueryxContext(ctx, query, args...)
 }
 
 // WithTx runs fn in one read-write transaction, committed when fn returns nil and rolled
@@ -129,22 +208,48 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.withTx(ctx, s.db, nil, fn)
 }
 
-// readTx runs fn in one read-only transaction (read-committed, so a snapshot per
-// statement): on the primary for the coordination roles, who must read their own
-// writes; on the replica (DATABASE_READ_URL, when configured) for analysts, whose heavy
-// reads then never slow the coordinators (issue 9), at the cost of the replica's lag.
+// readTx runs fn as one read (read-committed, so a snapshot per statement; its
+// transaction begun at its second statement, see Tx): on the primary for the
+// coordination roles, who must read their own writes; on the replica
+// (DATABASE_READ_URL, when configured) for analysts, whose heavy reads then never slow
+// the coordinators (issue 9), at the cost of the replica's lag.
 func (s *Store) readTx(ctx context.Context, fn func(tx *Tx) error) error {
 	conn := s.db
 	if p := model.PrincipalFrom(ctx); p != nil && p.Role == model.RoleAnalyst {
 		conn = s.read
 	}
-	return s.withTx(ctx, conn, &sql.TxOptions{ReadOnly: true}, fn)
+	return s.lazyRead(ctx, conn, fn)
 }
 
-// replicaTx runs fn in one read-only transaction on the replica when one is configured,
-// whoever asks (indicators and other aggregates for analysts).
+// replicaTx runs fn as one read on the replica when one is configured, whoever asks
+// (indicators and other aggregates for analysts).
 func (s *Store) replicaTx(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.withTx(ctx, s.read, &sql.TxOptions{ReadOnly: true}, fn)
+	return s.lazyRead(ctx, s.read, fn)
+}
+
+// lazyRead runs fn as a read whose read-only transaction begins at its second statement.
+func (s *Store) lazyRead(ctx context.Context, conn *sqlx.DB, fn func(tx *Tx) error) (err error) {
+	tx := &Tx{Now: s.Now(), lazy: conn, opts: &sql.TxOptions{ReadOnly: true}}
+	defer func() {
+		if p := recover(); p != nil {
+			if tx.Tx != nil {
+				_ = tx.Tx.Rollback()
+			}
+			panic(p)
+		}
+		if err != nil && tx.Tx != nil {
+			_ = tx.Tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return translate(err)
+	}
+	if tx.Tx != nil {
+		if err = tx.Tx.Commit(); err != nil {
+			return translate(fmt.Errorf("db: commit: %w", err))
+		}
+	}
+	return nil
 }
 
 func (s *Store) withTx(ctx context.Context, conn *sqlx.DB, opts *sql.TxOptions, fn func(tx *Tx) error) (err error) {

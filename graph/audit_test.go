@@ -3,6 +3,7 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -254,6 +255,72 @@ func TestAuditReads_PersonalFields(t *testing.T) {
 		rep, err := env.Store.VerifyAuditChain(context.Background())
 		if err != nil || rep.BrokenAt != 0 || rep.Checked != entries() {
 			t.Fatalf("report %+v, %d entries, err %v", rep, entries(), err)
+		}
+	})
+}
+
+// TestAuditReads_GroupCommit: concurrent requests' read entries, committed together by
+// the audit writer, each keep their actor and request, and the hash chain holds.
+func TestAuditReads_GroupCommit(t *testing.T) {
+	env := demoEnv(t)
+	coord := demoPrincipal(t, env, model.RoleCoordinator)
+	worker := demoPrincipal(t, env, model.RoleSocialWorker)
+	const requests = 16
+	errs := make(chan error, requests)
+	for i := range requests {
+		p := coord
+		if i%2 == 1 {
+			p = worker
+		}
+		go func() {
+			ctx := model.WithRequestMeta(context.Background(), model.RequestMeta{ID: fmt.Sprintf("group-%02d", i), ClientAddr: "192.0.2.1"})
+			entries := []db.AuditEntry{
+				{Action: "read", EntityType: "Beneficiary", EntityID: fmt.Sprintf("b-%d-1", i), Departments: []string{"69"}, Changes: map[string]any{"fields": []string{"firstName"}}},
+				{Action: "read", EntityType: "Beneficiary", EntityID: fmt.Sprintf("b-%d-2", i), Changes: map[string]any{"fields": []string{"lastName"}}},
+			}
+			errs <- env.Store.AuditReads(ctx, p, entries)
+		}()
+	}
+	for range requests {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("OK", func(t *testing.T) {
+		var rows []struct {
+			RequestID string  `db:"request_id"`
+			Role      string  `db:"actor_role"`
+			Structure *string `db:"actor_structure_id"`
+			EntityID  string  `db:"entity_id"`
+			Depts     string  `db:"depts"`
+		}
+		if err := env.Store.DB().Select(&rows, `SELECT request_id, actor_role, actor_structure_id::text AS actor_structure_id,
+				entity_id, array_to_string(departments, ',') AS depts
+			FROM audit_log WHERE request_id LIKE 'group-%' ORDER BY id`); err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 2*requests {
+			t.Fatalf("%d entries, want %d", len(rows), 2*requests)
+		}
+		for _, r := range rows {
+			var i, n int
+			if _, err := fmt.Sscanf(r.EntityID, "b-%d-%d", &i, &n); err != nil {
+				t.Fatal(err)
+			}
+			want := coord
+			if i%2 == 1 {
+				want = worker
+			}
+			if r.RequestID != fmt.Sprintf("group-%02d", i) || r.Role != string(want.Role) ||
+				r.Structure == nil || *r.Structure != want.StructureID || (n == 1) != (r.Depts == "69") {
+				t.Fatalf("entry %+v of request %d", r, i)
+			}
+		}
+	})
+	t.Run("OKChain", func(t *testing.T) {
+		rep, err := env.Store.VerifyAuditChain(context.Background())
+		if err != nil || rep.BrokenAt != 0 {
+			t.Fatalf("chain %+v, %v", rep, err)
 		}
 	})
 }

@@ -116,7 +116,8 @@ func group[T any](dst **dataloadgen.Loader[string, []T], l *socialLoaders, field
 // primeBeneficiaries fills, for a page of beneficiaries, the loaders of the fields the
 // query selects on them (under nodes or edges.node), the social module's and the
 // professional module's: one statement per field, whatever the page size, instead of
-// relying on loader batching windows. The referents' staff members are primed too.
+// relying on loader batching windows. The referents' staff members and the operators
+// (structures) are primed too.
 func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Beneficiary) error {
 	if len(page) == 0 {
 		return nil
@@ -147,7 +148,28 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Benefici
 	}
 	p := model.PrincipalFrom(ctx)
 	done := map[string]bool{}
+	if _, ok := selected["referents"]; ok && r.rules.CanRead(p.Role, "Beneficiary", "referents") {
+		// The referents and their staff members: one statement.
+		assignments, staff, err := r.Store.ReferentsWithStaffByBeneficiaries(ctx, p, keys)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			v := assignments[k]
+			if v == nil {
+				v = []model.ReferentAssignment{}
+			}
+			l.Social.Referents.Prime(k, v)
+		}
+		for k, m := range staff {
+			l.StaffMember.Prime(k, m)
+		}
+		done["referents"] = true
+	}
 	for name := range selected {
+		if done[name] {
+			continue
+		}
 		prefetch, ok := l.Social.prefetch[name]
 		if !ok {
 			prefetch, ok = l.Professional.prefetch[name]
@@ -160,23 +182,35 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Benefici
 		}
 		done[name] = true
 	}
-	if done["referents"] {
-		var staff []string
-		for _, k := range keys {
-			list, _ := l.Social.Referents.Load(ctx, k) // primed: no statement
-			for _, a := range list {
-				staff = append(staff, a.StaffMemberKey)
+	// The page's operators (to-one relations): one statement for the page instead of
+	// the Structure loader's batching window.
+	var structures []string
+	seen := map[string]bool{}
+	for _, f := range []struct {
+		field string
+		key   func(model.Beneficiary) string
+	}{
+		{"socialOperator", func(b model.Beneficiary) string { return b.SocialOperatorKey }},
+		{"employmentOperator", func(b model.Beneficiary) string { return b.EmploymentOperatorKey }},
+	} {
+		if _, ok := selected[f.field]; !ok || !r.rules.CanRead(p.Role, "Beneficiary", f.field) {
+			continue
+		}
+		for _, b := range page {
+			if k := f.key(b); k != "" && !seen[k] {
+				seen[k] = true
+				structures = append(structures, k)
 			}
 		}
-		if len(staff) > 0 {
-			members, err := r.Store.StaffMembersByKeys(ctx, staff)
-			if err != nil {
-				return err
-			}
-			for _, m := range members {
-				if m.Key != "" {
-					l.StaffMember.Prime(m.Key, m)
-				}
+	}
+	if len(structures) > 0 {
+		list, err := r.Store.StructuresByKeys(ctx, structures)
+		if err != nil {
+			return err
+		}
+		for _, st := range list {
+			if st.Key != "" {
+				l.Structure.Prime(st.Key, st)
 			}
 		}
 	}

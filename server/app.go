@@ -42,6 +42,7 @@ type Main struct {
 	broker         *db.Broker
 
 	subscriptionRecheck time.Duration // 0: the endpoint's default
+	staff               *staffCache   // staff records of HTTP requests' tokens (AGIR_STAFF_CACHE_TTL)
 
 	// closing ends the WebSocket connections when the server shuts down (http.Server's
 	// Shutdown does not wait for hijacked connections).
@@ -67,6 +68,7 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 // applies migrations, loads demo data when asked, and binds the HTTP port.
 func Open(ctx context.Context, c Config, logger *slog.Logger, opts ...Option) (m *Main, err error) {
 	m = &Main{Config: c, Logger: logger}
+	m.staff = newStaffCache(c.StaffCacheTTL, m.lookUpStaff)
 	m.closing, m.stopSockets = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o(m)

@@ -31,6 +31,7 @@ type Config struct {
 	RequestTimeout     time.Duration // AGIR_REQUEST_TIMEOUT: deadline of one request (default 30s)
 	StatementTimeout   time.Duration // AGIR_STATEMENT_TIMEOUT: PostgreSQL statement_timeout (default 10s)
 	ShutdownTimeout    time.Duration // AGIR_SHUTDOWN_TIMEOUT: time to drain requests on SIGTERM (default 20s)
+	StaffCacheTTL      time.Duration // AGIR_STAFF_CACHE_TTL: how long a token's staff record is reused (default 5s; 0: read on every request); a deactivation takes effect within it
 	MaxBodyBytes       int64         // AGIR_MAX_BODY_BYTES: request body limit (default 1 MiB)
 	AuditRetentionDays int           // AGIR_AUDIT_RETENTION_DAYS: audit entries older than this are purged (default 365)
 	AnonymiseAfterDays int           // AGIR_ANONYMISE_AFTER_DAYS: journeys CLOSED for longer are anonymised (default 730)
@@ -58,6 +59,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		RequestTimeout:     30 * time.Second,
 		StatementTimeout:   10 * time.Second,
 		ShutdownTimeout:    20 * time.Second,
+		StaffCacheTTL:      5 * time.Second,
 		MaxBodyBytes:       1 << 20,
 		AuditRetentionDays: 365,
 		AnonymiseAfterDays: model.AnonymiseAfterDays,
@@ -89,7 +91,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	for name, d := range map[string]*time.Duration{
 		"AGIR_REQUEST_TIMEOUT": &c.RequestTimeout, "AGIR_STATEMENT_TIMEOUT": &c.StatementTimeout,
-		"AGIR_SHUTDOWN_TIMEOUT": &c.ShutdownTimeout,
+		"AGIR_SHUTDOWN_TIMEOUT": &c.ShutdownTimeout, "AGIR_STAFF_CACHE_TTL": &c.StaffCacheTTL,
 	} {
 		if v := getenv(name); v != "" {
 			parsed, err := time.ParseDuration(v)

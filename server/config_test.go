@@ -31,6 +31,7 @@ func TestLoadConfig_Defaults(t *testing.T) {
 		RequestTimeout:     30 * time.Second,
 		StatementTimeout:   10 * time.Second,
 		ShutdownTimeout:    20 * time.Second,
+		StaffCacheTTL:      5 * time.Second,
 		MaxBodyBytes:       1 << 20,
 		AuditRetentionDays: 365,
 		AnonymiseAfterDays: 730,
@@ -61,6 +62,7 @@ func TestLoadConfig_Values(t *testing.T) {
 		"AGIR_REQUEST_TIMEOUT":      "5s",
 		"AGIR_STATEMENT_TIMEOUT":    "2s",
 		"AGIR_SHUTDOWN_TIMEOUT":     "1m",
+		"AGIR_STAFF_CACHE_TTL":      "2s",
 		"AGIR_MAX_BODY_BYTES":       "4096",
 		"AGIR_AUDIT_RETENTION_DAYS": "30",
 		"AGIR_ANONYMISE_AFTER_DAYS": "400",
@@ -73,7 +75,7 @@ func TestLoadConfig_Values(t *testing.T) {
 		Port: 0, DatabaseURL: env["DATABASE_URL"], DatabaseReadURL: env["DATABASE_READ_URL"],
 		DataDir: "/srv/agir", Env: "production", Demo: "off", DevSecret: env["AGIR_DEV_SECRET"], PseudonymSecret: env["AGIR_PSEUDONYM_SECRET"],
 		OIDCIssuer: "https://issuer.example", OIDCAudience: "agir", LogLevel: slog.LevelDebug, LogFormat: "json",
-		RequestTimeout: 5 * time.Second, StatementTimeout: 2 * time.Second, ShutdownTimeout: time.Minute,
+		RequestTimeout: 5 * time.Second, StatementTimeout: 2 * time.Second, ShutdownTimeout: time.Minute, StaffCacheTTL: 2 * time.Second,
 		MaxBodyBytes: 4096, AuditRetentionDays: 30, AnonymiseAfterDays: 400, Endpoint: defaultEndpoint,
 	}
 	if c != want {

@@ -25,7 +25,7 @@ import (
 func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
 	mux := http.NewServeMux()
 	api := auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{
-		Resolve: m.resolvePrincipal,
+		Resolve: m.resolvePrincipalCached,
 		OnFailure: func(r *http.Request, err error) {
 			m.Logger.InfoContext(r.Context(), "authentication failed", "request_id", graph.RequestID(r.Context()), "err", err)
 		},
@@ -45,12 +45,12 @@ func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
 	})))
 	mux.Handle("GET /metrics", m.telemetry.handler(m.Config.Endpoint.MetricsToken))
 	// The offer map in data·inclusion v1, behind the same authentication as /graphql.
-	export := auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{Resolve: m.resolvePrincipal},
+	export := auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{Resolve: m.resolvePrincipalCached},
 		requireAuth(m.Logger, graph.DataInclusionExport(m.Store, m.Logger)))
 	mux.Handle("GET /export/data-inclusion/structures.json", export)
 	mux.Handle("GET /export/data-inclusion/services.json", export)
 	// Indicator tables as CSV, same authentication, scope and suppression as Query.indicators.
-	mux.Handle("GET /export/indicators.csv", auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{Resolve: m.resolvePrincipal},
+	mux.Handle("GET /export/indicators.csv", auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{Resolve: m.resolvePrincipalCached},
 		requireAuth(m.Logger, graph.IndicatorsCSV(m.Store, m.Logger))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -89,21 +89,41 @@ func withTraceContext(next http.Handler) http.Handler {
 }
 
 // resolvePrincipal matches a verified token to its staff record, which is authoritative
-// for role, structure and territory. An unknown or deactivated user gets nothing.
+// for role, structure and territory. An unknown or deactivated user gets nothing. It
+// reads the record every time (subscriptions' rechecks, WebSocket handshakes).
 func (m *Main) resolvePrincipal(ctx context.Context, p *model.Principal) (*model.Principal, error) {
-	staff, structure, ok, err := m.Store.StaffMemberByLogin(ctx, p.Subject, p.Email)
+	v, err := m.lookUpStaff(ctx, p.Subject, p.Email)
 	if err != nil {
 		return nil, err
 	}
-	if !ok || !staff.Active {
+	return principalOf(p, v)
+}
+
+// resolvePrincipalCached is resolvePrincipal for HTTP requests: the staff record may be
+// up to AGIR_STAFF_CACHE_TTL old (see staffCache).
+func (m *Main) resolvePrincipalCached(ctx context.Context, p *model.Principal) (*model.Principal, error) {
+	v, err := m.staff.get(ctx, p.Subject, p.Email)
+	if err != nil {
+		return nil, err
+	}
+	return principalOf(p, v)
+}
+
+func (m *Main) lookUpStaff(ctx context.Context, subject, email string) (staffLookup, error) {
+	staff, structure, ok, err := m.Store.StaffMemberByLogin(ctx, subject, email)
+	return staffLookup{staff: staff, structure: structure, ok: ok}, err
+}
+
+func principalOf(p *model.Principal, v staffLookup) (*model.Principal, error) {
+	if !v.ok || !v.staff.Active {
 		return nil, auth.ErrInvalidToken
 	}
 	resolved := *p
-	resolved.Role = staff.StaffRole.AccessRole()
-	resolved.StructureID = staff.StructureKey
-	resolved.Departments = structure.Departments
+	resolved.Role = v.staff.StaffRole.AccessRole()
+	resolved.StructureID = v.staff.StructureKey
+	resolved.Departments = v.structure.Departments
 	if resolved.Name == "" {
-		resolved.Name = staff.Name
+		resolved.Name = v.staff.Name
 	}
 	return &resolved, nil
 }

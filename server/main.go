@@ -26,6 +26,7 @@ import (
 )
 
 func main() {
+	tuneGC(os.Getenv)
 	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "agir:", err)
 		os.Exit(1)
