@@ -227,14 +227,7 @@ func (s *Store) OffersByKeys(ctx context.Context, p *model.Principal, keys []str
 		if err != nil {
 			return err
 		}
-		byKey := make(map[string]model.Offer, len(rows))
-		for _, r := range rows {
-			byKey[r.Key] = r.model()
-		}
-		for i, k := range keys {
-			out[i] = byKey[k]
-		}
-		return nil
+		return inKeyOrder(keys, rows, out, func(r offerRow) (string, model.Offer) { return r.Key, r.model() })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("db: offers by keys: %w", err)

@@ -27,14 +27,7 @@ func (s *Store) BeneficiariesByKeys(ctx context.Context, p *model.Principal, key
 		if err != nil {
 			return err
 		}
-		byKey := make(map[string]model.Beneficiary, len(rows))
-		for _, r := range rows {
-			byKey[r.Key] = r.model()
-		}
-		for i, k := range keys {
-			out[i] = byKey[k]
-		}
-		return nil
+		return inKeyOrder(keys, rows, out, func(r beneficiaryRow) (string, model.Beneficiary) { return r.Key, r.model() })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("db: beneficiaries by keys: %w", err)
