@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lib/pq"
@@ -140,36 +141,92 @@ var indicatorGroups = []indicatorGroup{
 	{names: []model.IndicatorName{model.IndicatorNameOffersUpToDate}, sql: offerIndicatorsSQL},
 }
 
-// Indicators computes the figures of q, one statement per group of indicators asked, in
-// one read-only transaction on the replica. today is the transaction's day (maturity is
-// judged on it); it is returned with the figures.
+// Indicators computes the figures of q, one statement per group of indicators asked, on
+// the replica. The statements are independent (in read committed each takes its own
+// snapshot, in a transaction or not), so they run concurrently on the pool, a few at a
+// time, the longest (the journeys') first: the request costs about its longest statement
+// instead of the sum. today (the day maturity is judged on, the same for every statement)
+// is returned with the figures.
 func (s *Store) Indicators(ctx context.Context, q IndicatorQuery) (IndicatorFigures, IndicatorLabels, model.Date, error) {
-	figures, labels := IndicatorFigures{}, IndicatorLabels{}
-	var today model.Date
-	err := s.replicaTx(ctx, func(tx *Tx) error {
-		today = model.DateOf(tx.Now)
-		for _, g := range indicatorGroups {
-			var names []model.IndicatorName
-			for _, n := range g.names {
-				if containsName(q.Names, n) {
-					names = append(names, n)
-				}
-			}
-			if len(names) == 0 {
-				continue
-			}
-			a := &sqlArgs{}
-			query := g.sql(s, q, a, today)
-			if err := scanFigures(ctx, tx, query, a.args, names, figures, labels); err != nil {
-				return fmt.Errorf("%s: %w", names[0], err)
+	today := model.DateOf(s.Now())
+	type job struct {
+		names []model.IndicatorName
+		query string
+		args  []any
+	}
+	var jobs []job
+	for _, g := range indicatorGroups {
+		var names []model.IndicatorName
+		for _, n := range g.names {
+			if containsName(q.Names, n) {
+				names = append(names, n)
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, today, fmt.Errorf("db: indicators: %w", err)
+		if len(names) == 0 {
+			continue
+		}
+		a := &sqlArgs{}
+		jobs = append(jobs, job{names: names, query: g.sql(s, q, a, today), args: a.args})
+	}
+	figures, labels := IndicatorFigures{}, IndicatorLabels{}
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	next := make(chan job)
+	for w := 0; w < min(indicatorConcurrency, len(jobs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				f, l := IndicatorFigures{}, IndicatorLabels{}
+				err := s.replicaTx(ctx, func(tx *Tx) error {
+					return scanFigures(ctx, tx, j.query, j.args, j.names, f, l)
+				})
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = fmt.Errorf("%s: %w", j.names[0], err)
+				}
+				mergeFigures(figures, labels, f, l)
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, nil, today, fmt.Errorf("db: indicators: %w", firstErr)
 	}
 	return figures, labels, today, nil
+}
+
+// indicatorConcurrency is how many statements of one computation run at once (each on a
+// connection of the pool).
+const indicatorConcurrency = 3
+
+// mergeFigures adds the figures and labels of one group (f, l) to those of the request
+// (the groups compute distinct indicators).
+func mergeFigures(figures IndicatorFigures, labels IndicatorLabels, f IndicatorFigures, l IndicatorLabels) {
+	for day, cells := range f {
+		if figures[day] == nil {
+			figures[day] = map[string]map[model.IndicatorName]model.Tally{}
+		}
+		for key, tallies := range cells {
+			if figures[day][key] == nil {
+				figures[day][key] = map[model.IndicatorName]model.Tally{}
+			}
+			for n, t := range tallies {
+				figures[day][key][n] = t
+			}
+		}
+	}
+	for k, v := range l {
+		labels[k] = v
+	}
 }
 
 func containsName(xs []model.IndicatorName, x model.IndicatorName) bool {
