@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lib/pq"
@@ -140,36 +141,92 @@ var indicatorGroups = []indicatorGroup{
 	{names: []model.IndicatorName{model.IndicatorNameOffersUpToDate}, sql: offerIndicatorsSQL},
 }
 
-// Indicators computes the figures of q, one statement per group of indicators asked, in
-// one read-only transaction on the replica. today is the transaction's day (maturity is
-// judged on it); it is returned with the figures.
+// Indicators computes the figures of q, one statement per group of indicators asked, on
+// the replica. The statements are independent (in read committed each takes its own
+// snapshot, in a transaction or not), so they run concurrently on the pool, a few at a
+// time, the longest (the journeys') first: the request costs about its longest statement
+// instead of the sum. today (the day maturity is judged on, the same for every statement)
+// is returned with the figures.
 func (s *Store) Indicators(ctx context.Context, q IndicatorQuery) (IndicatorFigures, IndicatorLabels, model.Date, error) {
-	figures, labels := IndicatorFigures{}, IndicatorLabels{}
-	var today model.Date
-	err := s.replicaTx(ctx, func(tx *Tx) error {
-		today = model.DateOf(tx.Now)
-		for _, g := range indicatorGroups {
-			var names []model.IndicatorName
-			for _, n := range g.names {
-				if containsName(q.Names, n) {
-					names = append(names, n)
-				}
-			}
-			if len(names) == 0 {
-				continue
-			}
-			a := &sqlArgs{}
-			query := g.sql(s, q, a, today)
-			if err := scanFigures(ctx, tx, query, a.args, names, figures, labels); err != nil {
-				return fmt.Errorf("%s: %w", names[0], err)
+	today := model.DateOf(s.Now())
+	type job struct {
+		names []model.IndicatorName
+		query string
+		args  []any
+	}
+	var jobs []job
+	for _, g := range indicatorGroups {
+		var names []model.IndicatorName
+		for _, n := range g.names {
+			if containsName(q.Names, n) {
+				names = append(names, n)
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, today, fmt.Errorf("db: indicators: %w", err)
+		if len(names) == 0 {
+			continue
+		}
+		a := &sqlArgs{}
+		jobs = append(jobs, job{names: names, query: g.sql(s, q, a, today), args: a.args})
+	}
+	figures, labels := IndicatorFigures{}, IndicatorLabels{}
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	next := make(chan job)
+	for w := 0; w < min(indicatorConcurrency, len(jobs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				f, l := IndicatorFigures{}, IndicatorLabels{}
+				err := s.replicaTx(ctx, func(tx *Tx) error {
+					return scanFigures(ctx, tx, j.query, j.args, j.names, f, l)
+				})
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = fmt.Errorf("%s: %w", j.names[0], err)
+				}
+				mergeFigures(figures, labels, f, l)
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, nil, today, fmt.Errorf("db: indicators: %w", firstErr)
 	}
 	return figures, labels, today, nil
+}
+
+// indicatorConcurrency is how many statements of one computation run at once (each on a
+// connection of the pool).
+const indicatorConcurrency = 3
+
+// mergeFigures adds the figures and labels of one group (f, l) to those of the request
+// (the groups compute distinct indicators).
+func mergeFigures(figures IndicatorFigures, labels IndicatorLabels, f IndicatorFigures, l IndicatorLabels) {
+	for day, cells := range f {
+		if figures[day] == nil {
+			figures[day] = map[string]map[model.IndicatorName]model.Tally{}
+		}
+		for key, tallies := range cells {
+			if figures[day][key] == nil {
+				figures[day][key] = map[model.IndicatorName]model.Tally{}
+			}
+			for n, t := range tallies {
+				figures[day][key][n] = t
+			}
+		}
+	}
+	for k, v := range l {
+		labels[k] = v
+	}
 }
 
 func containsName(xs []model.IndicatorName, x model.IndicatorName) bool {
@@ -295,38 +352,55 @@ func firstDay(q IndicatorQuery) model.Date {
 	return first
 }
 
-// beneficiaryKey returns the SQL of the cell key and label of the beneficiary (alias b)
-// for breakdown bd; NULL when bd does not apply to journeys (REASON) or is nil.
-func beneficiaryKey(bd *model.Breakdown) (key, label string) {
+// labelSQL returns the SQL of the label of a cell from the SQL of its key k. A label is
+// a function of its key (the name of the department, structure or staff member), so it is
+// looked up once per cell, after the aggregation, not once per aggregated row.
+type labelSQL func(k string) string
+
+func noLabel(string) string { return "NULL::text" }
+
+func departmentLabel(k string) string {
+	return "(SELECT cd.name FROM covered_departments cd WHERE cd.code = " + k + ")"
+}
+
+func structureLabel(k string) string {
+	return "(SELECT st.name FROM structures st WHERE st.id = " + k + "::uuid)"
+}
+
+func staffLabel(k string) string {
+	return "(SELECT sm.name FROM staff_members sm WHERE sm.id = " + k + "::uuid)"
+}
+
+// beneficiaryKey returns the SQL of the cell key of the beneficiary (alias b) for
+// breakdown bd, and its label; NULL when bd does not apply to journeys (REASON) or is nil.
+func beneficiaryKey(bd *model.Breakdown) (key string, label labelSQL) {
 	if bd == nil {
-		return "NULL::text", "NULL::text"
+		return "NULL::text", noLabel
 	}
 	switch *bd {
 	case model.BreakdownDepartment:
-		return "b.department", "(SELECT cd.name FROM covered_departments cd WHERE cd.code = b.department)"
+		return "b.department", departmentLabel
 	case model.BreakdownStructure:
-		return "b.social_operator_id::text", "(SELECT st.name FROM structures st WHERE st.id = b.social_operator_id)"
+		return "b.social_operator_id::text", structureLabel
 	case model.BreakdownReferent:
 		return `(SELECT ra.staff_member_id::text FROM referent_assignments ra
-				WHERE ra.beneficiary_id = b.id AND ra.kind = 'SOCIAL_WORKER' AND ra.ended_at IS NULL)`,
-			`(SELECT sm.name FROM referent_assignments ra JOIN staff_members sm ON sm.id = ra.staff_member_id
-				WHERE ra.beneficiary_id = b.id AND ra.kind = 'SOCIAL_WORKER' AND ra.ended_at IS NULL)`
+				WHERE ra.beneficiary_id = b.id AND ra.kind = 'SOCIAL_WORKER' AND ra.ended_at IS NULL)`, staffLabel
 	case model.BreakdownCohortMonth:
-		return "to_char(b.referred_on, 'YYYY-MM')", "NULL::text"
+		return "to_char(b.referred_on, 'YYYY-MM')", noLabel
 	case model.BreakdownCohortQuarter:
-		return `to_char(b.referred_on, 'YYYY-"T"Q')`, "NULL::text"
+		return `to_char(b.referred_on, 'YYYY-"T"Q')`, noLabel
 	case model.BreakdownCohortYear:
-		return "to_char(b.referred_on, 'YYYY')", "NULL::text"
+		return "to_char(b.referred_on, 'YYYY')", noLabel
 	case model.BreakdownProtectionType:
-		return "b.protection_type", "NULL::text"
+		return "b.protection_type", noLabel
 	case model.BreakdownSex:
-		return "b.sex", "NULL::text"
+		return "b.sex", noLabel
 	case model.BreakdownAgeBand:
-		return ageBandSQL("b"), "NULL::text"
+		return ageBandSQL("b"), noLabel
 	case model.BreakdownHousehold:
-		return householdSQL("b"), "NULL::text"
+		return householdSQL("b"), noLabel
 	}
-	return "NULL::text", "NULL::text"
+	return "NULL::text", noLabel
 }
 
 // ageBandSQL is model.AgeBandOn(birth date, referral day) in SQL.
@@ -404,17 +478,17 @@ func (g aggregate) columns(b *strings.Builder) {
 	}
 }
 
-// groupedSelect writes the aggregate SELECT over the relation rel (with columns key and
-// label), by period and cell, with the total of each period.
-func groupedSelect(q IndicatorQuery, with, rel string, aggs []aggregate) string {
+// groupedSelect writes the aggregate SELECT over the relation rel (with a column key),
+// by period and cell, with the total of each period and the label of each cell.
+func groupedSelect(q IndicatorQuery, with, rel string, label labelSQL, aggs []aggregate) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "WITH %s\nSELECT per.f, GROUPING(x.key) AS g, x.key, x.label", with)
+	fmt.Fprintf(&b, "WITH %s\nSELECT per.f, GROUPING(x.key) AS g, x.key, %s AS label", with, label("x.key"))
 	for _, g := range aggs {
 		if containsName(q.Names, g.name) {
 			g.columns(&b)
 		}
 	}
-	fmt.Fprintf(&b, "\nFROM %s x CROSS JOIN per\nGROUP BY GROUPING SETS ((per.f, x.key, x.label), (per.f))", rel)
+	fmt.Fprintf(&b, "\nFROM %s x CROSS JOIN per\nGROUP BY GROUPING SETS ((per.f, x.key), (per.f))", rel)
 	return b.String()
 }
 
@@ -436,7 +510,7 @@ func journeyIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Da
 	p := s.Params
 	j := fmt.Sprintf(`%s,
 j AS MATERIALIZED (
-	SELECT %s AS key, %s AS label, %s AS today,
+	SELECT %s AS key, %s AS today,
 		b.referred_on, b.welcome_held_on AS entry_on, COALESCE(b.cir_signed_on, b.referred_on) AS cir_on,
 		COALESCE(b.welcome_due_on, (COALESCE(b.cir_signed_on, b.referred_on) + make_interval(months => COALESCE(pp.welcome_delay_months, %d)))::date) AS welcome_due_on,
 		b.journey_ends_on, ec.signed_on AS contract_on,
@@ -469,7 +543,7 @@ j AS MATERIALIZED (
 		bool_or(fu.stage = 'SIX_MONTHS') AS fu6, bool_or(fu.stage = 'SIX_MONTHS' AND %s) AS fu6_ok
 		FROM follow_ups fu WHERE fu.exit_id = e.id) fu ON true
 	WHERE %s AND b.referred_on <= %s::date AND (e.exited_on IS NULL OR e.exited_on >= %s::date)
-)`, per, key, label, todayCol, p.WelcomeDelayMonths, counts, durable, p.EntryEvaluationDelayDays, p.MidCourseEvaluationMonths,
+)`, per, key, todayCol, p.WelcomeDelayMonths, counts, durable, p.EntryEvaluationDelayDays, p.MidCourseEvaluationMonths,
 		p.FollowUpMonths[model.FollowUpStageThreeMonths], p.FollowUpMonths[model.FollowUpStageSixMonths],
 		sustained, sustained, scope, maxTo, minFrom)
 
@@ -508,7 +582,7 @@ j AS MATERIALIZED (
 		{name: model.IndicatorNameDurability3Months, d: fu3Mature + " AND x.fu3", n: fu3Mature + " AND x.fu3_ok"},
 		{name: model.IndicatorNameDurability6Months, d: fu6Mature + " AND x.fu6", n: fu6Mature + " AND x.fu6_ok"},
 	}
-	return groupedSelect(q, j, "j", aggs)
+	return groupedSelect(q, j, "j", label, aggs)
 }
 
 // endIndicatorsSQL: every exit, exclusion and reintegration of the period (each counts,
@@ -523,16 +597,16 @@ func endIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date) 
 	from, to := a.arg(firstDay(q)), a.arg(lastDay(q))
 	with := fmt.Sprintf(`%s,
 ends AS MATERIALIZED (
-	SELECT %s AS key, %s AS label, ev.kind, ev.day
+	SELECT %s AS key, ev.kind, ev.day
 	FROM (SELECT e.beneficiary_id, e.kind, e.reason, e.exited_on AS day FROM journey_exits e
-		WHERE e.exited_on BETWEEN %[5]s::date AND %[6]s::date
+		WHERE e.exited_on BETWEEN %[4]s::date AND %[5]s::date
 		UNION ALL
 		SELECT r.beneficiary_id, 'REINTEGRATION', NULL, r.reintegrated_on FROM reintegrations r
-		WHERE r.reintegrated_on BETWEEN %[5]s::date AND %[6]s::date) ev
+		WHERE r.reintegrated_on BETWEEN %[4]s::date AND %[5]s::date) ev
 	JOIN beneficiaries b ON b.id = ev.beneficiary_id
-	WHERE %[4]s
-)`, per, key, label, scope, from, to)
-	return groupedSelect(q, with, "ends", []aggregate{
+	WHERE %[3]s
+)`, per, key, scope, from, to)
+	return groupedSelect(q, with, "ends", label, []aggregate{
 		{name: model.IndicatorNameExits, n: "x.kind = 'EXIT' AND x.day" + inPeriod},
 		{name: model.IndicatorNameExclusions, n: "x.kind = 'EXCLUSION' AND x.day" + inPeriod},
 		{name: model.IndicatorNameReintegrations, n: "x.kind = 'REINTEGRATION' AND x.day" + inPeriod},
@@ -544,21 +618,23 @@ ends AS MATERIALIZED (
 func orientationIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date) string {
 	key, label := beneficiaryKey(q.Breakdown)
 	if q.Breakdown != nil && *q.Breakdown == model.BreakdownStructure {
-		key, label = "o.structure_id::text", "(SELECT st.name FROM structures st WHERE st.id = o.structure_id)"
+		key, label = "o.structure_id::text", structureLabel
 	}
 	per := periodsSQL(q, a)
 	scope := q.Scope.deptCond(a, "b.department")
-	to := a.arg(lastDay(q))
+	to, from := a.arg(lastDay(q)), a.arg(firstDay(q))
 	todayCol := a.arg(today) + "::date"
 	todayArg := "x.today"
+	// Only the orientations made or answered in a period count in a figure (the others
+	// would only make cells of zeros, which are not shown).
 	with := fmt.Sprintf(`%s,
 ori AS MATERIALIZED (
-	SELECT %s AS key, %s AS label, %s AS today, o.oriented_on, o.answer_due_on, o.answered_on
+	SELECT %s AS key, %s AS today, o.oriented_on, o.answer_due_on, o.answered_on
 	FROM orientations o JOIN beneficiaries b ON b.id = o.beneficiary_id
-	WHERE %s AND o.oriented_on <= %s::date
-)`, per, key, label, todayCol, scope, to)
+	WHERE %s AND o.oriented_on <= %s::date AND (o.oriented_on >= %[6]s::date OR o.answered_on >= %[6]s::date)
+)`, per, key, todayCol, scope, to, from)
 	mature := "(x.oriented_on" + inPeriod + " AND x.answer_due_on < " + todayArg + ")"
-	return groupedSelect(q, with, "ori", []aggregate{
+	return groupedSelect(q, with, "ori", label, []aggregate{
 		{name: model.IndicatorNameOrientationAnswerDelayMedian, d: "x.answered_on" + inPeriod, v: "x.answered_on - x.oriented_on"},
 		{name: model.IndicatorNameOrientationsAnsweredInTime, d: mature, n: mature + " AND x.answered_on <= x.answer_due_on"},
 	})
@@ -566,18 +642,18 @@ ori AS MATERIALIZED (
 
 // networkKey is the key of the network indicators: the department column dept, or the
 // structure column st.
-func networkKey(bd *model.Breakdown, dept, st string) (key, label string) {
+func networkKey(bd *model.Breakdown, dept, st string) (key string, label labelSQL) {
 	if bd != nil {
 		switch *bd {
 		case model.BreakdownDepartment:
-			return dept, "(SELECT cd.name FROM covered_departments cd WHERE cd.code = " + dept + ")"
+			return dept, departmentLabel
 		case model.BreakdownStructure:
 			if st != "" {
-				return st + "::text", "(SELECT sn.name FROM structures sn WHERE sn.id = " + st + ")"
+				return st + "::text", structureLabel
 			}
 		}
 	}
-	return "NULL::text", "NULL::text"
+	return "NULL::text", noLabel
 }
 
 // eventIndicatorsSQL: network events held (started by now); an event of two departments
@@ -588,13 +664,13 @@ func eventIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date
 	scope := q.Scope.deptCond(a, "d.code")
 	todayArg := a.arg(today) + "::date"
 	return fmt.Sprintf(`WITH %s
-SELECT per.f, GROUPING(x.key) AS g, x.key, x.label,
+SELECT per.f, GROUPING(x.key) AS g, x.key, %s AS label,
 	count(DISTINCT x.id) FILTER (WHERE x.day%s) AS %s
-FROM (SELECT %s AS key, %s AS label, ne.id, (ne.starts_at AT TIME ZONE 'Europe/Paris')::date AS day
+FROM (SELECT %s AS key, ne.id, (ne.starts_at AT TIME ZONE 'Europe/Paris')::date AS day
 	FROM network_events ne CROSS JOIN LATERAL unnest(ne.departments) AS d(code)
 	WHERE %s AND (ne.starts_at AT TIME ZONE 'Europe/Paris')::date <= %s) x CROSS JOIN per
-GROUP BY GROUPING SETS ((per.f, x.key, x.label), (per.f))`, per, inPeriod, column(model.IndicatorNameNetworkEventsHeld, "n"),
-		key, label, scope, todayArg)
+GROUP BY GROUPING SETS ((per.f, x.key), (per.f))`, per, label("x.key"), inPeriod, column(model.IndicatorNameNetworkEventsHeld, "n"),
+		key, scope, todayArg)
 }
 
 // participationIndicatorsSQL: attendances of structures at the events held.
@@ -604,15 +680,15 @@ func participationIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today mo
 	scope := q.Scope.deptCond(a, "d.code")
 	todayArg := a.arg(today) + "::date"
 	return fmt.Sprintf(`WITH %s
-SELECT per.f, GROUPING(x.key) AS g, x.key, x.label,
+SELECT per.f, GROUPING(x.key) AS g, x.key, %s AS label,
 	count(DISTINCT x.attendance) FILTER (WHERE x.day%s) AS %s
-FROM (SELECT %s AS key, %s AS label, pa.event_id::text || '/' || pa.structure_id::text AS attendance,
+FROM (SELECT %s AS key, pa.event_id::text || '/' || pa.structure_id::text AS attendance,
 		(ne.starts_at AT TIME ZONE 'Europe/Paris')::date AS day
 	FROM network_event_participants pa JOIN network_events ne ON ne.id = pa.event_id
 	CROSS JOIN LATERAL unnest(ne.departments) AS d(code)
 	WHERE pa.attended AND %s AND (ne.starts_at AT TIME ZONE 'Europe/Paris')::date <= %s) x CROSS JOIN per
-GROUP BY GROUPING SETS ((per.f, x.key, x.label), (per.f))`, per, inPeriod, column(model.IndicatorNameEventParticipations, "n"),
-		key, label, scope, todayArg)
+GROUP BY GROUPING SETS ((per.f, x.key), (per.f))`, per, label("x.key"), inPeriod, column(model.IndicatorNameEventParticipations, "n"),
+		key, scope, todayArg)
 }
 
 // needIndicatorsSQL: emerging needs reported in the period, by their status today.
@@ -622,10 +698,10 @@ func needIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date)
 	scope := q.Scope.deptCond(a, "n.department")
 	with := fmt.Sprintf(`%s,
 needs AS MATERIALIZED (
-	SELECT %s AS key, %s AS label, n.status, (n.reported_at AT TIME ZONE 'Europe/Paris')::date AS day
+	SELECT %s AS key, n.status, (n.reported_at AT TIME ZONE 'Europe/Paris')::date AS day
 	FROM emerging_needs n WHERE %s
-)`, per, key, label, scope)
-	return groupedSelect(q, with, "needs", []aggregate{
+)`, per, key, scope)
+	return groupedSelect(q, with, "needs", label, []aggregate{
 		{name: model.IndicatorNameEmergingNeedsOpen, n: "x.status IN ('IDENTIFIED', 'IN_PROGRESS') AND x.day" + inPeriod},
 		{name: model.IndicatorNameEmergingNeedsAddressed, n: "x.status = 'ADDRESSED' AND x.day" + inPeriod},
 	})
@@ -639,10 +715,10 @@ func offerIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date
 	todayArg := a.arg(today) + "::date"
 	with := fmt.Sprintf(`%s,
 offs AS MATERIALIZED (
-	SELECT %s AS key, %s AS label, %s >= %s AS fresh
+	SELECT %s AS key, %s >= %s AS fresh
 	FROM offers o WHERE o.status = 'PUBLISHED' AND %s
-)`, per, key, label, dueExpr, todayArg, scope)
-	return groupedSelect(q, with, "offs", []aggregate{
+)`, per, key, dueExpr, todayArg, scope)
+	return groupedSelect(q, with, "offs", label, []aggregate{
 		{name: model.IndicatorNameOffersUpToDate, n: "x.fresh", d: "TRUE"},
 	})
 }

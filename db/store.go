@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -67,6 +68,13 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 func connect(ctx context.Context, url string, o Options) (*sqlx.DB, error) {
 	if o.StatementTimeout > 0 {
 		url = withOption(url, "statement_timeout", fmt.Sprint(o.StatementTimeout.Milliseconds()))
+	}
+	if !strings.Contains(url, "jit=") {
+		// No JIT compilation (unless the URL asks for it): the planner's cost estimates of
+		// the indicators' aggregates (correlated subqueries per journey) cross the JIT
+		// thresholds, and compiling them costs 0.3 to 0.9 s per statement, more than it
+		// saves on statements of a second; the API's other statements are short.
+		url = withOption(url, "jit", "off")
 	}
 	var conn *sqlx.DB
 	if o.Observer != nil {
