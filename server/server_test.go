@@ -619,7 +619,7 @@ func (p *process) postgresProcesses(t *testing.T, dir string) cluster {
 func (c cluster) assertGone(t *testing.T) {
 	t.Helper()
 	for _, pid := range c.pids {
-		if !processGone(pid) {
+		if !pgcluster.ProcessGone(pid) {
 			t.Errorf("postgres process %d still runs", pid)
 		}
 	}
@@ -642,7 +642,7 @@ func postgresMentioning(dir string) []int {
 	var pids []int
 	for _, pid := range allPids() {
 		cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-		if err != nil || processGone(pid) {
+		if err != nil || pgcluster.ProcessGone(pid) {
 			continue
 		}
 		args := strings.Split(string(cmdline), "\x00")
@@ -679,18 +679,4 @@ func allPids() []int {
 		}
 	}
 	return pids
-}
-
-// processGone reports whether pid no longer runs (a zombie waiting for a reaper that
-// is not us counts as gone).
-func processGone(pid int) bool {
-	if errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
-		return true
-	}
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return errors.Is(err, os.ErrNotExist)
-	}
-	_, afterComm, _ := strings.Cut(string(stat), ") ")
-	return strings.HasPrefix(afterComm, "Z")
 }

@@ -64,20 +64,6 @@ func mustOpen(t *testing.T, url string) *sql.DB {
 	return db
 }
 
-// processGone reports whether pid no longer runs (a zombie waiting for a
-// reaper that is not us counts as gone).
-func processGone(pid int) bool {
-	if errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
-		return true
-	}
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return errors.Is(err, os.ErrNotExist)
-	}
-	_, afterComm, _ := strings.Cut(string(stat), ") ")
-	return strings.HasPrefix(afterComm, "Z")
-}
-
 func TestStart_FirstRunThenReuse(t *testing.T) {
 	ctx := context.Background()
 	dataDir := filepath.Join(testDir(t), "nested", "pg")
@@ -117,7 +103,7 @@ func TestStart_FirstRunThenReuse(t *testing.T) {
 	if err := c.Stop(); err != nil {
 		t.Fatalf("Stop: %v", err)
 	}
-	if !processGone(pid) {
+	if !ProcessGone(pid) {
 		t.Fatalf("postmaster pid %d still exists after Stop", pid)
 	}
 	if err := c.Stop(); err != nil {
@@ -141,7 +127,7 @@ func TestStart_FirstRunThenReuse(t *testing.T) {
 	if err := c2.Stop(); err != nil {
 		t.Fatalf("Stop: %v", err)
 	}
-	if !processGone(pid2) {
+	if !ProcessGone(pid2) {
 		t.Fatalf("postmaster pid %d still exists after Stop", pid2)
 	}
 }
@@ -302,10 +288,10 @@ func TestStart_KilledParentLeavesNoPostmaster(t *testing.T) {
 	child.Wait()
 
 	deadline := time.Now().Add(20 * time.Second)
-	for !processGone(pid) && time.Now().Before(deadline) {
+	for !ProcessGone(pid) && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	if !processGone(pid) {
+	if !ProcessGone(pid) {
 		syscall.Kill(pid, syscall.SIGQUIT)
 		t.Fatalf("postmaster %d survived its killed parent", pid)
 	}

@@ -1,6 +1,12 @@
 package pgcluster
 
-import "syscall"
+import (
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
 
 // sysProcAttr runs the command as the given user and, for the postmaster, makes
 // the kernel send it SIGINT (fast shutdown) if the Go process dies. Go sets the
@@ -14,4 +20,18 @@ func sysProcAttr(as runAs) *syscall.SysProcAttr {
 		attr.Credential = &syscall.Credential{Uid: uint32(as.uid), Gid: uint32(as.gid), Groups: []uint32{}}
 	}
 	return attr
+}
+
+// ProcessGone reports whether process pid no longer runs; a zombie waiting for a reaper
+// that is not the caller counts as gone. Tests use it to prove no postgres is left.
+func ProcessGone(pid int) bool {
+	if errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
+		return true
+	}
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return errors.Is(err, os.ErrNotExist)
+	}
+	_, afterComm, _ := strings.Cut(string(stat), ") ")
+	return strings.HasPrefix(afterComm, "Z")
 }

@@ -2,7 +2,10 @@
 
 package pgcluster
 
-import "syscall"
+import (
+	"errors"
+	"syscall"
+)
 
 // sysProcAttr runs the command as the given user, in a process group of its own
 // (see proc_linux.go). Outside Linux there is no parent-death signal: a killed Go
@@ -14,3 +17,7 @@ func sysProcAttr(as runAs) *syscall.SysProcAttr {
 	}
 	return attr
 }
+
+// ProcessGone reports whether process pid no longer runs (see proc_linux.go; without
+// /proc a zombie counts as running).
+func ProcessGone(pid int) bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) }
