@@ -102,7 +102,7 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 			subjects, emails, roles, structures = append(subjects, p.Subject), append(emails, p.Email), append(roles, string(p.Role)), append(structures, p.StructureID)
 			requestIDs, operations, clients = append(requestIDs, meta.ID), append(operations, meta.Operation), append(clients, meta.ClientAddr)
 			actions, types, ids = append(actions, e.Action), append(types, e.EntityType), append(ids, e.EntityID)
-			depts = append(depts, strings.Join(nonNil(e.Departments), ","))
+			depts = append(depts, strings.Join(model.NonNilStrings(e.Departments), ","))
 			prevs, hashes = append(prevs, prev), append(hashes, hash)
 			prev = hash
 			i++
@@ -159,13 +159,6 @@ func (r auditRow) hash(prev []byte) []byte {
 		fmt.Fprintf(h, "%d:%s;", len(f), f)
 	}
 	return h.Sum(nil)
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // AuditReads records reads of personal data: the graph layer calls it once per request
@@ -356,7 +349,7 @@ func (s *Store) AuditLog(ctx context.Context, p *model.Principal, f AuditLogFilt
 	switch p.Role {
 	case model.RoleAdmin:
 	case model.RoleCoordinator:
-		add("a.departments && $%d", pq.Array(nonNil(p.Departments)))
+		add("a.departments && $%d", pq.Array(model.NonNilStrings(p.Departments)))
 	default:
 		return model.Connection[model.AuditLogEntry]{}, model.ErrForbidden()
 	}

@@ -23,7 +23,7 @@ func actionScope(p *model.Principal, alias string, args *[]any) string {
 	}
 	switch p.Role {
 	case model.RoleCoordinator, model.RoleSocialWorker, model.RoleInsertionCounsellor:
-		*args = append(*args, pq.Array(nonNil(p.Departments)))
+		*args = append(*args, pq.Array(model.NonNilStrings(p.Departments)))
 		return fmt.Sprintf("%s.department = ANY($%d::text[])", alias, len(*args))
 	}
 	return "FALSE"
@@ -39,7 +39,7 @@ type actionRow struct {
 
 func (r actionRow) model() model.CollectiveAction {
 	a := r.CollectiveAction
-	a.FacilitatorKeys = nonNil([]string(r.Facilitators))
+	a.FacilitatorKeys = model.NonNilStrings([]string(r.Facilitators))
 	return a
 }
 
@@ -99,7 +99,7 @@ func (s *Store) ScheduleCollectiveAction(ctx context.Context, p *model.Principal
 		err := tx.GetContext(ctx, &key, `INSERT INTO collective_actions (department, structure_id, theme, starts_at, place, capacity,
 			facilitator_ids, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 			in.Department, nullable(p.StructureID), strings.TrimSpace(in.Theme), in.StartsAt, strings.TrimSpace(in.Place), in.Capacity,
-			pq.Array(nonNil(facilitators)), tx.Now)
+			pq.Array(model.NonNilStrings(facilitators)), tx.Now)
 		if err != nil {
 			return err
 		}

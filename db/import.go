@@ -156,7 +156,7 @@ func (tx *Tx) structureByDIID(ctx context.Context, source, diID string) (string,
 	if err != nil || len(rows) == 0 {
 		return "", nil, false, err
 	}
-	return rows[0].Key, nonNil([]string(rows[0].Departments)), true, nil
+	return rows[0].Key, model.NonNilStrings([]string(rows[0].Departments)), true, nil
 }
 
 func (tx *Tx) importStructure(ctx context.Context, p *model.Principal, in model.DIImportStructure, i int) (model.ImportOutcome, string, []string, error) {

@@ -37,7 +37,7 @@ func ResolveIndicatorScope(p *model.Principal, asked []string, path ...string) (
 	var territory []string
 	switch p.Role {
 	case model.RoleCoordinator, model.RoleStateRepresentative:
-		territory = nonNil(p.Departments)
+		territory = model.NonNilStrings(p.Departments)
 	case model.RoleAnalyst:
 		if len(p.Departments) == 0 {
 			if len(asked) == 0 {
@@ -94,7 +94,7 @@ func (sc IndicatorScope) deptCond(a *sqlArgs, col string) string {
 	if sc.National {
 		return "TRUE"
 	}
-	return fmt.Sprintf("%s = ANY(%s::text[])", col, a.arg(pq.Array(nonNil(sc.Departments))))
+	return fmt.Sprintf("%s = ANY(%s::text[])", col, a.arg(pq.Array(model.NonNilStrings(sc.Departments))))
 }
 
 // IndicatorPeriod is one period of the computation (one step of a series).

@@ -85,7 +85,7 @@ type networkEventRow struct {
 
 func (r networkEventRow) model() model.NetworkEvent {
 	e := r.NetworkEvent
-	e.Departments = nonNil([]string(r.Departments))
+	e.Departments = model.NonNilStrings([]string(r.Departments))
 	return e
 }
 
@@ -321,7 +321,7 @@ type workingGroupRow struct {
 
 func (r workingGroupRow) model() model.WorkingGroup {
 	g := r.WorkingGroup
-	g.Departments = nonNil([]string(r.Departments))
+	g.Departments = model.NonNilStrings([]string(r.Departments))
 	return g
 }
 
@@ -444,7 +444,7 @@ type goodPracticeRow struct {
 
 func (r goodPracticeRow) model() model.GoodPractice {
 	g := r.GoodPractice
-	g.Tags, g.Departments = nonNil([]string(r.Tags)), nonNil([]string(r.Departments))
+	g.Tags, g.Departments = model.NonNilStrings([]string(r.Tags)), model.NonNilStrings([]string(r.Departments))
 	return g
 }
 
@@ -473,7 +473,7 @@ func (s *Store) RecordGoodPractice(ctx context.Context, p *model.Principal, in N
 		var r goodPracticeRow
 		if err := tx.GetContext(ctx, &r, `INSERT INTO good_practices AS g (title, description, event_id, tags, departments, recorded_at)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+goodPracticeColumns, in.Title, in.Description, in.EventKey,
-			pq.Array(nonNil(in.Tags)), pq.Array(in.Departments), tx.Now); err != nil {
+			pq.Array(model.NonNilStrings(in.Tags)), pq.Array(in.Departments), tx.Now); err != nil {
 			return err
 		}
 		g = r.model()
@@ -554,7 +554,7 @@ const emergingNeedColumns = `n.id AS "key", n.description AS "description", n.th
 
 // needVisible is the condition under which p reads need n: its department is in p's territory.
 func (s *partnerScope) needVisible(p *model.Principal) string {
-	return "n.department = ANY(" + s.arg(pq.Array(nonNil(p.Departments))) + "::text[])"
+	return "n.department = ANY(" + s.arg(pq.Array(model.NonNilStrings(p.Departments))) + "::text[])"
 }
 
 // ReportEmergingNeed records a need of p's territory, reported by p's structure.

@@ -109,17 +109,17 @@ func (r offerRow) model() model.Offer {
 		VerifiedAt: r.VerifiedAt, VerifiedByKey: r.VerifiedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		UpdatedOn: r.UpdatedOn, QualityScore: r.QualityScore, Version: r.Version,
 		OfferFields: model.OfferFields{
-			Name: r.Name, Description: r.Description, ServiceType: r.ServiceType, Themes: nonNil(r.Themes),
-			Publics: nonNil(r.Publics), PublicsDetails: r.PublicsDetails, AccessConditions: r.AccessConditions,
-			Cost: r.Cost, CostDetails: r.CostDetails, ReceptionModes: nonNil(r.ReceptionModes),
-			MobilisationModes: nonNil(r.MobilisationModes), MobilisableBy: nonNil(r.MobilisableBy),
+			Name: r.Name, Description: r.Description, ServiceType: r.ServiceType, Themes: model.NonNilStrings(r.Themes),
+			Publics: model.NonNilStrings(r.Publics), PublicsDetails: r.PublicsDetails, AccessConditions: r.AccessConditions,
+			Cost: r.Cost, CostDetails: r.CostDetails, ReceptionModes: model.NonNilStrings(r.ReceptionModes),
+			MobilisationModes: model.NonNilStrings(r.MobilisationModes), MobilisableBy: model.NonNilStrings(r.MobilisableBy),
 			MobilisationDetails: r.MobilisationDetails, MobilisationLink: r.MobilisationLink, SourceLink: r.SourceLink,
 			Phone: r.Phone, Email: r.Email, ContactName: r.ContactName, Address: r.Address,
 			AddressComplement: r.AddressComplement, City: r.City, PostalCode: r.PostalCode, InseeCode: r.InseeCode,
 			Latitude: r.Latitude, Longitude: r.Longitude, OpeningHours: r.OpeningHours,
-			EligibilityZone: nonNil(r.EligibilityZone), DurationWeeks: r.DurationWeeks, WeeklyHours: r.WeeklyHours,
-			SpokenLanguages: nonNil(r.SpokenLanguages), ProtectionStatuses: statuses, FrenchLevelRequired: level,
-			DocumentsRequired: nonNil(r.DocumentsRequired), Capacity: r.Capacity, Sessions: sessions,
+			EligibilityZone: model.NonNilStrings(r.EligibilityZone), DurationWeeks: r.DurationWeeks, WeeklyHours: r.WeeklyHours,
+			SpokenLanguages: model.NonNilStrings(r.SpokenLanguages), ProtectionStatuses: statuses, FrenchLevelRequired: level,
+			DocumentsRequired: model.NonNilStrings(r.DocumentsRequired), Capacity: r.Capacity, Sessions: sessions,
 		}}
 	if r.DistanceM != nil {
 		km := *r.DistanceM / 1000
@@ -150,13 +150,13 @@ func offerValues(f model.OfferFields) []any {
 	if f.Sessions == nil {
 		sessions = []byte("[]")
 	}
-	return []any{f.Name, f.Description, f.ServiceType, pq.Array(nonNil(f.Themes)), pq.Array(nonNil(f.Publics)),
-		f.PublicsDetails, f.AccessConditions, f.Cost, f.CostDetails, pq.Array(nonNil(f.ReceptionModes)),
-		pq.Array(nonNil(f.MobilisationModes)), pq.Array(nonNil(f.MobilisableBy)), f.MobilisationDetails,
+	return []any{f.Name, f.Description, f.ServiceType, pq.Array(model.NonNilStrings(f.Themes)), pq.Array(model.NonNilStrings(f.Publics)),
+		f.PublicsDetails, f.AccessConditions, f.Cost, f.CostDetails, pq.Array(model.NonNilStrings(f.ReceptionModes)),
+		pq.Array(model.NonNilStrings(f.MobilisationModes)), pq.Array(model.NonNilStrings(f.MobilisableBy)), f.MobilisationDetails,
 		f.MobilisationLink, f.SourceLink, f.Phone, f.Email, f.ContactName, f.Address, f.AddressComplement, f.City,
-		f.PostalCode, f.InseeCode, f.Latitude, f.Longitude, f.OpeningHours, pq.Array(nonNil(f.EligibilityZone)),
-		f.DurationWeeks, f.WeeklyHours, pq.Array(nonNil(f.SpokenLanguages)), pq.Array(statuses), level,
-		pq.Array(nonNil(f.DocumentsRequired)), f.Capacity, string(sessions), model.QualityScore(f.QualityCriteria())}
+		f.PostalCode, f.InseeCode, f.Latitude, f.Longitude, f.OpeningHours, pq.Array(model.NonNilStrings(f.EligibilityZone)),
+		f.DurationWeeks, f.WeeklyHours, pq.Array(model.NonNilStrings(f.SpokenLanguages)), pq.Array(statuses), level,
+		pq.Array(model.NonNilStrings(f.DocumentsRequired)), f.Capacity, string(sessions), model.QualityScore(f.QualityCriteria())}
 }
 
 // partnerScope builds the conditions of a statement, numbering its arguments.
@@ -182,7 +182,7 @@ func (s *partnerScope) offerWritable(p *model.Principal, canRead bool) string {
 	case model.RolePartnerEditor:
 		return "o.structure_id = " + s.arg(uuidOrNil(p.StructureID)) + "::uuid"
 	case model.RoleCoordinator:
-		return "s.departments && " + s.arg(pq.Array(nonNil(p.Departments))) + "::text[]"
+		return "s.departments && " + s.arg(pq.Array(model.NonNilStrings(p.Departments))) + "::text[]"
 	case model.RoleAdmin:
 		if canRead {
 			return "TRUE"
@@ -209,7 +209,7 @@ func (s *partnerScope) structureWritable(p *model.Principal) string {
 	case model.RolePartnerEditor:
 		return "s.id = " + s.arg(uuidOrNil(p.StructureID)) + "::uuid"
 	case model.RoleCoordinator:
-		return "s.departments && " + s.arg(pq.Array(nonNil(p.Departments))) + "::text[]"
+		return "s.departments && " + s.arg(pq.Array(model.NonNilStrings(p.Departments))) + "::text[]"
 	}
 	return "FALSE"
 }
@@ -468,7 +468,7 @@ func (tx *Tx) lockOffer(ctx context.Context, p *model.Principal, key string, ver
 	if version >= 0 && o.Version != version {
 		return o, nil, model.Errorf(model.CodeVersionConflict, model.Path("input", "version"), "l'offre a été modifiée entre-temps (version %d, vous aviez la %d) : rechargez-la", o.Version, version)
 	}
-	return o, nonNil([]string(rows[0].Departments)), nil
+	return o, model.NonNilStrings([]string(rows[0].Departments)), nil
 }
 
 // offerDepartment is the department of an offer: from its INSEE or postal code, else the

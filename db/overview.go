@@ -41,7 +41,7 @@ func OverviewTerritory(p *model.Principal, asked []string) ([]string, error) {
 		return nil, model.Errorf(model.CodeForbidden, nil, "accès refusé")
 	}
 	if len(asked) == 0 {
-		return dedupe(nonNil(p.Departments)), nil
+		return dedupe(model.NonNilStrings(p.Departments)), nil
 	}
 	for _, d := range asked {
 		if !contains(p.Departments, d) {
@@ -66,7 +66,7 @@ func (s *Store) NetworkOverview(ctx context.Context, p *model.Principal, departm
 	if p == nil || p.Role != model.RoleCoordinator {
 		return out, model.Errorf(model.CodeForbidden, nil, "accès refusé")
 	}
-	deps := pq.Array(nonNil(departments))
+	deps := pq.Array(model.NonNilStrings(departments))
 	err := s.readTx(ctx, func(tx *Tx) error {
 		today := tx.today()
 		out.Today = today

@@ -142,17 +142,6 @@ func structureOf(p *model.Principal) *string {
 	return &p.StructureID
 }
 
-func trimmedOrNil(s *string) *string {
-	if s == nil {
-		return nil
-	}
-	t := strings.TrimSpace(*s)
-	if t == "" {
-		return nil
-	}
-	return &t
-}
-
 func trimAll(in []string) []string {
 	out := make([]string, 0, len(in))
 	for _, s := range in {
@@ -161,13 +150,14 @@ func trimAll(in []string) []string {
 	return out
 }
 
-// groupedByBeneficiary runs a batch query (keys as $1, the scope in place of {scope}) and
-// groups its rows by beneficiary, in the query's order.
+// groupedByBeneficiary runs a batch query (keys as $1, then extra arguments, the scope
+// in place of {scope}) and groups its rows by beneficiary, in the query's order. Every
+// list hanging from a beneficiary is read through it (see grouped for the social lists).
 func groupedByBeneficiary[R any](ctx context.Context, s *Store, p *model.Principal, keys []string,
-	scope func(*model.Principal, *[]any) string, query string, owner func(R) string) (map[string][]R, error) {
+	scope func(*model.Principal, *[]any) string, query string, owner func(R) string, extra ...any) (map[string][]R, error) {
 	out := map[string][]R{}
 	err := s.readTx(ctx, func(tx *Tx) error {
-		args := []any{pq.Array(validUUIDs(keys))}
+		args := append([]any{pq.Array(validUUIDs(keys))}, extra...)
 		cond := scope(p, &args)
 		var rows []R
 		if err := tx.SelectContext(ctx, &rows, strings.ReplaceAll(query, "{scope}", cond), args...); err != nil {
@@ -202,7 +192,7 @@ func (r diagnosticRow) model() model.ProfessionalDiagnostic {
 	_ = json.Unmarshal(r.Diplomas, &d.Diplomas)
 	_ = json.Unmarshal(r.Experiences, &d.Experiences)
 	_ = json.Unmarshal(r.Barriers, &d.Barriers)
-	d.Skills, d.TargetJobs = nonNil(r.Skills), nonNil(r.TargetJobs)
+	d.Skills, d.TargetJobs = model.NonNilStrings(r.Skills), model.NonNilStrings(r.TargetJobs)
 	return d
 }
 
@@ -356,7 +346,7 @@ func (r orientationRow) model(today model.Date) model.Orientation {
 	o := r.Orientation
 	o.Overdue = model.OrientationOverdue(o.Status, o.AnswerDueOn, today)
 	o.Person = model.OrientedPerson{FirstName: r.PersonFirstName, LastNameInitial: strings.ToUpper(r.PersonInitial) + ".",
-		Languages: nonNil(r.PersonLanguages), FrenchLevel: r.PersonFrenchLevel, BeneficiaryKey: o.BeneficiaryKey, Department: o.Department}
+		Languages: model.NonNilStrings(r.PersonLanguages), FrenchLevel: r.PersonFrenchLevel, BeneficiaryKey: o.BeneficiaryKey, Department: o.Department}
 	return o
 }
 
@@ -516,7 +506,7 @@ func (s *Store) RespondToOrientation(ctx context.Context, p *model.Principal, ke
 		if in.AnsweredOn != nil {
 			on = *in.AnsweredOn
 		}
-		reason := trimmedOrNil(in.RefusalReason)
+		reason := model.TrimmedOrNil(in.RefusalReason)
 		if e := model.CheckOrientationAnswer(o, in.Answer, reason, on, today); e != nil {
 			if len(e.Field) == 2 && e.Field[1] == "on" {
 				e.Field = model.Path("input", "answeredOn")
@@ -546,7 +536,7 @@ func (s *Store) UpdateOrientationStatus(ctx context.Context, p *model.Principal,
 		if in.On != nil {
 			on = *in.On
 		}
-		reason := trimmedOrNil(in.AbandonReason)
+		reason := model.TrimmedOrNil(in.AbandonReason)
 		if e := model.CheckOrientationStatus(o, in.Status, reason, on, today); e != nil {
 			return nil, e
 		}
@@ -702,7 +692,7 @@ func (s *Store) RecordSupportAction(ctx context.Context, p *model.Principal, key
 		if e := model.CheckDay(on, b.ReferredOn, today, "heldOn"); e != nil {
 			return "", "", nil, e
 		}
-		res := trimmedOrNil(result)
+		res := model.TrimmedOrNil(result)
 		if res != nil && len([]rune(*res)) > 2000 {
 			return "", "", nil, model.Errorf(model.CodeInvalidInput, model.Path("input", "result"), "2000 caractères au plus")
 		}
@@ -748,7 +738,7 @@ const outcomeColumns = `x.id, x.beneficiary_id, x.kind, x.contract_type, x.weekl
 func (s *Store) RecordOutcome(ctx context.Context, p *model.Principal, key string, in model.Outcome) (*model.Beneficiary, *model.Outcome, error) {
 	var out model.Outcome
 	b, err := s.professionalAct(ctx, p, key, "recordOutcome", true, func(tx *Tx, b model.Beneficiary, today model.Date) (string, string, any, error) {
-		in.JobTitle, in.EmployerSector, in.TrainingTitle = trimmedOrNil(in.JobTitle), trimmedOrNil(in.EmployerSector), trimmedOrNil(in.TrainingTitle)
+		in.JobTitle, in.EmployerSector, in.TrainingTitle = model.TrimmedOrNil(in.JobTitle), model.TrimmedOrNil(in.EmployerSector), model.TrimmedOrNil(in.TrainingTitle)
 		if e := model.CheckOutcome(in); e != nil {
 			return "", "", nil, e
 		}

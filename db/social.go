@@ -59,7 +59,7 @@ func beneficiaryScope(p *model.Principal, alias string, args *[]any) string {
 			// where "= ANY" makes it sort the whole department (issue 9).
 			return fmt.Sprintf("%s.department = %s", alias, arg(p.Departments[0]))
 		}
-		return fmt.Sprintf("%s.department = ANY(%s::text[])", alias, arg(pq.Array(nonNil(p.Departments))))
+		return fmt.Sprintf("%s.department = ANY(%s::text[])", alias, arg(pq.Array(model.NonNilStrings(p.Departments))))
 	case model.RoleSocialWorker:
 		if p.StructureID == "" {
 			return "FALSE"
@@ -92,7 +92,7 @@ type beneficiaryRow struct {
 
 func (r beneficiaryRow) model() model.Beneficiary {
 	b := r.Beneficiary
-	b.Languages = nonNil([]string(r.Languages))
+	b.Languages = model.NonNilStrings([]string(r.Languages))
 	_ = json.Unmarshal(r.Eligibility, &b.EligibilityChecks)
 	return b
 }
@@ -412,7 +412,7 @@ func (s *Store) ReferBeneficiary(ctx context.Context, p *model.Principal, in Ref
 			VALUES ($1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
 			RETURNING id`,
 			tx.Now, strings.TrimSpace(in.FirstName), strings.TrimSpace(in.LastName), in.BirthDate, string(in.Sex),
-			strings.TrimSpace(in.Nationality), pq.Array(nonNil(in.Languages)), in.Phone, in.Email, in.Address,
+			strings.TrimSpace(in.Nationality), pq.Array(model.NonNilStrings(in.Languages)), in.Phone, in.Email, in.Address,
 			string(in.ProtectionType), in.ProtectionGrantedOn, in.CirSignedOn, in.Department, social, employment,
 			referredOn, strings.TrimSpace(in.OfiiReference), string(admission), string(eligibility),
 			instructionOn, instructionRef, agreementOn, approvedBy)

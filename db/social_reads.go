@@ -137,21 +137,7 @@ func likeEscape(s string) string {
 // beneficiary. query has $1 for the keys (uuid[]) and {scope} for the scope condition on
 // alias b; extra arguments follow.
 func grouped[R any](ctx context.Context, s *Store, p *model.Principal, keys []string, query string, owner func(R) string, extra ...any) (map[string][]R, error) {
-	out := map[string][]R{}
-	err := s.readTx(ctx, func(tx *Tx) error {
-		args := append([]any{pq.Array(validUUIDs(keys))}, extra...)
-		scope := beneficiaryScope(p, "b", &args)
-		var rows []R
-		if err := tx.SelectContext(ctx, &rows, strings.ReplaceAll(query, "{scope}", scope), args...); err != nil {
-			return err
-		}
-		for _, r := range rows {
-			k := owner(r)
-			out[k] = append(out[k], r)
-		}
-		return nil
-	})
-	return out, err
+	return groupedByBeneficiary(ctx, s, p, keys, beneficiariesScope, query, owner, extra...)
 }
 
 // HouseholdByBeneficiaries returns the joining members of each beneficiary.

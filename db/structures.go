@@ -48,12 +48,12 @@ func (r structureRow) model() model.Structure {
 	}
 	return model.Structure{Key: r.Key, Source: r.Source, DIID: r.DIID, UpdatedOn: r.UpdatedOn, Version: r.Version,
 		StructureFields: model.StructureFields{
-			Name: r.Name, AgirRole: model.StructureRole(r.AgirRole), Departments: nonNil([]string(r.Departments)),
+			Name: r.Name, AgirRole: model.StructureRole(r.AgirRole), Departments: model.NonNilStrings([]string(r.Departments)),
 			Sectors: sectors, Siret: r.Siret, Description: r.Description, Address: r.Address,
 			AddressComplement: r.AddressComplement, City: r.City, PostalCode: r.PostalCode, InseeCode: r.InseeCode,
 			Latitude: r.Latitude, Longitude: r.Longitude, Phone: r.Phone, Email: r.Email, Website: r.Website,
 			SourceLink: r.SourceLink, OpeningHours: r.OpeningHours, AccessibilityLink: r.AccessibilityLink,
-			Networks: nonNil([]string(r.Networks)),
+			Networks: model.NonNilStrings([]string(r.Networks)),
 		}}
 }
 

@@ -20,9 +20,9 @@ func structureValues(f model.StructureFields) []any {
 	for i, x := range f.Sectors {
 		sectors[i] = string(x)
 	}
-	return []any{f.Name, string(f.AgirRole), pq.Array(nonNil(f.Departments)), pq.Array(sectors), f.Siret, f.Description,
+	return []any{f.Name, string(f.AgirRole), pq.Array(model.NonNilStrings(f.Departments)), pq.Array(sectors), f.Siret, f.Description,
 		f.Address, f.AddressComplement, f.City, f.PostalCode, f.InseeCode, f.Latitude, f.Longitude, f.Phone, f.Email,
-		f.Website, f.SourceLink, f.OpeningHours, f.AccessibilityLink, pq.Array(nonNil(f.Networks))}
+		f.Website, f.SourceLink, f.OpeningHours, f.AccessibilityLink, pq.Array(model.NonNilStrings(f.Networks))}
 }
 
 func (tx *Tx) insertStructure(ctx context.Context, source string, diID *string, f model.StructureFields, updatedOn model.Date) (string, error) {

@@ -51,7 +51,7 @@ func ComputeIndicators(ctx context.Context, store *db.Store, p *model.Principal,
 	if err != nil {
 		return nil, err
 	}
-	t := &model.IndicatorTable{From: req.From, To: req.To, Departments: nonNilStrings(req.Scope.Departments),
+	t := &model.IndicatorTable{From: req.From, To: req.To, Departments: model.NonNilStrings(req.Scope.Departments),
 		Breakdown: req.Breakdown, ComputedOn: today}
 	cells := figures[req.From]
 	for _, d := range model.IndicatorDefinitions {
@@ -111,13 +111,6 @@ func containsIndicator(xs []model.IndicatorName, x model.IndicatorName) bool {
 	return false
 }
 
-func nonNilStrings(xs []string) []string {
-	if xs == nil {
-		return []string{}
-	}
-	return xs
-}
-
 // indicatorSeries computes one indicator step by step.
 func (r *Resolver) indicatorSeries(ctx context.Context, name model.IndicatorName, g model.SeriesGranularity, period *model.PeriodInput, departments []string) (*model.IndicatorSeries, error) {
 	p := model.PrincipalFrom(ctx)
@@ -146,7 +139,7 @@ func (r *Resolver) indicatorSeries(ctx context.Context, name model.IndicatorName
 	if err != nil {
 		return nil, err
 	}
-	out := &model.IndicatorSeries{Indicator: name, Definition: &def, Granularity: g, Departments: nonNilStrings(scope.Departments),
+	out := &model.IndicatorSeries{Indicator: name, Definition: &def, Granularity: g, Departments: model.NonNilStrings(scope.Departments),
 		Points: []model.IndicatorPoint{}}
 	for _, s := range steps {
 		c := def.Cell(p.Role, figures[s.From][""][name])

@@ -42,20 +42,7 @@ func newProfessionalLoaders(store *db.Store) *professionalLoaders {
 // order (an empty list for a beneficiary without rows), and registers, for the
 // Beneficiary fields it serves, how to prefetch it for a page.
 func groupLoader[T any](l *professionalLoaders, fetch groupFetch[T], fields ...string) *dataloadgen.Loader[string, []T] {
-	lists := func(ctx context.Context, keys []string) ([][]T, error) {
-		m, err := fetch(ctx, model.PrincipalFrom(ctx), keys)
-		if err != nil {
-			return nil, err
-		}
-		out := make([][]T, len(keys))
-		for i, k := range keys {
-			out[i] = m[k]
-			if out[i] == nil {
-				out[i] = []T{}
-			}
-		}
-		return out, nil
-	}
+	lists := fetch.lists
 	loader := newLoader(lists)
 	prefetch := func(ctx context.Context, keys []string) error {
 		values, err := lists(ctx, keys)

@@ -42,6 +42,23 @@ type socialLoaders struct {
 // groupFetch is a Store method answering, for beneficiary keys, their rows grouped by key.
 type groupFetch[T any] func(context.Context, *model.Principal, []string) (map[string][]T, error)
 
+// lists runs the grouped fetch for the caller of ctx and answers in key order, an empty
+// list for a key without rows: the shape a loader of lists needs.
+func (fetch groupFetch[T]) lists(ctx context.Context, keys []string) ([][]T, error) {
+	m, err := fetch(ctx, model.PrincipalFrom(ctx), keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]T, len(keys))
+	for i, k := range keys {
+		out[i] = m[k]
+		if out[i] == nil {
+			out[i] = []T{}
+		}
+	}
+	return out, nil
+}
+
 func newSocialLoaders(store *db.Store) *socialLoaders {
 	l := &socialLoaders{
 		Beneficiary: newLoader(func(ctx context.Context, keys []string) ([]model.Beneficiary, error) {
@@ -79,20 +96,7 @@ func newSocialLoaders(store *db.Store) *socialLoaders {
 // group makes a loader of lists over a grouped Store method, and registers how to
 // prefetch it for a page (field "" registers nothing).
 func group[T any](dst **dataloadgen.Loader[string, []T], l *socialLoaders, field string, fetch groupFetch[T]) {
-	*dst = newLoader(func(ctx context.Context, keys []string) ([][]T, error) {
-		m, err := fetch(ctx, model.PrincipalFrom(ctx), keys)
-		if err != nil {
-			return nil, err
-		}
-		out := make([][]T, len(keys))
-		for i, k := range keys {
-			out[i] = m[k]
-			if out[i] == nil {
-				out[i] = []T{}
-			}
-		}
-		return out, nil
-	})
+	*dst = newLoader(fetch.lists)
 	if field == "" {
 		return
 	}

@@ -111,7 +111,7 @@ func (s Structure) DI() DIStructure {
 		CodePostal: s.PostalCode, CodeInsee: s.InseeCode, Latitude: s.Latitude, Longitude: s.Longitude, Telephone: s.Phone,
 		Courriel: s.Email, SiteWeb: s.Website, LienSource: s.SourceLink, HorairesAccueil: s.OpeningHours,
 		AccessibiliteLieu: s.AccessibilityLink, ReseauxPorteurs: nilIfEmpty(s.Networks),
-		Extension: &DIStructureExt{RoleAgir: string(s.AgirRole), Departements: nonNilStrings(s.Departments), Secteurs: sectors}}
+		Extension: &DIStructureExt{RoleAgir: string(s.AgirRole), Departements: NonNilStrings(s.Departments), Secteurs: sectors}}
 }
 
 // DI returns o in data·inclusion v1 form; structureDIID is its structure's data·inclusion id.
@@ -139,8 +139,8 @@ func (o Offer) DI(structureDIID string) DIService {
 		CodePostal: o.PostalCode, CodeInsee: o.InseeCode, Latitude: o.Latitude, Longitude: o.Longitude,
 		HorairesAccueil: o.OpeningHours, ZoneEligibilite: nilIfEmpty(o.EligibilityZone), NombreSemaines: o.DurationWeeks,
 		VolumeHoraireHebdomadaire: o.WeeklyHours,
-		Extension: &DIServiceExt{Langues: nonNilStrings(o.SpokenLanguages), StatutsProtection: statuses,
-			NiveauFrancaisRequis: level, PiecesRequises: nonNilStrings(o.DocumentsRequired), Capacite: o.Capacity,
+		Extension: &DIServiceExt{Langues: NonNilStrings(o.SpokenLanguages), StatutsProtection: statuses,
+			NiveauFrancaisRequis: level, PiecesRequises: NonNilStrings(o.DocumentsRequired), Capacite: o.Capacity,
 			Sessions: sessions, FrequenceMiseAJourMois: o.UpdateFrequencyMonths}}
 }
 

@@ -304,8 +304,8 @@ func (p placeFields) validate(path func(string) []string) error {
 	return nil
 }
 
-// trimOpt trims a optional text and turns "" into nil.
-func trimOpt(s *string) *string {
+// TrimmedOrNil trims an optional text and turns "" into nil.
+func TrimmedOrNil(s *string) *string {
 	if s == nil {
 		return nil
 	}
@@ -316,7 +316,8 @@ func trimOpt(s *string) *string {
 	return &t
 }
 
-func nonNilStrings(s []string) []string {
+// NonNilStrings returns s, or an empty list for nil (a list never answered as null).
+func NonNilStrings(s []string) []string {
 	if s == nil {
 		return []string{}
 	}
@@ -330,11 +331,11 @@ func (f *OfferFields) Normalize() {
 	for _, p := range []**string{&f.ServiceType, &f.PublicsDetails, &f.AccessConditions, &f.Cost, &f.CostDetails,
 		&f.MobilisationDetails, &f.MobilisationLink, &f.SourceLink, &f.Phone, &f.Email, &f.ContactName, &f.Address,
 		&f.AddressComplement, &f.City, &f.PostalCode, &f.InseeCode, &f.OpeningHours} {
-		*p = trimOpt(*p)
+		*p = TrimmedOrNil(*p)
 	}
 	for _, p := range []*[]string{&f.Themes, &f.Publics, &f.ReceptionModes, &f.MobilisationModes, &f.MobilisableBy,
 		&f.EligibilityZone, &f.SpokenLanguages, &f.DocumentsRequired} {
-		*p = nonNilStrings(*p)
+		*p = NonNilStrings(*p)
 	}
 	if f.ProtectionStatuses == nil {
 		f.ProtectionStatuses = []ProtectionStatus{}
@@ -452,14 +453,14 @@ func (f *StructureFields) Normalize() {
 	f.Name = strings.TrimSpace(f.Name)
 	for _, p := range []**string{&f.Siret, &f.Description, &f.Address, &f.AddressComplement, &f.City, &f.PostalCode,
 		&f.InseeCode, &f.Phone, &f.Email, &f.Website, &f.SourceLink, &f.OpeningHours, &f.AccessibilityLink} {
-		*p = trimOpt(*p)
+		*p = TrimmedOrNil(*p)
 	}
 	if f.Siret != nil {
 		s := strings.ReplaceAll(*f.Siret, " ", "")
 		f.Siret = &s
 	}
-	f.Departments = nonNilStrings(f.Departments)
-	f.Networks = nonNilStrings(f.Networks)
+	f.Departments = NonNilStrings(f.Departments)
+	f.Networks = NonNilStrings(f.Networks)
 	if f.Sectors == nil {
 		f.Sectors = []Sector{}
 	}
