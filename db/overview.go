@@ -79,8 +79,8 @@ func (s *Store) NetworkOverview(ctx context.Context, p *model.Principal, departm
 		if err := tx.SelectContext(ctx, &out.Caseloads, `SELECT ra.staff_member_id, ra.kind, count(*) AS active_journeys,
 				count(*) FILTER (WHERE EXISTS (SELECT 1 FROM beneficiary_alerts a WHERE a.beneficiary_id = b.id AND `+activeAlertSQL("a", "$2::date")+`)) AS with_alerts
 			FROM referent_assignments ra JOIN beneficiaries b ON b.id = ra.beneficiary_id
-			WHERE ra.ended_at IS NULL AND b.department = ANY($1::text[]) AND b.phase NOT IN ('EXITED', 'FOLLOW_UP', 'CLOSED')
-			GROUP BY ra.staff_member_id, ra.kind ORDER BY active_journeys DESC, ra.staff_member_id`, deps, today); err != nil {
+			WHERE ra.ended_at IS NULL AND b.department = ANY($1::text[]) AND b.phase = ANY($3::text[])
+			GROUP BY ra.staff_member_id, ra.kind ORDER BY active_journeys DESC, ra.staff_member_id`, deps, today, pq.Array(model.PhasesInProgress())); err != nil {
 			return fmt.Errorf("caseloads: %w", err)
 		}
 		since := today.AddDate(0, 0, -OverviewActivityDays)

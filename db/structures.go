@@ -185,7 +185,8 @@ type caseloadRow struct {
 	Count int    `db:"n"`
 }
 
-// CaseloadsByStaffKeys returns, in key order, how many journeys in progress (not exited)
+// CaseloadsByStaffKeys returns, in key order, how many journeys in progress
+// (model.JourneyPhase.InProgress)
 // each staff member follows as an active referent (its « file active »).
 func (s *Store) CaseloadsByStaffKeys(ctx context.Context, keys []string) ([]int, error) {
 	out := make([]int, len(keys))
@@ -195,8 +196,8 @@ func (s *Store) CaseloadsByStaffKeys(ctx context.Context, keys []string) ([]int,
 			SELECT ra.staff_member_id, count(*) AS n
 			FROM referent_assignments ra JOIN beneficiaries b ON b.id = ra.beneficiary_id
 			WHERE ra.staff_member_id = ANY($1::uuid[]) AND ra.ended_at IS NULL
-			  AND b.phase NOT IN ('EXITED', 'FOLLOW_UP', 'CLOSED')
-			GROUP BY ra.staff_member_id`, pq.Array(validUUIDs(keys)))
+			  AND b.phase = ANY($2::text[])
+			GROUP BY ra.staff_member_id`, pq.Array(validUUIDs(keys)), pq.Array(model.PhasesInProgress()))
 		if err != nil {
 			return err
 		}

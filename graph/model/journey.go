@@ -708,3 +708,25 @@ func CheckParameterOverrides(o ParameterOverrides) *Error {
 	}
 	return nil
 }
+
+// InProgress reports whether a journey in phase p is being accompanied: from the referral
+// to the contract, or re-opened by a reintegration; not after an exit (EXITED, FOLLOW_UP,
+// CLOSED). A referent's caseload (« file active ») counts these journeys.
+func (p JourneyPhase) InProgress() bool {
+	switch p {
+	case JourneyPhaseReferred, JourneyPhaseConvoked, JourneyPhaseWelcomed, JourneyPhaseContracted, JourneyPhaseReintegrated:
+		return true
+	}
+	return false
+}
+
+// PhasesInProgress lists the phases for which InProgress holds, for SQL filters.
+func PhasesInProgress() []string {
+	var out []string
+	for _, p := range AllJourneyPhase {
+		if p.InProgress() {
+			out = append(out, string(p))
+		}
+	}
+	return out
+}

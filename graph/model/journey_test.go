@@ -409,3 +409,21 @@ func TestParameterOverrides(t *testing.T) {
 		})
 	}
 }
+
+func TestJourneyPhase_InProgress(t *testing.T) {
+	want := map[JourneyPhase]bool{
+		JourneyPhaseReferred: true, JourneyPhaseConvoked: true, JourneyPhaseWelcomed: true, JourneyPhaseContracted: true,
+		JourneyPhaseReintegrated: true, JourneyPhaseExited: false, JourneyPhaseFollowUp: false, JourneyPhaseClosed: false,
+	}
+	if len(want) != len(AllJourneyPhase) {
+		t.Fatalf("a phase has no expectation: %v", AllJourneyPhase)
+	}
+	for p, w := range want {
+		if p.InProgress() != w {
+			t.Errorf("%s.InProgress() = %v, want %v", p, !w, w)
+		}
+	}
+	if got := PhasesInProgress(); len(got) != 5 {
+		t.Fatalf("PhasesInProgress() = %v", got)
+	}
+}
