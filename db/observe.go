@@ -1,6 +1,7 @@
 package db
 
 import (
+	"container/list"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -17,26 +18,27 @@ type StatementObserver interface {
 	StatementStart(ctx context.Context, query string) (end func(err error))
 }
 
-// openObserved opens a pool whose connections report their statements to o.
-func openObserved(url string, o StatementObserver) (*sql.DB, error) {
+// openPool opens a pool of connections that keep their statements prepared (see
+// stmtCache) and, when o is not nil, report their statements to o.
+func openPool(url string, o StatementObserver) (*sql.DB, error) {
 	c, err := pq.NewConnector(url)
 	if err != nil {
 		return nil, err
 	}
-	return sql.OpenDB(observedConnector{Connector: c, o: o}), nil
+	return sql.OpenDB(poolConnector{Connector: c, o: o}), nil
 }
 
-type observedConnector struct {
+type poolConnector struct {
 	*pq.Connector
-	o StatementObserver
+	o StatementObserver // nil for none
 }
 
-func (c observedConnector) Connect(ctx context.Context) (driver.Conn, error) {
+func (c poolConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.Connector.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &observedConn{pqConn: conn.(pqConn), o: c.o}, nil
+	return &poolConn{pqConn: conn.(pqConn), o: c.o, stmts: newStmtCache(stmtCacheSize)}, nil
 }
 
 // pqConn is what lib/pq's connection implements and the wrapper passes on.
@@ -52,23 +54,128 @@ type pqConn interface {
 	driver.NamedValueChecker
 }
 
-type observedConn struct {
+// poolConn is one connection of the pool. database/sql uses a connection from one
+// goroutine at a time, so its statement cache needs no lock.
+type poolConn struct {
 	pqConn
-	o StatementObserver
+	o     StatementObserver
+	stmts *stmtCache
 }
 
-func (c *observedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	end := c.o.StatementStart(ctx, query)
-	rows, err := c.pqConn.QueryContext(ctx, query, args)
+func (c *poolConn) start(ctx context.Context, query string) func(error) {
+	if c.o == nil {
+		return func(error) {}
+	}
+	return c.o.StatementStart(ctx, query)
+}
+
+func (c *poolConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	end := c.start(ctx, query)
+	var rows driver.Rows
+	st, err := c.prepared(ctx, query, args)
+	switch {
+	case err != nil:
+	case st != nil:
+		rows, err = st.QueryContext(ctx, args)
+	default:
+		rows, err = c.pqConn.QueryContext(ctx, query, args)
+	}
 	end(err)
 	return rows, err
 }
 
-func (c *observedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	end := c.o.StatementStart(ctx, query)
-	res, err := c.pqConn.ExecContext(ctx, query, args)
+func (c *poolConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	end := c.start(ctx, query)
+	var res driver.Result
+	st, err := c.prepared(ctx, query, args)
+	switch {
+	case err != nil:
+	case st != nil:
+		res, err = st.ExecContext(ctx, args)
+	default:
+		res, err = c.pqConn.ExecContext(ctx, query, args)
+	}
 	end(err)
 	return res, err
+}
+
+// prepared returns the connection's prepared statement of query, preparing it on first
+// use; nil for a statement without arguments, which lib/pq sends in one round trip
+// (simple protocol) anyway. A prepared statement costs one round trip per execution
+// (Bind, Execute) where an unnamed one costs two (Parse, then Bind and Execute), and
+// PostgreSQL parses it once per connection and may keep its plan.
+func (c *poolConn) prepared(ctx context.Context, query string, args []driver.NamedValue) (preparedStmt, error) {
+	if len(args) == 0 {
+		return nil, nil
+	}
+	if st := c.stmts.get(query); st != nil {
+		return st, nil
+	}
+	s, err := c.pqConn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	st, ok := s.(preparedStmt)
+	if !ok {
+		_ = s.Close()
+		return nil, nil
+	}
+	if old := c.stmts.put(query, st); old != nil {
+		_ = old.Close() // one round trip, only when a statement leaves the cache
+	}
+	return st, nil
+}
+
+// Close closes the connection (its prepared statements go with it, server side).
+func (c *poolConn) Close() error { return c.pqConn.Close() }
+
+// preparedStmt is what lib/pq's prepared statement implements.
+type preparedStmt interface {
+	driver.Stmt
+	driver.StmtQueryContext
+	driver.StmtExecContext
+}
+
+// stmtCacheSize bounds the statements kept prepared per connection. The Store's SQL is a
+// few hundred texts (filters combine into more); the least recently used goes first.
+const stmtCacheSize = 256
+
+// stmtCache is a least-recently-used set of prepared statements by query text.
+type stmtCache struct {
+	max   int
+	order *list.List // of *stmtEntry, most recent first
+	byKey map[string]*list.Element
+}
+
+type stmtEntry struct {
+	query string
+	st    preparedStmt
+}
+
+func newStmtCache(max int) *stmtCache {
+	return &stmtCache{max: max, order: list.New(), byKey: map[string]*list.Element{}}
+}
+
+func (c *stmtCache) get(query string) preparedStmt {
+	e, ok := c.byKey[query]
+	if !ok {
+		return nil
+	}
+	c.order.MoveToFront(e)
+	return e.Value.(*stmtEntry).st
+}
+
+// put adds st and returns the statement it evicted, if any.
+func (c *stmtCache) put(query string, st preparedStmt) preparedStmt {
+	c.byKey[query] = c.order.PushFront(&stmtEntry{query: query, st: st})
+	if c.order.Len() <= c.max {
+		return nil
+	}
+	last := c.order.Back()
+	c.order.Remove(last)
+	old := last.Value.(*stmtEntry)
+	delete(c.byKey, old.query)
+	return old.st
 }
 
 // StatementCounter is a StatementObserver that counts the statements of a pool: tests use

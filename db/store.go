@@ -76,19 +76,11 @@ func connect(ctx context.Context, url string, o Options) (*sqlx.DB, error) {
 		// saves on statements of a second; the API's other statements are short.
 		url = withOption(url, "jit", "off")
 	}
-	var conn *sqlx.DB
-	if o.Observer != nil {
-		raw, err := openObserved(url, o.Observer)
-		if err != nil {
-			return nil, fmt.Errorf("db: open: %w", err)
-		}
-		conn = sqlx.NewDb(raw, "postgres")
-	} else {
-		var err error
-		if conn, err = sqlx.Open("postgres", url); err != nil {
-			return nil, fmt.Errorf("db: open: %w", err)
-		}
+	raw, err := openPool(url, o.Observer)
+	if err != nil {
+		return nil, fmt.Errorf("db: open: %w", err)
 	}
+	conn := sqlx.NewDb(raw, "postgres")
 	n := o.MaxOpenConns
 	if n == 0 {
 		n = 20

@@ -1,0 +1,83 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"testing"
+)
+
+// TestPoolKeepsStatementsPrepared: a statement with arguments is prepared once per
+// connection and reused (the server lists it in pg_prepared_statements once, however
+// often it ran), its answers follow its arguments, and the cache is bounded.
+func TestPoolKeepsStatementsPrepared(t *testing.T) {
+	s := newTestStore(t)
+	s.db.SetMaxOpenConns(1) // one connection: the statements counted are all on it
+	ctx := context.Background()
+	prepared := func() int {
+		t.Helper()
+		var n int
+		if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM pg_prepared_statements`); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := prepared()
+	for i := range 20 {
+		var got int
+		if err := s.db.GetContext(ctx, &got, `SELECT $1::int + 1`, i); err != nil {
+			t.Fatal(err)
+		}
+		if got != i+1 {
+			t.Fatalf("SELECT %d + 1 = %d", i, got)
+		}
+	}
+	if n := prepared() - before; n != 1 {
+		t.Fatalf("20 runs of one statement left %d prepared statements, want 1", n)
+	}
+
+	// in a transaction too, and an error leaves the connection usable
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got int
+	if err := tx.GetContext(ctx, &got, `SELECT $1::int + 1`, 41); err != nil || got != 42 {
+		t.Fatalf("in a transaction: %d, %v", got, err)
+	}
+	if err := tx.GetContext(ctx, &got, `SELECT 1 / $1::int`, 0); err == nil {
+		t.Fatal("division by zero did not fail")
+	}
+	_ = tx.Rollback()
+	if err := s.db.GetContext(ctx, &got, `SELECT 1 / $1::int`, 1); err != nil || got != 1 {
+		t.Fatalf("after a failed transaction: %d, %v", got, err)
+	}
+
+	// bounded: the least recently used statements are closed
+	for i := range stmtCacheSize + 50 {
+		if err := s.db.GetContext(ctx, &got, fmt.Sprintf(`SELECT $1::int + %d`, i), 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := prepared(); n > stmtCacheSize {
+		t.Fatalf("%d statements prepared on one connection, the cache holds %d", n, stmtCacheSize)
+	}
+}
+
+func TestStmtCacheEvictsLeastRecentlyUsed(t *testing.T) {
+	c := newStmtCache(2)
+	a, b, d := &fakeStmt{}, &fakeStmt{}, &fakeStmt{}
+	if c.put("a", a) != nil || c.put("b", b) != nil {
+		t.Fatal("evicted below the bound")
+	}
+	if c.get("a") != a { // a becomes the most recent
+		t.Fatal("a not found")
+	}
+	if old := c.put("d", d); old != b {
+		t.Fatalf("evicted %v, want b", old)
+	}
+	if c.get("b") != nil || c.get("a") != a || c.get("d") != d {
+		t.Fatal("cache content wrong after eviction")
+	}
+}
+
+type fakeStmt struct{ preparedStmt }
