@@ -9,7 +9,7 @@ import (
 
 // newTestStore opens a Store on a fresh, migrated database. (The package's template is
 // left empty, for the migration tests of migrate_test.go; see its TestMain.)
-func newTestStore(t *testing.T) *Store {
+func newTestStore(t testing.TB) *Store {
 	t.Helper()
 	url := dbtest.NewDatabase(t)
 	if _, err := Migrate(context.Background(), url); err != nil {
