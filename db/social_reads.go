@@ -46,13 +46,20 @@ type BeneficiaryFilter struct {
 	ReferredFrom   *model.Date
 	ReferredTo     *model.Date
 	Search         string
+
+	// Fields, when not nil, are the Beneficiary fields (GraphQL names) the caller will
+	// read: the page then fetches only their columns, with those of the key, the scope
+	// and the cursors, and its rows are Partial. A field not in beneficiaryFieldColumns
+	// (a resolver reading other columns) fetches every column.
+	Fields []string
 }
 
 // Beneficiaries returns a page of the beneficiaries in p's scope.
 func (s *Store) Beneficiaries(ctx context.Context, p *model.Principal, f BeneficiaryFilter, order *model.BeneficiaryOrder, page model.Page, wantTotal bool) (model.Connection[model.Beneficiary], error) {
 	var conn model.Connection[model.Beneficiary]
 	err := s.readTx(ctx, func(tx *Tx) (err error) {
-		q := pageQuery{Select: beneficiaryColumns, From: "beneficiaries b"}
+		columns, partial := beneficiaryProjection(f.Fields)
+		q := pageQuery{Select: columns, From: "beneficiaries b"}
 		arg := func(v any) string { q.Args = append(q.Args, v); return fmt.Sprintf("$%d", len(q.Args)) }
 		q.Where = append(q.Where, beneficiaryScope(p, "b", &q.Args))
 		if len(f.Phases) > 0 {
@@ -120,7 +127,11 @@ func (s *Store) Beneficiaries(ctx context.Context, p *model.Principal, f Benefic
 			q.Order = keyset{Expr: "b.referred_on", Type: "date", ID: "b.id", Desc: desc}
 			key = func(r beneficiaryRow) (string, string) { return r.ReferredOn.String(), r.Key }
 		}
-		conn, err = fetchPage(ctx, tx, q, page, wantTotal, key, beneficiaryRow.model)
+		conv := beneficiaryRow.model
+		if partial {
+			conv = func(r beneficiaryRow) model.Beneficiary { b := r.model(); b.Partial = true; return b }
+		}
+		conn, err = fetchPage(ctx, tx, q, page, wantTotal, key, conv)
 		return err
 	})
 	if err != nil {

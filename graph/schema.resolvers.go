@@ -1272,6 +1272,9 @@ func (r *queryResolver) Beneficiaries(ctx context.Context, filter *model.Benefic
 			f.ReferentKey = "00000000-0000-0000-0000-000000000000"
 		}
 	}
+	for name := range selectedBeneficiaryFields(ctx) {
+		f.Fields = append(f.Fields, name)
+	}
 	conn, err := r.Store.Beneficiaries(ctx, model.PrincipalFrom(ctx), f, orderBy, page, wantsTotal(ctx))
 	if err != nil {
 		return nil, err

@@ -123,3 +123,36 @@ func TestBeneficiaries_FiltersOrderAndPages(t *testing.T) {
 		}
 	})
 }
+
+// A page that asks only for fields read from the row as it is reads only their columns
+// (db.BeneficiaryFilter.Fields); its answers are those of the full row.
+func TestBeneficiaries_NarrowPageAnswersAsTheFullRow(t *testing.T) {
+	env := demoEnv(t) // 20 journeys in every phase
+	coord := demoPrincipal(t, env, model.RoleCoordinator)
+	const fields = `id version firstName lastName birthDate sex nationality languages phone email address department
+		protectionType protectionGrantedOn cirSignedOn phase journeyStartsOn journeyEndsOn welcomeInterviewDueOn
+		convocationStatus socialOperator { name } employmentOperator { name }
+		referents { socialWorker { name } insertionCounsellor { name } }`
+	type page struct {
+		Beneficiaries struct{ Nodes []map[string]any }
+	}
+	for _, order := range []string{"REFERRED_ON", "NAME", "JOURNEY_ENDS_ON"} {
+		var narrow, full page
+		env.MustDo(coord, `{ beneficiaries(first: 20, orderBy: {field: `+order+`, direction: ASC}) { nodes { `+fields+` } } }`, nil, &narrow)
+		// welcomeInterviewLate is a resolver reading other columns: the page reads them all
+		env.MustDo(coord, `{ beneficiaries(first: 20, orderBy: {field: `+order+`, direction: ASC}) { nodes { `+fields+` welcomeInterviewLate } } }`, nil, &full)
+		if len(narrow.Beneficiaries.Nodes) < 10 || len(narrow.Beneficiaries.Nodes) != len(full.Beneficiaries.Nodes) {
+			t.Fatalf("%s: %d and %d nodes", order, len(narrow.Beneficiaries.Nodes), len(full.Beneficiaries.Nodes))
+		}
+		for i, n := range narrow.Beneficiaries.Nodes {
+			f := full.Beneficiaries.Nodes[i]
+			delete(f, "welcomeInterviewLate")
+			if a, b := fmt.Sprint(n), fmt.Sprint(f); a != b {
+				t.Fatalf("%s, node %d:\nnarrow %s\nfull   %s", order, i, a, b)
+			}
+			if n["firstName"] == "" || n["birthDate"] == nil || n["socialOperator"] == nil {
+				t.Fatalf("%s, node %d lacks values: %v", order, i, n)
+			}
+		}
+	}
+}

@@ -117,21 +117,9 @@ func group[T any](dst **dataloadgen.Loader[string, []T], l *socialLoaders, field
 	}
 }
 
-// primeBeneficiaries fills, for a page of beneficiaries, the loaders of the fields the
-// query selects on them (under nodes or edges.node), the social module's and the
-// professional module's: one statement per field, whatever the page size, instead of
-// relying on loader batching windows. The referents' staff members and the operators
-// (structures) are primed too.
-func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Beneficiary) error {
-	if len(page) == 0 {
-		return nil
-	}
-	l := loadersFrom(ctx)
-	keys := make([]string, len(page))
-	for i, b := range page {
-		keys[i] = b.Key
-		l.Social.Beneficiary.Prime(b.Key, b)
-	}
+// selectedBeneficiaryFields returns the Beneficiary fields a connection's resolver is
+// asked for, under nodes or edges.node, by name.
+func selectedBeneficiaryFields(ctx context.Context) map[string]graphql.CollectedField {
 	selected := map[string]graphql.CollectedField{}
 	oc := graphql.GetOperationContext(ctx)
 	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
@@ -150,6 +138,27 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Benefici
 			}
 		}
 	}
+	return selected
+}
+
+// primeBeneficiaries fills, for a page of beneficiaries, the loaders of the fields the
+// query selects on them (under nodes or edges.node), the social module's and the
+// professional module's: one statement per field, whatever the page size, instead of
+// relying on loader batching windows. The referents' staff members and the operators
+// (structures) are primed too.
+func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Beneficiary) error {
+	if len(page) == 0 {
+		return nil
+	}
+	l := loadersFrom(ctx)
+	keys := make([]string, len(page))
+	for i, b := range page {
+		keys[i] = b.Key
+		if !b.Partial { // a narrow row must not answer another field's load of this beneficiary
+			l.Social.Beneficiary.Prime(b.Key, b)
+		}
+	}
+	selected := selectedBeneficiaryFields(ctx)
 	p := model.PrincipalFrom(ctx)
 	done := map[string]bool{}
 	if _, ok := selected["referents"]; ok && r.rules.CanRead(p.Role, "Beneficiary", "referents") {

@@ -37,6 +37,11 @@ type Beneficiary struct {
 	WelcomeHeldOn         *Date              `db:"welcome_held_on"`
 	ConvocationStatus     *InterviewStatus   `db:"convocation_status"`
 	CreatedAt             time.Time          `db:"created_at"`
+
+	// Partial is true when only some columns were read (a page that asked for a few
+	// fields, see db.BeneficiaryFilter.Fields): the value must not stand for the whole
+	// beneficiary elsewhere (loaders).
+	Partial bool `db:"-"`
 }
 
 // ID returns the global id of b.
