@@ -22,14 +22,18 @@ type fieldRule struct {
 // It is built from the @allow and @group directives, so the schema is the one place
 // where rules are written; a field without a rule is denied to every role.
 type Rules struct {
-	fields map[string]fieldRule
+	fields map[fieldKey]fieldRule
 	types  map[string]map[model.Role]bool
 	logger *slog.Logger // denied attempts (nil: slog.Default)
 }
 
+// fieldKey names a field: its type and its name (GraphQL), a pair rather than a
+// "Type.field" string so that the check of every resolved field allocates nothing.
+type fieldKey struct{ typ, field string }
+
 // NewRules reads the access rules of schema.
 func NewRules(schema *ast.Schema) *Rules {
-	r := &Rules{fields: map[string]fieldRule{}, types: map[string]map[model.Role]bool{}}
+	r := &Rules{fields: map[fieldKey]fieldRule{}, types: map[string]map[model.Role]bool{}}
 	for _, def := range schema.Types {
 		if def.BuiltIn || (def.Kind != ast.Object && def.Kind != ast.Interface) {
 			continue
@@ -50,7 +54,7 @@ func NewRules(schema *ast.Schema) *Rules {
 				rule.group = model.FieldGroup(d.Arguments.ForName("name").Value.Raw)
 			}
 			if rule.roles != nil {
-				r.fields[def.Name+"."+f.Name] = rule
+				r.fields[fieldKey{def.Name, f.Name}] = rule
 			}
 		}
 	}
@@ -71,7 +75,7 @@ func allowedRoles(dirs ast.DirectiveList) map[model.Role]bool {
 
 // CanRead reports whether role may read field of type typ (both GraphQL names).
 func (r *Rules) CanRead(role model.Role, typ, field string) bool {
-	rule, ok := r.fields[typ+"."+field]
+	rule, ok := r.fields[fieldKey{typ, field}]
 	if !ok || !rule.roles[role] {
 		return false
 	}
@@ -82,7 +86,7 @@ func (r *Rules) CanRead(role model.Role, typ, field string) bool {
 func (r *Rules) CanSee(role model.Role, typ string) bool { return r.types[typ][role] }
 
 // HasRule reports whether "Type.field" has an access rule (the matrix test uses it).
-func (r *Rules) HasRule(typ, field string) bool { _, ok := r.fields[typ+"."+field]; return ok }
+func (r *Rules) HasRule(typ, field string) bool { _, ok := r.fields[fieldKey{typ, field}]; return ok }
 
 // middleware denies, before it resolves, every field the caller may not read: the field
 // is null and an error names it (never the data).
@@ -100,7 +104,7 @@ func (r *Rules) middleware(ctx context.Context, next graphql.Resolver) (any, err
 		return nil, &model.Error{Code: model.CodeForbidden, Field: []string{fc.Field.Alias},
 			Message: fmt.Sprintf("accès refusé au champ « %s » pour le rôle %s", fc.Field.Name, p.Role)}
 	}
-	if r.fields[fc.Object+"."+fc.Field.Name].group != "" {
+	if r.fields[fieldKey{fc.Object, fc.Field.Name}].group != "" {
 		noteRead(ctx, fc)
 	}
 	res, err := next(ctx)
