@@ -34,6 +34,10 @@ type result struct {
 	rps           float64
 	p50, p95, p99 time.Duration
 	firstErr      string
+	// CPU time per request (ms) of the server answering (AGIR or PostGraphile) and of
+	// PostgreSQL, from /proc: less sensitive than throughput to the other tenants of a
+	// shared machine, and it tells where a request's cost goes.
+	serverCPU, pgCPU float64
 }
 
 // measure runs op with o.concurrency workers for o.duration and collects latencies.
@@ -45,6 +49,11 @@ func (b *bench) measure(ctx context.Context, name string, op func(ctx context.Co
 	errs := 0
 	firstErr := ""
 	var wg sync.WaitGroup
+	server := b.srv.process
+	if strings.HasSuffix(name, "/postgraphile") {
+		server = b.pg
+	}
+	serverCPU0, pgCPU0 := server.cpu(), postgresCPU()
 	start := time.Now()
 	for w := 0; w < b.o.concurrency; w++ {
 		wg.Add(1)
@@ -77,9 +86,14 @@ func (b *bench) measure(ctx context.Context, name string, op func(ctx context.Co
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	serverCPU, pgCPU := server.cpu()-serverCPU0, postgresCPU()-pgCPU0
 	slices.Sort(all)
 	r := result{name: name, n: len(all), errs: errs, firstErr: firstErr}
 	if len(all) > 0 {
+		if !strings.HasSuffix(name, "/sql") {
+			r.serverCPU = serverCPU.Seconds() * 1000 / float64(len(all))
+		}
+		r.pgCPU = pgCPU.Seconds() * 1000 / float64(len(all))
 		r.rps = float64(len(all)) / elapsed.Seconds()
 		q := func(p float64) time.Duration { return all[min(len(all)-1, int(p*float64(len(all))))] }
 		r.p50, r.p95, r.p99 = q(0.50), q(0.95), q(0.99)
@@ -452,7 +466,7 @@ func (b *bench) runAll(ctx context.Context, pgNote string) error {
 	}
 
 	results := map[string]result{}
-	fmt.Fprintf(b.out, "%-22s %9s %9s %9s %9s %7s  %s\n", "scenario", "req/s", "p50", "p95", "p99", "errors", "")
+	fmt.Fprintf(b.out, "%-22s %9s %9s %9s %9s %7s %11s %11s  %s\n", "scenario", "req/s", "p50", "p95", "p99", "errors", "server CPU", "pg CPU", "")
 	for _, s := range scenarios {
 		if b.o.only != "" && !strings.Contains(s.name, b.o.only) {
 			continue
@@ -472,7 +486,8 @@ func (b *bench) runAll(ctx context.Context, pgNote string) error {
 		if r.errs > 0 {
 			note = "first error: " + r.firstErr
 		}
-		fmt.Fprintf(b.out, "%-22s %9.1f %9s %9s %9s %7d  %s\n", s.name, r.rps, ms(r.p50), ms(r.p95), ms(r.p99), r.errs, note)
+		fmt.Fprintf(b.out, "%-22s %9.1f %9s %9s %9s %7d %11s %11s  %s\n", s.name, r.rps, ms(r.p50), ms(r.p95), ms(r.p99), r.errs,
+			cpuPerRequest(r.serverCPU), cpuPerRequest(r.pgCPU), note)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -500,6 +515,8 @@ func (b *bench) runAll(ctx context.Context, pgNote string) error {
 		if a.n > 0 && s.n > 0 {
 			r := a.p50.Seconds() / s.p50.Seconds()
 			fmt.Fprintf(b.out, "  %-16s p50 AGIR / raw SQL        %6.2f   (target ≤ 1.5: %s)\n", k, r, verdict(r <= 1.5))
+		} else if b.o.only != "" {
+			fmt.Fprintf(b.out, "  %-16s AGIR / raw SQL            not measured: not selected by -only %q\n", k, b.o.only)
 		} else {
 			fmt.Fprintf(b.out, "  %-16s AGIR / raw SQL            not measured: no %s query in this build\n", k, k)
 		}
@@ -511,6 +528,14 @@ func (b *bench) runAll(ctx context.Context, pgNote string) error {
 		fmt.Fprintf(b.out, "  PostGraphile RSS, maximum under load      %6.0f MB\n", float64(b.maxPGRSS.Load())/(1<<20))
 	}
 	return nil
+}
+
+// cpuPerRequest formats CPU milliseconds per request ("-" when not measured).
+func cpuPerRequest(v float64) string {
+	if v <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2fms/req", v)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }

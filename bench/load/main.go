@@ -194,6 +194,52 @@ func (p *process) rss() int64 {
 	return 0
 }
 
+// cpu is the CPU time (user and system) the process has used so far, 0 when unknown.
+func (p *process) cpu() time.Duration {
+	if p == nil || p.cmd.Process == nil {
+		return 0
+	}
+	return statCPU(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+}
+
+// postgresCPU is the CPU time used so far by the running PostgreSQL processes (all the
+// machine's: the benchmark's cluster does the work, the others idle).
+func postgresCPU() time.Duration {
+	var total time.Duration
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, path := range stats {
+		if b, err := os.ReadFile(filepath.Join(filepath.Dir(path), "comm")); err == nil && strings.TrimSpace(string(b)) == "postgres" {
+			total += statCPU(path)
+		}
+	}
+	return total
+}
+
+// statCPU reads utime and stime from a /proc/<pid>/stat file.
+func statCPU(path string) time.Duration {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	// the command name (field 2) is in parentheses and may hold spaces: fields count
+	// from the last ')'
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b)[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	var utime, stime int64
+	fmt.Sscan(f[11], &utime)
+	fmt.Sscan(f[12], &stime)
+	return time.Duration(utime+stime) * time.Second / clockTicks
+}
+
+// clockTicks is USER_HZ, the unit of /proc's CPU times (100 on Linux).
+const clockTicks = 100
+
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
