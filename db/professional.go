@@ -158,7 +158,10 @@ func groupedByBeneficiary[R any](ctx context.Context, s *Store, p *model.Princip
 	out := map[string][]R{}
 	err := s.readTx(ctx, func(tx *Tx) error {
 		args := append([]any{pq.Array(validUUIDs(keys))}, extra...)
-		cond := scope(p, &args)
+		// The keys restrict b as well as the rows joined to it (redundant, and true):
+		// without it the planner may join the department's every beneficiary to find
+		// the page's 50 (hash join on a scan of b under the scope alone).
+		cond := "(b.id = ANY($1::uuid[]) AND (" + scope(p, &args) + "))"
 		var rows []R
 		if err := tx.SelectContext(ctx, &rows, strings.ReplaceAll(query, "{scope}", cond), args...); err != nil {
 			return err
