@@ -20,7 +20,46 @@ type AuditEntry struct {
 	EntityType  string   // GraphQL type name ("Beneficiary")
 	EntityID    string   // database key
 	Departments []string // departments of the entity, so coordinators see their territory's entries
-	Changes     any      // JSON-encodable: changed fields with before/after, or the fields read
+	Changes     any      // JSON-encodable: changed fields with before/after, or the fields read (ReadFields)
+}
+
+// ReadFields are the Changes of a read entry: the names of the fields read, sorted.
+// Stored as {"fields": [...]}, whose canonical (jsonb) text is built without asking
+// PostgreSQL when every name is a GraphQL name, as they are.
+type ReadFields []string
+
+// MarshalJSON encodes f as the object it is stored as: {"fields": [...]}.
+func (f ReadFields) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string][]string{"fields": model.NonNilStrings(f)})
+}
+
+// canonical returns the text PostgreSQL's jsonb gives {"fields": f}, and false when a
+// name would need escaping (then the database canonicalises it).
+func (f ReadFields) canonical() (string, bool) {
+	var b strings.Builder
+	b.WriteString(`{"fields": [`)
+	for i, name := range f {
+		if !isGraphQLName(name) {
+			return "", false
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(`"` + name + `"`)
+	}
+	b.WriteString("]}")
+	return b.String(), true
+}
+
+// isGraphQLName reports whether s is a GraphQL name (/[_A-Za-z][_0-9A-Za-z]*/): JSON
+// strings of such names need no escaping.
+func isGraphQLName(s string) bool {
+	for i, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // auditLockKey serialises audit inserts so that the hash chain has one order: the lock
@@ -52,10 +91,21 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 		return nil
 	}
 	// The canonical (jsonb-normalised) text of every entry's changes, stored so that the
-	// hash can be recomputed: one statement for all the entries, before taking the lock.
-	raw := make([]string, 0, n)
+	// hash can be recomputed: built here for reads (ReadFields), and by one statement for
+	// the others, before taking the lock.
+	canonical := make([]string, n)
+	var raw []string
+	var rawAt []int
+	i := 0
 	for _, r := range reqs {
 		for _, e := range r.entries {
+			if f, ok := e.Changes.(ReadFields); ok {
+				if c, ok := f.canonical(); ok {
+					canonical[i] = c
+					i++
+					continue
+				}
+			}
 			changes, err := json.Marshal(e.Changes)
 			if err != nil {
 				return fmt.Errorf("audit changes: %w", err)
@@ -63,16 +113,22 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 			if e.Changes == nil {
 				changes = []byte("{}")
 			}
-			raw = append(raw, string(changes))
+			raw, rawAt = append(raw, string(changes)), append(rawAt, i)
+			i++
 		}
 	}
-	var canonical []string
-	if err := tx.SelectContext(ctx, &canonical, `SELECT c::jsonb::text FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n`,
-		pq.Array(raw)); err != nil {
-		return fmt.Errorf("audit canonical changes: %w", err)
-	}
-	if len(canonical) != n {
-		return fmt.Errorf("audit canonical changes: %d for %d entries", len(canonical), n)
+	if len(raw) > 0 {
+		var texts []string
+		if err := tx.SelectContext(ctx, &texts, `SELECT c::jsonb::text FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n`,
+			pq.Array(raw)); err != nil {
+			return fmt.Errorf("audit canonical changes: %w", err)
+		}
+		if len(texts) != len(raw) {
+			return fmt.Errorf("audit canonical changes: %d for %d entries", len(texts), len(raw))
+		}
+		for j, t := range texts {
+			canonical[rawAt[j]] = t
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
 		return fmt.Errorf("audit lock: %w", err)
@@ -99,7 +155,7 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 		return fmt.Errorf("audit copy: %w", err)
 	}
 	defer copyIn.Close()
-	i := 0
+	i = 0
 	for _, r := range reqs {
 		p, meta := r.p, model.RequestMetaFrom(r.ctx)
 		var structure any

@@ -20,7 +20,7 @@ func BenchmarkAuditReads(b *testing.B) {
 	entries := make([]AuditEntry, 50)
 	for i := range entries {
 		entries[i] = AuditEntry{Action: "read", EntityType: "Beneficiary", EntityID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
-			Departments: []string{"69"}, Changes: map[string]any{"fields": []string{"firstName", "lastName", "phase"}}}
+			Departments: []string{"69"}, Changes: ReadFields{"firstName", "lastName", "phase"}}
 	}
 	reqs := make([]auditRequest, 4)
 	for i := range reqs {

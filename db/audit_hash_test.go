@@ -2,6 +2,7 @@ package db
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"testing"
@@ -24,5 +25,34 @@ func TestAuditHashIsStable(t *testing.T) {
 	}
 	if got, want := r.hash(prev), h.Sum(nil); !bytes.Equal(got, want) {
 		t.Fatalf("hash %x, want %x", got, want)
+	}
+}
+
+// TestReadFieldsCanonicalIsJsonb: the canonical text of a read's fields built in Go is the
+// one PostgreSQL's jsonb prints (the hash covers it, and VerifyAuditChain reads it back
+// from the database), and a name needing escapes is left to the database.
+func TestReadFieldsCanonicalIsJsonb(t *testing.T) {
+	s := newTestStore(t)
+	for _, f := range []ReadFields{{"firstName"}, {"address", "birthDate", "firstName", "lastName", "phone"}, {"_x1", "a"}, {}} {
+		got, ok := f.canonical()
+		if !ok {
+			t.Fatalf("%v: no canonical text", f)
+		}
+		raw, err := f.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want string
+		if err := s.db.GetContext(context.Background(), &want, `SELECT $1::jsonb::text`, string(raw)); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("%v: Go %s, PostgreSQL %s", f, got, want)
+		}
+	}
+	for _, name := range []string{`a"b`, "é", "1a", "", `a\b`} {
+		if _, ok := (ReadFields{name}).canonical(); ok {
+			t.Fatalf("%q taken as a GraphQL name", name)
+		}
 	}
 }

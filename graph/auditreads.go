@@ -45,7 +45,7 @@ func (l *readLog) entries() []db.AuditEntry {
 		sort.Strings(fields)
 		ref := l.refs[key]
 		out = append(out, db.AuditEntry{Action: "read", EntityType: ref.Type, EntityID: ref.Key,
-			Departments: ref.Departments, Changes: map[string]any{"fields": fields}})
+			Departments: ref.Departments, Changes: db.ReadFields(fields)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].EntityID < out[j].EntityID })
 	return out
