@@ -50,7 +50,6 @@ type ResolverRoot interface {
 	ProfessionalDiagnostic() ProfessionalDiagnosticResolver
 	Query() QueryResolver
 	ReferentAssignment() ReferentAssignmentResolver
-	Referents() ReferentsResolver
 	StaffMember() StaffMemberResolver
 	Structure() StructureResolver
 	Subscription() SubscriptionResolver
@@ -1419,10 +1418,6 @@ type QueryResolver interface {
 }
 type ReferentAssignmentResolver interface {
 	StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error)
-}
-type ReferentsResolver interface {
-	SocialWorker(ctx context.Context, obj *model.Referents) (*model.StaffMember, error)
-	InsertionCounsellor(ctx context.Context, obj *model.Referents) (*model.StaffMember, error)
 }
 type StaffMemberResolver interface {
 	Structure(ctx context.Context, obj *model.StaffMember) (*model.Structure, error)
@@ -33952,7 +33947,7 @@ func (ec *executionContext) _Referents_socialWorker(ctx context.Context, field g
 			return ec.fieldContext_Referents_socialWorker(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Referents().SocialWorker(ctx, obj)
+			return obj.SocialWorker, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffMember) graphql.Marshaler {
@@ -33966,8 +33961,8 @@ func (ec *executionContext) fieldContext_Referents_socialWorker(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "Referents",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StaffMember(ctx, field)
 		},
@@ -33984,7 +33979,7 @@ func (ec *executionContext) _Referents_insertionCounsellor(ctx context.Context, 
 			return ec.fieldContext_Referents_insertionCounsellor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Referents().InsertionCounsellor(ctx, obj)
+			return obj.InsertionCounsellor, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffMember) graphql.Marshaler {
@@ -33998,8 +33993,8 @@ func (ec *executionContext) fieldContext_Referents_insertionCounsellor(_ context
 	fc = &graphql.FieldContext{
 		Object:     "Referents",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StaffMember(ctx, field)
 		},
@@ -49913,21 +49908,19 @@ func (ec *executionContext) _Referents(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Referents")
 		case "socialWorker":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Referents_socialWorker(ctx, field, obj)
-				})
+			out.Values[i] = ec._Referents_socialWorker(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "insertionCounsellor":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Referents_insertionCounsellor(ctx, field, obj)
-				})
+			out.Values[i] = ec._Referents_insertionCounsellor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "history":
 			out.Values[i] = ec._Referents_history(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

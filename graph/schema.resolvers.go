@@ -60,17 +60,7 @@ func (r *beneficiaryResolver) Referents(ctx context.Context, obj *model.Benefici
 	if err != nil {
 		return nil, err
 	}
-	out := &model.Referents{History: list}
-	for _, a := range list {
-		switch {
-		case !a.Active():
-		case a.Kind == model.ReferentKindSocialWorker:
-			out.SocialWorkerKey = a.StaffMemberKey
-		case a.Kind == model.ReferentKindInsertionCounsellor:
-			out.InsertionCounsellorKey = a.StaffMemberKey
-		}
-	}
-	return out, nil
+	return activeReferents(ctx, list)
 }
 
 func (r *beneficiaryResolver) Interviews(ctx context.Context, obj *model.Beneficiary) ([]model.Interview, error) {
@@ -1477,22 +1467,6 @@ func (r *referentAssignmentResolver) StaffMember(ctx context.Context, obj *model
 	return found(m, m.Key), err
 }
 
-func (r *referentsResolver) SocialWorker(ctx context.Context, obj *model.Referents) (*model.StaffMember, error) {
-	if obj.SocialWorkerKey == "" {
-		return nil, nil
-	}
-	m, err := loadersFrom(ctx).StaffMember.Load(ctx, obj.SocialWorkerKey)
-	return found(m, m.Key), err
-}
-
-func (r *referentsResolver) InsertionCounsellor(ctx context.Context, obj *model.Referents) (*model.StaffMember, error) {
-	if obj.InsertionCounsellorKey == "" {
-		return nil, nil
-	}
-	m, err := loadersFrom(ctx).StaffMember.Load(ctx, obj.InsertionCounsellorKey)
-	return found(m, m.Key), err
-}
-
 func (r *staffMemberResolver) Structure(ctx context.Context, obj *model.StaffMember) (*model.Structure, error) {
 	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.StructureKey)
 	return found(st, st.Key), err
@@ -1660,8 +1634,6 @@ func (r *Resolver) ReferentAssignment() ReferentAssignmentResolver {
 	return &referentAssignmentResolver{r}
 }
 
-func (r *Resolver) Referents() ReferentsResolver { return &referentsResolver{r} }
-
 func (r *Resolver) StaffMember() StaffMemberResolver { return &staffMemberResolver{r} }
 
 func (r *Resolver) Structure() StructureResolver { return &structureResolver{r} }
@@ -1696,7 +1668,6 @@ type (
 	professionalDiagnosticResolver       struct{ *Resolver }
 	queryResolver                        struct{ *Resolver }
 	referentAssignmentResolver           struct{ *Resolver }
-	referentsResolver                    struct{ *Resolver }
 	staffMemberResolver                  struct{ *Resolver }
 	structureResolver                    struct{ *Resolver }
 	subscriptionResolver                 struct{ *Resolver }

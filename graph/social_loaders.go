@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
@@ -228,4 +229,51 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Benefici
 		}
 	}
 	return nil
+}
+
+// activeReferents is the binôme of the assignments list (latest first) with the staff
+// members of the active ones, loaded when the selection asks for them (primed for a
+// page of beneficiaries, batched otherwise).
+func activeReferents(ctx context.Context, list []model.ReferentAssignment) (*model.Referents, error) {
+	out := &model.Referents{History: list}
+	if !selectsReferent(graphql.GetFieldContext(ctx).Field.Selections) {
+		return out, nil
+	}
+	var socialWorker, counsellor string // one active assignment per kind (unique index)
+	for _, a := range list {
+		switch {
+		case !a.Active():
+		case a.Kind == model.ReferentKindSocialWorker:
+			socialWorker = a.StaffMemberKey
+		case a.Kind == model.ReferentKindInsertionCounsellor:
+			counsellor = a.StaffMemberKey
+		}
+	}
+	load := func(key string) (*model.StaffMember, error) {
+		if key == "" {
+			return nil, nil
+		}
+		m, err := loadersFrom(ctx).StaffMember.Load(ctx, key)
+		return found(m, m.Key), err
+	}
+	var err error
+	if out.SocialWorker, err = load(socialWorker); err != nil {
+		return nil, err
+	}
+	if out.InsertionCounsellor, err = load(counsellor); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// selectsReferent reports whether a selection of Referents may ask for a staff member
+// (a fragment may: it is not looked into).
+func selectsReferent(set ast.SelectionSet) bool {
+	for _, sel := range set {
+		f, ok := sel.(*ast.Field)
+		if !ok || f.Name == "socialWorker" || f.Name == "insertionCounsellor" {
+			return true
+		}
+	}
+	return false
 }

@@ -133,11 +133,12 @@ type AxisAssessment struct {
 	AssessedOn     Date   `db:"assessed_on"`
 }
 
-// Referents is the binôme of a beneficiary with its history.
+// Referents is the binôme of a beneficiary with its history. The active referents are
+// read with the assignments (fields, not resolvers: no goroutine per row of a list).
 type Referents struct {
-	SocialWorkerKey        string
-	InsertionCounsellorKey string
-	History                []ReferentAssignment
+	SocialWorker        *StaffMember
+	InsertionCounsellor *StaffMember
+	History             []ReferentAssignment
 }
 
 // ReferentAssignment is one assignment of a referent.
