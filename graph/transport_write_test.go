@@ -1,0 +1,36 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// writeResponse writes data as the executor made it; the document decodes as the one
+// json.Marshal writes, and answers with errors or extensions go through json.Marshal.
+func TestWriteResponse(t *testing.T) {
+	for _, resp := range []*graphql.Response{
+		{Data: json.RawMessage(`{"beneficiaries":{"nodes":[{"lastName":"Öztürk <&> \"x\""}]}}`)},
+		{Data: json.RawMessage(`null`), Errors: gqlerror.List{{Message: "refusé"}}},
+		{Data: json.RawMessage(`{"a":1}`), Extensions: map[string]any{"cost": 3}},
+	} {
+		var got bytes.Buffer
+		writeResponse(&got, resp)
+		want, err := json.Marshal(resp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var g, w any
+		if err := json.Unmarshal(got.Bytes(), &g); err != nil {
+			t.Fatalf("%s: %v", got.String(), err)
+		}
+		_ = json.Unmarshal(want, &w)
+		if !reflect.DeepEqual(g, w) {
+			t.Fatalf("wrote %s, want %s", got.String(), want)
+		}
+	}
+}
