@@ -34,11 +34,17 @@ func (r *auditLogEntryResolver) ActorStructure(ctx context.Context, obj *model.A
 }
 
 func (r *beneficiaryResolver) SocialOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error) {
+	if obj.Preloaded != nil && obj.Preloaded.Operators {
+		return obj.Preloaded.SocialOperator, nil
+	}
 	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.SocialOperatorKey)
 	return found(st, st.Key), err
 }
 
 func (r *beneficiaryResolver) EmploymentOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error) {
+	if obj.Preloaded != nil && obj.Preloaded.Operators {
+		return obj.Preloaded.EmploymentOperator, nil
+	}
 	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.EmploymentOperatorKey)
 	return found(st, st.Key), err
 }
@@ -56,11 +62,14 @@ func (r *beneficiaryResolver) Convocations(ctx context.Context, obj *model.Benef
 }
 
 func (r *beneficiaryResolver) Referents(ctx context.Context, obj *model.Beneficiary) (*model.Referents, error) {
+	if obj.Preloaded != nil && obj.Preloaded.Referents != nil {
+		return activeReferents(ctx, obj.Preloaded.Referents, obj.Preloaded.Staff)
+	}
 	list, err := loadersFrom(ctx).Social.Referents.Load(ctx, obj.Key)
 	if err != nil {
 		return nil, err
 	}
-	return activeReferents(ctx, list)
+	return activeReferents(ctx, list, nil)
 }
 
 func (r *beneficiaryResolver) Interviews(ctx context.Context, obj *model.Beneficiary) ([]model.Interview, error) {
@@ -1269,7 +1278,11 @@ func (r *queryResolver) Beneficiaries(ctx context.Context, filter *model.Benefic
 	if err != nil {
 		return nil, err
 	}
-	if err := r.primeBeneficiaries(ctx, conn.Nodes()); err != nil {
+	nodes := make([]*model.Beneficiary, len(conn.Edges))
+	for i := range conn.Edges {
+		nodes[i] = &conn.Edges[i].Node
+	}
+	if err := r.primeBeneficiaries(ctx, nodes); err != nil {
 		return nil, err
 	}
 	return &conn, nil

@@ -147,7 +147,7 @@ func selectedBeneficiaryFields(ctx context.Context) map[string]graphql.Collected
 // professional module's: one statement per field, whatever the page size, instead of
 // relying on loader batching windows. The referents' staff members and the operators
 // (structures) are primed too.
-func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Beneficiary) error {
+func (r *Resolver) primeBeneficiaries(ctx context.Context, page []*model.Beneficiary) error {
 	if len(page) == 0 {
 		return nil
 	}
@@ -155,8 +155,9 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Benefici
 	keys := make([]string, len(page))
 	for i, b := range page {
 		keys[i] = b.Key
+		b.Preloaded = &model.BeneficiaryRelations{}
 		if !b.Partial { // a narrow row must not answer another field's load of this beneficiary
-			l.Social.Beneficiary.Prime(b.Key, b)
+			l.Social.Beneficiary.Prime(b.Key, *b)
 		}
 	}
 	selected := selectedBeneficiaryFields(ctx)
@@ -168,15 +169,18 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Benefici
 		if err != nil {
 			return err
 		}
-		for _, k := range keys {
-			v := assignments[k]
+		members := make(map[string]*model.StaffMember, len(staff))
+		for k, m := range staff {
+			l.StaffMember.Prime(k, m)
+			members[k] = &m
+		}
+		for _, b := range page {
+			v := assignments[b.Key]
 			if v == nil {
 				v = []model.ReferentAssignment{}
 			}
-			l.Social.Referents.Prime(k, v)
-		}
-		for k, m := range staff {
-			l.StaffMember.Prime(k, m)
+			l.Social.Referents.Prime(b.Key, v)
+			b.Preloaded.Referents, b.Preloaded.Staff = v, members
 		}
 		done["referents"] = true
 	}
@@ -211,7 +215,7 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Benefici
 			continue
 		}
 		for _, b := range page {
-			if k := f.key(b); k != "" && !seen[k] {
+			if k := f.key(*b); k != "" && !seen[k] {
 				seen[k] = true
 				structures = append(structures, k)
 			}
@@ -222,19 +226,25 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []model.Benefici
 		if err != nil {
 			return err
 		}
+		byKey := make(map[string]*model.Structure, len(list))
 		for _, st := range list {
 			if st.Key != "" {
 				l.Structure.Prime(st.Key, st)
+				byKey[st.Key] = &st
 			}
+		}
+		for _, b := range page {
+			b.Preloaded.Operators = true
+			b.Preloaded.SocialOperator, b.Preloaded.EmploymentOperator = byKey[b.SocialOperatorKey], byKey[b.EmploymentOperatorKey]
 		}
 	}
 	return nil
 }
 
 // activeReferents is the binôme of the assignments list (latest first) with the staff
-// members of the active ones, loaded when the selection asks for them (primed for a
-// page of beneficiaries, batched otherwise).
-func activeReferents(ctx context.Context, list []model.ReferentAssignment) (*model.Referents, error) {
+// members of the active ones, when the selection asks for them: from staff when the
+// page read them (Preloaded), from the loader otherwise.
+func activeReferents(ctx context.Context, list []model.ReferentAssignment, staff map[string]*model.StaffMember) (*model.Referents, error) {
 	out := &model.Referents{History: list}
 	if !selectsReferent(graphql.GetFieldContext(ctx).Field.Selections) {
 		return out, nil
@@ -252,6 +262,9 @@ func activeReferents(ctx context.Context, list []model.ReferentAssignment) (*mod
 	load := func(key string) (*model.StaffMember, error) {
 		if key == "" {
 			return nil, nil
+		}
+		if staff != nil {
+			return staff[key], nil
 		}
 		m, err := loadersFrom(ctx).StaffMember.Load(ctx, key)
 		return found(m, m.Key), err

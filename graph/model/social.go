@@ -42,6 +42,19 @@ type Beneficiary struct {
 	// fields, see db.BeneficiaryFilter.Fields): the value must not stand for the whole
 	// beneficiary elsewhere (loaders).
 	Partial bool `db:"-"`
+
+	// Preloaded holds relations read with the page this beneficiary came in (nil
+	// otherwise): their resolvers answer from it instead of the request's loaders, whose
+	// lock every row of a list would otherwise take.
+	Preloaded *BeneficiaryRelations `db:"-"`
+}
+
+// BeneficiaryRelations are relations of a beneficiary read with its page.
+type BeneficiaryRelations struct {
+	Operators                          bool                    // SocialOperator and EmploymentOperator were read
+	SocialOperator, EmploymentOperator *Structure              // nil when none (or not visible)
+	Referents                          []ReferentAssignment    // nil when not read
+	Staff                              map[string]*StaffMember // the referents' staff members, by key
 }
 
 // ID returns the global id of b.
