@@ -520,8 +520,12 @@ func (b *bench) runAll(ctx context.Context, pgNote string) error {
 	for _, k := range []string{"networkOverview", "indicators"} {
 		a, s := results[k+"/agir"], results[k+"/sql"]
 		if a.n > 0 && s.n > 0 {
+			// The floor reads a few of the aggregates the query computes (the overview's
+			// phases, alerts, offers and events; three of the 31 indicators): the ≤ 1.5
+			// target is measured against the same aggregates by go test -bench
+			// 'Indicators|NetworkOverview' ./graph/ (see the README).
 			r := a.p50.Seconds() / s.p50.Seconds()
-			fmt.Fprintf(b.out, "  %-16s p50 AGIR / raw SQL        %6.2f   (target ≤ 1.5: %s)\n", k, r, verdict(r <= 1.5))
+			fmt.Fprintf(b.out, "  %-16s p50 AGIR / raw SQL        %6.2f   (for information: the SQL floor is a subset of the aggregates)\n", k, r)
 		} else if b.o.only != "" {
 			fmt.Fprintf(b.out, "  %-16s AGIR / raw SQL            not measured: not selected by -only %q\n", k, b.o.only)
 		} else {
