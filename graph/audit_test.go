@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -323,4 +324,25 @@ func TestAuditReads_GroupCommit(t *testing.T) {
 			t.Fatalf("chain %+v, %v", rep, err)
 		}
 	})
+}
+
+// TestAuditReads_FailureWithholdsTheData: when the read audit cannot be written, the
+// answer carries no data, only a masked INTERNAL error with the request id.
+func TestAuditReads_FailureWithholdsTheData(t *testing.T) {
+	env := demoEnv(t)
+	coord := demoPrincipal(t, env, model.RoleCoordinator)
+	if _, err := env.Store.DB().Exec(`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'audit refused for the test'; END $$;
+		CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit()`); err != nil {
+		t.Fatal(err)
+	}
+	r := env.Do(coord, `{ beneficiaries(first: 5) { nodes { id lastName } } }`, nil)
+	if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "INTERNAL" || r.Errors[0].Extensions["requestId"] == nil {
+		t.Fatalf("errors %+v, want one masked INTERNAL error", r.Errors)
+	}
+	if strings.Contains(string(r.Data), "lastName") || strings.Contains(fmt.Sprint(r.Errors), "refused") {
+		t.Fatalf("the data or the cause left: data %s, errors %+v", r.Data, r.Errors)
+	}
+	// without personal fields there is nothing to audit: the answer comes
+	env.MustDo(coord, `{ beneficiaries(first: 5) { nodes { id phase } } }`, nil, nil)
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/graph/model"
@@ -54,7 +55,7 @@ func (l *readLog) entries() []db.AuditEntry {
 // auditReadsOperation wraps an operation: it attaches a read log, and once the response is
 // produced writes what was read (one transaction). When the audit cannot be written, the
 // response is replaced by an error: personal data never leaves unaudited.
-func auditReadsOperation(store *db.Store) graphql.OperationMiddleware {
+func auditReadsOperation(store *db.Store, present graphql.ErrorPresenterFunc) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		log := &readLog{fields: map[string]map[string]bool{}, refs: map[string]model.AuditRef{}}
 		ctx = context.WithValue(ctx, readLogKey{}, log)
@@ -66,8 +67,9 @@ func auditReadsOperation(store *db.Store) graphql.OperationMiddleware {
 				return resp
 			}
 			if err := store.AuditReads(ctx, model.PrincipalFrom(ctx), entries); err != nil {
-				graphql.AddError(ctx, err)
-				return &graphql.Response{Errors: graphql.GetErrors(ctx)}
+				// The response context (graphql.AddError) is gone at this point: the error
+				// is presented here, masked and logged as any internal error.
+				return &graphql.Response{Errors: gqlerror.List{present(ctx, err)}}
 			}
 			return resp
 		}

@@ -119,7 +119,8 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 	srv.Use(extension.Introspection{})
 	srv.Use(newPersistedExtension(c.Persisted))
 	srv.Use(limitsExtension{limits: c.Limits, limiter: limiter})
-	srv.SetErrorPresenter(presentError(c.Logger))
+	present := presentError(c.Logger)
+	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(recoverPanic(c.Logger))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if model.PrincipalFrom(ctx) == nil {
@@ -138,7 +139,7 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 		}
 		return next(ctx)
 	})
-	srv.AroundOperations(auditReadsOperation(c.Store))
+	srv.AroundOperations(auditReadsOperation(c.Store, present))
 	srv.AroundFields(rules.middleware)
 	return &Endpoint{Handler: withLoaders(c.Store, srv), Rules: rules, Schema: es.Schema(), Limits: c.Limits, Limiter: limiter}
 }
