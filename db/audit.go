@@ -68,12 +68,16 @@ const auditLockKey = 0x41474952 // "AGIR"
 
 // audit appends entries to the audit log within tx, chained by hash: each entry's hash
 // covers its content and the previous entry's hash, so a modified or deleted row breaks
-// the chain (VerifyAuditChain finds it). Actor and request come from p and ctx.
+// the chain (VerifyAuditChain finds it). Actor and request come from p and ctx. The
+// entries are written when the transaction commits (withTx), in the order given.
 func (tx *Tx) audit(ctx context.Context, p *model.Principal, entries ...AuditEntry) error {
 	if p == nil && len(entries) > 0 {
 		return fmt.Errorf("audit: no principal")
 	}
-	return tx.auditAll(ctx, []auditRequest{{ctx: ctx, p: p, entries: entries}})
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	tx.pendingAudit = append(tx.pendingAudit, auditRequest{ctx: ctx, p: p, entries: entries})
+	return nil
 }
 
 // auditAll appends the entries of several requests (each with its actor, p, and its

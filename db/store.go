@@ -129,10 +129,11 @@ type Tx struct {
 	*sqlx.Tx // nil while a lazy read has not begun its transaction
 	Now      time.Time
 
-	mu    sync.Mutex
-	lazy  *sqlx.DB // the pool of a lazy read; nil once begun, and for WithTx
-	opts  *sql.TxOptions
-	first bool // the lazy read's first statement has run (on the pool)
+	mu           sync.Mutex
+	pendingAudit []auditRequest // entries to append to the audit log just before the commit
+	lazy         *sqlx.DB       // the pool of a lazy read; nil once begun, and for WithTx
+	opts         *sql.TxOptions
+	first        bool // the lazy read's first statement has run (on the pool)
 }
 
 // queryer is what a statement runs on: the pool (a lazy read's first statement) or the
@@ -244,6 +245,9 @@ func (s *Store) lazyRead(ctx context.Context, conn *sqlx.DB, fn func(tx *Tx) err
 	if err = fn(tx); err != nil {
 		return translate(err)
 	}
+	if len(tx.pendingAudit) > 0 {
+		return errors.New("db: audit entries in a read") // writes audit; reads go through AuditReads
+	}
 	if tx.Tx != nil {
 		if err = tx.Tx.Commit(); err != nil {
 			return translate(fmt.Errorf("db: commit: %w", err))
@@ -268,6 +272,13 @@ func (s *Store) withTx(ctx context.Context, conn *sqlx.DB, opts *sql.TxOptions, 
 		}
 	}()
 	if err = fn(tx); err != nil {
+		return translate(err)
+	}
+	// The transaction's audit entries go in last: the audit lock, which orders the
+	// chain, is then held from this insert to the commit only, not through the rest of
+	// a long write (the nightly anonymisation of a batch of journeys held it for
+	// seconds, and every audited read waited).
+	if err = tx.auditAll(ctx, tx.pendingAudit); err != nil {
 		return translate(err)
 	}
 	if err = t.Commit(); err != nil {
