@@ -466,10 +466,6 @@ func (c *Cluster) startPostgres(binDir string, as runAs, fast bool) error {
 		"-c", "listen_addresses=",
 		"-c", "max_connections=200",
 		"-c", "shared_buffers=128MB",
-		// The cluster's files sit on local disk and in the page cache: a random read
-		// costs about a sequential one (1.1, the usual setting for SSDs, instead of 4),
-		// so that batched reads by key use their indexes on tables of a few pages too.
-		"-c", "random_page_cost=1.1",
 	}
 	if fast {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
