@@ -146,11 +146,10 @@ func TestSeed_Department(t *testing.T) {
 
 	// The dashboard's deep query (a page of beneficiaries with referents, structures, last
 	// interview, orientations with their structure and its offers) does not cost one
-	// statement per beneficiary: the fields primed for the whole page (social module)
-	// cost exactly the same for a page of 5 and of 50; with the professional fields,
-	// batched by the loaders' time window until the professional prefetch is hooked into
-	// primeBeneficiaries (MERGE NOTE of graph/professional_loaders.go), the count may
-	// vary with timing but stays under a fixed bound (an N+1 would cost 50 more).
+	// statement per beneficiary: the fields primed for the whole page (primeBeneficiaries)
+	// cost exactly the same for a page of 5 and of 50; the orientations' structures and
+	// their offers, one level further, are batched by the loaders' time window, so their
+	// count may vary with timing but stays under a fixed bound (an N+1 would cost 50 more).
 	statements := func(t *testing.T, query string, n int) int64 {
 		coord := principal(t, env, "coordinator@demo.agir.local")
 		var d struct {
