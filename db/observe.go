@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
+	"reflect"
 	"sync/atomic"
 
 	"github.com/lib/pq"
@@ -60,7 +62,15 @@ type poolConn struct {
 	pqConn
 	o     StatementObserver
 	stmts *stmtCache
+	// reading is true while a result's rows are open: a statement sent then would
+	// interleave with them on the wire. lib/pq guards its unnamed path only, and not
+	// against rows of a prepared statement: the wrapper refuses it (errReading).
+	reading bool
 }
+
+// errReading is the answer to a statement sent on a connection whose rows are still
+// being read (the same refusal as lib/pq's errQueryInProgress).
+var errReading = errors.New("db: a statement was sent while the rows of another are still open on its connection")
 
 func (c *poolConn) start(ctx context.Context, query string) func(error) {
 	if c.o == nil {
@@ -70,6 +80,9 @@ func (c *poolConn) start(ctx context.Context, query string) func(error) {
 }
 
 func (c *poolConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if c.reading {
+		return nil, errReading
+	}
 	end := c.start(ctx, query)
 	var rows driver.Rows
 	st, err := c.prepared(ctx, query, args)
@@ -77,14 +90,22 @@ func (c *poolConn) QueryContext(ctx context.Context, query string, args []driver
 	case err != nil:
 	case st != nil:
 		rows, err = st.QueryContext(ctx, args)
+		c.dropStale(query, err)
 	default:
 		rows, err = c.pqConn.QueryContext(ctx, query, args)
 	}
 	end(err)
-	return rows, err
+	if err != nil {
+		return nil, err
+	}
+	c.reading = true
+	return &poolRows{Rows: rows, c: c}, nil
 }
 
 func (c *poolConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if c.reading {
+		return nil, errReading
+	}
 	end := c.start(ctx, query)
 	var res driver.Result
 	st, err := c.prepared(ctx, query, args)
@@ -92,11 +113,52 @@ func (c *poolConn) ExecContext(ctx context.Context, query string, args []driver.
 	case err != nil:
 	case st != nil:
 		res, err = st.ExecContext(ctx, args)
+		c.dropStale(query, err)
 	default:
 		res, err = c.pqConn.ExecContext(ctx, query, args)
 	}
 	end(err)
 	return res, err
+}
+
+// dropStale forgets the prepared statement of query when the server no longer has it
+// (26000: a pooler or DISCARD dropped it) or its plan no longer fits the tables
+// (0A000, "cached plan must not change result type", after a change of a column's
+// type): this execution fails, the next prepares it again.
+func (c *poolConn) dropStale(query string, err error) {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && (pqErr.Code == "26000" || pqErr.Code == "0A000") {
+		if st := c.stmts.remove(query); st != nil {
+			_ = st.Close()
+		}
+	}
+}
+
+// poolRows clears its connection's reading mark when closed.
+type poolRows struct {
+	driver.Rows
+	c *poolConn
+}
+
+func (r *poolRows) Close() error {
+	r.c.reading = false
+	return r.Rows.Close()
+}
+
+// ColumnTypeDatabaseTypeName and ColumnTypeScanType pass lib/pq's column types on
+// (sql.Rows.ColumnTypes).
+func (r *poolRows) ColumnTypeDatabaseTypeName(i int) string {
+	if t, ok := r.Rows.(driver.RowsColumnTypeDatabaseTypeName); ok {
+		return t.ColumnTypeDatabaseTypeName(i)
+	}
+	return ""
+}
+
+func (r *poolRows) ColumnTypeScanType(i int) reflect.Type {
+	if t, ok := r.Rows.(driver.RowsColumnTypeScanType); ok {
+		return t.ColumnTypeScanType(i)
+	}
+	return reflect.TypeFor[any]()
 }
 
 // prepared returns the connection's prepared statement of query, preparing it on first
@@ -124,6 +186,15 @@ func (c *poolConn) prepared(ctx context.Context, query string, args []driver.Nam
 		_ = old.Close() // one round trip, only when a statement leaves the cache
 	}
 	return st, nil
+}
+
+// ResetSession is called before the pool hands the connection out again: rows left
+// open would leave their data on the wire, so such a connection is discarded.
+func (c *poolConn) ResetSession(ctx context.Context) error {
+	if c.reading {
+		return driver.ErrBadConn
+	}
+	return c.pqConn.ResetSession(ctx)
 }
 
 // Close closes the connection (its prepared statements go with it, server side).
@@ -162,6 +233,17 @@ func (c *stmtCache) get(query string) preparedStmt {
 		return nil
 	}
 	c.order.MoveToFront(e)
+	return e.Value.(*stmtEntry).st
+}
+
+// remove takes query's statement out of the cache and returns it (nil when absent).
+func (c *stmtCache) remove(query string) preparedStmt {
+	e, ok := c.byKey[query]
+	if !ok {
+		return nil
+	}
+	c.order.Remove(e)
+	delete(c.byKey, query)
 	return e.Value.(*stmtEntry).st
 }
 

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 )
@@ -81,3 +82,68 @@ func TestStmtCacheEvictsLeastRecentlyUsed(t *testing.T) {
 }
 
 type fakeStmt struct{ preparedStmt }
+
+// TestPoolStatementsAfterChanges: a statement whose prepared form the server lost
+// (DEALLOCATE, as a pooler or DISCARD does) or whose plan no longer fits (a column's
+// type changed) fails once and is prepared again; a statement sent while another's rows
+// are open is refused as lib/pq refuses it, and the connection stays usable.
+func TestPoolStatementsAfterChanges(t *testing.T) {
+	s := newTestStore(t)
+	s.db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE t (id int PRIMARY KEY, v int)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO t VALUES (1, 10), (2, 20)`); err != nil {
+		t.Fatal(err)
+	}
+	get := func() (string, error) {
+		var v string
+		err := s.db.GetContext(ctx, &v, `SELECT v FROM t WHERE id = $1`, 1)
+		return v, err
+	}
+	if v, err := get(); err != nil || v != "10" {
+		t.Fatalf("first: %q, %v", v, err)
+	}
+	// the server forgets the statement
+	if _, err := s.db.ExecContext(ctx, `DEALLOCATE ALL`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := get(); err == nil {
+		t.Fatal("a deallocated statement ran")
+	}
+	if v, err := get(); err != nil || v != "10" {
+		t.Fatalf("after DEALLOCATE: %q, %v", v, err)
+	}
+	// the result's type changes
+	if _, err := s.db.ExecContext(ctx, `ALTER TABLE t ALTER COLUMN v TYPE text`); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = get() // may fail once: cached plan must not change result type
+	if v, err := get(); err != nil || v != "10" {
+		t.Fatalf("after ALTER: %q, %v", v, err)
+	}
+	// a statement while rows are open on the same connection (a transaction)
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := tx.QueryxContext(ctx, `SELECT v FROM t WHERE id >= $1 ORDER BY id`, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Next()
+	var v string
+	if err := tx.GetContext(ctx, &v, `SELECT v FROM t WHERE id = $1 AND v <> $2`, 2, "x"); !errors.Is(err, errReading) {
+		t.Fatalf("a statement while rows were open: %v, want errReading", err)
+	}
+	var next string
+	if !rows.Next() || rows.Scan(&next) != nil || next != "20" {
+		t.Fatalf("the open rows broke: %q, %v", next, rows.Err())
+	}
+	rows.Close()
+	_ = tx.Rollback()
+	if v, err := get(); err != nil || v != "10" {
+		t.Fatalf("after the refused statement: %q, %v", v, err)
+	}
+}
