@@ -63,10 +63,7 @@ func (s *Store) RecordConsent(ctx context.Context, p *model.Principal, key strin
 				"le consentement au contrat d'engagement est recueilli avec la signature du contrat (signEngagementContract)")
 		}
 		today := tx.today()
-		day := today
-		if givenOn != nil {
-			day = *givenOn
-		}
+		day := model.DateOr(givenOn, today)
 		if e := model.CheckDay(day, b.ReferredOn, today, "givenOn"); e != nil {
 			return e
 		}
@@ -108,10 +105,7 @@ func (s *Store) WithdrawConsent(ctx context.Context, p *model.Principal, key str
 			return model.Errorf(model.CodeNotFound, model.Path("input", "kind"), "aucun consentement de ce type n'est en vigueur")
 		}
 		today := tx.today()
-		day := today
-		if withdrawnOn != nil {
-			day = *withdrawnOn
-		}
+		day := model.DateOr(withdrawnOn, today)
 		if e := model.CheckDay(day, rows[0].GivenOn, today, "withdrawnOn"); e != nil {
 			e.Message = "le retrait ne peut être dans le futur ni précéder le recueil du consentement (" + rows[0].GivenOn.String() + ")"
 			return e

@@ -505,10 +505,7 @@ func (s *Store) RespondToOrientation(ctx context.Context, p *model.Principal, ke
 		return nil, model.ErrForbidden()
 	}
 	return s.orientationAct(ctx, p, key, in.Version, "respondToOrientation", func(tx *Tx, o model.Orientation, today model.Date) (any, error) {
-		on := today
-		if in.AnsweredOn != nil {
-			on = *in.AnsweredOn
-		}
+		on := model.DateOr(in.AnsweredOn, today)
 		reason := model.TrimmedOrNil(in.RefusalReason)
 		if e := model.CheckOrientationAnswer(o, in.Answer, reason, on, today); e != nil {
 			if len(e.Field) == 2 && e.Field[1] == "on" {
@@ -535,10 +532,7 @@ func (s *Store) UpdateOrientationStatus(ctx context.Context, p *model.Principal,
 		if p.Role == model.RoleSocialWorker {
 			return nil, model.ErrForbidden()
 		}
-		on := today
-		if in.On != nil {
-			on = *in.On
-		}
+		on := model.DateOr(in.On, today)
 		reason := model.TrimmedOrNil(in.AbandonReason)
 		if e := model.CheckOrientationStatus(o, in.Status, reason, on, today); e != nil {
 			return nil, e
@@ -688,10 +682,7 @@ const supportActionColumns = `a.id, a.beneficiary_id, a.kind, a.held_on, a.autho
 func (s *Store) RecordSupportAction(ctx context.Context, p *model.Principal, key string, kind model.SupportActionKind, heldOn *model.Date, result *string) (*model.Beneficiary, *model.SupportAction, error) {
 	var out model.SupportAction
 	b, err := s.professionalAct(ctx, p, key, "recordSupportAction", false, func(tx *Tx, b model.Beneficiary, today model.Date) (string, string, any, error) {
-		on := today
-		if heldOn != nil {
-			on = *heldOn
-		}
+		on := model.DateOr(heldOn, today)
 		if e := model.CheckDay(on, b.ReferredOn, today, "heldOn"); e != nil {
 			return "", "", nil, e
 		}

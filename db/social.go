@@ -390,10 +390,7 @@ func (s *Store) ReferBeneficiary(ctx context.Context, p *model.Principal, in Ref
 	var out model.Beneficiary
 	err := s.WithTx(ctx, func(tx *Tx) error {
 		today := tx.today()
-		referredOn := today
-		if in.ReferredOn != nil {
-			referredOn = *in.ReferredOn
-		}
+		referredOn := model.DateOr(in.ReferredOn, today)
 		if referredOn.After(today) {
 			return model.Errorf(model.CodeInvalidInput, model.Path("input", "referredOn"), "la date d'orientation ne peut pas être dans le futur")
 		}
@@ -529,10 +526,7 @@ func (s *Store) AddHouseholdMember(ctx context.Context, p *model.Principal, key 
 		if err := model.CheckAct(model.ActHousehold, f, today, params); err != nil {
 			return nil, err
 		}
-		joined := today
-		if in.JoinedOn != nil {
-			joined = *in.JoinedOn
-		}
+		joined := model.DateOr(in.JoinedOn, today)
 		if err := model.CheckHouseholdMember(b.Admission, in.Relationship, in.BirthDate, joined, today); err != nil {
 			return nil, err
 		}
@@ -562,10 +556,7 @@ func (s *Store) ConvokeBeneficiary(ctx context.Context, p *model.Principal, key 
 		if err := model.CheckAct(model.ActConvoke, f, today, params); err != nil {
 			return nil, err
 		}
-		handed := today
-		if in.HandedOverOn != nil {
-			handed = *in.HandedOverOn
-		}
+		handed := model.DateOr(in.HandedOverOn, today)
 		if err := model.CheckDay(handed, b.ReferredOn, today, "handedOverOn"); err != nil {
 			return nil, err
 		}

@@ -221,10 +221,7 @@ func (s *Store) UpdatePlanAction(ctx context.Context, p *model.Principal, action
 			next.DueOn = in.DueOn
 		}
 		if next.Status == model.PlanActionStatusDone && cur.Status != model.PlanActionStatusDone {
-			done := today
-			if in.CompletedOn != nil {
-				done = *in.CompletedOn
-			}
+			done := model.DateOr(in.CompletedOn, today)
 			if err := model.CheckDay(done, b.ReferredOn, today, "completedOn"); err != nil {
 				return nil, err
 			}
@@ -350,10 +347,7 @@ func (s *Store) DecideHousingProposal(ctx context.Context, p *model.Principal, p
 		if err := model.CheckHousingOutcome(in.Outcome, in.RefusalReason); err != nil {
 			return nil, err
 		}
-		d := today
-		if in.DecidedOn != nil {
-			d = *in.DecidedOn
-		}
+		d := model.DateOr(in.DecidedOn, today)
 		if d.Before(cur.ProposedOn) || d.After(today) {
 			return nil, model.Errorf(model.CodeInvalidInput, model.Path("input", "decidedOn"), "la réponse doit suivre la proposition et ne peut être dans le futur")
 		}
@@ -522,10 +516,7 @@ func (s *Store) ExcludeBeneficiary(ctx context.Context, p *model.Principal, key 
 		if err := model.CheckExclusion(p.Role, in.Reason, len(f.HousingRefusals), params); err != nil {
 			return nil, err
 		}
-		on := today
-		if in.ExcludedOn != nil {
-			on = *in.ExcludedOn
-		}
+		on := model.DateOr(in.ExcludedOn, today)
 		if err := model.CheckDay(on, b.ReferredOn, today, "excludedOn"); err != nil {
 			return nil, err
 		}

@@ -154,3 +154,11 @@ func (d *Date) Scan(src any) error {
 	}
 	return nil
 }
+
+// DateOr is *d, or def when d is nil: an act's optional day, today by default.
+func DateOr(d *Date, def Date) Date {
+	if d == nil {
+		return def
+	}
+	return *d
+}
