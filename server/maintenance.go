@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/agir-reseau/agir-backend/db"
@@ -17,14 +18,7 @@ import (
 // auditCmd runs the audit log's maintenance: `audit verify` checks the hash chain (exit
 // status 1 when broken), `audit purge` removes entries past the retention period.
 func auditCmd(ctx context.Context, c Config, args []string, logger *slog.Logger, stdout io.Writer) error {
-	if len(args) == 0 || (args[0] != "verify" && args[0] != "purge") {
-		return errors.New("usage: server audit verify|purge")
-	}
-	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	store, closeDB, err := openStore(ctx, c, logger)
+	store, closeDB, err := openForSubcommand(ctx, c, logger, "audit", args, "verify", "purge")
 	if err != nil {
 		return err
 	}
@@ -54,14 +48,7 @@ func auditCutoff(c Config, now time.Time) time.Time { return now.AddDate(0, 0, -
 // maintenanceCmd runs data maintenance: `maintenance anonymise` anonymises the people
 // whose journey is CLOSED for more than AGIR_ANONYMISE_AFTER_DAYS (RGPD, DESIGN §6).
 func maintenanceCmd(ctx context.Context, c Config, args []string, logger *slog.Logger, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "anonymise" {
-		return errors.New("usage: server maintenance anonymise")
-	}
-	fs := flag.NewFlagSet("maintenance", flag.ContinueOnError)
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	store, closeDB, err := openStore(ctx, c, logger)
+	store, closeDB, err := openForSubcommand(ctx, c, logger, "maintenance", args, "anonymise")
 	if err != nil {
 		return err
 	}
@@ -90,6 +77,19 @@ func anonymiseClosedJourneys(ctx context.Context, store *db.Store, c Config) (in
 			return total, err
 		}
 	}
+}
+
+// openForSubcommand checks that args name one of subs (and no flag follows), then opens
+// the store for command's subcommand args[0].
+func openForSubcommand(ctx context.Context, c Config, logger *slog.Logger, command string, args []string, subs ...string) (*db.Store, func(), error) {
+	if len(args) == 0 || !slices.Contains(subs, args[0]) {
+		return nil, nil, fmt.Errorf("usage: server %s %s", command, strings.Join(subs, "|"))
+	}
+	fs := flag.NewFlagSet(command, flag.ContinueOnError)
+	if err := fs.Parse(args[1:]); err != nil {
+		return nil, nil, err
+	}
+	return openStore(ctx, c, logger)
 }
 
 // openStore opens the configured database for a maintenance command (starting the
