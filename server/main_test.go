@@ -22,9 +22,18 @@ const testSecret = "test-secret-test-secret-test-secret-0123"
 // database is empty) until the test ends.
 func startServer(t *testing.T, url string, opts ...Option) *Main {
 	t.Helper()
-	env := map[string]string{
-		"DATABASE_URL": url, "PORT": "0", "AGIR_DATA_DIR": t.TempDir(), "AGIR_DEV_SECRET": testSecret,
-		"LOG_LEVEL": "warn",
+	return startServerEnv(t, map[string]string{"DATABASE_URL": url}, opts...)
+}
+
+// startServerEnv opens and runs a server configured by env (over a free port, a
+// temporary data directory, the test secret and warnings only) until the test ends.
+func startServerEnv(t *testing.T, env map[string]string, opts ...Option) *Main {
+	t.Helper()
+	defaults := map[string]string{"PORT": "0", "AGIR_DATA_DIR": t.TempDir(), "AGIR_DEV_SECRET": testSecret, "LOG_LEVEL": "warn"}
+	for k, v := range defaults {
+		if _, set := env[k]; !set {
+			env[k] = v
+		}
 	}
 	c, err := LoadConfig(func(k string) string { return env[k] })
 	if err != nil {

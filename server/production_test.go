@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
-	"log/slog"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -71,27 +69,9 @@ func (is *oidcIssuer) token(t *testing.T, subject, email string, ttl time.Durati
 // issuer for a known, active staff member, whose record gives the role and scope.
 func TestProductionRefusesDevelopmentTokens(t *testing.T) {
 	is := newOIDCIssuer(t)
-	env := map[string]string{
-		"DATABASE_URL": dbtest.NewDatabase(t), "PORT": "0", "AGIR_DATA_DIR": t.TempDir(), "AGIR_DEV_SECRET": testSecret,
-		"LOG_LEVEL": "warn", "AGIR_ENV": "production", "AGIR_DEMO": "on",
+	m := startServerEnv(t, map[string]string{
+		"DATABASE_URL": dbtest.NewDatabase(t), "AGIR_ENV": "production", "AGIR_DEMO": "on",
 		"OIDC_ISSUER_URL": is.srv.URL, "OIDC_AUDIENCE": "agir-api", "AGIR_PSEUDONYM_SECRET": "production-pseudonym-secret-0123456789",
-	}
-	c, err := LoadConfig(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	m, err := Open(context.Background(), c, logger)
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		m.Close()
 	})
 
 	const me = `{ me { role email departments } }`
