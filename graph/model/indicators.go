@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -208,14 +209,7 @@ func IndicatorDefinitionOf(name IndicatorName) (IndicatorDefinition, bool) {
 }
 
 // BreaksDownBy reports whether the indicator breaks down by b.
-func (d IndicatorDefinition) BreaksDownBy(b Breakdown) bool {
-	for _, x := range d.Breakdowns {
-		if x == b {
-			return true
-		}
-	}
-	return false
-}
+func (d IndicatorDefinition) BreaksDownBy(b Breakdown) bool { return slices.Contains(d.Breakdowns, b) }
 
 // Tally is an indicator's raw figures for one cell, before suppression: for a count,
 // Numerator; for a rate, Numerator and Denominator; for a median, Value (nil when

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -195,23 +196,9 @@ func (f JourneyFacts) Reintegrated() bool {
 	return f.LastReintegration != nil
 }
 
-func (f JourneyFacts) hasStage(s EvaluationStage) bool {
-	for _, x := range f.EvaluationStages {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+func (f JourneyFacts) hasStage(s EvaluationStage) bool { return slices.Contains(f.EvaluationStages, s) }
 
-func (f JourneyFacts) hasFollowUp(s FollowUpStage) bool {
-	for _, x := range f.FollowUps {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+func (f JourneyFacts) hasFollowUp(s FollowUpStage) bool { return slices.Contains(f.FollowUps, s) }
 
 // AlertSchedule is an alert derived from the facts: active from From on (today >= From).
 type AlertSchedule struct {
