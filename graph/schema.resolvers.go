@@ -1271,7 +1271,8 @@ func (r *queryResolver) Beneficiaries(ctx context.Context, filter *model.Benefic
 			f.ReferentKey = "00000000-0000-0000-0000-000000000000"
 		}
 	}
-	for name := range selectedBeneficiaryFields(ctx) {
+	selected := selectedBeneficiaryFields(ctx)
+	for name := range selected {
 		f.Fields = append(f.Fields, name)
 	}
 	conn, err := r.Store.Beneficiaries(ctx, model.PrincipalFrom(ctx), f, orderBy, page, wantsTotal(ctx))
@@ -1282,7 +1283,7 @@ func (r *queryResolver) Beneficiaries(ctx context.Context, filter *model.Benefic
 	for i := range conn.Edges {
 		nodes[i] = &conn.Edges[i].Node
 	}
-	if err := r.primeBeneficiaries(ctx, nodes); err != nil {
+	if err := r.primeBeneficiaries(ctx, nodes, selected); err != nil {
 		return nil, err
 	}
 	return &conn, nil

@@ -120,20 +120,20 @@ func group[T any](dst **dataloadgen.Loader[string, []T], l *socialLoaders, field
 
 // selectedBeneficiaryFields returns the Beneficiary fields a connection's resolver is
 // asked for, under nodes or edges.node, by name.
-func selectedBeneficiaryFields(ctx context.Context) map[string]graphql.CollectedField {
-	selected := map[string]graphql.CollectedField{}
+func selectedBeneficiaryFields(ctx context.Context) map[string]bool {
+	selected := map[string]bool{}
 	oc := graphql.GetOperationContext(ctx)
 	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
 		switch f.Name {
 		case "nodes":
 			for _, g := range graphql.CollectFields(oc, f.Selections, []string{"Beneficiary"}) {
-				selected[g.Name] = g
+				selected[g.Name] = true
 			}
 		case "edges":
 			for _, e := range graphql.CollectFields(oc, f.Selections, []string{"BeneficiaryEdge"}) {
 				if e.Name == "node" {
 					for _, g := range graphql.CollectFields(oc, e.Selections, []string{"Beneficiary"}) {
-						selected[g.Name] = g
+						selected[g.Name] = true
 					}
 				}
 			}
@@ -146,8 +146,8 @@ func selectedBeneficiaryFields(ctx context.Context) map[string]graphql.Collected
 // query selects on them (under nodes or edges.node), the social module's and the
 // professional module's: one statement per field, whatever the page size, instead of
 // relying on loader batching windows. The referents' staff members and the operators
-// (structures) are primed too.
-func (r *Resolver) primeBeneficiaries(ctx context.Context, page []*model.Beneficiary) error {
+// (structures) are primed too. selected is selectedBeneficiaryFields of the page's field.
+func (r *Resolver) primeBeneficiaries(ctx context.Context, page []*model.Beneficiary, selected map[string]bool) error {
 	if len(page) == 0 {
 		return nil
 	}
@@ -160,10 +160,9 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []*model.Benefic
 			l.Social.Beneficiary.Prime(b.Key, *b)
 		}
 	}
-	selected := selectedBeneficiaryFields(ctx)
 	p := model.PrincipalFrom(ctx)
 	done := map[string]bool{}
-	if _, ok := selected["referents"]; ok && r.rules.CanRead(p.Role, "Beneficiary", "referents") {
+	if selected["referents"] && r.rules.CanRead(p.Role, "Beneficiary", "referents") {
 		// The referents and their staff members: one statement.
 		assignments, staff, err := r.Store.ReferentsWithStaffByBeneficiaries(ctx, p, keys)
 		if err != nil {
@@ -211,7 +210,7 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []*model.Benefic
 		{"socialOperator", func(b model.Beneficiary) string { return b.SocialOperatorKey }},
 		{"employmentOperator", func(b model.Beneficiary) string { return b.EmploymentOperatorKey }},
 	} {
-		if _, ok := selected[f.field]; !ok || !r.rules.CanRead(p.Role, "Beneficiary", f.field) {
+		if !selected[f.field] || !r.rules.CanRead(p.Role, "Beneficiary", f.field) {
 			continue
 		}
 		for _, b := range page {
