@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/agir-reseau/agir-backend/db"
+	"github.com/agir-reseau/agir-backend/graph"
+	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -330,6 +333,9 @@ func TestAuditReads_GroupCommit(t *testing.T) {
 // answer carries no data, only a masked INTERNAL error with the request id.
 func TestAuditReads_FailureWithholdsTheData(t *testing.T) {
 	env := demoEnv(t)
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	env = &graphtest.Env{T: t, Store: env.Store, Endpoint: graph.NewEndpoint(graph.EndpointConfig{Store: env.Store, Logger: logger})}
 	coord := demoPrincipal(t, env, model.RoleCoordinator)
 	if _, err := env.Store.DB().Exec(`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN RAISE EXCEPTION 'audit refused for the test'; END $$;
@@ -342,6 +348,19 @@ func TestAuditReads_FailureWithholdsTheData(t *testing.T) {
 	}
 	if strings.Contains(string(r.Data), "lastName") || strings.Contains(fmt.Sprint(r.Errors), "refused") {
 		t.Fatalf("the data or the cause left: data %s, errors %+v", r.Data, r.Errors)
+	}
+	// the cause is in the log, as an internal error (not a panic of the error path)
+	var logged bool
+	for _, rec := range logs.records(t) {
+		if rec["msg"] == "panic in resolver" {
+			t.Fatalf("the audit's failure panicked: %v", rec)
+		}
+		if rec["msg"] == "internal error" && strings.Contains(fmt.Sprint(rec["err"]), "audit refused for the test") {
+			logged = true
+		}
+	}
+	if !logged {
+		t.Fatal("the audit's failure was not logged with its cause")
 	}
 	// without personal fields there is nothing to audit: the answer comes
 	env.MustDo(coord, `{ beneficiaries(first: 5) { nodes { id phase } } }`, nil, nil)
