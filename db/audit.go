@@ -18,8 +18,9 @@ import (
 type AuditEntry struct {
 	Action      string   // "read", "create", "update", or the act's name ("excludeBeneficiary")
 	EntityType  string   // GraphQL type name ("Beneficiary")
-	EntityID    string   // database key
-	Departments []string // departments of the entity, so coordinators see their territory's entries
+	EntityID    string   // database key; for an entry about several objects, the first of EntityIDs
+	EntityIDs   []string // for an entry about several objects (the rows of a page read with the same fields): all their keys
+	Departments []string // departments of the entities, so coordinators see their territory's entries
 	Changes     any      // JSON-encodable: changed fields with before/after, or the fields read (ReadFields)
 }
 
@@ -89,6 +90,11 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 		if len(r.entries) > 0 && r.p == nil {
 			return fmt.Errorf("audit: no principal")
 		}
+		for _, e := range r.entries {
+			if len(e.EntityIDs) > 0 && e.EntityIDs[0] != e.EntityID {
+				return fmt.Errorf("audit: entry about %d objects whose first is not its EntityID", len(e.EntityIDs))
+			}
+		}
 		n += len(r.entries)
 	}
 	if n == 0 {
@@ -154,7 +160,7 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 	}
 	copyIn, err := tx.Tx.PrepareContext(ctx, pq.CopyIn("audit_log", "at", "actor_subject", "actor_email", "actor_role",
 		"actor_structure_id", "request_id", "operation", "client_addr", "action", "entity_type", "entity_id",
-		"departments", "changes", "prev_hash", "hash"))
+		"entity_ids", "departments", "changes", "prev_hash", "hash"))
 	if err != nil {
 		return fmt.Errorf("audit copy: %w", err)
 	}
@@ -169,10 +175,12 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 		for _, e := range r.entries {
 			row := auditRow{At: at, ActorSubject: p.Subject, ActorEmail: p.Email, ActorRole: string(p.Role),
 				ActorStructure: p.StructureID, RequestID: meta.ID, Operation: meta.Operation, ClientAddr: meta.ClientAddr,
-				Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, Departments: e.Departments, Changes: canonical[i]}
+				Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, EntityIDs: e.EntityIDs, Departments: e.Departments,
+				Changes: canonical[i]}
 			hash := row.hash(prev)
 			if _, err := copyIn.ExecContext(ctx, at, p.Subject, p.Email, string(p.Role), structure, meta.ID, meta.Operation,
-				meta.ClientAddr, e.Action, e.EntityType, e.EntityID, pq.Array(model.NonNilStrings(e.Departments)),
+				meta.ClientAddr, e.Action, e.EntityType, e.EntityID, pq.Array(model.NonNilStrings(e.EntityIDs)),
+				pq.Array(model.NonNilStrings(e.Departments)),
 				canonical[i], prev, hash); err != nil {
 				return fmt.Errorf("audit copy: %w", err)
 			}
@@ -200,6 +208,7 @@ type auditRow struct {
 	Action         string         `db:"action"`
 	EntityType     string         `db:"entity_type"`
 	EntityID       string         `db:"entity_id"`
+	EntityIDs      pq.StringArray `db:"entity_ids"`
 	Departments    pq.StringArray `db:"departments"`
 	Changes        string         `db:"changes"`
 	PrevHash       []byte         `db:"prev_hash"`
@@ -207,17 +216,28 @@ type auditRow struct {
 }
 
 // hash returns SHA-256 over the previous hash and the entry's fields, each
-// length-prefixed so that no two different entries encode alike.
+// length-prefixed so that no two different entries encode alike. The objects of an
+// entry about several (EntityIDs) follow, after their number; an entry about one object
+// hashes as entries did before EntityIDs existed, so that older chains still verify.
 func (r auditRow) hash(prev []byte) []byte {
-	buf := make([]byte, 0, 512)
+	buf := make([]byte, 0, 512+40*len(r.EntityIDs))
 	buf = append(buf, prev...)
-	for _, f := range [...]string{r.At.UTC().Format(time.RFC3339Nano), r.ActorSubject, r.ActorEmail, r.ActorRole,
-		r.ActorStructure, r.RequestID, r.Operation, r.ClientAddr, r.Action, r.EntityType, r.EntityID,
-		strings.Join(r.Departments, ","), r.Changes} {
+	field := func(f string) {
 		buf = strconv.AppendInt(buf, int64(len(f)), 10) // "<length>:<field>;"
 		buf = append(buf, ':')
 		buf = append(buf, f...)
 		buf = append(buf, ';')
+	}
+	for _, f := range [...]string{r.At.UTC().Format(time.RFC3339Nano), r.ActorSubject, r.ActorEmail, r.ActorRole,
+		r.ActorStructure, r.RequestID, r.Operation, r.ClientAddr, r.Action, r.EntityType, r.EntityID,
+		strings.Join(r.Departments, ","), r.Changes} {
+		field(f)
+	}
+	if len(r.EntityIDs) > 0 {
+		field("entities:" + strconv.Itoa(len(r.EntityIDs)))
+		for _, id := range r.EntityIDs {
+			field(id)
+		}
 	}
 	sum := sha256.Sum256(buf)
 	return sum[:]
@@ -319,8 +339,8 @@ func (s *Store) VerifyAuditChain(ctx context.Context) (AuditChainReport, error) 
 		}
 		rows, err := tx.QueryxContext(ctx, `
 			SELECT id, at, actor_subject, actor_email, actor_role, coalesce(actor_structure_id::text, '') AS actor_structure,
-			       request_id, operation, client_addr, action, entity_type, entity_id, departments, changes::text AS changes,
-			       prev_hash, hash
+			       request_id, operation, client_addr, action, entity_type, entity_id, entity_ids, departments,
+			       changes::text AS changes, prev_hash, hash
 			FROM audit_log ORDER BY id`)
 		if err != nil {
 			return err
@@ -400,7 +420,7 @@ type AuditLogFilter struct {
 func (s *Store) AuditLog(ctx context.Context, p *model.Principal, f AuditLogFilter, page model.Page, wantTotal bool) (model.Connection[model.AuditLogEntry], error) {
 	q := pageQuery{
 		Select: `a.id, a.at, a.actor_subject, a.actor_email, a.actor_role, coalesce(a.actor_structure_id::text, '') AS actor_structure,
-			a.request_id, a.operation, a.client_addr, a.action, a.entity_type, a.entity_id, a.departments, a.changes::text AS changes`,
+			a.request_id, a.operation, a.client_addr, a.action, a.entity_type, a.entity_id, a.entity_ids, a.departments, a.changes::text AS changes`,
 		From:  "audit_log a",
 		Order: keyset{Expr: "a.id", Type: "bigint", ID: "a.id", IDType: "bigint", Desc: true},
 	}
@@ -419,7 +439,9 @@ func (s *Store) AuditLog(ctx context.Context, p *model.Principal, f AuditLogFilt
 		add("a.entity_type = $%d", *f.EntityType)
 	}
 	if f.EntityID != nil {
-		add("a.entity_id = $%d", *f.EntityID)
+		// The entries about this object alone, and the reads of pages that list it.
+		q.Args = append(q.Args, *f.EntityID)
+		q.Where = append(q.Where, fmt.Sprintf("(a.entity_id = $%d OR a.entity_ids @> ARRAY[$%[1]d::text])", len(q.Args)))
 	}
 	if f.ActorSubject != nil {
 		add("a.actor_subject = $%d", *f.ActorSubject)
@@ -438,7 +460,7 @@ func (s *Store) AuditLog(ctx context.Context, p *model.Principal, f AuditLogFilt
 				return model.AuditLogEntry{Key: r.ID, At: r.At, ActorSubject: r.ActorSubject, ActorEmail: r.ActorEmail,
 					ActorRole: model.Role(r.ActorRole), ActorStructureKey: r.ActorStructure, RequestID: r.RequestID,
 					Operation: r.Operation, ClientAddr: r.ClientAddr, Action: r.Action, EntityType: r.EntityType,
-					EntityKey: r.EntityID, Departments: []string(r.Departments), Changes: r.Changes}
+					EntityKey: r.EntityID, EntityKeys: []string(r.EntityIDs), Departments: []string(r.Departments), Changes: r.Changes}
 			})
 		return err
 	})

@@ -56,3 +56,33 @@ func TestReadFieldsCanonicalIsJsonb(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditHashCoversEntities: an entry about several objects hashes them after the
+// other fields (their number, then each key as a field), so removing, adding or
+// reordering one breaks the chain; an entry about one object hashes as before.
+func TestAuditHashCoversEntities(t *testing.T) {
+	prev := bytes.Repeat([]byte{7}, sha256.Size)
+	r := auditRow{At: time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC), ActorSubject: "sub", ActorRole: "COORDINATOR",
+		Action: "read", EntityType: "Beneficiary", EntityID: "a", EntityIDs: []string{"a", "b,c"}, Departments: []string{"69"},
+		Changes: `{"fields": ["firstName"]}`}
+	h := sha256.New()
+	h.Write(prev)
+	for _, f := range []string{"2026-11-26T09:30:00Z", "sub", "", "COORDINATOR", "", "", "", "", "read", "Beneficiary", "a", "69",
+		`{"fields": ["firstName"]}`, "entities:2", "a", "b,c"} {
+		fmt.Fprintf(h, "%d:%s;", len(f), f)
+	}
+	if got, want := r.hash(prev), h.Sum(nil); !bytes.Equal(got, want) {
+		t.Fatalf("hash %x, want %x", got, want)
+	}
+	seen := map[string]string{string(r.hash(prev)): "a, b,c"}
+	for name, ids := range map[string][]string{"one removed": {"a"}, "none": nil, "reordered": {"b,c", "a"},
+		"split": {"a", "b", "c"}, "one added": {"a", "b,c", "d"}} {
+		v := r
+		v.EntityIDs = ids
+		h := string(v.hash(prev))
+		if other, dup := seen[h]; dup {
+			t.Fatalf("%s hashes as %s", name, other)
+		}
+		seen[h] = name
+	}
+}

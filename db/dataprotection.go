@@ -164,10 +164,15 @@ func (s *Store) ExportBeneficiaryData(ctx context.Context, p *model.Principal, k
 		}
 		doc["collectiveActions"] = actions
 		var audit json.RawMessage
-		if err := tx.GetContext(ctx, &audit, `SELECT COALESCE(jsonb_agg(jsonb_build_object('at', at, 'actorEmail', actor_email,
-				'actorRole', actor_role, 'operation', operation, 'action', action, 'entityType', entity_type, 'entityId', entity_id,
-				'changes', changes) ORDER BY id), '[]'::jsonb)
-			FROM audit_log WHERE entity_id = ANY($1::text[])`, pq.Array(keys)); err != nil {
+		// The entries about the person's records, the page reads that list one of them
+		// included: such an entry shows the record of the person it concerns, never the
+		// other people read in the same page.
+		if err := tx.GetContext(ctx, &audit, `SELECT COALESCE(jsonb_agg(jsonb_build_object('at', a.at, 'actorEmail', a.actor_email,
+				'actorRole', a.actor_role, 'operation', a.operation, 'action', a.action, 'entityType', a.entity_type, 'entityId', k.id,
+				'changes', a.changes) ORDER BY a.id, k.id), '[]'::jsonb)
+			FROM audit_log a
+			CROSS JOIN LATERAL (SELECT DISTINCT e AS id FROM unnest(a.entity_id || a.entity_ids) e WHERE e = ANY($1::text[])) k
+			WHERE a.entity_id = ANY($1::text[]) OR a.entity_ids && $1::text[]`, pq.Array(keys)); err != nil {
 			return fmt.Errorf("export audit: %w", err)
 		}
 		doc["auditLog"] = audit

@@ -399,6 +399,14 @@ func TestExplainHotQueries(t *testing.T) {
 			_, err := s.AuditLog(ctx, admin, AuditLogFilter{}, page, false)
 			return err
 		}},
+		read{"audit/who read this person", func() error {
+			typ, person := "Beneficiary", ""
+			if err := s.db.GetContext(ctx, &person, `SELECT entity_id FROM audit_log ORDER BY id DESC LIMIT 1`); err != nil {
+				return err
+			}
+			_, err := s.AuditLog(ctx, admin, AuditLogFilter{EntityType: &typ, EntityID: &person}, page, true)
+			return err
+		}},
 		read{"networkEvents/department", func() error {
 			_, err := s.NetworkEvents(ctx, NetworkEventFilter{Department: &dept}, model.Page{Limit: 20}, true)
 			return err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -123,8 +124,9 @@ func TestAuditLog(t *testing.T) {
 	})
 }
 
-// TestAuditReads_PersonalFields: reading personal fields writes one "read" entry per
-// object read, listing the fields, in the auditLog; reading none writes nothing. A
+// TestAuditReads_PersonalFields: reading personal fields writes "read" entries listing
+// every object read and its fields, in the auditLog: one entry for the objects of a type
+// read with the same fields in one department (a page); reading none writes nothing. A
 // partner reading the names of the people oriented to it is audited too, though the
 // names are under no @group (partners read no group).
 func TestAuditReads_PersonalFields(t *testing.T) {
@@ -141,30 +143,42 @@ func TestAuditReads_PersonalFields(t *testing.T) {
 		return n
 	}
 	// reads lists, through auditLog (newest first), the entries written since mark: all
-	// of them must be reads of objects of type typ, one per object; it returns the fields
-	// read by object id.
+	// of them must be reads of objects of type typ, each object in one entry only, and no
+	// two entries alike (same fields and departments); it returns the fields read by
+	// object id.
 	reads := func(mark int, typ string) map[string][]string {
 		t.Helper()
 		var d struct {
 			AuditLog struct {
-				Nodes []struct{ Action, EntityType, EntityId, Changes string }
+				Nodes []struct {
+					Action, EntityType, EntityId, Changes string
+					EntityIds, Departments                []string
+				}
 			}
 		}
-		env.MustDo(coord, `{ auditLog(first: 100) { nodes { action entityType entityId changes } } }`, nil, &d)
+		env.MustDo(coord, `{ auditLog(first: 100) { nodes { action entityType entityId entityIds departments changes } } }`, nil, &d)
 		written := entries() - mark
 		if written > len(d.AuditLog.Nodes) {
 			t.Fatalf("%d entries written, more than a page", written)
 		}
 		out := map[string][]string{}
+		groups := map[string]bool{}
 		for _, e := range d.AuditLog.Nodes[:written] {
 			var c struct{ Fields []string }
 			if err := json.Unmarshal([]byte(e.Changes), &c); err != nil {
 				t.Fatal(err)
 			}
-			if _, dup := out[e.EntityId]; dup || e.Action != "read" || e.EntityType != typ {
-				t.Fatalf("unexpected entry %+v (duplicate: %v)", e, dup)
+			group := fmt.Sprint(c.Fields, e.Departments)
+			if e.Action != "read" || e.EntityType != typ || len(e.EntityIds) == 0 || e.EntityIds[0] != e.EntityId || groups[group] {
+				t.Fatalf("unexpected entry %+v (group written twice: %v)", e, groups[group])
 			}
-			out[e.EntityId] = c.Fields
+			groups[group] = true
+			for _, id := range e.EntityIds {
+				if _, dup := out[id]; dup {
+					t.Fatalf("%s in two entries", id)
+				}
+				out[id] = c.Fields
+			}
 		}
 		return out
 	}
@@ -173,17 +187,63 @@ func TestAuditReads_PersonalFields(t *testing.T) {
 		mark := entries()
 		var d struct {
 			Beneficiaries struct {
-				Nodes []struct{ ID, FirstName string }
+				Nodes []struct{ ID, FirstName, Department string }
 			}
 		}
-		env.MustDo(coord, `{ beneficiaries(first: 20) { nodes { id firstName } } }`, nil, &d)
+		env.MustDo(coord, `{ beneficiaries(first: 20) { nodes { id firstName department } } }`, nil, &d)
 		got := reads(mark, "Beneficiary")
-		if len(d.Beneficiaries.Nodes) == 0 || len(got) != len(d.Beneficiaries.Nodes) {
-			t.Fatalf("%d beneficiaries read, %d entries: %v", len(d.Beneficiaries.Nodes), len(got), got)
+		if len(d.Beneficiaries.Nodes) < 2 || len(got) != len(d.Beneficiaries.Nodes) {
+			t.Fatalf("%d beneficiaries read, %d in the entries: %v", len(d.Beneficiaries.Nodes), len(got), got)
 		}
 		for _, n := range d.Beneficiaries.Nodes {
 			if f := got[n.ID]; len(f) != 1 || f[0] != "firstName" {
 				t.Fatalf("entry of %s: %v", n.ID, f)
+			}
+		}
+		// One entry per department of the page (the demo coordinator's territory has two).
+		depts := map[string]bool{}
+		for _, n := range d.Beneficiaries.Nodes {
+			depts[n.Department] = true
+		}
+		if n := entries() - mark; n != len(depts) || n >= len(d.Beneficiaries.Nodes) {
+			t.Fatalf("a page of %d read with the same fields in %d departments: %d entries", len(d.Beneficiaries.Nodes), len(depts), n)
+		}
+		// Filtered by one of its objects, the log finds the page's entry.
+		var f struct {
+			AuditLog struct {
+				Nodes []struct{ EntityIds []string }
+			}
+		}
+		last := d.Beneficiaries.Nodes[len(d.Beneficiaries.Nodes)-1].ID
+		env.MustDo(coord, `query($id: ID) { auditLog(first: 1, filter: {entityId: $id}) { nodes { entityIds } } }`,
+			map[string]any{"id": last}, &f)
+		if len(f.AuditLog.Nodes) != 1 || !slices.Contains(f.AuditLog.Nodes[0].EntityIds, last) {
+			t.Fatalf("entries about %s: %+v", last, f.AuditLog.Nodes)
+		}
+	})
+	t.Run("MixedFieldsAreSeparateEntries", func(t *testing.T) {
+		// The first beneficiary read with one more field than the others: its entry says so.
+		mark := entries()
+		var d struct {
+			Beneficiaries struct {
+				Nodes []struct{ ID, FirstName string }
+			}
+			Beneficiary struct{ ID, LastName string }
+		}
+		var first struct {
+			Beneficiaries struct{ Nodes []struct{ ID string } }
+		}
+		env.MustDo(coord, `{ beneficiaries(first: 1) { nodes { id } } }`, nil, &first)
+		one := first.Beneficiaries.Nodes[0].ID
+		env.MustDo(coord, `query($id: ID!) { beneficiaries(first: 5) { nodes { id firstName } } beneficiary(id: $id) { id lastName } }`,
+			map[string]any{"id": one}, &d)
+		got := reads(mark, "Beneficiary")
+		if len(got) != len(d.Beneficiaries.Nodes) || !slices.Equal(got[one], []string{"firstName", "lastName"}) {
+			t.Fatalf("fields read by object: %v", got)
+		}
+		for _, n := range d.Beneficiaries.Nodes {
+			if n.ID != one && !slices.Equal(got[n.ID], []string{"firstName"}) {
+				t.Fatalf("entry of %s: %v", n.ID, got[n.ID])
 			}
 		}
 	})
@@ -259,6 +319,18 @@ func TestAuditReads_PersonalFields(t *testing.T) {
 		rep, err := env.Store.VerifyAuditChain(context.Background())
 		if err != nil || rep.BrokenAt != 0 || rep.Checked != entries() {
 			t.Fatalf("report %+v, %d entries, err %v", rep, entries(), err)
+		}
+	})
+	t.Run("DetectsObjectRemovedFromPage", func(t *testing.T) {
+		// Hiding that one person was read with a page breaks the chain at that entry.
+		var id int64
+		if err := env.Store.DB().Get(&id, `UPDATE audit_log SET entity_ids = entity_ids[1:cardinality(entity_ids) - 1]
+			WHERE id = (SELECT max(id) FROM audit_log WHERE cardinality(entity_ids) > 2) RETURNING id`); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := env.Store.VerifyAuditChain(context.Background())
+		if err != nil || rep.BrokenAt != id {
+			t.Fatalf("entry %d changed, report %+v, err %v", id, rep, err)
 		}
 	})
 }

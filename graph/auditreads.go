@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -33,11 +34,19 @@ func (l *readLog) add(ref model.AuditRef, field string) {
 	l.fields[k][field] = true
 }
 
-// entries returns one audit entry per object read, with the sorted list of its fields.
+// entries returns the operation's read entries: one per type, set of fields and set of
+// departments, listing the objects read so in key order. A page of 50 beneficiaries whose
+// names were read is one entry; objects read with other fields, or from another
+// department (a coordinator sees its territory's entries only), are entries of their own.
 func (l *readLog) entries() []db.AuditEntry {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make([]db.AuditEntry, 0, len(l.fields))
+	type group struct {
+		ref    model.AuditRef
+		fields []string
+		keys   []string
+	}
+	groups := map[string]*group{}
 	for key, set := range l.fields {
 		fields := make([]string, 0, len(set))
 		for f := range set {
@@ -45,10 +54,28 @@ func (l *readLog) entries() []db.AuditEntry {
 		}
 		sort.Strings(fields)
 		ref := l.refs[key]
-		out = append(out, db.AuditEntry{Action: "read", EntityType: ref.Type, EntityID: ref.Key,
-			Departments: ref.Departments, Changes: db.ReadFields(fields)})
+		g := ref.Type + "\x00" + strings.Join(fields, ",") + "\x00" + strings.Join(ref.Departments, ",")
+		if groups[g] == nil {
+			groups[g] = &group{ref: ref, fields: fields}
+		}
+		groups[g].keys = append(groups[g].keys, ref.Key)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].EntityID < out[j].EntityID })
+	out := make([]db.AuditEntry, 0, len(groups))
+	for _, g := range groups {
+		sort.Strings(g.keys)
+		e := db.AuditEntry{Action: "read", EntityType: g.ref.Type, EntityID: g.keys[0], Departments: g.ref.Departments,
+			Changes: db.ReadFields(g.fields)}
+		if len(g.keys) > 1 {
+			e.EntityIDs = g.keys
+		}
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].EntityType != out[j].EntityType {
+			return out[i].EntityType < out[j].EntityType
+		}
+		return out[i].EntityID < out[j].EntityID
+	})
 	return out
 }
 

@@ -1,10 +1,13 @@
 package graph_test
 
 import (
+	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -86,6 +89,19 @@ func TestExportAndErasure(t *testing.T) {
 	// An act, for the audit part of the export.
 	mustAct(t, env, sw, "withdrawConsent", map[string]any{"beneficiaryId": id, "kind": "SHARE_WITH_PARTNERS"}, "consent { active }")
 
+	// A page read listing the person after another one (so not as the entry's first
+	// object), as the graph layer writes it.
+	var other string
+	if err := env.Store.DB().Get(&other, `SELECT id::text FROM beneficiaries WHERE id < $1::uuid ORDER BY id DESC LIMIT 1`, key); err != nil {
+		t.Fatalf("no beneficiary before %s: %v", key, err)
+	}
+	page := []string{key, other}
+	slices.Sort(page)
+	if err := env.Store.AuditReads(context.Background(), coord, []db.AuditEntry{{Action: "read", EntityType: "Beneficiary",
+		EntityID: page[0], EntityIDs: page, Departments: []string{"69"}, Changes: db.ReadFields{"firstName"}}}); err != nil {
+		t.Fatal(err)
+	}
+
 	t.Run("Export", func(t *testing.T) {
 		text := exportOf(t, env, sw, id)
 		if text == nil {
@@ -120,6 +136,15 @@ func TestExportAndErasure(t *testing.T) {
 		}
 		if !audited {
 			t.Errorf("export has no audit entry of the act: %v", doc.AuditLog)
+		}
+		// The page read is there, as a read of this person only: the other one read in the
+		// same page is not this person's data.
+		pageRead := false
+		for _, e := range doc.AuditLog {
+			pageRead = pageRead || e["action"] == "read" && e["actorEmail"] == coord.Email && e["entityId"] == key
+		}
+		if !pageRead || strings.Contains(*text, other) {
+			t.Errorf("page read in the export: %v, other person's key in it: %v", pageRead, strings.Contains(*text, other))
 		}
 		if n := countRows(t, env, `SELECT count(*) FROM audit_log WHERE action = 'exportBeneficiaryData' AND entity_id = $1 AND actor_email = $2`, key, sw.Email); n != 1 {
 			t.Fatalf("%d audit entries of the export", n)

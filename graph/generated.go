@@ -103,6 +103,7 @@ type ComplexityRoot struct {
 		ClientAddr     func(childComplexity int) int
 		Departments    func(childComplexity int) int
 		EntityID       func(childComplexity int) int
+		EntityIDs      func(childComplexity int) int
 		EntityType     func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Operation      func(childComplexity int) int
@@ -1636,6 +1637,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditLogEntry.EntityID(childComplexity), true
+	case "AuditLogEntry.entityIds":
+		if e.ComplexityRoot.AuditLogEntry.EntityIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditLogEntry.EntityIDs(childComplexity), true
 	case "AuditLogEntry.entityType":
 		if e.ComplexityRoot.AuditLogEntry.EntityType == nil {
 			break
@@ -7194,9 +7201,11 @@ type AuditLogEntry implements Node @allow(roles: [coordinator, admin]) {
   action: String!
   "GraphQL type of the object concerned."
   entityType: String!
-  "Global id of the object concerned."
+  "Global id of the object concerned; for an entry about several objects (the rows of a page read with the same fields), the first of ` + "`" + `entityIds` + "`" + `."
   entityId: ID!
-  "Departments the object belongs to."
+  "Global ids of every object concerned (« objets concernés »): a page read is one entry for all its rows read with the same fields; otherwise the one object of ` + "`" + `entityId` + "`" + `."
+  entityIds: [ID!]!
+  "Departments the objects belong to."
   departments: [String!]!
   "What changed (` + "`" + `{field: {before, after}}` + "`" + `) or what was read (` + "`" + `{fields: [...]}` + "`" + `), as a JSON document."
   changes: String!
@@ -7226,7 +7235,7 @@ type AuditLogEntryEdge @allow(roles: [coordinator, admin]) {
 input AuditLogFilter {
   "Only entries about objects of this GraphQL type (e.g. ` + "`" + `Beneficiary` + "`" + `)."
   entityType: String
-  "Only entries about this object (global id)."
+  "Only entries about this object (global id), the page reads that list it included."
   entityId: ID
   "Only entries by this actor (token subject)."
   actorSubject: String
@@ -11308,6 +11317,8 @@ func (ec *executionContext) childFields_AuditLogEntry(ctx context.Context, field
 		return ec.fieldContext_AuditLogEntry_entityType(ctx, field)
 	case "entityId":
 		return ec.fieldContext_AuditLogEntry_entityId(ctx, field)
+	case "entityIds":
+		return ec.fieldContext_AuditLogEntry_entityIds(ctx, field)
 	case "departments":
 		return ec.fieldContext_AuditLogEntry_departments(ctx, field)
 	case "changes":
@@ -15852,6 +15863,29 @@ func (ec *executionContext) _AuditLogEntry_entityId(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_AuditLogEntry_entityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditLogEntry", field, true, false, "ID")
+}
+
+func (ec *executionContext) _AuditLogEntry_entityIds(ctx context.Context, field graphql.CollectedField, obj *model.AuditLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditLogEntry_entityIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityIDs(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditLogEntry_entityIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditLogEntry", field, true, false, "ID")
 }
 
@@ -43651,6 +43685,11 @@ func (ec *executionContext) _AuditLogEntry(ctx context.Context, sel ast.Selectio
 			}
 		case "entityId":
 			out.Values[i] = ec._AuditLogEntry_entityId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entityIds":
+			out.Values[i] = ec._AuditLogEntry_entityIds(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -115,7 +115,7 @@ type AssignReferentsInput struct {
 type AuditLogFilter struct {
 	// Only entries about objects of this GraphQL type (e.g. `Beneficiary`).
 	EntityType *string `json:"entityType,omitempty"`
-	// Only entries about this object (global id).
+	// Only entries about this object (global id), the page reads that list it included.
 	EntityID *string `json:"entityId,omitempty"`
 	// Only entries by this actor (token subject).
 	ActorSubject *string `json:"actorSubject,omitempty"`
