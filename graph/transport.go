@@ -129,17 +129,30 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	writeResponse(w, resp)
 }
 
-// writeResponse writes resp. Without errors or extensions (most answers) it is written
-// as is: its data is already compact JSON from the executor, which json.Marshal would
-// validate and compact again, byte by byte.
+// writeResponse writes resp. Without errors (most answers) its data is written as is: it
+// is already compact JSON from the executor, which json.Marshal would validate and
+// compact again, byte by byte; only the extensions (the cost report of every operation)
+// are marshalled, and they are small. Other responses go through json.Marshal.
 func writeResponse(w io.Writer, resp *graphql.Response) {
-	if len(resp.Errors) > 0 || len(resp.Extensions) > 0 || resp.Label != "" || resp.Path != nil || resp.HasNext != nil || len(resp.Data) == 0 {
+	if len(resp.Errors) > 0 || resp.Label != "" || resp.Path != nil || resp.HasNext != nil || len(resp.Data) == 0 {
 		writeJSON(w, resp)
 		return
 	}
-	b := make([]byte, 0, len(resp.Data)+10)
+	var ext []byte
+	if len(resp.Extensions) > 0 {
+		var err error
+		if ext, err = json.Marshal(resp.Extensions); err != nil {
+			writeJSON(w, resp) // the same answer as before: the error response of writeJSON
+			return
+		}
+	}
+	b := make([]byte, 0, len(resp.Data)+len(ext)+24)
 	b = append(b, `{"data":`...)
 	b = append(b, resp.Data...)
+	if ext != nil {
+		b = append(b, `,"extensions":`...)
+		b = append(b, ext...)
+	}
 	b = append(b, '}')
 	_, _ = w.Write(b)
 }

@@ -10,13 +10,16 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// writeResponse writes data as the executor made it; the document decodes as the one
-// json.Marshal writes, and answers with errors or extensions go through json.Marshal.
+// writeResponse writes data as the executor made it, with or without extensions (the
+// cost report of every operation); the document decodes as the one json.Marshal writes,
+// and answers with errors go through json.Marshal.
 func TestWriteResponse(t *testing.T) {
 	for _, resp := range []*graphql.Response{
 		{Data: json.RawMessage(`{"beneficiaries":{"nodes":[{"lastName":"Öztürk <&> \"x\""}]}}`)},
 		{Data: json.RawMessage(`null`), Errors: gqlerror.List{{Message: "refusé"}}},
 		{Data: json.RawMessage(`{"a":1}`), Extensions: map[string]any{"cost": 3}},
+		{Data: json.RawMessage(`{"nodes":[{"name":"Öztürk <&> \"x\" \u2028"}]}`),
+			Extensions: map[string]any{"cost": &CostReport{Requested: 250, Maximum: 10000}, "other": []any{"<&>", 1.5}}},
 	} {
 		var got bytes.Buffer
 		writeResponse(&got, resp)
