@@ -2,7 +2,7 @@
 // the authorization middleware and the error presenter.
 package graph
 
-//go:generate go run github.com/99designs/gqlgen generate
+//go:generate go run ../tools/gqlgen
 
 import (
 	"log/slog"
