@@ -15,7 +15,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"log"
 	"os"
 
 	"github.com/99designs/gqlgen/api"
@@ -47,6 +49,7 @@ func (serialFields) GenerateCode(data *codegen.Data) error {
 }
 
 func main() {
+	log.SetOutput(io.Discard) // as gqlgen's own command without -verbose: its notes on binding
 	cfg, err := config.LoadConfigFromDefaultLocations()
 	if errors.Is(err, fs.ErrNotExist) {
 		cfg, err = config.LoadDefaultConfig()
