@@ -1249,7 +1249,15 @@ func (r *queryResolver) Beneficiary(ctx context.Context, id string) (*model.Bene
 		return nil, nil
 	}
 	b, err := loadersFrom(ctx).Social.Beneficiary.Load(ctx, k)
-	return found(b, b.Key), err
+	if err != nil || b.Key == "" {
+		return found(b, b.Key), err
+	}
+	// The record's relations are read before its fields resolve (they resolve one after
+	// the other, see tools/gqlgen), as for a page.
+	if err := r.primeBeneficiaries(ctx, []*model.Beneficiary{&b}, selectedFields(ctx, "Beneficiary")); err != nil {
+		return nil, err
+	}
+	return &b, nil
 }
 
 func (r *queryResolver) Beneficiaries(ctx context.Context, filter *model.BeneficiaryFilter, orderBy *model.BeneficiaryOrder, first *int, after *string, last *int, before *string) (*model.Connection[model.Beneficiary], error) {

@@ -142,6 +142,16 @@ func selectedBeneficiaryFields(ctx context.Context) map[string]bool {
 	return selected
 }
 
+// selectedFields returns the fields selected on the object of type typ the current
+// resolver returns, by name.
+func selectedFields(ctx context.Context, typ string) map[string]bool {
+	selected := map[string]bool{}
+	for _, f := range graphql.CollectFieldsCtx(ctx, []string{typ}) {
+		selected[f.Name] = true
+	}
+	return selected
+}
+
 // primeBeneficiaries fills, for a page of beneficiaries, the loaders of the fields the
 // query selects on them (under nodes or edges.node), the social module's and the
 // professional module's: one statement per field, whatever the page size, instead of
