@@ -147,7 +147,7 @@ func requireSharingConsent(ctx context.Context, tx *Tx, beneficiaryKey string) e
 func (s *Store) ConsentsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.Consent, error) {
 	m, err := grouped(ctx, s, p, keys, `SELECT beneficiary_id, kind, scope, given_on, withdrawn_on, created_at FROM (
 			SELECT `+consentColumns+`, c.created_at FROM consents c JOIN beneficiaries b ON b.id = c.beneficiary_id
-			WHERE c.beneficiary_id = ANY($1::uuid[]) AND {scope}
+			WHERE {scope}
 			UNION ALL
 			SELECT e.beneficiary_id, 'ENGAGEMENT_CONTRACT', $2, e.signed_on, NULL, e.created_at
 			FROM engagement_contracts e JOIN beneficiaries b ON b.id = e.beneficiary_id

@@ -152,15 +152,19 @@ func trimAll(in []string) []string {
 
 // groupedByBeneficiary runs a batch query (keys as $1, then extra arguments, the scope
 // in place of {scope}) and groups its rows by beneficiary, in the query's order. Every
-// list hanging from a beneficiary is read through it (see grouped for the social lists).
+// list hanging from a beneficiary is read through it (see grouped for the social lists):
+// the query joins its rows to b (beneficiaries) by their beneficiary_id, and {scope}
+// restricts b to the keys and to the caller's scope.
 func groupedByBeneficiary[R any](ctx context.Context, s *Store, p *model.Principal, keys []string,
 	scope func(*model.Principal, *[]any) string, query string, owner func(R) string, extra ...any) (map[string][]R, error) {
 	out := map[string][]R{}
 	err := s.readTx(ctx, func(tx *Tx) error {
 		args := append([]any{pq.Array(validUUIDs(keys))}, extra...)
-		// The keys restrict b as well as the rows joined to it (redundant, and true):
-		// without it the planner may join the department's every beneficiary to find
-		// the page's 50 (hash join on a scan of b under the scope alone).
+		// The keys restrict b, and the rows come by the join (one probe of their
+		// beneficiary_id index per key). Restricting the rows by the keys as well costs
+		// more than it saves: each probe then rechecks the whole array (a page of 50:
+		// 1.2 ms instead of 0.4 ms for its referents); restricting them alone lets the
+		// planner join the department's every beneficiary to find the page's 50.
 		cond := "(b.id = ANY($1::uuid[]) AND (" + scope(p, &args) + "))"
 		var rows []R
 		if err := tx.SelectContext(ctx, &rows, strings.ReplaceAll(query, "{scope}", cond), args...); err != nil {
@@ -260,7 +264,7 @@ func nonNilSlice[T any](s []T) []T {
 func (s *Store) ProfessionalDiagnosticsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.ProfessionalDiagnostic, error) {
 	m, err := groupedByBeneficiary(ctx, s, p, keys, recordsScope, `SELECT `+diagnosticColumns+`
 		FROM professional_diagnostics d JOIN beneficiaries b ON b.id = d.beneficiary_id
-		WHERE d.beneficiary_id = ANY($1::uuid[]) AND {scope}
+		WHERE {scope}
 		ORDER BY d.assessed_on DESC, d.created_at DESC, d.id`,
 		func(r diagnosticRow) string { return r.BeneficiaryKey })
 	if err != nil {
@@ -311,7 +315,7 @@ func (s *Store) RecordFrenchLevel(ctx context.Context, p *model.Principal, key s
 func (s *Store) FrenchLevelsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.FrenchLevel, error) {
 	m, err := groupedByBeneficiary(ctx, s, p, keys, recordsScope, `SELECT `+frenchLevelColumns+`
 		FROM french_levels f JOIN beneficiaries b ON b.id = f.beneficiary_id
-		WHERE f.beneficiary_id = ANY($1::uuid[]) AND {scope}
+		WHERE {scope}
 		ORDER BY f.assessed_on, f.created_at, f.id`,
 		func(r model.FrenchLevel) string { return r.BeneficiaryKey })
 	if err != nil {
@@ -621,7 +625,7 @@ func enumStrings[T ~string](xs []T) []string {
 func (s *Store) OrientationsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.Orientation, error) {
 	today := model.DateOf(s.Now())
 	m, err := groupedByBeneficiary(ctx, s, p, keys, recordsScope, orientationSelect+`
-		WHERE o.beneficiary_id = ANY($1::uuid[]) AND {scope}
+		WHERE {scope}
 		ORDER BY o.oriented_on DESC, o.created_at DESC, o.id`,
 		func(r orientationRow) string { return r.BeneficiaryKey })
 	if err != nil {
@@ -645,7 +649,7 @@ func (s *Store) OrientationsByBeneficiaries(ctx context.Context, p *model.Princi
 func (s *Store) OrientationAlertsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.Alert, error) {
 	today := model.DateOf(s.Now())
 	m, err := groupedByBeneficiary(ctx, s, p, keys, beneficiariesScope, orientationSelect+`
-		WHERE o.beneficiary_id = ANY($1::uuid[]) AND {scope} AND o.status = 'PENDING'
+		WHERE {scope} AND o.status = 'PENDING'
 		ORDER BY o.answer_due_on, o.id`,
 		func(r orientationRow) string { return r.BeneficiaryKey })
 	if err != nil {
@@ -713,7 +717,7 @@ func (s *Store) RecordSupportAction(ctx context.Context, p *model.Principal, key
 func (s *Store) SupportActionsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.SupportAction, error) {
 	m, err := groupedByBeneficiary(ctx, s, p, keys, recordsScope, `SELECT `+supportActionColumns+`
 		FROM support_actions a JOIN beneficiaries b ON b.id = a.beneficiary_id
-		WHERE a.beneficiary_id = ANY($1::uuid[]) AND {scope}
+		WHERE {scope}
 		ORDER BY a.held_on DESC, a.created_at DESC, a.id`,
 		func(r model.SupportAction) string { return r.BeneficiaryKey })
 	if err != nil {
@@ -762,7 +766,7 @@ func (s *Store) RecordOutcome(ctx context.Context, p *model.Principal, key strin
 func (s *Store) OutcomesByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.Outcome, error) {
 	m, err := groupedByBeneficiary(ctx, s, p, keys, recordsScope, `SELECT `+outcomeColumns+`
 		FROM outcomes x JOIN beneficiaries b ON b.id = x.beneficiary_id
-		WHERE x.beneficiary_id = ANY($1::uuid[]) AND {scope}
+		WHERE {scope}
 		ORDER BY x.starts_on DESC, x.created_at DESC, x.id`,
 		func(r model.Outcome) string { return r.BeneficiaryKey })
 	if err != nil {

@@ -156,7 +156,7 @@ func (s *Store) HouseholdByBeneficiaries(ctx context.Context, p *model.Principal
 	m, err := grouped(ctx, s, p, keys, `SELECT x.id, x.beneficiary_id, x.relationship, x.first_name, x.last_name, x.birth_date, x.sex,
 			x.nationality, x.has_protection, x.joined_on, b.department
 		FROM household_members x JOIN beneficiaries b ON b.id = x.beneficiary_id
-		WHERE x.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY x.seq`,
+		WHERE {scope} ORDER BY x.seq`,
 		func(r model.HouseholdMember) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: household: %w", err)
@@ -170,7 +170,7 @@ func (s *Store) ConvocationsByBeneficiaries(ctx context.Context, p *model.Princi
 	m, err := grouped(ctx, s, p, keys, `SELECT c.id, c.beneficiary_id, c.appointment_at, c.address, c.handed_over_on,
 			COALESCE((SELECT i.status FROM interviews i WHERE i.convocation_id = c.id ORDER BY i.seq DESC LIMIT 1), 'PLANNED') AS status
 		FROM convocations c JOIN beneficiaries b ON b.id = c.beneficiary_id
-		WHERE c.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY c.seq DESC`,
+		WHERE {scope} ORDER BY c.seq DESC`,
 		func(r model.Convocation) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: convocations: %w", err)
@@ -182,7 +182,7 @@ func (s *Store) ConvocationsByBeneficiaries(ctx context.Context, p *model.Princi
 func (s *Store) ReferentsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.ReferentAssignment, error) {
 	m, err := grouped(ctx, s, p, keys, `SELECT r.beneficiary_id, r.kind, r.staff_member_id, r.assigned_at, r.ended_at
 		FROM referent_assignments r JOIN beneficiaries b ON b.id = r.beneficiary_id
-		WHERE r.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY r.seq DESC`,
+		WHERE {scope} ORDER BY r.seq DESC`,
 		func(r model.ReferentAssignment) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: referents: %w", err)
@@ -203,7 +203,7 @@ func (s *Store) ReferentsWithStaffByBeneficiaries(ctx context.Context, p *model.
 			m.subject AS "m.subject", m.staff_role AS "m.staff_role", m.active AS "m.active"
 		FROM referent_assignments r JOIN beneficiaries b ON b.id = r.beneficiary_id
 		JOIN staff_members m ON m.id = r.staff_member_id
-		WHERE r.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY r.seq DESC`,
+		WHERE {scope} ORDER BY r.seq DESC`,
 		func(r row) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, nil, fmt.Errorf("db: referents with staff: %w", err)
@@ -226,7 +226,7 @@ func (s *Store) ReferentsWithStaffByBeneficiaries(ctx context.Context, p *model.
 func (s *Store) InterviewsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.Interview, error) {
 	m, err := grouped(ctx, s, p, keys, `SELECT `+fmt.Sprintf(interviewColumns, "$2")+`
 		FROM interviews i JOIN beneficiaries b ON b.id = i.beneficiary_id
-		WHERE i.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY i.planned_at DESC, i.id`,
+		WHERE {scope} ORDER BY i.planned_at DESC, i.id`,
 		func(r model.Interview) string { return r.BeneficiaryKey }, nullable(p.StructureID))
 	if err != nil {
 		return nil, fmt.Errorf("db: interviews: %w", err)
@@ -239,7 +239,7 @@ func (s *Store) InterviewsByBeneficiaries(ctx context.Context, p *model.Principa
 func (s *Store) LastInterviewByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.Interview, error) {
 	m, err := grouped(ctx, s, p, keys, `SELECT DISTINCT ON (i.beneficiary_id) `+fmt.Sprintf(interviewColumns, "$2")+`
 		FROM interviews i JOIN beneficiaries b ON b.id = i.beneficiary_id
-		WHERE i.beneficiary_id = ANY($1::uuid[]) AND {scope} AND i.status IN ('HELD', 'PLANNED')
+		WHERE {scope} AND i.status IN ('HELD', 'PLANNED')
 		ORDER BY i.beneficiary_id, i.planned_at DESC, i.id`,
 		func(r model.Interview) string { return r.BeneficiaryKey }, nullable(p.StructureID))
 	if err != nil {
@@ -252,7 +252,7 @@ func (s *Store) LastInterviewByBeneficiaries(ctx context.Context, p *model.Princ
 func (s *Store) DiagnosticByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.AxisAssessment, error) {
 	m, err := grouped(ctx, s, p, keys, `SELECT d.beneficiary_id, d.axis, d.situation, d.needs, d.assessed_on
 		FROM diagnostic_axes d JOIN beneficiaries b ON b.id = d.beneficiary_id
-		WHERE d.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY d.axis`,
+		WHERE {scope} ORDER BY d.axis`,
 		func(r model.AxisAssessment) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: diagnostic: %w", err)
@@ -265,14 +265,14 @@ func (s *Store) DiagnosticByBeneficiaries(ctx context.Context, p *model.Principa
 func (s *Store) PlanByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.Objective, error) {
 	objectives, err := grouped(ctx, s, p, keys, `SELECT o.id, o.beneficiary_id, o.axis, o.title
 		FROM objectives o JOIN beneficiaries b ON b.id = o.beneficiary_id
-		WHERE o.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY o.seq`,
+		WHERE {scope} ORDER BY o.seq`,
 		func(r model.Objective) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: plan: %w", err)
 	}
 	actions, err := grouped(ctx, s, p, keys, `SELECT `+planActionColumns+`
 		FROM plan_actions a JOIN beneficiaries b ON b.id = a.beneficiary_id
-		WHERE a.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY a.seq`,
+		WHERE {scope} ORDER BY a.seq`,
 		func(r model.PlanAction) string { return r.ObjectiveKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: plan actions: %w", err)
@@ -293,7 +293,7 @@ func (s *Store) PlanByBeneficiaries(ctx context.Context, p *model.Principal, key
 func (s *Store) ContractByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.EngagementContract, error) {
 	m, err := grouped(ctx, s, p, keys, `SELECT c.beneficiary_id, c.signed_on, c.consent_recorded
 		FROM engagement_contracts c JOIN beneficiaries b ON b.id = c.beneficiary_id
-		WHERE c.beneficiary_id = ANY($1::uuid[]) AND {scope}`,
+		WHERE {scope}`,
 		func(r model.EngagementContract) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: contracts: %w", err)
@@ -305,7 +305,7 @@ func (s *Store) ContractByBeneficiaries(ctx context.Context, p *model.Principal,
 func (s *Store) HousingByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.HousingProposal, error) {
 	m, err := grouped(ctx, s, p, keys, `SELECT `+housingColumns+`
 		FROM housing_proposals h JOIN beneficiaries b ON b.id = h.beneficiary_id
-		WHERE h.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY h.proposed_on, h.seq`,
+		WHERE {scope} ORDER BY h.proposed_on, h.seq`,
 		func(r model.HousingProposal) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: housing proposals: %w", err)
@@ -318,7 +318,7 @@ func (s *Store) HousingByBeneficiaries(ctx context.Context, p *model.Principal, 
 func (s *Store) RightsStepsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.RightsStep, error) {
 	recorded, err := grouped(ctx, s, p, keys, `SELECT r.beneficiary_id, r.kind, r.status, r.started_on, r.completed_on, r.version
 		FROM rights_steps r JOIN beneficiaries b ON b.id = r.beneficiary_id
-		WHERE r.beneficiary_id = ANY($1::uuid[]) AND {scope}`,
+		WHERE {scope}`,
 		func(r model.RightsStep) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: rights steps: %w", err)
@@ -351,7 +351,7 @@ func (s *Store) AccessibilityByBeneficiaries(ctx context.Context, p *model.Princ
 	m, err := grouped(ctx, s, p, keys, `SELECT a.beneficiary_id, a.version, a.disability_recognised, a.recognised_until, a.needs,
 			a.disability_referent_id, a.aids_requested
 		FROM accessibility a JOIN beneficiaries b ON b.id = a.beneficiary_id
-		WHERE a.beneficiary_id = ANY($1::uuid[]) AND {scope}`,
+		WHERE {scope}`,
 		func(r row) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: accessibility: %w", err)
@@ -376,7 +376,7 @@ func (s *Store) EvaluationsByBeneficiaries(ctx context.Context, p *model.Princip
 	m, err := grouped(ctx, s, p, keys, `SELECT e.beneficiary_id, e.round, e.stage, e.evaluated_on, e.housing_score, e.employment_score,
 			e.training_score, e.rights_score
 		FROM evaluations e JOIN beneficiaries b ON b.id = e.beneficiary_id
-		WHERE e.beneficiary_id = ANY($1::uuid[]) AND {scope}
+		WHERE {scope}
 		  AND e.round = (SELECT count(*) FROM reintegrations r WHERE r.beneficiary_id = e.beneficiary_id)
 		ORDER BY array_position(ARRAY['ENTRY', 'MID_COURSE', 'EXIT'], e.stage)`,
 		func(r model.Evaluation) string { return r.BeneficiaryKey })
@@ -395,7 +395,7 @@ func (s *Store) ExitsByBeneficiaries(ctx context.Context, p *model.Principal, ke
 	m, err := grouped(ctx, s, p, keys, `SELECT x.id, x.beneficiary_id, x.kind, x.exited_on, x.reason, x.housing_situation,
 			x.employment_situation, x.training_situation
 		FROM journey_exits x JOIN beneficiaries b ON b.id = x.beneficiary_id
-		WHERE x.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY x.seq`,
+		WHERE {scope} ORDER BY x.seq`,
 		func(r row) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: exits: %w", err)
@@ -429,7 +429,7 @@ func (s *Store) FollowUpsByBeneficiaries(ctx context.Context, p *model.Principal
 			f.held_on, f.housing_situation, f.employment_situation, f.training_situation
 		FROM (SELECT DISTINCT ON (x.beneficiary_id) x.id, x.beneficiary_id, x.kind, x.exited_on
 		        FROM journey_exits x JOIN beneficiaries b ON b.id = x.beneficiary_id
-		       WHERE x.beneficiary_id = ANY($1::uuid[]) AND {scope}
+		       WHERE {scope}
 		       ORDER BY x.beneficiary_id, x.seq DESC) x
 		CROSS JOIN (VALUES ('THREE_MONTHS', 1), ('SIX_MONTHS', 2)) AS st(stage, n)
 		LEFT JOIN follow_ups f ON f.exit_id = x.id AND f.stage = st.stage
@@ -457,7 +457,7 @@ func (s *Store) FollowUpsByBeneficiaries(ctx context.Context, p *model.Principal
 func (s *Store) ReintegrationsByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.Reintegration, error) {
 	m, err := grouped(ctx, s, p, keys, `SELECT r.beneficiary_id, r.exit_id, r.reintegrated_on, r.until_on, r.reason
 		FROM reintegrations r JOIN beneficiaries b ON b.id = r.beneficiary_id
-		WHERE r.beneficiary_id = ANY($1::uuid[]) AND {scope} ORDER BY r.seq`,
+		WHERE {scope} ORDER BY r.seq`,
 		func(r model.Reintegration) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: reintegrations: %w", err)
@@ -476,7 +476,7 @@ func (s *Store) AlertsByBeneficiaries(ctx context.Context, p *model.Principal, k
 	today := model.DateOf(s.Now())
 	m, err := grouped(ctx, s, p, keys, `SELECT a.beneficiary_id, a.kind, a.active_from, a.due_on
 		FROM beneficiary_alerts a JOIN beneficiaries b ON b.id = a.beneficiary_id
-		WHERE a.beneficiary_id = ANY($1::uuid[]) AND {scope} AND a.active_from <= $2
+		WHERE {scope} AND a.active_from <= $2
 		ORDER BY a.active_from, a.kind`,
 		func(r row) string { return r.BeneficiaryKey }, today)
 	if err != nil {
