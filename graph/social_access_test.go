@@ -315,8 +315,8 @@ func TestBeneficiaries_NestedReadsCostFixedStatements(t *testing.T) {
 	}
 	// The page and its count, referents and their staff members, the last interview,
 	// the alerts (the social ones and the orientations'), the French level, the
-	// orientations, the outcomes (10); the audit of the last names read, one entry per
-	// beneficiary written in one batch (4: lock, last hash, canonical changes, insert).
+	// orientations, the outcomes (10); the audit of the last names read, one entry for the
+	// page (at most 4: lock, last hash, canonical changes when not built in Go, COPY).
 	const bound = 14
 	small, large := count(5), count(50)
 	if small != large || small > bound {
