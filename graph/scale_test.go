@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/db/dbtest"
@@ -190,5 +191,74 @@ func TestSeed_Department(t *testing.T) {
 			t.Fatalf("statements: %d for a page of 5, %d for 50 (bound %d)", small, large, bound)
 		}
 		t.Logf("%d statements for a page of 5, %d for 50", small, large)
+	})
+	t.Run("OKLastInterviewIsTheLatestHeldOrPlanned", func(t *testing.T) {
+		// The page's last interviews (one statement for the page) against the interviews
+		// of each beneficiary: the latest planned of those held or planned, none without.
+		coord := principal(t, env, "coordinator@demo.agir.local")
+		// A cancelled interview after all the others, for the first of the page: it must
+		// be passed over.
+		var first struct {
+			Beneficiaries struct{ Nodes []struct{ ID string } }
+		}
+		page := `{ beneficiaries(first: 50, filter: {phases: [CONTRACTED, EXITED]}) { nodes { id } } }`
+		env.MustDo(coord, page, nil, &first)
+		_, key, _ := model.ParseGlobalID(first.Beneficiaries.Nodes[0].ID)
+		if _, err := env.Store.DB().Exec(`INSERT INTO interviews (beneficiary_id, kind, medium, planned_at, status, author_subject, created_at, updated_at)
+			VALUES ($1, 'SOCIAL', 'PHONE', now() + interval '30 days', 'CANCELLED', 'test', now(), now())`, key); err != nil {
+			t.Fatal(err)
+		}
+		var d struct {
+			Beneficiaries struct {
+				Nodes []struct {
+					LastInterview *struct{ ID string }
+					Interviews    []struct {
+						ID, Status string
+						PlannedAt  time.Time
+					}
+				}
+			}
+		}
+		env.MustDo(coord, `{ beneficiaries(first: 50, filter: {phases: [CONTRACTED, EXITED]}) {
+			nodes { lastInterview { id } interviews { id status plannedAt } } } }`, nil, &d)
+		found, later := 0, 0
+		for _, n := range d.Beneficiaries.Nodes {
+			var latest, latestAny time.Time
+			want := map[string]bool{}
+			for _, i := range n.Interviews {
+				if i.PlannedAt.After(latestAny) {
+					latestAny = i.PlannedAt
+				}
+				if i.Status != "HELD" && i.Status != "PLANNED" {
+					continue
+				}
+				switch {
+				case i.PlannedAt.After(latest):
+					latest, want = i.PlannedAt, map[string]bool{i.ID: true}
+				case i.PlannedAt.Equal(latest):
+					want[i.ID] = true
+				}
+			}
+			if len(want) == 0 {
+				if n.LastInterview != nil {
+					t.Fatalf("last interview %s, none held or planned in %+v", n.LastInterview.ID, n.Interviews)
+				}
+				continue
+			}
+			if n.LastInterview == nil || !want[n.LastInterview.ID] {
+				t.Fatalf("last interview %+v, want one of %v among %+v", n.LastInterview, want, n.Interviews)
+			}
+			found++
+			if latestAny.After(latest) {
+				later++ // a missed or cancelled interview after it was rightly passed over
+			}
+		}
+		if later == 0 {
+			t.Fatal("no last interview had a later cancelled one: the test does not exercise the status")
+		}
+		if found < 25 {
+			t.Fatalf("%d of %d beneficiaries with a last interview: the data does not exercise it", found, len(d.Beneficiaries.Nodes))
+		}
+		t.Logf("%d last interviews checked, %d after a later missed or cancelled one", found, later)
 	})
 }
