@@ -27,6 +27,7 @@ func init() {
 
 // offerRow is a row of offers as scanned.
 type offerRow struct {
+	PageTotal             int             `db:"page_total"` // count(*) OVER () of a search by distance (pageQuery.CountInPage)
 	Key                   string          `db:"id"`
 	StructureKey          string          `db:"structure_id"`
 	Source                string          `db:"source"`
@@ -278,6 +279,8 @@ func (s *Store) Offers(ctx context.Context, p *model.Principal, f OfferFilter, p
 	return conn, nil
 }
 
+func (r offerRow) pageTotal() int { return r.PageTotal }
+
 // offerSearchQuery builds the page query of Offers.
 func offerSearchQuery(p *model.Principal, f OfferFilter) pageQuery {
 	sc := &partnerScope{}
@@ -292,6 +295,7 @@ func offerSearchQuery(p *model.Principal, f OfferFilter) pageQuery {
 			fmt.Sprintf("earth_box(%s, %s::float8) @> ll_to_earth(o.latitude, o.longitude)", centre, radius),
 			fmt.Sprintf("%s <= %s::float8", distance, radius))
 		q.Order = keyset{Expr: distance, Type: "float8", ID: "o.id"}
+		q.CountInPage = true // every offer in the radius is sorted by distance anyway
 	}
 	status := model.OfferStatusPublished
 	if f.Status != nil {

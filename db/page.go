@@ -26,7 +26,14 @@ type pageQuery struct {
 	Where  []string // conditions, ANDed; their arguments are Args
 	Args   []any
 	Order  keyset
+	// CountInPage: the order needs every matching row before the first (a distance), so
+	// a first page also counts them (count(*) OVER (), in the page's statement, read
+	// through the rows' pageTotal) instead of a second scan by the count statement.
+	CountInPage bool
 }
+
+// pageTotaler is a row of a CountInPage query: it carries the count of every match.
+type pageTotaler interface{ pageTotal() int }
 
 // fetchPage reads one page of a keyset-paginated connection into rows of type R (scanned
 // by sqlx), converts them with conv, and counts the matches when wantTotal (one count
@@ -35,10 +42,24 @@ type pageQuery struct {
 func fetchPage[R, T any](ctx context.Context, tx *Tx, q pageQuery, p model.Page, wantTotal bool,
 	key func(R) (string, string), conv func(R) T) (model.Connection[T], error) {
 	var conn model.Connection[T]
+	countInPage := wantTotal && q.CountInPage && p.After == nil && p.Before == nil
+	if countInPage {
+		q.Select += ", count(*) OVER () AS page_total"
+	}
 	query, args := pageSQL(q, p)
 	var rows []R
 	if err := tx.SelectContext(ctx, &rows, query, args...); err != nil {
 		return conn, fmt.Errorf("page: %w", err)
+	}
+	if countInPage {
+		if len(rows) > 0 {
+			t, ok := any(rows[0]).(pageTotaler)
+			if !ok {
+				return conn, fmt.Errorf("page: %T carries no page total", rows[0])
+			}
+			conn.TotalCount = t.pageTotal()
+		}
+		wantTotal = false
 	}
 	more := len(rows) > p.Limit
 	if more {
