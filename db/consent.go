@@ -151,7 +151,7 @@ func (s *Store) ConsentsByBeneficiaries(ctx context.Context, p *model.Principal,
 			UNION ALL
 			SELECT e.beneficiary_id, 'ENGAGEMENT_CONTRACT', $2, e.signed_on, NULL, e.created_at
 			FROM engagement_contracts e JOIN beneficiaries b ON b.id = e.beneficiary_id
-			WHERE e.beneficiary_id = ANY($1::uuid[]) AND e.consent_recorded AND {scope}) x
+			WHERE e.consent_recorded AND {scope}) x
 		ORDER BY given_on DESC, (withdrawn_on IS NULL) DESC, created_at DESC`,
 		func(r consentRow) string { return r.BeneficiaryKey }, model.EngagementContractConsentScope)
 	if err != nil {
