@@ -198,3 +198,34 @@ func TestMigrate_OutOfOrder(t *testing.T) {
 		t.Fatalf("applied %v, want [%d]", applied, all[len(all)-2])
 	}
 }
+
+// TestMigrate_AuditPageReadsRollbackRefused: rolling back migration 00080 once the audit
+// log holds a page read would lose who was read and break the chain: it is refused, and
+// the column stays.
+func TestMigrate_AuditPageReadsRollbackRefused(t *testing.T) {
+	ctx := context.Background()
+	url := dbtest.NewDatabase(t)
+	if _, err := Migrate(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `INSERT INTO audit_log (at, actor_subject, actor_role, action, entity_type, entity_id,
+		entity_ids, prev_hash, hash) VALUES (now(), 's', 'coordinator', 'read', 'Beneficiary', 'a', '{a,b}', '\x00', '\x00')`); err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, conn, mustSub(migrations, "migrations"), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 79); err == nil || !strings.Contains(err.Error(), "entity_ids") {
+		t.Fatalf("rollback of 00080 with a page read: %v", err)
+	}
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT cardinality(entity_ids) FROM audit_log`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("page read after the refused rollback: %d, %v", n, err)
+	}
+}

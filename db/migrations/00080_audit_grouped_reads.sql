@@ -13,5 +13,16 @@ ALTER TABLE audit_log ADD COLUMN entity_ids text[] NOT NULL DEFAULT '{}';
 CREATE INDEX audit_log_entity_ids_idx ON audit_log USING gin (entity_ids);
 
 -- +goose Down
+-- Dropping entity_ids would lose which people each page read covered, and break the hash
+-- chain at the first of them: refused once there is one.
+-- +goose StatementBegin
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM audit_log WHERE entity_ids <> '{}') THEN
+        RAISE EXCEPTION 'audit_log holds page reads (entity_ids): rolling back 00080 would lose them and break the hash chain';
+    END IF;
+END
+$$;
+-- +goose StatementEnd
 DROP INDEX audit_log_entity_ids_idx;
 ALTER TABLE audit_log DROP COLUMN entity_ids;
