@@ -148,9 +148,10 @@ func TestSeed_Department(t *testing.T) {
 	// The dashboard's deep query (a page of beneficiaries with referents, structures, last
 	// interview, orientations with their structure and its offers) does not cost one
 	// statement per beneficiary: the fields primed for the whole page (primeBeneficiaries)
-	// cost exactly the same for a page of 5 and of 50; the orientations' structures and
-	// their offers, one level further, are batched by the loaders' time window, so their
-	// count may vary with timing but stays under a fixed bound (an N+1 would cost 50 more).
+	// cost exactly the same for a page of 5 and of 50, the orientations' structures
+	// included; those structures' offers, one level further, are batched by the loaders'
+	// time window, so their count may vary with timing but stays under a fixed bound (an
+	// N+1 would cost 50 more).
 	statements := func(t *testing.T, query string, n int) int64 {
 		coord := principal(t, env, "coordinator@demo.agir.local")
 		var d struct {
@@ -177,6 +178,39 @@ func TestSeed_Department(t *testing.T) {
 			t.Fatalf("statements: %d for a page of 5, %d for 50", small, large)
 		}
 		t.Logf("%d statements for a page of 5 or 50", large)
+	})
+	t.Run("OKOrientationStructuresFixed", func(t *testing.T) {
+		// The dashboard's orientations with their structure: read with the operators, in
+		// one statement for the page (primeBeneficiaries), whatever the page size.
+		query := `query($n: Int!) { beneficiaries(first: $n, filter: {phases: [CONTRACTED, EXITED]}, orderBy: {field: NAME, direction: ASC}) {
+			nodes { id socialOperator { name } orientations { status structure { name } } } } }`
+		// 3: the page, its orientations, the structures (operators and orientations').
+		small, large := statements(t, query, 5), statements(t, query, 50)
+		if small != 3 || large != 3 {
+			t.Fatalf("statements: %d for a page of 5, %d for 50, want 3", small, large)
+		}
+		coord := principal(t, env, "coordinator@demo.agir.local")
+		var d struct {
+			Beneficiaries struct {
+				Nodes []struct {
+					Orientations []struct{ Structure struct{ Name string } }
+				}
+			}
+		}
+		env.MustDo(coord, query, map[string]any{"n": 50}, &d)
+		seen := 0
+		for _, n := range d.Beneficiaries.Nodes {
+			for _, o := range n.Orientations {
+				if o.Structure.Name == "" {
+					t.Fatalf("orientation without its structure: %+v", n.Orientations)
+				}
+				seen++
+			}
+		}
+		if seen < 10 {
+			t.Fatalf("%d orientations on the page: the data does not exercise it", seen)
+		}
+		t.Logf("%d statements for a page of 5 or 50 (%d orientations)", large, seen)
 	})
 	t.Run("OKStatementsBounded", func(t *testing.T) {
 		query := `query($n: Int!) { beneficiaries(first: $n, filter: {phases: [CONTRACTED, EXITED]}, orderBy: {field: NAME, direction: ASC}) { totalCount

@@ -1254,7 +1254,7 @@ func (r *queryResolver) Beneficiary(ctx context.Context, id string) (*model.Bene
 	}
 	// The record's relations are read before its fields resolve (they resolve one after
 	// the other, see tools/gqlgen), as for a page.
-	if err := r.primeBeneficiaries(ctx, []*model.Beneficiary{&b}, selectedFields(ctx, "Beneficiary")); err != nil {
+	if err := r.primeBeneficiaries(ctx, []*model.Beneficiary{&b}, selectedFields(ctx)); err != nil {
 		return nil, err
 	}
 	return &b, nil
@@ -1281,7 +1281,9 @@ func (r *queryResolver) Beneficiaries(ctx context.Context, filter *model.Benefic
 	}
 	selected := selectedBeneficiaryFields(ctx)
 	for name := range selected {
-		f.Fields = append(f.Fields, name)
+		if !strings.Contains(name, ".") { // a nested relation (primeBeneficiaries), not a column
+			f.Fields = append(f.Fields, name)
+		}
 	}
 	conn, err := r.Store.Beneficiaries(ctx, model.PrincipalFrom(ctx), f, orderBy, page, wantsTotal(ctx))
 	if err != nil {

@@ -127,13 +127,13 @@ func selectedBeneficiaryFields(ctx context.Context) map[string]bool {
 		switch f.Name {
 		case "nodes":
 			for _, g := range graphql.CollectFields(oc, f.Selections, []string{"Beneficiary"}) {
-				selected[g.Name] = true
+				selectField(oc, g, selected)
 			}
 		case "edges":
 			for _, e := range graphql.CollectFields(oc, f.Selections, []string{"BeneficiaryEdge"}) {
 				if e.Name == "node" {
 					for _, g := range graphql.CollectFields(oc, e.Selections, []string{"Beneficiary"}) {
-						selected[g.Name] = true
+						selectField(oc, g, selected)
 					}
 				}
 			}
@@ -142,14 +142,29 @@ func selectedBeneficiaryFields(ctx context.Context) map[string]bool {
 	return selected
 }
 
-// selectedFields returns the fields selected on the object of type typ the current
-// resolver returns, by name.
-func selectedFields(ctx context.Context, typ string) map[string]bool {
+// selectedFields returns the fields selected on the Beneficiary the current resolver
+// returns, by name, as selectedBeneficiaryFields does for a page.
+func selectedFields(ctx context.Context) map[string]bool {
 	selected := map[string]bool{}
-	for _, f := range graphql.CollectFieldsCtx(ctx, []string{typ}) {
-		selected[f.Name] = true
+	oc := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFieldsCtx(ctx, []string{"Beneficiary"}) {
+		selectField(oc, f, selected)
 	}
 	return selected
+}
+
+// selectField notes f, a field of Beneficiary, in selected, and the nested relations
+// primeBeneficiaries reads for the page as well: "orientations.structure" when the
+// orientations' structures are asked.
+func selectField(oc *graphql.OperationContext, f graphql.CollectedField, selected map[string]bool) {
+	selected[f.Name] = true
+	if f.Name == "orientations" {
+		for _, g := range graphql.CollectFields(oc, f.Selections, []string{"Orientation"}) {
+			if g.Name == "structure" {
+				selected["orientations.structure"] = true
+			}
+		}
+	}
 }
 
 // primeBeneficiaries fills, for a page of beneficiaries, the loaders of the fields the
@@ -209,10 +224,26 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []*model.Benefic
 		}
 		done[name] = true
 	}
-	// The page's operators (to-one relations): one statement for the page instead of
-	// the Structure loader's batching window.
+	// The page's operators (to-one relations), and its orientations' structures when
+	// asked: one statement for the page instead of the Structure loader's batching
+	// window (one statement per window: about five for a dashboard page).
 	var structures []string
 	seen := map[string]bool{}
+	if selected["orientations.structure"] && done["orientations"] {
+		for _, b := range page {
+			list, err := l.Professional.Orientations.Load(ctx, b.Key) // primed above: no wait
+			if err != nil {
+				return err
+			}
+			for _, o := range list {
+				if !seen[o.StructureKey] {
+					seen[o.StructureKey] = true
+					structures = append(structures, o.StructureKey)
+				}
+			}
+		}
+	}
+	operators := false
 	for _, f := range []struct {
 		field string
 		key   func(model.Beneficiary) string
@@ -223,6 +254,7 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []*model.Benefic
 		if !selected[f.field] || !r.rules.CanRead(p.Role, "Beneficiary", f.field) {
 			continue
 		}
+		operators = true
 		for _, b := range page {
 			if k := f.key(*b); k != "" && !seen[k] {
 				seen[k] = true
@@ -243,7 +275,7 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []*model.Benefic
 			}
 		}
 		for _, b := range page {
-			b.Preloaded.Operators = true
+			b.Preloaded.Operators = operators
 			b.Preloaded.SocialOperator, b.Preloaded.EmploymentOperator = byKey[b.SocialOperatorKey], byKey[b.EmploymentOperatorKey]
 		}
 	}
