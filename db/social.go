@@ -86,10 +86,14 @@ const beneficiaryColumns = `b.id, b.version, b.first_name, b.last_name, b.birth_
 
 // beneficiaryFieldColumns are the Beneficiary fields whose value comes from the row as
 // read, with the columns behind each ("" for none beyond beneficiaryKeyColumns): those
-// bound to a struct field, and the relations loaded by a key of the row.
+// bound to a struct field, and the relations loaded by a key of the row (their
+// resolvers read the row's key and nothing else: the dashboard's page reads no more).
 var beneficiaryFieldColumns = map[string]string{
 	"__typename": "", "id": "", "department": "", "phase": "", "journeyEndsOn": "",
 	"socialOperator": "", "employmentOperator": "", "referents": "",
+	"lastInterview": "", "interviews": "", "alerts": "", "household": "", "convocations": "", "diagnostic": "",
+	"plan": "", "orientations": "", "supportActions": "", "outcomes": "", "inEmploymentOrTraining": "",
+	"frenchLevel": "", "frenchLevels": "",
 	"version": "b.version", "firstName": "b.first_name", "lastName": "b.last_name", "birthDate": "b.birth_date",
 	"sex": "b.sex", "nationality": "b.nationality", "languages": "b.languages", "phone": "b.phone",
 	"email": "b.email", "address": "b.address", "protectionType": "b.protection_type",

@@ -132,7 +132,11 @@ func TestBeneficiaries_NarrowPageAnswersAsTheFullRow(t *testing.T) {
 	const fields = `id version firstName lastName birthDate sex nationality languages phone email address department
 		protectionType protectionGrantedOn cirSignedOn phase journeyStartsOn journeyEndsOn welcomeInterviewDueOn
 		convocationStatus socialOperator { name } employmentOperator { name }
-		referents { socialWorker { name } insertionCounsellor { name } }`
+		referents { socialWorker { name } insertionCounsellor { name } }
+		lastInterview { kind status plannedAt } interviews { kind } alerts { kind dueOn } household { firstName }
+		convocations { appointmentAt } diagnostic { housing { situation } } plan { objectives { title } }
+		orientations { status structure { name } } supportActions { kind } outcomes { kind } inEmploymentOrTraining
+		frenchLevel { level } frenchLevels { level }`
 	type page struct {
 		Beneficiaries struct{ Nodes []map[string]any }
 	}
