@@ -35,6 +35,12 @@ func BenchmarkScale(b *testing.B) {
 			interviews { kind status plannedAt } lastInterview { kind } diagnostic { housing { situation } } plan { objectives { title } }
 			orientations { status structure { name } } supportActions { kind } outcomes { kind } frenchLevel { level } alerts { kind } } }`,
 			"coordinator", record},
+		// The same through node(id:), as a client refetching by global id does.
+		{"Node", `query($id: ID!) { node(id: $id) { ... on Beneficiary { id firstName lastName phase socialOperator { name }
+			employmentOperator { name } referents { socialWorker { name } insertionCounsellor { name } } household { firstName }
+			convocations { appointmentAt } interviews { kind status plannedAt } lastInterview { kind }
+			diagnostic { housing { situation } } plan { objectives { title } } orientations { status structure { name } }
+			supportActions { kind } outcomes { kind } frenchLevel { level } alerts { kind } } } }`, "coordinator", record},
 	} {
 		p := coord
 		if c.role == "social_worker" {

@@ -1183,7 +1183,16 @@ func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
-	return r.node(ctx, id)
+	n, err := r.node(ctx, id)
+	if b, ok := n.(model.Beneficiary); ok && err == nil {
+		// A beneficiary's relations are read before its fields resolve, as for
+		// Query.beneficiary (its fields resolve one after the other, see tools/gqlgen).
+		if err := r.primeBeneficiaries(ctx, []*model.Beneficiary{&b}, selectedFields(ctx)); err != nil {
+			return nil, err
+		}
+		return &b, nil
+	}
+	return n, err
 }
 
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {

@@ -160,3 +160,32 @@ func TestBeneficiaries_NarrowPageAnswersAsTheFullRow(t *testing.T) {
 		}
 	}
 }
+
+// TestNode_BeneficiaryAnswersAsTheRecord: node(id:) on a beneficiary reads its relations
+// before its fields resolve, as beneficiary(id:) does, and answers the same.
+func TestNode_BeneficiaryAnswersAsTheRecord(t *testing.T) {
+	env := demoEnv(t)
+	coord := demoPrincipal(t, env, model.RoleCoordinator)
+	const fields = `id firstName phase socialOperator { name } employmentOperator { name }
+		referents { socialWorker { name } insertionCounsellor { name } } lastInterview { kind status } interviews { kind }
+		alerts { kind } household { firstName } orientations { status structure { name } } frenchLevel { level }
+		outcomes { kind } plan { objectives { title } }`
+	var page struct {
+		Beneficiaries struct{ Nodes []struct{ ID string } }
+	}
+	env.MustDo(coord, `{ beneficiaries(first: 5, filter: {phases: [CONTRACTED]}) { nodes { id } } }`, nil, &page)
+	if len(page.Beneficiaries.Nodes) == 0 {
+		t.Fatal("no contracted beneficiary in the demo")
+	}
+	for _, n := range page.Beneficiaries.Nodes {
+		var record, node struct {
+			Beneficiary map[string]any
+			Node        map[string]any
+		}
+		env.MustDo(coord, `query($id: ID!) { beneficiary(id: $id) { `+fields+` } }`, map[string]any{"id": n.ID}, &record)
+		env.MustDo(coord, `query($id: ID!) { node(id: $id) { ... on Beneficiary { `+fields+` } } }`, map[string]any{"id": n.ID}, &node)
+		if a, b := fmt.Sprint(record.Beneficiary), fmt.Sprint(node.Node); a != b || record.Beneficiary["socialOperator"] == nil {
+			t.Fatalf("%s:\nrecord %s\nnode   %s", n.ID, a, b)
+		}
+	}
+}
