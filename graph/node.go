@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"errors"
+	"sync"
 
 	"github.com/vikstrous/dataloadgen"
 
@@ -103,4 +105,24 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 		logDenied(ctx, r.Logger, "node", typ, string(model.CodeNotFound), "key", key)
 	}
 	return n, err
+}
+
+// nodes fetches ids together, so that the loaders batch them (one statement per type
+// instead of one batching window per id, one after the other), in the order given.
+func (r *Resolver) nodes(ctx context.Context, ids []string) ([]model.Node, error) {
+	out := make([]model.Node, len(ids))
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i], errs[i] = r.node(ctx, id)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -1199,15 +1199,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 	if len(ids) > model.MaxPageSize {
 		return nil, model.Errorf(model.CodeOutOfRange, model.Path("ids"), "au plus %d identifiants par requête", model.MaxPageSize)
 	}
-	out := make([]model.Node, len(ids))
-	for i, id := range ids {
-		n, err := r.node(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = n
-	}
-	return out, nil
+	return r.nodes(ctx, ids)
 }
 
 func (r *queryResolver) Structure(ctx context.Context, id string) (*model.Structure, error) {

@@ -2,8 +2,11 @@ package graph_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/agir-reseau/agir-backend/db"
+	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -187,5 +190,45 @@ func TestNode_BeneficiaryAnswersAsTheRecord(t *testing.T) {
 		if a, b := fmt.Sprint(record.Beneficiary), fmt.Sprint(node.Node); a != b || record.Beneficiary["socialOperator"] == nil {
 			t.Fatalf("%s:\nrecord %s\nnode   %s", n.ID, a, b)
 		}
+	}
+}
+
+// TestNodes_FetchedTogether: nodes(ids:) answers in the order asked, null where the
+// caller may not see, and fetches its beneficiaries together (the loader's batch), not
+// one batching window after the other.
+func TestNodes_FetchedTogether(t *testing.T) {
+	var counter statementLog
+	env := graphtest.NewWithOptions(t, db.Options{MaxOpenConns: 10, Observer: &counter})
+	if _, err := demoLoad(env); err != nil {
+		t.Fatal(err)
+	}
+	coord := demoPrincipal(t, env, model.RoleCoordinator)
+	var page struct {
+		Beneficiaries struct{ Nodes []struct{ ID string } }
+	}
+	env.MustDo(coord, `{ beneficiaries(first: 30) { nodes { id } } }`, nil, &page)
+	ids := []string{model.GlobalID("Beneficiary", "00000000-0000-4000-8000-000000000000")} // no such beneficiary
+	for _, n := range page.Beneficiaries.Nodes {
+		ids = append(ids, n.ID)
+	}
+	if len(ids) < 21 {
+		t.Fatalf("%d beneficiaries in the demo", len(ids)-1)
+	}
+	var d struct {
+		Nodes []*struct{ ID string }
+	}
+	mark := counter.start()
+	env.MustDo(coord, `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Beneficiary { id } } }`, map[string]any{"ids": ids}, &d)
+	used, statements := counter.since(mark)
+	if len(d.Nodes) != len(ids) || d.Nodes[0] != nil {
+		t.Fatalf("%d nodes for %d ids, first %+v", len(d.Nodes), len(ids), d.Nodes[0])
+	}
+	for i, n := range d.Nodes[1:] {
+		if n == nil || n.ID != ids[i+1] {
+			t.Fatalf("node %d: %+v, want %s", i+1, n, ids[i+1])
+		}
+	}
+	if used > 3 {
+		t.Fatalf("%d statements for %d ids:\n%s", used, len(ids), strings.Join(statements, "\n"))
 	}
 }
