@@ -18,16 +18,19 @@ import (
 // operation writes them to the audit log in one transaction when it ends.
 type readLog struct {
 	mu     sync.Mutex
-	fields map[string]map[string]bool // by "Type:key": the fields read
-	refs   map[string]model.AuditRef  // by "Type:key"
+	fields map[readKey]map[string]bool // the fields read, by object
+	refs   map[readKey]model.AuditRef
 }
+
+// readKey names an object read: its type and key.
+type readKey struct{ typ, key string }
 
 type readLogKey struct{}
 
 func (l *readLog) add(ref model.AuditRef, field string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	k := ref.Type + ":" + ref.Key
+	k := readKey{ref.Type, ref.Key}
 	if l.fields[k] == nil {
 		l.refs[k], l.fields[k] = ref, map[string]bool{}
 	}
@@ -54,7 +57,7 @@ func (l *readLog) entries() []db.AuditEntry {
 		}
 		sort.Strings(fields)
 		ref := l.refs[key]
-		g := ref.Type + "\x00" + strings.Join(fields, ",") + "\x00" + strings.Join(ref.Departments, ",")
+		g := ref.Type + "\x00" + strings.Join(fields, ",") + "\x00" + ref.Department
 		if groups[g] == nil {
 			groups[g] = &group{ref: ref, fields: fields}
 		}
@@ -63,7 +66,7 @@ func (l *readLog) entries() []db.AuditEntry {
 	out := make([]db.AuditEntry, 0, len(groups))
 	for _, g := range groups {
 		sort.Strings(g.keys)
-		e := db.AuditEntry{Action: "read", EntityType: g.ref.Type, EntityID: g.keys[0], Departments: g.ref.Departments,
+		e := db.AuditEntry{Action: "read", EntityType: g.ref.Type, EntityID: g.keys[0], Departments: []string{g.ref.Department},
 			Changes: db.ReadFields(g.fields)}
 		if len(g.keys) > 1 {
 			e.EntityIDs = g.keys
@@ -84,7 +87,7 @@ func (l *readLog) entries() []db.AuditEntry {
 // response is replaced by an error: personal data never leaves unaudited.
 func auditReadsOperation(store *db.Store, present graphql.ErrorPresenterFunc) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		log := &readLog{fields: map[string]map[string]bool{}, refs: map[string]model.AuditRef{}}
+		log := &readLog{fields: map[readKey]map[string]bool{}, refs: map[readKey]model.AuditRef{}}
 		ctx = context.WithValue(ctx, readLogKey{}, log)
 		handler := next(ctx)
 		return func(ctx context.Context) *graphql.Response {

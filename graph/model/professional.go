@@ -70,7 +70,7 @@ type OrientedPerson struct {
 
 // AuditRef names the beneficiary behind p in the audit log.
 func (p OrientedPerson) AuditRef() AuditRef {
-	return AuditRef{Type: "Beneficiary", Key: p.BeneficiaryKey, Departments: []string{p.Department}}
+	return AuditRef{Type: "Beneficiary", Key: p.BeneficiaryKey, Department: p.Department}
 }
 
 // Orientation is an orientation of a beneficiary to a structure (and possibly one of its

@@ -64,7 +64,7 @@ func (Beneficiary) IsNode() {}
 
 // AuditRef names b in the audit log of reads of its personal fields.
 func (b Beneficiary) AuditRef() AuditRef {
-	return AuditRef{Type: "Beneficiary", Key: b.Key, Departments: []string{b.Department}}
+	return AuditRef{Type: "Beneficiary", Key: b.Key, Department: b.Department}
 }
 
 // Referral returns the OFII referral and the admission of b.
@@ -101,7 +101,7 @@ func (HouseholdMember) IsNode() {}
 // AuditRef names m in the audit log of reads of its personal fields, in its
 // beneficiary's department.
 func (m HouseholdMember) AuditRef() AuditRef {
-	return AuditRef{Type: "HouseholdMember", Key: m.Key, Departments: []string{m.Department}}
+	return AuditRef{Type: "HouseholdMember", Key: m.Key, Department: m.Department}
 }
 
 // Convocation is a convocation handed over; its status is its welcome interview's.
