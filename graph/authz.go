@@ -75,11 +75,17 @@ func allowedRoles(dirs ast.DirectiveList) map[model.Role]bool {
 
 // CanRead reports whether role may read field of type typ (both GraphQL names).
 func (r *Rules) CanRead(role model.Role, typ, field string) bool {
+	_, ok := r.readable(role, typ, field)
+	return ok
+}
+
+// readable returns the rule of field of type typ and whether role may read it.
+func (r *Rules) readable(role model.Role, typ, field string) (fieldRule, bool) {
 	rule, ok := r.fields[fieldKey{typ, field}]
 	if !ok || !rule.roles[role] {
-		return false
+		return rule, false
 	}
-	return rule.group == "" || model.CanReadGroup(role, rule.group)
+	return rule, rule.group == "" || model.CanReadGroup(role, rule.group)
 }
 
 // CanSee reports whether role may see objects of type typ at all (used by node(id:)).
@@ -99,12 +105,13 @@ func (r *Rules) middleware(ctx context.Context, next graphql.Resolver) (any, err
 	if p == nil {
 		return nil, model.Errorf(model.CodeUnauthenticated, nil, "authentification requise")
 	}
-	if !r.CanRead(p.Role, fc.Object, fc.Field.Name) {
+	rule, ok := r.readable(p.Role, fc.Object, fc.Field.Name)
+	if !ok {
 		logDenied(ctx, r.logger, "field", fc.Object+"."+fc.Field.Name, string(model.CodeForbidden))
 		return nil, &model.Error{Code: model.CodeForbidden, Field: []string{fc.Field.Alias},
 			Message: fmt.Sprintf("accès refusé au champ « %s » pour le rôle %s", fc.Field.Name, p.Role)}
 	}
-	if r.fields[fieldKey{fc.Object, fc.Field.Name}].group != "" {
+	if rule.group != "" {
 		noteRead(ctx, fc)
 	}
 	res, err := next(ctx)
