@@ -1185,12 +1185,11 @@ func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
 	n, err := r.node(ctx, id)
 	if b, ok := n.(model.Beneficiary); ok && err == nil {
-		// A beneficiary's relations are read before its fields resolve, as for
-		// Query.beneficiary (its fields resolve one after the other, see tools/gqlgen).
-		if err := r.primeBeneficiaries(ctx, []*model.Beneficiary{&b}, selectedFields(ctx)); err != nil {
-			return nil, err
+		rec, err := r.primeRecord(ctx, b)
+		if err != nil {
+			return nil, err // not a nil *Beneficiary in a non-nil Node
 		}
-		return &b, nil
+		return rec, nil
 	}
 	return n, err
 }
@@ -1253,12 +1252,7 @@ func (r *queryResolver) Beneficiary(ctx context.Context, id string) (*model.Bene
 	if err != nil || b.Key == "" {
 		return found(b, b.Key), err
 	}
-	// The record's relations are read before its fields resolve (they resolve one after
-	// the other, see tools/gqlgen), as for a page.
-	if err := r.primeBeneficiaries(ctx, []*model.Beneficiary{&b}, selectedFields(ctx)); err != nil {
-		return nil, err
-	}
-	return &b, nil
+	return r.primeRecord(ctx, b)
 }
 
 func (r *queryResolver) Beneficiaries(ctx context.Context, filter *model.BeneficiaryFilter, orderBy *model.BeneficiaryOrder, first *int, after *string, last *int, before *string) (*model.Connection[model.Beneficiary], error) {

@@ -167,6 +167,16 @@ func selectField(oc *graphql.OperationContext, f graphql.CollectedField, selecte
 	}
 }
 
+// primeRecord reads the selected relations of one beneficiary, the record the current
+// resolver returns (beneficiary(id:), node(id:)), before its fields resolve: they resolve
+// one after the other (see tools/gqlgen), and would each wait a loader's window.
+func (r *Resolver) primeRecord(ctx context.Context, b model.Beneficiary) (*model.Beneficiary, error) {
+	if err := r.primeBeneficiaries(ctx, []*model.Beneficiary{&b}, selectedFields(ctx)); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
 // primeBeneficiaries fills, for a page of beneficiaries, the loaders of the fields the
 // query selects on them (under nodes or edges.node), the social module's and the
 // professional module's: one statement per field, whatever the page size, instead of
