@@ -118,10 +118,7 @@ func TestMigrate(t *testing.T) {
 		if got := schemaObjects(t, conn); len(got) <= len(empty) {
 			t.Fatalf("Migrate created nothing: %v", got)
 		}
-		p, err := goose.NewProvider(goose.DialectPostgres, conn, mustSub(migrations, "migrations"), goose.WithDisableGlobalRegistry(true))
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := gooseProvider(t, conn)
 		results, err := p.DownTo(ctx, 0)
 		if err != nil {
 			t.Fatalf("down to 0: %v", err)
@@ -169,20 +166,9 @@ func TestMigrate(t *testing.T) {
 // one of another module (merged later) gets the missing one applied, not refused.
 func TestMigrate_OutOfOrder(t *testing.T) {
 	ctx := context.Background()
-	url := dbtest.NewDatabase(t)
 	all := allVersions(t)
-	if _, err := Migrate(ctx, url); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := sql.Open("postgres", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, conn, mustSub(migrations, "migrations"), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
+	url, conn := migratedDatabase(t)
+	p := gooseProvider(t, conn)
 	// The last migration is there, the one before it not (it "lands later").
 	if _, err := p.DownTo(ctx, all[len(all)-3]); err != nil {
 		t.Fatal(err)
@@ -204,23 +190,12 @@ func TestMigrate_OutOfOrder(t *testing.T) {
 // the column stays.
 func TestMigrate_AuditPageReadsRollbackRefused(t *testing.T) {
 	ctx := context.Background()
-	url := dbtest.NewDatabase(t)
-	if _, err := Migrate(ctx, url); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := sql.Open("postgres", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	_, conn := migratedDatabase(t)
 	if _, err := conn.ExecContext(ctx, `INSERT INTO audit_log (at, actor_subject, actor_role, action, entity_type, entity_id,
 		entity_ids, prev_hash, hash) VALUES (now(), 's', 'coordinator', 'read', 'Beneficiary', 'a', '{a,b}', '\x00', '\x00')`); err != nil {
 		t.Fatal(err)
 	}
-	p, err := goose.NewProvider(goose.DialectPostgres, conn, mustSub(migrations, "migrations"), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := gooseProvider(t, conn)
 	if _, err := p.DownTo(ctx, 79); err == nil || !strings.Contains(err.Error(), "entity_ids") {
 		t.Fatalf("rollback of 00080 with a page read: %v", err)
 	}
@@ -228,4 +203,31 @@ func TestMigrate_AuditPageReadsRollbackRefused(t *testing.T) {
 	if err := conn.QueryRowContext(ctx, `SELECT cardinality(entity_ids) FROM audit_log`).Scan(&n); err != nil || n != 2 {
 		t.Fatalf("page read after the refused rollback: %d, %v", n, err)
 	}
+}
+
+// migratedDatabase returns a fresh database with every migration applied, and a
+// connection to it (closed with the test).
+func migratedDatabase(t *testing.T) (string, *sql.DB) {
+	t.Helper()
+	url := dbtest.NewDatabase(t)
+	if _, err := Migrate(context.Background(), url); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return url, conn
+}
+
+// gooseProvider is goose's provider of the project's migrations on conn, to move a test
+// database up and down by version.
+func gooseProvider(t *testing.T, conn *sql.DB) *goose.Provider {
+	t.Helper()
+	p, err := goose.NewProvider(goose.DialectPostgres, conn, mustSub(migrations, "migrations"), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
