@@ -4,15 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/agir-reseau/agir-backend/db"
-	"github.com/agir-reseau/agir-backend/graph"
-	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -404,10 +401,7 @@ func TestAuditReads_GroupCommit(t *testing.T) {
 // TestAuditReads_FailureWithholdsTheData: when the read audit cannot be written, the
 // answer carries no data, only a masked INTERNAL error with the request id.
 func TestAuditReads_FailureWithholdsTheData(t *testing.T) {
-	env := demoEnv(t)
-	logs := &syncBuffer{}
-	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	env = &graphtest.Env{T: t, Store: env.Store, Endpoint: graph.NewEndpoint(graph.EndpointConfig{Store: env.Store, Logger: logger})}
+	env, logs := loggedDemoEnv(t)
 	coord := demoPrincipal(t, env, model.RoleCoordinator)
 	if _, err := env.Store.DB().Exec(`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN RAISE EXCEPTION 'audit refused for the test'; END $$;

@@ -44,14 +44,20 @@ func (s *syncBuffer) records(t *testing.T) []map[string]any {
 	return out
 }
 
+// loggedDemoEnv is the demo territory behind an endpoint whose warnings (denied
+// attempts, masked internal errors) are captured in logs, as JSON lines.
+func loggedDemoEnv(t *testing.T) (*graphtest.Env, *syncBuffer) {
+	env := demoEnv(t)
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return &graphtest.Env{T: t, Store: env.Store, Endpoint: graph.NewEndpoint(graph.EndpointConfig{Store: env.Store, Logger: logger})}, logs
+}
+
 // Bad input (issue 7): a denied field, an id outside the caller's scope and an act on
 // another territory's object are logged as warnings naming the request, the principal
 // and the target, never the data.
 func TestDeniedAttemptsLogged(t *testing.T) {
-	env := demoEnv(t)
-	logs := &syncBuffer{}
-	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	env = &graphtest.Env{T: t, Store: env.Store, Endpoint: graph.NewEndpoint(graph.EndpointConfig{Store: env.Store, Logger: logger})}
+	env, logs := loggedDemoEnv(t)
 	ic := demoPrincipal(t, env, model.RoleInsertionCounsellor)
 	pe := demoPrincipal(t, env, model.RolePartnerEditor)
 	var benKey, benName string
