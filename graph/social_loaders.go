@@ -181,7 +181,8 @@ func (r *Resolver) primeRecord(ctx context.Context, b model.Beneficiary) (*model
 // query selects on them (under nodes or edges.node), the social module's and the
 // professional module's: one statement per field, whatever the page size, instead of
 // relying on loader batching windows. The referents' staff members and the operators
-// (structures) are primed too. selected is selectedBeneficiaryFields of the page's field.
+// (structures) are primed too. selected is selectedBeneficiaryFields of the page's field
+// (selectedFields of a record's).
 func (r *Resolver) primeBeneficiaries(ctx context.Context, page []*model.Beneficiary, selected map[string]bool) error {
 	if len(page) == 0 {
 		return nil
