@@ -198,7 +198,7 @@ func (s *partnerScope) offerWritable(p *model.Principal, canRead bool) string {
 // uuidOrNil passes a well-formed uuid key and turns anything else (a client's guess)
 // into NULL, which matches nothing.
 func uuidOrNil(k string) *string {
-	if !uuidPattern.MatchString(k) {
+	if !isUUID(k) {
 		return nil
 	}
 	return &k
