@@ -3,6 +3,7 @@ package graph_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -134,4 +135,56 @@ func TestDeniedAttemptsLogged(t *testing.T) {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// A field denied on every row of a page (the state representative reads no contact
+// details) is one error per row, each naming its row: the rows of a page whose fields
+// do not wait are marshalled one after the other (marshalRows), each in its own field
+// context, as gqlgen's goroutine per row gives.
+func TestDeniedField_ErrorPerRow(t *testing.T) {
+	env := demoEnv(t)
+	sr := demoPrincipal(t, env, model.RoleStateRepresentative)
+	for _, c := range []struct {
+		name, query string
+		path        func(i int) string
+	}{
+		{"Nodes", `{ beneficiaries(first: 5) { nodes { id phone } } }`, func(i int) string { return fmt.Sprintf("beneficiaries.nodes.%d.phone", i) }},
+		{"Edges", `{ beneficiaries(first: 5) { edges { node { id phone } } } }`, func(i int) string { return fmt.Sprintf("beneficiaries.edges.%d.node.phone", i) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := env.Do(sr, c.query, nil)
+			var d struct {
+				Beneficiaries struct {
+					Nodes []struct{ ID string }
+					Edges []struct{ Node struct{ ID string } }
+				}
+			}
+			if err := json.Unmarshal(r.Data, &d); err != nil {
+				t.Fatal(err)
+			}
+			rows := len(d.Beneficiaries.Nodes) + len(d.Beneficiaries.Edges)
+			if rows < 2 {
+				t.Fatalf("%d rows: the demo does not exercise it", rows)
+			}
+			paths := map[string]bool{}
+			for _, e := range r.Errors {
+				if e.Code() != "FORBIDDEN" {
+					t.Errorf("error %+v", e)
+				}
+				parts := make([]string, len(e.Path))
+				for i, p := range e.Path {
+					parts[i] = fmt.Sprint(p)
+				}
+				paths[strings.Join(parts, ".")] = true
+			}
+			for i := 0; i < rows; i++ {
+				if !paths[c.path(i)] {
+					t.Errorf("no error at %s; errors at %v", c.path(i), paths)
+				}
+			}
+			if len(r.Errors) != rows {
+				t.Errorf("%d errors for %d rows", len(r.Errors), rows)
+			}
+		})
+	}
 }

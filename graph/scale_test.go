@@ -226,6 +226,19 @@ func TestSeed_Department(t *testing.T) {
 		}
 		t.Logf("%d statements for a page of 5, %d for 50", small, large)
 	})
+	t.Run("OKFieldsThatWaitStayBatched", func(t *testing.T) {
+		// The consents are not read with the page: they come from a loader, which batches
+		// the rows' loads only while the rows resolve together (a goroutine each). Rows
+		// marshalled one after the other (marshalRows, for pages whose fields do not wait)
+		// would cost one statement each.
+		query := `query($n: Int!) { beneficiaries(first: $n, filter: {phases: [CONTRACTED, EXITED]}, orderBy: {field: NAME, direction: ASC}) {
+			nodes { id socialOperator { name } consents { kind active } } } }`
+		small, large := statements(t, query, 5), statements(t, query, 50)
+		if large > 6 || large > small+2 {
+			t.Fatalf("statements: %d for a page of 5, %d for 50", small, large)
+		}
+		t.Logf("%d statements for a page of 5, %d for 50", small, large)
+	})
 	t.Run("OKLastInterviewIsTheLatestHeldOrPlanned", func(t *testing.T) {
 		// The page's last interviews (one statement for the page) against the interviews
 		// of each beneficiary: the latest planned of those held or planned, none without.

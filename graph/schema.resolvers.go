@@ -1274,7 +1274,8 @@ func (r *queryResolver) Beneficiaries(ctx context.Context, filter *model.Benefic
 			f.ReferentKey = "00000000-0000-0000-0000-000000000000"
 		}
 	}
-	selected := selectedBeneficiaryFields(ctx)
+	sets := pageSelections(ctx)
+	selected := selectedBeneficiaryFields(ctx, sets)
 	for name := range selected {
 		if !strings.Contains(name, ".") { // a nested relation (primeBeneficiaries), not a column
 			f.Fields = append(f.Fields, name)
@@ -1288,8 +1289,14 @@ func (r *queryResolver) Beneficiaries(ctx context.Context, filter *model.Benefic
 	for i := range conn.Edges {
 		nodes[i] = &conn.Edges[i].Node
 	}
-	if err := r.primeBeneficiaries(ctx, nodes, selected); err != nil {
+	ready, err := r.primeBeneficiaries(ctx, nodes, selected)
+	if err != nil {
 		return nil, err
+	}
+	if pageWaitFree(ctx, sets, ready) {
+		for _, b := range nodes {
+			b.Preloaded.WaitFree = true
+		}
 	}
 	return &conn, nil
 }

@@ -118,28 +118,50 @@ func group[T any](dst **dataloadgen.Loader[string, []T], l *socialLoaders, field
 	}
 }
 
-// selectedBeneficiaryFields returns the Beneficiary fields a connection's resolver is
-// asked for, under nodes or edges.node, by name.
-func selectedBeneficiaryFields(ctx context.Context) map[string]bool {
-	selected := map[string]bool{}
+// pageSelections returns the selection sets a connection's resolver is asked for on its
+// beneficiaries: under nodes, and under edges.node.
+func pageSelections(ctx context.Context) []ast.SelectionSet {
+	var sets []ast.SelectionSet
 	oc := graphql.GetOperationContext(ctx)
 	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
 		switch f.Name {
 		case "nodes":
-			for _, g := range graphql.CollectFields(oc, f.Selections, []string{"Beneficiary"}) {
-				selectField(oc, g, selected)
-			}
+			sets = append(sets, f.Selections)
 		case "edges":
 			for _, e := range graphql.CollectFields(oc, f.Selections, []string{"BeneficiaryEdge"}) {
 				if e.Name == "node" {
-					for _, g := range graphql.CollectFields(oc, e.Selections, []string{"Beneficiary"}) {
-						selectField(oc, g, selected)
-					}
+					sets = append(sets, e.Selections)
 				}
 			}
 		}
 	}
+	return sets
+}
+
+// selectedBeneficiaryFields returns the Beneficiary fields of a page's selection sets
+// (pageSelections), by name.
+func selectedBeneficiaryFields(ctx context.Context, sets []ast.SelectionSet) map[string]bool {
+	selected := map[string]bool{}
+	oc := graphql.GetOperationContext(ctx)
+	for _, set := range sets {
+		for _, g := range graphql.CollectFields(oc, set, []string{"Beneficiary"}) {
+			selectField(oc, g, selected)
+		}
+	}
 	return selected
+}
+
+// pageWaitFree reports whether every field the page's selection sets ask for resolves
+// without waiting, once primeBeneficiaries has made ready the resolvers in ready: then
+// the page's rows are marshalled one after the other (marshalRows).
+func pageWaitFree(ctx context.Context, sets []ast.SelectionSet, ready map[string]bool) bool {
+	oc := graphql.GetOperationContext(ctx)
+	for _, set := range sets {
+		if !selectionWaitFree(oc, "Beneficiary", set, ready) {
+			return false
+		}
+	}
+	return true
 }
 
 // selectedFields returns the fields selected on the Beneficiary the current resolver
@@ -171,7 +193,7 @@ func selectField(oc *graphql.OperationContext, f graphql.CollectedField, selecte
 // resolver returns (beneficiary(id:), node(id:)), before its fields resolve: they resolve
 // one after the other (see tools/gqlgen), and would each wait a loader's window.
 func (r *Resolver) primeRecord(ctx context.Context, b model.Beneficiary) (*model.Beneficiary, error) {
-	if err := r.primeBeneficiaries(ctx, []*model.Beneficiary{&b}, selectedFields(ctx)); err != nil {
+	if _, err := r.primeBeneficiaries(ctx, []*model.Beneficiary{&b}, selectedFields(ctx)); err != nil {
 		return nil, err
 	}
 	return &b, nil
@@ -182,10 +204,11 @@ func (r *Resolver) primeRecord(ctx context.Context, b model.Beneficiary) (*model
 // professional module's: one statement per field, whatever the page size, instead of
 // relying on loader batching windows. The referents' staff members and the operators
 // (structures) are primed too. selected is selectedBeneficiaryFields of the page's field
-// (selectedFields of a record's).
-func (r *Resolver) primeBeneficiaries(ctx context.Context, page []*model.Beneficiary, selected map[string]bool) error {
+// (selectedFields of a record's). It returns the resolvers that will answer without
+// waiting, by "Type.field" (for pageWaitFree).
+func (r *Resolver) primeBeneficiaries(ctx context.Context, page []*model.Beneficiary, selected map[string]bool) (ready map[string]bool, err error) {
 	if len(page) == 0 {
-		return nil
+		return nil, nil
 	}
 	l := loadersFrom(ctx)
 	keys := make([]string, len(page))
@@ -202,7 +225,7 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []*model.Benefic
 		// The referents and their staff members: one statement.
 		assignments, staff, err := r.Store.ReferentsWithStaffByBeneficiaries(ctx, p, keys)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		members := make(map[string]*model.StaffMember, len(staff))
 		for k, m := range staff {
@@ -231,7 +254,7 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []*model.Benefic
 			continue
 		}
 		if err := prefetch(ctx, keys); err != nil {
-			return err
+			return nil, err
 		}
 		done[name] = true
 	}
@@ -244,7 +267,7 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []*model.Benefic
 		for _, b := range page {
 			list, err := l.Professional.Orientations.Load(ctx, b.Key) // primed above: no wait
 			if err != nil {
-				return err
+				return nil, err
 			}
 			for _, o := range list {
 				if !seen[o.StructureKey] {
@@ -254,6 +277,7 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []*model.Benefic
 			}
 		}
 	}
+	orientationStructures := structures // the first keys: the orientations'
 	operators := false
 	for _, f := range []struct {
 		field string
@@ -273,24 +297,39 @@ func (r *Resolver) primeBeneficiaries(ctx context.Context, page []*model.Benefic
 			}
 		}
 	}
+	byKey := make(map[string]*model.Structure, len(structures))
 	if len(structures) > 0 {
 		list, err := r.Store.StructuresByKeys(ctx, structures)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		byKey := make(map[string]*model.Structure, len(list))
 		for _, st := range list {
 			if st.Key != "" {
 				l.Structure.Prime(st.Key, st)
 				byKey[st.Key] = &st
 			}
 		}
+	}
+	ready = map[string]bool{}
+	if operators {
 		for _, b := range page {
-			b.Preloaded.Operators = operators
+			b.Preloaded.Operators = true
 			b.Preloaded.SocialOperator, b.Preloaded.EmploymentOperator = byKey[b.SocialOperatorKey], byKey[b.EmploymentOperatorKey]
 		}
+		ready["Beneficiary.socialOperator"], ready["Beneficiary.employmentOperator"] = true, true
 	}
-	return nil
+	for name := range done {
+		ready["Beneficiary."+name] = true
+	}
+	// The orientations' structures answer from the Structure loader: ready when it holds
+	// every one of them (one not read would be loaded, and waited for).
+	ready["Orientation.structure"] = selected["orientations.structure"] && done["orientations"]
+	for _, k := range orientationStructures {
+		if byKey[k] == nil {
+			ready["Orientation.structure"] = false
+		}
+	}
+	return ready, nil
 }
 
 // activeReferents is the binôme of the assignments list (latest first) with the staff

@@ -55,6 +55,10 @@ type BeneficiaryRelations struct {
 	SocialOperator, EmploymentOperator *Structure              // nil when none (or not visible)
 	Referents                          []ReferentAssignment    // nil when not read
 	Staff                              map[string]*StaffMember // the referents' staff members, by key
+	// WaitFree: none of the fields the page selects on this beneficiary waits (they read
+	// it, or what the page read with it), so the page's rows may be marshalled one after
+	// the other (graph's marshalRows).
+	WaitFree bool
 }
 
 // ID returns the global id of b.

@@ -1,0 +1,71 @@
+package graph
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// TestPageWaitFree: a page's rows are marshalled one after the other only when no field
+// below them waits: fields that read their object, and the resolvers the page made
+// ready (primeBeneficiaries), through fragments too; anything else keeps gqlgen's
+// goroutine per row, so that loaders batch across the rows.
+func TestPageWaitFree(t *testing.T) {
+	primed := map[string]bool{"Beneficiary.referents": true, "Beneficiary.socialOperator": true,
+		"Beneficiary.employmentOperator": true, "Beneficiary.orientations": true, "Orientation.structure": true,
+		"Beneficiary.lastInterview": true, "Beneficiary.alerts": true}
+	list := `id firstName lastName phase referents { socialWorker { name } insertionCounsellor { name } } socialOperator { name }`
+	for _, c := range []struct {
+		name, nodes string
+		ready       map[string]bool
+		want        bool
+	}{
+		{"List50", list, primed, true},
+		{"PlainFieldsOnly", `id __typename firstName phone journeyEndsOn`, nil, true},
+		{"Dashboard", `id phase journeyEndsOn socialOperator { name } employmentOperator { name }
+			referents { socialWorker { name } } lastInterview { kind status plannedAt }
+			orientations { status answerDueOn structure { name } } alerts { kind dueOn }`, primed, true},
+		{"ResolverNotPrimed", list, map[string]bool{"Beneficiary.socialOperator": true}, false},
+		{"ConsentsAreNotPrimed", `id consents { kind }`, primed, false},
+		{"NestedResolver", `id orientations { structure { name offers(first: 3) { nodes { name } } } }`, primed, false},
+		{"NestedStructureNotRead", `id orientations { structure { name } }`, map[string]bool{"Beneficiary.orientations": true}, false},
+		{"StaffMemberStructure", `referents { socialWorker { structure { name } } }`, primed, false},
+		{"FragmentSpread", `id ...F`, primed, false}, // F (below) asks for household, not primed
+		{"InlineFragment", `id ... on Beneficiary { socialOperator { name } }`, primed, true},
+		{"InlineFragmentWaits", `id ... on Beneficiary { household { firstName } }`, primed, false},
+		{"Skipped", `id household @skip(if: true) { firstName }`, primed, true},
+		{"Included", `id household @include(if: true) { firstName }`, primed, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			query := `query { beneficiaries(first: 50) { edges { node { id } } nodes { ` + c.nodes + ` } } }`
+			if strings.Contains(c.nodes, "...F") {
+				query += ` fragment F on Beneficiary { household { firstName } }`
+			}
+			doc, errs := gqlparser.LoadQuery(parsedSchema, query)
+			if errs != nil {
+				t.Fatalf("query: %v", errs)
+			}
+			oc := &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: map[string]any{}}
+			conn := doc.Operations[0].SelectionSet[0].(*ast.Field)
+			var sets []ast.SelectionSet
+			for _, f := range graphql.CollectFields(oc, conn.SelectionSet, nil) {
+				switch f.Name {
+				case "nodes":
+					sets = append(sets, f.Selections)
+				case "edges":
+					sets = append(sets, f.Selections[0].(*ast.Field).SelectionSet)
+				}
+			}
+			got := true
+			for _, set := range sets {
+				got = got && selectionWaitFree(oc, "Beneficiary", set, c.ready)
+			}
+			if got != c.want {
+				t.Fatalf("wait-free %v, want %v", got, c.want)
+			}
+		})
+	}
+}
