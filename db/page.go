@@ -47,8 +47,8 @@ func fetchPage[R, T any](ctx context.Context, tx *Tx, q pageQuery, p model.Page,
 		q.Select += ", count(*) OVER () AS page_total"
 	}
 	query, args := pageSQL(q, p)
-	var rows []R
-	if err := tx.SelectContext(ctx, &rows, query, args...); err != nil {
+	rows, err := selectRows[R](ctx, tx, p.Limit+1, query, args...)
+	if err != nil {
 		return conn, fmt.Errorf("page: %w", err)
 	}
 	if countInPage {

@@ -166,17 +166,38 @@ func groupedByBeneficiary[R any](ctx context.Context, s *Store, p *model.Princip
 		// 1.2 ms instead of 0.4 ms for its referents); restricting them alone lets the
 		// planner join the department's every beneficiary to find the page's 50.
 		cond := "(b.id = ANY($1::uuid[]) AND (" + scope(p, &args) + "))"
-		var rows []R
-		if err := tx.SelectContext(ctx, &rows, strings.ReplaceAll(query, "{scope}", cond), args...); err != nil {
+		rows, err := selectRows[R](ctx, tx, 2*len(keys), strings.ReplaceAll(query, "{scope}", cond), args...)
+		if err != nil {
 			return err
 		}
-		for _, r := range rows {
-			k := owner(r)
-			out[k] = append(out[k], r)
-		}
+		out = groupRows(rows, owner)
 		return nil
 	})
 	return out, err
+}
+
+// groupRows groups rows by owner, keeping their order within each owner. Each owner's
+// rows are one run of a single array, its capacity its length (appending to it copies
+// it), instead of a slice per owner grown row by row.
+func groupRows[R any](rows []R, owner func(R) string) map[string][]R {
+	owners := make([]string, len(rows))
+	count := map[string]int{}
+	for i := range rows {
+		owners[i] = owner(rows[i])
+		count[owners[i]]++
+	}
+	out := make(map[string][]R, len(count))
+	grouped := make([]R, len(rows))
+	next := 0
+	for i, k := range owners {
+		run, ok := out[k]
+		if !ok {
+			run = grouped[next : next : next+count[k]]
+			next += count[k]
+		}
+		out[k] = append(run, rows[i])
+	}
+	return out
 }
 
 // ---- Pre-diagnostic ----

@@ -176,6 +176,30 @@ func (t *Tx) SelectContext(ctx context.Context, dest any, query string, args ...
 	return q.SelectContext(ctx, dest, query, args...)
 }
 
+// selectRows runs query and scans its rows (structs, mapped by sqlx) into a slice made
+// for capHint rows, each row scanned in place. sqlx's Select grows its slice by reflection
+// and allocates every row before copying it in: on the national list of 50 that was a
+// seventh of the bytes a request allocates (reflect.growslice, reflect.New).
+func selectRows[R any](ctx context.Context, tx *Tx, capHint int, query string, args ...any) ([]R, error) {
+	rows, err := tx.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]R, 0, capHint)
+	for rows.Next() {
+		var zero R
+		out = append(out, zero)
+		if err := rows.StructScan(&out[len(out)-1]); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, rows.Close()
+}
+
 // GetContext runs a query and scans its single row into dest (sqlx).
 func (t *Tx) GetContext(ctx context.Context, dest any, query string, args ...any) error {
 	q, err := t.on(ctx)
