@@ -247,11 +247,7 @@ func TestExplainHotQueries(t *testing.T) {
 						return err
 					}
 					next := page
-					c, err := model.DecodeCursor(*conn.PageInfo.EndCursor)
-					if err != nil {
-						return err
-					}
-					next.After = c
+					next.After = conn.PageInfo.Last
 					_, err = s.Beneficiaries(ctx, p, f, o, next, false)
 					return err
 				}})

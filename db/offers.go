@@ -753,7 +753,7 @@ func (s *Store) OffersFirstPages(ctx context.Context, p *model.Principal, keys [
 					c.PageInfo.HasNextPage = true
 					continue
 				}
-				c.Edges = append(c.Edges, model.Edge[model.Offer]{Cursor: model.Cursor{Key: r.Name, ID: r.Key}.Encode(), Node: r.model()})
+				c.Edges = append(c.Edges, model.Edge[model.Offer]{Position: model.Cursor{Key: r.Name, ID: r.Key}, Node: r.model()})
 			}
 			for _, i := range idx {
 				c := byParent[keys[i].Parent]
@@ -774,9 +774,6 @@ func withCursors[T any](c model.Connection[T]) model.Connection[T] {
 	if c.Edges == nil {
 		c.Edges = []model.Edge[T]{}
 	}
-	if n := len(c.Edges); n > 0 {
-		c.PageInfo.StartCursor = &c.Edges[0].Cursor
-		c.PageInfo.EndCursor = &c.Edges[n-1].Cursor
-	}
+	c.SetEnds()
 	return c
 }

@@ -76,12 +76,9 @@ func fetchPage[R, T any](ctx context.Context, tx *Tx, q pageQuery, p model.Page,
 	conn.Edges = make([]model.Edge[T], len(rows))
 	for i, r := range rows {
 		k, id := key(r)
-		conn.Edges[i] = model.Edge[T]{Cursor: model.Cursor{Key: k, ID: id}.Encode(), Node: conv(r)}
+		conn.Edges[i] = model.Edge[T]{Position: model.Cursor{Key: k, ID: id}, Node: conv(r)}
 	}
-	if n := len(conn.Edges); n > 0 {
-		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
-		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
-	}
+	conn.SetEnds()
 	if wantTotal {
 		countCond := "TRUE"
 		if len(q.Where) > 0 {

@@ -224,7 +224,7 @@ func (s *Store) StaffFirstPages(ctx context.Context, keys []ParentPage) ([]model
 					c.PageInfo.HasNextPage = true
 					continue
 				}
-				c.Edges = append(c.Edges, model.Edge[model.StaffMember]{Cursor: model.Cursor{Key: r.Name, ID: r.Key}.Encode(), Node: r.StaffMember})
+				c.Edges = append(c.Edges, model.Edge[model.StaffMember]{Position: model.Cursor{Key: r.Name, ID: r.Key}, Node: r.StaffMember})
 			}
 			out[i] = withCursors(c)
 		}

@@ -16063,7 +16063,7 @@ func (ec *executionContext) _AuditLogEntryEdge_cursor(ctx context.Context, field
 			return ec.fieldContext_AuditLogEntryEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -16074,7 +16074,7 @@ func (ec *executionContext) _AuditLogEntryEdge_cursor(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_AuditLogEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditLogEntryEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AuditLogEntryEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _AuditLogEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.AuditLogEntry]) (ret graphql.Marshaler) {
@@ -17993,7 +17993,7 @@ func (ec *executionContext) _BeneficiaryEdge_cursor(ctx context.Context, field g
 			return ec.fieldContext_BeneficiaryEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18004,7 +18004,7 @@ func (ec *executionContext) _BeneficiaryEdge_cursor(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_BeneficiaryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BeneficiaryEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("BeneficiaryEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _BeneficiaryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.Beneficiary]) (ret graphql.Marshaler) {
@@ -18603,7 +18603,7 @@ func (ec *executionContext) _CollectiveActionEdge_cursor(ctx context.Context, fi
 			return ec.fieldContext_CollectiveActionEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18614,7 +18614,7 @@ func (ec *executionContext) _CollectiveActionEdge_cursor(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_CollectiveActionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CollectiveActionEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CollectiveActionEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _CollectiveActionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.CollectiveAction]) (ret graphql.Marshaler) {
@@ -19855,7 +19855,7 @@ func (ec *executionContext) _EmergingNeedEdge_cursor(ctx context.Context, field 
 			return ec.fieldContext_EmergingNeedEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -19866,7 +19866,7 @@ func (ec *executionContext) _EmergingNeedEdge_cursor(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_EmergingNeedEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EmergingNeedEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("EmergingNeedEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _EmergingNeedEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.EmergingNeed]) (ret graphql.Marshaler) {
@@ -21131,7 +21131,7 @@ func (ec *executionContext) _GoodPracticeEdge_cursor(ctx context.Context, field 
 			return ec.fieldContext_GoodPracticeEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -21142,7 +21142,7 @@ func (ec *executionContext) _GoodPracticeEdge_cursor(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_GoodPracticeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GoodPracticeEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("GoodPracticeEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _GoodPracticeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.GoodPractice]) (ret graphql.Marshaler) {
@@ -26628,7 +26628,7 @@ func (ec *executionContext) _NetworkEventEdge_cursor(ctx context.Context, field 
 			return ec.fieldContext_NetworkEventEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -26639,7 +26639,7 @@ func (ec *executionContext) _NetworkEventEdge_cursor(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_NetworkEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkEventEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("NetworkEventEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _NetworkEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.NetworkEvent]) (ret graphql.Marshaler) {
@@ -28637,7 +28637,7 @@ func (ec *executionContext) _OfferChangeEdge_cursor(ctx context.Context, field g
 			return ec.fieldContext_OfferChangeEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -28648,7 +28648,7 @@ func (ec *executionContext) _OfferChangeEdge_cursor(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_OfferChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OfferChangeEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("OfferChangeEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _OfferChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.OfferChange]) (ret graphql.Marshaler) {
@@ -28811,7 +28811,7 @@ func (ec *executionContext) _OfferEdge_cursor(ctx context.Context, field graphql
 			return ec.fieldContext_OfferEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -28822,7 +28822,7 @@ func (ec *executionContext) _OfferEdge_cursor(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_OfferEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OfferEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("OfferEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _OfferEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.Offer]) (ret graphql.Marshaler) {
@@ -29715,7 +29715,7 @@ func (ec *executionContext) _OrientationEdge_cursor(ctx context.Context, field g
 			return ec.fieldContext_OrientationEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -29726,7 +29726,7 @@ func (ec *executionContext) _OrientationEdge_cursor(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_OrientationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrientationEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("OrientationEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _OrientationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.Orientation]) (ret graphql.Marshaler) {
@@ -30482,7 +30482,7 @@ func (ec *executionContext) _OutcomeEdge_cursor(ctx context.Context, field graph
 			return ec.fieldContext_OutcomeEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -30493,7 +30493,7 @@ func (ec *executionContext) _OutcomeEdge_cursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_OutcomeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OutcomeEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("OutcomeEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _OutcomeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.Outcome]) (ret graphql.Marshaler) {
@@ -30679,7 +30679,7 @@ func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field gra
 			return ec.fieldContext_PageInfo_startCursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.StartCursor, nil
+			return obj.StartCursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -30690,7 +30690,7 @@ func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PageInfo", field, true, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -30702,7 +30702,7 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 			return ec.fieldContext_PageInfo_endCursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.EndCursor, nil
+			return obj.EndCursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -30713,7 +30713,7 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PageInfo", field, true, false, "String")
 }
 
 func (ec *executionContext) _PartnerActivity_structure(ctx context.Context, field graphql.CollectedField, obj *model.PartnerActivity) (ret graphql.Marshaler) {
@@ -32465,7 +32465,7 @@ func (ec *executionContext) _PseudonymisedJourneyEdge_cursor(ctx context.Context
 			return ec.fieldContext_PseudonymisedJourneyEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -32476,7 +32476,7 @@ func (ec *executionContext) _PseudonymisedJourneyEdge_cursor(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_PseudonymisedJourneyEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PseudonymisedJourneyEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PseudonymisedJourneyEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _PseudonymisedJourneyEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.PseudonymisedJourney]) (ret graphql.Marshaler) {
@@ -34720,7 +34720,7 @@ func (ec *executionContext) _StaffMemberEdge_cursor(ctx context.Context, field g
 			return ec.fieldContext_StaffMemberEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -34731,7 +34731,7 @@ func (ec *executionContext) _StaffMemberEdge_cursor(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_StaffMemberEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StaffMemberEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("StaffMemberEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _StaffMemberEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.StaffMember]) (ret graphql.Marshaler) {
@@ -35676,7 +35676,7 @@ func (ec *executionContext) _StructureEdge_cursor(ctx context.Context, field gra
 			return ec.fieldContext_StructureEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -35687,7 +35687,7 @@ func (ec *executionContext) _StructureEdge_cursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_StructureEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StructureEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("StructureEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _StructureEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.Structure]) (ret graphql.Marshaler) {

@@ -9,10 +9,37 @@ type Connection[T any] struct {
 	TotalCount int
 }
 
-// Edge is an item of a connection with its opaque cursor.
+// Edge is an item of a connection with its position in the connection's order. Its
+// opaque cursor is encoded when a client asks for it (most pages are read without
+// cursors: the encoding was a fiftieth of the server's CPU on the list of 50).
 type Edge[T any] struct {
-	Cursor string
-	Node   T
+	Position Cursor
+	Node     T
+}
+
+// Cursor returns the opaque cursor of e.
+func (e Edge[T]) Cursor() string { return e.Position.Encode() }
+
+// PageInfo is the state of a connection's pagination (Relay).
+type PageInfo struct {
+	HasNextPage     bool
+	HasPreviousPage bool
+	// First and Last are the positions of the page's first and last edges (nil for an
+	// empty page): their cursors are encoded when asked.
+	First, Last *Cursor
+}
+
+// StartCursor returns the cursor of the first edge, nil for an empty page.
+func (p PageInfo) StartCursor() *string { return p.First.encoded() }
+
+// EndCursor returns the cursor of the last edge, nil for an empty page.
+func (p PageInfo) EndCursor() *string { return p.Last.encoded() }
+
+// SetEnds sets First and Last from the edges of c (withCursors for a page built by hand).
+func (c *Connection[T]) SetEnds() {
+	if n := len(c.Edges); n > 0 {
+		c.PageInfo.First, c.PageInfo.Last = &c.Edges[0].Position, &c.Edges[n-1].Position
+	}
 }
 
 // Nodes returns the items of the page, without cursors.

@@ -915,18 +915,6 @@ type OutcomePayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
-// Pagination state of a connection (« pagination »).
-type PageInfo struct {
-	// Whether more items follow the last edge.
-	HasNextPage bool `json:"hasNextPage"`
-	// Whether more items precede the first edge.
-	HasPreviousPage bool `json:"hasPreviousPage"`
-	// Cursor of the first edge.
-	StartCursor *string `json:"startCursor,omitempty"`
-	// Cursor of the last edge.
-	EndCursor *string `json:"endCursor,omitempty"`
-}
-
 // A participant invited to an event.
 type ParticipantInput struct {
 	// The structure.

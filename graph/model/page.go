@@ -32,6 +32,14 @@ func (c Cursor) Encode() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+func (c *Cursor) encoded() *string {
+	if c == nil {
+		return nil
+	}
+	s := c.Encode()
+	return &s
+}
+
 // DecodeCursor reads a cursor made by Encode.
 func DecodeCursor(s string) (*Cursor, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
