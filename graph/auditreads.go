@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -17,24 +18,39 @@ import (
 // readLog collects, during one operation, the personal fields returned per object; the
 // operation writes them to the audit log in one transaction when it ends.
 type readLog struct {
-	mu     sync.Mutex
-	fields map[readKey]map[string]bool // the fields read, by object
-	refs   map[readKey]model.AuditRef
+	mu      sync.Mutex
+	objects map[readKey]*readObject
+	last    *readObject // the object of the latest add: a row's fields come one after another
 }
 
 // readKey names an object read: its type and key.
 type readKey struct{ typ, key string }
 
+// readObject is an object read and the fields read on it, each once, in the order read.
+type readObject struct {
+	ref    model.AuditRef
+	fields []string
+}
+
 type readLogKey struct{}
+
+func newReadLog() *readLog { return &readLog{objects: map[readKey]*readObject{}} }
 
 func (l *readLog) add(ref model.AuditRef, field string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	k := readKey{ref.Type, ref.Key}
-	if l.fields[k] == nil {
-		l.refs[k], l.fields[k] = ref, map[string]bool{}
+	o := l.last
+	if o == nil || o.ref.Key != ref.Key || o.ref.Type != ref.Type {
+		k := readKey{ref.Type, ref.Key}
+		if o = l.objects[k]; o == nil {
+			o = &readObject{ref: ref, fields: make([]string, 0, 4)}
+			l.objects[k] = o
+		}
+		l.last = o
 	}
-	l.fields[k][field] = true
+	if !slices.Contains(o.fields, field) {
+		o.fields = append(o.fields, field)
+	}
 }
 
 // entries returns the operation's read entries: one per type, set of fields and set of
@@ -50,13 +66,10 @@ func (l *readLog) entries() []db.AuditEntry {
 		keys   []string
 	}
 	groups := map[string]*group{}
-	for key, set := range l.fields {
-		fields := make([]string, 0, len(set))
-		for f := range set {
-			fields = append(fields, f)
-		}
+	for _, o := range l.objects {
+		fields := slices.Clone(o.fields)
 		sort.Strings(fields)
-		ref := l.refs[key]
+		ref := o.ref
 		g := ref.Type + "\x00" + strings.Join(fields, ",") + "\x00" + ref.Department
 		if groups[g] == nil {
 			groups[g] = &group{ref: ref, fields: fields}
@@ -87,7 +100,7 @@ func (l *readLog) entries() []db.AuditEntry {
 // response is replaced by an error: personal data never leaves unaudited.
 func auditReadsOperation(store *db.Store, present graphql.ErrorPresenterFunc) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		log := &readLog{fields: map[readKey]map[string]bool{}, refs: map[readKey]model.AuditRef{}}
+		log := newReadLog()
 		ctx = context.WithValue(ctx, readLogKey{}, log)
 		handler := next(ctx)
 		return func(ctx context.Context) *graphql.Response {
