@@ -90,7 +90,7 @@ func (b *bench) measure(ctx context.Context, name string, op func(ctx context.Co
 	slices.Sort(all)
 	r := result{name: name, n: len(all), errs: errs, firstErr: firstErr}
 	if len(all) > 0 {
-		if !strings.HasSuffix(name, "/sql") {
+		if !strings.Contains(name, "/sql") {
 			r.serverCPU = serverCPU.Seconds() * 1000 / float64(len(all))
 		}
 		r.pgCPU = pgCPU.Seconds() * 1000 / float64(len(all))
@@ -153,6 +153,38 @@ func (b *bench) agir(role, query string, vars map[string]any) func(ctx context.C
 func (b *bench) rawSQL(query string, args ...any) func(ctx context.Context, w, i int) error {
 	return func(ctx context.Context, w, i int) error {
 		rows, err := b.db.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for k := range vals {
+			ptrs[k] = &vals[k]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+}
+
+// rawSQLPrepared is rawSQL through a statement prepared once (as the server prepares
+// its statements): the database alone answering the operation, the ceiling of any server
+// that reads it for each request.
+func (b *bench) rawSQLPrepared(query string) func(ctx context.Context, w, i int) error {
+	var once sync.Once
+	var stmt *sql.Stmt
+	var prepErr error
+	return func(ctx context.Context, w, i int) error {
+		once.Do(func() { stmt, prepErr = b.db.PrepareContext(ctx, query) })
+		if prepErr != nil {
+			return prepErr
+		}
+		rows, err := stmt.QueryContext(ctx)
 		if err != nil {
 			return err
 		}
@@ -430,6 +462,7 @@ func (b *bench) runAll(ctx context.Context, pgNote string) error {
 		{name: "list50/agir", op: b.agir("coordinator", listQuery, nil)},
 		{name: "list50/postgraphile", skip: pgNote},
 		{name: "list50/sql", op: b.rawSQL(listSQL)},
+		{name: "list50/sql-prepared", op: b.rawSQLPrepared(listSQL)},
 		{name: "list50-unaudited/agir", op: b.agir("coordinator", listQueryUnaudited, nil)},
 		{name: "dashboard50/agir", op: b.agir("coordinator", dashboardQuery, nil)},
 		{name: "offersNear/agir", op: b.agir("social_worker", offersQuery, nil)},
@@ -510,6 +543,9 @@ func (b *bench) runAll(ctx context.Context, pgNote string) error {
 		fmt.Fprintf(b.out, "  list50 vs PostGraphile                    not measured: its query failed (above; log %s)\n", b.pg.log)
 	} else {
 		fmt.Fprintf(b.out, "  list50 vs PostGraphile                    not measured: %s\n", pgNote)
+	}
+	if s := results["list50/sql-prepared"]; s.n > 0 && pg.n > 0 {
+		fmt.Fprintf(b.out, "  list50 throughput raw SQL, prepared / PostGraphile %5.2f×  (the database alone: the ceiling of a server reading it per request)\n", s.rps/pg.rps)
 	}
 	if s := results["list50/sql"]; s.n > 0 && ag.n > 0 {
 		fmt.Fprintf(b.out, "  list50 p50 AGIR / raw SQL                 %6.2f   (the floor, for information)\n", ag.p50.Seconds()/s.p50.Seconds())
