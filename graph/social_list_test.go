@@ -164,6 +164,31 @@ func TestBeneficiaries_NarrowPageAnswersAsTheFullRow(t *testing.T) {
 	}
 }
 
+// TestBeneficiaries_FragmentOnNodeAnswersAsTheFields: a page's fields asked through a
+// fragment on Node (an interface of Beneficiary) are read as the same fields asked
+// directly: the page's columns, what it reads for the whole page, and whether its rows
+// may be marshalled one after the other all see them, as the executor does.
+func TestBeneficiaries_FragmentOnNodeAnswersAsTheFields(t *testing.T) {
+	env := demoEnv(t)
+	coord := demoPrincipal(t, env, model.RoleCoordinator)
+	const fields = `lastName birthDate socialOperator { name } referents { socialWorker { name } }
+		orientations { status structure { name } } consents { kind }`
+	type page struct {
+		Beneficiaries struct{ Nodes []map[string]any }
+	}
+	var direct, fragment page
+	env.MustDo(coord, `{ beneficiaries(first: 20) { nodes { id `+fields+` } } }`, nil, &direct)
+	env.MustDo(coord, `{ beneficiaries(first: 20) { nodes { id ...N } } } fragment N on Node { ... on Beneficiary { `+fields+` } }`, nil, &fragment)
+	if len(direct.Beneficiaries.Nodes) < 10 {
+		t.Fatalf("%d nodes", len(direct.Beneficiaries.Nodes))
+	}
+	for i, n := range fragment.Beneficiaries.Nodes {
+		if a, b := fmt.Sprint(n), fmt.Sprint(direct.Beneficiaries.Nodes[i]); a != b {
+			t.Fatalf("node %d:\nthrough Node %s\ndirect       %s", i, a, b)
+		}
+	}
+}
+
 // TestNode_BeneficiaryAnswersAsTheRecord: node(id:) on a beneficiary reads its relations
 // before its fields resolve, as beneficiary(id:) does, and answers the same.
 func TestNode_BeneficiaryAnswersAsTheRecord(t *testing.T) {

@@ -128,7 +128,7 @@ func pageSelections(ctx context.Context) []ast.SelectionSet {
 		case "nodes":
 			sets = append(sets, f.Selections)
 		case "edges":
-			for _, e := range graphql.CollectFields(oc, f.Selections, []string{"BeneficiaryEdge"}) {
+			for _, e := range graphql.CollectFields(oc, f.Selections, satisfies("BeneficiaryEdge")) {
 				if e.Name == "node" {
 					sets = append(sets, e.Selections)
 				}
@@ -144,7 +144,7 @@ func selectedBeneficiaryFields(ctx context.Context, sets []ast.SelectionSet) map
 	selected := map[string]bool{}
 	oc := graphql.GetOperationContext(ctx)
 	for _, set := range sets {
-		for _, g := range graphql.CollectFields(oc, set, []string{"Beneficiary"}) {
+		for _, g := range graphql.CollectFields(oc, set, satisfies("Beneficiary")) {
 			selectField(oc, g, selected)
 		}
 	}
@@ -169,7 +169,7 @@ func pageWaitFree(ctx context.Context, sets []ast.SelectionSet, ready map[string
 func selectedFields(ctx context.Context) map[string]bool {
 	selected := map[string]bool{}
 	oc := graphql.GetOperationContext(ctx)
-	for _, f := range graphql.CollectFieldsCtx(ctx, []string{"Beneficiary"}) {
+	for _, f := range graphql.CollectFieldsCtx(ctx, satisfies("Beneficiary")) {
 		selectField(oc, f, selected)
 	}
 	return selected
@@ -181,7 +181,7 @@ func selectedFields(ctx context.Context) map[string]bool {
 func selectField(oc *graphql.OperationContext, f graphql.CollectedField, selected map[string]bool) {
 	selected[f.Name] = true
 	if f.Name == "orientations" {
-		for _, g := range graphql.CollectFields(oc, f.Selections, []string{"Orientation"}) {
+		for _, g := range graphql.CollectFields(oc, f.Selections, satisfies("Orientation")) {
 			if g.Name == "structure" {
 				selected["orientations.structure"] = true
 			}
