@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -179,8 +180,13 @@ func (t *Tx) SelectContext(ctx context.Context, dest any, query string, args ...
 // selectRows runs query and scans its rows (structs, mapped by sqlx) into a slice made
 // for capHint rows, each row scanned in place. sqlx's Select grows its slice by reflection
 // and allocates every row before copying it in: on the national list of 50 that was a
-// seventh of the bytes a request allocates (reflect.growslice, reflect.New).
+// seventh of the bytes a request allocates (reflect.growslice, reflect.New). A row type
+// that is not a struct mapped by column (a string, a sql.Scanner) goes through Select.
 func selectRows[R any](ctx context.Context, tx *Tx, capHint int, query string, args ...any) ([]R, error) {
+	if t := reflect.TypeFor[R](); t.Kind() != reflect.Struct || reflect.PointerTo(t).Implements(reflect.TypeFor[sql.Scanner]()) {
+		var out []R
+		return out, tx.SelectContext(ctx, &out, query, args...)
+	}
 	rows, err := tx.QueryxContext(ctx, query, args...)
 	if err != nil {
 		return nil, err

@@ -26,6 +26,15 @@ func marshalRows(ctx context.Context, serial bool, length int, workerLimit int64
 	}
 	ret := make(graphql.Array, length)
 	for i := range length {
+		if err := ctx.Err(); err != nil {
+			// As gqlgen's workers do once the request is cancelled or past its deadline:
+			// one error, and the rows left are null (so is the list: its rows are non-null).
+			graphql.AddError(ctx, err)
+			for j := i; j < length; j++ {
+				ret[j] = graphql.Null
+			}
+			break
+		}
 		ret[i] = marshalRow(graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i}), i, omitPanicHandler, marshal)
 	}
 	return ret

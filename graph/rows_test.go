@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -71,5 +72,23 @@ func TestPageWaitFree(t *testing.T) {
 				t.Fatalf("wait-free %v, want %v", got, c.want)
 			}
 		})
+	}
+}
+
+// TestMarshalRows_Cancelled: once the request is cancelled, rows marshalled one after
+// the other stop as gqlgen's workers do: no row is marshalled, each is null, one error.
+func TestMarshalRows_Cancelled(t *testing.T) {
+	for _, serial := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, graphql.DefaultRecover))
+		cancel()
+		calls := 0
+		ret := marshalRows(ctx, serial, 3, 64, false, func(context.Context, int) graphql.Marshaler {
+			calls++
+			return graphql.MarshalString("row")
+		})
+		errs := graphql.GetErrors(ctx)
+		if calls != 0 || len(ret) != 3 || ret[0] != graphql.Null || ret[2] != graphql.Null || len(errs) != 1 {
+			t.Errorf("serial %v: %d calls, rows %v, errors %v", serial, calls, ret, errs)
+		}
 	}
 }
