@@ -16,13 +16,33 @@ import (
 type fieldRule struct {
 	roles map[model.Role]bool // roles that may read the field or call the operation
 	group model.FieldGroup    // personal-data group, "" for none
+	// readers are the roles that may read it: those of roles whose confidentiality
+	// matrix lets them read its group (the middleware's check, once per resolved field).
+	readers roleSet
+}
+
+// roleSet is a set of roles: bit i stands for model.AllRoles[i].
+type roleSet uint32
+
+// roleBit returns the bit of role r, 0 for an unknown role (in no set).
+func roleBit(r model.Role) roleSet {
+	for i, x := range model.AllRoles {
+		if x == r {
+			return 1 << i
+		}
+	}
+	return 0
 }
 
 // Rules is the access policy of the schema: for each "Type.field", who may read it.
 // It is built from the @allow and @group directives, so the schema is the one place
 // where rules are written; a field without a rule is denied to every role.
 type Rules struct {
-	fields map[fieldKey]fieldRule
+	fields map[fieldKey]*fieldRule
+	// byDef holds the rules of the fields of object types by their definition, the one
+	// the executor resolves them with (a pointer: no hashing of names). A field selected
+	// on an interface has the interface's definition, and is looked up by name.
+	byDef  map[*ast.FieldDefinition]*fieldRule
 	types  map[string]map[model.Role]bool
 	logger *slog.Logger // denied attempts (nil: slog.Default)
 }
@@ -33,7 +53,11 @@ type fieldKey struct{ typ, field string }
 
 // NewRules reads the access rules of schema.
 func NewRules(schema *ast.Schema) *Rules {
-	r := &Rules{fields: map[fieldKey]fieldRule{}, types: map[string]map[model.Role]bool{}}
+	if len(model.AllRoles) > 32 {
+		panic("graph: more roles than a roleSet holds")
+	}
+	r := &Rules{fields: map[fieldKey]*fieldRule{}, byDef: map[*ast.FieldDefinition]*fieldRule{},
+		types: map[string]map[model.Role]bool{}}
 	for _, def := range schema.Types {
 		if def.BuiltIn || (def.Kind != ast.Object && def.Kind != ast.Interface) {
 			continue
@@ -54,7 +78,15 @@ func NewRules(schema *ast.Schema) *Rules {
 				rule.group = model.FieldGroup(d.Arguments.ForName("name").Value.Raw)
 			}
 			if rule.roles != nil {
-				r.fields[fieldKey{def.Name, f.Name}] = rule
+				for _, role := range model.AllRoles {
+					if rule.roles[role] && (rule.group == "" || model.CanReadGroup(role, rule.group)) {
+						rule.readers |= roleBit(role)
+					}
+				}
+				r.fields[fieldKey{def.Name, f.Name}] = &rule
+				if def.Kind == ast.Object {
+					r.byDef[f] = &rule
+				}
 			}
 		}
 	}
@@ -80,19 +112,24 @@ func (r *Rules) CanRead(role model.Role, typ, field string) bool {
 }
 
 // readable returns the rule of field of type typ and whether role may read it.
-func (r *Rules) readable(role model.Role, typ, field string) (fieldRule, bool) {
-	rule, ok := r.fields[fieldKey{typ, field}]
-	if !ok || !rule.roles[role] {
-		return rule, false
+func (r *Rules) readable(role model.Role, typ, field string) (*fieldRule, bool) {
+	rule := r.fields[fieldKey{typ, field}]
+	return rule, rule != nil && rule.readers&roleBit(role) != 0
+}
+
+// resolvedRule returns the rule of the field fc resolves, and whether role may read it.
+func (r *Rules) resolvedRule(role model.Role, fc *graphql.FieldContext) (*fieldRule, bool) {
+	if rule := r.byDef[fc.Field.Definition]; rule != nil {
+		return rule, rule.readers&roleBit(role) != 0
 	}
-	return rule, rule.group == "" || model.CanReadGroup(role, rule.group)
+	return r.readable(role, fc.Object, fc.Field.Name)
 }
 
 // CanSee reports whether role may see objects of type typ at all (used by node(id:)).
 func (r *Rules) CanSee(role model.Role, typ string) bool { return r.types[typ][role] }
 
 // HasRule reports whether "Type.field" has an access rule (the matrix test uses it).
-func (r *Rules) HasRule(typ, field string) bool { _, ok := r.fields[fieldKey{typ, field}]; return ok }
+func (r *Rules) HasRule(typ, field string) bool { return r.fields[fieldKey{typ, field}] != nil }
 
 // middleware denies, before it resolves, every field the caller may not read: the field
 // is null and an error names it (never the data).
@@ -105,7 +142,7 @@ func (r *Rules) middleware(ctx context.Context, next graphql.Resolver) (any, err
 	if p == nil {
 		return nil, model.Errorf(model.CodeUnauthenticated, nil, "authentification requise")
 	}
-	rule, ok := r.readable(p.Role, fc.Object, fc.Field.Name)
+	rule, ok := r.resolvedRule(p.Role, fc)
 	if !ok {
 		logDenied(ctx, r.logger, "field", fc.Object+"."+fc.Field.Name, string(model.CodeForbidden))
 		return nil, &model.Error{Code: model.CodeForbidden, Field: []string{fc.Field.Alias},
