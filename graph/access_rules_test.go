@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"iter"
 	"slices"
 	"strings"
 	"testing"
@@ -16,16 +17,25 @@ import (
 func TestEveryFieldHasAnAccessRule(t *testing.T) {
 	schema := NewExecutableSchema(Config{Resolvers: &Resolver{}}).Schema()
 	rules := NewRules(schema)
-	for name, def := range schema.Types {
-		if def.BuiltIn || strings.HasPrefix(name, "__") || (def.Kind != ast.Object && def.Kind != ast.Interface) {
-			continue
+	for def, f := range ruledFields(schema) {
+		if !rules.HasRule(def.Name, f.Name) {
+			t.Errorf("%s.%s has no @allow rule", def.Name, f.Name)
 		}
-		for _, f := range def.Fields {
-			if strings.HasPrefix(f.Name, "__") {
+	}
+}
+
+// ruledFields yields the fields that carry an access rule: those of the schema's own
+// object and interface types, introspection aside.
+func ruledFields(schema *ast.Schema) iter.Seq2[*ast.Definition, *ast.FieldDefinition] {
+	return func(yield func(*ast.Definition, *ast.FieldDefinition) bool) {
+		for name, def := range schema.Types {
+			if def.BuiltIn || strings.HasPrefix(name, "__") || (def.Kind != ast.Object && def.Kind != ast.Interface) {
 				continue
 			}
-			if !rules.HasRule(name, f.Name) {
-				t.Errorf("%s.%s has no @allow rule", name, f.Name)
+			for _, f := range def.Fields {
+				if !strings.HasPrefix(f.Name, "__") && !yield(def, f) {
+					return
+				}
 			}
 		}
 	}
@@ -40,37 +50,29 @@ func TestResolvedRuleAsTheSchemaSays(t *testing.T) {
 	rules := NewRules(schema)
 	roles := append(slices.Clone(model.AllRoles), model.Role("unknown"))
 	checked := 0
-	for name, def := range schema.Types {
-		if def.BuiltIn || strings.HasPrefix(name, "__") || (def.Kind != ast.Object && def.Kind != ast.Interface) {
-			continue
+	for def, f := range ruledFields(schema) {
+		allow := f.Directives.ForName("allow")
+		if allow == nil {
+			allow = def.Directives.ForName("allow")
 		}
-		for _, f := range def.Fields {
-			if strings.HasPrefix(f.Name, "__") {
-				continue
+		for _, role := range roles {
+			want := false
+			if allow != nil {
+				for _, c := range allow.Arguments.ForName("roles").Value.Children {
+					want = want || c.Value.Raw == string(role)
+				}
 			}
-			allow := f.Directives.ForName("allow")
-			if allow == nil {
-				allow = def.Directives.ForName("allow")
+			if g := f.Directives.ForName("group"); g != nil && want {
+				want = model.CanReadGroup(role, model.FieldGroup(g.Arguments.ForName("name").Value.Raw))
 			}
-			for _, role := range roles {
-				want := false
-				if allow != nil {
-					for _, c := range allow.Arguments.ForName("roles").Value.Children {
-						want = want || c.Value.Raw == string(role)
-					}
-				}
-				if g := f.Directives.ForName("group"); g != nil && want {
-					want = model.CanReadGroup(role, model.FieldGroup(g.Arguments.ForName("name").Value.Raw))
-				}
-				fc := &graphql.FieldContext{Object: name, Field: graphql.CollectedField{Field: &ast.Field{Name: f.Name, Definition: f}}}
-				if _, got := rules.resolvedRule(role, fc); got != want {
-					t.Errorf("%s.%s for %s: %v, want %v", name, f.Name, role, got, want)
-				}
-				if got := rules.CanRead(role, name, f.Name); got != want {
-					t.Errorf("CanRead %s.%s for %s: %v, want %v", name, f.Name, role, got, want)
-				}
-				checked++
+			fc := &graphql.FieldContext{Object: def.Name, Field: graphql.CollectedField{Field: &ast.Field{Name: f.Name, Definition: f}}}
+			if _, got := rules.resolvedRule(role, fc); got != want {
+				t.Errorf("%s.%s for %s: %v, want %v", def.Name, f.Name, role, got, want)
 			}
+			if got := rules.CanRead(role, def.Name, f.Name); got != want {
+				t.Errorf("CanRead %s.%s for %s: %v, want %v", def.Name, f.Name, role, got, want)
+			}
+			checked++
 		}
 	}
 	if checked < 1000 {
