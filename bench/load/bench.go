@@ -40,14 +40,21 @@ type result struct {
 	serverCPU, pgCPU float64
 }
 
-// measure runs op with o.concurrency workers for o.duration and collects latencies.
-func (b *bench) measure(ctx context.Context, name string, op func(ctx context.Context, worker, i int) error) result {
-	ctx, cancel := context.WithTimeout(ctx, b.o.duration)
+// sample is what one period of measure collected.
+type sample struct {
+	lat              []time.Duration
+	errs             int
+	firstErr         string
+	elapsed          time.Duration
+	serverCPU, pgCPU time.Duration
+}
+
+// measure runs op with o.concurrency workers for d and collects latencies.
+func (b *bench) measure(ctx context.Context, name string, d time.Duration, op func(ctx context.Context, worker, i int) error) sample {
+	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var mu sync.Mutex
-	var all []time.Duration
-	errs := 0
-	firstErr := ""
+	var out sample
 	var wg sync.WaitGroup
 	server := b.srv.process
 	if strings.HasSuffix(name, "/postgraphile") {
@@ -76,19 +83,37 @@ func (b *bench) measure(ctx context.Context, name string, op func(ctx context.Co
 				}
 			}
 			mu.Lock()
-			all = append(all, lat...)
-			errs += e
-			if firstErr == "" {
-				firstErr = fe
+			out.lat = append(out.lat, lat...)
+			out.errs += e
+			if out.firstErr == "" {
+				out.firstErr = fe
 			}
 			mu.Unlock()
 		}(w)
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	serverCPU, pgCPU := server.cpu()-serverCPU0, postgresCPU()-pgCPU0
+	out.elapsed = time.Since(start)
+	out.serverCPU, out.pgCPU = server.cpu()-serverCPU0, postgresCPU()-pgCPU0
+	return out
+}
+
+// summarize makes the result of a scenario from its samples (one per round).
+func summarize(name string, samples []sample) result {
+	var all []time.Duration
+	var elapsed, serverCPU, pgCPU time.Duration
+	r := result{name: name}
+	for _, s := range samples {
+		all = append(all, s.lat...)
+		elapsed += s.elapsed
+		serverCPU += s.serverCPU
+		pgCPU += s.pgCPU
+		r.errs += s.errs
+		if r.firstErr == "" {
+			r.firstErr = s.firstErr
+		}
+	}
 	slices.Sort(all)
-	r := result{name: name, n: len(all), errs: errs, firstErr: firstErr}
+	r.n = len(all)
 	if len(all) > 0 {
 		if !strings.Contains(name, "/sql") {
 			r.serverCPU = serverCPU.Seconds() * 1000 / float64(len(all))
@@ -507,6 +532,34 @@ func (b *bench) runAll(ctx context.Context, pgNote string) error {
 
 	results := map[string]result{}
 	fmt.Fprintf(b.out, "%-22s %9s %9s %9s %9s %7s %11s %11s  %s\n", "scenario", "req/s", "p50", "p95", "p99", "errors", "server CPU", "pg CPU", "")
+	show := func(r result) {
+		note := ""
+		if r.errs > 0 {
+			note = "first error: " + r.firstErr
+		}
+		fmt.Fprintf(b.out, "%-22s %9.1f %9s %9s %9s %7d %11s %11s  %s\n", r.name, r.rps, ms(r.p50), ms(r.p95), ms(r.p99), r.errs,
+			cpuPerRequest(r.serverCPU), cpuPerRequest(r.pgCPU), note)
+	}
+	// The list's scenarios, whose ratios are the targets, take turns: o.rounds rounds of
+	// duration/rounds each; the others run one after another for the whole duration.
+	var turns []scenario
+	turnsRun := false
+	runTurns := func() {
+		if turnsRun || len(turns) == 0 {
+			return
+		}
+		turnsRun = true
+		samples := map[string][]sample{}
+		for round := 0; round < b.o.rounds && ctx.Err() == nil; round++ {
+			for _, t := range turns {
+				samples[t.name] = append(samples[t.name], b.measure(ctx, t.name, b.o.duration/time.Duration(b.o.rounds), t.op))
+			}
+		}
+		for _, t := range turns {
+			results[t.name] = summarize(t.name, samples[t.name])
+			show(results[t.name])
+		}
+	}
 	for _, s := range scenarios {
 		if b.o.only != "" && !strings.Contains(s.name, b.o.only) {
 			continue
@@ -520,18 +573,18 @@ func (b *bench) runAll(ctx context.Context, pgNote string) error {
 			fmt.Fprintf(b.out, "%-22s FAILED: %v\n", s.name, err)
 			continue
 		}
-		r := b.measure(ctx, s.name, s.op)
-		results[s.name] = r
-		note := ""
-		if r.errs > 0 {
-			note = "first error: " + r.firstErr
+		if strings.HasPrefix(s.name, "list50/") {
+			turns = append(turns, s)
+			continue
 		}
-		fmt.Fprintf(b.out, "%-22s %9.1f %9s %9s %9s %7d %11s %11s  %s\n", s.name, r.rps, ms(r.p50), ms(r.p95), ms(r.p99), r.errs,
-			cpuPerRequest(r.serverCPU), cpuPerRequest(r.pgCPU), note)
+		runTurns()
+		results[s.name] = summarize(s.name, []sample{b.measure(ctx, s.name, b.o.duration, s.op)})
+		show(results[s.name])
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 	}
+	runTurns()
 	stop()
 
 	fmt.Fprintf(b.out, "\nratios (targets of issue 9)\n")

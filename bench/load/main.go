@@ -44,6 +44,7 @@ type options struct {
 	dataDir      string
 	postgraphile string
 	only         string
+	rounds       int
 }
 
 func main() {
@@ -54,7 +55,11 @@ func main() {
 	flag.StringVar(&o.dataDir, "data-dir", "", "directory of the private PostgreSQL cluster and the server's files (default $TMPDIR/agir-bench-<scale>)")
 	flag.StringVar(&o.postgraphile, "postgraphile", "auto", "run PostGraphile v5 for the comparison: auto (when npm is found), on, off")
 	flag.StringVar(&o.only, "only", "", "run only the scenarios whose name contains this")
+	flag.IntVar(&o.rounds, "rounds", 3, "the list's scenarios (AGIR, PostGraphile, raw SQL) take turns in this many rounds of duration/rounds each, so that a slower or faster moment of a shared machine weighs on each of them alike")
 	flag.Parse()
+	if o.rounds < 1 {
+		o.rounds = 1
+	}
 	if o.dataDir == "" {
 		o.dataDir = filepath.Join(os.TempDir(), "agir-bench-"+o.scale)
 	}
