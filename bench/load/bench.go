@@ -177,23 +177,7 @@ func (b *bench) agir(role, query string, vars map[string]any) func(ctx context.C
 // rawSQL reads every row of query (the floor: the same data, one statement, no HTTP).
 func (b *bench) rawSQL(query string, args ...any) func(ctx context.Context, w, i int) error {
 	return func(ctx context.Context, w, i int) error {
-		rows, err := b.db.QueryContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for k := range vals {
-			ptrs[k] = &vals[k]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		return readAll(b.db.QueryContext(ctx, query, args...))
 	}
 }
 
@@ -209,24 +193,29 @@ func (b *bench) rawSQLPrepared(query string) func(ctx context.Context, w, i int)
 		if prepErr != nil {
 			return prepErr
 		}
-		rows, err := stmt.QueryContext(ctx)
-		if err != nil {
+		return readAll(stmt.QueryContext(ctx))
+	}
+}
+
+// readAll scans every row of a query's result into throwaway values, as a client reading
+// the answer would.
+func readAll(rows *sql.Rows, err error) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for k := range vals {
+		ptrs[k] = &vals[k]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for k := range vals {
-			ptrs[k] = &vals[k]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
 	}
+	return rows.Err()
 }
 
 // ---- canned operations ----
