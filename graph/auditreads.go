@@ -53,8 +53,8 @@ func (l *readLog) add(ref model.AuditRef, field string) {
 	}
 }
 
-// entries returns the operation's read entries: one per type, set of fields and set of
-// departments, listing the objects read so in key order. A page of 50 beneficiaries whose
+// entries returns the operation's read entries: one per type, set of fields and
+// department, listing the objects read so in key order. A page of 50 beneficiaries whose
 // names were read is one entry; objects read with other fields, or from another
 // department (a coordinator sees its territory's entries only), are entries of their own.
 func (l *readLog) entries() []db.AuditEntry {

@@ -14,10 +14,9 @@ import (
 
 // fieldRule is the access rule of one field, read from the schema's directives.
 type fieldRule struct {
-	roles map[model.Role]bool // roles that may read the field or call the operation
-	group model.FieldGroup    // personal-data group, "" for none
-	// readers are the roles that may read it: those of roles whose confidentiality
-	// matrix lets them read its group (the middleware's check, once per resolved field).
+	group model.FieldGroup // personal-data group, "" for none
+	// readers are the roles that may read the field or call the operation: those its
+	// @allow (or its type's) names whose confidentiality matrix lets them read its group.
 	readers roleSet
 }
 
@@ -70,16 +69,17 @@ func NewRules(schema *ast.Schema) *Rules {
 			if len(f.Name) > 1 && f.Name[:2] == "__" {
 				continue
 			}
-			rule := fieldRule{roles: allowedRoles(f.Directives)}
-			if rule.roles == nil {
-				rule.roles = typeRoles
+			roles := allowedRoles(f.Directives)
+			if roles == nil {
+				roles = typeRoles
 			}
+			var rule fieldRule
 			if d := f.Directives.ForName("group"); d != nil {
 				rule.group = model.FieldGroup(d.Arguments.ForName("name").Value.Raw)
 			}
-			if rule.roles != nil {
+			if roles != nil {
 				for _, role := range model.AllRoles {
-					if rule.roles[role] && (rule.group == "" || model.CanReadGroup(role, rule.group)) {
+					if roles[role] && (rule.group == "" || model.CanReadGroup(role, rule.group)) {
 						rule.readers |= roleBit(role)
 					}
 				}
