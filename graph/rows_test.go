@@ -45,31 +45,32 @@ func TestPageWaitFree(t *testing.T) {
 		{"Included", `id household @include(if: true) { firstName }`, primed, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			query := `query { beneficiaries(first: 50) { edges { node { id } } nodes { ` + c.nodes + ` } } }`
-			if strings.Contains(c.nodes, "...F") {
-				query += ` fragment F on Beneficiary { household { firstName } }`
-			}
-			doc, errs := gqlparser.LoadQuery(parsedSchema, query)
-			if errs != nil {
-				t.Fatalf("query: %v", errs)
-			}
-			oc := &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: map[string]any{}}
-			conn := doc.Operations[0].SelectionSet[0].(*ast.Field)
-			var sets []ast.SelectionSet
-			for _, f := range graphql.CollectFields(oc, conn.SelectionSet, nil) {
-				switch f.Name {
-				case "nodes":
-					sets = append(sets, f.Selections)
-				case "edges":
-					sets = append(sets, f.Selections[0].(*ast.Field).SelectionSet)
+			// The case's selection under nodes, under edges.node, and under both.
+			for _, p := range []struct {
+				page string
+				sets int
+			}{{`nodes { ` + c.nodes + ` }`, 1}, {`edges { cursor node { ` + c.nodes + ` } }`, 1},
+				{`edges { node { id } } nodes { ` + c.nodes + ` }`, 2}} {
+				page := p.page
+				query := `query { beneficiaries(first: 50) { ` + page + ` } }`
+				if strings.Contains(c.nodes, "...F") {
+					query += ` fragment F on Beneficiary { household { firstName } }`
 				}
-			}
-			got := true
-			for _, set := range sets {
-				got = got && selectionWaitFree(oc, "Beneficiary", set, c.ready)
-			}
-			if got != c.want {
-				t.Fatalf("wait-free %v, want %v", got, c.want)
+				doc, errs := gqlparser.LoadQuery(parsedSchema, query)
+				if errs != nil {
+					t.Fatalf("query: %v", errs)
+				}
+				oc := &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: map[string]any{}}
+				conn := doc.Operations[0].SelectionSet[0].(*ast.Field)
+				ctx := graphql.WithFieldContext(graphql.WithOperationContext(context.Background(), oc),
+					&graphql.FieldContext{Object: "Query", Field: graphql.CollectedField{Field: conn, Selections: conn.SelectionSet}})
+				sets := pageSelections(ctx)
+				if len(sets) != p.sets {
+					t.Fatalf("%s: %d selection sets", page, len(sets))
+				}
+				if got := pageWaitFree(ctx, sets, c.ready); got != c.want {
+					t.Fatalf("%s: wait-free %v, want %v", page, got, c.want)
+				}
 			}
 		})
 	}
@@ -89,6 +90,24 @@ func TestMarshalRows_Cancelled(t *testing.T) {
 		errs := graphql.GetErrors(ctx)
 		if calls != 0 || len(ret) != 3 || ret[0] != graphql.Null || ret[2] != graphql.Null || len(errs) != 1 {
 			t.Errorf("serial %v: %d calls, rows %v, errors %v", serial, calls, ret, errs)
+		}
+	}
+}
+
+// TestMarshalRows_Panic: a row that panics is null with one error on its own, on either
+// path, and the other rows are marshalled.
+func TestMarshalRows_Panic(t *testing.T) {
+	for _, serial := range []bool{false, true} {
+		ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, graphql.DefaultRecover)
+		ret := marshalRows(ctx, serial, 3, 64, false, func(_ context.Context, i int) graphql.Marshaler {
+			if i == 1 {
+				panic("row 1")
+			}
+			return graphql.MarshalString("row")
+		})
+		errs := graphql.GetErrors(ctx)
+		if len(ret) != 3 || ret[0] == graphql.Null || ret[1] != graphql.Null || ret[2] == graphql.Null || len(errs) != 1 {
+			t.Errorf("serial %v: rows %v, errors %v", serial, ret, errs)
 		}
 	}
 }

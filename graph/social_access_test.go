@@ -234,11 +234,7 @@ func TestCollectiveAction_ConcurrentRegistrationsNeverOverbook(t *testing.T) {
 // Nested reads cost a fixed number of statements whatever the page size (STYLE 7), the
 // professional module's fields included.
 func TestBeneficiaries_NestedReadsCostFixedStatements(t *testing.T) {
-	var counter statementLog
-	env := graphtest.NewWithOptions(t, db.Options{MaxOpenConns: 10, Observer: &counter})
-	if _, err := demoLoad(env); err != nil {
-		t.Fatal(err)
-	}
+	env, counter := countedDemoEnv(t)
 	clearSocialDemo(t, env)
 	coverDepartments(t, env)
 	setToday(env, "2026-03-02")
@@ -327,6 +323,16 @@ func TestBeneficiaries_NestedReadsCostFixedStatements(t *testing.T) {
 
 // statementLog is a db.StatementObserver that counts the statements of a pool and keeps
 // the first line of each, so that a test over the bound says which ones ran.
+// countedDemoEnv is the demo territory on a Store whose statements are logged.
+func countedDemoEnv(t *testing.T) (*graphtest.Env, *statementLog) {
+	counter := &statementLog{}
+	env := graphtest.NewWithOptions(t, db.Options{MaxOpenConns: 10, Observer: counter})
+	if _, err := demoLoad(env); err != nil {
+		t.Fatal(err)
+	}
+	return env, counter
+}
+
 type statementLog struct {
 	mu         sync.Mutex
 	statements []string

@@ -35,5 +35,10 @@ func TestWriteResponse(t *testing.T) {
 		if !reflect.DeepEqual(g, w) {
 			t.Fatalf("wrote %s, want %s", got.String(), want)
 		}
+		// Without errors the data is written as the executor made it: json.Marshal would
+		// have escaped <&> (and re-encoded the rest).
+		if len(resp.Errors) == 0 && !bytes.Contains(got.Bytes(), resp.Data) {
+			t.Fatalf("wrote %s, not the data as made: %s", got.String(), resp.Data)
+		}
 	}
 }
