@@ -67,7 +67,9 @@ func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	mux.Handle("GET /{$}", graphiQLPage())
+	page, assets := explorer()
+	mux.Handle("GET /{$}", page)
+	mux.Handle("GET /graphiql/", assets)
 	return withRequestID(withTraceContext(withAccessLog(m.Logger, withTimeout(m.Config.RequestTimeout, mux))))
 }
 
