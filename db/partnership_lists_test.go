@@ -11,13 +11,14 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
+	"github.com/agir-reseau/agir-backend/internal/datainclusion"
 )
 
 // TestClosedListsInDatabase checks that the CHECK constraints' lists (functions di_*) and
 // the labels table hold exactly the values of the shared data·inclusion v1 files.
 func TestClosedListsInDatabase(t *testing.T) {
+	dir := filepath.Join(datainclusion.Dir(t), "extra")
 	s := newTestStore(t)
-	dir := filepath.Join("..", "..", "shared", "data-inclusion", "v1", "extra")
 	for fn, l := range map[string]model.DIList{
 		"di_thematiques": model.Thematiques, "di_publics": model.Publics, "di_types": model.TypesDeService,
 		"di_frais": model.Frais, "di_modes_accueil": model.ModesAccueil, "di_modes_mobilisation": model.ModesMobilisation,
@@ -26,7 +27,7 @@ func TestClosedListsInDatabase(t *testing.T) {
 		t.Run(fn, func(t *testing.T) {
 			b, err := os.ReadFile(filepath.Join(dir, l.File))
 			if err != nil {
-				t.Fatalf("shared file (beside the clone): %v", err)
+				t.Fatal(err)
 			}
 			var items []struct{ Value string }
 			if err := json.Unmarshal(b, &items); err != nil {

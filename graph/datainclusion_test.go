@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,19 +16,14 @@ import (
 	"github.com/agir-reseau/agir-backend/graph"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
+	"github.com/agir-reseau/agir-backend/internal/datainclusion"
 )
 
-// sharedSchema compiles a data·inclusion v1 JSON Schema from the shared files beside the
-// clone (../shared from the repository root).
+// sharedSchema compiles a data·inclusion v1 JSON Schema from the national files
+// (internal/datainclusion says where; the test is skipped without them).
 func sharedSchema(t *testing.T, name string) *jsonschema.Schema {
 	t.Helper()
-	path, err := filepath.Abs(filepath.Join("..", "..", "shared", "data-inclusion", "v1", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("shared data·inclusion schema not found (it sits beside the clone): %v", err)
-	}
+	path := filepath.Join(datainclusion.Dir(t), name)
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
 	s, err := c.Compile(path)

@@ -43,6 +43,8 @@ type OperationReport struct {
 type Observer interface {
 	OperationDone(ctx context.Context, r OperationReport)
 	SubscriptionsChanged(name string, delta int)
+	// SubscriptionEvent is called for each event sent to a subscription, as it is sent.
+	SubscriptionEvent(name string)
 }
 
 // opStats is the per-operation tally the statement observer adds to.
@@ -66,7 +68,10 @@ func DocumentHash(query string) string {
 }
 
 // StatementTracer counts the SQL statements of each operation and opens a trace span per
-// statement, as a child of the operation's span. Give it to db.Open (Options.Observer).
+// statement, as a child of the operation's span, with OpenTelemetry's database semantic
+// conventions: the span is named after the operation (SELECT, INSERT...), with
+// db.system.name, db.operation.name and db.query.text (the parameterised text: values
+// are never in it). Give it to db.Open (Options.Observer).
 type StatementTracer struct {
 	Tracer trace.Tracer
 }
@@ -91,8 +96,10 @@ func (t StatementTracer) StatementStart(ctx context.Context, query string) func(
 	if !trace.SpanFromContext(ctx).SpanContext().IsValid() {
 		return func(error) {}
 	}
-	_, span := t.Tracer.Start(ctx, "sql "+sqlVerb(query), trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(attribute.String("db.system", "postgresql"), attribute.String("db.statement", query)))
+	verb := sqlVerb(query)
+	_, span := t.Tracer.Start(ctx, verb, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("db.system.name", "postgresql"), attribute.String("db.operation.name", verb),
+			attribute.String("db.query.text", query)))
 	return func(err error) {
 		if err != nil {
 			span.SetStatus(codes.Error, "statement failed")
@@ -125,22 +132,29 @@ func operationName(oc *graphql.OperationContext) string {
 
 // observe is the operation middleware: a span per operation, a tally of SQL
 // statements, one report when the operation ends (each query or mutation; a
-// subscription when its stream ends).
+// subscription when its stream ends, and a count of each event as it is sent).
+//
+// The span follows OpenTelemetry's GraphQL semantic conventions: named
+// "{graphql.operation.type} {graphql.operation.name}" ("query Dashboard"), or the type
+// alone for an anonymous operation, with graphql.operation.type and, when there is one,
+// graphql.operation.name. The document itself is not recorded (graphql.document is
+// optional and may be long); its sha256 is, as graphql.document.hash.
 func (e *endpointObserver) observe(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
 	name := operationName(oc)
 	kind := string(oc.Operation.Operation)
 	stats := &opStats{}
 	ctx = context.WithValue(ctx, opStatsKey{}, stats)
-	spanName := "graphql." + kind
-	if name != "" {
-		spanName += " " + name
-	}
-	ctx, span := e.tracer.Start(ctx, spanName, trace.WithAttributes(
-		attribute.String("graphql.operation.name", name),
+	spanName := kind
+	attrs := []attribute.KeyValue{
 		attribute.String("graphql.operation.type", kind),
 		attribute.String("graphql.document.hash", DocumentHash(oc.RawQuery)),
-	))
+	}
+	if name != "" {
+		spanName += " " + name
+		attrs = append(attrs, attribute.String("graphql.operation.name", name))
+	}
+	ctx, span := e.tracer.Start(ctx, spanName, trace.WithAttributes(attrs...))
 	start := oc.Stats.OperationStart
 	if start.IsZero() {
 		start = time.Now()
@@ -162,6 +176,9 @@ func (e *endpointObserver) observe(ctx context.Context, next graphql.OperationHa
 			codes = append(codes, errorCodes(resp)...)
 			if subscription {
 				stats.events.Add(1)
+				if e.observer != nil {
+					e.observer.SubscriptionEvent(name)
+				}
 				return resp
 			}
 		case !subscription && errors.Is(ctx.Err(), context.DeadlineExceeded):

@@ -3,6 +3,7 @@
 package graph
 
 //go:generate go run ../tools/gqlgen
+//go:generate go run ../tools/printschema ../schema.graphql
 
 import (
 	"log/slog"

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"regexp"
@@ -21,10 +23,12 @@ import (
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
-// TestExplorer_Browser opens the explorer at / in headless Chromium, pastes a token, runs
-// a query and reads its result, as a user would. It drives the browser through the
-// DevTools protocol over a WebSocket (no browser download, no driver). It is skipped
-// when chromium is missing, except in CI (CI set), where .ci/run installs it.
+// TestExplorer_Browser opens GraphiQL at / in headless Chromium as a user would: pastes a
+// token in the Headers tab, reloads the schema, runs a query and reads its result, opens
+// the documentation, asks for completion, and runs a subscription over WebSocket. It
+// drives the browser through the DevTools protocol over a WebSocket (no browser download,
+// no driver). It is skipped when chromium is missing, except in CI (CI set), where
+// .ci/run installs it.
 func TestExplorer_Browser(t *testing.T) {
 	bin := chromiumBinary()
 	if bin == "" {
@@ -40,17 +44,34 @@ func TestExplorer_Browser(t *testing.T) {
 
 	b := launchChromium(t, ctx, bin)
 	page := b.open(t, ctx, "http://"+m.Addr()+"/")
-	page.waitFor(t, ctx, `document.readyState === "complete" && !!document.getElementById("run")`)
+	// GraphiQL's editors are CodeMirror 5 instances, reachable from their element.
+	page.waitFor(t, ctx, `!!document.querySelector(".graphiql-query-editor .CodeMirror") &&
+		!!document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")`)
+	page.eval(t, ctx, `window.agirEditor = (sel) => document.querySelector(sel + " .CodeMirror").CodeMirror; true`)
+	// Without a token the schema is not readable: the documentation says so.
+	page.eval(t, ctx, `(() => {
+		const docs = document.querySelector('button[aria-label="Show Documentation Explorer"]');
+		if (docs) docs.click();
+		return true;
+	})()`)
+	page.waitFor(t, ctx, `!!document.querySelector(".graphiql-doc-explorer-error")`)
+	// Pasting the token in the Headers tab reads the schema again (src/index.jsx): the
+	// documentation lists the root types, and Query's fields.
 	page.eval(t, ctx, fmt.Sprintf(`(() => {
-		const token = document.getElementById("token");
-		token.value = %q;
-		token.dispatchEvent(new Event("change"));
-		document.getElementById("query").value = "query FromTheBrowser { me { role departments } structures(first: 2) { totalCount } }";
-		document.getElementById("run").click();
+		agirEditor(".graphiql-editor-tool .graphiql-editor:not(.hidden)").setValue(JSON.stringify({Authorization: "Bearer " + %q}));
+		agirEditor(".graphiql-query-editor").setValue("query FromTheBrowser { me { role departments } structures(first: 2) { totalCount } }");
 		return true;
 	})()`, tok))
-	page.waitFor(t, ctx, `document.getElementById("result").dataset.status === "200"`)
-	text := page.eval(t, ctx, `document.getElementById("result").textContent`)
+	page.waitFor(t, ctx, `[...document.querySelectorAll("a.graphiql-doc-explorer-type-name")].some((a) => a.textContent === "Query")`)
+	page.eval(t, ctx, `(() => {
+		[...document.querySelectorAll("a.graphiql-doc-explorer-type-name")].find((a) => a.textContent === "Query").click();
+		return true;
+	})()`)
+	page.waitFor(t, ctx, `[...document.querySelectorAll(".graphiql-doc-explorer-field-name")].some((f) => f.textContent === "structures")`)
+
+	page.eval(t, ctx, `document.querySelector(".graphiql-execute-button").click(), true`)
+	page.waitFor(t, ctx, `agirEditor(".graphiql-response").getValue().includes("totalCount")`)
+	text := page.eval(t, ctx, `agirEditor(".graphiql-response").getValue()`)
 	var result struct {
 		Data struct {
 			Me struct {
@@ -67,51 +88,55 @@ func TestExplorer_Browser(t *testing.T) {
 	if result.Data.Me.Role != "coordinator" || result.Data.Structures.TotalCount == 0 {
 		t.Errorf("result %+v", result.Data)
 	}
-	// The schema-aware help lists the root fields, read by introspection.
-	page.waitFor(t, ctx, `!!document.querySelector('#docs [data-field="Query.structures"]')`)
 
-	// Completion proposes the fields of the type at the cursor.
-	got := page.eval(t, ctx, `(() => {
-		const q = document.getElementById("query");
-		q.value = "query { me { structure { agirRole } na";
-		q.selectionStart = q.selectionEnd = q.value.length;
-		q.dispatchEvent(new Event("input"));
-		return [...document.querySelectorAll("#suggest button")].map((b) => b.textContent).join(",");
-	})()`)
-	if got != "name" {
-		t.Errorf("completion after \"me { ... na\": %q, want name", got)
-	}
-	got = page.eval(t, ctx, `(() => {
-		const q = document.getElementById("query");
-		q.value = 'query { structures(first: 2, filter: {department: "69"}) { nodes { ... on Structure { agir';
-		q.selectionStart = q.selectionEnd = q.value.length;
-		q.dispatchEvent(new Event("input"));
-		return [...document.querySelectorAll("#suggest button")].map((b) => b.textContent).join(",");
-	})()`)
-	if got != "agirRole" {
-		t.Errorf("completion in an inline fragment: %q, want agirRole", got)
+	// Completion proposes the fields of the type at the cursor, from the schema.
+	for _, c := range []struct{ query, want string }{
+		{"query { me { structure { agirRole } na", "name"},
+		{`query { structures(first: 2, filter: {department: "69"}) { nodes { ... on Structure { agir`, "agirRole"},
+	} {
+		page.eval(t, ctx, fmt.Sprintf(`(() => {
+			const cm = agirEditor(".graphiql-query-editor");
+			cm.setValue(%q);
+			cm.focus();
+			cm.setCursor(cm.lineCount(), 0);
+			cm.showHint({completeSingle: false});
+			return true;
+		})()`, c.query))
+		page.waitFor(t, ctx, `document.querySelectorAll(".CodeMirror-hints .CodeMirror-hint").length > 0`)
+		got := page.eval(t, ctx, `document.querySelector(".CodeMirror-hints .CodeMirror-hint").textContent`)
+		if got != c.want {
+			t.Errorf("completion after %q: first hint %q, want %q", c.query, got, c.want)
+		}
+		page.eval(t, ctx, `agirEditor(".graphiql-query-editor").closeHint(), true`)
 	}
 
-	// A subscription opens a WebSocket from the page (allowed by its CSP) and shows events.
-	page.eval(t, ctx, `(() => {
-		document.getElementById("query").value = 'subscription { offerMapChanged(department: "69") { offerId kind } }';
-		document.getElementById("run").click();
-		return true;
-	})()`)
-	page.waitFor(t, ctx, `document.getElementById("result").textContent.startsWith("Abonné")`)
-	deadline := time.Now().Add(10 * time.Second)
+	// A subscription opens a WebSocket from the page (the headers are its connection_init
+	// payload) and shows the events.
+	page.eval(t, ctx, `agirEditor(".graphiql-query-editor").setValue('subscription OfferEvents { offerMapChanged(department: "69") { offerId kind } }'), true`)
+	// GraphiQL takes the operation's name from the editor after a short debounce.
+	page.eval(t, ctx, `new Promise((ok) => setTimeout(() => ok(true), 1000))`)
+	page.eval(t, ctx, `document.querySelector(".graphiql-execute-button").click(), true`)
+	deadline := time.Now().Add(15 * time.Second)
 	for {
 		err := m.Store.Notify(ctx, nil, db.ChannelOfferMap, model.OfferMapEvent{OfferID: "T2ZmZXI6Nw", Department: "69", Kind: model.OfferMapEventKindCreated, At: time.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v, _ := page.eval(t, ctx, `document.getElementById("result").textContent.includes("T2ZmZXI6Nw")`).(bool); v {
+		if v, _ := page.eval(t, ctx, `agirEditor(".graphiql-response").getValue().includes("T2ZmZXI6Nw")`).(bool); v {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no event shown: %v", page.eval(t, ctx, `document.getElementById("result").textContent`))
+			t.Fatalf("no event shown: %v", page.eval(t, ctx, `agirEditor(".graphiql-response").getValue()`))
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+
+	// Everything the page loaded came from this server (no CDN: offline).
+	loaded := page.eval(t, ctx, `performance.getEntriesByType("resource").map((e) => e.name).concat([location.href])`)
+	for _, u := range loaded.([]any) {
+		if s := u.(string); !strings.HasPrefix(s, "http://"+m.Addr()+"/") && !strings.HasPrefix(s, "ws://"+m.Addr()+"/") && !strings.HasPrefix(s, "data:") {
+			t.Errorf("the explorer loaded %s from elsewhere", s)
+		}
 	}
 }
 
@@ -299,15 +324,40 @@ func (p *cdpPage) waitFor(t *testing.T, ctx context.Context, cond string) {
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("timed out waiting for %s; result: %v", cond, p.eval(t, context.Background(), `document.getElementById("result").textContent`))
+			diag, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer dcancel()
+			t.Fatalf("timed out waiting for %s; the page shows: %v", cond, p.eval(t, diag, `document.body.innerText.slice(0, 1500) + " HTML: " + (document.querySelector(".graphiql-doc-explorer") || document.body).outerHTML.slice(0, 2500)`))
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }
 
-// TestExplorer_Offline checks that the page loads nothing from elsewhere.
+// TestExplorer_Offline checks that the page and its assets name nothing from elsewhere and
+// that the browser is told so (Content-Security-Policy).
 func TestExplorer_Offline(t *testing.T) {
-	if loc := regexp.MustCompile(`(?i)(src|href)\s*=\s*["']?(https?:)?//`).FindString(string(explorerHTML)); loc != "" {
+	html, err := graphiqlDist.ReadFile("web/graphiql/dist/index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loc := regexp.MustCompile(`(?i)(src|href)\s*=\s*["']?(https?:)?//`).FindString(string(html)); loc != "" {
 		t.Errorf("the explorer loads an external resource: %s", loc)
+	}
+	page, assets := explorer()
+	for _, c := range []struct {
+		h           http.Handler
+		path, ctype string
+	}{
+		{page, "/", "text/html"},
+		{assets, "/graphiql/graphiql.js", "text/javascript"},
+		{assets, "/graphiql/graphiql.css", "text/css"},
+	} {
+		rec := httptest.NewRecorder()
+		c.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, c.path, nil))
+		if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), c.ctype) || rec.Body.Len() < 300 {
+			t.Errorf("%s: %d %q, %d bytes", c.path, rec.Code, rec.Header().Get("Content-Type"), rec.Body.Len())
+		}
+		if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "connect-src 'self'") {
+			t.Errorf("%s: CSP %q", c.path, csp)
+		}
 	}
 }

@@ -27,7 +27,7 @@ type Config struct {
 	OIDCIssuer         string        // OIDC_ISSUER_URL: OIDC issuer; set, it enables OIDC tokens
 	OIDCAudience       string        // OIDC_AUDIENCE: expected audience (client id) of OIDC tokens
 	LogLevel           slog.Level    // LOG_LEVEL: debug, info (default), warn, error
-	LogFormat          string        // LOG_FORMAT: "text" (default) or "json"
+	LogFormat          string        // LOG_FORMAT: "text" or "json"; default json in production (log collectors parse it), text otherwise
 	RequestTimeout     time.Duration // AGIR_REQUEST_TIMEOUT: deadline of one request (default 30s)
 	StatementTimeout   time.Duration // AGIR_STATEMENT_TIMEOUT: PostgreSQL statement_timeout (default 10s)
 	ShutdownTimeout    time.Duration // AGIR_SHUTDOWN_TIMEOUT: time to drain requests on SIGTERM (default 20s)
@@ -55,7 +55,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		PseudonymSecret:    getenv("AGIR_PSEUDONYM_SECRET"),
 		OIDCIssuer:         getenv("OIDC_ISSUER_URL"),
 		OIDCAudience:       getenv("OIDC_AUDIENCE"),
-		LogFormat:          orDefault(getenv("LOG_FORMAT"), "text"),
+		LogFormat:          getenv("LOG_FORMAT"),
 		RequestTimeout:     30 * time.Second,
 		StatementTimeout:   10 * time.Second,
 		ShutdownTimeout:    20 * time.Second,
@@ -80,6 +80,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.Demo != "auto" && c.Demo != "on" && c.Demo != "off" {
 		errs = append(errs, fmt.Sprintf("AGIR_DEMO=%q: auto, on or off", c.Demo))
+	}
+	if c.LogFormat == "" {
+		c.LogFormat = "text"
+		if c.Production() {
+			c.LogFormat = "json"
+		}
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Sprintf("LOG_FORMAT=%q: text or json", c.LogFormat))

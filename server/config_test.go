@@ -86,6 +86,44 @@ func TestLoadConfig_Values(t *testing.T) {
 	}
 }
 
+// Logs are JSON by default in production (log collectors parse them), text in
+// development (people read them); LOG_FORMAT chooses either way.
+func TestLoadConfig_LogFormatDefault(t *testing.T) {
+	production := map[string]string{"AGIR_ENV": "production", "OIDC_ISSUER_URL": "https://issuer.example",
+		"OIDC_AUDIENCE": "agir", "AGIR_PSEUDONYM_SECRET": strings.Repeat("p", 32)}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"Development", map[string]string{}, "text"},
+		{"Production", production, "json"},
+		{"ProductionAsked", merge(production, map[string]string{"LOG_FORMAT": "text"}), "text"},
+		{"DevelopmentAsked", map[string]string{"LOG_FORMAT": "json"}, "json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := LoadConfig(envMap(tc.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.LogFormat != tc.want {
+				t.Errorf("LogFormat %q, want %q", c.LogFormat, tc.want)
+			}
+		})
+	}
+}
+
+func merge(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
 // Each bad value is refused with an error naming its variable.
 func TestLoadConfig_Errors(t *testing.T) {
 	oidc := map[string]string{"OIDC_ISSUER_URL": "https://issuer.example", "OIDC_AUDIENCE": "agir"}

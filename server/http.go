@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	noopmetric "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/agir-reseau/agir-backend/graph"
@@ -31,7 +33,7 @@ func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
 		},
 	}, requireAuth(m.Logger, endpoint))
 	limited := http.MaxBytesHandler(api, m.Config.MaxBodyBytes)
-	mux.Handle("/graphql", m.telemetry.withHTTPMetrics("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isWebSocket(r) {
 			// Long-lived: no body limit (messages have theirs), no deadline; closed when
 			// the server shuts down.
@@ -42,7 +44,7 @@ func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
 			return
 		}
 		limited.ServeHTTP(w, r)
-	})))
+	}))
 	mux.Handle("GET /metrics", m.telemetry.handler(m.Config.Endpoint.MetricsToken))
 	// The offer map in data·inclusion v1, behind the same authentication as /graphql.
 	export := auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{Resolve: m.resolvePrincipalCached},
@@ -67,25 +69,22 @@ func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	mux.Handle("GET /{$}", graphiQLPage())
-	return withRequestID(withTraceContext(withAccessLog(m.Logger, withTimeout(m.Config.RequestTimeout, mux))))
+	page, assets := explorer()
+	mux.Handle("GET /{$}", page)
+	mux.Handle("GET /graphiql/", assets)
+	// The HTTP server span (otelhttp) continues the caller's trace (W3C traceparent), so
+	// an operation's span joins the client's or the load balancer's trace; withRoute,
+	// next to the mux, names it after the route once the mux has chosen one.
+	traced := otelhttp.NewHandler(withAccessLog(m.Logger, withTimeout(m.Config.RequestTimeout, m.telemetry.withRoute(mux))), "HTTP",
+		otelhttp.WithTracerProvider(m.tracer), otelhttp.WithPropagators(propagation.TraceContext{}),
+		otelhttp.WithMeterProvider(noopmetric.NewMeterProvider()), // metrics: Prometheus, withRoute
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method }))
+	return withRequestID(traced)
 }
 
 // isWebSocket reports whether r asks to upgrade to a WebSocket (subscriptions).
 func isWebSocket(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
-}
-
-// withTraceContext continues the trace of the caller (W3C traceparent header), so an
-// operation's span joins the client's or the load balancer's trace.
-func withTraceContext(next http.Handler) http.Handler {
-	prop := propagation.TraceContext{}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Traceparent") != "" {
-			r = r.WithContext(prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header)))
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // resolvePrincipal matches a verified token to its staff record, which is authoritative

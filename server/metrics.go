@@ -15,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agir-reseau/agir-backend/graph"
 )
@@ -35,6 +37,7 @@ type telemetry struct {
 	subscriptions *prometheus.GaugeVec
 	events        *prometheus.CounterVec
 	httpRequests  *prometheus.CounterVec
+	httpDuration  *prometheus.HistogramVec
 
 	names operationNames
 }
@@ -70,13 +73,21 @@ func newTelemetry(logger *slog.Logger, slow time.Duration) *telemetry {
 	}, []string{"operation"})
 	t.events = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "agir_graphql_subscription_events_total",
-		Help: "Events delivered to subscriptions that have ended, by operation name.",
+		Help: "Events sent to subscriptions, by operation name, counted as each is sent.",
 	}, []string{"operation"})
 	t.httpRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "agir_http_requests_total",
 		Help: "HTTP requests by route and status code.",
 	}, []string{"route", "code"})
-	t.registry.MustRegister(t.operations, t.errors, t.duration, t.cost, t.statements, t.subscriptions, t.events, t.httpRequests,
+	// OpenTelemetry's http.server.request.duration, with its attribute names, as
+	// Prometheus names it. WebSocket upgrades (subscriptions) are not observed: they last
+	// as long as the connection.
+	t.httpDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "http_server_request_duration_seconds",
+		Help:    "Duration of HTTP server requests by method, route and status code (WebSocket upgrades excepted).",
+		Buckets: []float64{.005, .01, .025, .05, .075, .1, .25, .5, .75, 1, 2.5, 5, 7.5, 10},
+	}, []string{"http_request_method", "http_route", "http_response_status_code"})
+	t.registry.MustRegister(t.operations, t.errors, t.duration, t.cost, t.statements, t.subscriptions, t.events, t.httpRequests, t.httpDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return t
 }
@@ -122,9 +133,7 @@ func (t *telemetry) OperationDone(ctx context.Context, r graph.OperationReport) 
 	for _, code := range r.ErrorCodes {
 		t.errors.WithLabelValues(name, code).Inc()
 	}
-	if kind == "subscription" {
-		t.events.WithLabelValues(name).Add(float64(r.Events))
-	} else {
+	if kind != "subscription" {
 		t.duration.WithLabelValues(name, kind).Observe(r.Duration.Seconds())
 	}
 	if !r.Refused {
@@ -146,6 +155,11 @@ func (t *telemetry) OperationDone(ctx context.Context, r graph.OperationReport) 
 	if t.slowThreshold > 0 && r.Duration >= t.slowThreshold && kind != "subscription" {
 		t.logger.WarnContext(ctx, "slow graphql operation", append(attrs, "threshold", t.slowThreshold)...)
 	}
+}
+
+// SubscriptionEvent implements graph.Observer.
+func (t *telemetry) SubscriptionEvent(name string) {
+	t.events.WithLabelValues(t.names.label(name)).Inc()
 }
 
 // SubscriptionsChanged implements graph.Observer.
@@ -192,11 +206,35 @@ func (n *operationNames) label(name string) string {
 	return name
 }
 
-// withHTTPMetrics counts requests by route and status.
-func (t *telemetry) withHTTPMetrics(route string, next http.Handler) http.Handler {
+// withRoute wraps the mux: once the mux has chosen a route (it sets the request's
+// Pattern), it names the HTTP server span after it ("GET /graphql", with http.route, as
+// OpenTelemetry's HTTP conventions ask), counts the request and observes its duration by
+// route and status. Requests no route matched count under "unmatched", so that
+// arbitrary paths do not make new series.
+func (t *telemetry) withRoute(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		t.httpRequests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
+		mux.ServeHTTP(rec, r)
+		route := routeOf(r.Pattern)
+		span := trace.SpanFromContext(r.Context())
+		span.SetName(r.Method + " " + route)
+		span.SetAttributes(attribute.String("http.route", route))
+		status := strconv.Itoa(rec.status)
+		t.httpRequests.WithLabelValues(route, status).Inc()
+		if !isWebSocket(r) {
+			t.httpDuration.WithLabelValues(r.Method, route, status).Observe(time.Since(start).Seconds())
+		}
 	})
+}
+
+// routeOf is the path of a mux pattern ("GET /{$}" is "/"), "unmatched" without one.
+func routeOf(pattern string) string {
+	if pattern == "" {
+		return "unmatched"
+	}
+	if _, path, ok := strings.Cut(pattern, " "); ok {
+		pattern = path
+	}
+	return strings.TrimSuffix(pattern, "{$}")
 }

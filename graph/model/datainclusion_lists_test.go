@@ -6,22 +6,13 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-)
 
-// sharedDir is the data·inclusion v1 directory of the shared files, beside the clone
-// (../shared relative to the repository root).
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "data-inclusion", "v1")
-	if _, err := os.Stat(dir); err != nil {
-		t.Fatalf("shared data·inclusion files not found at %s (they sit beside the clone): %v", dir, err)
-	}
-	return dir
-}
+	"github.com/agir-reseau/agir-backend/internal/datainclusion"
+)
 
 // Rule: closed lists are those of data·inclusion v1 (DESIGN §5), not a copy that drifts.
 func TestClosedListsMatchSharedFiles(t *testing.T) {
-	dir := sharedDir(t)
+	dir := datainclusion.Dir(t)
 	for _, l := range []DIList{Thematiques, Publics, TypesDeService, Frais, ModesAccueil, ModesMobilisation,
 		PersonnesMobilisatrices, ReseauxPorteurs} {
 		t.Run(l.Field, func(t *testing.T) {
