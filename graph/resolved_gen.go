@@ -117,8 +117,6 @@ var resolvedFields = map[string]bool{
 	"Orientation.offer":                         true,
 	"Orientation.orientedByStructure":           true,
 	"Orientation.structure":                     true,
-	"OrientedPerson.firstName":                  true,
-	"OrientedPerson.lastNameInitial":            true,
 	"PartnerActivity.structure":                 true,
 	"ProfessionalDiagnostic.authorStructure":    true,
 	"Query.auditLog":                            true,

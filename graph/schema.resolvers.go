@@ -1149,16 +1149,6 @@ func (r *orientationResolver) Beneficiary(ctx context.Context, obj *model.Orient
 	return found(b, b.Key), err
 }
 
-func (r *orientedPersonResolver) FirstName(ctx context.Context, obj *model.OrientedPerson) (string, error) {
-	noteReadOf(ctx, obj, "firstName")
-	return obj.FirstName, nil
-}
-
-func (r *orientedPersonResolver) LastNameInitial(ctx context.Context, obj *model.OrientedPerson) (string, error) {
-	noteReadOf(ctx, obj, "lastNameInitial")
-	return obj.LastNameInitial, nil
-}
-
 func (r *partnerActivityResolver) Structure(ctx context.Context, obj *model.PartnerActivity) (*model.Structure, error) {
 	return structureOrNil(ctx, &obj.StructureKey)
 }
@@ -1646,8 +1636,6 @@ func (r *Resolver) Offer() OfferResolver { return &offerResolver{r} }
 
 func (r *Resolver) Orientation() OrientationResolver { return &orientationResolver{r} }
 
-func (r *Resolver) OrientedPerson() OrientedPersonResolver { return &orientedPersonResolver{r} }
-
 func (r *Resolver) PartnerActivity() PartnerActivityResolver { return &partnerActivityResolver{r} }
 
 func (r *Resolver) ProfessionalDiagnostic() ProfessionalDiagnosticResolver {
@@ -1689,7 +1677,6 @@ type (
 	networkOverviewResolver              struct{ *Resolver }
 	offerResolver                        struct{ *Resolver }
 	orientationResolver                  struct{ *Resolver }
-	orientedPersonResolver               struct{ *Resolver }
 	partnerActivityResolver              struct{ *Resolver }
 	professionalDiagnosticResolver       struct{ *Resolver }
 	queryResolver                        struct{ *Resolver }
