@@ -46,7 +46,8 @@ type Rules struct {
 	// on an interface has the interface's definition, and is looked up by name.
 	byDef  map[*ast.FieldDefinition]*fieldRule
 	types  map[string]map[model.Role]bool
-	logger *slog.Logger // denied attempts (nil: slog.Default)
+	names  personalNames // the marking by name, for outputs other than fields
+	logger *slog.Logger  // denied attempts (nil: slog.Default)
 }
 
 // fieldKey names a field: its type and its name (GraphQL), a pair rather than a
@@ -94,6 +95,7 @@ func NewRules(schema *ast.Schema) *Rules {
 			}
 		}
 	}
+	r.names = compilePersonalNames(schema, r)
 	return r
 }
 

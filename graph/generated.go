@@ -1233,6 +1233,8 @@ type AccessibilityResolver interface {
 }
 type AuditLogEntryResolver interface {
 	ActorStructure(ctx context.Context, obj *model.AuditLogEntry) (*model.Structure, error)
+
+	Changes(ctx context.Context, obj *model.AuditLogEntry) (string, error)
 }
 type BeneficiaryResolver interface {
 	SocialOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error)
@@ -15923,7 +15925,7 @@ func (ec *executionContext) _AuditLogEntry_changes(ctx context.Context, field gr
 			return ec.fieldContext_AuditLogEntry_changes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Changes, nil
+			return ec.Resolvers.AuditLogEntry().Changes(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15934,7 +15936,7 @@ func (ec *executionContext) _AuditLogEntry_changes(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_AuditLogEntry_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditLogEntry", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AuditLogEntry", field, true, true, "String")
 }
 
 func (ec *executionContext) _AuditLogEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.AuditLogEntry]) (ret graphql.Marshaler) {
@@ -43701,10 +43703,11 @@ func (ec *executionContext) _AuditLogEntry(ctx context.Context, sel ast.Selectio
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "changes":
-			out.Values[i] = ec._AuditLogEntry_changes(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditLogEntry_changes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -33,6 +33,10 @@ func (r *auditLogEntryResolver) ActorStructure(ctx context.Context, obj *model.A
 	return found(st, st.Key), err
 }
 
+func (r *auditLogEntryResolver) Changes(ctx context.Context, obj *model.AuditLogEntry) (string, error) {
+	return r.rules.auditChanges(model.PrincipalFrom(ctx), obj)
+}
+
 func (r *beneficiaryResolver) SocialOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error) {
 	if obj.Preloaded != nil && obj.Preloaded.Operators {
 		return obj.Preloaded.SocialOperator, nil
