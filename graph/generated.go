@@ -10687,7 +10687,7 @@ type EraseBeneficiaryDataPayload @allow(roles: [coordinator]) {
 }
 
 extend type Query {
-  "Everything held on one person across all modules, as a JSON document (« export des données », RGPD right of access); null when the person is out of the caller's scope. The export is audited."
+  "Everything held on one person across all modules, as a JSON document (« export des données », RGPD right of access); null when the person is out of the caller's scope. The export is audited. It shows the caller what it may read through this API, no more: a value it may not read (e.g. another structure's private note) is left out and listed under ` + "`" + `withheld` + "`" + ` with the structure holding it (` + "`" + `heldBy` + "`" + `, ` + "`" + `heldByName` + "`" + `), where the right of access is completed."
   exportBeneficiaryData(beneficiaryId: ID!): String @allow(roles: [coordinator, social_worker])
 }
 

@@ -1,9 +1,11 @@
 package graph
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -125,4 +127,120 @@ func (r *Rules) auditChanges(p *model.Principal, e *model.AuditLogEntry) (string
 		return "", fmt.Errorf("graph: changes of audit entry %d: %w", e.Key, err)
 	}
 	return string(out), nil
+}
+
+// withheldDatum is one value of the RGPD export withheld from the caller: which record,
+// which field, and the structure holding it, where the right of access can be completed.
+type withheldDatum struct {
+	Record     string `json:"record"`
+	ID         string `json:"id,omitempty"`
+	Field      string `json:"field"`
+	HeldBy     string `json:"heldBy,omitempty"`
+	HeldByName string `json:"heldByName,omitempty"`
+}
+
+// exportAs applies p's field rules to the RGPD export text made by the Store (issue 15,
+// hole 2): from the person's row and every record (whole rows, by column), each value
+// of a personal name p could not read through GraphQL is removed and listed in
+// "withheld" with the structure that holds it; the changes of the audit entries are
+// filtered as auditLog.changes is.
+func (r *Resolver) exportAs(ctx context.Context, p *model.Principal, text string) (*string, error) {
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("graph: export document: %w", err)
+	}
+	names := r.rules.names
+	withheld := []withheldDatum{}
+	filterRow := func(table string, row map[string]any) error {
+		author, _ := row["author_structure_id"].(string)
+		id, _ := row["id"].(string)
+		columns := make([]string, 0, len(row))
+		for c := range row {
+			columns = append(columns, c)
+		}
+		sort.Strings(columns)
+		for _, c := range columns {
+			name := camelCase(c)
+			if row[c] == nil || names.readableName(p, name, author) {
+				continue
+			}
+			delete(row, c)
+			w := withheldDatum{Record: table, ID: id, Field: name}
+			if author != "" {
+				w.HeldBy = model.GlobalID("Structure", author)
+				st, err := structureOrNil(ctx, &author)
+				if err != nil {
+					return err
+				}
+				if st != nil {
+					w.HeldByName = st.Name
+				}
+			}
+			withheld = append(withheld, w)
+		}
+		return nil
+	}
+	if row, ok := doc["beneficiary"].(map[string]any); ok {
+		if err := filterRow("beneficiaries", row); err != nil {
+			return nil, err
+		}
+	}
+	if records, ok := doc["records"].(map[string]any); ok {
+		for table, rows := range records {
+			list, _ := rows.([]any)
+			for _, row := range list {
+				if m, ok := row.(map[string]any); ok {
+					if err := filterRow(table, m); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+	}
+	if entries, ok := doc["auditLog"].([]any); ok {
+		for _, e := range entries {
+			entry, ok := e.(map[string]any)
+			if !ok || entry["action"] == "read" {
+				continue
+			}
+			author, _ := entry["actorStructure"].(string)
+			var paths []string
+			entry["changes"] = names.withhold(p, author, entry["changes"], "", &paths)
+			if len(paths) > 0 {
+				if m, ok := entry["changes"].(map[string]any); ok {
+					m["withheld"] = paths
+				}
+			}
+		}
+	}
+	sort.Slice(withheld, func(i, j int) bool {
+		a, b := withheld[i], withheld[j]
+		if a.Record != b.Record {
+			return a.Record < b.Record
+		}
+		if a.ID != b.ID {
+			return a.ID < b.ID
+		}
+		return a.Field < b.Field
+	})
+	doc["withheld"] = withheld
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("graph: export document: %w", err)
+	}
+	s := string(out)
+	return &s, nil
+}
+
+// camelCase returns the GraphQL name of a column: private_note → privateNote.
+func camelCase(column string) string {
+	parts := strings.Split(column, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
 }

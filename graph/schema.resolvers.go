@@ -1421,7 +1421,12 @@ func (r *queryResolver) ExportBeneficiaryData(ctx context.Context, beneficiaryID
 	if err != nil {
 		return nil, nil // a malformed id reveals nothing: null
 	}
-	return r.Store.ExportBeneficiaryData(ctx, model.PrincipalFrom(ctx), k)
+	p := model.PrincipalFrom(ctx)
+	text, err := r.Store.ExportBeneficiaryData(ctx, p, k)
+	if err != nil || text == nil {
+		return nil, err
+	}
+	return r.exportAs(ctx, p, *text)
 }
 
 func (r *queryResolver) Indicators(ctx context.Context, input *model.IndicatorsInput) (*model.IndicatorTable, error) {
