@@ -119,7 +119,8 @@ func (tx *Tx) beneficiaryTables(ctx context.Context) ([]struct{ Table, Column st
 // audited in the same transaction.
 //
 // The rows are exported whole (to_jsonb of the row): an export must hold everything,
-// including columns added later; the generated search columns are left out.
+// including columns added later; the generated search columns are left out. The graph
+// layer then withholds what the caller may not read through the API (graph.exportAs).
 func (s *Store) ExportBeneficiaryData(ctx context.Context, p *model.Principal, key string) (*string, error) {
 	var out *string
 	err := s.WithTx(ctx, func(tx *Tx) error {
@@ -170,7 +171,7 @@ func (s *Store) ExportBeneficiaryData(ctx context.Context, p *model.Principal, k
 		// planner cannot estimate "any of these keys in entity_ids" for dozens of keys
 		// and would read the whole log.
 		if err := tx.GetContext(ctx, &audit, `SELECT COALESCE(jsonb_agg(jsonb_build_object('at', a.at, 'actorEmail', a.actor_email,
-				'actorRole', a.actor_role, 'operation', a.operation, 'action', a.action, 'entityType', a.entity_type, 'entityId', k.key,
+				'actorRole', a.actor_role, 'actorStructure', a.actor_structure_id, 'operation', a.operation, 'action', a.action, 'entityType', a.entity_type, 'entityId', k.key,
 				'changes', a.changes) ORDER BY a.id, k.key), '[]'::jsonb)
 			FROM (SELECT DISTINCT key FROM unnest($1::text[]) AS key) k
 			JOIN audit_log a ON a.entity_id = k.key OR a.entity_ids @> ARRAY[k.key]`, pq.Array(keys)); err != nil {

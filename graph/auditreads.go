@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"sort"
@@ -48,8 +49,36 @@ func (l *readLog) add(ref model.AuditRef, field string) {
 		}
 		l.last = o
 	}
+	if o.ref.Department == "" {
+		o.ref.Department = ref.Department
+	}
 	if !slices.Contains(o.fields, field) {
 		o.fields = append(o.fields, field)
+	}
+}
+
+// withoutDepartment returns the keys of the beneficiaries read whose department is not
+// known yet (objects read alone, e.g. an interview through node(id)).
+func (l *readLog) withoutDepartment() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var keys []string
+	for _, o := range l.objects {
+		if o.ref.Department == "" && o.ref.Type == "Beneficiary" {
+			keys = append(keys, o.ref.Key)
+		}
+	}
+	return keys
+}
+
+// setDepartments sets the departments of the beneficiaries by key.
+func (l *readLog) setDepartments(departments map[string]string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, o := range l.objects {
+		if d, ok := departments[o.ref.Key]; ok && o.ref.Department == "" && o.ref.Type == "Beneficiary" {
+			o.ref.Department = d
+		}
 	}
 }
 
@@ -105,8 +134,18 @@ func auditReadsOperation(store *db.Store, present graphql.ErrorPresenterFunc) gr
 		handler := next(ctx)
 		return func(ctx context.Context) *graphql.Response {
 			resp := handler(ctx)
+			if resp == nil {
+				return resp
+			}
+			if keys := log.withoutDepartment(); len(keys) > 0 {
+				departments, err := store.BeneficiaryDepartments(ctx, keys)
+				if err != nil {
+					return &graphql.Response{Errors: gqlerror.List{present(ctx, err)}}
+				}
+				log.setDepartments(departments)
+			}
 			entries := log.entries()
-			if len(entries) == 0 || resp == nil {
+			if len(entries) == 0 {
 				return resp
 			}
 			if err := store.AuditReads(ctx, model.PrincipalFrom(ctx), entries); err != nil {
@@ -119,23 +158,86 @@ func auditReadsOperation(store *db.Store, present graphql.ErrorPresenterFunc) gr
 	}
 }
 
-// noteRead records, for a field of a personal-data group, which object it was read on.
-func noteRead(ctx context.Context, fc *graphql.FieldContext) {
-	if fc.Parent == nil {
-		return
+// noteRead records, for a field marked personal, whose data was read: the person the
+// object it hangs from belongs to (ownerOf). A personal field read on an object that
+// belongs to no one known is an error: personal data never leaves unaudited.
+func noteRead(ctx context.Context, fc *graphql.FieldContext) error {
+	ref, direct, ok := ownerOf(fc)
+	if !ok {
+		return fmt.Errorf("graph: personal field %s.%s read on an object of no known person", fc.Object, fc.Field.Name)
 	}
-	if a, ok := auditedOf(fc.Parent.Result); ok {
-		noteReadOf(ctx, a, fc.Field.Name)
+	field := fc.Field.Name
+	if !direct {
+		field = fc.Object + "." + field // e.g. Interview.sharedNote, read as the beneficiary's
 	}
+	if log, _ := ctx.Value(readLogKey{}).(*readLog); log != nil {
+		log.add(ref, field)
+	}
+	return nil
 }
 
-// noteReadOf records that field of a was read in the operation of ctx. Fields under a
-// @group are noted by the authorization middleware; a resolver calls it for personal
-// data it returns outside any group (OrientedPerson's names, which partners read).
-func noteReadOf(ctx context.Context, a model.Audited, field string) {
-	if log, _ := ctx.Value(readLogKey{}).(*readLog); log != nil {
-		log.add(a.AuditRef(), field)
+// ownerOf returns the person a field read on the object of fc belongs to: the nearest
+// object, from fc's parent up, that is Audited (a beneficiary, a household member, an
+// oriented person) or that carries the key of its beneficiary (a BeneficiaryKey field:
+// every object of a beneficiary's record has one, whether read under the beneficiary or
+// alone through node(id)). direct is true when the field hangs from the Audited object
+// itself (its name is then written bare). The department of a beneficiary found by key
+// is taken from an Audited ancestor with that key, else left "" for the read log to
+// look up.
+func ownerOf(fc *graphql.FieldContext) (ref model.AuditRef, direct, ok bool) {
+	for p := fc.Parent; p != nil; p = p.Parent {
+		if p.Result == nil {
+			continue
+		}
+		if a, isAudited := auditedOf(p.Result); isAudited {
+			r := a.AuditRef()
+			if !ok {
+				return r, p == fc.Parent, true
+			}
+			if r.Type == ref.Type && r.Key == ref.Key {
+				ref.Department = r.Department
+				return ref, false, true
+			}
+			continue
+		}
+		if !ok {
+			if key := beneficiaryKeyOf(p.Result); key != "" {
+				ref, ok = model.AuditRef{Type: "Beneficiary", Key: key}, true
+			}
+		}
 	}
+	return ref, false, ok
+}
+
+// beneficiaryKeys caches, per struct type, the index of its BeneficiaryKey string field
+// (-1 for none).
+var beneficiaryKeys sync.Map
+
+// beneficiaryKeyOf returns the BeneficiaryKey of v (a struct or a pointer to one), or "".
+func beneficiaryKeyOf(v any) string {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		if rv.IsNil() {
+			return ""
+		}
+		rv = rv.Elem()
+	}
+	if rv.Kind() != reflect.Struct {
+		return ""
+	}
+	idx, found := beneficiaryKeys.Load(rv.Type())
+	if !found {
+		i := -1
+		if f, has := rv.Type().FieldByName("BeneficiaryKey"); has && f.Type.Kind() == reflect.String && len(f.Index) == 1 {
+			i = f.Index[0]
+		}
+		beneficiaryKeys.Store(rv.Type(), i)
+		idx = i
+	}
+	if idx.(int) < 0 {
+		return ""
+	}
+	return rv.Field(idx.(int)).String()
 }
 
 func auditedOf(v any) (model.Audited, bool) {

@@ -15,6 +15,9 @@ import (
 // fieldRule is the access rule of one field, read from the schema's directives.
 type fieldRule struct {
 	group model.FieldGroup // personal-data group, "" for none
+	// personal marks personal data (@group or @personal): every read is audited naming
+	// the person, and the export and the audit log's changes apply the rule.
+	personal bool
 	// readers are the roles that may read the field or call the operation: those its
 	// @allow (or its type's) names whose confidentiality matrix lets them read its group.
 	readers roleSet
@@ -43,7 +46,8 @@ type Rules struct {
 	// on an interface has the interface's definition, and is looked up by name.
 	byDef  map[*ast.FieldDefinition]*fieldRule
 	types  map[string]map[model.Role]bool
-	logger *slog.Logger // denied attempts (nil: slog.Default)
+	names  personalNames // the marking by name, for outputs other than fields
+	logger *slog.Logger  // denied attempts (nil: slog.Default)
 }
 
 // fieldKey names a field: its type and its name (GraphQL), a pair rather than a
@@ -77,6 +81,7 @@ func NewRules(schema *ast.Schema) *Rules {
 			if d := f.Directives.ForName("group"); d != nil {
 				rule.group = model.FieldGroup(d.Arguments.ForName("name").Value.Raw)
 			}
+			rule.personal = rule.group != "" || f.Directives.ForName("personal") != nil
 			if roles != nil {
 				for _, role := range model.AllRoles {
 					if roles[role] && (rule.group == "" || model.CanReadGroup(role, rule.group)) {
@@ -90,6 +95,7 @@ func NewRules(schema *ast.Schema) *Rules {
 			}
 		}
 	}
+	r.names = compilePersonalNames(schema, r)
 	return r
 }
 
@@ -125,6 +131,13 @@ func (r *Rules) resolvedRule(role model.Role, fc *graphql.FieldContext) (*fieldR
 	return r.readable(role, fc.Object, fc.Field.Name)
 }
 
+// Personal reports whether field of type typ is marked personal data (@group or
+// @personal) in the schema.
+func (r *Rules) Personal(typ, field string) bool {
+	rule := r.fields[fieldKey{typ, field}]
+	return rule != nil && rule.personal
+}
+
 // CanSee reports whether role may see objects of type typ at all (used by node(id:)).
 func (r *Rules) CanSee(role model.Role, typ string) bool { return r.types[typ][role] }
 
@@ -148,8 +161,10 @@ func (r *Rules) middleware(ctx context.Context, next graphql.Resolver) (any, err
 		return nil, &model.Error{Code: model.CodeForbidden, Field: []string{fc.Field.Alias},
 			Message: fmt.Sprintf("accès refusé au champ « %s » pour le rôle %s", fc.Field.Name, p.Role)}
 	}
-	if rule.group != "" {
-		noteRead(ctx, fc)
+	if rule.personal {
+		if err := noteRead(ctx, fc); err != nil {
+			return nil, err // no person to audit the read on: the value is not given
+		}
 	}
 	res, err := next(ctx)
 	if fc.Object == "Mutation" {

@@ -45,7 +45,6 @@ type ResolverRoot interface {
 	NetworkOverview() NetworkOverviewResolver
 	Offer() OfferResolver
 	Orientation() OrientationResolver
-	OrientedPerson() OrientedPersonResolver
 	PartnerActivity() PartnerActivityResolver
 	ProfessionalDiagnostic() ProfessionalDiagnosticResolver
 	Query() QueryResolver
@@ -1234,6 +1233,8 @@ type AccessibilityResolver interface {
 }
 type AuditLogEntryResolver interface {
 	ActorStructure(ctx context.Context, obj *model.AuditLogEntry) (*model.Structure, error)
+
+	Changes(ctx context.Context, obj *model.AuditLogEntry) (string, error)
 }
 type BeneficiaryResolver interface {
 	SocialOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error)
@@ -1380,10 +1381,6 @@ type OrientationResolver interface {
 	OrientedByStructure(ctx context.Context, obj *model.Orientation) (*model.Structure, error)
 
 	Beneficiary(ctx context.Context, obj *model.Orientation) (*model.Beneficiary, error)
-}
-type OrientedPersonResolver interface {
-	FirstName(ctx context.Context, obj *model.OrientedPerson) (string, error)
-	LastNameInitial(ctx context.Context, obj *model.OrientedPerson) (string, error)
 }
 type PartnerActivityResolver interface {
 	Structure(ctx context.Context, obj *model.PartnerActivity) (*model.Structure, error)
@@ -6875,8 +6872,12 @@ var sources = []*ast.Source{
 # analysts. Sections: foundation, partnership, social, professional, indicators.
 #
 # Access rules: every object type or field carries @allow (the roles that may read it);
-# a field's rule overrides its type's. Personal data also carries @group. A field without
-# a rule is denied to everyone (and fails the authorization matrix test).
+# a field's rule overrides its type's. Personal data also carries @group (or @personal,
+# when the roles of @allow read it whatever its group). A field without a rule is denied
+# to everyone (and fails the authorization matrix test). The marking of personal data is
+# the one definition every output applies (graph/authz.go, docs/personal-data.md): each
+# read is audited naming the person, the RGPD export and the audit log's changes show a
+# caller only what it may read here.
 
 # ---------------------------------------------------------------------------------------
 # Foundation
@@ -6887,6 +6888,9 @@ directive @allow(roles: [Role!]!) on OBJECT | FIELD_DEFINITION | INTERFACE
 
 "Personal-data group of a field; readable only by the roles the confidentiality matrix allows."
 directive @group(name: FieldGroup!) on FIELD_DEFINITION
+
+"Personal data (« donnée personnelle ») that the roles of @allow read under no group (e.g. the names a partner reads of the person oriented to it); audited, exported and filtered like a @group field."
+directive @personal on FIELD_DEFINITION
 
 "A calendar day (« date »), ISO 8601 ` + "`" + `YYYY-MM-DD` + "`" + `, in Europe/Paris."
 scalar Date
@@ -7839,9 +7843,9 @@ type AxisAssessment @allow(roles: [coordinator, social_worker, insertion_counsel
   "The axis."
   axis: Axis!
   "Situation found (« situation »)."
-  situation: String!
+  situation: String! @group(name: NOTES)
   "Needs or barriers (« besoins ou freins »)."
-  needs: String!
+  needs: String! @group(name: NOTES)
   "Day of the assessment."
   assessedOn: Date!
 }
@@ -7901,7 +7905,7 @@ type Objective implements Node @allow(roles: [coordinator, social_worker, insert
   "Axis of the objective."
   axis: Axis!
   "Title (« intitulé »)."
-  title: String!
+  title: String! @group(name: NOTES)
   "Actions (« actions »)."
   actions: [PlanAction!]!
 }
@@ -7913,7 +7917,7 @@ type PlanAction implements Node @allow(roles: [coordinator, social_worker, inser
   "Version for optimistic concurrency."
   version: Int!
   "Title (« intitulé »)."
-  title: String!
+  title: String! @group(name: NOTES)
   "Status."
   status: PlanActionStatus!
   "Due day (« échéance »)."
@@ -7939,15 +7943,15 @@ type HousingProposal implements Node @allow(roles: [coordinator, social_worker, 
   "Day of the proposal."
   proposedOn: Date!
   "The offer (« offre »)."
-  offer: String!
+  offer: String! @group(name: NOTES)
   "Landlord (« bailleur »)."
-  landlord: String
+  landlord: String @group(name: NOTES)
   "Outcome."
   outcome: HousingOutcome!
   "Day of the answer (« date de réponse »)."
   decidedOn: Date
   "Reason of a refusal (« motif du refus »)."
-  refusalReason: String
+  refusalReason: String @group(name: NOTES)
 }
 
 "A step of access to rights (« démarche d'accès aux droits »)."
@@ -9980,7 +9984,7 @@ enum BarrierSeverity {
 "A diploma (« diplôme »)."
 type Diploma @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
   "Title (« intitulé »)."
-  title: String!
+  title: String! @group(name: NOTES)
   "Country where it was obtained (« pays »)."
   country: String!
   "Year obtained (« année »)."
@@ -9992,7 +9996,7 @@ type Diploma @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
 "A past job (« expérience professionnelle »)."
 type WorkExperience @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
   "Job held (« métier »)."
-  job: String!
+  job: String! @group(name: NOTES)
   "Sector (« secteur d'activité »)."
   sector: String!
   "Number of years (« années d'expérience »); 0 for less than a year."
@@ -10026,9 +10030,9 @@ type ProfessionalDiagnostic implements Node @allow(roles: [coordinator, social_w
   "Work experience (« parcours professionnel »)."
   experiences: [WorkExperience!]!
   "Skills (« compétences »)."
-  skills: [String!]!
+  skills: [String!]! @group(name: NOTES)
   "Wishes: target jobs (« souhaits, métiers visés »)."
-  targetJobs: [String!]!
+  targetJobs: [String!]! @group(name: NOTES)
   "Barriers to employment (« freins à l'emploi »)."
   barriers: [Barrier!]!
   "Structure of the author (« structure de l'auteur »)."
@@ -10132,16 +10136,16 @@ enum OrientationStep {
   ABANDONED
 }
 
-"The minimum about an oriented person that the partner needs (« personne orientée »): no contact details, no legal status, no birth date. Reading the names is recorded in the audit log, as a read of the beneficiary."
+"The minimum about an oriented person that the partner needs (« personne orientée »): no contact details, no legal status, no birth date. Every read of its fields is recorded in the audit log, as a read of the beneficiary."
 type OrientedPerson @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor]) {
   "First name (« prénom »)."
-  firstName: String!
+  firstName: String! @personal
   "Initial of the last name (« initiale du nom »)."
-  lastNameInitial: String!
+  lastNameInitial: String! @personal
   "Languages spoken (« langues parlées »)."
-  languages: [String!]!
+  languages: [String!]! @personal
   "Latest French level (« niveau de français »), when assessed."
-  frenchLevel: CefrLevel
+  frenchLevel: CefrLevel @personal
 }
 
 "An orientation of a beneficiary to a partner's offer or structure (« orientation »)."
@@ -10161,7 +10165,7 @@ type Orientation implements Node @allow(roles: [coordinator, social_worker, inse
   "The offer addressed (« offre »): null when the orientation names none, or when the caller no longer sees the offer (archived or draft, of another structure)."
   offer: Offer @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor])
   "What the orientation is for, written for the partner (« objet de l'orientation »)."
-  purpose: String!
+  purpose: String! @personal
   "Day of the orientation (« date d'orientation »)."
   orientedOn: Date!
   "Last day for the partner's answer (« date limite de réponse »)."
@@ -10171,13 +10175,13 @@ type Orientation implements Node @allow(roles: [coordinator, social_worker, inse
   "Day of the partner's answer (« date de réponse »)."
   answeredOn: Date
   "Reason of a refusal (« motif du refus »)."
-  refusalReason: String
+  refusalReason: String @personal
   "Day started (« démarrée le »)."
   startedOn: Date
   "Day completed or abandoned (« terminée le »)."
   endedOn: Date
   "Reason of an abandonment (« motif de l'abandon »)."
-  abandonReason: String
+  abandonReason: String @personal
   "Structure of the counsellor who oriented (« structure prescriptrice »)."
   orientedByStructure: Structure
   "The minimal view of the person, for the partner."
@@ -10259,11 +10263,11 @@ type Outcome implements Node @allow(roles: [coordinator, social_worker, insertio
   "Weekly hours, for employment (« durée hebdomadaire »)."
   weeklyHours: Int
   "Job title, for employment (« poste »)."
-  jobTitle: String
+  jobTitle: String @group(name: NOTES)
   "Employer's sector (« secteur de l'employeur »)."
   employerSector: String
   "Title of the training (« intitulé de la formation »)."
-  trainingTitle: String
+  trainingTitle: String @group(name: NOTES)
   "Certification level of the training."
   certificationLevel: CertificationLevel
   "First day (« début »); the registration day for France Travail."
@@ -10618,7 +10622,7 @@ type Consent @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
   "Kind."
   kind: ConsentKind!
   "What the person agreed to (« portée du consentement »)."
-  scope: String!
+  scope: String! @group(name: NOTES)
   "Day given (« recueilli le »)."
   givenOn: Date!
   "Day withdrawn (« retiré le »), null while in force."
@@ -10683,7 +10687,7 @@ type EraseBeneficiaryDataPayload @allow(roles: [coordinator]) {
 }
 
 extend type Query {
-  "Everything held on one person across all modules, as a JSON document (« export des données », RGPD right of access); null when the person is out of the caller's scope. The export is audited."
+  "Everything held on one person across all modules, as a JSON document (« export des données », RGPD right of access); null when the person is out of the caller's scope. The export is audited. It shows the caller what it may read through this API, no more: a value it may not read (e.g. another structure's private note) is left out and listed under ` + "`" + `withheld` + "`" + ` with the structure holding it (` + "`" + `heldBy` + "`" + `, ` + "`" + `heldByName` + "`" + `), where the right of access is completed."
   exportBeneficiaryData(beneficiaryId: ID!): String @allow(roles: [coordinator, social_worker])
 }
 
@@ -15921,7 +15925,7 @@ func (ec *executionContext) _AuditLogEntry_changes(ctx context.Context, field gr
 			return ec.fieldContext_AuditLogEntry_changes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Changes, nil
+			return ec.Resolvers.AuditLogEntry().Changes(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15932,7 +15936,7 @@ func (ec *executionContext) _AuditLogEntry_changes(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_AuditLogEntry_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditLogEntry", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AuditLogEntry", field, true, true, "String")
 }
 
 func (ec *executionContext) _AuditLogEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.AuditLogEntry]) (ret graphql.Marshaler) {
@@ -29972,7 +29976,7 @@ func (ec *executionContext) _OrientedPerson_firstName(ctx context.Context, field
 			return ec.fieldContext_OrientedPerson_firstName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.OrientedPerson().FirstName(ctx, obj)
+			return obj.FirstName, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -29983,7 +29987,7 @@ func (ec *executionContext) _OrientedPerson_firstName(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_OrientedPerson_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrientedPerson", field, true, true, "String")
+	return graphql.NewScalarFieldContext("OrientedPerson", field, false, false, "String")
 }
 
 func (ec *executionContext) _OrientedPerson_lastNameInitial(ctx context.Context, field graphql.CollectedField, obj *model.OrientedPerson) (ret graphql.Marshaler) {
@@ -29995,7 +29999,7 @@ func (ec *executionContext) _OrientedPerson_lastNameInitial(ctx context.Context,
 			return ec.fieldContext_OrientedPerson_lastNameInitial(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.OrientedPerson().LastNameInitial(ctx, obj)
+			return obj.LastNameInitial, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -30006,7 +30010,7 @@ func (ec *executionContext) _OrientedPerson_lastNameInitial(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_OrientedPerson_lastNameInitial(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrientedPerson", field, true, true, "String")
+	return graphql.NewScalarFieldContext("OrientedPerson", field, false, false, "String")
 }
 
 func (ec *executionContext) _OrientedPerson_languages(ctx context.Context, field graphql.CollectedField, obj *model.OrientedPerson) (ret graphql.Marshaler) {
@@ -43699,10 +43703,11 @@ func (ec *executionContext) _AuditLogEntry(ctx context.Context, sel ast.Selectio
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "changes":
-			out.Values[i] = ec._AuditLogEntry_changes(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditLogEntry_changes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -48530,26 +48535,24 @@ func (ec *executionContext) _OrientedPerson(ctx context.Context, sel ast.Selecti
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("OrientedPerson")
 		case "firstName":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._OrientedPerson_firstName(ctx, field, obj)
-				})
+			out.Values[i] = ec._OrientedPerson_firstName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "lastNameInitial":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._OrientedPerson_lastNameInitial(ctx, field, obj)
-				})
+			out.Values[i] = ec._OrientedPerson_lastNameInitial(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "languages":
 			out.Values[i] = ec._OrientedPerson_languages(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "frenchLevel":
 			out.Values[i] = ec._OrientedPerson_frenchLevel(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

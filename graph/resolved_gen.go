@@ -8,6 +8,7 @@ package graph
 var resolvedFields = map[string]bool{
 	"Accessibility.disabilityReferent":          true,
 	"AuditLogEntry.actorStructure":              true,
+	"AuditLogEntry.changes":                     true,
 	"Beneficiary.accessibility":                 true,
 	"Beneficiary.alerts":                        true,
 	"Beneficiary.anonymisedAt":                  true,
@@ -117,8 +118,6 @@ var resolvedFields = map[string]bool{
 	"Orientation.offer":                         true,
 	"Orientation.orientedByStructure":           true,
 	"Orientation.structure":                     true,
-	"OrientedPerson.firstName":                  true,
-	"OrientedPerson.lastNameInitial":            true,
 	"PartnerActivity.structure":                 true,
 	"ProfessionalDiagnostic.authorStructure":    true,
 	"Query.auditLog":                            true,

@@ -33,6 +33,10 @@ func (r *auditLogEntryResolver) ActorStructure(ctx context.Context, obj *model.A
 	return found(st, st.Key), err
 }
 
+func (r *auditLogEntryResolver) Changes(ctx context.Context, obj *model.AuditLogEntry) (string, error) {
+	return r.rules.auditChanges(model.PrincipalFrom(ctx), obj)
+}
+
 func (r *beneficiaryResolver) SocialOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error) {
 	if obj.Preloaded != nil && obj.Preloaded.Operators {
 		return obj.Preloaded.SocialOperator, nil
@@ -1149,16 +1153,6 @@ func (r *orientationResolver) Beneficiary(ctx context.Context, obj *model.Orient
 	return found(b, b.Key), err
 }
 
-func (r *orientedPersonResolver) FirstName(ctx context.Context, obj *model.OrientedPerson) (string, error) {
-	noteReadOf(ctx, obj, "firstName")
-	return obj.FirstName, nil
-}
-
-func (r *orientedPersonResolver) LastNameInitial(ctx context.Context, obj *model.OrientedPerson) (string, error) {
-	noteReadOf(ctx, obj, "lastNameInitial")
-	return obj.LastNameInitial, nil
-}
-
 func (r *partnerActivityResolver) Structure(ctx context.Context, obj *model.PartnerActivity) (*model.Structure, error) {
 	return structureOrNil(ctx, &obj.StructureKey)
 }
@@ -1427,7 +1421,12 @@ func (r *queryResolver) ExportBeneficiaryData(ctx context.Context, beneficiaryID
 	if err != nil {
 		return nil, nil // a malformed id reveals nothing: null
 	}
-	return r.Store.ExportBeneficiaryData(ctx, model.PrincipalFrom(ctx), k)
+	p := model.PrincipalFrom(ctx)
+	text, err := r.Store.ExportBeneficiaryData(ctx, p, k)
+	if err != nil || text == nil {
+		return nil, err
+	}
+	return r.exportAs(ctx, p, *text)
 }
 
 func (r *queryResolver) Indicators(ctx context.Context, input *model.IndicatorsInput) (*model.IndicatorTable, error) {
@@ -1646,8 +1645,6 @@ func (r *Resolver) Offer() OfferResolver { return &offerResolver{r} }
 
 func (r *Resolver) Orientation() OrientationResolver { return &orientationResolver{r} }
 
-func (r *Resolver) OrientedPerson() OrientedPersonResolver { return &orientedPersonResolver{r} }
-
 func (r *Resolver) PartnerActivity() PartnerActivityResolver { return &partnerActivityResolver{r} }
 
 func (r *Resolver) ProfessionalDiagnostic() ProfessionalDiagnosticResolver {
@@ -1689,7 +1686,6 @@ type (
 	networkOverviewResolver              struct{ *Resolver }
 	offerResolver                        struct{ *Resolver }
 	orientationResolver                  struct{ *Resolver }
-	orientedPersonResolver               struct{ *Resolver }
 	partnerActivityResolver              struct{ *Resolver }
 	professionalDiagnosticResolver       struct{ *Resolver }
 	queryResolver                        struct{ *Resolver }

@@ -122,6 +122,9 @@ func Open(ctx context.Context, c Config, logger *slog.Logger, opts ...Option) (m
 	if m.Store.PseudonymKey, err = pseudonymKey(m.Config); err != nil {
 		return m, err
 	}
+	// Cursors are sealed under a key derived from the same secret (another label, see
+	// model.SetCursorKey): every replica and restart reads the cursors of the others.
+	model.SetCursorKey(m.Store.PseudonymKey)
 	persisted, err := c.persistedQueries()
 	if err != nil {
 		return m, err
