@@ -8765,6 +8765,8 @@ extend enum ErrorCode {
   ROOT_FIELD_LIMIT_EXCEEDED
   "The document has too many tokens (« document trop long »)."
   TOKEN_LIMIT_EXCEEDED
+  "The document has too many selections (fields and fragments) (« trop de champs dans le document »); refused before validation."
+  FIELD_LIMIT_EXCEEDED
   "The request body is too large (« requête trop volumineuse »); HTTP 413."
   REQUEST_TOO_LARGE
   "Several operations in one request (a JSON array) are refused (« lot refusé »)."
