@@ -115,6 +115,9 @@ func TestLoadConfig_Errors(t *testing.T) {
 		{"ErrMaxBodyBytesTooSmall", map[string]string{"AGIR_MAX_BODY_BYTES": "10"}, "AGIR_MAX_BODY_BYTES"},
 		{"ErrDevSecretTooShort", map[string]string{"AGIR_DEV_SECRET": "short"}, "AGIR_DEV_SECRET"},
 		{"ErrProductionWithoutOIDC", map[string]string{"AGIR_ENV": "production"}, "OIDC_ISSUER_URL"},
+		{"ErrProductionOnPrivateCluster", map[string]string{"AGIR_ENV": "production", "AGIR_PSEUDONYM_SECRET": strings.Repeat("p", 32),
+			"OIDC_ISSUER_URL": "https://issuer.example", "OIDC_AUDIENCE": "agir"}, "AGIR_ALLOW_PRIVATE_CLUSTER"},
+		{"ErrAllowPrivateCluster", map[string]string{"AGIR_ALLOW_PRIVATE_CLUSTER": "yes"}, "AGIR_ALLOW_PRIVATE_CLUSTER"},
 		{"ErrIssuerWithoutAudience", map[string]string{"OIDC_ISSUER_URL": oidc["OIDC_ISSUER_URL"]}, "OIDC_AUDIENCE"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -139,12 +142,18 @@ func TestLoadConfig_Errors(t *testing.T) {
 		}
 	})
 	t.Run("ProductionWithOIDC", func(t *testing.T) {
-		env := map[string]string{"AGIR_ENV": "production", "AGIR_PSEUDONYM_SECRET": strings.Repeat("p", 32)}
+		env := map[string]string{"AGIR_ENV": "production", "AGIR_PSEUDONYM_SECRET": strings.Repeat("p", 32), "DATABASE_URL": "postgres://u@db/agir"}
 		for k, v := range oidc {
 			env[k] = v
 		}
 		if _, err := LoadConfig(envMap(env)); err != nil {
 			t.Fatal(err)
+		}
+		// The private cluster only when allowed explicitly.
+		delete(env, "DATABASE_URL")
+		env["AGIR_ALLOW_PRIVATE_CLUSTER"] = "on"
+		if c, err := LoadConfig(envMap(env)); err != nil || !c.AllowPrivateCluster {
+			t.Fatalf("AGIR_ALLOW_PRIVATE_CLUSTER=on: %+v, %v", c, err)
 		}
 	})
 }
