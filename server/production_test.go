@@ -48,14 +48,14 @@ func newOIDCIssuer(t *testing.T) *oidcIssuer {
 	return is
 }
 
-// token signs a token of the issuer for the audience "agir-api", for e-mail, valid for ttl
-// from now (negative: expired). The verifier requires a role claim; it says "admin" so
+// token signs a token of the issuer for the audience "agir-api", for e-mail (verified),
+// valid for ttl from now (negative: expired). The verifier requires a role claim; it says "admin" so
 // that the test shows the staff record's role prevails.
 func (is *oidcIssuer) token(t *testing.T, subject, email string, ttl time.Duration) string {
 	t.Helper()
 	now := time.Now()
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{"iss": is.srv.URL, "aud": "agir-api", "sub": subject,
-		"email": email, "role": "admin", "departments": []string{"13"}, "iat": now.Add(-time.Minute).Unix(), "exp": now.Add(ttl).Unix()})
+		"email": email, "email_verified": true, "role": "admin", "departments": []string{"13"}, "iat": now.Add(-time.Minute).Unix(), "exp": now.Add(ttl).Unix()})
 	tok.Header["kid"] = "k1"
 	s, err := tok.SignedString(is.key)
 	if err != nil {
