@@ -27,6 +27,8 @@ type Config struct {
 	Demo                string        // AGIR_DEMO: "auto" (default: load into an empty database in development), "on", "off"
 	DevSecret           string        // AGIR_DEV_SECRET: HS256 secret of development tokens (default: generated in DataDir)
 	PseudonymSecret     string        // AGIR_PSEUDONYM_SECRET: HMAC key of the analysts' pseudonyms (development: derived from the development secret)
+	AuditSecret         string        // AGIR_AUDIT_KEY: HMAC key of the audit chain, kept outside the database (development: derived from the development secret)
+	AuditAnchor         string        // AGIR_AUDIT_ANCHOR: file holding the audit chain's head (default DataDir/audit-anchor.json)
 	OIDCIssuer          string        // OIDC_ISSUER_URL: OIDC issuer; set, it enables OIDC tokens
 	OIDCAudience        string        // OIDC_AUDIENCE: expected audience (client id) of OIDC tokens
 	LogLevel            slog.Level    // LOG_LEVEL: debug, info (default), warn, error
@@ -56,6 +58,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		Demo:               orDefault(getenv("AGIR_DEMO"), "auto"),
 		DevSecret:          getenv("AGIR_DEV_SECRET"),
 		PseudonymSecret:    getenv("AGIR_PSEUDONYM_SECRET"),
+		AuditSecret:        getenv("AGIR_AUDIT_KEY"),
+		AuditAnchor:        getenv("AGIR_AUDIT_ANCHOR"),
 		OIDCIssuer:         getenv("OIDC_ISSUER_URL"),
 		OIDCAudience:       getenv("OIDC_AUDIENCE"),
 		LogFormat:          orDefault(getenv("LOG_FORMAT"), "text"),
@@ -130,6 +134,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.PseudonymSecret != "" && len(c.PseudonymSecret) < auth.MinDevSecretLen {
 		errs = append(errs, fmt.Sprintf("AGIR_PSEUDONYM_SECRET: %d bytes, at least %d are needed", len(c.PseudonymSecret), auth.MinDevSecretLen))
+	}
+	if c.AuditSecret != "" && len(c.AuditSecret) < auth.MinDevSecretLen {
+		errs = append(errs, fmt.Sprintf("AGIR_AUDIT_KEY: %d bytes, at least %d are needed", len(c.AuditSecret), auth.MinDevSecretLen))
+	}
+	if c.Production() && c.AuditSecret == "" {
+		errs = append(errs, "AGIR_ENV=production needs AGIR_AUDIT_KEY (the audit chain's key, kept outside the database)")
 	}
 	if c.Production() && c.PseudonymSecret == "" {
 		errs = append(errs, "AGIR_ENV=production needs AGIR_PSEUDONYM_SECRET (the analysts' pseudonyms)")

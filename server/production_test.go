@@ -72,6 +72,7 @@ func TestProductionRefusesDevelopmentTokens(t *testing.T) {
 	m := startServerEnv(t, map[string]string{
 		"DATABASE_URL": dbtest.NewDatabase(t), "AGIR_ENV": "production", "AGIR_DEMO": "on",
 		"OIDC_ISSUER_URL": is.srv.URL, "OIDC_AUDIENCE": "agir-api", "AGIR_PSEUDONYM_SECRET": "production-pseudonym-secret-0123456789",
+		"AGIR_AUDIT_KEY": "production-audit-key-0123456789-0123456789",
 	})
 
 	const me = `{ me { role email departments } }`
