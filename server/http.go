@@ -45,7 +45,10 @@ func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
 		}
 		limited.ServeHTTP(w, r)
 	})))
-	mux.Handle("GET /metrics", m.telemetry.handler(m.Config.Endpoint.MetricsToken))
+	if m.Config.Production() && m.Config.Endpoint.MetricsToken == "" {
+		m.Logger.Warn("/metrics is closed: set AGIR_METRICS_TOKEN to scrape it in production")
+	}
+	mux.Handle("GET /metrics", m.telemetry.handler(m.Config.Endpoint.MetricsToken, m.Config.Production()))
 	// The offer map in data·inclusion v1, behind the same authentication as /graphql.
 	export := auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{Resolve: m.resolvePrincipalCached},
 		requireAuth(m.Logger, graph.DataInclusionExport(m.Store, m.Logger)))
