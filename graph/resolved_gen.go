@@ -8,6 +8,7 @@ package graph
 var resolvedFields = map[string]bool{
 	"Accessibility.disabilityReferent":          true,
 	"AuditLogEntry.actorStructure":              true,
+	"Barrier.note":                              true,
 	"Beneficiary.accessibility":                 true,
 	"Beneficiary.alerts":                        true,
 	"Beneficiary.anonymisedAt":                  true,

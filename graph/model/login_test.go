@@ -28,3 +28,22 @@ func TestDecideLogin(t *testing.T) {
 		})
 	}
 }
+
+func TestCanReadBarrierNote(t *testing.T) {
+	for _, tc := range []struct {
+		role Role
+		kind BarrierKind
+		want bool
+	}{
+		{RoleInsertionCounsellor, BarrierKindFrench, true},
+		{RoleInsertionCounsellor, BarrierKindHealth, false},
+		{RoleSocialWorker, BarrierKindHealth, true},
+		{RoleCoordinator, BarrierKindHealth, true},
+		{RoleStateRepresentative, BarrierKindFrench, false},
+		{RoleAnalyst, BarrierKindHealth, false},
+	} {
+		if got := CanReadBarrierNote(tc.role, tc.kind); got != tc.want {
+			t.Errorf("CanReadBarrierNote(%s, %s) = %v, want %v", tc.role, tc.kind, got, tc.want)
+		}
+	}
+}
