@@ -1,8 +1,11 @@
 package db
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -143,14 +146,41 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
 		return fmt.Errorf("audit lock: %w", err)
 	}
-	var prev []byte
-	err := tx.GetContext(ctx, &prev, `SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1`)
-	if err != nil && !isNoRows(err) {
-		return fmt.Errorf("audit last hash: %w", err)
+	// The head: its hash, and its ordinal in the chain (purged entries counted). An
+	// entry written before the chain was keyed has no ordinal: it is counted, once.
+	var head struct {
+		Hash  []byte        `db:"hash"`
+		Seq   sql.NullInt64 `db:"seq"`
+		Count int64         `db:"count"`
 	}
+	err := tx.GetContext(ctx, &head, `
+		SELECT l.hash, l.seq,
+		       CASE WHEN l.seq IS NULL THEN (SELECT count(*) FROM audit_log) + (SELECT coalesce(sum(entries), 0) FROM audit_purges)
+		            ELSE 0 END AS count
+		FROM audit_log l ORDER BY l.id DESC LIMIT 1`)
+	switch {
+	case isNoRows(err):
+		// Empty: the chain continues from the last purge's anchor, if any (before, it
+		// restarted from the zero hash, which VerifyAuditChain refused).
+		if err := tx.GetContext(ctx, &head, `
+			SELECT (SELECT last_purged_hash FROM audit_purges ORDER BY id DESC LIMIT 1) AS hash, NULL::bigint AS seq,
+			       (SELECT coalesce(sum(entries), 0) FROM audit_purges) AS count`); err != nil {
+			return fmt.Errorf("audit purged head: %w", err)
+		}
+	case err != nil:
+		return fmt.Errorf("audit last hash: %w", err)
+	case head.Seq.Valid:
+		head.Count = head.Seq.Int64
+	}
+	prev := head.Hash
 	if prev == nil {
 		prev = make([]byte, sha256.Size)
 	}
+	if tx.anchor != nil {
+		tx.anchor.observe(AuditHead{Count: head.Count, Hash: prev})
+	}
+	key := tx.auditKey
+	seq := head.Count
 	at := tx.Now.UTC().Truncate(time.Microsecond)
 	// The entries chain in order (each hash covers the previous one) and are copied in
 	// that order (COPY: ids follow the rows' order); a list of 50 beneficiaries is 50
@@ -160,7 +190,7 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 	}
 	copyIn, err := tx.Tx.PrepareContext(ctx, pq.CopyIn("audit_log", "at", "actor_subject", "actor_email", "actor_role",
 		"actor_structure_id", "request_id", "operation", "client_addr", "action", "entity_type", "entity_id",
-		"entity_ids", "departments", "changes", "prev_hash", "hash"))
+		"entity_ids", "departments", "changes", "prev_hash", "hash", "keyed", "seq"))
 	if err != nil {
 		return fmt.Errorf("audit copy: %w", err)
 	}
@@ -177,11 +207,17 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 				ActorStructure: p.StructureID, RequestID: meta.ID, Operation: meta.Operation, ClientAddr: meta.ClientAddr,
 				Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, EntityIDs: e.EntityIDs, Departments: e.Departments,
 				Changes: canonical[i]}
-			hash := row.hash(prev)
+			seq++
+			var seqValue any
+			if key != nil {
+				row.Keyed, row.Seq = true, sql.NullInt64{Int64: seq, Valid: true}
+				seqValue = seq
+			}
+			hash := row.hash(prev, key)
 			if _, err := copyIn.ExecContext(ctx, at, p.Subject, p.Email, string(p.Role), structure, meta.ID, meta.Operation,
 				meta.ClientAddr, e.Action, e.EntityType, e.EntityID, pq.Array(model.NonNilStrings(e.EntityIDs)),
 				pq.Array(model.NonNilStrings(e.Departments)),
-				canonical[i], prev, hash); err != nil {
+				canonical[i], prev, hash, key != nil, seqValue); err != nil {
 				return fmt.Errorf("audit copy: %w", err)
 			}
 			prev = hash
@@ -190,6 +226,9 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 	}
 	if _, err := copyIn.ExecContext(ctx); err != nil {
 		return fmt.Errorf("audit copy: %w", err)
+	}
+	if key != nil {
+		tx.auditHead = &AuditHead{Count: seq, Hash: prev}
 	}
 	return nil
 }
@@ -213,13 +252,17 @@ type auditRow struct {
 	Changes        string         `db:"changes"`
 	PrevHash       []byte         `db:"prev_hash"`
 	Hash           []byte         `db:"hash"`
+	Keyed          bool           `db:"keyed"`
+	Seq            sql.NullInt64  `db:"seq"`
 }
 
-// hash returns SHA-256 over the previous hash and the entry's fields, each
+// hash returns the entry's hash over the previous hash and the entry's fields, each
 // length-prefixed so that no two different entries encode alike. The objects of an
 // entry about several (EntityIDs) follow, after their number; an entry about one object
 // hashes as entries did before EntityIDs existed, so that older chains still verify.
-func (r auditRow) hash(prev []byte) []byte {
+// A keyed entry (r.Keyed) also covers its ordinal (r.Seq) and is HMAC-SHA256 with key;
+// an unkeyed one is plain SHA-256 (entries written before the key existed).
+func (r auditRow) hash(prev, key []byte) []byte {
 	buf := make([]byte, 0, 512+40*len(r.EntityIDs))
 	buf = append(buf, prev...)
 	field := func(f string) {
@@ -238,6 +281,12 @@ func (r auditRow) hash(prev []byte) []byte {
 		for _, id := range r.EntityIDs {
 			field(id)
 		}
+	}
+	if r.Keyed {
+		field("seq:" + strconv.FormatInt(r.Seq.Int64, 10))
+		mac := hmac.New(sha256.New, key)
+		mac.Write(buf)
+		return mac.Sum(nil)
 	}
 	sum := sha256.Sum256(buf)
 	return sum[:]
@@ -318,29 +367,49 @@ func (s *Store) auditWriter() {
 // AuditChainReport is the outcome of VerifyAuditChain.
 type AuditChainReport struct {
 	Checked  int   // entries whose hash was recomputed
+	Keyed    int   // of which keyed (HMAC)
+	Count    int64 // entries in the chain, purged ones included
 	BrokenAt int64 // id of the first entry that does not verify; 0 when the chain holds
 	Reason   string
+	Anchored bool // an anchor was given and the chain reaches it with its hash
 }
 
 // VerifyAuditChain recomputes the hash chain of the audit log in id order, starting from
 // the anchor left by the last purge (or the zero hash), and reports the first entry whose
 // stored hash or link does not match: a modified, inserted or deleted row breaks it.
-func (s *Store) VerifyAuditChain(ctx context.Context) (AuditChainReport, error) {
+// Keyed entries are checked with s.AuditKey, and must follow the unkeyed ones (written
+// before the key existed), never precede them; their ordinals must count on.
+//
+// anchor, when not nil, is the head recorded outside the database (AuditAnchorFile): the
+// entry of ordinal anchor.Count must be there with anchor.Hash. Without it, deleting the
+// newest entries leaves a shorter chain that still verifies; with it, the truncation is
+// reported (BrokenAt is then -1: the missing entries have no id).
+func (s *Store) VerifyAuditChain(ctx context.Context, anchor *AuditHead) (AuditChainReport, error) {
 	var rep AuditChainReport
 	err := s.readTx(ctx, func(tx *Tx) error {
 		prev := make([]byte, sha256.Size)
-		var anchor []byte
-		err := tx.GetContext(ctx, &anchor, `SELECT last_purged_hash FROM audit_purges ORDER BY id DESC LIMIT 1`)
+		var purge struct {
+			Hash    []byte `db:"last_purged_hash"`
+			Entries int64  `db:"entries"`
+		}
+		err := tx.GetContext(ctx, &purge, `
+			SELECT last_purged_hash, (SELECT coalesce(sum(entries), 0) FROM audit_purges) AS entries
+			FROM audit_purges ORDER BY id DESC LIMIT 1`)
 		switch {
 		case err == nil:
-			prev = anchor
+			prev = purge.Hash
+			rep.Count = purge.Entries
 		case !isNoRows(err):
 			return err
+		}
+		if anchor != nil && anchor.Count == rep.Count && anchor.Count > 0 {
+			// The anchored head was purged last: the purge's anchor must be it.
+			rep.Anchored = hmac.Equal(anchor.Hash, prev)
 		}
 		rows, err := tx.QueryxContext(ctx, `
 			SELECT id, at, actor_subject, actor_email, actor_role, coalesce(actor_structure_id::text, '') AS actor_structure,
 			       request_id, operation, client_addr, action, entity_type, entity_id, entity_ids, departments,
-			       changes::text AS changes, prev_hash, hash
+			       changes::text AS changes, prev_hash, hash, keyed, seq
 			FROM audit_log ORDER BY id`)
 		if err != nil {
 			return err
@@ -352,17 +421,44 @@ func (s *Store) VerifyAuditChain(ctx context.Context) (AuditChainReport, error) 
 				return err
 			}
 			rep.Checked++
-			if string(r.PrevHash) != string(prev) {
+			rep.Count++
+			switch {
+			case !bytes.Equal(r.PrevHash, prev):
 				rep.BrokenAt, rep.Reason = r.ID, "le lien vers l'entrée précédente est rompu (entrée supprimée ou insérée)"
 				return nil
-			}
-			if string(r.hash(prev)) != string(r.Hash) {
+			case !r.Keyed && rep.Keyed > 0:
+				rep.BrokenAt, rep.Reason = r.ID, "entrée sans clé après le début de la chaîne à clé (entrée insérée ou réécrite)"
+				return nil
+			case r.Keyed && s.AuditKey == nil:
+				return fmt.Errorf("entry %d is keyed: the audit key (AGIR_AUDIT_KEY) is needed to verify it", r.ID)
+			case r.Keyed && (!r.Seq.Valid || r.Seq.Int64 != rep.Count):
+				rep.BrokenAt, rep.Reason = r.ID, fmt.Sprintf("rang %d dans la chaîne, %d attendu (entrée supprimée ou insérée)", r.Seq.Int64, rep.Count)
+				return nil
+			case !hmac.Equal(r.hash(prev, s.AuditKey), r.Hash):
 				rep.BrokenAt, rep.Reason = r.ID, "le contenu de l'entrée a été modifié"
 				return nil
 			}
+			if r.Keyed {
+				rep.Keyed++
+			}
+			if anchor != nil && rep.Count == anchor.Count {
+				if !hmac.Equal(r.Hash, anchor.Hash) {
+					rep.BrokenAt, rep.Reason = r.ID, "l'entrée attestée par l'ancre a été remplacée (journal tronqué puis réécrit)"
+					return nil
+				}
+				rep.Anchored = true
+			}
 			prev = r.Hash
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if anchor != nil && rep.Count < anchor.Count {
+			rep.BrokenAt = -1
+			rep.Reason = fmt.Sprintf("journal tronqué : l'ancre atteste %d entrées, la chaîne en compte %d (les plus récentes ont été supprimées)",
+				anchor.Count, rep.Count)
+		}
+		return nil
 	})
 	if err != nil {
 		return rep, fmt.Errorf("db: verify audit chain: %w", err)

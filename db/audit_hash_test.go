@@ -23,7 +23,7 @@ func TestAuditHashIsStable(t *testing.T) {
 		"127.0.0.1", "read", "Beneficiary", "0000", "69,01", `{"fields": ["firstName"]}`} {
 		fmt.Fprintf(h, "%d:%s;", len(f), f)
 	}
-	if got, want := r.hash(prev), h.Sum(nil); !bytes.Equal(got, want) {
+	if got, want := r.hash(prev, nil), h.Sum(nil); !bytes.Equal(got, want) {
 		t.Fatalf("hash %x, want %x", got, want)
 	}
 }
@@ -71,15 +71,15 @@ func TestAuditHashCoversEntities(t *testing.T) {
 		`{"fields": ["firstName"]}`, "entities:2", "a", "b,c"} {
 		fmt.Fprintf(h, "%d:%s;", len(f), f)
 	}
-	if got, want := r.hash(prev), h.Sum(nil); !bytes.Equal(got, want) {
+	if got, want := r.hash(prev, nil), h.Sum(nil); !bytes.Equal(got, want) {
 		t.Fatalf("hash %x, want %x", got, want)
 	}
-	seen := map[string]string{string(r.hash(prev)): "a, b,c"}
+	seen := map[string]string{string(r.hash(prev, nil)): "a, b,c"}
 	for name, ids := range map[string][]string{"one removed": {"a"}, "none": nil, "reordered": {"b,c", "a"},
 		"split": {"a", "b", "c"}, "one added": {"a", "b,c", "d"}} {
 		v := r
 		v.EntityIDs = ids
-		h := string(v.hash(prev))
+		h := string(v.hash(prev, nil))
 		if other, dup := seen[h]; dup {
 			t.Fatalf("%s hashes as %s", name, other)
 		}

@@ -43,7 +43,7 @@ func TestAuditLockHeldOnlyAtCommit(t *testing.T) {
 	if len(ids) != 2 || ids[0] != "b1" || ids[1] != "long-write" {
 		t.Fatalf("entries %v, want the read then the write (commit order)", ids)
 	}
-	if rep, err := s.VerifyAuditChain(ctx); err != nil || rep.BrokenAt != 0 || rep.Checked != 2 {
+	if rep, err := s.VerifyAuditChain(ctx, nil); err != nil || rep.BrokenAt != 0 || rep.Checked != 2 {
 		t.Fatalf("chain: %+v, %v", rep, err)
 	}
 }

@@ -40,6 +40,15 @@ type Store struct {
 	// PseudonymKey is the HMAC key of the analysts' pseudonyms (AGIR_PSEUDONYM_SECRET);
 	// without it, PseudonymisedJourneys refuses to answer.
 	PseudonymKey []byte
+
+	// AuditKey is the HMAC-SHA256 key of the audit chain (AGIR_AUDIT_KEY, kept outside
+	// the database): set, new entries are keyed, so that someone who can write the
+	// database cannot recompute the chain. nil writes unkeyed SHA-256 entries, as
+	// before the key existed (tests that do not look at the chain).
+	AuditKey []byte
+
+	// anchor keeps the head of the audit chain outside the database (SetAuditAnchor).
+	anchor auditAnchorState
 }
 
 // Options tune a Store's connection pool.
@@ -132,7 +141,10 @@ type Tx struct {
 
 	mu           sync.Mutex
 	pendingAudit []auditRequest // entries to append to the audit log just before the commit
-	lazy         *sqlx.DB       // the pool of a lazy read; nil once begun, and for WithTx
+	auditHead    *AuditHead     // the chain's head once auditAll wrote, for the anchor after the commit
+	auditKey     []byte         // Store.AuditKey
+	anchor       *auditAnchorState
+	lazy         *sqlx.DB // the pool of a lazy read; nil once begun, and for WithTx
 	opts         *sql.TxOptions
 	first        bool // the lazy read's first statement has run (on the pool)
 }
@@ -291,7 +303,7 @@ func (s *Store) withTx(ctx context.Context, conn *sqlx.DB, opts *sql.TxOptions, 
 	if err != nil {
 		return translate(fmt.Errorf("db: begin: %w", err))
 	}
-	tx := &Tx{Tx: t, Now: s.Now()}
+	tx := &Tx{Tx: t, Now: s.Now(), auditKey: s.AuditKey, anchor: &s.anchor}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = t.Rollback()
@@ -313,6 +325,9 @@ func (s *Store) withTx(ctx context.Context, conn *sqlx.DB, opts *sql.TxOptions, 
 	}
 	if err = t.Commit(); err != nil {
 		return translate(fmt.Errorf("db: commit: %w", err))
+	}
+	if tx.auditHead != nil {
+		s.anchor.advance(*tx.auditHead)
 	}
 	return nil
 }

@@ -70,7 +70,7 @@ func TestAuditLog(t *testing.T) {
 		}
 	})
 	t.Run("ChainVerifies", func(t *testing.T) {
-		rep, err := env.Store.VerifyAuditChain(context.Background())
+		rep, err := env.Store.VerifyAuditChain(context.Background(), nil)
 		if err != nil || rep.BrokenAt != 0 || rep.Checked != 5 {
 			t.Fatalf("report %+v, err %v", rep, err)
 		}
@@ -81,7 +81,7 @@ func TestAuditLog(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Moving "at" is itself a modification the chain detects...
-		if rep, _ := env.Store.VerifyAuditChain(context.Background()); rep.BrokenAt == 0 {
+		if rep, _ := env.Store.VerifyAuditChain(context.Background(), nil); rep.BrokenAt == 0 {
 			t.Fatal("changed timestamps not detected")
 		}
 		// ...but once those entries are purged, the rest verifies from the purge anchor.
@@ -89,7 +89,7 @@ func TestAuditLog(t *testing.T) {
 		if err != nil || n != 2 {
 			t.Fatalf("purged %d, err %v", n, err)
 		}
-		rep, err := env.Store.VerifyAuditChain(context.Background())
+		rep, err := env.Store.VerifyAuditChain(context.Background(), nil)
 		if err != nil || rep.BrokenAt != 0 || rep.Checked != 3 {
 			t.Fatalf("after purge: %+v %v", rep, err)
 		}
@@ -99,7 +99,7 @@ func TestAuditLog(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := env.Store.VerifyAuditChain(context.Background())
+		rep, err := env.Store.VerifyAuditChain(context.Background(), nil)
 		if err != nil || rep.BrokenAt == 0 || rep.Reason == "" {
 			t.Fatalf("tampering not detected: %+v %v", rep, err)
 		}
@@ -114,7 +114,7 @@ func TestAuditLog(t *testing.T) {
 		if _, err := env2.Store.DB().Exec(`DELETE FROM audit_log WHERE id = (SELECT min(id) + 1 FROM audit_log)`); err != nil {
 			t.Fatal(err)
 		}
-		rep, _ := env2.Store.VerifyAuditChain(context.Background())
+		rep, _ := env2.Store.VerifyAuditChain(context.Background(), nil)
 		if rep.BrokenAt == 0 {
 			t.Fatal("deletion not detected")
 		}
@@ -318,7 +318,7 @@ func TestAuditReads_PersonalFields(t *testing.T) {
 	})
 	t.Run("ChainVerifies", func(t *testing.T) {
 		// The reads of a page are written in one statement; the chain still holds in id order.
-		rep, err := env.Store.VerifyAuditChain(context.Background())
+		rep, err := env.Store.VerifyAuditChain(context.Background(), nil)
 		if err != nil || rep.BrokenAt != 0 || rep.Checked != entries() {
 			t.Fatalf("report %+v, %d entries, err %v", rep, entries(), err)
 		}
@@ -330,7 +330,7 @@ func TestAuditReads_PersonalFields(t *testing.T) {
 			WHERE id = (SELECT max(id) FROM audit_log WHERE cardinality(entity_ids) > 2) RETURNING id`); err != nil {
 			t.Fatal(err)
 		}
-		rep, err := env.Store.VerifyAuditChain(context.Background())
+		rep, err := env.Store.VerifyAuditChain(context.Background(), nil)
 		if err != nil || rep.BrokenAt != id {
 			t.Fatalf("entry %d changed, report %+v, err %v", id, rep, err)
 		}
@@ -396,7 +396,7 @@ func TestAuditReads_GroupCommit(t *testing.T) {
 		}
 	})
 	t.Run("OKChain", func(t *testing.T) {
-		rep, err := env.Store.VerifyAuditChain(context.Background())
+		rep, err := env.Store.VerifyAuditChain(context.Background(), nil)
 		if err != nil || rep.BrokenAt != 0 {
 			t.Fatalf("chain %+v, %v", rep, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -183,6 +184,9 @@ func TestDataInclusionExportImport(t *testing.T) {
 	})
 }
 
+// goTypeNames matches what encoding/json's errors say about Go types.
+var goTypeNames = regexp.MustCompile(`Go (struct|value)|json: |unmarshal|float64|int64|\bstring\b|DIService|DIStructure|\[\]`)
+
 func TestImportOffersRows(t *testing.T) {
 	env := demoEnv(t)
 	coordinator := demoPrincipal(t, env, model.RoleCoordinator)
@@ -206,7 +210,8 @@ func TestImportOffersRows(t *testing.T) {
 		{"OutsideFrance", service("dora--s4", `, "latitude": 48.2, "longitude": 16.37`), "OUT_OF_RANGE", "latitude"},
 		{"OpeningHours", service("dora--s5", `, "horaires_accueil": "le matin"`), "INVALID_OPENING_HOURS", "horaires_accueil"},
 		{"UnknownStructure", strings.Replace(service("dora--s6", ""), "dora--cs-tournesol", "dora--nope", 1), "NOT_FOUND", "structure_id"},
-		{"NotAnObjectField", service("dora--s7", `, "latitude": "nord"`), "INVALID_INPUT", ""},
+		{"NotAnObjectField", service("dora--s7", `, "latitude": "nord"`), "INVALID_INPUT", "latitude"},
+		{"TextForAList", service("dora--s8", `, "publics": "femmes"`), "INVALID_INPUT", "publics"},
 	}
 	var rows []string
 	for _, b := range bad {
@@ -223,6 +228,10 @@ func TestImportOffersRows(t *testing.T) {
 			if row.Outcome != "REJECTED" || len(row.Errors) != 1 || row.Errors[0].Code != b.code ||
 				(b.field != "" && row.Errors[0].Field[len(row.Errors[0].Field)-1] != b.field) {
 				t.Fatalf("%s: %+v", b.name, row)
+			}
+			// Messages are French and name the field, never the Go types rows decode into.
+			if m := row.Errors[0].Message; goTypeNames.MatchString(m) {
+				t.Errorf("%s: message %q shows Go internals", b.name, m)
 			}
 		}
 		if count() != before {

@@ -31,6 +31,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Accessibility() AccessibilityResolver
 	AuditLogEntry() AuditLogEntryResolver
+	Barrier() BarrierResolver
 	Beneficiary() BeneficiaryResolver
 	Caseload() CaseloadResolver
 	CollectiveAction() CollectiveActionResolver
@@ -1235,6 +1236,9 @@ type AuditLogEntryResolver interface {
 	ActorStructure(ctx context.Context, obj *model.AuditLogEntry) (*model.Structure, error)
 
 	Changes(ctx context.Context, obj *model.AuditLogEntry) (string, error)
+}
+type BarrierResolver interface {
+	Note(ctx context.Context, obj *model.Barrier) (*string, error)
 }
 type BeneficiaryResolver interface {
 	SocialOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error)
@@ -8769,6 +8773,8 @@ extend enum ErrorCode {
   ROOT_FIELD_LIMIT_EXCEEDED
   "The document has too many tokens (« document trop long »)."
   TOKEN_LIMIT_EXCEEDED
+  "The document has too many selections (fields and fragments) (« trop de champs dans le document »); refused before validation."
+  FIELD_LIMIT_EXCEEDED
   "The request body is too large (« requête trop volumineuse »); HTTP 413."
   REQUEST_TOO_LARGE
   "Several operations in one request (a JSON array) are refused (« lot refusé »)."
@@ -16375,7 +16381,7 @@ func (ec *executionContext) _Barrier_note(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Barrier_note(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Note, nil
+			return ec.Resolvers.Barrier().Note(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -16386,7 +16392,7 @@ func (ec *executionContext) _Barrier_note(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Barrier_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Barrier", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Barrier", field, true, true, "String")
 }
 
 func (ec *executionContext) _Beneficiary_id(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
@@ -43926,18 +43932,19 @@ func (ec *executionContext) _Barrier(ctx context.Context, sel ast.SelectionSet, 
 		case "kind":
 			out.Values[i] = ec._Barrier_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "severity":
 			out.Values[i] = ec._Barrier_severity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "note":
-			out.Values[i] = ec._Barrier_note(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Barrier_note(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

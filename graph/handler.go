@@ -9,7 +9,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -113,11 +112,13 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 	}
 	srv.AddTransport(transport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
 	srv.AddTransport(httpTransport{timeout: c.OperationTimeout, report: obs.refused})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](c.QueryCacheSize))
+	queryCache := lru.New[*ast.QueryDocument](c.QueryCacheSize)
+	srv.SetQueryCache(queryCache)
 	srv.SetParserTokenLimit(c.Limits.MaxTokens)
 	srv.SetDisableSuggestion(c.Production)
-	srv.Use(extension.Introspection{})
+	srv.Use(newIntrospectionExtension(c.Production, c.Persisted.FreeRoles))
 	srv.Use(newPersistedExtension(c.Persisted))
+	srv.Use(selectionsExtension{max: c.Limits.MaxSelections, maxTokens: c.Limits.MaxTokens, cache: queryCache})
 	srv.Use(limitsExtension{limits: c.Limits, limiter: limiter})
 	present := presentError(c.Logger)
 	srv.SetErrorPresenter(present)

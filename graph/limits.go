@@ -21,6 +21,11 @@ type Limits struct {
 	MaxAliases    int // aliased fields in the operation (fragments expanded); default 50
 	MaxRootFields int // distinct response keys of the root selection; default 20
 	MaxTokens     int // lexical tokens of the document, checked by the parser; default 5 000
+	// MaxSelections bounds the selections written in the document (fields, fragment
+	// spreads and inline fragments, counted where they are written, fragments not
+	// expanded); checked on a parse of its own before validation, whose overlapping-fields
+	// rule is quadratic in the number of selections. Default 1 000.
+	MaxSelections int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -38,6 +43,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxTokens == 0 {
 		l.MaxTokens = 5_000
+	}
+	if l.MaxSelections == 0 {
+		l.MaxSelections = 1_000
 	}
 	return l
 }

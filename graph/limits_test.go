@@ -170,6 +170,26 @@ func TestLimits_AbusiveQueries(t *testing.T) {
 			t.Fatalf("status %d errors %+v", r.Status, r.Body.Errors)
 		}
 	})
+	t.Run("ErrDuplicatedFieldFlood", func(t *testing.T) {
+		// 4 900 copies of one field fit under the token limit (25 KB) but the
+		// overlapping-fields validation compares them pairwise: seconds of CPU. The
+		// document is refused on its selection count before validation.
+		flood := "{ me { " + strings.Repeat("name ", 4900) + "} }"
+		r := post(t, h, p, gqlResponse, q(flood))
+		if r.Status != 400 || r.code() != "FIELD_LIMIT_EXCEEDED" || r.Raw["data"] != nil {
+			t.Fatalf("status %d errors %+v data %s", r.Status, r.Body.Errors, r.Raw["data"])
+		}
+		// Spread through a fragment, the copies are counted where they are written.
+		frag := "query { me { ...F } } fragment F on Viewer { " + strings.Repeat("name ", 1500) + "}"
+		if r := post(t, h, p, gqlResponse, q(frag)); r.Status != 400 || r.code() != "FIELD_LIMIT_EXCEEDED" {
+			t.Fatalf("fragment: status %d errors %+v", r.Status, r.Body.Errors)
+		}
+		// Under the bound the same shape runs.
+		ok := "{ me { " + strings.Repeat("name ", 50) + "} }"
+		if r := post(t, h, p, gqlResponse, q(ok)); r.Status != 200 || len(r.Body.Errors) > 0 {
+			t.Fatalf("50 copies: status %d errors %+v", r.Status, r.Body.Errors)
+		}
+	})
 	t.Run("ErrDeepIntrospection", func(t *testing.T) {
 		deep := "{ __schema { types { fields { type { " + strings.Repeat("ofType { ", 20) + "name" + strings.Repeat(" }", 20) + " } } } } }"
 		r := post(t, h, p, gqlResponse, q(deep))

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -432,6 +433,16 @@ func TestOfferSearchFilters(t *testing.T) {
 			}
 		})
 	}
+	t.Run("ErrTextTooLong", func(t *testing.T) {
+		// 20 000 words answered INTERNAL (the text-search parser's stack).
+		r := env.Do(p, `query($t: String) { offers(first: 5, filter: {text: $t}) { totalCount } }`,
+			map[string]any{"t": strings.Repeat("emploi ", 20000)})
+		if len(r.Errors) != 1 || r.Errors[0].Code() != "INVALID_INPUT" || fmt.Sprint(r.Errors[0].Extensions["field"]) != "[filter text]" ||
+			!strings.Contains(r.Errors[0].Message, "200 au plus") {
+			t.Fatalf("20 000 words: %+v", r.Errors)
+		}
+		count(`{text: "` + strings.TrimSpace(strings.Repeat("emploi ", 28)) + `"}`) // 195 characters: accepted (MustDo)
+	})
 }
 
 func TestOfferFreshnessAndVerification(t *testing.T) {

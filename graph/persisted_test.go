@@ -94,6 +94,42 @@ func TestIntrospection_AuthenticatedOnly(t *testing.T) {
 	})
 }
 
+// In production, without a manifest of persisted documents, introspection is still
+// closed to every role but the analysts' (it was open to partner_editor); through a
+// fragment too. In development it stays open.
+func TestIntrospection_ProductionAnalystsOnly(t *testing.T) {
+	env := graphtest.New(t)
+	prod := endpoint(env, graph.EndpointConfig{Production: true})
+	docs := map[string]string{
+		"schema":   `{ __schema { queryType { name } } }`,
+		"type":     `{ __type(name: "Beneficiary") { fields { name } } }`,
+		"fragment": `query { ...F } fragment F on Query { __schema { types { name } } }`,
+	}
+	for _, role := range model.AllRoles {
+		p := &model.Principal{Subject: "s", Role: role}
+		for name, doc := range docs {
+			r := post(t, prod, p, gqlResponse, q(doc))
+			if role == model.RoleAnalyst {
+				if r.Status != 200 || len(r.Body.Errors) > 0 {
+					t.Errorf("analyst, %s: status %d errors %+v", name, r.Status, r.Body.Errors)
+				}
+				continue
+			}
+			if r.code() != "FORBIDDEN" || !isNullJSON(r.Body.Data) {
+				t.Errorf("%s, %s: status %d data %s errors %+v; want FORBIDDEN", role, name, r.Status, r.Body.Data, r.Body.Errors)
+			}
+		}
+		// __typename is not introspection.
+		if r := post(t, prod, p, gqlResponse, q(`{ __typename }`)); r.Status != 200 || len(r.Body.Errors) > 0 {
+			t.Errorf("%s, __typename: status %d errors %+v", role, r.Status, r.Body.Errors)
+		}
+	}
+	dev := &model.Principal{Subject: "s", Role: model.RolePartnerEditor}
+	if r := post(t, env.Endpoint, dev, gqlResponse, q(docs["schema"])); r.Status != 200 || len(r.Body.Errors) > 0 {
+		t.Errorf("development, partner_editor: status %d errors %+v", r.Status, r.Body.Errors)
+	}
+}
+
 func isNullJSON(b []byte) bool { return len(b) == 0 || string(b) == "null" }
 
 func TestLoadPersistedManifest(t *testing.T) {

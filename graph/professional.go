@@ -2,6 +2,9 @@ package graph
 
 import (
 	"context"
+	"fmt"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/graph/model"
@@ -126,4 +129,21 @@ func (r *Resolver) professionalNodeFetchers(m map[string]func(context.Context, s
 			return r.Store.ProfessionalNode(ctx, model.PrincipalFrom(ctx), typ, key)
 		}
 	}
+}
+
+// barrierNote answers Barrier.note under model.CanReadBarrierNote: the note of a HEALTH
+// barrier is null, with FORBIDDEN naming the field, for a role that may not read health
+// data (the directives gave the NOTES rule already).
+func barrierNote(ctx context.Context, b *model.Barrier) (*string, error) {
+	p := model.PrincipalFrom(ctx)
+	if p == nil || !model.CanReadBarrierNote(p.Role, b.Kind) {
+		alias := graphql.GetFieldContext(ctx).Field.Alias
+		role := model.Role("")
+		if p != nil {
+			role = p.Role
+		}
+		return nil, &model.Error{Code: model.CodeForbidden, Field: []string{alias},
+			Message: fmt.Sprintf("accès refusé au champ « note » d'un frein de santé pour le rôle %s : donnée de santé", role)}
+	}
+	return b.Note, nil
 }

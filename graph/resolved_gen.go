@@ -9,6 +9,7 @@ var resolvedFields = map[string]bool{
 	"Accessibility.disabilityReferent":          true,
 	"AuditLogEntry.actorStructure":              true,
 	"AuditLogEntry.changes":                     true,
+	"Barrier.note":                              true,
 	"Beneficiary.accessibility":                 true,
 	"Beneficiary.alerts":                        true,
 	"Beneficiary.anonymisedAt":                  true,

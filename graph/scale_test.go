@@ -114,7 +114,7 @@ func TestSeed_Department(t *testing.T) {
 	})
 
 	t.Run("OKAuditChain", func(t *testing.T) {
-		rep, err := env.Store.VerifyAuditChain(ctx)
+		rep, err := env.Store.VerifyAuditChain(ctx, nil)
 		if err != nil || rep.BrokenAt != 0 || rep.Checked < 1500 {
 			t.Fatalf("chain %+v, %v", rep, err)
 		}

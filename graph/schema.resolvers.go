@@ -37,6 +37,10 @@ func (r *auditLogEntryResolver) Changes(ctx context.Context, obj *model.AuditLog
 	return r.rules.auditChanges(model.PrincipalFrom(ctx), obj)
 }
 
+func (r *barrierResolver) Note(ctx context.Context, obj *model.Barrier) (*string, error) {
+	return barrierNote(ctx, obj)
+}
+
 func (r *beneficiaryResolver) SocialOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error) {
 	if obj.Preloaded != nil && obj.Preloaded.Operators {
 		return obj.Preloaded.SocialOperator, nil
@@ -1613,6 +1617,8 @@ func (r *Resolver) Accessibility() AccessibilityResolver { return &accessibility
 
 func (r *Resolver) AuditLogEntry() AuditLogEntryResolver { return &auditLogEntryResolver{r} }
 
+func (r *Resolver) Barrier() BarrierResolver { return &barrierResolver{r} }
+
 func (r *Resolver) Beneficiary() BeneficiaryResolver { return &beneficiaryResolver{r} }
 
 func (r *Resolver) Caseload() CaseloadResolver { return &caseloadResolver{r} }
@@ -1672,6 +1678,7 @@ func (r *Resolver) WorkingGroup() WorkingGroupResolver { return &workingGroupRes
 type (
 	accessibilityResolver                struct{ *Resolver }
 	auditLogEntryResolver                struct{ *Resolver }
+	barrierResolver                      struct{ *Resolver }
 	beneficiaryResolver                  struct{ *Resolver }
 	caseloadResolver                     struct{ *Resolver }
 	collectiveActionResolver             struct{ *Resolver }

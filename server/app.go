@@ -103,6 +103,9 @@ func Open(ctx context.Context, c Config, logger *slog.Logger, opts ...Option) (m
 	if err != nil {
 		return m, err
 	}
+	if err := keepAuditChain(m.Store, c, logger); err != nil {
+		return m, err
+	}
 	m.telemetry.watchPool(m.Store.DB().DB, "primary")
 	if m.broker, err = db.NewBroker(url, logger); err != nil {
 		return m, fmt.Errorf("real time: %w", err)

@@ -16,26 +16,31 @@ import (
 // Config is the server's configuration, read from the environment (every variable is
 // documented in the README). The zero value is not usable: build it with LoadConfig.
 type Config struct {
-	Port               int           // PORT: TCP port of the HTTP server (default 8080; 0 picks a free one)
-	DatabaseURL        string        // DATABASE_URL: PostgreSQL to use; "" starts the private cluster
-	DatabaseReadURL    string        // DATABASE_READ_URL: read replica for analysts and indicators
-	DataDir            string        // AGIR_DATA_DIR: private cluster and development secret
-	Env                string        // AGIR_ENV: "development" (default) or "production"
-	Demo               string        // AGIR_DEMO: "auto" (default: load into an empty database in development), "on", "off"
-	DevSecret          string        // AGIR_DEV_SECRET: HS256 secret of development tokens (default: generated in DataDir)
-	PseudonymSecret    string        // AGIR_PSEUDONYM_SECRET: HMAC key of the analysts' pseudonyms (development: derived from the development secret)
-	OIDCIssuer         string        // OIDC_ISSUER_URL: OIDC issuer; set, it enables OIDC tokens
-	OIDCAudience       string        // OIDC_AUDIENCE: expected audience (client id) of OIDC tokens
-	LogLevel           slog.Level    // LOG_LEVEL: debug, info (default), warn, error
-	LogFormat          string        // LOG_FORMAT: "text" or "json"; default json in production (log collectors parse it), text otherwise
-	RequestTimeout     time.Duration // AGIR_REQUEST_TIMEOUT: deadline of one request (default 30s)
-	StatementTimeout   time.Duration // AGIR_STATEMENT_TIMEOUT: PostgreSQL statement_timeout (default 10s)
-	ShutdownTimeout    time.Duration // AGIR_SHUTDOWN_TIMEOUT: time to drain requests on SIGTERM (default 20s)
-	StaffCacheTTL      time.Duration // AGIR_STAFF_CACHE_TTL: how long a token's staff record is reused (default 5s; 0: read on every request); a deactivation takes effect within it
-	MaxBodyBytes       int64         // AGIR_MAX_BODY_BYTES: request body limit (default 1 MiB)
-	AuditRetentionDays int           // AGIR_AUDIT_RETENTION_DAYS: audit entries older than this are purged (default 365)
-	AnonymiseAfterDays int           // AGIR_ANONYMISE_AFTER_DAYS: journeys CLOSED for longer are anonymised (default 730)
-	Endpoint           EndpointSettings
+	Port            int    // PORT: TCP port of the HTTP server (default 8080; 0 picks a free one)
+	DatabaseURL     string // DATABASE_URL: PostgreSQL to use; "" starts the private cluster
+	DatabaseReadURL string // DATABASE_READ_URL: read replica for analysts and indicators
+	DataDir         string // AGIR_DATA_DIR: private cluster and development secret
+	// AllowPrivateCluster (AGIR_ALLOW_PRIVATE_CLUSTER=on) lets production run on the
+	// private cluster; without it production needs DATABASE_URL.
+	AllowPrivateCluster bool
+	Env                 string        // AGIR_ENV: "development" (default) or "production"
+	Demo                string        // AGIR_DEMO: "auto" (default: load into an empty database in development), "on", "off"
+	DevSecret           string        // AGIR_DEV_SECRET: HS256 secret of development tokens (default: generated in DataDir)
+	PseudonymSecret     string        // AGIR_PSEUDONYM_SECRET: HMAC key of the analysts' pseudonyms (development: derived from the development secret)
+	AuditSecret         string        // AGIR_AUDIT_KEY: HMAC key of the audit chain, kept outside the database (development: derived from the development secret)
+	AuditAnchor         string        // AGIR_AUDIT_ANCHOR: file holding the audit chain's head (default DataDir/audit-anchor.json)
+	OIDCIssuer          string        // OIDC_ISSUER_URL: OIDC issuer; set, it enables OIDC tokens
+	OIDCAudience        string        // OIDC_AUDIENCE: expected audience (client id) of OIDC tokens
+	LogLevel            slog.Level    // LOG_LEVEL: debug, info (default), warn, error
+	LogFormat           string        // LOG_FORMAT: "text" or "json"; default json in production (log collectors parse it), text otherwise
+	RequestTimeout      time.Duration // AGIR_REQUEST_TIMEOUT: deadline of one request (default 30s)
+	StatementTimeout    time.Duration // AGIR_STATEMENT_TIMEOUT: PostgreSQL statement_timeout (default 10s)
+	ShutdownTimeout     time.Duration // AGIR_SHUTDOWN_TIMEOUT: time to drain requests on SIGTERM (default 20s)
+	StaffCacheTTL       time.Duration // AGIR_STAFF_CACHE_TTL: how long a token's staff record is reused (default 5s; 0: read on every request); a deactivation takes effect within it
+	MaxBodyBytes        int64         // AGIR_MAX_BODY_BYTES: request body limit (default 1 MiB)
+	AuditRetentionDays  int           // AGIR_AUDIT_RETENTION_DAYS: audit entries older than this are purged (default 365)
+	AnonymiseAfterDays  int           // AGIR_ANONYMISE_AFTER_DAYS: journeys CLOSED for longer are anonymised (default 730)
+	Endpoint            EndpointSettings
 }
 
 // Production reports whether the server runs in production mode (no development tokens,
@@ -53,6 +58,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		Demo:               orDefault(getenv("AGIR_DEMO"), "auto"),
 		DevSecret:          getenv("AGIR_DEV_SECRET"),
 		PseudonymSecret:    getenv("AGIR_PSEUDONYM_SECRET"),
+		AuditSecret:        getenv("AGIR_AUDIT_KEY"),
+		AuditAnchor:        getenv("AGIR_AUDIT_ANCHOR"),
 		OIDCIssuer:         getenv("OIDC_ISSUER_URL"),
 		OIDCAudience:       getenv("OIDC_AUDIENCE"),
 		LogFormat:          getenv("LOG_FORMAT"),
@@ -134,10 +141,26 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.PseudonymSecret != "" && len(c.PseudonymSecret) < auth.MinDevSecretLen {
 		errs = append(errs, fmt.Sprintf("AGIR_PSEUDONYM_SECRET: %d bytes, at least %d are needed", len(c.PseudonymSecret), auth.MinDevSecretLen))
 	}
+	if c.AuditSecret != "" && len(c.AuditSecret) < auth.MinDevSecretLen {
+		errs = append(errs, fmt.Sprintf("AGIR_AUDIT_KEY: %d bytes, at least %d are needed", len(c.AuditSecret), auth.MinDevSecretLen))
+	}
+	if c.Production() && c.AuditSecret == "" {
+		errs = append(errs, "AGIR_ENV=production needs AGIR_AUDIT_KEY (the audit chain's key, kept outside the database)")
+	}
 	if c.Production() && c.PseudonymSecret == "" {
 		errs = append(errs, "AGIR_ENV=production needs AGIR_PSEUDONYM_SECRET (the analysts' pseudonyms)")
 	}
 	errs = append(errs, c.Endpoint.load(getenv)...)
+	switch v := getenv("AGIR_ALLOW_PRIVATE_CLUSTER"); v {
+	case "", "off":
+	case "on":
+		c.AllowPrivateCluster = true
+	default:
+		errs = append(errs, fmt.Sprintf("AGIR_ALLOW_PRIVATE_CLUSTER=%q: on or off", v))
+	}
+	if c.Production() && c.DatabaseURL == "" && !c.AllowPrivateCluster {
+		errs = append(errs, "AGIR_ENV=production needs DATABASE_URL (the private cluster is for development and tests; AGIR_ALLOW_PRIVATE_CLUSTER=on to use it anyway)")
+	}
 	if c.Production() && c.OIDCIssuer == "" {
 		errs = append(errs, "AGIR_ENV=production needs OIDC_ISSUER_URL (development tokens are refused in production)")
 	}

@@ -55,6 +55,8 @@ func TestLoadConfig_Values(t *testing.T) {
 		"AGIR_DEMO":                 "off",
 		"AGIR_DEV_SECRET":           strings.Repeat("s", 32),
 		"AGIR_PSEUDONYM_SECRET":     strings.Repeat("p", 32),
+		"AGIR_AUDIT_KEY":            strings.Repeat("k", 32),
+		"AGIR_AUDIT_ANCHOR":         "/srv/agir-anchor/audit.json",
 		"OIDC_ISSUER_URL":           "https://issuer.example",
 		"OIDC_AUDIENCE":             "agir",
 		"LOG_LEVEL":                 "debug",
@@ -74,6 +76,7 @@ func TestLoadConfig_Values(t *testing.T) {
 	want := Config{
 		Port: 0, DatabaseURL: env["DATABASE_URL"], DatabaseReadURL: env["DATABASE_READ_URL"],
 		DataDir: "/srv/agir", Env: "production", Demo: "off", DevSecret: env["AGIR_DEV_SECRET"], PseudonymSecret: env["AGIR_PSEUDONYM_SECRET"],
+		AuditSecret: env["AGIR_AUDIT_KEY"], AuditAnchor: env["AGIR_AUDIT_ANCHOR"],
 		OIDCIssuer: "https://issuer.example", OIDCAudience: "agir", LogLevel: slog.LevelDebug, LogFormat: "json",
 		RequestTimeout: 5 * time.Second, StatementTimeout: 2 * time.Second, ShutdownTimeout: time.Minute, StaffCacheTTL: 2 * time.Second,
 		MaxBodyBytes: 4096, AuditRetentionDays: 30, AnonymiseAfterDays: 400, Endpoint: defaultEndpoint,
@@ -153,6 +156,12 @@ func TestLoadConfig_Errors(t *testing.T) {
 		{"ErrMaxBodyBytesTooSmall", map[string]string{"AGIR_MAX_BODY_BYTES": "10"}, "AGIR_MAX_BODY_BYTES"},
 		{"ErrDevSecretTooShort", map[string]string{"AGIR_DEV_SECRET": "short"}, "AGIR_DEV_SECRET"},
 		{"ErrProductionWithoutOIDC", map[string]string{"AGIR_ENV": "production"}, "OIDC_ISSUER_URL"},
+		{"ErrProductionOnPrivateCluster", map[string]string{"AGIR_ENV": "production", "AGIR_PSEUDONYM_SECRET": strings.Repeat("p", 32),
+			"OIDC_ISSUER_URL": "https://issuer.example", "OIDC_AUDIENCE": "agir"}, "AGIR_ALLOW_PRIVATE_CLUSTER"},
+		{"ErrProductionWithoutAuditKey", map[string]string{"AGIR_ENV": "production", "DATABASE_URL": "postgres://u@db/agir",
+			"AGIR_PSEUDONYM_SECRET": strings.Repeat("p", 32), "OIDC_ISSUER_URL": "https://issuer.example", "OIDC_AUDIENCE": "agir"}, "AGIR_AUDIT_KEY"},
+		{"ErrAuditKeyShort", map[string]string{"AGIR_AUDIT_KEY": "short"}, "AGIR_AUDIT_KEY"},
+		{"ErrAllowPrivateCluster", map[string]string{"AGIR_ALLOW_PRIVATE_CLUSTER": "yes"}, "AGIR_ALLOW_PRIVATE_CLUSTER"},
 		{"ErrIssuerWithoutAudience", map[string]string{"OIDC_ISSUER_URL": oidc["OIDC_ISSUER_URL"]}, "OIDC_AUDIENCE"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,12 +186,19 @@ func TestLoadConfig_Errors(t *testing.T) {
 		}
 	})
 	t.Run("ProductionWithOIDC", func(t *testing.T) {
-		env := map[string]string{"AGIR_ENV": "production", "AGIR_PSEUDONYM_SECRET": strings.Repeat("p", 32)}
+		env := map[string]string{"AGIR_ENV": "production", "AGIR_PSEUDONYM_SECRET": strings.Repeat("p", 32), "DATABASE_URL": "postgres://u@db/agir",
+			"AGIR_AUDIT_KEY": strings.Repeat("k", 32)}
 		for k, v := range oidc {
 			env[k] = v
 		}
 		if _, err := LoadConfig(envMap(env)); err != nil {
 			t.Fatal(err)
+		}
+		// The private cluster only when allowed explicitly.
+		delete(env, "DATABASE_URL")
+		env["AGIR_ALLOW_PRIVATE_CLUSTER"] = "on"
+		if c, err := LoadConfig(envMap(env)); err != nil || !c.AllowPrivateCluster {
+			t.Fatalf("AGIR_ALLOW_PRIVATE_CLUSTER=on: %+v, %v", c, err)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	noopmetric "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
 
+	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/graph"
 	"github.com/agir-reseau/agir-backend/graph/model"
 	"github.com/agir-reseau/agir-backend/server/auth"
@@ -45,7 +47,10 @@ func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
 		}
 		limited.ServeHTTP(w, r)
 	}))
-	mux.Handle("GET /metrics", m.telemetry.handler(m.Config.Endpoint.MetricsToken))
+	if m.Config.Production() && m.Config.Endpoint.MetricsToken == "" {
+		m.Logger.Warn("/metrics is closed: set AGIR_METRICS_TOKEN to scrape it in production")
+	}
+	mux.Handle("GET /metrics", m.telemetry.handler(m.Config.Endpoint.MetricsToken, m.Config.Production()))
 	// The offer map in data·inclusion v1, behind the same authentication as /graphql.
 	export := auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{Resolve: m.resolvePrincipalCached},
 		requireAuth(m.Logger, graph.DataInclusionExport(m.Store, m.Logger)))
@@ -91,7 +96,7 @@ func isWebSocket(r *http.Request) bool {
 // for role, structure and territory. An unknown or deactivated user gets nothing. It
 // reads the record every time (subscriptions' rechecks, WebSocket handshakes).
 func (m *Main) resolvePrincipal(ctx context.Context, p *model.Principal) (*model.Principal, error) {
-	v, err := m.lookUpStaff(ctx, p.Subject, p.Email)
+	v, err := m.lookUpStaff(ctx, loginOf(p))
 	if err != nil {
 		return nil, err
 	}
@@ -101,19 +106,35 @@ func (m *Main) resolvePrincipal(ctx context.Context, p *model.Principal) (*model
 // resolvePrincipalCached is resolvePrincipal for HTTP requests: the staff record may be
 // up to AGIR_STAFF_CACHE_TTL old (see staffCache).
 func (m *Main) resolvePrincipalCached(ctx context.Context, p *model.Principal) (*model.Principal, error) {
-	v, err := m.staff.get(ctx, p.Subject, p.Email)
+	v, err := m.staff.get(ctx, loginOf(p))
 	if err != nil {
 		return nil, err
 	}
 	return principalOf(p, v)
 }
 
-func (m *Main) lookUpStaff(ctx context.Context, subject, email string) (staffLookup, error) {
-	staff, structure, ok, err := m.Store.StaffMemberByLogin(ctx, subject, email)
+// lookUpStaff finds the staff record of a verified token. An OIDC token (it has an
+// issuer) is identified by its subject: its e-mail only finds the record of a first
+// login, with email_verified, which links the record to the subject (db's
+// StaffMemberByOIDCLogin); a refusal is kept with its reason. Development tokens match
+// by subject or e-mail.
+func (m *Main) lookUpStaff(ctx context.Context, l staffLogin) (staffLookup, error) {
+	if l.issuer == "" {
+		staff, structure, ok, err := m.Store.StaffMemberByLogin(ctx, l.subject, l.email)
+		return staffLookup{staff: staff, structure: structure, ok: ok}, err
+	}
+	staff, structure, ok, err := m.Store.StaffMemberByOIDCLogin(ctx, db.OIDCLogin{Issuer: l.issuer, Subject: l.subject,
+		Email: l.email, EmailVerified: l.emailVerified})
+	if db.IsLoginRefused(err) {
+		return staffLookup{refusal: err.Error()}, nil
+	}
 	return staffLookup{staff: staff, structure: structure, ok: ok}, err
 }
 
 func principalOf(p *model.Principal, v staffLookup) (*model.Principal, error) {
+	if v.refusal != "" {
+		return nil, fmt.Errorf("%w: OIDC identity (iss %q, sub %q, email %q) refused: %s", auth.ErrInvalidToken, p.Issuer, p.Subject, p.Email, v.refusal)
+	}
 	if !v.ok || !v.staff.Active {
 		return nil, auth.ErrInvalidToken
 	}

@@ -25,14 +25,27 @@ func auditCmd(ctx context.Context, c Config, args []string, logger *slog.Logger,
 	defer closeDB()
 	switch args[0] {
 	case "verify":
-		rep, err := store.VerifyAuditChain(ctx)
+		anchor, anchored, err := db.LoadAuditAnchor(auditAnchorPath(c))
 		if err != nil {
 			return err
 		}
-		if rep.BrokenAt != 0 {
-			return fmt.Errorf("audit chain broken at entry %d after %d entries: %s", rep.BrokenAt, rep.Checked, rep.Reason)
+		var head *db.AuditHead
+		if anchored {
+			head = &anchor
 		}
-		fmt.Fprintf(stdout, "audit chain verified: %d entries\n", rep.Checked)
+		rep, err := store.VerifyAuditChain(ctx, head)
+		if err != nil {
+			return err
+		}
+		switch {
+		case rep.BrokenAt == -1:
+			return fmt.Errorf("audit chain truncated after %d entries: %s", rep.Count, rep.Reason)
+		case rep.BrokenAt != 0:
+			return fmt.Errorf("audit chain broken at entry %d after %d entries: %s", rep.BrokenAt, rep.Checked, rep.Reason)
+		case anchored && !rep.Anchored:
+			return fmt.Errorf("audit chain does not reach its anchor (%d entries, hash %x)", anchor.Count, anchor.Hash)
+		}
+		fmt.Fprintf(stdout, "audit chain verified: %d entries (%d keyed), anchor %s\n", rep.Checked, rep.Keyed, anchorState(anchored, anchor))
 	case "purge":
 		n, err := store.PurgeAudit(ctx, auditCutoff(c, time.Now()))
 		if err != nil {
@@ -41,6 +54,13 @@ func auditCmd(ctx context.Context, c Config, args []string, logger *slog.Logger,
 		fmt.Fprintf(stdout, "audit entries purged: %d\n", n)
 	}
 	return nil
+}
+
+func anchorState(anchored bool, h db.AuditHead) string {
+	if !anchored {
+		return "absent (no keyed entry yet)"
+	}
+	return fmt.Sprintf("reached (%d entries)", h.Count)
 }
 
 func auditCutoff(c Config, now time.Time) time.Time { return now.AddDate(0, 0, -c.AuditRetentionDays) }
@@ -121,6 +141,11 @@ func openStoreURL(ctx context.Context, c Config, logger *slog.Logger) (*db.Store
 		return nil, nil, "", err
 	}
 	store, err := db.Open(ctx, url, db.Options{})
+	if err == nil {
+		if err = keepAuditChain(store, c, logger); err != nil {
+			store.Close()
+		}
+	}
 	if err != nil {
 		stop()
 		return nil, nil, "", err

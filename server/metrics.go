@@ -98,10 +98,18 @@ func (t *telemetry) watchPool(db *sql.DB, name string) {
 }
 
 // handler serves the metrics; with a token, only to "Authorization: Bearer <token>".
-func (t *telemetry) handler(token string) http.Handler {
+func (t *telemetry) handler(token string, production bool) http.Handler {
 	h := promhttp.HandlerFor(t.registry, promhttp.HandlerOpts{})
-	if token == "" {
+	if token == "" && !production {
 		return h
+	}
+	if token == "" {
+		// Production without AGIR_METRICS_TOKEN: closed to everyone, rather than open
+		// to anyone who reaches the port.
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="agir-metrics"`)
+			http.Error(w, "unauthorized: /metrics needs AGIR_METRICS_TOKEN in production", http.StatusUnauthorized)
+		})
 	}
 	want := []byte("Bearer " + token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,14 +49,14 @@ func newOIDCIssuer(t *testing.T) *oidcIssuer {
 	return is
 }
 
-// token signs a token of the issuer for the audience "agir-api", for e-mail, valid for ttl
-// from now (negative: expired). The verifier requires a role claim; it says "admin" so
+// token signs a token of the issuer for the audience "agir-api", for e-mail (verified),
+// valid for ttl from now (negative: expired). The verifier requires a role claim; it says "admin" so
 // that the test shows the staff record's role prevails.
 func (is *oidcIssuer) token(t *testing.T, subject, email string, ttl time.Duration) string {
 	t.Helper()
 	now := time.Now()
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{"iss": is.srv.URL, "aud": "agir-api", "sub": subject,
-		"email": email, "role": "admin", "departments": []string{"13"}, "iat": now.Add(-time.Minute).Unix(), "exp": now.Add(ttl).Unix()})
+		"email": email, "email_verified": true, "role": "admin", "departments": []string{"13"}, "iat": now.Add(-time.Minute).Unix(), "exp": now.Add(ttl).Unix()})
 	tok.Header["kid"] = "k1"
 	s, err := tok.SignedString(is.key)
 	if err != nil {
@@ -72,6 +73,7 @@ func TestProductionRefusesDevelopmentTokens(t *testing.T) {
 	m := startServerEnv(t, map[string]string{
 		"DATABASE_URL": dbtest.NewDatabase(t), "AGIR_ENV": "production", "AGIR_DEMO": "on",
 		"OIDC_ISSUER_URL": is.srv.URL, "OIDC_AUDIENCE": "agir-api", "AGIR_PSEUDONYM_SECRET": "production-pseudonym-secret-0123456789",
+		"AGIR_AUDIT_KEY": "production-audit-key-0123456789-0123456789",
 	})
 
 	const me = `{ me { role email departments } }`
@@ -119,6 +121,32 @@ func TestProductionRefusesDevelopmentTokens(t *testing.T) {
 	t.Run("ErrOIDCTokenOfUnknownOrInactiveStaff", func(t *testing.T) {
 		refused(t, is.token(t, "proconnect-2", "nobody@example.org", 5*time.Minute))
 		refused(t, is.token(t, "proconnect-3", "paul.ancien@arsl.demo.agir.local", 5*time.Minute))
+	})
+	t.Run("ErrMetricsWithoutToken", func(t *testing.T) {
+		// No AGIR_METRICS_TOKEN in production: /metrics is closed, not open.
+		if status, body := httpGet(t, "http://"+m.Addr()+"/metrics"); status != http.StatusUnauthorized || strings.Contains(body, "agir_graphql") {
+			t.Fatalf("GET /metrics without a token in production: %d %.200s", status, body)
+		}
+	})
+	t.Run("MetricsWithItsToken", func(t *testing.T) {
+		m2 := startServerEnv(t, map[string]string{
+			"DATABASE_URL": dbtest.NewDatabase(t), "AGIR_ENV": "production", "AGIR_DEMO": "off", "AGIR_METRICS_TOKEN": "scrape-token-0123456789",
+			"OIDC_ISSUER_URL": is.srv.URL, "OIDC_AUDIENCE": "agir-api", "AGIR_PSEUDONYM_SECRET": "production-pseudonym-secret-0123456789",
+			"AGIR_AUDIT_KEY": "production-audit-key-0123456789-0123456789",
+		})
+		if status, _ := httpGet(t, "http://"+m2.Addr()+"/metrics"); status != http.StatusUnauthorized {
+			t.Fatalf("GET /metrics without the token: %d", status)
+		}
+		req, _ := http.NewRequest(http.MethodGet, "http://"+m2.Addr()+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer scrape-token-0123456789")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET /metrics with the token: %d", res.StatusCode)
+		}
 	})
 	t.Run("ErrExpiredOIDCToken", func(t *testing.T) {
 		refused(t, is.token(t, "proconnect-1", "coordinator@demo.agir.local", -10*time.Minute))

@@ -17,40 +17,50 @@ import (
 type staffCache struct {
 	ttl  time.Duration
 	now  func() time.Time
-	load func(ctx context.Context, subject, email string) (staffLookup, error)
+	load func(ctx context.Context, l staffLogin) (staffLookup, error)
 
 	mu sync.Mutex
-	m  map[staffCacheKey]staffCacheEntry
+	m  map[staffLogin]staffCacheEntry
 }
 
-type staffCacheKey struct{ subject, email string }
+// staffLogin is what a verified token presents to find its staff record; it keys the
+// cache (the same subject with another issuer, e-mail or verification is another entry).
+type staffLogin struct {
+	issuer, subject, email string
+	emailVerified          bool
+}
+
+func loginOf(p *model.Principal) staffLogin {
+	return staffLogin{issuer: p.Issuer, subject: p.Subject, email: p.Email, emailVerified: p.EmailVerified}
+}
 
 type staffCacheEntry struct {
 	v       staffLookup
 	expires time.Time
 }
 
-// staffLookup is what StaffMemberByLogin answered.
+// staffLookup is what StaffMemberByLogin (development tokens) or StaffMemberByOIDCLogin
+// answered.
 type staffLookup struct {
 	staff     model.StaffMember
 	structure model.Structure
 	ok        bool
+	refusal   string // why an OIDC identity was refused for the record its e-mail found
 }
 
 // staffCacheMax bounds the entries kept: past it, the expired ones are dropped, and all
 // of them if none had expired.
 const staffCacheMax = 10000
 
-func newStaffCache(ttl time.Duration, load func(ctx context.Context, subject, email string) (staffLookup, error)) *staffCache {
-	return &staffCache{ttl: ttl, now: time.Now, load: load, m: map[staffCacheKey]staffCacheEntry{}}
+func newStaffCache(ttl time.Duration, load func(ctx context.Context, l staffLogin) (staffLookup, error)) *staffCache {
+	return &staffCache{ttl: ttl, now: time.Now, load: load, m: map[staffLogin]staffCacheEntry{}}
 }
 
-// get returns the staff record of subject and email, read at most ttl ago.
-func (c *staffCache) get(ctx context.Context, subject, email string) (staffLookup, error) {
+// get returns the staff record of login k, read at most ttl ago.
+func (c *staffCache) get(ctx context.Context, k staffLogin) (staffLookup, error) {
 	if c == nil || c.ttl <= 0 {
-		return c.load(ctx, subject, email)
+		return c.load(ctx, k)
 	}
-	k := staffCacheKey{subject, email}
 	now := c.now()
 	c.mu.Lock()
 	e, hit := c.m[k]
@@ -58,7 +68,7 @@ func (c *staffCache) get(ctx context.Context, subject, email string) (staffLooku
 	if hit && now.Before(e.expires) {
 		return e.v, nil
 	}
-	v, err := c.load(ctx, subject, email)
+	v, err := c.load(ctx, k)
 	if err != nil {
 		return v, err
 	}

@@ -16,7 +16,7 @@ func TestStaffCache(t *testing.T) {
 	active := true
 	reads := 0
 	var fail error
-	load := func(context.Context, string, string) (staffLookup, error) {
+	load := func(context.Context, staffLogin) (staffLookup, error) {
 		reads++
 		if fail != nil {
 			return staffLookup{}, fail
@@ -29,7 +29,7 @@ func TestStaffCache(t *testing.T) {
 
 	t.Run("OK", func(t *testing.T) {
 		for range 3 {
-			v, err := c.get(ctx, "sub", "a@b.fr")
+			v, err := c.get(ctx, staffLogin{subject: "sub", email: "a@b.fr"})
 			if err != nil || !v.staff.Active {
 				t.Fatalf("get: %+v %v", v, err)
 			}
@@ -41,7 +41,7 @@ func TestStaffCache(t *testing.T) {
 	t.Run("DeactivationWithinTTL", func(t *testing.T) {
 		active = false
 		now = now.Add(5 * time.Second)
-		v, err := c.get(ctx, "sub", "a@b.fr")
+		v, err := c.get(ctx, staffLogin{subject: "sub", email: "a@b.fr"})
 		if err != nil || v.staff.Active {
 			t.Fatalf("after the TTL: %+v %v, want the deactivated record", v, err)
 		}
@@ -51,20 +51,20 @@ func TestStaffCache(t *testing.T) {
 	})
 	t.Run("ErrNotKept", func(t *testing.T) {
 		fail = errors.New("down")
-		if _, err := c.get(ctx, "other", ""); err == nil {
+		if _, err := c.get(ctx, staffLogin{subject: "other"}); err == nil {
 			t.Fatal("no error")
 		}
 		fail = nil
 		before := reads
-		if _, err := c.get(ctx, "other", ""); err != nil || reads != before+1 {
+		if _, err := c.get(ctx, staffLogin{subject: "other"}); err != nil || reads != before+1 {
 			t.Fatalf("after an error: %v, %d reads, want a new read", err, reads-before)
 		}
 	})
 	t.Run("OffAtZero", func(t *testing.T) {
 		off := newStaffCache(0, load)
 		before := reads
-		_, _ = off.get(ctx, "sub", "")
-		_, _ = off.get(ctx, "sub", "")
+		_, _ = off.get(ctx, staffLogin{subject: "sub"})
+		_, _ = off.get(ctx, staffLogin{subject: "sub"})
 		if reads != before+2 {
 			t.Fatalf("%d reads, want 2", reads-before)
 		}

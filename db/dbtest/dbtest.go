@@ -52,6 +52,7 @@ const setupTimeout = 5 * time.Minute
 type server struct {
 	adminURL string                     // maintenance database
 	urlFor   func(dbname string) string // URL of another database of the server
+	owner    string                     // role that owns the databases created ("": the admin's)
 	admin    *sql.DB
 	template string
 
@@ -104,8 +105,11 @@ func setUp(ctx context.Context, migrate Migrator) (*server, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		s.adminURL = c.URL("postgres")
+		// Databases are created by the superuser and owned by the application role,
+		// which the tests connect as, as the server does.
+		s.adminURL = c.AdminURL("postgres")
 		s.urlFor = c.URL
+		s.owner = pgcluster.AppUser
 		stopServer = func() {
 			if err := c.Stop(); err != nil {
 				fmt.Fprintf(os.Stderr, "dbtest: %v\n", err)
@@ -179,6 +183,9 @@ func (s *server) createDatabase(ctx context.Context, name, template string) erro
 	q := `CREATE DATABASE ` + pq.QuoteIdentifier(name)
 	if template != "" {
 		q += ` TEMPLATE ` + pq.QuoteIdentifier(template)
+	}
+	if s.owner != "" {
+		q += ` OWNER ` + pq.QuoteIdentifier(s.owner)
 	}
 	s.mu.Lock()
 	s.created[name] = true
@@ -304,7 +311,9 @@ func pristineCluster(ctx context.Context, base, binDir string, logger *slog.Logg
 	h := fnv.New32a()
 	h.Write([]byte(binDir + "\x00" + string(version)))
 	number := regexp.MustCompile(`\d+(\.\d+)*`).FindString(string(version))
-	dir := filepath.Join(base, fmt.Sprintf("agir-pgcache-%s-%08x-%d", number, h.Sum32(), os.Geteuid()))
+	// The layout number changes when pgcluster's set-up does (2: peer authentication,
+	// application role), so that copies need no upgrade at each start.
+	dir := filepath.Join(base, fmt.Sprintf("agir-pgcache-%s-%08x-%d-l2", number, h.Sum32(), os.Geteuid()))
 	marker := filepath.Join(dir, ".pristine")
 
 	lock, err := os.OpenFile(dir+".lock", os.O_RDWR|os.O_CREATE, 0o600)

@@ -8,6 +8,15 @@
 // system user "postgres" (or "nobody" when there is none) and the data directory
 // is owned by that user.
 //
+// The cluster is private to two OS users: the one that runs PostgreSQL and the one
+// that runs the Go process. The data and socket directories are theirs only (0700,
+// socket 0700), and authentication is peer (the kernel names the connecting OS user)
+// through an ident map that admits only those two users. The application connects as
+// AppUser, which is not a superuser and owns DefaultDatabase and its schema; SuperUser
+// serves the cluster's own set-up (roles, databases, the untrusted extensions the
+// schema needs). A directory made by an older version (trust authentication, 0755)
+// is brought to this state at its next Start.
+//
 // postgres runs as a direct child of the Go process. On Linux the kernel sends it
 // SIGINT (fast shutdown) if the Go process dies, so a killed test or server does
 // not leave an orphaned postmaster behind.
@@ -35,9 +44,21 @@ import (
 	"github.com/lib/pq"
 )
 
-// SuperUser is the name of the PostgreSQL superuser created by initdb. Local
-// socket connections are trusted, so any OS user may connect as it.
+// SuperUser is the name of the PostgreSQL superuser created by initdb. Only the
+// OS users of the ident map (the Go process's and PostgreSQL's) may connect as it.
 const SuperUser = "agir"
+
+// AppUser is the role the application connects as (URL): LOGIN, not a superuser,
+// no CREATEDB or CREATEROLE; it owns DefaultDatabase and what the migrations create.
+const AppUser = "agir_app"
+
+// identMap names the pg_ident.conf map of the peer authentication.
+const identMap = "agir"
+
+// templateExtensions are created by SuperUser in template1, so that every database
+// of the cluster has them: the schema needs them and a non-superuser may not create
+// them (earthdistance is not a trusted extension; cube is its dependency).
+var templateExtensions = []string{"cube", "earthdistance"}
 
 // DefaultDatabase is the database that Start creates when it is absent.
 const DefaultDatabase = "agir"
@@ -263,10 +284,16 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 	if err := mkdirOwned(c.sockDir, as); err != nil {
 		return nil, err
 	}
+	if err := c.writeAuthConfig(as); err != nil {
+		return nil, err
+	}
 	if err := c.startPostgres(binDir, as, o.Fast); err != nil {
 		return nil, err
 	}
 	if err := c.waitReady(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.setUpRoles(ctx); err != nil {
 		return nil, err
 	}
 	if err := c.createDefaultDatabase(ctx); err != nil {
@@ -276,9 +303,9 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 	return c, nil
 }
 
-// prepareDataDir creates dataDir (0755, with any missing parents 0755) and,
+// prepareDataDir creates dataDir (0700, with any missing parents 0755) and,
 // when PostgreSQL runs as another user, checks that this user can traverse
-// every parent and gives it dataDir.
+// every parent and gives it dataDir. An existing dataDir is brought to 0700.
 func prepareDataDir(dataDir string, as runAs) error {
 	var missing []string
 	for d := dataDir; ; d = filepath.Dir(d) {
@@ -299,6 +326,9 @@ func prepareDataDir(dataDir string, as runAs) error {
 		if err := os.Chmod(d, 0o755); err != nil {
 			return fmt.Errorf("pgcluster: %w", err)
 		}
+	}
+	if err := os.Chmod(dataDir, 0o700); err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
 	}
 	if !as.switched {
 		return nil
@@ -348,11 +378,12 @@ func chownTree(dataDir string, as runAs) error {
 	return nil
 }
 
+// mkdirOwned creates dir (0700) for the user that runs PostgreSQL.
 func mkdirOwned(dir string, as runAs) error {
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
-	if err := os.Chmod(dir, 0o755); err != nil {
+	if err := os.Chmod(dir, 0o700); err != nil {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
 	if as.switched {
@@ -429,7 +460,7 @@ func (c *Cluster) initdb(ctx context.Context, binDir string, as runAs, fast bool
 	c.log.Info("pgcluster: initdb", "binDir", binDir, "user", as.name)
 	var out []byte
 	for _, locale := range []string{"C.UTF-8", "C"} {
-		args := []string{"-D", c.pgdata, "-U", SuperUser, "--auth-local=trust", "--auth-host=reject", "-E", "UTF8", "--locale=" + locale}
+		args := []string{"-D", c.pgdata, "-U", SuperUser, "--auth-local=peer", "--auth-host=reject", "-E", "UTF8", "--locale=" + locale}
 		if fast {
 			args = append(args, "--no-sync")
 		}
@@ -454,8 +485,12 @@ func (c *Cluster) initdb(ctx context.Context, binDir string, as runAs, fast bool
 }
 
 func (c *Cluster) startPostgres(binDir string, as runAs, fast bool) error {
-	logFile, err := os.OpenFile(filepath.Join(c.dataDir, "postgres.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	logFile, err := os.OpenFile(filepath.Join(c.dataDir, "postgres.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	if err := logFile.Chmod(0o600); err != nil { // a log left by an older version
+		logFile.Close()
 		return fmt.Errorf("pgcluster: %w", err)
 	}
 	c.logFile = logFile
@@ -464,6 +499,7 @@ func (c *Cluster) startPostgres(binDir string, as runAs, fast bool) error {
 		"-k", c.sockDir,
 		"-p", strconv.Itoa(port),
 		"-c", "listen_addresses=",
+		"-c", "unix_socket_permissions=0700",
 		"-c", "max_connections=200",
 		"-c", "shared_buffers=128MB",
 	}
@@ -489,7 +525,7 @@ func (c *Cluster) startPostgres(binDir string, as runAs, fast bool) error {
 func (c *Cluster) waitReady(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
-	db, err := sql.Open("postgres", c.URL("postgres"))
+	db, err := sql.Open("postgres", c.AdminURL("postgres"))
 	if err != nil {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
@@ -532,31 +568,185 @@ func (c *Cluster) logTail() string {
 	return strings.TrimSpace(string(b))
 }
 
+// createDefaultDatabase creates DefaultDatabase owned by AppUser, or gives an
+// existing one (made by an older version, owned by SuperUser) to AppUser.
 func (c *Cluster) createDefaultDatabase(ctx context.Context) error {
-	db, err := sql.Open("postgres", c.URL("postgres"))
+	db, err := sql.Open("postgres", c.AdminURL("postgres"))
+	if err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	defer db.Close()
+	var owner sql.NullString
+	err = db.QueryRowContext(ctx, `SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1`, DefaultDatabase).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := db.ExecContext(ctx, `CREATE DATABASE `+pq.QuoteIdentifier(DefaultDatabase)+` OWNER `+pq.QuoteIdentifier(AppUser)); err != nil {
+			return fmt.Errorf("pgcluster: create database %s: %w", DefaultDatabase, err)
+		}
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("pgcluster: look for database %s: %w", DefaultDatabase, err)
+	}
+	if owner.String == AppUser {
+		return nil
+	}
+	return c.GiveDatabase(ctx, DefaultDatabase)
+}
+
+// GiveDatabase makes AppUser the owner of database dbname and of the schema
+// objects SuperUser created in it (tables, sequences, views, functions, types,
+// the public schema), leaving extensions' members alone. It upgrades a database
+// migrated as SuperUser by an older version.
+func (c *Cluster) GiveDatabase(ctx context.Context, dbname string) error {
+	c.log.Info("pgcluster: giving database to the application role", "database", dbname, "role", AppUser)
+	admin, err := sql.Open("postgres", c.AdminURL("postgres"))
+	if err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	defer admin.Close()
+	if _, err := admin.ExecContext(ctx, `ALTER DATABASE `+pq.QuoteIdentifier(dbname)+` OWNER TO `+pq.QuoteIdentifier(AppUser)); err != nil {
+		return fmt.Errorf("pgcluster: give database %s: %w", dbname, err)
+	}
+	db, err := sql.Open("postgres", c.AdminURL(dbname))
+	if err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, giveObjectsSQL); err != nil {
+		return fmt.Errorf("pgcluster: give the objects of database %s: %w", dbname, err)
+	}
+	return nil
+}
+
+// giveObjectsSQL hands SuperUser's objects outside the system schemas to AppUser.
+// Sequences owned by a column follow their table.
+const giveObjectsSQL = `DO $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN SELECT n.nspname FROM pg_namespace n
+		WHERE n.nspowner = '` + SuperUser + `'::regrole AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
+	LOOP
+		EXECUTE format('ALTER SCHEMA %I OWNER TO ` + AppUser + `', r.nspname);
+	END LOOP;
+	FOR r IN SELECT c.oid::regclass AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.relowner = '` + SuperUser + `'::regrole AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+		  AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
+		  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('e', 'a', 'i'))
+	LOOP
+		EXECUTE format('ALTER TABLE %s OWNER TO ` + AppUser + `', r.name);
+	END LOOP;
+	FOR r IN SELECT p.oid::regprocedure AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+		WHERE p.proowner = '` + SuperUser + `'::regrole AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
+		  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+	LOOP
+		EXECUTE format('ALTER ROUTINE %s OWNER TO ` + AppUser + `', r.name);
+	END LOOP;
+	FOR r IN SELECT t.oid::regtype AS name FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+		WHERE t.typowner = '` + SuperUser + `'::regrole AND t.typtype IN ('e', 'd', 'c', 'r')
+		  AND (t.typrelid = 0 OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
+		  AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
+		  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+	LOOP
+		EXECUTE format('ALTER TYPE %s OWNER TO ` + AppUser + `', r.name);
+	END LOOP;
+END
+$$`
+
+// writeAuthConfig writes pg_hba.conf (peer on the socket through identMap, nothing
+// else) and pg_ident.conf (the Go process's OS user may be SuperUser or AppUser;
+// PostgreSQL's OS user may be SuperUser). It runs at every Start, which upgrades a
+// data directory initialised with trust by an older version.
+func (c *Cluster) writeAuthConfig(as runAs) error {
+	me, err := user.Current()
+	if err != nil || me.Username == "" {
+		return fmt.Errorf("pgcluster: the current OS user (uid %d) has no name, which peer authentication needs: %v", os.Geteuid(), err)
+	}
+	pgName := me.Username
+	if as.switched {
+		pgName = as.name
+	}
+	hba := "# Written by pgcluster at each start: edits are lost.\n" +
+		"# TYPE  DATABASE  USER  METHOD\n" +
+		"local   all       all   peer map=" + identMap + "\n"
+	ident := "# Written by pgcluster at each start: edits are lost.\n" +
+		"# MAPNAME  SYSTEM-USERNAME  PG-USERNAME\n" +
+		identLine(me.Username, SuperUser) + identLine(me.Username, AppUser)
+	if pgName != me.Username {
+		ident += identLine(pgName, SuperUser)
+	}
+	for name, content := range map[string]string{"pg_hba.conf": hba, "pg_ident.conf": ident} {
+		path := filepath.Join(c.pgdata, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			return fmt.Errorf("pgcluster: write %s: %w", name, err)
+		}
+		if err := os.Chmod(path, 0o600); err != nil {
+			return fmt.Errorf("pgcluster: %w", err)
+		}
+		if as.switched {
+			if err := os.Chown(path, as.uid, as.gid); err != nil {
+				return fmt.Errorf("pgcluster: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func identLine(osUser, role string) string {
+	return fmt.Sprintf("%s  %s  %s\n", identMap, osUser, role)
+}
+
+// setUpRoles creates AppUser when missing (and takes from it any privilege it
+// should not hold), and the templateExtensions in template1.
+func (c *Cluster) setUpRoles(ctx context.Context) error {
+	db, err := sql.Open("postgres", c.AdminURL("postgres"))
 	if err != nil {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
 	defer db.Close()
 	var exists bool
-	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, DefaultDatabase).Scan(&exists); err != nil {
-		return fmt.Errorf("pgcluster: look for database %s: %w", DefaultDatabase, err)
+	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, AppUser).Scan(&exists); err != nil {
+		return fmt.Errorf("pgcluster: look for role %s: %w", AppUser, err)
 	}
-	if exists {
-		return nil
+	verb := "ALTER"
+	if !exists {
+		verb = "CREATE"
 	}
-	if _, err := db.ExecContext(ctx, `CREATE DATABASE `+pq.QuoteIdentifier(DefaultDatabase)); err != nil {
-		return fmt.Errorf("pgcluster: create database %s: %w", DefaultDatabase, err)
+	if _, err := db.ExecContext(ctx, verb+` ROLE `+pq.QuoteIdentifier(AppUser)+` LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`); err != nil {
+		return fmt.Errorf("pgcluster: role %s: %w", AppUser, err)
+	}
+	tpl, err := sql.Open("postgres", c.AdminURL("template1"))
+	if err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	defer tpl.Close()
+	for _, ext := range templateExtensions {
+		if _, err := tpl.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS `+pq.QuoteIdentifier(ext)); err != nil {
+			return fmt.Errorf("pgcluster: extension %s in template1: %w", ext, err)
+		}
 	}
 	return nil
 }
 
-// URL returns a lib/pq connection string for database dbname of the cluster,
-// as SuperUser over the unix socket (port only names the socket file).
+// URL returns a lib/pq connection string for database dbname of the cluster, as
+// AppUser over the unix socket (port only names the socket file). It is what the
+// application uses, migrations included.
 func (c *Cluster) URL(dbname string) string {
-	return fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable",
-		dsnValue(c.sockDir), port, SuperUser, dsnValue(dbname))
+	return c.urlAs(AppUser, dbname)
 }
+
+// AdminURL is URL as SuperUser, for administration (creating and dropping
+// databases); the application does not need it.
+func (c *Cluster) AdminURL(dbname string) string {
+	return c.urlAs(SuperUser, dbname)
+}
+
+func (c *Cluster) urlAs(role, dbname string) string {
+	return fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable",
+		dsnValue(c.sockDir), port, role, dsnValue(dbname))
+}
+
+// SocketDir returns the directory of the cluster's unix socket.
+func (c *Cluster) SocketDir() string { return c.sockDir }
 
 // dsnValue quotes v for a key=value connection string when it needs it.
 func dsnValue(v string) string {

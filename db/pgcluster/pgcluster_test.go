@@ -91,8 +91,8 @@ func TestStart_FirstRunThenReuse(t *testing.T) {
 	if listen != "" {
 		t.Errorf("listen_addresses = %q, want empty (no TCP)", listen)
 	}
-	if err := db.QueryRowContext(ctx, `SELECT current_user`).Scan(&user); err != nil || user != SuperUser {
-		t.Errorf("current_user = %q, %v; want %q", user, err, SuperUser)
+	if err := db.QueryRowContext(ctx, `SELECT current_user`).Scan(&user); err != nil || user != AppUser {
+		t.Errorf("current_user = %q, %v; want %q", user, err, AppUser)
 	}
 	if _, err := db.ExecContext(ctx, `CREATE TABLE kept (id int); INSERT INTO kept VALUES (42)`); err != nil {
 		t.Fatal(err)
@@ -298,5 +298,168 @@ func TestStart_KilledParentLeavesNoPostmaster(t *testing.T) {
 	c := mustStart(t, Options{DataDir: dataDir, Logger: testLogger(t), Fast: true})
 	if c.initialized {
 		t.Error("restart after a killed parent ran initdb again")
+	}
+}
+
+// The cluster is private to its two OS users: another local user cannot reach the
+// socket nor authenticate, and the application role cannot act as a superuser.
+func TestStart_LockedDown(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to act as another OS user (runuser)")
+	}
+	psql := psqlPath(t)
+	ctx := context.Background()
+	dataDir := filepath.Join(testDir(t), "pg")
+	c := mustStart(t, Options{DataDir: dataDir, Logger: testLogger(t), Fast: true})
+	assertLockedDown(t, c, psql)
+
+	app := mustOpen(t, c.URL(DefaultDatabase))
+	var user string
+	var super bool
+	if err := app.QueryRowContext(ctx, `SELECT current_user, usesuper FROM pg_user WHERE usename = current_user`).Scan(&user, &super); err != nil {
+		t.Fatal(err)
+	}
+	if user != AppUser || super {
+		t.Fatalf("application connects as %q (superuser %v), want %q, not superuser", user, super, AppUser)
+	}
+	_, err := app.ExecContext(ctx, `COPY (SELECT 1) TO PROGRAM 'true'`)
+	if err == nil || !strings.Contains(err.Error(), "permission denied") && !strings.Contains(err.Error(), "must be superuser") {
+		t.Fatalf("COPY TO PROGRAM as the application: %v, want refused", err)
+	}
+	// The application owns its database: it creates what the migrations need,
+	// earthdistance included (created by the superuser in template1).
+	if _, err := app.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS earthdistance; CREATE EXTENSION IF NOT EXISTS pg_trgm;
+		CREATE TABLE owned (id int); SELECT earth_distance(ll_to_earth(48.8, 2.3), ll_to_earth(45.7, 4.8))`); err != nil {
+		t.Fatalf("schema work as the application: %v", err)
+	}
+}
+
+// A data directory made by an older version (trust authentication, 0755 directories,
+// the database owned by the superuser) is locked down at its next start, its objects
+// given to the application role.
+func TestStart_UpgradesTrustCluster(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to act as another OS user (runuser)")
+	}
+	psql := psqlPath(t)
+	ctx := context.Background()
+	dataDir := filepath.Join(testDir(t), "pg")
+	c := mustStart(t, Options{DataDir: dataDir, Logger: testLogger(t), Fast: true})
+	// Make it what an older version left: the database and a table owned by the
+	// superuser, trust on the socket, open permissions.
+	admin := mustOpen(t, c.AdminURL("postgres"))
+	if _, err := admin.ExecContext(ctx, `ALTER DATABASE agir OWNER TO agir`); err != nil {
+		t.Fatal(err)
+	}
+	old := mustOpen(t, c.AdminURL(DefaultDatabase))
+	if _, err := old.ExecContext(ctx, `CREATE TABLE legacy (id serial PRIMARY KEY); INSERT INTO legacy DEFAULT VALUES;
+		CREATE FUNCTION legacy_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM legacy'`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	admin.Close()
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dataDir, "data", "pg_hba.conf"), []byte("local all all trust\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{dataDir, filepath.Join(dataDir, "run")} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	c2 := mustStart(t, Options{DataDir: dataDir, Logger: testLogger(t), Fast: true})
+	assertLockedDown(t, c2, psql)
+	app := mustOpen(t, c2.URL(DefaultDatabase))
+	var n int64
+	if err := app.QueryRowContext(ctx, `SELECT legacy_count()`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("legacy_count() as the application = %d, %v", n, err)
+	}
+	if _, err := app.ExecContext(ctx, `INSERT INTO legacy DEFAULT VALUES; ALTER TABLE legacy ADD COLUMN note text`); err != nil {
+		t.Fatalf("the application does not own the legacy table: %v", err)
+	}
+}
+
+func psqlPath(t *testing.T) string {
+	t.Helper()
+	bin, err := FindBinDir()
+	if err != nil {
+		t.Skip(err)
+	}
+	psql := filepath.Join(bin, "psql")
+	if _, err := os.Stat(psql); err != nil {
+		if psql, err = exec.LookPath("psql"); err != nil {
+			t.Skip("psql not installed")
+		}
+	}
+	if _, err := exec.LookPath("runuser"); err != nil {
+		t.Skip("runuser not installed")
+	}
+	return psql
+}
+
+// assertLockedDown checks c's directories and authentication from outside: modes,
+// no trust line, and psql run as the OS user nobody refused.
+func assertLockedDown(t *testing.T, c *Cluster, psql string) {
+	t.Helper()
+	for _, d := range []string{c.DataDir(), c.SocketDir(), filepath.Join(c.DataDir(), "data")} {
+		fi, err := os.Stat(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm != 0o700 {
+			t.Errorf("%s: mode %o, want 700", d, perm)
+		}
+	}
+	sock, err := os.Stat(filepath.Join(c.SocketDir(), ".s.PGSQL.5432"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := sock.Mode().Perm(); perm != 0o700 {
+		t.Errorf("socket mode %o, want 700", perm)
+	}
+	hba, err := os.ReadFile(filepath.Join(c.DataDir(), "data", "pg_hba.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(hba), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && !strings.HasPrefix(f[0], "#") && f[len(f)-1] == "trust" {
+			t.Errorf("pg_hba.conf trusts: %q", line)
+		}
+	}
+	for _, role := range []string{SuperUser, AppUser} {
+		out, err := exec.Command("runuser", "-u", "nobody", "--", psql, "-h", c.SocketDir(), "-U", role, "-d", DefaultDatabase,
+			"-c", "SELECT 1").CombinedOutput()
+		if err == nil {
+			t.Errorf("psql as OS user nobody, role %s: accepted (%s)", role, out)
+		} else {
+			t.Logf("psql as nobody, role %s: refused: %s", role, strings.TrimSpace(string(out)))
+		}
+	}
+	// The same refusal holds on authentication alone: with the socket reachable, the
+	// peer map admits nobody as neither role.
+	if err := os.Chmod(c.SocketDir(), 0o711); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(c.DataDir(), 0o711); err != nil {
+		t.Fatal(err)
+	}
+	sockPath := filepath.Join(c.SocketDir(), ".s.PGSQL.5432")
+	if err := os.Chmod(sockPath, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range []string{SuperUser, AppUser} {
+		out, err := exec.Command("runuser", "-u", "nobody", "--", psql, "-h", c.SocketDir(), "-U", role, "-d", DefaultDatabase,
+			"-c", "SELECT 1").CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "authentication failed") {
+			t.Errorf("psql as nobody through an open socket, role %s: %v %s; want peer authentication failed", role, err, out)
+		}
+	}
+	for p, m := range map[string]os.FileMode{c.SocketDir(): 0o700, c.DataDir(): 0o700, sockPath: 0o700} {
+		if err := os.Chmod(p, m); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -17,3 +17,14 @@ func CanReadGroup(r Role, g FieldGroup) bool {
 	}
 	return false
 }
+
+// CanReadBarrierNote reports whether role r may read the note of a barrier of the given
+// kind: a note is free text (NOTES), and the note of a HEALTH barrier is also health
+// data (HEALTH), which insertion counsellors may not read (DESIGN §1: « health and
+// other social notes marked confidential »).
+func CanReadBarrierNote(r Role, kind BarrierKind) bool {
+	if !CanReadGroup(r, FieldGroupNotes) {
+		return false
+	}
+	return kind != BarrierKindHealth || CanReadGroup(r, FieldGroupHealth)
+}

@@ -3,7 +3,10 @@ package model
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -164,7 +167,7 @@ func ParseDIFile(data []byte) (DIFile, error) {
 		return f, Errorf(CodeInvalidFormat, Path("input", "data"), format, args...)
 	}
 	if err := json.Unmarshal(data, &top); err != nil {
-		return bad("le fichier n'est pas un objet JSON valide : %v", err)
+		return bad("le fichier n'est pas un objet JSON valide : %s", jsonProblem(err))
 	}
 	if v, ok := top["schema_version"]; ok {
 		var sv string
@@ -226,7 +229,7 @@ func ParseDIStructure(raw json.RawMessage, index int) (DIImportStructure, error)
 	var d DIStructure
 	var out DIImportStructure
 	if err := json.Unmarshal(raw, &d); err != nil {
-		return out, rowError("structures", index, "", fmt.Errorf("ligne illisible : %v", err))
+		return out, rowError("structures", index, "", rowDecodeError(err))
 	}
 	out.Source, out.ID = strings.TrimSpace(d.Source), strings.TrimSpace(d.ID)
 	if err := checkDIKey(out.Source, out.ID); err != nil {
@@ -278,7 +281,7 @@ func ParseDIService(raw json.RawMessage, index int) (DIImportService, error) {
 	var d DIService
 	var out DIImportService
 	if err := json.Unmarshal(raw, &d); err != nil {
-		return out, rowError("services", index, "", fmt.Errorf("ligne illisible : %v", err))
+		return out, rowError("services", index, "", rowDecodeError(err))
 	}
 	out.Source, out.ID, out.StructureID = strings.TrimSpace(d.Source), strings.TrimSpace(d.ID), strings.TrimSpace(d.StructureID)
 	if err := checkDIKey(out.Source, out.ID); err != nil {
@@ -393,4 +396,77 @@ func SameDIStructure(a, b DIStructure) bool {
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	return bytes.Equal(ja, jb)
+}
+
+// rowDecodeError turns the error of decoding an import row into a user error in French
+// naming the field, never the Go types the row is decoded into.
+func rowDecodeError(err error) *Error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		field := typeErr.Field[strings.LastIndex(typeErr.Field, ".")+1:]
+		return Errorf(CodeInvalidInput, Path(field), "« %s » doit être %s, pas %s", field, jsonKindFR(typeErr.Type), jsonValueFR(typeErr.Value))
+	}
+	if e := AsUserError(err); e != nil {
+		return e
+	}
+	return Errorf(CodeInvalidInput, nil, "ligne illisible : %s", jsonProblem(err))
+}
+
+// jsonProblem describes a JSON decoding error in French.
+func jsonProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("JSON mal formé à l'octet %d", syntax.Offset)
+	case errors.As(err, &typeErr):
+		return fmt.Sprintf("une valeur doit être %s, pas %s", jsonKindFR(typeErr.Type), jsonValueFR(typeErr.Value))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "JSON incomplet"
+	}
+	return "JSON invalide"
+}
+
+// jsonKindFR names in French the JSON value a Go type expects.
+func jsonKindFR(t reflect.Type) string {
+	if t == nil {
+		return "une autre valeur"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "un texte"
+	case reflect.Bool:
+		return "un booléen (true ou false)"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "un nombre entier"
+	case reflect.Float32, reflect.Float64:
+		return "un nombre"
+	case reflect.Slice, reflect.Array:
+		return "une liste"
+	case reflect.Struct, reflect.Map:
+		return "un objet"
+	}
+	return "une autre valeur"
+}
+
+// jsonValueFR names in French the kind of JSON value encoding/json reports ("string",
+// "number", "number 1.5", "bool", "array", "object").
+func jsonValueFR(v string) string {
+	switch kind, _, _ := strings.Cut(v, " "); kind {
+	case "string":
+		return "un texte"
+	case "number":
+		return "un nombre"
+	case "bool":
+		return "un booléen"
+	case "array":
+		return "une liste"
+	case "object":
+		return "un objet"
+	}
+	return "cette valeur"
 }

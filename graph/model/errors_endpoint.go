@@ -8,6 +8,7 @@ const (
 	CodeAliasLimitExceeded     ErrorCode = "ALIAS_LIMIT_EXCEEDED"
 	CodeRootFieldLimitExceeded ErrorCode = "ROOT_FIELD_LIMIT_EXCEEDED"
 	CodeTokenLimitExceeded     ErrorCode = "TOKEN_LIMIT_EXCEEDED"
+	CodeFieldLimitExceeded     ErrorCode = "FIELD_LIMIT_EXCEEDED"
 	CodeRequestTooLarge        ErrorCode = "REQUEST_TOO_LARGE"
 	CodeBatchNotSupported      ErrorCode = "BATCH_NOT_SUPPORTED"
 	CodeRateLimited            ErrorCode = "RATE_LIMITED"

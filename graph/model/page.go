@@ -11,6 +11,10 @@ import (
 	"sync/atomic"
 )
 
+// MaxSearchTextLen bounds free-text searches (characters): what a person types in a
+// search box, far below what would make the text-search parser work for seconds.
+const MaxSearchTextLen = 200
+
 // MaxPageSize bounds first/last of every connection (DESIGN §4).
 const MaxPageSize = 100
 

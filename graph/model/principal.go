@@ -41,6 +41,12 @@ type Principal struct {
 	Role        Role     // one of AllRoles
 	StructureID string   // structure the caller works for ("" for none)
 	Departments []string // departments (INSEE codes, "69", "2A") in the caller's territory
+	// Issuer is the "iss" of an OIDC token, whose subject identifies the caller with its
+	// issuer; "" for the development tokens, matched by subject or e-mail.
+	Issuer string
+	// EmailVerified is the OIDC "email_verified" claim: only a verified e-mail may link a
+	// staff record to the token's subject at its first login.
+	EmailVerified bool
 }
 
 type principalKey struct{}

@@ -118,5 +118,18 @@ func (v *OIDCVerifier) Verify(ctx context.Context, raw string) (*model.Principal
 	// An identity federation such as ProConnect carries no AGIR role: the staff record
 	// matched by the middleware's Resolve gives it (a principal left without a role is
 	// refused there).
-	return principalFromClaims(c, v.names, false)
+	p, err := principalFromClaims(c, v.names, false)
+	if err != nil {
+		return nil, err
+	}
+	p.Issuer = tok.Issuer
+	// "email_verified" is a boolean (OpenID Connect Core §5.1); some issuers send the
+	// string "true". Anything else is unverified.
+	switch ev := c["email_verified"].(type) {
+	case bool:
+		p.EmailVerified = ev
+	case string:
+		p.EmailVerified = ev == "true"
+	}
+	return p, nil
 }
