@@ -496,17 +496,26 @@ func (tx *Tx) archiveGone(ctx context.Context, p *model.Principal, b SyncBatch, 
 	return nil
 }
 
-// checkSourcedOfferEdit applies model.CheckSourcedOfferEdit to an edit of offer before
-// (locked) into f: the claim of its structure is read in the same transaction.
-func (tx *Tx) checkSourcedOfferEdit(ctx context.Context, before model.Offer, f model.OfferFields) error {
+// sourcedOfferEdit applies model.CheckSourcedOfferEdit to an edit of offer before
+// (locked) into f, the claim of its structure read in the same transaction, and returns
+// the day of the last change (date_maj) to write: today, except for an offer kept by its
+// source, whose date_maj stays the source's (the origin of its freshness).
+func (tx *Tx) sourcedOfferEdit(ctx context.Context, before model.Offer, f model.OfferFields) (model.Date, error) {
+	today := model.DateOf(tx.Now)
 	if !before.Origin.Synced() {
-		return nil
+		return today, nil
 	}
 	var claimed bool
 	if err := tx.GetContext(ctx, &claimed, `SELECT claimed_at IS NOT NULL FROM structures WHERE id = $1`, before.StructureKey); err != nil {
-		return err
+		return today, err
 	}
-	return model.CheckSourcedOfferEdit(before.Origin, claimed, before.OfferFields, f)
+	if err := model.CheckSourcedOfferEdit(before.Origin, claimed, before.OfferFields, f); err != nil {
+		return today, err
+	}
+	if claimed {
+		return today, nil
+	}
+	return before.UpdatedOn, nil
 }
 
 // ClaimStructure records that the partner running an imported structure claims it: a
@@ -722,4 +731,17 @@ func (s *Store) OfferMergeProposals(ctx context.Context, p *model.Principal, sta
 		return conn, fmt.Errorf("db: offer merge proposals: %w", err)
 	}
 	return conn, nil
+}
+
+// CoveredDepartments returns the departments the programme covers (covered_departments),
+// sorted.
+func (s *Store) CoveredDepartments(ctx context.Context) ([]string, error) {
+	var out []string
+	err := s.readTx(ctx, func(tx *Tx) error {
+		return tx.SelectContext(ctx, &out, `SELECT code FROM covered_departments ORDER BY code`)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("db: covered departments: %w", err)
+	}
+	return model.NonNilStrings(out), nil
 }

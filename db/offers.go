@@ -565,14 +565,15 @@ func (s *Store) UpdateOffer(ctx context.Context, p *model.Principal, key string,
 		if err != nil {
 			return err
 		}
-		if err := tx.checkSourcedOfferEdit(ctx, before, f); err != nil {
+		updatedOn, err := tx.sourcedOfferEdit(ctx, before, f)
+		if err != nil {
 			return err
 		}
 		freq := before.UpdateFrequencyMonths
 		if frequency != nil {
 			freq = *frequency
 		}
-		if err := tx.updateOfferFields(ctx, before, f, freq, model.DateOf(tx.Now), offerDepartment(f, departments)); err != nil {
+		if err := tx.updateOfferFields(ctx, before, f, freq, updatedOn, offerDepartment(f, departments)); err != nil {
 			return err
 		}
 		if o, err = tx.offerByKey(ctx, key); err != nil {

@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,26 +16,6 @@ import (
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
-
-// sharedSchema compiles a data·inclusion v1 JSON Schema from the shared files beside the
-// clone (../shared from the repository root).
-func sharedSchema(t *testing.T, name string) *jsonschema.Schema {
-	t.Helper()
-	path, err := filepath.Abs(filepath.Join("..", "..", "shared", "data-inclusion", "v1", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("shared data·inclusion schema not found (it sits beside the clone): %v", err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	s, err := c.Compile(path)
-	if err != nil {
-		t.Fatalf("compile %s: %v", name, err)
-	}
-	return s
-}
 
 // exportDI fetches an export file as p.
 func exportDI(t *testing.T, env *graphtest.Env, p *model.Principal, file string) []byte {
@@ -110,7 +88,7 @@ func TestDataInclusionExportImport(t *testing.T) {
 
 	t.Run("ExportValidAgainstSharedSchemas", func(t *testing.T) {
 		for file, data := range map[string][]byte{"structure.json": structures, "service.json": services} {
-			schema := sharedSchema(t, file)
+			schema := graphtest.SharedDISchema(t, file)
 			var rows []any
 			if err := json.Unmarshal(data, &rows); err != nil {
 				t.Fatal(err)
@@ -132,7 +110,7 @@ func TestDataInclusionExportImport(t *testing.T) {
 		// the validator is live: a row breaking v1 is refused
 		broken, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"source": "x", "structure_id": "x--1", "id": "x--2", "nom": "Atelier",
 			"description": "Atelier.", "date_maj": "2026-13-45", "publics": ["refugies"]}`))
-		if sharedSchema(t, "service.json").Validate(broken) == nil {
+		if graphtest.SharedDISchema(t, "service.json").Validate(broken) == nil {
 			t.Fatal("the schema accepts a bad service")
 		}
 		if !strings.Contains(string(services), `"extension_agir":{"langues":[`) {

@@ -8,8 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/db/dbtest"
@@ -101,4 +105,25 @@ func (e *Env) MustDo(p *model.Principal, query string, vars map[string]any, out 
 			e.T.Fatalf("decode data %s: %v", r.Data, err)
 		}
 	}
+}
+
+// SharedDISchema compiles a data·inclusion v1 JSON Schema (structure.json, service.json)
+// from the shared files beside the clone (../shared from the repository root; the tests
+// of a package one level down read it at ../../shared).
+func SharedDISchema(t testing.TB, name string) *jsonschema.Schema {
+	t.Helper()
+	path, err := filepath.Abs(filepath.Join("..", "..", "shared", "data-inclusion", "v1", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("shared data·inclusion schema not found (it sits beside the clone): %v", err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	s, err := c.Compile(path)
+	if err != nil {
+		t.Fatalf("compile %s: %v", name, err)
+	}
+	return s
 }
