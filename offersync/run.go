@@ -3,7 +3,6 @@ package offersync
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -110,28 +109,4 @@ func (s Syncer) fail(ctx context.Context, logger *slog.Logger, o model.OfferOrig
 		return run
 	}
 	return recorded
-}
-
-// Daily runs the synchronisation once a day (at start-up, then every interval) until ctx
-// ends. Nothing runs when no source is configured.
-func (s Syncer) Daily(ctx context.Context, interval time.Duration) {
-	if !s.Enabled() {
-		return
-	}
-	if interval <= 0 {
-		interval = 24 * time.Hour
-	}
-	t := time.NewTimer(time.Minute) // let the server start first
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if _, err := s.Run(ctx, nil, false); err != nil && s.Logger != nil {
-			s.Logger.Warn("offer sync: some sources failed", "err", fmt.Sprint(err))
-		}
-		t.Reset(interval)
-	}
 }
