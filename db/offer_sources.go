@@ -254,7 +254,14 @@ func (tx *Tx) syncStructure(ctx context.Context, p *model.Principal, b SyncBatch
 		return st, row, err
 	}
 	if dup != "" {
-		return tx.proposeMerge(ctx, b, in, dup, reason, f.Departments)
+		var dismissed bool
+		if err := tx.GetContext(ctx, &dismissed, `SELECT EXISTS (SELECT 1 FROM offer_merge_proposals WHERE origin = $1
+			AND external_id = $2 AND structure_id = $3 AND status = 'DISMISSED')`, b.Origin.Value(), in.ExternalID, dup); err != nil {
+			return st, row, err
+		}
+		if !dismissed { // a dismissed proposal: the coordination said it is another structure
+			return tx.proposeMerge(ctx, b, in, dup, reason, f.Departments)
+		}
 	}
 	err = tx.rowSavepoint(ctx, func() error {
 		key, err := tx.insertStructure(ctx, parsed.Source, &parsed.ID, f, parsed.UpdatedOn)
@@ -346,8 +353,8 @@ func (tx *Tx) proposeMerge(ctx context.Context, b SyncBatch, in SyncStructure, d
 	default:
 		st.outcome, st.reason = model.OfferSyncOutcomeUnchanged, "fusion proposée en attente de la coordination"
 	}
-	if len(stored) > 0 && stored[0].Status != string(model.OfferMergeStatusProposed) {
-		st.outcome, st.reason = model.OfferSyncOutcomeUnchanged, "fusion tranchée par la coordination : la structure saisie dans AGIR fait foi"
+	if len(stored) > 0 && stored[0].Status == string(model.OfferMergeStatusMerged) {
+		st.outcome, st.reason = model.OfferSyncOutcomeUnchanged, "fusionnée par la coordination : la structure saisie dans AGIR fait foi"
 	}
 	row.Outcome, row.Reason = st.outcome, &st.reason
 	return st, row, nil
@@ -695,7 +702,7 @@ func (s *Store) OfferSourceStatuses(ctx context.Context, p *model.Principal, now
 // OfferMergeProposals lists the merge proposals of status in p's territory, oldest first.
 func (s *Store) OfferMergeProposals(ctx context.Context, p *model.Principal, status model.OfferMergeStatus, page model.Page, wantTotal bool) (model.Connection[model.OfferMergeProposal], error) {
 	sc := &partnerScope{}
-	q := pageQuery{Select: `m.id, m.origin, m.external_id, m.structure_id, m.reason, m.record::text AS record, m.status, m.created_at`,
+	q := pageQuery{Select: proposalColumns,
 		From: "offer_merge_proposals m", Order: keyset{Expr: "m.created_at", Type: "timestamptz", ID: "m.id"}}
 	q.Where = append(q.Where, "m.status = "+sc.arg(string(status)))
 	switch p.Role {
@@ -706,25 +713,11 @@ func (s *Store) OfferMergeProposals(ctx context.Context, p *model.Principal, sta
 		q.Where = append(q.Where, "FALSE")
 	}
 	q.Args = sc.args
-	type proposalRow struct {
-		Key          string    `db:"id"`
-		Origin       string    `db:"origin"`
-		ExternalID   string    `db:"external_id"`
-		StructureKey string    `db:"structure_id"`
-		Reason       string    `db:"reason"`
-		Record       string    `db:"record"`
-		Status       string    `db:"status"`
-		CreatedAt    time.Time `db:"created_at"`
-	}
 	var conn model.Connection[model.OfferMergeProposal]
 	err := s.readTx(ctx, func(tx *Tx) (err error) {
 		conn, err = fetchPage(ctx, tx, q, page, wantTotal,
 			func(r proposalRow) (string, string) { return r.CreatedAt.Format(time.RFC3339Nano), r.Key },
-			func(r proposalRow) model.OfferMergeProposal {
-				return model.OfferMergeProposal{Key: r.Key, Origin: model.OriginOf(r.Origin), ExternalID: r.ExternalID,
-					StructureKey: r.StructureKey, Reason: model.OfferMergeReason(r.Reason), Record: r.Record,
-					Status: model.OfferMergeStatus(r.Status), CreatedAt: r.CreatedAt}
-			})
+			proposalRow.model)
 		return err
 	})
 	if err != nil {
@@ -744,4 +737,65 @@ func (s *Store) CoveredDepartments(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("db: covered departments: %w", err)
 	}
 	return model.NonNilStrings(out), nil
+}
+
+const proposalColumns = `m.id, m.origin, m.external_id, m.structure_id, m.reason, m.record::text AS record, m.status, m.created_at`
+
+type proposalRow struct {
+	Key          string    `db:"id"`
+	Origin       string    `db:"origin"`
+	ExternalID   string    `db:"external_id"`
+	StructureKey string    `db:"structure_id"`
+	Reason       string    `db:"reason"`
+	Record       string    `db:"record"`
+	Status       string    `db:"status"`
+	CreatedAt    time.Time `db:"created_at"`
+}
+
+func (r proposalRow) model() model.OfferMergeProposal {
+	return model.OfferMergeProposal{Key: r.Key, Origin: model.OriginOf(r.Origin), ExternalID: r.ExternalID,
+		StructureKey: r.StructureKey, Reason: model.OfferMergeReason(r.Reason), Record: r.Record,
+		Status: model.OfferMergeStatus(r.Status), CreatedAt: r.CreatedAt}
+}
+
+// ResolveOfferMergeProposal records the coordination's decision on a pending proposal of
+// its territory: MERGE keeps the structure entered here as the reference (the source's
+// copy is never created), DISMISS lets the next synchronisation create it.
+func (s *Store) ResolveOfferMergeProposal(ctx context.Context, p *model.Principal, key string, decision model.OfferMergeDecision) (model.OfferMergeProposal, error) {
+	var out model.OfferMergeProposal
+	err := s.WithTx(ctx, func(tx *Tx) error {
+		var rows []struct {
+			proposalRow
+			Departments pq.StringArray `db:"departments"`
+		}
+		if err := tx.SelectContext(ctx, &rows, `SELECT `+proposalColumns+`, m.departments FROM offer_merge_proposals m
+			WHERE m.id = $1::uuid FOR UPDATE`, uuidOrNil(key)); err != nil {
+			return err
+		}
+		if len(rows) == 0 || (p.Role == model.RoleCoordinator && !overlaps(rows[0].Departments, p.Departments)) {
+			return model.Errorf(model.CodeNotFound, model.Path("input", "id"), "proposition de fusion introuvable")
+		}
+		if p.Role != model.RoleCoordinator {
+			return model.ErrForbidden()
+		}
+		before := rows[0].model()
+		if before.Status != model.OfferMergeStatusProposed {
+			return model.Errorf(model.CodeRuleViolation, model.Path("input", "id"), "cette proposition est déjà tranchée (%s)", before.Status)
+		}
+		status := map[model.OfferMergeDecision]model.OfferMergeStatus{model.OfferMergeDecisionMerge: model.OfferMergeStatusMerged,
+			model.OfferMergeDecisionDismiss: model.OfferMergeStatusDismissed}[decision]
+		if _, err := tx.ExecContext(ctx, `UPDATE offer_merge_proposals SET status = $1, updated_at = $2 WHERE id = $3`,
+			string(status), tx.Now, key); err != nil {
+			return err
+		}
+		out = before
+		out.Status = status
+		return tx.audit(ctx, p, AuditEntry{Action: "resolveOfferMergeProposal", EntityType: "OfferMergeProposal", EntityID: key,
+			Departments: model.NonNilStrings([]string(rows[0].Departments)),
+			Changes:     map[string]any{"status": map[string]any{"before": before.Status, "after": status}}})
+	})
+	if err != nil {
+		return out, fmt.Errorf("db: resolve offer merge proposal: %w", err)
+	}
+	return out, nil
 }

@@ -605,6 +605,7 @@ type ComplexityRoot struct {
 		RegisterForCollectiveAction  func(childComplexity int, input model.RegisterForCollectiveActionInput) int
 		ReintegrateBeneficiary       func(childComplexity int, input model.ReintegrateBeneficiaryInput) int
 		ReportEmergingNeed           func(childComplexity int, input model.ReportEmergingNeedInput) int
+		ResolveOfferMergeProposal    func(childComplexity int, input model.ResolveOfferMergeProposalInput) int
 		RespondToOrientation         func(childComplexity int, input model.RespondToOrientationInput) int
 		ScheduleCollectiveAction     func(childComplexity int, input model.ScheduleCollectiveActionInput) int
 		ScheduleNetworkEvent         func(childComplexity int, input model.ScheduleNetworkEventInput) int
@@ -814,6 +815,11 @@ type ComplexityRoot struct {
 	OfferMergeProposalEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	OfferMergeProposalPayload struct {
+		Proposal   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	OfferPayload struct {
@@ -1428,6 +1434,7 @@ type MutationResolver interface {
 	WithdrawConsent(ctx context.Context, input model.WithdrawConsentInput) (*model.ConsentPayload, error)
 	EraseBeneficiaryData(ctx context.Context, input model.EraseBeneficiaryDataInput) (*model.EraseBeneficiaryDataPayload, error)
 	ClaimStructure(ctx context.Context, input model.ClaimStructureInput) (*model.ClaimStructurePayload, error)
+	ResolveOfferMergeProposal(ctx context.Context, input model.ResolveOfferMergeProposalInput) (*model.OfferMergeProposalPayload, error)
 }
 type NetworkAlertItemResolver interface {
 	Beneficiary(ctx context.Context, obj *model.NetworkAlertItem) (*model.Beneficiary, error)
@@ -4002,6 +4009,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportEmergingNeed(childComplexity, args["input"].(model.ReportEmergingNeedInput)), true
+	case "Mutation.resolveOfferMergeProposal":
+		if e.ComplexityRoot.Mutation.ResolveOfferMergeProposal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveOfferMergeProposal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveOfferMergeProposal(childComplexity, args["input"].(model.ResolveOfferMergeProposalInput)), true
 	case "Mutation.respondToOrientation":
 		if e.ComplexityRoot.Mutation.RespondToOrientation == nil {
 			break
@@ -5003,6 +5021,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OfferMergeProposalEdge.Node(childComplexity), true
+
+	case "OfferMergeProposalPayload.proposal":
+		if e.ComplexityRoot.OfferMergeProposalPayload.Proposal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposalPayload.Proposal(childComplexity), true
+	case "OfferMergeProposalPayload.userErrors":
+		if e.ComplexityRoot.OfferMergeProposalPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposalPayload.UserErrors(childComplexity), true
 
 	case "OfferPayload.offer":
 		if e.ComplexityRoot.OfferPayload.Offer == nil {
@@ -7183,6 +7214,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RegisterForCollectiveActionInput", ec.unmarshalInputRegisterForCollectiveActionInput),
 			graphql.NewInputUnmarshaler("ReintegrateBeneficiaryInput", ec.unmarshalInputReintegrateBeneficiaryInput),
 			graphql.NewInputUnmarshaler("ReportEmergingNeedInput", ec.unmarshalInputReportEmergingNeedInput),
+			graphql.NewInputUnmarshaler("ResolveOfferMergeProposalInput", ec.unmarshalInputResolveOfferMergeProposalInput),
 			graphql.NewInputUnmarshaler("RespondToOrientationInput", ec.unmarshalInputRespondToOrientationInput),
 			graphql.NewInputUnmarshaler("ScheduleCollectiveActionInput", ec.unmarshalInputScheduleCollectiveActionInput),
 			graphql.NewInputUnmarshaler("ScheduleNetworkEventInput", ec.unmarshalInputScheduleNetworkEventInput),
@@ -11881,6 +11913,35 @@ extend type Mutation {
   "Claim an imported structure the caller's structure runs (« revendiquer une structure »): recorded; from then on its editors' changes win and the synchronisation leaves it alone. A partner editor claims its own structure; a coordinator one of its territory."
   claimStructure(input: ClaimStructureInput!): ClaimStructurePayload! @allow(roles: [coordinator, partner_editor])
 }
+
+"The coordination's decision on a merge proposal (« décision »)."
+enum OfferMergeDecision {
+  "It is the same structure: the one entered here stays the reference and the source's copy is never created (« fusionner »)."
+  MERGE
+  "It is another structure: the next synchronisation creates it (« écarter »)."
+  DISMISS
+}
+
+"Input of resolveOfferMergeProposal."
+input ResolveOfferMergeProposalInput {
+  "The proposal."
+  id: ID!
+  "The decision."
+  decision: OfferMergeDecision!
+}
+
+"Result of resolveOfferMergeProposal."
+type OfferMergeProposalPayload @allow(roles: [coordinator]) {
+  "The proposal, decided; null on error."
+  proposal: OfferMergeProposal
+  "What the caller must fix."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Decide a merge proposal of the territory (« trancher une proposition de fusion »)."
+  resolveOfferMergeProposal(input: ResolveOfferMergeProposalInput!): OfferMergeProposalPayload! @allow(roles: [coordinator])
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -13285,6 +13346,16 @@ func (ec *executionContext) childFields_OfferMergeProposalEdge(ctx context.Conte
 		return ec.fieldContext_OfferMergeProposalEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OfferMergeProposalEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferMergeProposalPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "proposal":
+		return ec.fieldContext_OfferMergeProposalPayload_proposal(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_OfferMergeProposalPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferMergeProposalPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_OfferPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14831,6 +14902,20 @@ func (ec *executionContext) field_Mutation_reportEmergingNeed_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ReportEmergingNeedInput, error) {
 			return ec.unmarshalNReportEmergingNeedInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReportEmergingNeedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resolveOfferMergeProposal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ResolveOfferMergeProposalInput, error) {
+			return ec.unmarshalNResolveOfferMergeProposalInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐResolveOfferMergeProposalInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -26792,6 +26877,50 @@ func (ec *executionContext) fieldContext_Mutation_claimStructure(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_resolveOfferMergeProposal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resolveOfferMergeProposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResolveOfferMergeProposal(ctx, fc.Args["input"].(model.ResolveOfferMergeProposalInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferMergeProposalPayload) graphql.Marshaler {
+			return ec.marshalNOfferMergeProposalPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeProposalPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resolveOfferMergeProposal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferMergeProposalPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resolveOfferMergeProposal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NeedGap_need(ctx context.Context, field graphql.CollectedField, obj *model.NeedGap) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30347,6 +30476,70 @@ func (ec *executionContext) fieldContext_OfferMergeProposalEdge_node(_ context.C
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OfferMergeProposal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferMergeProposalPayload_proposal(ctx context.Context, field graphql.CollectedField, obj *model.OfferMergeProposalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposalPayload_proposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Proposal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferMergeProposal) graphql.Marshaler {
+			return ec.marshalOOfferMergeProposal2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeProposal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposalPayload_proposal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferMergeProposalPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferMergeProposal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferMergeProposalPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.OfferMergeProposalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposalPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposalPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferMergeProposalPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -44409,6 +44602,55 @@ func UnmarshalReportEmergingNeedInput(ctx context.Context, raw any) (model.Repor
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputResolveOfferMergeProposalInput(ctx context.Context, obj any) (model.ResolveOfferMergeProposalInput, error) {
+	var it model.ResolveOfferMergeProposalInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "decision"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "decision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
+			data, err := ec.unmarshalNOfferMergeDecision2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeDecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decision = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResolveOfferMergeProposalInput unmarshals raw into the ResolveOfferMergeProposalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResolveOfferMergeProposalInput(ctx context.Context, raw any) (model.ResolveOfferMergeProposalInput, error) {
+	var out model.ResolveOfferMergeProposalInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResolveOfferMergeProposalInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRespondToOrientationInput(ctx context.Context, obj any) (model.RespondToOrientationInput, error) {
 	var it model.RespondToOrientationInput
 	if obj == nil {
@@ -49449,6 +49691,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "resolveOfferMergeProposal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resolveOfferMergeProposal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -50687,6 +50936,44 @@ func (ec *executionContext) _OfferMergeProposalEdge(ctx context.Context, sel ast
 			}
 		case "node":
 			out.Values[i] = ec._OfferMergeProposalEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerMergeProposalPayloadImplementors = []string{"OfferMergeProposalPayload"}
+
+func (ec *executionContext) _OfferMergeProposalPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OfferMergeProposalPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerMergeProposalPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferMergeProposalPayload")
+		case "proposal":
+			out.Values[i] = ec._OfferMergeProposalPayload_proposal(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._OfferMergeProposalPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -56161,6 +56448,16 @@ func (ec *executionContext) marshalNOfferMapEventKind2githubᚗcomᚋagirᚑrese
 	return v
 }
 
+func (ec *executionContext) unmarshalNOfferMergeDecision2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeDecision(ctx context.Context, v any) (model.OfferMergeDecision, error) {
+	var res model.OfferMergeDecision
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOfferMergeDecision2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeDecision(ctx context.Context, sel ast.SelectionSet, v model.OfferMergeDecision) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNOfferMergeProposal2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeProposal(ctx context.Context, sel ast.SelectionSet, v model.OfferMergeProposal) graphql.Marshaler {
 	return ec._OfferMergeProposal(ctx, sel, &v)
 }
@@ -56191,6 +56488,14 @@ func (ec *executionContext) marshalNOfferMergeProposalEdge2ᚕgithubᚗcomᚋagi
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNOfferMergeProposalPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeProposalPayload(ctx context.Context, sel ast.SelectionSet, v *model.OfferMergeProposalPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OfferMergeProposalPayload!")
+		return graphql.Null
+	}
+	return ec._OfferMergeProposalPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNOfferMergeReason2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeReason(ctx context.Context, v any) (model.OfferMergeReason, error) {
@@ -57030,6 +57335,11 @@ func (ec *executionContext) marshalNRelationship2githubᚗcomᚋagirᚑreseauᚋ
 
 func (ec *executionContext) unmarshalNReportEmergingNeedInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReportEmergingNeedInput(ctx context.Context, v any) (model.ReportEmergingNeedInput, error) {
 	res, err := ec.unmarshalInputReportEmergingNeedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNResolveOfferMergeProposalInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐResolveOfferMergeProposalInput(ctx context.Context, v any) (model.ResolveOfferMergeProposalInput, error) {
+	res, err := ec.unmarshalInputResolveOfferMergeProposalInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -58596,6 +58906,13 @@ func (ec *executionContext) unmarshalOOfferFilter2ᚖgithubᚗcomᚋagirᚑresea
 	}
 	res, err := ec.unmarshalInputOfferFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOfferMergeProposal2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeProposal(ctx context.Context, sel ast.SelectionSet, v *model.OfferMergeProposal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OfferMergeProposal(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOOfferMergeStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeStatus(ctx context.Context, v any) (*model.OfferMergeStatus, error) {

@@ -88,6 +88,7 @@ var resolvedFields = map[string]bool{
 	"Mutation.registerForCollectiveAction":      true,
 	"Mutation.reintegrateBeneficiary":           true,
 	"Mutation.reportEmergingNeed":               true,
+	"Mutation.resolveOfferMergeProposal":        true,
 	"Mutation.respondToOrientation":             true,
 	"Mutation.scheduleCollectiveAction":         true,
 	"Mutation.scheduleNetworkEvent":             true,

@@ -1070,6 +1070,21 @@ func (r *mutationResolver) ClaimStructure(ctx context.Context, input model.Claim
 	return &model.ClaimStructurePayload{Structure: out, UserErrors: ue}, nil
 }
 
+func (r *mutationResolver) ResolveOfferMergeProposal(ctx context.Context, input model.ResolveOfferMergeProposalInput) (*model.OfferMergeProposalPayload, error) {
+	var out *model.OfferMergeProposal
+	key, err := model.KeyOf(input.ID, "OfferMergeProposal", "input", "id")
+	if err == nil {
+		var mp model.OfferMergeProposal
+		mp, err = r.Store.ResolveOfferMergeProposal(ctx, model.PrincipalFrom(ctx), key, input.Decision)
+		out = found(mp, mp.Key)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.OfferMergeProposalPayload{Proposal: out, UserErrors: ue}, nil
+}
+
 func (r *networkAlertItemResolver) Beneficiary(ctx context.Context, obj *model.NetworkAlertItem) (*model.Beneficiary, error) {
 	return loadOptional(ctx, loadersFrom(ctx).Social.Beneficiary.Load, obj.BeneficiaryKey, func(b model.Beneficiary) string { return b.Key })
 }

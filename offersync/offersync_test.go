@@ -334,19 +334,20 @@ func TestDataInclusionSync(t *testing.T) {
 		}
 	})
 
+	var proposalID string
 	t.Run("DuplicateProposedToCoordinator", func(t *testing.T) {
 		var p struct {
 			OfferMergeProposals struct {
 				TotalCount int
 				Nodes      []struct {
 					Node struct {
-						Origin, ExternalID, Reason, Status, Record string
-						Structure                                  struct{ ID string }
+						ID, Origin, ExternalID, Reason, Status, Record string
+						Structure                                      struct{ ID string }
 					}
 				} `json:"edges"`
 			}
 		}
-		env.MustDo(coordinator, `{ offerMergeProposals(first: 10) { totalCount edges { node { origin externalId reason status record structure { id } } } } }`, nil, &p)
+		env.MustDo(coordinator, `{ offerMergeProposals(first: 10) { totalCount edges { node { id origin externalId reason status record structure { id } } } } }`, nil, &p)
 		if p.OfferMergeProposals.TotalCount != 1 {
 			t.Fatalf("proposals %+v", p)
 		}
@@ -355,6 +356,7 @@ func TestDataInclusionSync(t *testing.T) {
 			n.Structure.ID != partner.ID || !strings.Contains(n.Record, `"soliguide--p1"`) {
 			t.Fatalf("proposal %+v", n)
 		}
+		proposalID = n.ID
 	})
 
 	t.Run("IdempotentRerun", func(t *testing.T) {
@@ -473,6 +475,11 @@ func TestDataInclusionSync(t *testing.T) {
 			}
 		}
 		claim := `mutation($id: ID!) { claimStructure(input: {structureId: $id}) { structure { claimedAt } userErrors { code field message } } }`
+		otherPartner := &model.Principal{Subject: "pe", Role: model.RolePartnerEditor, StructureID: partner.ID}
+		env.MustDo(otherPartner, claim, map[string]any{"id": s.Offer.Structure.ID}, &c)
+		if len(c.ClaimStructure.UserErrors) != 1 || c.ClaimStructure.UserErrors[0].Code != "FORBIDDEN" {
+			t.Fatalf("claim by another structure's editor %+v", c)
+		}
 		env.MustDo(coordinator, claim, map[string]any{"id": s.Offer.Structure.ID}, &c)
 		if len(c.ClaimStructure.UserErrors) != 0 || c.ClaimStructure.Structure == nil || c.ClaimStructure.Structure.ClaimedAt == nil {
 			t.Fatalf("claim %+v", c)
@@ -553,6 +560,38 @@ func TestDataInclusionSync(t *testing.T) {
 		env.MustDo(other, `{ offerSyncRuns(first: 1) { totalCount } }`, nil, &d)
 		if d.OfferSyncRuns.TotalCount != 0 {
 			t.Fatalf("a coordinator of another territory reads %d runs", d.OfferSyncRuns.TotalCount)
+		}
+	})
+
+	t.Run("DismissedProposalCreatedByNextRun", func(t *testing.T) {
+		resolve := `mutation($id: ID!, $d: OfferMergeDecision!) { resolveOfferMergeProposal(input: {id: $id, decision: $d}) {
+			proposal { status } userErrors { code field message } } }`
+		var r struct {
+			ResolveOfferMergeProposal struct {
+				Proposal   *struct{ Status string }
+				UserErrors []userError
+			}
+		}
+		other := &model.Principal{Subject: "c2", Role: model.RoleCoordinator, Departments: []string{"13"}}
+		env.MustDo(other, resolve, map[string]any{"id": proposalID, "d": "DISMISS"}, &r)
+		if len(r.ResolveOfferMergeProposal.UserErrors) != 1 || r.ResolveOfferMergeProposal.UserErrors[0].Code != "NOT_FOUND" {
+			t.Fatalf("resolved from another territory: %+v", r)
+		}
+		env.MustDo(coordinator, resolve, map[string]any{"id": proposalID, "d": "DISMISS"}, &r)
+		if len(r.ResolveOfferMergeProposal.UserErrors) != 0 || r.ResolveOfferMergeProposal.Proposal.Status != "DISMISSED" {
+			t.Fatalf("dismiss %+v", r)
+		}
+		env.MustDo(coordinator, resolve, map[string]any{"id": proposalID, "d": "MERGE"}, &r)
+		if len(r.ResolveOfferMergeProposal.UserErrors) != 1 || r.ResolveOfferMergeProposal.UserErrors[0].Code != "RULE_VIOLATION" {
+			t.Fatalf("second decision %+v", r)
+		}
+		run(t)
+		got := lastRun(t, env, coordinator, "DATA_INCLUSION", "69")
+		if got.Created != 2 || got.MergeProposed != 0 { // the structure and its service
+			t.Fatalf("run after the dismissal %+v", got)
+		}
+		if o := byDIID(search(t, env, coordinator, map[string]any{"near": lyon}), "soliguide--v9"); o == nil || o.Structure.Origin != "DATA_INCLUSION" {
+			t.Fatalf("the dismissed duplicate was not created: %+v", o)
 		}
 	})
 }
@@ -744,6 +783,35 @@ func TestRefugiesInfoSync(t *testing.T) {
 				t.Fatal("the republished sheet is not published again")
 			}
 		})
+	})
+
+	t.Run("PartnerClaimsItsStructure", func(t *testing.T) {
+		ri1 := byDIID(search(t, env, coordinator, map[string]any{"language": "ps"}), "refugies-info--ri1")
+		var o struct {
+			Offer struct{ Structure struct{ ID string } }
+		}
+		env.MustDo(coordinator, `query($id: ID!) { offer(id: $id) { structure { id } } }`, map[string]any{"id": ri1.ID}, &o)
+		_, key, _ := model.ParseGlobalID(o.Offer.Structure.ID)
+		forum := &model.Principal{Subject: "forum", Email: "editeur@forum.example", Role: model.RolePartnerEditor, StructureID: key}
+		if errs := editOffer(t, env, forum, ri1.ID, func(f map[string]any) { f["name"] = "Cours de français du Forum" }); len(errs) != 1 || errs[0].Code != "READ_ONLY_SOURCE" {
+			t.Fatalf("edit before the claim: %+v", errs)
+		}
+		var c struct {
+			ClaimStructure struct{ UserErrors []userError }
+		}
+		env.MustDo(forum, `mutation($id: ID!) { claimStructure(input: {structureId: $id}) { userErrors { code message } } }`,
+			map[string]any{"id": o.Offer.Structure.ID}, &c)
+		if len(c.ClaimStructure.UserErrors) != 0 {
+			t.Fatalf("claim %+v", c)
+		}
+		if errs := editOffer(t, env, forum, ri1.ID, func(f map[string]any) { f["name"] = "Cours de français du Forum" }); len(errs) != 0 {
+			t.Fatalf("edit after the claim: %+v", errs)
+		}
+		run(t)
+		r := lastRun(t, env, coordinator, "REFUGIES_INFO", "69")
+		if r.KeptClaimed != 2 || r.Updated != 0 {
+			t.Fatalf("run after the claim %+v", r)
+		}
 	})
 
 	t.Run("ErrSourceDownRecorded", func(t *testing.T) {

@@ -827,6 +827,14 @@ type OfferFilter struct {
 	StructureID *string `json:"structureId,omitempty"`
 }
 
+// Result of resolveOfferMergeProposal.
+type OfferMergeProposalPayload struct {
+	// The proposal, decided; null on error.
+	Proposal *OfferMergeProposal `json:"proposal,omitempty"`
+	// What the caller must fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // Result of createOffer, updateOffer, publishOffer, archiveOffer.
 type OfferPayload struct {
 	// The offer after the act.
@@ -1377,6 +1385,14 @@ type ReportEmergingNeedInput struct {
 	Department string `json:"department"`
 	// Beneficiaries concerned (estimate, 0 or more).
 	BeneficiariesConcerned int `json:"beneficiariesConcerned"`
+}
+
+// Input of resolveOfferMergeProposal.
+type ResolveOfferMergeProposalInput struct {
+	// The proposal.
+	ID string `json:"id"`
+	// The decision.
+	Decision OfferMergeDecision `json:"decision"`
 }
 
 // The answer of the partner to an orientation (« réponse à l'orientation »).
@@ -4597,6 +4613,64 @@ func (e *OfferMapEventKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e OfferMapEventKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The coordination's decision on a merge proposal (« décision »).
+type OfferMergeDecision string
+
+const (
+	// It is the same structure: the one entered here stays the reference and the source's copy is never created (« fusionner »).
+	OfferMergeDecisionMerge OfferMergeDecision = "MERGE"
+	// It is another structure: the next synchronisation creates it (« écarter »).
+	OfferMergeDecisionDismiss OfferMergeDecision = "DISMISS"
+)
+
+var AllOfferMergeDecision = []OfferMergeDecision{
+	OfferMergeDecisionMerge,
+	OfferMergeDecisionDismiss,
+}
+
+func (e OfferMergeDecision) IsValid() bool {
+	switch e {
+	case OfferMergeDecisionMerge, OfferMergeDecisionDismiss:
+		return true
+	}
+	return false
+}
+
+func (e OfferMergeDecision) String() string {
+	return string(e)
+}
+
+func (e *OfferMergeDecision) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OfferMergeDecision(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OfferMergeDecision", str)
+	}
+	return nil
+}
+
+func (e OfferMergeDecision) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OfferMergeDecision) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OfferMergeDecision) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
