@@ -70,6 +70,12 @@ func (s *Store) SyncOffers(ctx context.Context, b SyncBatch, dryRun bool) (model
 	err := s.WithTx(ctx, func(tx *Tx) error {
 		run = model.OfferSyncRun{Origin: b.Origin, Department: b.Department, StartedAt: b.StartedAt, DryRun: dryRun,
 			Succeeded: true, Rows: []model.OfferSyncRow{}}
+		// one run of a part of a source at a time (the daily job of several replicas, a
+		// command run by hand): the second waits, then finds everything unchanged
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('offer-sync:' || $1 || ':' || $2))`,
+			b.Origin.Value(), b.Department); err != nil {
+			return err
+		}
 		if err := tx.syncBatch(ctx, b, &run); err != nil {
 			return err
 		}

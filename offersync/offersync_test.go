@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -78,8 +79,12 @@ type fakeDI struct {
 	// shiftOnce inserts this record at the head of the services list the first time page
 	// 2 is read, as a record created at the source during the read would
 	shiftOnce json.RawMessage
-	delay     time.Duration
-	requests  int
+	// shiftEvery, when set, makes a new record at the head of the list every time page 2
+	// is read: the reader never sees a stable list
+	shiftEvery func(n int) json.RawMessage
+	shifts     int
+	delay      time.Duration
+	requests   int
 }
 
 func (f *fakeDI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -110,6 +115,10 @@ func (f *fakeDI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if page == 2 && f.shiftOnce != nil {
 			f.services[dep] = append([]json.RawMessage{f.shiftOnce}, f.services[dep]...)
 			f.shiftOnce = nil
+		}
+		if page == 2 && f.shiftEvery != nil {
+			f.shifts++
+			f.services[dep] = append([]json.RawMessage{f.shiftEvery(f.shifts)}, f.services[dep]...)
 		}
 		list = f.services[dep]
 	default:
@@ -460,6 +469,33 @@ func TestDataInclusionSync(t *testing.T) {
 		}
 		if o := byDIID(search(t, env, coordinator, map[string]any{"near": lyon}), "dora--v2"); o == nil {
 			t.Fatal("the dry run archived an offer")
+		}
+	})
+
+	t.Run("UnstableListingArchivesNothing", func(t *testing.T) {
+		fake.mu.Lock()
+		listed := fake.services["69"]
+		elsewhere := func(id string) json.RawMessage { // a service of an unknown structure: rejected, never written
+			v := course
+			v.ID, v.StructureID = id, "dora--elsewhere"
+			return rec(v)
+		}
+		// v2 would go, were the listing complete
+		fake.services["69"] = []json.RawMessage{listed[0], elsewhere("dora--other-a"), elsewhere("dora--other-b")}
+		fake.shiftEvery = func(n int) json.RawMessage { return elsewhere(fmt.Sprintf("dora--new-%d", n)) }
+		fake.mu.Unlock()
+		defer func() { fake.mu.Lock(); fake.services["69"], fake.shiftEvery = listed, nil; fake.mu.Unlock() }()
+		run(t)
+		r := lastRun(t, env, coordinator, "DATA_INCLUSION", "69")
+		suspended := false
+		for _, row := range r.Rows {
+			suspended = suspended || (row.Kind == "run" && row.Reason != nil && strings.Contains(*row.Reason, "archivage suspendu"))
+		}
+		if !r.Succeeded || r.Archived != 0 || !suspended {
+			t.Fatalf("run over an unstable listing %+v", r)
+		}
+		if byDIID(search(t, env, coordinator, map[string]any{"near": lyon}), "dora--v2") == nil {
+			t.Fatal("an offer was archived on an incomplete listing")
 		}
 	})
 
