@@ -54,6 +54,9 @@ type SyncBatch struct {
 	Complete bool
 	// Incomplete explains, in French, why the lists are not complete (report).
 	Incomplete string
+	// Listed are ids the source still lists that the batch could not place (an unreadable
+	// record): whatever part they belong to, they are not archived.
+	Listed []string
 }
 
 // errDryRun rolls back a dry run once its report is written.
@@ -157,9 +160,8 @@ func (tx *Tx) syncBatch(ctx context.Context, b SyncBatch, run *model.OfferSyncRu
 	seen := []string{}
 	for i, in := range b.Services {
 		row, diID, err := tx.syncService(ctx, p, b, in, i, structures, rejected)
-		if diID != "" {
-			seen = append(seen, diID)
-		}
+		// a record the source still lists is not archived, even when it is rejected
+		seen = append(seen, diID, in.ExternalID)
 		if err != nil {
 			if e := model.AsUserError(err); e == nil && !isRowError(err) {
 				return err
@@ -176,7 +178,7 @@ func (tx *Tx) syncBatch(ctx context.Context, b SyncBatch, run *model.OfferSyncRu
 		}
 		return nil
 	}
-	return tx.archiveGone(ctx, p, b, seen, add)
+	return tx.archiveGone(ctx, p, b, append(seen, b.Listed...), add)
 }
 
 // rowError marks a database error of one record (a constraint the record breaks): the

@@ -9539,7 +9539,7 @@ type Offer implements Node @allow(roles: [coordinator, social_worker, insertion_
 type OfferChange @allow(roles: [coordinator, partner_editor, admin]) {
   "When (« date »)."
   at: DateTime!
-  "The act: ` + "`" + `createOffer` + "`" + `, ` + "`" + `updateOffer` + "`" + `, ` + "`" + `markOffersUpToDate` + "`" + `, ` + "`" + `publishOffer` + "`" + `, ` + "`" + `archiveOffer` + "`" + `, ` + "`" + `importOffers` + "`" + ` (« action »)."
+  "The act: ` + "`" + `createOffer` + "`" + `, ` + "`" + `updateOffer` + "`" + `, ` + "`" + `markOffersUpToDate` + "`" + `, ` + "`" + `publishOffer` + "`" + `, ` + "`" + `archiveOffer` + "`" + `, ` + "`" + `importOffers` + "`" + `, ` + "`" + `syncOffers` + "`" + ` (a synchronisation with a national source) (« action »)."
   action: String!
   "Subject or e-mail of the author (« auteur »)."
   actor: String!
@@ -11748,9 +11748,9 @@ enum OfferSyncOutcome {
 
 "One record of a synchronisation's report (« ligne du rapport »)."
 type OfferSyncRow @allow(roles: [coordinator, admin]) {
-  "` + "`" + `structure` + "`" + ` or ` + "`" + `service` + "`" + `."
+  "` + "`" + `structure` + "`" + ` or ` + "`" + `service` + "`" + `; ` + "`" + `run` + "`" + ` for a note about the whole run (e.g. archiving suspended on an unstable listing)."
   kind: String!
-  "The record's id at its source (« identifiant à la source »)."
+  "The record's id at its source (« identifiant à la source »); the department for a ` + "`" + `run` + "`" + ` note."
   externalId: String!
   "What was done."
   outcome: OfferSyncOutcome!

@@ -786,15 +786,21 @@ func TestRefugiesInfoSync(t *testing.T) {
 
 	t.Run("SheetGoneArchivedMalformedRejected", func(t *testing.T) {
 		fake.mu.Lock()
-		fake.sheets = []any{work, national, procedure,
+		fake.sheets = []any{national, procedure,
 			map[string]any{"_id": "ri9", "titreInformatif": "Fiche abîmée", "typeContenu": "dispositif", "metadatas": "oops"},
+			// the job scheme, now unreadable: rejected, but still listed, so not archived
+			map[string]any{"_id": "ri2", "titreInformatif": "Accompagnement vers l'emploi", "typeContenu": "dispositif", "metadatas": "oops"},
 			riSheet{ID: "ri8", TitreInformatif: "Sans porteur", Abstract: "Une fiche sans structure.", TypeContenu: "dispositif",
 				LastModificationDate: "2026-08-01T10:00:00.000Z", Metadatas: map[string]any{"location": []string{"69 - Rhône"}}}}
 		fake.mu.Unlock()
 		run(t)
 		r69, rFR := lastRun(t, env, coordinator, "REFUGIES_INFO", "69"), lastRun(t, env, coordinator, "REFUGIES_INFO", "france")
-		if r69.Archived != 1 || r69.Rejected != 1 || rFR.Rejected != 1 || r69.Created+rFR.Created != 0 {
-			t.Fatalf("runs 69 %+v, france %+v", r69, rFR)
+		r38 := lastRun(t, env, coordinator, "REFUGIES_INFO", "38")
+		if r69.Archived != 1 || r69.Rejected != 1 || rFR.Rejected != 2 || r69.Created+rFR.Created != 0 || r38.Archived != 0 {
+			t.Fatalf("runs 69 %+v, france %+v, 38 %+v", r69, rFR, r38)
+		}
+		if byDIID(search(t, env, coordinator, map[string]any{"eligibilityZone": "05"}), "refugies-info--ri2") == nil {
+			t.Fatal("a sheet still listed but unreadable was archived")
 		}
 		for _, row := range append(r69.Rows, rFR.Rows...) {
 			if row.Outcome == "REJECTED" && (row.Reason == nil || !(strings.Contains(*row.Reason, "illisible") || strings.Contains(*row.Reason, "sponsor"))) {

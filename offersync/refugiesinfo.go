@@ -235,9 +235,16 @@ func (c RefugiesInfo) batches(rawSheets []json.RawMessage, themes map[string][]s
 		raw, err := json.Marshal(c.service(p.sheet, p.structure, p.zone, themes))
 		byScope[p.scope].Services = append(byScope[p.scope].Services, db.SyncService{ExternalID: id, Raw: raw, Err: err})
 	}
+	var unreadable []string // listed, though we cannot tell where: archived nowhere
+	for _, p := range placed {
+		if p.err != nil && p.sheet.ID != "" {
+			unreadable = append(unreadable, RefugiesInfoSource+"--"+p.sheet.ID)
+		}
+	}
 	out := make([]db.SyncBatch, 0, len(scopes))
 	for _, d := range scopes {
 		b := byScope[d]
+		b.Listed = unreadable
 		slices.SortFunc(b.Structures, func(x, y db.SyncStructure) int { return strings.Compare(x.ExternalID, y.ExternalID) })
 		out = append(out, *b)
 	}

@@ -707,7 +707,7 @@ type NetworkEventPayload struct {
 type OfferChange struct {
 	// When (« date »).
 	At time.Time `json:"at"`
-	// The act: `createOffer`, `updateOffer`, `markOffersUpToDate`, `publishOffer`, `archiveOffer`, `importOffers` (« action »).
+	// The act: `createOffer`, `updateOffer`, `markOffersUpToDate`, `publishOffer`, `archiveOffer`, `importOffers`, `syncOffers` (a synchronisation with a national source) (« action »).
 	Action string `json:"action"`
 	// Subject or e-mail of the author (« auteur »).
 	Actor string `json:"actor"`
