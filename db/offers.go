@@ -77,6 +77,7 @@ type offerRow struct {
 	CreatedAt             time.Time       `db:"created_at"`
 	UpdatedAt             time.Time       `db:"updated_at"`
 	Version               int             `db:"version"`
+	Origin                string          `db:"origin"`
 	DistanceM             *float64        `db:"distance_m"`
 }
 
@@ -87,7 +88,7 @@ var offerColumnList = []string{"id", "structure_id", "source", "di_id", "nom", "
 	"code_insee", "department", "latitude", "longitude", "horaires_accueil", "zone_eligibilite", "nombre_semaines",
 	"volume_horaire_hebdomadaire", "langues", "statuts_protection", "niveau_francais_requis", "pieces_requises",
 	"capacite", "sessions", "status", "update_frequency_months", "verified_at", "verified_by", "quality_score",
-	"date_maj", "created_at", "updated_at", "version"}
+	"date_maj", "created_at", "updated_at", "version", "origin"}
 
 var offerColumns = columnList("o.", "", offerColumnList)
 
@@ -105,7 +106,7 @@ func (r offerRow) model() model.Offer {
 	if len(r.Sessions) > 0 {
 		_ = json.Unmarshal(r.Sessions, &sessions) // written by us from model.OfferSession
 	}
-	o := model.Offer{Key: r.Key, StructureKey: r.StructureKey, Source: r.Source, DIID: r.DIID,
+	o := model.Offer{Key: r.Key, StructureKey: r.StructureKey, Source: r.Source, DIID: r.DIID, Origin: model.OriginOf(r.Origin),
 		Department: r.Department, Status: model.OfferStatus(r.Status), UpdateFrequencyMonths: r.UpdateFrequencyMonths,
 		VerifiedAt: r.VerifiedAt, VerifiedByKey: r.VerifiedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		UpdatedOn: r.UpdatedOn, QualityScore: r.QualityScore, Version: r.Version,
@@ -564,11 +565,15 @@ func (s *Store) UpdateOffer(ctx context.Context, p *model.Principal, key string,
 		if err != nil {
 			return err
 		}
+		updatedOn, err := tx.sourcedOfferEdit(ctx, before, f)
+		if err != nil {
+			return err
+		}
 		freq := before.UpdateFrequencyMonths
 		if frequency != nil {
 			freq = *frequency
 		}
-		if err := tx.updateOfferFields(ctx, before, f, freq, model.DateOf(tx.Now), offerDepartment(f, departments)); err != nil {
+		if err := tx.updateOfferFields(ctx, before, f, freq, updatedOn, offerDepartment(f, departments)); err != nil {
 			return err
 		}
 		if o, err = tx.offerByKey(ctx, key); err != nil {

@@ -39,6 +39,8 @@ type structureRow struct {
 	Networks          pq.StringArray `db:"reseaux_porteurs"`
 	UpdatedOn         model.Date     `db:"date_maj"`
 	Version           int            `db:"version"`
+	Origin            string         `db:"origin"`
+	ClaimedAt         *time.Time     `db:"claimed_at"`
 }
 
 func (r structureRow) model() model.Structure {
@@ -47,6 +49,7 @@ func (r structureRow) model() model.Structure {
 		sectors[i] = model.Sector(x)
 	}
 	return model.Structure{Key: r.Key, Source: r.Source, DIID: r.DIID, UpdatedOn: r.UpdatedOn, Version: r.Version,
+		Origin: model.OriginOf(r.Origin), ClaimedAt: r.ClaimedAt,
 		StructureFields: model.StructureFields{
 			Name: r.Name, AgirRole: model.StructureRole(r.AgirRole), Departments: model.NonNilStrings([]string(r.Departments)),
 			Sectors: sectors, Siret: r.Siret, Description: r.Description, Address: r.Address,
@@ -61,7 +64,7 @@ func (r structureRow) model() model.Structure {
 var structureColumnList = []string{"id", "name", "agir_role", "departments", "created_at", "source", "di_id", "sectors",
 	"siret", "description", "adresse", "complement_adresse", "commune", "code_postal", "code_insee", "latitude",
 	"longitude", "telephone", "courriel", "site_web", "lien_source", "horaires_accueil", "accessibilite_lieu",
-	"reseaux_porteurs", "date_maj", "version"}
+	"reseaux_porteurs", "date_maj", "version", "origin", "claimed_at"}
 
 var structureColumns = columnList("s.", "", structureColumnList)
 

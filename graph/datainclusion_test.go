@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,22 +16,7 @@ import (
 	"github.com/agir-reseau/agir-backend/graph"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
-	"github.com/agir-reseau/agir-backend/internal/datainclusion"
 )
-
-// sharedSchema compiles a data·inclusion v1 JSON Schema from the national files
-// (internal/datainclusion says where; the test is skipped without them).
-func sharedSchema(t *testing.T, name string) *jsonschema.Schema {
-	t.Helper()
-	path := filepath.Join(datainclusion.Dir(t), name)
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	s, err := c.Compile(path)
-	if err != nil {
-		t.Fatalf("compile %s: %v", name, err)
-	}
-	return s
-}
 
 // exportDI fetches an export file as p.
 func exportDI(t *testing.T, env *graphtest.Env, p *model.Principal, file string) []byte {
@@ -105,7 +89,7 @@ func TestDataInclusionExportImport(t *testing.T) {
 
 	t.Run("ExportValidAgainstSharedSchemas", func(t *testing.T) {
 		for file, data := range map[string][]byte{"structure.json": structures, "service.json": services} {
-			schema := sharedSchema(t, file)
+			schema := graphtest.SharedDISchema(t, file)
 			var rows []any
 			if err := json.Unmarshal(data, &rows); err != nil {
 				t.Fatal(err)
@@ -127,7 +111,7 @@ func TestDataInclusionExportImport(t *testing.T) {
 		// the validator is live: a row breaking v1 is refused
 		broken, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"source": "x", "structure_id": "x--1", "id": "x--2", "nom": "Atelier",
 			"description": "Atelier.", "date_maj": "2026-13-45", "publics": ["refugies"]}`))
-		if sharedSchema(t, "service.json").Validate(broken) == nil {
+		if graphtest.SharedDISchema(t, "service.json").Validate(broken) == nil {
 			t.Fatal("the schema accepts a bad service")
 		}
 		if !strings.Contains(string(services), `"extension_agir":{"langues":[`) {

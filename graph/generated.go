@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	NetworkEvent() NetworkEventResolver
 	NetworkOverview() NetworkOverviewResolver
 	Offer() OfferResolver
+	OfferMergeProposal() OfferMergeProposalResolver
 	Orientation() OrientationResolver
 	PartnerActivity() PartnerActivityResolver
 	ProfessionalDiagnostic() ProfessionalDiagnosticResolver
@@ -221,6 +222,11 @@ type ComplexityRoot struct {
 		Kind           func(childComplexity int) int
 		Referent       func(childComplexity int) int
 		WithAlerts     func(childComplexity int) int
+	}
+
+	ClaimStructurePayload struct {
+		Structure  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	CollectiveAction struct {
@@ -567,6 +573,7 @@ type ComplexityRoot struct {
 		AdmitExceptionally           func(childComplexity int, input model.AdmitExceptionallyInput) int
 		ArchiveOffer                 func(childComplexity int, input model.OfferStatusInput) int
 		AssignReferents              func(childComplexity int, input model.AssignReferentsInput) int
+		ClaimStructure               func(childComplexity int, input model.ClaimStructureInput) int
 		ConvokeBeneficiary           func(childComplexity int, input model.ConvokeBeneficiaryInput) int
 		CreateOffer                  func(childComplexity int, input model.CreateOfferInput) int
 		CreateStructure              func(childComplexity int, input model.CreateStructureInput) int
@@ -598,6 +605,7 @@ type ComplexityRoot struct {
 		RegisterForCollectiveAction  func(childComplexity int, input model.RegisterForCollectiveActionInput) int
 		ReintegrateBeneficiary       func(childComplexity int, input model.ReintegrateBeneficiaryInput) int
 		ReportEmergingNeed           func(childComplexity int, input model.ReportEmergingNeedInput) int
+		ResolveOfferMergeProposal    func(childComplexity int, input model.ResolveOfferMergeProposalInput) int
 		RespondToOrientation         func(childComplexity int, input model.RespondToOrientationInput) int
 		ScheduleCollectiveAction     func(childComplexity int, input model.ScheduleCollectiveActionInput) int
 		ScheduleNetworkEvent         func(childComplexity int, input model.ScheduleNetworkEventInput) int
@@ -721,6 +729,7 @@ type ComplexityRoot struct {
 		MobilisationModes     func(childComplexity int) int
 		Name                  func(childComplexity int) int
 		OpeningHours          func(childComplexity int) int
+		Origin                func(childComplexity int) int
 		Phone                 func(childComplexity int) int
 		PostalCode            func(childComplexity int) int
 		ProtectionStatuses    func(childComplexity int) int
@@ -786,6 +795,33 @@ type ComplexityRoot struct {
 		StructureID func(childComplexity int) int
 	}
 
+	OfferMergeProposal struct {
+		CreatedAt  func(childComplexity int) int
+		ExternalID func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Origin     func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		Record     func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Structure  func(childComplexity int) int
+	}
+
+	OfferMergeProposalConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OfferMergeProposalEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	OfferMergeProposalPayload struct {
+		Proposal   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	OfferPayload struct {
 		Offer      func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -795,6 +831,51 @@ type ComplexityRoot struct {
 		EndsOn   func(childComplexity int) int
 		Label    func(childComplexity int) int
 		StartsOn func(childComplexity int) int
+	}
+
+	OfferSourceStatus struct {
+		Alert           func(childComplexity int) int
+		LastRun         func(childComplexity int) int
+		LastSucceededAt func(childComplexity int) int
+		Origin          func(childComplexity int) int
+	}
+
+	OfferSyncRow struct {
+		Code       func(childComplexity int) int
+		ExternalID func(childComplexity int) int
+		Field      func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Outcome    func(childComplexity int) int
+		Reason     func(childComplexity int) int
+	}
+
+	OfferSyncRun struct {
+		Archived      func(childComplexity int) int
+		Created       func(childComplexity int) int
+		Department    func(childComplexity int) int
+		Error         func(childComplexity int) int
+		FinishedAt    func(childComplexity int) int
+		ID            func(childComplexity int) int
+		KeptClaimed   func(childComplexity int) int
+		MergeProposed func(childComplexity int) int
+		Origin        func(childComplexity int) int
+		Rejected      func(childComplexity int) int
+		Rows          func(childComplexity int) int
+		StartedAt     func(childComplexity int) int
+		Succeeded     func(childComplexity int) int
+		Unchanged     func(childComplexity int) int
+		Updated       func(childComplexity int) int
+	}
+
+	OfferSyncRunConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OfferSyncRunEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Orientation struct {
@@ -1023,6 +1104,9 @@ type ComplexityRoot struct {
 		Node                  func(childComplexity int, id string) int
 		Nodes                 func(childComplexity int, ids []string) int
 		Offer                 func(childComplexity int, id string) int
+		OfferMergeProposals   func(childComplexity int, status *model.OfferMergeStatus, first *int, after *string, last *int, before *string) int
+		OfferSources          func(childComplexity int) int
+		OfferSyncRuns         func(childComplexity int, filter *model.OfferSyncRunFilter, first *int, after *string, last *int, before *string) int
 		Offers                func(childComplexity int, filter *model.OfferFilter, first *int, after *string, last *int, before *string) int
 		Orientations          func(childComplexity int, filter *model.OrientationFilter, first *int, after *string, last *int, before *string) int
 		Outcomes              func(childComplexity int, filter *model.OutcomeFilter, first *int, after *string, last *int, before *string) int
@@ -1115,6 +1199,7 @@ type ComplexityRoot struct {
 		AddressComplement func(childComplexity int) int
 		AgirRole          func(childComplexity int) int
 		City              func(childComplexity int) int
+		ClaimedAt         func(childComplexity int) int
 		DataInclusionID   func(childComplexity int) int
 		Departments       func(childComplexity int) int
 		Description       func(childComplexity int) int
@@ -1128,6 +1213,7 @@ type ComplexityRoot struct {
 		OfferFreshness    func(childComplexity int) int
 		Offers            func(childComplexity int, status *model.OfferStatus, first *int, after *string, last *int, before *string) int
 		OpeningHours      func(childComplexity int) int
+		Origin            func(childComplexity int) int
 		Phone             func(childComplexity int) int
 		PostalCode        func(childComplexity int) int
 		QualityScore      func(childComplexity int) int
@@ -1352,6 +1438,8 @@ type MutationResolver interface {
 	RecordConsent(ctx context.Context, input model.RecordConsentInput) (*model.ConsentPayload, error)
 	WithdrawConsent(ctx context.Context, input model.WithdrawConsentInput) (*model.ConsentPayload, error)
 	EraseBeneficiaryData(ctx context.Context, input model.EraseBeneficiaryDataInput) (*model.EraseBeneficiaryDataPayload, error)
+	ClaimStructure(ctx context.Context, input model.ClaimStructureInput) (*model.ClaimStructurePayload, error)
+	ResolveOfferMergeProposal(ctx context.Context, input model.ResolveOfferMergeProposalInput) (*model.OfferMergeProposalPayload, error)
 }
 type NetworkAlertItemResolver interface {
 	Beneficiary(ctx context.Context, obj *model.NetworkAlertItem) (*model.Beneficiary, error)
@@ -1376,6 +1464,9 @@ type OfferResolver interface {
 	Freshness(ctx context.Context, obj *model.Offer) (model.Freshness, error)
 
 	History(ctx context.Context, obj *model.Offer, first *int, after *string, last *int, before *string) (*model.Connection[model.OfferChange], error)
+}
+type OfferMergeProposalResolver interface {
+	Structure(ctx context.Context, obj *model.OfferMergeProposal) (*model.Structure, error)
 }
 type OrientationResolver interface {
 	Structure(ctx context.Context, obj *model.Orientation) (*model.Structure, error)
@@ -1417,6 +1508,9 @@ type QueryResolver interface {
 	IndicatorDefinitions(ctx context.Context) ([]model.IndicatorDefinition, error)
 	NetworkOverview(ctx context.Context, territory []string, alertItems *int) (*model.NetworkOverview, error)
 	PseudonymisedJourneys(ctx context.Context, filter *model.PseudonymisedJourneyFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.PseudonymisedJourney], error)
+	OfferSyncRuns(ctx context.Context, filter *model.OfferSyncRunFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.OfferSyncRun], error)
+	OfferSources(ctx context.Context) ([]model.OfferSourceStatus, error)
+	OfferMergeProposals(ctx context.Context, status *model.OfferMergeStatus, first *int, after *string, last *int, before *string) (*model.Connection[model.OfferMergeProposal], error)
 }
 type ReferentAssignmentResolver interface {
 	StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error)
@@ -2176,6 +2270,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Caseload.WithAlerts(childComplexity), true
+
+	case "ClaimStructurePayload.structure":
+		if e.ComplexityRoot.ClaimStructurePayload.Structure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClaimStructurePayload.Structure(childComplexity), true
+	case "ClaimStructurePayload.userErrors":
+		if e.ComplexityRoot.ClaimStructurePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClaimStructurePayload.UserErrors(childComplexity), true
 
 	case "CollectiveAction.capacity":
 		if e.ComplexityRoot.CollectiveAction.Capacity == nil {
@@ -3551,6 +3658,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignReferents(childComplexity, args["input"].(model.AssignReferentsInput)), true
+	case "Mutation.claimStructure":
+		if e.ComplexityRoot.Mutation.ClaimStructure == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_claimStructure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ClaimStructure(childComplexity, args["input"].(model.ClaimStructureInput)), true
 	case "Mutation.convokeBeneficiary":
 		if e.ComplexityRoot.Mutation.ConvokeBeneficiary == nil {
 			break
@@ -3892,6 +4010,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportEmergingNeed(childComplexity, args["input"].(model.ReportEmergingNeedInput)), true
+	case "Mutation.resolveOfferMergeProposal":
+		if e.ComplexityRoot.Mutation.ResolveOfferMergeProposal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveOfferMergeProposal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveOfferMergeProposal(childComplexity, args["input"].(model.ResolveOfferMergeProposalInput)), true
 	case "Mutation.respondToOrientation":
 		if e.ComplexityRoot.Mutation.RespondToOrientation == nil {
 			break
@@ -4530,6 +4659,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Offer.OpeningHours(childComplexity), true
+	case "Offer.origin":
+		if e.ComplexityRoot.Offer.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Offer.Origin(childComplexity), true
 	case "Offer.phone":
 		if e.ComplexityRoot.Offer.Phone == nil {
 			break
@@ -4807,6 +4942,100 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OfferMapEvent.StructureID(childComplexity), true
 
+	case "OfferMergeProposal.createdAt":
+		if e.ComplexityRoot.OfferMergeProposal.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposal.CreatedAt(childComplexity), true
+	case "OfferMergeProposal.externalId":
+		if e.ComplexityRoot.OfferMergeProposal.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposal.ExternalID(childComplexity), true
+	case "OfferMergeProposal.id":
+		if e.ComplexityRoot.OfferMergeProposal.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposal.ID(childComplexity), true
+	case "OfferMergeProposal.origin":
+		if e.ComplexityRoot.OfferMergeProposal.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposal.Origin(childComplexity), true
+	case "OfferMergeProposal.reason":
+		if e.ComplexityRoot.OfferMergeProposal.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposal.Reason(childComplexity), true
+	case "OfferMergeProposal.record":
+		if e.ComplexityRoot.OfferMergeProposal.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposal.Record(childComplexity), true
+	case "OfferMergeProposal.status":
+		if e.ComplexityRoot.OfferMergeProposal.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposal.Status(childComplexity), true
+	case "OfferMergeProposal.structure":
+		if e.ComplexityRoot.OfferMergeProposal.Structure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposal.Structure(childComplexity), true
+
+	case "OfferMergeProposalConnection.edges":
+		if e.ComplexityRoot.OfferMergeProposalConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposalConnection.Edges(childComplexity), true
+	case "OfferMergeProposalConnection.pageInfo":
+		if e.ComplexityRoot.OfferMergeProposalConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposalConnection.PageInfo(childComplexity), true
+	case "OfferMergeProposalConnection.totalCount":
+		if e.ComplexityRoot.OfferMergeProposalConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposalConnection.TotalCount(childComplexity), true
+
+	case "OfferMergeProposalEdge.cursor":
+		if e.ComplexityRoot.OfferMergeProposalEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposalEdge.Cursor(childComplexity), true
+	case "OfferMergeProposalEdge.node":
+		if e.ComplexityRoot.OfferMergeProposalEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposalEdge.Node(childComplexity), true
+
+	case "OfferMergeProposalPayload.proposal":
+		if e.ComplexityRoot.OfferMergeProposalPayload.Proposal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposalPayload.Proposal(childComplexity), true
+	case "OfferMergeProposalPayload.userErrors":
+		if e.ComplexityRoot.OfferMergeProposalPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMergeProposalPayload.UserErrors(childComplexity), true
+
 	case "OfferPayload.offer":
 		if e.ComplexityRoot.OfferPayload.Offer == nil {
 			break
@@ -4838,6 +5067,191 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OfferSession.StartsOn(childComplexity), true
+
+	case "OfferSourceStatus.alert":
+		if e.ComplexityRoot.OfferSourceStatus.Alert == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSourceStatus.Alert(childComplexity), true
+	case "OfferSourceStatus.lastRun":
+		if e.ComplexityRoot.OfferSourceStatus.LastRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSourceStatus.LastRun(childComplexity), true
+	case "OfferSourceStatus.lastSucceededAt":
+		if e.ComplexityRoot.OfferSourceStatus.LastSucceededAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSourceStatus.LastSucceededAt(childComplexity), true
+	case "OfferSourceStatus.origin":
+		if e.ComplexityRoot.OfferSourceStatus.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSourceStatus.Origin(childComplexity), true
+
+	case "OfferSyncRow.code":
+		if e.ComplexityRoot.OfferSyncRow.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRow.Code(childComplexity), true
+	case "OfferSyncRow.externalId":
+		if e.ComplexityRoot.OfferSyncRow.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRow.ExternalID(childComplexity), true
+	case "OfferSyncRow.field":
+		if e.ComplexityRoot.OfferSyncRow.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRow.Field(childComplexity), true
+	case "OfferSyncRow.kind":
+		if e.ComplexityRoot.OfferSyncRow.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRow.Kind(childComplexity), true
+	case "OfferSyncRow.outcome":
+		if e.ComplexityRoot.OfferSyncRow.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRow.Outcome(childComplexity), true
+	case "OfferSyncRow.reason":
+		if e.ComplexityRoot.OfferSyncRow.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRow.Reason(childComplexity), true
+
+	case "OfferSyncRun.archived":
+		if e.ComplexityRoot.OfferSyncRun.Archived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRun.Archived(childComplexity), true
+	case "OfferSyncRun.created":
+		if e.ComplexityRoot.OfferSyncRun.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRun.Created(childComplexity), true
+	case "OfferSyncRun.department":
+		if e.ComplexityRoot.OfferSyncRun.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRun.Department(childComplexity), true
+	case "OfferSyncRun.error":
+		if e.ComplexityRoot.OfferSyncRun.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRun.Error(childComplexity), true
+	case "OfferSyncRun.finishedAt":
+		if e.ComplexityRoot.OfferSyncRun.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRun.FinishedAt(childComplexity), true
+	case "OfferSyncRun.id":
+		if e.ComplexityRoot.OfferSyncRun.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRun.ID(childComplexity), true
+	case "OfferSyncRun.keptClaimed":
+		if e.ComplexityRoot.OfferSyncRun.KeptClaimed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRun.KeptClaimed(childComplexity), true
+	case "OfferSyncRun.mergeProposed":
+		if e.ComplexityRoot.OfferSyncRun.MergeProposed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRun.MergeProposed(childComplexity), true
+	case "OfferSyncRun.origin":
+		if e.ComplexityRoot.OfferSyncRun.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRun.Origin(childComplexity), true
+	case "OfferSyncRun.rejected":
+		if e.ComplexityRoot.OfferSyncRun.Rejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRun.Rejected(childComplexity), true
+	case "OfferSyncRun.rows":
+		if e.ComplexityRoot.OfferSyncRun.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRun.Rows(childComplexity), true
+	case "OfferSyncRun.startedAt":
+		if e.ComplexityRoot.OfferSyncRun.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRun.StartedAt(childComplexity), true
+	case "OfferSyncRun.succeeded":
+		if e.ComplexityRoot.OfferSyncRun.Succeeded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRun.Succeeded(childComplexity), true
+	case "OfferSyncRun.unchanged":
+		if e.ComplexityRoot.OfferSyncRun.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRun.Unchanged(childComplexity), true
+	case "OfferSyncRun.updated":
+		if e.ComplexityRoot.OfferSyncRun.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRun.Updated(childComplexity), true
+
+	case "OfferSyncRunConnection.edges":
+		if e.ComplexityRoot.OfferSyncRunConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRunConnection.Edges(childComplexity), true
+	case "OfferSyncRunConnection.pageInfo":
+		if e.ComplexityRoot.OfferSyncRunConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRunConnection.PageInfo(childComplexity), true
+	case "OfferSyncRunConnection.totalCount":
+		if e.ComplexityRoot.OfferSyncRunConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRunConnection.TotalCount(childComplexity), true
+
+	case "OfferSyncRunEdge.cursor":
+		if e.ComplexityRoot.OfferSyncRunEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRunEdge.Cursor(childComplexity), true
+	case "OfferSyncRunEdge.node":
+		if e.ComplexityRoot.OfferSyncRunEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferSyncRunEdge.Node(childComplexity), true
 
 	case "Orientation.abandonReason":
 		if e.ComplexityRoot.Orientation.AbandonReason == nil {
@@ -5852,6 +6266,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Offer(childComplexity, args["id"].(string)), true
+	case "Query.offerMergeProposals":
+		if e.ComplexityRoot.Query.OfferMergeProposals == nil {
+			break
+		}
+
+		args, err := ec.field_Query_offerMergeProposals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OfferMergeProposals(childComplexity, args["status"].(*model.OfferMergeStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.offerSources":
+		if e.ComplexityRoot.Query.OfferSources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.OfferSources(childComplexity), true
+	case "Query.offerSyncRuns":
+		if e.ComplexityRoot.Query.OfferSyncRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_offerSyncRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OfferSyncRuns(childComplexity, args["filter"].(*model.OfferSyncRunFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.offers":
 		if e.ComplexityRoot.Query.Offers == nil {
 			break
@@ -6240,6 +6682,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Structure.City(childComplexity), true
+	case "Structure.claimedAt":
+		if e.ComplexityRoot.Structure.ClaimedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.ClaimedAt(childComplexity), true
 	case "Structure.dataInclusionId":
 		if e.ComplexityRoot.Structure.DataInclusionID == nil {
 			break
@@ -6323,6 +6771,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Structure.OpeningHours(childComplexity), true
+	case "Structure.origin":
+		if e.ComplexityRoot.Structure.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Structure.Origin(childComplexity), true
 	case "Structure.phone":
 		if e.ComplexityRoot.Structure.Phone == nil {
 			break
@@ -6713,6 +7167,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BarrierInput", ec.unmarshalInputBarrierInput),
 			graphql.NewInputUnmarshaler("BeneficiaryFilter", ec.unmarshalInputBeneficiaryFilter),
 			graphql.NewInputUnmarshaler("BeneficiaryOrder", ec.unmarshalInputBeneficiaryOrder),
+			graphql.NewInputUnmarshaler("ClaimStructureInput", ec.unmarshalInputClaimStructureInput),
 			graphql.NewInputUnmarshaler("CollectiveActionFilter", ec.unmarshalInputCollectiveActionFilter),
 			graphql.NewInputUnmarshaler("ConvokeBeneficiaryInput", ec.unmarshalInputConvokeBeneficiaryInput),
 			graphql.NewInputUnmarshaler("CreateOfferInput", ec.unmarshalInputCreateOfferInput),
@@ -6734,6 +7189,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OfferFilter", ec.unmarshalInputOfferFilter),
 			graphql.NewInputUnmarshaler("OfferSessionInput", ec.unmarshalInputOfferSessionInput),
 			graphql.NewInputUnmarshaler("OfferStatusInput", ec.unmarshalInputOfferStatusInput),
+			graphql.NewInputUnmarshaler("OfferSyncRunFilter", ec.unmarshalInputOfferSyncRunFilter),
 			graphql.NewInputUnmarshaler("OrientBeneficiaryInput", ec.unmarshalInputOrientBeneficiaryInput),
 			graphql.NewInputUnmarshaler("OrientationFilter", ec.unmarshalInputOrientationFilter),
 			graphql.NewInputUnmarshaler("OutcomeFilter", ec.unmarshalInputOutcomeFilter),
@@ -6759,6 +7215,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RegisterForCollectiveActionInput", ec.unmarshalInputRegisterForCollectiveActionInput),
 			graphql.NewInputUnmarshaler("ReintegrateBeneficiaryInput", ec.unmarshalInputReintegrateBeneficiaryInput),
 			graphql.NewInputUnmarshaler("ReportEmergingNeedInput", ec.unmarshalInputReportEmergingNeedInput),
+			graphql.NewInputUnmarshaler("ResolveOfferMergeProposalInput", ec.unmarshalInputResolveOfferMergeProposalInput),
 			graphql.NewInputUnmarshaler("RespondToOrientationInput", ec.unmarshalInputRespondToOrientationInput),
 			graphql.NewInputUnmarshaler("ScheduleCollectiveActionInput", ec.unmarshalInputScheduleCollectiveActionInput),
 			graphql.NewInputUnmarshaler("ScheduleNetworkEventInput", ec.unmarshalInputScheduleNetworkEventInput),
@@ -9092,7 +9549,7 @@ type Offer implements Node @allow(roles: [coordinator, social_worker, insertion_
 type OfferChange @allow(roles: [coordinator, partner_editor, admin]) {
   "When (« date »)."
   at: DateTime!
-  "The act: ` + "`" + `createOffer` + "`" + `, ` + "`" + `updateOffer` + "`" + `, ` + "`" + `markOffersUpToDate` + "`" + `, ` + "`" + `publishOffer` + "`" + `, ` + "`" + `archiveOffer` + "`" + `, ` + "`" + `importOffers` + "`" + ` (« action »)."
+  "The act: ` + "`" + `createOffer` + "`" + `, ` + "`" + `updateOffer` + "`" + `, ` + "`" + `markOffersUpToDate` + "`" + `, ` + "`" + `publishOffer` + "`" + `, ` + "`" + `archiveOffer` + "`" + `, ` + "`" + `importOffers` + "`" + `, ` + "`" + `syncOffers` + "`" + ` (a synchronisation with a national source) (« action »)."
   action: String!
   "Subject or e-mail of the author (« auteur »)."
   actor: String!
@@ -11233,6 +11690,268 @@ extend type Query {
   "Journeys without identifying data, for analysts (« parcours pseudonymisés »)."
   pseudonymisedJourneys(filter: PseudonymisedJourneyFilter, first: Int, after: String, last: Int, before: String): PseudonymisedJourneyConnection! @allow(roles: [analyst])
 }
+
+# ---------------------------------------------------------------------------------------
+# Sources of the offer map (« sources de la cartographie »): data·inclusion, Réfugiés.info
+# ---------------------------------------------------------------------------------------
+
+"Channel through which an offer or a structure came into AGIR (« origine »)."
+enum OfferOrigin {
+  "Entered here by a partner or the coordination (« saisie dans AGIR »)."
+  AGIR
+  "Synchronised from the data·inclusion API, the national aggregator (« data·inclusion »); its source fields are read-only here."
+  DATA_INCLUSION
+  "Synchronised from Réfugiés.info's published sheets (« Réfugiés.info »); its source fields are read-only here."
+  REFUGIES_INFO
+  "Imported from a data·inclusion file with importOffers (« fichier importé »)."
+  FILE
+}
+
+extend type Offer {
+  "Channel the offer came through (« origine »): an offer from a synchronised source is read-only here except its AGIR extension (languages, statuses, French level, documents, capacity, sessions) and its moderation, until a partner claims its structure. Its producer and id there are ` + "`" + `source` + "`" + ` and ` + "`" + `dataInclusionId` + "`" + `."
+  origin: OfferOrigin!
+}
+
+extend type Structure {
+  "Channel the structure came through (« origine »)."
+  origin: OfferOrigin!
+  "When the partner running this imported structure claimed it (« revendiquée le »): from then on its edits win and the synchronisation leaves it alone; null when not claimed."
+  claimedAt: DateTime
+}
+
+extend enum ErrorCode {
+  "The field belongs to the offer's outside source and is corrected there (« champ tenu par la source »)."
+  READ_ONLY_SOURCE
+}
+
+"Input of claimStructure."
+input ClaimStructureInput {
+  "The imported structure the caller's structure runs."
+  structureId: ID!
+}
+
+"Result of claimStructure."
+type ClaimStructurePayload @allow(roles: [coordinator, partner_editor]) {
+  "The claimed structure; null on error."
+  structure: Structure
+  "What the caller must fix."
+  userErrors: [UserError!]!
+}
+
+"What a synchronisation did with one record of its source (« résultat »)."
+enum OfferSyncOutcome {
+  "Created here (« créé »)."
+  CREATED
+  "Updated from the source (« mis à jour »)."
+  UPDATED
+  "Identical to what is stored (« inchangé »)."
+  UNCHANGED
+  "No longer published by the source: archived here (« archivé »)."
+  ARCHIVED
+  "Refused, with the reason (« rejeté »)."
+  REJECTED
+  "Looks like a structure entered here: proposed to the coordination as a merge, not created (« fusion proposée »)."
+  MERGE_PROPOSED
+  "Its structure was claimed by the partner that runs it: left as edited here (« conservé, revendiqué »)."
+  KEPT_CLAIMED
+}
+
+"One record of a synchronisation's report (« ligne du rapport »)."
+type OfferSyncRow @allow(roles: [coordinator, admin]) {
+  "` + "`" + `structure` + "`" + ` or ` + "`" + `service` + "`" + `; ` + "`" + `run` + "`" + ` for a note about the whole run (e.g. archiving suspended on an unstable listing)."
+  kind: String!
+  "The record's id at its source (« identifiant à la source »); the department for a ` + "`" + `run` + "`" + ` note."
+  externalId: String!
+  "What was done."
+  outcome: OfferSyncOutcome!
+  "Why it was rejected, proposed, kept or archived, in French (« motif »)."
+  reason: String
+  "The field at fault, for a rejected record."
+  field: [String!]
+  "Stable code of the rejection."
+  code: ErrorCode
+}
+
+"A synchronisation of a source for one department (« synchronisation »), with its report. One transaction: a failed run changed nothing."
+type OfferSyncRun @allow(roles: [coordinator, admin]) {
+  "Opaque identifier."
+  id: ID!
+  "The source synchronised."
+  origin: OfferOrigin!
+  "The department (INSEE code), or ` + "`" + `france` + "`" + ` for the source's national records."
+  department: String!
+  "Start of the run (« début »)."
+  startedAt: DateTime!
+  "End of the run (« fin »)."
+  finishedAt: DateTime!
+  "Whether the run was applied; false when the source failed (nothing changed then)."
+  succeeded: Boolean!
+  "What failed, when the run failed (« erreur »)."
+  error: String
+  "Records created."
+  created: Int!
+  "Records updated."
+  updated: Int!
+  "Records unchanged."
+  unchanged: Int!
+  "Offers archived because the source no longer lists them."
+  archived: Int!
+  "Records rejected (see rows)."
+  rejected: Int!
+  "Structures proposed as merges with structures entered here."
+  mergeProposed: Int!
+  "Records left alone because their structure was claimed."
+  keptClaimed: Int!
+  "The report, one row per record not UNCHANGED."
+  rows: [OfferSyncRow!]!
+}
+
+"A page of synchronisations, latest first."
+type OfferSyncRunConnection @allow(roles: [coordinator, admin]) {
+  "Runs with cursors."
+  edges: [OfferSyncRunEdge!]!
+  "Pagination state."
+  pageInfo: PageInfo!
+  "Number of runs matching, all pages together."
+  totalCount: Int!
+}
+
+"A run with its cursor."
+type OfferSyncRunEdge @allow(roles: [coordinator, admin]) {
+  "Opaque cursor."
+  cursor: String!
+  "The run."
+  node: OfferSyncRun!
+}
+
+"Filter of offerSyncRuns."
+input OfferSyncRunFilter {
+  "Only this source."
+  origin: OfferOrigin
+  "Only this department."
+  department: String
+  "Only failed runs."
+  failedOnly: Boolean
+}
+
+"What is wrong with a source's synchronisation (« alerte de synchronisation »)."
+enum OfferSyncAlertKind {
+  "Its last run failed (« en échec »)."
+  FAILED
+  "No run succeeded for a week (« pas synchronisée depuis une semaine »)."
+  STALE
+}
+
+"The state of one source's synchronisation for the caller's territory (« état de la source »)."
+type OfferSourceStatus @allow(roles: [coordinator, admin]) {
+  "The source."
+  origin: OfferOrigin!
+  "Its last run, in the caller's departments."
+  lastRun: OfferSyncRun
+  "When a run last succeeded (« dernière synchronisation réussie »)."
+  lastSucceededAt: DateTime
+  "The alert, null when all is well."
+  alert: OfferSyncAlertKind
+}
+
+"Why an outside structure looks like one entered here (« motif du doublon »)."
+enum OfferMergeReason {
+  "Same SIRET and same address."
+  SIRET_AND_ADDRESS
+  "The source lists the AGIR record among its known duplicates (data·inclusion ` + "`" + `doublons` + "`" + `)."
+  DECLARED_DUPLICATE
+}
+
+"State of a merge proposal."
+enum OfferMergeStatus {
+  "Waiting for the coordination (« proposée »)."
+  PROPOSED
+  "Merged by the coordination (« fusionnée »)."
+  MERGED
+  "Dismissed by the coordination (« écartée »)."
+  DISMISSED
+}
+
+"An outside structure the synchronisation did not create because it looks like a structure entered here (« proposition de fusion »)."
+type OfferMergeProposal @allow(roles: [coordinator, admin]) {
+  "Opaque identifier."
+  id: ID!
+  "The source."
+  origin: OfferOrigin!
+  "The structure's id at the source."
+  externalId: String!
+  "The structure entered here it duplicates."
+  structure: Structure!
+  "Why it looks like a duplicate."
+  reason: OfferMergeReason!
+  "The source's record, data·inclusion v1 JSON, with its services."
+  record: String!
+  "State of the proposal."
+  status: OfferMergeStatus!
+  "When it was first proposed."
+  createdAt: DateTime!
+}
+
+"A page of merge proposals, oldest first."
+type OfferMergeProposalConnection @allow(roles: [coordinator, admin]) {
+  "Proposals with cursors."
+  edges: [OfferMergeProposalEdge!]!
+  "Pagination state."
+  pageInfo: PageInfo!
+  "Number of proposals matching, all pages together."
+  totalCount: Int!
+}
+
+"A proposal with its cursor."
+type OfferMergeProposalEdge @allow(roles: [coordinator, admin]) {
+  "Opaque cursor."
+  cursor: String!
+  "The proposal."
+  node: OfferMergeProposal!
+}
+
+extend type Query {
+  "Synchronisations of the offer map with its national sources, latest first (« synchronisations »): the coordinator's departments only."
+  offerSyncRuns(filter: OfferSyncRunFilter, first: Int, after: String, last: Int, before: String): OfferSyncRunConnection! @allow(roles: [coordinator, admin])
+  "State of each national source's synchronisation, with an alert when it fails or has not synced for a week (« état des sources »)."
+  offerSources: [OfferSourceStatus!]! @allow(roles: [coordinator, admin])
+  "Outside structures proposed as merges with structures entered here (« propositions de fusion »), in the caller's territory."
+  offerMergeProposals(status: OfferMergeStatus = PROPOSED, first: Int, after: String, last: Int, before: String): OfferMergeProposalConnection! @allow(roles: [coordinator, admin])
+}
+
+extend type Mutation {
+  "Claim an imported structure the caller's structure runs (« revendiquer une structure »): recorded; from then on its editors' changes win and the synchronisation leaves it alone. A partner editor claims its own structure; a coordinator one of its territory."
+  claimStructure(input: ClaimStructureInput!): ClaimStructurePayload! @allow(roles: [coordinator, partner_editor])
+}
+
+"The coordination's decision on a merge proposal (« décision »)."
+enum OfferMergeDecision {
+  "It is the same structure: the one entered here stays the reference and the source's copy is never created (« fusionner »)."
+  MERGE
+  "It is another structure: the next synchronisation creates it (« écarter »)."
+  DISMISS
+}
+
+"Input of resolveOfferMergeProposal."
+input ResolveOfferMergeProposalInput {
+  "The proposal."
+  id: ID!
+  "The decision."
+  decision: OfferMergeDecision!
+}
+
+"Result of resolveOfferMergeProposal."
+type OfferMergeProposalPayload @allow(roles: [coordinator]) {
+  "The proposal, decided; null on error."
+  proposal: OfferMergeProposal
+  "What the caller must fix."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Decide a merge proposal of the territory (« trancher une proposition de fusion »)."
+  resolveOfferMergeProposal(input: ResolveOfferMergeProposalInput!): OfferMergeProposalPayload! @allow(roles: [coordinator])
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -11561,6 +12280,16 @@ func (ec *executionContext) childFields_Caseload(ctx context.Context, field grap
 		return ec.fieldContext_Caseload_withAlerts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Caseload", field.Name)
+}
+
+func (ec *executionContext) childFields_ClaimStructurePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "structure":
+		return ec.fieldContext_ClaimStructurePayload_structure(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ClaimStructurePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClaimStructurePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CollectiveAction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12499,6 +13228,8 @@ func (ec *executionContext) childFields_Offer(ctx context.Context, field graphql
 		return ec.fieldContext_Offer_version(ctx, field)
 	case "history":
 		return ec.fieldContext_Offer_history(ctx, field)
+	case "origin":
+		return ec.fieldContext_Offer_origin(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Offer", field.Name)
 }
@@ -12583,6 +13314,60 @@ func (ec *executionContext) childFields_OfferMapEvent(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type OfferMapEvent", field.Name)
 }
 
+func (ec *executionContext) childFields_OfferMergeProposal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OfferMergeProposal_id(ctx, field)
+	case "origin":
+		return ec.fieldContext_OfferMergeProposal_origin(ctx, field)
+	case "externalId":
+		return ec.fieldContext_OfferMergeProposal_externalId(ctx, field)
+	case "structure":
+		return ec.fieldContext_OfferMergeProposal_structure(ctx, field)
+	case "reason":
+		return ec.fieldContext_OfferMergeProposal_reason(ctx, field)
+	case "record":
+		return ec.fieldContext_OfferMergeProposal_record(ctx, field)
+	case "status":
+		return ec.fieldContext_OfferMergeProposal_status(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_OfferMergeProposal_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferMergeProposal", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferMergeProposalConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OfferMergeProposalConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OfferMergeProposalConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OfferMergeProposalConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferMergeProposalConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferMergeProposalEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OfferMergeProposalEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OfferMergeProposalEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferMergeProposalEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferMergeProposalPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "proposal":
+		return ec.fieldContext_OfferMergeProposalPayload_proposal(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_OfferMergeProposalPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferMergeProposalPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_OfferPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "offer":
@@ -12603,6 +13388,96 @@ func (ec *executionContext) childFields_OfferSession(ctx context.Context, field 
 		return ec.fieldContext_OfferSession_label(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OfferSession", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferSourceStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "origin":
+		return ec.fieldContext_OfferSourceStatus_origin(ctx, field)
+	case "lastRun":
+		return ec.fieldContext_OfferSourceStatus_lastRun(ctx, field)
+	case "lastSucceededAt":
+		return ec.fieldContext_OfferSourceStatus_lastSucceededAt(ctx, field)
+	case "alert":
+		return ec.fieldContext_OfferSourceStatus_alert(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferSourceStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferSyncRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_OfferSyncRow_kind(ctx, field)
+	case "externalId":
+		return ec.fieldContext_OfferSyncRow_externalId(ctx, field)
+	case "outcome":
+		return ec.fieldContext_OfferSyncRow_outcome(ctx, field)
+	case "reason":
+		return ec.fieldContext_OfferSyncRow_reason(ctx, field)
+	case "field":
+		return ec.fieldContext_OfferSyncRow_field(ctx, field)
+	case "code":
+		return ec.fieldContext_OfferSyncRow_code(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferSyncRow", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferSyncRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OfferSyncRun_id(ctx, field)
+	case "origin":
+		return ec.fieldContext_OfferSyncRun_origin(ctx, field)
+	case "department":
+		return ec.fieldContext_OfferSyncRun_department(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_OfferSyncRun_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_OfferSyncRun_finishedAt(ctx, field)
+	case "succeeded":
+		return ec.fieldContext_OfferSyncRun_succeeded(ctx, field)
+	case "error":
+		return ec.fieldContext_OfferSyncRun_error(ctx, field)
+	case "created":
+		return ec.fieldContext_OfferSyncRun_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_OfferSyncRun_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_OfferSyncRun_unchanged(ctx, field)
+	case "archived":
+		return ec.fieldContext_OfferSyncRun_archived(ctx, field)
+	case "rejected":
+		return ec.fieldContext_OfferSyncRun_rejected(ctx, field)
+	case "mergeProposed":
+		return ec.fieldContext_OfferSyncRun_mergeProposed(ctx, field)
+	case "keptClaimed":
+		return ec.fieldContext_OfferSyncRun_keptClaimed(ctx, field)
+	case "rows":
+		return ec.fieldContext_OfferSyncRun_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferSyncRun", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferSyncRunConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OfferSyncRunConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OfferSyncRunConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OfferSyncRunConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferSyncRunConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferSyncRunEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OfferSyncRunEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OfferSyncRunEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferSyncRunEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Orientation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13235,6 +14110,10 @@ func (ec *executionContext) childFields_Structure(ctx context.Context, field gra
 		return ec.fieldContext_Structure_offerFreshness(ctx, field)
 	case "qualityScore":
 		return ec.fieldContext_Structure_qualityScore(ctx, field)
+	case "origin":
+		return ec.fieldContext_Structure_origin(ctx, field)
+	case "claimedAt":
+		return ec.fieldContext_Structure_claimedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Structure", field.Name)
 }
@@ -13585,6 +14464,20 @@ func (ec *executionContext) field_Mutation_assignReferents_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AssignReferentsInput, error) {
 			return ec.unmarshalNAssignReferentsInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAssignReferentsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_claimStructure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ClaimStructureInput, error) {
+			return ec.unmarshalNClaimStructureInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐClaimStructureInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14019,6 +14912,20 @@ func (ec *executionContext) field_Mutation_reportEmergingNeed_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ReportEmergingNeedInput, error) {
 			return ec.unmarshalNReportEmergingNeedInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReportEmergingNeedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resolveOfferMergeProposal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ResolveOfferMergeProposalInput, error) {
+			return ec.unmarshalNResolveOfferMergeProposalInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐResolveOfferMergeProposalInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14672,6 +15579,98 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_offerMergeProposals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*model.OfferMergeStatus, error) {
+			return ec.unmarshalOOfferMergeStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_offerSyncRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.OfferSyncRunFilter, error) {
+			return ec.unmarshalOOfferSyncRunFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSyncRunFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -18212,6 +19211,70 @@ func (ec *executionContext) _Caseload_withAlerts(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Caseload_withAlerts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Caseload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ClaimStructurePayload_structure(ctx context.Context, field graphql.CollectedField, obj *model.ClaimStructurePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClaimStructurePayload_structure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Structure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalOStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ClaimStructurePayload_structure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClaimStructurePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClaimStructurePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ClaimStructurePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClaimStructurePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClaimStructurePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClaimStructurePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CollectiveAction_id(ctx context.Context, field graphql.CollectedField, obj *model.CollectiveAction) (ret graphql.Marshaler) {
@@ -25780,6 +26843,94 @@ func (ec *executionContext) fieldContext_Mutation_eraseBeneficiaryData(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_claimStructure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_claimStructure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ClaimStructure(ctx, fc.Args["input"].(model.ClaimStructureInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ClaimStructurePayload) graphql.Marshaler {
+			return ec.marshalNClaimStructurePayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐClaimStructurePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_claimStructure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClaimStructurePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_claimStructure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resolveOfferMergeProposal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resolveOfferMergeProposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResolveOfferMergeProposal(ctx, fc.Args["input"].(model.ResolveOfferMergeProposalInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferMergeProposalPayload) graphql.Marshaler {
+			return ec.marshalNOfferMergeProposalPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeProposalPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resolveOfferMergeProposal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferMergeProposalPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resolveOfferMergeProposal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NeedGap_need(ctx context.Context, field graphql.CollectedField, obj *model.NeedGap) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28404,6 +29555,29 @@ func (ec *executionContext) fieldContext_Offer_history(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Offer_origin(ctx context.Context, field graphql.CollectedField, obj *model.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Offer_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OfferOrigin) graphql.Marshaler {
+			return ec.marshalNOfferOrigin2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferOrigin(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Offer_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Offer", field, false, false, "OfferOrigin")
+}
+
 func (ec *executionContext) _OfferChange_at(ctx context.Context, field graphql.CollectedField, obj *model.OfferChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28982,6 +30156,405 @@ func (ec *executionContext) fieldContext_OfferMapEvent_at(_ context.Context, fie
 	return graphql.NewScalarFieldContext("OfferMapEvent", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _OfferMergeProposal_id(ctx context.Context, field graphql.CollectedField, obj *model.OfferMergeProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposal_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposal_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferMergeProposal", field, true, false, "ID")
+}
+
+func (ec *executionContext) _OfferMergeProposal_origin(ctx context.Context, field graphql.CollectedField, obj *model.OfferMergeProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposal_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OfferOrigin) graphql.Marshaler {
+			return ec.marshalNOfferOrigin2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferOrigin(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposal_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferMergeProposal", field, false, false, "OfferOrigin")
+}
+
+func (ec *executionContext) _OfferMergeProposal_externalId(ctx context.Context, field graphql.CollectedField, obj *model.OfferMergeProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposal_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposal_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferMergeProposal", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferMergeProposal_structure(ctx context.Context, field graphql.CollectedField, obj *model.OfferMergeProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposal_structure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OfferMergeProposal().Structure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalNStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposal_structure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferMergeProposal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferMergeProposal_reason(ctx context.Context, field graphql.CollectedField, obj *model.OfferMergeProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposal_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OfferMergeReason) graphql.Marshaler {
+			return ec.marshalNOfferMergeReason2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposal_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferMergeProposal", field, false, false, "OfferMergeReason")
+}
+
+func (ec *executionContext) _OfferMergeProposal_record(ctx context.Context, field graphql.CollectedField, obj *model.OfferMergeProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposal_record(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Record, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposal_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferMergeProposal", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferMergeProposal_status(ctx context.Context, field graphql.CollectedField, obj *model.OfferMergeProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposal_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OfferMergeStatus) graphql.Marshaler {
+			return ec.marshalNOfferMergeStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposal_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferMergeProposal", field, false, false, "OfferMergeStatus")
+}
+
+func (ec *executionContext) _OfferMergeProposal_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.OfferMergeProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposal_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposal_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferMergeProposal", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OfferMergeProposalConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.OfferMergeProposal]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposalConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[model.OfferMergeProposal]) graphql.Marshaler {
+			return ec.marshalNOfferMergeProposalEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposalConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferMergeProposalConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferMergeProposalEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferMergeProposalConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.OfferMergeProposal]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposalConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposalConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferMergeProposalConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferMergeProposalConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.OfferMergeProposal]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposalConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposalConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferMergeProposalConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OfferMergeProposalEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.OfferMergeProposal]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposalEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposalEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferMergeProposalEdge", field, true, false, "String")
+}
+
+func (ec *executionContext) _OfferMergeProposalEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.OfferMergeProposal]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposalEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OfferMergeProposal) graphql.Marshaler {
+			return ec.marshalNOfferMergeProposal2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeProposal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposalEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferMergeProposalEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferMergeProposal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferMergeProposalPayload_proposal(ctx context.Context, field graphql.CollectedField, obj *model.OfferMergeProposalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposalPayload_proposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Proposal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferMergeProposal) graphql.Marshaler {
+			return ec.marshalOOfferMergeProposal2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeProposal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposalPayload_proposal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferMergeProposalPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferMergeProposal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferMergeProposalPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.OfferMergeProposalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMergeProposalPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMergeProposalPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferMergeProposalPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OfferPayload_offer(ctx context.Context, field graphql.CollectedField, obj *model.OfferPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29113,6 +30686,741 @@ func (ec *executionContext) _OfferSession_label(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_OfferSession_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OfferSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferSourceStatus_origin(ctx context.Context, field graphql.CollectedField, obj *model.OfferSourceStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSourceStatus_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OfferOrigin) graphql.Marshaler {
+			return ec.marshalNOfferOrigin2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferOrigin(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSourceStatus_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSourceStatus", field, false, false, "OfferOrigin")
+}
+
+func (ec *executionContext) _OfferSourceStatus_lastRun(ctx context.Context, field graphql.CollectedField, obj *model.OfferSourceStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSourceStatus_lastRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferSyncRun) graphql.Marshaler {
+			return ec.marshalOOfferSyncRun2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSyncRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSourceStatus_lastRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferSourceStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferSyncRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferSourceStatus_lastSucceededAt(ctx context.Context, field graphql.CollectedField, obj *model.OfferSourceStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSourceStatus_lastSucceededAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSucceededAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSourceStatus_lastSucceededAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSourceStatus", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OfferSourceStatus_alert(ctx context.Context, field graphql.CollectedField, obj *model.OfferSourceStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSourceStatus_alert(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Alert, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferSyncAlertKind) graphql.Marshaler {
+			return ec.marshalOOfferSyncAlertKind2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSyncAlertKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSourceStatus_alert(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSourceStatus", field, false, false, "OfferSyncAlertKind")
+}
+
+func (ec *executionContext) _OfferSyncRow_kind(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRow_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRow_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferSyncRow_externalId(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRow_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRow_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferSyncRow_outcome(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRow_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OfferSyncOutcome) graphql.Marshaler {
+			return ec.marshalNOfferSyncOutcome2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSyncOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRow_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRow", field, false, false, "OfferSyncOutcome")
+}
+
+func (ec *executionContext) _OfferSyncRow_reason(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRow_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRow_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferSyncRow_field(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRow_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRow_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferSyncRow_code(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRow_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ErrorCode) graphql.Marshaler {
+			return ec.marshalOErrorCode2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐErrorCode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRow_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRow", field, false, false, "ErrorCode")
+}
+
+func (ec *executionContext) _OfferSyncRun_id(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRun_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRun", field, true, false, "ID")
+}
+
+func (ec *executionContext) _OfferSyncRun_origin(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRun_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OfferOrigin) graphql.Marshaler {
+			return ec.marshalNOfferOrigin2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferOrigin(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRun_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRun", field, false, false, "OfferOrigin")
+}
+
+func (ec *executionContext) _OfferSyncRun_department(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRun_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRun_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferSyncRun_startedAt(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRun_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRun_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRun", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OfferSyncRun_finishedAt(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRun_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRun_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRun", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OfferSyncRun_succeeded(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRun_succeeded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Succeeded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRun_succeeded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRun", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _OfferSyncRun_error(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRun_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRun_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferSyncRun_created(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRun_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRun_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OfferSyncRun_updated(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRun_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRun_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OfferSyncRun_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRun_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRun_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OfferSyncRun_archived(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRun_archived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Archived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRun_archived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OfferSyncRun_rejected(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRun_rejected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRun_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OfferSyncRun_mergeProposed(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRun_mergeProposed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergeProposed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRun_mergeProposed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OfferSyncRun_keptClaimed(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRun_keptClaimed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeptClaimed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRun_keptClaimed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OfferSyncRun_rows(ctx context.Context, field graphql.CollectedField, obj *model.OfferSyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRun_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.OfferSyncRow) graphql.Marshaler {
+			return ec.marshalNOfferSyncRow2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSyncRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRun_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferSyncRun",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferSyncRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferSyncRunConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.OfferSyncRun]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRunConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[model.OfferSyncRun]) graphql.Marshaler {
+			return ec.marshalNOfferSyncRunEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRunConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferSyncRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferSyncRunEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferSyncRunConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.OfferSyncRun]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRunConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRunConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferSyncRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferSyncRunConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.OfferSyncRun]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRunConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRunConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRunConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OfferSyncRunEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.OfferSyncRun]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRunEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRunEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferSyncRunEdge", field, true, false, "String")
+}
+
+func (ec *executionContext) _OfferSyncRunEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[model.OfferSyncRun]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferSyncRunEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OfferSyncRun) graphql.Marshaler {
+			return ec.marshalNOfferSyncRun2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSyncRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferSyncRunEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferSyncRunEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferSyncRun(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Orientation_id(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
@@ -33622,6 +35930,126 @@ func (ec *executionContext) fieldContext_Query_pseudonymisedJourneys(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_offerSyncRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_offerSyncRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OfferSyncRuns(ctx, fc.Args["filter"].(*model.OfferSyncRunFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[model.OfferSyncRun]) graphql.Marshaler {
+			return ec.marshalNOfferSyncRunConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_offerSyncRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferSyncRunConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_offerSyncRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_offerSources(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_offerSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().OfferSources(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.OfferSourceStatus) graphql.Marshaler {
+			return ec.marshalNOfferSourceStatus2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSourceStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_offerSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferSourceStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_offerMergeProposals(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_offerMergeProposals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OfferMergeProposals(ctx, fc.Args["status"].(*model.OfferMergeStatus), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[model.OfferMergeProposal]) graphql.Marshaler {
+			return ec.marshalNOfferMergeProposalConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_offerMergeProposals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferMergeProposalConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_offerMergeProposals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35556,6 +37984,52 @@ func (ec *executionContext) _Structure_qualityScore(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Structure_qualityScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Structure", field, true, true, "Float")
+}
+
+func (ec *executionContext) _Structure_origin(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OfferOrigin) graphql.Marshaler {
+			return ec.marshalNOfferOrigin2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferOrigin(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "OfferOrigin")
+}
+
+func (ec *executionContext) _Structure_claimedAt(ctx context.Context, field graphql.CollectedField, obj *model.Structure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Structure_claimedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClaimedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Structure_claimedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Structure", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _StructureConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Structure]) (ret graphql.Marshaler) {
@@ -38592,6 +41066,48 @@ func UnmarshalBeneficiaryOrder(ctx context.Context, raw any) (model.BeneficiaryO
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputClaimStructureInput(ctx context.Context, obj any) (model.ClaimStructureInput, error) {
+	var it model.ClaimStructureInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"structureId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "structureId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("structureId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StructureID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalClaimStructureInput unmarshals raw into the ClaimStructureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalClaimStructureInput(ctx context.Context, raw any) (model.ClaimStructureInput, error) {
+	var out model.ClaimStructureInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ClaimStructureInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCollectiveActionFilter(ctx context.Context, obj any) (model.CollectiveActionFilter, error) {
 	var it model.CollectiveActionFilter
 	if obj == nil {
@@ -40164,6 +42680,62 @@ func (ec *executionContext) unmarshalInputOfferStatusInput(ctx context.Context, 
 func UnmarshalOfferStatusInput(ctx context.Context, raw any) (model.OfferStatusInput, error) {
 	var out model.OfferStatusInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OfferStatusInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOfferSyncRunFilter(ctx context.Context, obj any) (model.OfferSyncRunFilter, error) {
+	var it model.OfferSyncRunFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"origin", "department", "failedOnly"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "origin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("origin"))
+			data, err := ec.unmarshalOOfferOrigin2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferOrigin(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Origin = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "failedOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failedOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailedOnly = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOfferSyncRunFilter unmarshals raw into the OfferSyncRunFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOfferSyncRunFilter(ctx context.Context, raw any) (model.OfferSyncRunFilter, error) {
+	var out model.OfferSyncRunFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OfferSyncRunFilter", raw, &out)
 	return out, err
 }
 
@@ -42037,6 +44609,55 @@ func (ec *executionContext) unmarshalInputReportEmergingNeedInput(ctx context.Co
 func UnmarshalReportEmergingNeedInput(ctx context.Context, raw any) (model.ReportEmergingNeedInput, error) {
 	var out model.ReportEmergingNeedInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportEmergingNeedInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputResolveOfferMergeProposalInput(ctx context.Context, obj any) (model.ResolveOfferMergeProposalInput, error) {
+	var it model.ResolveOfferMergeProposalInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "decision"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "decision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
+			data, err := ec.unmarshalNOfferMergeDecision2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeDecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decision = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResolveOfferMergeProposalInput unmarshals raw into the ResolveOfferMergeProposalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResolveOfferMergeProposalInput(ctx context.Context, raw any) (model.ResolveOfferMergeProposalInput, error) {
+	var out model.ResolveOfferMergeProposalInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResolveOfferMergeProposalInput", raw, &out)
 	return out, err
 }
 
@@ -44410,6 +47031,44 @@ func (ec *executionContext) _Caseload(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._Caseload_withAlerts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var claimStructurePayloadImplementors = []string{"ClaimStructurePayload"}
+
+func (ec *executionContext) _ClaimStructurePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ClaimStructurePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, claimStructurePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClaimStructurePayload")
+		case "structure":
+			out.Values[i] = ec._ClaimStructurePayload_structure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ClaimStructurePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -47037,6 +49696,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "claimStructure":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_claimStructure(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolveOfferMergeProposal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resolveOfferMergeProposal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -47845,6 +50518,11 @@ func (ec *executionContext) _Offer(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Offer_history(ctx, field, obj)
 				})
+		case "origin":
+			out.Values[i] = ec._Offer_origin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -48140,6 +50818,194 @@ func (ec *executionContext) _OfferMapEvent(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var offerMergeProposalImplementors = []string{"OfferMergeProposal"}
+
+func (ec *executionContext) _OfferMergeProposal(ctx context.Context, sel ast.SelectionSet, obj *model.OfferMergeProposal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerMergeProposalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferMergeProposal")
+		case "id":
+			out.Values[i] = ec._OfferMergeProposal_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "origin":
+			out.Values[i] = ec._OfferMergeProposal_origin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "externalId":
+			out.Values[i] = ec._OfferMergeProposal_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "structure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OfferMergeProposal_structure(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._OfferMergeProposal_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "record":
+			out.Values[i] = ec._OfferMergeProposal_record(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._OfferMergeProposal_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._OfferMergeProposal_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerMergeProposalConnectionImplementors = []string{"OfferMergeProposalConnection"}
+
+func (ec *executionContext) _OfferMergeProposalConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[model.OfferMergeProposal]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerMergeProposalConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferMergeProposalConnection")
+		case "edges":
+			out.Values[i] = ec._OfferMergeProposalConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OfferMergeProposalConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._OfferMergeProposalConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerMergeProposalEdgeImplementors = []string{"OfferMergeProposalEdge"}
+
+func (ec *executionContext) _OfferMergeProposalEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[model.OfferMergeProposal]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerMergeProposalEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferMergeProposalEdge")
+		case "cursor":
+			out.Values[i] = ec._OfferMergeProposalEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OfferMergeProposalEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerMergeProposalPayloadImplementors = []string{"OfferMergeProposalPayload"}
+
+func (ec *executionContext) _OfferMergeProposalPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OfferMergeProposalPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerMergeProposalPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferMergeProposalPayload")
+		case "proposal":
+			out.Values[i] = ec._OfferMergeProposalPayload_proposal(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._OfferMergeProposalPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var offerPayloadImplementors = []string{"OfferPayload"}
 
 func (ec *executionContext) _OfferPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OfferPayload) graphql.Marshaler {
@@ -48202,6 +51068,296 @@ func (ec *executionContext) _OfferSession(ctx context.Context, sel ast.Selection
 		case "label":
 			out.Values[i] = ec._OfferSession_label(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerSourceStatusImplementors = []string{"OfferSourceStatus"}
+
+func (ec *executionContext) _OfferSourceStatus(ctx context.Context, sel ast.SelectionSet, obj *model.OfferSourceStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerSourceStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferSourceStatus")
+		case "origin":
+			out.Values[i] = ec._OfferSourceStatus_origin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastRun":
+			out.Values[i] = ec._OfferSourceStatus_lastRun(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastSucceededAt":
+			out.Values[i] = ec._OfferSourceStatus_lastSucceededAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "alert":
+			out.Values[i] = ec._OfferSourceStatus_alert(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerSyncRowImplementors = []string{"OfferSyncRow"}
+
+func (ec *executionContext) _OfferSyncRow(ctx context.Context, sel ast.SelectionSet, obj *model.OfferSyncRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerSyncRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferSyncRow")
+		case "kind":
+			out.Values[i] = ec._OfferSyncRow_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalId":
+			out.Values[i] = ec._OfferSyncRow_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outcome":
+			out.Values[i] = ec._OfferSyncRow_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._OfferSyncRow_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._OfferSyncRow_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._OfferSyncRow_code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerSyncRunImplementors = []string{"OfferSyncRun"}
+
+func (ec *executionContext) _OfferSyncRun(ctx context.Context, sel ast.SelectionSet, obj *model.OfferSyncRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerSyncRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferSyncRun")
+		case "id":
+			out.Values[i] = ec._OfferSyncRun_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "origin":
+			out.Values[i] = ec._OfferSyncRun_origin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._OfferSyncRun_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startedAt":
+			out.Values[i] = ec._OfferSyncRun_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "finishedAt":
+			out.Values[i] = ec._OfferSyncRun_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "succeeded":
+			out.Values[i] = ec._OfferSyncRun_succeeded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._OfferSyncRun_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._OfferSyncRun_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._OfferSyncRun_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._OfferSyncRun_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archived":
+			out.Values[i] = ec._OfferSyncRun_archived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejected":
+			out.Values[i] = ec._OfferSyncRun_rejected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mergeProposed":
+			out.Values[i] = ec._OfferSyncRun_mergeProposed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "keptClaimed":
+			out.Values[i] = ec._OfferSyncRun_keptClaimed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._OfferSyncRun_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerSyncRunConnectionImplementors = []string{"OfferSyncRunConnection"}
+
+func (ec *executionContext) _OfferSyncRunConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[model.OfferSyncRun]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerSyncRunConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferSyncRunConnection")
+		case "edges":
+			out.Values[i] = ec._OfferSyncRunConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OfferSyncRunConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._OfferSyncRunConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offerSyncRunEdgeImplementors = []string{"OfferSyncRunEdge"}
+
+func (ec *executionContext) _OfferSyncRunEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[model.OfferSyncRun]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offerSyncRunEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferSyncRunEdge")
+		case "cursor":
+			out.Values[i] = ec._OfferSyncRunEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OfferSyncRunEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -49747,6 +52903,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_pseudonymisedJourneys(ctx, field)
 				})
+		case "offerSyncRuns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_offerSyncRuns(ctx, field)
+				})
+		case "offerSources":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_offerSources(ctx, field)
+				})
+		case "offerMergeProposals":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_offerMergeProposals(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -50464,6 +53638,16 @@ func (ec *executionContext) _Structure(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Structure_qualityScore(ctx, field, obj)
 				})
+		case "origin":
+			out.Values[i] = ec._Structure_origin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "claimedAt":
+			out.Values[i] = ec._Structure_claimedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -51821,6 +55005,19 @@ func (ec *executionContext) unmarshalNCefrLevel2githubᚗcomᚋagirᚑreseauᚋa
 
 func (ec *executionContext) marshalNCefrLevel2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCefrLevel(ctx context.Context, sel ast.SelectionSet, v model.CefrLevel) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNClaimStructureInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐClaimStructureInput(ctx context.Context, v any) (model.ClaimStructureInput, error) {
+	res, err := ec.unmarshalInputClaimStructureInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNClaimStructurePayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐClaimStructurePayload(ctx context.Context, sel ast.SelectionSet, v *model.ClaimStructurePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ClaimStructurePayload!")
+		return graphql.Null
+	}
+	return ec._ClaimStructurePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCollectiveAction2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCollectiveAction(ctx context.Context, sel ast.SelectionSet, v model.CollectiveAction) graphql.Marshaler {
@@ -53261,6 +56458,86 @@ func (ec *executionContext) marshalNOfferMapEventKind2githubᚗcomᚋagirᚑrese
 	return v
 }
 
+func (ec *executionContext) unmarshalNOfferMergeDecision2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeDecision(ctx context.Context, v any) (model.OfferMergeDecision, error) {
+	var res model.OfferMergeDecision
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOfferMergeDecision2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeDecision(ctx context.Context, sel ast.SelectionSet, v model.OfferMergeDecision) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNOfferMergeProposal2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeProposal(ctx context.Context, sel ast.SelectionSet, v model.OfferMergeProposal) graphql.Marshaler {
+	return ec._OfferMergeProposal(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOfferMergeProposalConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[model.OfferMergeProposal]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OfferMergeProposalConnection!")
+		return graphql.Null
+	}
+	return ec._OfferMergeProposalConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOfferMergeProposalEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[model.OfferMergeProposal]) graphql.Marshaler {
+	return ec._OfferMergeProposalEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOfferMergeProposalEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[model.OfferMergeProposal]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOfferMergeProposalEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOfferMergeProposalPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeProposalPayload(ctx context.Context, sel ast.SelectionSet, v *model.OfferMergeProposalPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OfferMergeProposalPayload!")
+		return graphql.Null
+	}
+	return ec._OfferMergeProposalPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOfferMergeReason2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeReason(ctx context.Context, v any) (model.OfferMergeReason, error) {
+	var res model.OfferMergeReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOfferMergeReason2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeReason(ctx context.Context, sel ast.SelectionSet, v model.OfferMergeReason) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNOfferMergeStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeStatus(ctx context.Context, v any) (model.OfferMergeStatus, error) {
+	var res model.OfferMergeStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOfferMergeStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeStatus(ctx context.Context, sel ast.SelectionSet, v model.OfferMergeStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNOfferOrigin2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferOrigin(ctx context.Context, v any) (model.OfferOrigin, error) {
+	var res model.OfferOrigin
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOfferOrigin2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferOrigin(ctx context.Context, sel ast.SelectionSet, v model.OfferOrigin) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNOfferPayload2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferPayload(ctx context.Context, sel ast.SelectionSet, v *model.OfferPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OfferPayload!")
@@ -53308,6 +56585,26 @@ func (ec *executionContext) unmarshalNOfferSessionInput2ᚕgithubᚗcomᚋagir�
 	return res, nil
 }
 
+func (ec *executionContext) marshalNOfferSourceStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSourceStatus(ctx context.Context, sel ast.SelectionSet, v model.OfferSourceStatus) graphql.Marshaler {
+	return ec._OfferSourceStatus(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOfferSourceStatus2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSourceStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OfferSourceStatus) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOfferSourceStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSourceStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNOfferStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferStatus(ctx context.Context, v any) (model.OfferStatus, error) {
 	var res model.OfferStatus
 	err := res.UnmarshalGQL(v)
@@ -53321,6 +56618,68 @@ func (ec *executionContext) marshalNOfferStatus2githubᚗcomᚋagirᚑreseauᚋa
 func (ec *executionContext) unmarshalNOfferStatusInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferStatusInput(ctx context.Context, v any) (model.OfferStatusInput, error) {
 	res, err := ec.unmarshalInputOfferStatusInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOfferSyncOutcome2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSyncOutcome(ctx context.Context, v any) (model.OfferSyncOutcome, error) {
+	var res model.OfferSyncOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOfferSyncOutcome2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSyncOutcome(ctx context.Context, sel ast.SelectionSet, v model.OfferSyncOutcome) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNOfferSyncRow2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSyncRow(ctx context.Context, sel ast.SelectionSet, v model.OfferSyncRow) graphql.Marshaler {
+	return ec._OfferSyncRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOfferSyncRow2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSyncRowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OfferSyncRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOfferSyncRow2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSyncRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOfferSyncRun2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSyncRun(ctx context.Context, sel ast.SelectionSet, v model.OfferSyncRun) graphql.Marshaler {
+	return ec._OfferSyncRun(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOfferSyncRunConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[model.OfferSyncRun]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OfferSyncRunConnection!")
+		return graphql.Null
+	}
+	return ec._OfferSyncRunConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOfferSyncRunEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[model.OfferSyncRun]) graphql.Marshaler {
+	return ec._OfferSyncRunEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOfferSyncRunEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[model.OfferSyncRun]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOfferSyncRunEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (model.OrderDirection, error) {
@@ -53986,6 +57345,11 @@ func (ec *executionContext) marshalNRelationship2githubᚗcomᚋagirᚑreseauᚋ
 
 func (ec *executionContext) unmarshalNReportEmergingNeedInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReportEmergingNeedInput(ctx context.Context, v any) (model.ReportEmergingNeedInput, error) {
 	res, err := ec.unmarshalInputReportEmergingNeedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNResolveOfferMergeProposalInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐResolveOfferMergeProposalInput(ctx context.Context, v any) (model.ResolveOfferMergeProposalInput, error) {
+	res, err := ec.unmarshalInputResolveOfferMergeProposalInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -55103,6 +58467,22 @@ func (ec *executionContext) marshalOEngagementContract2ᚖgithubᚗcomᚋagirᚑ
 	return ec._EngagementContract(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOErrorCode2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐErrorCode(ctx context.Context, v any) (*model.ErrorCode, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ErrorCode)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOErrorCode2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐErrorCode(ctx context.Context, sel ast.SelectionSet, v *model.ErrorCode) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOExclusionReason2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐExclusionReason(ctx context.Context, v any) (*model.ExclusionReason, error) {
 	if v == nil {
 		return nil, nil
@@ -55538,6 +58918,45 @@ func (ec *executionContext) unmarshalOOfferFilter2ᚖgithubᚗcomᚋagirᚑresea
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOOfferMergeProposal2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeProposal(ctx context.Context, sel ast.SelectionSet, v *model.OfferMergeProposal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OfferMergeProposal(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOfferMergeStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeStatus(ctx context.Context, v any) (*model.OfferMergeStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.OfferMergeStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOfferMergeStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferMergeStatus(ctx context.Context, sel ast.SelectionSet, v *model.OfferMergeStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOOfferOrigin2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferOrigin(ctx context.Context, v any) (*model.OfferOrigin, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.OfferOrigin)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOfferOrigin2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferOrigin(ctx context.Context, sel ast.SelectionSet, v *model.OfferOrigin) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOOfferStatus2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferStatus(ctx context.Context, v any) (*model.OfferStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -55552,6 +58971,37 @@ func (ec *executionContext) marshalOOfferStatus2ᚖgithubᚗcomᚋagirᚑreseau�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOOfferSyncAlertKind2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSyncAlertKind(ctx context.Context, v any) (*model.OfferSyncAlertKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.OfferSyncAlertKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOfferSyncAlertKind2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSyncAlertKind(ctx context.Context, sel ast.SelectionSet, v *model.OfferSyncAlertKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOOfferSyncRun2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSyncRun(ctx context.Context, sel ast.SelectionSet, v *model.OfferSyncRun) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OfferSyncRun(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOfferSyncRunFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOfferSyncRunFilter(ctx context.Context, v any) (*model.OfferSyncRunFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOfferSyncRunFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOOrientation2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientation(ctx context.Context, sel ast.SelectionSet, v *model.Orientation) graphql.Marshaler {

@@ -1063,6 +1063,36 @@ func (r *mutationResolver) EraseBeneficiaryData(ctx context.Context, input model
 	return &model.EraseBeneficiaryDataPayload{Beneficiary: b, UserErrors: ue}, nil
 }
 
+func (r *mutationResolver) ClaimStructure(ctx context.Context, input model.ClaimStructureInput) (*model.ClaimStructurePayload, error) {
+	var out *model.Structure
+	key, err := model.KeyOf(input.StructureID, "Structure", "input", "structureId")
+	if err == nil {
+		var st model.Structure
+		st, err = r.Store.ClaimStructure(ctx, model.PrincipalFrom(ctx), key)
+		out = found(st, st.Key)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ClaimStructurePayload{Structure: out, UserErrors: ue}, nil
+}
+
+func (r *mutationResolver) ResolveOfferMergeProposal(ctx context.Context, input model.ResolveOfferMergeProposalInput) (*model.OfferMergeProposalPayload, error) {
+	var out *model.OfferMergeProposal
+	key, err := model.KeyOf(input.ID, "OfferMergeProposal", "input", "id")
+	if err == nil {
+		var mp model.OfferMergeProposal
+		mp, err = r.Store.ResolveOfferMergeProposal(ctx, model.PrincipalFrom(ctx), key, input.Decision)
+		out = found(mp, mp.Key)
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.OfferMergeProposalPayload{Proposal: out, UserErrors: ue}, nil
+}
+
 func (r *networkAlertItemResolver) Beneficiary(ctx context.Context, obj *model.NetworkAlertItem) (*model.Beneficiary, error) {
 	return loadOptional(ctx, loadersFrom(ctx).Social.Beneficiary.Load, obj.BeneficiaryKey, func(b model.Beneficiary) string { return b.Key })
 }
@@ -1130,6 +1160,14 @@ func (r *offerResolver) History(ctx context.Context, obj *model.Offer, first *in
 	}
 	conn, err := r.Store.OfferHistory(ctx, model.PrincipalFrom(ctx), obj.Key, page, wantsTotal(ctx))
 	return &conn, err
+}
+
+func (r *offerMergeProposalResolver) Structure(ctx context.Context, obj *model.OfferMergeProposal) (*model.Structure, error) {
+	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.StructureKey)
+	if err == nil && st.Key == "" {
+		return nil, fmt.Errorf("merge proposal %s: structure %s missing", obj.Key, obj.StructureKey)
+	}
+	return &st, err
 }
 
 func (r *orientationResolver) Structure(ctx context.Context, obj *model.Orientation) (*model.Structure, error) {
@@ -1491,6 +1529,36 @@ func (r *queryResolver) PseudonymisedJourneys(ctx context.Context, filter *model
 	return &conn, err
 }
 
+func (r *queryResolver) OfferSyncRuns(ctx context.Context, filter *model.OfferSyncRunFilter, first *int, after *string, last *int, before *string) (*model.Connection[model.OfferSyncRun], error) {
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	var f db.OfferSyncRunFilter
+	if filter != nil {
+		f = db.OfferSyncRunFilter{Origin: filter.Origin, Department: filter.Department, FailedOnly: filter.FailedOnly != nil && *filter.FailedOnly}
+	}
+	conn, err := r.Store.OfferSyncRuns(ctx, model.PrincipalFrom(ctx), f, page, wantsTotal(ctx))
+	return &conn, err
+}
+
+func (r *queryResolver) OfferSources(ctx context.Context) ([]model.OfferSourceStatus, error) {
+	return r.Store.OfferSourceStatuses(ctx, model.PrincipalFrom(ctx), r.Store.Now())
+}
+
+func (r *queryResolver) OfferMergeProposals(ctx context.Context, status *model.OfferMergeStatus, first *int, after *string, last *int, before *string) (*model.Connection[model.OfferMergeProposal], error) {
+	page, err := model.NewPage(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	st := model.OfferMergeStatusProposed
+	if status != nil {
+		st = *status
+	}
+	conn, err := r.Store.OfferMergeProposals(ctx, model.PrincipalFrom(ctx), st, page, wantsTotal(ctx))
+	return &conn, err
+}
+
 func (r *referentAssignmentResolver) StaffMember(ctx context.Context, obj *model.ReferentAssignment) (*model.StaffMember, error) {
 	m, err := loadersFrom(ctx).StaffMember.Load(ctx, obj.StaffMemberKey)
 	return found(m, m.Key), err
@@ -1649,6 +1717,10 @@ func (r *Resolver) NetworkOverview() NetworkOverviewResolver { return &networkOv
 
 func (r *Resolver) Offer() OfferResolver { return &offerResolver{r} }
 
+func (r *Resolver) OfferMergeProposal() OfferMergeProposalResolver {
+	return &offerMergeProposalResolver{r}
+}
+
 func (r *Resolver) Orientation() OrientationResolver { return &orientationResolver{r} }
 
 func (r *Resolver) PartnerActivity() PartnerActivityResolver { return &partnerActivityResolver{r} }
@@ -1692,6 +1764,7 @@ type (
 	networkEventResolver                 struct{ *Resolver }
 	networkOverviewResolver              struct{ *Resolver }
 	offerResolver                        struct{ *Resolver }
+	offerMergeProposalResolver           struct{ *Resolver }
 	orientationResolver                  struct{ *Resolver }
 	partnerActivityResolver              struct{ *Resolver }
 	professionalDiagnosticResolver       struct{ *Resolver }

@@ -247,6 +247,12 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		return err
 	})
+	if syncer := m.Config.OfferSync.syncer(m.Store, m.Logger); syncer.Enabled() {
+		go runPeriodic(jobs, m.Logger, "offer sync", 24*time.Hour, func(ctx context.Context) error {
+			_, err := syncer.Run(ctx, nil, false)
+			return err
+		})
+	}
 	m.Logger.Info("listening", "addr", m.Addr())
 	select {
 	case err := <-errc:

@@ -41,6 +41,7 @@ type Config struct {
 	AuditRetentionDays  int           // AGIR_AUDIT_RETENTION_DAYS: audit entries older than this are purged (default 365)
 	AnonymiseAfterDays  int           // AGIR_ANONYMISE_AFTER_DAYS: journeys CLOSED for longer are anonymised (default 730)
 	Endpoint            EndpointSettings
+	OfferSync           OfferSyncSettings // AGIR_DATAINCLUSION_*, AGIR_REFUGIESINFO_URL, AGIR_SYNC_DEPARTMENTS
 }
 
 // Production reports whether the server runs in production mode (no development tokens,
@@ -161,6 +162,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.Production() && c.DatabaseURL == "" && !c.AllowPrivateCluster {
 		errs = append(errs, "AGIR_ENV=production needs DATABASE_URL (the private cluster is for development and tests; AGIR_ALLOW_PRIVATE_CLUSTER=on to use it anyway)")
 	}
+	errs = append(errs, c.OfferSync.load(getenv)...)
 	if c.Production() && c.OIDCIssuer == "" {
 		errs = append(errs, "AGIR_ENV=production needs OIDC_ISSUER_URL (development tokens are refused in production)")
 	}

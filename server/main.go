@@ -8,6 +8,9 @@
 //	                        anonymise the people whose journey is CLOSED for more than
 //	                        AGIR_ANONYMISE_AFTER_DAYS (default 730); the server also does it daily
 //	server seed -scale S    fill an empty database with a synthetic programme (department or national)
+//	server sync offers [-source data-inclusion|refugies-info] [-dry-run]
+//	                        synchronise the offer map with its national sources (docs/offer-sources.md);
+//	                        the server also does it daily when a source is configured
 package main
 
 import (
@@ -54,8 +57,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return maintenanceCmd(ctx, c, args, logger, stdout)
 	case "seed":
 		return seedCmd(ctx, c, args, logger, stdout)
+	case "sync":
+		return syncCmd(ctx, c, args, logger, stdout)
 	}
-	return fmt.Errorf("unknown command %q (serve, token, audit, maintenance, seed)", cmd)
+	return fmt.Errorf("unknown command %q (serve, token, audit, maintenance, seed, sync)", cmd)
 }
 
 func newLogger(c Config, w io.Writer) *slog.Logger {

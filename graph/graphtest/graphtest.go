@@ -8,13 +8,17 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/db/dbtest"
 	"github.com/agir-reseau/agir-backend/graph"
 	"github.com/agir-reseau/agir-backend/graph/model"
+	"github.com/agir-reseau/agir-backend/internal/datainclusion"
 )
 
 // Env is one test's API: a fresh database (cloned from the migrated template), its Store
@@ -101,4 +105,19 @@ func (e *Env) MustDo(p *model.Principal, query string, vars map[string]any, out 
 			e.T.Fatalf("decode data %s: %v", r.Data, err)
 		}
 	}
+}
+
+// SharedDISchema compiles a data·inclusion v1 JSON Schema (structure.json, service.json)
+// from the national files (internal/datainclusion says where; the test is skipped
+// without them).
+func SharedDISchema(t testing.TB, name string) *jsonschema.Schema {
+	t.Helper()
+	path := filepath.Join(datainclusion.Dir(t), name)
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	s, err := c.Compile(path)
+	if err != nil {
+		t.Fatalf("compile %s: %v", name, err)
+	}
+	return s
 }

@@ -207,6 +207,20 @@ type BeneficiaryPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// Input of claimStructure.
+type ClaimStructureInput struct {
+	// The imported structure the caller's structure runs.
+	StructureID string `json:"structureId"`
+}
+
+// Result of claimStructure.
+type ClaimStructurePayload struct {
+	// The claimed structure; null on error.
+	Structure *Structure `json:"structure,omitempty"`
+	// What the caller must fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // Filter of collective actions.
 type CollectiveActionFilter struct {
 	// Only this department.
@@ -693,7 +707,7 @@ type NetworkEventPayload struct {
 type OfferChange struct {
 	// When (« date »).
 	At time.Time `json:"at"`
-	// The act: `createOffer`, `updateOffer`, `markOffersUpToDate`, `publishOffer`, `archiveOffer`, `importOffers` (« action »).
+	// The act: `createOffer`, `updateOffer`, `markOffersUpToDate`, `publishOffer`, `archiveOffer`, `importOffers`, `syncOffers` (a synchronisation with a national source) (« action »).
 	Action string `json:"action"`
 	// Subject or e-mail of the author (« auteur »).
 	Actor string `json:"actor"`
@@ -813,6 +827,14 @@ type OfferFilter struct {
 	StructureID *string `json:"structureId,omitempty"`
 }
 
+// Result of resolveOfferMergeProposal.
+type OfferMergeProposalPayload struct {
+	// The proposal, decided; null on error.
+	Proposal *OfferMergeProposal `json:"proposal,omitempty"`
+	// What the caller must fix.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // Result of createOffer, updateOffer, publishOffer, archiveOffer.
 type OfferPayload struct {
 	// The offer after the act.
@@ -841,12 +863,34 @@ type OfferSessionInput struct {
 	Label *string `json:"label,omitempty"`
 }
 
+// The state of one source's synchronisation for the caller's territory (« état de la source »).
+type OfferSourceStatus struct {
+	// The source.
+	Origin OfferOrigin `json:"origin"`
+	// Its last run, in the caller's departments.
+	LastRun *OfferSyncRun `json:"lastRun,omitempty"`
+	// When a run last succeeded (« dernière synchronisation réussie »).
+	LastSucceededAt *time.Time `json:"lastSucceededAt,omitempty"`
+	// The alert, null when all is well.
+	Alert *OfferSyncAlertKind `json:"alert,omitempty"`
+}
+
 // Change the status of one offer.
 type OfferStatusInput struct {
 	// The offer.
 	ID string `json:"id"`
 	// The version read.
 	Version int `json:"version"`
+}
+
+// Filter of offerSyncRuns.
+type OfferSyncRunFilter struct {
+	// Only this source.
+	Origin *OfferOrigin `json:"origin,omitempty"`
+	// Only this department.
+	Department *string `json:"department,omitempty"`
+	// Only failed runs.
+	FailedOnly *bool `json:"failedOnly,omitempty"`
 }
 
 // An orientation (« orientation ») to an offer (its structure is the addressee) or to a structure.
@@ -1341,6 +1385,14 @@ type ReportEmergingNeedInput struct {
 	Department string `json:"department"`
 	// Beneficiaries concerned (estimate, 0 or more).
 	BeneficiariesConcerned int `json:"beneficiariesConcerned"`
+}
+
+// Input of resolveOfferMergeProposal.
+type ResolveOfferMergeProposalInput struct {
+	// The proposal.
+	ID string `json:"id"`
+	// The decision.
+	Decision OfferMergeDecision `json:"decision"`
 }
 
 // The answer of the partner to an orientation (« réponse à l'orientation »).
@@ -4566,6 +4618,247 @@ func (e OfferMapEventKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The coordination's decision on a merge proposal (« décision »).
+type OfferMergeDecision string
+
+const (
+	// It is the same structure: the one entered here stays the reference and the source's copy is never created (« fusionner »).
+	OfferMergeDecisionMerge OfferMergeDecision = "MERGE"
+	// It is another structure: the next synchronisation creates it (« écarter »).
+	OfferMergeDecisionDismiss OfferMergeDecision = "DISMISS"
+)
+
+var AllOfferMergeDecision = []OfferMergeDecision{
+	OfferMergeDecisionMerge,
+	OfferMergeDecisionDismiss,
+}
+
+func (e OfferMergeDecision) IsValid() bool {
+	switch e {
+	case OfferMergeDecisionMerge, OfferMergeDecisionDismiss:
+		return true
+	}
+	return false
+}
+
+func (e OfferMergeDecision) String() string {
+	return string(e)
+}
+
+func (e *OfferMergeDecision) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OfferMergeDecision(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OfferMergeDecision", str)
+	}
+	return nil
+}
+
+func (e OfferMergeDecision) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OfferMergeDecision) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OfferMergeDecision) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Why an outside structure looks like one entered here (« motif du doublon »).
+type OfferMergeReason string
+
+const (
+	// Same SIRET and same address.
+	OfferMergeReasonSiretAndAddress OfferMergeReason = "SIRET_AND_ADDRESS"
+	// The source lists the AGIR record among its known duplicates (data·inclusion `doublons`).
+	OfferMergeReasonDeclaredDuplicate OfferMergeReason = "DECLARED_DUPLICATE"
+)
+
+var AllOfferMergeReason = []OfferMergeReason{
+	OfferMergeReasonSiretAndAddress,
+	OfferMergeReasonDeclaredDuplicate,
+}
+
+func (e OfferMergeReason) IsValid() bool {
+	switch e {
+	case OfferMergeReasonSiretAndAddress, OfferMergeReasonDeclaredDuplicate:
+		return true
+	}
+	return false
+}
+
+func (e OfferMergeReason) String() string {
+	return string(e)
+}
+
+func (e *OfferMergeReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OfferMergeReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OfferMergeReason", str)
+	}
+	return nil
+}
+
+func (e OfferMergeReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OfferMergeReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OfferMergeReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// State of a merge proposal.
+type OfferMergeStatus string
+
+const (
+	// Waiting for the coordination (« proposée »).
+	OfferMergeStatusProposed OfferMergeStatus = "PROPOSED"
+	// Merged by the coordination (« fusionnée »).
+	OfferMergeStatusMerged OfferMergeStatus = "MERGED"
+	// Dismissed by the coordination (« écartée »).
+	OfferMergeStatusDismissed OfferMergeStatus = "DISMISSED"
+)
+
+var AllOfferMergeStatus = []OfferMergeStatus{
+	OfferMergeStatusProposed,
+	OfferMergeStatusMerged,
+	OfferMergeStatusDismissed,
+}
+
+func (e OfferMergeStatus) IsValid() bool {
+	switch e {
+	case OfferMergeStatusProposed, OfferMergeStatusMerged, OfferMergeStatusDismissed:
+		return true
+	}
+	return false
+}
+
+func (e OfferMergeStatus) String() string {
+	return string(e)
+}
+
+func (e *OfferMergeStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OfferMergeStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OfferMergeStatus", str)
+	}
+	return nil
+}
+
+func (e OfferMergeStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OfferMergeStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OfferMergeStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Channel through which an offer or a structure came into AGIR (« origine »).
+type OfferOrigin string
+
+const (
+	// Entered here by a partner or the coordination (« saisie dans AGIR »).
+	OfferOriginAgir OfferOrigin = "AGIR"
+	// Synchronised from the data·inclusion API, the national aggregator (« data·inclusion »); its source fields are read-only here.
+	OfferOriginDataInclusion OfferOrigin = "DATA_INCLUSION"
+	// Synchronised from Réfugiés.info's published sheets (« Réfugiés.info »); its source fields are read-only here.
+	OfferOriginRefugiesInfo OfferOrigin = "REFUGIES_INFO"
+	// Imported from a data·inclusion file with importOffers (« fichier importé »).
+	OfferOriginFile OfferOrigin = "FILE"
+)
+
+var AllOfferOrigin = []OfferOrigin{
+	OfferOriginAgir,
+	OfferOriginDataInclusion,
+	OfferOriginRefugiesInfo,
+	OfferOriginFile,
+}
+
+func (e OfferOrigin) IsValid() bool {
+	switch e {
+	case OfferOriginAgir, OfferOriginDataInclusion, OfferOriginRefugiesInfo, OfferOriginFile:
+		return true
+	}
+	return false
+}
+
+func (e OfferOrigin) String() string {
+	return string(e)
+}
+
+func (e *OfferOrigin) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OfferOrigin(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OfferOrigin", str)
+	}
+	return nil
+}
+
+func (e OfferOrigin) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OfferOrigin) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OfferOrigin) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Publication status of an offer (« statut de l'offre »).
 type OfferStatus string
 
@@ -4622,6 +4915,137 @@ func (e *OfferStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e OfferStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What is wrong with a source's synchronisation (« alerte de synchronisation »).
+type OfferSyncAlertKind string
+
+const (
+	// Its last run failed (« en échec »).
+	OfferSyncAlertKindFailed OfferSyncAlertKind = "FAILED"
+	// No run succeeded for a week (« pas synchronisée depuis une semaine »).
+	OfferSyncAlertKindStale OfferSyncAlertKind = "STALE"
+)
+
+var AllOfferSyncAlertKind = []OfferSyncAlertKind{
+	OfferSyncAlertKindFailed,
+	OfferSyncAlertKindStale,
+}
+
+func (e OfferSyncAlertKind) IsValid() bool {
+	switch e {
+	case OfferSyncAlertKindFailed, OfferSyncAlertKindStale:
+		return true
+	}
+	return false
+}
+
+func (e OfferSyncAlertKind) String() string {
+	return string(e)
+}
+
+func (e *OfferSyncAlertKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OfferSyncAlertKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OfferSyncAlertKind", str)
+	}
+	return nil
+}
+
+func (e OfferSyncAlertKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OfferSyncAlertKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OfferSyncAlertKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a synchronisation did with one record of its source (« résultat »).
+type OfferSyncOutcome string
+
+const (
+	// Created here (« créé »).
+	OfferSyncOutcomeCreated OfferSyncOutcome = "CREATED"
+	// Updated from the source (« mis à jour »).
+	OfferSyncOutcomeUpdated OfferSyncOutcome = "UPDATED"
+	// Identical to what is stored (« inchangé »).
+	OfferSyncOutcomeUnchanged OfferSyncOutcome = "UNCHANGED"
+	// No longer published by the source: archived here (« archivé »).
+	OfferSyncOutcomeArchived OfferSyncOutcome = "ARCHIVED"
+	// Refused, with the reason (« rejeté »).
+	OfferSyncOutcomeRejected OfferSyncOutcome = "REJECTED"
+	// Looks like a structure entered here: proposed to the coordination as a merge, not created (« fusion proposée »).
+	OfferSyncOutcomeMergeProposed OfferSyncOutcome = "MERGE_PROPOSED"
+	// Its structure was claimed by the partner that runs it: left as edited here (« conservé, revendiqué »).
+	OfferSyncOutcomeKeptClaimed OfferSyncOutcome = "KEPT_CLAIMED"
+)
+
+var AllOfferSyncOutcome = []OfferSyncOutcome{
+	OfferSyncOutcomeCreated,
+	OfferSyncOutcomeUpdated,
+	OfferSyncOutcomeUnchanged,
+	OfferSyncOutcomeArchived,
+	OfferSyncOutcomeRejected,
+	OfferSyncOutcomeMergeProposed,
+	OfferSyncOutcomeKeptClaimed,
+}
+
+func (e OfferSyncOutcome) IsValid() bool {
+	switch e {
+	case OfferSyncOutcomeCreated, OfferSyncOutcomeUpdated, OfferSyncOutcomeUnchanged, OfferSyncOutcomeArchived, OfferSyncOutcomeRejected, OfferSyncOutcomeMergeProposed, OfferSyncOutcomeKeptClaimed:
+		return true
+	}
+	return false
+}
+
+func (e OfferSyncOutcome) String() string {
+	return string(e)
+}
+
+func (e *OfferSyncOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OfferSyncOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OfferSyncOutcome", str)
+	}
+	return nil
+}
+
+func (e OfferSyncOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OfferSyncOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OfferSyncOutcome) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

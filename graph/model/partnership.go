@@ -19,7 +19,8 @@ type Offer struct {
 	Key          string
 	StructureKey string
 	Source       string
-	DIID         string // data·inclusion id, "source--local-id"
+	DIID         string      // data·inclusion id, "source--local-id"
+	Origin       OfferOrigin // the channel it came through (issue 20)
 	OfferFields
 	Department            *string
 	Status                OfferStatus

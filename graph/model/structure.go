@@ -1,5 +1,7 @@
 package model
 
+import "time"
+
 // Structure is a structure of the AGIR network: one of the three operators or a local
 // partner (data·inclusion "structure"), with its place in AGIR.
 type Structure struct {
@@ -9,6 +11,8 @@ type Structure struct {
 	DIID      string // data·inclusion id, "source--local-id"
 	UpdatedOn Date   // data·inclusion date_maj
 	Version   int
+	Origin    OfferOrigin // the channel it came through (issue 20)
+	ClaimedAt *time.Time  // when the partner running it claimed it; nil when not claimed
 }
 
 // DataInclusionID returns the data·inclusion id of s.
