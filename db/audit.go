@@ -153,24 +153,18 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 		Seq   sql.NullInt64 `db:"seq"`
 		Count int64         `db:"count"`
 	}
+	// An empty log continues from the last purge's anchor, if any (before, it restarted
+	// from the zero hash, which VerifyAuditChain refused). One statement, one row.
 	err := tx.GetContext(ctx, &head, `
-		SELECT l.hash, l.seq,
-		       CASE WHEN l.seq IS NULL THEN (SELECT count(*) FROM audit_log) + (SELECT coalesce(sum(entries), 0) FROM audit_purges)
-		            ELSE 0 END AS count
-		FROM audit_log l ORDER BY l.id DESC LIMIT 1`)
-	switch {
-	case isNoRows(err):
-		// Empty: the chain continues from the last purge's anchor, if any (before, it
-		// restarted from the zero hash, which VerifyAuditChain refused).
-		if err := tx.GetContext(ctx, &head, `
-			SELECT (SELECT last_purged_hash FROM audit_purges ORDER BY id DESC LIMIT 1) AS hash, NULL::bigint AS seq,
-			       (SELECT coalesce(sum(entries), 0) FROM audit_purges) AS count`); err != nil {
-			return fmt.Errorf("audit purged head: %w", err)
-		}
-	case err != nil:
+		SELECT coalesce(l.hash, p.hash) AS hash, l.seq,
+		       CASE WHEN l.seq IS NOT NULL THEN l.seq
+		            WHEN l.hash IS NULL THEN p.entries
+		            ELSE (SELECT count(*) FROM audit_log) + p.entries END AS count
+		FROM (SELECT (SELECT last_purged_hash FROM audit_purges ORDER BY id DESC LIMIT 1) AS hash,
+		             (SELECT coalesce(sum(entries), 0) FROM audit_purges) AS entries) p
+		LEFT JOIN LATERAL (SELECT hash, seq FROM audit_log ORDER BY id DESC LIMIT 1) l ON true`)
+	if err != nil {
 		return fmt.Errorf("audit last hash: %w", err)
-	case head.Seq.Valid:
-		head.Count = head.Seq.Int64
 	}
 	prev := head.Hash
 	if prev == nil {
