@@ -100,9 +100,10 @@ func (sc IndicatorScope) deptCond(a *sqlArgs, col string) string {
 // IndicatorPeriod is one period of the computation (one step of a series).
 type IndicatorPeriod struct{ From, To model.Date }
 
-// IndicatorFigures are the raw figures of the indicators: by period (its first day), by
-// cell key ("" for the total), by indicator.
-type IndicatorFigures map[model.Date]map[string]map[model.IndicatorName]model.Tally
+// IndicatorFigures are the raw figures of the indicators: by period, by cell key ("" for
+// the total), by indicator. Periods may share their first day (a month, its quarter and
+// its year), so the whole period is the key.
+type IndicatorFigures map[IndicatorPeriod]map[string]map[model.IndicatorName]model.Tally
 
 // IndicatorLabels are the labels of the keys (departments, structures, referents) read
 // with the figures.
@@ -243,7 +244,7 @@ func column(n model.IndicatorName, part string) string {
 	return strings.ToLower(string(n)) + "_" + part
 }
 
-// scanFigures runs a group's statement: its rows carry the period (f), whether the row is
+// scanFigures runs a group's statement: its rows carry the period (f, t), whether the row is
 // the total (g = 1), the key and label, and for each indicator its n, d and v columns.
 func scanFigures(ctx context.Context, tx *Tx, query string, args []any, names []model.IndicatorName,
 	figures IndicatorFigures, labels IndicatorLabels) error {
@@ -257,11 +258,12 @@ func scanFigures(ctx context.Context, tx *Tx, query string, args []any, names []
 		if err := rows.MapScan(m); err != nil {
 			return err
 		}
-		f, ok := m["f"].(time.Time)
-		if !ok {
-			return fmt.Errorf("period column: %T", m["f"])
+		f, okf := m["f"].(time.Time)
+		t, okt := m["t"].(time.Time)
+		if !okf || !okt {
+			return fmt.Errorf("period columns: %T, %T", m["f"], m["t"])
 		}
-		day := model.NewDate(f.Year(), f.Month(), f.Day())
+		day := IndicatorPeriod{From: model.NewDate(f.Year(), f.Month(), f.Day()), To: model.NewDate(t.Year(), t.Month(), t.Day())}
 		key := ""
 		if asInt(m["g"]) == 0 {
 			key = asString(m["key"])
@@ -289,9 +291,11 @@ func scanFigures(ctx context.Context, tx *Tx, query string, args []any, names []
 	return rows.Err()
 }
 
-// unknownKey is the key of the cell of journeys without a value for the breakdown (no
-// referent, say).
-const unknownKey = "UNKNOWN"
+// UnknownIndicatorKey is the key of the cell of journeys without a value for the
+// breakdown (no referent, say).
+const UnknownIndicatorKey = "UNKNOWN"
+
+const unknownKey = UnknownIndicatorKey
 
 func asInt(v any) int {
 	f, _ := asFloat(v)
@@ -482,13 +486,13 @@ func (g aggregate) columns(b *strings.Builder) {
 // by period and cell, with the total of each period and the label of each cell.
 func groupedSelect(q IndicatorQuery, with, rel string, label labelSQL, aggs []aggregate) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "WITH %s\nSELECT per.f, GROUPING(x.key) AS g, x.key, %s AS label", with, label("x.key"))
+	fmt.Fprintf(&b, "WITH %s\nSELECT per.f, per.t, GROUPING(x.key) AS g, x.key, %s AS label", with, label("x.key"))
 	for _, g := range aggs {
 		if containsName(q.Names, g.name) {
 			g.columns(&b)
 		}
 	}
-	fmt.Fprintf(&b, "\nFROM %s x CROSS JOIN per\nGROUP BY GROUPING SETS ((per.f, x.key), (per.f))", rel)
+	fmt.Fprintf(&b, "\nFROM %s x CROSS JOIN per\nGROUP BY GROUPING SETS ((per.f, per.t, x.key), (per.f, per.t))", rel)
 	return b.String()
 }
 
@@ -664,12 +668,12 @@ func eventIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date
 	scope := q.Scope.deptCond(a, "d.code")
 	todayArg := a.arg(today) + "::date"
 	return fmt.Sprintf(`WITH %s
-SELECT per.f, GROUPING(x.key) AS g, x.key, %s AS label,
+SELECT per.f, per.t, GROUPING(x.key) AS g, x.key, %s AS label,
 	count(DISTINCT x.id) FILTER (WHERE x.day%s) AS %s
 FROM (SELECT %s AS key, ne.id, (ne.starts_at AT TIME ZONE 'Europe/Paris')::date AS day
 	FROM network_events ne CROSS JOIN LATERAL unnest(ne.departments) AS d(code)
 	WHERE %s AND (ne.starts_at AT TIME ZONE 'Europe/Paris')::date <= %s) x CROSS JOIN per
-GROUP BY GROUPING SETS ((per.f, x.key), (per.f))`, per, label("x.key"), inPeriod, column(model.IndicatorNameNetworkEventsHeld, "n"),
+GROUP BY GROUPING SETS ((per.f, per.t, x.key), (per.f, per.t))`, per, label("x.key"), inPeriod, column(model.IndicatorNameNetworkEventsHeld, "n"),
 		key, scope, todayArg)
 }
 
@@ -680,14 +684,14 @@ func participationIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today mo
 	scope := q.Scope.deptCond(a, "d.code")
 	todayArg := a.arg(today) + "::date"
 	return fmt.Sprintf(`WITH %s
-SELECT per.f, GROUPING(x.key) AS g, x.key, %s AS label,
+SELECT per.f, per.t, GROUPING(x.key) AS g, x.key, %s AS label,
 	count(DISTINCT x.attendance) FILTER (WHERE x.day%s) AS %s
 FROM (SELECT %s AS key, pa.event_id::text || '/' || pa.structure_id::text AS attendance,
 		(ne.starts_at AT TIME ZONE 'Europe/Paris')::date AS day
 	FROM network_event_participants pa JOIN network_events ne ON ne.id = pa.event_id
 	CROSS JOIN LATERAL unnest(ne.departments) AS d(code)
 	WHERE pa.attended AND %s AND (ne.starts_at AT TIME ZONE 'Europe/Paris')::date <= %s) x CROSS JOIN per
-GROUP BY GROUPING SETS ((per.f, x.key), (per.f))`, per, label("x.key"), inPeriod, column(model.IndicatorNameEventParticipations, "n"),
+GROUP BY GROUPING SETS ((per.f, per.t, x.key), (per.f, per.t))`, per, label("x.key"), inPeriod, column(model.IndicatorNameEventParticipations, "n"),
 		key, scope, todayArg)
 }
 

@@ -33,6 +33,18 @@ func target(v float64) *float64 { return &v }
 var journeyBreakdowns = []Breakdown{BreakdownDepartment, BreakdownStructure, BreakdownReferent, BreakdownCohortMonth,
 	BreakdownCohortQuarter, BreakdownCohortYear, BreakdownProtectionType, BreakdownSex, BreakdownAgeBand, BreakdownHousehold}
 
+// withoutCohorts leaves out the cohort breakdowns: for the referrals they repeat the
+// series (the cohort of a referral is its month), one more sum to difference.
+func withoutCohorts(bs []Breakdown) []Breakdown {
+	var out []Breakdown
+	for _, b := range bs {
+		if b != BreakdownCohortMonth && b != BreakdownCohortQuarter && b != BreakdownCohortYear {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 func with(bs []Breakdown, more ...Breakdown) []Breakdown {
 	return append(append([]Breakdown{}, bs...), more...)
 }
@@ -49,8 +61,8 @@ var IndicatorDefinitions = []IndicatorDefinition{
 	// Flow.
 	{Name: IndicatorNameReferrals, Group: IndicatorGroupFlow, Unit: IndicatorUnitCount, Personal: true,
 		Label:       "Orientations OFII",
-		Description: "Bénéficiaires orientés par l'OFII dont la date d'orientation tombe dans la période.",
-		Numerator:   "bénéficiaires orientés dans la période", Breakdowns: journeyBreakdowns},
+		Description: "Bénéficiaires orientés par l'OFII dont la date d'orientation tombe dans la période. Pas de ventilation par cohorte : la cohorte d'une orientation est son mois, que donne la série mensuelle.",
+		Numerator:   "bénéficiaires orientés dans la période", Breakdowns: withoutCohorts(journeyBreakdowns)},
 	{Name: IndicatorNameEntries, Group: IndicatorGroupFlow, Unit: IndicatorUnitCount, Personal: true,
 		Label:       "Entrées dans le parcours",
 		Description: "Bénéficiaires dont l'entretien d'accueil (entrée dans le parcours) a été réalisé dans la période.",
@@ -238,13 +250,14 @@ func Suppressed(unit IndicatorUnit, t Tally) bool {
 	return true
 }
 
-// Cell turns the figures of a cell into its API form for role: the value (a count, a
-// rate rounded to 4 decimals, a median rounded to 1), with suppression for analysts on
-// personal indicators (the state representative reads individual journeys of its
-// territory, so hiding its small cells would protect nothing).
-func (d IndicatorDefinition) Cell(role Role, t Tally) IndicatorCell {
+// Cell turns the figures of a cell into its API form: the value (a count, a rate rounded
+// to 4 decimals, a median rounded to 1), or nothing when hidden by statistical secrecy
+// (decided by the caller: Suppressed, or an analyst's HiddenCells pattern; the state
+// representative reads individual journeys of its territory, so hiding its small cells
+// would protect nothing).
+func (d IndicatorDefinition) Cell(t Tally, hidden bool) IndicatorCell {
 	c := IndicatorCell{Target: d.Target}
-	if d.Personal && role == RoleAnalyst && Suppressed(d.Unit, t) {
+	if hidden {
 		c.Suppressed = true
 		return c
 	}
@@ -444,32 +457,6 @@ func NeedMissing(beneficiaries, offers, places, withoutCapacity int) bool {
 		return false
 	}
 	return offers == 0 || (withoutCapacity == 0 && places < beneficiaries)
-}
-
-// ProtectComplements applies secondary suppression to the cells of a breakdown whose
-// total is shown: when exactly one cell is suppressed, the total minus the others would
-// give it away, so the shown cell with the smallest figure (denominator, or numerator
-// for a count) is suppressed too. cells and tallies are parallel.
-func ProtectComplements(unit IndicatorUnit, cells []IndicatorCell, tallies []Tally) {
-	hidden, smallest := 0, -1
-	size := func(t Tally) int {
-		if unit == IndicatorUnitCount {
-			return t.Numerator
-		}
-		return t.Denominator
-	}
-	for i, c := range cells {
-		if c.Suppressed {
-			hidden++
-			continue
-		}
-		if smallest < 0 || size(tallies[i]) < size(tallies[smallest]) {
-			smallest = i
-		}
-	}
-	if hidden == 1 && smallest >= 0 {
-		cells[smallest] = IndicatorCell{Key: cells[smallest].Key, Label: cells[smallest].Label, Target: cells[smallest].Target, Suppressed: true}
-	}
 }
 
 // BreakdownLabels are the French labels of the enumerated keys of the breakdowns.
