@@ -305,16 +305,17 @@ type ComplexityRoot struct {
 	}
 
 	EmergingNeed struct {
-		AnsweringOffers        func(childComplexity int) int
-		BeneficiariesConcerned func(childComplexity int) int
-		Department             func(childComplexity int) int
-		Description            func(childComplexity int) int
-		ID                     func(childComplexity int) int
-		ReportedAt             func(childComplexity int) int
-		ReportedBy             func(childComplexity int) int
-		Status                 func(childComplexity int) int
-		Theme                  func(childComplexity int) int
-		Version                func(childComplexity int) int
+		AnsweringOffers             func(childComplexity int) int
+		BeneficiariesConcernedShown func(childComplexity int) int
+		ConcernedCount              func(childComplexity int) int
+		Department                  func(childComplexity int) int
+		Description                 func(childComplexity int) int
+		ID                          func(childComplexity int) int
+		ReportedAt                  func(childComplexity int) int
+		ReportedBy                  func(childComplexity int) int
+		Status                      func(childComplexity int) int
+		Theme                       func(childComplexity int) int
+		Version                     func(childComplexity int) int
 	}
 
 	EmergingNeedConnection struct {
@@ -2482,11 +2483,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EmergingNeed.AnsweringOffers(childComplexity), true
 	case "EmergingNeed.beneficiariesConcerned":
-		if e.ComplexityRoot.EmergingNeed.BeneficiariesConcerned == nil {
+		if e.ComplexityRoot.EmergingNeed.BeneficiariesConcernedShown == nil {
 			break
 		}
 
-		return e.ComplexityRoot.EmergingNeed.BeneficiariesConcerned(childComplexity), true
+		return e.ComplexityRoot.EmergingNeed.BeneficiariesConcernedShown(childComplexity), true
+	case "EmergingNeed.concernedCount":
+		if e.ComplexityRoot.EmergingNeed.ConcernedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeed.ConcernedCount(childComplexity), true
 	case "EmergingNeed.department":
 		if e.ComplexityRoot.EmergingNeed.Department == nil {
 			break
@@ -9586,8 +9593,10 @@ type EmergingNeed implements Node @allow(roles: [coordinator, social_worker, ins
   reportedBy: Structure
   "When it was reported."
   reportedAt: DateTime!
-  "Number of beneficiaries concerned, estimated (« nombre de bénéficiaires concernés »)."
-  beneficiariesConcerned: Int!
+  "Number of beneficiaries concerned, estimated (« nombre de bénéficiaires concernés »); for analysts, a number of 1 to 4 reads 0."
+  beneficiariesConcerned: Int! @deprecated(reason: "Use concernedCount, null when hidden by statistical secrecy: here a hidden number reads 0.")
+  "Number of beneficiaries concerned, estimated (« nombre de bénéficiaires concernés »); null for analysts when it is 1 to 4 (« secret statistique »)."
+  concernedCount: Int
   "Status."
   status: EmergingNeedStatus!
   "Offers that answer it (« offres qui y répondent »)."
@@ -11731,6 +11740,8 @@ func (ec *executionContext) childFields_EmergingNeed(ctx context.Context, field 
 		return ec.fieldContext_EmergingNeed_reportedAt(ctx, field)
 	case "beneficiariesConcerned":
 		return ec.fieldContext_EmergingNeed_beneficiariesConcerned(ctx, field)
+	case "concernedCount":
+		return ec.fieldContext_EmergingNeed_concernedCount(ctx, field)
 	case "status":
 		return ec.fieldContext_EmergingNeed_status(ctx, field)
 	case "answeringOffers":
@@ -19635,7 +19646,7 @@ func (ec *executionContext) _EmergingNeed_beneficiariesConcerned(ctx context.Con
 			return ec.fieldContext_EmergingNeed_beneficiariesConcerned(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.BeneficiariesConcerned, nil
+			return obj.BeneficiariesConcernedShown(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -19646,7 +19657,30 @@ func (ec *executionContext) _EmergingNeed_beneficiariesConcerned(ctx context.Con
 	)
 }
 func (ec *executionContext) fieldContext_EmergingNeed_beneficiariesConcerned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EmergingNeed", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("EmergingNeed", field, true, false, "Int")
+}
+
+func (ec *executionContext) _EmergingNeed_concernedCount(ctx context.Context, field graphql.CollectedField, obj *model.EmergingNeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeed_concernedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConcernedCount(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeed_concernedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergingNeed", field, true, false, "Int")
 }
 
 func (ec *executionContext) _EmergingNeed_status(ctx context.Context, field graphql.CollectedField, obj *model.EmergingNeed) (ret graphql.Marshaler) {
@@ -45010,10 +45044,17 @@ func (ec *executionContext) _EmergingNeed(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "beneficiariesConcerned":
-			out.Values[i] = ec._EmergingNeed_beneficiariesConcerned(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmergingNeed_beneficiariesConcerned(ctx, field, obj)
+				})
+		case "concernedCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmergingNeed_concernedCount(ctx, field, obj)
+				})
 		case "status":
 			out.Values[i] = ec._EmergingNeed_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -493,3 +493,49 @@ func generateJourneys(t *testing.T, env *graphtest.Env, d *indicatorData, n int,
 		}
 	}
 }
+
+// Issue 15: an analyst reads no emerging need's number of beneficiaries between 1 and 4.
+func TestEmergingNeedConcernedSecret(t *testing.T) {
+	env := demoEnv(t)
+	coordinator := demoPrincipal(t, env, model.RoleCoordinator)
+	for _, n := range []int{2, 0, 7} {
+		env.MustDo(coordinator, `mutation($n: Int!) { reportEmergingNeed(input: {description: "Besoin de test", theme: HEALTH,
+			department: "69", beneficiariesConcerned: $n}) { emergingNeed { id } } }`, map[string]any{"n": n}, nil)
+	}
+	read := func(p *model.Principal) map[string]string {
+		var out struct {
+			EmergingNeeds struct {
+				Nodes []struct {
+					ID                     string
+					BeneficiariesConcerned int
+					ConcernedCount         *int
+				}
+			}
+		}
+		env.MustDo(p, `{ emergingNeeds(first: 50) { nodes { id beneficiariesConcerned concernedCount } } }`, nil, &out)
+		got := map[string]string{}
+		for _, n := range out.EmergingNeeds.Nodes {
+			got[n.ID] = fmt.Sprintf("%d/%s", n.BeneficiariesConcerned, show(n.ConcernedCount))
+		}
+		return got
+	}
+	byCoordinator, byAnalyst := read(coordinator), read(demoPrincipal(t, env, model.RoleAnalyst))
+	seen := map[string]int{}
+	for id, c := range byCoordinator {
+		a := byAnalyst[id]
+		switch c {
+		case "2/2":
+			if a != "0/nil" {
+				t.Errorf("an analyst reads a need of 2 as %s", a)
+			}
+		case "0/0", "7/7":
+			if a != c {
+				t.Errorf("an analyst reads %s as %s", c, a)
+			}
+		}
+		seen[c]++
+	}
+	if seen["2/2"] == 0 || seen["0/0"] == 0 || seen["7/7"] == 0 {
+		t.Fatalf("the needs reported are not listed: %v", seen)
+	}
+}

@@ -45,6 +45,8 @@ var resolvedFields = map[string]bool{
 	"CollectiveAction.registrations":            true,
 	"CollectiveActionRegistration.beneficiary":  true,
 	"EmergingNeed.answeringOffers":              true,
+	"EmergingNeed.beneficiariesConcerned":       true,
+	"EmergingNeed.concernedCount":               true,
 	"EmergingNeed.reportedBy":                   true,
 	"EventParticipation.staffMember":            true,
 	"EventParticipation.structure":              true,

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"time"
@@ -226,4 +227,23 @@ func HiddenCells(unit IndicatorUnit, year int, keys []string, tally func(GridCel
 		}
 	}
 	return hidden
+}
+
+// ConcernedCount is EmergingNeed.concernedCount: the number of beneficiaries concerned,
+// nil for an analyst when it is 1 to 4 (statistical secrecy, issue 15).
+func (n EmergingNeed) ConcernedCount(ctx context.Context) *int {
+	c := n.BeneficiariesConcerned
+	if p := PrincipalFrom(ctx); p != nil && p.Role == RoleAnalyst && Suppressed(IndicatorUnitCount, Tally{Numerator: c}) {
+		return nil
+	}
+	return &c
+}
+
+// BeneficiariesConcernedShown is the deprecated EmergingNeed.beneficiariesConcerned: a
+// hidden number reads 0.
+func (n EmergingNeed) BeneficiariesConcernedShown(ctx context.Context) int {
+	if c := n.ConcernedCount(ctx); c != nil {
+		return *c
+	}
+	return 0
 }
