@@ -131,11 +131,14 @@ var indicatorGroups = []indicatorGroup{
 		model.IndicatorNameJourneyDurationMedian, model.IndicatorNameJourneysOverLimit,
 		model.IndicatorNameEntryEvaluations, model.IndicatorNameMidCourseEvaluations, model.IndicatorNameExitEvaluations,
 		model.IndicatorNameFollowUps3Months, model.IndicatorNameFollowUps6Months, model.IndicatorNameDurability3Months,
-		model.IndicatorNameDurability6Months}, sql: journeyIndicatorsSQL},
+		model.IndicatorNameDurability6Months, model.IndicatorNameRetention6Months, model.IndicatorNameRetention12Months,
+		model.IndicatorNameFrenchLevelsGainedMedian, model.IndicatorNameFrenchA2AtExit, model.IndicatorNameFrenchB1AtExit,
+		model.IndicatorNameEmploymentDurability3Months, model.IndicatorNameEmploymentDurability6Months}, sql: journeyIndicatorsSQL},
+	{names: []model.IndicatorName{model.IndicatorNameConvocationNoShow}, sql: convocationIndicatorsSQL},
 	{names: []model.IndicatorName{model.IndicatorNameExits, model.IndicatorNameExclusions, model.IndicatorNameReintegrations},
 		sql: endIndicatorsSQL},
-	{names: []model.IndicatorName{model.IndicatorNameOrientationAnswerDelayMedian, model.IndicatorNameOrientationsAnsweredInTime},
-		sql: orientationIndicatorsSQL},
+	{names: []model.IndicatorName{model.IndicatorNameOrientationAnswerDelayMedian, model.IndicatorNameOrientationsAnsweredInTime,
+		model.IndicatorNameOrientationAcceptance}, sql: orientationIndicatorsSQL},
 	{names: []model.IndicatorName{model.IndicatorNameNetworkEventsHeld}, sql: eventIndicatorsSQL},
 	{names: []model.IndicatorName{model.IndicatorNameEventParticipations}, sql: participationIndicatorsSQL},
 	{names: []model.IndicatorName{model.IndicatorNameEmergingNeedsOpen, model.IndicatorNameEmergingNeedsAddressed}, sql: needIndicatorsSQL},
@@ -463,6 +466,44 @@ func sustainedSQL(alias string, a *sqlArgs) string {
 		alias, a.arg(pq.Array(employment)), a.arg(pq.Array(training)), model.HousingSituationPermanentHousing)
 }
 
+// employedSQL returns the SQL condition "the follow-up (alias) finds the person in
+// employment or in a qualifying or other training", from
+// model.SustainedEmploymentOrTraining.
+func employedSQL(alias string, a *sqlArgs) string {
+	var employment, training []string
+	for _, e := range model.AllEmploymentSituation {
+		if model.SustainedEmploymentOrTraining(e, model.TrainingSituationNone) {
+			employment = append(employment, string(e))
+		}
+	}
+	for _, t := range model.AllTrainingSituation {
+		if model.SustainedEmploymentOrTraining(model.EmploymentSituationUnknown, t) {
+			training = append(training, string(t))
+		}
+	}
+	return fmt.Sprintf("(%[1]s.employment_situation = ANY(%[2]s::text[]) OR %[1]s.training_situation = ANY(%[3]s::text[]))",
+		alias, a.arg(pq.Array(employment)), a.arg(pq.Array(training)))
+}
+
+// cefrRankOf is the rank of a CEFR level: 0 for below A1, 1 for A1, ... 6 for C2.
+func cefrRankOf(l model.CefrLevel) int {
+	for i, x := range model.AllCefrLevel {
+		if x == l {
+			return i
+		}
+	}
+	return -1
+}
+
+// cefrRank is the SQL of the rank (cefrRankOf) of the level column col.
+func cefrRank(col string) string {
+	levels := make([]string, len(model.AllCefrLevel))
+	for i, l := range model.AllCefrLevel {
+		levels[i] = "'" + string(l) + "'"
+	}
+	return fmt.Sprintf("(array_position(ARRAY[%s]::text[], %s) - 1)", strings.Join(levels, ", "), col)
+}
+
 // aggregate is one output column of a group statement.
 type aggregate struct {
 	name model.IndicatorName
@@ -509,6 +550,7 @@ func journeyIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Da
 	counts := countsAsEmploymentOrTrainingSQL("x", &a.args)
 	durable := durableEmploymentSQL("x", a)
 	sustained := sustainedSQL("fu", a)
+	employed := employedSQL("fu", a)
 	todayCol := a.arg(today) + "::date"
 	todayArg := "x.today"
 	p := s.Params
@@ -533,7 +575,11 @@ j AS MATERIALIZED (
 		(e.exited_on + make_interval(months => %d))::date AS fu3_due,
 		(e.exited_on + make_interval(months => %d))::date AS fu6_due,
 		COALESCE(fu.fu3, false) AS fu3, COALESCE(fu.fu3_ok, false) AS fu3_ok,
-		COALESCE(fu.fu6, false) AS fu6, COALESCE(fu.fu6_ok, false) AS fu6_ok
+		COALESCE(fu.fu6, false) AS fu6, COALESCE(fu.fu6_ok, false) AS fu6_ok,
+		COALESCE(fu.fu3_emp, false) AS fu3_emp, COALESCE(fu.fu6_emp, false) AS fu6_emp,
+		(b.welcome_held_on + make_interval(months => 6))::date AS ret6_due,
+		(b.welcome_held_on + make_interval(months => 12))::date AS ret12_due,
+		fr.first_rank, fr.last_rank, fr.assessments
 	FROM beneficiaries b
 	LEFT JOIN programme_parameters pp ON pp.department = b.department
 	LEFT JOIN engagement_contracts ec ON ec.beneficiary_id = b.id
@@ -544,12 +590,16 @@ j AS MATERIALIZED (
 	LEFT JOIN LATERAL (SELECT bool_or(v.stage = 'ENTRY') AS entry, bool_or(v.stage = 'MID_COURSE') AS mid,
 		bool_or(v.stage = 'EXIT') AS exit FROM evaluations v WHERE v.beneficiary_id = b.id) ev ON true
 	LEFT JOIN LATERAL (SELECT bool_or(fu.stage = 'THREE_MONTHS') AS fu3, bool_or(fu.stage = 'THREE_MONTHS' AND %s) AS fu3_ok,
-		bool_or(fu.stage = 'SIX_MONTHS') AS fu6, bool_or(fu.stage = 'SIX_MONTHS' AND %s) AS fu6_ok
+		bool_or(fu.stage = 'SIX_MONTHS') AS fu6, bool_or(fu.stage = 'SIX_MONTHS' AND %s) AS fu6_ok,
+		bool_or(fu.stage = 'THREE_MONTHS' AND %s) AS fu3_emp, bool_or(fu.stage = 'SIX_MONTHS' AND %s) AS fu6_emp
 		FROM follow_ups fu WHERE fu.exit_id = e.id) fu ON true
+	LEFT JOIN LATERAL (SELECT (array_agg(%s ORDER BY fl.assessed_on, fl.created_at))[1] AS first_rank,
+		(array_agg(%s ORDER BY fl.assessed_on DESC, fl.created_at DESC))[1] AS last_rank, count(*) AS assessments
+		FROM french_levels fl WHERE fl.beneficiary_id = b.id AND e.id IS NOT NULL AND fl.assessed_on <= e.exited_on) fr ON true
 	WHERE %s AND b.referred_on <= %s::date AND (e.exited_on IS NULL OR e.exited_on >= %s::date)
 )`, per, key, todayCol, p.WelcomeDelayMonths, counts, durable, p.EntryEvaluationDelayDays, p.MidCourseEvaluationMonths,
 		p.FollowUpMonths[model.FollowUpStageThreeMonths], p.FollowUpMonths[model.FollowUpStageSixMonths],
-		sustained, sustained, scope, maxTo, minFrom)
+		sustained, sustained, employed, employed, cefrRank("fl.level"), cefrRank("fl.level"), scope, maxTo, minFrom)
 
 	active := "(x.referred_on <= per.t AND (x.end_on IS NULL OR x.end_on >= per.f))"
 	ended := "(x.end_on" + inPeriod + ")"
@@ -561,7 +611,27 @@ j AS MATERIALIZED (
 	midMature := "(" + entered + " AND x.mid_due < " + todayArg + " AND (x.end_on IS NULL OR x.end_on >= x.mid_due))"
 	fu3Mature := "(" + exited + " AND x.fu3_due < " + todayArg + ")"
 	fu6Mature := "(" + exited + " AND x.fu6_due < " + todayArg + ")"
+	// Retention cohorts: entered in the period, the mark passed; moves away before the
+	// mark are left out; retained when still accompanied after the mark, or ended before
+	// it by a positive exit (goals reached, or in employment or training on the day).
+	positive := "(x.end_kind = 'EXIT' AND (x.end_reason = '" + string(model.ExitReasonGoalsReached) + "' OR x.emp_at_end))"
+	cohort := func(due string) (d, n string) {
+		d = "(" + entered + " AND " + due + " < " + todayArg + " AND NOT COALESCE(x.end_on <= " + due + " AND x.end_reason = '" +
+			string(model.ExitReasonMovedAway) + "', false))"
+		return d, d + " AND (x.end_on IS NULL OR x.end_on > " + due + " OR " + positive + ")"
+	}
+	ret6d, ret6n := cohort("x.ret6_due")
+	ret12d, ret12n := cohort("x.ret12_due")
+	a2, b1 := cefrRankOf(model.CefrLevelA2), cefrRankOf(model.CefrLevelB1)
+	assessed := "(" + ended + " AND x.assessments > 0)"
 	aggs := []aggregate{
+		{name: model.IndicatorNameRetention6Months, d: ret6d, n: ret6n},
+		{name: model.IndicatorNameRetention12Months, d: ret12d, n: ret12n},
+		{name: model.IndicatorNameFrenchLevelsGainedMedian, d: ended + " AND x.assessments >= 2", v: "x.last_rank - x.first_rank"},
+		{name: model.IndicatorNameFrenchA2AtExit, d: assessed, n: assessed + fmt.Sprintf(" AND x.last_rank >= %d", a2)},
+		{name: model.IndicatorNameFrenchB1AtExit, d: assessed, n: assessed + fmt.Sprintf(" AND x.last_rank >= %d", b1)},
+		{name: model.IndicatorNameEmploymentDurability3Months, d: fu3Mature + " AND x.fu3", n: fu3Mature + " AND x.fu3_emp"},
+		{name: model.IndicatorNameEmploymentDurability6Months, d: fu6Mature + " AND x.fu6", n: fu6Mature + " AND x.fu6_emp"},
 		{name: model.IndicatorNameReferrals, n: "x.referred_on" + inPeriod},
 		{name: model.IndicatorNameEntries, n: entered},
 		{name: model.IndicatorNameActiveJourneys, n: active},
@@ -633,7 +703,7 @@ func orientationIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today mode
 	// would only make cells of zeros, which are not shown).
 	with := fmt.Sprintf(`%s,
 ori AS MATERIALIZED (
-	SELECT %s AS key, %s AS today, o.oriented_on, o.answer_due_on, o.answered_on
+	SELECT %s AS key, %s AS today, o.oriented_on, o.answer_due_on, o.answered_on, o.status
 	FROM orientations o JOIN beneficiaries b ON b.id = o.beneficiary_id
 	WHERE %s AND o.oriented_on <= %s::date AND (o.oriented_on >= %[6]s::date OR o.answered_on >= %[6]s::date)
 )`, per, key, todayCol, scope, to, from)
@@ -641,6 +711,30 @@ ori AS MATERIALIZED (
 	return groupedSelect(q, with, "ori", label, []aggregate{
 		{name: model.IndicatorNameOrientationAnswerDelayMedian, d: "x.answered_on" + inPeriod, v: "x.answered_on - x.oriented_on"},
 		{name: model.IndicatorNameOrientationsAnsweredInTime, d: mature, n: mature + " AND x.answered_on <= x.answer_due_on"},
+		{name: model.IndicatorNameOrientationAcceptance, d: "x.answered_on" + inPeriod + " AND x.status <> 'PENDING'",
+			n: "x.answered_on" + inPeriod + " AND x.status NOT IN ('PENDING', 'REFUSED')"},
+	})
+}
+
+// convocationIndicatorsSQL: the convocations whose appointment (a Paris day) is in a
+// period, with the status of their interview (the latest planned).
+func convocationIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date) string {
+	key, label := beneficiaryKey(q.Breakdown)
+	per := periodsSQL(q, a)
+	scope := q.Scope.deptCond(a, "b.department")
+	from, to := a.arg(firstDay(q)), a.arg(lastDay(q))
+	with := fmt.Sprintf(`%s,
+conv AS MATERIALIZED (
+	SELECT %s AS key, c.day, i.status
+	FROM (SELECT c.id, c.beneficiary_id, (c.appointment_at AT TIME ZONE 'Europe/Paris')::date AS day FROM convocations c) c
+	JOIN beneficiaries b ON b.id = c.beneficiary_id
+	LEFT JOIN LATERAL (SELECT i.status FROM interviews i WHERE i.convocation_id = c.id
+		ORDER BY i.planned_at DESC, i.created_at DESC LIMIT 1) i ON true
+	WHERE %s AND c.day BETWEEN %s::date AND %s::date
+)`, per, key, scope, from, to)
+	decided := "x.day" + inPeriod + " AND x.status IN ('HELD', 'NO_SHOW')"
+	return groupedSelect(q, with, "conv", label, []aggregate{
+		{name: model.IndicatorNameConvocationNoShow, d: decided, n: decided + " AND x.status = 'NO_SHOW'"},
 	})
 }
 

@@ -10740,6 +10740,18 @@ enum IndicatorName {
   RIGHTS_OPENED
   "Share of the journeys in progress in the period not ended by withdrawal or exclusion (« taux de maintien dans le parcours »)."
   RETENTION
+  "Of the people who entered in the period, share still accompanied or exited positively 6 months after their entry (« maintien à 6 mois », cohort)."
+  RETENTION_6_MONTHS
+  "Of the people who entered in the period, share still accompanied or exited positively 12 months after their entry (« maintien à 12 mois », cohort)."
+  RETENTION_12_MONTHS
+  "Median number of CEFR levels gained between the first assessment and the last one by the end, of the journeys ended in the period (« progression en français »)."
+  FRENCH_LEVELS_GAINED_MEDIAN
+  "Share of the journeys ended in the period with a French level of A2 or more at the end (« niveau A2 atteint »)."
+  FRENCH_A2_AT_EXIT
+  "Share of the journeys ended in the period with a French level of B1 or more at the end (« niveau B1 atteint »)."
+  FRENCH_B1_AT_EXIT
+  "Share of the convocations of the period whose interview was missed (« taux d'absence aux convocations »)."
+  CONVOCATION_NO_SHOW
   "Share of mature CIR cohorts whose welcome interview was held within the delay (« entretien d'accueil dans le mois »)."
   WELCOME_WITHIN_DELAY
   "Median days from CIR signature to the welcome interview (« délai médian d'accueil »)."
@@ -10754,6 +10766,8 @@ enum IndicatorName {
   ORIENTATION_ANSWER_DELAY_MEDIAN
   "Share of mature orientations answered within their deadline (« orientations traitées dans les délais »)."
   ORIENTATIONS_ANSWERED_IN_TIME
+  "Share of the orientations answered in the period that the partner accepted; by partner with the STRUCTURE breakdown (« taux d'acceptation des orientations »)."
+  ORIENTATION_ACCEPTANCE
   "Share of mature entries with their entry evaluation (« évaluation d'entrée réalisée »)."
   ENTRY_EVALUATIONS
   "Share of mature entries with their mid-course evaluation (« évaluation à mi-parcours réalisée »)."
@@ -10768,6 +10782,10 @@ enum IndicatorName {
   DURABILITY_3_MONTHS
   "Share of 6-month follow-ups still in employment, training or permanent housing (« durabilité à 6 mois »)."
   DURABILITY_6_MONTHS
+  "Share of 3-month follow-ups in employment or in a qualifying or other training; a French course or housing does not count (« emploi ou formation durable à 3 mois »)."
+  EMPLOYMENT_DURABILITY_3_MONTHS
+  "Share of 6-month follow-ups in employment or in a qualifying or other training; a French course or housing does not count (« emploi ou formation durable à 6 mois »)."
+  EMPLOYMENT_DURABILITY_6_MONTHS
   "Network events held in the period (« temps de réseau tenus »)."
   NETWORK_EVENTS_HELD
   "Attendances of structures at the network events of the period (« participation aux temps de réseau »)."
@@ -10804,6 +10822,8 @@ enum IndicatorUnit {
   RATE
   "A median number of days (« délai médian en jours »): denominator = measures taken."
   DAYS
+  "A median number of CEFR levels (« nombre médian de niveaux »): denominator = measures taken."
+  LEVELS
 }
 
 "Dimension an indicator is broken down by (« ventilation »)."

@@ -110,6 +110,38 @@ var IndicatorDefinitions = []IndicatorDefinition{
 		Description: "Part des parcours entrés (entretien d'accueil réalisé) et actifs dans la période qui n'ont pas été interrompus dans la période par un abandon ou une exclusion.",
 		Numerator:   "parcours non interrompus par un abandon ou une exclusion dans la période",
 		Denominator: text("parcours entrés et actifs au moins un jour de la période"), Breakdowns: journeyBreakdowns},
+	{Name: IndicatorNameRetention6Months, Group: IndicatorGroupRetention, Unit: IndicatorUnitRate, Personal: true,
+		Label:       "Maintien à 6 mois (cohorte d'entrée)",
+		Description: "Des personnes entrées dans la période (entretien d'accueil réalisé), part encore accompagnées 6 mois après leur entrée, ou sorties avant avec une sortie positive (objectifs atteints, ou en emploi ou en formation le jour de la sortie). Les déménagements hors du département avant l'échéance sont hors du dénominateur ; une exclusion ou un abandon compte comme non maintenu. Une réintégration rouvre le parcours. Demander un mois donne la cohorte de ce mois.",
+		Numerator:   "entrées encore accompagnées ou sorties positivement à 6 mois",
+		Denominator: text("entrées de la période dont l'échéance de 6 mois est passée, hors déménagements avant l'échéance"),
+		Maturity:    text("seules comptent les entrées dont les 6 mois sont écoulés à la date de calcul"), Breakdowns: journeyBreakdowns},
+	{Name: IndicatorNameRetention12Months, Group: IndicatorGroupRetention, Unit: IndicatorUnitRate, Personal: true,
+		Label:       "Maintien à 12 mois (cohorte d'entrée)",
+		Description: "Comme le maintien à 6 mois, 12 mois après l'entrée.",
+		Numerator:   "entrées encore accompagnées ou sorties positivement à 12 mois",
+		Denominator: text("entrées de la période dont l'échéance de 12 mois est passée, hors déménagements avant l'échéance"),
+		Maturity:    text("seules comptent les entrées dont les 12 mois sont écoulés à la date de calcul"), Breakdowns: journeyBreakdowns},
+	{Name: IndicatorNameFrenchLevelsGainedMedian, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitLevels, Personal: true,
+		Label:       "Progression en français (niveaux gagnés)",
+		Description: "Médiane du nombre de niveaux du CECRL gagnés (sous A1, A1, A2, B1, B2, C1, C2) entre la première évaluation du niveau de français et la dernière faite au plus tard le jour de la fin, pour les parcours terminés dans la période qui ont au moins deux évaluations.",
+		Numerator:   "niveaux gagnés entre la première et la dernière évaluation",
+		Denominator: text(ended + ", avec au moins deux évaluations du niveau de français au plus tard le jour de la fin"), Breakdowns: journeyBreakdowns},
+	{Name: IndicatorNameFrenchA2AtExit, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
+		Label:       "Niveau A2 atteint en fin de parcours",
+		Description: "Part des parcours terminés dans la période dont la dernière évaluation du niveau de français faite au plus tard le jour de la fin est A2 ou plus.",
+		Numerator:   "parcours terminés au niveau A2 ou plus",
+		Denominator: text(ended + ", avec au moins une évaluation du niveau de français au plus tard le jour de la fin"), Breakdowns: journeyBreakdowns},
+	{Name: IndicatorNameFrenchB1AtExit, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
+		Label:       "Niveau B1 atteint en fin de parcours",
+		Description: "Part des parcours terminés dans la période dont la dernière évaluation du niveau de français faite au plus tard le jour de la fin est B1 ou plus.",
+		Numerator:   "parcours terminés au niveau B1 ou plus",
+		Denominator: text(ended + ", avec au moins une évaluation du niveau de français au plus tard le jour de la fin"), Breakdowns: journeyBreakdowns},
+	{Name: IndicatorNameConvocationNoShow, Group: IndicatorGroupDelays, Unit: IndicatorUnitRate, Personal: true,
+		Label:       "Absences aux convocations",
+		Description: "Part des convocations dont le rendez-vous tombe dans la période et dont l'entretien est enregistré comme non honoré (absence), parmi celles dont l'entretien est enregistré comme réalisé ou non honoré (un entretien excusé, annulé ou non enregistré ne compte pas).",
+		Numerator:   "convocations non honorées",
+		Denominator: text("convocations de la période dont l'entretien est réalisé ou non honoré"), Breakdowns: journeyBreakdowns},
 	// Delays.
 	{Name: IndicatorNameWelcomeWithinDelay, Group: IndicatorGroupDelays, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Entretien d'accueil dans le délai",
@@ -148,6 +180,11 @@ var IndicatorDefinitions = []IndicatorDefinition{
 		Denominator: text("orientations faites dans la période dont l'échéance est passée"),
 		Maturity:    text("seules comptent les orientations dont l'échéance de réponse est passée à la date de calcul"),
 		Breakdowns:  journeyBreakdowns},
+	{Name: IndicatorNameOrientationAcceptance, Group: IndicatorGroupDelays, Unit: IndicatorUnitRate, Personal: true,
+		Label:       "Acceptation des orientations",
+		Description: "Part des orientations ayant reçu une réponse dans la période que le partenaire a acceptées (toute réponse autre qu'un refus). La ventilation par structure est celle du partenaire ; le délai de réponse par partenaire est le délai médian de réponse ventilé de même.",
+		Numerator:   "orientations acceptées", Denominator: text("orientations ayant reçu une réponse dans la période"),
+		Breakdowns: journeyBreakdowns},
 	// Evaluations and follow-ups.
 	{Name: IndicatorNameEntryEvaluations, Group: IndicatorGroupEvaluations, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Évaluations d'entrée réalisées",
@@ -185,6 +222,16 @@ var IndicatorDefinitions = []IndicatorDefinition{
 		Label:       "Durabilité à 6 mois",
 		Description: "Parmi les sorties de la période suivies à 6 mois, part encore en emploi, en formation ou en logement pérenne au suivi (FollowUpSustained).",
 		Numerator:   "suivis à 6 mois en emploi, formation ou logement pérenne", Denominator: text("sorties de la période avec un suivi à 6 mois"),
+		Maturity: text(maturityExit + " (6 mois après la sortie)"), Breakdowns: journeyBreakdowns},
+	{Name: IndicatorNameEmploymentDurability3Months, Group: IndicatorGroupEvaluations, Unit: IndicatorUnitRate, Personal: true,
+		Label:       "Emploi ou formation durable à 3 mois",
+		Description: "Parmi les sorties de la période suivies à 3 mois, part en emploi (tout emploi) ou en formation qualifiante ou autre au suivi ; un cours de français ou un logement ne compte pas (SustainedEmploymentOrTraining).",
+		Numerator:   "suivis à 3 mois en emploi ou en formation (hors cours de français)", Denominator: text("sorties de la période avec un suivi à 3 mois"),
+		Maturity: text(maturityExit + " (3 mois après la sortie)"), Breakdowns: journeyBreakdowns},
+	{Name: IndicatorNameEmploymentDurability6Months, Group: IndicatorGroupEvaluations, Unit: IndicatorUnitRate, Personal: true,
+		Label:       "Emploi ou formation durable à 6 mois",
+		Description: "Parmi les sorties de la période suivies à 6 mois, part en emploi (tout emploi) ou en formation qualifiante ou autre au suivi ; un cours de français ou un logement ne compte pas (SustainedEmploymentOrTraining).",
+		Numerator:   "suivis à 6 mois en emploi ou en formation (hors cours de français)", Denominator: text("sorties de la période avec un suivi à 6 mois"),
 		Maturity: text(maturityExit + " (6 mois après la sortie)"), Breakdowns: journeyBreakdowns},
 	// Network.
 	{Name: IndicatorNameNetworkEventsHeld, Group: IndicatorGroupNetwork, Unit: IndicatorUnitCount,
@@ -244,7 +291,7 @@ func Suppressed(unit IndicatorUnit, t Tally) bool {
 		return small(t.Numerator)
 	case IndicatorUnitRate:
 		return small(t.Numerator) || small(t.Denominator) || small(t.Denominator-t.Numerator)
-	case IndicatorUnitDays:
+	case IndicatorUnitDays, IndicatorUnitLevels:
 		return small(t.Denominator)
 	}
 	return true
@@ -272,7 +319,7 @@ func (d IndicatorDefinition) Cell(t Tally, hidden bool) IndicatorCell {
 			v := roundTo(float64(num)/float64(den), 4)
 			c.Value = &v
 		}
-	case IndicatorUnitDays:
+	case IndicatorUnitDays, IndicatorUnitLevels:
 		c.Denominator = &den
 		if t.Value != nil && den > 0 {
 			v := roundTo(*t.Value, 1)
@@ -406,6 +453,13 @@ func HouseholdOf(spouse bool, minorChildren int, others int) HouseholdCompositio
 // French course; or permanent housing.
 func FollowUpSustained(h HousingSituation, e EmploymentSituation, t TrainingSituation) bool {
 	return SustainedEmployment(e) || SustainedTraining(t) || h == HousingSituationPermanentHousing
+}
+
+// SustainedEmploymentOrTraining reports whether a follow-up finds the person in
+// employment or in a qualifying or other training: the durability of insertion, where
+// a French course or housing does not count (issue 17).
+func SustainedEmploymentOrTraining(e EmploymentSituation, t TrainingSituation) bool {
+	return SustainedEmployment(e) || t == TrainingSituationQualifyingTraining || t == TrainingSituationOtherTraining
 }
 
 // SustainedEmployment: the employment part of FollowUpSustained.
