@@ -544,6 +544,9 @@ const inPeriod = " BETWEEN per.f AND per.t"
 // FILTERed aggregate.
 func journeyIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date) string {
 	key, label := beneficiaryKey(q.Breakdown)
+	if q.Breakdown != nil && *q.Breakdown == model.BreakdownReason {
+		key = "e.reason" // the reason of the journey's end (none while in progress)
+	}
 	per := periodsSQL(q, a)
 	scope := q.Scope.deptCond(a, "b.department")
 	maxTo, minFrom := a.arg(lastDay(q)), a.arg(firstDay(q))

@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
@@ -112,6 +113,25 @@ func TestIndicatorsProgramme(t *testing.T) {
 		}
 		if c := rows["FRENCH_LEVELS_GAINED_MEDIAN"].Total; c.Value != nil || *c.Denominator != 0 {
 			t.Errorf("levels gained of nobody: %+v", c)
+		}
+	})
+
+	t.Run("OKEndedByReason", func(t *testing.T) {
+		// The 60 % by reason of the end: E's goals reached (in a CDI), F's withdrawal, G's
+		// exclusion (in training on the day); the rows of journeys in progress are not cells.
+		rows := indicatorRows(t, env, coordinator, map[string]any{"period": q1, "breakdown": "REASON",
+			"names": []string{"EMPLOYMENT_OR_TRAINING_AT_EXIT", "FRENCH_A2_AT_EXIT", "ENTRIES"}})
+		got := map[string]string{}
+		for _, c := range rows["EMPLOYMENT_OR_TRAINING_AT_EXIT"].Cells {
+			got[*c.Key+"|"+*c.Label] = show(c.Numerator) + "/" + show(c.Denominator)
+		}
+		want := map[string]string{"GOALS_REACHED|Objectifs atteints": "1/1", "WITHDRAWAL|Abandon": "0/1", "NON_ADHERENCE|Non-adhésion": "1/1"}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("by reason: %v, want %v", got, want)
+		}
+		expectCell(t, "total", rows["EMPLOYMENT_OR_TRAINING_AT_EXIT"].Total, intp(2), intp(3))
+		if r := rows["ENTRIES"]; r.Breakdown != nil || len(r.Cells) != 0 {
+			t.Errorf("entries by reason: %+v", r)
 		}
 	})
 

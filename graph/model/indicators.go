@@ -33,6 +33,11 @@ func target(v float64) *float64 { return &v }
 var journeyBreakdowns = []Breakdown{BreakdownDepartment, BreakdownStructure, BreakdownReferent, BreakdownCohortMonth,
 	BreakdownCohortQuarter, BreakdownCohortYear, BreakdownProtectionType, BreakdownSex, BreakdownAgeBand, BreakdownHousehold}
 
+// endedBreakdowns are the breakdowns of the indicators over the journeys ended in the
+// period: those of the journeys, and the reason of the end (exclusions and moves away
+// shown apart).
+var endedBreakdowns = with(journeyBreakdowns, BreakdownReason)
+
 // withoutCohorts leaves out the cohort breakdowns: for the referrals they repeat the
 // series (the cohort of a referral is its month), one more sum to difference.
 func withoutCohorts(bs []Breakdown) []Breakdown {
@@ -86,25 +91,25 @@ var IndicatorDefinitions = []IndicatorDefinition{
 	// Outcomes.
 	{Name: IndicatorNameEmploymentOrTrainingAtExit, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Accès à l'emploi ou à la formation à l'issue du parcours",
-		Description: "Part des parcours terminés dans la période avec un emploi (tout contrat) ou une formation qualifiante en cours le jour de la fin (même définition que Outcome.countsAsEmploymentOrTraining). Cible : 60 %.",
-		Numerator:   "parcours terminés en emploi ou en formation le jour de la fin", Denominator: text(ended),
-		Target: target(EmploymentOrTrainingTarget), Breakdowns: journeyBreakdowns},
+		Description: "Part des parcours terminés dans la période avec un emploi (tout contrat) ou une formation qualifiante en cours le jour de la fin (même définition que Outcome.countsAsEmploymentOrTraining). Cible : 60 %. Le dénominateur compte tous les parcours terminés, exclusions et déménagements hors du département compris ; la ventilation par motif de fin les montre à part.",
+		Numerator:   "parcours terminés en emploi ou en formation le jour de la fin", Denominator: text(ended + ", exclusions et déménagements compris (ventilables par motif)"),
+		Target: target(EmploymentOrTrainingTarget), Breakdowns: endedBreakdowns},
 	{Name: IndicatorNameDurableEmploymentAtExit, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Emploi durable à l'issue du parcours",
 		Description: "Part des parcours terminés dans la période avec un emploi durable (CDI ou CDD de 6 mois ou plus) en cours le jour de la fin.",
-		Numerator:   "parcours terminés en emploi durable le jour de la fin", Denominator: text(ended), Breakdowns: journeyBreakdowns},
+		Numerator:   "parcours terminés en emploi durable le jour de la fin", Denominator: text(ended), Breakdowns: endedBreakdowns},
 	{Name: IndicatorNameQualifyingTraining, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Accès à une formation qualifiante",
 		Description: "Part des parcours terminés dans la période qui ont commencé une formation qualifiante au plus tard le jour de la fin.",
-		Numerator:   "parcours terminés ayant commencé une formation qualifiante", Denominator: text(ended), Breakdowns: journeyBreakdowns},
+		Numerator:   "parcours terminés ayant commencé une formation qualifiante", Denominator: text(ended), Breakdowns: endedBreakdowns},
 	{Name: IndicatorNameHousingAtExit, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Accès au logement pérenne",
 		Description: "Part des parcours terminés dans la période dont la situation de logement à la fin est un logement pérenne (une situation inconnue compte au dénominateur).",
-		Numerator:   "parcours terminés en logement pérenne", Denominator: text(ended), Breakdowns: journeyBreakdowns},
+		Numerator:   "parcours terminés en logement pérenne", Denominator: text(ended), Breakdowns: endedBreakdowns},
 	{Name: IndicatorNameRightsOpened, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Ouverture de droits",
 		Description: "Part des parcours terminés dans la période avec au moins une démarche d'accès aux droits aboutie.",
-		Numerator:   "parcours terminés avec au moins un droit ouvert", Denominator: text(ended), Breakdowns: journeyBreakdowns},
+		Numerator:   "parcours terminés avec au moins un droit ouvert", Denominator: text(ended), Breakdowns: endedBreakdowns},
 	{Name: IndicatorNameRetention, Group: IndicatorGroupRetention, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Taux de maintien dans le parcours",
 		Description: "Part des parcours entrés (entretien d'accueil réalisé) et actifs dans la période qui n'ont pas été interrompus dans la période par un abandon ou une exclusion.",
@@ -126,17 +131,17 @@ var IndicatorDefinitions = []IndicatorDefinition{
 		Label:       "Progression en français (niveaux gagnés)",
 		Description: "Médiane du nombre de niveaux du CECRL gagnés (sous A1, A1, A2, B1, B2, C1, C2) entre la première évaluation du niveau de français et la dernière faite au plus tard le jour de la fin, pour les parcours terminés dans la période qui ont au moins deux évaluations.",
 		Numerator:   "niveaux gagnés entre la première et la dernière évaluation",
-		Denominator: text(ended + ", avec au moins deux évaluations du niveau de français au plus tard le jour de la fin"), Breakdowns: journeyBreakdowns},
+		Denominator: text(ended + ", avec au moins deux évaluations du niveau de français au plus tard le jour de la fin"), Breakdowns: endedBreakdowns},
 	{Name: IndicatorNameFrenchA2AtExit, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Niveau A2 atteint en fin de parcours",
 		Description: "Part des parcours terminés dans la période dont la dernière évaluation du niveau de français faite au plus tard le jour de la fin est A2 ou plus.",
 		Numerator:   "parcours terminés au niveau A2 ou plus",
-		Denominator: text(ended + ", avec au moins une évaluation du niveau de français au plus tard le jour de la fin"), Breakdowns: journeyBreakdowns},
+		Denominator: text(ended + ", avec au moins une évaluation du niveau de français au plus tard le jour de la fin"), Breakdowns: endedBreakdowns},
 	{Name: IndicatorNameFrenchB1AtExit, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Niveau B1 atteint en fin de parcours",
 		Description: "Part des parcours terminés dans la période dont la dernière évaluation du niveau de français faite au plus tard le jour de la fin est B1 ou plus.",
 		Numerator:   "parcours terminés au niveau B1 ou plus",
-		Denominator: text(ended + ", avec au moins une évaluation du niveau de français au plus tard le jour de la fin"), Breakdowns: journeyBreakdowns},
+		Denominator: text(ended + ", avec au moins une évaluation du niveau de français au plus tard le jour de la fin"), Breakdowns: endedBreakdowns},
 	{Name: IndicatorNameConvocationNoShow, Group: IndicatorGroupDelays, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Absences aux convocations",
 		Description: "Part des convocations dont le rendez-vous tombe dans la période et dont l'entretien est enregistré comme non honoré (absence), parmi celles dont l'entretien est enregistré comme réalisé ou non honoré (un entretien excusé, annulé ou non enregistré ne compte pas).",
@@ -163,7 +168,7 @@ var IndicatorDefinitions = []IndicatorDefinition{
 	{Name: IndicatorNameJourneyDurationMedian, Group: IndicatorGroupDelays, Unit: IndicatorUnitDays, Personal: true,
 		Label:       "Durée médiane du parcours",
 		Description: "Médiane, en jours, de la durée des parcours terminés dans la période, de l'entrée (entretien d'accueil, l'orientation à défaut) à la fin.",
-		Numerator:   "jours entre l'entrée et la fin du parcours", Denominator: text(ended), Breakdowns: journeyBreakdowns},
+		Numerator:   "jours entre l'entrée et la fin du parcours", Denominator: text(ended), Breakdowns: endedBreakdowns},
 	{Name: IndicatorNameJourneysOverLimit, Group: IndicatorGroupDelays, Unit: IndicatorUnitCount, Personal: true,
 		Label:       "Parcours au-delà de la durée maximale",
 		Description: "Parcours actifs dans la période qui ont dépassé leur durée maximale (24 mois, ou la fin de la réintégration) avant leur fin ou avant le dernier jour de la période.",
