@@ -47,6 +47,7 @@ type ResolverRoot interface {
 	Orientation() OrientationResolver
 	OrientedPerson() OrientedPersonResolver
 	PartnerActivity() PartnerActivityResolver
+	PartnerWeek() PartnerWeekResolver
 	ProfessionalDiagnostic() ProfessionalDiagnosticResolver
 	Query() QueryResolver
 	ReferentAssignment() ReferentAssignmentResolver
@@ -279,6 +280,14 @@ type ComplexityRoot struct {
 		AppointmentAt func(childComplexity int) int
 		HandedOverOn  func(childComplexity int) int
 		Status        func(childComplexity int) int
+	}
+
+	CoordinatorWeek struct {
+		DueThisWeek func(childComplexity int) int
+		From        func(childComplexity int) int
+		Partners    func(childComplexity int) int
+		To          func(childComplexity int) int
+		Trends      func(childComplexity int) int
 	}
 
 	Diagnostic struct {
@@ -616,6 +625,7 @@ type ComplexityRoot struct {
 
 	NeedGap struct {
 		Beneficiaries         func(childComplexity int) int
+		CapacityUnknown       func(childComplexity int) int
 		Missing               func(childComplexity int) int
 		Need                  func(childComplexity int) int
 		Offers                func(childComplexity int) int
@@ -683,6 +693,7 @@ type ComplexityRoot struct {
 		Today                     func(childComplexity int) int
 		UpcomingCollectiveActions func(childComplexity int) int
 		UpcomingNetworkEvents     func(childComplexity int) int
+		Week                      func(childComplexity int) int
 	}
 
 	Objective struct {
@@ -902,6 +913,19 @@ type ComplexityRoot struct {
 		OrientationsOverdue  func(childComplexity int) int
 		OrientationsReceived func(childComplexity int) int
 		Structure            func(childComplexity int) int
+	}
+
+	PartnerWeek struct {
+		CapacityUnknown        func(childComplexity int) int
+		OrientationsAnswered   func(childComplexity int) int
+		OrientationsInProgress func(childComplexity int) int
+		OrientationsPending    func(childComplexity int) int
+		OrientationsReceived   func(childComplexity int) int
+		OrientationsRefused    func(childComplexity int) int
+		Places                 func(childComplexity int) int
+		RefusalRate            func(childComplexity int) int
+		Saturated              func(childComplexity int) int
+		Structure              func(childComplexity int) int
 	}
 
 	PhaseCount struct {
@@ -1203,6 +1227,15 @@ type ComplexityRoot struct {
 		Subject     func(childComplexity int) int
 	}
 
+	WeekTrend struct {
+		Ends                func(childComplexity int) int
+		Entries             func(childComplexity int) int
+		From                func(childComplexity int) int
+		Orientations        func(childComplexity int) int
+		OrientationsRefused func(childComplexity int) int
+		Referrals           func(childComplexity int) int
+	}
+
 	WorkExperience struct {
 		Country func(childComplexity int) int
 		Job     func(childComplexity int) int
@@ -1363,6 +1396,8 @@ type NetworkOverviewResolver interface {
 	UpcomingCollectiveActions(ctx context.Context, obj *model.NetworkOverview) ([]model.CollectiveAction, error)
 	UpcomingNetworkEvents(ctx context.Context, obj *model.NetworkOverview) ([]model.NetworkEvent, error)
 	OpenEmergingNeeds(ctx context.Context, obj *model.NetworkOverview) ([]model.EmergingNeed, error)
+
+	Week(ctx context.Context, obj *model.NetworkOverview) (*model.CoordinatorWeek, error)
 }
 type OfferResolver interface {
 	Structure(ctx context.Context, obj *model.Offer) (*model.Structure, error)
@@ -1388,6 +1423,9 @@ type OrientedPersonResolver interface {
 }
 type PartnerActivityResolver interface {
 	Structure(ctx context.Context, obj *model.PartnerActivity) (*model.Structure, error)
+}
+type PartnerWeekResolver interface {
+	Structure(ctx context.Context, obj *model.PartnerWeek) (*model.Structure, error)
 }
 type ProfessionalDiagnosticResolver interface {
 	AuthorStructure(ctx context.Context, obj *model.ProfessionalDiagnostic) (*model.Structure, error)
@@ -2388,6 +2426,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Convocation.Status(childComplexity), true
+
+	case "CoordinatorWeek.dueThisWeek":
+		if e.ComplexityRoot.CoordinatorWeek.DueThisWeek == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoordinatorWeek.DueThisWeek(childComplexity), true
+	case "CoordinatorWeek.from":
+		if e.ComplexityRoot.CoordinatorWeek.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoordinatorWeek.From(childComplexity), true
+	case "CoordinatorWeek.partners":
+		if e.ComplexityRoot.CoordinatorWeek.Partners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoordinatorWeek.Partners(childComplexity), true
+	case "CoordinatorWeek.to":
+		if e.ComplexityRoot.CoordinatorWeek.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoordinatorWeek.To(childComplexity), true
+	case "CoordinatorWeek.trends":
+		if e.ComplexityRoot.CoordinatorWeek.Trends == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoordinatorWeek.Trends(childComplexity), true
 
 	case "Diagnostic.employment":
 		if e.ComplexityRoot.Diagnostic.Employment == nil {
@@ -4048,6 +4117,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NeedGap.Beneficiaries(childComplexity), true
+	case "NeedGap.capacityUnknown":
+		if e.ComplexityRoot.NeedGap.CapacityUnknown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGap.CapacityUnknown(childComplexity), true
 	case "NeedGap.missing":
 		if e.ComplexityRoot.NeedGap.Missing == nil {
 			break
@@ -4331,6 +4406,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NetworkOverview.UpcomingNetworkEvents(childComplexity), true
+	case "NetworkOverview.week":
+		if e.ComplexityRoot.NetworkOverview.Week == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkOverview.Week(childComplexity), true
 
 	case "Objective.actions":
 		if e.ComplexityRoot.Objective.Actions == nil {
@@ -5276,6 +5357,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartnerActivity.Structure(childComplexity), true
+
+	case "PartnerWeek.capacityUnknown":
+		if e.ComplexityRoot.PartnerWeek.CapacityUnknown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.CapacityUnknown(childComplexity), true
+	case "PartnerWeek.orientationsAnswered":
+		if e.ComplexityRoot.PartnerWeek.OrientationsAnswered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.OrientationsAnswered(childComplexity), true
+	case "PartnerWeek.orientationsInProgress":
+		if e.ComplexityRoot.PartnerWeek.OrientationsInProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.OrientationsInProgress(childComplexity), true
+	case "PartnerWeek.orientationsPending":
+		if e.ComplexityRoot.PartnerWeek.OrientationsPending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.OrientationsPending(childComplexity), true
+	case "PartnerWeek.orientationsReceived":
+		if e.ComplexityRoot.PartnerWeek.OrientationsReceived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.OrientationsReceived(childComplexity), true
+	case "PartnerWeek.orientationsRefused":
+		if e.ComplexityRoot.PartnerWeek.OrientationsRefused == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.OrientationsRefused(childComplexity), true
+	case "PartnerWeek.places":
+		if e.ComplexityRoot.PartnerWeek.Places == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.Places(childComplexity), true
+	case "PartnerWeek.refusalRate":
+		if e.ComplexityRoot.PartnerWeek.RefusalRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.RefusalRate(childComplexity), true
+	case "PartnerWeek.saturated":
+		if e.ComplexityRoot.PartnerWeek.Saturated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.Saturated(childComplexity), true
+	case "PartnerWeek.structure":
+		if e.ComplexityRoot.PartnerWeek.Structure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.Structure(childComplexity), true
 
 	case "PhaseCount.count":
 		if e.ComplexityRoot.PhaseCount.Count == nil {
@@ -6618,6 +6760,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Subject(childComplexity), true
+
+	case "WeekTrend.ends":
+		if e.ComplexityRoot.WeekTrend.Ends == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekTrend.Ends(childComplexity), true
+	case "WeekTrend.entries":
+		if e.ComplexityRoot.WeekTrend.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekTrend.Entries(childComplexity), true
+	case "WeekTrend.from":
+		if e.ComplexityRoot.WeekTrend.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekTrend.From(childComplexity), true
+	case "WeekTrend.orientations":
+		if e.ComplexityRoot.WeekTrend.Orientations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekTrend.Orientations(childComplexity), true
+	case "WeekTrend.orientationsRefused":
+		if e.ComplexityRoot.WeekTrend.OrientationsRefused == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekTrend.OrientationsRefused(childComplexity), true
+	case "WeekTrend.referrals":
+		if e.ComplexityRoot.WeekTrend.Referrals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekTrend.Referrals(childComplexity), true
 
 	case "WorkExperience.country":
 		if e.ComplexityRoot.WorkExperience.Country == nil {
@@ -11214,6 +11393,8 @@ type NeedGap @allow(roles: [coordinator]) {
   offersWithoutCapacity: Int!
   "Whether the local offer is missing: no offer, or fewer known places than beneficiaries while every offer gives its capacity (« offre manquante »)."
   missing: Boolean!
+  "Whether the gap cannot be judged: some answering offers give no capacity and the known places are fewer than the beneficiaries (« capacité inconnue », not « manquante »)."
+  capacityUnknown: Boolean!
 }
 
 "The coordinator's dashboard (« tableau de bord d'animation du réseau »), for its territory."
@@ -11238,6 +11419,62 @@ type NetworkOverview @allow(roles: [coordinator]) {
   openEmergingNeeds: [EmergingNeed!]!
   "Needs found in diagnostics against the published offers, biggest gap first."
   needsGap: [NeedGap!]!
+  "The coordinator's Monday view (« la semaine du coordinateur »): what falls due this week, partners' refusals and saturation, 12-week trends."
+  week: CoordinatorWeek!
+}
+
+"The coordinator's week (« la semaine »), Monday to Sunday in Europe/Paris."
+type CoordinatorWeek @allow(roles: [coordinator]) {
+  "Monday of the current week."
+  from: Date!
+  "Sunday of the current week."
+  to: Date!
+  "Acts falling due from today to Sunday, whether their alert is active yet or not, every kind listed (count 0 included), with the 5 soonest of each (« à échéance cette semaine »)."
+  dueThisWeek: [NetworkAlertGroup!]!
+  "Partners of the territory over the last 12 weeks: refusals and saturation, most orientations first (« partenaires : refus et saturation »)."
+  partners: [PartnerWeek!]!
+  "The last 12 weeks, oldest first, the current one last (« tendances sur 12 semaines »)."
+  trends: [WeekTrend!]!
+}
+
+"A partner's refusals and saturation (« refus et saturation d'un partenaire »)."
+type PartnerWeek @allow(roles: [coordinator]) {
+  "The structure."
+  structure: Structure
+  "Orientations received in the last 12 weeks."
+  orientationsReceived: Int!
+  "Orientations answered in the last 12 weeks."
+  orientationsAnswered: Int!
+  "Of which refused."
+  orientationsRefused: Int!
+  "Refused / answered over the last 12 weeks; null when nothing was answered (« taux de refus »)."
+  refusalRate: Float
+  "Orientations waiting for its answer now."
+  orientationsPending: Int!
+  "People it has accepted and not yet finished with (accepted or started) (« personnes en cours »)."
+  orientationsInProgress: Int!
+  "Places of its published offers, when every one gives its capacity; null otherwise (« places »)."
+  places: Int
+  "Whether a published offer of the partner gives no capacity, so saturation cannot be judged (« capacité inconnue »)."
+  capacityUnknown: Boolean!
+  "Whether the people in progress fill the known places; null when the capacity is unknown (« saturé »)."
+  saturated: Boolean
+}
+
+"One week of the territory's activity (« semaine »)."
+type WeekTrend @allow(roles: [coordinator]) {
+  "Monday of the week."
+  from: Date!
+  "OFII referrals."
+  referrals: Int!
+  "Welcome interviews held (entries)."
+  entries: Int!
+  "Ends of journeys (exits and exclusions)."
+  ends: Int!
+  "Orientations made."
+  orientations: Int!
+  "Orientations refused (answered that week)."
+  orientationsRefused: Int!
 }
 
 extend type Query {
@@ -11696,6 +11933,22 @@ func (ec *executionContext) childFields_Convocation(ctx context.Context, field g
 		return ec.fieldContext_Convocation_status(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Convocation", field.Name)
+}
+
+func (ec *executionContext) childFields_CoordinatorWeek(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_CoordinatorWeek_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CoordinatorWeek_to(ctx, field)
+	case "dueThisWeek":
+		return ec.fieldContext_CoordinatorWeek_dueThisWeek(ctx, field)
+	case "partners":
+		return ec.fieldContext_CoordinatorWeek_partners(ctx, field)
+	case "trends":
+		return ec.fieldContext_CoordinatorWeek_trends(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoordinatorWeek", field.Name)
 }
 
 func (ec *executionContext) childFields_Diagnostic(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12274,6 +12527,8 @@ func (ec *executionContext) childFields_NeedGap(ctx context.Context, field graph
 		return ec.fieldContext_NeedGap_offersWithoutCapacity(ctx, field)
 	case "missing":
 		return ec.fieldContext_NeedGap_missing(ctx, field)
+	case "capacityUnknown":
+		return ec.fieldContext_NeedGap_capacityUnknown(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NeedGap", field.Name)
 }
@@ -12396,6 +12651,8 @@ func (ec *executionContext) childFields_NetworkOverview(ctx context.Context, fie
 		return ec.fieldContext_NetworkOverview_openEmergingNeeds(ctx, field)
 	case "needsGap":
 		return ec.fieldContext_NetworkOverview_needsGap(ctx, field)
+	case "week":
+		return ec.fieldContext_NetworkOverview_week(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NetworkOverview", field.Name)
 }
@@ -12836,6 +13093,32 @@ func (ec *executionContext) childFields_PartnerActivity(ctx context.Context, fie
 		return ec.fieldContext_PartnerActivity_offersStale(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartnerActivity", field.Name)
+}
+
+func (ec *executionContext) childFields_PartnerWeek(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "structure":
+		return ec.fieldContext_PartnerWeek_structure(ctx, field)
+	case "orientationsReceived":
+		return ec.fieldContext_PartnerWeek_orientationsReceived(ctx, field)
+	case "orientationsAnswered":
+		return ec.fieldContext_PartnerWeek_orientationsAnswered(ctx, field)
+	case "orientationsRefused":
+		return ec.fieldContext_PartnerWeek_orientationsRefused(ctx, field)
+	case "refusalRate":
+		return ec.fieldContext_PartnerWeek_refusalRate(ctx, field)
+	case "orientationsPending":
+		return ec.fieldContext_PartnerWeek_orientationsPending(ctx, field)
+	case "orientationsInProgress":
+		return ec.fieldContext_PartnerWeek_orientationsInProgress(ctx, field)
+	case "places":
+		return ec.fieldContext_PartnerWeek_places(ctx, field)
+	case "capacityUnknown":
+		return ec.fieldContext_PartnerWeek_capacityUnknown(ctx, field)
+	case "saturated":
+		return ec.fieldContext_PartnerWeek_saturated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnerWeek", field.Name)
 }
 
 func (ec *executionContext) childFields_PhaseCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13368,6 +13651,24 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_departments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_WeekTrend(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_WeekTrend_from(ctx, field)
+	case "referrals":
+		return ec.fieldContext_WeekTrend_referrals(ctx, field)
+	case "entries":
+		return ec.fieldContext_WeekTrend_entries(ctx, field)
+	case "ends":
+		return ec.fieldContext_WeekTrend_ends(ctx, field)
+	case "orientations":
+		return ec.fieldContext_WeekTrend_orientations(ctx, field)
+	case "orientationsRefused":
+		return ec.fieldContext_WeekTrend_orientationsRefused(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WeekTrend", field.Name)
 }
 
 func (ec *executionContext) childFields_WorkExperience(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -19123,6 +19424,148 @@ func (ec *executionContext) _Convocation_status(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Convocation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Convocation", field, false, false, "InterviewStatus")
+}
+
+func (ec *executionContext) _CoordinatorWeek_from(ctx context.Context, field graphql.CollectedField, obj *model.CoordinatorWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoordinatorWeek_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoordinatorWeek_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoordinatorWeek", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CoordinatorWeek_to(ctx context.Context, field graphql.CollectedField, obj *model.CoordinatorWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoordinatorWeek_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoordinatorWeek_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoordinatorWeek", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CoordinatorWeek_dueThisWeek(ctx context.Context, field graphql.CollectedField, obj *model.CoordinatorWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoordinatorWeek_dueThisWeek(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueThisWeek, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.NetworkAlertGroup) graphql.Marshaler {
+			return ec.marshalNNetworkAlertGroup2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkAlertGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoordinatorWeek_dueThisWeek(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoordinatorWeek",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkAlertGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoordinatorWeek_partners(ctx context.Context, field graphql.CollectedField, obj *model.CoordinatorWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoordinatorWeek_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PartnerWeek) graphql.Marshaler {
+			return ec.marshalNPartnerWeek2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPartnerWeekᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoordinatorWeek_partners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoordinatorWeek",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerWeek(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoordinatorWeek_trends(ctx context.Context, field graphql.CollectedField, obj *model.CoordinatorWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoordinatorWeek_trends(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trends, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.WeekTrend) graphql.Marshaler {
+			return ec.marshalNWeekTrend2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWeekTrendᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoordinatorWeek_trends(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoordinatorWeek",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WeekTrend(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Diagnostic_rights(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
@@ -25985,6 +26428,29 @@ func (ec *executionContext) fieldContext_NeedGap_missing(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("NeedGap", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _NeedGap_capacityUnknown(ctx context.Context, field graphql.CollectedField, obj *model.NeedGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGap_capacityUnknown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CapacityUnknown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGap_capacityUnknown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGap", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _NetworkAlertGroup_kind(ctx context.Context, field graphql.CollectedField, obj *model.NetworkAlertGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27089,6 +27555,38 @@ func (ec *executionContext) fieldContext_NetworkOverview_needsGap(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_NeedGap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkOverview_week(ctx context.Context, field graphql.CollectedField, obj *model.NetworkOverview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkOverview_week(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NetworkOverview().Week(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoordinatorWeek) graphql.Marshaler {
+			return ec.marshalNCoordinatorWeek2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCoordinatorWeek(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkOverview_week(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkOverview",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoordinatorWeek(ctx, field)
 		},
 	}
 	return fc, nil
@@ -30938,6 +31436,245 @@ func (ec *executionContext) _PartnerActivity_offersStale(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_PartnerActivity_offersStale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PartnerActivity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerWeek_structure(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_structure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartnerWeek().Structure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalOStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_structure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerWeek",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerWeek_orientationsReceived(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_orientationsReceived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationsReceived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_orientationsReceived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerWeek_orientationsAnswered(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_orientationsAnswered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationsAnswered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_orientationsAnswered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerWeek_orientationsRefused(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_orientationsRefused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationsRefused, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_orientationsRefused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerWeek_refusalRate(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_refusalRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefusalRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_refusalRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PartnerWeek_orientationsPending(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_orientationsPending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationsPending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_orientationsPending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerWeek_orientationsInProgress(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_orientationsInProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationsInProgress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_orientationsInProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerWeek_places(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_places(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Places, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_places(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerWeek_capacityUnknown(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_capacityUnknown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CapacityUnknown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_capacityUnknown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PartnerWeek_saturated(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_saturated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Saturated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_saturated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PhaseCount_phase(ctx context.Context, field graphql.CollectedField, obj *model.PhaseCount) (ret graphql.Marshaler) {
@@ -36529,6 +37266,144 @@ func (ec *executionContext) _Viewer_departments(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Viewer_departments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _WeekTrend_from(ctx context.Context, field graphql.CollectedField, obj *model.WeekTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeekTrend_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeekTrend_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeekTrend", field, false, false, "Date")
+}
+
+func (ec *executionContext) _WeekTrend_referrals(ctx context.Context, field graphql.CollectedField, obj *model.WeekTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeekTrend_referrals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referrals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeekTrend_referrals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeekTrend", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WeekTrend_entries(ctx context.Context, field graphql.CollectedField, obj *model.WeekTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeekTrend_entries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeekTrend_entries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeekTrend", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WeekTrend_ends(ctx context.Context, field graphql.CollectedField, obj *model.WeekTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeekTrend_ends(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ends, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeekTrend_ends(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeekTrend", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WeekTrend_orientations(ctx context.Context, field graphql.CollectedField, obj *model.WeekTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeekTrend_orientations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orientations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeekTrend_orientations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeekTrend", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WeekTrend_orientationsRefused(ctx context.Context, field graphql.CollectedField, obj *model.WeekTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeekTrend_orientationsRefused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationsRefused, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeekTrend_orientationsRefused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeekTrend", field, false, false, "Int")
 }
 
 func (ec *executionContext) _WorkExperience_job(ctx context.Context, field graphql.CollectedField, obj *model.WorkExperience) (ret graphql.Marshaler) {
@@ -44867,6 +45742,59 @@ func (ec *executionContext) _Convocation(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var coordinatorWeekImplementors = []string{"CoordinatorWeek"}
+
+func (ec *executionContext) _CoordinatorWeek(ctx context.Context, sel ast.SelectionSet, obj *model.CoordinatorWeek) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coordinatorWeekImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoordinatorWeek")
+		case "from":
+			out.Values[i] = ec._CoordinatorWeek_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._CoordinatorWeek_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueThisWeek":
+			out.Values[i] = ec._CoordinatorWeek_dueThisWeek(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partners":
+			out.Values[i] = ec._CoordinatorWeek_partners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trends":
+			out.Values[i] = ec._CoordinatorWeek_trends(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var diagnosticImplementors = []string{"Diagnostic"}
 
 func (ec *executionContext) _Diagnostic(ctx context.Context, sel ast.SelectionSet, obj *model.Diagnostic) graphql.Marshaler {
@@ -47149,6 +48077,11 @@ func (ec *executionContext) _NeedGap(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "capacityUnknown":
+			out.Values[i] = ec._NeedGap_capacityUnknown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -47554,6 +48487,12 @@ func (ec *executionContext) _NetworkOverview(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "week":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkOverview_week(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -48944,6 +49883,85 @@ func (ec *executionContext) _PartnerActivity(ctx context.Context, sel ast.Select
 		case "offersStale":
 			out.Values[i] = ec._PartnerActivity_offersStale(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partnerWeekImplementors = []string{"PartnerWeek"}
+
+func (ec *executionContext) _PartnerWeek(ctx context.Context, sel ast.SelectionSet, obj *model.PartnerWeek) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerWeekImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnerWeek")
+		case "structure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartnerWeek_structure(ctx, field, obj)
+				})
+		case "orientationsReceived":
+			out.Values[i] = ec._PartnerWeek_orientationsReceived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orientationsAnswered":
+			out.Values[i] = ec._PartnerWeek_orientationsAnswered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orientationsRefused":
+			out.Values[i] = ec._PartnerWeek_orientationsRefused(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refusalRate":
+			out.Values[i] = ec._PartnerWeek_refusalRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orientationsPending":
+			out.Values[i] = ec._PartnerWeek_orientationsPending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orientationsInProgress":
+			out.Values[i] = ec._PartnerWeek_orientationsInProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "places":
+			out.Values[i] = ec._PartnerWeek_places(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacityUnknown":
+			out.Values[i] = ec._PartnerWeek_capacityUnknown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "saturated":
+			out.Values[i] = ec._PartnerWeek_saturated(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -50938,6 +51956,64 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var weekTrendImplementors = []string{"WeekTrend"}
+
+func (ec *executionContext) _WeekTrend(ctx context.Context, sel ast.SelectionSet, obj *model.WeekTrend) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, weekTrendImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WeekTrend")
+		case "from":
+			out.Values[i] = ec._WeekTrend_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "referrals":
+			out.Values[i] = ec._WeekTrend_referrals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entries":
+			out.Values[i] = ec._WeekTrend_entries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ends":
+			out.Values[i] = ec._WeekTrend_ends(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orientations":
+			out.Values[i] = ec._WeekTrend_orientations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orientationsRefused":
+			out.Values[i] = ec._WeekTrend_orientationsRefused(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var workExperienceImplementors = []string{"WorkExperience"}
 
 func (ec *executionContext) _WorkExperience(ctx context.Context, sel ast.SelectionSet, obj *model.WorkExperience) graphql.Marshaler {
@@ -52021,6 +53097,14 @@ func (ec *executionContext) marshalNConvocation2ᚕgithubᚗcomᚋagirᚑreseau�
 func (ec *executionContext) unmarshalNConvokeBeneficiaryInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConvokeBeneficiaryInput(ctx context.Context, v any) (model.ConvokeBeneficiaryInput, error) {
 	res, err := ec.unmarshalInputConvokeBeneficiaryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCoordinatorWeek2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCoordinatorWeek(ctx context.Context, sel ast.SelectionSet, v *model.CoordinatorWeek) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CoordinatorWeek!")
+		return graphql.Null
+	}
+	return ec._CoordinatorWeek(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateOfferInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCreateOfferInput(ctx context.Context, v any) (model.CreateOfferInput, error) {
@@ -53636,6 +54720,26 @@ func (ec *executionContext) marshalNPartnerActivity2ᚕgithubᚗcomᚋagirᚑres
 	return ret
 }
 
+func (ec *executionContext) marshalNPartnerWeek2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPartnerWeek(ctx context.Context, sel ast.SelectionSet, v model.PartnerWeek) graphql.Marshaler {
+	return ec._PartnerWeek(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPartnerWeek2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPartnerWeekᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PartnerWeek) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnerWeek2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPartnerWeek(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPhaseCount2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPhaseCount(ctx context.Context, sel ast.SelectionSet, v model.PhaseCount) graphql.Marshaler {
 	return ec._PhaseCount(ctx, sel, &v)
 }
@@ -54532,6 +55636,26 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋagirᚑreseauᚋagi
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWeekTrend2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWeekTrend(ctx context.Context, sel ast.SelectionSet, v model.WeekTrend) graphql.Marshaler {
+	return ec._WeekTrend(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWeekTrend2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWeekTrendᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WeekTrend) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWeekTrend2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWeekTrend(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNWithdrawConsentInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWithdrawConsentInput(ctx context.Context, v any) (model.WithdrawConsentInput, error) {

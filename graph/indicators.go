@@ -356,5 +356,8 @@ func loadAllFound[T any](ctx context.Context, loadAll func(context.Context, []st
 	return out, nil
 }
 
+// weekDueItems is how many items of each kind NetworkOverview.week.dueThisWeek lists.
+const weekDueItems = 5
+
 // maxOverviewItems bounds networkOverview's first.
 const maxOverviewItems = 50

@@ -1095,6 +1095,11 @@ func (r *networkOverviewResolver) OpenEmergingNeeds(ctx context.Context, obj *mo
 	return loadAllFound(ctx, loadersFrom(ctx).EmergingNeed.LoadAll, obj.EmergingNeedKeys, func(n model.EmergingNeed) string { return n.Key })
 }
 
+func (r *networkOverviewResolver) Week(ctx context.Context, obj *model.NetworkOverview) (*model.CoordinatorWeek, error) {
+	w, err := r.Store.CoordinatorWeek(ctx, model.PrincipalFrom(ctx), obj.Departments, weekDueItems)
+	return &w, err
+}
+
 func (r *offerResolver) Structure(ctx context.Context, obj *model.Offer) (*model.Structure, error) {
 	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.StructureKey)
 	if err == nil && st.Key == "" {
@@ -1160,6 +1165,10 @@ func (r *orientedPersonResolver) LastNameInitial(ctx context.Context, obj *model
 }
 
 func (r *partnerActivityResolver) Structure(ctx context.Context, obj *model.PartnerActivity) (*model.Structure, error) {
+	return structureOrNil(ctx, &obj.StructureKey)
+}
+
+func (r *partnerWeekResolver) Structure(ctx context.Context, obj *model.PartnerWeek) (*model.Structure, error) {
 	return structureOrNil(ctx, &obj.StructureKey)
 }
 
@@ -1650,6 +1659,8 @@ func (r *Resolver) OrientedPerson() OrientedPersonResolver { return &orientedPer
 
 func (r *Resolver) PartnerActivity() PartnerActivityResolver { return &partnerActivityResolver{r} }
 
+func (r *Resolver) PartnerWeek() PartnerWeekResolver { return &partnerWeekResolver{r} }
+
 func (r *Resolver) ProfessionalDiagnostic() ProfessionalDiagnosticResolver {
 	return &professionalDiagnosticResolver{r}
 }
@@ -1691,6 +1702,7 @@ type (
 	orientationResolver                  struct{ *Resolver }
 	orientedPersonResolver               struct{ *Resolver }
 	partnerActivityResolver              struct{ *Resolver }
+	partnerWeekResolver                  struct{ *Resolver }
 	professionalDiagnosticResolver       struct{ *Resolver }
 	queryResolver                        struct{ *Resolver }
 	referentAssignmentResolver           struct{ *Resolver }

@@ -518,6 +518,13 @@ func NeedMissing(beneficiaries, offers, places, withoutCapacity int) bool {
 	return offers == 0 || (withoutCapacity == 0 && places < beneficiaries)
 }
 
+// NeedCapacityUnknown reports whether the gap of a need cannot be judged: some answering
+// offers give no capacity and the known places are fewer than the beneficiaries (the
+// offer is then "capacity unknown", not "missing").
+func NeedCapacityUnknown(beneficiaries, offers, places, withoutCapacity int) bool {
+	return beneficiaries > 0 && offers > 0 && withoutCapacity > 0 && places < beneficiaries
+}
+
 // BreakdownLabels are the French labels of the enumerated keys of the breakdowns.
 var BreakdownLabels = map[string]string{
 	"REFUGEE": "Réfugié", "SUBSIDIARY_PROTECTION": "Protection subsidiaire", "OTHER": "Autre",

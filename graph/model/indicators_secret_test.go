@@ -111,3 +111,43 @@ func TestHiddenCells(t *testing.T) {
 		}
 	}
 }
+
+func TestWeekOf(t *testing.T) {
+	for day, want := range map[string]string{"2026-06-15": "2026-06-15", "2026-06-21": "2026-06-15", "2026-06-22": "2026-06-22", "2026-03-01": "2026-02-23"} {
+		d, _ := ParseDate(day)
+		if m, s := WeekOf(d); m.String() != want || m.AddDate(0, 0, 6) != s {
+			t.Errorf("%s: %s..%s", day, m, s)
+		}
+	}
+}
+
+func TestPartnerWeekJudge(t *testing.T) {
+	places := func(n int) *int { return &n }
+	p := PartnerWeek{OrientationsAnswered: 4, OrientationsRefused: 1, OrientationsInProgress: 3, Places: places(3)}
+	p.Judge()
+	if *p.RefusalRate != 0.25 || p.Saturated == nil || !*p.Saturated {
+		t.Errorf("full: %+v", p)
+	}
+	p = PartnerWeek{OrientationsInProgress: 3, Places: places(3), CapacityUnknown: true}
+	p.Judge()
+	if p.RefusalRate != nil || p.Saturated != nil || p.Places != nil {
+		t.Errorf("capacity unknown: %+v", p)
+	}
+}
+
+func TestNeedCapacityUnknown(t *testing.T) {
+	for _, c := range []struct {
+		b, o, places, without int
+		missing, unknown      bool
+	}{
+		{0, 0, 0, 0, false, false},
+		{5, 0, 0, 0, true, false},  // no offer: missing
+		{5, 2, 3, 0, true, false},  // every capacity given, too few places: missing
+		{5, 2, 3, 1, false, true},  // one offer gives none: capacity unknown, not missing
+		{5, 2, 6, 1, false, false}, // enough known places
+	} {
+		if NeedMissing(c.b, c.o, c.places, c.without) != c.missing || NeedCapacityUnknown(c.b, c.o, c.places, c.without) != c.unknown {
+			t.Errorf("%+v", c)
+		}
+	}
+}

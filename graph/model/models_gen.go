@@ -665,6 +665,8 @@ type NeedGap struct {
 	OffersWithoutCapacity int `json:"offersWithoutCapacity"`
 	// Whether the local offer is missing: no offer, or fewer known places than beneficiaries while every offer gives its capacity (« offre manquante »).
 	Missing bool `json:"missing"`
+	// Whether the gap cannot be judged: some answering offers give no capacity and the known places are fewer than the beneficiaries (« capacité inconnue », not « manquante »).
+	CapacityUnknown bool `json:"capacityUnknown"`
 }
 
 // Filter of network events.
