@@ -100,9 +100,10 @@ func (sc IndicatorScope) deptCond(a *sqlArgs, col string) string {
 // IndicatorPeriod is one period of the computation (one step of a series).
 type IndicatorPeriod struct{ From, To model.Date }
 
-// IndicatorFigures are the raw figures of the indicators: by period (its first day), by
-// cell key ("" for the total), by indicator.
-type IndicatorFigures map[model.Date]map[string]map[model.IndicatorName]model.Tally
+// IndicatorFigures are the raw figures of the indicators: by period, by cell key ("" for
+// the total), by indicator. Periods may share their first day (a month, its quarter and
+// its year), so the whole period is the key.
+type IndicatorFigures map[IndicatorPeriod]map[string]map[model.IndicatorName]model.Tally
 
 // IndicatorLabels are the labels of the keys (departments, structures, referents) read
 // with the figures.
@@ -130,11 +131,14 @@ var indicatorGroups = []indicatorGroup{
 		model.IndicatorNameJourneyDurationMedian, model.IndicatorNameJourneysOverLimit,
 		model.IndicatorNameEntryEvaluations, model.IndicatorNameMidCourseEvaluations, model.IndicatorNameExitEvaluations,
 		model.IndicatorNameFollowUps3Months, model.IndicatorNameFollowUps6Months, model.IndicatorNameDurability3Months,
-		model.IndicatorNameDurability6Months}, sql: journeyIndicatorsSQL},
+		model.IndicatorNameDurability6Months, model.IndicatorNameRetention6Months, model.IndicatorNameRetention12Months,
+		model.IndicatorNameFrenchLevelsGainedMedian, model.IndicatorNameFrenchA2AtExit, model.IndicatorNameFrenchB1AtExit,
+		model.IndicatorNameEmploymentDurability3Months, model.IndicatorNameEmploymentDurability6Months}, sql: journeyIndicatorsSQL},
+	{names: []model.IndicatorName{model.IndicatorNameConvocationNoShow}, sql: convocationIndicatorsSQL},
 	{names: []model.IndicatorName{model.IndicatorNameExits, model.IndicatorNameExclusions, model.IndicatorNameReintegrations},
 		sql: endIndicatorsSQL},
-	{names: []model.IndicatorName{model.IndicatorNameOrientationAnswerDelayMedian, model.IndicatorNameOrientationsAnsweredInTime},
-		sql: orientationIndicatorsSQL},
+	{names: []model.IndicatorName{model.IndicatorNameOrientationAnswerDelayMedian, model.IndicatorNameOrientationsAnsweredInTime,
+		model.IndicatorNameOrientationAcceptance}, sql: orientationIndicatorsSQL},
 	{names: []model.IndicatorName{model.IndicatorNameNetworkEventsHeld}, sql: eventIndicatorsSQL},
 	{names: []model.IndicatorName{model.IndicatorNameEventParticipations}, sql: participationIndicatorsSQL},
 	{names: []model.IndicatorName{model.IndicatorNameEmergingNeedsOpen, model.IndicatorNameEmergingNeedsAddressed}, sql: needIndicatorsSQL},
@@ -243,7 +247,7 @@ func column(n model.IndicatorName, part string) string {
 	return strings.ToLower(string(n)) + "_" + part
 }
 
-// scanFigures runs a group's statement: its rows carry the period (f), whether the row is
+// scanFigures runs a group's statement: its rows carry the period (f, t), whether the row is
 // the total (g = 1), the key and label, and for each indicator its n, d and v columns.
 func scanFigures(ctx context.Context, tx *Tx, query string, args []any, names []model.IndicatorName,
 	figures IndicatorFigures, labels IndicatorLabels) error {
@@ -257,11 +261,12 @@ func scanFigures(ctx context.Context, tx *Tx, query string, args []any, names []
 		if err := rows.MapScan(m); err != nil {
 			return err
 		}
-		f, ok := m["f"].(time.Time)
-		if !ok {
-			return fmt.Errorf("period column: %T", m["f"])
+		f, okf := m["f"].(time.Time)
+		t, okt := m["t"].(time.Time)
+		if !okf || !okt {
+			return fmt.Errorf("period columns: %T, %T", m["f"], m["t"])
 		}
-		day := model.NewDate(f.Year(), f.Month(), f.Day())
+		day := IndicatorPeriod{From: model.NewDate(f.Year(), f.Month(), f.Day()), To: model.NewDate(t.Year(), t.Month(), t.Day())}
 		key := ""
 		if asInt(m["g"]) == 0 {
 			key = asString(m["key"])
@@ -289,9 +294,11 @@ func scanFigures(ctx context.Context, tx *Tx, query string, args []any, names []
 	return rows.Err()
 }
 
-// unknownKey is the key of the cell of journeys without a value for the breakdown (no
-// referent, say).
-const unknownKey = "UNKNOWN"
+// UnknownIndicatorKey is the key of the cell of journeys without a value for the
+// breakdown (no referent, say).
+const UnknownIndicatorKey = "UNKNOWN"
+
+const unknownKey = UnknownIndicatorKey
 
 func asInt(v any) int {
 	f, _ := asFloat(v)
@@ -459,6 +466,44 @@ func sustainedSQL(alias string, a *sqlArgs) string {
 		alias, a.arg(pq.Array(employment)), a.arg(pq.Array(training)), model.HousingSituationPermanentHousing)
 }
 
+// employedSQL returns the SQL condition "the follow-up (alias) finds the person in
+// employment or in a qualifying or other training", from
+// model.SustainedEmploymentOrTraining.
+func employedSQL(alias string, a *sqlArgs) string {
+	var employment, training []string
+	for _, e := range model.AllEmploymentSituation {
+		if model.SustainedEmploymentOrTraining(e, model.TrainingSituationNone) {
+			employment = append(employment, string(e))
+		}
+	}
+	for _, t := range model.AllTrainingSituation {
+		if model.SustainedEmploymentOrTraining(model.EmploymentSituationUnknown, t) {
+			training = append(training, string(t))
+		}
+	}
+	return fmt.Sprintf("(%[1]s.employment_situation = ANY(%[2]s::text[]) OR %[1]s.training_situation = ANY(%[3]s::text[]))",
+		alias, a.arg(pq.Array(employment)), a.arg(pq.Array(training)))
+}
+
+// cefrRankOf is the rank of a CEFR level: 0 for below A1, 1 for A1, ... 6 for C2.
+func cefrRankOf(l model.CefrLevel) int {
+	for i, x := range model.AllCefrLevel {
+		if x == l {
+			return i
+		}
+	}
+	return -1
+}
+
+// cefrRank is the SQL of the rank (cefrRankOf) of the level column col.
+func cefrRank(col string) string {
+	levels := make([]string, len(model.AllCefrLevel))
+	for i, l := range model.AllCefrLevel {
+		levels[i] = "'" + string(l) + "'"
+	}
+	return fmt.Sprintf("(array_position(ARRAY[%s]::text[], %s) - 1)", strings.Join(levels, ", "), col)
+}
+
 // aggregate is one output column of a group statement.
 type aggregate struct {
 	name model.IndicatorName
@@ -482,13 +527,13 @@ func (g aggregate) columns(b *strings.Builder) {
 // by period and cell, with the total of each period and the label of each cell.
 func groupedSelect(q IndicatorQuery, with, rel string, label labelSQL, aggs []aggregate) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "WITH %s\nSELECT per.f, GROUPING(x.key) AS g, x.key, %s AS label", with, label("x.key"))
+	fmt.Fprintf(&b, "WITH %s\nSELECT per.f, per.t, GROUPING(x.key) AS g, x.key, %s AS label", with, label("x.key"))
 	for _, g := range aggs {
 		if containsName(q.Names, g.name) {
 			g.columns(&b)
 		}
 	}
-	fmt.Fprintf(&b, "\nFROM %s x CROSS JOIN per\nGROUP BY GROUPING SETS ((per.f, x.key), (per.f))", rel)
+	fmt.Fprintf(&b, "\nFROM %s x CROSS JOIN per\nGROUP BY GROUPING SETS ((per.f, per.t, x.key), (per.f, per.t))", rel)
 	return b.String()
 }
 
@@ -499,12 +544,16 @@ const inPeriod = " BETWEEN per.f AND per.t"
 // FILTERed aggregate.
 func journeyIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date) string {
 	key, label := beneficiaryKey(q.Breakdown)
+	if q.Breakdown != nil && *q.Breakdown == model.BreakdownReason {
+		key = "e.reason" // the reason of the journey's end (none while in progress)
+	}
 	per := periodsSQL(q, a)
 	scope := q.Scope.deptCond(a, "b.department")
 	maxTo, minFrom := a.arg(lastDay(q)), a.arg(firstDay(q))
 	counts := countsAsEmploymentOrTrainingSQL("x", &a.args)
 	durable := durableEmploymentSQL("x", a)
 	sustained := sustainedSQL("fu", a)
+	employed := employedSQL("fu", a)
 	todayCol := a.arg(today) + "::date"
 	todayArg := "x.today"
 	p := s.Params
@@ -529,7 +578,11 @@ j AS MATERIALIZED (
 		(e.exited_on + make_interval(months => %d))::date AS fu3_due,
 		(e.exited_on + make_interval(months => %d))::date AS fu6_due,
 		COALESCE(fu.fu3, false) AS fu3, COALESCE(fu.fu3_ok, false) AS fu3_ok,
-		COALESCE(fu.fu6, false) AS fu6, COALESCE(fu.fu6_ok, false) AS fu6_ok
+		COALESCE(fu.fu6, false) AS fu6, COALESCE(fu.fu6_ok, false) AS fu6_ok,
+		COALESCE(fu.fu3_emp, false) AS fu3_emp, COALESCE(fu.fu6_emp, false) AS fu6_emp,
+		(b.welcome_held_on + make_interval(months => 6))::date AS ret6_due,
+		(b.welcome_held_on + make_interval(months => 12))::date AS ret12_due,
+		fr.first_rank, fr.last_rank, fr.assessments
 	FROM beneficiaries b
 	LEFT JOIN programme_parameters pp ON pp.department = b.department
 	LEFT JOIN engagement_contracts ec ON ec.beneficiary_id = b.id
@@ -540,12 +593,16 @@ j AS MATERIALIZED (
 	LEFT JOIN LATERAL (SELECT bool_or(v.stage = 'ENTRY') AS entry, bool_or(v.stage = 'MID_COURSE') AS mid,
 		bool_or(v.stage = 'EXIT') AS exit FROM evaluations v WHERE v.beneficiary_id = b.id) ev ON true
 	LEFT JOIN LATERAL (SELECT bool_or(fu.stage = 'THREE_MONTHS') AS fu3, bool_or(fu.stage = 'THREE_MONTHS' AND %s) AS fu3_ok,
-		bool_or(fu.stage = 'SIX_MONTHS') AS fu6, bool_or(fu.stage = 'SIX_MONTHS' AND %s) AS fu6_ok
+		bool_or(fu.stage = 'SIX_MONTHS') AS fu6, bool_or(fu.stage = 'SIX_MONTHS' AND %s) AS fu6_ok,
+		bool_or(fu.stage = 'THREE_MONTHS' AND %s) AS fu3_emp, bool_or(fu.stage = 'SIX_MONTHS' AND %s) AS fu6_emp
 		FROM follow_ups fu WHERE fu.exit_id = e.id) fu ON true
+	LEFT JOIN LATERAL (SELECT (array_agg(%s ORDER BY fl.assessed_on, fl.created_at))[1] AS first_rank,
+		(array_agg(%s ORDER BY fl.assessed_on DESC, fl.created_at DESC))[1] AS last_rank, count(*) AS assessments
+		FROM french_levels fl WHERE fl.beneficiary_id = b.id AND e.id IS NOT NULL AND fl.assessed_on <= e.exited_on) fr ON true
 	WHERE %s AND b.referred_on <= %s::date AND (e.exited_on IS NULL OR e.exited_on >= %s::date)
 )`, per, key, todayCol, p.WelcomeDelayMonths, counts, durable, p.EntryEvaluationDelayDays, p.MidCourseEvaluationMonths,
 		p.FollowUpMonths[model.FollowUpStageThreeMonths], p.FollowUpMonths[model.FollowUpStageSixMonths],
-		sustained, sustained, scope, maxTo, minFrom)
+		sustained, sustained, employed, employed, cefrRank("fl.level"), cefrRank("fl.level"), scope, maxTo, minFrom)
 
 	active := "(x.referred_on <= per.t AND (x.end_on IS NULL OR x.end_on >= per.f))"
 	ended := "(x.end_on" + inPeriod + ")"
@@ -557,7 +614,27 @@ j AS MATERIALIZED (
 	midMature := "(" + entered + " AND x.mid_due < " + todayArg + " AND (x.end_on IS NULL OR x.end_on >= x.mid_due))"
 	fu3Mature := "(" + exited + " AND x.fu3_due < " + todayArg + ")"
 	fu6Mature := "(" + exited + " AND x.fu6_due < " + todayArg + ")"
+	// Retention cohorts: entered in the period, the mark passed; moves away before the
+	// mark are left out; retained when still accompanied after the mark, or ended before
+	// it by a positive exit (goals reached, or in employment or training on the day).
+	positive := "(x.end_kind = 'EXIT' AND (x.end_reason = '" + string(model.ExitReasonGoalsReached) + "' OR x.emp_at_end))"
+	cohort := func(due string) (d, n string) {
+		d = "(" + entered + " AND " + due + " < " + todayArg + " AND NOT COALESCE(x.end_on <= " + due + " AND x.end_reason = '" +
+			string(model.ExitReasonMovedAway) + "', false))"
+		return d, d + " AND (x.end_on IS NULL OR x.end_on > " + due + " OR " + positive + ")"
+	}
+	ret6d, ret6n := cohort("x.ret6_due")
+	ret12d, ret12n := cohort("x.ret12_due")
+	a2, b1 := cefrRankOf(model.CefrLevelA2), cefrRankOf(model.CefrLevelB1)
+	assessed := "(" + ended + " AND x.assessments > 0)"
 	aggs := []aggregate{
+		{name: model.IndicatorNameRetention6Months, d: ret6d, n: ret6n},
+		{name: model.IndicatorNameRetention12Months, d: ret12d, n: ret12n},
+		{name: model.IndicatorNameFrenchLevelsGainedMedian, d: ended + " AND x.assessments >= 2", v: "x.last_rank - x.first_rank"},
+		{name: model.IndicatorNameFrenchA2AtExit, d: assessed, n: assessed + fmt.Sprintf(" AND x.last_rank >= %d", a2)},
+		{name: model.IndicatorNameFrenchB1AtExit, d: assessed, n: assessed + fmt.Sprintf(" AND x.last_rank >= %d", b1)},
+		{name: model.IndicatorNameEmploymentDurability3Months, d: fu3Mature + " AND x.fu3", n: fu3Mature + " AND x.fu3_emp"},
+		{name: model.IndicatorNameEmploymentDurability6Months, d: fu6Mature + " AND x.fu6", n: fu6Mature + " AND x.fu6_emp"},
 		{name: model.IndicatorNameReferrals, n: "x.referred_on" + inPeriod},
 		{name: model.IndicatorNameEntries, n: entered},
 		{name: model.IndicatorNameActiveJourneys, n: active},
@@ -629,7 +706,7 @@ func orientationIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today mode
 	// would only make cells of zeros, which are not shown).
 	with := fmt.Sprintf(`%s,
 ori AS MATERIALIZED (
-	SELECT %s AS key, %s AS today, o.oriented_on, o.answer_due_on, o.answered_on
+	SELECT %s AS key, %s AS today, o.oriented_on, o.answer_due_on, o.answered_on, o.status
 	FROM orientations o JOIN beneficiaries b ON b.id = o.beneficiary_id
 	WHERE %s AND o.oriented_on <= %s::date AND (o.oriented_on >= %[6]s::date OR o.answered_on >= %[6]s::date)
 )`, per, key, todayCol, scope, to, from)
@@ -637,6 +714,30 @@ ori AS MATERIALIZED (
 	return groupedSelect(q, with, "ori", label, []aggregate{
 		{name: model.IndicatorNameOrientationAnswerDelayMedian, d: "x.answered_on" + inPeriod, v: "x.answered_on - x.oriented_on"},
 		{name: model.IndicatorNameOrientationsAnsweredInTime, d: mature, n: mature + " AND x.answered_on <= x.answer_due_on"},
+		{name: model.IndicatorNameOrientationAcceptance, d: "x.answered_on" + inPeriod + " AND x.status <> 'PENDING'",
+			n: "x.answered_on" + inPeriod + " AND x.status NOT IN ('PENDING', 'REFUSED')"},
+	})
+}
+
+// convocationIndicatorsSQL: the convocations whose appointment (a Paris day) is in a
+// period, with the status of their interview (the latest planned).
+func convocationIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date) string {
+	key, label := beneficiaryKey(q.Breakdown)
+	per := periodsSQL(q, a)
+	scope := q.Scope.deptCond(a, "b.department")
+	from, to := a.arg(firstDay(q)), a.arg(lastDay(q))
+	with := fmt.Sprintf(`%s,
+conv AS MATERIALIZED (
+	SELECT %s AS key, c.day, i.status
+	FROM (SELECT c.id, c.beneficiary_id, (c.appointment_at AT TIME ZONE 'Europe/Paris')::date AS day FROM convocations c) c
+	JOIN beneficiaries b ON b.id = c.beneficiary_id
+	LEFT JOIN LATERAL (SELECT i.status FROM interviews i WHERE i.convocation_id = c.id
+		ORDER BY i.planned_at DESC, i.created_at DESC LIMIT 1) i ON true
+	WHERE %s AND c.day BETWEEN %s::date AND %s::date
+)`, per, key, scope, from, to)
+	decided := "x.day" + inPeriod + " AND x.status IN ('HELD', 'NO_SHOW')"
+	return groupedSelect(q, with, "conv", label, []aggregate{
+		{name: model.IndicatorNameConvocationNoShow, d: decided, n: decided + " AND x.status = 'NO_SHOW'"},
 	})
 }
 
@@ -664,12 +765,12 @@ func eventIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date
 	scope := q.Scope.deptCond(a, "d.code")
 	todayArg := a.arg(today) + "::date"
 	return fmt.Sprintf(`WITH %s
-SELECT per.f, GROUPING(x.key) AS g, x.key, %s AS label,
+SELECT per.f, per.t, GROUPING(x.key) AS g, x.key, %s AS label,
 	count(DISTINCT x.id) FILTER (WHERE x.day%s) AS %s
 FROM (SELECT %s AS key, ne.id, (ne.starts_at AT TIME ZONE 'Europe/Paris')::date AS day
 	FROM network_events ne CROSS JOIN LATERAL unnest(ne.departments) AS d(code)
 	WHERE %s AND (ne.starts_at AT TIME ZONE 'Europe/Paris')::date <= %s) x CROSS JOIN per
-GROUP BY GROUPING SETS ((per.f, x.key), (per.f))`, per, label("x.key"), inPeriod, column(model.IndicatorNameNetworkEventsHeld, "n"),
+GROUP BY GROUPING SETS ((per.f, per.t, x.key), (per.f, per.t))`, per, label("x.key"), inPeriod, column(model.IndicatorNameNetworkEventsHeld, "n"),
 		key, scope, todayArg)
 }
 
@@ -680,14 +781,14 @@ func participationIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today mo
 	scope := q.Scope.deptCond(a, "d.code")
 	todayArg := a.arg(today) + "::date"
 	return fmt.Sprintf(`WITH %s
-SELECT per.f, GROUPING(x.key) AS g, x.key, %s AS label,
+SELECT per.f, per.t, GROUPING(x.key) AS g, x.key, %s AS label,
 	count(DISTINCT x.attendance) FILTER (WHERE x.day%s) AS %s
 FROM (SELECT %s AS key, pa.event_id::text || '/' || pa.structure_id::text AS attendance,
 		(ne.starts_at AT TIME ZONE 'Europe/Paris')::date AS day
 	FROM network_event_participants pa JOIN network_events ne ON ne.id = pa.event_id
 	CROSS JOIN LATERAL unnest(ne.departments) AS d(code)
 	WHERE pa.attended AND %s AND (ne.starts_at AT TIME ZONE 'Europe/Paris')::date <= %s) x CROSS JOIN per
-GROUP BY GROUPING SETS ((per.f, x.key), (per.f))`, per, label("x.key"), inPeriod, column(model.IndicatorNameEventParticipations, "n"),
+GROUP BY GROUPING SETS ((per.f, per.t, x.key), (per.f, per.t))`, per, label("x.key"), inPeriod, column(model.IndicatorNameEventParticipations, "n"),
 		key, scope, todayArg)
 }
 

@@ -250,7 +250,8 @@ func overviewGap(ctx context.Context, tx *Tx, deps any, out *model.NetworkOvervi
 	for _, r := range rows {
 		out.NeedsGap = append(out.NeedsGap, model.NeedGap{Need: r.Need, Thematiques: model.NeedThematiques[r.Need],
 			Beneficiaries: r.Beneficiaries, Offers: r.Offers, Places: r.Places, OffersWithoutCapacity: r.WithoutCapacity,
-			Missing: model.NeedMissing(r.Beneficiaries, r.Offers, r.Places, r.WithoutCapacity)})
+			Missing:         model.NeedMissing(r.Beneficiaries, r.Offers, r.Places, r.WithoutCapacity),
+			CapacityUnknown: model.NeedCapacityUnknown(r.Beneficiaries, r.Offers, r.Places, r.WithoutCapacity)})
 	}
 	sort.SliceStable(out.NeedsGap, func(i, j int) bool {
 		a, b := out.NeedsGap[i], out.NeedsGap[j]

@@ -305,6 +305,9 @@ var accessMatrix = map[string]string{
 	"Caseload.*":                       "C",
 	"PartnerActivity.*":                "C",
 	"NeedGap.*":                        "C",
+	"CoordinatorWeek.*":                "C",
+	"PartnerWeek.*":                    "C",
+	"WeekTrend.*":                      "C",
 }
 
 var roleInitials = map[string]model.Role{

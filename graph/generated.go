@@ -48,6 +48,7 @@ type ResolverRoot interface {
 	OfferMergeProposal() OfferMergeProposalResolver
 	Orientation() OrientationResolver
 	PartnerActivity() PartnerActivityResolver
+	PartnerWeek() PartnerWeekResolver
 	ProfessionalDiagnostic() ProfessionalDiagnosticResolver
 	Query() QueryResolver
 	ReferentAssignment() ReferentAssignmentResolver
@@ -287,6 +288,14 @@ type ComplexityRoot struct {
 		Status        func(childComplexity int) int
 	}
 
+	CoordinatorWeek struct {
+		DueThisWeek func(childComplexity int) int
+		From        func(childComplexity int) int
+		Partners    func(childComplexity int) int
+		To          func(childComplexity int) int
+		Trends      func(childComplexity int) int
+	}
+
 	Diagnostic struct {
 		Employment func(childComplexity int) int
 		French     func(childComplexity int) int
@@ -311,16 +320,17 @@ type ComplexityRoot struct {
 	}
 
 	EmergingNeed struct {
-		AnsweringOffers        func(childComplexity int) int
-		BeneficiariesConcerned func(childComplexity int) int
-		Department             func(childComplexity int) int
-		Description            func(childComplexity int) int
-		ID                     func(childComplexity int) int
-		ReportedAt             func(childComplexity int) int
-		ReportedBy             func(childComplexity int) int
-		Status                 func(childComplexity int) int
-		Theme                  func(childComplexity int) int
-		Version                func(childComplexity int) int
+		AnsweringOffers             func(childComplexity int) int
+		BeneficiariesConcernedShown func(childComplexity int) int
+		ConcernedCount              func(childComplexity int) int
+		Department                  func(childComplexity int) int
+		Description                 func(childComplexity int) int
+		ID                          func(childComplexity int) int
+		ReportedAt                  func(childComplexity int) int
+		ReportedBy                  func(childComplexity int) int
+		Status                      func(childComplexity int) int
+		Theme                       func(childComplexity int) int
+		Version                     func(childComplexity int) int
 	}
 
 	EmergingNeedConnection struct {
@@ -623,6 +633,7 @@ type ComplexityRoot struct {
 
 	NeedGap struct {
 		Beneficiaries         func(childComplexity int) int
+		CapacityUnknown       func(childComplexity int) int
 		Missing               func(childComplexity int) int
 		Need                  func(childComplexity int) int
 		Offers                func(childComplexity int) int
@@ -690,6 +701,7 @@ type ComplexityRoot struct {
 		Today                     func(childComplexity int) int
 		UpcomingCollectiveActions func(childComplexity int) int
 		UpcomingNetworkEvents     func(childComplexity int) int
+		Week                      func(childComplexity int) int
 	}
 
 	Objective struct {
@@ -982,6 +994,19 @@ type ComplexityRoot struct {
 		OrientationsOverdue  func(childComplexity int) int
 		OrientationsReceived func(childComplexity int) int
 		Structure            func(childComplexity int) int
+	}
+
+	PartnerWeek struct {
+		CapacityUnknown        func(childComplexity int) int
+		OrientationsAnswered   func(childComplexity int) int
+		OrientationsInProgress func(childComplexity int) int
+		OrientationsPending    func(childComplexity int) int
+		OrientationsReceived   func(childComplexity int) int
+		OrientationsRefused    func(childComplexity int) int
+		Places                 func(childComplexity int) int
+		RefusalRate            func(childComplexity int) int
+		Saturated              func(childComplexity int) int
+		Structure              func(childComplexity int) int
 	}
 
 	PhaseCount struct {
@@ -1288,6 +1313,15 @@ type ComplexityRoot struct {
 		Subject     func(childComplexity int) int
 	}
 
+	WeekTrend struct {
+		Ends                func(childComplexity int) int
+		Entries             func(childComplexity int) int
+		From                func(childComplexity int) int
+		Orientations        func(childComplexity int) int
+		OrientationsRefused func(childComplexity int) int
+		Referrals           func(childComplexity int) int
+	}
+
 	WorkExperience struct {
 		Country func(childComplexity int) int
 		Job     func(childComplexity int) int
@@ -1455,6 +1489,8 @@ type NetworkOverviewResolver interface {
 	UpcomingCollectiveActions(ctx context.Context, obj *model.NetworkOverview) ([]model.CollectiveAction, error)
 	UpcomingNetworkEvents(ctx context.Context, obj *model.NetworkOverview) ([]model.NetworkEvent, error)
 	OpenEmergingNeeds(ctx context.Context, obj *model.NetworkOverview) ([]model.EmergingNeed, error)
+
+	Week(ctx context.Context, obj *model.NetworkOverview) (*model.CoordinatorWeek, error)
 }
 type OfferResolver interface {
 	Structure(ctx context.Context, obj *model.Offer) (*model.Structure, error)
@@ -1479,6 +1515,9 @@ type OrientationResolver interface {
 }
 type PartnerActivityResolver interface {
 	Structure(ctx context.Context, obj *model.PartnerActivity) (*model.Structure, error)
+}
+type PartnerWeekResolver interface {
+	Structure(ctx context.Context, obj *model.PartnerWeek) (*model.Structure, error)
 }
 type ProfessionalDiagnosticResolver interface {
 	AuthorStructure(ctx context.Context, obj *model.ProfessionalDiagnostic) (*model.Structure, error)
@@ -2496,6 +2535,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Convocation.Status(childComplexity), true
 
+	case "CoordinatorWeek.dueThisWeek":
+		if e.ComplexityRoot.CoordinatorWeek.DueThisWeek == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoordinatorWeek.DueThisWeek(childComplexity), true
+	case "CoordinatorWeek.from":
+		if e.ComplexityRoot.CoordinatorWeek.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoordinatorWeek.From(childComplexity), true
+	case "CoordinatorWeek.partners":
+		if e.ComplexityRoot.CoordinatorWeek.Partners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoordinatorWeek.Partners(childComplexity), true
+	case "CoordinatorWeek.to":
+		if e.ComplexityRoot.CoordinatorWeek.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoordinatorWeek.To(childComplexity), true
+	case "CoordinatorWeek.trends":
+		if e.ComplexityRoot.CoordinatorWeek.Trends == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoordinatorWeek.Trends(childComplexity), true
+
 	case "Diagnostic.employment":
 		if e.ComplexityRoot.Diagnostic.Employment == nil {
 			break
@@ -2590,11 +2660,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EmergingNeed.AnsweringOffers(childComplexity), true
 	case "EmergingNeed.beneficiariesConcerned":
-		if e.ComplexityRoot.EmergingNeed.BeneficiariesConcerned == nil {
+		if e.ComplexityRoot.EmergingNeed.BeneficiariesConcernedShown == nil {
 			break
 		}
 
-		return e.ComplexityRoot.EmergingNeed.BeneficiariesConcerned(childComplexity), true
+		return e.ComplexityRoot.EmergingNeed.BeneficiariesConcernedShown(childComplexity), true
+	case "EmergingNeed.concernedCount":
+		if e.ComplexityRoot.EmergingNeed.ConcernedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmergingNeed.ConcernedCount(childComplexity), true
 	case "EmergingNeed.department":
 		if e.ComplexityRoot.EmergingNeed.Department == nil {
 			break
@@ -4171,6 +4247,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NeedGap.Beneficiaries(childComplexity), true
+	case "NeedGap.capacityUnknown":
+		if e.ComplexityRoot.NeedGap.CapacityUnknown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGap.CapacityUnknown(childComplexity), true
 	case "NeedGap.missing":
 		if e.ComplexityRoot.NeedGap.Missing == nil {
 			break
@@ -4454,6 +4536,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NetworkOverview.UpcomingNetworkEvents(childComplexity), true
+	case "NetworkOverview.week":
+		if e.ComplexityRoot.NetworkOverview.Week == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkOverview.Week(childComplexity), true
 
 	case "Objective.actions":
 		if e.ComplexityRoot.Objective.Actions == nil {
@@ -5684,6 +5772,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartnerActivity.Structure(childComplexity), true
+
+	case "PartnerWeek.capacityUnknown":
+		if e.ComplexityRoot.PartnerWeek.CapacityUnknown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.CapacityUnknown(childComplexity), true
+	case "PartnerWeek.orientationsAnswered":
+		if e.ComplexityRoot.PartnerWeek.OrientationsAnswered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.OrientationsAnswered(childComplexity), true
+	case "PartnerWeek.orientationsInProgress":
+		if e.ComplexityRoot.PartnerWeek.OrientationsInProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.OrientationsInProgress(childComplexity), true
+	case "PartnerWeek.orientationsPending":
+		if e.ComplexityRoot.PartnerWeek.OrientationsPending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.OrientationsPending(childComplexity), true
+	case "PartnerWeek.orientationsReceived":
+		if e.ComplexityRoot.PartnerWeek.OrientationsReceived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.OrientationsReceived(childComplexity), true
+	case "PartnerWeek.orientationsRefused":
+		if e.ComplexityRoot.PartnerWeek.OrientationsRefused == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.OrientationsRefused(childComplexity), true
+	case "PartnerWeek.places":
+		if e.ComplexityRoot.PartnerWeek.Places == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.Places(childComplexity), true
+	case "PartnerWeek.refusalRate":
+		if e.ComplexityRoot.PartnerWeek.RefusalRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.RefusalRate(childComplexity), true
+	case "PartnerWeek.saturated":
+		if e.ComplexityRoot.PartnerWeek.Saturated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.Saturated(childComplexity), true
+	case "PartnerWeek.structure":
+		if e.ComplexityRoot.PartnerWeek.Structure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.Structure(childComplexity), true
 
 	case "PhaseCount.count":
 		if e.ComplexityRoot.PhaseCount.Count == nil {
@@ -7066,6 +7215,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Subject(childComplexity), true
+
+	case "WeekTrend.ends":
+		if e.ComplexityRoot.WeekTrend.Ends == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekTrend.Ends(childComplexity), true
+	case "WeekTrend.entries":
+		if e.ComplexityRoot.WeekTrend.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekTrend.Entries(childComplexity), true
+	case "WeekTrend.from":
+		if e.ComplexityRoot.WeekTrend.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekTrend.From(childComplexity), true
+	case "WeekTrend.orientations":
+		if e.ComplexityRoot.WeekTrend.Orientations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekTrend.Orientations(childComplexity), true
+	case "WeekTrend.orientationsRefused":
+		if e.ComplexityRoot.WeekTrend.OrientationsRefused == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekTrend.OrientationsRefused(childComplexity), true
+	case "WeekTrend.referrals":
+		if e.ComplexityRoot.WeekTrend.Referrals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekTrend.Referrals(childComplexity), true
 
 	case "WorkExperience.country":
 		if e.ComplexityRoot.WorkExperience.Country == nil {
@@ -10053,8 +10239,10 @@ type EmergingNeed implements Node @allow(roles: [coordinator, social_worker, ins
   reportedBy: Structure
   "When it was reported."
   reportedAt: DateTime!
-  "Number of beneficiaries concerned, estimated (« nombre de bénéficiaires concernés »)."
-  beneficiariesConcerned: Int!
+  "Number of beneficiaries concerned, estimated (« nombre de bénéficiaires concernés »); for analysts, a number of 1 to 4 reads 0."
+  beneficiariesConcerned: Int! @deprecated(reason: "Use concernedCount, null when hidden by statistical secrecy: here a hidden number reads 0.")
+  "Number of beneficiaries concerned, estimated (« nombre de bénéficiaires concernés »); null for analysts when it is 1 to 4 (« secret statistique »)."
+  concernedCount: Int
   "Status."
   status: EmergingNeedStatus!
   "Offers that answer it (« offres qui y répondent »)."
@@ -11198,6 +11386,18 @@ enum IndicatorName {
   RIGHTS_OPENED
   "Share of the journeys in progress in the period not ended by withdrawal or exclusion (« taux de maintien dans le parcours »)."
   RETENTION
+  "Of the people who entered in the period, share still accompanied or exited positively 6 months after their entry (« maintien à 6 mois », cohort)."
+  RETENTION_6_MONTHS
+  "Of the people who entered in the period, share still accompanied or exited positively 12 months after their entry (« maintien à 12 mois », cohort)."
+  RETENTION_12_MONTHS
+  "Median number of CEFR levels gained between the first assessment and the last one by the end, of the journeys ended in the period (« progression en français »)."
+  FRENCH_LEVELS_GAINED_MEDIAN
+  "Share of the journeys ended in the period with a French level of A2 or more at the end (« niveau A2 atteint »)."
+  FRENCH_A2_AT_EXIT
+  "Share of the journeys ended in the period with a French level of B1 or more at the end (« niveau B1 atteint »)."
+  FRENCH_B1_AT_EXIT
+  "Share of the convocations of the period whose interview was missed (« taux d'absence aux convocations »)."
+  CONVOCATION_NO_SHOW
   "Share of mature CIR cohorts whose welcome interview was held within the delay (« entretien d'accueil dans le mois »)."
   WELCOME_WITHIN_DELAY
   "Median days from CIR signature to the welcome interview (« délai médian d'accueil »)."
@@ -11212,6 +11412,8 @@ enum IndicatorName {
   ORIENTATION_ANSWER_DELAY_MEDIAN
   "Share of mature orientations answered within their deadline (« orientations traitées dans les délais »)."
   ORIENTATIONS_ANSWERED_IN_TIME
+  "Share of the orientations answered in the period that the partner accepted; by partner with the STRUCTURE breakdown (« taux d'acceptation des orientations »)."
+  ORIENTATION_ACCEPTANCE
   "Share of mature entries with their entry evaluation (« évaluation d'entrée réalisée »)."
   ENTRY_EVALUATIONS
   "Share of mature entries with their mid-course evaluation (« évaluation à mi-parcours réalisée »)."
@@ -11226,6 +11428,10 @@ enum IndicatorName {
   DURABILITY_3_MONTHS
   "Share of 6-month follow-ups still in employment, training or permanent housing (« durabilité à 6 mois »)."
   DURABILITY_6_MONTHS
+  "Share of 3-month follow-ups in employment or in a qualifying or other training; a French course or housing does not count (« emploi ou formation durable à 3 mois »)."
+  EMPLOYMENT_DURABILITY_3_MONTHS
+  "Share of 6-month follow-ups in employment or in a qualifying or other training; a French course or housing does not count (« emploi ou formation durable à 6 mois »)."
+  EMPLOYMENT_DURABILITY_6_MONTHS
   "Network events held in the period (« temps de réseau tenus »)."
   NETWORK_EVENTS_HELD
   "Attendances of structures at the network events of the period (« participation aux temps de réseau »)."
@@ -11262,6 +11468,8 @@ enum IndicatorUnit {
   RATE
   "A median number of days (« délai médian en jours »): denominator = measures taken."
   DAYS
+  "A median number of CEFR levels (« nombre médian de niveaux »): denominator = measures taken."
+  LEVELS
 }
 
 "Dimension an indicator is broken down by (« ventilation »)."
@@ -11652,6 +11860,8 @@ type NeedGap @allow(roles: [coordinator]) {
   offersWithoutCapacity: Int!
   "Whether the local offer is missing: no offer, or fewer known places than beneficiaries while every offer gives its capacity (« offre manquante »)."
   missing: Boolean!
+  "Whether the gap cannot be judged: some answering offers give no capacity and the known places are fewer than the beneficiaries (« capacité inconnue », not « manquante »)."
+  capacityUnknown: Boolean!
 }
 
 "The coordinator's dashboard (« tableau de bord d'animation du réseau »), for its territory."
@@ -11676,6 +11886,62 @@ type NetworkOverview @allow(roles: [coordinator]) {
   openEmergingNeeds: [EmergingNeed!]!
   "Needs found in diagnostics against the published offers, biggest gap first."
   needsGap: [NeedGap!]!
+  "The coordinator's Monday view (« la semaine du coordinateur »): what falls due this week, partners' refusals and saturation, 12-week trends."
+  week: CoordinatorWeek!
+}
+
+"The coordinator's week (« la semaine »), Monday to Sunday in Europe/Paris."
+type CoordinatorWeek @allow(roles: [coordinator]) {
+  "Monday of the current week."
+  from: Date!
+  "Sunday of the current week."
+  to: Date!
+  "Acts falling due from today to Sunday, whether their alert is active yet or not, every kind listed (count 0 included), with the 5 soonest of each (« à échéance cette semaine »)."
+  dueThisWeek: [NetworkAlertGroup!]!
+  "Partners of the territory over the last 12 weeks: refusals and saturation, most orientations first (« partenaires : refus et saturation »)."
+  partners: [PartnerWeek!]!
+  "The last 12 weeks, oldest first, the current one last (« tendances sur 12 semaines »)."
+  trends: [WeekTrend!]!
+}
+
+"A partner's refusals and saturation (« refus et saturation d'un partenaire »)."
+type PartnerWeek @allow(roles: [coordinator]) {
+  "The structure."
+  structure: Structure
+  "Orientations received in the last 12 weeks."
+  orientationsReceived: Int!
+  "Orientations answered in the last 12 weeks."
+  orientationsAnswered: Int!
+  "Of which refused."
+  orientationsRefused: Int!
+  "Refused / answered over the last 12 weeks; null when nothing was answered (« taux de refus »)."
+  refusalRate: Float
+  "Orientations waiting for its answer now."
+  orientationsPending: Int!
+  "People it has accepted and not yet finished with (accepted or started) (« personnes en cours »)."
+  orientationsInProgress: Int!
+  "Places of its published offers, when every one gives its capacity; null otherwise (« places »)."
+  places: Int
+  "Whether a published offer of the partner gives no capacity, so saturation cannot be judged (« capacité inconnue »)."
+  capacityUnknown: Boolean!
+  "Whether the people in progress fill the known places; null when the capacity is unknown (« saturé »)."
+  saturated: Boolean
+}
+
+"One week of the territory's activity (« semaine »)."
+type WeekTrend @allow(roles: [coordinator]) {
+  "Monday of the week."
+  from: Date!
+  "OFII referrals."
+  referrals: Int!
+  "Welcome interviews held (entries)."
+  entries: Int!
+  "Ends of journeys (exits and exclusions)."
+  ends: Int!
+  "Orientations made."
+  orientations: Int!
+  "Orientations refused (answered that week)."
+  orientationsRefused: Int!
 }
 
 extend type Query {
@@ -12408,6 +12674,22 @@ func (ec *executionContext) childFields_Convocation(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Convocation", field.Name)
 }
 
+func (ec *executionContext) childFields_CoordinatorWeek(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_CoordinatorWeek_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CoordinatorWeek_to(ctx, field)
+	case "dueThisWeek":
+		return ec.fieldContext_CoordinatorWeek_dueThisWeek(ctx, field)
+	case "partners":
+		return ec.fieldContext_CoordinatorWeek_partners(ctx, field)
+	case "trends":
+		return ec.fieldContext_CoordinatorWeek_trends(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoordinatorWeek", field.Name)
+}
+
 func (ec *executionContext) childFields_Diagnostic(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "rights":
@@ -12470,6 +12752,8 @@ func (ec *executionContext) childFields_EmergingNeed(ctx context.Context, field 
 		return ec.fieldContext_EmergingNeed_reportedAt(ctx, field)
 	case "beneficiariesConcerned":
 		return ec.fieldContext_EmergingNeed_beneficiariesConcerned(ctx, field)
+	case "concernedCount":
+		return ec.fieldContext_EmergingNeed_concernedCount(ctx, field)
 	case "status":
 		return ec.fieldContext_EmergingNeed_status(ctx, field)
 	case "answeringOffers":
@@ -12982,6 +13266,8 @@ func (ec *executionContext) childFields_NeedGap(ctx context.Context, field graph
 		return ec.fieldContext_NeedGap_offersWithoutCapacity(ctx, field)
 	case "missing":
 		return ec.fieldContext_NeedGap_missing(ctx, field)
+	case "capacityUnknown":
+		return ec.fieldContext_NeedGap_capacityUnknown(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NeedGap", field.Name)
 }
@@ -13104,6 +13390,8 @@ func (ec *executionContext) childFields_NetworkOverview(ctx context.Context, fie
 		return ec.fieldContext_NetworkOverview_openEmergingNeeds(ctx, field)
 	case "needsGap":
 		return ec.fieldContext_NetworkOverview_needsGap(ctx, field)
+	case "week":
+		return ec.fieldContext_NetworkOverview_week(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NetworkOverview", field.Name)
 }
@@ -13692,6 +13980,32 @@ func (ec *executionContext) childFields_PartnerActivity(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type PartnerActivity", field.Name)
 }
 
+func (ec *executionContext) childFields_PartnerWeek(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "structure":
+		return ec.fieldContext_PartnerWeek_structure(ctx, field)
+	case "orientationsReceived":
+		return ec.fieldContext_PartnerWeek_orientationsReceived(ctx, field)
+	case "orientationsAnswered":
+		return ec.fieldContext_PartnerWeek_orientationsAnswered(ctx, field)
+	case "orientationsRefused":
+		return ec.fieldContext_PartnerWeek_orientationsRefused(ctx, field)
+	case "refusalRate":
+		return ec.fieldContext_PartnerWeek_refusalRate(ctx, field)
+	case "orientationsPending":
+		return ec.fieldContext_PartnerWeek_orientationsPending(ctx, field)
+	case "orientationsInProgress":
+		return ec.fieldContext_PartnerWeek_orientationsInProgress(ctx, field)
+	case "places":
+		return ec.fieldContext_PartnerWeek_places(ctx, field)
+	case "capacityUnknown":
+		return ec.fieldContext_PartnerWeek_capacityUnknown(ctx, field)
+	case "saturated":
+		return ec.fieldContext_PartnerWeek_saturated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnerWeek", field.Name)
+}
+
 func (ec *executionContext) childFields_PhaseCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "phase":
@@ -14226,6 +14540,24 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_departments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_WeekTrend(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_WeekTrend_from(ctx, field)
+	case "referrals":
+		return ec.fieldContext_WeekTrend_referrals(ctx, field)
+	case "entries":
+		return ec.fieldContext_WeekTrend_entries(ctx, field)
+	case "ends":
+		return ec.fieldContext_WeekTrend_ends(ctx, field)
+	case "orientations":
+		return ec.fieldContext_WeekTrend_orientations(ctx, field)
+	case "orientationsRefused":
+		return ec.fieldContext_WeekTrend_orientationsRefused(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WeekTrend", field.Name)
 }
 
 func (ec *executionContext) childFields_WorkExperience(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -20167,6 +20499,148 @@ func (ec *executionContext) fieldContext_Convocation_status(_ context.Context, f
 	return graphql.NewScalarFieldContext("Convocation", field, false, false, "InterviewStatus")
 }
 
+func (ec *executionContext) _CoordinatorWeek_from(ctx context.Context, field graphql.CollectedField, obj *model.CoordinatorWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoordinatorWeek_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoordinatorWeek_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoordinatorWeek", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CoordinatorWeek_to(ctx context.Context, field graphql.CollectedField, obj *model.CoordinatorWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoordinatorWeek_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoordinatorWeek_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoordinatorWeek", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CoordinatorWeek_dueThisWeek(ctx context.Context, field graphql.CollectedField, obj *model.CoordinatorWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoordinatorWeek_dueThisWeek(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueThisWeek, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.NetworkAlertGroup) graphql.Marshaler {
+			return ec.marshalNNetworkAlertGroup2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNetworkAlertGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoordinatorWeek_dueThisWeek(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoordinatorWeek",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkAlertGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoordinatorWeek_partners(ctx context.Context, field graphql.CollectedField, obj *model.CoordinatorWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoordinatorWeek_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PartnerWeek) graphql.Marshaler {
+			return ec.marshalNPartnerWeek2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPartnerWeekᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoordinatorWeek_partners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoordinatorWeek",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerWeek(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoordinatorWeek_trends(ctx context.Context, field graphql.CollectedField, obj *model.CoordinatorWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoordinatorWeek_trends(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trends, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.WeekTrend) graphql.Marshaler {
+			return ec.marshalNWeekTrend2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWeekTrendᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoordinatorWeek_trends(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoordinatorWeek",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WeekTrend(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Diagnostic_rights(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20708,7 +21182,7 @@ func (ec *executionContext) _EmergingNeed_beneficiariesConcerned(ctx context.Con
 			return ec.fieldContext_EmergingNeed_beneficiariesConcerned(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.BeneficiariesConcerned, nil
+			return obj.BeneficiariesConcernedShown(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -20719,7 +21193,30 @@ func (ec *executionContext) _EmergingNeed_beneficiariesConcerned(ctx context.Con
 	)
 }
 func (ec *executionContext) fieldContext_EmergingNeed_beneficiariesConcerned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EmergingNeed", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("EmergingNeed", field, true, false, "Int")
+}
+
+func (ec *executionContext) _EmergingNeed_concernedCount(ctx context.Context, field graphql.CollectedField, obj *model.EmergingNeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmergingNeed_concernedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConcernedCount(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmergingNeed_concernedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmergingNeed", field, true, false, "Int")
 }
 
 func (ec *executionContext) _EmergingNeed_status(ctx context.Context, field graphql.CollectedField, obj *model.EmergingNeed) (ret graphql.Marshaler) {
@@ -27092,6 +27589,29 @@ func (ec *executionContext) fieldContext_NeedGap_missing(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("NeedGap", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _NeedGap_capacityUnknown(ctx context.Context, field graphql.CollectedField, obj *model.NeedGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGap_capacityUnknown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CapacityUnknown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGap_capacityUnknown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGap", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _NetworkAlertGroup_kind(ctx context.Context, field graphql.CollectedField, obj *model.NetworkAlertGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28196,6 +28716,38 @@ func (ec *executionContext) fieldContext_NetworkOverview_needsGap(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_NeedGap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkOverview_week(ctx context.Context, field graphql.CollectedField, obj *model.NetworkOverview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkOverview_week(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NetworkOverview().Week(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoordinatorWeek) graphql.Marshaler {
+			return ec.marshalNCoordinatorWeek2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCoordinatorWeek(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkOverview_week(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkOverview",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoordinatorWeek(ctx, field)
 		},
 	}
 	return fc, nil
@@ -33202,6 +33754,245 @@ func (ec *executionContext) _PartnerActivity_offersStale(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_PartnerActivity_offersStale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PartnerActivity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerWeek_structure(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_structure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartnerWeek().Structure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Structure) graphql.Marshaler {
+			return ec.marshalOStructure2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐStructure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_structure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerWeek",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Structure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerWeek_orientationsReceived(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_orientationsReceived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationsReceived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_orientationsReceived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerWeek_orientationsAnswered(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_orientationsAnswered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationsAnswered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_orientationsAnswered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerWeek_orientationsRefused(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_orientationsRefused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationsRefused, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_orientationsRefused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerWeek_refusalRate(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_refusalRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefusalRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_refusalRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PartnerWeek_orientationsPending(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_orientationsPending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationsPending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_orientationsPending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerWeek_orientationsInProgress(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_orientationsInProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationsInProgress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_orientationsInProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerWeek_places(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_places(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Places, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_places(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerWeek_capacityUnknown(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_capacityUnknown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CapacityUnknown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_capacityUnknown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PartnerWeek_saturated(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_saturated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Saturated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_saturated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PhaseCount_phase(ctx context.Context, field graphql.CollectedField, obj *model.PhaseCount) (ret graphql.Marshaler) {
@@ -38959,6 +39750,144 @@ func (ec *executionContext) _Viewer_departments(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Viewer_departments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _WeekTrend_from(ctx context.Context, field graphql.CollectedField, obj *model.WeekTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeekTrend_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeekTrend_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeekTrend", field, false, false, "Date")
+}
+
+func (ec *executionContext) _WeekTrend_referrals(ctx context.Context, field graphql.CollectedField, obj *model.WeekTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeekTrend_referrals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referrals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeekTrend_referrals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeekTrend", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WeekTrend_entries(ctx context.Context, field graphql.CollectedField, obj *model.WeekTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeekTrend_entries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeekTrend_entries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeekTrend", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WeekTrend_ends(ctx context.Context, field graphql.CollectedField, obj *model.WeekTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeekTrend_ends(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ends, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeekTrend_ends(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeekTrend", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WeekTrend_orientations(ctx context.Context, field graphql.CollectedField, obj *model.WeekTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeekTrend_orientations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orientations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeekTrend_orientations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeekTrend", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WeekTrend_orientationsRefused(ctx context.Context, field graphql.CollectedField, obj *model.WeekTrend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeekTrend_orientationsRefused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationsRefused, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeekTrend_orientationsRefused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeekTrend", field, false, false, "Int")
 }
 
 func (ec *executionContext) _WorkExperience_job(ctx context.Context, field graphql.CollectedField, obj *model.WorkExperience) (ret graphql.Marshaler) {
@@ -47484,6 +48413,59 @@ func (ec *executionContext) _Convocation(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var coordinatorWeekImplementors = []string{"CoordinatorWeek"}
+
+func (ec *executionContext) _CoordinatorWeek(ctx context.Context, sel ast.SelectionSet, obj *model.CoordinatorWeek) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coordinatorWeekImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoordinatorWeek")
+		case "from":
+			out.Values[i] = ec._CoordinatorWeek_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._CoordinatorWeek_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueThisWeek":
+			out.Values[i] = ec._CoordinatorWeek_dueThisWeek(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partners":
+			out.Values[i] = ec._CoordinatorWeek_partners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trends":
+			out.Values[i] = ec._CoordinatorWeek_trends(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var diagnosticImplementors = []string{"Diagnostic"}
 
 func (ec *executionContext) _Diagnostic(ctx context.Context, sel ast.SelectionSet, obj *model.Diagnostic) graphql.Marshaler {
@@ -47681,10 +48663,17 @@ func (ec *executionContext) _EmergingNeed(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "beneficiariesConcerned":
-			out.Values[i] = ec._EmergingNeed_beneficiariesConcerned(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmergingNeed_beneficiariesConcerned(ctx, field, obj)
+				})
+		case "concernedCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmergingNeed_concernedCount(ctx, field, obj)
+				})
 		case "status":
 			out.Values[i] = ec._EmergingNeed_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -49773,6 +50762,11 @@ func (ec *executionContext) _NeedGap(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "capacityUnknown":
+			out.Values[i] = ec._NeedGap_capacityUnknown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -50178,6 +51172,12 @@ func (ec *executionContext) _NetworkOverview(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "week":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkOverview_week(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -52049,6 +53049,85 @@ func (ec *executionContext) _PartnerActivity(ctx context.Context, sel ast.Select
 		case "offersStale":
 			out.Values[i] = ec._PartnerActivity_offersStale(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partnerWeekImplementors = []string{"PartnerWeek"}
+
+func (ec *executionContext) _PartnerWeek(ctx context.Context, sel ast.SelectionSet, obj *model.PartnerWeek) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerWeekImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnerWeek")
+		case "structure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartnerWeek_structure(ctx, field, obj)
+				})
+		case "orientationsReceived":
+			out.Values[i] = ec._PartnerWeek_orientationsReceived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orientationsAnswered":
+			out.Values[i] = ec._PartnerWeek_orientationsAnswered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orientationsRefused":
+			out.Values[i] = ec._PartnerWeek_orientationsRefused(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refusalRate":
+			out.Values[i] = ec._PartnerWeek_refusalRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orientationsPending":
+			out.Values[i] = ec._PartnerWeek_orientationsPending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orientationsInProgress":
+			out.Values[i] = ec._PartnerWeek_orientationsInProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "places":
+			out.Values[i] = ec._PartnerWeek_places(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacityUnknown":
+			out.Values[i] = ec._PartnerWeek_capacityUnknown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "saturated":
+			out.Values[i] = ec._PartnerWeek_saturated(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -54071,6 +55150,64 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var weekTrendImplementors = []string{"WeekTrend"}
+
+func (ec *executionContext) _WeekTrend(ctx context.Context, sel ast.SelectionSet, obj *model.WeekTrend) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, weekTrendImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WeekTrend")
+		case "from":
+			out.Values[i] = ec._WeekTrend_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "referrals":
+			out.Values[i] = ec._WeekTrend_referrals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entries":
+			out.Values[i] = ec._WeekTrend_entries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ends":
+			out.Values[i] = ec._WeekTrend_ends(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orientations":
+			out.Values[i] = ec._WeekTrend_orientations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orientationsRefused":
+			out.Values[i] = ec._WeekTrend_orientationsRefused(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var workExperienceImplementors = []string{"WorkExperience"}
 
 func (ec *executionContext) _WorkExperience(ctx context.Context, sel ast.SelectionSet, obj *model.WorkExperience) graphql.Marshaler {
@@ -55167,6 +56304,14 @@ func (ec *executionContext) marshalNConvocation2ᚕgithubᚗcomᚋagirᚑreseau�
 func (ec *executionContext) unmarshalNConvokeBeneficiaryInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConvokeBeneficiaryInput(ctx context.Context, v any) (model.ConvokeBeneficiaryInput, error) {
 	res, err := ec.unmarshalInputConvokeBeneficiaryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCoordinatorWeek2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCoordinatorWeek(ctx context.Context, sel ast.SelectionSet, v *model.CoordinatorWeek) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CoordinatorWeek!")
+		return graphql.Null
+	}
+	return ec._CoordinatorWeek(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateOfferInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCreateOfferInput(ctx context.Context, v any) (model.CreateOfferInput, error) {
@@ -56944,6 +58089,26 @@ func (ec *executionContext) marshalNPartnerActivity2ᚕgithubᚗcomᚋagirᚑres
 	return ret
 }
 
+func (ec *executionContext) marshalNPartnerWeek2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPartnerWeek(ctx context.Context, sel ast.SelectionSet, v model.PartnerWeek) graphql.Marshaler {
+	return ec._PartnerWeek(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPartnerWeek2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPartnerWeekᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PartnerWeek) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnerWeek2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPartnerWeek(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPhaseCount2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐPhaseCount(ctx context.Context, sel ast.SelectionSet, v model.PhaseCount) graphql.Marshaler {
 	return ec._PhaseCount(ctx, sel, &v)
 }
@@ -57845,6 +59010,26 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋagirᚑreseauᚋagi
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWeekTrend2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWeekTrend(ctx context.Context, sel ast.SelectionSet, v model.WeekTrend) graphql.Marshaler {
+	return ec._WeekTrend(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWeekTrend2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWeekTrendᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WeekTrend) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWeekTrend2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWeekTrend(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNWithdrawConsentInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐWithdrawConsentInput(ctx context.Context, v any) (model.WithdrawConsentInput, error) {

@@ -18,9 +18,11 @@ import (
 //
 //	GET /export/indicators.csv?names=REFERRALS,ENTRIES&breakdown=DEPARTMENT&from=2026-01-01&to=2026-03-31&departments=69,38
 //
-// Every parameter is optional, as in IndicatorsInput. One line per cell: the total of
-// each indicator (breakdown "TOTAL", empty key) then its cells. The caller is
-// authenticated upstream (the principal is read from the context).
+// Every parameter is optional, as in IndicatorsInput. format=excel-fr writes it for a
+// French spreadsheet: UTF-8 byte order mark, ";" separator, decimal comma, CRLF lines.
+// One line per cell: the total of each indicator (breakdown "TOTAL", empty key) then
+// its cells. Text cells are escaped against formula injection (spreadsheetCell). The
+// caller is authenticated upstream (the principal is read from the context).
 func IndicatorsCSV(store *db.Store, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := model.PrincipalFrom(r.Context())
@@ -35,6 +37,14 @@ func IndicatorsCSV(store *db.Store, logger *slog.Logger) http.Handler {
 			return
 		}
 		in, err := indicatorsInputOf(r)
+		excelFR := false
+		switch f := r.URL.Query().Get("format"); f {
+		case "", "csv":
+		case "excel-fr":
+			excelFR = true
+		default:
+			err = model.Errorf(model.CodeInvalidInput, model.Path("format"), "format inconnu : %s (csv ou excel-fr)", f)
+		}
 		var table *model.IndicatorTable
 		if err == nil {
 			var req IndicatorRequest
@@ -59,13 +69,19 @@ func IndicatorsCSV(store *db.Store, logger *slog.Logger) http.Handler {
 		w.Header().Set("Content-Disposition", `attachment; filename="indicateurs.csv"`)
 		w.Header().Set("Cache-Control", "no-store")
 		out := csv.NewWriter(w)
+		decimal := num
+		if excelFR {
+			_, _ = w.Write([]byte("\uFEFF"))
+			out.Comma, out.UseCRLF = ';', true
+			decimal = func(f *float64) string { return strings.Replace(num(f), ".", ",", 1) }
+		}
 		_ = out.Write([]string{"indicator", "label", "unit", "from", "to", "breakdown", "key", "key_label", "value",
 			"numerator", "denominator", "target", "suppressed"})
 		for _, row := range table.Rows {
 			line := func(breakdown string, c model.IndicatorCell) {
-				_ = out.Write([]string{string(row.Indicator), row.Definition.Label, string(row.Definition.Unit),
-					table.From.String(), table.To.String(), breakdown, str(c.Key), str(c.Label), num(c.Value),
-					integer(c.Numerator), integer(c.Denominator), num(c.Target), strconv.FormatBool(c.Suppressed)})
+				_ = out.Write([]string{string(row.Indicator), spreadsheetCell(row.Definition.Label), string(row.Definition.Unit),
+					table.From.String(), table.To.String(), breakdown, spreadsheetCell(str(c.Key)), spreadsheetCell(str(c.Label)),
+					decimal(c.Value), integer(c.Numerator), integer(c.Denominator), decimal(c.Target), strconv.FormatBool(c.Suppressed)})
 			}
 			line("TOTAL", *row.Total)
 			for _, c := range row.Cells {
@@ -114,6 +130,18 @@ func indicatorsInputOf(r *http.Request) (*model.IndicatorsInput, error) {
 		}
 	}
 	return in, nil
+}
+
+// spreadsheetCell escapes a text cell against formula injection (OWASP "CSV
+// injection"): a cell starting with =, +, -, @, a tab or a carriage return is prefixed
+// with a single quote, so that a spreadsheet shows it as text instead of evaluating it
+// (a structure named =HYPERLINK(...), say). Quotes and separators inside the cell are
+// quoted by the CSV writer.
+func spreadsheetCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func list(v string) []string {

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
@@ -409,16 +410,50 @@ func TestIndicators(t *testing.T) {
 			return m
 		}
 		for b, want := range map[string]map[string]int{
-			"HOUSEHOLD":       {"ALONE|Personne seule": 3, "COUPLE_WITH_CHILDREN|Couple avec enfants": 1},
-			"AGE_BAND":        {"FROM_26_TO_35|26-35 ans": 4},
-			"COHORT_QUARTER":  {"2026-T1|2026-T1": 4},
-			"COHORT_MONTH":    {"2026-01|2026-01": 2, "2026-02|2026-02": 1, "2026-03|2026-03": 1},
+			"HOUSEHOLD": {"ALONE|Personne seule": 3, "COUPLE_WITH_CHILDREN|Couple avec enfants": 1},
+			"AGE_BAND":  {"FROM_26_TO_35|26-35 ans": 4},
+
 			"PROTECTION_TYPE": {"REFUGEE|Réfugié": 4},
 			"REFERENT":        {worker + "|Karim Benali": 1, "UNKNOWN|Non renseigné": 3}, // B's referent; the others have none
 		} {
 			if got := cells(b); fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("%s: %v, want %v", b, got, want)
 			}
+		}
+		// Cohorts: of the entries (A and I referred in January, B in February); the
+		// referrals do not break down by cohort (their series does it).
+		rows := indicatorRows(t, env, coordinator, map[string]any{"period": q1, "breakdown": "COHORT_MONTH", "names": []string{"ENTRIES", "REFERRALS"}})
+		got := map[string]int{}
+		for _, c := range rows["ENTRIES"].Cells {
+			got[*c.Key] = *c.Numerator
+		}
+		if fmt.Sprint(got) != "map[2026-01:2 2026-02:1]" || rows["REFERRALS"].Breakdown != nil {
+			t.Errorf("entries by cohort %v; referrals by cohort %+v", got, rows["REFERRALS"])
+		}
+	})
+
+	t.Run("OKAnalystReferentsPseudonymised", func(t *testing.T) {
+		// Issue 15: an analyst sees that journeys are spread among referents, not who they are.
+		var worker string
+		if err := env.Store.DB().Get(&worker, `SELECT id FROM staff_members WHERE email = 'social_worker@demo.agir.local'`); err != nil {
+			t.Fatal(err)
+		}
+		d.exec(t, `INSERT INTO referent_assignments (beneficiary_id, kind, staff_member_id, assigned_at, assigned_by)
+			SELECT id, 'SOCIAL_WORKER', $1, now(), 'test' FROM beneficiaries b WHERE NOT EXISTS (SELECT 1 FROM referent_assignments ra
+				WHERE ra.beneficiary_id = b.id AND ra.kind = 'SOCIAL_WORKER' AND ra.ended_at IS NULL)`, worker)
+		defer d.exec(t, `DELETE FROM referent_assignments WHERE assigned_by = 'test' AND beneficiary_id <> $1`, d.ids["B"])
+		analyst := demoPrincipal(t, env, model.RoleAnalyst)
+		rows := indicatorRows(t, env, analyst, map[string]any{"period": q1, "breakdown": "REFERENT", "names": []string{"ACTIVE_JOURNEYS"}})
+		cells := rows["ACTIVE_JOURNEYS"].Cells
+		if len(cells) != 1 || cells[0].Suppressed || *cells[0].Numerator != 9 {
+			t.Fatalf("cells = %+v", cells)
+		}
+		if k, l := *cells[0].Key, *cells[0].Label; k == worker || strings.Contains(l, "Karim") || !strings.HasPrefix(k, "R-") || l != "Référent "+k {
+			t.Errorf("analyst's referent cell: key %q label %q", k, l)
+		}
+		rows = indicatorRows(t, env, coordinator, map[string]any{"period": q1, "breakdown": "REFERENT", "names": []string{"ACTIVE_JOURNEYS"}})
+		if c := rows["ACTIVE_JOURNEYS"].Cells; len(c) != 1 || *c[0].Key != worker || *c[0].Label != "Karim Benali" {
+			t.Errorf("coordinator's referent cell: %+v", c)
 		}
 	})
 

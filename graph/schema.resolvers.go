@@ -1133,6 +1133,11 @@ func (r *networkOverviewResolver) OpenEmergingNeeds(ctx context.Context, obj *mo
 	return loadAllFound(ctx, loadersFrom(ctx).EmergingNeed.LoadAll, obj.EmergingNeedKeys, func(n model.EmergingNeed) string { return n.Key })
 }
 
+func (r *networkOverviewResolver) Week(ctx context.Context, obj *model.NetworkOverview) (*model.CoordinatorWeek, error) {
+	w, err := r.Store.CoordinatorWeek(ctx, model.PrincipalFrom(ctx), obj.Departments, weekDueItems)
+	return &w, err
+}
+
 func (r *offerResolver) Structure(ctx context.Context, obj *model.Offer) (*model.Structure, error) {
 	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.StructureKey)
 	if err == nil && st.Key == "" {
@@ -1196,6 +1201,10 @@ func (r *orientationResolver) Beneficiary(ctx context.Context, obj *model.Orient
 }
 
 func (r *partnerActivityResolver) Structure(ctx context.Context, obj *model.PartnerActivity) (*model.Structure, error) {
+	return structureOrNil(ctx, &obj.StructureKey)
+}
+
+func (r *partnerWeekResolver) Structure(ctx context.Context, obj *model.PartnerWeek) (*model.Structure, error) {
 	return structureOrNil(ctx, &obj.StructureKey)
 }
 
@@ -1725,6 +1734,8 @@ func (r *Resolver) Orientation() OrientationResolver { return &orientationResolv
 
 func (r *Resolver) PartnerActivity() PartnerActivityResolver { return &partnerActivityResolver{r} }
 
+func (r *Resolver) PartnerWeek() PartnerWeekResolver { return &partnerWeekResolver{r} }
+
 func (r *Resolver) ProfessionalDiagnostic() ProfessionalDiagnosticResolver {
 	return &professionalDiagnosticResolver{r}
 }
@@ -1767,6 +1778,7 @@ type (
 	offerMergeProposalResolver           struct{ *Resolver }
 	orientationResolver                  struct{ *Resolver }
 	partnerActivityResolver              struct{ *Resolver }
+	partnerWeekResolver                  struct{ *Resolver }
 	professionalDiagnosticResolver       struct{ *Resolver }
 	queryResolver                        struct{ *Resolver }
 	referentAssignmentResolver           struct{ *Resolver }

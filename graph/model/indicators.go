@@ -33,6 +33,23 @@ func target(v float64) *float64 { return &v }
 var journeyBreakdowns = []Breakdown{BreakdownDepartment, BreakdownStructure, BreakdownReferent, BreakdownCohortMonth,
 	BreakdownCohortQuarter, BreakdownCohortYear, BreakdownProtectionType, BreakdownSex, BreakdownAgeBand, BreakdownHousehold}
 
+// endedBreakdowns are the breakdowns of the indicators over the journeys ended in the
+// period: those of the journeys, and the reason of the end (exclusions and moves away
+// shown apart).
+var endedBreakdowns = with(journeyBreakdowns, BreakdownReason)
+
+// withoutCohorts leaves out the cohort breakdowns: for the referrals they repeat the
+// series (the cohort of a referral is its month), one more sum to difference.
+func withoutCohorts(bs []Breakdown) []Breakdown {
+	var out []Breakdown
+	for _, b := range bs {
+		if b != BreakdownCohortMonth && b != BreakdownCohortQuarter && b != BreakdownCohortYear {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 func with(bs []Breakdown, more ...Breakdown) []Breakdown {
 	return append(append([]Breakdown{}, bs...), more...)
 }
@@ -49,8 +66,8 @@ var IndicatorDefinitions = []IndicatorDefinition{
 	// Flow.
 	{Name: IndicatorNameReferrals, Group: IndicatorGroupFlow, Unit: IndicatorUnitCount, Personal: true,
 		Label:       "Orientations OFII",
-		Description: "Bénéficiaires orientés par l'OFII dont la date d'orientation tombe dans la période.",
-		Numerator:   "bénéficiaires orientés dans la période", Breakdowns: journeyBreakdowns},
+		Description: "Bénéficiaires orientés par l'OFII dont la date d'orientation tombe dans la période. Pas de ventilation par cohorte : la cohorte d'une orientation est son mois, que donne la série mensuelle.",
+		Numerator:   "bénéficiaires orientés dans la période", Breakdowns: withoutCohorts(journeyBreakdowns)},
 	{Name: IndicatorNameEntries, Group: IndicatorGroupFlow, Unit: IndicatorUnitCount, Personal: true,
 		Label:       "Entrées dans le parcours",
 		Description: "Bénéficiaires dont l'entretien d'accueil (entrée dans le parcours) a été réalisé dans la période.",
@@ -74,30 +91,62 @@ var IndicatorDefinitions = []IndicatorDefinition{
 	// Outcomes.
 	{Name: IndicatorNameEmploymentOrTrainingAtExit, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Accès à l'emploi ou à la formation à l'issue du parcours",
-		Description: "Part des parcours terminés dans la période avec un emploi (tout contrat) ou une formation qualifiante en cours le jour de la fin (même définition que Outcome.countsAsEmploymentOrTraining). Cible : 60 %.",
-		Numerator:   "parcours terminés en emploi ou en formation le jour de la fin", Denominator: text(ended),
-		Target: target(EmploymentOrTrainingTarget), Breakdowns: journeyBreakdowns},
+		Description: "Part des parcours terminés dans la période avec un emploi (tout contrat) ou une formation qualifiante en cours le jour de la fin (même définition que Outcome.countsAsEmploymentOrTraining). Cible : 60 %. Le dénominateur compte tous les parcours terminés, exclusions et déménagements hors du département compris ; la ventilation par motif de fin les montre à part.",
+		Numerator:   "parcours terminés en emploi ou en formation le jour de la fin", Denominator: text(ended + ", exclusions et déménagements compris (ventilables par motif)"),
+		Target: target(EmploymentOrTrainingTarget), Breakdowns: endedBreakdowns},
 	{Name: IndicatorNameDurableEmploymentAtExit, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Emploi durable à l'issue du parcours",
 		Description: "Part des parcours terminés dans la période avec un emploi durable (CDI ou CDD de 6 mois ou plus) en cours le jour de la fin.",
-		Numerator:   "parcours terminés en emploi durable le jour de la fin", Denominator: text(ended), Breakdowns: journeyBreakdowns},
+		Numerator:   "parcours terminés en emploi durable le jour de la fin", Denominator: text(ended), Breakdowns: endedBreakdowns},
 	{Name: IndicatorNameQualifyingTraining, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Accès à une formation qualifiante",
 		Description: "Part des parcours terminés dans la période qui ont commencé une formation qualifiante au plus tard le jour de la fin.",
-		Numerator:   "parcours terminés ayant commencé une formation qualifiante", Denominator: text(ended), Breakdowns: journeyBreakdowns},
+		Numerator:   "parcours terminés ayant commencé une formation qualifiante", Denominator: text(ended), Breakdowns: endedBreakdowns},
 	{Name: IndicatorNameHousingAtExit, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Accès au logement pérenne",
 		Description: "Part des parcours terminés dans la période dont la situation de logement à la fin est un logement pérenne (une situation inconnue compte au dénominateur).",
-		Numerator:   "parcours terminés en logement pérenne", Denominator: text(ended), Breakdowns: journeyBreakdowns},
+		Numerator:   "parcours terminés en logement pérenne", Denominator: text(ended), Breakdowns: endedBreakdowns},
 	{Name: IndicatorNameRightsOpened, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Ouverture de droits",
 		Description: "Part des parcours terminés dans la période avec au moins une démarche d'accès aux droits aboutie.",
-		Numerator:   "parcours terminés avec au moins un droit ouvert", Denominator: text(ended), Breakdowns: journeyBreakdowns},
+		Numerator:   "parcours terminés avec au moins un droit ouvert", Denominator: text(ended), Breakdowns: endedBreakdowns},
 	{Name: IndicatorNameRetention, Group: IndicatorGroupRetention, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Taux de maintien dans le parcours",
 		Description: "Part des parcours entrés (entretien d'accueil réalisé) et actifs dans la période qui n'ont pas été interrompus dans la période par un abandon ou une exclusion.",
 		Numerator:   "parcours non interrompus par un abandon ou une exclusion dans la période",
 		Denominator: text("parcours entrés et actifs au moins un jour de la période"), Breakdowns: journeyBreakdowns},
+	{Name: IndicatorNameRetention6Months, Group: IndicatorGroupRetention, Unit: IndicatorUnitRate, Personal: true,
+		Label:       "Maintien à 6 mois (cohorte d'entrée)",
+		Description: "Des personnes entrées dans la période (entretien d'accueil réalisé), part encore accompagnées 6 mois après leur entrée, ou sorties avant avec une sortie positive (objectifs atteints, ou en emploi ou en formation le jour de la sortie). Les déménagements hors du département avant l'échéance sont hors du dénominateur ; une exclusion ou un abandon compte comme non maintenu. Une réintégration rouvre le parcours. Demander un mois donne la cohorte de ce mois.",
+		Numerator:   "entrées encore accompagnées ou sorties positivement à 6 mois",
+		Denominator: text("entrées de la période dont l'échéance de 6 mois est passée, hors déménagements avant l'échéance"),
+		Maturity:    text("seules comptent les entrées dont les 6 mois sont écoulés à la date de calcul"), Breakdowns: journeyBreakdowns},
+	{Name: IndicatorNameRetention12Months, Group: IndicatorGroupRetention, Unit: IndicatorUnitRate, Personal: true,
+		Label:       "Maintien à 12 mois (cohorte d'entrée)",
+		Description: "Comme le maintien à 6 mois, 12 mois après l'entrée.",
+		Numerator:   "entrées encore accompagnées ou sorties positivement à 12 mois",
+		Denominator: text("entrées de la période dont l'échéance de 12 mois est passée, hors déménagements avant l'échéance"),
+		Maturity:    text("seules comptent les entrées dont les 12 mois sont écoulés à la date de calcul"), Breakdowns: journeyBreakdowns},
+	{Name: IndicatorNameFrenchLevelsGainedMedian, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitLevels, Personal: true,
+		Label:       "Progression en français (niveaux gagnés)",
+		Description: "Médiane du nombre de niveaux du CECRL gagnés (sous A1, A1, A2, B1, B2, C1, C2) entre la première évaluation du niveau de français et la dernière faite au plus tard le jour de la fin, pour les parcours terminés dans la période qui ont au moins deux évaluations.",
+		Numerator:   "niveaux gagnés entre la première et la dernière évaluation",
+		Denominator: text(ended + ", avec au moins deux évaluations du niveau de français au plus tard le jour de la fin"), Breakdowns: endedBreakdowns},
+	{Name: IndicatorNameFrenchA2AtExit, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
+		Label:       "Niveau A2 atteint en fin de parcours",
+		Description: "Part des parcours terminés dans la période dont la dernière évaluation du niveau de français faite au plus tard le jour de la fin est A2 ou plus.",
+		Numerator:   "parcours terminés au niveau A2 ou plus",
+		Denominator: text(ended + ", avec au moins une évaluation du niveau de français au plus tard le jour de la fin"), Breakdowns: endedBreakdowns},
+	{Name: IndicatorNameFrenchB1AtExit, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
+		Label:       "Niveau B1 atteint en fin de parcours",
+		Description: "Part des parcours terminés dans la période dont la dernière évaluation du niveau de français faite au plus tard le jour de la fin est B1 ou plus.",
+		Numerator:   "parcours terminés au niveau B1 ou plus",
+		Denominator: text(ended + ", avec au moins une évaluation du niveau de français au plus tard le jour de la fin"), Breakdowns: endedBreakdowns},
+	{Name: IndicatorNameConvocationNoShow, Group: IndicatorGroupDelays, Unit: IndicatorUnitRate, Personal: true,
+		Label:       "Absences aux convocations",
+		Description: "Part des convocations dont le rendez-vous tombe dans la période et dont l'entretien est enregistré comme non honoré (absence), parmi celles dont l'entretien est enregistré comme réalisé ou non honoré (un entretien excusé, annulé ou non enregistré ne compte pas).",
+		Numerator:   "convocations non honorées",
+		Denominator: text("convocations de la période dont l'entretien est réalisé ou non honoré"), Breakdowns: journeyBreakdowns},
 	// Delays.
 	{Name: IndicatorNameWelcomeWithinDelay, Group: IndicatorGroupDelays, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Entretien d'accueil dans le délai",
@@ -119,7 +168,7 @@ var IndicatorDefinitions = []IndicatorDefinition{
 	{Name: IndicatorNameJourneyDurationMedian, Group: IndicatorGroupDelays, Unit: IndicatorUnitDays, Personal: true,
 		Label:       "Durée médiane du parcours",
 		Description: "Médiane, en jours, de la durée des parcours terminés dans la période, de l'entrée (entretien d'accueil, l'orientation à défaut) à la fin.",
-		Numerator:   "jours entre l'entrée et la fin du parcours", Denominator: text(ended), Breakdowns: journeyBreakdowns},
+		Numerator:   "jours entre l'entrée et la fin du parcours", Denominator: text(ended), Breakdowns: endedBreakdowns},
 	{Name: IndicatorNameJourneysOverLimit, Group: IndicatorGroupDelays, Unit: IndicatorUnitCount, Personal: true,
 		Label:       "Parcours au-delà de la durée maximale",
 		Description: "Parcours actifs dans la période qui ont dépassé leur durée maximale (24 mois, ou la fin de la réintégration) avant leur fin ou avant le dernier jour de la période.",
@@ -136,6 +185,11 @@ var IndicatorDefinitions = []IndicatorDefinition{
 		Denominator: text("orientations faites dans la période dont l'échéance est passée"),
 		Maturity:    text("seules comptent les orientations dont l'échéance de réponse est passée à la date de calcul"),
 		Breakdowns:  journeyBreakdowns},
+	{Name: IndicatorNameOrientationAcceptance, Group: IndicatorGroupDelays, Unit: IndicatorUnitRate, Personal: true,
+		Label:       "Acceptation des orientations",
+		Description: "Part des orientations ayant reçu une réponse dans la période que le partenaire a acceptées (toute réponse autre qu'un refus). La ventilation par structure est celle du partenaire ; le délai de réponse par partenaire est le délai médian de réponse ventilé de même.",
+		Numerator:   "orientations acceptées", Denominator: text("orientations ayant reçu une réponse dans la période"),
+		Breakdowns: journeyBreakdowns},
 	// Evaluations and follow-ups.
 	{Name: IndicatorNameEntryEvaluations, Group: IndicatorGroupEvaluations, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Évaluations d'entrée réalisées",
@@ -173,6 +227,16 @@ var IndicatorDefinitions = []IndicatorDefinition{
 		Label:       "Durabilité à 6 mois",
 		Description: "Parmi les sorties de la période suivies à 6 mois, part encore en emploi, en formation ou en logement pérenne au suivi (FollowUpSustained).",
 		Numerator:   "suivis à 6 mois en emploi, formation ou logement pérenne", Denominator: text("sorties de la période avec un suivi à 6 mois"),
+		Maturity: text(maturityExit + " (6 mois après la sortie)"), Breakdowns: journeyBreakdowns},
+	{Name: IndicatorNameEmploymentDurability3Months, Group: IndicatorGroupEvaluations, Unit: IndicatorUnitRate, Personal: true,
+		Label:       "Emploi ou formation durable à 3 mois",
+		Description: "Parmi les sorties de la période suivies à 3 mois, part en emploi (tout emploi) ou en formation qualifiante ou autre au suivi ; un cours de français ou un logement ne compte pas (SustainedEmploymentOrTraining).",
+		Numerator:   "suivis à 3 mois en emploi ou en formation (hors cours de français)", Denominator: text("sorties de la période avec un suivi à 3 mois"),
+		Maturity: text(maturityExit + " (3 mois après la sortie)"), Breakdowns: journeyBreakdowns},
+	{Name: IndicatorNameEmploymentDurability6Months, Group: IndicatorGroupEvaluations, Unit: IndicatorUnitRate, Personal: true,
+		Label:       "Emploi ou formation durable à 6 mois",
+		Description: "Parmi les sorties de la période suivies à 6 mois, part en emploi (tout emploi) ou en formation qualifiante ou autre au suivi ; un cours de français ou un logement ne compte pas (SustainedEmploymentOrTraining).",
+		Numerator:   "suivis à 6 mois en emploi ou en formation (hors cours de français)", Denominator: text("sorties de la période avec un suivi à 6 mois"),
 		Maturity: text(maturityExit + " (6 mois après la sortie)"), Breakdowns: journeyBreakdowns},
 	// Network.
 	{Name: IndicatorNameNetworkEventsHeld, Group: IndicatorGroupNetwork, Unit: IndicatorUnitCount,
@@ -232,19 +296,20 @@ func Suppressed(unit IndicatorUnit, t Tally) bool {
 		return small(t.Numerator)
 	case IndicatorUnitRate:
 		return small(t.Numerator) || small(t.Denominator) || small(t.Denominator-t.Numerator)
-	case IndicatorUnitDays:
+	case IndicatorUnitDays, IndicatorUnitLevels:
 		return small(t.Denominator)
 	}
 	return true
 }
 
-// Cell turns the figures of a cell into its API form for role: the value (a count, a
-// rate rounded to 4 decimals, a median rounded to 1), with suppression for analysts on
-// personal indicators (the state representative reads individual journeys of its
-// territory, so hiding its small cells would protect nothing).
-func (d IndicatorDefinition) Cell(role Role, t Tally) IndicatorCell {
+// Cell turns the figures of a cell into its API form: the value (a count, a rate rounded
+// to 4 decimals, a median rounded to 1), or nothing when hidden by statistical secrecy
+// (decided by the caller: Suppressed, or an analyst's HiddenCells pattern; the state
+// representative reads individual journeys of its territory, so hiding its small cells
+// would protect nothing).
+func (d IndicatorDefinition) Cell(t Tally, hidden bool) IndicatorCell {
 	c := IndicatorCell{Target: d.Target}
-	if d.Personal && role == RoleAnalyst && Suppressed(d.Unit, t) {
+	if hidden {
 		c.Suppressed = true
 		return c
 	}
@@ -259,7 +324,7 @@ func (d IndicatorDefinition) Cell(role Role, t Tally) IndicatorCell {
 			v := roundTo(float64(num)/float64(den), 4)
 			c.Value = &v
 		}
-	case IndicatorUnitDays:
+	case IndicatorUnitDays, IndicatorUnitLevels:
 		c.Denominator = &den
 		if t.Value != nil && den > 0 {
 			v := roundTo(*t.Value, 1)
@@ -395,6 +460,13 @@ func FollowUpSustained(h HousingSituation, e EmploymentSituation, t TrainingSitu
 	return SustainedEmployment(e) || SustainedTraining(t) || h == HousingSituationPermanentHousing
 }
 
+// SustainedEmploymentOrTraining reports whether a follow-up finds the person in
+// employment or in a qualifying or other training: the durability of insertion, where
+// a French course or housing does not count (issue 17).
+func SustainedEmploymentOrTraining(e EmploymentSituation, t TrainingSituation) bool {
+	return SustainedEmployment(e) || t == TrainingSituationQualifyingTraining || t == TrainingSituationOtherTraining
+}
+
 // SustainedEmployment: the employment part of FollowUpSustained.
 func SustainedEmployment(e EmploymentSituation) bool {
 	switch e {
@@ -446,30 +518,11 @@ func NeedMissing(beneficiaries, offers, places, withoutCapacity int) bool {
 	return offers == 0 || (withoutCapacity == 0 && places < beneficiaries)
 }
 
-// ProtectComplements applies secondary suppression to the cells of a breakdown whose
-// total is shown: when exactly one cell is suppressed, the total minus the others would
-// give it away, so the shown cell with the smallest figure (denominator, or numerator
-// for a count) is suppressed too. cells and tallies are parallel.
-func ProtectComplements(unit IndicatorUnit, cells []IndicatorCell, tallies []Tally) {
-	hidden, smallest := 0, -1
-	size := func(t Tally) int {
-		if unit == IndicatorUnitCount {
-			return t.Numerator
-		}
-		return t.Denominator
-	}
-	for i, c := range cells {
-		if c.Suppressed {
-			hidden++
-			continue
-		}
-		if smallest < 0 || size(tallies[i]) < size(tallies[smallest]) {
-			smallest = i
-		}
-	}
-	if hidden == 1 && smallest >= 0 {
-		cells[smallest] = IndicatorCell{Key: cells[smallest].Key, Label: cells[smallest].Label, Target: cells[smallest].Target, Suppressed: true}
-	}
+// NeedCapacityUnknown reports whether the gap of a need cannot be judged: some answering
+// offers give no capacity and the known places are fewer than the beneficiaries (the
+// offer is then "capacity unknown", not "missing").
+func NeedCapacityUnknown(beneficiaries, offers, places, withoutCapacity int) bool {
+	return beneficiaries > 0 && offers > 0 && withoutCapacity > 0 && places < beneficiaries
 }
 
 // BreakdownLabels are the French labels of the enumerated keys of the breakdowns.

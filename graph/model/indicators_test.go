@@ -28,31 +28,14 @@ func TestSuppressed(t *testing.T) {
 	}
 }
 
-func TestCellSuppressionByRole(t *testing.T) {
+func TestCellHidden(t *testing.T) {
 	d, _ := IndicatorDefinitionOf(IndicatorNameEmploymentOrTrainingAtExit)
 	small := Tally{Numerator: 2, Denominator: 3}
-	if c := d.Cell(RoleAnalyst, small); !c.Suppressed || c.Value != nil || c.Numerator != nil || c.Denominator != nil || c.Target == nil {
-		t.Errorf("analyst: %+v", c)
+	if c := d.Cell(small, true); !c.Suppressed || c.Value != nil || c.Numerator != nil || c.Denominator != nil || c.Target == nil {
+		t.Errorf("hidden: %+v", c)
 	}
-	if c := d.Cell(RoleStateRepresentative, small); c.Suppressed || *c.Value != 0.6667 {
-		t.Errorf("state representative: %+v", c)
-	}
-	n, _ := IndicatorDefinitionOf(IndicatorNameNetworkEventsHeld)
-	if c := n.Cell(RoleAnalyst, Tally{Numerator: 1}); c.Suppressed || *c.Value != 1 {
-		t.Errorf("network count: %+v", c)
-	}
-}
-
-func TestProtectComplements(t *testing.T) {
-	cells := []IndicatorCell{{Suppressed: true}, {}, {}}
-	ProtectComplements(IndicatorUnitCount, cells, []Tally{{Numerator: 2}, {Numerator: 30}, {Numerator: 12}})
-	if !cells[2].Suppressed || cells[1].Suppressed {
-		t.Errorf("one hidden: the smallest other must be hidden too: %+v", cells)
-	}
-	cells = []IndicatorCell{{Suppressed: true}, {Suppressed: true}, {}}
-	ProtectComplements(IndicatorUnitCount, cells, []Tally{{Numerator: 2}, {Numerator: 3}, {Numerator: 12}})
-	if cells[2].Suppressed {
-		t.Errorf("two hidden protect each other: %+v", cells)
+	if c := d.Cell(small, false); c.Suppressed || *c.Value != 0.6667 {
+		t.Errorf("shown: %+v", c)
 	}
 }
 

@@ -679,6 +679,8 @@ type NeedGap struct {
 	OffersWithoutCapacity int `json:"offersWithoutCapacity"`
 	// Whether the local offer is missing: no offer, or fewer known places than beneficiaries while every offer gives its capacity (« offre manquante »).
 	Missing bool `json:"missing"`
+	// Whether the gap cannot be judged: some answering offers give no capacity and the known places are fewer than the beneficiaries (« capacité inconnue », not « manquante »).
+	CapacityUnknown bool `json:"capacityUnknown"`
 }
 
 // Filter of network events.
@@ -3880,6 +3882,18 @@ const (
 	IndicatorNameRightsOpened IndicatorName = "RIGHTS_OPENED"
 	// Share of the journeys in progress in the period not ended by withdrawal or exclusion (« taux de maintien dans le parcours »).
 	IndicatorNameRetention IndicatorName = "RETENTION"
+	// Of the people who entered in the period, share still accompanied or exited positively 6 months after their entry (« maintien à 6 mois », cohort).
+	IndicatorNameRetention6Months IndicatorName = "RETENTION_6_MONTHS"
+	// Of the people who entered in the period, share still accompanied or exited positively 12 months after their entry (« maintien à 12 mois », cohort).
+	IndicatorNameRetention12Months IndicatorName = "RETENTION_12_MONTHS"
+	// Median number of CEFR levels gained between the first assessment and the last one by the end, of the journeys ended in the period (« progression en français »).
+	IndicatorNameFrenchLevelsGainedMedian IndicatorName = "FRENCH_LEVELS_GAINED_MEDIAN"
+	// Share of the journeys ended in the period with a French level of A2 or more at the end (« niveau A2 atteint »).
+	IndicatorNameFrenchA2AtExit IndicatorName = "FRENCH_A2_AT_EXIT"
+	// Share of the journeys ended in the period with a French level of B1 or more at the end (« niveau B1 atteint »).
+	IndicatorNameFrenchB1AtExit IndicatorName = "FRENCH_B1_AT_EXIT"
+	// Share of the convocations of the period whose interview was missed (« taux d'absence aux convocations »).
+	IndicatorNameConvocationNoShow IndicatorName = "CONVOCATION_NO_SHOW"
 	// Share of mature CIR cohorts whose welcome interview was held within the delay (« entretien d'accueil dans le mois »).
 	IndicatorNameWelcomeWithinDelay IndicatorName = "WELCOME_WITHIN_DELAY"
 	// Median days from CIR signature to the welcome interview (« délai médian d'accueil »).
@@ -3894,6 +3908,8 @@ const (
 	IndicatorNameOrientationAnswerDelayMedian IndicatorName = "ORIENTATION_ANSWER_DELAY_MEDIAN"
 	// Share of mature orientations answered within their deadline (« orientations traitées dans les délais »).
 	IndicatorNameOrientationsAnsweredInTime IndicatorName = "ORIENTATIONS_ANSWERED_IN_TIME"
+	// Share of the orientations answered in the period that the partner accepted; by partner with the STRUCTURE breakdown (« taux d'acceptation des orientations »).
+	IndicatorNameOrientationAcceptance IndicatorName = "ORIENTATION_ACCEPTANCE"
 	// Share of mature entries with their entry evaluation (« évaluation d'entrée réalisée »).
 	IndicatorNameEntryEvaluations IndicatorName = "ENTRY_EVALUATIONS"
 	// Share of mature entries with their mid-course evaluation (« évaluation à mi-parcours réalisée »).
@@ -3908,6 +3924,10 @@ const (
 	IndicatorNameDurability3Months IndicatorName = "DURABILITY_3_MONTHS"
 	// Share of 6-month follow-ups still in employment, training or permanent housing (« durabilité à 6 mois »).
 	IndicatorNameDurability6Months IndicatorName = "DURABILITY_6_MONTHS"
+	// Share of 3-month follow-ups in employment or in a qualifying or other training; a French course or housing does not count (« emploi ou formation durable à 3 mois »).
+	IndicatorNameEmploymentDurability3Months IndicatorName = "EMPLOYMENT_DURABILITY_3_MONTHS"
+	// Share of 6-month follow-ups in employment or in a qualifying or other training; a French course or housing does not count (« emploi ou formation durable à 6 mois »).
+	IndicatorNameEmploymentDurability6Months IndicatorName = "EMPLOYMENT_DURABILITY_6_MONTHS"
 	// Network events held in the period (« temps de réseau tenus »).
 	IndicatorNameNetworkEventsHeld IndicatorName = "NETWORK_EVENTS_HELD"
 	// Attendances of structures at the network events of the period (« participation aux temps de réseau »).
@@ -3933,6 +3953,12 @@ var AllIndicatorName = []IndicatorName{
 	IndicatorNameHousingAtExit,
 	IndicatorNameRightsOpened,
 	IndicatorNameRetention,
+	IndicatorNameRetention6Months,
+	IndicatorNameRetention12Months,
+	IndicatorNameFrenchLevelsGainedMedian,
+	IndicatorNameFrenchA2AtExit,
+	IndicatorNameFrenchB1AtExit,
+	IndicatorNameConvocationNoShow,
 	IndicatorNameWelcomeWithinDelay,
 	IndicatorNameWelcomeDelayMedian,
 	IndicatorNameContractDelayMedian,
@@ -3940,6 +3966,7 @@ var AllIndicatorName = []IndicatorName{
 	IndicatorNameJourneysOverLimit,
 	IndicatorNameOrientationAnswerDelayMedian,
 	IndicatorNameOrientationsAnsweredInTime,
+	IndicatorNameOrientationAcceptance,
 	IndicatorNameEntryEvaluations,
 	IndicatorNameMidCourseEvaluations,
 	IndicatorNameExitEvaluations,
@@ -3947,6 +3974,8 @@ var AllIndicatorName = []IndicatorName{
 	IndicatorNameFollowUps6Months,
 	IndicatorNameDurability3Months,
 	IndicatorNameDurability6Months,
+	IndicatorNameEmploymentDurability3Months,
+	IndicatorNameEmploymentDurability6Months,
 	IndicatorNameNetworkEventsHeld,
 	IndicatorNameEventParticipations,
 	IndicatorNameEmergingNeedsOpen,
@@ -3956,7 +3985,7 @@ var AllIndicatorName = []IndicatorName{
 
 func (e IndicatorName) IsValid() bool {
 	switch e {
-	case IndicatorNameReferrals, IndicatorNameEntries, IndicatorNameActiveJourneys, IndicatorNameExits, IndicatorNameExclusions, IndicatorNameReintegrations, IndicatorNameEmploymentOrTrainingAtExit, IndicatorNameDurableEmploymentAtExit, IndicatorNameQualifyingTraining, IndicatorNameHousingAtExit, IndicatorNameRightsOpened, IndicatorNameRetention, IndicatorNameWelcomeWithinDelay, IndicatorNameWelcomeDelayMedian, IndicatorNameContractDelayMedian, IndicatorNameJourneyDurationMedian, IndicatorNameJourneysOverLimit, IndicatorNameOrientationAnswerDelayMedian, IndicatorNameOrientationsAnsweredInTime, IndicatorNameEntryEvaluations, IndicatorNameMidCourseEvaluations, IndicatorNameExitEvaluations, IndicatorNameFollowUps3Months, IndicatorNameFollowUps6Months, IndicatorNameDurability3Months, IndicatorNameDurability6Months, IndicatorNameNetworkEventsHeld, IndicatorNameEventParticipations, IndicatorNameEmergingNeedsOpen, IndicatorNameEmergingNeedsAddressed, IndicatorNameOffersUpToDate:
+	case IndicatorNameReferrals, IndicatorNameEntries, IndicatorNameActiveJourneys, IndicatorNameExits, IndicatorNameExclusions, IndicatorNameReintegrations, IndicatorNameEmploymentOrTrainingAtExit, IndicatorNameDurableEmploymentAtExit, IndicatorNameQualifyingTraining, IndicatorNameHousingAtExit, IndicatorNameRightsOpened, IndicatorNameRetention, IndicatorNameRetention6Months, IndicatorNameRetention12Months, IndicatorNameFrenchLevelsGainedMedian, IndicatorNameFrenchA2AtExit, IndicatorNameFrenchB1AtExit, IndicatorNameConvocationNoShow, IndicatorNameWelcomeWithinDelay, IndicatorNameWelcomeDelayMedian, IndicatorNameContractDelayMedian, IndicatorNameJourneyDurationMedian, IndicatorNameJourneysOverLimit, IndicatorNameOrientationAnswerDelayMedian, IndicatorNameOrientationsAnsweredInTime, IndicatorNameOrientationAcceptance, IndicatorNameEntryEvaluations, IndicatorNameMidCourseEvaluations, IndicatorNameExitEvaluations, IndicatorNameFollowUps3Months, IndicatorNameFollowUps6Months, IndicatorNameDurability3Months, IndicatorNameDurability6Months, IndicatorNameEmploymentDurability3Months, IndicatorNameEmploymentDurability6Months, IndicatorNameNetworkEventsHeld, IndicatorNameEventParticipations, IndicatorNameEmergingNeedsOpen, IndicatorNameEmergingNeedsAddressed, IndicatorNameOffersUpToDate:
 		return true
 	}
 	return false
@@ -4007,17 +4036,20 @@ const (
 	IndicatorUnitRate IndicatorUnit = "RATE"
 	// A median number of days (« délai médian en jours »): denominator = measures taken.
 	IndicatorUnitDays IndicatorUnit = "DAYS"
+	// A median number of CEFR levels (« nombre médian de niveaux »): denominator = measures taken.
+	IndicatorUnitLevels IndicatorUnit = "LEVELS"
 )
 
 var AllIndicatorUnit = []IndicatorUnit{
 	IndicatorUnitCount,
 	IndicatorUnitRate,
 	IndicatorUnitDays,
+	IndicatorUnitLevels,
 }
 
 func (e IndicatorUnit) IsValid() bool {
 	switch e {
-	case IndicatorUnitCount, IndicatorUnitRate, IndicatorUnitDays:
+	case IndicatorUnitCount, IndicatorUnitRate, IndicatorUnitDays, IndicatorUnitLevels:
 		return true
 	}
 	return false

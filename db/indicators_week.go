@@ -1,0 +1,123 @@
+package db
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lib/pq"
+
+	"github.com/agir-reseau/agir-backend/graph/model"
+)
+
+// The coordinator's Monday view (NetworkOverview.week): what falls due this week, the
+// partners' refusals and saturation, and 12-week trends, in one read-only transaction.
+
+// CoordinatorWeek computes the week of departments (checked by OverviewTerritory) for
+// coordinator p, with at most first items per kind of act due.
+func (s *Store) CoordinatorWeek(ctx context.Context, p *model.Principal, departments []string, first int) (model.CoordinatorWeek, error) {
+	var out model.CoordinatorWeek
+	if p == nil || p.Role != model.RoleCoordinator {
+		return out, model.Errorf(model.CodeForbidden, nil, "accès refusé")
+	}
+	deps := pq.Array(model.NonNilStrings(departments))
+	err := s.readTx(ctx, func(tx *Tx) error {
+		today := tx.today()
+		out.From, out.To = model.WeekOf(today)
+		if err := weekDue(ctx, tx, deps, today, out.To, first, &out); err != nil {
+			return fmt.Errorf("due: %w", err)
+		}
+		since := out.From.AddDate(0, 0, -7*(model.TrendWeeks-1))
+		if err := tx.SelectContext(ctx, &out.Partners, `SELECT s.id AS structure_id,
+				count(o.id) FILTER (WHERE o.oriented_on >= $2::date) AS received,
+				count(o.id) FILTER (WHERE o.answered_on >= $2::date AND o.status <> 'PENDING') AS answered,
+				count(o.id) FILTER (WHERE o.answered_on >= $2::date AND o.status = 'REFUSED') AS refused,
+				count(o.id) FILTER (WHERE o.status = 'PENDING') AS pending,
+				count(o.id) FILTER (WHERE o.status IN ('ACCEPTED', 'STARTED')) AS in_progress,
+				off.places, off.capacity_unknown
+			FROM structures s
+			LEFT JOIN LATERAL (SELECT o.id, o.oriented_on, o.answered_on, o.status FROM orientations o
+				JOIN beneficiaries b ON b.id = o.beneficiary_id WHERE o.structure_id = s.id AND b.department = ANY($1::text[])) o ON true
+			LEFT JOIN LATERAL (SELECT sum(of.capacite)::int AS places, (count(*) = 0 OR bool_or(of.capacite IS NULL)) AS capacity_unknown
+				FROM offers of WHERE of.structure_id = s.id AND of.status = 'PUBLISHED') off ON true
+			WHERE s.agir_role = 'LOCAL_PARTNER' AND s.departments && $1::text[]
+			GROUP BY s.id, s.name, off.places, off.capacity_unknown
+			ORDER BY received DESC, refused DESC, s.name, s.id`, deps, since); err != nil {
+			return fmt.Errorf("partners: %w", err)
+		}
+		for i := range out.Partners {
+			out.Partners[i].Judge()
+		}
+		if err := tx.SelectContext(ctx, &out.Trends, `WITH w AS (SELECT d::date AS week FROM generate_series($2::date, $3::date, interval '7 days') d)
+			SELECT w.week,
+				(SELECT count(*) FROM beneficiaries b WHERE b.department = ANY($1::text[]) AND b.referred_on BETWEEN w.week AND w.week + 6) AS referrals,
+				(SELECT count(*) FROM beneficiaries b WHERE b.department = ANY($1::text[]) AND b.welcome_held_on BETWEEN w.week AND w.week + 6) AS entries,
+				(SELECT count(*) FROM journey_exits e JOIN beneficiaries b ON b.id = e.beneficiary_id
+					WHERE b.department = ANY($1::text[]) AND e.exited_on BETWEEN w.week AND w.week + 6) AS ends,
+				(SELECT count(*) FROM orientations o JOIN beneficiaries b ON b.id = o.beneficiary_id
+					WHERE b.department = ANY($1::text[]) AND o.oriented_on BETWEEN w.week AND w.week + 6) AS orientations,
+				(SELECT count(*) FROM orientations o JOIN beneficiaries b ON b.id = o.beneficiary_id
+					WHERE b.department = ANY($1::text[]) AND o.status = 'REFUSED' AND o.answered_on BETWEEN w.week AND w.week + 6) AS refused
+			FROM w ORDER BY w.week`, deps, since, out.From); err != nil {
+			return fmt.Errorf("trends: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("db: coordinator week: %w", err)
+	}
+	return out, nil
+}
+
+// weekDue counts the acts falling due from today to sunday by kind, active yet or not,
+// the soonest first: journey alerts by their due day, orientations by their answer
+// deadline, published offers by their verification day.
+func weekDue(ctx context.Context, tx *Tx, deps any, today, sunday model.Date, first int, out *model.CoordinatorWeek) error {
+	var rows []struct {
+		Kind  string `db:"kind"`
+		Total int    `db:"total"`
+		model.NetworkAlertItem
+	}
+	err := tx.SelectContext(ctx, &rows, fmt.Sprintf(`SELECT kind, total, beneficiary_id, structure_id, offer_id, since, due_on FROM (
+		SELECT x.*, row_number() OVER (PARTITION BY x.kind ORDER BY x.due_on, x.tiebreak) AS rn,
+			count(*) OVER (PARTITION BY x.kind) AS total
+		FROM (
+			SELECT a.kind, a.beneficiary_id, NULL::uuid AS structure_id, NULL::uuid AS offer_id, a.active_from AS since, a.due_on,
+				a.beneficiary_id::text AS tiebreak
+			FROM beneficiary_alerts a JOIN beneficiaries b ON b.id = a.beneficiary_id
+			WHERE b.department = ANY($1::text[]) AND a.due_on BETWEEN $2::date AND $3::date
+			UNION ALL
+			SELECT '%s', o.beneficiary_id, o.structure_id, NULL, o.oriented_on, o.answer_due_on, o.id::text
+			FROM orientations o JOIN beneficiaries b ON b.id = o.beneficiary_id
+			WHERE b.department = ANY($1::text[]) AND o.status = 'PENDING' AND o.answer_due_on BETWEEN $2::date AND $3::date
+			UNION ALL
+			SELECT '%s', NULL, o.structure_id, o.id, (coalesce(o.verified_at, o.created_at) AT TIME ZONE 'Europe/Paris')::date, %s, o.id::text
+			FROM offers o WHERE o.status = 'PUBLISHED' AND o.department = ANY($1::text[]) AND %s BETWEEN $2::date AND $3::date
+		) x
+	) y WHERE rn <= GREATEST($4, 1)`, model.NetworkAlertKindOrientationUnanswered, model.NetworkAlertKindStaleOffer,
+		dueExpr, dueExpr), deps, today, sunday, first)
+	if err != nil {
+		return err
+	}
+	groups := map[model.NetworkAlertKind]*model.NetworkAlertGroup{}
+	for _, k := range model.AllNetworkAlertKind {
+		groups[k] = &model.NetworkAlertGroup{Kind: k, Items: []model.NetworkAlertItem{}}
+	}
+	for _, r := range rows {
+		k := model.NetworkAlertKind(r.Kind)
+		if mapped, ok := alertKinds[model.AlertKind(r.Kind)]; ok {
+			k = mapped
+		}
+		g, ok := groups[k]
+		if !ok {
+			continue
+		}
+		g.Count = r.Total
+		if len(g.Items) < first {
+			g.Items = append(g.Items, r.NetworkAlertItem)
+		}
+	}
+	for _, k := range model.AllNetworkAlertKind {
+		out.DueThisWeek = append(out.DueThisWeek, *groups[k])
+	}
+	return nil
+}
