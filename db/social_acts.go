@@ -466,7 +466,7 @@ func (s *Store) RecordEvaluation(ctx context.Context, p *model.Principal, key st
 		if err := model.CheckAct(model.ActEvaluation, f, today, params); err != nil {
 			return nil, err
 		}
-		if err := model.CheckEvaluation(in.Stage, [4]int{in.Housing, in.Employment, in.Training, in.Rights}, f); err != nil {
+		if err := model.CheckEvaluation(in.Stage, [4]int{in.Housing, in.Employment, in.Training, in.Rights}, f, today, params); err != nil {
 			return nil, err
 		}
 		if err := model.CheckDay(in.EvaluatedOn, *f.WelcomeHeldOn, today, "evaluatedOn"); err != nil {
@@ -536,6 +536,9 @@ func (s *Store) RecordFollowUp(ctx context.Context, p *model.Principal, key stri
 			return nil, err
 		}
 		if err := model.CheckDay(in.HeldOn, f.LastExit.On, today, "heldOn"); err != nil {
+			return nil, err
+		}
+		if err := model.CheckFollowUp(in.Stage, in.HeldOn, f, params); err != nil {
 			return nil, err
 		}
 		due := model.FollowUpDueOn(f.LastExit.On, in.Stage, params)
