@@ -331,7 +331,8 @@ func offerSearchQuery(p *model.Principal, f OfferFilter) pageQuery {
 		q.Where = append(q.Where, sc.arg(*f.ReceptionMode)+" = ANY(o.modes_accueil)")
 	}
 	if f.FrenchLevel != nil {
-		q.Where = append(q.Where, "o.niveau_francais_rang <= "+sc.arg(len(model.LevelsUpTo(*f.FrenchLevel))))
+		// model.OfferOpenAt: the stored rank is CefrLevel.Rank of the required level, 0 for none
+		q.Where = append(q.Where, "o.niveau_francais_rang <= "+sc.arg(f.FrenchLevel.Rank()))
 	}
 	if f.Text != nil && strings.TrimSpace(*f.Text) != "" {
 		q.Where = append(q.Where, "o.search @@ websearch_to_tsquery('french', immutable_unaccent("+sc.arg(*f.Text)+"))")

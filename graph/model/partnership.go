@@ -516,16 +516,13 @@ func ValidThemeCategory(c string) bool {
 // CefrLevels lists the CEFR levels in order; a level "is at most" another by index.
 var CefrLevels = []CefrLevel{CefrLevelA1, CefrLevelA2, CefrLevelB1, CefrLevelB2, CefrLevelC1, CefrLevelC2}
 
-// LevelsUpTo returns the levels from A1 up to l included.
-func LevelsUpTo(l CefrLevel) []string {
-	var out []string
-	for _, x := range CefrLevels {
-		out = append(out, string(x))
-		if x == l {
-			break
-		}
-	}
-	return out
+// OfferOpenAt reports whether an offer requiring the French level required (nil: no
+// level required) is open to a person whose level is l: the required level is at most l
+// on the CEFR scale (CefrLevel.Rank). A person below A1 reaches only the offers that
+// require no level. The offer search filters on the same rank (offers.niveau_francais_rang,
+// 0 when no level is required).
+func OfferOpenAt(required *CefrLevel, l CefrLevel) bool {
+	return required == nil || required.Rank() <= l.Rank()
 }
 
 // DIIDPrefix is the data·inclusion source of records created in AGIR.

@@ -209,3 +209,30 @@ func TestParseDIFile(t *testing.T) {
 		})
 	}
 }
+
+// The offer search by French level (issue 17, defect 4): BELOW_A1 reaches only the
+// offers that require no level.
+func TestOfferOpenAt(t *testing.T) {
+	lv := func(l CefrLevel) *CefrLevel { return &l }
+	for _, tc := range []struct {
+		name     string
+		required *CefrLevel
+		level    CefrLevel
+		open     bool
+	}{
+		{"NoneRequired_BelowA1", nil, CefrLevelBelowA1, true},
+		{"A1Required_BelowA1", lv(CefrLevelA1), CefrLevelBelowA1, false},
+		{"A2Required_BelowA1", lv(CefrLevelA2), CefrLevelBelowA1, false},
+		{"A1Required_A1", lv(CefrLevelA1), CefrLevelA1, true},
+		{"A2Required_A1", lv(CefrLevelA2), CefrLevelA1, false},
+		{"B1Required_B2", lv(CefrLevelB1), CefrLevelB2, true},
+		{"C2Required_C1", lv(CefrLevelC2), CefrLevelC1, false},
+		{"C2Required_C2", lv(CefrLevelC2), CefrLevelC2, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := OfferOpenAt(tc.required, tc.level); got != tc.open {
+				t.Fatalf("OfferOpenAt = %v, want %v", got, tc.open)
+			}
+		})
+	}
+}
