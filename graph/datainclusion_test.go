@@ -287,3 +287,35 @@ func TestImportOffersRows(t *testing.T) {
 		}
 	})
 }
+
+// An imported offer is as fresh as its source says (date_maj), not as the day of the
+// import (issue 17, defect 5).
+func TestImportOffers_FreshnessCountsFromTheSourceDate(t *testing.T) {
+	env := demoEnv(t)
+	setToday(env, "2026-12-04")
+	coordinator := demoPrincipal(t, env, model.RoleCoordinator)
+	data := `{"structures": [{"source": "dora", "id": "dora--cs-olivier", "nom": "Centre social L'Olivier", "date_maj": "2025-02-14",
+		"code_postal": "69100", "commune": "Villeurbanne"}],
+		"services": [{"source": "dora", "structure_id": "dora--cs-olivier", "id": "dora--olivier-fle", "nom": "Cours de français du soir",
+		"description": "Cours de français pour adultes, deux soirs par semaine.", "date_maj": "2025-02-14", "publics": ["tous-publics"],
+		"thematiques": ["lecture-ecriture-calcul--maitriser-le-francais"], "zone_eligibilite": ["69266"]}]}`
+	if rep := importFile(t, env, coordinator, data, false).ImportOffers.Report; rep == nil || !rep.Applied || rep.Created != 2 {
+		t.Fatalf("report %+v", rep)
+	}
+	var d struct {
+		Offers struct {
+			Nodes []struct{ DataInclusionID, Freshness, VerificationDueOn string }
+		}
+		Stale struct {
+			Nodes []struct{ DataInclusionID string }
+		} `json:"stale"`
+	}
+	env.MustDo(coordinator, `{ offers(first: 5, filter: {text: "soir"}) { nodes { dataInclusionId freshness verificationDueOn } }
+		stale: offers(first: 100, filter: {text: "soir", freshness: STALE}) { nodes { dataInclusionId } } }`, nil, &d)
+	if len(d.Offers.Nodes) != 1 || d.Offers.Nodes[0].Freshness != "STALE" || d.Offers.Nodes[0].VerificationDueOn != "2025-08-14" {
+		t.Fatalf("imported offer %+v", d.Offers.Nodes)
+	}
+	if len(d.Stale.Nodes) != 1 || d.Stale.Nodes[0].DataInclusionID != "dora--olivier-fle" {
+		t.Fatalf("stale filter %+v", d.Stale.Nodes)
+	}
+}

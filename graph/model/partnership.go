@@ -91,14 +91,21 @@ const (
 	FreshnessDueSoonDays = 30
 )
 
-// VerificationDueOn is the day an offer must be verified again: its last verification (or
-// creation) plus its update frequency in months, clamped to the end of month like PostgreSQL.
-func VerificationDueOn(verifiedAt *time.Time, createdAt time.Time, frequencyMonths int) Date {
-	from := createdAt
+// VerificationDueOn is the day an offer must be verified again: its last verification
+// plus its update frequency in months, clamped to the end of month like PostgreSQL. The
+// last verification is the one recorded in AGIR (verifiedAt), else its creation; for an
+// offer imported from another source, sourceUpdatedOn is that source's date_maj (the
+// day the source last checked it), and the later of it and verifiedAt counts: the day
+// of the import says nothing about how fresh the offer is.
+func VerificationDueOn(verifiedAt *time.Time, createdAt time.Time, sourceUpdatedOn *Date, frequencyMonths int) Date {
+	from := DateOf(createdAt)
 	if verifiedAt != nil {
-		from = *verifiedAt
+		from = DateOf(*verifiedAt)
 	}
-	return DateOf(from).AddMonthsClamped(frequencyMonths)
+	if sourceUpdatedOn != nil && (verifiedAt == nil || sourceUpdatedOn.After(from)) {
+		from = *sourceUpdatedOn
+	}
+	return from.AddMonthsClamped(frequencyMonths)
 }
 
 // OfferFreshness says whether an offer is up to date on day today (DESIGN §5: stale offers
@@ -120,7 +127,11 @@ func (o Offer) Freshness(today Date) Freshness {
 
 // VerificationDueOn is the day o must be verified again.
 func (o Offer) VerificationDueOn() Date {
-	return VerificationDueOn(o.VerifiedAt, o.CreatedAt, o.UpdateFrequencyMonths)
+	var source *Date
+	if o.Source != DIIDPrefix {
+		source = &o.UpdatedOn
+	}
+	return VerificationDueOn(o.VerifiedAt, o.CreatedAt, source, o.UpdateFrequencyMonths)
 }
 
 // QualityCriteria is the data·inclusion quality score of an offer: ten criteria, each met
