@@ -495,6 +495,14 @@ func (s *Store) ExitJourney(ctx context.Context, p *model.Principal, key string,
 		if err := model.CheckDay(in.ExitedOn, from, today, "exitedOn"); err != nil {
 			return nil, err
 		}
+		// the situation declared is the one the recorded outcomes show (the 60 % target)
+		var outcomes []model.Outcome
+		if err := tx.SelectContext(ctx, &outcomes, `SELECT `+outcomeColumns+` FROM outcomes x WHERE x.beneficiary_id = $1`, key); err != nil {
+			return nil, fmt.Errorf("outcomes at exit: %w", err)
+		}
+		if err := model.CheckExitSituation(in.EmploymentSituation, in.TrainingSituation, outcomes, in.ExitedOn); err != nil {
+			return nil, err
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO journey_exits (beneficiary_id, kind, exited_on, reason, housing_situation,
 			employment_situation, training_situation, recorded_by, created_at) VALUES ($1, 'EXIT', $2, $3, $4, $5, $6, $7, $8)`,
 			key, in.ExitedOn, string(in.Reason), string(in.HousingSituation), string(in.EmploymentSituation), string(in.TrainingSituation), p.Subject, tx.Now)

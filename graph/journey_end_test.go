@@ -1,8 +1,10 @@
 package graph_test
 
 import (
+	"context"
 	"testing"
 
+	"github.com/agir-reseau/agir-backend/db/demo"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -108,4 +110,87 @@ func TestFollowUps_InOrderNearTheirDayClosedWhenBothHeld(t *testing.T) {
 	if b := get(t, env, sw, id, "phase alerts { kind }"); b["phase"] != "CLOSED" || len(b["alerts"].([]any)) != 0 {
 		t.Fatalf("after both follow-ups: %v", b)
 	}
+}
+
+// The 60 % headline has one source (issue 17, defect 3): over the server's demo
+// territory, the ended journeys whose exit form says employment or qualifying training
+// are exactly those EMPLOYMENT_OR_TRAINING_AT_EXIT counts from the outcomes (the demo
+// said 56/58 on the forms and 18/58 in the indicator). An exclusion has no form: the
+// indicator reads its outcomes on the day, as the test does.
+func TestEmploymentOrTrainingAtExit_ExitFormsAgreeWithTheIndicator(t *testing.T) {
+	env := graphtest.New(t)
+	if _, err := demo.LoadTerritory(context.Background(), env.Store); err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+	coordinator := demoPrincipal(t, env, model.RoleCoordinator)
+	today := model.DateOf(env.Store.Now()).String()
+	rows := indicatorRows(t, env, coordinator, map[string]any{"names": []string{"EMPLOYMENT_OR_TRAINING_AT_EXIT"},
+		"period": map[string]any{"from": "2020-01-01", "to": today}})
+	cell := rows["EMPLOYMENT_OR_TRAINING_AT_EXIT"].Total
+
+	ended, counts := 0, 0
+	after := any(nil)
+	for {
+		var d struct {
+			Beneficiaries struct {
+				Nodes []struct {
+					Phase    string
+					Outcomes []struct {
+						Kind         model.OutcomeKind
+						ContractType *model.ContractType
+						StartsOn     model.Date
+						EndsOn       *model.Date
+					}
+					Exits []struct {
+						Kind                                   string
+						ExitedOn                               string
+						EmploymentSituation, TrainingSituation *string
+					}
+				}
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+			}
+		}
+		env.MustDo(coordinator, `query($after: String) { beneficiaries(first: 100, after: $after, filter: {phases: [EXITED, FOLLOW_UP, CLOSED]}) {
+			nodes { phase exits { kind exitedOn employmentSituation trainingSituation }
+				outcomes { kind contractType startsOn endsOn } } pageInfo { hasNextPage endCursor } } }`,
+			map[string]any{"after": after}, &d)
+		for _, b := range d.Beneficiaries.Nodes {
+			last := b.Exits[0]
+			for _, x := range b.Exits {
+				if x.ExitedOn > last.ExitedOn {
+					last = x
+				}
+			}
+			ended++
+			switch last.Kind {
+			case "EXIT":
+				if model.ExitSituationCounts(model.EmploymentSituation(*last.EmploymentSituation), model.TrainingSituation(*last.TrainingSituation)) {
+					counts++
+				}
+			case "EXCLUSION":
+				var os []model.Outcome
+				for _, o := range b.Outcomes {
+					os = append(os, model.Outcome{Kind: o.Kind, ContractType: o.ContractType, StartsOn: o.StartsOn, EndsOn: o.EndsOn})
+				}
+				on, err := model.ParseDate(last.ExitedOn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if model.InEmploymentOrTrainingOn(os, on) {
+					counts++
+				}
+			}
+		}
+		if !d.Beneficiaries.PageInfo.HasNextPage {
+			break
+		}
+		after = d.Beneficiaries.PageInfo.EndCursor
+	}
+	if ended < 20 || counts == 0 {
+		t.Fatalf("demo: %d ended journeys, %d in employment or training on the forms", ended, counts)
+	}
+	expectCell(t, "EMPLOYMENT_OR_TRAINING_AT_EXIT", cell, intp(counts), intp(ended))
 }
