@@ -44,6 +44,7 @@ var resolvedFields = map[string]bool{
 	"CollectiveAction.facilitators":             true,
 	"CollectiveAction.registrations":            true,
 	"CollectiveActionRegistration.beneficiary":  true,
+	"Convocation.documentUrl":                   true,
 	"EmergingNeed.answeringOffers":              true,
 	"EmergingNeed.reportedBy":                   true,
 	"EventParticipation.staffMember":            true,
