@@ -9336,6 +9336,8 @@ enum ImportOutcome {
   UNCHANGED
   "Rejected; see the errors (« rejetée »)."
   REJECTED
+  "Valid but not written: the file was refused because other rows were rejected and ` + "`" + `keepValidRows` + "`" + ` was false (« valide, non importée »)."
+  VALID
 }
 
 "One row of an import report."
@@ -9356,11 +9358,11 @@ type ImportRow @allow(roles: [coordinator, admin]) {
 type ImportReport @allow(roles: [coordinator, admin]) {
   "Whether the valid rows were written (false when a row was rejected and keepValidRows was false)."
   applied: Boolean!
-  "Rows created."
+  "Rows created (0 when the file was refused: nothing is written)."
   created: Int!
-  "Rows updated."
+  "Rows updated (0 when the file was refused)."
   updated: Int!
-  "Rows unchanged."
+  "Rows unchanged (0 when the file was refused)."
   unchanged: Int!
   "Rows rejected."
   rejected: Int!
