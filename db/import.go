@@ -31,11 +31,13 @@ func (s *Store) ImportOffers(ctx context.Context, p *model.Principal, file model
 				row.DataInclusionID = &id
 			}
 			if err != nil {
-				e := model.AsUserError(err)
-				if e == nil {
-					e = model.Errorf(model.CodeInvalidInput, model.Path(kind+"s", strconv.Itoa(i)), "ligne refusée par la base : %v", err)
+				errs := model.UserErrors(err) // every broken field of the row
+				if len(errs) == 0 {
+					errs = append(errs, model.Errorf(model.CodeInvalidInput, model.Path(kind+"s", strconv.Itoa(i)), "ligne refusée par la base : %v", err))
 				}
-				row.Errors = append(row.Errors, model.UserError{Code: e.Code, Field: e.Field, Message: e.Message})
+				for _, e := range errs {
+					row.Errors = append(row.Errors, model.UserError{Code: e.Code, Field: e.Field, Message: e.Message})
+				}
 			}
 			report.Rows = append(report.Rows, row)
 			switch outcome {
@@ -114,6 +116,7 @@ func (s *Store) ImportOffers(ctx context.Context, p *model.Principal, file model
 		}
 		report.Applied = report.Rejected == 0 || keepValid
 		if !report.Applied {
+			model.RefuseImport(&report)
 			return errDiscard
 		}
 		return tx.audit(ctx, p, AuditEntry{Action: "importOffers", EntityType: "ImportReport", EntityID: "",

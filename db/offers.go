@@ -257,8 +257,10 @@ type OfferFilter struct {
 	Today           model.Date // the day freshness is computed for
 }
 
-// dueExpr is the SQL of model.VerificationDueOn.
-const dueExpr = `((coalesce(o.verified_at, o.created_at) AT TIME ZONE 'Europe/Paris')::date + make_interval(months => o.update_frequency_months))::date`
+// dueExpr is the SQL of model.VerificationDueOn: an offer of another source than AGIR's
+// own (model.DIIDPrefix) counts from the later of its date_maj and its verification.
+const dueExpr = `((CASE WHEN o.source = 'agir' THEN (coalesce(o.verified_at, o.created_at) AT TIME ZONE 'Europe/Paris')::date
+	ELSE greatest(o.date_maj, (o.verified_at AT TIME ZONE 'Europe/Paris')::date) END) + make_interval(months => o.update_frequency_months))::date`
 
 // Offers searches the offer map for p: published offers by default (drafts and archives
 // only within p's write scope), ordered by name, or by distance when f.Near is set (the
@@ -332,7 +334,8 @@ func offerSearchQuery(p *model.Principal, f OfferFilter) pageQuery {
 		q.Where = append(q.Where, sc.arg(*f.ReceptionMode)+" = ANY(o.modes_accueil)")
 	}
 	if f.FrenchLevel != nil {
-		q.Where = append(q.Where, "o.niveau_francais_rang <= "+sc.arg(len(model.LevelsUpTo(*f.FrenchLevel))))
+		// model.OfferOpenAt: the stored rank is CefrLevel.Rank of the required level, 0 for none
+		q.Where = append(q.Where, "o.niveau_francais_rang <= "+sc.arg(f.FrenchLevel.Rank()))
 	}
 	if f.Text != nil && strings.TrimSpace(*f.Text) != "" {
 		q.Where = append(q.Where, "o.search @@ websearch_to_tsquery('french', immutable_unaccent("+sc.arg(*f.Text)+"))")

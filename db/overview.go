@@ -59,6 +59,14 @@ func activeAlertSQL(alias, today string) string {
 		alias, today, model.AlertKindJourneyLimitNear)
 }
 
+// anyAlertCondition is the SQL condition "the beneficiary (alias) shows at least one
+// alert on the day todayArg", as Beneficiary.alerts lists them: the journey's alerts
+// (beneficiary_alerts) and ORIENTATION_UNANSWERED, derived from the orientations.
+func anyAlertCondition(alias, todayArg string) string {
+	return fmt.Sprintf("(EXISTS (SELECT 1 FROM beneficiary_alerts a WHERE a.beneficiary_id = %s.id AND %s) OR %s)",
+		alias, activeAlertSQL("a", todayArg+"::date"), orientationUnansweredCondition(alias, todayArg))
+}
+
 // NetworkOverview computes the dashboard of departments (checked by OverviewTerritory)
 // for coordinator p, with at most first items per alert kind.
 func (s *Store) NetworkOverview(ctx context.Context, p *model.Principal, departments []string, first int) (model.NetworkOverview, error) {
@@ -77,7 +85,7 @@ func (s *Store) NetworkOverview(ctx context.Context, p *model.Principal, departm
 			return fmt.Errorf("alerts: %w", err)
 		}
 		if err := tx.SelectContext(ctx, &out.Caseloads, `SELECT ra.staff_member_id, ra.kind, count(*) AS active_journeys,
-				count(*) FILTER (WHERE EXISTS (SELECT 1 FROM beneficiary_alerts a WHERE a.beneficiary_id = b.id AND `+activeAlertSQL("a", "$2::date")+`)) AS with_alerts
+				count(*) FILTER (WHERE `+anyAlertCondition("b", "$2")+`) AS with_alerts
 			FROM referent_assignments ra JOIN beneficiaries b ON b.id = ra.beneficiary_id
 			WHERE ra.ended_at IS NULL AND b.department = ANY($1::text[]) AND b.phase = ANY($3::text[])
 			GROUP BY ra.staff_member_id, ra.kind ORDER BY active_journeys DESC, ra.staff_member_id`, deps, today, pq.Array(model.PhasesInProgress())); err != nil {

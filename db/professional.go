@@ -322,6 +322,18 @@ func (s *Store) RecordFrenchLevel(ctx context.Context, p *model.Principal, key s
 		if err != nil {
 			return "", "", nil, fmt.Errorf("insert french level: %w", err)
 		}
+		// the levels gained are relative to the assessment before this one in date
+		// order, which may have been recorded later: the whole history decides it
+		var history []model.FrenchLevel
+		if err := tx.SelectContext(ctx, &history, `SELECT `+frenchLevelColumns+` FROM french_levels f
+			WHERE f.beneficiary_id = $1 ORDER BY f.assessed_on, f.created_at, f.id`, key); err != nil {
+			return "", "", nil, fmt.Errorf("french level history: %w", err)
+		}
+		for _, l := range model.FrenchProgression(history) {
+			if l.Key == out.Key {
+				out.LevelsGained = l.LevelsGained
+			}
+		}
 		return "FrenchLevel", out.Key, map[string]any{"level": out.Level, "assessedOn": out.AssessedOn.String(), "source": out.Source,
 			"trainingHoursPrescribed": out.TrainingHoursPrescribed, "trainingHoursDone": out.TrainingHoursDone}, nil
 	})

@@ -466,7 +466,7 @@ func (s *Store) RecordEvaluation(ctx context.Context, p *model.Principal, key st
 		if err := model.CheckAct(model.ActEvaluation, f, today, params); err != nil {
 			return nil, err
 		}
-		if err := model.CheckEvaluation(in.Stage, [4]int{in.Housing, in.Employment, in.Training, in.Rights}, f); err != nil {
+		if err := model.CheckEvaluation(in.Stage, [4]int{in.Housing, in.Employment, in.Training, in.Rights}, f, today, params); err != nil {
 			return nil, err
 		}
 		if err := model.CheckDay(in.EvaluatedOn, *f.WelcomeHeldOn, today, "evaluatedOn"); err != nil {
@@ -493,6 +493,14 @@ func (s *Store) ExitJourney(ctx context.Context, p *model.Principal, key string,
 			from = f.LastReintegration.On
 		}
 		if err := model.CheckDay(in.ExitedOn, from, today, "exitedOn"); err != nil {
+			return nil, err
+		}
+		// the situation declared is the one the recorded outcomes show (the 60 % target)
+		var outcomes []model.Outcome
+		if err := tx.SelectContext(ctx, &outcomes, `SELECT `+outcomeColumns+` FROM outcomes x WHERE x.beneficiary_id = $1`, key); err != nil {
+			return nil, fmt.Errorf("outcomes at exit: %w", err)
+		}
+		if err := model.CheckExitSituation(in.EmploymentSituation, in.TrainingSituation, outcomes, in.ExitedOn); err != nil {
 			return nil, err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO journey_exits (beneficiary_id, kind, exited_on, reason, housing_situation,
@@ -536,6 +544,9 @@ func (s *Store) RecordFollowUp(ctx context.Context, p *model.Principal, key stri
 			return nil, err
 		}
 		if err := model.CheckDay(in.HeldOn, f.LastExit.On, today, "heldOn"); err != nil {
+			return nil, err
+		}
+		if err := model.CheckFollowUp(in.Stage, in.HeldOn, f, params); err != nil {
 			return nil, err
 		}
 		due := model.FollowUpDueOn(f.LastExit.On, in.Stage, params)

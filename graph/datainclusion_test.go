@@ -204,7 +204,9 @@ func TestImportOffersRows(t *testing.T) {
 	data := `{"structures": [` + structure + `], "services": [` + service("dora--s1", "") + `, ` + strings.Join(rows, ", ") + `]}`
 	t.Run("ErrRowsRejectedNothingWritten", func(t *testing.T) {
 		rep := importFile(t, env, coordinator, data, false).ImportOffers.Report
-		if rep == nil || rep.Applied || rep.Rejected != len(bad) || rep.Created != 2 {
+		// a refused file reports no row as created (issue 17, defect 8): its valid rows are VALID
+		if rep == nil || rep.Applied || rep.Rejected != len(bad) || rep.Created != 0 || rep.Updated != 0 || rep.Unchanged != 0 ||
+			rep.Rows[0].Outcome != "VALID" || rep.Rows[1].Outcome != "VALID" {
 			t.Fatalf("report %+v", rep)
 		}
 		for i, b := range bad {
@@ -273,4 +275,74 @@ func TestImportOffersRows(t *testing.T) {
 			t.Fatalf("got %+v", r.Errors)
 		}
 	})
+}
+
+// An imported offer is as fresh as its source says (date_maj), not as the day of the
+// import (issue 17, defect 5).
+func TestImportOffers_FreshnessCountsFromTheSourceDate(t *testing.T) {
+	env := demoEnv(t)
+	setToday(env, "2026-12-04")
+	coordinator := demoPrincipal(t, env, model.RoleCoordinator)
+	data := `{"structures": [{"source": "dora", "id": "dora--cs-olivier", "nom": "Centre social L'Olivier", "date_maj": "2025-02-14",
+		"code_postal": "69100", "commune": "Villeurbanne"}],
+		"services": [{"source": "dora", "structure_id": "dora--cs-olivier", "id": "dora--olivier-fle", "nom": "Cours de français du soir",
+		"description": "Cours de français pour adultes, deux soirs par semaine.", "date_maj": "2025-02-14", "publics": ["tous-publics"],
+		"thematiques": ["lecture-ecriture-calcul--maitriser-le-francais"], "zone_eligibilite": ["69266"]}]}`
+	if rep := importFile(t, env, coordinator, data, false).ImportOffers.Report; rep == nil || !rep.Applied || rep.Created != 2 {
+		t.Fatalf("report %+v", rep)
+	}
+	var d struct {
+		Offers struct {
+			Nodes []struct{ DataInclusionID, Freshness, VerificationDueOn string }
+		}
+		Stale struct {
+			Nodes []struct{ DataInclusionID string }
+		} `json:"stale"`
+	}
+	env.MustDo(coordinator, `{ offers(first: 5, filter: {text: "soir"}) { nodes { dataInclusionId freshness verificationDueOn } }
+		stale: offers(first: 100, filter: {text: "soir", freshness: STALE}) { nodes { dataInclusionId } } }`, nil, &d)
+	if len(d.Offers.Nodes) != 1 || d.Offers.Nodes[0].Freshness != "STALE" || d.Offers.Nodes[0].VerificationDueOn != "2025-08-14" {
+		t.Fatalf("imported offer %+v", d.Offers.Nodes)
+	}
+	if len(d.Stale.Nodes) != 1 || d.Stale.Nodes[0].DataInclusionID != "dora--olivier-fle" {
+		t.Fatalf("stale filter %+v", d.Stale.Nodes)
+	}
+}
+
+// Each rejected row reports all its errors, not only the first (issue 17, defect 8).
+func TestImportOffers_EachRowReportsAllItsErrors(t *testing.T) {
+	env := demoEnv(t)
+	coordinator := demoPrincipal(t, env, model.RoleCoordinator)
+	data := `{"structures": [{"source": "dora", "id": "dora--cs-erreurs", "nom": "Ce", "date_maj": "2026-02-30",
+		"siret": "12345678901234", "code_postal": "691", "commune": "Villeurbanne"}],
+		"services": [{"source": "dora", "structure_id": "dora--cs-erreurs", "id": "dora--s-erreurs", "nom": "Atelier",
+		"description": "Atelier.", "date_maj": "2026-13-45", "publics": ["refugies"], "thematiques": ["couture"],
+		"telephone": "pas un numéro", "zone_eligibilite": ["69266"],
+		"extension_agir": {"niveau_francais_requis": "Z9", "statuts_protection": ["TOURIST"]}}]}`
+	rep := importFile(t, env, coordinator, data, false).ImportOffers.Report
+	if rep == nil || rep.Applied || rep.Rejected != 2 || rep.Created != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	fields := func(row int) map[string]string {
+		out := map[string]string{}
+		for _, e := range rep.Rows[row].Errors {
+			out[e.Field[len(e.Field)-1]] = e.Code
+			if e.Message == "" || e.Field[0] != rep.Rows[row].Kind+"s" {
+				t.Errorf("row %d: error %+v", row, e)
+			}
+		}
+		return out
+	}
+	for row, want := range []map[string]string{
+		{"date_maj": "INVALID_INPUT", "name": "INVALID_INPUT", "siret": "INVALID_SIRET", "postalCode": "INVALID_INPUT"},
+		{"date_maj": "INVALID_INPUT", "publics": "UNKNOWN_VALUE", "thematiques": "UNKNOWN_VALUE", "telephone": "INVALID_INPUT",
+			"niveau_francais_requis": "UNKNOWN_VALUE", "statuts_protection": "UNKNOWN_VALUE"},
+	} {
+		got := fields(row)
+		for f, code := range want {
+			if got[f] != code {
+				t.Errorf("row %d (%s): %s = %q, want %q; all: %v", row, rep.Rows[row].Kind, f, got[f], code, got)
+			}
+		}
+	}
 }

@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	Caseload() CaseloadResolver
 	CollectiveAction() CollectiveActionResolver
 	CollectiveActionRegistration() CollectiveActionRegistrationResolver
+	Convocation() ConvocationResolver
 	EmergingNeed() EmergingNeedResolver
 	EventParticipation() EventParticipationResolver
 	GoodPractice() GoodPracticeResolver
@@ -284,7 +285,9 @@ type ComplexityRoot struct {
 	Convocation struct {
 		Address       func(childComplexity int) int
 		AppointmentAt func(childComplexity int) int
+		DocumentURL   func(childComplexity int) int
 		HandedOverOn  func(childComplexity int) int
+		ID            func(childComplexity int) int
 		Status        func(childComplexity int) int
 	}
 
@@ -1406,6 +1409,9 @@ type CollectiveActionResolver interface {
 type CollectiveActionRegistrationResolver interface {
 	Beneficiary(ctx context.Context, obj *model.CollectiveActionRegistration) (*model.Beneficiary, error)
 }
+type ConvocationResolver interface {
+	DocumentURL(ctx context.Context, obj *model.Convocation) (string, error)
+}
 type EmergingNeedResolver interface {
 	ReportedBy(ctx context.Context, obj *model.EmergingNeed) (*model.Structure, error)
 
@@ -2522,12 +2528,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Convocation.AppointmentAt(childComplexity), true
+	case "Convocation.documentUrl":
+		if e.ComplexityRoot.Convocation.DocumentURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Convocation.DocumentURL(childComplexity), true
 	case "Convocation.handedOverOn":
 		if e.ComplexityRoot.Convocation.HandedOverOn == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Convocation.HandedOverOn(childComplexity), true
+	case "Convocation.id":
+		if e.ComplexityRoot.Convocation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Convocation.ID(childComplexity), true
 	case "Convocation.status":
 		if e.ComplexityRoot.Convocation.Status == nil {
 			break
@@ -8448,7 +8466,11 @@ type HouseholdMember implements Node @allow(roles: [coordinator, social_worker, 
 }
 
 "A convocation handed over to the beneficiary (« convocation »)."
-type Convocation @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+type Convocation implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Opaque global identifier."
+  id: ID!
+  "Path of the convocation document (« convocation à remettre en main propre »), a one-page PDF in French and in the beneficiary's spoken language when a translation exists (English): ` + "`" + `GET` + "`" + ` it with the same authentication as GraphQL; each download is audited as a read."
+  documentUrl: String!
   "Date and time of the appointment (« date et heure du rendez-vous »)."
   appointmentAt: DateTime!
   "Address of the appointment (« adresse »)."
@@ -9967,6 +9989,8 @@ enum ImportOutcome {
   UNCHANGED
   "Rejected; see the errors (« rejetée »)."
   REJECTED
+  "Valid but not written: the file was refused because other rows were rejected and ` + "`" + `keepValidRows` + "`" + ` was false (« valide, non importée »)."
+  VALID
 }
 
 "One row of an import report."
@@ -9987,11 +10011,11 @@ type ImportRow @allow(roles: [coordinator, admin]) {
 type ImportReport @allow(roles: [coordinator, admin]) {
   "Whether the valid rows were written (false when a row was rejected and keepValidRows was false)."
   applied: Boolean!
-  "Rows created."
+  "Rows created (0 when the file was refused: nothing is written)."
   created: Int!
-  "Rows updated."
+  "Rows updated (0 when the file was refused)."
   updated: Int!
-  "Rows unchanged."
+  "Rows unchanged (0 when the file was refused)."
   unchanged: Int!
   "Rows rejected."
   rejected: Int!
@@ -12662,6 +12686,10 @@ func (ec *executionContext) childFields_ConsentPayload(ctx context.Context, fiel
 
 func (ec *executionContext) childFields_Convocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Convocation_id(ctx, field)
+	case "documentUrl":
+		return ec.fieldContext_Convocation_documentUrl(ctx, field)
 	case "appointmentAt":
 		return ec.fieldContext_Convocation_appointmentAt(ctx, field)
 	case "address":
@@ -20405,6 +20433,52 @@ func (ec *executionContext) fieldContext_ConsentPayload_userErrors(_ context.Con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Convocation_id(ctx context.Context, field graphql.CollectedField, obj *model.Convocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Convocation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Convocation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Convocation", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Convocation_documentUrl(ctx context.Context, field graphql.CollectedField, obj *model.Convocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Convocation_documentUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Convocation().DocumentURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Convocation_documentUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Convocation", field, true, true, "String")
 }
 
 func (ec *executionContext) _Convocation_appointmentAt(ctx context.Context, field graphql.CollectedField, obj *model.Convocation) (ret graphql.Marshaler) {
@@ -46939,6 +47013,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._EmergingNeed(ctx, sel, obj)
+	case model.Convocation:
+		return ec._Convocation(ctx, sel, &obj)
+	case *model.Convocation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Convocation(ctx, sel, obj)
 	case model.CollectiveAction:
 		return ec._CollectiveAction(ctx, sel, &obj)
 	case *model.CollectiveAction:
@@ -48365,7 +48446,7 @@ func (ec *executionContext) _ConsentPayload(ctx context.Context, sel ast.Selecti
 	return out
 }
 
-var convocationImplementors = []string{"Convocation"}
+var convocationImplementors = []string{"Convocation", "Node"}
 
 func (ec *executionContext) _Convocation(ctx context.Context, sel ast.SelectionSet, obj *model.Convocation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, convocationImplementors)
@@ -48376,25 +48457,36 @@ func (ec *executionContext) _Convocation(ctx context.Context, sel ast.SelectionS
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Convocation")
+		case "id":
+			out.Values[i] = ec._Convocation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documentUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Convocation_documentUrl(ctx, field, obj)
+				})
 		case "appointmentAt":
 			out.Values[i] = ec._Convocation_appointmentAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "address":
 			out.Values[i] = ec._Convocation_address(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "handedOverOn":
 			out.Values[i] = ec._Convocation_handedOverOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._Convocation_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -78,6 +78,7 @@ var nodeTables = map[string]string{
 	"Beneficiary":            `SELECT id, '', '' FROM beneficiaries`,
 	"HouseholdMember":        `SELECT id, '', '' FROM household_members`,
 	"Interview":              `SELECT id, '', '' FROM interviews`,
+	"Convocation":            `SELECT id, '', '' FROM convocations`,
 	"Objective":              `SELECT id, '', '' FROM objectives`,
 	"PlanAction":             `SELECT id, '', '' FROM plan_actions`,
 	"HousingProposal":        `SELECT id, '', '' FROM housing_proposals`,

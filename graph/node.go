@@ -44,6 +44,7 @@ func (r *Resolver) nodeFetchers() map[string]func(ctx context.Context, key strin
 			return a, nil
 		},
 		"Interview":       scopedNode(r.Store.InterviewByKey),
+		"Convocation":     scopedNode(r.Store.ConvocationByKey),
 		"PlanAction":      scopedNode(r.Store.PlanActionByKey),
 		"HousingProposal": scopedNode(r.Store.HousingProposalByKey),
 		"HouseholdMember": scopedNode(r.Store.HouseholdMemberByKey),

@@ -340,3 +340,65 @@ func TestIndicatorsNetwork(t *testing.T) {
 		expectCell(t, "NETWORK_EVENTS_HELD", rows["NETWORK_EVENTS_HELD"].Total, intp(1), nil)
 	})
 }
+
+// A referent's caseload counts as "with alerts" exactly the journeys of its list that
+// show an alert, orientation alerts included (issue 17, defect 7).
+func TestCaseload_WithAlertsIsTheListsCount(t *testing.T) {
+	env := demoEnv(t)
+	coordinator := demoPrincipal(t, env, model.RoleCoordinator)
+	ic := demoPrincipal(t, env, model.RoleInsertionCounsellor)
+	// a journey whose only alert is an orientation left unanswered past its deadline
+	key := insertBeneficiary(t, env, "Samira", "Haddad", "69", 90)
+	_, counsellorKey, _ := model.ParseGlobalID(staffID(t, env, "insertion_counsellor@demo.agir.local"))
+	if _, err := env.Store.DB().Exec(`INSERT INTO referent_assignments (beneficiary_id, kind, staff_member_id, assigned_at, assigned_by)
+		VALUES ($1, 'INSERTION_COUNSELLOR', $2, now(), 'test')`, key, counsellorKey); err != nil {
+		t.Fatal(err)
+	}
+	orient(t, env, ic, map[string]any{"beneficiaryId": model.GlobalID("Beneficiary", key), "kind": "INSERTION_SCHEME",
+		"structureId": model.GlobalID("Structure", structureKeyNamed(t, env, "Mission locale")),
+		"purpose":     "Entrée en chantier d'insertion", "orientedOn": dayFromToday(env, -20)})
+	var o struct {
+		NetworkOverview struct {
+			Caseloads []struct {
+				Referent                   struct{ ID, Email string }
+				Kind                       string
+				ActiveJourneys, WithAlerts int
+			}
+		}
+	}
+	env.MustDo(coordinator, `{ networkOverview { caseloads { referent { id email } kind activeJourneys withAlerts } } }`, nil, &o)
+	if len(o.NetworkOverview.Caseloads) == 0 {
+		t.Fatal("no caseload in the demo")
+	}
+	inProgress := model.PhasesInProgress()
+	onlyOrientation := 0
+	for _, c := range o.NetworkOverview.Caseloads {
+		var l struct {
+			Beneficiaries struct {
+				TotalCount int
+				Nodes      []struct{ Alerts []struct{ Kind string } }
+			}
+		}
+		env.MustDo(coordinator, `query($r: ID!, $p: [JourneyPhase!]) { beneficiaries(first: 100, filter: {referentId: $r, phases: $p}) {
+			totalCount nodes { alerts { kind } } } }`, map[string]any{"r": c.Referent.ID, "p": inProgress}, &l)
+		if l.Beneficiaries.TotalCount > 100 {
+			t.Fatalf("%s: caseload over one page (%d)", c.Referent.Email, l.Beneficiaries.TotalCount)
+		}
+		withAlerts := 0
+		for _, n := range l.Beneficiaries.Nodes {
+			if len(n.Alerts) > 0 {
+				withAlerts++
+			}
+			if len(n.Alerts) == 1 && n.Alerts[0].Kind == string(model.AlertKindOrientationUnanswered) {
+				onlyOrientation++
+			}
+		}
+		if c.ActiveJourneys != l.Beneficiaries.TotalCount || c.WithAlerts != withAlerts {
+			t.Errorf("%s (%s): caseload %d journeys, %d with alerts; list %d, %d with alerts",
+				c.Referent.Email, c.Kind, c.ActiveJourneys, c.WithAlerts, l.Beneficiaries.TotalCount, withAlerts)
+		}
+	}
+	if onlyOrientation == 0 {
+		t.Fatal("the demo has no journey whose only alert is an unanswered orientation: the test cannot fail")
+	}
+}

@@ -499,3 +499,60 @@ func TestOfferFreshnessAndVerification(t *testing.T) {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// offers(filter: {frenchLevel: L}) returns exactly the offers open at L
+// (model.OfferOpenAt): at BELOW_A1, only those that require no level (issue 17, defect 4).
+func TestOfferSearch_FrenchLevelIsAnUpperBound(t *testing.T) {
+	env := demoEnv(t)
+	p := demoPrincipal(t, env, model.RoleInsertionCounsellor)
+	type node struct{ FrenchLevelRequired *model.CefrLevel }
+	all := func(filter string) []node {
+		var out []node
+		after := ""
+		for {
+			var d struct {
+				Offers struct {
+					Nodes    []node
+					PageInfo struct {
+						HasNextPage bool
+						EndCursor   string
+					}
+				}
+			}
+			env.MustDo(p, `query($after: String) { offers(first: 100, after: $after, filter: `+filter+`) {
+				nodes { frenchLevelRequired } pageInfo { hasNextPage endCursor } } }`, map[string]any{"after": nilIfEmpty(after)}, &d)
+			out = append(out, d.Offers.Nodes...)
+			if !d.Offers.PageInfo.HasNextPage {
+				return out
+			}
+			after = d.Offers.PageInfo.EndCursor
+		}
+	}
+	every := all(`{}`)
+	for _, level := range model.AllCefrLevel {
+		t.Run(string(level), func(t *testing.T) {
+			want := 0
+			for _, o := range every {
+				if model.OfferOpenAt(o.FrenchLevelRequired, level) {
+					want++
+				}
+			}
+			got := all(`{frenchLevel: ` + string(level) + `}`)
+			for _, o := range got {
+				if !model.OfferOpenAt(o.FrenchLevelRequired, level) {
+					t.Fatalf("an offer requiring %s is returned at %s", *o.FrenchLevelRequired, level)
+				}
+			}
+			if len(got) != want || want == 0 {
+				t.Fatalf("%d offers at %s, want %d", len(got), level, want)
+			}
+		})
+	}
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

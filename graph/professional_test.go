@@ -197,11 +197,14 @@ func TestProfessionalJourney_PreDiagnosticToCDI(t *testing.T) {
 
 	t.Run("FrenchProgression", func(t *testing.T) {
 		q := `mutation($in: RecordFrenchLevelInput!) { recordFrenchLevel(input: $in) {
-			frenchLevel { level source } beneficiary { frenchLevel { level } frenchLevels { level assessedOn levelsGained trainingHoursPrescribed trainingHoursDone } }
+			frenchLevel { level source levelsGained } beneficiary { frenchLevel { level } frenchLevels { level assessedOn levelsGained trainingHoursPrescribed trainingHoursDone } }
 			userErrors { code field } } }`
 		type out struct {
 			RecordFrenchLevel struct {
-				FrenchLevel *struct{ Level, Source string }
+				FrenchLevel *struct {
+					Level, Source string
+					LevelsGained  *int
+				}
 				Beneficiary struct {
 					FrenchLevel  struct{ Level string }
 					FrenchLevels []struct {
@@ -214,15 +217,21 @@ func TestProfessionalJourney_PreDiagnosticToCDI(t *testing.T) {
 			}
 		}
 		var d out
+		// the payload's assessment answers its levels gained (issue 17, defect 6), also
+		// for one recorded after a later-dated one
 		for _, step := range []struct {
 			level, source         string
 			ago, prescribed, done int
-		}{{"a1", "OFII_CIR_TEST", 300, 200, 0}, {"A2", "TRAINING_BODY", 150, 0, 200}, {"B1", "CERTIFICATION", 30, 100, 100}} {
+			gained                *int
+		}{{"a1", "OFII_CIR_TEST", 300, 200, 0, nil}, {"B1", "CERTIFICATION", 30, 100, 100, intp(2)}, {"A2", "TRAINING_BODY", 150, 0, 200, intp(1)}} {
 			d = out{}
 			env.MustDo(ic, q, map[string]any{"in": map[string]any{"beneficiaryId": bid, "level": step.level, "source": step.source,
 				"assessedOn": dayFromToday(env, -step.ago), "trainingHoursPrescribed": step.prescribed, "trainingHoursDone": step.done}}, &d)
 			if d.RecordFrenchLevel.UserErrors.code() != "" {
 				t.Fatalf("%s: %+v", step.level, d.RecordFrenchLevel.UserErrors)
+			}
+			if got := d.RecordFrenchLevel.FrenchLevel.LevelsGained; (got == nil) != (step.gained == nil) || (got != nil && *got != *step.gained) {
+				t.Fatalf("%s: levelsGained %v, want %v", step.level, got, step.gained)
 			}
 		}
 		b := d.RecordFrenchLevel.Beneficiary

@@ -46,6 +46,7 @@ var resolvedFields = map[string]bool{
 	"CollectiveAction.facilitators":             true,
 	"CollectiveAction.registrations":            true,
 	"CollectiveActionRegistration.beneficiary":  true,
+	"Convocation.documentUrl":                   true,
 	"EmergingNeed.answeringOffers":              true,
 	"EmergingNeed.beneficiariesConcerned":       true,
 	"EmergingNeed.concernedCount":               true,

@@ -262,6 +262,10 @@ func (r *collectiveActionRegistrationResolver) Beneficiary(ctx context.Context, 
 	return found(b, b.Key), err
 }
 
+func (r *convocationResolver) DocumentURL(ctx context.Context, obj *model.Convocation) (string, error) {
+	return ConvocationDocumentURL(obj.Key), nil
+}
+
 func (r *emergingNeedResolver) ReportedBy(ctx context.Context, obj *model.EmergingNeed) (*model.Structure, error) {
 	if obj.ReportedByKey == nil {
 		return nil, nil
@@ -1706,6 +1710,8 @@ func (r *Resolver) CollectiveActionRegistration() CollectiveActionRegistrationRe
 	return &collectiveActionRegistrationResolver{r}
 }
 
+func (r *Resolver) Convocation() ConvocationResolver { return &convocationResolver{r} }
+
 func (r *Resolver) EmergingNeed() EmergingNeedResolver { return &emergingNeedResolver{r} }
 
 func (r *Resolver) EventParticipation() EventParticipationResolver {
@@ -1766,6 +1772,7 @@ type (
 	caseloadResolver                     struct{ *Resolver }
 	collectiveActionResolver             struct{ *Resolver }
 	collectiveActionRegistrationResolver struct{ *Resolver }
+	convocationResolver                  struct{ *Resolver }
 	emergingNeedResolver                 struct{ *Resolver }
 	eventParticipationResolver           struct{ *Resolver }
 	goodPracticeResolver                 struct{ *Resolver }

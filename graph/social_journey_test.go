@@ -113,6 +113,12 @@ func TestJourney_ReferralToExitInEmployment(t *testing.T) {
 		"housing": 3, "employment": 2, "training": 2, "rights": 4}, "beneficiary { id }")
 
 	setToday(env, "2027-06-01")
+	t.Run("ErrExitInEmploymentWithoutTheOutcome", func(t *testing.T) {
+		actErr(t, env, sw, "exitJourney", map[string]any{"beneficiaryId": id, "exitedOn": "2027-06-01", "reason": "GOALS_REACHED",
+			"housingSituation": "PERMANENT_HOUSING", "employmentSituation": "PERMANENT_CONTRACT", "trainingSituation": "NONE"}, "RULE_VIOLATION", "input", "employmentSituation")
+	})
+	mustAct(t, env, ic, "recordOutcome", map[string]any{"beneficiaryId": id, "kind": "EMPLOYMENT", "contractType": "CDI",
+		"jobTitle": "Couturière", "startsOn": "2027-05-15"}, "outcome { id }")
 	mustAct(t, env, sw, "exitJourney", map[string]any{"beneficiaryId": id, "exitedOn": "2027-06-01", "reason": "GOALS_REACHED",
 		"housingSituation": "PERMANENT_HOUSING", "employmentSituation": "PERMANENT_CONTRACT", "trainingSituation": "NONE"}, "beneficiary { phase }")
 	t.Run("ErrExitTwice", func(t *testing.T) {
@@ -421,7 +427,7 @@ func TestJourney_ReintegrationLimitedTo12Months(t *testing.T) {
 	actErr(t, env, sw, "recordInterview", map[string]any{"beneficiaryId": id, "kind": "SOCIAL", "medium": "IN_PERSON",
 		"plannedAt": "2027-09-02T10:00:00+02:00", "status": "HELD"}, "JOURNEY_LIMIT_REACHED")
 	mustAct(t, env, sw, "exitJourney", map[string]any{"beneficiaryId": id, "exitedOn": "2027-09-01", "reason": "JOURNEY_LIMIT",
-		"housingSituation": "TEMPORARY_HOUSING", "employmentSituation": "TEMPORARY_WORK", "trainingSituation": "NONE"}, "beneficiary { phase }")
+		"housingSituation": "TEMPORARY_HOUSING", "employmentSituation": "JOB_SEEKING", "trainingSituation": "NONE"}, "beneficiary { phase }")
 	if b := get(t, env, sw, id, "phase exits { kind }"); b["phase"] != "EXITED" || len(b["exits"].([]any)) != 2 {
 		t.Fatalf("second exit %+v", b)
 	}
@@ -469,7 +475,7 @@ func TestJourney_Reaching24Months(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { actErr(t, env, sw, tc.mutation, tc.input, "JOURNEY_LIMIT_REACHED") })
 	}
 	mustAct(t, env, sw, "exitJourney", map[string]any{"beneficiaryId": id, "exitedOn": "2028-03-04", "reason": "JOURNEY_LIMIT",
-		"housingSituation": "PERMANENT_HOUSING", "employmentSituation": "FIXED_TERM_CONTRACT", "trainingSituation": "NONE"}, "beneficiary { phase }")
+		"housingSituation": "PERMANENT_HOUSING", "employmentSituation": "JOB_SEEKING", "trainingSituation": "NONE"}, "beneficiary { phase }")
 }
 
 // The state representative reads the reintegrations it approves, without their free-text reason.

@@ -59,6 +59,9 @@ func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
 	// Indicator tables as CSV, same authentication, scope and suppression as Query.indicators.
 	mux.Handle("GET /export/indicators.csv", auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{Resolve: m.resolvePrincipalCached},
 		requireAuth(m.Logger, graph.IndicatorsCSV(m.Store, m.Logger))))
+	// Convocation documents (PDF), same authentication, roles and scope as Query.node.
+	mux.Handle("GET "+graph.ConvocationDocumentPath+"{file}", auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{Resolve: m.resolvePrincipalCached},
+		requireAuth(m.Logger, graph.ConvocationDocument(m.Store, m.Logger))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

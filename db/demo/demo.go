@@ -43,7 +43,7 @@ func load(ctx context.Context, s *db.Store, generated int) (bool, error) {
 		}
 		g := &gen{tx: tx.Tx, ctx: ctx, rnd: rand.New(rand.NewPCG(Seed, Seed)), ids: map[string]string{},
 			dbtx: tx, params: s.Params, generated: generated}
-		for _, step := range []func() error{g.loadStructures, g.loadPartnership, g.loadSocial, g.loadProfessional, g.loadConsents} {
+		for _, step := range []func() error{g.loadStructures, g.loadPartnership, g.loadSocial, g.loadProfessional, g.alignExitSituations, g.loadConsents} {
 			if err := step(); err != nil {
 				return err
 			}

@@ -232,14 +232,15 @@ func ParseDIStructure(raw json.RawMessage, index int) (DIImportStructure, error)
 		return out, rowError("structures", index, "", rowDecodeError(err))
 	}
 	out.Source, out.ID = strings.TrimSpace(d.Source), strings.TrimSpace(d.ID)
+	var errs fieldErrors // every broken field of the row
 	if err := checkDIKey(out.Source, out.ID); err != nil {
-		return out, rowError("structures", index, "id", err)
+		errs.add(rowError("structures", index, "id", err))
 	}
-	day, err := ParseDate(d.DateMaj)
-	if err != nil {
-		return out, rowError("structures", index, "date_maj", err)
+	if day, err := ParseDate(d.DateMaj); err != nil {
+		errs.add(rowError("structures", index, "date_maj", err))
+	} else {
+		out.UpdatedOn = day
 	}
-	out.UpdatedOn = day
 	f := StructureFields{Name: d.Nom, AgirRole: StructureRoleLocalPartner, Siret: d.Siret, Description: d.Description,
 		Address: d.Adresse, AddressComplement: d.ComplementAdresse, City: d.Commune, PostalCode: d.CodePostal,
 		InseeCode: d.CodeInsee, Latitude: d.Latitude, Longitude: d.Longitude, Phone: d.Telephone, Email: d.Courriel,
@@ -250,7 +251,8 @@ func ParseDIStructure(raw json.RawMessage, index int) (DIImportStructure, error)
 		f.Departments = d.Extension.Departements
 		for _, s := range d.Extension.Secteurs {
 			if !Sector(s).IsValid() {
-				return out, rowError("structures", index, "secteurs", Errorf(CodeUnknownValue, nil, "secteur « %s » inconnu", s))
+				errs.add(rowError("structures", index, "secteurs", Errorf(CodeUnknownValue, nil, "secteur « %s » inconnu", s)))
+				continue
 			}
 			f.Sectors = append(f.Sectors, Sector(s))
 		}
@@ -261,11 +263,11 @@ func ParseDIStructure(raw json.RawMessage, index int) (DIImportStructure, error)
 		}
 	}
 	f.Normalize()
-	if err := f.Validate(); err != nil {
-		return out, rowError("structures", index, "", err)
+	for _, e := range UserErrors(f.Validate()) {
+		errs.add(rowError("structures", index, "", e))
 	}
 	out.Fields = f
-	return out, nil
+	return out, errs.err()
 }
 
 // DIImportService is a service row of an import, checked.
@@ -284,17 +286,18 @@ func ParseDIService(raw json.RawMessage, index int) (DIImportService, error) {
 		return out, rowError("services", index, "", rowDecodeError(err))
 	}
 	out.Source, out.ID, out.StructureID = strings.TrimSpace(d.Source), strings.TrimSpace(d.ID), strings.TrimSpace(d.StructureID)
+	var errs fieldErrors // every broken field of the row
 	if err := checkDIKey(out.Source, out.ID); err != nil {
-		return out, rowError("services", index, "id", err)
+		errs.add(rowError("services", index, "id", err))
 	}
 	if out.StructureID == "" {
-		return out, rowError("services", index, "structure_id", Errorf(CodeInvalidInput, nil, "« structure_id » est requis"))
+		errs.add(rowError("services", index, "structure_id", Errorf(CodeInvalidInput, nil, "« structure_id » est requis")))
 	}
-	day, err := ParseDate(d.DateMaj)
-	if err != nil {
-		return out, rowError("services", index, "date_maj", err)
+	if day, err := ParseDate(d.DateMaj); err != nil {
+		errs.add(rowError("services", index, "date_maj", err))
+	} else {
+		out.UpdatedOn = day
 	}
-	out.UpdatedOn = day
 	f := OfferFields{Name: d.Nom, Description: d.Description, ServiceType: d.Type, Themes: d.Thematiques, Publics: d.Publics,
 		PublicsDetails: d.PublicsPrecisions, AccessConditions: d.ConditionsAcces, Cost: d.Frais, CostDetails: d.FraisPrecisions,
 		ReceptionModes: d.ModesAccueil, MobilisationModes: d.ModesMobilisation, MobilisableBy: d.MobilisablePar,
@@ -308,30 +311,32 @@ func ParseDIService(raw json.RawMessage, index int) (DIImportService, error) {
 		f.SpokenLanguages, f.DocumentsRequired, f.Capacity, f.Sessions = x.Langues, x.PiecesRequises, x.Capacite, x.Sessions
 		for _, s := range x.StatutsProtection {
 			if !ProtectionStatus(s).IsValid() {
-				return out, rowError("services", index, "statuts_protection", Errorf(CodeUnknownValue, nil, "statut de protection « %s » inconnu", s))
+				errs.add(rowError("services", index, "statuts_protection", Errorf(CodeUnknownValue, nil, "statut de protection « %s » inconnu", s)))
+				continue
 			}
 			f.ProtectionStatuses = append(f.ProtectionStatuses, ProtectionStatus(s))
 		}
 		if x.NiveauFrancaisRequis != nil {
 			l := CefrLevel(*x.NiveauFrancaisRequis)
-			if !l.IsValid() {
-				return out, rowError("services", index, "niveau_francais_requis", Errorf(CodeUnknownValue, nil, "niveau « %s » inconnu (A1 à C2)", l))
+			if l.IsValid() {
+				f.FrenchLevelRequired = &l
+			} else {
+				errs.add(rowError("services", index, "niveau_francais_requis", Errorf(CodeUnknownValue, nil, "niveau « %s » inconnu (A1 à C2)", l)))
 			}
-			f.FrenchLevelRequired = &l
 		}
 		if x.FrequenceMiseAJourMois != 0 {
 			out.Frequency = x.FrequenceMiseAJourMois
 		}
 	}
 	f.Normalize()
-	if err := f.Validate(); err != nil {
-		return out, rowError("services", index, diFieldName(err), err)
+	for _, e := range UserErrors(f.Validate()) {
+		errs.add(rowError("services", index, diFieldName(e), e))
 	}
 	if err := ValidateFrequency(out.Frequency, nil); err != nil {
-		return out, rowError("services", index, "frequence_mise_a_jour_mois", err)
+		errs.add(rowError("services", index, "frequence_mise_a_jour_mois", err))
 	}
 	out.Fields = f
-	return out, nil
+	return out, errs.err()
 }
 
 // diFieldName maps the API field of a validation error to its data·inclusion name.

@@ -91,3 +91,52 @@ func ErrNotFound(what string) *Error {
 func ErrForbidden() *Error {
 	return Errorf(CodeForbidden, nil, "accès refusé : votre rôle ou votre périmètre ne le permet pas")
 }
+
+// fieldErrors collects the errors of a validation that reports every broken field.
+type fieldErrors []error
+
+// add appends err (nothing when nil); the errors of a joined error are added one by one.
+func (f *fieldErrors) add(err error) {
+	if err == nil {
+		return
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			f.add(e)
+		}
+		return
+	}
+	*f = append(*f, err)
+}
+
+// err returns nil, the one error, or the errors joined in order (AsUserError finds the
+// first, UserErrors each).
+func (f fieldErrors) err() error {
+	switch len(f) {
+	case 0:
+		return nil
+	case 1:
+		return f[0]
+	}
+	return errors.Join(f...)
+}
+
+// UserErrors returns every user error of err, in order: the errors joined by a
+// validation that reports every broken field, or the one user error of err. It is nil
+// when err holds no user error.
+func UserErrors(err error) []*Error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []*Error
+		for _, e := range j.Unwrap() {
+			out = append(out, UserErrors(e)...)
+		}
+		return out
+	}
+	if e := AsUserError(err); e != nil {
+		return []*Error{e}
+	}
+	return nil
+}

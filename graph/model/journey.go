@@ -31,6 +31,10 @@ type Parameters struct {
 	MidCourseEvaluationMonths int
 	// FollowUpMonths: follow-ups after exit (« Suivi-évaluation » : 3 mois et 6 mois).
 	FollowUpMonths map[FollowUpStage]int
+	// FollowUpWindowDays: a follow-up is held at most this many days before or after
+	// its due day (the seed says "à 3 mois et 6 mois"; a month either side keeps the
+	// two follow-ups apart and each near its day).
+	FollowUpWindowDays int
 	// ReintegrationMaxMonths: a reintegration lasts at most this long (12 mois au maximum).
 	ReintegrationMaxMonths int
 	// HousingRefusalsForExclusion: refusals that allow an exclusion (deux refus de logement).
@@ -52,6 +56,7 @@ func DefaultParameters() Parameters {
 		EntryEvaluationDelayDays:    30,
 		MidCourseEvaluationMonths:   12,
 		FollowUpMonths:              map[FollowUpStage]int{FollowUpStageThreeMonths: 3, FollowUpStageSixMonths: 6},
+		FollowUpWindowDays:          30,
 		ReintegrationMaxMonths:      12,
 		HousingRefusalsForExclusion: 2,
 		OrientationAnswerDelayDays:  15,
@@ -255,9 +260,9 @@ func DeriveJourney(f JourneyFacts, p Parameters) JourneyState {
 	switch {
 	case f.Exited() && f.LastExit.Kind == ExitKindExclusion:
 		st.Phase = JourneyPhaseClosed
-	case f.Exited() && f.hasFollowUp(FollowUpStageSixMonths):
+	case f.Exited() && f.hasFollowUp(FollowUpStageThreeMonths) && f.hasFollowUp(FollowUpStageSixMonths):
 		st.Phase = JourneyPhaseClosed
-	case f.Exited() && f.hasFollowUp(FollowUpStageThreeMonths):
+	case f.Exited() && len(f.FollowUps) > 0:
 		st.Phase = JourneyPhaseFollowUp
 	case f.Exited():
 		st.Phase = JourneyPhaseExited
@@ -442,8 +447,10 @@ func CheckAct(act Act, f JourneyFacts, today Date, p Parameters) *Error {
 
 // CheckEvaluation applies the order of the individual evaluations (seed
 // « Suivi-évaluation »: entrée, mi-parcours, sortie): mid-course and exit come after
-// entry, an exit evaluation needs an exit or a journey near its end, and scores are 0-5.
-func CheckEvaluation(stage EvaluationStage, scores [4]int, f JourneyFacts) *Error {
+// entry, an exit evaluation needs an exit or a journey near its end (from the day the
+// JOURNEY_LIMIT_NEAR alert starts: NearLimitWarningMonths before the period's last day),
+// and scores are 0-5.
+func CheckEvaluation(stage EvaluationStage, scores [4]int, f JourneyFacts, today Date, p Parameters) *Error {
 	for i, name := range []string{"housing", "employment", "training", "rights"} {
 		if scores[i] < 0 || scores[i] > 5 {
 			return Errorf(CodeOutOfRange, Path("input", name), "le score doit être compris entre 0 et 5")
@@ -457,6 +464,43 @@ func CheckEvaluation(stage EvaluationStage, scores [4]int, f JourneyFacts) *Erro
 	}
 	if stage != EvaluationStageExit && f.Exited() {
 		return Errorf(CodeOutOfOrder, Path("input", "stage"), "le parcours est terminé : seule l'évaluation de sortie est possible")
+	}
+	if stage == EvaluationStageExit && !f.Exited() {
+		if near := ExitEvaluationOpensOn(f, p); today.Before(near) {
+			return Errorf(CodeOutOfOrder, Path("input", "stage"),
+				"l'évaluation de sortie se fait à la sortie ou en fin de parcours (à partir du %s)", frenchDate(near))
+		}
+	}
+	return nil
+}
+
+// ExitEvaluationOpensOn is the first day an exit evaluation may be recorded before the
+// exit: NearLimitWarningMonths before the last day of the current period, when the end
+// of the journey is near.
+func ExitEvaluationOpensOn(f JourneyFacts, p Parameters) Date {
+	end := DeriveJourney(f, p).EndsOn
+	return end.AddMonthsClamped(-p.NearLimitWarningMonths)
+}
+
+// CheckFollowUp applies the follow-ups after an exit (seed « Suivi-évaluation »: "un
+// suivi à 3 mois et 6 mois après la sortie"): each once, in order (the 6-month one after
+// the 3-month one), held within FollowUpWindowDays of its due day. The journey is CLOSED
+// once both are held (DeriveJourney).
+func CheckFollowUp(stage FollowUpStage, heldOn Date, f JourneyFacts, p Parameters) *Error {
+	if !stage.IsValid() {
+		return Errorf(CodeInvalidInput, Path("input", "stage"), "étape de suivi inconnue")
+	}
+	if f.hasFollowUp(stage) {
+		return Errorf(CodeAlreadyExists, Path("input", "stage"), "ce suivi post-sortie est déjà enregistré")
+	}
+	if stage == FollowUpStageSixMonths && !f.hasFollowUp(FollowUpStageThreeMonths) {
+		return Errorf(CodeOutOfOrder, Path("input", "stage"), "le suivi à 3 mois doit être enregistré avant celui à 6 mois")
+	}
+	due := FollowUpDueOn(f.LastExit.On, stage, p)
+	from, until := due.AddDate(0, 0, -p.FollowUpWindowDays), due.AddDate(0, 0, p.FollowUpWindowDays)
+	if heldOn.Before(from) || heldOn.After(until) {
+		return Errorf(CodeOutOfRange, Path("input", "heldOn"),
+			"ce suivi est dû le %s : il se tient entre le %s et le %s", frenchDate(due), frenchDate(from), frenchDate(until))
 	}
 	return nil
 }

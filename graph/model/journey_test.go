@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -127,6 +128,7 @@ func TestDeriveJourney_Phase(t *testing.T) {
 		{"Closed", func(f *JourneyFacts) {
 			f.LastExit, f.FollowUps = exit, []FollowUpStage{FollowUpStageThreeMonths, FollowUpStageSixMonths}
 		}, JourneyPhaseClosed},
+		{"SixMonthsAloneIsNotClosed", func(f *JourneyFacts) { f.LastExit, f.FollowUps = exit, []FollowUpStage{FollowUpStageSixMonths} }, JourneyPhaseFollowUp},
 		{"ClosedByExclusion", func(f *JourneyFacts) { f.LastExit = &ExitFact{Key: "x", Kind: ExitKindExclusion, On: d("2026-05-01")} }, JourneyPhaseClosed},
 		{"Reintegrated", func(f *JourneyFacts) {
 			f.LastExit = exit
@@ -289,23 +291,39 @@ func TestCheckReintegration(t *testing.T) {
 
 // Seed « Suivi-évaluation »: evaluations at entry, mid-course and exit.
 func TestCheckEvaluation(t *testing.T) {
-	none := JourneyFacts{}
-	entry := JourneyFacts{EvaluationStages: []EvaluationStage{EvaluationStageEntry}}
+	p := DefaultParameters()
+	// welcomed on 20 January 2026: the period ends on 19 January 2028, its end is near
+	// (JOURNEY_LIMIT_NEAR) from 19 November 2027
+	none := JourneyFacts{ReferredOn: d("2026-01-10"), WelcomeHeldOn: dp("2026-01-20")}
+	entry := none
+	entry.EvaluationStages = []EvaluationStage{EvaluationStageEntry}
+	exited := entry
+	exited.LastExit = &ExitFact{Key: "e", Kind: ExitKindExit, On: d("2026-09-01")}
+	reintegrated := exited
+	reintegrated.LastReintegration = &ReintegrationFact{ExitKey: "e", On: d("2026-12-01"), Until: d("2027-06-01")}
+	reintegrated.EvaluationStages = []EvaluationStage{EvaluationStageEntry}
 	for _, tc := range []struct {
 		name   string
 		stage  EvaluationStage
 		scores [4]int
 		f      JourneyFacts
+		today  string
 		code   ErrorCode
 	}{
-		{"OK_Entry", EvaluationStageEntry, [4]int{1, 0, 2, 3}, none, ""},
-		{"ErrMidBeforeEntry", EvaluationStageMidCourse, [4]int{1, 1, 1, 1}, none, CodeOutOfOrder},
-		{"ErrEntryTwice", EvaluationStageEntry, [4]int{1, 1, 1, 1}, entry, CodeAlreadyExists},
-		{"ErrScoreTooHigh", EvaluationStageMidCourse, [4]int{1, 6, 1, 1}, entry, CodeOutOfRange},
-		{"OK_Exit", EvaluationStageExit, [4]int{5, 5, 5, 5}, entry, ""},
+		{"OK_Entry", EvaluationStageEntry, [4]int{1, 0, 2, 3}, none, "2026-01-22", ""},
+		{"ErrMidBeforeEntry", EvaluationStageMidCourse, [4]int{1, 1, 1, 1}, none, "2027-01-22", CodeOutOfOrder},
+		{"ErrEntryTwice", EvaluationStageEntry, [4]int{1, 1, 1, 1}, entry, "2026-01-22", CodeAlreadyExists},
+		{"ErrScoreTooHigh", EvaluationStageMidCourse, [4]int{1, 6, 1, 1}, entry, "2027-01-22", CodeOutOfRange},
+		{"ErrExitTwoDaysAfterWelcome", EvaluationStageExit, [4]int{5, 5, 5, 5}, entry, "2026-01-22", CodeOutOfOrder},
+		{"ErrExitTheDayBeforeTheEndIsNear", EvaluationStageExit, [4]int{5, 5, 5, 5}, entry, "2027-11-18", CodeOutOfOrder},
+		{"OK_ExitWhenTheEndIsNear", EvaluationStageExit, [4]int{5, 5, 5, 5}, entry, "2027-11-19", ""},
+		{"OK_ExitAfterAnEarlyExit", EvaluationStageExit, [4]int{5, 5, 5, 5}, exited, "2026-09-02", ""},
+		{"ErrMidAfterExit", EvaluationStageMidCourse, [4]int{5, 5, 5, 5}, exited, "2026-09-02", CodeOutOfOrder},
+		{"ErrExitEarlyInAReintegration", EvaluationStageExit, [4]int{5, 5, 5, 5}, reintegrated, "2026-12-15", CodeOutOfOrder},
+		{"OK_ExitNearTheEndOfAReintegration", EvaluationStageExit, [4]int{5, 5, 5, 5}, reintegrated, "2027-04-01", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := codeOf(CheckEvaluation(tc.stage, tc.scores, tc.f)); got != tc.code {
+			if got := codeOf(CheckEvaluation(tc.stage, tc.scores, tc.f, d(tc.today), p)); got != tc.code {
 				t.Fatalf("code = %q, want %q", got, tc.code)
 			}
 		})
@@ -425,5 +443,45 @@ func TestJourneyPhase_InProgress(t *testing.T) {
 	}
 	if got := PhasesInProgress(); len(got) != 5 {
 		t.Fatalf("PhasesInProgress() = %v", got)
+	}
+}
+
+// Seed « Suivi-évaluation »: "un suivi à 3 mois et 6 mois après la sortie", in order,
+// each near its day.
+func TestCheckFollowUp(t *testing.T) {
+	p := DefaultParameters()
+	exited := JourneyFacts{ReferredOn: d("2026-01-10"), LastExit: &ExitFact{Key: "e", Kind: ExitKindExit, On: d("2026-06-30")}}
+	three := exited
+	three.FollowUps = []FollowUpStage{FollowUpStageThreeMonths}
+	both := exited
+	both.FollowUps = []FollowUpStage{FollowUpStageThreeMonths, FollowUpStageSixMonths}
+	for _, tc := range []struct {
+		name   string
+		stage  FollowUpStage
+		heldOn string
+		f      JourneyFacts
+		code   ErrorCode
+		field  string
+	}{
+		{"OK_ThreeMonthsOnItsDay", FollowUpStageThreeMonths, "2026-09-30", exited, "", ""},
+		{"OK_ThreeMonthsFirstDayOfWindow", FollowUpStageThreeMonths, "2026-08-31", exited, "", ""},
+		{"OK_ThreeMonthsLastDayOfWindow", FollowUpStageThreeMonths, "2026-10-30", exited, "", ""},
+		{"ErrThreeMonthsTooEarly", FollowUpStageThreeMonths, "2026-08-30", exited, CodeOutOfRange, "input.heldOn"},
+		{"ErrThreeMonthsTooLate", FollowUpStageThreeMonths, "2026-10-31", exited, CodeOutOfRange, "input.heldOn"},
+		{"ErrSixMonthsSevenDaysAfterExit", FollowUpStageSixMonths, "2026-07-07", three, CodeOutOfRange, "input.heldOn"},
+		{"ErrSixMonthsBeforeThree", FollowUpStageSixMonths, "2026-12-30", exited, CodeOutOfOrder, "input.stage"},
+		{"OK_SixMonthsAfterThree", FollowUpStageSixMonths, "2026-12-30", three, "", ""},
+		{"ErrThreeMonthsTwice", FollowUpStageThreeMonths, "2026-09-30", three, CodeAlreadyExists, "input.stage"},
+		{"ErrThreeMonthsAfterSix", FollowUpStageThreeMonths, "2026-09-30", both, CodeAlreadyExists, "input.stage"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckFollowUp(tc.stage, d(tc.heldOn), tc.f, p)
+			if got := codeOf(err); got != tc.code {
+				t.Fatalf("code = %q, want %q (%v)", got, tc.code, err)
+			}
+			if err != nil && strings.Join(err.Field, ".") != tc.field {
+				t.Fatalf("field = %v, want %s", err.Field, tc.field)
+			}
+		})
 	}
 }

@@ -489,11 +489,11 @@ type ImportOffersPayload struct {
 type ImportReport struct {
 	// Whether the valid rows were written (false when a row was rejected and keepValidRows was false).
 	Applied bool `json:"applied"`
-	// Rows created.
+	// Rows created (0 when the file was refused: nothing is written).
 	Created int `json:"created"`
-	// Rows updated.
+	// Rows updated (0 when the file was refused).
 	Updated int `json:"updated"`
-	// Rows unchanged.
+	// Rows unchanged (0 when the file was refused).
 	Unchanged int `json:"unchanged"`
 	// Rows rejected.
 	Rejected int `json:"rejected"`
@@ -3732,6 +3732,8 @@ const (
 	ImportOutcomeUnchanged ImportOutcome = "UNCHANGED"
 	// Rejected; see the errors (« rejetée »).
 	ImportOutcomeRejected ImportOutcome = "REJECTED"
+	// Valid but not written: the file was refused because other rows were rejected and `keepValidRows` was false (« valide, non importée »).
+	ImportOutcomeValid ImportOutcome = "VALID"
 )
 
 var AllImportOutcome = []ImportOutcome{
@@ -3739,11 +3741,12 @@ var AllImportOutcome = []ImportOutcome{
 	ImportOutcomeUpdated,
 	ImportOutcomeUnchanged,
 	ImportOutcomeRejected,
+	ImportOutcomeValid,
 }
 
 func (e ImportOutcome) IsValid() bool {
 	switch e {
-	case ImportOutcomeCreated, ImportOutcomeUpdated, ImportOutcomeUnchanged, ImportOutcomeRejected:
+	case ImportOutcomeCreated, ImportOutcomeUpdated, ImportOutcomeUnchanged, ImportOutcomeRejected, ImportOutcomeValid:
 		return true
 	}
 	return false

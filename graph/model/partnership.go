@@ -92,14 +92,21 @@ const (
 	FreshnessDueSoonDays = 30
 )
 
-// VerificationDueOn is the day an offer must be verified again: its last verification (or
-// creation) plus its update frequency in months, clamped to the end of month like PostgreSQL.
-func VerificationDueOn(verifiedAt *time.Time, createdAt time.Time, frequencyMonths int) Date {
-	from := createdAt
+// VerificationDueOn is the day an offer must be verified again: its last verification
+// plus its update frequency in months, clamped to the end of month like PostgreSQL. The
+// last verification is the one recorded in AGIR (verifiedAt), else its creation; for an
+// offer imported from another source, sourceUpdatedOn is that source's date_maj (the
+// day the source last checked it), and the later of it and verifiedAt counts: the day
+// of the import says nothing about how fresh the offer is.
+func VerificationDueOn(verifiedAt *time.Time, createdAt time.Time, sourceUpdatedOn *Date, frequencyMonths int) Date {
+	from := DateOf(createdAt)
 	if verifiedAt != nil {
-		from = *verifiedAt
+		from = DateOf(*verifiedAt)
 	}
-	return DateOf(from).AddMonthsClamped(frequencyMonths)
+	if sourceUpdatedOn != nil && (verifiedAt == nil || sourceUpdatedOn.After(from)) {
+		from = *sourceUpdatedOn
+	}
+	return from.AddMonthsClamped(frequencyMonths)
 }
 
 // OfferFreshness says whether an offer is up to date on day today (DESIGN §5: stale offers
@@ -121,7 +128,11 @@ func (o Offer) Freshness(today Date) Freshness {
 
 // VerificationDueOn is the day o must be verified again.
 func (o Offer) VerificationDueOn() Date {
-	return VerificationDueOn(o.VerifiedAt, o.CreatedAt, o.UpdateFrequencyMonths)
+	var source *Date
+	if o.Source != DIIDPrefix {
+		source = &o.UpdatedOn
+	}
+	return VerificationDueOn(o.VerifiedAt, o.CreatedAt, source, o.UpdateFrequencyMonths)
 }
 
 // QualityCriteria is the data·inclusion quality score of an offer: ten criteria, each met
@@ -274,35 +285,36 @@ type placeFields struct {
 }
 
 func (p placeFields) validate(path func(string) []string) error {
+	var errs fieldErrors
 	if p.postalCode != nil && !postalCodePattern.MatchString(*p.postalCode) {
-		return Errorf(CodeInvalidInput, path("postalCode"), "code postal « %s » invalide : 5 chiffres attendus", *p.postalCode)
+		errs.add(Errorf(CodeInvalidInput, path("postalCode"), "code postal « %s » invalide : 5 chiffres attendus", *p.postalCode))
 	}
 	if p.inseeCode != nil && !inseeCodePattern.MatchString(*p.inseeCode) {
-		return Errorf(CodeInvalidInput, path("inseeCode"), "code Insee « %s » invalide", *p.inseeCode)
+		errs.add(Errorf(CodeInvalidInput, path("inseeCode"), "code Insee « %s » invalide", *p.inseeCode))
 	}
 	if (p.latitude == nil) != (p.longitude == nil) {
-		return Errorf(CodeInvalidInput, path("latitude"), "latitude et longitude vont ensemble")
+		errs.add(Errorf(CodeInvalidInput, path("latitude"), "latitude et longitude vont ensemble"))
 	}
-	if p.latitude != nil && !InFrance(*p.latitude, *p.longitude) {
-		return Errorf(CodeOutOfRange, path("latitude"), "les coordonnées (%.4f, %.4f) sont hors de France", *p.latitude, *p.longitude)
+	if p.latitude != nil && p.longitude != nil && !InFrance(*p.latitude, *p.longitude) {
+		errs.add(Errorf(CodeOutOfRange, path("latitude"), "les coordonnées (%.4f, %.4f) sont hors de France", *p.latitude, *p.longitude))
 	}
 	if p.phone != nil && !phonePattern.MatchString(*p.phone) {
-		return Errorf(CodeInvalidInput, path("phone"), "numéro de téléphone « %s » invalide", *p.phone)
+		errs.add(Errorf(CodeInvalidInput, path("phone"), "numéro de téléphone « %s » invalide", *p.phone))
 	}
 	if p.email != nil && !validEmail(*p.email) {
-		return Errorf(CodeInvalidInput, path("email"), "adresse électronique « %s » invalide", *p.email)
+		errs.add(Errorf(CodeInvalidInput, path("email"), "adresse électronique « %s » invalide", *p.email))
 	}
 	if p.openingHours != nil {
 		if err := ValidateOpeningHours(*p.openingHours); err != nil {
-			return Errorf(CodeInvalidOpeningHours, path("openingHours"), "horaires au format OpenStreetMap attendus (ex. « Mo-Fr 08:30-12:30; PH off ») : %v", err)
+			errs.add(Errorf(CodeInvalidOpeningHours, path("openingHours"), "horaires au format OpenStreetMap attendus (ex. « Mo-Fr 08:30-12:30; PH off ») : %v", err))
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(p.links)) {
 		if v := p.links[name]; v != nil && !validURL(*v) {
-			return Errorf(CodeInvalidInput, path(name), "lien « %s » invalide : une adresse http(s) complète est attendue", *v)
+			errs.add(Errorf(CodeInvalidInput, path(name), "lien « %s » invalide : une adresse http(s) complète est attendue", *v))
 		}
 	}
-	return nil
+	return errs.err()
 }
 
 // TrimmedOrNil trims an optional text and turns "" into nil.
@@ -347,73 +359,59 @@ func (f *OfferFields) Normalize() {
 }
 
 // Validate checks the fields of an offer against data·inclusion v1 and the AGIR
-// extension; path prefixes the field names of errors (e.g. "input", "fields").
+// extension; path prefixes the field names of errors (e.g. "input", "fields"). Every
+// broken field is reported: AsUserError gives the first, UserErrors all of them.
 func (f OfferFields) Validate(prefix ...string) error {
 	path := func(name string) []string { return append(slices.Clone(prefix), name) }
+	var errs fieldErrors
 	if n := utf8.RuneCountInString(f.Name); n < 3 || n > 150 {
-		return Errorf(CodeInvalidInput, path("name"), "le nom doit compter de 3 à 150 caractères")
+		errs.add(Errorf(CodeInvalidInput, path("name"), "le nom doit compter de 3 à 150 caractères"))
 	}
 	if n := utf8.RuneCountInString(f.Description); n < 5 || n > 10000 {
-		return Errorf(CodeInvalidInput, path("description"), "la description doit compter de 5 à 10 000 caractères")
+		errs.add(Errorf(CodeInvalidInput, path("description"), "la description doit compter de 5 à 10 000 caractères"))
 	}
 	if f.ServiceType != nil {
-		if err := closedList([]string{*f.ServiceType}, TypesDeService, path("serviceType")); err != nil {
-			return err
-		}
+		errs.add(closedList([]string{*f.ServiceType}, TypesDeService, path("serviceType")))
 	}
-	if err := closedList(f.Themes, Thematiques, path("themes")); err != nil {
-		return err
-	}
-	if err := closedList(f.Publics, Publics, path("publics")); err != nil {
-		return err
-	}
+	errs.add(closedList(f.Themes, Thematiques, path("themes")))
+	errs.add(closedList(f.Publics, Publics, path("publics")))
 	if slices.Contains(f.Publics, "tous-publics") && len(f.Publics) > 1 {
-		return Errorf(CodeInvalidInput, path("publics"), "« tous-publics » ne peut pas être combiné avec d'autres publics")
+		errs.add(Errorf(CodeInvalidInput, path("publics"), "« tous-publics » ne peut pas être combiné avec d'autres publics"))
 	}
 	if f.Cost != nil {
-		if err := closedList([]string{*f.Cost}, Frais, path("cost")); err != nil {
-			return err
-		}
+		errs.add(closedList([]string{*f.Cost}, Frais, path("cost")))
 	}
-	if err := closedList(f.ReceptionModes, ModesAccueil, path("receptionModes")); err != nil {
-		return err
-	}
-	if err := closedList(f.MobilisationModes, ModesMobilisation, path("mobilisationModes")); err != nil {
-		return err
-	}
-	if err := closedList(f.MobilisableBy, PersonnesMobilisatrices, path("mobilisableBy")); err != nil {
-		return err
-	}
+	errs.add(closedList(f.ReceptionModes, ModesAccueil, path("receptionModes")))
+	errs.add(closedList(f.MobilisationModes, ModesMobilisation, path("mobilisationModes")))
+	errs.add(closedList(f.MobilisableBy, PersonnesMobilisatrices, path("mobilisableBy")))
 	for _, z := range f.EligibilityZone {
 		if !zonePattern.MatchString(z) {
-			return Errorf(CodeInvalidInput, path("eligibilityZone"), "code « %s » invalide : code commune, département, EPCI ou « france » attendu", z)
+			errs.add(Errorf(CodeInvalidInput, path("eligibilityZone"), "code « %s » invalide : code commune, département, EPCI ou « france » attendu", z))
 		}
 	}
 	if f.DurationWeeks != nil && *f.DurationWeeks < 1 {
-		return Errorf(CodeOutOfRange, path("durationWeeks"), "le nombre de semaines doit être au moins 1")
+		errs.add(Errorf(CodeOutOfRange, path("durationWeeks"), "le nombre de semaines doit être au moins 1"))
 	}
 	if f.WeeklyHours != nil && (*f.WeeklyHours < 0 || *f.WeeklyHours > 168) {
-		return Errorf(CodeOutOfRange, path("weeklyHours"), "le volume horaire hebdomadaire doit être compris entre 0 et 168")
+		errs.add(Errorf(CodeOutOfRange, path("weeklyHours"), "le volume horaire hebdomadaire doit être compris entre 0 et 168"))
 	}
-	if err := (placeFields{postalCode: f.PostalCode, inseeCode: f.InseeCode, phone: f.Phone, email: f.Email,
+	errs.add((placeFields{postalCode: f.PostalCode, inseeCode: f.InseeCode, phone: f.Phone, email: f.Email,
 		openingHours: f.OpeningHours, latitude: f.Latitude, longitude: f.Longitude,
-		links: map[string]*string{"mobilisationLink": f.MobilisationLink, "sourceLink": f.SourceLink}}).validate(path); err != nil {
-		return err
-	}
+		links: map[string]*string{"mobilisationLink": f.MobilisationLink, "sourceLink": f.SourceLink}}).validate(path))
 	for _, l := range f.SpokenLanguages {
 		if !languagePattern.MatchString(l) {
-			return Errorf(CodeInvalidInput, path("spokenLanguages"), "langue « %s » invalide : code ISO 639 attendu (ex. « fr », « ar », « prs »)", l)
+			errs.add(Errorf(CodeInvalidInput, path("spokenLanguages"), "langue « %s » invalide : code ISO 639 attendu (ex. « fr », « ar », « prs »)", l))
 		}
 	}
 	if f.Capacity != nil && (*f.Capacity < 1 || *f.Capacity > 10000) {
-		return Errorf(CodeOutOfRange, path("capacity"), "la capacité doit être comprise entre 1 et 10 000")
+		errs.add(Errorf(CodeOutOfRange, path("capacity"), "la capacité doit être comprise entre 1 et 10 000"))
 	}
 	for _, s := range f.Sessions {
 		if s.EndsOn != nil && s.EndsOn.Before(s.StartsOn) {
-			return Errorf(CodeInvalidInput, path("sessions"), "une session se termine avant de commencer (%s)", s.StartsOn)
+			errs.add(Errorf(CodeInvalidInput, path("sessions"), "une session se termine avant de commencer (%s)", s.StartsOn))
 		}
 	}
-	return nil
+	return errs.err()
 }
 
 // ValidateFrequency checks an update frequency in months (1 to 36).
@@ -468,34 +466,35 @@ func (f *StructureFields) Normalize() {
 }
 
 // Validate checks a structure's fields (data·inclusion v1 structure rules, SIRET checksum,
-// opening hours, coordinates in France, closed list of réseaux porteurs).
+// opening hours, coordinates in France, closed list of réseaux porteurs), every broken
+// field reported as OfferFields.Validate does.
 func (f StructureFields) Validate(prefix ...string) error {
 	path := func(name string) []string { return append(slices.Clone(prefix), name) }
+	var errs fieldErrors
 	if n := utf8.RuneCountInString(f.Name); n < 3 || n > 150 || strings.HasSuffix(f.Name, ".") {
-		return Errorf(CodeInvalidInput, path("name"), "le nom doit compter de 3 à 150 caractères, sans point final")
+		errs.add(Errorf(CodeInvalidInput, path("name"), "le nom doit compter de 3 à 150 caractères, sans point final"))
 	}
 	if !f.AgirRole.IsValid() {
-		return Errorf(CodeUnknownValue, path("agirRole"), "rôle de structure inconnu")
+		errs.add(Errorf(CodeUnknownValue, path("agirRole"), "rôle de structure inconnu"))
 	}
 	for _, d := range f.Departments {
 		if !ValidDepartment(d) {
-			return Errorf(CodeInvalidInput, path("departments"), "département « %s » invalide : code Insee attendu (ex. « 69 », « 2A », « 974 »)", d)
+			errs.add(Errorf(CodeInvalidInput, path("departments"), "département « %s » invalide : code Insee attendu (ex. « 69 », « 2A », « 974 »)", d))
 		}
 	}
 	if f.Siret != nil && !ValidSIRET(*f.Siret) {
-		return Errorf(CodeInvalidSIRET, path("siret"), "numéro SIRET « %s » invalide : 14 chiffres dont la clé de contrôle est juste", *f.Siret)
+		errs.add(Errorf(CodeInvalidSIRET, path("siret"), "numéro SIRET « %s » invalide : 14 chiffres dont la clé de contrôle est juste", *f.Siret))
 	}
 	if f.Description != nil {
 		if n := utf8.RuneCountInString(*f.Description); n < 5 || n > 10000 {
-			return Errorf(CodeInvalidInput, path("description"), "la description doit compter de 5 à 10 000 caractères")
+			errs.add(Errorf(CodeInvalidInput, path("description"), "la description doit compter de 5 à 10 000 caractères"))
 		}
 	}
-	if err := closedList(f.Networks, ReseauxPorteurs, path("networks")); err != nil {
-		return err
-	}
-	return placeFields{postalCode: f.PostalCode, inseeCode: f.InseeCode, phone: f.Phone, email: f.Email,
+	errs.add(closedList(f.Networks, ReseauxPorteurs, path("networks")))
+	errs.add(placeFields{postalCode: f.PostalCode, inseeCode: f.InseeCode, phone: f.Phone, email: f.Email,
 		openingHours: f.OpeningHours, latitude: f.Latitude, longitude: f.Longitude,
-		links: map[string]*string{"website": f.Website, "sourceLink": f.SourceLink, "accessibilityLink": f.AccessibilityLink}}.validate(path)
+		links: map[string]*string{"website": f.Website, "sourceLink": f.SourceLink, "accessibilityLink": f.AccessibilityLink}}.validate(path))
+	return errs.err()
 }
 
 // ThemeCategory returns the category of a data·inclusion thematique (the part before "--").
@@ -517,16 +516,13 @@ func ValidThemeCategory(c string) bool {
 // CefrLevels lists the CEFR levels in order; a level "is at most" another by index.
 var CefrLevels = []CefrLevel{CefrLevelA1, CefrLevelA2, CefrLevelB1, CefrLevelB2, CefrLevelC1, CefrLevelC2}
 
-// LevelsUpTo returns the levels from A1 up to l included.
-func LevelsUpTo(l CefrLevel) []string {
-	var out []string
-	for _, x := range CefrLevels {
-		out = append(out, string(x))
-		if x == l {
-			break
-		}
-	}
-	return out
+// OfferOpenAt reports whether an offer requiring the French level required (nil: no
+// level required) is open to a person whose level is l: the required level is at most l
+// on the CEFR scale (CefrLevel.Rank). A person below A1 reaches only the offers that
+// require no level. The offer search filters on the same rank (offers.niveau_francais_rang,
+// 0 when no level is required).
+func OfferOpenAt(required *CefrLevel, l CefrLevel) bool {
+	return required == nil || required.Rank() <= l.Rank()
 }
 
 // DIIDPrefix is the data·inclusion source of records created in AGIR.

@@ -16,22 +16,26 @@ func TestOfferFreshness(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		verified *time.Time
+		source   *Date
 		months   int
 		today    Date
 		due      Date
 		want     Freshness
 	}{
-		{"never verified, counts from creation", nil, 6, NewDate(2026, 3, 1), NewDate(2026, 7, 10), FreshnessFresh},
-		{"due within 30 days", nil, 6, NewDate(2026, 6, 15), NewDate(2026, 7, 10), FreshnessDueSoon},
-		{"due today is not yet stale", nil, 6, NewDate(2026, 7, 10), NewDate(2026, 7, 10), FreshnessDueSoon},
-		{"stale the day after", nil, 6, NewDate(2026, 7, 11), NewDate(2026, 7, 10), FreshnessStale},
-		{"verification restarts the clock", refOf(at(2026, 7, 1)), 6, NewDate(2026, 7, 11), NewDate(2027, 1, 1), FreshnessFresh},
-		{"monthly frequency", refOf(at(2026, 7, 1)), 1, NewDate(2026, 8, 2), NewDate(2026, 8, 1), FreshnessStale},
-		{"end of month clamps like PostgreSQL", refOf(at(2026, 8, 31)), 6, NewDate(2027, 2, 28), NewDate(2027, 2, 28), FreshnessDueSoon},
-		{"late evening in Paris is that day", refOf(time.Date(2026, 1, 31, 23, 30, 0, 0, time.UTC)), 1, NewDate(2026, 3, 1), NewDate(2026, 3, 1), FreshnessDueSoon},
+		{"never verified, counts from creation", nil, nil, 6, NewDate(2026, 3, 1), NewDate(2026, 7, 10), FreshnessFresh},
+		{"due within 30 days", nil, nil, 6, NewDate(2026, 6, 15), NewDate(2026, 7, 10), FreshnessDueSoon},
+		{"due today is not yet stale", nil, nil, 6, NewDate(2026, 7, 10), NewDate(2026, 7, 10), FreshnessDueSoon},
+		{"stale the day after", nil, nil, 6, NewDate(2026, 7, 11), NewDate(2026, 7, 10), FreshnessStale},
+		{"verification restarts the clock", refOf(at(2026, 7, 1)), nil, 6, NewDate(2026, 7, 11), NewDate(2027, 1, 1), FreshnessFresh},
+		{"monthly frequency", refOf(at(2026, 7, 1)), nil, 1, NewDate(2026, 8, 2), NewDate(2026, 8, 1), FreshnessStale},
+		{"end of month clamps like PostgreSQL", refOf(at(2026, 8, 31)), nil, 6, NewDate(2027, 2, 28), NewDate(2027, 2, 28), FreshnessDueSoon},
+		{"imported: counts from the source's date_maj, not the import", nil, dateRef(NewDate(2025, 2, 14)), 6, NewDate(2026, 3, 1), NewDate(2025, 8, 14), FreshnessStale},
+		{"imported then verified in AGIR: the verification", refOf(at(2026, 7, 1)), dateRef(NewDate(2025, 2, 14)), 6, NewDate(2026, 7, 11), NewDate(2027, 1, 1), FreshnessFresh},
+		{"imported, the source updated after a verification", refOf(at(2026, 7, 1)), dateRef(NewDate(2026, 9, 1)), 6, NewDate(2027, 1, 11), NewDate(2027, 3, 1), FreshnessFresh},
+		{"late evening in Paris is that day", refOf(time.Date(2026, 1, 31, 23, 30, 0, 0, time.UTC)), nil, 1, NewDate(2026, 3, 1), NewDate(2026, 3, 1), FreshnessDueSoon},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			due := VerificationDueOn(tc.verified, created, tc.months)
+			due := VerificationDueOn(tc.verified, created, tc.source, tc.months)
 			if due != tc.due {
 				t.Fatalf("due = %s, want %s", due, tc.due)
 			}
@@ -209,3 +213,32 @@ func TestParseDIFile(t *testing.T) {
 		})
 	}
 }
+
+// The offer search by French level (issue 17, defect 4): BELOW_A1 reaches only the
+// offers that require no level.
+func TestOfferOpenAt(t *testing.T) {
+	lv := func(l CefrLevel) *CefrLevel { return &l }
+	for _, tc := range []struct {
+		name     string
+		required *CefrLevel
+		level    CefrLevel
+		open     bool
+	}{
+		{"NoneRequired_BelowA1", nil, CefrLevelBelowA1, true},
+		{"A1Required_BelowA1", lv(CefrLevelA1), CefrLevelBelowA1, false},
+		{"A2Required_BelowA1", lv(CefrLevelA2), CefrLevelBelowA1, false},
+		{"A1Required_A1", lv(CefrLevelA1), CefrLevelA1, true},
+		{"A2Required_A1", lv(CefrLevelA2), CefrLevelA1, false},
+		{"B1Required_B2", lv(CefrLevelB1), CefrLevelB2, true},
+		{"C2Required_C1", lv(CefrLevelC2), CefrLevelC1, false},
+		{"C2Required_C2", lv(CefrLevelC2), CefrLevelC2, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := OfferOpenAt(tc.required, tc.level); got != tc.open {
+				t.Fatalf("OfferOpenAt = %v, want %v", got, tc.open)
+			}
+		})
+	}
+}
+
+func dateRef(d Date) *Date { return &d }
