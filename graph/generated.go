@@ -7549,10 +7549,16 @@ var sources = []*ast.Source{
 # ---------------------------------------------------------------------------------------
 
 "Roles allowed to read a field or a type's fields, or to call an operation."
-directive @allow(roles: [Role!]!) on OBJECT | FIELD_DEFINITION | INTERFACE
+directive @allow(
+  "The roles allowed (« rôles »)."
+  roles: [Role!]!
+) on OBJECT | FIELD_DEFINITION | INTERFACE
 
 "Personal-data group of a field; readable only by the roles the confidentiality matrix allows."
-directive @group(name: FieldGroup!) on FIELD_DEFINITION
+directive @group(
+  "The group of the field (« catégorie de données »): it decides which roles read it."
+  name: FieldGroup!
+) on FIELD_DEFINITION
 
 "Personal data (« donnée personnelle ») that the roles of @allow read under no group (e.g. the names a partner reads of the person oriented to it); audited, exported and filtered like a @group field."
 directive @personal on FIELD_DEFINITION
@@ -7682,9 +7688,15 @@ type Query {
   "The authenticated caller (« moi »)."
   me: Viewer! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
   "Any object by its global id, if the caller may see it; null otherwise."
-  node(id: ID!): Node @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
+  node(
+    "Global id of the object (« identifiant »)."
+    id: ID!
+  ): Node @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
   "Several objects by global id, in the order asked; null for those the caller may not see."
-  nodes(ids: [ID!]!): [Node]! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
+  nodes(
+    "Global ids of the objects, answered in this order."
+    ids: [ID!]!
+  ): [Node]! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
 }
 
 # ---------------------------------------------------------------------------------------
@@ -7758,9 +7770,31 @@ type Structure implements Node @allow(roles: [coordinator, social_worker, insert
   "Version for optimistic concurrency (« version »)."
   version: Int!
   "Offers of the structure visible to the caller (« offres »)."
-  offers(status: OfferStatus, first: Int, after: String, last: Int, before: String): OfferConnection!
+  offers(
+    "Only the offers in this status (« statut »); all when absent."
+    status: OfferStatus
+    "Page size from the start of the list (at most 100; « nombre par page »)."
+    first: Int
+    "Opaque cursor: the page starts after this edge (` + "`" + `endCursor` + "`" + ` of the previous page)."
+    after: String
+    "Page size from the end of the list (at most 100)."
+    last: Int
+    "Opaque cursor: the page ends before this edge (` + "`" + `startCursor` + "`" + ` of the next page)."
+    before: String
+  ): OfferConnection!
   "Staff of the structure (« équipe »)."
-  staff(activeOnly: Boolean = false, first: Int, after: String, last: Int, before: String): StaffMemberConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, state_representative, admin])
+  staff(
+    "Only staff members whose account is active."
+    activeOnly: Boolean = false
+    "Page size from the start of the list (at most 100; « nombre par page »)."
+    first: Int
+    "Opaque cursor: the page starts after this edge (` + "`" + `endCursor` + "`" + ` of the previous page)."
+    after: String
+    "Page size from the end of the list (at most 100)."
+    last: Int
+    "Opaque cursor: the page ends before this edge (` + "`" + `startCursor` + "`" + ` of the next page)."
+    before: String
+  ): StaffMemberConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, state_representative, admin])
   "Freshness of the structure's published offers (« fraîcheur des offres »)."
   offerFreshness: FreshnessCounts!
   "data·inclusion quality score of the structure: mean of its published offers' scores, 0 to 1; null without offers (« score de qualité »)."
@@ -7837,9 +7871,23 @@ input StructureFilter {
 
 extend type Query {
   "A structure by id (« structure »)."
-  structure(id: ID!): Structure @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
+  structure(
+    "Global id of the structure."
+    id: ID!
+  ): Structure @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
   "Structures of the network, by name (« structures »)."
-  structures(filter: StructureFilter, first: Int, after: String, last: Int, before: String): StructureConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
+  structures(
+    "Restricts the list (« filtre »); every entry when absent."
+    filter: StructureFilter
+    "Page size from the start of the list (at most 100; « nombre par page »)."
+    first: Int
+    "Opaque cursor: the page starts after this edge (` + "`" + `endCursor` + "`" + ` of the previous page)."
+    after: String
+    "Page size from the end of the list (at most 100)."
+    last: Int
+    "Opaque cursor: the page ends before this edge (` + "`" + `startCursor` + "`" + ` of the next page)."
+    before: String
+  ): StructureConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
 }
 
 # ---------------------------------------------------------------------------------------
@@ -7916,7 +7964,18 @@ input AuditLogFilter {
 
 extend type Query {
   "The audit log, newest first (« journal d'audit »): a coordinator sees its territory's entries, an admin all of them."
-  auditLog(filter: AuditLogFilter, first: Int, after: String, last: Int, before: String): AuditLogEntryConnection! @allow(roles: [coordinator, admin])
+  auditLog(
+    "Restricts the list (« filtre »); every entry when absent."
+    filter: AuditLogFilter
+    "Page size from the start of the list (at most 100; « nombre par page »)."
+    first: Int
+    "Opaque cursor: the page starts after this edge (` + "`" + `endCursor` + "`" + ` of the previous page)."
+    after: String
+    "Page size from the end of the list (at most 100)."
+    last: Int
+    "Opaque cursor: the page ends before this edge (` + "`" + `startCursor` + "`" + ` of the next page)."
+    before: String
+  ): AuditLogEntryConnection! @allow(roles: [coordinator, admin])
 }
 
 # ---- Social ----
@@ -8863,11 +8922,38 @@ input CollectiveActionFilter {
 
 extend type Query {
   "A beneficiary by id, in the caller's scope (« bénéficiaire »)."
-  beneficiary(id: ID!): Beneficiary @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative])
+  beneficiary(
+    "Global id of the beneficiary."
+    id: ID!
+  ): Beneficiary @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative])
   "Beneficiaries in the caller's scope (« bénéficiaires »)."
-  beneficiaries(filter: BeneficiaryFilter, orderBy: BeneficiaryOrder, first: Int, after: String, last: Int, before: String): BeneficiaryConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative])
+  beneficiaries(
+    "Restricts the list (« filtre »); every entry when absent."
+    filter: BeneficiaryFilter
+    "Order of the list (« tri »)."
+    orderBy: BeneficiaryOrder
+    "Page size from the start of the list (at most 100; « nombre par page »)."
+    first: Int
+    "Opaque cursor: the page starts after this edge (` + "`" + `endCursor` + "`" + ` of the previous page)."
+    after: String
+    "Page size from the end of the list (at most 100)."
+    last: Int
+    "Opaque cursor: the page ends before this edge (` + "`" + `startCursor` + "`" + ` of the next page)."
+    before: String
+  ): BeneficiaryConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative])
   "Collective actions of the caller's territory, by start (« actions collectives »)."
-  collectiveActions(filter: CollectiveActionFilter, first: Int, after: String, last: Int, before: String): CollectiveActionConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  collectiveActions(
+    "Restricts the list (« filtre »); every entry when absent."
+    filter: CollectiveActionFilter
+    "Page size from the start of the list (at most 100; « nombre par page »)."
+    first: Int
+    "Opaque cursor: the page starts after this edge (` + "`" + `endCursor` + "`" + ` of the previous page)."
+    after: String
+    "Page size from the end of the list (at most 100)."
+    last: Int
+    "Opaque cursor: the page ends before this edge (` + "`" + `startCursor` + "`" + ` of the next page)."
+    before: String
+  ): CollectiveActionConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor])
 }
 
 "Identity and situation of a person referred by OFII (« orientation OFII »)."
@@ -9307,51 +9393,120 @@ type CollectiveActionPayload @allow(roles: [coordinator, social_worker, insertio
 "Writes: one mutation per business act of the programme (« actes »), each with an input object and a payload carrying userErrors."
 type Mutation {
   "Records an OFII referral; refused with NOT_ELIGIBLE naming the failed condition (« orienter »)."
-  referBeneficiary(input: ReferBeneficiaryInput!): ReferBeneficiaryPayload! @allow(roles: [coordinator, social_worker])
+  referBeneficiary(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: ReferBeneficiaryInput!
+  ): ReferBeneficiaryPayload! @allow(roles: [coordinator, social_worker])
   "Admits someone who does not meet the conditions, on the state representative's instruction with OFII's agreement (« admettre exceptionnellement »)."
-  admitExceptionally(input: AdmitExceptionallyInput!): ReferBeneficiaryPayload! @allow(roles: [state_representative])
+  admitExceptionally(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: AdmitExceptionallyInput!
+  ): ReferBeneficiaryPayload! @allow(roles: [state_representative])
   "Records new contact details (« mettre à jour les coordonnées »)."
-  updateBeneficiaryContact(input: UpdateBeneficiaryContactInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
+  updateBeneficiaryContact(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: UpdateBeneficiaryContactInput!
+  ): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
   "Adds a joining family member (« ajouter un rejoignant »)."
-  addHouseholdMember(input: AddHouseholdMemberInput!): AddHouseholdMemberPayload! @allow(roles: [coordinator, social_worker])
+  addHouseholdMember(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: AddHouseholdMemberInput!
+  ): AddHouseholdMemberPayload! @allow(roles: [coordinator, social_worker])
   "Hands over a convocation, which sets the welcome interview (« convoquer »)."
-  convokeBeneficiary(input: ConvokeBeneficiaryInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
+  convokeBeneficiary(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: ConvokeBeneficiaryInput!
+  ): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
   "Records an interview or its status (« enregistrer un entretien »)."
-  recordInterview(input: RecordInterviewInput!): RecordInterviewPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  recordInterview(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RecordInterviewInput!
+  ): RecordInterviewPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Records the diagnostic of the welcome interview (« diagnostic »)."
-  recordDiagnostic(input: RecordDiagnosticInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
+  recordDiagnostic(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RecordDiagnosticInput!
+  ): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
   "Assigns the binôme of referents (« désigner les référents »)."
-  assignReferents(input: AssignReferentsInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  assignReferents(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: AssignReferentsInput!
+  ): BeneficiaryPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Records the signature of the engagement contract (« signer le contrat »)."
-  signEngagementContract(input: SignEngagementContractInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
+  signEngagementContract(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: SignEngagementContractInput!
+  ): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
   "Adds an action to the plan (« ajouter une action »)."
-  addPlanAction(input: AddPlanActionInput!): PlanActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  addPlanAction(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: AddPlanActionInput!
+  ): PlanActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Changes a plan action (« modifier une action »)."
-  updatePlanAction(input: UpdatePlanActionInput!): PlanActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  updatePlanAction(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: UpdatePlanActionInput!
+  ): PlanActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Records a housing proposal (« proposition de logement »)."
-  recordHousingProposal(input: RecordHousingProposalInput!): HousingProposalPayload! @allow(roles: [coordinator, social_worker])
+  recordHousingProposal(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RecordHousingProposalInput!
+  ): HousingProposalPayload! @allow(roles: [coordinator, social_worker])
   "Records the answer to a pending housing proposal (« réponse à une proposition »)."
-  decideHousingProposal(input: DecideHousingProposalInput!): HousingProposalPayload! @allow(roles: [coordinator, social_worker])
+  decideHousingProposal(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: DecideHousingProposalInput!
+  ): HousingProposalPayload! @allow(roles: [coordinator, social_worker])
   "Records the status of a rights step (« démarche d'accès aux droits »)."
-  recordRightsStep(input: RecordRightsStepInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
+  recordRightsStep(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RecordRightsStepInput!
+  ): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
   "Records disability and accessibility needs (« accessibilité »)."
-  recordAccessibility(input: RecordAccessibilityInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
+  recordAccessibility(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RecordAccessibilityInput!
+  ): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
   "Records an evaluation (« évaluation »)."
-  recordEvaluation(input: RecordEvaluationInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  recordEvaluation(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RecordEvaluationInput!
+  ): BeneficiaryPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Ends the journey (« sortie »)."
-  exitJourney(input: ExitJourneyInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
+  exitJourney(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: ExitJourneyInput!
+  ): BeneficiaryPayload! @allow(roles: [coordinator, social_worker])
   "Excludes the beneficiary; coordinators only (« exclure »)."
-  excludeBeneficiary(input: ExcludeBeneficiaryInput!): BeneficiaryPayload! @allow(roles: [coordinator])
+  excludeBeneficiary(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: ExcludeBeneficiaryInput!
+  ): BeneficiaryPayload! @allow(roles: [coordinator])
   "Records a follow-up after exit (« suivi post-sortie »)."
-  recordFollowUp(input: RecordFollowUpInput!): BeneficiaryPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  recordFollowUp(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RecordFollowUpInput!
+  ): BeneficiaryPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Re-opens an exited journey for 12 months at most; the state representative's approval (« réintégrer »)."
-  reintegrateBeneficiary(input: ReintegrateBeneficiaryInput!): BeneficiaryPayload! @allow(roles: [state_representative])
+  reintegrateBeneficiary(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: ReintegrateBeneficiaryInput!
+  ): BeneficiaryPayload! @allow(roles: [state_representative])
   "Schedules a collective action (« programmer une action collective »)."
-  scheduleCollectiveAction(input: ScheduleCollectiveActionInput!): CollectiveActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  scheduleCollectiveAction(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: ScheduleCollectiveActionInput!
+  ): CollectiveActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Registers a beneficiary; never beyond capacity (« inscrire »)."
-  registerForCollectiveAction(input: RegisterForCollectiveActionInput!): CollectiveActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  registerForCollectiveAction(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RegisterForCollectiveActionInput!
+  ): CollectiveActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Records attendance (« émarger »)."
-  recordAttendance(input: RecordAttendanceInput!): CollectiveActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  recordAttendance(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RecordAttendanceInput!
+  ): CollectiveActionPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
 }
 
 "The delays of the programme in a department (« paramètres du programme »): the seed's values unless the department negotiated others."
@@ -9414,12 +9569,18 @@ type ProgrammeParametersPayload @allow(roles: [coordinator, state_representative
 
 extend type Query {
   "The delays of the programme in a department of the caller's territory (« paramètres du programme »)."
-  programmeParameters(department: String!): ProgrammeParameters @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative])
+  programmeParameters(
+    "Department code (« département », e.g. ` + "`" + `69` + "`" + `, ` + "`" + `2A` + "`" + `)."
+    department: String!
+  ): ProgrammeParameters @allow(roles: [coordinator, social_worker, insertion_counsellor, state_representative])
 }
 
 extend type Mutation {
   "Records the delays negotiated by a department and re-derives its journeys' alerts (« paramétrer le programme »)."
-  setProgrammeParameters(input: SetProgrammeParametersInput!): ProgrammeParametersPayload! @allow(roles: [coordinator, state_representative])
+  setProgrammeParameters(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: SetProgrammeParametersInput!
+  ): ProgrammeParametersPayload! @allow(roles: [coordinator, state_representative])
 }
 
 # ---- Real time ----
@@ -9750,7 +9911,16 @@ type Offer implements Node @allow(roles: [coordinator, social_worker, insertion_
   "Version for optimistic concurrency (« version »)."
   version: Int!
   "History of changes, most recent first (« historique »)."
-  history(first: Int, after: String, last: Int, before: String): OfferChangeConnection! @allow(roles: [coordinator, partner_editor, admin])
+  history(
+    "Page size from the start of the list (at most 100; « nombre par page »)."
+    first: Int
+    "Opaque cursor: the page starts after this edge (` + "`" + `endCursor` + "`" + ` of the previous page)."
+    after: String
+    "Page size from the end of the list (at most 100)."
+    last: Int
+    "Opaque cursor: the page ends before this edge (` + "`" + `startCursor` + "`" + ` of the next page)."
+    before: String
+  ): OfferChangeConnection! @allow(roles: [coordinator, partner_editor, admin])
 }
 
 "One change of an offer (« modification d'une offre »): who, when, what."
@@ -10499,52 +10669,150 @@ type EmergingNeedPayload @allow(roles: [coordinator, social_worker, insertion_co
 
 extend type Query {
   "An offer by id (« offre »)."
-  offer(id: ID!): Offer @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
+  offer(
+    "Global id of the offer."
+    id: ID!
+  ): Offer @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
   "Search the offer map (« rechercher des offres »): by name, or by distance when ` + "`" + `filter.near` + "`" + ` is set."
-  offers(filter: OfferFilter, first: Int, after: String, last: Int, before: String): OfferConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
+  offers(
+    "Restricts the list (« filtre »); every entry when absent."
+    filter: OfferFilter
+    "Page size from the start of the list (at most 100; « nombre par page »)."
+    first: Int
+    "Opaque cursor: the page starts after this edge (` + "`" + `endCursor` + "`" + ` of the previous page)."
+    after: String
+    "Page size from the end of the list (at most 100)."
+    last: Int
+    "Opaque cursor: the page ends before this edge (` + "`" + `startCursor` + "`" + ` of the next page)."
+    before: String
+  ): OfferConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
   "Network events, most recent first (« temps de réseau »)."
-  networkEvents(filter: NetworkEventFilter, first: Int, after: String, last: Int, before: String): NetworkEventConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
+  networkEvents(
+    "Restricts the list (« filtre »); every entry when absent."
+    filter: NetworkEventFilter
+    "Page size from the start of the list (at most 100; « nombre par page »)."
+    first: Int
+    "Opaque cursor: the page starts after this edge (` + "`" + `endCursor` + "`" + ` of the previous page)."
+    after: String
+    "Page size from the end of the list (at most 100)."
+    last: Int
+    "Opaque cursor: the page ends before this edge (` + "`" + `startCursor` + "`" + ` of the next page)."
+    before: String
+  ): NetworkEventConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
   "Working groups (« groupes de travail »)."
-  workingGroups(department: String): [WorkingGroup!]! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
+  workingGroups(
+    "Department code (« département »); the caller's departments when absent."
+    department: String
+  ): [WorkingGroup!]! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
   "Good practices, most recent first (« bonnes pratiques »)."
-  goodPractices(filter: GoodPracticeFilter, first: Int, after: String, last: Int, before: String): GoodPracticeConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
+  goodPractices(
+    "Restricts the list (« filtre »); every entry when absent."
+    filter: GoodPracticeFilter
+    "Page size from the start of the list (at most 100; « nombre par page »)."
+    first: Int
+    "Opaque cursor: the page starts after this edge (` + "`" + `endCursor` + "`" + ` of the previous page)."
+    after: String
+    "Page size from the end of the list (at most 100)."
+    last: Int
+    "Opaque cursor: the page ends before this edge (` + "`" + `startCursor` + "`" + ` of the next page)."
+    before: String
+  ): GoodPracticeConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative, admin])
   "Emerging needs of the caller's territory, most recent first (« besoins émergents »)."
-  emergingNeeds(filter: EmergingNeedFilter, first: Int, after: String, last: Int, before: String): EmergingNeedConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative])
+  emergingNeeds(
+    "Restricts the list (« filtre »); every entry when absent."
+    filter: EmergingNeedFilter
+    "Page size from the start of the list (at most 100; « nombre par page »)."
+    first: Int
+    "Opaque cursor: the page starts after this edge (` + "`" + `endCursor` + "`" + ` of the previous page)."
+    after: String
+    "Page size from the end of the list (at most 100)."
+    last: Int
+    "Opaque cursor: the page ends before this edge (` + "`" + `startCursor` + "`" + ` of the next page)."
+    before: String
+  ): EmergingNeedConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, analyst, state_representative])
 }
 
 extend type Mutation {
   "Create a structure (« créer une structure »)."
-  createStructure(input: CreateStructureInput!): StructurePayload! @allow(roles: [admin])
+  createStructure(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: CreateStructureInput!
+  ): StructurePayload! @allow(roles: [admin])
   "Update a structure (« modifier une structure »)."
-  updateStructure(input: UpdateStructureInput!): StructurePayload! @allow(roles: [admin])
+  updateStructure(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: UpdateStructureInput!
+  ): StructurePayload! @allow(roles: [admin])
   "Add a staff member (« ajouter un professionnel »)."
-  addStaffMember(input: AddStaffMemberInput!): StaffMemberPayload! @allow(roles: [admin])
+  addStaffMember(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: AddStaffMemberInput!
+  ): StaffMemberPayload! @allow(roles: [admin])
   "Activate or deactivate a staff member."
-  setStaffMemberActive(input: SetStaffMemberActiveInput!): StaffMemberPayload! @allow(roles: [admin])
+  setStaffMemberActive(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: SetStaffMemberActiveInput!
+  ): StaffMemberPayload! @allow(roles: [admin])
   "Create an offer as a draft (« créer une offre »)."
-  createOffer(input: CreateOfferInput!): OfferPayload! @allow(roles: [coordinator, partner_editor])
+  createOffer(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: CreateOfferInput!
+  ): OfferPayload! @allow(roles: [coordinator, partner_editor])
   "Update an offer (« modifier une offre »)."
-  updateOffer(input: UpdateOfferInput!): OfferPayload! @allow(roles: [coordinator, partner_editor])
+  updateOffer(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: UpdateOfferInput!
+  ): OfferPayload! @allow(roles: [coordinator, partner_editor])
   "Mark offers as verified today, all or none (« marquer comme à jour »)."
-  markOffersUpToDate(input: MarkOffersUpToDateInput!): MarkOffersUpToDatePayload! @allow(roles: [coordinator, partner_editor])
+  markOffersUpToDate(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: MarkOffersUpToDateInput!
+  ): MarkOffersUpToDatePayload! @allow(roles: [coordinator, partner_editor])
   "Publish an offer on the map (« publier »): the coordination moderates."
-  publishOffer(input: OfferStatusInput!): OfferPayload! @allow(roles: [coordinator])
+  publishOffer(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: OfferStatusInput!
+  ): OfferPayload! @allow(roles: [coordinator])
   "Archive an offer (« archiver »): its structure's editor or the coordination."
-  archiveOffer(input: OfferStatusInput!): OfferPayload! @allow(roles: [coordinator, partner_editor])
+  archiveOffer(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: OfferStatusInput!
+  ): OfferPayload! @allow(roles: [coordinator, partner_editor])
   "Import structures and services in data·inclusion v1 (« importer »)."
-  importOffers(input: ImportOffersInput!): ImportOffersPayload! @allow(roles: [coordinator, admin])
+  importOffers(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: ImportOffersInput!
+  ): ImportOffersPayload! @allow(roles: [coordinator, admin])
   "Schedule a network event (« programmer un temps de réseau »)."
-  scheduleNetworkEvent(input: ScheduleNetworkEventInput!): NetworkEventPayload! @allow(roles: [coordinator])
+  scheduleNetworkEvent(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: ScheduleNetworkEventInput!
+  ): NetworkEventPayload! @allow(roles: [coordinator])
   "Record an event's minutes and attendance (« compte rendu »)."
-  recordNetworkEventMinutes(input: RecordNetworkEventMinutesInput!): NetworkEventPayload! @allow(roles: [coordinator])
+  recordNetworkEventMinutes(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RecordNetworkEventMinutesInput!
+  ): NetworkEventPayload! @allow(roles: [coordinator])
   "Create a working group (« créer un groupe de travail »)."
-  createWorkingGroup(input: CreateWorkingGroupInput!): WorkingGroupPayload! @allow(roles: [coordinator])
+  createWorkingGroup(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: CreateWorkingGroupInput!
+  ): WorkingGroupPayload! @allow(roles: [coordinator])
   "Record a good practice (« consigner une bonne pratique »)."
-  recordGoodPractice(input: RecordGoodPracticeInput!): GoodPracticePayload! @allow(roles: [coordinator])
+  recordGoodPractice(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RecordGoodPracticeInput!
+  ): GoodPracticePayload! @allow(roles: [coordinator])
   "Report an emerging need (« signaler un besoin émergent »)."
-  reportEmergingNeed(input: ReportEmergingNeedInput!): EmergingNeedPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor])
+  reportEmergingNeed(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: ReportEmergingNeedInput!
+  ): EmergingNeedPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor])
   "Update an emerging need (« mettre à jour un besoin émergent »)."
-  updateEmergingNeed(input: UpdateEmergingNeedInput!): EmergingNeedPayload! @allow(roles: [coordinator])
+  updateEmergingNeed(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: UpdateEmergingNeedInput!
+  ): EmergingNeedPayload! @allow(roles: [coordinator])
 }
 
 # ---- Professional ----
@@ -11050,9 +11318,31 @@ input OutcomeFilter {
 
 extend type Query {
   "Orientations in the caller's scope, by answer deadline; a partner's inbox for partner editors (« orientations »)."
-  orientations(filter: OrientationFilter, first: Int, after: String, last: Int, before: String): OrientationConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor])
+  orientations(
+    "Restricts the list (« filtre »); every entry when absent."
+    filter: OrientationFilter
+    "Page size from the start of the list (at most 100; « nombre par page »)."
+    first: Int
+    "Opaque cursor: the page starts after this edge (` + "`" + `endCursor` + "`" + ` of the previous page)."
+    after: String
+    "Page size from the end of the list (at most 100)."
+    last: Int
+    "Opaque cursor: the page ends before this edge (` + "`" + `startCursor` + "`" + ` of the next page)."
+    before: String
+  ): OrientationConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor])
   "Outcomes in the caller's scope, latest start first (« sorties positives »)."
-  outcomes(filter: OutcomeFilter, first: Int, after: String, last: Int, before: String): OutcomeConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  outcomes(
+    "Restricts the list (« filtre »); every entry when absent."
+    filter: OutcomeFilter
+    "Page size from the start of the list (at most 100; « nombre par page »)."
+    first: Int
+    "Opaque cursor: the page starts after this edge (` + "`" + `endCursor` + "`" + ` of the previous page)."
+    after: String
+    "Page size from the end of the list (at most 100)."
+    last: Int
+    "Opaque cursor: the page ends before this edge (` + "`" + `startCursor` + "`" + ` of the next page)."
+    before: String
+  ): OutcomeConnection! @allow(roles: [coordinator, social_worker, insertion_counsellor])
 }
 
 "A diploma (« diplôme »)."
@@ -11257,19 +11547,40 @@ type OutcomePayload @allow(roles: [coordinator, insertion_counsellor]) {
 
 extend type Mutation {
   "Records a socio-professional pre-diagnostic (« pré-diagnostic socio-professionnel »)."
-  recordProfessionalDiagnostic(input: RecordProfessionalDiagnosticInput!): ProfessionalDiagnosticPayload! @allow(roles: [coordinator, insertion_counsellor])
+  recordProfessionalDiagnostic(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RecordProfessionalDiagnosticInput!
+  ): ProfessionalDiagnosticPayload! @allow(roles: [coordinator, insertion_counsellor])
   "Records a French-level assessment (« niveau de français »)."
-  recordFrenchLevel(input: RecordFrenchLevelInput!): FrenchLevelPayload! @allow(roles: [coordinator, insertion_counsellor])
+  recordFrenchLevel(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RecordFrenchLevelInput!
+  ): FrenchLevelPayload! @allow(roles: [coordinator, insertion_counsellor])
   "Orients a beneficiary to a partner's offer or structure; the partner must answer within the answer delay (« orienter »)."
-  orientBeneficiary(input: OrientBeneficiaryInput!): OrientationPayload! @allow(roles: [coordinator, insertion_counsellor])
+  orientBeneficiary(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: OrientBeneficiaryInput!
+  ): OrientationPayload! @allow(roles: [coordinator, insertion_counsellor])
   "The partner's answer to an orientation: accepted, or refused with a reason (« répondre à une orientation »)."
-  respondToOrientation(input: RespondToOrientationInput!): OrientationPayload! @allow(roles: [coordinator, partner_editor])
+  respondToOrientation(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RespondToOrientationInput!
+  ): OrientationPayload! @allow(roles: [coordinator, partner_editor])
   "Records that an accepted orientation started, was completed or abandoned (« suivi de l'orientation »)."
-  updateOrientationStatus(input: UpdateOrientationStatusInput!): OrientationPayload! @allow(roles: [coordinator, insertion_counsellor, partner_editor])
+  updateOrientationStatus(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: UpdateOrientationStatusInput!
+  ): OrientationPayload! @allow(roles: [coordinator, insertion_counsellor, partner_editor])
   "Records a support action (« action d'appui à l'emploi »)."
-  recordSupportAction(input: RecordSupportActionInput!): SupportActionPayload! @allow(roles: [coordinator, insertion_counsellor])
+  recordSupportAction(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RecordSupportActionInput!
+  ): SupportActionPayload! @allow(roles: [coordinator, insertion_counsellor])
   "Records an outcome: employment, qualifying training, France Travail registration (« sortie positive »)."
-  recordOutcome(input: RecordOutcomeInput!): OutcomePayload! @allow(roles: [coordinator, insertion_counsellor])
+  recordOutcome(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RecordOutcomeInput!
+  ): OutcomePayload! @allow(roles: [coordinator, insertion_counsellor])
 }
 
 # ---- Data protection ----
@@ -11363,16 +11674,28 @@ type EraseBeneficiaryDataPayload @allow(roles: [coordinator]) {
 
 extend type Query {
   "Everything held on one person across all modules, as a JSON document (« export des données », RGPD right of access); null when the person is out of the caller's scope. The export is audited. It shows the caller what it may read through this API, no more: a value it may not read (e.g. another structure's private note) is left out and listed under ` + "`" + `withheld` + "`" + ` with the structure holding it (` + "`" + `heldBy` + "`" + `, ` + "`" + `heldByName` + "`" + `), where the right of access is completed."
-  exportBeneficiaryData(beneficiaryId: ID!): String @allow(roles: [coordinator, social_worker])
+  exportBeneficiaryData(
+    "Global id of the beneficiary whose data is exported (« droit d'accès »)."
+    beneficiaryId: ID!
+  ): String @allow(roles: [coordinator, social_worker])
 }
 
 extend type Mutation {
   "Records a consent of the beneficiary (« recueillir un consentement »)."
-  recordConsent(input: RecordConsentInput!): ConsentPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  recordConsent(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: RecordConsentInput!
+  ): ConsentPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Withdraws a consent in force; orientations to partners are no longer possible (« retirer un consentement »)."
-  withdrawConsent(input: WithdrawConsentInput!): ConsentPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  withdrawConsent(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: WithdrawConsentInput!
+  ): ConsentPayload! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Anonymises a person's data on request, keeping the aggregates; audited (« effacer les données »)."
-  eraseBeneficiaryData(input: EraseBeneficiaryDataInput!): EraseBeneficiaryDataPayload! @allow(roles: [coordinator])
+  eraseBeneficiaryData(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: EraseBeneficiaryDataInput!
+  ): EraseBeneficiaryDataPayload! @allow(roles: [coordinator])
 }
 
 # ---- Indicators ----
@@ -11970,15 +12293,43 @@ type WeekTrend @allow(roles: [coordinator]) {
 
 extend type Query {
   "Indicators of the programme over a period, with a breakdown (« indicateurs »)."
-  indicators(input: IndicatorsInput): IndicatorTable! @allow(roles: [coordinator, analyst, state_representative])
+  indicators(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: IndicatorsInput
+  ): IndicatorTable! @allow(roles: [coordinator, analyst, state_representative])
   "One indicator step by step (« série d'un indicateur »): at most 60 steps; the last 12 months by default."
-  indicatorSeries(name: IndicatorName!, granularity: SeriesGranularity!, period: PeriodInput, departments: [String!]): IndicatorSeries! @allow(roles: [coordinator, analyst, state_representative])
+  indicatorSeries(
+    "The indicator (see ` + "`" + `indicatorDefinitions` + "`" + `)."
+    name: IndicatorName!
+    "Width of each point of the series (month, quarter, year)."
+    granularity: SeriesGranularity!
+    "Period covered (« période »); analysts' periods follow the calendar grid."
+    period: PeriodInput
+    "Departments to include; the caller's territory when absent."
+    departments: [String!]
+  ): IndicatorSeries! @allow(roles: [coordinator, analyst, state_representative])
   "Definitions of the indicators (« définitions »)."
   indicatorDefinitions: [IndicatorDefinition!]! @allow(roles: [coordinator, analyst, state_representative])
   "The network-facilitation view of a territory (« animation du réseau »): the caller's departments by default."
-  networkOverview(territory: [String!], alertItems: Int = 5): NetworkOverview! @allow(roles: [coordinator])
+  networkOverview(
+    "Department codes of the view (« territoire »); the caller's departments when absent."
+    territory: [String!]
+    "How many alert items to list per kind."
+    alertItems: Int = 5
+  ): NetworkOverview! @allow(roles: [coordinator])
   "Journeys without identifying data, for analysts (« parcours pseudonymisés »)."
-  pseudonymisedJourneys(filter: PseudonymisedJourneyFilter, first: Int, after: String, last: Int, before: String): PseudonymisedJourneyConnection! @allow(roles: [analyst])
+  pseudonymisedJourneys(
+    "Restricts the list (« filtre »); every entry when absent."
+    filter: PseudonymisedJourneyFilter
+    "Page size from the start of the list (at most 100; « nombre par page »)."
+    first: Int
+    "Opaque cursor: the page starts after this edge (` + "`" + `endCursor` + "`" + ` of the previous page)."
+    after: String
+    "Page size from the end of the list (at most 100)."
+    last: Int
+    "Opaque cursor: the page ends before this edge (` + "`" + `startCursor` + "`" + ` of the next page)."
+    before: String
+  ): PseudonymisedJourneyConnection! @allow(roles: [analyst])
 }
 
 # ---------------------------------------------------------------------------------------
@@ -12202,16 +12553,41 @@ type OfferMergeProposalEdge @allow(roles: [coordinator, admin]) {
 
 extend type Query {
   "Synchronisations of the offer map with its national sources, latest first (« synchronisations »): the coordinator's departments only."
-  offerSyncRuns(filter: OfferSyncRunFilter, first: Int, after: String, last: Int, before: String): OfferSyncRunConnection! @allow(roles: [coordinator, admin])
+  offerSyncRuns(
+    "Restricts the list (« filtre »); every entry when absent."
+    filter: OfferSyncRunFilter
+    "Page size from the start of the list (at most 100; « nombre par page »)."
+    first: Int
+    "Opaque cursor: the page starts after this edge (` + "`" + `endCursor` + "`" + ` of the previous page)."
+    after: String
+    "Page size from the end of the list (at most 100)."
+    last: Int
+    "Opaque cursor: the page ends before this edge (` + "`" + `startCursor` + "`" + ` of the next page)."
+    before: String
+  ): OfferSyncRunConnection! @allow(roles: [coordinator, admin])
   "State of each national source's synchronisation, with an alert when it fails or has not synced for a week (« état des sources »)."
   offerSources: [OfferSourceStatus!]! @allow(roles: [coordinator, admin])
   "Outside structures proposed as merges with structures entered here (« propositions de fusion »), in the caller's territory."
-  offerMergeProposals(status: OfferMergeStatus = PROPOSED, first: Int, after: String, last: Int, before: String): OfferMergeProposalConnection! @allow(roles: [coordinator, admin])
+  offerMergeProposals(
+    "Only the proposals in this state (« état »); those awaiting a decision by default."
+    status: OfferMergeStatus = PROPOSED
+    "Page size from the start of the list (at most 100; « nombre par page »)."
+    first: Int
+    "Opaque cursor: the page starts after this edge (` + "`" + `endCursor` + "`" + ` of the previous page)."
+    after: String
+    "Page size from the end of the list (at most 100)."
+    last: Int
+    "Opaque cursor: the page ends before this edge (` + "`" + `startCursor` + "`" + ` of the next page)."
+    before: String
+  ): OfferMergeProposalConnection! @allow(roles: [coordinator, admin])
 }
 
 extend type Mutation {
   "Claim an imported structure the caller's structure runs (« revendiquer une structure »): recorded; from then on its editors' changes win and the synchronisation leaves it alone. A partner editor claims its own structure; a coordinator one of its territory."
-  claimStructure(input: ClaimStructureInput!): ClaimStructurePayload! @allow(roles: [coordinator, partner_editor])
+  claimStructure(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: ClaimStructureInput!
+  ): ClaimStructurePayload! @allow(roles: [coordinator, partner_editor])
 }
 
 "The coordination's decision on a merge proposal (« décision »)."
@@ -12240,7 +12616,10 @@ type OfferMergeProposalPayload @allow(roles: [coordinator]) {
 
 extend type Mutation {
   "Decide a merge proposal of the territory (« trancher une proposition de fusion »)."
-  resolveOfferMergeProposal(input: ResolveOfferMergeProposalInput!): OfferMergeProposalPayload! @allow(roles: [coordinator])
+  resolveOfferMergeProposal(
+    "The act's data (« saisie »): each field is described on the input type."
+    input: ResolveOfferMergeProposalInput!
+  ): OfferMergeProposalPayload! @allow(roles: [coordinator])
 }
 `, BuiltIn: false},
 }
