@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"github.com/agir-reseau/agir-backend/graph"
 )
 
