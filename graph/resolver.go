@@ -4,6 +4,7 @@ package graph
 
 //go:generate go run ../tools/gqlgen
 //go:generate go run ../tools/printschema ../schema.graphql
+//go:generate go run ../tools/indicatortable ../docs/indicators-table.md
 
 import (
 	"log/slog"
