@@ -44,7 +44,8 @@ type Store struct {
 
 // Options tune a Store's connection pool.
 type Options struct {
-	MaxOpenConns     int               // 0 means 20
+	MaxOpenConns     int               // connections to the primary at most (AGIR_DB_MAX_CONNS); 0 means 20
+	ReadMaxOpenConns int               // connections to the replica at most (AGIR_DB_READ_MAX_CONNS); 0 means MaxOpenConns
 	ReadURL          string            // DATABASE_READ_URL: a replica for heavy reads; "" for none
 	StatementTimeout time.Duration     // 0 means none; applied to every connection
 	Observer         StatementObserver // told of every SQL statement; nil for none
@@ -58,7 +59,11 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	}
 	s := &Store{db: primary, read: primary, Now: time.Now, Params: model.DefaultParameters(), closed: make(chan struct{})}
 	if o.ReadURL != "" {
-		if s.read, err = connect(ctx, o.ReadURL, o); err != nil {
+		ro := o
+		if o.ReadMaxOpenConns > 0 {
+			ro.MaxOpenConns = o.ReadMaxOpenConns
+		}
+		if s.read, err = connect(ctx, o.ReadURL, ro); err != nil {
 			primary.Close()
 			return nil, err
 		}
@@ -132,6 +137,7 @@ type Tx struct {
 
 	mu           sync.Mutex
 	pendingAudit []auditRequest // entries to append to the audit log just before the commit
+	events       []pendingEvent // real-time events to write to the outbox just before the commit
 	lazy         *sqlx.DB       // the pool of a lazy read; nil once begun, and for WithTx
 	opts         *sql.TxOptions
 	first        bool // the lazy read's first statement has run (on the pool)
@@ -275,8 +281,8 @@ func (s *Store) lazyRead(ctx context.Context, conn *sqlx.DB, fn func(tx *Tx) err
 	if err = fn(tx); err != nil {
 		return translate(err)
 	}
-	if len(tx.pendingAudit) > 0 {
-		return errors.New("db: audit entries in a read") // writes audit; reads go through AuditReads
+	if len(tx.pendingAudit) > 0 || len(tx.events) > 0 {
+		return errors.New("db: audit entries or events in a read") // writes audit; reads go through AuditReads
 	}
 	if tx.Tx != nil {
 		if err = tx.Tx.Commit(); err != nil {
@@ -309,6 +315,9 @@ func (s *Store) withTx(ctx context.Context, conn *sqlx.DB, opts *sql.TxOptions, 
 	// a long write (the nightly anonymisation of a batch of journeys held it for
 	// seconds, and every audited read waited).
 	if err = tx.auditAll(ctx, tx.pendingAudit); err != nil {
+		return translate(err)
+	}
+	if err = tx.flushEvents(ctx); err != nil { // after the audit: under its lock too
 		return translate(err)
 	}
 	if err = t.Commit(); err != nil {

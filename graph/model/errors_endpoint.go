@@ -16,4 +16,5 @@ const (
 	CodePersistedQueryRequired ErrorCode = "PERSISTED_QUERY_REQUIRED"
 	CodeMethodNotAllowed       ErrorCode = "METHOD_NOT_ALLOWED"
 	CodeBadRequest             ErrorCode = "BAD_REQUEST"
+	CodeEventsExpired          ErrorCode = "EVENTS_EXPIRED"
 )
