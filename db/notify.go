@@ -139,7 +139,7 @@ func (s *Store) EventsAfter(ctx context.Context, channel, department string, aft
 		}
 		// The horizon in the same statement: an event read is one the purge had not reached.
 		err := tx.SelectContext(ctx, &rows, `
-			SELECT h.purged_through AS horizon, COALESCE(e.id, 0) AS id, COALESCE(e.channel, '') AS channel, e.payload
+			SELECT h.purged_through AS horizon, COALESCE(e.id, 0) AS id, COALESCE(e.channel, '') AS channel, COALESCE(e.payload, 'null') AS payload
 			FROM outbox_horizon h
 			LEFT JOIN LATERAL (SELECT id, channel, payload FROM event_outbox
 				WHERE channel = $1 AND id > $2 AND ($3 = '' OR department = $3) ORDER BY id LIMIT $4) e ON TRUE`,
