@@ -144,7 +144,9 @@ func TestRealtime_ActsPublish(t *testing.T) {
 
 	// The offer map: a draft is told to its partner only; published, to the network.
 	var me struct {
-		Data struct{ Me struct{ Structure struct{ ID string } } }
+		Data struct {
+			Me struct{ Structure struct{ ID string } }
+		}
 	}
 	gqlPost(t, m, partner, `{ me { structure { id } } }`, nil, &me)
 	mission := me.Data.Me.Structure.ID
