@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -242,4 +243,91 @@ func TestRealtime_ActsPublish(t *testing.T) {
 		"coordinator's alerts": coordRaised, "coordinator's cleared alerts": coordCleared} {
 		expectNothing(t, c, who)
 	}
+}
+
+// TestRealtime_ResumeAfter: a client that reconnects with the last eventId it saw gets
+// what it missed, then the live events; past the retention it is told EVENTS_EXPIRED.
+func TestRealtime_ResumeAfter(t *testing.T) {
+	url := dbtest.NewDatabase(t)
+	m := startServer(t, url)
+	ctx := context.Background()
+	partner := token(t, m, model.RolePartnerEditor)
+	var me struct {
+		Data struct{ Me struct{ Structure struct{ ID string } } }
+	}
+	gqlPost(t, m, partner, `{ me { structure { id } } }`, nil, &me)
+	create := func(name string) string {
+		fields := map[string]any{"name": name, "description": "Atelier.", "serviceType": "atelier", "themes": []string{"lecture-ecriture-calcul--maitriser-le-francais"},
+			"publics": []string{"personnes-exilees"}, "cost": "gratuit", "receptionModes": []string{"en-presentiel"}, "postalCode": "69002", "city": "Lyon"}
+		return act(t, m, partner, "createOffer", "CreateOfferInput", map[string]any{"structureId": me.Data.Me.Structure.ID, "fields": fields}, "offer { id }")["offer"].(map[string]any)["id"].(string)
+	}
+	const q = `subscription($after: ID) { offerMapChanged(department: "69", after: $after) { eventId offerId } }`
+	if _, err := m.Store.PublishDueEvents(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before, err := m.Store.LastEventID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("OKMissedThenLive", func(t *testing.T) {
+		missed := []string{create("Atelier 1"), create("Atelier 2")} // while the client was away
+		c := subscribeFrom(t, m, partner, q, before)
+		first := expectEvent(t, c, "missed 1", map[string]any{"offerId": missed[0]})
+		expectEvent(t, c, "missed 2", map[string]any{"offerId": missed[1]})
+		live := create("Atelier 3")
+		expectEvent(t, c, "live", map[string]any{"offerId": live})
+		expectNothing(t, c, "the resumed subscription")
+		// Resuming after the first: the second and the third, not the first again.
+		again := subscribeFrom(t, m, partner, q, mustInt(t, first["eventId"]))
+		expectEvent(t, again, "resumed", map[string]any{"offerId": missed[1]})
+		expectEvent(t, again, "resumed", map[string]any{"offerId": live})
+	})
+
+	t.Run("ErrExpired", func(t *testing.T) {
+		n, err := m.Store.PurgeEvents(ctx, time.Now().Add(time.Hour)) // everything is past the retention
+		if err != nil || n == 0 {
+			t.Fatalf("purged %d: %v", n, err)
+		}
+		c := subscribeFrom(t, m, partner, q, before)
+		msg, err := c.read(5 * time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(msg.Payload), `"code":"EVENTS_EXPIRED"`) {
+			t.Fatalf("message %+v %s", msg, msg.Payload)
+		}
+		// Without after (after reloading), the live events again.
+		fresh, err := dialWS(t, m, partner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh.subscribe("s", `subscription { offerMapChanged(department: "69") { offerId } }`)
+		var id string
+		msg = publishUntil(t, fresh, func() error { id = create("Atelier 4"); return nil })
+		if !strings.Contains(string(msg.Payload), id) {
+			t.Fatalf("message %s, want %s", msg.Payload, id)
+		}
+	})
+
+	t.Run("ErrBadAfter", func(t *testing.T) {
+		c, err := dialWS(t, m, partner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.subscribe("s", `subscription { offerMapChanged(department: "69", after: "hier") { offerId } }`)
+		msg, err := c.read(5 * time.Second)
+		if err != nil || !strings.Contains(string(msg.Payload), `"code":"INVALID_INPUT"`) {
+			t.Fatalf("message %+v %s %v", msg, msg.Payload, err)
+		}
+	})
+}
+
+func mustInt(t *testing.T, v any) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
