@@ -253,7 +253,9 @@ func TestRealtime_ResumeAfter(t *testing.T) {
 	ctx := context.Background()
 	partner := token(t, m, model.RolePartnerEditor)
 	var me struct {
-		Data struct{ Me struct{ Structure struct{ ID string } } }
+		Data struct {
+			Me struct{ Structure struct{ ID string } }
+		}
 	}
 	gqlPost(t, m, partner, `{ me { structure { id } } }`, nil, &me)
 	create := func(name string) string {

@@ -62,7 +62,9 @@ func TestRealtime_DatabaseOutages(t *testing.T) {
 	}
 	partner := token(t, m, model.RolePartnerEditor)
 	var me struct {
-		Data struct{ Me struct{ Structure struct{ ID string } } }
+		Data struct {
+			Me struct{ Structure struct{ ID string } }
+		}
 	}
 	gqlPost(t, m, partner, `{ me { structure { id } } }`, nil, &me)
 	sub := subscribeFrom(t, m, partner, `subscription($after: ID) { offerMapChanged(department: "69", after: $after) { eventId offerId kind } }`, start)
@@ -79,7 +81,9 @@ func TestRealtime_DatabaseOutages(t *testing.T) {
 				return
 			}
 			var p struct {
-				Data struct{ OfferMapChanged struct{ EventID, OfferID string } }
+				Data struct {
+					OfferMapChanged struct{ EventID, OfferID string }
+				}
 			}
 			if msg.Type != "next" || json.Unmarshal(msg.Payload, &p) != nil {
 				t.Errorf("message %+v %s", msg, msg.Payload)
