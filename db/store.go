@@ -321,6 +321,9 @@ func (s *Store) withTx(ctx context.Context, conn *sqlx.DB, opts *sql.TxOptions, 
 		return translate(err)
 	}
 	if err = t.Commit(); err != nil {
+		if IsUnavailable(err) { // the COMMIT may have reached the server before the connection broke
+			return errOutcomeUnknown(fmt.Errorf("db: commit: %w", err))
+		}
 		return translate(fmt.Errorf("db: commit: %w", err))
 	}
 	return nil

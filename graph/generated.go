@@ -8912,8 +8912,12 @@ extend enum ErrorCode {
   METHOD_NOT_ALLOWED
   "The HTTP request is malformed (« requête mal formée »)."
   BAD_REQUEST
-  "A subscription's ` + "`" + `after` + "`" + ` names an event older than the events kept (outbox retention, ` + "`" + `AGIR_EVENT_RETENTION_HOURS` + "`" + `): the events since are gone. Reload the data the subscription keeps up to date, then subscribe again without ` + "`" + `after` + "`" + ` (« événements expirés »)."
+  "A subscription's ` + "`" + `after` + "`" + ` names an event older than the events kept (outbox retention, ` + "`" + `AGIR_EVENT_RETENTION` + "`" + `): the events since are gone. Reload the data the subscription keeps up to date, then subscribe again without ` + "`" + `after` + "`" + ` (« événements expirés »)."
   EVENTS_EXPIRED
+  "The database cannot be reached for a moment (connection lost, no free connection, restart): nothing was done; retry the same request after ` + "`" + `Retry-After` + "`" + ` seconds (« service momentanément indisponible »); HTTP 503."
+  UNAVAILABLE
+  "The connection was lost while an act was being committed: it may or may not be recorded. Retry with the same ` + "`" + `Idempotency-Key` + "`" + ` header, which returns the act's result if it was recorded and records it once otherwise (« issue inconnue »); HTTP 503."
+  OUTCOME_UNKNOWN
 }
 
 "What happened to an offer of the map (« changement de l'offre »)."
@@ -9024,7 +9028,7 @@ Real-time events for the dashboard (« temps réel »), over WebSocket (graphql-
 Every event is written by the act that causes it, in the act's transaction, and numbered
 (` + "`" + `eventId` + "`" + `) in commit order. A client that reconnects passes the last ` + "`" + `eventId` + "`" + ` it
 received as ` + "`" + `after` + "`" + ` and receives every event since, then the live ones, none twice; when
-those events are older than the retention (` + "`" + `AGIR_EVENT_RETENTION_HOURS` + "`" + `), the subscription
+those events are older than the retention (` + "`" + `AGIR_EVENT_RETENTION` + "`" + `), the subscription
 ends at once with the error ` + "`" + `EVENTS_EXPIRED` + "`" + `: reload, then subscribe without ` + "`" + `after` + "`" + `.
 """
 type Subscription {
@@ -52471,7 +52475,7 @@ func (ec *executionContext) marshalNBeneficiary2githubᚗcomᚋagirᚑreseauᚋa
 }
 
 func (ec *executionContext) marshalNBeneficiary2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Beneficiary) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRows(ctx, rowsWaitFree(v), len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBeneficiary2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, sel, v[i])
@@ -52499,7 +52503,7 @@ func (ec *executionContext) marshalNBeneficiaryEdge2githubᚗcomᚋagirᚑreseau
 }
 
 func (ec *executionContext) marshalNBeneficiaryEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[model.Beneficiary]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRows(ctx, edgesWaitFree(v), len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBeneficiaryEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])

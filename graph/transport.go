@@ -99,6 +99,9 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		if status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", "POST")
 		}
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
+		}
 		if c := costReportOf(oc); c != nil && c.Remaining != nil {
 			setRateHeaders(w, c)
 		}
@@ -124,6 +127,12 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	status = http.StatusOK
 	if isNull(resp.Data) {
 		status = httpStatusOf(resp.Errors, http.StatusOK)
+	}
+	if retryable(resp.Errors) { // even with partial data: the client retries the request
+		status = http.StatusServiceUnavailable
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
 	}
 	w.WriteHeader(status)
 	writeResponse(w, resp)
@@ -187,6 +196,20 @@ func isNull(data json.RawMessage) bool {
 	return len(data) == 0 || string(data) == "null"
 }
 
+// RetryAfterSeconds is the Retry-After of a 503 (UNAVAILABLE, OUTCOME_UNKNOWN): the time
+// a pool takes to reconnect after a restart of PostgreSQL, with a margin.
+const RetryAfterSeconds = 2
+
+// retryable reports whether one of errs is UNAVAILABLE or OUTCOME_UNKNOWN.
+func retryable(errs gqlerror.List) bool {
+	for _, e := range errs {
+		if code, _ := e.Extensions["code"].(string); model.ErrorCode(code).Retryable() {
+			return true
+		}
+	}
+	return false
+}
+
 // httpStatusOf is the HTTP status of a response whose errors include one of HTTP's own
 // (authentication, rate, method, deadline); def otherwise.
 func httpStatusOf(errs gqlerror.List, def int) int {
@@ -203,6 +226,8 @@ func httpStatusOf(errs gqlerror.List, def int) int {
 			return http.StatusForbidden
 		case model.CodeTimeout:
 			return http.StatusGatewayTimeout
+		case model.CodeUnavailable, model.CodeOutcomeUnknown:
+			return http.StatusServiceUnavailable
 		}
 	}
 	return def

@@ -17,4 +17,12 @@ const (
 	CodeMethodNotAllowed       ErrorCode = "METHOD_NOT_ALLOWED"
 	CodeBadRequest             ErrorCode = "BAD_REQUEST"
 	CodeEventsExpired          ErrorCode = "EVENTS_EXPIRED"
+	CodeUnavailable            ErrorCode = "UNAVAILABLE"
+	CodeOutcomeUnknown         ErrorCode = "OUTCOME_UNKNOWN"
 )
+
+// Retryable reports whether a request refused with c may succeed unchanged later: the
+// database was unreachable (UNAVAILABLE), or the outcome of an act is unknown
+// (OUTCOME_UNKNOWN: retry with the same idempotency key). They are answered as request
+// errors with HTTP 503 and Retry-After, never as a payload's userErrors.
+func (c ErrorCode) Retryable() bool { return c == CodeUnavailable || c == CodeOutcomeUnknown }

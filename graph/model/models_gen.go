@@ -1512,7 +1512,7 @@ type StructurePayload struct {
 // Every event is written by the act that causes it, in the act's transaction, and numbered
 // (`eventId`) in commit order. A client that reconnects passes the last `eventId` it
 // received as `after` and receives every event since, then the live ones, none twice; when
-// those events are older than the retention (`AGIR_EVENT_RETENTION_HOURS`), the subscription
+// those events are older than the retention (`AGIR_EVENT_RETENTION`), the subscription
 // ends at once with the error `EVENTS_EXPIRED`: reload, then subscribe without `after`.
 type Subscription struct {
 }
