@@ -8918,6 +8918,8 @@ extend enum ErrorCode {
   UNAVAILABLE
   "The connection was lost while an act was being committed: it may or may not be recorded. Retry with the same ` + "`" + `Idempotency-Key` + "`" + ` header, which returns the act's result if it was recorded and records it once otherwise (« issue inconnue »); HTTP 503."
   OUTCOME_UNKNOWN
+  "The operation uses ` + "`" + `@defer` + "`" + ` or ` + "`" + `@stream` + "`" + `: incremental delivery is not supported, the answer comes in one response; remove the directive (« livraison incrémentale non prise en charge »)."
+  INCREMENTAL_DELIVERY_NOT_SUPPORTED
 }
 
 "What happened to an offer of the map (« changement de l'offre »)."

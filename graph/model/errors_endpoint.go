@@ -19,6 +19,8 @@ const (
 	CodeEventsExpired          ErrorCode = "EVENTS_EXPIRED"
 	CodeUnavailable            ErrorCode = "UNAVAILABLE"
 	CodeOutcomeUnknown         ErrorCode = "OUTCOME_UNKNOWN"
+
+	CodeIncrementalDeliveryNotSupported ErrorCode = "INCREMENTAL_DELIVERY_NOT_SUPPORTED"
 )
 
 // Retryable reports whether a request refused with c may succeed unchanged later: the
