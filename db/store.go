@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -36,6 +37,9 @@ type Store struct {
 	auditQueue chan auditRequest
 	closed     chan struct{}
 	closeOnce  sync.Once
+
+	// faultAfterCommit: see SetFaultAfterCommit.
+	faultAfterCommit atomic.Pointer[func(ctx context.Context) error]
 
 	// PseudonymKey is the HMAC key of the analysts' pseudonyms (AGIR_PSEUDONYM_SECRET);
 	// without it, PseudonymisedJourneys refuses to answer.
@@ -99,6 +103,18 @@ func connect(ctx context.Context, url string, o Options) (*sqlx.DB, error) {
 		return nil, fmt.Errorf("db: connect: %w", err)
 	}
 	return conn, nil
+}
+
+// SetFaultAfterCommit is for fault tests only: f is called after each successful COMMIT
+// of a write, with the transaction's context, and its error replaces the commit's: it
+// simulates a connection lost between the COMMIT reaching the server and its answer
+// reaching the Store. nil removes it.
+func (s *Store) SetFaultAfterCommit(f func(ctx context.Context) error) {
+	if f == nil {
+		s.faultAfterCommit.Store(nil)
+		return
+	}
+	s.faultAfterCommit.Store(&f)
 }
 
 // Close closes the connection pools.
@@ -320,11 +336,33 @@ func (s *Store) withTx(ctx context.Context, conn *sqlx.DB, opts *sql.TxOptions, 
 	if err = tx.flushEvents(ctx); err != nil { // after the audit: under its lock too
 		return translate(err)
 	}
-	if err = t.Commit(); err != nil {
-		if IsUnavailable(err) { // the COMMIT may have reached the server before the connection broke
+	claim, err := tx.claimIdempotencyKey(ctx) // the request's Idempotency-Key, in the act's transaction
+	if err != nil {
+		return translate(err)
+	}
+	if err = t.Commit(); err == nil {
+		if fault := s.faultAfterCommit.Load(); fault != nil {
+			err = (*fault)(ctx)
+		}
+	}
+	if err != nil {
+		if !IsUnavailable(err) {
+			return translate(fmt.Errorf("db: commit: %w", err))
+		}
+		// The COMMIT may have reached the server before the connection broke. With a
+		// key, its row tells whether it did; without, nobody can tell.
+		if claim == nil {
 			return errOutcomeUnknown(fmt.Errorf("db: commit: %w", err))
 		}
-		return translate(fmt.Errorf("db: commit: %w", err))
+		switch found, checkErr := s.committed(claim); {
+		case checkErr != nil:
+			return errOutcomeUnknown(errors.Join(fmt.Errorf("db: commit: %w", err), checkErr))
+		case !found:
+			return errUnavailable(fmt.Errorf("db: commit: %w", err)) // not recorded: retry
+		}
+	}
+	if claim != nil {
+		claim.Claimed = true
 	}
 	return nil
 }

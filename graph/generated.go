@@ -8920,6 +8920,8 @@ extend enum ErrorCode {
   OUTCOME_UNKNOWN
   "The operation uses ` + "`" + `@defer` + "`" + ` or ` + "`" + `@stream` + "`" + `: incremental delivery is not supported, the answer comes in one response; remove the directive (« livraison incrémentale non prise en charge »)."
   INCREMENTAL_DELIVERY_NOT_SUPPORTED
+  "The ` + "`" + `Idempotency-Key` + "`" + ` header was already used by this caller for another operation or other variables: one key per act (« clé d'idempotence réutilisée »); HTTP 422."
+  IDEMPOTENCY_KEY_REUSED
 }
 
 "What happened to an offer of the map (« changement de l'offre »)."

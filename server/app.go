@@ -240,6 +240,11 @@ func (m *Main) Run(ctx context.Context) error {
 		if n > 0 {
 			m.Logger.Info("real-time events purged", "count", n)
 		}
+		if err != nil {
+			return err
+		}
+		// Idempotency keys live as long: a client retries within minutes.
+		_, err = m.Store.PurgeIdempotencyKeys(ctx, time.Now().Add(-m.Config.EventRetention))
 		return err
 	})
 	go runPeriodic(jobs, m.Logger, "events of the clock", time.Hour, func(ctx context.Context) error {

@@ -21,6 +21,7 @@ const (
 	CodeOutcomeUnknown         ErrorCode = "OUTCOME_UNKNOWN"
 
 	CodeIncrementalDeliveryNotSupported ErrorCode = "INCREMENTAL_DELIVERY_NOT_SUPPORTED"
+	CodeIdempotencyKeyReused            ErrorCode = "IDEMPOTENCY_KEY_REUSED"
 )
 
 // Retryable reports whether a request refused with c may succeed unchanged later: the
