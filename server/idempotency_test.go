@@ -24,7 +24,9 @@ func TestIdempotency_CommitAnswerLost(t *testing.T) {
 	ctx := context.Background()
 	partner := token(t, m, model.RolePartnerEditor)
 	var me struct {
-		Data struct{ Me struct{ Structure struct{ ID string } } }
+		Data struct {
+			Me struct{ Structure struct{ ID string } }
+		}
 	}
 	gqlPost(t, m, partner, `{ me { structure { id } } }`, nil, &me)
 	var lose atomic.Bool // the next commit of the partner loses its answer
