@@ -27,6 +27,9 @@ func translate(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return &model.Error{Code: model.CodeInternal, Message: "délai de traitement dépassé", Err: err}
 	}
+	if IsUnavailable(err) {
+		return errUnavailable(err)
+	}
 	var pqErr *pq.Error
 	if !errors.As(err, &pqErr) {
 		return err

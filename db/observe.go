@@ -36,7 +36,7 @@ type poolConnector struct {
 }
 
 func (c poolConnector) Connect(ctx context.Context) (driver.Conn, error) {
-	conn, err := c.Connector.Connect(ctx)
+	conn, err := connectPatiently(ctx, c.Connector.Connect)
 	if err != nil {
 		return nil, err
 	}

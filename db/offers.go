@@ -444,6 +444,9 @@ func (tx *Tx) recordOfferChange(ctx context.Context, p *model.Principal, action 
 	if err != nil {
 		return fmt.Errorf("offer history: %w", err)
 	}
+	if err := tx.offerChanged(action, o, changes, departments); err != nil { // real time (db/outbox.go)
+		return err
+	}
 	return tx.audit(ctx, p, AuditEntry{Action: action, EntityType: "Offer", EntityID: o.Key, Departments: departments, Changes: changes})
 }
 

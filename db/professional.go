@@ -464,6 +464,9 @@ func (s *Store) OrientBeneficiary(ctx context.Context, p *model.Principal, key s
 		if out, err = tx.orientation(ctx, id, today); err != nil {
 			return "", "", nil, err
 		}
+		if err := tx.orientationChanged(ctx, model.OrientationChangeKindOriented, out, ""); err != nil { // real time (db/outbox.go)
+			return "", "", nil, err
+		}
 		return "Orientation", id, map[string]any{"kind": in.Kind, "structure": structure, "offer": offer,
 			"orientedOn": in.OrientedOn.String(), "answerDueOn": due.String()}, nil
 	})
@@ -556,6 +559,11 @@ func (s *Store) RespondToOrientation(ctx context.Context, p *model.Principal, ke
 			WHERE id = $1`, o.Key, string(in.Answer), on, reason, p.Subject, tx.Now)
 		if err != nil {
 			return nil, fmt.Errorf("answer orientation: %w", err)
+		}
+		answered := o
+		answered.Status = model.OrientationStatus(in.Answer)
+		if err := tx.orientationChanged(ctx, model.OrientationChangeKindAnswered, answered, ""); err != nil { // real time (db/outbox.go)
+			return nil, err
 		}
 		return map[string]any{"answer": in.Answer, "answeredOn": on.String(), "refused": reason != nil}, nil
 	})

@@ -272,6 +272,10 @@ func (tx *Tx) refreshJourney(ctx context.Context, key string, base model.Paramet
 			dues[i] = &s
 		}
 	}
+	before, err := tx.alertSchedules(ctx, key) // to publish the alerts raised and cleared (db/outbox.go)
+	if err != nil {
+		return err
+	}
 	if _, err = tx.ExecContext(ctx, `DELETE FROM beneficiary_alerts WHERE beneficiary_id = $1`, key); err != nil {
 		return fmt.Errorf("refresh alerts: %w", err)
 	}
@@ -282,7 +286,7 @@ func (tx *Tx) refreshJourney(ctx context.Context, key string, base model.Paramet
 	if err != nil {
 		return fmt.Errorf("refresh alerts: %w", err)
 	}
-	return nil
+	return tx.alertsChanged(ctx, key, f.Department, before, st.Alerts)
 }
 
 // RefreshAllJourneys re-derives every journey (after a change of Params, or a bulk

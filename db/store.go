@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -37,6 +38,9 @@ type Store struct {
 	closed     chan struct{}
 	closeOnce  sync.Once
 
+	// faultAfterCommit: see SetFaultAfterCommit.
+	faultAfterCommit atomic.Pointer[func(ctx context.Context) error]
+
 	// PseudonymKey is the HMAC key of the analysts' pseudonyms (AGIR_PSEUDONYM_SECRET);
 	// without it, PseudonymisedJourneys refuses to answer.
 	PseudonymKey []byte
@@ -53,7 +57,8 @@ type Store struct {
 
 // Options tune a Store's connection pool.
 type Options struct {
-	MaxOpenConns     int               // 0 means 20
+	MaxOpenConns     int               // connections to the primary at most (AGIR_DB_MAX_CONNS); 0 means 20
+	ReadMaxOpenConns int               // connections to the replica at most (AGIR_DB_READ_MAX_CONNS); 0 means MaxOpenConns
 	ReadURL          string            // DATABASE_READ_URL: a replica for heavy reads; "" for none
 	StatementTimeout time.Duration     // 0 means none; applied to every connection
 	Observer         StatementObserver // told of every SQL statement; nil for none
@@ -67,7 +72,11 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	}
 	s := &Store{db: primary, read: primary, Now: time.Now, Params: model.DefaultParameters(), closed: make(chan struct{})}
 	if o.ReadURL != "" {
-		if s.read, err = connect(ctx, o.ReadURL, o); err != nil {
+		ro := o
+		if o.ReadMaxOpenConns > 0 {
+			ro.MaxOpenConns = o.ReadMaxOpenConns
+		}
+		if s.read, err = connect(ctx, o.ReadURL, ro); err != nil {
 			primary.Close()
 			return nil, err
 		}
@@ -103,6 +112,18 @@ func connect(ctx context.Context, url string, o Options) (*sqlx.DB, error) {
 		return nil, fmt.Errorf("db: connect: %w", err)
 	}
 	return conn, nil
+}
+
+// SetFaultAfterCommit is for fault tests only: f is called after each successful COMMIT
+// of a write, with the transaction's context, and its error replaces the commit's: it
+// simulates a connection lost between the COMMIT reaching the server and its answer
+// reaching the Store. nil removes it.
+func (s *Store) SetFaultAfterCommit(f func(ctx context.Context) error) {
+	if f == nil {
+		s.faultAfterCommit.Store(nil)
+		return
+	}
+	s.faultAfterCommit.Store(&f)
 }
 
 // Close closes the connection pools.
@@ -144,7 +165,8 @@ type Tx struct {
 	auditHead    *AuditHead     // the chain's head once auditAll wrote, for the anchor after the commit
 	auditKey     []byte         // Store.AuditKey
 	anchor       *auditAnchorState
-	lazy         *sqlx.DB // the pool of a lazy read; nil once begun, and for WithTx
+	events       []pendingEvent // real-time events to write to the outbox just before the commit
+	lazy         *sqlx.DB       // the pool of a lazy read; nil once begun, and for WithTx
 	opts         *sql.TxOptions
 	first        bool // the lazy read's first statement has run (on the pool)
 }
@@ -287,8 +309,8 @@ func (s *Store) lazyRead(ctx context.Context, conn *sqlx.DB, fn func(tx *Tx) err
 	if err = fn(tx); err != nil {
 		return translate(err)
 	}
-	if len(tx.pendingAudit) > 0 {
-		return errors.New("db: audit entries in a read") // writes audit; reads go through AuditReads
+	if len(tx.pendingAudit) > 0 || len(tx.events) > 0 {
+		return errors.New("db: audit entries or events in a read") // writes audit; reads go through AuditReads
 	}
 	if tx.Tx != nil {
 		if err = tx.Tx.Commit(); err != nil {
@@ -323,8 +345,36 @@ func (s *Store) withTx(ctx context.Context, conn *sqlx.DB, opts *sql.TxOptions, 
 	if err = tx.auditAll(ctx, tx.pendingAudit); err != nil {
 		return translate(err)
 	}
-	if err = t.Commit(); err != nil {
-		return translate(fmt.Errorf("db: commit: %w", err))
+	if err = tx.flushEvents(ctx); err != nil { // after the audit: under its lock too
+		return translate(err)
+	}
+	claim, err := tx.claimIdempotencyKey(ctx) // the request's Idempotency-Key, in the act's transaction
+	if err != nil {
+		return translate(err)
+	}
+	if err = t.Commit(); err == nil {
+		if fault := s.faultAfterCommit.Load(); fault != nil {
+			err = (*fault)(ctx)
+		}
+	}
+	if err != nil {
+		if !IsUnavailable(err) {
+			return translate(fmt.Errorf("db: commit: %w", err))
+		}
+		// The COMMIT may have reached the server before the connection broke. With a
+		// key, its row tells whether it did; without, nobody can tell.
+		if claim == nil {
+			return errOutcomeUnknown(fmt.Errorf("db: commit: %w", err))
+		}
+		switch found, checkErr := s.committed(claim); {
+		case checkErr != nil:
+			return errOutcomeUnknown(errors.Join(fmt.Errorf("db: commit: %w", err), checkErr))
+		case !found:
+			return errUnavailable(fmt.Errorf("db: commit: %w", err)) // not recorded: retry
+		}
+	}
+	if claim != nil {
+		claim.Claimed = true
 	}
 	if tx.auditHead != nil {
 		s.anchor.advance(*tx.auditHead)

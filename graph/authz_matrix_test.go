@@ -203,6 +203,10 @@ var accessMatrix = map[string]string{
 	"OfferMapEvent.*":                  "C SW IC PE SR AD",
 	"OrientationEvent.*":               "C SW IC PE",
 	"OrientationEvent.beneficiaryId":   "C SW IC",
+	"Subscription.alertCleared":        "C SW IC",
+	"Subscription.orientationChanged":  "C SW IC PE",
+	"OrientationChange.*":              "C SW IC PE",
+	"OrientationChange.beneficiaryId":  "C SW IC",
 
 	// Social module (DESIGN §1: the binôme and the coordinator; the insertion counsellor
 	// reads no health data; the state representative reads identity, legal status and

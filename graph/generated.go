@@ -92,6 +92,7 @@ type ComplexityRoot struct {
 		BeneficiaryID func(childComplexity int) int
 		Department    func(childComplexity int) int
 		DueOn         func(childComplexity int) int
+		EventID       func(childComplexity int) int
 		Kind          func(childComplexity int) int
 	}
 
@@ -805,6 +806,7 @@ type ComplexityRoot struct {
 	OfferMapEvent struct {
 		At          func(childComplexity int) int
 		Department  func(childComplexity int) int
+		EventID     func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		OfferID     func(childComplexity int) int
 		StructureID func(childComplexity int) int
@@ -915,6 +917,19 @@ type ComplexityRoot struct {
 		Version             func(childComplexity int) int
 	}
 
+	OrientationChange struct {
+		Answer        func(childComplexity int) int
+		AnswerDueOn   func(childComplexity int) int
+		At            func(childComplexity int) int
+		BeneficiaryID func(childComplexity int) int
+		Department    func(childComplexity int) int
+		EventID       func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		OfferID       func(childComplexity int) int
+		OrientationID func(childComplexity int) int
+		StructureID   func(childComplexity int) int
+	}
+
 	OrientationConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -932,6 +947,7 @@ type ComplexityRoot struct {
 		At            func(childComplexity int) int
 		BeneficiaryID func(childComplexity int) int
 		Department    func(childComplexity int) int
+		EventID       func(childComplexity int) int
 		OfferID       func(childComplexity int) int
 		OrientationID func(childComplexity int) int
 	}
@@ -1273,9 +1289,11 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		AlertRaised         func(childComplexity int) int
-		OfferMapChanged     func(childComplexity int, department string) int
-		OrientationAnswered func(childComplexity int) int
+		AlertCleared        func(childComplexity int, after *string) int
+		AlertRaised         func(childComplexity int, after *string) int
+		OfferMapChanged     func(childComplexity int, department string, after *string) int
+		OrientationAnswered func(childComplexity int, after *string) int
+		OrientationChanged  func(childComplexity int, after *string) int
 	}
 
 	SupportAction struct {
@@ -1571,9 +1589,11 @@ type StructureResolver interface {
 	QualityScore(ctx context.Context, obj *model.Structure) (*float64, error)
 }
 type SubscriptionResolver interface {
-	OfferMapChanged(ctx context.Context, department string) (<-chan *model.OfferMapEvent, error)
-	AlertRaised(ctx context.Context) (<-chan *model.AlertEvent, error)
-	OrientationAnswered(ctx context.Context) (<-chan *model.OrientationEvent, error)
+	OfferMapChanged(ctx context.Context, department string, after *string) (<-chan *model.OfferMapEvent, error)
+	AlertRaised(ctx context.Context, after *string) (<-chan *model.AlertEvent, error)
+	OrientationAnswered(ctx context.Context, after *string) (<-chan *model.OrientationEvent, error)
+	AlertCleared(ctx context.Context, after *string) (<-chan *model.AlertEvent, error)
+	OrientationChanged(ctx context.Context, after *string) (<-chan *model.OrientationChange, error)
 }
 type SupportActionResolver interface {
 	Author(ctx context.Context, obj *model.SupportAction) (*model.StaffMember, error)
@@ -1710,6 +1730,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AlertEvent.DueOn(childComplexity), true
+	case "AlertEvent.eventId":
+		if e.ComplexityRoot.AlertEvent.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AlertEvent.EventID(childComplexity), true
 	case "AlertEvent.kind":
 		if e.ComplexityRoot.AlertEvent.Kind == nil {
 			break
@@ -5029,6 +5055,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OfferMapEvent.Department(childComplexity), true
+	case "OfferMapEvent.eventId":
+		if e.ComplexityRoot.OfferMapEvent.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferMapEvent.EventID(childComplexity), true
 	case "OfferMapEvent.kind":
 		if e.ComplexityRoot.OfferMapEvent.Kind == nil {
 			break
@@ -5474,6 +5506,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Orientation.Version(childComplexity), true
 
+	case "OrientationChange.answer":
+		if e.ComplexityRoot.OrientationChange.Answer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationChange.Answer(childComplexity), true
+	case "OrientationChange.answerDueOn":
+		if e.ComplexityRoot.OrientationChange.AnswerDueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationChange.AnswerDueOn(childComplexity), true
+	case "OrientationChange.at":
+		if e.ComplexityRoot.OrientationChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationChange.At(childComplexity), true
+	case "OrientationChange.beneficiaryId":
+		if e.ComplexityRoot.OrientationChange.BeneficiaryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationChange.BeneficiaryID(childComplexity), true
+	case "OrientationChange.department":
+		if e.ComplexityRoot.OrientationChange.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationChange.Department(childComplexity), true
+	case "OrientationChange.eventId":
+		if e.ComplexityRoot.OrientationChange.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationChange.EventID(childComplexity), true
+	case "OrientationChange.kind":
+		if e.ComplexityRoot.OrientationChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationChange.Kind(childComplexity), true
+	case "OrientationChange.offerId":
+		if e.ComplexityRoot.OrientationChange.OfferID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationChange.OfferID(childComplexity), true
+	case "OrientationChange.orientationId":
+		if e.ComplexityRoot.OrientationChange.OrientationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationChange.OrientationID(childComplexity), true
+	case "OrientationChange.structureId":
+		if e.ComplexityRoot.OrientationChange.StructureID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationChange.StructureID(childComplexity), true
+
 	case "OrientationConnection.edges":
 		if e.ComplexityRoot.OrientationConnection.Edges == nil {
 			break
@@ -5536,6 +5629,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrientationEvent.Department(childComplexity), true
+	case "OrientationEvent.eventId":
+		if e.ComplexityRoot.OrientationEvent.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrientationEvent.EventID(childComplexity), true
 	case "OrientationEvent.offerId":
 		if e.ComplexityRoot.OrientationEvent.OfferID == nil {
 			break
@@ -7067,12 +7166,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StructurePayload.UserErrors(childComplexity), true
 
+	case "Subscription.alertCleared":
+		if e.ComplexityRoot.Subscription.AlertCleared == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_alertCleared_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.AlertCleared(childComplexity, args["after"].(*string)), true
 	case "Subscription.alertRaised":
 		if e.ComplexityRoot.Subscription.AlertRaised == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Subscription.AlertRaised(childComplexity), true
+		args, err := ec.field_Subscription_alertRaised_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.AlertRaised(childComplexity, args["after"].(*string)), true
 	case "Subscription.offerMapChanged":
 		if e.ComplexityRoot.Subscription.OfferMapChanged == nil {
 			break
@@ -7083,13 +7198,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.OfferMapChanged(childComplexity, args["department"].(string)), true
+		return e.ComplexityRoot.Subscription.OfferMapChanged(childComplexity, args["department"].(string), args["after"].(*string)), true
 	case "Subscription.orientationAnswered":
 		if e.ComplexityRoot.Subscription.OrientationAnswered == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Subscription.OrientationAnswered(childComplexity), true
+		args, err := ec.field_Subscription_orientationAnswered_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.OrientationAnswered(childComplexity, args["after"].(*string)), true
+	case "Subscription.orientationChanged":
+		if e.ComplexityRoot.Subscription.OrientationChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_orientationChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.OrientationChanged(childComplexity, args["after"].(*string)), true
 
 	case "SupportAction.author":
 		if e.ComplexityRoot.SupportAction.Author == nil {
@@ -9617,6 +9748,16 @@ extend enum ErrorCode {
   METHOD_NOT_ALLOWED
   "The HTTP request is malformed (« requête mal formée »)."
   BAD_REQUEST
+  "A subscription's ` + "`" + `after` + "`" + ` names an event older than the events kept (outbox retention, ` + "`" + `AGIR_EVENT_RETENTION` + "`" + `): the events since are gone. Reload the data the subscription keeps up to date, then subscribe again without ` + "`" + `after` + "`" + ` (« événements expirés »)."
+  EVENTS_EXPIRED
+  "The database cannot be reached for a moment (connection lost, no free connection, restart): nothing was done; retry the same request after ` + "`" + `Retry-After` + "`" + ` seconds (« service momentanément indisponible »); HTTP 503."
+  UNAVAILABLE
+  "The connection was lost while an act was being committed: it may or may not be recorded. Retry with the same ` + "`" + `Idempotency-Key` + "`" + ` header, which returns the act's result if it was recorded and records it once otherwise (« issue inconnue »); HTTP 503."
+  OUTCOME_UNKNOWN
+  "The operation uses ` + "`" + `@defer` + "`" + ` or ` + "`" + `@stream` + "`" + `: incremental delivery is not supported, the answer comes in one response; remove the directive (« livraison incrémentale non prise en charge »)."
+  INCREMENTAL_DELIVERY_NOT_SUPPORTED
+  "The ` + "`" + `Idempotency-Key` + "`" + ` header was already used by this caller for another operation or other variables: one key per act (« clé d'idempotence réutilisée »); HTTP 422."
+  IDEMPOTENCY_KEY_REUSED
 }
 
 "What happened to an offer of the map (« changement de l'offre »)."
@@ -9639,6 +9780,8 @@ enum OrientationAnswer {
 
 "A change of the local offer map (« changement de la cartographie de l'offre »)."
 type OfferMapEvent @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, state_representative, admin]) {
+  "Id of the event (« identifiant d'événement »), increasing in the order the acts committed: send the last one received as ` + "`" + `after` + "`" + ` when subscribing again, to receive what was missed."
+  eventId: ID!
   "Global id of the offer (« offre »)."
   offerId: ID!
   "Global id of the structure offering it (« structure »)."
@@ -9653,6 +9796,8 @@ type OfferMapEvent @allow(roles: [coordinator, social_worker, insertion_counsell
 
 "An alert raised on a beneficiary's journey (« alerte »)."
 type AlertEvent @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
+  "Id of the event (« identifiant d'événement »), increasing in the order the acts committed: send the last one received as ` + "`" + `after` + "`" + ` when subscribing again, to receive what was missed."
+  eventId: ID!
   "Global id of the beneficiary (« bénéficiaire »)."
   beneficiaryId: ID!
   "Kind of alert, e.g. ` + "`" + `WELCOME_INTERVIEW_OVERDUE` + "`" + ` (« type d'alerte »)."
@@ -9667,6 +9812,8 @@ type AlertEvent @allow(roles: [coordinator, social_worker, insertion_counsellor]
 
 "A partner's answer to an orientation (« réponse d'un partenaire à une orientation »)."
 type OrientationEvent @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor]) {
+  "Id of the event (« identifiant d'événement »), increasing in the order the acts committed: send the last one received as ` + "`" + `after` + "`" + ` when subscribing again, to receive what was missed."
+  eventId: ID!
   "Global id of the orientation (« orientation »)."
   orientationId: ID!
   "Global id of the beneficiary (« bénéficiaire »); null for partners."
@@ -9681,17 +9828,77 @@ type OrientationEvent @allow(roles: [coordinator, social_worker, insertion_couns
   at: DateTime!
 }
 
-"Real-time events for the dashboard (« temps réel »), over WebSocket (graphql-transport-ws)."
+"What happened to an orientation (« changement d'une orientation »)."
+enum OrientationChangeKind {
+  "The beneficiary was oriented to the structure (« orientation reçue » for the partner addressed)."
+  ORIENTED
+  "The partner answered (« réponse du partenaire »)."
+  ANSWERED
+  "The answer is overdue: still pending after its deadline (« orientation sans réponse »), raised once by the clock."
+  OVERDUE
+}
+
+"A change of an orientation (« changement d'une orientation »): a partner's inbox, a referent's or a coordinator's follow-up."
+type OrientationChange @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor]) {
+  "Id of the event (« identifiant d'événement »), increasing in the order the acts committed: send the last one received as ` + "`" + `after` + "`" + ` when subscribing again, to receive what was missed."
+  eventId: ID!
+  "Global id of the orientation (« orientation »)."
+  orientationId: ID!
+  "Global id of the beneficiary (« bénéficiaire »); not for partners."
+  beneficiaryId: ID @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Global id of the structure addressed (« structure destinataire »)."
+  structureId: ID!
+  "Global id of the offer, when the orientation is to an offer (« offre »)."
+  offerId: ID
+  "What happened."
+  kind: OrientationChangeKind!
+  "The partner's answer, for ` + "`" + `ANSWERED` + "`" + ` (« réponse »)."
+  answer: OrientationAnswer
+  "Day the answer is due (« date limite de réponse »)."
+  answerDueOn: Date!
+  "Department of the beneficiary (« département »)."
+  department: String!
+  "When it happened (« horodatage »)."
+  at: DateTime!
+}
+
+"""
+Real-time events for the dashboard (« temps réel »), over WebSocket (graphql-transport-ws).
+
+Every event is written by the act that causes it, in the act's transaction, and numbered
+(` + "`" + `eventId` + "`" + `) in commit order. A client that reconnects passes the last ` + "`" + `eventId` + "`" + ` it
+received as ` + "`" + `after` + "`" + ` and receives every event since, then the live ones, none twice; when
+those events are older than the retention (` + "`" + `AGIR_EVENT_RETENTION` + "`" + `), the subscription
+ends at once with the error ` + "`" + `EVENTS_EXPIRED` + "`" + `: reload, then subscribe without ` + "`" + `after` + "`" + `.
+"""
 type Subscription {
   "Changes of the offer map in a department (« cartographie de l'offre »)."
   offerMapChanged(
     "Department to watch (INSEE code, e.g. ` + "`" + `69` + "`" + `, ` + "`" + `2A` + "`" + `)."
     department: String!
+    "Resume after this event (the last ` + "`" + `eventId` + "`" + ` received): the events since are sent first."
+    after: ID
   ): OfferMapEvent! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor, state_representative, admin])
   "New alerts on the caller's beneficiaries: its territory for a coordinator, its structure's caseload for a referent (« nouvelles alertes »)."
-  alertRaised: AlertEvent! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  alertRaised(
+    "Resume after this event (the last ` + "`" + `eventId` + "`" + ` received): the events since are sent first."
+    after: ID
+  ): AlertEvent! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Partners' answers to orientations: those of its own structure for a partner, of its caseload for a referent, of its territory for a coordinator (« réponses aux orientations »)."
-  orientationAnswered: OrientationEvent! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor])
+  orientationAnswered(
+    "Resume after this event (the last ` + "`" + `eventId` + "`" + ` received): the events since are sent first."
+    after: ID
+  ): OrientationEvent! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor])
+  "Alerts that ended on the caller's beneficiaries (the act was recorded, the journey moved on; « alertes levées »), same audience as ` + "`" + `alertRaised` + "`" + `."
+  alertCleared(
+    "Resume after this event (the last ` + "`" + `eventId` + "`" + ` received): the events since are sent first."
+    after: ID
+  ): AlertEvent! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Orientations sent, answered or overdue (« suivi des orientations »): those addressed to its structure for a partner (its inbox), of its caseload for a referent, of its territory for a coordinator. Orientations to a structure without an offer are here only."
+  orientationChanged(
+    "Resume after this event (the last ` + "`" + `eventId` + "`" + ` received): the events since are sent first."
+    after: ID
+  ): OrientationChange! @allow(roles: [coordinator, social_worker, insertion_counsellor, partner_editor])
 }
 
 # ---- Partnership ----
@@ -12675,6 +12882,8 @@ func (ec *executionContext) childFields_Alert(ctx context.Context, field graphql
 
 func (ec *executionContext) childFields_AlertEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "eventId":
+		return ec.fieldContext_AlertEvent_eventId(ctx, field)
 	case "beneficiaryId":
 		return ec.fieldContext_AlertEvent_beneficiaryId(ctx, field)
 	case "kind":
@@ -13995,6 +14204,8 @@ func (ec *executionContext) childFields_OfferEdge(ctx context.Context, field gra
 
 func (ec *executionContext) childFields_OfferMapEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "eventId":
+		return ec.fieldContext_OfferMapEvent_eventId(ctx, field)
 	case "offerId":
 		return ec.fieldContext_OfferMapEvent_offerId(ctx, field)
 	case "structureId":
@@ -14219,6 +14430,32 @@ func (ec *executionContext) childFields_Orientation(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Orientation", field.Name)
 }
 
+func (ec *executionContext) childFields_OrientationChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "eventId":
+		return ec.fieldContext_OrientationChange_eventId(ctx, field)
+	case "orientationId":
+		return ec.fieldContext_OrientationChange_orientationId(ctx, field)
+	case "beneficiaryId":
+		return ec.fieldContext_OrientationChange_beneficiaryId(ctx, field)
+	case "structureId":
+		return ec.fieldContext_OrientationChange_structureId(ctx, field)
+	case "offerId":
+		return ec.fieldContext_OrientationChange_offerId(ctx, field)
+	case "kind":
+		return ec.fieldContext_OrientationChange_kind(ctx, field)
+	case "answer":
+		return ec.fieldContext_OrientationChange_answer(ctx, field)
+	case "answerDueOn":
+		return ec.fieldContext_OrientationChange_answerDueOn(ctx, field)
+	case "department":
+		return ec.fieldContext_OrientationChange_department(ctx, field)
+	case "at":
+		return ec.fieldContext_OrientationChange_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrientationChange", field.Name)
+}
+
 func (ec *executionContext) childFields_OrientationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -14245,6 +14482,8 @@ func (ec *executionContext) childFields_OrientationEdge(ctx context.Context, fie
 
 func (ec *executionContext) childFields_OrientationEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "eventId":
+		return ec.fieldContext_OrientationEvent_eventId(ctx, field)
 	case "orientationId":
 		return ec.fieldContext_OrientationEvent_orientationId(ctx, field)
 	case "beneficiaryId":
@@ -16791,6 +17030,34 @@ func (ec *executionContext) field_Structure_staff_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_alertCleared_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_alertRaised_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Subscription_offerMapChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16802,6 +17069,42 @@ func (ec *executionContext) field_Subscription_offerMapChanged_args(ctx context.
 		return nil, err
 	}
 	args["department"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_orientationAnswered_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_orientationChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
 	return args, nil
 }
 
@@ -17212,6 +17515,29 @@ func (ec *executionContext) _Alert_message(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Alert_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Alert", field, false, false, "String")
+}
+
+func (ec *executionContext) _AlertEvent_eventId(ctx context.Context, field graphql.CollectedField, obj *model.AlertEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AlertEvent_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AlertEvent_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AlertEvent", field, false, false, "ID")
 }
 
 func (ec *executionContext) _AlertEvent_beneficiaryId(ctx context.Context, field graphql.CollectedField, obj *model.AlertEvent) (ret graphql.Marshaler) {
@@ -31046,6 +31372,29 @@ func (ec *executionContext) fieldContext_OfferEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _OfferMapEvent_eventId(ctx context.Context, field graphql.CollectedField, obj *model.OfferMapEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferMapEvent_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferMapEvent_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferMapEvent", field, false, false, "ID")
+}
+
 func (ec *executionContext) _OfferMapEvent_offerId(ctx context.Context, field graphql.CollectedField, obj *model.OfferMapEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32910,6 +33259,236 @@ func (ec *executionContext) fieldContext_Orientation_beneficiary(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _OrientationChange_eventId(ctx context.Context, field graphql.CollectedField, obj *model.OrientationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationChange_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationChange_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OrientationChange_orientationId(ctx context.Context, field graphql.CollectedField, obj *model.OrientationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationChange_orientationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrientationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationChange_orientationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OrientationChange_beneficiaryId(ctx context.Context, field graphql.CollectedField, obj *model.OrientationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationChange_beneficiaryId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BeneficiaryID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOID2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationChange_beneficiaryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OrientationChange_structureId(ctx context.Context, field graphql.CollectedField, obj *model.OrientationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationChange_structureId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StructureID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationChange_structureId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OrientationChange_offerId(ctx context.Context, field graphql.CollectedField, obj *model.OrientationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationChange_offerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OfferID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationChange_offerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OrientationChange_kind(ctx context.Context, field graphql.CollectedField, obj *model.OrientationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrientationChangeKind) graphql.Marshaler {
+			return ec.marshalNOrientationChangeKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationChangeKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationChange", field, false, false, "OrientationChangeKind")
+}
+
+func (ec *executionContext) _OrientationChange_answer(ctx context.Context, field graphql.CollectedField, obj *model.OrientationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationChange_answer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrientationAnswer) graphql.Marshaler {
+			return ec.marshalOOrientationAnswer2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationAnswer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationChange_answer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationChange", field, false, false, "OrientationAnswer")
+}
+
+func (ec *executionContext) _OrientationChange_answerDueOn(ctx context.Context, field graphql.CollectedField, obj *model.OrientationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationChange_answerDueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnswerDueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationChange_answerDueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationChange", field, false, false, "Date")
+}
+
+func (ec *executionContext) _OrientationChange_department(ctx context.Context, field graphql.CollectedField, obj *model.OrientationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationChange_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationChange_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrientationChange_at(ctx context.Context, field graphql.CollectedField, obj *model.OrientationChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationChange", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _OrientationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[model.Orientation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33082,6 +33661,29 @@ func (ec *executionContext) fieldContext_OrientationEdge_node(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OrientationEvent_eventId(ctx context.Context, field graphql.CollectedField, obj *model.OrientationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrientationEvent_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrientationEvent_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrientationEvent", field, false, false, "ID")
 }
 
 func (ec *executionContext) _OrientationEvent_orientationId(ctx context.Context, field graphql.CollectedField, obj *model.OrientationEvent) (ret graphql.Marshaler) {
@@ -39524,7 +40126,7 @@ func (ec *executionContext) _Subscription_offerMapChanged(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().OfferMapChanged(ctx, fc.Args["department"].(string))
+			return ec.Resolvers.Subscription().OfferMapChanged(ctx, fc.Args["department"].(string), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OfferMapEvent) graphql.Marshaler {
@@ -39567,7 +40169,8 @@ func (ec *executionContext) _Subscription_alertRaised(ctx context.Context, field
 			return ec.fieldContext_Subscription_alertRaised(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Subscription().AlertRaised(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().AlertRaised(ctx, fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AlertEvent) graphql.Marshaler {
@@ -39577,7 +40180,7 @@ func (ec *executionContext) _Subscription_alertRaised(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Subscription_alertRaised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Subscription_alertRaised(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
@@ -39586,6 +40189,17 @@ func (ec *executionContext) fieldContext_Subscription_alertRaised(_ context.Cont
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AlertEvent(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_alertRaised_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -39599,7 +40213,8 @@ func (ec *executionContext) _Subscription_orientationAnswered(ctx context.Contex
 			return ec.fieldContext_Subscription_orientationAnswered(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Subscription().OrientationAnswered(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().OrientationAnswered(ctx, fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OrientationEvent) graphql.Marshaler {
@@ -39609,7 +40224,7 @@ func (ec *executionContext) _Subscription_orientationAnswered(ctx context.Contex
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Subscription_orientationAnswered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Subscription_orientationAnswered(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
@@ -39618,6 +40233,105 @@ func (ec *executionContext) fieldContext_Subscription_orientationAnswered(_ cont
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OrientationEvent(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_orientationAnswered_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_alertCleared(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_alertCleared(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().AlertCleared(ctx, fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AlertEvent) graphql.Marshaler {
+			return ec.marshalNAlertEvent2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐAlertEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_alertCleared(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AlertEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_alertCleared_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_orientationChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_orientationChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().OrientationChanged(ctx, fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrientationChange) graphql.Marshaler {
+			return ec.marshalNOrientationChange2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_orientationChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrientationChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_orientationChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -47594,6 +48308,11 @@ func (ec *executionContext) _AlertEvent(ctx context.Context, sel ast.SelectionSe
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("AlertEvent")
+		case "eventId":
+			out.Values[i] = ec._AlertEvent_eventId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "beneficiaryId":
 			out.Values[i] = ec._AlertEvent_beneficiaryId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -52247,6 +52966,11 @@ func (ec *executionContext) _OfferMapEvent(ctx context.Context, sel ast.Selectio
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("OfferMapEvent")
+		case "eventId":
+			out.Values[i] = ec._OfferMapEvent_eventId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "offerId":
 			out.Values[i] = ec._OfferMapEvent_offerId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -52975,6 +53699,84 @@ func (ec *executionContext) _Orientation(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var orientationChangeImplementors = []string{"OrientationChange"}
+
+func (ec *executionContext) _OrientationChange(ctx context.Context, sel ast.SelectionSet, obj *model.OrientationChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orientationChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrientationChange")
+		case "eventId":
+			out.Values[i] = ec._OrientationChange_eventId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orientationId":
+			out.Values[i] = ec._OrientationChange_orientationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "beneficiaryId":
+			out.Values[i] = ec._OrientationChange_beneficiaryId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "structureId":
+			out.Values[i] = ec._OrientationChange_structureId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "offerId":
+			out.Values[i] = ec._OrientationChange_offerId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._OrientationChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answer":
+			out.Values[i] = ec._OrientationChange_answer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "answerDueOn":
+			out.Values[i] = ec._OrientationChange_answerDueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._OrientationChange_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._OrientationChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var orientationConnectionImplementors = []string{"OrientationConnection"}
 
 func (ec *executionContext) _OrientationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[model.Orientation]) graphql.Marshaler {
@@ -53072,6 +53874,11 @@ func (ec *executionContext) _OrientationEvent(ctx context.Context, sel ast.Selec
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("OrientationEvent")
+		case "eventId":
+			out.Values[i] = ec._OrientationEvent_eventId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "orientationId":
 			out.Values[i] = ec._OrientationEvent_orientationId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -55358,6 +56165,10 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_alertRaised(ctx, fields[0])
 	case "orientationAnswered":
 		return ec._Subscription_orientationAnswered(ctx, fields[0])
+	case "alertCleared":
+		return ec._Subscription_alertCleared(ctx, fields[0])
+	case "orientationChanged":
+		return ec._Subscription_orientationChanged(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -58343,6 +59154,24 @@ func (ec *executionContext) marshalNOrientationAnswer2githubᚗcomᚋagirᚑrese
 	return v
 }
 
+func (ec *executionContext) marshalNOrientationChange2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationChange(ctx context.Context, sel ast.SelectionSet, v *model.OrientationChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrientationChange!")
+		return graphql.Null
+	}
+	return ec._OrientationChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrientationChangeKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationChangeKind(ctx context.Context, v any) (model.OrientationChangeKind, error) {
+	var res model.OrientationChangeKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrientationChangeKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationChangeKind(ctx context.Context, sel ast.SelectionSet, v model.OrientationChangeKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNOrientationConnection2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[model.Orientation]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OrientationConnection!")
@@ -60665,6 +61494,22 @@ func (ec *executionContext) marshalOOrientation2ᚖgithubᚗcomᚋagirᚑreseau�
 		return graphql.Null
 	}
 	return ec._Orientation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOrientationAnswer2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationAnswer(ctx context.Context, v any) (*model.OrientationAnswer, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.OrientationAnswer)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrientationAnswer2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationAnswer(ctx context.Context, sel ast.SelectionSet, v *model.OrientationAnswer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOOrientationFilter2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationFilter(ctx context.Context, v any) (*model.OrientationFilter, error) {

@@ -111,7 +111,7 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 		})
 	}
 	srv.AddTransport(transport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
-	srv.AddTransport(httpTransport{timeout: c.OperationTimeout, report: obs.refused})
+	srv.AddTransport(httpTransport{timeout: c.OperationTimeout, report: obs.refused, store: c.Store, logger: c.Logger})
 	queryCache := lru.New[*ast.QueryDocument](c.QueryCacheSize)
 	srv.SetQueryCache(queryCache)
 	srv.SetParserTokenLimit(c.Limits.MaxTokens)

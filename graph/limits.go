@@ -289,6 +289,10 @@ func (e limitsExtension) MutateOperationContext(ctx context.Context, oc *graphql
 			return limitError(model.CodeBadRequest, "les abonnements passent par WebSocket (protocole graphql-transport-ws)")
 		}
 	}
+	if usesIncrementalDelivery(oc.Operation.SelectionSet, oc.Doc, map[string]bool{}) {
+		return limitError(model.CodeIncrementalDeliveryNotSupported,
+			"@defer et @stream ne sont pas pris en charge : retirez la directive, la réponse arrive en une fois")
+	}
 	shape, err := Analyze(oc.Operation, oc.Variables)
 	if err != nil {
 		coded := err.(*model.Error)
@@ -319,6 +323,38 @@ func (e limitsExtension) MutateOperationContext(ctx context.Context, oc *graphql
 		}
 	}
 	return nil
+}
+
+// usesIncrementalDelivery reports whether a selection set, or a fragment it spreads,
+// carries @defer or @stream. The GraphQL library declares @defer in its prelude and would
+// execute it, but the HTTP transport sends one response: the deferred fields would be
+// null without an error. So they are refused, with a code, before anything runs.
+func usesIncrementalDelivery(set ast.SelectionSet, doc *ast.QueryDocument, seen map[string]bool) bool {
+	incremental := func(ds ast.DirectiveList) bool { return ds.ForName("defer") != nil || ds.ForName("stream") != nil }
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if incremental(s.Directives) || usesIncrementalDelivery(s.SelectionSet, doc, seen) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if incremental(s.Directives) || usesIncrementalDelivery(s.SelectionSet, doc, seen) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if incremental(s.Directives) {
+				return true
+			}
+			if seen[s.Name] {
+				continue
+			}
+			seen[s.Name] = true
+			if f := doc.Fragments.ForName(s.Name); f != nil && usesIncrementalDelivery(f.SelectionSet, doc, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func opKindFR(op ast.Operation) string {

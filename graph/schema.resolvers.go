@@ -1632,16 +1632,24 @@ func (r *structureResolver) QualityScore(ctx context.Context, obj *model.Structu
 	return s.QualityScore, err
 }
 
-func (r *subscriptionResolver) OfferMapChanged(ctx context.Context, department string) (<-chan *model.OfferMapEvent, error) {
-	return r.offerMapChanged(ctx, department)
+func (r *subscriptionResolver) OfferMapChanged(ctx context.Context, department string, after *string) (<-chan *model.OfferMapEvent, error) {
+	return r.offerMapChanged(ctx, department, after)
 }
 
-func (r *subscriptionResolver) AlertRaised(ctx context.Context) (<-chan *model.AlertEvent, error) {
-	return subscribe(ctx, r.Resolver, db.ChannelAlert, func(*model.AlertEvent) bool { return true })
+func (r *subscriptionResolver) AlertRaised(ctx context.Context, after *string) (<-chan *model.AlertEvent, error) {
+	return subscribe[model.AlertEvent](ctx, r.Resolver, db.ChannelAlert, "", after, nil)
 }
 
-func (r *subscriptionResolver) OrientationAnswered(ctx context.Context) (<-chan *model.OrientationEvent, error) {
-	return subscribe(ctx, r.Resolver, db.ChannelOrientation, func(*model.OrientationEvent) bool { return true })
+func (r *subscriptionResolver) OrientationAnswered(ctx context.Context, after *string) (<-chan *model.OrientationEvent, error) {
+	return subscribe[model.OrientationEvent](ctx, r.Resolver, db.ChannelOrientation, "", after, nil)
+}
+
+func (r *subscriptionResolver) AlertCleared(ctx context.Context, after *string) (<-chan *model.AlertEvent, error) {
+	return subscribe[model.AlertEvent](ctx, r.Resolver, db.ChannelAlertCleared, "", after, nil)
+}
+
+func (r *subscriptionResolver) OrientationChanged(ctx context.Context, after *string) (<-chan *model.OrientationChange, error) {
+	return subscribe[model.OrientationChange](ctx, r.Resolver, db.ChannelOrientationChange, "", after, nil)
 }
 
 func (r *supportActionResolver) Author(ctx context.Context, obj *model.SupportAction) (*model.StaffMember, error) {

@@ -3,11 +3,15 @@ package graph
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +22,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -40,6 +45,8 @@ type httpTransport struct {
 	// timeout bounds the execution of one operation (0: none).
 	timeout time.Duration
 	report  func(ctx context.Context, oc *graphql.OperationContext, resp *graphql.Response)
+	store   *db.Store // idempotency keys; nil: the header is ignored
+	logger  *slog.Logger
 }
 
 var _ graphql.Transport = httpTransport{}
@@ -99,6 +106,9 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		if status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", "POST")
 		}
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
+		}
 		if c := costReportOf(oc); c != nil && c.Remaining != nil {
 			setRateHeaders(w, c)
 		}
@@ -111,6 +121,18 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	}
 	if c := costReportOf(oc); c != nil && c.Remaining != nil {
 		setRateHeaders(w, c)
+	}
+	idem, replayed, done := t.idempotency(ctx, w, r, oc, params)
+	if done {
+		if replayed != nil {
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write(replayed)
+		}
+		return
+	}
+	if idem != nil {
+		ctx = db.WithIdempotency(ctx, idem)
 	}
 	var responses graphql.ResponseHandler
 	responses, ctx = exec.DispatchOperation(ctx, oc)
@@ -125,8 +147,75 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	if isNull(resp.Data) {
 		status = httpStatusOf(resp.Errors, http.StatusOK)
 	}
+	if retryable(resp.Errors) { // even with partial data: the client retries the request
+		status = http.StatusServiceUnavailable
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
+	}
+	if idem != nil && idem.Claimed && status == http.StatusOK {
+		// The act was recorded under the key: keep its answer for a retry.
+		var buf bytes.Buffer
+		writeResponse(&buf, resp)
+		if err := t.store.KeepIdempotentResponse(context.WithoutCancel(ctx), idem.Subject, idem.Key, buf.Bytes()); err != nil {
+			t.logger.WarnContext(ctx, "idempotency: response not kept", "request_id", RequestID(ctx), "err", err)
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write(buf.Bytes())
+		return
+	}
 	w.WriteHeader(status)
 	writeResponse(w, resp)
+}
+
+// idempotencyKeyFormat bounds the Idempotency-Key header: 8 to 100 characters of
+// letters, digits, '-' and '_' (a UUID fits).
+var idempotencyKeyFormat = regexp.MustCompile(`^[A-Za-z0-9_-]{8,100}$`)
+
+// idempotency handles the Idempotency-Key header of a mutation: the key to claim with
+// the act (idem), or the response kept for it (replayed, done), or a refusal already
+// written (done). Without the header, or for a query, nothing.
+func (t httpTransport) idempotency(ctx context.Context, w http.ResponseWriter, r *http.Request, oc *graphql.OperationContext,
+	params *graphql.RawParams) (idem *db.Idempotency, replayed []byte, done bool) {
+	key := r.Header.Get("Idempotency-Key")
+	p := model.PrincipalFrom(ctx)
+	if key == "" || t.store == nil || p == nil || oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
+		return nil, nil, false
+	}
+	if !idempotencyKeyFormat.MatchString(key) {
+		writeStatusError(w, r, http.StatusBadRequest, model.CodeBadRequest,
+			"en-tête Idempotency-Key invalide : 8 à 100 lettres, chiffres, « - » ou « _ » (un UUID convient)")
+		return nil, nil, true
+	}
+	vars, err := json.Marshal(params.Variables)
+	if err != nil {
+		writeStatusError(w, r, http.StatusBadRequest, model.CodeBadRequest, "variables illisibles")
+		return nil, nil, true
+	}
+	sum := sha256.Sum256([]byte(params.Query + "\x00" + params.OperationName + "\x00" + string(vars)))
+	operation := hex.EncodeToString(sum[:])
+	kept, response, found, err := t.store.IdempotentResponse(ctx, p.Subject, key)
+	switch {
+	case err != nil:
+		code, status := model.ErrorCodeOf(err), http.StatusInternalServerError
+		if code.Retryable() {
+			status = http.StatusServiceUnavailable
+			w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
+		} else {
+			code = model.CodeInternal
+			t.logger.ErrorContext(ctx, "idempotency key", "request_id", RequestID(ctx), "err", err)
+		}
+		writeStatusError(w, r, status, code, "clé d'idempotence illisible : réessayez")
+		return nil, nil, true
+	case found && kept != operation:
+		writeStatusError(w, r, http.StatusUnprocessableEntity, model.CodeIdempotencyKeyReused,
+			"cette clé d'idempotence a servi à une autre opération : une clé par acte")
+		return nil, nil, true
+	case found && response != nil:
+		return nil, response, true
+	}
+	// Not seen, or recorded without its answer (the claim refuses the act again).
+	return &db.Idempotency{Subject: p.Subject, Key: key, Operation: operation}, nil, false
 }
 
 // writeResponse writes resp. Without errors (most answers) its data is written as is: it
@@ -187,6 +276,20 @@ func isNull(data json.RawMessage) bool {
 	return len(data) == 0 || string(data) == "null"
 }
 
+// RetryAfterSeconds is the Retry-After of a 503 (UNAVAILABLE, OUTCOME_UNKNOWN): the time
+// a pool takes to reconnect after a restart of PostgreSQL, with a margin.
+const RetryAfterSeconds = 2
+
+// retryable reports whether one of errs is UNAVAILABLE or OUTCOME_UNKNOWN.
+func retryable(errs gqlerror.List) bool {
+	for _, e := range errs {
+		if code, _ := e.Extensions["code"].(string); model.ErrorCode(code).Retryable() {
+			return true
+		}
+	}
+	return false
+}
+
 // httpStatusOf is the HTTP status of a response whose errors include one of HTTP's own
 // (authentication, rate, method, deadline); def otherwise.
 func httpStatusOf(errs gqlerror.List, def int) int {
@@ -203,6 +306,8 @@ func httpStatusOf(errs gqlerror.List, def int) int {
 			return http.StatusForbidden
 		case model.CodeTimeout:
 			return http.StatusGatewayTimeout
+		case model.CodeUnavailable, model.CodeOutcomeUnknown:
+			return http.StatusServiceUnavailable
 		}
 	}
 	return def

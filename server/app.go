@@ -99,6 +99,7 @@ func Open(ctx context.Context, c Config, logger *slog.Logger, opts ...Option) (m
 		}
 	}
 	m.Store, err = db.Open(ctx, url, db.Options{ReadURL: c.DatabaseReadURL, StatementTimeout: c.StatementTimeout,
+		MaxOpenConns: c.DBMaxConns, ReadMaxOpenConns: c.DBReadMaxConns,
 		Observer: graph.NewStatementTracer(m.tracer)})
 	if err != nil {
 		return m, err
@@ -107,7 +108,7 @@ func Open(ctx context.Context, c Config, logger *slog.Logger, opts ...Option) (m
 		return m, err
 	}
 	m.telemetry.watchPool(m.Store.DB().DB, "primary")
-	if m.broker, err = db.NewBroker(url, logger); err != nil {
+	if m.broker, err = db.NewBroker(ctx, url, m.Store, logger); err != nil {
 		return m, fmt.Errorf("real time: %w", err)
 	}
 	if c.Demo == "on" || (c.Demo == "auto" && !c.Production()) {
@@ -238,6 +239,22 @@ func (m *Main) Run(ctx context.Context) error {
 		if n > 0 {
 			m.Logger.Info("audit entries purged", "count", n)
 		}
+		return err
+	})
+	go runPeriodic(jobs, m.Logger, "events purge", 24*time.Hour, func(ctx context.Context) error {
+		n, err := m.Store.PurgeEvents(ctx, time.Now().Add(-m.Config.EventRetention))
+		if n > 0 {
+			m.Logger.Info("real-time events purged", "count", n)
+		}
+		if err != nil {
+			return err
+		}
+		// Idempotency keys live as long: a client retries within minutes.
+		_, err = m.Store.PurgeIdempotencyKeys(ctx, time.Now().Add(-m.Config.EventRetention))
+		return err
+	})
+	go runPeriodic(jobs, m.Logger, "events of the clock", time.Hour, func(ctx context.Context) error {
+		_, err := m.Store.PublishDueEvents(ctx) // alerts that became active, orientations overdue
 		return err
 	})
 	go runPeriodic(jobs, m.Logger, "anonymisation", 24*time.Hour, func(ctx context.Context) error {

@@ -40,6 +40,9 @@ type Config struct {
 	MaxBodyBytes        int64         // AGIR_MAX_BODY_BYTES: request body limit (default 1 MiB)
 	AuditRetentionDays  int           // AGIR_AUDIT_RETENTION_DAYS: audit entries older than this are purged (default 365)
 	AnonymiseAfterDays  int           // AGIR_ANONYMISE_AFTER_DAYS: journeys CLOSED for longer are anonymised (default 730)
+	EventRetention      time.Duration // AGIR_EVENT_RETENTION: real-time events are kept this long for subscribers that resume (default 72h); older ones are purged daily
+	DBMaxConns          int           // AGIR_DB_MAX_CONNS: connections to the primary at most (default 20)
+	DBReadMaxConns      int           // AGIR_DB_READ_MAX_CONNS: connections to the read replica at most (default AGIR_DB_MAX_CONNS)
 	Endpoint            EndpointSettings
 	OfferSync           OfferSyncSettings // AGIR_DATAINCLUSION_*, AGIR_REFUGIESINFO_URL, AGIR_SYNC_DEPARTMENTS
 }
@@ -71,6 +74,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		MaxBodyBytes:       1 << 20,
 		AuditRetentionDays: 365,
 		AnonymiseAfterDays: model.AnonymiseAfterDays,
+		EventRetention:     72 * time.Hour,
+		DBMaxConns:         20,
 	}
 	if c.DataDir == "" {
 		c.DataDir = filepath.Dir(pgcluster.DefaultDataDir())
@@ -106,6 +111,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	for name, d := range map[string]*time.Duration{
 		"AGIR_REQUEST_TIMEOUT": &c.RequestTimeout, "AGIR_STATEMENT_TIMEOUT": &c.StatementTimeout,
 		"AGIR_SHUTDOWN_TIMEOUT": &c.ShutdownTimeout, "AGIR_STAFF_CACHE_TTL": &c.StaffCacheTTL,
+		"AGIR_EVENT_RETENTION": &c.EventRetention,
 	} {
 		if v := getenv(name); v != "" {
 			parsed, err := time.ParseDuration(v)
@@ -135,6 +141,21 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Sprintf("AGIR_ANONYMISE_AFTER_DAYS=%q: a number of days, at least 1", v))
 		}
 		c.AnonymiseAfterDays = n
+	}
+	if c.EventRetention < time.Minute {
+		errs = append(errs, fmt.Sprintf("AGIR_EVENT_RETENTION=%s: at least 1m", c.EventRetention))
+	}
+	for name, n := range map[string]*int{"AGIR_DB_MAX_CONNS": &c.DBMaxConns, "AGIR_DB_READ_MAX_CONNS": &c.DBReadMaxConns} {
+		if v := getenv(name); v != "" {
+			parsed, err := strconv.Atoi(v)
+			if err != nil || parsed < 1 {
+				errs = append(errs, fmt.Sprintf("%s=%q: a number of connections, at least 1", name, v))
+			}
+			*n = parsed
+		}
+	}
+	if c.DBReadMaxConns == 0 {
+		c.DBReadMaxConns = c.DBMaxConns
 	}
 	if c.DevSecret != "" && len(c.DevSecret) < auth.MinDevSecretLen {
 		errs = append(errs, fmt.Sprintf("AGIR_DEV_SECRET: %d bytes, at least %d are needed", len(c.DevSecret), auth.MinDevSecretLen))

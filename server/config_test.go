@@ -35,6 +35,9 @@ func TestLoadConfig_Defaults(t *testing.T) {
 		MaxBodyBytes:       1 << 20,
 		AuditRetentionDays: 365,
 		AnonymiseAfterDays: 730,
+		EventRetention:     72 * time.Hour,
+		DBMaxConns:         20,
+		DBReadMaxConns:     20,
 		Endpoint:           defaultEndpoint,
 	}
 	if c != want {
@@ -68,6 +71,9 @@ func TestLoadConfig_Values(t *testing.T) {
 		"AGIR_MAX_BODY_BYTES":       "4096",
 		"AGIR_AUDIT_RETENTION_DAYS": "30",
 		"AGIR_ANONYMISE_AFTER_DAYS": "400",
+		"AGIR_EVENT_RETENTION":      "24h",
+		"AGIR_DB_MAX_CONNS":         "40",
+		"AGIR_DB_READ_MAX_CONNS":    "8",
 	}
 	c, err := LoadConfig(envMap(env))
 	if err != nil {
@@ -80,6 +86,7 @@ func TestLoadConfig_Values(t *testing.T) {
 		OIDCIssuer: "https://issuer.example", OIDCAudience: "agir", LogLevel: slog.LevelDebug, LogFormat: "json",
 		RequestTimeout: 5 * time.Second, StatementTimeout: 2 * time.Second, ShutdownTimeout: time.Minute, StaffCacheTTL: 2 * time.Second,
 		MaxBodyBytes: 4096, AuditRetentionDays: 30, AnonymiseAfterDays: 400, Endpoint: defaultEndpoint,
+		EventRetention: 24 * time.Hour, DBMaxConns: 40, DBReadMaxConns: 8,
 	}
 	if c != want {
 		t.Fatalf("got  %+v\nwant %+v", c, want)
@@ -140,6 +147,9 @@ func TestLoadConfig_Errors(t *testing.T) {
 		{"ErrPortTooLarge", map[string]string{"PORT": "65536"}, "PORT"},
 		{"ErrEnv", map[string]string{"AGIR_ENV": "prod"}, "AGIR_ENV"},
 		{"ErrDemo", map[string]string{"AGIR_DEMO": "yes"}, "AGIR_DEMO"},
+		{"ErrEventRetentionTooShort", map[string]string{"AGIR_EVENT_RETENTION": "10s"}, "AGIR_EVENT_RETENTION"},
+		{"ErrDBMaxConns", map[string]string{"AGIR_DB_MAX_CONNS": "0"}, "AGIR_DB_MAX_CONNS"},
+		{"ErrDBReadMaxConns", map[string]string{"AGIR_DB_READ_MAX_CONNS": "beaucoup"}, "AGIR_DB_READ_MAX_CONNS"},
 		{"ErrPseudonymSecretShort", map[string]string{"AGIR_PSEUDONYM_SECRET": "short"}, "AGIR_PSEUDONYM_SECRET"},
 		{"ErrProductionWithoutPseudonymSecret", map[string]string{"AGIR_ENV": "production", "OIDC_ISSUER_URL": "https://issuer.example",
 			"OIDC_AUDIENCE": "agir"}, "AGIR_PSEUDONYM_SECRET"},

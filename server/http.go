@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -170,6 +171,14 @@ func requireAuth(logger *slog.Logger, next http.Handler) http.Handler {
 			msg = "authentification requise : jeton expiré"
 		case errors.Is(failure, auth.ErrInvalidToken):
 			msg = "authentification requise : jeton invalide ou compte inconnu ou désactivé"
+		case db.IsUnavailable(failure):
+			// The staff lookup could not reach the database: retry later, as for any
+			// request that finds it unreachable.
+			logger.WarnContext(r.Context(), "authentication: database unavailable", "request_id", graph.RequestID(r.Context()), "err", failure)
+			w.Header().Set("Retry-After", strconv.Itoa(graph.RetryAfterSeconds))
+			writeGraphQLError(w, r, http.StatusServiceUnavailable, model.CodeUnavailable,
+				"service momentanément indisponible (base de données injoignable ou saturée) : réessayez dans quelques secondes")
+			return
 		case !errors.Is(failure, auth.ErrNoToken):
 			logger.ErrorContext(r.Context(), "authentication", "request_id", graph.RequestID(r.Context()), "err", failure)
 			writeGraphQLError(w, r, http.StatusInternalServerError, model.CodeInternal, "erreur interne : référence "+graph.RequestID(r.Context()))

@@ -431,8 +431,10 @@ func (c *Cluster) clearStaleLock() error {
 	}
 	first, _, _ := strings.Cut(string(b), "\n")
 	if pid, err := strconv.Atoi(strings.TrimSpace(first)); err == nil && pid > 0 {
+		// A postmaster killed a moment ago may still be a zombie that its parent has not
+		// reaped: it holds nothing, so it counts as gone (ProcessGone reads its state).
 		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-		if err == nil && strings.HasPrefix(string(comm), "postgres") {
+		if err == nil && strings.HasPrefix(string(comm), "postgres") && !ProcessGone(pid) {
 			return fmt.Errorf("pgcluster: a postmaster (pid %d) left by an earlier run still uses %s; stop it (kill -INT %d): %w", pid, c.pgdata, pid, ErrDataDirInUse)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -146,6 +147,47 @@ func TestStart_StalePidFile(t *testing.T) {
 	c := mustStart(t, o)
 	if err := mustOpen(t, c.URL("postgres")).Ping(); err != nil {
 		t.Fatalf("ping after stale pid file: %v", err)
+	}
+}
+
+// TestStart_ZombiePostmaster: a postmaster killed a moment ago and not yet reaped by its
+// parent is a zombie named postgres; it holds nothing and Start must not wait for it.
+func TestStart_ZombiePostmaster(t *testing.T) {
+	dataDir := filepath.Join(testDir(t), "pg")
+	o := Options{DataDir: dataDir, Logger: testLogger(t), Fast: true}
+	if err := mustStart(t, o).Stop(); err != nil {
+		t.Fatal(err)
+	}
+	// A process whose name is postgres, that exits at once and is not waited for: a
+	// zombie until the cleanup reaps it.
+	bin := filepath.Join(t.TempDir(), "postgres")
+	if err := os.Symlink("/bin/true", bin); err != nil {
+		t.Fatal(err)
+	}
+	zombie := exec.Command(bin)
+	if err := zombie.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { zombie.Wait() })
+	pid := zombie.Process.Pid
+	deadline := time.Now().Add(5 * time.Second)
+	for !ProcessGone(pid) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err != nil || !strings.HasPrefix(string(comm), "postgres") || !ProcessGone(pid) {
+		t.Fatalf("no zombie named postgres: %q %v", comm, err)
+	}
+	stale := strconv.Itoa(pid) + "\n" + filepath.Join(dataDir, "data") + "\n"
+	if err := os.WriteFile(filepath.Join(dataDir, "data", "postmaster.pid"), []byte(stale), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Start(context.Background(), o)
+	if err != nil {
+		t.Fatalf("start after a zombie postmaster: %v", err)
+	}
+	t.Cleanup(func() { c.Stop() })
+	if err := mustOpen(t, c.URL("postgres")).Ping(); err != nil {
+		t.Fatalf("ping: %v", err)
 	}
 }
 

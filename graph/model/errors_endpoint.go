@@ -17,4 +17,16 @@ const (
 	CodePersistedQueryRequired ErrorCode = "PERSISTED_QUERY_REQUIRED"
 	CodeMethodNotAllowed       ErrorCode = "METHOD_NOT_ALLOWED"
 	CodeBadRequest             ErrorCode = "BAD_REQUEST"
+	CodeEventsExpired          ErrorCode = "EVENTS_EXPIRED"
+	CodeUnavailable            ErrorCode = "UNAVAILABLE"
+	CodeOutcomeUnknown         ErrorCode = "OUTCOME_UNKNOWN"
+
+	CodeIncrementalDeliveryNotSupported ErrorCode = "INCREMENTAL_DELIVERY_NOT_SUPPORTED"
+	CodeIdempotencyKeyReused            ErrorCode = "IDEMPOTENCY_KEY_REUSED"
 )
+
+// Retryable reports whether a request refused with c may succeed unchanged later: the
+// database was unreachable (UNAVAILABLE), or the outcome of an act is unknown
+// (OUTCOME_UNKNOWN: retry with the same idempotency key). They are answered as request
+// errors with HTTP 503 and Retry-After, never as a payload's userErrors.
+func (c ErrorCode) Retryable() bool { return c == CodeUnavailable || c == CodeOutcomeUnknown }

@@ -1562,6 +1562,12 @@ type StructurePayload struct {
 }
 
 // Real-time events for the dashboard (« temps réel »), over WebSocket (graphql-transport-ws).
+//
+// Every event is written by the act that causes it, in the act's transaction, and numbered
+// (`eventId`) in commit order. A client that reconnects passes the last `eventId` it
+// received as `after` and receives every event since, then the live ones, none twice; when
+// those events are older than the retention (`AGIR_EVENT_RETENTION`), the subscription
+// ends at once with the error `EVENTS_EXPIRED`: reload, then subscribe without `after`.
 type Subscription struct {
 }
 
@@ -5197,6 +5203,67 @@ func (e *OrientationAnswer) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrientationAnswer) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What happened to an orientation (« changement d'une orientation »).
+type OrientationChangeKind string
+
+const (
+	// The beneficiary was oriented to the structure (« orientation reçue » for the partner addressed).
+	OrientationChangeKindOriented OrientationChangeKind = "ORIENTED"
+	// The partner answered (« réponse du partenaire »).
+	OrientationChangeKindAnswered OrientationChangeKind = "ANSWERED"
+	// The answer is overdue: still pending after its deadline (« orientation sans réponse »), raised once by the clock.
+	OrientationChangeKindOverdue OrientationChangeKind = "OVERDUE"
+)
+
+var AllOrientationChangeKind = []OrientationChangeKind{
+	OrientationChangeKindOriented,
+	OrientationChangeKindAnswered,
+	OrientationChangeKindOverdue,
+}
+
+func (e OrientationChangeKind) IsValid() bool {
+	switch e {
+	case OrientationChangeKindOriented, OrientationChangeKindAnswered, OrientationChangeKindOverdue:
+		return true
+	}
+	return false
+}
+
+func (e OrientationChangeKind) String() string {
+	return string(e)
+}
+
+func (e *OrientationChangeKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrientationChangeKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrientationChangeKind", str)
+	}
+	return nil
+}
+
+func (e OrientationChangeKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrientationChangeKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrientationChangeKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
