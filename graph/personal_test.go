@@ -31,7 +31,7 @@ var notPersonal = map[string]string{
 	"HouseholdMember":        `id relationship joinedOn`,
 	"Alert":                  `kind since dueOn message`,
 	"TimelineEvent":          `on recordedAt kind summary`,
-	"Convocation":            `appointmentAt address handedOverOn status`,
+	"Convocation":            `id documentUrl appointmentAt address handedOverOn status`,
 	"Interview":              `id version kind medium plannedAt status heldOn late authorStructure`,
 	"AxisAssessment":         `axis assessedOn`,
 	"Diagnostic":             `rights housing employment training french mobility`,

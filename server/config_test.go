@@ -100,7 +100,8 @@ func TestLoadConfig_Values(t *testing.T) {
 // development (people read them); LOG_FORMAT chooses either way.
 func TestLoadConfig_LogFormatDefault(t *testing.T) {
 	production := map[string]string{"AGIR_ENV": "production", "OIDC_ISSUER_URL": "https://issuer.example",
-		"OIDC_AUDIENCE": "agir", "AGIR_PSEUDONYM_SECRET": strings.Repeat("p", 32)}
+		"OIDC_AUDIENCE": "agir", "AGIR_PSEUDONYM_SECRET": strings.Repeat("p", 32),
+		"AGIR_AUDIT_KEY": strings.Repeat("k", 32), "DATABASE_URL": "postgres://u@db/agir"}
 	for _, tc := range []struct {
 		name string
 		env  map[string]string
