@@ -19,16 +19,17 @@ func (tx *Tx) offerChanged(action string, o model.Offer, changes map[string]any,
 	if o.Department == nil {
 		return nil // no department: on no department's map
 	}
+	wasPublished := o.Status == model.OfferStatusPublished
+	st, statusChanged := changes["status"].(map[string]any)
+	if statusChanged {
+		wasPublished = st["before"] == string(model.OfferStatusPublished)
+	}
 	kind := model.OfferMapEventKindUpdated
 	switch {
 	case o.Version == 1:
 		kind = model.OfferMapEventKindCreated // createOffer, or importOffers of a new service
-	case action == "archiveOffer":
-		kind = model.OfferMapEventKindArchived
-	}
-	wasPublished := o.Status == model.OfferStatusPublished
-	if st, ok := changes["status"].(map[string]any); ok {
-		wasPublished = st["before"] == string(model.OfferStatusPublished)
+	case action == "archiveOffer", statusChanged && o.Status == model.OfferStatusArchived:
+		kind = model.OfferMapEventKindArchived // by its partner, or by a sync whose source dropped it
 	}
 	return tx.publish(ChannelOfferMap, "", model.OfferMapEvent{
 		OfferID: o.ID(), StructureID: model.GlobalID("Structure", o.StructureKey), Department: *o.Department, Kind: kind, At: tx.Now,

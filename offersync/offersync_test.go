@@ -422,7 +422,29 @@ func TestDataInclusionSync(t *testing.T) {
 			diRecord(t, serviceSchema, badTheme, true, nil), diRecord(t, serviceSchema, noName, true, nil),
 			json.RawMessage(`{"id": "dora--garbled", "nom": 12}`)} // job (v3) is gone
 		fake.mu.Unlock()
+		var lastEvent int64
+		if err := env.Store.DB().GetContext(ctx, &lastEvent, `SELECT COALESCE(max(id), 0) FROM event_outbox`); err != nil {
+			t.Fatal(err)
+		}
 		run(t)
+		// The run's changes reach offerMapChanged's subscribers like a partner's acts.
+		var events []struct {
+			Kind       string `db:"kind"`
+			Department string `db:"department"`
+		}
+		if err := env.Store.DB().SelectContext(ctx, &events, `SELECT payload->>'kind' AS kind, department
+			FROM event_outbox WHERE channel = $1 AND id > $2 ORDER BY id`, db.ChannelOfferMap, lastEvent); err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]int{}
+		for _, e := range events {
+			if e.Department == "69" {
+				kinds[e.Kind]++
+			}
+		}
+		if kinds["UPDATED"] != 1 || kinds["ARCHIVED"] != 1 {
+			t.Fatalf("offer map events of the run in 69: %v (%+v)", kinds, events)
+		}
 		r := lastRun(t, env, coordinator, "DATA_INCLUSION", "69")
 		if !r.Succeeded || r.Updated != 1 || r.Archived != 1 || r.Rejected != 3 || r.Created != 0 {
 			t.Fatalf("run %+v", r)
