@@ -72,11 +72,7 @@ func (s *Store) CoordinatorWeek(ctx context.Context, p *model.Principal, departm
 // the soonest first: journey alerts by their due day, orientations by their answer
 // deadline, published offers by their verification day.
 func weekDue(ctx context.Context, tx *Tx, deps any, today, sunday model.Date, first int, out *model.CoordinatorWeek) error {
-	var rows []struct {
-		Kind  string `db:"kind"`
-		Total int    `db:"total"`
-		model.NetworkAlertItem
-	}
+	var rows []alertRow
 	err := tx.SelectContext(ctx, &rows, fmt.Sprintf(`SELECT kind, total, beneficiary_id, structure_id, offer_id, since, due_on FROM (
 		SELECT x.*, row_number() OVER (PARTITION BY x.kind ORDER BY x.due_on, x.tiebreak) AS rn,
 			count(*) OVER (PARTITION BY x.kind) AS total
@@ -98,26 +94,6 @@ func weekDue(ctx context.Context, tx *Tx, deps any, today, sunday model.Date, fi
 	if err != nil {
 		return err
 	}
-	groups := map[model.NetworkAlertKind]*model.NetworkAlertGroup{}
-	for _, k := range model.AllNetworkAlertKind {
-		groups[k] = &model.NetworkAlertGroup{Kind: k, Items: []model.NetworkAlertItem{}}
-	}
-	for _, r := range rows {
-		k := model.NetworkAlertKind(r.Kind)
-		if mapped, ok := alertKinds[model.AlertKind(r.Kind)]; ok {
-			k = mapped
-		}
-		g, ok := groups[k]
-		if !ok {
-			continue
-		}
-		g.Count = r.Total
-		if len(g.Items) < first {
-			g.Items = append(g.Items, r.NetworkAlertItem)
-		}
-	}
-	for _, k := range model.AllNetworkAlertKind {
-		out.DueThisWeek = append(out.DueThisWeek, *groups[k])
-	}
+	out.DueThisWeek = groupAlerts(rows, first)
 	return nil
 }

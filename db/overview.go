@@ -161,11 +161,7 @@ func overviewPhases(ctx context.Context, tx *Tx, deps any, out *model.NetworkOve
 // items of each: journey alerts, orientations unanswered past their deadline (the rule
 // of model.OrientationOverdue), published offers past their verification date.
 func overviewAlerts(ctx context.Context, tx *Tx, deps any, today model.Date, first int, out *model.NetworkOverview) error {
-	var rows []struct {
-		Kind  string `db:"kind"`
-		Total int    `db:"total"`
-		model.NetworkAlertItem
-	}
+	var rows []alertRow
 	err := tx.SelectContext(ctx, &rows, fmt.Sprintf(`SELECT kind, total, beneficiary_id, structure_id, offer_id, since, due_on FROM (
 		SELECT x.*, row_number() OVER (PARTITION BY x.kind ORDER BY x.since, x.due_on NULLS LAST, x.tiebreak) AS rn,
 			count(*) OVER (PARTITION BY x.kind) AS total
@@ -187,6 +183,22 @@ func overviewAlerts(ctx context.Context, tx *Tx, deps any, today model.Date, fir
 	if err != nil {
 		return err
 	}
+	out.Alerts = groupAlerts(rows, first)
+	return nil
+}
+
+// alertRow is one row of an alert query: the kind (a model.AlertKind or a
+// model.NetworkAlertKind), its count in the territory, and one item.
+type alertRow struct {
+	Kind  string `db:"kind"`
+	Total int    `db:"total"`
+	model.NetworkAlertItem
+}
+
+// groupAlerts groups alert rows by network alert kind, in model.AllNetworkAlertKind's
+// order, with every kind present (count 0 when no row) and at most first items each;
+// kinds the overview does not show are left out.
+func groupAlerts(rows []alertRow, first int) []model.NetworkAlertGroup {
 	groups := map[model.NetworkAlertKind]*model.NetworkAlertGroup{}
 	for _, k := range model.AllNetworkAlertKind {
 		groups[k] = &model.NetworkAlertGroup{Kind: k, Items: []model.NetworkAlertItem{}}
@@ -198,17 +210,18 @@ func overviewAlerts(ctx context.Context, tx *Tx, deps any, today model.Date, fir
 		}
 		g, ok := groups[k]
 		if !ok {
-			continue // an alert kind the overview does not show
+			continue
 		}
 		g.Count = r.Total
 		if len(g.Items) < first {
 			g.Items = append(g.Items, r.NetworkAlertItem)
 		}
 	}
+	out := make([]model.NetworkAlertGroup, 0, len(model.AllNetworkAlertKind))
 	for _, k := range model.AllNetworkAlertKind {
-		out.Alerts = append(out.Alerts, *groups[k])
+		out = append(out, *groups[k])
 	}
-	return nil
+	return out
 }
 
 // overviewGap sets the needs found in the diagnostics of the journeys in progress (the
