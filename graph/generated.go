@@ -12072,9 +12072,9 @@ input PeriodInput {
 input IndicatorsInput {
   "Indicators; all of them when omitted."
   names: [IndicatorName!]
-  "Period; the current year to date when omitted."
+  "Period; the current year to date when omitted, and for an analyst the last ended calendar quarter (analysts' periods are whole ended months, quarters or years: « secret statistique »)."
   period: PeriodInput
-  "Departments, within the caller's territory; the whole territory when omitted."
+  "Departments, within the caller's territory; the whole territory when omitted (an analyst asks for the whole territory and reads departments in the DEPARTMENT breakdown)."
   departments: [String!]
   "Dimension of the cells; only totals when omitted."
   breakdown: Breakdown

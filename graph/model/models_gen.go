@@ -627,9 +627,9 @@ type IndicatorTable struct {
 type IndicatorsInput struct {
 	// Indicators; all of them when omitted.
 	Names []IndicatorName `json:"names,omitempty"`
-	// Period; the current year to date when omitted.
+	// Period; the current year to date when omitted, and for an analyst the last ended calendar quarter (analysts' periods are whole ended months, quarters or years: « secret statistique »).
 	Period *PeriodInput `json:"period,omitempty"`
-	// Departments, within the caller's territory; the whole territory when omitted.
+	// Departments, within the caller's territory; the whole territory when omitted (an analyst asks for the whole territory and reads departments in the DEPARTMENT breakdown).
 	Departments []string `json:"departments,omitempty"`
 	// Dimension of the cells; only totals when omitted.
 	Breakdown *Breakdown `json:"breakdown,omitempty"`
