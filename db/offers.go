@@ -27,58 +27,58 @@ func init() {
 
 // offerRow is a row of offers as scanned.
 type offerRow struct {
-	PageTotal             int             `db:"page_total"` // count(*) OVER () of a search by distance (pageQuery.CountInPage)
-	Key                   string          `db:"id"`
-	StructureKey          string          `db:"structure_id"`
-	Source                string          `db:"source"`
-	DIID                  string          `db:"di_id"`
-	Name                  string          `db:"nom"`
-	Description           string          `db:"description"`
-	ServiceType           *string         `db:"type"`
-	Themes                pq.StringArray  `db:"thematiques"`
-	Publics               pq.StringArray  `db:"publics"`
-	PublicsDetails        *string         `db:"publics_precisions"`
-	AccessConditions      *string         `db:"conditions_acces"`
-	Cost                  *string         `db:"frais"`
-	CostDetails           *string         `db:"frais_precisions"`
-	ReceptionModes        pq.StringArray  `db:"modes_accueil"`
-	MobilisationModes     pq.StringArray  `db:"modes_mobilisation"`
-	MobilisableBy         pq.StringArray  `db:"mobilisable_par"`
-	MobilisationDetails   *string         `db:"mobilisation_precisions"`
-	MobilisationLink      *string         `db:"lien_mobilisation"`
-	SourceLink            *string         `db:"lien_source"`
-	Phone                 *string         `db:"telephone"`
-	Email                 *string         `db:"courriel"`
-	ContactName           *string         `db:"contact_nom_prenom"`
-	Address               *string         `db:"adresse"`
-	AddressComplement     *string         `db:"complement_adresse"`
-	City                  *string         `db:"commune"`
-	PostalCode            *string         `db:"code_postal"`
-	InseeCode             *string         `db:"code_insee"`
-	Department            *string         `db:"department"`
-	Latitude              *float64        `db:"latitude"`
-	Longitude             *float64        `db:"longitude"`
-	OpeningHours          *string         `db:"horaires_accueil"`
-	EligibilityZone       pq.StringArray  `db:"zone_eligibilite"`
-	DurationWeeks         *int            `db:"nombre_semaines"`
-	WeeklyHours           *float64        `db:"volume_horaire_hebdomadaire"`
-	SpokenLanguages       pq.StringArray  `db:"langues"`
-	ProtectionStatuses    pq.StringArray  `db:"statuts_protection"`
-	FrenchLevelRequired   *string         `db:"niveau_francais_requis"`
-	DocumentsRequired     pq.StringArray  `db:"pieces_requises"`
-	Capacity              *int            `db:"capacite"`
-	Sessions              json.RawMessage `db:"sessions"`
-	Status                string          `db:"status"`
-	UpdateFrequencyMonths int             `db:"update_frequency_months"`
-	VerifiedAt            *time.Time      `db:"verified_at"`
-	VerifiedBy            *string         `db:"verified_by"`
-	QualityScore          float64         `db:"quality_score"`
-	UpdatedOn             model.Date      `db:"date_maj"`
-	CreatedAt             time.Time       `db:"created_at"`
-	UpdatedAt             time.Time       `db:"updated_at"`
-	Version               int             `db:"version"`
-	Origin                string          `db:"origin"`
-	DistanceM             *float64        `db:"distance_m"`
+	PageTotal             int                              `db:"page_total"` // count(*) OVER () of a search by distance (pageQuery.CountInPage)
+	Key                   string                           `db:"id"`
+	StructureKey          string                           `db:"structure_id"`
+	Source                string                           `db:"source"`
+	DIID                  string                           `db:"di_id"`
+	Name                  string                           `db:"nom"`
+	Description           string                           `db:"description"`
+	ServiceType           *string                          `db:"type"`
+	Themes                pq.StringArray                   `db:"thematiques"`
+	Publics               pq.StringArray                   `db:"publics"`
+	PublicsDetails        *string                          `db:"publics_precisions"`
+	AccessConditions      *string                          `db:"conditions_acces"`
+	Cost                  *string                          `db:"frais"`
+	CostDetails           *string                          `db:"frais_precisions"`
+	ReceptionModes        pq.StringArray                   `db:"modes_accueil"`
+	MobilisationModes     pq.StringArray                   `db:"modes_mobilisation"`
+	MobilisableBy         pq.StringArray                   `db:"mobilisable_par"`
+	MobilisationDetails   *string                          `db:"mobilisation_precisions"`
+	MobilisationLink      *string                          `db:"lien_mobilisation"`
+	SourceLink            *string                          `db:"lien_source"`
+	Phone                 *string                          `db:"telephone"`
+	Email                 *string                          `db:"courriel"`
+	ContactName           *string                          `db:"contact_nom_prenom"`
+	Address               *string                          `db:"adresse"`
+	AddressComplement     *string                          `db:"complement_adresse"`
+	City                  *string                          `db:"commune"`
+	PostalCode            *string                          `db:"code_postal"`
+	InseeCode             *string                          `db:"code_insee"`
+	Department            *string                          `db:"department"`
+	Latitude              *float64                         `db:"latitude"`
+	Longitude             *float64                         `db:"longitude"`
+	OpeningHours          *string                          `db:"horaires_accueil"`
+	EligibilityZone       pq.StringArray                   `db:"zone_eligibilite"`
+	DurationWeeks         *int                             `db:"nombre_semaines"`
+	WeeklyHours           *float64                         `db:"volume_horaire_hebdomadaire"`
+	SpokenLanguages       pq.StringArray                   `db:"langues"`
+	ProtectionStatuses    pq.StringArray                   `db:"statuts_protection"`
+	FrenchLevelRequired   *string                          `db:"niveau_francais_requis"`
+	DocumentsRequired     pq.StringArray                   `db:"pieces_requises"`
+	Capacity              *int                             `db:"capacite"`
+	Sessions              jsonColumn[[]model.OfferSession] `db:"sessions"`
+	Status                string                           `db:"status"`
+	UpdateFrequencyMonths int                              `db:"update_frequency_months"`
+	VerifiedAt            *time.Time                       `db:"verified_at"`
+	VerifiedBy            *string                          `db:"verified_by"`
+	QualityScore          float64                          `db:"quality_score"`
+	UpdatedOn             model.Date                       `db:"date_maj"`
+	CreatedAt             time.Time                        `db:"created_at"`
+	UpdatedAt             time.Time                        `db:"updated_at"`
+	Version               int                              `db:"version"`
+	Origin                string                           `db:"origin"`
+	DistanceM             *float64                         `db:"distance_m"`
 }
 
 var offerColumnList = []string{"id", "structure_id", "source", "di_id", "nom", "description", "type", "thematiques",
@@ -102,9 +102,9 @@ func (r offerRow) model() model.Offer {
 		l := model.CefrLevel(*r.FrenchLevelRequired)
 		level = &l
 	}
-	sessions := []model.OfferSession{}
-	if len(r.Sessions) > 0 {
-		_ = json.Unmarshal(r.Sessions, &sessions) // written by us from model.OfferSession
+	sessions := r.Sessions.V
+	if sessions == nil {
+		sessions = []model.OfferSession{}
 	}
 	o := model.Offer{Key: r.Key, StructureKey: r.StructureKey, Source: r.Source, DIID: r.DIID, Origin: model.OriginOf(r.Origin),
 		Department: r.Department, Status: model.OfferStatus(r.Status), UpdateFrequencyMonths: r.UpdateFrequencyMonths,
@@ -399,23 +399,12 @@ func (s *Store) OfferHistory(ctx context.Context, p *model.Principal, offerKey s
 
 // offerSnapshot is the comparable content of an offer, for history and import.
 func offerSnapshot(o model.Offer) map[string]any {
-	b, _ := json.Marshal(struct {
+	return jsonObject(struct {
 		model.OfferFields
 		Status                model.OfferStatus `json:"status"`
 		UpdateFrequencyMonths int               `json:"updateFrequencyMonths"`
 		StructureKey          string            `json:"structureId"`
 	}{o.OfferFields, o.Status, o.UpdateFrequencyMonths, o.StructureKey})
-	var m map[string]any
-	_ = json.Unmarshal(b, &m)
-	return m
-}
-
-// jsonObject is the JSON object of v.
-func jsonObject(v any) map[string]any {
-	b, _ := json.Marshal(v)
-	var m map[string]any
-	_ = json.Unmarshal(b, &m)
-	return m
 }
 
 // fieldChanges returns {field: {before, after}} for the fields that differ.

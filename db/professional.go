@@ -207,19 +207,16 @@ const diagnosticColumns = `d.id, d.beneficiary_id, d.assessed_on, d.education_le
 
 type diagnosticRow struct {
 	model.ProfessionalDiagnostic
-	Diplomas    []byte         `db:"diplomas"`
-	Experiences []byte         `db:"experiences"`
-	Skills      pq.StringArray `db:"skills"`
-	TargetJobs  pq.StringArray `db:"target_jobs"`
-	Barriers    []byte         `db:"barriers"`
+	Diplomas    jsonColumn[[]model.Diploma]        `db:"diplomas"`
+	Experiences jsonColumn[[]model.WorkExperience] `db:"experiences"`
+	Skills      pq.StringArray                     `db:"skills"`
+	TargetJobs  pq.StringArray                     `db:"target_jobs"`
+	Barriers    jsonColumn[[]model.Barrier]        `db:"barriers"`
 }
 
 func (r diagnosticRow) model() model.ProfessionalDiagnostic {
 	d := r.ProfessionalDiagnostic
-	d.Diplomas, d.Experiences, d.Barriers = []model.Diploma{}, []model.WorkExperience{}, []model.Barrier{}
-	_ = json.Unmarshal(r.Diplomas, &d.Diplomas)
-	_ = json.Unmarshal(r.Experiences, &d.Experiences)
-	_ = json.Unmarshal(r.Barriers, &d.Barriers)
+	d.Diplomas, d.Experiences, d.Barriers = nonNilSlice(r.Diplomas.V), nonNilSlice(r.Experiences.V), nonNilSlice(r.Barriers.V)
 	d.Skills, d.TargetJobs = model.NonNilStrings(r.Skills), model.NonNilStrings(r.TargetJobs)
 	return d
 }
