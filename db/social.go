@@ -131,15 +131,15 @@ func beneficiaryProjection(fields []string) (columns string, partial bool) {
 
 type beneficiaryRow struct {
 	model.Beneficiary
-	Languages   pq.StringArray `db:"languages"`
-	Eligibility []byte         `db:"eligibility"`
-	SortName    string         `db:"sort_name"`
+	Languages   pq.StringArray                       `db:"languages"`
+	Eligibility jsonColumn[[]model.EligibilityCheck] `db:"eligibility"`
+	SortName    string                               `db:"sort_name"`
 }
 
 func (r beneficiaryRow) model() model.Beneficiary {
 	b := r.Beneficiary
 	b.Languages = model.NonNilStrings([]string(r.Languages))
-	_ = json.Unmarshal(r.Eligibility, &b.EligibilityChecks)
+	b.EligibilityChecks = r.Eligibility.V
 	return b
 }
 
