@@ -20,7 +20,7 @@ const ConvocationDocumentPath = graph.ConvocationDocumentPath
 // in the schema (@allow(roles: [coordinator, social_worker, insertion_counsellor])).
 var convocationReaders = []model.Role{model.RoleCoordinator, model.RoleSocialWorker, model.RoleInsertionCounsellor}
 
-// ConvocationDocument serves GET graph.ConvocationDocumentPath{id}.pdf: the convocation's PDF
+// ConvocationDocument serves GET ConvocationDocumentPath{id}.pdf: the convocation's PDF
 // (graph/document), with the authentication, the roles and the scope of GraphQL: 401
 // anonymous, 403 for a role that does not read convocations, 404 for an id unknown or
 // outside the caller's scope. Each document served is a read of the beneficiary's name,
