@@ -99,7 +99,7 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 		Reauthorize: c.Reauthorize, SubscriptionRecheck: c.SubscriptionRecheck})
 	obs := &endpointObserver{observer: c.Observer, tracer: c.TracerProvider.Tracer(tracerName), maxTokens: c.Limits.MaxTokens}
 
-	srv := handler.New(api)
+	srv := handler.New(api.ExecutableSchema)
 	if c.Broker != nil {
 		srv.AddTransport(transport.Websocket{
 			InitFunc:              websocketInit(c.Authenticate),
