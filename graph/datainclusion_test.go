@@ -13,7 +13,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/agir-reseau/agir-backend/graph"
+	"github.com/agir-reseau/agir-backend/endpoint"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -21,7 +21,7 @@ import (
 // exportDI fetches an export file as p.
 func exportDI(t *testing.T, env *graphtest.Env, p *model.Principal, file string) []byte {
 	t.Helper()
-	h := graph.DataInclusionExport(env.Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := endpoint.DataInclusionExport(env.Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	req := httptest.NewRequest(http.MethodGet, "/export/data-inclusion/"+file, nil)
 	if p != nil {
 		req = req.WithContext(model.WithPrincipal(req.Context(), p))
@@ -119,7 +119,7 @@ func TestDataInclusionExportImport(t *testing.T) {
 		}
 	})
 	t.Run("ErrAnonymous", func(t *testing.T) {
-		h := graph.DataInclusionExport(env.Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		h := endpoint.DataInclusionExport(env.Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/export/data-inclusion/services.json", nil))
 		if rec.Code != http.StatusUnauthorized {

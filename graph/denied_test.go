@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/agir-reseau/agir-backend/graph"
+	"github.com/agir-reseau/agir-backend/endpoint"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -51,7 +51,7 @@ func loggedDemoEnv(t *testing.T) (*graphtest.Env, *syncBuffer) {
 	env := demoEnv(t)
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return &graphtest.Env{T: t, Store: env.Store, Endpoint: graph.NewEndpoint(graph.EndpointConfig{Store: env.Store, Logger: logger})}, logs
+	return &graphtest.Env{T: t, Store: env.Store, Endpoint: endpoint.NewEndpoint(endpoint.EndpointConfig{Store: env.Store, Logger: logger})}, logs
 }
 
 // Bad input (issue 7): a denied field, an id outside the caller's scope and an act on

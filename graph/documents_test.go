@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agir-reseau/agir-backend/endpoint"
 	"github.com/agir-reseau/agir-backend/graph"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
@@ -19,7 +20,7 @@ import (
 // getDocument GETs path from the convocation document handler as p (nil: anonymous).
 func getDocument(t *testing.T, env *graphtest.Env, p *model.Principal, path string) *httptest.ResponseRecorder {
 	t.Helper()
-	h := graph.ConvocationDocument(env.Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := endpoint.ConvocationDocument(env.Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	req := httptest.NewRequest(http.MethodGet, path, nil)
 	if p != nil {
 		req = req.WithContext(model.WithPrincipal(req.Context(), p))

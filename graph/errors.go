@@ -33,12 +33,12 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			return gqlErr
 		case db.IsTimeout(err):
-			logger.WarnContext(ctx, "deadline exceeded", "request_id", RequestID(ctx), "path", gqlErr.Path.String(), "err", err)
+			logger.WarnContext(ctx, "deadline exceeded", "request_id", model.RequestMetaFrom(ctx).ID, "path", gqlErr.Path.String(), "err", err)
 			return &gqlerror.Error{
 				Message:    "délai de traitement dépassé : simplifiez la requête ou réessayez",
 				Path:       gqlErr.Path,
 				Locations:  gqlErr.Locations,
-				Extensions: map[string]any{"code": string(model.CodeTimeout), "requestId": RequestID(ctx)},
+				Extensions: map[string]any{"code": string(model.CodeTimeout), "requestId": model.RequestMetaFrom(ctx).ID},
 			}
 		case gqlErr.Err == nil && !errors.As(err, &coded):
 			// From the engine (parse, validation, input coercion) or from the endpoint's
@@ -49,7 +49,7 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			return gqlErr
 		}
-		id := RequestID(ctx)
+		id := model.RequestMetaFrom(ctx).ID
 		logger.ErrorContext(ctx, "internal error", "request_id", id, "path", gqlErr.Path.String(), "err", err)
 		return &gqlerror.Error{
 			Message:    fmt.Sprintf("erreur interne : contactez l'assistance en citant la référence %s", id),
@@ -64,7 +64,7 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 // stack with the request id.
 func recoverPanic(logger *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, p any) error {
-		logger.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		logger.ErrorContext(ctx, "panic in resolver", "request_id", model.RequestMetaFrom(ctx).ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return &model.Error{Code: model.CodeInternal, Message: "erreur interne", Err: fmt.Errorf("panic: %v", p)}
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/db/demo"
-	"github.com/agir-reseau/agir-backend/graph"
+	"github.com/agir-reseau/agir-backend/endpoint"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -49,7 +49,7 @@ func benchEnv(b *testing.B) (*graphtest.Env, *model.Principal, *model.Principal)
 	}
 	b.Cleanup(func() { store.Close() })
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	env := &graphtest.Env{T: b, Store: store, Endpoint: graph.NewEndpoint(graph.EndpointConfig{Store: store, Logger: logger})}
+	env := &graphtest.Env{T: b, Store: store, Endpoint: endpoint.NewEndpoint(endpoint.EndpointConfig{Store: store, Logger: logger})}
 	var dept string
 	if err := store.DB().Get(&dept, `SELECT department FROM beneficiaries GROUP BY department ORDER BY count(*) DESC LIMIT 1`); err != nil {
 		b.Fatalf("busiest department: %v", err)

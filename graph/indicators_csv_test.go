@@ -9,14 +9,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/agir-reseau/agir-backend/graph"
+	"github.com/agir-reseau/agir-backend/endpoint"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
 func indicatorsCSV(t *testing.T, env *graphtest.Env, p *model.Principal, query string) (int, [][]string) {
 	t.Helper()
-	h := graph.IndicatorsCSV(env.Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := endpoint.IndicatorsCSV(env.Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	req := httptest.NewRequest(http.MethodGet, "/export/indicators.csv?"+query, nil)
 	if p != nil {
 		req = req.WithContext(model.WithPrincipal(req.Context(), p))
@@ -39,7 +39,7 @@ func indicatorsCSV(t *testing.T, env *graphtest.Env, p *model.Principal, query s
 // rawIndicatorsCSV answers the export's status and body as is.
 func rawIndicatorsCSV(t *testing.T, env *graphtest.Env, p *model.Principal, query string) (int, string) {
 	t.Helper()
-	h := graph.IndicatorsCSV(env.Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := endpoint.IndicatorsCSV(env.Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	req := httptest.NewRequest(http.MethodGet, "/export/indicators.csv?"+query, nil)
 	req = req.WithContext(model.WithPrincipal(req.Context(), p))
 	rec := httptest.NewRecorder()

@@ -9,7 +9,7 @@ import (
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/db/dbtest"
 	"github.com/agir-reseau/agir-backend/db/seed"
-	"github.com/agir-reseau/agir-backend/graph"
+	"github.com/agir-reseau/agir-backend/endpoint"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -40,7 +40,7 @@ func seededEnvB(t testing.TB) (*graphtest.Env, *db.StatementCounter, string) {
 	}
 	t.Cleanup(func() { store.Close() })
 	logger := slog.New(slog.NewTextHandler(testLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	env := &graphtest.Env{T: t, Store: store, Endpoint: graph.NewEndpoint(graph.EndpointConfig{Store: store, Logger: logger})}
+	env := &graphtest.Env{T: t, Store: store, Endpoint: endpoint.NewEndpoint(endpoint.EndpointConfig{Store: store, Logger: logger})}
 	return env, &counter, url
 }
 

@@ -17,7 +17,7 @@ import (
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/db/demo"
 	"github.com/agir-reseau/agir-backend/db/pgcluster"
-	"github.com/agir-reseau/agir-backend/graph"
+	"github.com/agir-reseau/agir-backend/endpoint"
 	"github.com/agir-reseau/agir-backend/graph/model"
 	"github.com/agir-reseau/agir-backend/server/auth"
 )
@@ -100,7 +100,7 @@ func Open(ctx context.Context, c Config, logger *slog.Logger, opts ...Option) (m
 	}
 	m.Store, err = db.Open(ctx, url, db.Options{ReadURL: c.DatabaseReadURL, StatementTimeout: c.StatementTimeout,
 		MaxOpenConns: c.DBMaxConns, ReadMaxOpenConns: c.DBReadMaxConns,
-		Observer: graph.NewStatementTracer(m.tracer)})
+		Observer: endpoint.NewStatementTracer(m.tracer)})
 	if err != nil {
 		return m, err
 	}
@@ -133,10 +133,10 @@ func Open(ctx context.Context, c Config, logger *slog.Logger, opts ...Option) (m
 	if err != nil {
 		return m, err
 	}
-	rate := graph.RateLimitConfig{Capacity: c.Endpoint.RateCapacity, PerSecond: c.Endpoint.RatePerSecond} // capacity 0: off
-	endpoint := graph.NewEndpoint(graph.EndpointConfig{
+	rate := endpoint.RateLimitConfig{Capacity: c.Endpoint.RateCapacity, PerSecond: c.Endpoint.RatePerSecond} // capacity 0: off
+	gql := endpoint.NewEndpoint(endpoint.EndpointConfig{
 		Store: m.Store, Logger: logger, Production: c.Production(),
-		Limits:              graph.Limits{MaxCost: c.Endpoint.MaxCost, MaxDepth: c.Endpoint.MaxDepth},
+		Limits:              endpoint.Limits{MaxCost: c.Endpoint.MaxCost, MaxDepth: c.Endpoint.MaxDepth},
 		RateLimit:           rate,
 		OperationTimeout:    c.RequestTimeout,
 		Persisted:           persisted,
@@ -147,7 +147,7 @@ func Open(ctx context.Context, c Config, logger *slog.Logger, opts ...Option) (m
 		Reauthorize:         m.resolvePrincipal,
 		SubscriptionRecheck: m.subscriptionRecheck,
 	})
-	m.handler = m.routes(endpoint)
+	m.handler = m.routes(gql)
 	m.listener, err = net.Listen("tcp", fmt.Sprintf(":%d", c.Port))
 	if err != nil {
 		return m, fmt.Errorf("listen: %w", err)
@@ -156,10 +156,10 @@ func Open(ctx context.Context, c Config, logger *slog.Logger, opts ...Option) (m
 }
 
 // persistedQueries reads the manifest of the SPA's documents, when configured.
-func (c Config) persistedQueries() (graph.PersistedQueries, error) {
-	var pq graph.PersistedQueries
+func (c Config) persistedQueries() (endpoint.PersistedQueries, error) {
+	var pq endpoint.PersistedQueries
 	if c.Endpoint.PersistedQueries != "" {
-		known, err := graph.LoadPersistedManifest(c.Endpoint.PersistedQueries)
+		known, err := endpoint.LoadPersistedManifest(c.Endpoint.PersistedQueries)
 		if err != nil {
 			return pq, err
 		}

@@ -19,7 +19,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/agir-reseau/agir-backend/db"
-	"github.com/agir-reseau/agir-backend/graph"
+	"github.com/agir-reseau/agir-backend/endpoint"
 	"github.com/agir-reseau/agir-backend/graph/model"
 	"github.com/agir-reseau/agir-backend/server/auth"
 )
@@ -27,14 +27,14 @@ import (
 // routes assembles the HTTP surface: /graphql (authenticated; WebSocket upgrades
 // authenticate in their connection_init message), the explorer page at /, /metrics,
 // /healthz and /readyz.
-func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
+func (m *Main) routes(gql *endpoint.Endpoint) http.Handler {
 	mux := http.NewServeMux()
 	api := auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{
 		Resolve: m.resolvePrincipalCached,
 		OnFailure: func(r *http.Request, err error) {
-			m.Logger.InfoContext(r.Context(), "authentication failed", "request_id", graph.RequestID(r.Context()), "err", err)
+			m.Logger.InfoContext(r.Context(), "authentication failed", "request_id", endpoint.RequestID(r.Context()), "err", err)
 		},
-	}, requireAuth(m.Logger, endpoint))
+	}, requireAuth(m.Logger, gql))
 	limited := http.MaxBytesHandler(api, m.Config.MaxBodyBytes)
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isWebSocket(r) {
@@ -54,15 +54,15 @@ func (m *Main) routes(endpoint *graph.Endpoint) http.Handler {
 	mux.Handle("GET /metrics", m.telemetry.handler(m.Config.Endpoint.MetricsToken, m.Config.Production()))
 	// The offer map in data·inclusion v1, behind the same authentication as /graphql.
 	export := auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{Resolve: m.resolvePrincipalCached},
-		requireAuth(m.Logger, graph.DataInclusionExport(m.Store, m.Logger)))
+		requireAuth(m.Logger, endpoint.DataInclusionExport(m.Store, m.Logger)))
 	mux.Handle("GET /export/data-inclusion/structures.json", export)
 	mux.Handle("GET /export/data-inclusion/services.json", export)
 	// Indicator tables as CSV, same authentication, scope and suppression as Query.indicators.
 	mux.Handle("GET /export/indicators.csv", auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{Resolve: m.resolvePrincipalCached},
-		requireAuth(m.Logger, graph.IndicatorsCSV(m.Store, m.Logger))))
+		requireAuth(m.Logger, endpoint.IndicatorsCSV(m.Store, m.Logger))))
 	// Convocation documents (PDF), same authentication, roles and scope as Query.node.
-	mux.Handle("GET "+graph.ConvocationDocumentPath+"{file}", auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{Resolve: m.resolvePrincipalCached},
-		requireAuth(m.Logger, graph.ConvocationDocument(m.Store, m.Logger))))
+	mux.Handle("GET "+endpoint.ConvocationDocumentPath+"{file}", auth.MiddlewareWith(m.verifier, auth.MiddlewareOptions{Resolve: m.resolvePrincipalCached},
+		requireAuth(m.Logger, endpoint.ConvocationDocument(m.Store, m.Logger))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -174,14 +174,14 @@ func requireAuth(logger *slog.Logger, next http.Handler) http.Handler {
 		case db.IsUnavailable(failure):
 			// The staff lookup could not reach the database: retry later, as for any
 			// request that finds it unreachable.
-			logger.WarnContext(r.Context(), "authentication: database unavailable", "request_id", graph.RequestID(r.Context()), "err", failure)
-			w.Header().Set("Retry-After", strconv.Itoa(graph.RetryAfterSeconds))
+			logger.WarnContext(r.Context(), "authentication: database unavailable", "request_id", endpoint.RequestID(r.Context()), "err", failure)
+			w.Header().Set("Retry-After", strconv.Itoa(endpoint.RetryAfterSeconds))
 			writeGraphQLError(w, r, http.StatusServiceUnavailable, model.CodeUnavailable,
 				"service momentanément indisponible (base de données injoignable ou saturée) : réessayez dans quelques secondes")
 			return
 		case !errors.Is(failure, auth.ErrNoToken):
-			logger.ErrorContext(r.Context(), "authentication", "request_id", graph.RequestID(r.Context()), "err", failure)
-			writeGraphQLError(w, r, http.StatusInternalServerError, model.CodeInternal, "erreur interne : référence "+graph.RequestID(r.Context()))
+			logger.ErrorContext(r.Context(), "authentication", "request_id", endpoint.RequestID(r.Context()), "err", failure)
+			writeGraphQLError(w, r, http.StatusInternalServerError, model.CodeInternal, "erreur interne : référence "+endpoint.RequestID(r.Context()))
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="agir"`)
@@ -195,7 +195,7 @@ func writeGraphQLError(w http.ResponseWriter, r *http.Request, status int, code 
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
 		"message":    msg,
-		"extensions": map[string]any{"code": string(code), "requestId": graph.RequestID(r.Context())},
+		"extensions": map[string]any{"code": string(code), "requestId": endpoint.RequestID(r.Context())},
 	}}})
 }
 
@@ -257,7 +257,7 @@ func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		logger.InfoContext(r.Context(), "http", "request_id", graph.RequestID(r.Context()), "method", r.Method,
+		logger.InfoContext(r.Context(), "http", "request_id", endpoint.RequestID(r.Context()), "method", r.Method,
 			"path", r.URL.Path, "status", rec.status, "duration", time.Since(start), "client", r.RemoteAddr)
 	})
 }

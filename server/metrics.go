@@ -18,12 +18,12 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/agir-reseau/agir-backend/graph"
+	"github.com/agir-reseau/agir-backend/endpoint"
 )
 
 // telemetry is what the server tells its operators: Prometheus metrics (its own
 // registry, served at /metrics), one structured log line per GraphQL operation, and a
-// warning for each operation slower than slowThreshold. It implements graph.Observer.
+// warning for each operation slower than slowThreshold. It implements endpoint.Observer.
 type telemetry struct {
 	logger        *slog.Logger
 	slowThreshold time.Duration
@@ -122,9 +122,9 @@ func (t *telemetry) handler(token string, production bool) http.Handler {
 	})
 }
 
-// OperationDone implements graph.Observer: metrics, the operation's log line, and the
+// OperationDone implements endpoint.Observer: metrics, the operation's log line, and the
 // slow-operation warning.
-func (t *telemetry) OperationDone(ctx context.Context, r graph.OperationReport) {
+func (t *telemetry) OperationDone(ctx context.Context, r endpoint.OperationReport) {
 	name := t.names.label(r.Name)
 	kind := r.Type
 	if kind == "" {
@@ -165,12 +165,12 @@ func (t *telemetry) OperationDone(ctx context.Context, r graph.OperationReport) 
 	}
 }
 
-// SubscriptionEvent implements graph.Observer.
+// SubscriptionEvent implements endpoint.Observer.
 func (t *telemetry) SubscriptionEvent(name string) {
 	t.events.WithLabelValues(t.names.label(name)).Inc()
 }
 
-// SubscriptionsChanged implements graph.Observer.
+// SubscriptionsChanged implements endpoint.Observer.
 func (t *telemetry) SubscriptionsChanged(name string, delta int) {
 	t.subscriptions.WithLabelValues(t.names.label(name)).Add(float64(delta))
 }

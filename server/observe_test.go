@@ -18,7 +18,7 @@ import (
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/db/dbtest"
-	"github.com/agir-reseau/agir-backend/graph"
+	"github.com/agir-reseau/agir-backend/endpoint"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -32,7 +32,7 @@ func TestObservability_MetricsAndTraces(t *testing.T) {
 		Data struct {
 			Structures struct{ TotalCount int }
 		}
-		Extensions struct{ Cost graph.CostReport }
+		Extensions struct{ Cost endpoint.CostReport }
 	}
 	status, body := gqlPost(t, m, tok, `query DashboardStructures { structures(first: 5) { totalCount nodes { name } } }`, nil, &out)
 	if status != 200 || out.Data.Structures.TotalCount == 0 || out.Extensions.Cost.Requested != 5 {
@@ -243,7 +243,7 @@ func TestObservability_Resource(t *testing.T) {
 func TestObservability_OperationLog(t *testing.T) {
 	var buf syncBuffer
 	tel := newTelemetry(slog.New(slog.NewJSONHandler(&buf, nil)), 10*time.Millisecond)
-	tel.OperationDone(context.Background(), graph.OperationReport{
+	tel.OperationDone(context.Background(), endpoint.OperationReport{
 		RequestID: "req-1", Name: "Slow", Type: "query", DocumentHash: strings.Repeat("ab", 32),
 		Principal: &model.Principal{Subject: "dev-coordinator", Role: model.RoleCoordinator},
 		Cost:      12, Duration: 50 * time.Millisecond, SQLStatements: 3, ErrorCodes: []string{"TIMEOUT"},

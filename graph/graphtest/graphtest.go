@@ -16,7 +16,8 @@ import (
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/db/dbtest"
-	"github.com/agir-reseau/agir-backend/graph"
+	"github.com/agir-reseau/agir-backend/db/demo"
+	"github.com/agir-reseau/agir-backend/endpoint"
 	"github.com/agir-reseau/agir-backend/graph/model"
 	"github.com/agir-reseau/agir-backend/internal/datainclusion"
 )
@@ -26,7 +27,7 @@ import (
 type Env struct {
 	T        testing.TB
 	Store    *db.Store
-	Endpoint *graph.Endpoint
+	Endpoint *endpoint.Endpoint
 }
 
 // New returns an Env on a fresh database.
@@ -45,7 +46,7 @@ func NewWithOptions(t testing.TB, o db.Options) *Env {
 	}
 	t.Cleanup(func() { store.Close() })
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return &Env{T: t, Store: store, Endpoint: graph.NewEndpoint(graph.EndpointConfig{Store: store, Logger: logger})}
+	return &Env{T: t, Store: store, Endpoint: endpoint.NewEndpoint(endpoint.EndpointConfig{Store: store, Logger: logger})}
 }
 
 type testWriter struct{ t testing.TB }
@@ -78,7 +79,7 @@ func (e *Env) Do(p *model.Principal, query string, vars map[string]any) Response
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(string(body)))
 	req.Header.Set("Content-Type", "application/json")
-	ctx := graph.WithRequestID(req.Context(), "test-request")
+	ctx := endpoint.WithRequestID(req.Context(), "test-request")
 	if p != nil {
 		ctx = model.WithPrincipal(ctx, p)
 	}
@@ -120,4 +121,27 @@ func SharedDISchema(t testing.TB, name string) *jsonschema.Schema {
 		t.Fatalf("compile %s: %v", name, err)
 	}
 	return s
+}
+
+// NewDemo returns an Env on a fresh database holding the demo territory (db/demo).
+func NewDemo(t testing.TB) *Env {
+	t.Helper()
+	env := New(t)
+	if _, err := demo.Load(context.Background(), env.Store); err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+	return env
+}
+
+// DemoPrincipal returns the principal of the demo staff member of role, as the server
+// resolves it.
+func (e *Env) DemoPrincipal(role model.Role) *model.Principal {
+	e.T.Helper()
+	email := string(role) + "@demo.agir.local"
+	m, s, ok, err := e.Store.StaffMemberByLogin(context.Background(), "", email)
+	if err != nil || !ok {
+		e.T.Fatalf("staff %s: ok=%v err=%v", email, ok, err)
+	}
+	return &model.Principal{Subject: "test-" + email, Email: email, Name: m.Name,
+		Role: m.StaffRole.AccessRole(), StructureID: m.StructureKey, Departments: s.Departments}
 }

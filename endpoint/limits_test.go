@@ -1,4 +1,4 @@
-package graph_test
+package endpoint_test
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/db/dbtest"
-	"github.com/agir-reseau/agir-backend/graph"
+	"github.com/agir-reseau/agir-backend/endpoint"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -42,7 +42,7 @@ func (r httpResult) code() string {
 // send runs one HTTP request on h as p (nil: anonymous).
 func send(t *testing.T, h http.Handler, p *model.Principal, req *http.Request) httpResult {
 	t.Helper()
-	ctx := graph.WithRequestID(req.Context(), "test-request")
+	ctx := endpoint.WithRequestID(req.Context(), "test-request")
 	if p != nil {
 		ctx = model.WithPrincipal(ctx, p)
 	}
@@ -90,9 +90,9 @@ func aliased(n int, field string) string {
 	return b.String()
 }
 
-func endpoint(env *graphtest.Env, c graph.EndpointConfig) *graph.Endpoint {
+func newEndpoint(env *graphtest.Env, c endpoint.EndpointConfig) *endpoint.Endpoint {
 	c.Store = env.Store
-	return graph.NewEndpoint(c)
+	return endpoint.NewEndpoint(c)
 }
 
 func TestLimits_AbusiveQueries(t *testing.T) {
@@ -101,7 +101,7 @@ func TestLimits_AbusiveQueries(t *testing.T) {
 	h := env.Endpoint
 
 	t.Run("OK", func(t *testing.T) {
-		h := endpoint(env, graph.EndpointConfig{RateLimit: graph.RateLimitConfig{Capacity: 60_000, PerSecond: 300}})
+		h := newEndpoint(env, endpoint.EndpointConfig{RateLimit: endpoint.RateLimitConfig{Capacity: 60_000, PerSecond: 300}})
 		r := post(t, h, p, gqlResponse, q(`{ structures(first: 10) { nodes { name } } }`))
 		if r.Status != 200 || len(r.Body.Errors) > 0 {
 			t.Fatalf("status %d errors %+v", r.Status, r.Body.Errors)
@@ -112,7 +112,7 @@ func TestLimits_AbusiveQueries(t *testing.T) {
 		if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
 			t.Errorf("Cache-Control %q", cc)
 		}
-		var cost graph.CostReport
+		var cost endpoint.CostReport
 		b, _ := json.Marshal(r.Body.Extensions["cost"])
 		_ = json.Unmarshal(b, &cost)
 		if cost.Requested != 10 || cost.Maximum != 10_000 || cost.Remaining == nil || *cost.Remaining != 60_000-10 {
@@ -222,7 +222,7 @@ func TestLimits_AbusiveQueries(t *testing.T) {
 func TestLimits_DepthAndCost(t *testing.T) {
 	env := demoEnv(t)
 	p := demoPrincipal(t, env, model.RoleCoordinator)
-	h := endpoint(env, graph.EndpointConfig{Limits: graph.Limits{MaxDepth: 2, MaxCost: 150}})
+	h := newEndpoint(env, endpoint.EndpointConfig{Limits: endpoint.Limits{MaxDepth: 2, MaxCost: 150}})
 
 	t.Run("OK", func(t *testing.T) {
 		r := post(t, h, p, gqlResponse, q(`{ structures(first: 100) { totalCount } }`))
@@ -251,7 +251,7 @@ func TestLimits_DepthAndCost(t *testing.T) {
 func TestLimits_RateLimit(t *testing.T) {
 	env := demoEnv(t)
 	p := demoPrincipal(t, env, model.RoleCoordinator)
-	h := endpoint(env, graph.EndpointConfig{RateLimit: graph.RateLimitConfig{Capacity: 150, PerSecond: 0.01}})
+	h := newEndpoint(env, endpoint.EndpointConfig{RateLimit: endpoint.RateLimitConfig{Capacity: 150, PerSecond: 0.01}})
 	page := q(`{ structures(first: 100) { totalCount } }`)
 
 	r := post(t, h, p, gqlResponse, page)
@@ -278,7 +278,7 @@ func TestLimits_Deadlines(t *testing.T) {
 	p := demoPrincipal(t, env, model.RoleCoordinator)
 
 	t.Run("ErrRequestDeadline", func(t *testing.T) {
-		h := endpoint(env, graph.EndpointConfig{OperationTimeout: time.Nanosecond})
+		h := newEndpoint(env, endpoint.EndpointConfig{OperationTimeout: time.Nanosecond})
 		r := post(t, h, p, gqlResponse, q(`{ structures(first: 1) { totalCount } }`))
 		if r.Status != 504 || r.code() != "TIMEOUT" {
 			t.Fatalf("status %d errors %+v data %s", r.Status, r.Body.Errors, r.Body.Data)
@@ -300,7 +300,7 @@ func TestLimits_Deadlines(t *testing.T) {
 		if _, err := lock.Exec(`LOCK TABLE structures IN ACCESS EXCLUSIVE MODE`); err != nil {
 			t.Fatal(err)
 		}
-		h := graph.NewEndpoint(graph.EndpointConfig{Store: slow})
+		h := endpoint.NewEndpoint(endpoint.EndpointConfig{Store: slow})
 		start := time.Now()
 		r := post(t, h, p, gqlResponse, q(`{ structures(first: 1) { totalCount } }`))
 		if r.Status != 504 || r.code() != "TIMEOUT" || strings.Contains(r.Body.Errors[0].Message, "statement") {
@@ -331,7 +331,7 @@ func TestAnalyze_Cost(t *testing.T) {
 		if errs != nil {
 			t.Fatalf("%s: %v", tc.query, errs)
 		}
-		shape, err := graph.Analyze(doc.Operations[0], nil)
+		shape, err := endpoint.Analyze(doc.Operations[0], nil)
 		if err != nil || shape.Cost != tc.want {
 			t.Errorf("%s: cost %d (err %v), want %d", tc.query, shape.Cost, err, tc.want)
 		}

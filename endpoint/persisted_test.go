@@ -1,4 +1,4 @@
-package graph_test
+package endpoint_test
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/agir-reseau/agir-backend/graph"
+	"github.com/agir-reseau/agir-backend/endpoint"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -19,7 +19,7 @@ func TestPersistedQueries_Automatic(t *testing.T) {
 	env := demoEnv(t)
 	p := demoPrincipal(t, env, model.RoleCoordinator)
 	doc := `query Me { me { role } }`
-	hash := graph.DocumentHash(doc)
+	hash := endpoint.DocumentHash(doc)
 
 	r := post(t, env.Endpoint, p, "application/json", map[string]any{"extensions": persisted(hash)})
 	if r.Status != 200 || r.code() != "PERSISTED_QUERY_NOT_FOUND" || r.Body.Errors[0].Message != "PersistedQueryNotFound" {
@@ -42,13 +42,13 @@ func TestPersistedQueries_Automatic(t *testing.T) {
 func TestPersistedQueries_ProductionAllowList(t *testing.T) {
 	env := demoEnv(t)
 	known := `query Dashboard { me { role } }`
-	h := endpoint(env, graph.EndpointConfig{Production: true, Persisted: graph.PersistedQueries{
-		Known: map[string]string{graph.DocumentHash(known): known}, Required: true}})
+	h := newEndpoint(env, endpoint.EndpointConfig{Production: true, Persisted: endpoint.PersistedQueries{
+		Known: map[string]string{endpoint.DocumentHash(known): known}, Required: true}})
 	spa := demoPrincipal(t, env, model.RoleCoordinator)
 	analyst := demoPrincipal(t, env, model.RoleAnalyst)
 
 	t.Run("OK", func(t *testing.T) {
-		if r := post(t, h, spa, gqlResponse, map[string]any{"extensions": persisted(graph.DocumentHash(known))}); r.Status != 200 || len(r.Body.Errors) > 0 {
+		if r := post(t, h, spa, gqlResponse, map[string]any{"extensions": persisted(endpoint.DocumentHash(known))}); r.Status != 200 || len(r.Body.Errors) > 0 {
 			t.Fatalf("known hash: status %d errors %+v", r.Status, r.Body.Errors)
 		}
 		if r := post(t, h, spa, gqlResponse, q(known)); r.Status != 200 || len(r.Body.Errors) > 0 {
@@ -64,7 +64,7 @@ func TestPersistedQueries_ProductionAllowList(t *testing.T) {
 			t.Fatalf("status %d errors %+v", r.Status, r.Body.Errors)
 		}
 		doc := `{ me { name } }`
-		r = post(t, h, spa, gqlResponse, map[string]any{"query": doc, "extensions": persisted(graph.DocumentHash(doc))})
+		r = post(t, h, spa, gqlResponse, map[string]any{"query": doc, "extensions": persisted(endpoint.DocumentHash(doc))})
 		if r.Status != 403 || r.code() != "PERSISTED_QUERY_REQUIRED" {
 			t.Fatalf("APQ registration: status %d errors %+v", r.Status, r.Body.Errors)
 		}
@@ -99,7 +99,7 @@ func TestIntrospection_AuthenticatedOnly(t *testing.T) {
 // fragment too. In development it stays open.
 func TestIntrospection_ProductionAnalystsOnly(t *testing.T) {
 	env := graphtest.New(t)
-	prod := endpoint(env, graph.EndpointConfig{Production: true})
+	prod := newEndpoint(env, endpoint.EndpointConfig{Production: true})
 	docs := map[string]string{
 		"schema":   `{ __schema { queryType { name } } }`,
 		"type":     `{ __type(name: "Beneficiary") { fields { name } } }`,
@@ -134,7 +134,7 @@ func isNullJSON(b []byte) bool { return len(b) == 0 || string(b) == "null" }
 
 func TestLoadPersistedManifest(t *testing.T) {
 	doc := `query Dashboard { me { role } }`
-	hash := graph.DocumentHash(doc)
+	hash := endpoint.DocumentHash(doc)
 	dir := t.TempDir()
 	write := func(name, content string) string {
 		path := filepath.Join(dir, name)
@@ -148,14 +148,14 @@ func TestLoadPersistedManifest(t *testing.T) {
 			fmt.Sprintf(`{%q: %q}`, hash, doc),
 			fmt.Sprintf(`{"format": "apollo-persisted-query-manifest", "version": 1, "operations": [{"id": %q, "name": "Dashboard", "type": "query", "body": %q}]}`, hash, doc),
 		} {
-			known, err := graph.LoadPersistedManifest(write("m.json", content))
+			known, err := endpoint.LoadPersistedManifest(write("m.json", content))
 			if err != nil || known[hash] != doc {
 				t.Errorf("%s: %v %v", content, known, err)
 			}
 		}
 	})
 	t.Run("ErrWrongHash", func(t *testing.T) {
-		if _, err := graph.LoadPersistedManifest(write("bad.json", fmt.Sprintf(`{%q: %q}`, hash, doc+" "))); err == nil {
+		if _, err := endpoint.LoadPersistedManifest(write("bad.json", fmt.Sprintf(`{%q: %q}`, hash, doc+" "))); err == nil {
 			t.Error("a hash that is not the document's was accepted")
 		}
 	})

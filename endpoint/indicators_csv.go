@@ -1,4 +1,4 @@
-package graph
+package endpoint
 
 import (
 	"encoding/csv"
@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/agir-reseau/agir-backend/db"
+	"github.com/agir-reseau/agir-backend/graph"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -47,9 +48,9 @@ func IndicatorsCSV(store *db.Store, logger *slog.Logger) http.Handler {
 		}
 		var table *model.IndicatorTable
 		if err == nil {
-			var req IndicatorRequest
-			if req, err = CheckIndicatorsInput(store, p, in); err == nil {
-				table, err = ComputeIndicators(r.Context(), store, p, req)
+			var req graph.IndicatorRequest
+			if req, err = graph.CheckIndicatorsInput(store, p, in); err == nil {
+				table, err = graph.ComputeIndicators(r.Context(), store, p, req)
 			}
 		}
 		var me *model.Error

@@ -1,4 +1,9 @@
-package graph
+// Package endpoint serves the schema of package graph: GraphQL over HTTP and subscriptions
+// over WebSocket, the limits of an operation (cost, depth, selections, tokens, rate),
+// persisted queries and introspection control, metrics and tracing, and the other HTTP
+// routes that read through the Store (CSV and JSON exports, convocation PDFs). Package
+// graph knows nothing of it.
+package endpoint
 
 import (
 	"context"
@@ -17,6 +22,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/agir-reseau/agir-backend/db"
+	"github.com/agir-reseau/agir-backend/graph"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -65,7 +71,7 @@ type RateLimitConfig struct {
 // POST) and subscriptions over WebSocket (graphql-transport-ws).
 type Endpoint struct {
 	http.Handler
-	Rules   *Rules
+	Rules   *graph.Rules
 	Schema  *ast.Schema
 	Limits  Limits
 	Limiter *RateLimiter // nil when rate limiting is off
@@ -89,20 +95,11 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 	if c.RateLimit.Capacity > 0 && c.RateLimit.PerSecond > 0 {
 		limiter = NewRateLimiter(c.RateLimit.Capacity, c.RateLimit.PerSecond)
 	}
-	resolver := &Resolver{Store: c.Store, Logger: c.Logger}
-	if c.Broker != nil {
-		resolver.realtime = &realtime{broker: c.Broker, reauthorize: c.Reauthorize, recheck: c.SubscriptionRecheck}
-		if resolver.realtime.recheck == 0 {
-			resolver.realtime.recheck = 30 * time.Second
-		}
-	}
-	es := NewExecutableSchema(Config{Resolvers: resolver})
-	rules := NewRules(es.Schema())
-	rules.logger = c.Logger
-	resolver.rules = rules
+	api := graph.New(graph.Options{Store: c.Store, Logger: c.Logger, Broker: c.Broker,
+		Reauthorize: c.Reauthorize, SubscriptionRecheck: c.SubscriptionRecheck})
 	obs := &endpointObserver{observer: c.Observer, tracer: c.TracerProvider.Tracer(tracerName), maxTokens: c.Limits.MaxTokens}
 
-	srv := handler.New(es)
+	srv := handler.New(api.ExecutableSchema)
 	if c.Broker != nil {
 		srv.AddTransport(transport.Websocket{
 			InitFunc:              websocketInit(c.Authenticate),
@@ -120,9 +117,9 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 	srv.Use(newPersistedExtension(c.Persisted))
 	srv.Use(selectionsExtension{max: c.Limits.MaxSelections, maxTokens: c.Limits.MaxTokens, cache: queryCache})
 	srv.Use(limitsExtension{limits: c.Limits, limiter: limiter})
-	present := presentError(c.Logger)
+	present := api.ErrorPresenter()
 	srv.SetErrorPresenter(present)
-	srv.SetRecoverFunc(recoverPanic(c.Logger))
+	srv.SetRecoverFunc(api.Recover())
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if model.PrincipalFrom(ctx) == nil {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: "authentification requise",
@@ -140,9 +137,9 @@ func NewEndpoint(c EndpointConfig) *Endpoint {
 		}
 		return next(ctx)
 	})
-	srv.AroundOperations(auditReadsOperation(c.Store, present))
-	srv.AroundFields(rules.middleware)
-	return &Endpoint{Handler: withLoaders(c.Store, srv), Rules: rules, Schema: es.Schema(), Limits: c.Limits, Limiter: limiter}
+	srv.AroundOperations(api.AuditReads(present))
+	srv.AroundFields(api.FieldMiddleware)
+	return &Endpoint{Handler: api.WithLoaders(srv), Rules: api.Rules, Schema: api.Schema(), Limits: c.Limits, Limiter: limiter}
 }
 
 // websocketInit authenticates a WebSocket connection by the Authorization entry of its

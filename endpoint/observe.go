@@ -1,4 +1,4 @@
-package graph
+package endpoint
 
 import (
 	"context"
@@ -86,6 +86,8 @@ func NewStatementTracer(tp trace.TracerProvider) StatementTracer {
 	return StatementTracer{Tracer: tp.Tracer(tracerName)}
 }
 
+// tracerName is the instrumentation scope of the spans; it keeps the name it had before the
+// endpoint left package graph, so that existing trace queries still find them.
 const tracerName = "github.com/agir-reseau/agir-backend/graph"
 
 // StatementStart implements db.StatementObserver.

@@ -1,4 +1,4 @@
-package graph
+package endpoint
 
 import (
 	"log/slog"
@@ -7,18 +7,14 @@ import (
 	"strings"
 
 	"github.com/agir-reseau/agir-backend/db"
+	"github.com/agir-reseau/agir-backend/graph"
 	"github.com/agir-reseau/agir-backend/graph/document"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
-// ConvocationDocumentPath is where a convocation's PDF is served: the prefix, then its
-// global id and ".pdf" (Convocation.documentUrl).
-const ConvocationDocumentPath = "/documents/convocations/"
-
-// ConvocationDocumentURL returns the path of the PDF of convocation key.
-func ConvocationDocumentURL(key string) string {
-	return ConvocationDocumentPath + model.GlobalID("Convocation", key) + ".pdf"
-}
+// ConvocationDocumentPath is where ConvocationDocument is mounted (graph says the path,
+// as Convocation.documentUrl gives it).
+const ConvocationDocumentPath = graph.ConvocationDocumentPath
 
 // convocationReaders are the roles that read a convocation: those of the Convocation type
 // in the schema (@allow(roles: [coordinator, social_worker, insertion_counsellor])).
@@ -45,7 +41,7 @@ func ConvocationDocument(store *db.Store, logger *slog.Logger) http.Handler {
 			http.Error(w, "accès refusé", http.StatusForbidden)
 			return
 		}
-		id, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, ConvocationDocumentPath), ".pdf")
+		id, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, graph.ConvocationDocumentPath), ".pdf")
 		key, err := model.KeyOf(id, "Convocation")
 		if !ok || err != nil {
 			http.NotFound(w, r)
