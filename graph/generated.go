@@ -8433,6 +8433,8 @@ enum TrainingSituation {
   FRENCH_COURSE
   "Other training (« autre formation »)."
   OTHER_TRAINING
+  "Pre-qualifying training (« formation préqualifiante »); counts as training for the 60 % target."
+  PRE_QUALIFYING_TRAINING
   "No training (« aucune »)."
   NONE
   "Unknown (« inconnue »)."
@@ -11382,6 +11384,10 @@ enum OutcomeKind {
   QUALIFYING_TRAINING
   "Registration with France Travail (« inscription à France Travail »)."
   FRANCE_TRAVAIL_REGISTRATION
+  "Pre-qualifying training (« formation préqualifiante »): prepares a qualifying training or a trade; counts as training for the 60 % target."
+  PRE_QUALIFYING_TRAINING
+  "Work-oriented French course (« cours de français à visée professionnelle », FLE à visée pro): recorded, but counts neither for the 60 % target nor as sustained employment."
+  WORK_ORIENTED_FRENCH_COURSE
 }
 
 "Type of employment contract (« type de contrat »)."
@@ -11732,7 +11738,7 @@ input RecordOutcomeInput {
   jobTitle: String
   "Employer's sector."
   employerSector: String
-  "Title of the training, required for training."
+  "Title of the training or course, required for a qualifying or pre-qualifying training and a work-oriented French course."
   trainingTitle: String
   "Certification level of the training."
   certificationLevel: CertificationLevel

@@ -32,6 +32,8 @@ var demoOutcomes = []struct{ kind, contract, title, sector, training string }{
 	{"EMPLOYMENT", "APPRENTICESHIP", "Électricien·ne", "Bâtiment", ""},
 	{"EMPLOYMENT", "SELF_EMPLOYED", "Couturier·ère", "Artisanat", ""},
 	{"QUALIFYING_TRAINING", "", "", "", "CAP accompagnant éducatif petite enfance"},
+	{"PRE_QUALIFYING_TRAINING", "", "", "", "Prépa compétences — métiers du soin"},
+	{"WORK_ORIENTED_FRENCH_COURSE", "", "", "", "Français à visée professionnelle — logistique"},
 }
 
 // demoPartnerFor names the partner receiving an orientation of a kind in a department.
@@ -221,7 +223,7 @@ func (g *gen) loadProfessional() error {
 			h := []int{35, 24, 28, 35}[i%4]
 			hours = &h
 		}
-		if o.training != "" {
+		if o.kind == "QUALIFYING_TRAINING" {
 			level = nullable("LEVEL_3")
 		}
 		_, err := g.tx.ExecContext(g.ctx, `

@@ -1233,7 +1233,7 @@ type RecordOutcomeInput struct {
 	JobTitle *string `json:"jobTitle,omitempty"`
 	// Employer's sector.
 	EmployerSector *string `json:"employerSector,omitempty"`
-	// Title of the training, required for training.
+	// Title of the training or course, required for a qualifying or pre-qualifying training and a work-oriented French course.
 	TrainingTitle *string `json:"trainingTitle,omitempty"`
 	// Certification level of the training.
 	CertificationLevel *CertificationLevel `json:"certificationLevel,omitempty"`
@@ -5480,17 +5480,23 @@ const (
 	OutcomeKindQualifyingTraining OutcomeKind = "QUALIFYING_TRAINING"
 	// Registration with France Travail (« inscription à France Travail »).
 	OutcomeKindFranceTravailRegistration OutcomeKind = "FRANCE_TRAVAIL_REGISTRATION"
+	// Pre-qualifying training (« formation préqualifiante »): prepares a qualifying training or a trade; counts as training for the 60 % target.
+	OutcomeKindPreQualifyingTraining OutcomeKind = "PRE_QUALIFYING_TRAINING"
+	// Work-oriented French course (« cours de français à visée professionnelle », FLE à visée pro): recorded, but counts neither for the 60 % target nor as sustained employment.
+	OutcomeKindWorkOrientedFrenchCourse OutcomeKind = "WORK_ORIENTED_FRENCH_COURSE"
 )
 
 var AllOutcomeKind = []OutcomeKind{
 	OutcomeKindEmployment,
 	OutcomeKindQualifyingTraining,
 	OutcomeKindFranceTravailRegistration,
+	OutcomeKindPreQualifyingTraining,
+	OutcomeKindWorkOrientedFrenchCourse,
 }
 
 func (e OutcomeKind) IsValid() bool {
 	switch e {
-	case OutcomeKindEmployment, OutcomeKindQualifyingTraining, OutcomeKindFranceTravailRegistration:
+	case OutcomeKindEmployment, OutcomeKindQualifyingTraining, OutcomeKindFranceTravailRegistration, OutcomeKindPreQualifyingTraining, OutcomeKindWorkOrientedFrenchCourse:
 		return true
 	}
 	return false
@@ -6518,6 +6524,8 @@ const (
 	TrainingSituationFrenchCourse TrainingSituation = "FRENCH_COURSE"
 	// Other training (« autre formation »).
 	TrainingSituationOtherTraining TrainingSituation = "OTHER_TRAINING"
+	// Pre-qualifying training (« formation préqualifiante »); counts as training for the 60 % target.
+	TrainingSituationPreQualifyingTraining TrainingSituation = "PRE_QUALIFYING_TRAINING"
 	// No training (« aucune »).
 	TrainingSituationNone TrainingSituation = "NONE"
 	// Unknown (« inconnue »).
@@ -6528,13 +6536,14 @@ var AllTrainingSituation = []TrainingSituation{
 	TrainingSituationQualifyingTraining,
 	TrainingSituationFrenchCourse,
 	TrainingSituationOtherTraining,
+	TrainingSituationPreQualifyingTraining,
 	TrainingSituationNone,
 	TrainingSituationUnknown,
 }
 
 func (e TrainingSituation) IsValid() bool {
 	switch e {
-	case TrainingSituationQualifyingTraining, TrainingSituationFrenchCourse, TrainingSituationOtherTraining, TrainingSituationNone, TrainingSituationUnknown:
+	case TrainingSituationQualifyingTraining, TrainingSituationFrenchCourse, TrainingSituationOtherTraining, TrainingSituationPreQualifyingTraining, TrainingSituationNone, TrainingSituationUnknown:
 		return true
 	}
 	return false

@@ -164,8 +164,17 @@ func (Outcome) IsNode() {}
 //     and self-employment all count. Durability is measured apart (IsDurableEmployment)
 //     and by the follow-ups at 3 and 6 months (« vérifier le caractère durable »).
 //   - qualifying training counts: it is the "formation" of the target, the seed's
-//     "formations qualifiantes". French courses are orientations, not outcomes, and do
-//     not count.
+//     "formations qualifiantes".
+//   - pre-qualifying training (formation préqualifiante) counts: it is a training, the
+//     first step towards a qualification or a trade, and the target says "une formation",
+//     not "une formation qualifiante".
+//   - a work-oriented French course (cours de français à visée professionnelle) does not
+//     count: the seed lists "l'apprentissage du français" apart from "les formations
+//     qualifiantes" (« Accompagnement vers l'emploi et la formation »), and counting
+//     language courses would let the headline rise without anyone reaching a job or a
+//     training. It is recorded as an outcome so that it shows in the breakdown by kind;
+//     at a follow-up it is a French course, which is not sustained employment or training
+//     (SustainedEmploymentOrTraining).
 //   - registration with France Travail does not count: it is a step of the job search
 //     ("mise en réseau avec [...] France Travail"), neither employment nor training.
 //
@@ -174,10 +183,30 @@ func CountsAsEmploymentOrTraining(o Outcome) bool {
 	switch o.Kind {
 	case OutcomeKindEmployment:
 		return o.ContractType != nil && o.ContractType.IsValid()
-	case OutcomeKindQualifyingTraining:
+	case OutcomeKindQualifyingTraining, OutcomeKindPreQualifyingTraining:
 		return true
 	}
 	return false
+}
+
+// TrainingSituationOf is the training situation of the exit form or a follow-up that an
+// outcome of kind k is: a qualifying or pre-qualifying training, a French course, or
+// NONE for employment and France Travail registration.
+func TrainingSituationOf(k OutcomeKind) TrainingSituation {
+	switch k {
+	case OutcomeKindQualifyingTraining:
+		return TrainingSituationQualifyingTraining
+	case OutcomeKindPreQualifyingTraining:
+		return TrainingSituationPreQualifyingTraining
+	case OutcomeKindWorkOrientedFrenchCourse:
+		return TrainingSituationFrenchCourse
+	}
+	return TrainingSituationNone
+}
+
+// needsTrainingTitle: the kinds of outcome that are a training or a course, and have a title.
+func needsTrainingTitle(k OutcomeKind) bool {
+	return k == OutcomeKindQualifyingTraining || k == OutcomeKindPreQualifyingTraining || k == OutcomeKindWorkOrientedFrenchCourse
 }
 
 // CountsAsEmploymentOrTraining is the method form of the package function, for the API.
@@ -245,12 +274,18 @@ func CheckOutcome(o Outcome) *Error {
 		if o.TrainingTitle != nil || o.CertificationLevel != nil {
 			return Errorf(CodeInvalidInput, Path("input", "trainingTitle"), "un emploi n'a pas d'intitulé de formation")
 		}
-	case OutcomeKindQualifyingTraining:
+	case OutcomeKindQualifyingTraining, OutcomeKindPreQualifyingTraining, OutcomeKindWorkOrientedFrenchCourse:
 		if o.TrainingTitle == nil || strings.TrimSpace(*o.TrainingTitle) == "" {
+			if o.Kind == OutcomeKindWorkOrientedFrenchCourse {
+				return Errorf(CodeInvalidInput, Path("input", "trainingTitle"), "l'intitulé du cours de français est requis")
+			}
 			return Errorf(CodeInvalidInput, Path("input", "trainingTitle"), "l'intitulé de la formation est requis")
 		}
 		if o.ContractType != nil || o.WeeklyHours != nil {
 			return Errorf(CodeInvalidInput, Path("input", "contractType"), "une formation n'a pas de contrat de travail : choisissez l'alternance pour un contrat d'apprentissage")
+		}
+		if o.CertificationLevel != nil && o.Kind != OutcomeKindQualifyingTraining {
+			return Errorf(CodeInvalidInput, Path("input", "certificationLevel"), "seule une formation qualifiante a un niveau de certification")
 		}
 	case OutcomeKindFranceTravailRegistration:
 		if o.ContractType != nil || o.TrainingTitle != nil || o.WeeklyHours != nil {

@@ -25,6 +25,10 @@ func TestCountsAsEmploymentOrTraining(t *testing.T) {
 		{"EmploymentWithoutContract", Outcome{Kind: OutcomeKindEmployment}, false, false},
 		{"QualifyingTraining", Outcome{Kind: OutcomeKindQualifyingTraining, TrainingTitle: pointerTo("CAP cuisine")}, true, false},
 		{"FranceTravailRegistration", Outcome{Kind: OutcomeKindFranceTravailRegistration}, false, false},
+		// Issue 17: a pre-qualifying training is a training of the target; a work-oriented
+		// French course is language learning, neither employment nor training.
+		{"PreQualifyingTraining", Outcome{Kind: OutcomeKindPreQualifyingTraining, TrainingTitle: pointerTo("Prépa métiers du bâtiment")}, true, false},
+		{"WorkOrientedFrenchCourse", Outcome{Kind: OutcomeKindWorkOrientedFrenchCourse, TrainingTitle: pointerTo("FLE à visée professionnelle")}, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.o.StartsOn = start
@@ -37,7 +41,7 @@ func TestCountsAsEmploymentOrTraining(t *testing.T) {
 		})
 	}
 	// Every contract type and kind is decided (the table above lists them all).
-	if len(AllContractType) != 7 || len(AllOutcomeKind) != 3 {
+	if len(AllContractType) != 7 || len(AllOutcomeKind) != 5 {
 		t.Fatalf("new outcome kinds or contract types: decide them in CountsAsEmploymentOrTraining and add them above")
 	}
 }
@@ -83,6 +87,12 @@ func TestCheckOutcome(t *testing.T) {
 		{"ErrTrainingWithoutTitle", Outcome{Kind: OutcomeKindQualifyingTraining, StartsOn: d}, CodeInvalidInput, "trainingTitle"},
 		{"ErrTrainingWithContract", Outcome{Kind: OutcomeKindQualifyingTraining, TrainingTitle: pointerTo("CAP"), ContractType: pointerTo(ContractTypeCdi), StartsOn: d}, CodeInvalidInput, "contractType"},
 		{"OKFranceTravail", Outcome{Kind: OutcomeKindFranceTravailRegistration, StartsOn: d}, "", ""},
+		{"OKPreQualifying", Outcome{Kind: OutcomeKindPreQualifyingTraining, TrainingTitle: pointerTo("Prépa compétences"), StartsOn: d}, "", ""},
+		{"ErrPreQualifyingWithoutTitle", Outcome{Kind: OutcomeKindPreQualifyingTraining, StartsOn: d}, CodeInvalidInput, "trainingTitle"},
+		{"ErrPreQualifyingWithCertification", Outcome{Kind: OutcomeKindPreQualifyingTraining, TrainingTitle: pointerTo("Prépa"), CertificationLevel: pointerTo(CertificationLevelLevel3), StartsOn: d}, CodeInvalidInput, "certificationLevel"},
+		{"OKWorkOrientedFrench", Outcome{Kind: OutcomeKindWorkOrientedFrenchCourse, TrainingTitle: pointerTo("FLE à visée pro"), StartsOn: d}, "", ""},
+		{"ErrWorkOrientedFrenchWithoutTitle", Outcome{Kind: OutcomeKindWorkOrientedFrenchCourse, StartsOn: d}, CodeInvalidInput, "trainingTitle"},
+		{"ErrWorkOrientedFrenchWithContract", Outcome{Kind: OutcomeKindWorkOrientedFrenchCourse, TrainingTitle: pointerTo("FLE"), ContractType: pointerTo(ContractTypeCdi), StartsOn: d}, CodeInvalidInput, "contractType"},
 		{"ErrFranceTravailWithContract", Outcome{Kind: OutcomeKindFranceTravailRegistration, ContractType: pointerTo(ContractTypeCdi), StartsOn: d}, CodeInvalidInput, "kind"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
