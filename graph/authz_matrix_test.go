@@ -311,6 +311,7 @@ var accessMatrix = map[string]string{
 	"NeedGap.*":                        "C",
 	"CoordinatorWeek.*":                "C",
 	"PartnerWeek.*":                    "C",
+	"RefusalReasonCount.*":             "C",
 	"WeekTrend.*":                      "C",
 }
 

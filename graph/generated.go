@@ -910,6 +910,7 @@ type ComplexityRoot struct {
 		Overdue             func(childComplexity int) int
 		Person              func(childComplexity int) int
 		Purpose             func(childComplexity int) int
+		RefusalCategory     func(childComplexity int) int
 		RefusalReason       func(childComplexity int) int
 		StartedOn           func(childComplexity int) int
 		Status              func(childComplexity int) int
@@ -1024,6 +1025,7 @@ type ComplexityRoot struct {
 		OrientationsRefused    func(childComplexity int) int
 		Places                 func(childComplexity int) int
 		RefusalRate            func(childComplexity int) int
+		RefusalsByReason       func(childComplexity int) int
 		Saturated              func(childComplexity int) int
 		Structure              func(childComplexity int) int
 	}
@@ -1194,6 +1196,12 @@ type ComplexityRoot struct {
 		ReferredOn                func(childComplexity int) int
 		StateInstructionOn        func(childComplexity int) int
 		StateInstructionReference func(childComplexity int) int
+	}
+
+	RefusalReasonCount struct {
+		Count  func(childComplexity int) int
+		Label  func(childComplexity int) int
+		Reason func(childComplexity int) int
 	}
 
 	Reintegration struct {
@@ -5475,6 +5483,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Orientation.Purpose(childComplexity), true
+	case "Orientation.refusalCategory":
+		if e.ComplexityRoot.Orientation.RefusalCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.RefusalCategory(childComplexity), true
 	case "Orientation.refusalReason":
 		if e.ComplexityRoot.Orientation.RefusalReason == nil {
 			break
@@ -5938,6 +5952,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartnerWeek.RefusalRate(childComplexity), true
+	case "PartnerWeek.refusalsByReason":
+		if e.ComplexityRoot.PartnerWeek.RefusalsByReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.RefusalsByReason(childComplexity), true
 	case "PartnerWeek.saturated":
 		if e.ComplexityRoot.PartnerWeek.Saturated == nil {
 			break
@@ -6773,6 +6793,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Referral.StateInstructionReference(childComplexity), true
+
+	case "RefusalReasonCount.count":
+		if e.ComplexityRoot.RefusalReasonCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefusalReasonCount.Count(childComplexity), true
+	case "RefusalReasonCount.label":
+		if e.ComplexityRoot.RefusalReasonCount.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefusalReasonCount.Label(childComplexity), true
+	case "RefusalReasonCount.reason":
+		if e.ComplexityRoot.RefusalReasonCount.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefusalReasonCount.Reason(childComplexity), true
 
 	case "Reintegration.reason":
 		if e.ComplexityRoot.Reintegration.Reason == nil {
@@ -11278,6 +11317,34 @@ enum OrientationStatus {
 }
 
 
+"Reason of a partner's refusal of an orientation, from a closed list (« motif de refus »), with free text when OTHER."
+enum OrientationRefusalCategory {
+  "The person is not in the public the offer is for (« public non éligible »)."
+  PUBLIC_NOT_ELIGIBLE
+  "No place left, the offer is full (« plus de place », « complet »)."
+  NO_CAPACITY
+  "The offer does not answer the person's need (« offre non adaptée au besoin »)."
+  OFFER_NOT_SUITED
+  "The partner could not reach the person (« personne injoignable »)."
+  BENEFICIARY_UNREACHABLE
+  "The person declined (« refus de la personne »)."
+  BENEFICIARY_DECLINED
+  "The person is already oriented or registered there (« doublon »)."
+  DUPLICATE
+  "Another reason, said in the free text (« autre motif »)."
+  OTHER
+}
+
+"Refusals of a partner for one reason (« refus par motif »)."
+type RefusalReasonCount @allow(roles: [coordinator]) {
+  "The reason."
+  reason: OrientationRefusalCategory!
+  "Its French label (« libellé »)."
+  label: String!
+  "Orientations refused for this reason."
+  count: Int!
+}
+
 "A step of an accepted orientation (« suite de l'orientation »)."
 enum OrientationStep {
   "Started: the person entered the course or scheme (« démarrée »)."
@@ -11326,7 +11393,9 @@ type Orientation implements Node @allow(roles: [coordinator, social_worker, inse
   overdue: Boolean!
   "Day of the partner's answer (« date de réponse »)."
   answeredOn: Date
-  "Reason of a refusal (« motif du refus »)."
+  "Reason of a refusal, from the closed list (« motif du refus »)."
+  refusalCategory: OrientationRefusalCategory
+  "Free text of a refusal (« précision sur le refus »); always given with the reason OTHER."
   refusalReason: String @personal
   "Day started (« démarrée le »)."
   startedOn: Date
@@ -11674,7 +11743,9 @@ input RespondToOrientationInput {
   version: Int!
   "The answer."
   answer: OrientationAnswer!
-  "Reason of a refusal; required when refused."
+  "Reason of a refusal, from the closed list (« motif du refus »); required when refused, absent when accepted."
+  refusalCategory: OrientationRefusalCategory
+  "Free text of a refusal, 1000 characters at most (« précision »); optional, required when the reason is OTHER."
   refusalReason: String
   "Day of the answer; today when absent."
   answeredOn: Date
@@ -12476,6 +12547,8 @@ type PartnerWeek @allow(roles: [coordinator]) {
   orientationsRefused: Int!
   "Refused / answered over the last 12 weeks; null when nothing was answered (« taux de refus »)."
   refusalRate: Float
+  "Refusals of the last 12 weeks by reason, every reason listed, most frequent first (« refus par motif »)."
+  refusalsByReason: [RefusalReasonCount!]!
   "Orientations waiting for its answer now."
   orientationsPending: Int!
   "People it has accepted and not yet finished with (accepted or started) (« personnes en cours »)."
@@ -14418,6 +14491,8 @@ func (ec *executionContext) childFields_Orientation(ctx context.Context, field g
 		return ec.fieldContext_Orientation_overdue(ctx, field)
 	case "answeredOn":
 		return ec.fieldContext_Orientation_answeredOn(ctx, field)
+	case "refusalCategory":
+		return ec.fieldContext_Orientation_refusalCategory(ctx, field)
 	case "refusalReason":
 		return ec.fieldContext_Orientation_refusalReason(ctx, field)
 	case "startedOn":
@@ -14644,6 +14719,8 @@ func (ec *executionContext) childFields_PartnerWeek(ctx context.Context, field g
 		return ec.fieldContext_PartnerWeek_orientationsRefused(ctx, field)
 	case "refusalRate":
 		return ec.fieldContext_PartnerWeek_refusalRate(ctx, field)
+	case "refusalsByReason":
+		return ec.fieldContext_PartnerWeek_refusalsByReason(ctx, field)
 	case "orientationsPending":
 		return ec.fieldContext_PartnerWeek_orientationsPending(ctx, field)
 	case "orientationsInProgress":
@@ -14932,6 +15009,18 @@ func (ec *executionContext) childFields_Referral(ctx context.Context, field grap
 		return ec.fieldContext_Referral_ofiiAgreementOn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Referral", field.Name)
+}
+
+func (ec *executionContext) childFields_RefusalReasonCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_RefusalReasonCount_reason(ctx, field)
+	case "label":
+		return ec.fieldContext_RefusalReasonCount_label(ctx, field)
+	case "count":
+		return ec.fieldContext_RefusalReasonCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefusalReasonCount", field.Name)
 }
 
 func (ec *executionContext) childFields_Reintegration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -33077,6 +33166,29 @@ func (ec *executionContext) fieldContext_Orientation_answeredOn(_ context.Contex
 	return graphql.NewScalarFieldContext("Orientation", field, false, false, "Date")
 }
 
+func (ec *executionContext) _Orientation_refusalCategory(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_refusalCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefusalCategory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrientationRefusalCategory) graphql.Marshaler {
+			return ec.marshalOOrientationRefusalCategory2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationRefusalCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_refusalCategory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Orientation", field, false, false, "OrientationRefusalCategory")
+}
+
 func (ec *executionContext) _Orientation_refusalReason(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34939,6 +35051,38 @@ func (ec *executionContext) _PartnerWeek_refusalRate(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_PartnerWeek_refusalRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PartnerWeek_refusalsByReason(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_refusalsByReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefusalsByReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.RefusalReasonCount) graphql.Marshaler {
+			return ec.marshalNRefusalReasonCount2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRefusalReasonCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_refusalsByReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerWeek",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RefusalReasonCount(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PartnerWeek_orientationsPending(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
@@ -38526,6 +38670,75 @@ func (ec *executionContext) _Referral_ofiiAgreementOn(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_Referral_ofiiAgreementOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Referral", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RefusalReasonCount_reason(ctx context.Context, field graphql.CollectedField, obj *model.RefusalReasonCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefusalReasonCount_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrientationRefusalCategory) graphql.Marshaler {
+			return ec.marshalNOrientationRefusalCategory2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationRefusalCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefusalReasonCount_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefusalReasonCount", field, false, false, "OrientationRefusalCategory")
+}
+
+func (ec *executionContext) _RefusalReasonCount_label(ctx context.Context, field graphql.CollectedField, obj *model.RefusalReasonCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefusalReasonCount_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefusalReasonCount_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefusalReasonCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _RefusalReasonCount_count(ctx context.Context, field graphql.CollectedField, obj *model.RefusalReasonCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefusalReasonCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefusalReasonCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefusalReasonCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Reintegration_reintegratedOn(ctx context.Context, field graphql.CollectedField, obj *model.Reintegration) (ret graphql.Marshaler) {
@@ -46774,7 +46987,7 @@ func (ec *executionContext) unmarshalInputRespondToOrientationInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"orientationId", "version", "answer", "refusalReason", "answeredOn"}
+	fieldsInOrder := [...]string{"orientationId", "version", "answer", "refusalCategory", "refusalReason", "answeredOn"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -46802,6 +47015,13 @@ func (ec *executionContext) unmarshalInputRespondToOrientationInput(ctx context.
 				return it, err
 			}
 			it.Answer = data
+		case "refusalCategory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refusalCategory"))
+			data, err := ec.unmarshalOOrientationRefusalCategory2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationRefusalCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefusalCategory = data
 		case "refusalReason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refusalReason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -53651,6 +53871,11 @@ func (ec *executionContext) _Orientation(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "refusalCategory":
+			out.Values[i] = ec._Orientation_refusalCategory(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "refusalReason":
 			out.Values[i] = ec._Orientation_refusalReason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -54387,6 +54612,11 @@ func (ec *executionContext) _PartnerWeek(ctx context.Context, sel ast.SelectionS
 		case "refusalRate":
 			out.Values[i] = ec._PartnerWeek_refusalRate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refusalsByReason":
+			out.Values[i] = ec._PartnerWeek_refusalsByReason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "orientationsPending":
@@ -55537,6 +55767,49 @@ func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet,
 		case "ofiiAgreementOn":
 			out.Values[i] = ec._Referral_ofiiAgreementOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var refusalReasonCountImplementors = []string{"RefusalReasonCount"}
+
+func (ec *executionContext) _RefusalReasonCount(ctx context.Context, sel ast.SelectionSet, obj *model.RefusalReasonCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refusalReasonCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RefusalReasonCount")
+		case "reason":
+			out.Values[i] = ec._RefusalReasonCount_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._RefusalReasonCount_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RefusalReasonCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -59232,6 +59505,16 @@ func (ec *executionContext) marshalNOrientationPayload2ᚖgithubᚗcomᚋagirᚑ
 	return ec._OrientationPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNOrientationRefusalCategory2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationRefusalCategory(ctx context.Context, v any) (model.OrientationRefusalCategory, error) {
+	var res model.OrientationRefusalCategory
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrientationRefusalCategory2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationRefusalCategory(ctx context.Context, sel ast.SelectionSet, v model.OrientationRefusalCategory) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNOrientationStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStatus(ctx context.Context, v any) (model.OrientationStatus, error) {
 	var res model.OrientationStatus
 	err := res.UnmarshalGQL(v)
@@ -59772,6 +60055,26 @@ func (ec *executionContext) marshalNReferents2ᚖgithubᚗcomᚋagirᚑreseauᚋ
 		return graphql.Null
 	}
 	return ec._Referents(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRefusalReasonCount2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRefusalReasonCount(ctx context.Context, sel ast.SelectionSet, v model.RefusalReasonCount) graphql.Marshaler {
+	return ec._RefusalReasonCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRefusalReasonCount2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRefusalReasonCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RefusalReasonCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRefusalReasonCount2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRefusalReasonCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNRegisterForCollectiveActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRegisterForCollectiveActionInput(ctx context.Context, v any) (model.RegisterForCollectiveActionInput, error) {
@@ -61560,6 +61863,22 @@ func (ec *executionContext) marshalOOrientationKind2ᚕgithubᚗcomᚋagirᚑres
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOOrientationRefusalCategory2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationRefusalCategory(ctx context.Context, v any) (*model.OrientationRefusalCategory, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.OrientationRefusalCategory)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrientationRefusalCategory2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationRefusalCategory(ctx context.Context, sel ast.SelectionSet, v *model.OrientationRefusalCategory) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOOrientationStatus2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStatusᚄ(ctx context.Context, v any) ([]model.OrientationStatus, error) {

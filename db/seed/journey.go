@@ -443,12 +443,18 @@ func orientationRow(g *gen, d *dept, bi uint32, k uint16, id string, on, today m
 	started := answered.AddDate(0, 0, 7+r.IntN(30))
 	ended := started.AddDate(0, 0, 30+r.IntN(200))
 	status := "PENDING"
-	var answeredOn, answeredBy, refusal, startedOn, endedOn, abandon any
+	var answeredOn, answeredBy, category, refusal, startedOn, endedOn, abandon any
 	if !answered.After(today) && r.IntN(20) > 0 {
 		answeredOn, answeredBy = ds(answered), fmt.Sprintf("pe%d-1.%s@seed.agir.local", p+1, lower(d.code))
 		switch x := r.Float64(); {
 		case x < 0.15:
-			status, refusal = "REFUSED", "Places complètes pour cette session"
+			status, category = "REFUSED", refusalCategoryAt(x/0.15)
+			switch category {
+			case "NO_CAPACITY":
+				refusal = "Places complètes pour cette session"
+			case "OTHER":
+				refusal = "Horaires incompatibles avec la garde des enfants"
+			}
 		case started.After(today):
 			status = "ACCEPTED"
 		case ended.After(today):
@@ -462,7 +468,23 @@ func orientationRow(g *gen, d *dept, bi uint32, k uint16, id string, on, today m
 	updated := at(on, 10)
 	return []any{uuidOf(g.seed, kOrientation, bi, k), id, orientationKinds[r.IntN(len(orientationKinds))], d.partners[p], offer,
 		"Orientation vers le partenaire pour avancer sur le projet professionnel", ds(on), ds(due), status, answeredOn, answeredBy,
-		refusal, startedOn, endedOn, abandon, author, structure, at(on, 10), updated}
+		category, refusal, startedOn, endedOn, abandon, author, structure, at(on, 10), updated}
+}
+
+// refusalCategoryAt draws a refusal reason (« motif de refus ») from u in [0, 1): full
+// sessions first, then ineligibility, unreachable people, people declining, duplicates
+// and other reasons, in the proportions a partner's refusals plausibly have.
+func refusalCategoryAt(u float64) string {
+	for _, c := range []struct {
+		upTo     float64
+		category string
+	}{{0.4, "NO_CAPACITY"}, {0.6, "PUBLIC_NOT_ELIGIBLE"}, {0.72, "BENEFICIARY_UNREACHABLE"}, {0.82, "BENEFICIARY_DECLINED"},
+		{0.87, "OFFER_NOT_SUITED"}, {0.92, "DUPLICATE"}} {
+		if u < c.upTo {
+			return c.category
+		}
+	}
+	return "OTHER"
 }
 
 func indexOf(s []string, v string) int {

@@ -1357,6 +1357,16 @@ type Referral struct {
 	OfiiAgreementOn *Date `json:"ofiiAgreementOn,omitempty"`
 }
 
+// Refusals of a partner for one reason (« refus par motif »).
+type RefusalReasonCount struct {
+	// The reason.
+	Reason OrientationRefusalCategory `json:"reason"`
+	// Its French label (« libellé »).
+	Label string `json:"label"`
+	// Orientations refused for this reason.
+	Count int `json:"count"`
+}
+
 // A registration (« inscription »).
 type RegisterForCollectiveActionInput struct {
 	// The action.
@@ -1405,7 +1415,9 @@ type RespondToOrientationInput struct {
 	Version int `json:"version"`
 	// The answer.
 	Answer OrientationAnswer `json:"answer"`
-	// Reason of a refusal; required when refused.
+	// Reason of a refusal, from the closed list (« motif du refus »); required when refused, absent when accepted.
+	RefusalCategory *OrientationRefusalCategory `json:"refusalCategory,omitempty"`
+	// Free text of a refusal, 1000 characters at most (« précision »); optional, required when the reason is OTHER.
 	RefusalReason *string `json:"refusalReason,omitempty"`
 	// Day of the answer; today when absent.
 	AnsweredOn *Date `json:"answeredOn,omitempty"`
@@ -5334,6 +5346,79 @@ func (e *OrientationKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrientationKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Reason of a partner's refusal of an orientation, from a closed list (« motif de refus »), with free text when OTHER.
+type OrientationRefusalCategory string
+
+const (
+	// The person is not in the public the offer is for (« public non éligible »).
+	OrientationRefusalCategoryPublicNotEligible OrientationRefusalCategory = "PUBLIC_NOT_ELIGIBLE"
+	// No place left, the offer is full (« plus de place », « complet »).
+	OrientationRefusalCategoryNoCapacity OrientationRefusalCategory = "NO_CAPACITY"
+	// The offer does not answer the person's need (« offre non adaptée au besoin »).
+	OrientationRefusalCategoryOfferNotSuited OrientationRefusalCategory = "OFFER_NOT_SUITED"
+	// The partner could not reach the person (« personne injoignable »).
+	OrientationRefusalCategoryBeneficiaryUnreachable OrientationRefusalCategory = "BENEFICIARY_UNREACHABLE"
+	// The person declined (« refus de la personne »).
+	OrientationRefusalCategoryBeneficiaryDeclined OrientationRefusalCategory = "BENEFICIARY_DECLINED"
+	// The person is already oriented or registered there (« doublon »).
+	OrientationRefusalCategoryDuplicate OrientationRefusalCategory = "DUPLICATE"
+	// Another reason, said in the free text (« autre motif »).
+	OrientationRefusalCategoryOther OrientationRefusalCategory = "OTHER"
+)
+
+var AllOrientationRefusalCategory = []OrientationRefusalCategory{
+	OrientationRefusalCategoryPublicNotEligible,
+	OrientationRefusalCategoryNoCapacity,
+	OrientationRefusalCategoryOfferNotSuited,
+	OrientationRefusalCategoryBeneficiaryUnreachable,
+	OrientationRefusalCategoryBeneficiaryDeclined,
+	OrientationRefusalCategoryDuplicate,
+	OrientationRefusalCategoryOther,
+}
+
+func (e OrientationRefusalCategory) IsValid() bool {
+	switch e {
+	case OrientationRefusalCategoryPublicNotEligible, OrientationRefusalCategoryNoCapacity, OrientationRefusalCategoryOfferNotSuited, OrientationRefusalCategoryBeneficiaryUnreachable, OrientationRefusalCategoryBeneficiaryDeclined, OrientationRefusalCategoryDuplicate, OrientationRefusalCategoryOther:
+		return true
+	}
+	return false
+}
+
+func (e OrientationRefusalCategory) String() string {
+	return string(e)
+}
+
+func (e *OrientationRefusalCategory) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrientationRefusalCategory(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrientationRefusalCategory", str)
+	}
+	return nil
+}
+
+func (e OrientationRefusalCategory) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrientationRefusalCategory) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrientationRefusalCategory) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

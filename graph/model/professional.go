@@ -78,25 +78,26 @@ func (p OrientedPerson) AuditRef() AuditRef {
 // the Store with OrientationOverdue on the transaction's day; Person is the minimal view
 // of the beneficiary the partner may read.
 type Orientation struct {
-	Key                    string            `db:"id"`
-	Version                int               `db:"version"`
-	BeneficiaryKey         string            `db:"beneficiary_id"`
-	Kind                   OrientationKind   `db:"kind"`
-	Status                 OrientationStatus `db:"status"`
-	StructureKey           string            `db:"structure_id"`
-	OfferKey               *string           `db:"offer_id"`
-	Purpose                string            `db:"purpose"`
-	OrientedOn             Date              `db:"oriented_on"`
-	AnswerDueOn            Date              `db:"answer_due_on"`
-	AnsweredOn             *Date             `db:"answered_on"`
-	RefusalReason          *string           `db:"refusal_reason"`
-	StartedOn              *Date             `db:"started_on"`
-	EndedOn                *Date             `db:"ended_on"`
-	AbandonReason          *string           `db:"abandon_reason"`
-	OrientedByStructureKey *string           `db:"oriented_by_structure_id"`
-	Department             string            `db:"department"`
-	Overdue                bool              `db:"-"`
-	Person                 OrientedPerson    `db:"-"`
+	Key                    string                      `db:"id"`
+	Version                int                         `db:"version"`
+	BeneficiaryKey         string                      `db:"beneficiary_id"`
+	Kind                   OrientationKind             `db:"kind"`
+	Status                 OrientationStatus           `db:"status"`
+	StructureKey           string                      `db:"structure_id"`
+	OfferKey               *string                     `db:"offer_id"`
+	Purpose                string                      `db:"purpose"`
+	OrientedOn             Date                        `db:"oriented_on"`
+	AnswerDueOn            Date                        `db:"answer_due_on"`
+	AnsweredOn             *Date                       `db:"answered_on"`
+	RefusalCategory        *OrientationRefusalCategory `db:"refusal_category"`
+	RefusalReason          *string                     `db:"refusal_reason"`
+	StartedOn              *Date                       `db:"started_on"`
+	EndedOn                *Date                       `db:"ended_on"`
+	AbandonReason          *string                     `db:"abandon_reason"`
+	OrientedByStructureKey *string                     `db:"oriented_by_structure_id"`
+	Department             string                      `db:"department"`
+	Overdue                bool                        `db:"-"`
+	Person                 OrientedPerson              `db:"-"`
 }
 
 // ID returns the global id of o.
@@ -400,28 +401,50 @@ func OrientationAlerts(orientations []Orientation, today Date) []Alert {
 }
 
 // CheckOrientationAnswer checks the partner's answer to an orientation: only a pending
-// orientation is answered, ACCEPTED or REFUSED, a refusal with its reason, on a day not
-// before the orientation nor after today.
-func CheckOrientationAnswer(o Orientation, answer OrientationAnswer, reason *string, on, today Date) *Error {
+// one is answered; a refusal gives its reason from the closed list (« motif de refus »,
+// like DORA's) and may add free text, required when the reason is OTHER; an acceptance
+// gives neither. The day is neither in the future nor before the orientation.
+func CheckOrientationAnswer(o Orientation, answer OrientationAnswer, category *OrientationRefusalCategory, reason *string, on, today Date) *Error {
 	if o.Status != OrientationStatusPending {
 		return Errorf(CodeOutOfOrder, Path("input", "answer"), "cette orientation a déjà reçu une réponse")
 	}
 	switch answer {
 	case OrientationAnswerAccepted:
+		if category != nil {
+			return Errorf(CodeInvalidInput, Path("input", "refusalCategory"), "un motif de refus n'est possible qu'avec un refus")
+		}
 		if reason != nil {
 			return Errorf(CodeInvalidInput, Path("input", "refusalReason"), "un motif de refus n'est possible qu'avec un refus")
 		}
 	case OrientationAnswerRefused:
-		if reason == nil || strings.TrimSpace(*reason) == "" {
-			return Errorf(CodeInvalidInput, Path("input", "refusalReason"), "le motif du refus est requis")
+		if category == nil || !category.IsValid() {
+			return Errorf(CodeInvalidInput, Path("input", "refusalCategory"),
+				"le motif du refus est requis : public non éligible, plus de place, offre non adaptée, personne injoignable, refus de la personne, doublon ou autre")
 		}
-		if len([]rune(*reason)) > 1000 {
+		if reason != nil && strings.TrimSpace(*reason) == "" {
+			reason = nil
+		}
+		if *category == OrientationRefusalCategoryOther && reason == nil {
+			return Errorf(CodeInvalidInput, Path("input", "refusalReason"), "précisez le motif du refus quand il est « autre »")
+		}
+		if reason != nil && len([]rune(*reason)) > 1000 {
 			return Errorf(CodeInvalidInput, Path("input", "refusalReason"), "le motif du refus fait 1000 caractères au plus")
 		}
 	default:
 		return Errorf(CodeInvalidInput, Path("input", "answer"), "la réponse est ACCEPTED ou REFUSED")
 	}
 	return checkOrientationDay(o, on, today)
+}
+
+// RefusalCategoryLabels are the French labels of the refusal reasons (« motifs de refus »).
+var RefusalCategoryLabels = map[OrientationRefusalCategory]string{
+	OrientationRefusalCategoryPublicNotEligible:      "Public non éligible",
+	OrientationRefusalCategoryNoCapacity:             "Plus de place",
+	OrientationRefusalCategoryOfferNotSuited:         "Offre non adaptée au besoin",
+	OrientationRefusalCategoryBeneficiaryUnreachable: "Personne injoignable",
+	OrientationRefusalCategoryBeneficiaryDeclined:    "Refus de la personne",
+	OrientationRefusalCategoryDuplicate:              "Doublon",
+	OrientationRefusalCategoryOther:                  "Autre motif",
 }
 
 func checkOrientationDay(o Orientation, on, today Date) *Error {

@@ -204,17 +204,37 @@ func TestCheckOrientationTransitions(t *testing.T) {
 	}
 	t.Run("Answers", func(t *testing.T) {
 		pending := Orientation{Status: OrientationStatusPending, OrientedOn: NewDate(2026, 3, 1)}
-		if e := CheckOrientationAnswer(pending, OrientationAnswerAccepted, nil, today, today); e != nil {
+		if e := CheckOrientationAnswer(pending, OrientationAnswerAccepted, nil, nil, today, today); e != nil {
 			t.Fatal(e)
 		}
-		if e := CheckOrientationAnswer(pending, OrientationAnswerRefused, nil, today, today); e == nil || e.Code != CodeInvalidInput {
+		if e := CheckOrientationAnswer(pending, OrientationAnswerRefused, nil, pointerTo("complet"), today, today); e == nil || e.Code != CodeInvalidInput || e.Field[1] != "refusalCategory" {
 			t.Fatalf("refusal without reason: %v", e)
 		}
-		if e := CheckOrientationAnswer(pending, OrientationAnswerAccepted, nil, NewDate(2026, 2, 1), today); e == nil || e.Code != CodeOutOfOrder {
+		if e := CheckOrientationAnswer(pending, OrientationAnswerAccepted, nil, nil, NewDate(2026, 2, 1), today); e == nil || e.Code != CodeOutOfOrder {
 			t.Fatalf("answer before orientation: %v", e)
 		}
-		if e := CheckOrientationAnswer(o(OrientationStatusRefused), OrientationAnswerAccepted, nil, today, today); e == nil || e.Code != CodeOutOfOrder {
+		if e := CheckOrientationAnswer(o(OrientationStatusRefused), OrientationAnswerAccepted, nil, nil, today, today); e == nil || e.Code != CodeOutOfOrder {
 			t.Fatalf("second answer: %v", e)
+		}
+		// Issue 17: a reason from the closed list, free text optional but for OTHER.
+		full, other := pointerTo(OrientationRefusalCategoryNoCapacity), pointerTo(OrientationRefusalCategoryOther)
+		if e := CheckOrientationAnswer(pending, OrientationAnswerRefused, full, nil, today, today); e != nil {
+			t.Fatalf("refusal with a reason and no text: %v", e)
+		}
+		if e := CheckOrientationAnswer(pending, OrientationAnswerRefused, other, pointerTo(" "), today, today); e == nil || e.Field[1] != "refusalReason" {
+			t.Fatalf("OTHER without text: %v", e)
+		}
+		if e := CheckOrientationAnswer(pending, OrientationAnswerRefused, other, pointerTo("Fermeture estivale"), today, today); e != nil {
+			t.Fatalf("OTHER with text: %v", e)
+		}
+		if e := CheckOrientationAnswer(pending, OrientationAnswerRefused, pointerTo(OrientationRefusalCategory("FULL")), nil, today, today); e == nil || e.Field[1] != "refusalCategory" {
+			t.Fatalf("unknown reason: %v", e)
+		}
+		if e := CheckOrientationAnswer(pending, OrientationAnswerAccepted, full, nil, today, today); e == nil || e.Field[1] != "refusalCategory" {
+			t.Fatalf("acceptance with a refusal reason: %v", e)
+		}
+		if len(RefusalCategoryLabels) != len(AllOrientationRefusalCategory) {
+			t.Fatalf("a refusal reason without a French label")
 		}
 	})
 }
