@@ -309,6 +309,7 @@ var accessMatrix = map[string]string{
 	"Caseload.*":                       "C",
 	"PartnerActivity.*":                "C",
 	"NeedGap.*":                        "C",
+	"NeedGapGroup.*":                   "C",
 	"CoordinatorWeek.*":                "C",
 	"PartnerWeek.*":                    "C",
 	"RefusalReasonCount.*":             "C",

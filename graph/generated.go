@@ -638,12 +638,24 @@ type ComplexityRoot struct {
 	NeedGap struct {
 		Beneficiaries         func(childComplexity int) int
 		CapacityUnknown       func(childComplexity int) int
+		Groups                func(childComplexity int) int
 		Missing               func(childComplexity int) int
 		Need                  func(childComplexity int) int
 		Offers                func(childComplexity int) int
 		OffersWithoutCapacity func(childComplexity int) int
 		Places                func(childComplexity int) int
 		Thematiques           func(childComplexity int) int
+	}
+
+	NeedGapGroup struct {
+		Beneficiaries         func(childComplexity int) int
+		CapacityUnknown       func(childComplexity int) int
+		FrenchLevel           func(childComplexity int) int
+		Languages             func(childComplexity int) int
+		Missing               func(childComplexity int) int
+		Offers                func(childComplexity int) int
+		OffersWithoutCapacity func(childComplexity int) int
+		Places                func(childComplexity int) int
 	}
 
 	NetworkAlertGroup struct {
@@ -4305,6 +4317,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NeedGap.CapacityUnknown(childComplexity), true
+	case "NeedGap.groups":
+		if e.ComplexityRoot.NeedGap.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGap.Groups(childComplexity), true
 	case "NeedGap.missing":
 		if e.ComplexityRoot.NeedGap.Missing == nil {
 			break
@@ -4341,6 +4359,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NeedGap.Thematiques(childComplexity), true
+
+	case "NeedGapGroup.beneficiaries":
+		if e.ComplexityRoot.NeedGapGroup.Beneficiaries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGapGroup.Beneficiaries(childComplexity), true
+	case "NeedGapGroup.capacityUnknown":
+		if e.ComplexityRoot.NeedGapGroup.CapacityUnknown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGapGroup.CapacityUnknown(childComplexity), true
+	case "NeedGapGroup.frenchLevel":
+		if e.ComplexityRoot.NeedGapGroup.FrenchLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGapGroup.FrenchLevel(childComplexity), true
+	case "NeedGapGroup.languages":
+		if e.ComplexityRoot.NeedGapGroup.Languages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGapGroup.Languages(childComplexity), true
+	case "NeedGapGroup.missing":
+		if e.ComplexityRoot.NeedGapGroup.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGapGroup.Missing(childComplexity), true
+	case "NeedGapGroup.offers":
+		if e.ComplexityRoot.NeedGapGroup.Offers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGapGroup.Offers(childComplexity), true
+	case "NeedGapGroup.offersWithoutCapacity":
+		if e.ComplexityRoot.NeedGapGroup.OffersWithoutCapacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGapGroup.OffersWithoutCapacity(childComplexity), true
+	case "NeedGapGroup.places":
+		if e.ComplexityRoot.NeedGapGroup.Places == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGapGroup.Places(childComplexity), true
 
 	case "NetworkAlertGroup.count":
 		if e.ComplexityRoot.NetworkAlertGroup.Count == nil {
@@ -8700,7 +8767,7 @@ type HouseholdMember implements Node @allow(roles: [coordinator, social_worker, 
 type Convocation implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
   "Opaque global identifier."
   id: ID!
-  "Path of the convocation document (« convocation à remettre en main propre »), a one-page PDF in French and in the beneficiary's spoken language when a translation exists (English): ` + "`" + `GET` + "`" + ` it with the same authentication as GraphQL; each download is audited as a read."
+  "Path of the convocation document (« convocation à remettre en main propre »), a one-page PDF in French and in the beneficiary's spoken language when a translation exists (English, Arabic): ` + "`" + `GET` + "`" + ` it with the same authentication as GraphQL; each download is audited as a read."
   documentUrl: String!
   "Date and time of the appointment (« date et heure du rendez-vous »)."
   appointmentAt: DateTime!
@@ -12489,9 +12556,31 @@ type NeedGap @allow(roles: [coordinator]) {
   places: Int!
   "Offers answering it whose capacity is not given."
   offersWithoutCapacity: Int!
-  "Whether the local offer is missing: no offer, or fewer known places than beneficiaries while every offer gives its capacity (« offre manquante »)."
+  "Whether the local offer is missing: no offer, or fewer known places than beneficiaries while every offer gives its capacity, for the territory or for one group of ` + "`" + `groups` + "`" + ` (the offers that exist serve none of its people) (« offre manquante »)."
   missing: Boolean!
-  "Whether the gap cannot be judged: some answering offers give no capacity and the known places are fewer than the beneficiaries (« capacité inconnue », not « manquante »)."
+  "Whether the gap cannot be judged, for the territory or for one group: some offers give no capacity and the known places are fewer than the beneficiaries (« capacité inconnue », not « manquante »); never with missing."
+  capacityUnknown: Boolean!
+  "The need by the beneficiaries' languages and French level, largest group first: each group against the offers that serve it (« écart par langue et niveau de français »)."
+  groups: [NeedGapGroup!]!
+}
+
+"Beneficiaries of a need who speak the same languages and have the same French level, against the published offers that serve them (« besoin par langue et niveau de français »)."
+type NeedGapGroup @allow(roles: [coordinator]) {
+  "Languages they speak, as recorded, sorted; empty when none is recorded (« langues parlées »)."
+  languages: [String!]!
+  "Their latest French level; null when not assessed (« niveau de français »)."
+  frenchLevel: CefrLevel
+  "Beneficiaries in the group."
+  beneficiaries: Int!
+  "Published offers answering the need that serve them: open at their French level (as the offer search's frenchLevel filter) and given in a language they speak, French counting from A2 (an offer listing no language is given in French); no language condition when none is recorded."
+  offers: Int!
+  "Places of those offers, where their capacity is known (« places »)."
+  places: Int!
+  "Those offers whose capacity is not given."
+  offersWithoutCapacity: Int!
+  "Whether the offer is missing for the group: no offer serves it, or fewer known places than beneficiaries while every serving offer gives its capacity (« offre manquante »)."
+  missing: Boolean!
+  "Whether the gap cannot be judged for the group: serving offers exist, some give no capacity and the known places are fewer than the beneficiaries (« capacité inconnue »)."
   capacityUnknown: Boolean!
 }
 
@@ -13963,8 +14052,32 @@ func (ec *executionContext) childFields_NeedGap(ctx context.Context, field graph
 		return ec.fieldContext_NeedGap_missing(ctx, field)
 	case "capacityUnknown":
 		return ec.fieldContext_NeedGap_capacityUnknown(ctx, field)
+	case "groups":
+		return ec.fieldContext_NeedGap_groups(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NeedGap", field.Name)
+}
+
+func (ec *executionContext) childFields_NeedGapGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "languages":
+		return ec.fieldContext_NeedGapGroup_languages(ctx, field)
+	case "frenchLevel":
+		return ec.fieldContext_NeedGapGroup_frenchLevel(ctx, field)
+	case "beneficiaries":
+		return ec.fieldContext_NeedGapGroup_beneficiaries(ctx, field)
+	case "offers":
+		return ec.fieldContext_NeedGapGroup_offers(ctx, field)
+	case "places":
+		return ec.fieldContext_NeedGapGroup_places(ctx, field)
+	case "offersWithoutCapacity":
+		return ec.fieldContext_NeedGapGroup_offersWithoutCapacity(ctx, field)
+	case "missing":
+		return ec.fieldContext_NeedGapGroup_missing(ctx, field)
+	case "capacityUnknown":
+		return ec.fieldContext_NeedGapGroup_capacityUnknown(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeedGapGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_NetworkAlertGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -28484,6 +28597,222 @@ func (ec *executionContext) _NeedGap_capacityUnknown(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_NeedGap_capacityUnknown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NeedGap", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NeedGap_groups(ctx context.Context, field graphql.CollectedField, obj *model.NeedGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGap_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.NeedGapGroup) graphql.Marshaler {
+			return ec.marshalNNeedGapGroup2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedGapGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGap_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedGapGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedGapGroup_languages(ctx context.Context, field graphql.CollectedField, obj *model.NeedGapGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGapGroup_languages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Languages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGapGroup_languages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGapGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _NeedGapGroup_frenchLevel(ctx context.Context, field graphql.CollectedField, obj *model.NeedGapGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGapGroup_frenchLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FrenchLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CefrLevel) graphql.Marshaler {
+			return ec.marshalOCefrLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCefrLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGapGroup_frenchLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGapGroup", field, false, false, "CefrLevel")
+}
+
+func (ec *executionContext) _NeedGapGroup_beneficiaries(ctx context.Context, field graphql.CollectedField, obj *model.NeedGapGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGapGroup_beneficiaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiaries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGapGroup_beneficiaries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGapGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedGapGroup_offers(ctx context.Context, field graphql.CollectedField, obj *model.NeedGapGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGapGroup_offers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGapGroup_offers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGapGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedGapGroup_places(ctx context.Context, field graphql.CollectedField, obj *model.NeedGapGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGapGroup_places(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Places, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGapGroup_places(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGapGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedGapGroup_offersWithoutCapacity(ctx context.Context, field graphql.CollectedField, obj *model.NeedGapGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGapGroup_offersWithoutCapacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OffersWithoutCapacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGapGroup_offersWithoutCapacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGapGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedGapGroup_missing(ctx context.Context, field graphql.CollectedField, obj *model.NeedGapGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGapGroup_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGapGroup_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGapGroup", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NeedGapGroup_capacityUnknown(ctx context.Context, field graphql.CollectedField, obj *model.NeedGapGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGapGroup_capacityUnknown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CapacityUnknown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGapGroup_capacityUnknown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGapGroup", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _NetworkAlertGroup_kind(ctx context.Context, field graphql.CollectedField, obj *model.NetworkAlertGroup) (ret graphql.Marshaler) {
@@ -52183,6 +52512,79 @@ func (ec *executionContext) _NeedGap(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "groups":
+			out.Values[i] = ec._NeedGap_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var needGapGroupImplementors = []string{"NeedGapGroup"}
+
+func (ec *executionContext) _NeedGapGroup(ctx context.Context, sel ast.SelectionSet, obj *model.NeedGapGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, needGapGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NeedGapGroup")
+		case "languages":
+			out.Values[i] = ec._NeedGapGroup_languages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "frenchLevel":
+			out.Values[i] = ec._NeedGapGroup_frenchLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "beneficiaries":
+			out.Values[i] = ec._NeedGapGroup_beneficiaries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "offers":
+			out.Values[i] = ec._NeedGapGroup_offers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "places":
+			out.Values[i] = ec._NeedGapGroup_places(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "offersWithoutCapacity":
+			out.Values[i] = ec._NeedGapGroup_offersWithoutCapacity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._NeedGapGroup_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "capacityUnknown":
+			out.Values[i] = ec._NeedGapGroup_capacityUnknown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -58870,6 +59272,26 @@ func (ec *executionContext) marshalNNeedGap2ᚕgithubᚗcomᚋagirᚑreseauᚋag
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNeedGap2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedGap(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNeedGapGroup2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedGapGroup(ctx context.Context, sel ast.SelectionSet, v model.NeedGapGroup) graphql.Marshaler {
+	return ec._NeedGapGroup(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNeedGapGroup2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedGapGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []model.NeedGapGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNeedGapGroup2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedGapGroup(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -677,9 +677,31 @@ type NeedGap struct {
 	Places int `json:"places"`
 	// Offers answering it whose capacity is not given.
 	OffersWithoutCapacity int `json:"offersWithoutCapacity"`
-	// Whether the local offer is missing: no offer, or fewer known places than beneficiaries while every offer gives its capacity (« offre manquante »).
+	// Whether the local offer is missing: no offer, or fewer known places than beneficiaries while every offer gives its capacity, for the territory or for one group of `groups` (the offers that exist serve none of its people) (« offre manquante »).
 	Missing bool `json:"missing"`
-	// Whether the gap cannot be judged: some answering offers give no capacity and the known places are fewer than the beneficiaries (« capacité inconnue », not « manquante »).
+	// Whether the gap cannot be judged, for the territory or for one group: some offers give no capacity and the known places are fewer than the beneficiaries (« capacité inconnue », not « manquante »); never with missing.
+	CapacityUnknown bool `json:"capacityUnknown"`
+	// The need by the beneficiaries' languages and French level, largest group first: each group against the offers that serve it (« écart par langue et niveau de français »).
+	Groups []NeedGapGroup `json:"groups"`
+}
+
+// Beneficiaries of a need who speak the same languages and have the same French level, against the published offers that serve them (« besoin par langue et niveau de français »).
+type NeedGapGroup struct {
+	// Languages they speak, as recorded, sorted; empty when none is recorded (« langues parlées »).
+	Languages []string `json:"languages"`
+	// Their latest French level; null when not assessed (« niveau de français »).
+	FrenchLevel *CefrLevel `json:"frenchLevel,omitempty"`
+	// Beneficiaries in the group.
+	Beneficiaries int `json:"beneficiaries"`
+	// Published offers answering the need that serve them: open at their French level (as the offer search's frenchLevel filter) and given in a language they speak, French counting from A2 (an offer listing no language is given in French); no language condition when none is recorded.
+	Offers int `json:"offers"`
+	// Places of those offers, where their capacity is known (« places »).
+	Places int `json:"places"`
+	// Those offers whose capacity is not given.
+	OffersWithoutCapacity int `json:"offersWithoutCapacity"`
+	// Whether the offer is missing for the group: no offer serves it, or fewer known places than beneficiaries while every serving offer gives its capacity (« offre manquante »).
+	Missing bool `json:"missing"`
+	// Whether the gap cannot be judged for the group: serving offers exist, some give no capacity and the known places are fewer than the beneficiaries (« capacité inconnue »).
 	CapacityUnknown bool `json:"capacityUnknown"`
 }
 
