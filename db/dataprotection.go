@@ -92,7 +92,7 @@ var keptColumns = map[string][]string{
 	"collective_action_registrations": {},
 	"professional_diagnostics":        {"education_level", "experiences", "author_subject"},
 	"french_levels":                   {"level", "source", "author_subject"},
-	"orientations":                    {"kind", "status", "answered_by", "oriented_by_subject"},
+	"orientations":                    {"kind", "status", "answered_by", "oriented_by_subject", "refusal_category"},
 	"support_actions":                 {"kind", "author_subject"},
 	"outcomes":                        {"kind", "contract_type", "employer_sector", "certification_level", "author_subject"},
 	"consents":                        {"kind", "scope", "recorded_by", "withdrawn_by"},

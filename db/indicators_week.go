@@ -44,6 +44,9 @@ func (s *Store) CoordinatorWeek(ctx context.Context, p *model.Principal, departm
 			ORDER BY received DESC, refused DESC, s.name, s.id`, deps, since); err != nil {
 			return fmt.Errorf("partners: %w", err)
 		}
+		if err := partnersRefusalsByReason(ctx, tx, deps, since, out.Partners); err != nil {
+			return fmt.Errorf("refusals by reason: %w", err)
+		}
 		for i := range out.Partners {
 			out.Partners[i].Judge()
 		}
@@ -66,6 +69,33 @@ func (s *Store) CoordinatorWeek(ctx context.Context, p *model.Principal, departm
 		return out, fmt.Errorf("db: coordinator week: %w", err)
 	}
 	return out, nil
+}
+
+// partnersRefusalsByReason sets each partner's refusals since since by reason (the
+// closed list of model.OrientationRefusalCategory), counted like its orientationsRefused.
+func partnersRefusalsByReason(ctx context.Context, tx *Tx, deps any, since model.Date, partners []model.PartnerWeek) error {
+	var rows []struct {
+		StructureKey string                           `db:"structure_id"`
+		Category     model.OrientationRefusalCategory `db:"refusal_category"`
+		Count        int                              `db:"n"`
+	}
+	if err := tx.SelectContext(ctx, &rows, `SELECT o.structure_id, o.refusal_category, count(*) AS n
+		FROM orientations o JOIN beneficiaries b ON b.id = o.beneficiary_id
+		WHERE b.department = ANY($1::text[]) AND o.status = 'REFUSED' AND o.answered_on >= $2::date
+		GROUP BY o.structure_id, o.refusal_category`, deps, since); err != nil {
+		return err
+	}
+	counts := map[string]map[model.OrientationRefusalCategory]int{}
+	for _, r := range rows {
+		if counts[r.StructureKey] == nil {
+			counts[r.StructureKey] = map[model.OrientationRefusalCategory]int{}
+		}
+		counts[r.StructureKey][r.Category] = r.Count
+	}
+	for i := range partners {
+		partners[i].RefusalsByReason = model.RefusalsByReason(counts[partners[i].StructureKey])
+	}
+	return nil
 }
 
 // weekDue counts the acts falling due from today to sunday by kind, active yet or not,

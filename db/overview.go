@@ -274,6 +274,9 @@ func overviewGap(ctx context.Context, tx *Tx, deps any, out *model.NetworkOvervi
 			Missing:         model.NeedMissing(r.Beneficiaries, r.Offers, r.Places, r.WithoutCapacity),
 			CapacityUnknown: model.NeedCapacityUnknown(r.Beneficiaries, r.Offers, r.Places, r.WithoutCapacity)})
 	}
+	if err := judgeNeedsGap(ctx, tx, deps, out.NeedsGap); err != nil { // by language and French level (db/needs_gap.go)
+		return err
+	}
 	sort.SliceStable(out.NeedsGap, func(i, j int) bool {
 		a, b := out.NeedsGap[i], out.NeedsGap[j]
 		if a.Missing != b.Missing {

@@ -360,7 +360,7 @@ func (s *Store) FrenchLevelsByBeneficiaries(ctx context.Context, p *model.Princi
 // ---- Orientations ----
 
 const orientationColumns = `o.id, o.version, o.beneficiary_id, o.kind, o.status, o.structure_id, o.offer_id, o.purpose,
-	o.oriented_on, o.answer_due_on, o.answered_on, o.refusal_reason, o.started_on, o.ended_on, o.abandon_reason,
+	o.oriented_on, o.answer_due_on, o.answered_on, o.refusal_category, o.refusal_reason, o.started_on, o.ended_on, o.abandon_reason,
 	o.oriented_by_structure_id, b.department,
 	b.first_name AS person_first_name, left(b.last_name, 1) AS person_initial, b.languages AS person_languages,
 	(SELECT f.level FROM french_levels f WHERE f.beneficiary_id = o.beneficiary_id
@@ -544,16 +544,21 @@ func (s *Store) RespondToOrientation(ctx context.Context, p *model.Principal, ke
 	return s.orientationAct(ctx, p, key, in.Version, "respondToOrientation", func(tx *Tx, o model.Orientation, today model.Date) (any, error) {
 		on := model.DateOr(in.AnsweredOn, today)
 		reason := model.TrimmedOrNil(in.RefusalReason)
-		if e := model.CheckOrientationAnswer(o, in.Answer, reason, on, today); e != nil {
+		if e := model.CheckOrientationAnswer(o, in.Answer, in.RefusalCategory, reason, on, today); e != nil {
 			if len(e.Field) == 2 && e.Field[1] == "on" {
 				e.Field = model.Path("input", "answeredOn")
 			}
 			return nil, e
 		}
+		var category *string
+		if in.RefusalCategory != nil {
+			c := string(*in.RefusalCategory)
+			category = &c
+		}
 		_, err := tx.ExecContext(ctx, `
-			UPDATE orientations SET status = $2, answered_on = $3, refusal_reason = $4, answered_by = $5,
-			       version = version + 1, updated_at = $6
-			WHERE id = $1`, o.Key, string(in.Answer), on, reason, p.Subject, tx.Now)
+			UPDATE orientations SET status = $2, answered_on = $3, refusal_category = $4, refusal_reason = $5, answered_by = $6,
+			       version = version + 1, updated_at = $7
+			WHERE id = $1`, o.Key, string(in.Answer), on, category, reason, p.Subject, tx.Now)
 		if err != nil {
 			return nil, fmt.Errorf("answer orientation: %w", err)
 		}
@@ -562,7 +567,7 @@ func (s *Store) RespondToOrientation(ctx context.Context, p *model.Principal, ke
 		if err := tx.orientationChanged(ctx, model.OrientationChangeKindAnswered, answered, ""); err != nil { // real time (db/outbox.go)
 			return nil, err
 		}
-		return map[string]any{"answer": in.Answer, "answeredOn": on.String(), "refused": reason != nil}, nil
+		return map[string]any{"answer": in.Answer, "answeredOn": on.String(), "refusalCategory": category, "reasonText": reason != nil}, nil
 	})
 }
 

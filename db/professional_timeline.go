@@ -123,6 +123,10 @@ func professionalSummary(kind, step, a, b string) string {
 			return "Emploi : " + contractLabel[a]
 		case "QUALIFYING_TRAINING":
 			return "Formation qualifiante : " + b
+		case "PRE_QUALIFYING_TRAINING":
+			return "Formation préqualifiante : " + b
+		case "WORK_ORIENTED_FRENCH_COURSE":
+			return "Cours de français à visée professionnelle : " + b
 		case "FRANCE_TRAVAIL_REGISTRATION":
 			return "Inscription à France Travail"
 		}

@@ -309,8 +309,10 @@ var accessMatrix = map[string]string{
 	"Caseload.*":                       "C",
 	"PartnerActivity.*":                "C",
 	"NeedGap.*":                        "C",
+	"NeedGapGroup.*":                   "C",
 	"CoordinatorWeek.*":                "C",
 	"PartnerWeek.*":                    "C",
+	"RefusalReasonCount.*":             "C",
 	"WeekTrend.*":                      "C",
 }
 

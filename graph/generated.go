@@ -638,12 +638,24 @@ type ComplexityRoot struct {
 	NeedGap struct {
 		Beneficiaries         func(childComplexity int) int
 		CapacityUnknown       func(childComplexity int) int
+		Groups                func(childComplexity int) int
 		Missing               func(childComplexity int) int
 		Need                  func(childComplexity int) int
 		Offers                func(childComplexity int) int
 		OffersWithoutCapacity func(childComplexity int) int
 		Places                func(childComplexity int) int
 		Thematiques           func(childComplexity int) int
+	}
+
+	NeedGapGroup struct {
+		Beneficiaries         func(childComplexity int) int
+		CapacityUnknown       func(childComplexity int) int
+		FrenchLevel           func(childComplexity int) int
+		Languages             func(childComplexity int) int
+		Missing               func(childComplexity int) int
+		Offers                func(childComplexity int) int
+		OffersWithoutCapacity func(childComplexity int) int
+		Places                func(childComplexity int) int
 	}
 
 	NetworkAlertGroup struct {
@@ -910,6 +922,7 @@ type ComplexityRoot struct {
 		Overdue             func(childComplexity int) int
 		Person              func(childComplexity int) int
 		Purpose             func(childComplexity int) int
+		RefusalCategory     func(childComplexity int) int
 		RefusalReason       func(childComplexity int) int
 		StartedOn           func(childComplexity int) int
 		Status              func(childComplexity int) int
@@ -1024,6 +1037,7 @@ type ComplexityRoot struct {
 		OrientationsRefused    func(childComplexity int) int
 		Places                 func(childComplexity int) int
 		RefusalRate            func(childComplexity int) int
+		RefusalsByReason       func(childComplexity int) int
 		Saturated              func(childComplexity int) int
 		Structure              func(childComplexity int) int
 	}
@@ -1194,6 +1208,12 @@ type ComplexityRoot struct {
 		ReferredOn                func(childComplexity int) int
 		StateInstructionOn        func(childComplexity int) int
 		StateInstructionReference func(childComplexity int) int
+	}
+
+	RefusalReasonCount struct {
+		Count  func(childComplexity int) int
+		Label  func(childComplexity int) int
+		Reason func(childComplexity int) int
 	}
 
 	Reintegration struct {
@@ -4297,6 +4317,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NeedGap.CapacityUnknown(childComplexity), true
+	case "NeedGap.groups":
+		if e.ComplexityRoot.NeedGap.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGap.Groups(childComplexity), true
 	case "NeedGap.missing":
 		if e.ComplexityRoot.NeedGap.Missing == nil {
 			break
@@ -4333,6 +4359,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NeedGap.Thematiques(childComplexity), true
+
+	case "NeedGapGroup.beneficiaries":
+		if e.ComplexityRoot.NeedGapGroup.Beneficiaries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGapGroup.Beneficiaries(childComplexity), true
+	case "NeedGapGroup.capacityUnknown":
+		if e.ComplexityRoot.NeedGapGroup.CapacityUnknown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGapGroup.CapacityUnknown(childComplexity), true
+	case "NeedGapGroup.frenchLevel":
+		if e.ComplexityRoot.NeedGapGroup.FrenchLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGapGroup.FrenchLevel(childComplexity), true
+	case "NeedGapGroup.languages":
+		if e.ComplexityRoot.NeedGapGroup.Languages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGapGroup.Languages(childComplexity), true
+	case "NeedGapGroup.missing":
+		if e.ComplexityRoot.NeedGapGroup.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGapGroup.Missing(childComplexity), true
+	case "NeedGapGroup.offers":
+		if e.ComplexityRoot.NeedGapGroup.Offers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGapGroup.Offers(childComplexity), true
+	case "NeedGapGroup.offersWithoutCapacity":
+		if e.ComplexityRoot.NeedGapGroup.OffersWithoutCapacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGapGroup.OffersWithoutCapacity(childComplexity), true
+	case "NeedGapGroup.places":
+		if e.ComplexityRoot.NeedGapGroup.Places == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedGapGroup.Places(childComplexity), true
 
 	case "NetworkAlertGroup.count":
 		if e.ComplexityRoot.NetworkAlertGroup.Count == nil {
@@ -5475,6 +5550,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Orientation.Purpose(childComplexity), true
+	case "Orientation.refusalCategory":
+		if e.ComplexityRoot.Orientation.RefusalCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Orientation.RefusalCategory(childComplexity), true
 	case "Orientation.refusalReason":
 		if e.ComplexityRoot.Orientation.RefusalReason == nil {
 			break
@@ -5938,6 +6019,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartnerWeek.RefusalRate(childComplexity), true
+	case "PartnerWeek.refusalsByReason":
+		if e.ComplexityRoot.PartnerWeek.RefusalsByReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerWeek.RefusalsByReason(childComplexity), true
 	case "PartnerWeek.saturated":
 		if e.ComplexityRoot.PartnerWeek.Saturated == nil {
 			break
@@ -6773,6 +6860,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Referral.StateInstructionReference(childComplexity), true
+
+	case "RefusalReasonCount.count":
+		if e.ComplexityRoot.RefusalReasonCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefusalReasonCount.Count(childComplexity), true
+	case "RefusalReasonCount.label":
+		if e.ComplexityRoot.RefusalReasonCount.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefusalReasonCount.Label(childComplexity), true
+	case "RefusalReasonCount.reason":
+		if e.ComplexityRoot.RefusalReasonCount.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefusalReasonCount.Reason(childComplexity), true
 
 	case "Reintegration.reason":
 		if e.ComplexityRoot.Reintegration.Reason == nil {
@@ -8433,6 +8539,8 @@ enum TrainingSituation {
   FRENCH_COURSE
   "Other training (« autre formation »)."
   OTHER_TRAINING
+  "Pre-qualifying training (« formation préqualifiante »); counts as training for the 60 % target."
+  PRE_QUALIFYING_TRAINING
   "No training (« aucune »)."
   NONE
   "Unknown (« inconnue »)."
@@ -8659,7 +8767,7 @@ type HouseholdMember implements Node @allow(roles: [coordinator, social_worker, 
 type Convocation implements Node @allow(roles: [coordinator, social_worker, insertion_counsellor]) {
   "Opaque global identifier."
   id: ID!
-  "Path of the convocation document (« convocation à remettre en main propre »), a one-page PDF in French and in the beneficiary's spoken language when a translation exists (English): ` + "`" + `GET` + "`" + ` it with the same authentication as GraphQL; each download is audited as a read."
+  "Path of the convocation document (« convocation à remettre en main propre »), a one-page PDF in French and in the beneficiary's spoken language when a translation exists (English, Arabic): ` + "`" + `GET` + "`" + ` it with the same authentication as GraphQL; each download is audited as a read."
   documentUrl: String!
   "Date and time of the appointment (« date et heure du rendez-vous »)."
   appointmentAt: DateTime!
@@ -11276,6 +11384,34 @@ enum OrientationStatus {
 }
 
 
+"Reason of a partner's refusal of an orientation, from a closed list (« motif de refus »), with free text when OTHER."
+enum OrientationRefusalCategory {
+  "The person is not in the public the offer is for (« public non éligible »)."
+  PUBLIC_NOT_ELIGIBLE
+  "No place left, the offer is full (« plus de place », « complet »)."
+  NO_CAPACITY
+  "The offer does not answer the person's need (« offre non adaptée au besoin »)."
+  OFFER_NOT_SUITED
+  "The partner could not reach the person (« personne injoignable »)."
+  BENEFICIARY_UNREACHABLE
+  "The person declined (« refus de la personne »)."
+  BENEFICIARY_DECLINED
+  "The person is already oriented or registered there (« doublon »)."
+  DUPLICATE
+  "Another reason, said in the free text (« autre motif »)."
+  OTHER
+}
+
+"Refusals of a partner for one reason (« refus par motif »)."
+type RefusalReasonCount @allow(roles: [coordinator]) {
+  "The reason."
+  reason: OrientationRefusalCategory!
+  "Its French label (« libellé »)."
+  label: String!
+  "Orientations refused for this reason."
+  count: Int!
+}
+
 "A step of an accepted orientation (« suite de l'orientation »)."
 enum OrientationStep {
   "Started: the person entered the course or scheme (« démarrée »)."
@@ -11324,7 +11460,9 @@ type Orientation implements Node @allow(roles: [coordinator, social_worker, inse
   overdue: Boolean!
   "Day of the partner's answer (« date de réponse »)."
   answeredOn: Date
-  "Reason of a refusal (« motif du refus »)."
+  "Reason of a refusal, from the closed list (« motif du refus »)."
+  refusalCategory: OrientationRefusalCategory
+  "Free text of a refusal (« précision sur le refus »); always given with the reason OTHER."
   refusalReason: String @personal
   "Day started (« démarrée le »)."
   startedOn: Date
@@ -11382,6 +11520,10 @@ enum OutcomeKind {
   QUALIFYING_TRAINING
   "Registration with France Travail (« inscription à France Travail »)."
   FRANCE_TRAVAIL_REGISTRATION
+  "Pre-qualifying training (« formation préqualifiante »): prepares a qualifying training or a trade; counts as training for the 60 % target."
+  PRE_QUALIFYING_TRAINING
+  "Work-oriented French course (« cours de français à visée professionnelle », FLE à visée pro): recorded, but counts neither for the 60 % target nor as sustained employment."
+  WORK_ORIENTED_FRENCH_COURSE
 }
 
 "Type of employment contract (« type de contrat »)."
@@ -11668,7 +11810,9 @@ input RespondToOrientationInput {
   version: Int!
   "The answer."
   answer: OrientationAnswer!
-  "Reason of a refusal; required when refused."
+  "Reason of a refusal, from the closed list (« motif du refus »); required when refused, absent when accepted."
+  refusalCategory: OrientationRefusalCategory
+  "Free text of a refusal, 1000 characters at most (« précision »); optional, required when the reason is OTHER."
   refusalReason: String
   "Day of the answer; today when absent."
   answeredOn: Date
@@ -11732,7 +11876,7 @@ input RecordOutcomeInput {
   jobTitle: String
   "Employer's sector."
   employerSector: String
-  "Title of the training, required for training."
+  "Title of the training or course, required for a qualifying or pre-qualifying training and a work-oriented French course."
   trainingTitle: String
   "Certification level of the training."
   certificationLevel: CertificationLevel
@@ -12412,9 +12556,31 @@ type NeedGap @allow(roles: [coordinator]) {
   places: Int!
   "Offers answering it whose capacity is not given."
   offersWithoutCapacity: Int!
-  "Whether the local offer is missing: no offer, or fewer known places than beneficiaries while every offer gives its capacity (« offre manquante »)."
+  "Whether the local offer is missing: no offer, or fewer known places than beneficiaries while every offer gives its capacity, for the territory or for one group of ` + "`" + `groups` + "`" + ` (the offers that exist serve none of its people) (« offre manquante »)."
   missing: Boolean!
-  "Whether the gap cannot be judged: some answering offers give no capacity and the known places are fewer than the beneficiaries (« capacité inconnue », not « manquante »)."
+  "Whether the gap cannot be judged, for the territory or for one group: some offers give no capacity and the known places are fewer than the beneficiaries (« capacité inconnue », not « manquante »); never with missing."
+  capacityUnknown: Boolean!
+  "The need by the beneficiaries' languages and French level, largest group first: each group against the offers that serve it (« écart par langue et niveau de français »)."
+  groups: [NeedGapGroup!]!
+}
+
+"Beneficiaries of a need who speak the same languages and have the same French level, against the published offers that serve them (« besoin par langue et niveau de français »)."
+type NeedGapGroup @allow(roles: [coordinator]) {
+  "Languages they speak, as recorded, sorted; empty when none is recorded (« langues parlées »)."
+  languages: [String!]!
+  "Their latest French level; null when not assessed (« niveau de français »)."
+  frenchLevel: CefrLevel
+  "Beneficiaries in the group."
+  beneficiaries: Int!
+  "Published offers answering the need that serve them: open at their French level (as the offer search's frenchLevel filter) and given in a language they speak, French counting from A2 (an offer listing no language is given in French); no language condition when none is recorded."
+  offers: Int!
+  "Places of those offers, where their capacity is known (« places »)."
+  places: Int!
+  "Those offers whose capacity is not given."
+  offersWithoutCapacity: Int!
+  "Whether the offer is missing for the group: no offer serves it, or fewer known places than beneficiaries while every serving offer gives its capacity (« offre manquante »)."
+  missing: Boolean!
+  "Whether the gap cannot be judged for the group: serving offers exist, some give no capacity and the known places are fewer than the beneficiaries (« capacité inconnue »)."
   capacityUnknown: Boolean!
 }
 
@@ -12470,6 +12636,8 @@ type PartnerWeek @allow(roles: [coordinator]) {
   orientationsRefused: Int!
   "Refused / answered over the last 12 weeks; null when nothing was answered (« taux de refus »)."
   refusalRate: Float
+  "Refusals of the last 12 weeks by reason, every reason listed, most frequent first (« refus par motif »)."
+  refusalsByReason: [RefusalReasonCount!]!
   "Orientations waiting for its answer now."
   orientationsPending: Int!
   "People it has accepted and not yet finished with (accepted or started) (« personnes en cours »)."
@@ -13884,8 +14052,32 @@ func (ec *executionContext) childFields_NeedGap(ctx context.Context, field graph
 		return ec.fieldContext_NeedGap_missing(ctx, field)
 	case "capacityUnknown":
 		return ec.fieldContext_NeedGap_capacityUnknown(ctx, field)
+	case "groups":
+		return ec.fieldContext_NeedGap_groups(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NeedGap", field.Name)
+}
+
+func (ec *executionContext) childFields_NeedGapGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "languages":
+		return ec.fieldContext_NeedGapGroup_languages(ctx, field)
+	case "frenchLevel":
+		return ec.fieldContext_NeedGapGroup_frenchLevel(ctx, field)
+	case "beneficiaries":
+		return ec.fieldContext_NeedGapGroup_beneficiaries(ctx, field)
+	case "offers":
+		return ec.fieldContext_NeedGapGroup_offers(ctx, field)
+	case "places":
+		return ec.fieldContext_NeedGapGroup_places(ctx, field)
+	case "offersWithoutCapacity":
+		return ec.fieldContext_NeedGapGroup_offersWithoutCapacity(ctx, field)
+	case "missing":
+		return ec.fieldContext_NeedGapGroup_missing(ctx, field)
+	case "capacityUnknown":
+		return ec.fieldContext_NeedGapGroup_capacityUnknown(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeedGapGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_NetworkAlertGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14412,6 +14604,8 @@ func (ec *executionContext) childFields_Orientation(ctx context.Context, field g
 		return ec.fieldContext_Orientation_overdue(ctx, field)
 	case "answeredOn":
 		return ec.fieldContext_Orientation_answeredOn(ctx, field)
+	case "refusalCategory":
+		return ec.fieldContext_Orientation_refusalCategory(ctx, field)
 	case "refusalReason":
 		return ec.fieldContext_Orientation_refusalReason(ctx, field)
 	case "startedOn":
@@ -14638,6 +14832,8 @@ func (ec *executionContext) childFields_PartnerWeek(ctx context.Context, field g
 		return ec.fieldContext_PartnerWeek_orientationsRefused(ctx, field)
 	case "refusalRate":
 		return ec.fieldContext_PartnerWeek_refusalRate(ctx, field)
+	case "refusalsByReason":
+		return ec.fieldContext_PartnerWeek_refusalsByReason(ctx, field)
 	case "orientationsPending":
 		return ec.fieldContext_PartnerWeek_orientationsPending(ctx, field)
 	case "orientationsInProgress":
@@ -14926,6 +15122,18 @@ func (ec *executionContext) childFields_Referral(ctx context.Context, field grap
 		return ec.fieldContext_Referral_ofiiAgreementOn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Referral", field.Name)
+}
+
+func (ec *executionContext) childFields_RefusalReasonCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_RefusalReasonCount_reason(ctx, field)
+	case "label":
+		return ec.fieldContext_RefusalReasonCount_label(ctx, field)
+	case "count":
+		return ec.fieldContext_RefusalReasonCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefusalReasonCount", field.Name)
 }
 
 func (ec *executionContext) childFields_Reintegration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -28391,6 +28599,222 @@ func (ec *executionContext) fieldContext_NeedGap_capacityUnknown(_ context.Conte
 	return graphql.NewScalarFieldContext("NeedGap", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _NeedGap_groups(ctx context.Context, field graphql.CollectedField, obj *model.NeedGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGap_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.NeedGapGroup) graphql.Marshaler {
+			return ec.marshalNNeedGapGroup2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedGapGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGap_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedGapGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedGapGroup_languages(ctx context.Context, field graphql.CollectedField, obj *model.NeedGapGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGapGroup_languages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Languages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGapGroup_languages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGapGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _NeedGapGroup_frenchLevel(ctx context.Context, field graphql.CollectedField, obj *model.NeedGapGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGapGroup_frenchLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FrenchLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CefrLevel) graphql.Marshaler {
+			return ec.marshalOCefrLevel2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐCefrLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGapGroup_frenchLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGapGroup", field, false, false, "CefrLevel")
+}
+
+func (ec *executionContext) _NeedGapGroup_beneficiaries(ctx context.Context, field graphql.CollectedField, obj *model.NeedGapGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGapGroup_beneficiaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Beneficiaries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGapGroup_beneficiaries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGapGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedGapGroup_offers(ctx context.Context, field graphql.CollectedField, obj *model.NeedGapGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGapGroup_offers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGapGroup_offers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGapGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedGapGroup_places(ctx context.Context, field graphql.CollectedField, obj *model.NeedGapGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGapGroup_places(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Places, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGapGroup_places(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGapGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedGapGroup_offersWithoutCapacity(ctx context.Context, field graphql.CollectedField, obj *model.NeedGapGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGapGroup_offersWithoutCapacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OffersWithoutCapacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGapGroup_offersWithoutCapacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGapGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NeedGapGroup_missing(ctx context.Context, field graphql.CollectedField, obj *model.NeedGapGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGapGroup_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGapGroup_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGapGroup", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NeedGapGroup_capacityUnknown(ctx context.Context, field graphql.CollectedField, obj *model.NeedGapGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedGapGroup_capacityUnknown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CapacityUnknown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedGapGroup_capacityUnknown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedGapGroup", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _NetworkAlertGroup_kind(ctx context.Context, field graphql.CollectedField, obj *model.NetworkAlertGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33071,6 +33495,29 @@ func (ec *executionContext) fieldContext_Orientation_answeredOn(_ context.Contex
 	return graphql.NewScalarFieldContext("Orientation", field, false, false, "Date")
 }
 
+func (ec *executionContext) _Orientation_refusalCategory(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Orientation_refusalCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefusalCategory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrientationRefusalCategory) graphql.Marshaler {
+			return ec.marshalOOrientationRefusalCategory2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationRefusalCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Orientation_refusalCategory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Orientation", field, false, false, "OrientationRefusalCategory")
+}
+
 func (ec *executionContext) _Orientation_refusalReason(ctx context.Context, field graphql.CollectedField, obj *model.Orientation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34933,6 +35380,38 @@ func (ec *executionContext) _PartnerWeek_refusalRate(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_PartnerWeek_refusalRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PartnerWeek", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PartnerWeek_refusalsByReason(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerWeek_refusalsByReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefusalsByReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.RefusalReasonCount) graphql.Marshaler {
+			return ec.marshalNRefusalReasonCount2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRefusalReasonCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerWeek_refusalsByReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerWeek",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RefusalReasonCount(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PartnerWeek_orientationsPending(ctx context.Context, field graphql.CollectedField, obj *model.PartnerWeek) (ret graphql.Marshaler) {
@@ -38520,6 +38999,75 @@ func (ec *executionContext) _Referral_ofiiAgreementOn(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_Referral_ofiiAgreementOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Referral", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RefusalReasonCount_reason(ctx context.Context, field graphql.CollectedField, obj *model.RefusalReasonCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefusalReasonCount_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrientationRefusalCategory) graphql.Marshaler {
+			return ec.marshalNOrientationRefusalCategory2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationRefusalCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefusalReasonCount_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefusalReasonCount", field, false, false, "OrientationRefusalCategory")
+}
+
+func (ec *executionContext) _RefusalReasonCount_label(ctx context.Context, field graphql.CollectedField, obj *model.RefusalReasonCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefusalReasonCount_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefusalReasonCount_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefusalReasonCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _RefusalReasonCount_count(ctx context.Context, field graphql.CollectedField, obj *model.RefusalReasonCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefusalReasonCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefusalReasonCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefusalReasonCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Reintegration_reintegratedOn(ctx context.Context, field graphql.CollectedField, obj *model.Reintegration) (ret graphql.Marshaler) {
@@ -46768,7 +47316,7 @@ func (ec *executionContext) unmarshalInputRespondToOrientationInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"orientationId", "version", "answer", "refusalReason", "answeredOn"}
+	fieldsInOrder := [...]string{"orientationId", "version", "answer", "refusalCategory", "refusalReason", "answeredOn"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -46796,6 +47344,13 @@ func (ec *executionContext) unmarshalInputRespondToOrientationInput(ctx context.
 				return it, err
 			}
 			it.Answer = data
+		case "refusalCategory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refusalCategory"))
+			data, err := ec.unmarshalOOrientationRefusalCategory2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationRefusalCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefusalCategory = data
 		case "refusalReason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refusalReason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -51957,6 +52512,79 @@ func (ec *executionContext) _NeedGap(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "groups":
+			out.Values[i] = ec._NeedGap_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var needGapGroupImplementors = []string{"NeedGapGroup"}
+
+func (ec *executionContext) _NeedGapGroup(ctx context.Context, sel ast.SelectionSet, obj *model.NeedGapGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, needGapGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NeedGapGroup")
+		case "languages":
+			out.Values[i] = ec._NeedGapGroup_languages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "frenchLevel":
+			out.Values[i] = ec._NeedGapGroup_frenchLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "beneficiaries":
+			out.Values[i] = ec._NeedGapGroup_beneficiaries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "offers":
+			out.Values[i] = ec._NeedGapGroup_offers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "places":
+			out.Values[i] = ec._NeedGapGroup_places(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "offersWithoutCapacity":
+			out.Values[i] = ec._NeedGapGroup_offersWithoutCapacity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._NeedGapGroup_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "capacityUnknown":
+			out.Values[i] = ec._NeedGapGroup_capacityUnknown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -53645,6 +54273,11 @@ func (ec *executionContext) _Orientation(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "refusalCategory":
+			out.Values[i] = ec._Orientation_refusalCategory(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "refusalReason":
 			out.Values[i] = ec._Orientation_refusalReason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -54381,6 +55014,11 @@ func (ec *executionContext) _PartnerWeek(ctx context.Context, sel ast.SelectionS
 		case "refusalRate":
 			out.Values[i] = ec._PartnerWeek_refusalRate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refusalsByReason":
+			out.Values[i] = ec._PartnerWeek_refusalsByReason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "orientationsPending":
@@ -55531,6 +56169,49 @@ func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet,
 		case "ofiiAgreementOn":
 			out.Values[i] = ec._Referral_ofiiAgreementOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var refusalReasonCountImplementors = []string{"RefusalReasonCount"}
+
+func (ec *executionContext) _RefusalReasonCount(ctx context.Context, sel ast.SelectionSet, obj *model.RefusalReasonCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refusalReasonCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RefusalReasonCount")
+		case "reason":
+			out.Values[i] = ec._RefusalReasonCount_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._RefusalReasonCount_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RefusalReasonCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -58602,6 +59283,26 @@ func (ec *executionContext) marshalNNeedGap2ᚕgithubᚗcomᚋagirᚑreseauᚋag
 	return ret
 }
 
+func (ec *executionContext) marshalNNeedGapGroup2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedGapGroup(ctx context.Context, sel ast.SelectionSet, v model.NeedGapGroup) graphql.Marshaler {
+	return ec._NeedGapGroup(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNeedGapGroup2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedGapGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []model.NeedGapGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNeedGapGroup2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedGapGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNNeedKind2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐNeedKind(ctx context.Context, v any) (model.NeedKind, error) {
 	var res model.NeedKind
 	err := res.UnmarshalGQL(v)
@@ -59226,6 +59927,16 @@ func (ec *executionContext) marshalNOrientationPayload2ᚖgithubᚗcomᚋagirᚑ
 	return ec._OrientationPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNOrientationRefusalCategory2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationRefusalCategory(ctx context.Context, v any) (model.OrientationRefusalCategory, error) {
+	var res model.OrientationRefusalCategory
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrientationRefusalCategory2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationRefusalCategory(ctx context.Context, sel ast.SelectionSet, v model.OrientationRefusalCategory) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNOrientationStatus2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStatus(ctx context.Context, v any) (model.OrientationStatus, error) {
 	var res model.OrientationStatus
 	err := res.UnmarshalGQL(v)
@@ -59766,6 +60477,26 @@ func (ec *executionContext) marshalNReferents2ᚖgithubᚗcomᚋagirᚑreseauᚋ
 		return graphql.Null
 	}
 	return ec._Referents(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRefusalReasonCount2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRefusalReasonCount(ctx context.Context, sel ast.SelectionSet, v model.RefusalReasonCount) graphql.Marshaler {
+	return ec._RefusalReasonCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRefusalReasonCount2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRefusalReasonCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RefusalReasonCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRefusalReasonCount2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRefusalReasonCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNRegisterForCollectiveActionInput2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐRegisterForCollectiveActionInput(ctx context.Context, v any) (model.RegisterForCollectiveActionInput, error) {
@@ -61554,6 +62285,22 @@ func (ec *executionContext) marshalOOrientationKind2ᚕgithubᚗcomᚋagirᚑres
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOOrientationRefusalCategory2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationRefusalCategory(ctx context.Context, v any) (*model.OrientationRefusalCategory, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.OrientationRefusalCategory)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrientationRefusalCategory2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationRefusalCategory(ctx context.Context, sel ast.SelectionSet, v *model.OrientationRefusalCategory) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOOrientationStatus2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐOrientationStatusᚄ(ctx context.Context, v any) ([]model.OrientationStatus, error) {

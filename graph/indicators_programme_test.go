@@ -46,8 +46,8 @@ func TestIndicatorsProgramme(t *testing.T) {
 	}
 	// An orientation of G refused in January (A's and B's were accepted in Q1).
 	d.exec(t, `INSERT INTO orientations (beneficiary_id, kind, structure_id, purpose, oriented_on, answer_due_on, status, answered_on,
-			refusal_reason, oriented_by_subject, created_at, updated_at)
-		VALUES ($1, 'QUALIFYING_TRAINING', $2, 'formation', '2026-01-05', '2026-01-20', 'REFUSED', '2026-01-15', 'complet', 'test', now(), now())`,
+			refusal_category, refusal_reason, oriented_by_subject, created_at, updated_at)
+		VALUES ($1, 'QUALIFYING_TRAINING', $2, 'formation', '2026-01-05', '2026-01-20', 'REFUSED', '2026-01-15', 'NO_CAPACITY', 'complet', 'test', now(), now())`,
 		d.ids["G"], d.partner)
 	// F's 3-month follow-up: seeking a job, in a French course, in permanent housing.
 	d.exec(t, `INSERT INTO follow_ups (beneficiary_id, exit_id, stage, due_on, held_on, housing_situation, employment_situation,

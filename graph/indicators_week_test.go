@@ -20,8 +20,8 @@ func TestCoordinatorWeek(t *testing.T) {
 		($1, 'EVALUATION_DUE', '2026-06-17', '2026-06-18'), ($2, 'FOLLOW_UP_DUE', '2026-06-25', '2026-06-30')`, d.ids["A"], d.ids["B"])
 	d.orient(t, "D", "2026-06-08", "2026-06-18", "")
 	d.exec(t, `INSERT INTO orientations (beneficiary_id, kind, structure_id, purpose, oriented_on, answer_due_on, status, answered_on,
-			refusal_reason, oriented_by_subject, created_at, updated_at)
-		VALUES ($1, 'QUALIFYING_TRAINING', $2, 'formation', '2026-05-25', '2026-06-05', 'REFUSED', '2026-06-01', 'complet', 'test', now(), now())`,
+			refusal_category, refusal_reason, oriented_by_subject, created_at, updated_at)
+		VALUES ($1, 'QUALIFYING_TRAINING', $2, 'formation', '2026-05-25', '2026-06-05', 'REFUSED', '2026-06-01', 'NO_CAPACITY', 'complet', 'test', now(), now())`,
 		d.ids["G"], d.partner)
 	var offers int
 	if err := env.Store.DB().Get(&offers, `WITH u AS (UPDATE offers SET capacite = 1 WHERE structure_id = $1 AND status = 'PUBLISHED' RETURNING 1)
@@ -48,6 +48,10 @@ func TestCoordinatorWeek(t *testing.T) {
 					Places                                                                               *int
 					CapacityUnknown                                                                      bool
 					Saturated                                                                            *bool
+					RefusalsByReason                                                                     []struct {
+						Reason, Label string
+						Count         int
+					}
 				}
 				Trends []struct {
 					From                                                        string
@@ -59,7 +63,7 @@ func TestCoordinatorWeek(t *testing.T) {
 	const q = `{ networkOverview(territory: ["69"]) { week { from to
 		dueThisWeek { kind count items { beneficiary { id } dueOn } }
 		partners { structure { id name } orientationsReceived orientationsAnswered orientationsRefused orientationsPending
-			orientationsInProgress refusalRate places capacityUnknown saturated }
+			orientationsInProgress refusalRate places capacityUnknown saturated refusalsByReason { reason label count } }
 		trends { from referrals entries ends orientations orientationsRefused } } } }`
 	var out week
 	env.MustDo(coordinator, q, nil, &out)
@@ -84,6 +88,10 @@ func TestCoordinatorWeek(t *testing.T) {
 		Places                                                                               *int
 		CapacityUnknown                                                                      bool
 		Saturated                                                                            *bool
+		RefusalsByReason                                                                     []struct {
+			Reason, Label string
+			Count         int
+		}
 	}
 	for i, p := range w.Partners {
 		if p.Structure.Name == "Mission locale de Lyon" {
@@ -99,6 +107,16 @@ func TestCoordinatorWeek(t *testing.T) {
 	if p.OrientationsReceived != 2 || p.OrientationsAnswered != 1 || p.OrientationsRefused != 1 || p.OrientationsPending != 2 ||
 		p.OrientationsInProgress != 2 || p.RefusalRate == nil || *p.RefusalRate != 1 {
 		t.Errorf("partner: %+v", p)
+	}
+	// G's refusal was for want of places (« plus de place »); every reason is listed, the
+	// most frequent first, then in the order of the closed list.
+	byReason := []string{}
+	for _, r := range p.RefusalsByReason {
+		byReason = append(byReason, fmt.Sprintf("%s:%d", r.Reason, r.Count))
+	}
+	if fmt.Sprint(byReason) != "[NO_CAPACITY:1 PUBLIC_NOT_ELIGIBLE:0 OFFER_NOT_SUITED:0 BENEFICIARY_UNREACHABLE:0 BENEFICIARY_DECLINED:0 DUPLICATE:0 OTHER:0]" ||
+		p.RefusalsByReason[0].Label != "Plus de place" {
+		t.Errorf("refusals by reason: %v %+v", byReason, p.RefusalsByReason)
 	}
 	if p.CapacityUnknown || p.Places == nil || *p.Places != offers || p.Saturated == nil || *p.Saturated != (2 >= offers) {
 		t.Errorf("partner's capacity with %d places: %+v", offers, p)

@@ -53,7 +53,7 @@ var notPersonal = map[string]string{
 	"WorkExperience":         `sector years country`,
 	"Barrier":                `kind severity`,
 	"FrenchLevel":            `id level assessedOn source trainingHoursPrescribed trainingHoursDone levelsGained recordedAt`,
-	"Orientation":            `id version kind status structure offerId offer orientedOn answerDueOn overdue answeredOn startedOn endedOn orientedByStructure person beneficiary`,
+	"Orientation":            `id version kind status structure offerId offer orientedOn answerDueOn overdue answeredOn refusalCategory startedOn endedOn orientedByStructure person beneficiary`,
 	"OrientedPerson":         ``,
 	"SupportAction":          `id kind heldOn author authorStructure recordedAt`,
 	"Outcome":                `id kind contractType weeklyHours employerSector certificationLevel startsOn endsOn countsAsEmploymentOrTraining durableEmployment recordedAt`,

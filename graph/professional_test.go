@@ -112,7 +112,7 @@ func orient(t *testing.T, env *graphtest.Env, p *model.Principal, in map[string]
 }
 
 const respondMutation = `mutation($in: RespondToOrientationInput!) { respondToOrientation(input: $in) {
-	orientation { id version status answeredOn refusalReason overdue } userErrors { code field message } } }`
+	orientation { id version status answeredOn refusalCategory refusalReason overdue } userErrors { code field message } } }`
 
 const statusMutation = `mutation($in: UpdateOrientationStatusInput!) { updateOrientationStatus(input: $in) {
 	orientation { id version status startedOn endedOn } userErrors { code field message } } }`
@@ -123,6 +123,7 @@ type orientationAct struct {
 		Version                int
 		AnsweredOn, StartedOn  *string
 		EndedOn, RefusalReason *string
+		RefusalCategory        *string
 		Overdue                bool
 	}
 	UserErrors userErrs
@@ -356,9 +357,19 @@ func TestOrientation_RefusedThenAcceptedAndCompleted(t *testing.T) {
 	}
 	t.Run("Refused", func(t *testing.T) {
 		got := respond(t, env, partner, map[string]any{"orientationId": first.ID, "version": first.Version, "answer": "REFUSED",
-			"refusalReason": "Le jeune a plus de 26 ans : hors public de la mission locale"})
-		if got.UserErrors.code() != "" || got.Orientation.Status != "REFUSED" || got.Orientation.RefusalReason == nil || *got.Orientation.AnsweredOn != dayFromToday(env, 0) {
+			"refusalCategory": "PUBLIC_NOT_ELIGIBLE", "refusalReason": "Le jeune a plus de 26 ans : hors public de la mission locale"})
+		if got.UserErrors.code() != "" || got.Orientation.Status != "REFUSED" || got.Orientation.RefusalReason == nil ||
+			got.Orientation.RefusalCategory == nil || *got.Orientation.RefusalCategory != "PUBLIC_NOT_ELIGIBLE" || *got.Orientation.AnsweredOn != dayFromToday(env, 0) {
 			t.Fatalf("refusal: %+v", got)
+		}
+		var stored struct {
+			Category string  `db:"refusal_category"`
+			Reason   *string `db:"refusal_reason"`
+		}
+		_, firstKey, _ := model.ParseGlobalID(first.ID)
+		if err := env.Store.DB().Get(&stored, `SELECT refusal_category, refusal_reason FROM orientations WHERE id = $1`,
+			firstKey); err != nil || stored.Category != "PUBLIC_NOT_ELIGIBLE" || stored.Reason == nil {
+			t.Fatalf("stored refusal: %+v %v", stored, err)
 		}
 	})
 	t.Run("ErrRefusedIsFinal", func(t *testing.T) {
@@ -374,9 +385,24 @@ func TestOrientation_RefusedThenAcceptedAndCompleted(t *testing.T) {
 	second, _ := orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "JOB_SEARCH_SUPPORT", "structureId": mission,
 		"purpose": "Atelier recherche d'emploi, public adulte"})
 	t.Run("ErrRefusalWithoutReason", func(t *testing.T) {
-		got := respond(t, env, partner, map[string]any{"orientationId": second.ID, "version": second.Version, "answer": "REFUSED"})
-		if got.UserErrors.code() != "INVALID_INPUT" || got.UserErrors[0].Field[1] != "refusalReason" {
+		got := respond(t, env, partner, map[string]any{"orientationId": second.ID, "version": second.Version, "answer": "REFUSED",
+			"refusalReason": "Complet"})
+		if got.UserErrors.code() != "INVALID_INPUT" || got.UserErrors[0].Field[1] != "refusalCategory" || !strings.Contains(got.UserErrors[0].Message, "motif du refus est requis") {
 			t.Fatalf("refusal without reason: %+v", got)
+		}
+	})
+	t.Run("ErrOtherWithoutText", func(t *testing.T) {
+		got := respond(t, env, partner, map[string]any{"orientationId": second.ID, "version": second.Version, "answer": "REFUSED",
+			"refusalCategory": "OTHER", "refusalReason": "  "})
+		if got.UserErrors.code() != "INVALID_INPUT" || got.UserErrors[0].Field[1] != "refusalReason" {
+			t.Fatalf("OTHER without text: %+v", got)
+		}
+	})
+	t.Run("ErrReasonWithAcceptance", func(t *testing.T) {
+		got := respond(t, env, partner, map[string]any{"orientationId": second.ID, "version": second.Version, "answer": "ACCEPTED",
+			"refusalCategory": "NO_CAPACITY"})
+		if got.UserErrors.code() != "INVALID_INPUT" || got.UserErrors[0].Field[1] != "refusalCategory" {
+			t.Fatalf("acceptance with a refusal reason: %+v", got)
 		}
 	})
 	t.Run("ErrStaleVersion", func(t *testing.T) {
@@ -541,7 +567,7 @@ func TestOrientation_OverdueIsAnAlertToBothSides(t *testing.T) {
 	})
 	t.Run("CoordinatorAnswersForThePartner", func(t *testing.T) {
 		got := respond(t, env, coord, map[string]any{"orientationId": onTime.ID, "version": onTime.Version, "answer": "REFUSED",
-			"refusalReason": "Structure fermée pour travaux", "answeredOn": dayFromToday(env, -1)})
+			"refusalCategory": "OTHER", "refusalReason": "Structure fermée pour travaux", "answeredOn": dayFromToday(env, -1)})
 		if got.UserErrors.code() != "" || got.Orientation.Status != "REFUSED" || *got.Orientation.AnsweredOn != dayFromToday(env, -1) {
 			t.Fatalf("coordinator answer: %+v", got)
 		}

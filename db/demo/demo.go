@@ -69,6 +69,7 @@ type gen struct {
 	params model.Parameters // the Store's delays
 
 	generated int // journeys drawn at random after the hand-picked ones
+	refusals  int // refused orientations so far (demoRefusals)
 }
 
 func (g *gen) insert(name, query string, args ...any) error {

@@ -32,6 +32,19 @@ var demoOutcomes = []struct{ kind, contract, title, sector, training string }{
 	{"EMPLOYMENT", "APPRENTICESHIP", "Électricien·ne", "Bâtiment", ""},
 	{"EMPLOYMENT", "SELF_EMPLOYED", "Couturier·ère", "Artisanat", ""},
 	{"QUALIFYING_TRAINING", "", "", "", "CAP accompagnant éducatif petite enfance"},
+	{"PRE_QUALIFYING_TRAINING", "", "", "", "Prépa compétences — métiers du soin"},
+	{"WORK_ORIENTED_FRENCH_COURSE", "", "", "", "Français à visée professionnelle — logistique"},
+}
+
+// demoRefusals are cycled over the demo's refused orientations: a reason from the closed
+// list (« motif de refus ») and its free text, always given for OTHER.
+var demoRefusals = [][2]string{
+	{"NO_CAPACITY", "Session complète : la personne est invitée à la prochaine session"},
+	{"PUBLIC_NOT_ELIGIBLE", ""},
+	{"BENEFICIARY_UNREACHABLE", "Trois appels et un SMS sans réponse"},
+	{"NO_CAPACITY", ""},
+	{"BENEFICIARY_DECLINED", ""},
+	{"OTHER", "Horaires incompatibles avec la garde des enfants"},
 }
 
 // demoPartnerFor names the partner receiving an orientation of a kind in a department.
@@ -221,7 +234,7 @@ func (g *gen) loadProfessional() error {
 			h := []int{35, 24, 28, 35}[i%4]
 			hours = &h
 		}
-		if o.training != "" {
+		if o.kind == "QUALIFYING_TRAINING" {
 			level = nullable("LEVEL_3")
 		}
 		_, err := g.tx.ExecContext(g.ctx, `
@@ -257,7 +270,7 @@ func (g *gen) orientation(key, department, kind, status string, day func(int) mo
 	}
 	due := orientedOn.AddDate(0, 0, delay)
 	var answered, started, ended *model.Date
-	var refusal, abandon *string
+	var category, refusal, abandon *string
 	at := func(after int) *model.Date {
 		d := orientedOn.AddDate(0, 0, after)
 		if d.After(today) {
@@ -273,8 +286,12 @@ func (g *gen) orientation(key, department, kind, status string, day func(int) mo
 		answered = at(7)
 	case "REFUSED":
 		answered = at(5)
-		r := "Session complète : la personne est invitée à la prochaine session"
-		refusal = &r
+		c, r := demoRefusals[g.refusals%len(demoRefusals)][0], demoRefusals[g.refusals%len(demoRefusals)][1]
+		g.refusals++
+		category = &c
+		if r != "" {
+			refusal = &r
+		}
 	case "STARTED":
 		answered, started = at(6), at(20)
 	case "COMPLETED":
@@ -286,10 +303,10 @@ func (g *gen) orientation(key, department, kind, status string, day func(int) mo
 	}
 	_, err := g.tx.ExecContext(g.ctx, `
 		INSERT INTO orientations (beneficiary_id, kind, structure_id, purpose, oriented_on, answer_due_on, status, answered_on,
-		       answered_by, refusal_reason, started_on, ended_on, abandon_reason, oriented_by_subject, oriented_by_structure_id,
+		       answered_by, refusal_category, refusal_reason, started_on, ended_on, abandon_reason, oriented_by_subject, oriented_by_structure_id,
 		       created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8::date IS NULL THEN NULL ELSE 'demo:partner' END, $9, $10, $11, $12, $13, $14, now(), now())`,
-		key, kind, structure, demoPurpose[kind], orientedOn, due, dbStatus, answered, refusal, started, ended, abandon, subject, asfel)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8::date IS NULL THEN NULL ELSE 'demo:partner' END, $9, $10, $11, $12, $13, $14, $15, now(), now())`,
+		key, kind, structure, demoPurpose[kind], orientedOn, due, dbStatus, answered, category, refusal, started, ended, abandon, subject, asfel)
 	if err != nil {
 		return fmt.Errorf("professional: orientation: %w", err)
 	}

@@ -26,13 +26,13 @@ func (g *gen) alignExitSituations() error {
 			FROM outcomes WHERE beneficiary_id = $1`, x.BeneficiaryKey); err != nil {
 			return fmt.Errorf("exit situations: outcomes: %w", err)
 		}
-		jobs, qualifying := model.SituationFromOutcomes(outcomes, x.ExitedOn)
+		jobs, trainings := model.SituationFromOutcomes(outcomes, x.ExitedOn)
 		employment, training := model.EmploymentSituationJobSeeking, model.TrainingSituationNone
 		if len(jobs) > 0 {
 			employment = jobs[0]
 		}
-		if qualifying {
-			training = model.TrainingSituationQualifyingTraining
+		if len(trainings) > 0 {
+			training = trainings[0]
 		}
 		if err := model.CheckExitSituation(employment, training, outcomes, x.ExitedOn); err != nil {
 			return fmt.Errorf("exit situations: %s", err.Message)

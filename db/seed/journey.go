@@ -361,9 +361,29 @@ func (g *gen) journey(i int) *journey {
 		x := exit.On
 		var housing, employment, training any
 		if exit.Kind == model.ExitKindExit {
+			// the outcome first: the exit form says what it says (exitSituation)
+			if contract != nil && chance(0.6) {
+				starts := x.AddDate(0, 0, -days(0, 60))
+				if starts.Before(*contract) {
+					starts = *contract
+				}
+				row := []any{uuidOf(g.seed, kOutcome, bi, 0), id, nil, nil, nil, nil, nil, nil, nil, ds(starts), nil, icEmail, employmentOp, at(x, 15)}
+				switch y := r.Float64(); {
+				case y < 0.6:
+					row[2], row[3], row[4], row[5], row[6] = "EMPLOYMENT", contractTypes[r.IntN(len(contractTypes))], 20+r.IntN(16), "Agent de production", "Industrie"
+				case y < 0.78:
+					row[2], row[7], row[8] = "QUALIFYING_TRAINING", "Titre professionnel", "LEVEL_3"
+				case y < 0.85:
+					row[2], row[7] = "PRE_QUALIFYING_TRAINING", "Prépa compétences"
+				case y < 0.92:
+					row[2], row[7] = "WORK_ORIENTED_FRENCH_COURSE", "Français à visée professionnelle"
+				default:
+					row[2] = "FRANCE_TRAVAIL_REGISTRATION"
+				}
+				j.outcomes = append(j.outcomes, row)
+			}
 			housing = housingSituations[r.IntN(len(housingSituations))]
-			employment = employmentSituations[r.IntN(len(employmentSituations))]
-			training = trainingSituations[r.IntN(len(trainingSituations))]
+			employment, training = exitSituation(j.outcomes, x, r)
 		}
 		j.exits = append(j.exits, []any{exit.Key, id, string(exit.Kind), ds(x), exitReason, housing, employment, training, swEmail, at(x, 16)})
 		touch(at(x, 16))
@@ -385,22 +405,6 @@ func (g *gen) journey(i int) *journey {
 					trainingSituations[r.IntN(len(trainingSituations))], at(held, 10)})
 				f.FollowUps = append(f.FollowUps, stage)
 				touch(at(held, 10))
-			}
-			if contract != nil && chance(0.6) {
-				starts := x.AddDate(0, 0, -days(0, 60))
-				if starts.Before(*contract) {
-					starts = *contract
-				}
-				row := []any{uuidOf(g.seed, kOutcome, bi, 0), id, nil, nil, nil, nil, nil, nil, nil, ds(starts), nil, icEmail, employmentOp, at(x, 15)}
-				switch y := r.Float64(); {
-				case y < 0.6:
-					row[2], row[3], row[4], row[5], row[6] = "EMPLOYMENT", contractTypes[r.IntN(len(contractTypes))], 20+r.IntN(16), "Agent de production", "Industrie"
-				case y < 0.85:
-					row[2], row[7], row[8] = "QUALIFYING_TRAINING", "Titre professionnel", "LEVEL_3"
-				default:
-					row[2] = "FRANCE_TRAVAIL_REGISTRATION"
-				}
-				j.outcomes = append(j.outcomes, row)
 			}
 		}
 	}
@@ -443,12 +447,18 @@ func orientationRow(g *gen, d *dept, bi uint32, k uint16, id string, on, today m
 	started := answered.AddDate(0, 0, 7+r.IntN(30))
 	ended := started.AddDate(0, 0, 30+r.IntN(200))
 	status := "PENDING"
-	var answeredOn, answeredBy, refusal, startedOn, endedOn, abandon any
+	var answeredOn, answeredBy, category, refusal, startedOn, endedOn, abandon any
 	if !answered.After(today) && r.IntN(20) > 0 {
 		answeredOn, answeredBy = ds(answered), fmt.Sprintf("pe%d-1.%s@seed.agir.local", p+1, lower(d.code))
 		switch x := r.Float64(); {
 		case x < 0.15:
-			status, refusal = "REFUSED", "Places complètes pour cette session"
+			status, category = "REFUSED", refusalCategoryAt(x/0.15)
+			switch category {
+			case "NO_CAPACITY":
+				refusal = "Places complètes pour cette session"
+			case "OTHER":
+				refusal = "Horaires incompatibles avec la garde des enfants"
+			}
 		case started.After(today):
 			status = "ACCEPTED"
 		case ended.After(today):
@@ -462,7 +472,58 @@ func orientationRow(g *gen, d *dept, bi uint32, k uint16, id string, on, today m
 	updated := at(on, 10)
 	return []any{uuidOf(g.seed, kOrientation, bi, k), id, orientationKinds[r.IntN(len(orientationKinds))], d.partners[p], offer,
 		"Orientation vers le partenaire pour avancer sur le projet professionnel", ds(on), ds(due), status, answeredOn, answeredBy,
-		refusal, startedOn, endedOn, abandon, author, structure, at(on, 10), updated}
+		category, refusal, startedOn, endedOn, abandon, author, structure, at(on, 10), updated}
+}
+
+// exitSituation is the employment and training situations of the exit form of a journey
+// that ended on exitedOn with outcomes (rows of the outcomes table): what the outcomes in
+// progress that day say (model.SituationFromOutcomes), as exitJourney requires of a real
+// exit (model.CheckExitSituation); without a job, job seeking; without a training that
+// counts, a French course, another training or none, drawn.
+func exitSituation(outcomes [][]any, exitedOn model.Date, r *rand.Rand) (employment, training string) {
+	var recorded []model.Outcome
+	for _, row := range outcomes {
+		o := model.Outcome{Kind: model.OutcomeKind(row[2].(string))}
+		o.StartsOn, _ = model.ParseDate(row[9].(string))
+		if c, ok := row[3].(string); ok {
+			ct := model.ContractType(c)
+			o.ContractType = &ct
+		}
+		if e, ok := row[10].(string); ok {
+			end, _ := model.ParseDate(e)
+			o.EndsOn = &end
+		}
+		recorded = append(recorded, o)
+	}
+	jobs, trainings := model.SituationFromOutcomes(recorded, exitedOn)
+	employment, training = string(model.EmploymentSituationJobSeeking), exitTrainings[r.IntN(len(exitTrainings))]
+	if len(jobs) > 0 {
+		employment = string(jobs[0])
+	}
+	if len(trainings) > 0 {
+		training = string(trainings[0])
+	}
+	return employment, training
+}
+
+// exitTrainings are the training situations of an exit without a training that counts
+// for the target.
+var exitTrainings = []string{"FRENCH_COURSE", "OTHER_TRAINING", "NONE", "NONE"}
+
+// refusalCategoryAt draws a refusal reason (« motif de refus ») from u in [0, 1): full
+// sessions first, then ineligibility, unreachable people, people declining, duplicates
+// and other reasons, in the proportions a partner's refusals plausibly have.
+func refusalCategoryAt(u float64) string {
+	for _, c := range []struct {
+		upTo     float64
+		category string
+	}{{0.4, "NO_CAPACITY"}, {0.6, "PUBLIC_NOT_ELIGIBLE"}, {0.72, "BENEFICIARY_UNREACHABLE"}, {0.82, "BENEFICIARY_DECLINED"},
+		{0.87, "OFFER_NOT_SUITED"}, {0.92, "DUPLICATE"}} {
+		if u < c.upTo {
+			return c.category
+		}
+	}
+	return "OTHER"
 }
 
 func indexOf(s []string, v string) int {

@@ -352,7 +352,7 @@ func (g *gen) tables() []table {
 			func(j *journey) [][]any { return j.proDiagnostics }),
 		g.journeyTable("french_levels", []string{"id", "beneficiary_id", "level", "assessed_on", "source", "training_hours_prescribed", "training_hours_done", "author_subject", "author_structure_id", "created_at"},
 			func(j *journey) [][]any { return j.frenchLevels }),
-		g.journeyTable("orientations", []string{"id", "beneficiary_id", "kind", "structure_id", "offer_id", "purpose", "oriented_on", "answer_due_on", "status", "answered_on", "answered_by", "refusal_reason", "started_on", "ended_on", "abandon_reason", "oriented_by_subject", "oriented_by_structure_id", "created_at", "updated_at"},
+		g.journeyTable("orientations", []string{"id", "beneficiary_id", "kind", "structure_id", "offer_id", "purpose", "oriented_on", "answer_due_on", "status", "answered_on", "answered_by", "refusal_category", "refusal_reason", "started_on", "ended_on", "abandon_reason", "oriented_by_subject", "oriented_by_structure_id", "created_at", "updated_at"},
 			func(j *journey) [][]any { return j.orientations }),
 		g.journeyTable("support_actions", []string{"id", "beneficiary_id", "kind", "held_on", "result", "author_subject", "author_staff_id", "author_structure_id", "created_at"},
 			func(j *journey) [][]any { return j.supportActions }),

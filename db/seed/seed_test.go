@@ -55,3 +55,56 @@ func TestUUIDOf(t *testing.T) {
 		}
 	}
 }
+
+// The generated exit forms say what the generated outcomes say, by the rule exitJourney
+// enforces (model.CheckExitSituation, issue 17 defect 3): a job declared only with an
+// employment outcome of that kind in progress on the exit day, and declared whenever one
+// is; a qualifying or pre-qualifying training likewise.
+func TestJourney_ExitSituationsAgreeWithOutcomes(t *testing.T) {
+	g := newGen(Options{Scale: Scale{Name: "tiny", Departments: 1, BeneficiariesPerDept: 400, Years: 5, PartnersPerDept: 4,
+		OffersPerDept: 10, EventsPerDept: 2, SocialWorkersPerDept: 2, CounsellorsPerDept: 2, NeedsPerDept: 2}, Seed: DefaultSeed, Today: DefaultToday})
+	exits, counting := 0, 0
+	for i := 0; i < g.beneficiaryCount(); i++ {
+		j := g.journey(i)
+		var outcomes []model.Outcome
+		for _, row := range j.outcomes {
+			o := model.Outcome{Kind: model.OutcomeKind(row[2].(string)), StartsOn: mustDate(t, row[9])}
+			if c, ok := row[3].(string); ok {
+				ct := model.ContractType(c)
+				o.ContractType = &ct
+			}
+			if e, ok := row[10].(string); ok {
+				end := mustDate(t, e)
+				o.EndsOn = &end
+			}
+			outcomes = append(outcomes, o)
+		}
+		for _, x := range j.exits {
+			if x[2] != string(model.ExitKindExit) {
+				continue
+			}
+			exits++
+			on := mustDate(t, x[3])
+			employment, training := model.EmploymentSituation(x[6].(string)), model.TrainingSituation(x[7].(string))
+			if err := model.CheckExitSituation(employment, training, outcomes, on); err != nil {
+				t.Fatalf("journey %d: exit form %s/%s against outcomes %+v: %s", i, employment, training, outcomes, err.Message)
+			}
+			if model.ExitSituationCounts(employment, training) {
+				counting++
+			}
+		}
+	}
+	if exits < 50 || counting == 0 || counting == exits {
+		t.Fatalf("%d exits, %d in employment or training: the check says nothing", exits, counting)
+	}
+	t.Logf("%d exits, %d in employment or training", exits, counting)
+}
+
+func mustDate(t *testing.T, v any) model.Date {
+	t.Helper()
+	d, err := model.ParseDate(v.(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}

@@ -11,12 +11,14 @@ import (
 
 	"codeberg.org/go-pdf/fpdf"
 
+	"github.com/agir-reseau/agir-backend/graph/document/arabic"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
 // DejaVu Sans (fonts-dejavu-core, Bitstream Vera licence with public-domain changes:
-// fonts/LICENSE-DejaVu) covers Latin, Greek, Cyrillic and the Arabic block; fpdf embeds
-// the subset the document uses.
+// fonts/LICENSE-DejaVu) covers Latin, Greek, Cyrillic, the Arabic block and the Arabic
+// Presentation Forms-B that graph/document/arabic shapes into; fpdf embeds the subset
+// the document uses.
 var (
 	//go:embed fonts/DejaVuSans.ttf
 	dejaVuSans []byte
@@ -69,8 +71,15 @@ func convocationPDF(d model.ConvocationDocument, scale float64) *fpdf.Fpdf {
 			pdf.Line(x, y, x+usable, y)
 			pdf.Ln(6 * scale)
 		}
+		paragraph := func(text string, height float64) {
+			if t.RTL {
+				rightToLeft(pdf, text, usable, height)
+				return
+			}
+			pdf.MultiCell(usable, height, text, "", "L", false)
+		}
 		pdf.SetFont("DejaVu", "B", 15*scale)
-		pdf.MultiCell(usable, 8*scale, t.Title, "", "L", false)
+		paragraph(t.Title, 8*scale)
 		pdf.Ln(2 * scale)
 		for j, line := range t.Lines {
 			style := ""
@@ -78,9 +87,24 @@ func convocationPDF(d model.ConvocationDocument, scale float64) *fpdf.Fpdf {
 				style = "B"
 			}
 			pdf.SetFont("DejaVu", style, 11*scale)
-			pdf.MultiCell(usable, 6*scale, line, "", "L", false)
+			paragraph(line, 6*scale)
 			pdf.Ln(scale)
 		}
 	}
 	return pdf
+}
+
+// rightToLeft sets a paragraph of Arabic text right-aligned: fpdf draws one glyph per
+// character from left to right, so the text is shaped into its contextual forms
+// (arabic.Shape), broken into lines in logical order at the current font's widths, and
+// each line put in visual order (arabic.Visual) before it is drawn.
+func rightToLeft(pdf *fpdf.Fpdf, text string, width, height float64) {
+	for _, line := range pdf.SplitText(arabic.Shape(text), width) {
+		visual, err := arabic.Visual(line)
+		if err != nil {
+			pdf.SetError(fmt.Errorf("right-to-left text: %w", err))
+			return
+		}
+		pdf.CellFormat(width, height, visual, "", 1, "R", false, 0, "")
+	}
 }

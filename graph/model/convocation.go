@@ -38,7 +38,8 @@ func (d ConvocationDocument) AuditRef() AuditRef {
 
 // ConvocationText is the document's text in one language, its values filled in.
 type ConvocationText struct {
-	Language string // BCP 47 tag: "fr", "en"
+	Language string // BCP 47 tag: "fr", "en", "ar"
+	RTL      bool   // written from right to left (Arabic): shaped and set right-aligned
 	Title    string
 	Lines    []string // the body, one paragraph each
 }
@@ -55,9 +56,14 @@ var englishMonths = [...]string{"", "January", "February", "March", "April", "Ma
 
 var frenchWeekdays = [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
 
-// convocationLanguages are the translations the project has. Arabic is not among them:
-// the PDF library has no right-to-left shaping, and an Arabic text whose letters do not
-// join is not one a reader can trust.
+var arabicMonths = [...]string{"", "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس",
+	"سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"}
+
+var arabicWeekdays = [...]string{"الأحد", "الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت"}
+
+// convocationLanguages are the translations the project has: English and Arabic (Modern
+// Standard Arabic, the month names of Egypt and the Gulf, Western digits as in France;
+// right to left: graph/document shapes it).
 var convocationLanguages = []convocationLanguage{
 	{tag: "en", names: []string{"anglais", "english", "en", "eng"}, text: func(d ConvocationDocument, at time.Time) ConvocationText {
 		return ConvocationText{Language: "en", Title: "Appointment letter — AGIR programme", Lines: []string{
@@ -68,6 +74,17 @@ var convocationLanguages = []convocationLanguage{
 			"Address: " + d.Address,
 			"Contact: " + d.contact(),
 			"Please bring this letter and your identity documents. If you cannot come, call us to set another date.",
+		}}
+	}},
+	{tag: "ar", names: []string{"arabe", "arabic", "ar", "ara", "العربية"}, text: func(d ConvocationDocument, at time.Time) ConvocationText {
+		return ConvocationText{Language: "ar", RTL: true, Title: "استدعاء — برنامج AGIR", Lines: []string{
+			fmt.Sprintf("%s %s،", d.FirstName, d.LastName),
+			"ندعوكم إلى مقابلة استقبال في برنامج AGIR لمرافقة المستفيدين من الحماية الدولية.",
+			fmt.Sprintf("التاريخ: %s %d %s %d", arabicWeekdays[at.Weekday()], at.Day(), arabicMonths[at.Month()], at.Year()),
+			fmt.Sprintf("الساعة: %02d:%02d", at.Hour(), at.Minute()),
+			"العنوان: " + d.Address,
+			"للتواصل: " + d.contact(),
+			"يرجى إحضار هذا الاستدعاء ووثائق هويتكم. إذا تعذر عليكم الحضور، اتصلوا بنا لتحديد موعد آخر.",
 		}}
 	}},
 }

@@ -23,7 +23,8 @@ func TestConvocationTexts(t *testing.T) {
 		{"EnglishByItsFrenchName", []string{"dari", " Anglais "}, []string{"fr", "en"}},
 		{"EnglishOnceByTag", []string{"en", "english"}, []string{"fr", "en"}},
 		{"FrenchSpokenIsNotRepeated", []string{"français"}, []string{"fr"}},
-		{"ArabicHasNoTranslationYet", []string{"arabe"}, []string{"fr"}},
+		{"ArabicByItsFrenchName", []string{"Arabe"}, []string{"fr", "ar"}},
+		{"ArabicAndEnglishInTheOrderSpoken", []string{"ar", "anglais", "arabic"}, []string{"fr", "ar", "en"}},
 		{"NoLanguage", nil, []string{"fr"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -53,6 +54,18 @@ func TestConvocationTexts(t *testing.T) {
 	for _, want := range []string{"Date: Tuesday 10 March 2026", "Time: 00:30", "Address: ARSL, 5 place Bellecour, 69002 Lyon"} {
 		if !strings.Contains(en, want) {
 			t.Errorf("English text lacks %q:\n%s", want, en)
+		}
+	}
+	d.Languages = []string{"arabe"}
+	texts = ConvocationTexts(d)
+	ar := texts[1]
+	if !ar.RTL || texts[0].RTL || ar.Title != "استدعاء — برنامج AGIR" {
+		t.Fatalf("Arabic text: %+v", ar)
+	}
+	for _, want := range []string{"Amina Haïdari،", "التاريخ: الثلاثاء 10 مارس 2026", "الساعة: 00:30", "العنوان: ARSL, 5 place Bellecour, 69002 Lyon",
+		"للتواصل: ARSL — 5 place Bellecour, 69002 Lyon — 04 72 00 00 00"} {
+		if !strings.Contains(strings.Join(ar.Lines, "\n"), want) {
+			t.Errorf("Arabic text lacks %q:\n%s", want, strings.Join(ar.Lines, "\n"))
 		}
 	}
 }

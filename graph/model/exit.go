@@ -41,16 +41,23 @@ func (e EmploymentSituation) InEmployment() bool {
 }
 
 // ExitSituationCounts reports whether an exit form's situations count for the target:
-// a job, or a qualifying training. Once CheckExitSituation has accepted the form, it is
-// InEmploymentOrTrainingOn(outcomes, exit day).
+// a job, or a qualifying or pre-qualifying training. Once CheckExitSituation has accepted
+// the form, it is InEmploymentOrTrainingOn(outcomes, exit day).
 func ExitSituationCounts(employment EmploymentSituation, training TrainingSituation) bool {
-	return employment.InEmployment() || training == TrainingSituationQualifyingTraining
+	return employment.InEmployment() || trainingCounts(training)
+}
+
+// trainingCounts: the training situations that count for the target, those of the
+// outcomes that CountsAsEmploymentOrTraining.
+func trainingCounts(t TrainingSituation) bool {
+	return t == TrainingSituationQualifyingTraining || t == TrainingSituationPreQualifyingTraining
 }
 
 // SituationFromOutcomes is what the recorded outcomes say on day: the employment
-// situations of the jobs in progress (by contract type) and whether a qualifying
-// training is in progress. Only outcomes that CountsAsEmploymentOrTraining are read.
-func SituationFromOutcomes(outcomes []Outcome, day Date) (jobs []EmploymentSituation, qualifyingTraining bool) {
+// situations of the jobs in progress (by contract type) and the training situations of
+// the trainings in progress (qualifying first, then pre-qualifying). Only outcomes that
+// CountsAsEmploymentOrTraining are read.
+func SituationFromOutcomes(outcomes []Outcome, day Date) (jobs []EmploymentSituation, trainings []TrainingSituation) {
 	for _, o := range outcomes {
 		if !CountsAsEmploymentOrTraining(o) || o.StartsOn.After(day) || (o.EndsOn != nil && o.EndsOn.Before(day)) {
 			continue
@@ -60,19 +67,25 @@ func SituationFromOutcomes(outcomes []Outcome, day Date) (jobs []EmploymentSitua
 			if s := EmploymentSituationOf(*o.ContractType); !slices.Contains(jobs, s) {
 				jobs = append(jobs, s)
 			}
-		case OutcomeKindQualifyingTraining:
-			qualifyingTraining = true
+		default:
+			if s := TrainingSituationOf(o.Kind); !slices.Contains(trainings, s) {
+				trainings = append(trainings, s)
+			}
 		}
 	}
-	return jobs, qualifyingTraining
+	slices.SortFunc(trainings, func(a, b TrainingSituation) int { // qualifying before pre-qualifying
+		return strings.Compare(string(b), string(a))
+	})
+	return jobs, trainings
 }
 
 // CheckExitSituation checks the employment and training situations declared at exit
 // against the outcomes recorded and in progress on the exit day: a job is declared only
 // with an employment outcome of that kind in progress, and declared whenever one is; a
-// qualifying training likewise. An error names the field and says what to record.
+// qualifying or pre-qualifying training likewise. An error names the field and says
+// what to record.
 func CheckExitSituation(employment EmploymentSituation, training TrainingSituation, outcomes []Outcome, exitedOn Date) *Error {
-	jobs, qualifying := SituationFromOutcomes(outcomes, exitedOn)
+	jobs, trainings := SituationFromOutcomes(outcomes, exitedOn)
 	day := frenchDate(exitedOn)
 	switch {
 	case employment.InEmployment() && !slices.Contains(jobs, employment):
@@ -85,12 +98,20 @@ func CheckExitSituation(employment EmploymentSituation, training TrainingSituati
 		}
 		return Errorf(CodeRuleViolation, Path("input", "employmentSituation"),
 			"un emploi (%s) est enregistré en cours le %s : la situation d'emploi à la sortie doit être celle-là", strings.Join(names, ", "), day)
-	case training == TrainingSituationQualifyingTraining && !qualifying:
+	case trainingCounts(training) && !slices.Contains(trainings, training):
+		what := "formation qualifiante"
+		if training == TrainingSituationPreQualifyingTraining {
+			what = "formation préqualifiante"
+		}
 		return Errorf(CodeRuleViolation, Path("input", "trainingSituation"),
-			"aucune formation qualifiante en cours le %s n'est enregistrée : enregistrez-la d'abord comme sortie positive du parcours", day)
-	case training != TrainingSituationQualifyingTraining && qualifying:
+			"aucune %s en cours le %s n'est enregistrée : enregistrez-la d'abord comme sortie positive du parcours", what, day)
+	case !trainingCounts(training) && len(trainings) > 0:
+		what := "« formation qualifiante »"
+		if trainings[0] == TrainingSituationPreQualifyingTraining {
+			what = "« formation préqualifiante »"
+		}
 		return Errorf(CodeRuleViolation, Path("input", "trainingSituation"),
-			"une formation qualifiante est enregistrée en cours le %s : la situation de formation à la sortie doit être « formation qualifiante »", day)
+			"une formation est enregistrée en cours le %s : la situation de formation à la sortie doit être %s", day, what)
 	}
 	return nil
 }

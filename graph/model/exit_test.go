@@ -12,6 +12,8 @@ func TestCheckExitSituation(t *testing.T) {
 	cddFromTomorrow := Outcome{Kind: OutcomeKindEmployment, ContractType: ct(ContractTypeCdd6MonthsOrMore), StartsOn: d("2026-07-01"), EndsOn: dp("2027-06-30")}
 	training := Outcome{Kind: OutcomeKindQualifyingTraining, StartsOn: d("2026-06-30")}
 	franceTravail := Outcome{Kind: OutcomeKindFranceTravailRegistration, StartsOn: d("2026-04-01")}
+	preQualifying := Outcome{Kind: OutcomeKindPreQualifyingTraining, StartsOn: d("2026-06-01")}
+	frenchPro := Outcome{Kind: OutcomeKindWorkOrientedFrenchCourse, StartsOn: d("2026-06-01")}
 	for _, tc := range []struct {
 		name       string
 		employment EmploymentSituation
@@ -26,6 +28,13 @@ func TestCheckExitSituation(t *testing.T) {
 		{"OK_FranceTravailIsNotAJob", EmploymentSituationJobSeeking, TrainingSituationFrenchCourse, []Outcome{franceTravail}, ""},
 		{"OK_TrainingStartsOnExitDay", EmploymentSituationJobSeeking, TrainingSituationQualifyingTraining, []Outcome{training}, ""},
 		{"OK_JobAndTraining", EmploymentSituationPermanentContract, TrainingSituationQualifyingTraining, []Outcome{cdi, training}, ""},
+		{"OK_PreQualifying", EmploymentSituationJobSeeking, TrainingSituationPreQualifyingTraining, []Outcome{preQualifying}, ""},
+		{"OK_QualifyingAndPreQualifying", EmploymentSituationJobSeeking, TrainingSituationQualifyingTraining, []Outcome{preQualifying, training}, ""},
+		{"OK_WorkOrientedFrenchIsNotATraining", EmploymentSituationJobSeeking, TrainingSituationFrenchCourse, []Outcome{frenchPro}, ""},
+		{"OK_WorkOrientedFrenchNone", EmploymentSituationJobSeeking, TrainingSituationNone, []Outcome{frenchPro}, ""},
+		{"ErrPreQualifyingDeclaredNothingRecorded", EmploymentSituationJobSeeking, TrainingSituationPreQualifyingTraining, []Outcome{frenchPro}, "input.trainingSituation"},
+		{"ErrQualifyingDeclaredPreQualifyingRecorded", EmploymentSituationJobSeeking, TrainingSituationQualifyingTraining, []Outcome{preQualifying}, "input.trainingSituation"},
+		{"ErrOtherTrainingWithPreQualifyingRecorded", EmploymentSituationJobSeeking, TrainingSituationOtherTraining, []Outcome{preQualifying}, "input.trainingSituation"},
 		{"ErrCDIDeclaredNothingRecorded", EmploymentSituationPermanentContract, TrainingSituationNone, nil, "input.employmentSituation"},
 		{"ErrCDIDeclaredCDDRecorded", EmploymentSituationPermanentContract, TrainingSituationNone, []Outcome{cddEnded}, "input.employmentSituation"},
 		{"ErrTemporaryDeclaredCDIRecorded", EmploymentSituationTemporaryWork, TrainingSituationNone, []Outcome{cdi}, "input.employmentSituation"},
@@ -61,7 +70,10 @@ func TestExitSituationCounts_SameAsOutcomes(t *testing.T) {
 		sets = append(sets, []Outcome{{Kind: OutcomeKindEmployment, ContractType: &c, StartsOn: d("2026-01-01")}})
 	}
 	sets = append(sets, []Outcome{{Kind: OutcomeKindQualifyingTraining, StartsOn: d("2026-06-01")}},
-		[]Outcome{{Kind: OutcomeKindFranceTravailRegistration, StartsOn: d("2026-06-01")}})
+		[]Outcome{{Kind: OutcomeKindFranceTravailRegistration, StartsOn: d("2026-06-01")}},
+		[]Outcome{{Kind: OutcomeKindPreQualifyingTraining, StartsOn: d("2026-06-01")}},
+		[]Outcome{{Kind: OutcomeKindWorkOrientedFrenchCourse, StartsOn: d("2026-06-01")}},
+		[]Outcome{{Kind: OutcomeKindWorkOrientedFrenchCourse, StartsOn: d("2026-06-01")}, {Kind: OutcomeKindPreQualifyingTraining, StartsOn: d("2026-06-01")}})
 	accepted := 0
 	for _, outcomes := range sets {
 		for _, e := range AllEmploymentSituation {

@@ -91,7 +91,7 @@ var IndicatorDefinitions = []IndicatorDefinition{
 	// Outcomes.
 	{Name: IndicatorNameEmploymentOrTrainingAtExit, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Accès à l'emploi ou à la formation à l'issue du parcours",
-		Description: "Part des parcours terminés dans la période avec un emploi (tout contrat) ou une formation qualifiante en cours le jour de la fin (même définition que Outcome.countsAsEmploymentOrTraining). Cible : 60 %. Le dénominateur compte tous les parcours terminés, exclusions et déménagements hors du département compris ; la ventilation par motif de fin les montre à part.",
+		Description: "Part des parcours terminés dans la période avec un emploi (tout contrat) ou une formation qualifiante ou préqualifiante en cours le jour de la fin, lu dans les sorties positives enregistrées (même définition que Outcome.countsAsEmploymentOrTraining) ; la situation déclarée à la sortie est contrôlée au regard de ces sorties positives et ne peut pas les contredire. Un cours de français à visée professionnelle ou une inscription à France Travail ne compte pas. Cible : 60 %. Le dénominateur compte tous les parcours terminés, exclusions et déménagements hors du département compris ; la ventilation par motif de fin les montre à part.",
 		Numerator:   "parcours terminés en emploi ou en formation le jour de la fin", Denominator: text(ended + ", exclusions et déménagements compris (ventilables par motif)"),
 		Target: target(EmploymentOrTrainingTarget), Breakdowns: endedBreakdowns},
 	{Name: IndicatorNameDurableEmploymentAtExit, Group: IndicatorGroupOutcomes, Unit: IndicatorUnitRate, Personal: true,
@@ -230,12 +230,12 @@ var IndicatorDefinitions = []IndicatorDefinition{
 		Maturity: text(maturityExit + " (6 mois après la sortie)"), Breakdowns: journeyBreakdowns},
 	{Name: IndicatorNameEmploymentDurability3Months, Group: IndicatorGroupEvaluations, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Emploi ou formation durable à 3 mois",
-		Description: "Parmi les sorties de la période suivies à 3 mois, part en emploi (tout emploi) ou en formation qualifiante ou autre au suivi ; un cours de français ou un logement ne compte pas (SustainedEmploymentOrTraining).",
+		Description: "Parmi les sorties de la période suivies à 3 mois, part en emploi (tout emploi) ou en formation qualifiante, préqualifiante ou autre au suivi ; un cours de français, même à visée professionnelle, ou un logement ne compte pas (SustainedEmploymentOrTraining).",
 		Numerator:   "suivis à 3 mois en emploi ou en formation (hors cours de français)", Denominator: text("sorties de la période avec un suivi à 3 mois"),
 		Maturity: text(maturityExit + " (3 mois après la sortie)"), Breakdowns: journeyBreakdowns},
 	{Name: IndicatorNameEmploymentDurability6Months, Group: IndicatorGroupEvaluations, Unit: IndicatorUnitRate, Personal: true,
 		Label:       "Emploi ou formation durable à 6 mois",
-		Description: "Parmi les sorties de la période suivies à 6 mois, part en emploi (tout emploi) ou en formation qualifiante ou autre au suivi ; un cours de français ou un logement ne compte pas (SustainedEmploymentOrTraining).",
+		Description: "Parmi les sorties de la période suivies à 6 mois, part en emploi (tout emploi) ou en formation qualifiante, préqualifiante ou autre au suivi ; un cours de français, même à visée professionnelle, ou un logement ne compte pas (SustainedEmploymentOrTraining).",
 		Numerator:   "suivis à 6 mois en emploi ou en formation (hors cours de français)", Denominator: text("sorties de la période avec un suivi à 6 mois"),
 		Maturity: text(maturityExit + " (6 mois après la sortie)"), Breakdowns: journeyBreakdowns},
 	// Network.
@@ -461,10 +461,12 @@ func FollowUpSustained(h HousingSituation, e EmploymentSituation, t TrainingSitu
 }
 
 // SustainedEmploymentOrTraining reports whether a follow-up finds the person in
-// employment or in a qualifying or other training: the durability of insertion, where
-// a French course or housing does not count (issue 17).
+// employment or in a qualifying, pre-qualifying or other training: the durability of
+// insertion, where a French course (work-oriented or not) or housing does not count
+// (issue 17).
 func SustainedEmploymentOrTraining(e EmploymentSituation, t TrainingSituation) bool {
-	return SustainedEmployment(e) || t == TrainingSituationQualifyingTraining || t == TrainingSituationOtherTraining
+	return SustainedEmployment(e) || t == TrainingSituationQualifyingTraining || t == TrainingSituationPreQualifyingTraining ||
+		t == TrainingSituationOtherTraining
 }
 
 // SustainedEmployment: the employment part of FollowUpSustained.

@@ -1,6 +1,9 @@
 package model
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Seed « Suivi-évaluation » (DESIGN §6): analysts see no cell under 5.
 func TestSuppressed(t *testing.T) {
@@ -103,6 +106,34 @@ func TestFollowUpSustained(t *testing.T) {
 	} {
 		if got := FollowUpSustained(c.h, c.e, c.tr); got != c.want {
 			t.Errorf("%s %s %s = %v", c.h, c.e, c.tr, got)
+		}
+	}
+}
+
+// Issue 17: at a follow-up, a pre-qualifying training is sustained training; a French
+// course (work-oriented or not) is not sustained employment or training.
+func TestSustainedEmploymentOrTraining_PreQualifyingAndFrench(t *testing.T) {
+	for _, c := range []struct {
+		tr   TrainingSituation
+		want bool
+	}{
+		{TrainingSituationPreQualifyingTraining, true},
+		{TrainingSituationQualifyingTraining, true},
+		{TrainingSituationOtherTraining, true},
+		{TrainingSituationFrenchCourse, false},
+		{TrainingSituationNone, false},
+	} {
+		if got := SustainedEmploymentOrTraining(EmploymentSituationJobSeeking, c.tr); got != c.want {
+			t.Errorf("%s = %v, want %v", c.tr, got, c.want)
+		}
+	}
+	if got := TrainingSituationOf(OutcomeKindWorkOrientedFrenchCourse); SustainedEmploymentOrTraining(EmploymentSituationJobSeeking, got) {
+		t.Errorf("a work-oriented French course (%s) counts as sustained employment or training", got)
+	}
+	d, _ := IndicatorDefinitionOf(IndicatorNameEmploymentOrTrainingAtExit)
+	for _, want := range []string{"préqualifiante", "contrôlée au regard de ces sorties positives", "visée professionnelle"} {
+		if !strings.Contains(d.Description, want) {
+			t.Errorf("EMPLOYMENT_OR_TRAINING_AT_EXIT's definition does not say %q", want)
 		}
 	}
 }

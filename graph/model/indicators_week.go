@@ -1,5 +1,7 @@
 package model
 
+import "sort"
+
 // The coordinator's Monday view (NetworkOverview.week): types read by the Store; the
 // structures they point to are loaded by key.
 
@@ -13,16 +15,17 @@ type CoordinatorWeek struct {
 
 // PartnerWeek is a partner's refusals and saturation over the last 12 weeks.
 type PartnerWeek struct {
-	StructureKey           string   `db:"structure_id"`
-	OrientationsReceived   int      `db:"received"`
-	OrientationsAnswered   int      `db:"answered"`
-	OrientationsRefused    int      `db:"refused"`
-	RefusalRate            *float64 `db:"-"`
-	OrientationsPending    int      `db:"pending"`
-	OrientationsInProgress int      `db:"in_progress"`
-	Places                 *int     `db:"places"`
-	CapacityUnknown        bool     `db:"capacity_unknown"`
-	Saturated              *bool    `db:"-"`
+	StructureKey           string               `db:"structure_id"`
+	OrientationsReceived   int                  `db:"received"`
+	OrientationsAnswered   int                  `db:"answered"`
+	OrientationsRefused    int                  `db:"refused"`
+	RefusalRate            *float64             `db:"-"`
+	OrientationsPending    int                  `db:"pending"`
+	OrientationsInProgress int                  `db:"in_progress"`
+	Places                 *int                 `db:"places"`
+	CapacityUnknown        bool                 `db:"capacity_unknown"`
+	Saturated              *bool                `db:"-"`
+	RefusalsByReason       []RefusalReasonCount `db:"-"`
 }
 
 // WeekTrend is one week of the territory's activity.
@@ -59,4 +62,15 @@ func (p *PartnerWeek) Judge() {
 	}
 	s := p.OrientationsInProgress >= *p.Places
 	p.Saturated = &s
+}
+
+// RefusalsByReason lists a partner's refusals by reason (« refus par motif »): every
+// reason of the closed list, the most frequent first, ties in the list's order.
+func RefusalsByReason(counts map[OrientationRefusalCategory]int) []RefusalReasonCount {
+	out := make([]RefusalReasonCount, len(AllOrientationRefusalCategory))
+	for i, c := range AllOrientationRefusalCategory {
+		out[i] = RefusalReasonCount{Reason: c, Label: RefusalCategoryLabels[c], Count: counts[c]}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
+	return out
 }

@@ -677,9 +677,31 @@ type NeedGap struct {
 	Places int `json:"places"`
 	// Offers answering it whose capacity is not given.
 	OffersWithoutCapacity int `json:"offersWithoutCapacity"`
-	// Whether the local offer is missing: no offer, or fewer known places than beneficiaries while every offer gives its capacity (« offre manquante »).
+	// Whether the local offer is missing: no offer, or fewer known places than beneficiaries while every offer gives its capacity, for the territory or for one group of `groups` (the offers that exist serve none of its people) (« offre manquante »).
 	Missing bool `json:"missing"`
-	// Whether the gap cannot be judged: some answering offers give no capacity and the known places are fewer than the beneficiaries (« capacité inconnue », not « manquante »).
+	// Whether the gap cannot be judged, for the territory or for one group: some offers give no capacity and the known places are fewer than the beneficiaries (« capacité inconnue », not « manquante »); never with missing.
+	CapacityUnknown bool `json:"capacityUnknown"`
+	// The need by the beneficiaries' languages and French level, largest group first: each group against the offers that serve it (« écart par langue et niveau de français »).
+	Groups []NeedGapGroup `json:"groups"`
+}
+
+// Beneficiaries of a need who speak the same languages and have the same French level, against the published offers that serve them (« besoin par langue et niveau de français »).
+type NeedGapGroup struct {
+	// Languages they speak, as recorded, sorted; empty when none is recorded (« langues parlées »).
+	Languages []string `json:"languages"`
+	// Their latest French level; null when not assessed (« niveau de français »).
+	FrenchLevel *CefrLevel `json:"frenchLevel,omitempty"`
+	// Beneficiaries in the group.
+	Beneficiaries int `json:"beneficiaries"`
+	// Published offers answering the need that serve them: open at their French level (as the offer search's frenchLevel filter) and given in a language they speak, French counting from A2 (an offer listing no language is given in French); no language condition when none is recorded.
+	Offers int `json:"offers"`
+	// Places of those offers, where their capacity is known (« places »).
+	Places int `json:"places"`
+	// Those offers whose capacity is not given.
+	OffersWithoutCapacity int `json:"offersWithoutCapacity"`
+	// Whether the offer is missing for the group: no offer serves it, or fewer known places than beneficiaries while every serving offer gives its capacity (« offre manquante »).
+	Missing bool `json:"missing"`
+	// Whether the gap cannot be judged for the group: serving offers exist, some give no capacity and the known places are fewer than the beneficiaries (« capacité inconnue »).
 	CapacityUnknown bool `json:"capacityUnknown"`
 }
 
@@ -1233,7 +1255,7 @@ type RecordOutcomeInput struct {
 	JobTitle *string `json:"jobTitle,omitempty"`
 	// Employer's sector.
 	EmployerSector *string `json:"employerSector,omitempty"`
-	// Title of the training, required for training.
+	// Title of the training or course, required for a qualifying or pre-qualifying training and a work-oriented French course.
 	TrainingTitle *string `json:"trainingTitle,omitempty"`
 	// Certification level of the training.
 	CertificationLevel *CertificationLevel `json:"certificationLevel,omitempty"`
@@ -1357,6 +1379,16 @@ type Referral struct {
 	OfiiAgreementOn *Date `json:"ofiiAgreementOn,omitempty"`
 }
 
+// Refusals of a partner for one reason (« refus par motif »).
+type RefusalReasonCount struct {
+	// The reason.
+	Reason OrientationRefusalCategory `json:"reason"`
+	// Its French label (« libellé »).
+	Label string `json:"label"`
+	// Orientations refused for this reason.
+	Count int `json:"count"`
+}
+
 // A registration (« inscription »).
 type RegisterForCollectiveActionInput struct {
 	// The action.
@@ -1405,7 +1437,9 @@ type RespondToOrientationInput struct {
 	Version int `json:"version"`
 	// The answer.
 	Answer OrientationAnswer `json:"answer"`
-	// Reason of a refusal; required when refused.
+	// Reason of a refusal, from the closed list (« motif du refus »); required when refused, absent when accepted.
+	RefusalCategory *OrientationRefusalCategory `json:"refusalCategory,omitempty"`
+	// Free text of a refusal, 1000 characters at most (« précision »); optional, required when the reason is OTHER.
 	RefusalReason *string `json:"refusalReason,omitempty"`
 	// Day of the answer; today when absent.
 	AnsweredOn *Date `json:"answeredOn,omitempty"`
@@ -5339,6 +5373,79 @@ func (e OrientationKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Reason of a partner's refusal of an orientation, from a closed list (« motif de refus »), with free text when OTHER.
+type OrientationRefusalCategory string
+
+const (
+	// The person is not in the public the offer is for (« public non éligible »).
+	OrientationRefusalCategoryPublicNotEligible OrientationRefusalCategory = "PUBLIC_NOT_ELIGIBLE"
+	// No place left, the offer is full (« plus de place », « complet »).
+	OrientationRefusalCategoryNoCapacity OrientationRefusalCategory = "NO_CAPACITY"
+	// The offer does not answer the person's need (« offre non adaptée au besoin »).
+	OrientationRefusalCategoryOfferNotSuited OrientationRefusalCategory = "OFFER_NOT_SUITED"
+	// The partner could not reach the person (« personne injoignable »).
+	OrientationRefusalCategoryBeneficiaryUnreachable OrientationRefusalCategory = "BENEFICIARY_UNREACHABLE"
+	// The person declined (« refus de la personne »).
+	OrientationRefusalCategoryBeneficiaryDeclined OrientationRefusalCategory = "BENEFICIARY_DECLINED"
+	// The person is already oriented or registered there (« doublon »).
+	OrientationRefusalCategoryDuplicate OrientationRefusalCategory = "DUPLICATE"
+	// Another reason, said in the free text (« autre motif »).
+	OrientationRefusalCategoryOther OrientationRefusalCategory = "OTHER"
+)
+
+var AllOrientationRefusalCategory = []OrientationRefusalCategory{
+	OrientationRefusalCategoryPublicNotEligible,
+	OrientationRefusalCategoryNoCapacity,
+	OrientationRefusalCategoryOfferNotSuited,
+	OrientationRefusalCategoryBeneficiaryUnreachable,
+	OrientationRefusalCategoryBeneficiaryDeclined,
+	OrientationRefusalCategoryDuplicate,
+	OrientationRefusalCategoryOther,
+}
+
+func (e OrientationRefusalCategory) IsValid() bool {
+	switch e {
+	case OrientationRefusalCategoryPublicNotEligible, OrientationRefusalCategoryNoCapacity, OrientationRefusalCategoryOfferNotSuited, OrientationRefusalCategoryBeneficiaryUnreachable, OrientationRefusalCategoryBeneficiaryDeclined, OrientationRefusalCategoryDuplicate, OrientationRefusalCategoryOther:
+		return true
+	}
+	return false
+}
+
+func (e OrientationRefusalCategory) String() string {
+	return string(e)
+}
+
+func (e *OrientationRefusalCategory) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrientationRefusalCategory(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrientationRefusalCategory", str)
+	}
+	return nil
+}
+
+func (e OrientationRefusalCategory) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrientationRefusalCategory) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrientationRefusalCategory) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Status of an orientation (« statut de l'orientation »): pending, then accepted or refused by the partner, then started, completed or abandoned.
 type OrientationStatus string
 
@@ -5480,17 +5587,23 @@ const (
 	OutcomeKindQualifyingTraining OutcomeKind = "QUALIFYING_TRAINING"
 	// Registration with France Travail (« inscription à France Travail »).
 	OutcomeKindFranceTravailRegistration OutcomeKind = "FRANCE_TRAVAIL_REGISTRATION"
+	// Pre-qualifying training (« formation préqualifiante »): prepares a qualifying training or a trade; counts as training for the 60 % target.
+	OutcomeKindPreQualifyingTraining OutcomeKind = "PRE_QUALIFYING_TRAINING"
+	// Work-oriented French course (« cours de français à visée professionnelle », FLE à visée pro): recorded, but counts neither for the 60 % target nor as sustained employment.
+	OutcomeKindWorkOrientedFrenchCourse OutcomeKind = "WORK_ORIENTED_FRENCH_COURSE"
 )
 
 var AllOutcomeKind = []OutcomeKind{
 	OutcomeKindEmployment,
 	OutcomeKindQualifyingTraining,
 	OutcomeKindFranceTravailRegistration,
+	OutcomeKindPreQualifyingTraining,
+	OutcomeKindWorkOrientedFrenchCourse,
 }
 
 func (e OutcomeKind) IsValid() bool {
 	switch e {
-	case OutcomeKindEmployment, OutcomeKindQualifyingTraining, OutcomeKindFranceTravailRegistration:
+	case OutcomeKindEmployment, OutcomeKindQualifyingTraining, OutcomeKindFranceTravailRegistration, OutcomeKindPreQualifyingTraining, OutcomeKindWorkOrientedFrenchCourse:
 		return true
 	}
 	return false
@@ -6518,6 +6631,8 @@ const (
 	TrainingSituationFrenchCourse TrainingSituation = "FRENCH_COURSE"
 	// Other training (« autre formation »).
 	TrainingSituationOtherTraining TrainingSituation = "OTHER_TRAINING"
+	// Pre-qualifying training (« formation préqualifiante »); counts as training for the 60 % target.
+	TrainingSituationPreQualifyingTraining TrainingSituation = "PRE_QUALIFYING_TRAINING"
 	// No training (« aucune »).
 	TrainingSituationNone TrainingSituation = "NONE"
 	// Unknown (« inconnue »).
@@ -6528,13 +6643,14 @@ var AllTrainingSituation = []TrainingSituation{
 	TrainingSituationQualifyingTraining,
 	TrainingSituationFrenchCourse,
 	TrainingSituationOtherTraining,
+	TrainingSituationPreQualifyingTraining,
 	TrainingSituationNone,
 	TrainingSituationUnknown,
 }
 
 func (e TrainingSituation) IsValid() bool {
 	switch e {
-	case TrainingSituationQualifyingTraining, TrainingSituationFrenchCourse, TrainingSituationOtherTraining, TrainingSituationNone, TrainingSituationUnknown:
+	case TrainingSituationQualifyingTraining, TrainingSituationFrenchCourse, TrainingSituationOtherTraining, TrainingSituationPreQualifyingTraining, TrainingSituationNone, TrainingSituationUnknown:
 		return true
 	}
 	return false

@@ -78,25 +78,26 @@ func (p OrientedPerson) AuditRef() AuditRef {
 // the Store with OrientationOverdue on the transaction's day; Person is the minimal view
 // of the beneficiary the partner may read.
 type Orientation struct {
-	Key                    string            `db:"id"`
-	Version                int               `db:"version"`
-	BeneficiaryKey         string            `db:"beneficiary_id"`
-	Kind                   OrientationKind   `db:"kind"`
-	Status                 OrientationStatus `db:"status"`
-	StructureKey           string            `db:"structure_id"`
-	OfferKey               *string           `db:"offer_id"`
-	Purpose                string            `db:"purpose"`
-	OrientedOn             Date              `db:"oriented_on"`
-	AnswerDueOn            Date              `db:"answer_due_on"`
-	AnsweredOn             *Date             `db:"answered_on"`
-	RefusalReason          *string           `db:"refusal_reason"`
-	StartedOn              *Date             `db:"started_on"`
-	EndedOn                *Date             `db:"ended_on"`
-	AbandonReason          *string           `db:"abandon_reason"`
-	OrientedByStructureKey *string           `db:"oriented_by_structure_id"`
-	Department             string            `db:"department"`
-	Overdue                bool              `db:"-"`
-	Person                 OrientedPerson    `db:"-"`
+	Key                    string                      `db:"id"`
+	Version                int                         `db:"version"`
+	BeneficiaryKey         string                      `db:"beneficiary_id"`
+	Kind                   OrientationKind             `db:"kind"`
+	Status                 OrientationStatus           `db:"status"`
+	StructureKey           string                      `db:"structure_id"`
+	OfferKey               *string                     `db:"offer_id"`
+	Purpose                string                      `db:"purpose"`
+	OrientedOn             Date                        `db:"oriented_on"`
+	AnswerDueOn            Date                        `db:"answer_due_on"`
+	AnsweredOn             *Date                       `db:"answered_on"`
+	RefusalCategory        *OrientationRefusalCategory `db:"refusal_category"`
+	RefusalReason          *string                     `db:"refusal_reason"`
+	StartedOn              *Date                       `db:"started_on"`
+	EndedOn                *Date                       `db:"ended_on"`
+	AbandonReason          *string                     `db:"abandon_reason"`
+	OrientedByStructureKey *string                     `db:"oriented_by_structure_id"`
+	Department             string                      `db:"department"`
+	Overdue                bool                        `db:"-"`
+	Person                 OrientedPerson              `db:"-"`
 }
 
 // ID returns the global id of o.
@@ -164,8 +165,17 @@ func (Outcome) IsNode() {}
 //     and self-employment all count. Durability is measured apart (IsDurableEmployment)
 //     and by the follow-ups at 3 and 6 months (« vérifier le caractère durable »).
 //   - qualifying training counts: it is the "formation" of the target, the seed's
-//     "formations qualifiantes". French courses are orientations, not outcomes, and do
-//     not count.
+//     "formations qualifiantes".
+//   - pre-qualifying training (formation préqualifiante) counts: it is a training, the
+//     first step towards a qualification or a trade, and the target says "une formation",
+//     not "une formation qualifiante".
+//   - a work-oriented French course (cours de français à visée professionnelle) does not
+//     count: the seed lists "l'apprentissage du français" apart from "les formations
+//     qualifiantes" (« Accompagnement vers l'emploi et la formation »), and counting
+//     language courses would let the headline rise without anyone reaching a job or a
+//     training. It is recorded as an outcome so that it shows in the breakdown by kind;
+//     at a follow-up it is a French course, which is not sustained employment or training
+//     (SustainedEmploymentOrTraining).
 //   - registration with France Travail does not count: it is a step of the job search
 //     ("mise en réseau avec [...] France Travail"), neither employment nor training.
 //
@@ -174,10 +184,30 @@ func CountsAsEmploymentOrTraining(o Outcome) bool {
 	switch o.Kind {
 	case OutcomeKindEmployment:
 		return o.ContractType != nil && o.ContractType.IsValid()
-	case OutcomeKindQualifyingTraining:
+	case OutcomeKindQualifyingTraining, OutcomeKindPreQualifyingTraining:
 		return true
 	}
 	return false
+}
+
+// TrainingSituationOf is the training situation of the exit form or a follow-up that an
+// outcome of kind k is: a qualifying or pre-qualifying training, a French course, or
+// NONE for employment and France Travail registration.
+func TrainingSituationOf(k OutcomeKind) TrainingSituation {
+	switch k {
+	case OutcomeKindQualifyingTraining:
+		return TrainingSituationQualifyingTraining
+	case OutcomeKindPreQualifyingTraining:
+		return TrainingSituationPreQualifyingTraining
+	case OutcomeKindWorkOrientedFrenchCourse:
+		return TrainingSituationFrenchCourse
+	}
+	return TrainingSituationNone
+}
+
+// needsTrainingTitle: the kinds of outcome that are a training or a course, and have a title.
+func needsTrainingTitle(k OutcomeKind) bool {
+	return k == OutcomeKindQualifyingTraining || k == OutcomeKindPreQualifyingTraining || k == OutcomeKindWorkOrientedFrenchCourse
 }
 
 // CountsAsEmploymentOrTraining is the method form of the package function, for the API.
@@ -245,12 +275,18 @@ func CheckOutcome(o Outcome) *Error {
 		if o.TrainingTitle != nil || o.CertificationLevel != nil {
 			return Errorf(CodeInvalidInput, Path("input", "trainingTitle"), "un emploi n'a pas d'intitulé de formation")
 		}
-	case OutcomeKindQualifyingTraining:
+	case OutcomeKindQualifyingTraining, OutcomeKindPreQualifyingTraining, OutcomeKindWorkOrientedFrenchCourse:
 		if o.TrainingTitle == nil || strings.TrimSpace(*o.TrainingTitle) == "" {
+			if o.Kind == OutcomeKindWorkOrientedFrenchCourse {
+				return Errorf(CodeInvalidInput, Path("input", "trainingTitle"), "l'intitulé du cours de français est requis")
+			}
 			return Errorf(CodeInvalidInput, Path("input", "trainingTitle"), "l'intitulé de la formation est requis")
 		}
 		if o.ContractType != nil || o.WeeklyHours != nil {
 			return Errorf(CodeInvalidInput, Path("input", "contractType"), "une formation n'a pas de contrat de travail : choisissez l'alternance pour un contrat d'apprentissage")
+		}
+		if o.CertificationLevel != nil && o.Kind != OutcomeKindQualifyingTraining {
+			return Errorf(CodeInvalidInput, Path("input", "certificationLevel"), "seule une formation qualifiante a un niveau de certification")
 		}
 	case OutcomeKindFranceTravailRegistration:
 		if o.ContractType != nil || o.TrainingTitle != nil || o.WeeklyHours != nil {
@@ -365,28 +401,50 @@ func OrientationAlerts(orientations []Orientation, today Date) []Alert {
 }
 
 // CheckOrientationAnswer checks the partner's answer to an orientation: only a pending
-// orientation is answered, ACCEPTED or REFUSED, a refusal with its reason, on a day not
-// before the orientation nor after today.
-func CheckOrientationAnswer(o Orientation, answer OrientationAnswer, reason *string, on, today Date) *Error {
+// one is answered; a refusal gives its reason from the closed list (« motif de refus »,
+// like DORA's) and may add free text, required when the reason is OTHER; an acceptance
+// gives neither. The day is neither in the future nor before the orientation.
+func CheckOrientationAnswer(o Orientation, answer OrientationAnswer, category *OrientationRefusalCategory, reason *string, on, today Date) *Error {
 	if o.Status != OrientationStatusPending {
 		return Errorf(CodeOutOfOrder, Path("input", "answer"), "cette orientation a déjà reçu une réponse")
 	}
 	switch answer {
 	case OrientationAnswerAccepted:
+		if category != nil {
+			return Errorf(CodeInvalidInput, Path("input", "refusalCategory"), "un motif de refus n'est possible qu'avec un refus")
+		}
 		if reason != nil {
 			return Errorf(CodeInvalidInput, Path("input", "refusalReason"), "un motif de refus n'est possible qu'avec un refus")
 		}
 	case OrientationAnswerRefused:
-		if reason == nil || strings.TrimSpace(*reason) == "" {
-			return Errorf(CodeInvalidInput, Path("input", "refusalReason"), "le motif du refus est requis")
+		if category == nil || !category.IsValid() {
+			return Errorf(CodeInvalidInput, Path("input", "refusalCategory"),
+				"le motif du refus est requis : public non éligible, plus de place, offre non adaptée, personne injoignable, refus de la personne, doublon ou autre")
 		}
-		if len([]rune(*reason)) > 1000 {
+		if reason != nil && strings.TrimSpace(*reason) == "" {
+			reason = nil
+		}
+		if *category == OrientationRefusalCategoryOther && reason == nil {
+			return Errorf(CodeInvalidInput, Path("input", "refusalReason"), "précisez le motif du refus quand il est « autre »")
+		}
+		if reason != nil && len([]rune(*reason)) > 1000 {
 			return Errorf(CodeInvalidInput, Path("input", "refusalReason"), "le motif du refus fait 1000 caractères au plus")
 		}
 	default:
 		return Errorf(CodeInvalidInput, Path("input", "answer"), "la réponse est ACCEPTED ou REFUSED")
 	}
 	return checkOrientationDay(o, on, today)
+}
+
+// RefusalCategoryLabels are the French labels of the refusal reasons (« motifs de refus »).
+var RefusalCategoryLabels = map[OrientationRefusalCategory]string{
+	OrientationRefusalCategoryPublicNotEligible:      "Public non éligible",
+	OrientationRefusalCategoryNoCapacity:             "Plus de place",
+	OrientationRefusalCategoryOfferNotSuited:         "Offre non adaptée au besoin",
+	OrientationRefusalCategoryBeneficiaryUnreachable: "Personne injoignable",
+	OrientationRefusalCategoryBeneficiaryDeclined:    "Refus de la personne",
+	OrientationRefusalCategoryDuplicate:              "Doublon",
+	OrientationRefusalCategoryOther:                  "Autre motif",
 }
 
 func checkOrientationDay(o Orientation, on, today Date) *Error {

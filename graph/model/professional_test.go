@@ -25,6 +25,10 @@ func TestCountsAsEmploymentOrTraining(t *testing.T) {
 		{"EmploymentWithoutContract", Outcome{Kind: OutcomeKindEmployment}, false, false},
 		{"QualifyingTraining", Outcome{Kind: OutcomeKindQualifyingTraining, TrainingTitle: pointerTo("CAP cuisine")}, true, false},
 		{"FranceTravailRegistration", Outcome{Kind: OutcomeKindFranceTravailRegistration}, false, false},
+		// Issue 17: a pre-qualifying training is a training of the target; a work-oriented
+		// French course is language learning, neither employment nor training.
+		{"PreQualifyingTraining", Outcome{Kind: OutcomeKindPreQualifyingTraining, TrainingTitle: pointerTo("Prépa métiers du bâtiment")}, true, false},
+		{"WorkOrientedFrenchCourse", Outcome{Kind: OutcomeKindWorkOrientedFrenchCourse, TrainingTitle: pointerTo("FLE à visée professionnelle")}, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.o.StartsOn = start
@@ -37,7 +41,7 @@ func TestCountsAsEmploymentOrTraining(t *testing.T) {
 		})
 	}
 	// Every contract type and kind is decided (the table above lists them all).
-	if len(AllContractType) != 7 || len(AllOutcomeKind) != 3 {
+	if len(AllContractType) != 7 || len(AllOutcomeKind) != 5 {
 		t.Fatalf("new outcome kinds or contract types: decide them in CountsAsEmploymentOrTraining and add them above")
 	}
 }
@@ -83,6 +87,12 @@ func TestCheckOutcome(t *testing.T) {
 		{"ErrTrainingWithoutTitle", Outcome{Kind: OutcomeKindQualifyingTraining, StartsOn: d}, CodeInvalidInput, "trainingTitle"},
 		{"ErrTrainingWithContract", Outcome{Kind: OutcomeKindQualifyingTraining, TrainingTitle: pointerTo("CAP"), ContractType: pointerTo(ContractTypeCdi), StartsOn: d}, CodeInvalidInput, "contractType"},
 		{"OKFranceTravail", Outcome{Kind: OutcomeKindFranceTravailRegistration, StartsOn: d}, "", ""},
+		{"OKPreQualifying", Outcome{Kind: OutcomeKindPreQualifyingTraining, TrainingTitle: pointerTo("Prépa compétences"), StartsOn: d}, "", ""},
+		{"ErrPreQualifyingWithoutTitle", Outcome{Kind: OutcomeKindPreQualifyingTraining, StartsOn: d}, CodeInvalidInput, "trainingTitle"},
+		{"ErrPreQualifyingWithCertification", Outcome{Kind: OutcomeKindPreQualifyingTraining, TrainingTitle: pointerTo("Prépa"), CertificationLevel: pointerTo(CertificationLevelLevel3), StartsOn: d}, CodeInvalidInput, "certificationLevel"},
+		{"OKWorkOrientedFrench", Outcome{Kind: OutcomeKindWorkOrientedFrenchCourse, TrainingTitle: pointerTo("FLE à visée pro"), StartsOn: d}, "", ""},
+		{"ErrWorkOrientedFrenchWithoutTitle", Outcome{Kind: OutcomeKindWorkOrientedFrenchCourse, StartsOn: d}, CodeInvalidInput, "trainingTitle"},
+		{"ErrWorkOrientedFrenchWithContract", Outcome{Kind: OutcomeKindWorkOrientedFrenchCourse, TrainingTitle: pointerTo("FLE"), ContractType: pointerTo(ContractTypeCdi), StartsOn: d}, CodeInvalidInput, "contractType"},
 		{"ErrFranceTravailWithContract", Outcome{Kind: OutcomeKindFranceTravailRegistration, ContractType: pointerTo(ContractTypeCdi), StartsOn: d}, CodeInvalidInput, "kind"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -194,17 +204,37 @@ func TestCheckOrientationTransitions(t *testing.T) {
 	}
 	t.Run("Answers", func(t *testing.T) {
 		pending := Orientation{Status: OrientationStatusPending, OrientedOn: NewDate(2026, 3, 1)}
-		if e := CheckOrientationAnswer(pending, OrientationAnswerAccepted, nil, today, today); e != nil {
+		if e := CheckOrientationAnswer(pending, OrientationAnswerAccepted, nil, nil, today, today); e != nil {
 			t.Fatal(e)
 		}
-		if e := CheckOrientationAnswer(pending, OrientationAnswerRefused, nil, today, today); e == nil || e.Code != CodeInvalidInput {
+		if e := CheckOrientationAnswer(pending, OrientationAnswerRefused, nil, pointerTo("complet"), today, today); e == nil || e.Code != CodeInvalidInput || e.Field[1] != "refusalCategory" {
 			t.Fatalf("refusal without reason: %v", e)
 		}
-		if e := CheckOrientationAnswer(pending, OrientationAnswerAccepted, nil, NewDate(2026, 2, 1), today); e == nil || e.Code != CodeOutOfOrder {
+		if e := CheckOrientationAnswer(pending, OrientationAnswerAccepted, nil, nil, NewDate(2026, 2, 1), today); e == nil || e.Code != CodeOutOfOrder {
 			t.Fatalf("answer before orientation: %v", e)
 		}
-		if e := CheckOrientationAnswer(o(OrientationStatusRefused), OrientationAnswerAccepted, nil, today, today); e == nil || e.Code != CodeOutOfOrder {
+		if e := CheckOrientationAnswer(o(OrientationStatusRefused), OrientationAnswerAccepted, nil, nil, today, today); e == nil || e.Code != CodeOutOfOrder {
 			t.Fatalf("second answer: %v", e)
+		}
+		// Issue 17: a reason from the closed list, free text optional but for OTHER.
+		full, other := pointerTo(OrientationRefusalCategoryNoCapacity), pointerTo(OrientationRefusalCategoryOther)
+		if e := CheckOrientationAnswer(pending, OrientationAnswerRefused, full, nil, today, today); e != nil {
+			t.Fatalf("refusal with a reason and no text: %v", e)
+		}
+		if e := CheckOrientationAnswer(pending, OrientationAnswerRefused, other, pointerTo(" "), today, today); e == nil || e.Field[1] != "refusalReason" {
+			t.Fatalf("OTHER without text: %v", e)
+		}
+		if e := CheckOrientationAnswer(pending, OrientationAnswerRefused, other, pointerTo("Fermeture estivale"), today, today); e != nil {
+			t.Fatalf("OTHER with text: %v", e)
+		}
+		if e := CheckOrientationAnswer(pending, OrientationAnswerRefused, pointerTo(OrientationRefusalCategory("FULL")), nil, today, today); e == nil || e.Field[1] != "refusalCategory" {
+			t.Fatalf("unknown reason: %v", e)
+		}
+		if e := CheckOrientationAnswer(pending, OrientationAnswerAccepted, full, nil, today, today); e == nil || e.Field[1] != "refusalCategory" {
+			t.Fatalf("acceptance with a refusal reason: %v", e)
+		}
+		if len(RefusalCategoryLabels) != len(AllOrientationRefusalCategory) {
+			t.Fatalf("a refusal reason without a French label")
 		}
 	})
 }

@@ -1,0 +1,71 @@
+package document
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/agir-reseau/agir-backend/graph/model"
+)
+
+// pdfText extracts the text of a PDF with pdftotext (poppler-utils, which .ci/run
+// installs); without it the test is skipped, except in CI.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext (poppler-utils) is required in CI")
+		}
+		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text cannot be checked")
+	}
+	path := filepath.Join(t.TempDir(), "convocation.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+// A beneficiary who speaks Arabic gets the convocation in French and in Arabic, on one
+// page; the Arabic text is read back in logical order once the presentation forms are
+// normalised (NFKC) to the letters they show.
+func TestConvocationPDF_Arabic(t *testing.T) {
+	s := func(v string) *string { return &v }
+	d := model.ConvocationDocument{Convocation: model.Convocation{Key: "k", Address: "ARSL, 5 place Bellecour, 69002 Lyon",
+		AppointmentAt: time.Date(2026, 3, 10, 8, 30, 0, 0, time.UTC), HandedOverOn: model.NewDate(2026, 3, 2)},
+		FirstName: "Amina", LastName: "Haïdari", Languages: []string{"dari", "arabe"},
+		StructureName: "ARSL", StructureAddress: s("5 place Bellecour"), StructurePostalCode: s("69002"), StructureCity: s("Lyon"),
+		StructurePhone: s("04 72 00 00 00")}
+	pdf, err := ConvocationPDF(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, pdf)
+	if pages := strings.Count(text, "\f"); pages != 1 {
+		t.Fatalf("%d pages:\n%s", pages, text)
+	}
+	flat := strings.Join(strings.Fields(norm.NFKC.String(text)), " ")
+	for _, want := range []string{
+		"Convocation — programme AGIR", "Heure : 09h30",
+		"استدعاء", "برنامج", "ندعوكم إلى مقابلة استقبال في برنامج", "لمرافقة المستفيدين من الحماية الدولية",
+		"التاريخ", "الثلاثاء", "مارس", "الساعة", "09:30", "العنوان", "للتواصل",
+		"يرجى إحضار هذا الاستدعاء ووثائق هويتكم", "اتصلوا بنا لتحديد موعد آخر",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("missing %q in:\n%s", want, flat)
+		}
+	}
+	// the letters join: the page shows presentation forms, not isolated base letters
+	if strings.Contains(text, "ندعوكم") {
+		t.Errorf("Arabic drawn unshaped:\n%s", text)
+	}
+}
