@@ -544,15 +544,16 @@ func (s *Store) RespondToOrientation(ctx context.Context, p *model.Principal, ke
 	return s.orientationAct(ctx, p, key, in.Version, "respondToOrientation", func(tx *Tx, o model.Orientation, today model.Date) (any, error) {
 		on := model.DateOr(in.AnsweredOn, today)
 		reason := model.TrimmedOrNil(in.RefusalReason)
-		if e := model.CheckOrientationAnswer(o, in.Answer, in.RefusalCategory, reason, on, today); e != nil {
+		refusal := model.RefusalCategoryOf(in.Answer, in.RefusalCategory, reason)
+		if e := model.CheckOrientationAnswer(o, in.Answer, refusal, reason, on, today); e != nil {
 			if len(e.Field) == 2 && e.Field[1] == "on" {
 				e.Field = model.Path("input", "answeredOn")
 			}
 			return nil, e
 		}
 		var category *string
-		if in.RefusalCategory != nil {
-			c := string(*in.RefusalCategory)
+		if refusal != nil {
+			c := string(*refusal)
 			category = &c
 		}
 		_, err := tx.ExecContext(ctx, `

@@ -11810,7 +11810,7 @@ input RespondToOrientationInput {
   version: Int!
   "The answer."
   answer: OrientationAnswer!
-  "Reason of a refusal, from the closed list (« motif du refus »); required when refused, absent when accepted."
+  "Reason of a refusal, from the closed list (« motif du refus »); absent when accepted. A refusal without it but with a free text is recorded as OTHER (clients written before the closed list); without either it is refused."
   refusalCategory: OrientationRefusalCategory
   "Free text of a refusal, 1000 characters at most (« précision »); optional, required when the reason is OTHER."
   refusalReason: String

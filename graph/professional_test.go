@@ -385,10 +385,21 @@ func TestOrientation_RefusedThenAcceptedAndCompleted(t *testing.T) {
 	second, _ := orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "JOB_SEARCH_SUPPORT", "structureId": mission,
 		"purpose": "Atelier recherche d'emploi, public adulte"})
 	t.Run("ErrRefusalWithoutReason", func(t *testing.T) {
-		got := respond(t, env, partner, map[string]any{"orientationId": second.ID, "version": second.Version, "answer": "REFUSED",
-			"refusalReason": "Complet"})
+		got := respond(t, env, partner, map[string]any{"orientationId": second.ID, "version": second.Version, "answer": "REFUSED"})
 		if got.UserErrors.code() != "INVALID_INPUT" || got.UserErrors[0].Field[1] != "refusalCategory" || !strings.Contains(got.UserErrors[0].Message, "motif du refus est requis") {
 			t.Fatalf("refusal without reason: %+v", got)
+		}
+	})
+	t.Run("RefusalWithTextOnlyIsOther", func(t *testing.T) {
+		// A client written before the closed list refuses with free text only: still
+		// accepted (no breaking change), recorded under OTHER with its text.
+		third, _ := orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "JOB_SEARCH_SUPPORT", "structureId": mission,
+			"purpose": "Atelier CV"})
+		got := respond(t, env, partner, map[string]any{"orientationId": third.ID, "version": third.Version, "answer": "REFUSED",
+			"refusalReason": "Complet jusqu'en mars"})
+		if got.UserErrors.code() != "" || got.Orientation.Status != "REFUSED" || got.Orientation.RefusalCategory == nil ||
+			*got.Orientation.RefusalCategory != "OTHER" || got.Orientation.RefusalReason == nil || *got.Orientation.RefusalReason != "Complet jusqu'en mars" {
+			t.Fatalf("refusal with text only: %+v", got)
 		}
 	})
 	t.Run("ErrOtherWithoutText", func(t *testing.T) {

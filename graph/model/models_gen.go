@@ -1437,7 +1437,7 @@ type RespondToOrientationInput struct {
 	Version int `json:"version"`
 	// The answer.
 	Answer OrientationAnswer `json:"answer"`
-	// Reason of a refusal, from the closed list (« motif du refus »); required when refused, absent when accepted.
+	// Reason of a refusal, from the closed list (« motif du refus »); absent when accepted. A refusal without it but with a free text is recorded as OTHER (clients written before the closed list); without either it is refused.
 	RefusalCategory *OrientationRefusalCategory `json:"refusalCategory,omitempty"`
 	// Free text of a refusal, 1000 characters at most (« précision »); optional, required when the reason is OTHER.
 	RefusalReason *string `json:"refusalReason,omitempty"`

@@ -400,6 +400,17 @@ func OrientationAlerts(orientations []Orientation, today Date) []Alert {
 	return []Alert{{Kind: AlertKindOrientationUnanswered, Since: first.AddDate(0, 0, 1), DueOn: first, Message: msg}}
 }
 
+// RefusalCategoryOf is the reason a refusal is recorded with: the one given, or OTHER
+// when a client written before the closed list refuses with free text only (the text
+// then says the reason). Refusing with neither stays an error of CheckOrientationAnswer.
+func RefusalCategoryOf(answer OrientationAnswer, category *OrientationRefusalCategory, reason *string) *OrientationRefusalCategory {
+	if answer == OrientationAnswerRefused && category == nil && reason != nil && strings.TrimSpace(*reason) != "" {
+		other := OrientationRefusalCategoryOther
+		return &other
+	}
+	return category
+}
+
 // CheckOrientationAnswer checks the partner's answer to an orientation: only a pending
 // one is answered; a refusal gives its reason from the closed list (« motif de refus »,
 // like DORA's) and may add free text, required when the reason is OTHER; an acceptance

@@ -210,6 +210,15 @@ func TestCheckOrientationTransitions(t *testing.T) {
 		if e := CheckOrientationAnswer(pending, OrientationAnswerRefused, nil, pointerTo("complet"), today, today); e == nil || e.Code != CodeInvalidInput || e.Field[1] != "refusalCategory" {
 			t.Fatalf("refusal without reason: %v", e)
 		}
+		if c := RefusalCategoryOf(OrientationAnswerRefused, nil, pointerTo("complet")); c == nil || *c != OrientationRefusalCategoryOther {
+			t.Fatalf("a refusal with free text only is OTHER: %v", c)
+		}
+		if c := RefusalCategoryOf(OrientationAnswerRefused, nil, pointerTo("  ")); c != nil {
+			t.Fatalf("blank text gives no reason: %v", c)
+		}
+		if c := RefusalCategoryOf(OrientationAnswerAccepted, nil, pointerTo("complet")); c != nil {
+			t.Fatalf("an acceptance has no refusal reason: %v", c)
+		}
 		if e := CheckOrientationAnswer(pending, OrientationAnswerAccepted, nil, nil, NewDate(2026, 2, 1), today); e == nil || e.Code != CodeOutOfOrder {
 			t.Fatalf("answer before orientation: %v", e)
 		}
