@@ -390,18 +390,6 @@ func TestOrientation_RefusedThenAcceptedAndCompleted(t *testing.T) {
 			t.Fatalf("refusal without reason: %+v", got)
 		}
 	})
-	t.Run("RefusalWithTextOnlyIsOther", func(t *testing.T) {
-		// A client written before the closed list refuses with free text only: still
-		// accepted (no breaking change), recorded under OTHER with its text.
-		third, _ := orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "JOB_SEARCH_SUPPORT", "structureId": mission,
-			"purpose": "Atelier CV"})
-		got := respond(t, env, partner, map[string]any{"orientationId": third.ID, "version": third.Version, "answer": "REFUSED",
-			"refusalReason": "Complet jusqu'en mars"})
-		if got.UserErrors.code() != "" || got.Orientation.Status != "REFUSED" || got.Orientation.RefusalCategory == nil ||
-			*got.Orientation.RefusalCategory != "OTHER" || got.Orientation.RefusalReason == nil || *got.Orientation.RefusalReason != "Complet jusqu'en mars" {
-			t.Fatalf("refusal with text only: %+v", got)
-		}
-	})
 	t.Run("ErrOtherWithoutText", func(t *testing.T) {
 		got := respond(t, env, partner, map[string]any{"orientationId": second.ID, "version": second.Version, "answer": "REFUSED",
 			"refusalCategory": "OTHER", "refusalReason": "  "})
@@ -466,6 +454,18 @@ func TestOrientation_RefusedThenAcceptedAndCompleted(t *testing.T) {
 		// Sent twice, refused, accepted, started, completed.
 		if len(summaries) != 6 || summaries[1] != "Orientation refusée : accompagnement à la recherche d'emploi — Mission locale de Lyon" {
 			t.Fatalf("timeline: %q", summaries)
+		}
+	})
+	t.Run("RefusalWithTextOnlyIsOther", func(t *testing.T) {
+		// A client written before the closed list refuses with free text only: still
+		// accepted (no breaking change), recorded under OTHER with its text.
+		third, _ := orient(t, env, ic, map[string]any{"beneficiaryId": bid, "kind": "JOB_SEARCH_SUPPORT", "structureId": mission,
+			"purpose": "Atelier CV"})
+		got := respond(t, env, partner, map[string]any{"orientationId": third.ID, "version": third.Version, "answer": "REFUSED",
+			"refusalReason": "Complet jusqu'en mars"})
+		if got.UserErrors.code() != "" || got.Orientation.Status != "REFUSED" || got.Orientation.RefusalCategory == nil ||
+			*got.Orientation.RefusalCategory != "OTHER" || got.Orientation.RefusalReason == nil || *got.Orientation.RefusalReason != "Complet jusqu'en mars" {
+			t.Fatalf("refusal with text only: %+v", got)
 		}
 	})
 }
