@@ -41,7 +41,8 @@ func migrateDB(ctx context.Context, conn *sql.DB) ([]int64, error) {
 	// module merged later): such migrations are independent, and are applied, not
 	// refused.
 	p, err := goose.NewProvider(goose.DialectPostgres, conn, mustSub(migrations, "migrations"),
-		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true))
+		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true),
+		goose.WithGoMigrations(journeyFactsMigration()))
 	if err != nil {
 		return nil, fmt.Errorf("db: migrate: %w", err)
 	}

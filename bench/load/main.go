@@ -112,7 +112,13 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "seeded %d rows in %s\n\n", rep.Total(), rep.Duration.Round(time.Second))
+		fmt.Fprintf(out, "seeded %d rows in %s\n", rep.Total(), rep.Duration.Round(time.Second))
+		t0 := time.Now()
+		facts, err := db.FillJourneyFacts(ctx, url)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "journey facts: %d rows in %s\n\n", facts, time.Since(t0).Round(time.Second))
 	} else {
 		fmt.Fprintf(out, "database already seeded: %d beneficiaries\n\n", n)
 	}
