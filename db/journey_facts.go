@@ -216,7 +216,15 @@ type RederiveReport struct {
 // Rederive re-derives every journey from its acts (model.DeriveJourney, repairing the
 // journeys whose stored state differs), then rebuilds journey_facts from scratch and
 // counts the rows that differed. Zero differences are expected: the acts keep both.
-func (s *Store) Rederive(ctx context.Context) (RederiveReport, error) {
+func (s *Store) Rederive(ctx context.Context) (RederiveReport, error) { return s.rederive(ctx, true) }
+
+// CheckJourneyFacts is Rederive without the repairs: it only counts the differences
+// (the exactness tests).
+func (s *Store) CheckJourneyFacts(ctx context.Context) (RederiveReport, error) {
+	return s.rederive(ctx, false)
+}
+
+func (s *Store) rederive(ctx context.Context, repair bool) (RederiveReport, error) {
 	var rep RederiveReport
 	var keys []string
 	if err := s.db.SelectContext(ctx, &keys, `SELECT id FROM beneficiaries ORDER BY id`); err != nil {
@@ -227,7 +235,7 @@ func (s *Store) Rederive(ctx context.Context) (RederiveReport, error) {
 		part := keys[i:min(i+batch, len(keys))]
 		err := s.WithTx(ctx, func(tx *Tx) error {
 			for _, k := range part {
-				changed, err := tx.rederiveJourney(ctx, k, s.Params)
+				changed, err := tx.rederiveJourney(ctx, k, s.Params, repair)
 				if err != nil {
 					return err
 				}
@@ -256,7 +264,7 @@ func (s *Store) Rederive(ctx context.Context) (RederiveReport, error) {
 			WHERE ROW(f.*) IS DISTINCT FROM ROW(j.*)`); err != nil {
 			return fmt.Errorf("compare: %w", err)
 		}
-		if rep.FactsChanged == 0 {
+		if rep.FactsChanged == 0 || !repair {
 			return nil
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM journey_facts`); err != nil {
@@ -272,9 +280,9 @@ func (s *Store) Rederive(ctx context.Context) (RederiveReport, error) {
 }
 
 // rederiveJourney re-derives journey key with model.DeriveJourney and compares the result
-// with the stored phase, period and alerts; when they differ it writes the derivation
-// (refreshJourney) and reports it.
-func (tx *Tx) rederiveJourney(ctx context.Context, key string, base model.Parameters) (bool, error) {
+// with the stored phase, period and alerts; when they differ it reports it and, with
+// repair, writes the derivation (refreshJourney).
+func (tx *Tx) rederiveJourney(ctx context.Context, key string, base model.Parameters, repair bool) (bool, error) {
 	f, err := tx.journeyFacts(ctx, key)
 	if err != nil {
 		return false, err
@@ -298,8 +306,8 @@ func (tx *Tx) rederiveJourney(ctx context.Context, key string, base model.Parame
 	}
 	same := stored.Phase == string(st.Phase) && stored.StartsOn != nil && *stored.StartsOn == st.StartsOn &&
 		stored.EndsOn != nil && *stored.EndsOn == st.EndsOn && sameSchedules(alerts, st.Alerts)
-	if same {
-		return false, nil
+	if same || !repair {
+		return !same, nil
 	}
 	return true, tx.refreshJourney(ctx, key, base)
 }
