@@ -652,7 +652,7 @@ func verdict(ok bool) string {
 
 // indicatorsYearQuery: the 31 indicators of one year by department, as a national
 // analyst (issue 19).
-const indicatorsYearQuery = `{ indicators(input: {period: {from: "2025-11-01", to: "2026-10-31"}, breakdown: DEPARTMENT}) {
+const indicatorsYearQuery = `{ indicators(input: {period: {from: "2025-01-01", to: "2025-12-31"}, breakdown: DEPARTMENT}) {
   from to rows { indicator total { value numerator denominator suppressed } cells { key value numerator denominator suppressed } } } }`
 
 // issue19 prints the targets of issue 19 with their verdicts; a missed target says by
