@@ -171,7 +171,7 @@ func TestJourneyFacts_RandomActs(t *testing.T) {
 	}
 	pick := func(xs ...string) string { return xs[rnd.IntN(len(xs))] }
 	var ids []string
-	const journeys, steps = 10, 160
+	const journeys, steps = 10, 200
 	accepted := map[string]int{}
 	for i := 0; i < steps; i++ {
 		setDay(day.AddDate(0, 0, rnd.IntN(9)))
@@ -186,6 +186,24 @@ func TestJourneyFacts_RandomActs(t *testing.T) {
 			continue
 		}
 		id := ids[rnd.IntN(len(ids))]
+		// lastExit returns the day of the journey's last exit, if any.
+		lastExit := func(id string) []model.Date {
+			var exited []model.Date
+			_, key, _ := model.ParseGlobalID(id)
+			if err := env.Store.DB().Select(&exited, `SELECT exited_on FROM journey_exits WHERE beneficiary_id = $1 ORDER BY seq DESC LIMIT 1`, key); err != nil {
+				t.Fatal(err)
+			}
+			return exited
+		}
+		// before is a day before today, before the last exit when there is one (the
+		// outcome and French level indicators count what was there by the end).
+		before := func() string {
+			from := day
+			if e := lastExit(id); len(e) == 1 {
+				from = e[0]
+			}
+			return from.AddDate(0, 0, -rnd.IntN(30)).String()
+		}
 		var name string
 		var ues []userError
 		try := func(p *model.Principal, n string, input map[string]any, sel string) map[string]any {
@@ -204,7 +222,7 @@ func TestJourneyFacts_RandomActs(t *testing.T) {
 				t.Fatal(err)
 			}
 			next := map[string][]int{"REFERRED": {0}, "CONVOKED": {0}, "WELCOMED": {2, 3, 3, 4, 5},
-				"CONTRACTED": {5, 5, 6, 7, 8, 9, 13, 14}, "REINTEGRATED": {5, 8, 13}, "EXITED": {5, 11, 11, 12}, "FOLLOW_UP": {11, 11, 12}}[phase]
+				"CONTRACTED": {5, 6, 7, 8, 9, 9, 9, 13, 14}, "REINTEGRATED": {5, 8, 9, 13}, "EXITED": {5, 11, 11, 12, 13, 14}, "FOLLOW_UP": {11, 11, 12, 13}}[phase]
 			if len(next) > 0 {
 				kind = next[rnd.IntN(len(next))]
 			}
@@ -245,27 +263,27 @@ func TestJourneyFacts_RandomActs(t *testing.T) {
 			try(coord, "excludeBeneficiary", map[string]any{"beneficiaryId": id, "excludedOn": d, "reason": pick("TWO_HOUSING_REFUSALS", "NON_ADHERENCE")}, "")
 		case 11:
 			// The follow-up due day after the last exit: jump there (the clock moves on).
-			var exited []model.Date
-			_, key, _ := model.ParseGlobalID(id)
-			if err := env.Store.DB().Select(&exited, `SELECT exited_on FROM journey_exits WHERE beneficiary_id = $1 ORDER BY seq DESC LIMIT 1`, key); err != nil {
-				t.Fatal(err)
-			}
-			stage, months := pick("THREE_MONTHS", "SIX_MONTHS"), 3
-			if stage == "SIX_MONTHS" {
-				months = 6
-			}
-			if len(exited) == 1 {
-				if due := exited[0].AddMonthsClamped(months).AddDate(0, 0, rnd.IntN(20)-10); due.After(day) {
-					setDay(due)
+			// The next follow-up, on a day near its due day (the clock jumps there).
+			for _, fu := range []struct {
+				stage  string
+				months int
+			}{{"THREE_MONTHS", 3}, {"SIX_MONTHS", 6}} {
+				if exited := lastExit(id); len(exited) == 1 {
+					if due := exited[0].AddMonthsClamped(fu.months).AddDate(0, 0, rnd.IntN(20)-10); due.After(day) {
+						setDay(due)
+					}
+				}
+				try(ic, "recordFollowUp", followUp(id, fu.stage, day.String()), "")
+				if len(ues) == 0 || ues[0].Code != "ALREADY_EXISTS" {
+					break
 				}
 			}
-			try(ic, "recordFollowUp", followUp(id, stage, day.String()), "")
 		case 12:
 			try(sr, "reintegrateBeneficiary", map[string]any{"beneficiaryId": id, "reintegratedOn": d, "until": day.AddMonthsClamped(6).String(),
 				"reason": "accord du préfet"}, "")
 		case 13:
 			in := map[string]any{"beneficiaryId": id, "kind": pick("EMPLOYMENT", "QUALIFYING_TRAINING", "FRANCE_TRAVAIL_REGISTRATION"),
-				"startsOn": day.AddDate(0, 0, -rnd.IntN(60)).String()}
+				"startsOn": before()}
 			if in["kind"] == "EMPLOYMENT" {
 				in["contractType"], in["weeklyHours"], in["jobTitle"] = pick("CDI", "TEMPORARY"), 35, "Agent"
 			}
@@ -274,7 +292,8 @@ func TestJourneyFacts_RandomActs(t *testing.T) {
 			}
 			try(ic, "recordOutcome", in, "")
 		case 14:
-			try(coord, "recordFrenchLevel", map[string]any{"beneficiaryId": id, "level": pick("BELOW_A1", "A1", "A2", "B1"), "assessedOn": d, "source": "OFII_CIR_TEST"}, "")
+			try(coord, "recordFrenchLevel", map[string]any{"beneficiaryId": id, "level": pick("BELOW_A1", "A1", "A2", "B1"),
+				"assessedOn": before(), "source": "OFII_CIR_TEST"}, "")
 		case 15:
 			try(coord, "assignReferents", map[string]any{"beneficiaryId": id, "socialWorkerId": workers[rnd.IntN(len(workers))]}, "")
 		}
