@@ -89,6 +89,7 @@ var keptColumns = map[string][]string{
 	"reintegrations":                  {"approved_by"},
 	"follow_ups":                      {"stage", "housing_situation", "employment_situation", "training_situation"},
 	"beneficiary_alerts":              {"kind"},
+	"journey_facts":                   {"department", "phase", "end_kind", "end_reason", "end_housing"},
 	"collective_action_registrations": {},
 	"professional_diagnostics":        {"education_level", "experiences", "author_subject"},
 	"french_levels":                   {"level", "source", "author_subject"},

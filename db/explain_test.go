@@ -28,7 +28,7 @@ var largeTables = map[string]bool{
 	"beneficiaries": true, "household_members": true, "convocations": true, "interviews": true, "diagnostic_axes": true,
 	"referent_assignments": true, "objectives": true, "plan_actions": true, "engagement_contracts": true,
 	"housing_proposals": true, "rights_steps": true, "accessibility": true, "evaluations": true, "journey_exits": true,
-	"reintegrations": true, "follow_ups": true, "beneficiary_alerts": true, "collective_action_registrations": true,
+	"reintegrations": true, "follow_ups": true, "beneficiary_alerts": true, "journey_facts": true, "collective_action_registrations": true,
 	"professional_diagnostics": true, "french_levels": true, "orientations": true, "support_actions": true, "outcomes": true,
 	"offers": true, "offer_changes": true, "network_events": true, "network_event_participants": true, "audit_log": true,
 }
@@ -152,6 +152,9 @@ func explainStore(t *testing.T) (s *Store, rec *planRecorder, strict bool) {
 			t.Fatal(err)
 		}
 		if _, err := seed.LoadWith(ctx, url, seed.Options{Scale: explainScale, Seed: seed.DefaultSeed}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := FillJourneyFacts(ctx, url); err != nil {
 			t.Fatal(err)
 		}
 	}

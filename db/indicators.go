@@ -115,6 +115,9 @@ type IndicatorQuery struct {
 	Periods   []IndicatorPeriod
 	Breakdown *model.Breakdown
 	Scope     IndicatorScope
+	// FromActs recomputes the journeys' facts from the acts instead of reading the facts
+	// the acts keep (journey_facts): the exactness tests compare both.
+	FromActs bool
 }
 
 // indicatorGroup is one statement: the indicators it computes and how it is written.
@@ -410,6 +413,32 @@ func beneficiaryKey(bd *model.Breakdown) (key string, label labelSQL) {
 	return "NULL::text", noLabel
 }
 
+// factKey is beneficiaryKey over the journey facts (alias jf): the breakdowns the facts
+// carry read them; the others read the beneficiary (alias b, needsB).
+func factKey(bd *model.Breakdown) (key string, label labelSQL, needsB bool) {
+	if bd == nil {
+		return "NULL::text", noLabel, false
+	}
+	switch *bd {
+	case model.BreakdownReason:
+		return "jf.end_reason", noLabel, false // the reason of the journey's end (none while in progress)
+	case model.BreakdownDepartment:
+		return "jf.department", departmentLabel, false
+	case model.BreakdownStructure:
+		return "jf.social_operator_id::text", structureLabel, false
+	case model.BreakdownReferent:
+		return "jf.social_worker_id::text", staffLabel, false
+	case model.BreakdownCohortMonth:
+		return "to_char(jf.referred_on, 'YYYY-MM')", noLabel, false
+	case model.BreakdownCohortQuarter:
+		return `to_char(jf.referred_on, 'YYYY-"T"Q')`, noLabel, false
+	case model.BreakdownCohortYear:
+		return "to_char(jf.referred_on, 'YYYY')", noLabel, false
+	}
+	key, label = beneficiaryKey(bd)
+	return key, label, true
+}
+
 // ageBandSQL is model.AgeBandOn(birth date, referral day) in SQL.
 func ageBandSQL(alias string) string {
 	var b strings.Builder
@@ -540,69 +569,34 @@ func groupedSelect(q IndicatorQuery, with, rel string, label labelSQL, aggs []ag
 const inPeriod = " BETWEEN per.f AND per.t"
 
 // journeyIndicatorsSQL: one row per journey of the scope (its current end: the last exit
-// or exclusion not re-opened by a reintegration), then every journey indicator as a
-// FILTERed aggregate.
+// or exclusion not re-opened by a reintegration), read from the journey facts the acts
+// keep (journey_facts, db/journey_facts.go), or recomputed from the acts with the same
+// statement when q.FromActs; then every journey indicator as a FILTERed aggregate.
 func journeyIndicatorsSQL(s *Store, q IndicatorQuery, a *sqlArgs, today model.Date) string {
-	key, label := beneficiaryKey(q.Breakdown)
-	if q.Breakdown != nil && *q.Breakdown == model.BreakdownReason {
-		key = "e.reason" // the reason of the journey's end (none while in progress)
-	}
+	key, label, needsB := factKey(q.Breakdown)
 	per := periodsSQL(q, a)
-	scope := q.Scope.deptCond(a, "b.department")
+	source := "journey_facts"
+	if q.FromActs {
+		sel, _ := journeyFactsSelect(s.Params, a, "TRUE")
+		source = "(" + sel + ")"
+	}
+	join := ""
+	if needsB {
+		join = "JOIN beneficiaries b ON b.id = jf.beneficiary_id"
+	}
+	scope := q.Scope.deptCond(a, "jf.department")
 	maxTo, minFrom := a.arg(lastDay(q)), a.arg(firstDay(q))
-	counts := countsAsEmploymentOrTrainingSQL("x", &a.args)
-	durable := durableEmploymentSQL("x", a)
-	sustained := sustainedSQL("fu", a)
-	employed := employedSQL("fu", a)
 	todayCol := a.arg(today) + "::date"
 	todayArg := "x.today"
-	p := s.Params
 	j := fmt.Sprintf(`%s,
 j AS MATERIALIZED (
-	SELECT %s AS key, %s AS today,
-		b.referred_on, b.welcome_held_on AS entry_on, COALESCE(b.cir_signed_on, b.referred_on) AS cir_on,
-		COALESCE(b.welcome_due_on, (COALESCE(b.cir_signed_on, b.referred_on) + make_interval(months => COALESCE(pp.welcome_delay_months, %d)))::date) AS welcome_due_on,
-		b.journey_ends_on, ec.signed_on AS contract_on,
-		e.exited_on AS end_on, e.kind AS end_kind, e.reason AS end_reason, e.housing_situation AS end_housing,
-		(e.id IS NOT NULL AND EXISTS (SELECT 1 FROM outcomes x WHERE x.beneficiary_id = b.id AND %s
-			AND x.starts_on <= e.exited_on AND (x.ends_on IS NULL OR x.ends_on >= e.exited_on))) AS emp_at_end,
-		(e.id IS NOT NULL AND EXISTS (SELECT 1 FROM outcomes x WHERE x.beneficiary_id = b.id AND %s
-			AND x.starts_on <= e.exited_on AND (x.ends_on IS NULL OR x.ends_on >= e.exited_on))) AS durable_at_end,
-		(e.id IS NOT NULL AND EXISTS (SELECT 1 FROM outcomes x WHERE x.beneficiary_id = b.id AND x.kind = 'QUALIFYING_TRAINING'
-			AND x.starts_on <= e.exited_on)) AS training_by_end,
-		(e.id IS NOT NULL AND EXISTS (SELECT 1 FROM rights_steps r WHERE r.beneficiary_id = b.id AND r.status = 'DONE'
-			AND r.completed_on <= e.exited_on)) AS rights_by_end,
-		ev.entry AS eval_entry, ev.mid AS eval_mid, ev.exit AS eval_exit,
-		b.welcome_held_on + COALESCE(pp.entry_evaluation_delay_days, %d) AS entry_eval_due,
-		(b.welcome_held_on + make_interval(months => COALESCE(pp.mid_course_evaluation_months, %d)))::date AS mid_due,
-		(e.exited_on + make_interval(months => %d))::date AS fu3_due,
-		(e.exited_on + make_interval(months => %d))::date AS fu6_due,
-		COALESCE(fu.fu3, false) AS fu3, COALESCE(fu.fu3_ok, false) AS fu3_ok,
-		COALESCE(fu.fu6, false) AS fu6, COALESCE(fu.fu6_ok, false) AS fu6_ok,
-		COALESCE(fu.fu3_emp, false) AS fu3_emp, COALESCE(fu.fu6_emp, false) AS fu6_emp,
-		(b.welcome_held_on + make_interval(months => 6))::date AS ret6_due,
-		(b.welcome_held_on + make_interval(months => 12))::date AS ret12_due,
-		fr.first_rank, fr.last_rank, fr.assessments
-	FROM beneficiaries b
-	LEFT JOIN programme_parameters pp ON pp.department = b.department
-	LEFT JOIN engagement_contracts ec ON ec.beneficiary_id = b.id
-	LEFT JOIN LATERAL (SELECT le.id, le.kind, le.exited_on, le.reason, le.housing_situation FROM journey_exits le
-		WHERE le.beneficiary_id = b.id ORDER BY le.exited_on DESC, le.created_at DESC LIMIT 1) last ON true
-	LEFT JOIN LATERAL (SELECT last.id, last.kind, last.exited_on, last.reason, last.housing_situation
-		WHERE last.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM reintegrations ri WHERE ri.exit_id = last.id)) e ON true
-	LEFT JOIN LATERAL (SELECT bool_or(v.stage = 'ENTRY') AS entry, bool_or(v.stage = 'MID_COURSE') AS mid,
-		bool_or(v.stage = 'EXIT') AS exit FROM evaluations v WHERE v.beneficiary_id = b.id) ev ON true
-	LEFT JOIN LATERAL (SELECT bool_or(fu.stage = 'THREE_MONTHS') AS fu3, bool_or(fu.stage = 'THREE_MONTHS' AND %s) AS fu3_ok,
-		bool_or(fu.stage = 'SIX_MONTHS') AS fu6, bool_or(fu.stage = 'SIX_MONTHS' AND %s) AS fu6_ok,
-		bool_or(fu.stage = 'THREE_MONTHS' AND %s) AS fu3_emp, bool_or(fu.stage = 'SIX_MONTHS' AND %s) AS fu6_emp
-		FROM follow_ups fu WHERE fu.exit_id = e.id) fu ON true
-	LEFT JOIN LATERAL (SELECT (array_agg(%s ORDER BY fl.assessed_on, fl.created_at))[1] AS first_rank,
-		(array_agg(%s ORDER BY fl.assessed_on DESC, fl.created_at DESC))[1] AS last_rank, count(*) AS assessments
-		FROM french_levels fl WHERE fl.beneficiary_id = b.id AND e.id IS NOT NULL AND fl.assessed_on <= e.exited_on) fr ON true
-	WHERE %s AND b.referred_on <= %s::date AND (e.exited_on IS NULL OR e.exited_on >= %s::date)
-)`, per, key, todayCol, p.WelcomeDelayMonths, counts, durable, p.EntryEvaluationDelayDays, p.MidCourseEvaluationMonths,
-		p.FollowUpMonths[model.FollowUpStageThreeMonths], p.FollowUpMonths[model.FollowUpStageSixMonths],
-		sustained, sustained, employed, employed, cefrRank("fl.level"), cefrRank("fl.level"), scope, maxTo, minFrom)
+	SELECT %s AS key, %s AS today, jf.referred_on, jf.entry_on, jf.cir_on, jf.welcome_due_on, jf.journey_ends_on, jf.contract_on,
+		jf.end_on, jf.end_kind, jf.end_reason, jf.end_housing, jf.emp_at_end, jf.durable_at_end, jf.training_by_end, jf.rights_by_end,
+		jf.eval_entry, jf.eval_mid, jf.eval_exit, jf.entry_eval_due, jf.mid_due, jf.fu3_due, jf.fu6_due,
+		jf.fu3, jf.fu3_ok, jf.fu6, jf.fu6_ok, jf.fu3_emp, jf.fu6_emp, jf.ret6_due, jf.ret12_due, jf.first_rank, jf.last_rank, jf.assessments
+	FROM %s jf %s
+	WHERE %s AND jf.referred_on <= %s::date AND (jf.end_on IS NULL OR jf.end_on >= %s::date)
+)`, per, key, todayCol, source, join, scope, maxTo, minFrom)
 
 	active := "(x.referred_on <= per.t AND (x.end_on IS NULL OR x.end_on >= per.f))"
 	ended := "(x.end_on" + inPeriod + ")"

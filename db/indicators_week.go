@@ -52,8 +52,8 @@ func (s *Store) CoordinatorWeek(ctx context.Context, p *model.Principal, departm
 		}
 		if err := tx.SelectContext(ctx, &out.Trends, `WITH w AS (SELECT d::date AS week FROM generate_series($2::date, $3::date, interval '7 days') d)
 			SELECT w.week,
-				(SELECT count(*) FROM beneficiaries b WHERE b.department = ANY($1::text[]) AND b.referred_on BETWEEN w.week AND w.week + 6) AS referrals,
-				(SELECT count(*) FROM beneficiaries b WHERE b.department = ANY($1::text[]) AND b.welcome_held_on BETWEEN w.week AND w.week + 6) AS entries,
+				(SELECT count(*) FROM journey_facts jf WHERE jf.department = ANY($1::text[]) AND jf.referred_on BETWEEN w.week AND w.week + 6) AS referrals,
+				(SELECT count(*) FROM journey_facts jf WHERE jf.department = ANY($1::text[]) AND jf.entry_on BETWEEN w.week AND w.week + 6) AS entries,
 				(SELECT count(*) FROM journey_exits e JOIN beneficiaries b ON b.id = e.beneficiary_id
 					WHERE b.department = ANY($1::text[]) AND e.exited_on BETWEEN w.week AND w.week + 6) AS ends,
 				(SELECT count(*) FROM orientations o JOIN beneficiaries b ON b.id = o.beneficiary_id
@@ -107,10 +107,10 @@ func weekDue(ctx context.Context, tx *Tx, deps any, today, sunday model.Date, fi
 		SELECT x.*, row_number() OVER (PARTITION BY x.kind ORDER BY x.due_on, x.tiebreak) AS rn,
 			count(*) OVER (PARTITION BY x.kind) AS total
 		FROM (
-			SELECT a.kind, a.beneficiary_id, NULL::uuid AS structure_id, NULL::uuid AS offer_id, a.active_from AS since, a.due_on,
-				a.beneficiary_id::text AS tiebreak
-			FROM beneficiary_alerts a JOIN beneficiaries b ON b.id = a.beneficiary_id
-			WHERE b.department = ANY($1::text[]) AND a.due_on BETWEEN $2::date AND $3::date
+			SELECT a.kind, jf.beneficiary_id, NULL::uuid AS structure_id, NULL::uuid AS offer_id, a.active_from AS since, a.due_on,
+				jf.beneficiary_id::text AS tiebreak
+			FROM journey_facts jf CROSS JOIN LATERAL %s a
+			WHERE jf.department = ANY($1::text[]) AND a.due_on BETWEEN $2::date AND $3::date
 			UNION ALL
 			SELECT '%s', o.beneficiary_id, o.structure_id, NULL, o.oriented_on, o.answer_due_on, o.id::text
 			FROM orientations o JOIN beneficiaries b ON b.id = o.beneficiary_id
@@ -119,7 +119,7 @@ func weekDue(ctx context.Context, tx *Tx, deps any, today, sunday model.Date, fi
 			SELECT '%s', NULL, o.structure_id, o.id, (coalesce(o.verified_at, o.created_at) AT TIME ZONE 'Europe/Paris')::date, %s, o.id::text
 			FROM offers o WHERE o.status = 'PUBLISHED' AND o.department = ANY($1::text[]) AND %s BETWEEN $2::date AND $3::date
 		) x
-	) y WHERE rn <= GREATEST($4, 1)`, model.NetworkAlertKindOrientationUnanswered, model.NetworkAlertKindStaleOffer,
+	) y WHERE rn <= GREATEST($4, 1)`, factAlerts(), model.NetworkAlertKindOrientationUnanswered, model.NetworkAlertKindStaleOffer,
 		dueExpr, dueExpr), deps, today, sunday, first)
 	if err != nil {
 		return err

@@ -41,7 +41,8 @@ func migrateDB(ctx context.Context, conn *sql.DB) ([]int64, error) {
 	// module merged later): such migrations are independent, and are applied, not
 	// refused.
 	p, err := goose.NewProvider(goose.DialectPostgres, conn, mustSub(migrations, "migrations"),
-		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true))
+		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true),
+		goose.WithGoMigrations(goMigrations()...))
 	if err != nil {
 		return nil, fmt.Errorf("db: migrate: %w", err)
 	}
@@ -55,4 +56,10 @@ func migrateDB(ctx context.Context, conn *sql.DB) ([]int64, error) {
 		slog.DebugContext(ctx, "migration applied", "version", r.Source.Version, "duration", r.Duration)
 	}
 	return applied, nil
+}
+
+// goMigrations are the migrations written in Go, beside the SQL files: 00101 fills the
+// journey facts with the statement the acts run (db/journey_facts.go).
+func goMigrations() []*goose.Migration {
+	return []*goose.Migration{journeyFactsMigration()}
 }

@@ -59,12 +59,13 @@ func activeAlertSQL(alias, today string) string {
 		alias, today, model.AlertKindJourneyLimitNear)
 }
 
-// anyAlertCondition is the SQL condition "the beneficiary (alias) shows at least one
-// alert on the day todayArg", as Beneficiary.alerts lists them: the journey's alerts
-// (beneficiary_alerts) and ORIENTATION_UNANSWERED, derived from the orientations.
+// anyAlertCondition is the SQL condition "the beneficiary (alias, with its journey facts
+// jf) shows at least one alert on the day todayArg", as Beneficiary.alerts lists them: the
+// journey's alerts (jf.alerts_from: every journey alert stays active from its first day
+// on, JOURNEY_LIMIT_REACHED taking over from JOURNEY_LIMIT_NEAR) and
+// ORIENTATION_UNANSWERED, derived from the orientations.
 func anyAlertCondition(alias, todayArg string) string {
-	return fmt.Sprintf("(EXISTS (SELECT 1 FROM beneficiary_alerts a WHERE a.beneficiary_id = %s.id AND %s) OR %s)",
-		alias, activeAlertSQL("a", todayArg+"::date"), orientationUnansweredCondition(alias, todayArg))
+	return fmt.Sprintf("(jf.alerts_from <= %s::date OR %s)", todayArg, orientationUnansweredCondition(alias, todayArg))
 }
 
 // NetworkOverview computes the dashboard of departments (checked by OverviewTerritory)
@@ -86,8 +87,9 @@ func (s *Store) NetworkOverview(ctx context.Context, p *model.Principal, departm
 		}
 		if err := tx.SelectContext(ctx, &out.Caseloads, `SELECT ra.staff_member_id, ra.kind, count(*) AS active_journeys,
 				count(*) FILTER (WHERE `+anyAlertCondition("b", "$2")+`) AS with_alerts
-			FROM referent_assignments ra JOIN beneficiaries b ON b.id = ra.beneficiary_id
-			WHERE ra.ended_at IS NULL AND b.department = ANY($1::text[]) AND b.phase = ANY($3::text[])
+			FROM referent_assignments ra JOIN journey_facts jf ON jf.beneficiary_id = ra.beneficiary_id
+			JOIN beneficiaries b ON b.id = jf.beneficiary_id
+			WHERE ra.ended_at IS NULL AND jf.department = ANY($1::text[]) AND jf.phase = ANY($3::text[])
 			GROUP BY ra.staff_member_id, ra.kind ORDER BY active_journeys DESC, ra.staff_member_id`, deps, today, pq.Array(model.PhasesInProgress())); err != nil {
 			return fmt.Errorf("caseloads: %w", err)
 		}
@@ -143,8 +145,8 @@ func overviewPhases(ctx context.Context, tx *Tx, deps any, out *model.NetworkOve
 		Phase model.JourneyPhase `db:"phase"`
 		Count int                `db:"n"`
 	}
-	if err := tx.SelectContext(ctx, &rows, `SELECT b.phase, count(*) AS n FROM beneficiaries b
-		WHERE b.department = ANY($1::text[]) GROUP BY b.phase`, deps); err != nil {
+	if err := tx.SelectContext(ctx, &rows, `SELECT jf.phase, count(*) AS n FROM journey_facts jf
+		WHERE jf.department = ANY($1::text[]) GROUP BY jf.phase`, deps); err != nil {
 		return err
 	}
 	byPhase := map[model.JourneyPhase]int{}
@@ -166,10 +168,10 @@ func overviewAlerts(ctx context.Context, tx *Tx, deps any, today model.Date, fir
 		SELECT x.*, row_number() OVER (PARTITION BY x.kind ORDER BY x.since, x.due_on NULLS LAST, x.tiebreak) AS rn,
 			count(*) OVER (PARTITION BY x.kind) AS total
 		FROM (
-			SELECT a.kind, a.beneficiary_id, NULL::uuid AS structure_id, NULL::uuid AS offer_id, a.active_from AS since, a.due_on,
-				a.beneficiary_id::text AS tiebreak
-			FROM beneficiary_alerts a JOIN beneficiaries b ON b.id = a.beneficiary_id
-			WHERE b.department = ANY($1::text[]) AND %s
+			SELECT a.kind, jf.beneficiary_id, NULL::uuid AS structure_id, NULL::uuid AS offer_id, a.active_from AS since, a.due_on,
+				jf.beneficiary_id::text AS tiebreak
+			FROM journey_facts jf CROSS JOIN LATERAL %s a
+			WHERE jf.department = ANY($1::text[]) AND jf.alerts_from <= $2::date AND %s
 			UNION ALL
 			SELECT '%s', o.beneficiary_id, o.structure_id, NULL, o.answer_due_on + 1, o.answer_due_on, o.id::text
 			FROM orientations o JOIN beneficiaries b ON b.id = o.beneficiary_id
@@ -178,7 +180,7 @@ func overviewAlerts(ctx context.Context, tx *Tx, deps any, today model.Date, fir
 			SELECT '%s', NULL, o.structure_id, o.id, %s + 1, %s, o.id::text
 			FROM offers o WHERE o.status = 'PUBLISHED' AND o.department = ANY($1::text[]) AND %s < $2::date
 		) x
-	) y WHERE rn <= GREATEST($3, 1)`, activeAlertSQL("a", "$2::date"), model.NetworkAlertKindOrientationUnanswered,
+	) y WHERE rn <= GREATEST($3, 1)`, factAlerts(), activeAlertSQL("a", "$2::date"), model.NetworkAlertKindOrientationUnanswered,
 		model.NetworkAlertKindStaleOffer, dueExpr, dueExpr, dueExpr), deps, today, first)
 	if err != nil {
 		return err

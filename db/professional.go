@@ -122,6 +122,9 @@ func (s *Store) professionalAct(ctx context.Context, p *model.Principal, key, na
 		if _, err := tx.ExecContext(ctx, `UPDATE beneficiaries SET version = version + 1, updated_at = $2 WHERE id = $1`, key, tx.Now); err != nil {
 			return fmt.Errorf("bump version: %w", err)
 		}
+		if err := tx.writeJourneyFacts(ctx, key, s.Params); err != nil { // outcomes and French levels are facts of the journey
+			return err
+		}
 		if after, err = tx.getBeneficiary(ctx, p, key, false); err != nil {
 			return err
 		}

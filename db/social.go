@@ -286,6 +286,9 @@ func (tx *Tx) refreshJourney(ctx context.Context, key string, base model.Paramet
 	if err != nil {
 		return fmt.Errorf("refresh alerts: %w", err)
 	}
+	if err := tx.writeJourneyFacts(ctx, key, base); err != nil {
+		return err
+	}
 	return tx.alertsChanged(ctx, key, f.Department, before, st.Alerts)
 }
 

@@ -89,10 +89,9 @@ func (s *Store) Beneficiaries(ctx context.Context, p *model.Principal, f Benefic
 		default:
 			// JOURNEY_LIMIT_NEAR gives way to JOURNEY_LIMIT_REACHED once the limit is
 			// passed, as in model.ActiveAlerts.
-			today := arg(tx.today())
-			q.Where = append(q.Where, fmt.Sprintf(`EXISTS (SELECT 1 FROM beneficiary_alerts a WHERE a.beneficiary_id = b.id
-				AND a.kind = %s AND a.active_from <= %s AND (a.kind <> 'JOURNEY_LIMIT_NEAR' OR a.due_on >= %[2]s))`,
-				arg(string(*f.Alert)), today))
+			// Read from the journey facts the acts keep (journey_facts).
+			q.Where = append(q.Where, "EXISTS (SELECT 1 FROM journey_facts jf WHERE jf.beneficiary_id = b.id AND "+
+				factAlertActive(*f.Alert, arg(tx.today()))+")")
 		}
 		if f.ProtectionType != nil {
 			q.Where = append(q.Where, "b.protection_type = "+arg(string(*f.ProtectionType)))

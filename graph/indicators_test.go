@@ -57,6 +57,7 @@ func (d *indicatorData) exec(t *testing.T, q string, args ...any) {
 	if _, err := d.env.Store.DB().Exec(q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
+	fillJourneyFacts(t, d.env) // rows written without the acts: their facts follow, as after the seed
 }
 
 func null(s string) any {
@@ -86,6 +87,7 @@ func (d *indicatorData) add(t *testing.T, j journeySpec) {
 		t.Fatalf("beneficiary %s: %v", j.name, err)
 	}
 	d.ids[j.name] = id
+	fillJourneyFacts(t, d.env)
 	if j.contract != "" {
 		d.exec(t, `INSERT INTO engagement_contracts (beneficiary_id, signed_on, consent_recorded, recorded_by, created_at)
 			VALUES ($1, $2, true, 'test', now())`, id, j.contract)

@@ -33,6 +33,9 @@ func seededEnvB(t testing.TB) (*graphtest.Env, *db.StatementCounter, string) {
 		t.Fatal(err)
 	}
 	t.Logf("seeded %d rows in %s", rep.Total(), rep.Duration)
+	if _, err := db.FillJourneyFacts(context.Background(), url); err != nil {
+		t.Fatal(err)
+	}
 	var counter db.StatementCounter
 	store, err := db.Open(context.Background(), url, db.Options{MaxOpenConns: 10, Observer: &counter})
 	if err != nil {

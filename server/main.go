@@ -7,6 +7,9 @@
 //	server maintenance anonymise
 //	                        anonymise the people whose journey is CLOSED for more than
 //	                        AGIR_ANONYMISE_AFTER_DAYS (default 730); the server also does it daily
+//	server maintenance rederive
+//	                        re-derive every journey from its acts and rebuild the journey facts,
+//	                        reporting the differences found (zero expected)
 //	server seed -scale S    fill an empty database with a synthetic programme (department or national)
 //	server sync offers [-source data-inclusion|refugies-info] [-dry-run]
 //	                        synchronise the offer map with its national sources (docs/offer-sources.md);

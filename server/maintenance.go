@@ -66,13 +66,24 @@ func anchorState(anchored bool, h db.AuditHead) string {
 func auditCutoff(c Config, now time.Time) time.Time { return now.AddDate(0, 0, -c.AuditRetentionDays) }
 
 // maintenanceCmd runs data maintenance: `maintenance anonymise` anonymises the people
-// whose journey is CLOSED for more than AGIR_ANONYMISE_AFTER_DAYS (RGPD, DESIGN §6).
+// whose journey is CLOSED for more than AGIR_ANONYMISE_AFTER_DAYS (RGPD, DESIGN §6);
+// `maintenance rederive` re-derives every journey from its acts and rebuilds the journey
+// facts from scratch (issue 19), reporting the differences found (zero expected).
 func maintenanceCmd(ctx context.Context, c Config, args []string, logger *slog.Logger, stdout io.Writer) error {
-	store, closeDB, err := openForSubcommand(ctx, c, logger, "maintenance", args, "anonymise")
+	store, closeDB, err := openForSubcommand(ctx, c, logger, "maintenance", args, "anonymise", "rederive")
 	if err != nil {
 		return err
 	}
 	defer closeDB()
+	if args[0] == "rederive" {
+		rep, err := store.Rederive(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "journeys re-derived: %d, differences: %d\njourney facts rebuilt: %d, differences: %d\n",
+			rep.Journeys, rep.JourneysChanged, rep.Facts, rep.FactsChanged)
+		return nil
+	}
 	n, err := anonymiseClosedJourneys(ctx, store, c)
 	if err != nil {
 		return err

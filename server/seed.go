@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/db/seed"
 )
 
@@ -39,5 +40,11 @@ func seedCmd(ctx context.Context, c Config, args []string, logger *slog.Logger, 
 		return err
 	}
 	fmt.Fprintf(stdout, "seeded %d rows in %s\n", rep.Total(), rep.Duration.Round(time.Second))
+	t0 := time.Now()
+	facts, err := db.FillJourneyFacts(ctx, url) // the seed writes acts as rows (COPY): the facts follow from them
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "journey facts: %d rows in %s\n", facts, time.Since(t0).Round(time.Second))
 	return nil
 }

@@ -51,6 +51,14 @@ type sample struct {
 
 // measure runs op with o.concurrency workers for d and collects latencies.
 func (b *bench) measure(ctx context.Context, name string, d time.Duration, op func(ctx context.Context, worker, i int) error) sample {
+	return b.measureWith(ctx, name, d, 0, op)
+}
+
+// measureWith is measure with clients workers (0: o.concurrency).
+func (b *bench) measureWith(ctx context.Context, name string, d time.Duration, clients int, op func(ctx context.Context, worker, i int) error) sample {
+	if clients <= 0 {
+		clients = b.o.concurrency
+	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var mu sync.Mutex
@@ -62,7 +70,7 @@ func (b *bench) measure(ctx context.Context, name string, d time.Duration, op fu
 	}
 	serverCPU0, pgCPU0 := server.cpu(), postgresCPU()
 	start := time.Now()
-	for w := 0; w < b.o.concurrency; w++ {
+	for w := 0; w < clients; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
@@ -467,9 +475,10 @@ func (b *bench) runAll(ctx context.Context, pgNote string) error {
 	}
 
 	type scenario struct {
-		name string
-		op   func(ctx context.Context, w, i int) error
-		skip string
+		name    string
+		op      func(ctx context.Context, w, i int) error
+		skip    string
+		clients int // 0: o.concurrency
 	}
 	named := func(name string) func(scenario) bool { return func(s scenario) bool { return s.name == name } }
 	scenarios := []scenario{
@@ -485,6 +494,10 @@ func (b *bench) runAll(ctx context.Context, pgNote string) error {
 		{name: "networkOverview/sql", op: b.rawSQL(overviewSQL)},
 		{name: "indicators/agir", skip: "indicators is not in this build's schema"},
 		{name: "indicators/sql", op: b.rawSQL(indicatorsSQL)},
+		// Issue 19: the national indicators of one year by department, alone and with
+		// o.concurrency analysts at once.
+		{name: "indicatorsYear-1/agir", op: b.agir("analyst", indicatorsYearQuery, nil), clients: 1},
+		{name: "indicatorsYear/agir", op: b.agir("analyst", indicatorsYearQuery, nil)},
 		{name: "mix/agir", op: func(ctx context.Context, w, i int) error {
 			switch (w + i) % 10 {
 			case 0, 1, 2, 3, 4:
@@ -550,7 +563,7 @@ func (b *bench) runAll(ctx context.Context, pgNote string) error {
 		}
 	}
 	for _, s := range scenarios {
-		if b.o.only != "" && !strings.Contains(s.name, b.o.only) {
+		if !b.selected(s.name) {
 			continue
 		}
 		if s.op == nil {
@@ -567,7 +580,7 @@ func (b *bench) runAll(ctx context.Context, pgNote string) error {
 			continue
 		}
 		runTurns()
-		results[s.name] = summarize(s.name, []sample{b.measure(ctx, s.name, b.o.duration, s.op)})
+		results[s.name] = summarize(s.name, []sample{b.measureWith(ctx, s.name, b.o.duration, s.clients, s.op)})
 		show(results[s.name])
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -610,6 +623,7 @@ func (b *bench) runAll(ctx context.Context, pgNote string) error {
 			fmt.Fprintf(b.out, "  %-16s AGIR / raw SQL            not measured: no %s query in this build\n", k, k)
 		}
 	}
+	b.issue19(results)
 	rss := float64(b.maxRSS.Load()) / (1 << 20)
 	fmt.Fprintf(b.out, "  server RSS, maximum under load            %6.0f MB (target < 250 MB: %s)\n", rss, verdict(rss > 0 && rss < 250))
 	fmt.Fprintf(b.out, "  server goroutines, maximum under load     %6d\n", b.maxGoroutines.Load())
@@ -634,4 +648,56 @@ func verdict(ok bool) string {
 		return "met"
 	}
 	return "MISSED"
+}
+
+// indicatorsYearQuery: the 31 indicators of one year by department, as a national
+// analyst (issue 19).
+const indicatorsYearQuery = `{ indicators(input: {period: {from: "2025-01-01", to: "2025-12-31"}, breakdown: DEPARTMENT}) {
+  from to rows { indicator total { value numerator denominator suppressed } cells { key value numerator denominator suppressed } } } }`
+
+// issue19 prints the targets of issue 19 with their verdicts; a missed target says by
+// how much.
+func (b *bench) issue19(results map[string]result) {
+	fmt.Fprintf(b.out, "\ntargets of issue 19 (journey facts)\n")
+	judge := func(label string, r result, got time.Duration, limit time.Duration) {
+		if r.n == 0 {
+			fmt.Fprintf(b.out, "  %-44s not measured (-only %q)\n", label, b.o.only)
+			return
+		}
+		v := verdict(got <= limit)
+		if got > limit {
+			v += fmt.Sprintf(" by %s (%.1f×)", ms(got-limit), got.Seconds()/limit.Seconds())
+		}
+		fmt.Fprintf(b.out, "  %-44s %9s (target ≤ %s: %s)\n", label, ms(got), ms(limit), v)
+	}
+	ov := results["networkOverview/agir"]
+	judge(fmt.Sprintf("networkOverview one department p95, %d clients", b.o.concurrency), ov, ov.p95, 100*time.Millisecond)
+	one := results["indicatorsYear-1/agir"]
+	judge("national indicators, one year by dept, 1 client p50", one, one.p50, 300*time.Millisecond)
+	many := results["indicatorsYear/agir"]
+	judge(fmt.Sprintf("national indicators p50, %d concurrent analysts", b.o.concurrency), many, many.p50, time.Second)
+	mix := results["mix/agir"]
+	switch {
+	case mix.n == 0:
+		fmt.Fprintf(b.out, "  %-44s not measured (-only %q)\n", "mix throughput vs the build before", b.o.only)
+	case b.o.mixBefore <= 0:
+		fmt.Fprintf(b.out, "  %-44s %7.1f req/s (not judged: give -mix-before, the older build's req/s in the same run)\n", "mix throughput", mix.rps)
+	default:
+		r := mix.rps / b.o.mixBefore
+		fmt.Fprintf(b.out, "  %-44s %6.2f×  (%.1f / %.1f req/s; target ≥ 0.90×: %s)\n", "mix throughput / before", r, mix.rps, b.o.mixBefore, verdict(r >= 0.9))
+	}
+}
+
+// selected reports whether scenario name is selected by -only (comma-separated parts,
+// any of which the name contains).
+func (b *bench) selected(name string) bool {
+	if b.o.only == "" {
+		return true
+	}
+	for _, part := range strings.Split(b.o.only, ",") {
+		if part != "" && strings.Contains(name, part) {
+			return true
+		}
+	}
+	return false
 }

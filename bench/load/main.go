@@ -45,6 +45,8 @@ type options struct {
 	postgraphile string
 	only         string
 	rounds       int
+	migrate      bool    // apply this build's migrations (off to measure an older build's server on its own database)
+	mixBefore    float64 // mix/agir req/s of the build before (issue 19's target), measured in the same run
 }
 
 func main() {
@@ -54,8 +56,10 @@ func main() {
 	flag.IntVar(&o.concurrency, "concurrency", 8, "concurrent clients")
 	flag.StringVar(&o.dataDir, "data-dir", "", "directory of the private PostgreSQL cluster and the server's files (default $TMPDIR/agir-bench-<scale>)")
 	flag.StringVar(&o.postgraphile, "postgraphile", "auto", "run PostGraphile v5 for the comparison: auto (when npm is found), on, off")
-	flag.StringVar(&o.only, "only", "", "run only the scenarios whose name contains this")
+	flag.StringVar(&o.only, "only", "", "run only the scenarios whose name contains this (or one of these, comma-separated)")
 	flag.IntVar(&o.rounds, "rounds", 3, "the list's scenarios (AGIR, PostGraphile, raw SQL) take turns in this many rounds of duration/rounds each, so that a slower or faster moment of a shared machine weighs on each of them alike")
+	flag.BoolVar(&o.migrate, "migrate", true, "apply this build's migrations to the database (-migrate=false when the server measured is an older build, run from its clone)")
+	flag.Float64Var(&o.mixBefore, "mix-before", 0, "mix/agir throughput (req/s) of the build before, measured in the same run: the mix target of issue 19 is judged against it")
 	flag.Parse()
 	if o.rounds < 1 {
 		o.rounds = 1
@@ -94,8 +98,10 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		defer c.Stop()
 		url = c.URL(pgcluster.DefaultDatabase)
 	}
-	if _, err := db.Migrate(ctx, url); err != nil {
-		return err
+	if o.migrate {
+		if _, err := db.Migrate(ctx, url); err != nil {
+			return err
+		}
 	}
 	conn, err := sql.Open("postgres", url)
 	if err != nil {
@@ -112,7 +118,13 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "seeded %d rows in %s\n\n", rep.Total(), rep.Duration.Round(time.Second))
+		fmt.Fprintf(out, "seeded %d rows in %s\n", rep.Total(), rep.Duration.Round(time.Second))
+		t0 := time.Now()
+		facts, err := db.FillJourneyFacts(ctx, url)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "journey facts: %d rows in %s\n\n", facts, time.Since(t0).Round(time.Second))
 	} else {
 		fmt.Fprintf(out, "database already seeded: %d beneficiaries\n\n", n)
 	}

@@ -48,6 +48,9 @@ func load(ctx context.Context, s *db.Store, generated int) (bool, error) {
 				return err
 			}
 		}
+		if err := tx.FillJourneyFacts(ctx, s.Params); err != nil { // the acts above are written as rows
+			return err
+		}
 		loaded = true
 		return nil
 	})
