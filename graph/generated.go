@@ -1382,6 +1382,7 @@ type BarrierResolver interface {
 	Note(ctx context.Context, obj *model.Barrier) (*string, error)
 }
 type BeneficiaryResolver interface {
+	Referral(ctx context.Context, obj *model.Beneficiary) (*model.Referral, error)
 	SocialOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error)
 	EmploymentOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error)
 
@@ -18813,11 +18814,11 @@ func (ec *executionContext) _Beneficiary_referral(ctx context.Context, field gra
 			return ec.fieldContext_Beneficiary_referral(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Referral(), nil
+			return ec.Resolvers.Beneficiary().Referral(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.Referral) graphql.Marshaler {
-			return ec.marshalOReferral2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Referral) graphql.Marshaler {
+			return ec.marshalOReferral2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx, selections, v)
 		},
 		true,
 		false,
@@ -18828,7 +18829,7 @@ func (ec *executionContext) fieldContext_Beneficiary_referral(_ context.Context,
 		Object:     "Beneficiary",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Referral(ctx, field)
 		},
@@ -57281,7 +57282,7 @@ func (ec *executionContext) marshalNBeneficiary2githubᚗcomᚋagirᚑreseauᚋa
 }
 
 func (ec *executionContext) marshalNBeneficiary2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Beneficiary) graphql.Marshaler {
-	ret := marshalRows(ctx, rowsWaitFree(v), len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBeneficiary2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, sel, v[i])
@@ -57309,7 +57310,7 @@ func (ec *executionContext) marshalNBeneficiaryEdge2githubᚗcomᚋagirᚑreseau
 }
 
 func (ec *executionContext) marshalNBeneficiaryEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[model.Beneficiary]) graphql.Marshaler {
-	ret := marshalRows(ctx, edgesWaitFree(v), len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBeneficiaryEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -61722,8 +61723,11 @@ func (ec *executionContext) unmarshalOPseudonymisedJourneyFilter2ᚖgithubᚗcom
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOReferral2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx context.Context, sel ast.SelectionSet, v model.Referral) graphql.Marshaler {
-	return ec._Referral(ctx, sel, &v)
+func (ec *executionContext) marshalOReferral2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx context.Context, sel ast.SelectionSet, v *model.Referral) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Referral(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSector2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx context.Context, v any) (*model.Sector, error) {
