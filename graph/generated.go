@@ -181,6 +181,7 @@ type ComplexityRoot struct {
 		LastInterview           func(childComplexity int) int
 		LastName                func(childComplexity int) int
 		Nationality             func(childComplexity int) int
+		OpenOrientationCount    func(childComplexity int) int
 		Orientations            func(childComplexity int) int
 		Outcomes                func(childComplexity int) int
 		Phase                   func(childComplexity int) int
@@ -1412,6 +1413,7 @@ type BeneficiaryResolver interface {
 	FrenchLevel(ctx context.Context, obj *model.Beneficiary) (*model.FrenchLevel, error)
 	FrenchLevels(ctx context.Context, obj *model.Beneficiary) ([]model.FrenchLevel, error)
 	Orientations(ctx context.Context, obj *model.Beneficiary) ([]model.Orientation, error)
+	OpenOrientationCount(ctx context.Context, obj *model.Beneficiary) (int, error)
 	SupportActions(ctx context.Context, obj *model.Beneficiary) ([]model.SupportAction, error)
 	Outcomes(ctx context.Context, obj *model.Beneficiary) ([]model.Outcome, error)
 	InEmploymentOrTraining(ctx context.Context, obj *model.Beneficiary) (bool, error)
@@ -2146,6 +2148,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Beneficiary.Nationality(childComplexity), true
+	case "Beneficiary.openOrientationCount":
+		if e.ComplexityRoot.Beneficiary.OpenOrientationCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.OpenOrientationCount(childComplexity), true
 	case "Beneficiary.orientations":
 		if e.ComplexityRoot.Beneficiary.Orientations == nil {
 			break
@@ -11444,6 +11452,8 @@ extend type Beneficiary {
   frenchLevels: [FrenchLevel!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Orientations, latest first (« orientations »)."
   orientations: [Orientation!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Number of orientations in progress: awaiting the partner's answer, accepted or started (« orientations en cours »)."
+  openOrientationCount: Int! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Support actions, latest first (« actions d'appui »)."
   supportActions: [SupportAction!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Outcomes, latest first (« sorties positives »)."
@@ -13099,6 +13109,8 @@ func (ec *executionContext) childFields_Beneficiary(ctx context.Context, field g
 		return ec.fieldContext_Beneficiary_frenchLevels(ctx, field)
 	case "orientations":
 		return ec.fieldContext_Beneficiary_orientations(ctx, field)
+	case "openOrientationCount":
+		return ec.fieldContext_Beneficiary_openOrientationCount(ctx, field)
 	case "supportActions":
 		return ec.fieldContext_Beneficiary_supportActions(ctx, field)
 	case "outcomes":
@@ -19796,6 +19808,29 @@ func (ec *executionContext) fieldContext_Beneficiary_orientations(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_openOrientationCount(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_openOrientationCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().OpenOrientationCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_openOrientationCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Beneficiary_supportActions(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
@@ -48940,6 +48975,11 @@ func (ec *executionContext) _Beneficiary(ctx context.Context, sel ast.SelectionS
 			}
 		case "orientations":
 			out.Values[i] = ec._Beneficiary_orientations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openOrientationCount":
+			out.Values[i] = ec._Beneficiary_openOrientationCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

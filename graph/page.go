@@ -51,6 +51,7 @@ var beneficiaryRelations = map[string]relation{
 	"frenchLevel":             byLoader(func(l *Loaders) primer { return l.Professional.FrenchLevels }),
 	"frenchLevels":            byLoader(func(l *Loaders) primer { return l.Professional.FrenchLevels }),
 	"orientations":            orientationsWithStructures,
+	"openOrientationCount":    byLoader(func(l *Loaders) primer { return l.Professional.OpenCount }),
 	"supportActions":          byLoader(func(l *Loaders) primer { return l.Professional.SupportActions }),
 	"outcomes":                byLoader(func(l *Loaders) primer { return l.Professional.Outcomes }),
 	"inEmploymentOrTraining":  byLoader(func(l *Loaders) primer { return l.Professional.Outcomes }),

@@ -18,6 +18,7 @@ type professionalLoaders struct {
 	Orientations   *listLoader[model.Orientation]
 	SupportActions *listLoader[model.SupportAction]
 	Outcomes       *listLoader[model.Outcome]
+	OpenCount      *valueLoader[int]
 }
 
 func newProfessionalLoaders(store *db.Store) *professionalLoaders {
@@ -27,6 +28,9 @@ func newProfessionalLoaders(store *db.Store) *professionalLoaders {
 		Orientations:   newListLoader(store.OrientationsByBeneficiaries),
 		SupportActions: newListLoader(store.SupportActionsByBeneficiaries),
 		Outcomes:       newListLoader(store.OutcomesByBeneficiaries),
+		OpenCount: newValueLoader(func(ctx context.Context, keys []string) ([]int, error) {
+			return store.OpenOrientationCounts(ctx, model.PrincipalFrom(ctx), keys)
+		}),
 	}
 }
 

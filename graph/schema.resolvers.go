@@ -208,6 +208,10 @@ func (r *beneficiaryResolver) Orientations(ctx context.Context, obj *model.Benef
 	return loadersFrom(ctx).Professional.Orientations.Load(ctx, obj.Key)
 }
 
+func (r *beneficiaryResolver) OpenOrientationCount(ctx context.Context, obj *model.Beneficiary) (int, error) {
+	return loadersFrom(ctx).Professional.OpenCount.Load(ctx, obj.Key)
+}
+
 func (r *beneficiaryResolver) SupportActions(ctx context.Context, obj *model.Beneficiary) ([]model.SupportAction, error) {
 	return loadersFrom(ctx).Professional.SupportActions.Load(ctx, obj.Key)
 }
