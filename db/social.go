@@ -83,8 +83,7 @@ func (tx *Tx) today() model.Date { return model.DateOf(tx.Now) }
 const beneficiaryColumns = `b.id, b.version, b.first_name, b.last_name, b.birth_date, b.sex, b.nationality, b.languages,
 	b.phone, b.email, b.address, b.department, b.protection_type, b.protection_granted_on, b.cir_signed_on,
 	b.social_operator_id, b.employment_operator_id, b.referred_on, b.ofii_reference, b.admission, b.phase,
-	b.journey_starts_on, b.journey_ends_on, b.welcome_due_on, b.welcome_held_on, b.convocation_status, b.created_at,
-	b.sort_name`
+	b.journey_starts_on, b.journey_ends_on, b.welcome_due_on, b.welcome_held_on, b.convocation_status, b.sort_name`
 
 type beneficiaryRow struct {
 	model.Beneficiary

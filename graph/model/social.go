@@ -33,7 +33,6 @@ type Beneficiary struct {
 	WelcomeInterviewDueOn *Date            `db:"welcome_due_on"`
 	WelcomeHeldOn         *Date            `db:"welcome_held_on"`
 	ConvocationStatus     *InterviewStatus `db:"convocation_status"`
-	CreatedAt             time.Time        `db:"created_at"`
 }
 
 // ID returns the global id of b.
