@@ -359,6 +359,14 @@ func TestExplainHotQueries(t *testing.T) {
 				_, err := s.ProfessionalDiagnosticsByBeneficiaries(c, p, k)
 				return err
 			},
+			func(c context.Context, p *model.Principal, k []string) error {
+				_, err := s.ReferralsByKeys(c, p, k)
+				return err
+			},
+			func(c context.Context, p *model.Principal, k []string) error {
+				_, err := s.OpenOrientationCounts(c, p, k)
+				return err
+			},
 		} {
 			if err := f(ctx, coordinator, keys); err != nil {
 				return err

@@ -687,6 +687,37 @@ func (s *Store) OrientationsByBeneficiaries(ctx context.Context, p *model.Princi
 	return out, nil
 }
 
+// OpenOrientationCounts returns, for the beneficiaries of keys, in key order, how many
+// of their orientations are in progress (model.OpenOrientationStatuses), in the scope
+// of their orientations; 0 for a beneficiary without or out of the scope.
+func (s *Store) OpenOrientationCounts(ctx context.Context, p *model.Principal, keys []string) ([]int, error) {
+	out := make([]int, len(keys))
+	err := s.readTx(ctx, func(tx *Tx) error {
+		statuses := make([]string, len(model.OpenOrientationStatuses))
+		for i, st := range model.OpenOrientationStatuses {
+			statuses[i] = string(st)
+		}
+		args := []any{pq.Array(validUUIDs(keys)), pq.Array(statuses)}
+		type row struct {
+			Key   string `db:"beneficiary_id"`
+			Count int    `db:"n"`
+		}
+		var rows []row
+		err := tx.SelectContext(ctx, &rows, `SELECT o.beneficiary_id, count(*) AS n
+			FROM orientations o JOIN beneficiaries b ON b.id = o.beneficiary_id
+			WHERE b.id = ANY($1::uuid[]) AND o.status = ANY($2::text[]) AND (`+recordsScope(p, &args)+`)
+			GROUP BY o.beneficiary_id`, args...)
+		if err != nil {
+			return err
+		}
+		return inKeyOrder(keys, rows, out, func(r row) (string, int) { return r.Key, r.Count })
+	})
+	if err != nil {
+		return nil, fmt.Errorf("db: open orientation counts: %w", err)
+	}
+	return out, nil
+}
+
 // OrientationAlertsByBeneficiaries returns, for each beneficiary, the alert
 // ORIENTATION_UNANSWERED when one of its orientations is unanswered past its deadline
 // today (model.OrientationAlerts). Beneficiary.alerts joins them to the alerts of

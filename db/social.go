@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/lib/pq"
@@ -78,68 +77,23 @@ func beneficiaryScope(p *model.Principal, alias string, args *[]any) string {
 // today is the transaction's calendar day in Europe/Paris.
 func (tx *Tx) today() model.Date { return model.DateOf(tx.Now) }
 
+// beneficiaryColumns are the columns of a beneficiary as read by every read of one,
+// a page's included. The referral's eligibility checks and exceptional admission (the
+// JSON column among them) are read by key on their own (ReferralsByKeys).
 const beneficiaryColumns = `b.id, b.version, b.first_name, b.last_name, b.birth_date, b.sex, b.nationality, b.languages,
 	b.phone, b.email, b.address, b.department, b.protection_type, b.protection_granted_on, b.cir_signed_on,
-	b.social_operator_id, b.employment_operator_id, b.referred_on, b.ofii_reference, b.admission, b.eligibility,
-	b.state_instruction_on, b.state_instruction_ref, b.ofii_agreement_on, b.phase, b.journey_starts_on,
-	b.journey_ends_on, b.welcome_due_on, b.welcome_held_on, b.convocation_status, b.created_at, b.sort_name`
-
-// beneficiaryFieldColumns are the Beneficiary fields whose value comes from the row as
-// read, with the columns behind each ("" for none beyond beneficiaryKeyColumns): those
-// bound to a struct field, and the relations loaded by a key of the row (their
-// resolvers read the row's key and nothing else: the dashboard's page reads no more).
-var beneficiaryFieldColumns = map[string]string{
-	"__typename": "", "id": "", "department": "", "phase": "", "journeyEndsOn": "",
-	"socialOperator": "", "employmentOperator": "", "referents": "",
-	"lastInterview": "", "interviews": "", "alerts": "", "household": "", "convocations": "", "diagnostic": "",
-	"plan": "", "orientations": "", "supportActions": "", "outcomes": "", "inEmploymentOrTraining": "",
-	"frenchLevel": "", "frenchLevels": "",
-	"version": "b.version", "firstName": "b.first_name", "lastName": "b.last_name", "birthDate": "b.birth_date",
-	"sex": "b.sex", "nationality": "b.nationality", "languages": "b.languages", "phone": "b.phone",
-	"email": "b.email", "address": "b.address", "protectionType": "b.protection_type",
-	"protectionGrantedOn": "b.protection_granted_on", "cirSignedOn": "b.cir_signed_on",
-	"journeyStartsOn": "b.journey_starts_on", "welcomeInterviewDueOn": "b.welcome_due_on",
-	"convocationStatus": "b.convocation_status",
-}
-
-// beneficiaryKeyColumns are always read: the key, the scope (department, operators),
-// the cursors of every order, and the phase.
-const beneficiaryKeyColumns = `b.id, b.department, b.social_operator_id, b.employment_operator_id, b.referred_on,
-	b.journey_ends_on, b.sort_name, b.phase`
-
-// beneficiaryProjection returns the columns to read for fields (see
-// BeneficiaryFilter.Fields) and whether they are fewer than beneficiaryColumns.
-func beneficiaryProjection(fields []string) (columns string, partial bool) {
-	if fields == nil {
-		return beneficiaryColumns, false
-	}
-	var b strings.Builder
-	b.WriteString(beneficiaryKeyColumns)
-	seen := map[string]bool{}
-	for _, f := range slices.Sorted(slices.Values(fields)) { // one text per set: one prepared statement
-		col, ok := beneficiaryFieldColumns[f]
-		if !ok {
-			return beneficiaryColumns, false
-		}
-		if col != "" && !seen[col] {
-			seen[col] = true
-			b.WriteString(", " + col)
-		}
-	}
-	return b.String(), true
-}
+	b.social_operator_id, b.employment_operator_id, b.referred_on, b.ofii_reference, b.admission, b.phase,
+	b.journey_starts_on, b.journey_ends_on, b.welcome_due_on, b.welcome_held_on, b.convocation_status, b.sort_name`
 
 type beneficiaryRow struct {
 	model.Beneficiary
-	Languages   pq.StringArray                       `db:"languages"`
-	Eligibility jsonColumn[[]model.EligibilityCheck] `db:"eligibility"`
-	SortName    string                               `db:"sort_name"`
+	Languages pq.StringArray `db:"languages"`
+	SortName  string         `db:"sort_name"`
 }
 
 func (r beneficiaryRow) model() model.Beneficiary {
 	b := r.Beneficiary
 	b.Languages = model.NonNilStrings([]string(r.Languages))
-	b.EligibilityChecks = r.Eligibility.V
 	return b
 }
 

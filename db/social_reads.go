@@ -35,6 +35,46 @@ func (s *Store) BeneficiariesByKeys(ctx context.Context, p *model.Principal, key
 	return out, nil
 }
 
+// ReferralsByKeys returns the OFII referral and the admission of the beneficiaries of
+// keys in p's scope, in key order (a zero Referral where none is visible).
+func (s *Store) ReferralsByKeys(ctx context.Context, p *model.Principal, keys []string) ([]model.Referral, error) {
+	out := make([]model.Referral, len(keys))
+	err := s.readTx(ctx, func(tx *Tx) error {
+		args := []any{pq.Array(validUUIDs(keys))}
+		type row struct {
+			Key         string                               `db:"id"`
+			ReferredOn  model.Date                           `db:"referred_on"`
+			Reference   string                               `db:"ofii_reference"`
+			Admission   model.AdmissionKind                  `db:"admission"`
+			Eligibility jsonColumn[[]model.EligibilityCheck] `db:"eligibility"`
+			InstrOn     *model.Date                          `db:"state_instruction_on"`
+			InstrRef    *string                              `db:"state_instruction_ref"`
+			AgreementOn *model.Date                          `db:"ofii_agreement_on"`
+		}
+		var rows []row
+		err := tx.SelectContext(ctx, &rows, `SELECT b.id, b.referred_on, b.ofii_reference, b.admission, b.eligibility,
+				b.state_instruction_on, b.state_instruction_ref, b.ofii_agreement_on
+			FROM beneficiaries b WHERE b.id = ANY($1::uuid[]) AND `+beneficiaryScope(p, "b", &args), args...)
+		if err != nil {
+			return err
+		}
+		for i := range rows {
+			if rows[i].Eligibility.V == nil {
+				rows[i].Eligibility.V = []model.EligibilityCheck{}
+			}
+		}
+		return inKeyOrder(keys, rows, out, func(r row) (string, model.Referral) {
+			return r.Key, model.Referral{ReferredOn: r.ReferredOn, OfiiReference: r.Reference, Admission: r.Admission,
+				Eligibility: r.Eligibility.V, StateInstructionOn: r.InstrOn, StateInstructionReference: r.InstrRef,
+				OfiiAgreementOn: r.AgreementOn}
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("db: referrals by keys: %w", err)
+	}
+	return out, nil
+}
+
 // BeneficiaryFilter restricts Beneficiaries (keys decoded).
 type BeneficiaryFilter struct {
 	Phases         []model.JourneyPhase
@@ -46,20 +86,13 @@ type BeneficiaryFilter struct {
 	ReferredFrom   *model.Date
 	ReferredTo     *model.Date
 	Search         string
-
-	// Fields, when not nil, are the Beneficiary fields (GraphQL names) the caller will
-	// read: the page then fetches only their columns, with those of the key, the scope
-	// and the cursors, and its rows are Partial. A field not in beneficiaryFieldColumns
-	// (a resolver reading other columns) fetches every column.
-	Fields []string
 }
 
 // Beneficiaries returns a page of the beneficiaries in p's scope.
 func (s *Store) Beneficiaries(ctx context.Context, p *model.Principal, f BeneficiaryFilter, order *model.BeneficiaryOrder, page model.Page, wantTotal bool) (model.Connection[model.Beneficiary], error) {
 	var conn model.Connection[model.Beneficiary]
 	err := s.readTx(ctx, func(tx *Tx) (err error) {
-		columns, partial := beneficiaryProjection(f.Fields)
-		q := pageQuery{Select: columns, From: "beneficiaries b"}
+		q := pageQuery{Select: beneficiaryColumns, From: "beneficiaries b"}
 		arg := func(v any) string { q.Args = append(q.Args, v); return fmt.Sprintf("$%d", len(q.Args)) }
 		q.Where = append(q.Where, beneficiaryScope(p, "b", &q.Args))
 		if len(f.Phases) > 0 {
@@ -126,11 +159,7 @@ func (s *Store) Beneficiaries(ctx context.Context, p *model.Principal, f Benefic
 			q.Order = keyset{Expr: "b.referred_on", Type: "date", ID: "b.id", Desc: desc}
 			key = func(r beneficiaryRow) (string, string) { return r.ReferredOn.String(), r.Key }
 		}
-		conv := beneficiaryRow.model
-		if partial {
-			conv = func(r beneficiaryRow) model.Beneficiary { b := r.model(); b.Partial = true; return b }
-		}
-		conn, err = fetchPage(ctx, tx, q, page, wantTotal, key, conv)
+		conn, err = fetchPage(ctx, tx, q, page, wantTotal, key, beneficiaryRow.model)
 		return err
 	})
 	if err != nil {

@@ -38,6 +38,7 @@ var accessMatrix = map[string]string{
 	"Beneficiary.frenchLevel":               "C SW IC",
 	"Beneficiary.frenchLevels":              "C SW IC",
 	"Beneficiary.orientations":              "C SW IC",
+	"Beneficiary.openOrientationCount":      "C SW IC",
 	"Beneficiary.supportActions":            "C SW IC",
 	"Beneficiary.outcomes":                  "C SW IC",
 	"Beneficiary.inEmploymentOrTraining":    "C SW IC",

@@ -138,9 +138,8 @@ func mustJSON(v any) string {
 }
 
 // A field denied on every row of a page (the state representative reads no contact
-// details) is one error per row, each naming its row: the rows of a page whose fields
-// do not wait are marshalled one after the other (marshalRows), each in its own field
-// context, as gqlgen's goroutine per row gives.
+// details) is one error per row, each naming its row (each row in its own field
+// context).
 func TestDeniedField_ErrorPerRow(t *testing.T) {
 	env := demoEnv(t)
 	sr := demoPrincipal(t, env, model.RoleStateRepresentative)

@@ -181,6 +181,7 @@ type ComplexityRoot struct {
 		LastInterview           func(childComplexity int) int
 		LastName                func(childComplexity int) int
 		Nationality             func(childComplexity int) int
+		OpenOrientationCount    func(childComplexity int) int
 		Orientations            func(childComplexity int) int
 		Outcomes                func(childComplexity int) int
 		Phase                   func(childComplexity int) int
@@ -1402,6 +1403,7 @@ type BarrierResolver interface {
 	Note(ctx context.Context, obj *model.Barrier) (*string, error)
 }
 type BeneficiaryResolver interface {
+	Referral(ctx context.Context, obj *model.Beneficiary) (*model.Referral, error)
 	SocialOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error)
 	EmploymentOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error)
 
@@ -1431,6 +1433,7 @@ type BeneficiaryResolver interface {
 	FrenchLevel(ctx context.Context, obj *model.Beneficiary) (*model.FrenchLevel, error)
 	FrenchLevels(ctx context.Context, obj *model.Beneficiary) ([]model.FrenchLevel, error)
 	Orientations(ctx context.Context, obj *model.Beneficiary) ([]model.Orientation, error)
+	OpenOrientationCount(ctx context.Context, obj *model.Beneficiary) (int, error)
 	SupportActions(ctx context.Context, obj *model.Beneficiary) ([]model.SupportAction, error)
 	Outcomes(ctx context.Context, obj *model.Beneficiary) ([]model.Outcome, error)
 	InEmploymentOrTraining(ctx context.Context, obj *model.Beneficiary) (bool, error)
@@ -2165,6 +2168,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Beneficiary.Nationality(childComplexity), true
+	case "Beneficiary.openOrientationCount":
+		if e.ComplexityRoot.Beneficiary.OpenOrientationCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Beneficiary.OpenOrientationCount(childComplexity), true
 	case "Beneficiary.orientations":
 		if e.ComplexityRoot.Beneficiary.Orientations == nil {
 			break
@@ -11585,6 +11594,8 @@ extend type Beneficiary {
   frenchLevels: [FrenchLevel!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Orientations, latest first (« orientations »)."
   orientations: [Orientation!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
+  "Number of orientations in progress: awaiting the partner's answer, accepted or started (« orientations en cours »)."
+  openOrientationCount: Int! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Support actions, latest first (« actions d'appui »)."
   supportActions: [SupportAction!]! @allow(roles: [coordinator, social_worker, insertion_counsellor])
   "Outcomes, latest first (« sorties positives »)."
@@ -13266,6 +13277,8 @@ func (ec *executionContext) childFields_Beneficiary(ctx context.Context, field g
 		return ec.fieldContext_Beneficiary_frenchLevels(ctx, field)
 	case "orientations":
 		return ec.fieldContext_Beneficiary_orientations(ctx, field)
+	case "openOrientationCount":
+		return ec.fieldContext_Beneficiary_openOrientationCount(ctx, field)
 	case "supportActions":
 		return ec.fieldContext_Beneficiary_supportActions(ctx, field)
 	case "outcomes":
@@ -19021,11 +19034,11 @@ func (ec *executionContext) _Beneficiary_referral(ctx context.Context, field gra
 			return ec.fieldContext_Beneficiary_referral(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Referral(), nil
+			return ec.Resolvers.Beneficiary().Referral(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.Referral) graphql.Marshaler {
-			return ec.marshalOReferral2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Referral) graphql.Marshaler {
+			return ec.marshalOReferral2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx, selections, v)
 		},
 		true,
 		false,
@@ -19036,7 +19049,7 @@ func (ec *executionContext) fieldContext_Beneficiary_referral(_ context.Context,
 		Object:     "Beneficiary",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Referral(ctx, field)
 		},
@@ -20003,6 +20016,29 @@ func (ec *executionContext) fieldContext_Beneficiary_orientations(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Beneficiary_openOrientationCount(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Beneficiary_openOrientationCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Beneficiary().OpenOrientationCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Beneficiary_openOrientationCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Beneficiary", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Beneficiary_supportActions(ctx context.Context, field graphql.CollectedField, obj *model.Beneficiary) (ret graphql.Marshaler) {
@@ -49497,6 +49533,11 @@ func (ec *executionContext) _Beneficiary(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "openOrientationCount":
+			out.Values[i] = ec._Beneficiary_openOrientationCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "supportActions":
 			out.Values[i] = ec._Beneficiary_supportActions(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -57962,7 +58003,7 @@ func (ec *executionContext) marshalNBeneficiary2githubᚗcomᚋagirᚑreseauᚋa
 }
 
 func (ec *executionContext) marshalNBeneficiary2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiaryᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Beneficiary) graphql.Marshaler {
-	ret := marshalRows(ctx, rowsWaitFree(v), len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBeneficiary2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐBeneficiary(ctx, sel, v[i])
@@ -57990,7 +58031,7 @@ func (ec *executionContext) marshalNBeneficiaryEdge2githubᚗcomᚋagirᚑreseau
 }
 
 func (ec *executionContext) marshalNBeneficiaryEdge2ᚕgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[model.Beneficiary]) graphql.Marshaler {
-	ret := marshalRows(ctx, edgesWaitFree(v), len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 64, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBeneficiaryEdge2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -62469,8 +62510,11 @@ func (ec *executionContext) unmarshalOPseudonymisedJourneyFilter2ᚖgithubᚗcom
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOReferral2githubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx context.Context, sel ast.SelectionSet, v model.Referral) graphql.Marshaler {
-	return ec._Referral(ctx, sel, &v)
+func (ec *executionContext) marshalOReferral2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐReferral(ctx context.Context, sel ast.SelectionSet, v *model.Referral) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Referral(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSector2ᚖgithubᚗcomᚋagirᚑreseauᚋagirᚑbackendᚋgraphᚋmodelᚐSector(ctx context.Context, v any) (*model.Sector, error) {

@@ -27,7 +27,7 @@ var notPersonal = map[string]string{
 		welcomeInterviewDueOn welcomeInterviewLate convocationStatus household convocations referents interviews
 		lastInterview diagnostic plan engagementContract housingProposals housingRefusalCount rightsSteps evaluations
 		evaluationProgress exits followUps reintegrations alerts timeline professionalDiagnostic professionalDiagnostics
-		frenchLevel frenchLevels orientations supportActions outcomes inEmploymentOrTraining consents anonymisedAt`,
+		frenchLevel frenchLevels orientations openOrientationCount supportActions outcomes inEmploymentOrTraining consents anonymisedAt`,
 	"HouseholdMember":        `id relationship joinedOn`,
 	"Alert":                  `kind since dueOn message`,
 	"TimelineEvent":          `on recordedAt kind summary`,

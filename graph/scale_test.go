@@ -150,7 +150,7 @@ func TestSeed_Department(t *testing.T) {
 
 	// The dashboard's deep query (a page of beneficiaries with referents, structures, last
 	// interview, orientations with their structure and its offers) does not cost one
-	// statement per beneficiary: the fields primed for the whole page (primeBeneficiaries)
+	// statement per beneficiary: the relations read for the whole page (graph/page.go)
 	// cost exactly the same for a page of 5 and of 50, the orientations' structures
 	// included; those structures' offers, one level further, are batched by the loaders'
 	// time window, so their count may vary with timing but stays under a fixed bound (an
@@ -184,7 +184,7 @@ func TestSeed_Department(t *testing.T) {
 	})
 	t.Run("OKOrientationStructuresFixed", func(t *testing.T) {
 		// The dashboard's orientations with their structure: read with the operators, in
-		// one statement for the page (primeBeneficiaries), whatever the page size.
+		// one statement for the page (graph/page.go), whatever the page size.
 		query := `query($n: Int!) { beneficiaries(first: $n, filter: {phases: [CONTRACTED, EXITED]}, orderBy: {field: NAME, direction: ASC}) {
 			nodes { id socialOperator { name } orientations { status structure { name } } } } }`
 		// 3: the page, its orientations, the structures (operators and orientations').
@@ -232,8 +232,7 @@ func TestSeed_Department(t *testing.T) {
 	t.Run("OKFieldsThatWaitStayBatched", func(t *testing.T) {
 		// The consents are not read with the page: they come from a loader, which batches
 		// the rows' loads only while the rows resolve together (a goroutine each). Rows
-		// marshalled one after the other (marshalRows, for pages whose fields do not wait)
-		// would cost one statement each.
+		// marshalled one after the other would cost one statement each.
 		query := `query($n: Int!) { beneficiaries(first: $n, filter: {phases: [CONTRACTED, EXITED]}, orderBy: {field: NAME, direction: ASC}) {
 			nodes { id socialOperator { name } consents { kind active } } } }`
 		// The same through a fragment on Node: the executor applies it to Beneficiary.

@@ -41,20 +41,17 @@ func (r *barrierResolver) Note(ctx context.Context, obj *model.Barrier) (*string
 	return barrierNote(ctx, obj)
 }
 
+func (r *beneficiaryResolver) Referral(ctx context.Context, obj *model.Beneficiary) (*model.Referral, error) {
+	v, err := loadersFrom(ctx).Social.Referral.Load(ctx, obj.Key)
+	return &v, err
+}
+
 func (r *beneficiaryResolver) SocialOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error) {
-	if obj.Preloaded != nil && obj.Preloaded.Operators {
-		return obj.Preloaded.SocialOperator, nil
-	}
-	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.SocialOperatorKey)
-	return found(st, st.Key), err
+	return structure(ctx, obj.SocialOperatorKey)
 }
 
 func (r *beneficiaryResolver) EmploymentOperator(ctx context.Context, obj *model.Beneficiary) (*model.Structure, error) {
-	if obj.Preloaded != nil && obj.Preloaded.Operators {
-		return obj.Preloaded.EmploymentOperator, nil
-	}
-	st, err := loadersFrom(ctx).Structure.Load(ctx, obj.EmploymentOperatorKey)
-	return found(st, st.Key), err
+	return structure(ctx, obj.EmploymentOperatorKey)
 }
 
 func (r *beneficiaryResolver) WelcomeInterviewLate(ctx context.Context, obj *model.Beneficiary) (bool, error) {
@@ -70,14 +67,11 @@ func (r *beneficiaryResolver) Convocations(ctx context.Context, obj *model.Benef
 }
 
 func (r *beneficiaryResolver) Referents(ctx context.Context, obj *model.Beneficiary) (*model.Referents, error) {
-	if obj.Preloaded != nil && obj.Preloaded.Referents != nil {
-		return activeReferents(ctx, obj.Preloaded.Referents, obj.Preloaded.Staff)
-	}
 	list, err := loadersFrom(ctx).Social.Referents.Load(ctx, obj.Key)
 	if err != nil {
 		return nil, err
 	}
-	return activeReferents(ctx, list, nil)
+	return activeReferents(ctx, list)
 }
 
 func (r *beneficiaryResolver) Interviews(ctx context.Context, obj *model.Beneficiary) ([]model.Interview, error) {
@@ -212,6 +206,10 @@ func (r *beneficiaryResolver) FrenchLevels(ctx context.Context, obj *model.Benef
 
 func (r *beneficiaryResolver) Orientations(ctx context.Context, obj *model.Beneficiary) ([]model.Orientation, error) {
 	return loadersFrom(ctx).Professional.Orientations.Load(ctx, obj.Key)
+}
+
+func (r *beneficiaryResolver) OpenOrientationCount(ctx context.Context, obj *model.Beneficiary) (int, error) {
+	return loadersFrom(ctx).Professional.OpenCount.Load(ctx, obj.Key)
 }
 
 func (r *beneficiaryResolver) SupportActions(ctx context.Context, obj *model.Beneficiary) ([]model.SupportAction, error) {
@@ -1323,29 +1321,16 @@ func (r *queryResolver) Beneficiaries(ctx context.Context, filter *model.Benefic
 			f.ReferentKey = "00000000-0000-0000-0000-000000000000"
 		}
 	}
-	sets := pageSelections(ctx)
-	selected := selectedBeneficiaryFields(ctx, sets)
-	for name := range selected {
-		if !strings.Contains(name, ".") { // a nested relation (primeBeneficiaries), not a column
-			f.Fields = append(f.Fields, name)
-		}
-	}
 	conn, err := r.Store.Beneficiaries(ctx, model.PrincipalFrom(ctx), f, orderBy, page, wantsTotal(ctx))
 	if err != nil {
 		return nil, err
 	}
-	nodes := make([]*model.Beneficiary, len(conn.Edges))
-	for i := range conn.Edges {
-		nodes[i] = &conn.Edges[i].Node
+	rows := make([]model.Beneficiary, len(conn.Edges))
+	for i, e := range conn.Edges {
+		rows[i] = e.Node
 	}
-	ready, err := r.primeBeneficiaries(ctx, nodes, selected)
-	if err != nil {
+	if err := r.primePage(ctx, rows, pageFields(ctx)); err != nil {
 		return nil, err
-	}
-	if pageWaitFree(ctx, sets, ready) {
-		for _, b := range nodes {
-			b.Preloaded.WaitFree = true
-		}
 	}
 	return &conn, nil
 }

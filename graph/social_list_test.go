@@ -125,8 +125,8 @@ func TestBeneficiaries_FiltersOrderAndPages(t *testing.T) {
 	})
 }
 
-// A page that asks only for fields read from the row as it is reads only their columns
-// (db.BeneficiaryFilter.Fields); its answers are those of the full row.
+// A page's answers do not depend on the other fields asked with them (here a resolver
+// reading other columns of the row).
 func TestBeneficiaries_NarrowPageAnswersAsTheFullRow(t *testing.T) {
 	env := demoEnv(t) // 20 journeys in every phase
 	coord := demoPrincipal(t, env, model.RoleCoordinator)
@@ -164,8 +164,7 @@ func TestBeneficiaries_NarrowPageAnswersAsTheFullRow(t *testing.T) {
 
 // TestBeneficiaries_FragmentOnNodeAnswersAsTheFields: a page's fields asked through a
 // fragment on Node (an interface of Beneficiary) are read as the same fields asked
-// directly: the page's columns, what it reads for the whole page, and whether its rows
-// may be marshalled one after the other all see them, as the executor does.
+// directly: what the page reads for all its rows sees them, as the executor does.
 func TestBeneficiaries_FragmentOnNodeAnswersAsTheFields(t *testing.T) {
 	env := demoEnv(t)
 	coord := demoPrincipal(t, env, model.RoleCoordinator)

@@ -368,6 +368,11 @@ func OrientationAnswerDueOn(orientedOn Date, p Parameters) Date {
 	return orientedOn.AddDate(0, 0, p.OrientationAnswerDelayDays)
 }
 
+// OpenOrientationStatuses are the statuses of an orientation still in progress (« en
+// cours »): awaiting the partner's answer, accepted, or started. Refused, completed and
+// abandoned ones are closed.
+var OpenOrientationStatuses = []OrientationStatus{OrientationStatusPending, OrientationStatusAccepted, OrientationStatusStarted}
+
 // OrientationOverdue reports whether an orientation is unanswered past its deadline on
 // today: still PENDING and today after answerDueOn (an alert for the coordinator, the
 // referents and the partner).

@@ -4,61 +4,35 @@ import "time"
 
 // Beneficiary is a beneficiary of the programme: a BPI, principal of a household, with
 // the facts of the OFII referral and the state derived from the acts of the journey
-// (phase, dates, convocation status), which only DeriveJourney computes.
+// (phase, dates, convocation status), which only DeriveJourney computes. The referral's
+// eligibility checks and exceptional admission are read by key (Referral), not with it.
 type Beneficiary struct {
-	Key                   string             `db:"id"`
-	Version               int                `db:"version"`
-	FirstName             string             `db:"first_name"`
-	LastName              string             `db:"last_name"`
-	BirthDate             Date               `db:"birth_date"`
-	Sex                   Sex                `db:"sex"`
-	Nationality           string             `db:"nationality"`
-	Languages             []string           `db:"-"`
-	Phone                 *string            `db:"phone"`
-	Email                 *string            `db:"email"`
-	Address               *string            `db:"address"`
-	Department            string             `db:"department"`
-	ProtectionType        ProtectionType     `db:"protection_type"`
-	ProtectionGrantedOn   *Date              `db:"protection_granted_on"`
-	CirSignedOn           *Date              `db:"cir_signed_on"`
-	SocialOperatorKey     string             `db:"social_operator_id"`
-	EmploymentOperatorKey string             `db:"employment_operator_id"`
-	ReferredOn            Date               `db:"referred_on"`
-	OfiiReference         string             `db:"ofii_reference"`
-	Admission             AdmissionKind      `db:"admission"`
-	EligibilityChecks     []EligibilityCheck `db:"-"`
-	StateInstructionOn    *Date              `db:"state_instruction_on"`
-	StateInstructionRef   *string            `db:"state_instruction_ref"`
-	OfiiAgreementOn       *Date              `db:"ofii_agreement_on"`
-	Phase                 JourneyPhase       `db:"phase"`
-	JourneyStartsOn       *Date              `db:"journey_starts_on"`
-	JourneyEndsOn         *Date              `db:"journey_ends_on"`
-	WelcomeInterviewDueOn *Date              `db:"welcome_due_on"`
-	WelcomeHeldOn         *Date              `db:"welcome_held_on"`
-	ConvocationStatus     *InterviewStatus   `db:"convocation_status"`
-	CreatedAt             time.Time          `db:"created_at"`
-
-	// Partial is true when only some columns were read (a page that asked for a few
-	// fields, see db.BeneficiaryFilter.Fields): the value must not stand for the whole
-	// beneficiary elsewhere (loaders).
-	Partial bool `db:"-"`
-
-	// Preloaded holds relations read with the page this beneficiary came in (nil
-	// otherwise): their resolvers answer from it instead of the request's loaders, whose
-	// lock every row of a list would otherwise take.
-	Preloaded *BeneficiaryRelations `db:"-"`
-}
-
-// BeneficiaryRelations are relations of a beneficiary read with its page.
-type BeneficiaryRelations struct {
-	Operators                          bool                    // SocialOperator and EmploymentOperator were read
-	SocialOperator, EmploymentOperator *Structure              // nil when none (or not visible)
-	Referents                          []ReferentAssignment    // nil when not read
-	Staff                              map[string]*StaffMember // the referents' staff members, by key
-	// WaitFree: none of the fields the page selects on this beneficiary waits (they read
-	// it, or what the page read with it), so the page's rows may be marshalled one after
-	// the other (graph's marshalRows).
-	WaitFree bool
+	Key                   string           `db:"id"`
+	Version               int              `db:"version"`
+	FirstName             string           `db:"first_name"`
+	LastName              string           `db:"last_name"`
+	BirthDate             Date             `db:"birth_date"`
+	Sex                   Sex              `db:"sex"`
+	Nationality           string           `db:"nationality"`
+	Languages             []string         `db:"-"`
+	Phone                 *string          `db:"phone"`
+	Email                 *string          `db:"email"`
+	Address               *string          `db:"address"`
+	Department            string           `db:"department"`
+	ProtectionType        ProtectionType   `db:"protection_type"`
+	ProtectionGrantedOn   *Date            `db:"protection_granted_on"`
+	CirSignedOn           *Date            `db:"cir_signed_on"`
+	SocialOperatorKey     string           `db:"social_operator_id"`
+	EmploymentOperatorKey string           `db:"employment_operator_id"`
+	ReferredOn            Date             `db:"referred_on"`
+	OfiiReference         string           `db:"ofii_reference"`
+	Admission             AdmissionKind    `db:"admission"`
+	Phase                 JourneyPhase     `db:"phase"`
+	JourneyStartsOn       *Date            `db:"journey_starts_on"`
+	JourneyEndsOn         *Date            `db:"journey_ends_on"`
+	WelcomeInterviewDueOn *Date            `db:"welcome_due_on"`
+	WelcomeHeldOn         *Date            `db:"welcome_held_on"`
+	ConvocationStatus     *InterviewStatus `db:"convocation_status"`
 }
 
 // ID returns the global id of b.
@@ -69,17 +43,6 @@ func (Beneficiary) IsNode() {}
 // AuditRef names b in the audit log of reads of its personal fields.
 func (b Beneficiary) AuditRef() AuditRef {
 	return AuditRef{Type: "Beneficiary", Key: b.Key, Department: b.Department}
-}
-
-// Referral returns the OFII referral and the admission of b.
-func (b Beneficiary) Referral() Referral {
-	checks := b.EligibilityChecks
-	if checks == nil {
-		checks = []EligibilityCheck{}
-	}
-	return Referral{ReferredOn: b.ReferredOn, OfiiReference: b.OfiiReference, Admission: b.Admission,
-		Eligibility: checks, StateInstructionOn: b.StateInstructionOn,
-		StateInstructionReference: b.StateInstructionRef, OfiiAgreementOn: b.OfiiAgreementOn}
 }
 
 // HouseholdMember is a joining family member of a BPI (« rejoignant »).
