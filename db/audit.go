@@ -179,16 +179,7 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 	// The entries chain in order (each hash covers the previous one) and are copied in
 	// that order (COPY: ids follow the rows' order); a list of 50 beneficiaries is 50
 	// rows, which COPY writes for a fraction of an INSERT ... SELECT FROM unnest(...).
-	if tx.Tx == nil {
-		return fmt.Errorf("audit: outside a read-write transaction")
-	}
-	copyIn, err := tx.Tx.PrepareContext(ctx, pq.CopyIn("audit_log", "at", "actor_subject", "actor_email", "actor_role",
-		"actor_structure_id", "request_id", "operation", "client_addr", "action", "entity_type", "entity_id",
-		"entity_ids", "departments", "changes", "prev_hash", "hash", "keyed", "seq"))
-	if err != nil {
-		return fmt.Errorf("audit copy: %w", err)
-	}
-	defer copyIn.Close()
+	rows := make([][]any, 0, len(canonical))
 	i = 0
 	for _, r := range reqs {
 		p, meta := r.p, model.RequestMetaFrom(r.ctx)
@@ -208,17 +199,17 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 				seqValue = seq
 			}
 			hash := row.hash(prev, key)
-			if _, err := copyIn.ExecContext(ctx, at, p.Subject, p.Email, string(p.Role), structure, meta.ID, meta.Operation,
-				meta.ClientAddr, e.Action, e.EntityType, e.EntityID, pq.Array(model.NonNilStrings(e.EntityIDs)),
-				pq.Array(model.NonNilStrings(e.Departments)),
-				canonical[i], prev, hash, key != nil, seqValue); err != nil {
-				return fmt.Errorf("audit copy: %w", err)
-			}
+			rows = append(rows, []any{at, p.Subject, p.Email, string(p.Role), structure, meta.ID, meta.Operation,
+				meta.ClientAddr, e.Action, e.EntityType, e.EntityID, model.NonNilStrings(e.EntityIDs),
+				model.NonNilStrings(e.Departments),
+				canonical[i], prev, hash, key != nil, seqValue})
 			prev = hash
 			i++
 		}
 	}
-	if _, err := copyIn.ExecContext(ctx); err != nil {
+	if err := tx.copyFrom(ctx, "audit_log", []string{"at", "actor_subject", "actor_email", "actor_role",
+		"actor_structure_id", "request_id", "operation", "client_addr", "action", "entity_type", "entity_id",
+		"entity_ids", "departments", "changes", "prev_hash", "hash", "keyed", "seq"}, rows); err != nil {
 		return fmt.Errorf("audit copy: %w", err)
 	}
 	if key != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/lib/pq"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
@@ -146,7 +147,7 @@ func (s *Store) ExportBeneficiaryData(ctx context.Context, p *model.Principal, k
 		for _, t := range tables {
 			var rows json.RawMessage
 			if err := tx.GetContext(ctx, &rows, `SELECT COALESCE(jsonb_agg(to_jsonb(t) ORDER BY to_jsonb(t)::text), '[]'::jsonb)
-				FROM `+pq.QuoteIdentifier(t.Table)+` t WHERE t.`+pq.QuoteIdentifier(t.Column)+` = $1`, key); err != nil {
+				FROM `+pgx.Identifier{t.Table}.Sanitize()+` t WHERE t.`+pgx.Identifier{t.Column}.Sanitize()+` = $1`, key); err != nil {
 				return fmt.Errorf("export %s: %w", t.Table, err)
 			}
 			records[t.Table] = rows
@@ -274,7 +275,7 @@ func (tx *Tx) anonymise(ctx context.Context, p *model.Principal, b model.Benefic
 		sort.Strings(cols)
 		sets := make([]string, len(cols))
 		for i, c := range cols {
-			sets[i] = pq.QuoteIdentifier(c) + " = " + anonymisedColumns[t][c]
+			sets[i] = pgx.Identifier{c}.Sanitize() + " = " + anonymisedColumns[t][c]
 			fields = append(fields, t+"."+c)
 		}
 		where := "beneficiary_id = $1"
@@ -282,7 +283,7 @@ func (tx *Tx) anonymise(ctx context.Context, p *model.Principal, b model.Benefic
 			where = "id = $1"
 			sets = append(sets, "anonymised_at = $2", "version = version + 1", "updated_at = $2")
 		}
-		q := `UPDATE ` + pq.QuoteIdentifier(t) + ` SET ` + strings.Join(sets, ", ") + ` WHERE ` + where
+		q := `UPDATE ` + pgx.Identifier{t}.Sanitize() + ` SET ` + strings.Join(sets, ", ") + ` WHERE ` + where
 		args := []any{b.Key}
 		if t == "beneficiaries" {
 			args = append(args, tx.Now)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/lib/pq"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
@@ -200,9 +201,9 @@ func (tx *Tx) rowSavepoint(ctx context.Context, fn func() error) error {
 	if err == nil || model.AsUserError(err) != nil {
 		return err
 	}
-	var pqErr *pq.Error
-	if errors.As(err, &pqErr) && (strings.HasPrefix(string(pqErr.Code), "22") || strings.HasPrefix(string(pqErr.Code), "23")) {
-		return rowError{fmt.Errorf("refusé par la base (%s)", pqErr.Message)}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (strings.HasPrefix(string(pgErr.Code), "22") || strings.HasPrefix(string(pgErr.Code), "23")) {
+		return rowError{fmt.Errorf("refusé par la base (%s)", pgErr.Message)}
 	}
 	return err
 }
