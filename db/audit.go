@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -133,7 +131,7 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 	if len(raw) > 0 {
 		var texts []string
 		if err := tx.SelectContext(ctx, &texts, `SELECT c::jsonb::text FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n`,
-			pq.Array(raw)); err != nil {
+			raw); err != nil {
 			return fmt.Errorf("audit canonical changes: %w", err)
 		}
 		if len(texts) != len(raw) {
@@ -220,25 +218,25 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 
 // auditRow is the hashed content of an entry.
 type auditRow struct {
-	ID             int64          `db:"id"`
-	At             time.Time      `db:"at"`
-	ActorSubject   string         `db:"actor_subject"`
-	ActorEmail     string         `db:"actor_email"`
-	ActorRole      string         `db:"actor_role"`
-	ActorStructure string         `db:"actor_structure"`
-	RequestID      string         `db:"request_id"`
-	Operation      string         `db:"operation"`
-	ClientAddr     string         `db:"client_addr"`
-	Action         string         `db:"action"`
-	EntityType     string         `db:"entity_type"`
-	EntityID       string         `db:"entity_id"`
-	EntityIDs      pq.StringArray `db:"entity_ids"`
-	Departments    pq.StringArray `db:"departments"`
-	Changes        string         `db:"changes"`
-	PrevHash       []byte         `db:"prev_hash"`
-	Hash           []byte         `db:"hash"`
-	Keyed          bool           `db:"keyed"`
-	Seq            sql.NullInt64  `db:"seq"`
+	ID             int64         `db:"id"`
+	At             time.Time     `db:"at"`
+	ActorSubject   string        `db:"actor_subject"`
+	ActorEmail     string        `db:"actor_email"`
+	ActorRole      string        `db:"actor_role"`
+	ActorStructure string        `db:"actor_structure"`
+	RequestID      string        `db:"request_id"`
+	Operation      string        `db:"operation"`
+	ClientAddr     string        `db:"client_addr"`
+	Action         string        `db:"action"`
+	EntityType     string        `db:"entity_type"`
+	EntityID       string        `db:"entity_id"`
+	EntityIDs      stringArray   `db:"entity_ids"`
+	Departments    stringArray   `db:"departments"`
+	Changes        string        `db:"changes"`
+	PrevHash       []byte        `db:"prev_hash"`
+	Hash           []byte        `db:"hash"`
+	Keyed          bool          `db:"keyed"`
+	Seq            sql.NullInt64 `db:"seq"`
 }
 
 // hash returns the entry's hash over the previous hash and the entry's fields, each
@@ -512,7 +510,7 @@ func (s *Store) AuditLog(ctx context.Context, p *model.Principal, f AuditLogFilt
 	switch p.Role {
 	case model.RoleAdmin:
 	case model.RoleCoordinator:
-		add("a.departments && $%d", pq.Array(model.NonNilStrings(p.Departments)))
+		add("a.departments && $%d", model.NonNilStrings(p.Departments))
 	default:
 		return model.Connection[model.AuditLogEntry]{}, model.ErrForbidden()
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/lib/pq"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -175,7 +174,7 @@ func (s *Store) ExportBeneficiaryData(ctx context.Context, p *model.Principal, k
 				'actorRole', a.actor_role, 'actorStructure', a.actor_structure_id, 'operation', a.operation, 'action', a.action, 'entityType', a.entity_type, 'entityId', k.key,
 				'changes', a.changes) ORDER BY a.id, k.key), '[]'::jsonb)
 			FROM (SELECT DISTINCT key FROM unnest($1::text[]) AS key) k
-			JOIN audit_log a ON a.entity_id = k.key OR a.entity_ids @> ARRAY[k.key]`, pq.Array(keys)); err != nil {
+			JOIN audit_log a ON a.entity_id = k.key OR a.entity_ids @> ARRAY[k.key]`, keys); err != nil {
 			return fmt.Errorf("export audit: %w", err)
 		}
 		doc["auditLog"] = audit

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/lib/pq"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -119,7 +118,7 @@ func (tx *Tx) flushEvents(ctx context.Context) error {
 			ON CONFLICT (dedupe_key) DO NOTHING
 			RETURNING id, channel, payload)
 		SELECT count(pg_notify(channel, json_build_object('id', id, 'payload', payload)::text)) FROM e`,
-		pq.Array(channels), pq.Array(departments), pq.Array(dedupes), pq.Array(payloads), tx.Now)
+		channels, departments, dedupes, payloads, tx.Now)
 	if err != nil {
 		return fmt.Errorf("events: %w", err)
 	}

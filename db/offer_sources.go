@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/lib/pq"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -305,7 +304,7 @@ func (tx *Tx) duplicateOf(ctx context.Context, f model.StructureFields, declared
 	var keys []string
 	if len(declared) > 0 {
 		if err := tx.SelectContext(ctx, &keys, `SELECT s.id FROM structures s WHERE s.di_id = ANY($1::text[])
-			AND s.origin IN ('agir', 'file') ORDER BY s.created_at, s.id LIMIT 1`, pq.Array(declared)); err != nil {
+			AND s.origin IN ('agir', 'file') ORDER BY s.created_at, s.id LIMIT 1`, declared); err != nil {
 			return "", "", err
 		}
 		if len(keys) > 0 {
@@ -349,7 +348,7 @@ func (tx *Tx) proposeMerge(ctx context.Context, b SyncBatch, in SyncStructure, d
 	case len(stored) == 0:
 		if _, err := tx.ExecContext(ctx, `INSERT INTO offer_merge_proposals (origin, external_id, structure_id, reason, record,
 			departments, created_at, updated_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $7)`,
-			b.Origin.Value(), in.ExternalID, dup, string(reason), string(in.Raw), pq.Array(departments), tx.Now); err != nil {
+			b.Origin.Value(), in.ExternalID, dup, string(reason), string(in.Raw), departments, tx.Now); err != nil {
 			return st, row, err
 		}
 		st.reason = "ressemble à une structure saisie dans AGIR : fusion proposée à la coordination, rien n'est créé"
@@ -483,13 +482,13 @@ func (tx *Tx) syncService(ctx context.Context, p *model.Principal, b SyncBatch, 
 func (tx *Tx) archiveGone(ctx context.Context, p *model.Principal, b SyncBatch, seen []string, add func(model.OfferSyncRow)) error {
 	var gone []struct {
 		offerRow
-		Departments pq.StringArray `db:"s_departments"`
+		Departments stringArray `db:"s_departments"`
 	}
 	if err := tx.SelectContext(ctx, &gone, `SELECT `+offerColumns+`, NULL::float8 AS distance_m, s.departments AS s_departments
 		FROM offers o JOIN structures s ON s.id = o.structure_id
 		WHERE o.origin = $1 AND o.origin_scope = $2 AND o.status <> 'ARCHIVED' AND s.claimed_at IS NULL
 		AND NOT (o.di_id = ANY($3::text[])) ORDER BY o.id FOR UPDATE OF o`,
-		b.Origin.Value(), b.Department, pq.Array(seen)); err != nil {
+		b.Origin.Value(), b.Department, seen); err != nil {
 		return err
 	}
 	reason := "n'est plus publiée par la source : archivée ici (elle revient si la source la publie de nouveau)"
@@ -631,7 +630,7 @@ func syncScope(p *model.Principal, col string, sc *partnerScope) string {
 	if p.Role != model.RoleCoordinator {
 		return "FALSE"
 	}
-	return fmt.Sprintf("(%s = ANY(%s::text[]) OR %s = 'france')", col, sc.arg(pq.Array(model.NonNilStrings(p.Departments))), col)
+	return fmt.Sprintf("(%s = ANY(%s::text[]) OR %s = 'france')", col, sc.arg(model.NonNilStrings(p.Departments)), col)
 }
 
 // OfferSyncRuns lists the synchronisation runs p may read, latest first.
@@ -717,7 +716,7 @@ func (s *Store) OfferMergeProposals(ctx context.Context, p *model.Principal, sta
 	switch p.Role {
 	case model.RoleAdmin:
 	case model.RoleCoordinator:
-		q.Where = append(q.Where, "m.departments && "+sc.arg(pq.Array(model.NonNilStrings(p.Departments)))+"::text[]")
+		q.Where = append(q.Where, "m.departments && "+sc.arg(model.NonNilStrings(p.Departments))+"::text[]")
 	default:
 		q.Where = append(q.Where, "FALSE")
 	}
@@ -775,7 +774,7 @@ func (s *Store) ResolveOfferMergeProposal(ctx context.Context, p *model.Principa
 	err := s.WithTx(ctx, func(tx *Tx) error {
 		var rows []struct {
 			proposalRow
-			Departments pq.StringArray `db:"departments"`
+			Departments stringArray `db:"departments"`
 		}
 		if err := tx.SelectContext(ctx, &rows, `SELECT `+proposalColumns+`, m.departments FROM offer_merge_proposals m
 			WHERE m.id = $1::uuid FOR UPDATE`, uuidOrNil(key)); err != nil {

@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/lib/pq"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -323,7 +322,7 @@ func arr(s ...string) any {
 	if s == nil {
 		s = []string{}
 	}
-	return pq.Array(s)
+	return s
 }
 
 // ---- tables ----
@@ -408,7 +407,7 @@ func (g *gen) structures() table {
 	return table{name: "structures", cols: []string{"id", "name", "agir_role", "departments", "sectors", "commune", "code_postal", "latitude", "longitude", "date_maj", "created_at", "updated_at"},
 		rows: func(emit func(...any) error) error {
 			created := at(g.today.AddDate(-g.o.Scale.Years, 0, -30), 9)
-			if err := emit(g.national, "Coordination nationale AGIR", "COORDINATOR", pq.Array(g.allCodes()), arr(), "Paris", "75001",
+			if err := emit(g.national, "Coordination nationale AGIR", "COORDINATOR", g.allCodes(), arr(), "Paris", "75001",
 				48.86, 2.35, ds(g.today), created, created); err != nil {
 				return err
 			}
@@ -422,7 +421,7 @@ func (g *gen) structures() table {
 				}
 				for k, id := range d.partners {
 					kind := partnerKinds[k%len(partnerKinds)]
-					if err := emit(id, fmt.Sprintf("%s %s-%d", kind, d.code, k+1), "LOCAL_PARTNER", arr(d.code), pq.Array(sectorsOf[kind]),
+					if err := emit(id, fmt.Sprintf("%s %s-%d", kind, d.code, k+1), "LOCAL_PARTNER", arr(d.code), sectorsOf[kind],
 						"Commune "+d.code, cp, d.lat+float64(k%5-2)*d.span/4, d.lon+float64(k%7-3)*d.span/5, ds(g.today), created, created); err != nil {
 						return err
 					}
@@ -542,7 +541,7 @@ func (g *gen) offers() table {
 					if err := emit(uuidOf(g.seed, kOffer, uint32(di+1), uint16(k)), d.partners[p],
 						fmt.Sprintf("%s — %s %d", offerTitles[t], d.code, k+1),
 						"Offre d'accompagnement ouverte aux personnes réfugiées : "+offerTitles[t]+", en lien avec le programme AGIR.",
-						offerTypes[t], pq.Array(offerThemes[t]), arr("personnes-exilees"), "gratuit", arr("en-presentiel"),
+						offerTypes[t], offerThemes[t], arr("personnes-exilees"), "gratuit", arr("en-presentiel"),
 						arr("telephoner", "envoyer-un-courriel"), arr("professionnels"), "Commune "+d.code, postalCode(d.code), d.code,
 						lat, lon, arr(zone), arr("fr", "en"), arr("REFUGEE", "SUBSIDIARY_PROTECTION"), level, 5+r.IntN(40),
 						offerStatus(k), verified, d.editors[p], fmt.Sprintf("%.2f", 0.4+float64(r.IntN(60))/100), ds(model.DateOf(verified)),
