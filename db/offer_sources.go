@@ -344,6 +344,13 @@ func (tx *Tx) proposeMerge(ctx context.Context, b SyncBatch, in SyncStructure, d
 		return syncedStructure{}, row, err
 	}
 	st := syncedStructure{key: dup, outcome: model.OfferSyncOutcomeMergeProposed}
+	same := false
+	if len(stored) > 0 {
+		var err error
+		if same, err = sameJSON(stored[0].Record, in.Raw); err != nil {
+			return st, row, fmt.Errorf("merge proposal %s: %w", in.ExternalID, err)
+		}
+	}
 	switch {
 	case len(stored) == 0:
 		if _, err := tx.ExecContext(ctx, `INSERT INTO offer_merge_proposals (origin, external_id, structure_id, reason, record,
@@ -352,7 +359,7 @@ func (tx *Tx) proposeMerge(ctx context.Context, b SyncBatch, in SyncStructure, d
 			return st, row, err
 		}
 		st.reason = "ressemble à une structure saisie dans AGIR : fusion proposée à la coordination, rien n'est créé"
-	case !sameJSON(stored[0].Record, in.Raw):
+	case !same:
 		if _, err := tx.ExecContext(ctx, `UPDATE offer_merge_proposals SET record = $4::jsonb, updated_at = $5
 			WHERE origin = $1 AND external_id = $2 AND structure_id = $3`, b.Origin.Value(), in.ExternalID, dup, string(in.Raw), tx.Now); err != nil {
 			return st, row, err
@@ -368,15 +375,25 @@ func (tx *Tx) proposeMerge(ctx context.Context, b SyncBatch, in SyncStructure, d
 	return st, row, nil
 }
 
-// sameJSON compares two JSON documents by content (key order and spacing aside).
-func sameJSON(a, b json.RawMessage) bool {
+// sameJSON compares two JSON documents by content (key order and spacing aside). A
+// document that does not decode is an error, not a difference.
+func sameJSON(stored, in json.RawMessage) (bool, error) {
 	var x, y any
-	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
-		return false
+	if err := json.Unmarshal(stored, &x); err != nil {
+		return false, fmt.Errorf("stored record: %w", err)
 	}
-	ja, errA := json.Marshal(x)
-	jb, errB := json.Marshal(y)
-	return errA == nil && errB == nil && string(ja) == string(jb)
+	if err := json.Unmarshal(in, &y); err != nil {
+		return false, fmt.Errorf("record: %w", err)
+	}
+	ja, err := json.Marshal(x)
+	if err != nil {
+		return false, err
+	}
+	jb, err := json.Marshal(y)
+	if err != nil {
+		return false, err
+	}
+	return string(ja) == string(jb), nil
 }
 
 func (tx *Tx) syncService(ctx context.Context, p *model.Principal, b SyncBatch, in SyncService, i int,
