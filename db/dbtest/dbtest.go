@@ -232,7 +232,7 @@ func randomSuffix() string {
 	return hex.EncodeToString(b)
 }
 
-// withDatabase returns dsn, a lib/pq URL or key=value string, naming database
+// withDatabase returns dsn, a URL or key=value connection string, naming database
 // name instead of its own.
 func withDatabase(dsn, name string) string {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
@@ -247,7 +247,7 @@ func withDatabase(dsn, name string) string {
 			return u.String()
 		}
 	}
-	// In a key=value string the last occurrence of a key wins (libpq and lib/pq).
+	// In a key=value string the last occurrence of a key wins (libpq and pgx).
 	return dsn + " dbname='" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(name) + "'"
 }
 

@@ -730,9 +730,9 @@ func (c *Cluster) setUpRoles(ctx context.Context) error {
 	return nil
 }
 
-// URL returns a lib/pq connection string for database dbname of the cluster, as
-// AppUser over the unix socket (port only names the socket file). It is what the
-// application uses, migrations included.
+// URL returns a key=value connection string (libpq's syntax, which pgx reads) for
+// database dbname of the cluster, as AppUser over the unix socket (port only names the
+// socket file). It is what the application uses, migrations included.
 func (c *Cluster) URL(dbname string) string {
 	return c.urlAs(AppUser, dbname)
 }
