@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"strings"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -28,7 +29,37 @@ func openPool(cfg *pgx.ConnConfig, o StatementObserver) *sql.DB {
 	if o != nil {
 		cfg.Tracer = observerTracer{o: o}
 	}
-	return sql.OpenDB(patientConnector{stdlib.GetConnector(*cfg)})
+	return sql.OpenDB(patientConnector{stdlib.GetConnector(*cfg, stdlib.OptionResetSession(checkAlive))})
+}
+
+// checkAlive is called before the pool hands out a connection it used before: a
+// connection whose server process has ended (pg_terminate_backend, a restart: the server
+// sent its FATAL error and closed) is then discarded (driver.ErrBadConn) and database/sql
+// takes or opens another, instead of failing the statement sent on it. lib/pq had the same
+// effect by answering ErrBadConn to a FATAL error. The check is one non-blocking peek at
+// the socket; a connection that cannot be peeked at (TLS) is not checked.
+func checkAlive(_ context.Context, c *pgx.Conn) error {
+	sc, ok := c.PgConn().Conn().(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	alive := true
+	var buf [1]byte
+	err = raw.Read(func(fd uintptr) bool {
+		_, _, err := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		// Nothing to read (EAGAIN) is the idle connection's normal state; end of stream
+		// (0) or a message the server sent unasked (its FATAL error) means it is gone.
+		alive = err == syscall.EAGAIN || err == syscall.EWOULDBLOCK || err == syscall.EINTR
+		return true // never wait for the socket to become readable
+	})
+	if err != nil || !alive {
+		return driver.ErrBadConn
+	}
+	return nil
 }
 
 // patientConnector opens its connections with connectPatiently.
