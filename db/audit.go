@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -133,7 +131,7 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 	if len(raw) > 0 {
 		var texts []string
 		if err := tx.SelectContext(ctx, &texts, `SELECT c::jsonb::text FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n`,
-			pq.Array(raw)); err != nil {
+			raw); err != nil {
 			return fmt.Errorf("audit canonical changes: %w", err)
 		}
 		if len(texts) != len(raw) {
@@ -179,16 +177,7 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 	// The entries chain in order (each hash covers the previous one) and are copied in
 	// that order (COPY: ids follow the rows' order); a list of 50 beneficiaries is 50
 	// rows, which COPY writes for a fraction of an INSERT ... SELECT FROM unnest(...).
-	if tx.Tx == nil {
-		return fmt.Errorf("audit: outside a read-write transaction")
-	}
-	copyIn, err := tx.Tx.PrepareContext(ctx, pq.CopyIn("audit_log", "at", "actor_subject", "actor_email", "actor_role",
-		"actor_structure_id", "request_id", "operation", "client_addr", "action", "entity_type", "entity_id",
-		"entity_ids", "departments", "changes", "prev_hash", "hash", "keyed", "seq"))
-	if err != nil {
-		return fmt.Errorf("audit copy: %w", err)
-	}
-	defer copyIn.Close()
+	rows := make([][]any, 0, len(canonical))
 	i = 0
 	for _, r := range reqs {
 		p, meta := r.p, model.RequestMetaFrom(r.ctx)
@@ -208,17 +197,17 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 				seqValue = seq
 			}
 			hash := row.hash(prev, key)
-			if _, err := copyIn.ExecContext(ctx, at, p.Subject, p.Email, string(p.Role), structure, meta.ID, meta.Operation,
-				meta.ClientAddr, e.Action, e.EntityType, e.EntityID, pq.Array(model.NonNilStrings(e.EntityIDs)),
-				pq.Array(model.NonNilStrings(e.Departments)),
-				canonical[i], prev, hash, key != nil, seqValue); err != nil {
-				return fmt.Errorf("audit copy: %w", err)
-			}
+			rows = append(rows, []any{at, p.Subject, p.Email, string(p.Role), structure, meta.ID, meta.Operation,
+				meta.ClientAddr, e.Action, e.EntityType, e.EntityID, model.NonNilStrings(e.EntityIDs),
+				model.NonNilStrings(e.Departments),
+				canonical[i], prev, hash, key != nil, seqValue})
 			prev = hash
 			i++
 		}
 	}
-	if _, err := copyIn.ExecContext(ctx); err != nil {
+	if err := tx.copyFrom(ctx, "audit_log", []string{"at", "actor_subject", "actor_email", "actor_role",
+		"actor_structure_id", "request_id", "operation", "client_addr", "action", "entity_type", "entity_id",
+		"entity_ids", "departments", "changes", "prev_hash", "hash", "keyed", "seq"}, rows); err != nil {
 		return fmt.Errorf("audit copy: %w", err)
 	}
 	if key != nil {
@@ -229,25 +218,25 @@ func (tx *Tx) auditAll(ctx context.Context, reqs []auditRequest) error {
 
 // auditRow is the hashed content of an entry.
 type auditRow struct {
-	ID             int64          `db:"id"`
-	At             time.Time      `db:"at"`
-	ActorSubject   string         `db:"actor_subject"`
-	ActorEmail     string         `db:"actor_email"`
-	ActorRole      string         `db:"actor_role"`
-	ActorStructure string         `db:"actor_structure"`
-	RequestID      string         `db:"request_id"`
-	Operation      string         `db:"operation"`
-	ClientAddr     string         `db:"client_addr"`
-	Action         string         `db:"action"`
-	EntityType     string         `db:"entity_type"`
-	EntityID       string         `db:"entity_id"`
-	EntityIDs      pq.StringArray `db:"entity_ids"`
-	Departments    pq.StringArray `db:"departments"`
-	Changes        string         `db:"changes"`
-	PrevHash       []byte         `db:"prev_hash"`
-	Hash           []byte         `db:"hash"`
-	Keyed          bool           `db:"keyed"`
-	Seq            sql.NullInt64  `db:"seq"`
+	ID             int64         `db:"id"`
+	At             time.Time     `db:"at"`
+	ActorSubject   string        `db:"actor_subject"`
+	ActorEmail     string        `db:"actor_email"`
+	ActorRole      string        `db:"actor_role"`
+	ActorStructure string        `db:"actor_structure"`
+	RequestID      string        `db:"request_id"`
+	Operation      string        `db:"operation"`
+	ClientAddr     string        `db:"client_addr"`
+	Action         string        `db:"action"`
+	EntityType     string        `db:"entity_type"`
+	EntityID       string        `db:"entity_id"`
+	EntityIDs      stringArray   `db:"entity_ids"`
+	Departments    stringArray   `db:"departments"`
+	Changes        string        `db:"changes"`
+	PrevHash       []byte        `db:"prev_hash"`
+	Hash           []byte        `db:"hash"`
+	Keyed          bool          `db:"keyed"`
+	Seq            sql.NullInt64 `db:"seq"`
 }
 
 // hash returns the entry's hash over the previous hash and the entry's fields, each
@@ -521,7 +510,7 @@ func (s *Store) AuditLog(ctx context.Context, p *model.Principal, f AuditLogFilt
 	switch p.Role {
 	case model.RoleAdmin:
 	case model.RoleCoordinator:
-		add("a.departments && $%d", pq.Array(model.NonNilStrings(p.Departments)))
+		add("a.departments && $%d", model.NonNilStrings(p.Departments))
 	default:
 		return model.Connection[model.AuditLogEntry]{}, model.ErrForbidden()
 	}

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -23,7 +21,7 @@ func actionScope(p *model.Principal, alias string, args *[]any) string {
 	}
 	switch p.Role {
 	case model.RoleCoordinator, model.RoleSocialWorker, model.RoleInsertionCounsellor:
-		*args = append(*args, pq.Array(model.NonNilStrings(p.Departments)))
+		*args = append(*args, model.NonNilStrings(p.Departments))
 		return fmt.Sprintf("%s.department = ANY($%d::text[])", alias, len(*args))
 	}
 	return "FALSE"
@@ -34,7 +32,7 @@ const actionColumns = `ca.id, ca.version, ca.theme, ca.department, ca.starts_at,
 
 type actionRow struct {
 	model.CollectiveAction
-	Facilitators pq.StringArray `db:"facilitator_ids"`
+	Facilitators stringArray `db:"facilitator_ids"`
 }
 
 func (r actionRow) model() model.CollectiveAction {
@@ -88,7 +86,7 @@ func (s *Store) ScheduleCollectiveAction(ctx context.Context, p *model.Principal
 		if len(facilitators) > 0 {
 			var n int
 			if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM staff_members WHERE id = ANY($1::uuid[]) AND active`,
-				pq.Array(validUUIDs(facilitators))); err != nil {
+				validUUIDs(facilitators)); err != nil {
 				return err
 			}
 			if n != len(facilitators) {
@@ -99,7 +97,7 @@ func (s *Store) ScheduleCollectiveAction(ctx context.Context, p *model.Principal
 		err := tx.GetContext(ctx, &key, `INSERT INTO collective_actions (department, structure_id, theme, starts_at, place, capacity,
 			facilitator_ids, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 			in.Department, nullable(p.StructureID), strings.TrimSpace(in.Theme), in.StartsAt, strings.TrimSpace(in.Place), in.Capacity,
-			pq.Array(model.NonNilStrings(facilitators)), tx.Now)
+			model.NonNilStrings(facilitators), tx.Now)
 		if err != nil {
 			return err
 		}
@@ -202,7 +200,7 @@ func (s *Store) RecordAttendance(ctx context.Context, p *model.Principal, action
 func (s *Store) CollectiveActionsByKeys(ctx context.Context, p *model.Principal, keys []string) ([]model.CollectiveAction, error) {
 	out := make([]model.CollectiveAction, len(keys))
 	err := s.readTx(ctx, func(tx *Tx) error {
-		args := []any{pq.Array(validUUIDs(keys))}
+		args := []any{validUUIDs(keys)}
 		var rows []actionRow
 		if err := tx.SelectContext(ctx, &rows, `SELECT `+actionColumns+` FROM collective_actions ca
 			WHERE ca.id = ANY($1::uuid[]) AND `+actionScope(p, "ca", &args), args...); err != nil {
@@ -261,7 +259,7 @@ func (s *Store) CollectiveActions(ctx context.Context, p *model.Principal, f Col
 func (s *Store) RegistrationsByActions(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.CollectiveActionRegistration, error) {
 	out := map[string][]model.CollectiveActionRegistration{}
 	err := s.readTx(ctx, func(tx *Tx) error {
-		args := []any{pq.Array(validUUIDs(keys))}
+		args := []any{validUUIDs(keys)}
 		scope := beneficiaryScope(p, "b", &args)
 		var rows []model.CollectiveActionRegistration
 		if err := tx.SelectContext(ctx, &rows, `SELECT g.action_id, g.beneficiary_id, g.registered_at, g.attended

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lib/pq"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -147,7 +147,7 @@ func (s *Store) ExportBeneficiaryData(ctx context.Context, p *model.Principal, k
 		for _, t := range tables {
 			var rows json.RawMessage
 			if err := tx.GetContext(ctx, &rows, `SELECT COALESCE(jsonb_agg(to_jsonb(t) ORDER BY to_jsonb(t)::text), '[]'::jsonb)
-				FROM `+pq.QuoteIdentifier(t.Table)+` t WHERE t.`+pq.QuoteIdentifier(t.Column)+` = $1`, key); err != nil {
+				FROM `+pgx.Identifier{t.Table}.Sanitize()+` t WHERE t.`+pgx.Identifier{t.Column}.Sanitize()+` = $1`, key); err != nil {
 				return fmt.Errorf("export %s: %w", t.Table, err)
 			}
 			records[t.Table] = rows
@@ -175,7 +175,7 @@ func (s *Store) ExportBeneficiaryData(ctx context.Context, p *model.Principal, k
 				'actorRole', a.actor_role, 'actorStructure', a.actor_structure_id, 'operation', a.operation, 'action', a.action, 'entityType', a.entity_type, 'entityId', k.key,
 				'changes', a.changes) ORDER BY a.id, k.key), '[]'::jsonb)
 			FROM (SELECT DISTINCT key FROM unnest($1::text[]) AS key) k
-			JOIN audit_log a ON a.entity_id = k.key OR a.entity_ids @> ARRAY[k.key]`, pq.Array(keys)); err != nil {
+			JOIN audit_log a ON a.entity_id = k.key OR a.entity_ids @> ARRAY[k.key]`, keys); err != nil {
 			return fmt.Errorf("export audit: %w", err)
 		}
 		doc["auditLog"] = audit
@@ -275,7 +275,7 @@ func (tx *Tx) anonymise(ctx context.Context, p *model.Principal, b model.Benefic
 		sort.Strings(cols)
 		sets := make([]string, len(cols))
 		for i, c := range cols {
-			sets[i] = pq.QuoteIdentifier(c) + " = " + anonymisedColumns[t][c]
+			sets[i] = pgx.Identifier{c}.Sanitize() + " = " + anonymisedColumns[t][c]
 			fields = append(fields, t+"."+c)
 		}
 		where := "beneficiary_id = $1"
@@ -283,7 +283,7 @@ func (tx *Tx) anonymise(ctx context.Context, p *model.Principal, b model.Benefic
 			where = "id = $1"
 			sets = append(sets, "anonymised_at = $2", "version = version + 1", "updated_at = $2")
 		}
-		q := `UPDATE ` + pq.QuoteIdentifier(t) + ` SET ` + strings.Join(sets, ", ") + ` WHERE ` + where
+		q := `UPDATE ` + pgx.Identifier{t}.Sanitize() + ` SET ` + strings.Join(sets, ", ") + ` WHERE ` + where
 		args := []any{b.Key}
 		if t == "beneficiaries" {
 			args = append(args, tx.Now)

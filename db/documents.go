@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -14,7 +12,7 @@ import (
 func (s *Store) ConvocationDocument(ctx context.Context, p *model.Principal, key string) (*model.ConvocationDocument, error) {
 	type row struct {
 		model.ConvocationDocument
-		Langs pq.StringArray `db:"languages"`
+		Langs stringArray `db:"languages"`
 	}
 	r, err := scopedOne[row](ctx, s, p, key, `SELECT c.id, c.beneficiary_id, c.appointment_at, c.address, c.handed_over_on,
 			COALESCE((SELECT i.status FROM interviews i WHERE i.convocation_id = c.id ORDER BY i.seq DESC LIMIT 1), 'PLANNED') AS status,

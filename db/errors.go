@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/lib/pq"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -30,16 +30,16 @@ func translate(err error) error {
 	if IsUnavailable(err) {
 		return errUnavailable(err)
 	}
-	var pqErr *pq.Error
-	if !errors.As(err, &pqErr) {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
 		return err
 	}
-	if known, ok := constraintErrors[pqErr.Constraint]; ok {
+	if known, ok := constraintErrors[pgErr.ConstraintName]; ok {
 		e := *known
 		e.Err = err
 		return &e
 	}
-	switch pqErr.Code {
+	switch pgErr.Code {
 	case "23505": // unique_violation
 		return &model.Error{Code: model.CodeAlreadyExists, Message: "cet élément existe déjà", Err: err}
 	case "23503": // foreign_key_violation

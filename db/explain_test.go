@@ -12,8 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/agir-reseau/agir-backend/db/dbtest"
 	"github.com/agir-reseau/agir-backend/db/seed"
@@ -64,11 +65,15 @@ func (c explainConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &explainConn{pqConn: conn.(pqConn), rec: c.rec}, nil
+	return &explainConn{stdConn: conn.(*stdlib.Conn), rec: c.rec}, nil
 }
 
+// stdConn names the embedded connection, so that its method Conn (the *pgx.Conn, for
+// COPY) is promoted rather than hidden by a field named Conn.
+type stdConn = stdlib.Conn
+
 type explainConn struct {
-	pqConn
+	*stdConn
 	rec *planRecorder
 }
 
@@ -78,7 +83,7 @@ func (c *explainConn) QueryContext(ctx context.Context, query string, args []dri
 	c.rec.mu.Unlock()
 	q := strings.TrimSpace(query)
 	if on && (strings.HasPrefix(q, "SELECT") || strings.HasPrefix(q, "WITH")) {
-		rows, err := c.pqConn.QueryContext(ctx, "EXPLAIN (FORMAT JSON) "+query, args)
+		rows, err := c.stdConn.QueryContext(ctx, "EXPLAIN (FORMAT JSON) "+query, args)
 		if err != nil {
 			return nil, fmt.Errorf("explain: %w", err)
 		}
@@ -97,7 +102,7 @@ func (c *explainConn) QueryContext(ctx context.Context, query string, args []dri
 		c.rec.plans = append(c.rec.plans, recordedPlan{query: q, plan: plan})
 		c.rec.mu.Unlock()
 	}
-	return c.pqConn.QueryContext(ctx, query, args)
+	return c.stdConn.QueryContext(ctx, query, args)
 }
 
 type planNode struct {
@@ -158,12 +163,12 @@ func explainStore(t *testing.T) (s *Store, rec *planRecorder, strict bool) {
 			t.Fatal(err)
 		}
 	}
-	c, err := pq.NewConnector(url)
+	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec = &planRecorder{}
-	conn := sqlx.NewDb(sql.OpenDB(explainConnector{Connector: c, rec: rec}), "postgres")
+	conn := sqlx.NewDb(sql.OpenDB(explainConnector{Connector: stdlib.GetConnector(*cfg), rec: rec}), "pgx")
 	conn.SetMaxOpenConns(4)
 	t.Cleanup(func() { conn.Close() })
 	s = &Store{db: conn, read: conn, Now: time.Now, Params: model.DefaultParameters(), closed: make(chan struct{})}

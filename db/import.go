@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -151,8 +149,8 @@ func (tx *Tx) savepoint(ctx context.Context, fn func() error) error {
 // structureByDIID finds a stored structure by data·inclusion id, preferring source.
 func (tx *Tx) structureByDIID(ctx context.Context, source, diID string) (string, []string, bool, error) {
 	var rows []struct {
-		Key         string         `db:"id"`
-		Departments pq.StringArray `db:"departments"`
+		Key         string      `db:"id"`
+		Departments stringArray `db:"departments"`
 	}
 	err := tx.SelectContext(ctx, &rows, `SELECT s.id, s.departments FROM structures s WHERE s.di_id = $2
 		ORDER BY (s.source = $1) DESC, s.created_at LIMIT 1`, source, diID)

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -94,7 +92,7 @@ func (sc IndicatorScope) deptCond(a *sqlArgs, col string) string {
 	if sc.National {
 		return "TRUE"
 	}
-	return fmt.Sprintf("%s = ANY(%s::text[])", col, a.arg(pq.Array(model.NonNilStrings(sc.Departments))))
+	return fmt.Sprintf("%s = ANY(%s::text[])", col, a.arg(model.NonNilStrings(sc.Departments)))
 }
 
 // IndicatorPeriod is one period of the computation (one step of a series).
@@ -339,7 +337,7 @@ func periodsSQL(q IndicatorQuery, a *sqlArgs) string {
 		froms[i], tos[i] = p.From.String(), p.To.String()
 	}
 	return fmt.Sprintf("per AS (SELECT f, t FROM unnest(%s::date[], %s::date[]) AS per(f, t))",
-		a.arg(pq.Array(froms)), a.arg(pq.Array(tos)))
+		a.arg(froms), a.arg(tos))
 }
 
 func lastDay(q IndicatorQuery) model.Date {
@@ -474,7 +472,7 @@ func durableEmploymentSQL(alias string, a *sqlArgs) string {
 		}
 	}
 	return fmt.Sprintf("(%[1]s.kind = '%[2]s' AND %[1]s.contract_type = ANY(%[3]s::text[]))", alias, model.OutcomeKindEmployment,
-		a.arg(pq.Array(durable)))
+		a.arg(durable))
 }
 
 // sustainedSQL returns the SQL condition "the follow-up (alias) finds the person in
@@ -492,7 +490,7 @@ func sustainedSQL(alias string, a *sqlArgs) string {
 		}
 	}
 	return fmt.Sprintf("(%[1]s.employment_situation = ANY(%[2]s::text[]) OR %[1]s.training_situation = ANY(%[3]s::text[]) OR %[1]s.housing_situation = '%[4]s')",
-		alias, a.arg(pq.Array(employment)), a.arg(pq.Array(training)), model.HousingSituationPermanentHousing)
+		alias, a.arg(employment), a.arg(training), model.HousingSituationPermanentHousing)
 }
 
 // employedSQL returns the SQL condition "the follow-up (alias) finds the person in
@@ -511,7 +509,7 @@ func employedSQL(alias string, a *sqlArgs) string {
 		}
 	}
 	return fmt.Sprintf("(%[1]s.employment_situation = ANY(%[2]s::text[]) OR %[1]s.training_situation = ANY(%[3]s::text[]))",
-		alias, a.arg(pq.Array(employment)), a.arg(pq.Array(training)))
+		alias, a.arg(employment), a.arg(training))
 }
 
 // cefrRankOf is the rank of a CEFR level: 0 for below A1, 1 for A1, ... 6 for C2.

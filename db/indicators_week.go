@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -19,7 +17,7 @@ func (s *Store) CoordinatorWeek(ctx context.Context, p *model.Principal, departm
 	if p == nil || p.Role != model.RoleCoordinator {
 		return out, model.Errorf(model.CodeForbidden, nil, "accès refusé")
 	}
-	deps := pq.Array(model.NonNilStrings(departments))
+	deps := model.NonNilStrings(departments)
 	err := s.readTx(ctx, func(tx *Tx) error {
 		today := tx.today()
 		out.From, out.To = model.WeekOf(today)

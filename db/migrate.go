@@ -20,7 +20,7 @@ var migrations embed.FS
 // the versions it applied. It is safe to call on every start: goose takes a lock and
 // skips what is already there.
 func Migrate(ctx context.Context, url string) ([]int64, error) {
-	conn, err := sql.Open("postgres", url)
+	conn, err := sql.Open("pgx", url)
 	if err != nil {
 		return nil, fmt.Errorf("db: migrate: %w", err)
 	}

@@ -109,7 +109,7 @@ func TestMigrate(t *testing.T) {
 
 	t.Run("DownToZeroThenUp", func(t *testing.T) {
 		url := dbtest.NewDatabase(t)
-		conn, err := sql.Open("postgres", url)
+		conn, err := sql.Open("pgx", url)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +222,7 @@ func migratedDatabase(t *testing.T) (string, *sql.DB) {
 	if _, err := Migrate(context.Background(), url); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := sql.Open("postgres", url)
+	conn, err := sql.Open("pgx", url)
 	if err != nil {
 		t.Fatal(err)
 	}

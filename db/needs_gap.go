@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -24,7 +22,7 @@ func needGapGroups(ctx context.Context, tx *Tx, deps any) (map[model.NeedKind][]
 	}
 	var rows []struct {
 		Need            model.NeedKind   `db:"need"`
-		Languages       pq.StringArray   `db:"languages"`
+		Languages       stringArray      `db:"languages"`
 		Level           *model.CefrLevel `db:"level"`
 		Beneficiaries   int              `db:"beneficiaries"`
 		Offers          int              `db:"offers"`
@@ -64,7 +62,7 @@ func needGapGroups(ctx context.Context, tx *Tx, deps any) (map[model.NeedKind][]
 			AND (cardinality(g.languages) = 0 OR m.langues && g.languages OR ('fr' = ANY(m.langues) AND g.rank >= $4))
 		GROUP BY g.need, g.languages, g.level, g.beneficiaries
 		ORDER BY g.need, g.beneficiaries DESC, g.languages, g.level`, cefrRank("level")),
-		deps, pq.Array(needs), pq.Array(themes), model.FrenchFollowedFrom.Rank())
+		deps, needs, themes, model.FrenchFollowedFrom.Rank())
 	if err != nil {
 		return nil, fmt.Errorf("needs gap by language and level: %w", err)
 	}

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -80,7 +78,7 @@ type NewNetworkEvent struct {
 
 type networkEventRow struct {
 	model.NetworkEvent
-	Departments pq.StringArray `db:"departments"`
+	Departments stringArray `db:"departments"`
 }
 
 func (r networkEventRow) model() model.NetworkEvent {
@@ -109,7 +107,7 @@ func (s *Store) ScheduleNetworkEvent(ctx context.Context, p *model.Principal, in
 		var key string
 		err := tx.GetContext(ctx, &key, `INSERT INTO network_events (kind, title, theme, starts_at, ends_at, location,
 			departments, agenda, working_group_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid, $10) RETURNING id`,
-			string(in.Kind), in.Title, string(in.Theme), in.StartsAt, in.EndsAt, in.Location, pq.Array(in.Departments),
+			string(in.Kind), in.Title, string(in.Theme), in.StartsAt, in.EndsAt, in.Location, in.Departments,
 			in.Agenda, uuidPtrOrNil(in.WorkingGroupKey), tx.Now)
 		if err != nil {
 			return err
@@ -244,7 +242,7 @@ func (s *Store) NetworkEventsByKeys(ctx context.Context, keys []string) ([]model
 	err := s.readTx(ctx, func(tx *Tx) error {
 		var rows []networkEventRow
 		if err := tx.SelectContext(ctx, &rows, `SELECT `+networkEventColumns+` FROM network_events e WHERE e.id = ANY($1::uuid[])`,
-			pq.Array(validUUIDs(keys))); err != nil {
+			validUUIDs(keys)); err != nil {
 			return err
 		}
 		return inKeyOrder(keys, rows, out, func(r networkEventRow) (string, model.NetworkEvent) { return r.Key, r.model() })
@@ -293,7 +291,7 @@ func (s *Store) ParticipantsByEvent(ctx context.Context, keys []string) ([][]mod
 		if err := tx.SelectContext(ctx, &rows, `SELECT x.event_id AS "eventkey", x.structure_id AS "structurekey",
 			x.staff_member_id AS "staffmemberkey", x.invited AS "invited", x.attended AS "attended"
 			FROM network_event_participants x JOIN structures s ON s.id = x.structure_id
-			WHERE x.event_id = ANY($1::uuid[]) ORDER BY s.name, x.structure_id, x.staff_member_id NULLS FIRST`, pq.Array(validUUIDs(keys))); err != nil {
+			WHERE x.event_id = ANY($1::uuid[]) ORDER BY s.name, x.structure_id, x.staff_member_id NULLS FIRST`, validUUIDs(keys)); err != nil {
 			return err
 		}
 		out = groupInKeyOrder(keys, rows, func(r model.EventParticipation) (string, model.EventParticipation) { return r.EventKey, r })
@@ -316,7 +314,7 @@ type NewWorkingGroup struct {
 
 type workingGroupRow struct {
 	model.WorkingGroup
-	Departments pq.StringArray `db:"departments"`
+	Departments stringArray `db:"departments"`
 }
 
 func (r workingGroupRow) model() model.WorkingGroup {
@@ -342,7 +340,7 @@ func (s *Store) CreateWorkingGroup(ctx context.Context, p *model.Principal, in N
 		}
 		var r workingGroupRow
 		if err := tx.GetContext(ctx, &r, `INSERT INTO working_groups AS g (name, theme, description, departments, created_at)
-			VALUES ($1, $2, $3, $4, $5) RETURNING `+workingGroupColumns, in.Name, string(in.Theme), in.Description, pq.Array(in.Departments), tx.Now); err != nil {
+			VALUES ($1, $2, $3, $4, $5) RETURNING `+workingGroupColumns, in.Name, string(in.Theme), in.Description, in.Departments, tx.Now); err != nil {
 			return err
 		}
 		g = r.model()
@@ -388,7 +386,7 @@ func (s *Store) WorkingGroupsByKeys(ctx context.Context, keys []string) ([]model
 	err := s.readTx(ctx, func(tx *Tx) error {
 		var rows []workingGroupRow
 		if err := tx.SelectContext(ctx, &rows, `SELECT `+workingGroupColumns+` FROM working_groups g WHERE g.id = ANY($1::uuid[])`,
-			pq.Array(validUUIDs(keys))); err != nil {
+			validUUIDs(keys)); err != nil {
 			return err
 		}
 		return inKeyOrder(keys, rows, out, func(r workingGroupRow) (string, model.WorkingGroup) { return r.Key, r.model() })
@@ -411,7 +409,7 @@ func (s *Store) WorkingGroupMembers(ctx context.Context, keys []string) ([][]Par
 		}
 		if err := tx.SelectContext(ctx, &rows, `SELECT w.working_group_id, w.structure_id, w.staff_member_id
 			FROM working_group_members w JOIN structures s ON s.id = w.structure_id
-			WHERE w.working_group_id = ANY($1::uuid[]) ORDER BY s.name, w.structure_id`, pq.Array(validUUIDs(keys))); err != nil {
+			WHERE w.working_group_id = ANY($1::uuid[]) ORDER BY s.name, w.structure_id`, validUUIDs(keys)); err != nil {
 			return err
 		}
 		out = groupInKeyOrder(keys, rows, func(r struct {
@@ -438,8 +436,8 @@ type NewGoodPractice struct {
 
 type goodPracticeRow struct {
 	model.GoodPractice
-	Tags        pq.StringArray `db:"tags"`
-	Departments pq.StringArray `db:"departments"`
+	Tags        stringArray `db:"tags"`
+	Departments stringArray `db:"departments"`
 }
 
 func (r goodPracticeRow) model() model.GoodPractice {
@@ -473,7 +471,7 @@ func (s *Store) RecordGoodPractice(ctx context.Context, p *model.Principal, in N
 		var r goodPracticeRow
 		if err := tx.GetContext(ctx, &r, `INSERT INTO good_practices AS g (title, description, event_id, tags, departments, recorded_at)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+goodPracticeColumns, in.Title, in.Description, in.EventKey,
-			pq.Array(model.NonNilStrings(in.Tags)), pq.Array(in.Departments), tx.Now); err != nil {
+			model.NonNilStrings(in.Tags), in.Departments, tx.Now); err != nil {
 			return err
 		}
 		g = r.model()
@@ -519,7 +517,7 @@ func (s *Store) GoodPracticesByKeys(ctx context.Context, keys []string) ([]model
 	err := s.readTx(ctx, func(tx *Tx) error {
 		var rows []goodPracticeRow
 		if err := tx.SelectContext(ctx, &rows, `SELECT `+goodPracticeColumns+` FROM good_practices g WHERE g.id = ANY($1::uuid[])`,
-			pq.Array(validUUIDs(keys))); err != nil {
+			validUUIDs(keys)); err != nil {
 			return err
 		}
 		return inKeyOrder(keys, rows, out, func(r goodPracticeRow) (string, model.GoodPractice) { return r.Key, r.model() })
@@ -536,7 +534,7 @@ func (s *Store) GoodPracticesByEvent(ctx context.Context, keys []string) ([][]mo
 	err := s.readTx(ctx, func(tx *Tx) error {
 		var rows []goodPracticeRow
 		if err := tx.SelectContext(ctx, &rows, `SELECT `+goodPracticeColumns+` FROM good_practices g
-			WHERE g.event_id = ANY($1::uuid[]) ORDER BY g.recorded_at, g.id`, pq.Array(validUUIDs(keys))); err != nil {
+			WHERE g.event_id = ANY($1::uuid[]) ORDER BY g.recorded_at, g.id`, validUUIDs(keys)); err != nil {
 			return err
 		}
 		out = groupInKeyOrder(keys, rows, func(r goodPracticeRow) (string, model.GoodPractice) { return *r.EventKey, r.model() })
@@ -554,7 +552,7 @@ const emergingNeedColumns = `n.id AS "key", n.description AS "description", n.th
 
 // needVisible is the condition under which p reads need n: its department is in p's territory.
 func (s *partnerScope) needVisible(p *model.Principal) string {
-	return "n.department = ANY(" + s.arg(pq.Array(model.NonNilStrings(p.Departments))) + "::text[])"
+	return "n.department = ANY(" + s.arg(model.NonNilStrings(p.Departments)) + "::text[])"
 }
 
 // ReportEmergingNeed records a need of p's territory, reported by p's structure.
@@ -611,7 +609,7 @@ func (s *Store) UpdateEmergingNeed(ctx context.Context, p *model.Principal, key 
 		if u.SetOffers {
 			var n int
 			if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM offers WHERE id = ANY($1::uuid[]) AND status = 'PUBLISHED'`,
-				pq.Array(validUUIDs(u.AnsweringOfferKeys))); err != nil {
+				validUUIDs(u.AnsweringOfferKeys)); err != nil {
 				return err
 			}
 			if n != len(u.AnsweringOfferKeys) {
@@ -621,7 +619,7 @@ func (s *Store) UpdateEmergingNeed(ctx context.Context, p *model.Principal, key 
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO emerging_need_offers (need_id, offer_id) SELECT $1, unnest($2::uuid[])`,
-				key, pq.Array(u.AnsweringOfferKeys)); err != nil {
+				key, u.AnsweringOfferKeys); err != nil {
 				return err
 			}
 			changes["answeringOffers"] = map[string]any{"after": u.AnsweringOfferKeys}
@@ -688,7 +686,7 @@ func (s *Store) EmergingNeedsByKeys(ctx context.Context, p *model.Principal, key
 	out := make([]model.EmergingNeed, len(keys))
 	err := s.readTx(ctx, func(tx *Tx) error {
 		sc := &partnerScope{}
-		k := sc.arg(pq.Array(validUUIDs(keys)))
+		k := sc.arg(validUUIDs(keys))
 		var rows []model.EmergingNeed
 		if err := tx.SelectContext(ctx, &rows, `SELECT `+emergingNeedColumns+` FROM emerging_needs n WHERE n.id = ANY(`+k+`::uuid[]) AND `+
 			sc.needVisible(p), sc.args...); err != nil {
@@ -707,7 +705,7 @@ func (s *Store) AnsweringOffers(ctx context.Context, p *model.Principal, keys []
 	var out [][]model.Offer
 	err := s.readTx(ctx, func(tx *Tx) error {
 		sc := &partnerScope{}
-		k := sc.arg(pq.Array(validUUIDs(keys)))
+		k := sc.arg(validUUIDs(keys))
 		var rows []struct {
 			offerRow
 			Need string `db:"need_id"`

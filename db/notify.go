@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/lib/pq"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -118,7 +118,7 @@ func (tx *Tx) flushEvents(ctx context.Context) error {
 			ON CONFLICT (dedupe_key) DO NOTHING
 			RETURNING id, channel, payload)
 		SELECT count(pg_notify(channel, json_build_object('id', id, 'payload', payload)::text)) FROM e`,
-		pq.Array(channels), pq.Array(departments), pq.Array(dedupes), pq.Array(payloads), tx.Now)
+		channels, departments, dedupes, payloads, tx.Now)
 	if err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
@@ -213,9 +213,10 @@ func (s *Store) PurgeEvents(ctx context.Context, cutoff time.Time) (int, error) 
 // subscriber too slow to keep up is cut off (its channel closed, Lagged set) and
 // resumes from the outbox itself.
 type Broker struct {
-	l      *pq.Listener
+	cfg    *pgx.ConnConfig // the listening connection's
 	store  *Store
 	logger *slog.Logger
+	cancel context.CancelFunc // ends the listening connection's wait (Close)
 
 	mu      sync.Mutex
 	subs    map[string]map[*Subscription]struct{}
@@ -257,51 +258,102 @@ const catchUpPage = 500
 // NewBroker connects a listener to the database at url, listens to Channels, and reads
 // the missed events from store after a reconnection.
 func NewBroker(ctx context.Context, url string, store *Store, logger *slog.Logger) (*Broker, error) {
-	b := &Broker{store: store, logger: logger, subs: map[string]map[*Subscription]struct{}{},
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("db: listen: %w", err)
+	}
+	b := &Broker{cfg: cfg, store: store, logger: logger, subs: map[string]map[*Subscription]struct{}{},
 		done: make(chan struct{}), closing: make(chan struct{})}
-	b.l = pq.NewListener(url, 100*time.Millisecond, 2*time.Second, func(ev pq.ListenerEventType, err error) {
-		switch ev {
-		case pq.ListenerEventDisconnected:
-			logger.Warn("real time: listener disconnected", "err", err)
-		case pq.ListenerEventReconnected:
-			logger.Info("real time: listener reconnected; reading the events missed from the outbox")
-		case pq.ListenerEventConnectionAttemptFailed:
-			logger.Warn("real time: listener connection failed", "err", err)
-		}
-	})
-	for _, ch := range Channels {
-		if err := b.l.Listen(ch); err != nil {
-			b.l.Close()
-			return nil, fmt.Errorf("db: listen %s: %w", ch, err)
-		}
+	conn, err := b.listen(ctx)
+	if err != nil {
+		return nil, err
 	}
 	// Listening first, then the last id: an event committed in between is notified and
 	// skipped as already seen; no subscriber exists yet to miss it.
 	last, err := store.LastEventID(ctx)
 	if err != nil {
-		b.l.Close()
+		conn.Close(context.Background())
 		return nil, err
 	}
 	b.last = last
-	go b.run()
+	runCtx, cancel := context.WithCancel(context.Background())
+	b.cancel = cancel
+	go b.run(runCtx, conn)
 	return b, nil
 }
 
-func (b *Broker) run() {
+// listen opens the dedicated connection and listens to Channels on it.
+func (b *Broker) listen(ctx context.Context) (*pgx.Conn, error) {
+	conn, err := pgx.ConnectConfig(ctx, b.cfg)
+	if err != nil {
+		return nil, fmt.Errorf("db: listen: %w", err)
+	}
+	for _, ch := range Channels {
+		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
+			conn.Close(context.Background())
+			return nil, fmt.Errorf("db: listen %s: %w", ch, err)
+		}
+	}
+	return conn, nil
+}
+
+// Listener reconnection delays: the first retry, and the longest wait between two.
+const (
+	listenRetryMin = 100 * time.Millisecond
+	listenRetryMax = 2 * time.Second
+)
+
+// run delivers the notifications of conn; when the connection is lost, it connects
+// again (listenRetryMin, doubling up to listenRetryMax) and reads the events missed
+// from the outbox (catchUp), until Close.
+func (b *Broker) run(ctx context.Context, conn *pgx.Conn) {
 	defer close(b.done)
 	defer b.closeAll()
-	for n := range b.l.NotificationChannel() {
-		if n == nil {
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			conn.Close(context.Background())
+			if ctx.Err() != nil {
+				return
+			}
+			b.logger.Warn("real time: listener disconnected", "err", err)
+			if conn = b.reconnect(ctx); conn == nil {
+				return
+			}
+			b.logger.Info("real time: listener reconnected; reading the events missed from the outbox")
 			b.catchUp()
 			continue
 		}
 		var e Event
-		if err := json.Unmarshal([]byte(n.Extra), &e); err != nil || e.ID == 0 {
+		if err := json.Unmarshal([]byte(n.Payload), &e); err != nil || e.ID == 0 {
 			b.logger.Warn("real time: undecodable notification", "channel", n.Channel, "err", err)
 			continue
 		}
 		e.Channel = n.Channel
 		b.deliver(e)
+	}
+}
+
+// reconnect connects and listens again, retrying until it succeeds or ctx ends (nil).
+func (b *Broker) reconnect(ctx context.Context) *pgx.Conn {
+	for wait := listenRetryMin; ; wait = min(2*wait, listenRetryMax) {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+		connectCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		conn, err := b.listen(connectCtx)
+		cancel()
+		if err == nil {
+			return conn
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		b.logger.Warn("real time: listener connection failed", "err", err)
 	}
 }
 
@@ -408,7 +460,7 @@ func (b *Broker) LastDelivered() int64 {
 // Close stops listening.
 func (b *Broker) Close() error {
 	close(b.closing)
-	err := b.l.Close()
+	b.cancel()
 	<-b.done
-	return err
+	return nil
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lib/pq"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -200,9 +200,9 @@ func (tx *Tx) rowSavepoint(ctx context.Context, fn func() error) error {
 	if err == nil || model.AsUserError(err) != nil {
 		return err
 	}
-	var pqErr *pq.Error
-	if errors.As(err, &pqErr) && (strings.HasPrefix(string(pqErr.Code), "22") || strings.HasPrefix(string(pqErr.Code), "23")) {
-		return rowError{fmt.Errorf("refusé par la base (%s)", pqErr.Message)}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (strings.HasPrefix(string(pgErr.Code), "22") || strings.HasPrefix(string(pgErr.Code), "23")) {
+		return rowError{fmt.Errorf("refusé par la base (%s)", pgErr.Message)}
 	}
 	return err
 }
@@ -304,7 +304,7 @@ func (tx *Tx) duplicateOf(ctx context.Context, f model.StructureFields, declared
 	var keys []string
 	if len(declared) > 0 {
 		if err := tx.SelectContext(ctx, &keys, `SELECT s.id FROM structures s WHERE s.di_id = ANY($1::text[])
-			AND s.origin IN ('agir', 'file') ORDER BY s.created_at, s.id LIMIT 1`, pq.Array(declared)); err != nil {
+			AND s.origin IN ('agir', 'file') ORDER BY s.created_at, s.id LIMIT 1`, declared); err != nil {
 			return "", "", err
 		}
 		if len(keys) > 0 {
@@ -344,15 +344,22 @@ func (tx *Tx) proposeMerge(ctx context.Context, b SyncBatch, in SyncStructure, d
 		return syncedStructure{}, row, err
 	}
 	st := syncedStructure{key: dup, outcome: model.OfferSyncOutcomeMergeProposed}
+	same := false
+	if len(stored) > 0 {
+		var err error
+		if same, err = sameJSON(stored[0].Record, in.Raw); err != nil {
+			return st, row, fmt.Errorf("merge proposal %s: %w", in.ExternalID, err)
+		}
+	}
 	switch {
 	case len(stored) == 0:
 		if _, err := tx.ExecContext(ctx, `INSERT INTO offer_merge_proposals (origin, external_id, structure_id, reason, record,
 			departments, created_at, updated_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $7)`,
-			b.Origin.Value(), in.ExternalID, dup, string(reason), string(in.Raw), pq.Array(departments), tx.Now); err != nil {
+			b.Origin.Value(), in.ExternalID, dup, string(reason), string(in.Raw), departments, tx.Now); err != nil {
 			return st, row, err
 		}
 		st.reason = "ressemble à une structure saisie dans AGIR : fusion proposée à la coordination, rien n'est créé"
-	case !sameJSON(stored[0].Record, in.Raw):
+	case !same:
 		if _, err := tx.ExecContext(ctx, `UPDATE offer_merge_proposals SET record = $4::jsonb, updated_at = $5
 			WHERE origin = $1 AND external_id = $2 AND structure_id = $3`, b.Origin.Value(), in.ExternalID, dup, string(in.Raw), tx.Now); err != nil {
 			return st, row, err
@@ -368,15 +375,25 @@ func (tx *Tx) proposeMerge(ctx context.Context, b SyncBatch, in SyncStructure, d
 	return st, row, nil
 }
 
-// sameJSON compares two JSON documents by content (key order and spacing aside).
-func sameJSON(a, b json.RawMessage) bool {
+// sameJSON compares two JSON documents by content (key order and spacing aside). A
+// document that does not decode is an error, not a difference.
+func sameJSON(stored, in json.RawMessage) (bool, error) {
 	var x, y any
-	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
-		return false
+	if err := json.Unmarshal(stored, &x); err != nil {
+		return false, fmt.Errorf("stored record: %w", err)
 	}
-	ja, errA := json.Marshal(x)
-	jb, errB := json.Marshal(y)
-	return errA == nil && errB == nil && string(ja) == string(jb)
+	if err := json.Unmarshal(in, &y); err != nil {
+		return false, fmt.Errorf("record: %w", err)
+	}
+	ja, err := json.Marshal(x)
+	if err != nil {
+		return false, err
+	}
+	jb, err := json.Marshal(y)
+	if err != nil {
+		return false, err
+	}
+	return string(ja) == string(jb), nil
 }
 
 func (tx *Tx) syncService(ctx context.Context, p *model.Principal, b SyncBatch, in SyncService, i int,
@@ -482,13 +499,13 @@ func (tx *Tx) syncService(ctx context.Context, p *model.Principal, b SyncBatch, 
 func (tx *Tx) archiveGone(ctx context.Context, p *model.Principal, b SyncBatch, seen []string, add func(model.OfferSyncRow)) error {
 	var gone []struct {
 		offerRow
-		Departments pq.StringArray `db:"s_departments"`
+		Departments stringArray `db:"s_departments"`
 	}
 	if err := tx.SelectContext(ctx, &gone, `SELECT `+offerColumns+`, NULL::float8 AS distance_m, s.departments AS s_departments
 		FROM offers o JOIN structures s ON s.id = o.structure_id
 		WHERE o.origin = $1 AND o.origin_scope = $2 AND o.status <> 'ARCHIVED' AND s.claimed_at IS NULL
 		AND NOT (o.di_id = ANY($3::text[])) ORDER BY o.id FOR UPDATE OF o`,
-		b.Origin.Value(), b.Department, pq.Array(seen)); err != nil {
+		b.Origin.Value(), b.Department, seen); err != nil {
 		return err
 	}
 	reason := "n'est plus publiée par la source : archivée ici (elle revient si la source la publie de nouveau)"
@@ -630,7 +647,7 @@ func syncScope(p *model.Principal, col string, sc *partnerScope) string {
 	if p.Role != model.RoleCoordinator {
 		return "FALSE"
 	}
-	return fmt.Sprintf("(%s = ANY(%s::text[]) OR %s = 'france')", col, sc.arg(pq.Array(model.NonNilStrings(p.Departments))), col)
+	return fmt.Sprintf("(%s = ANY(%s::text[]) OR %s = 'france')", col, sc.arg(model.NonNilStrings(p.Departments)), col)
 }
 
 // OfferSyncRuns lists the synchronisation runs p may read, latest first.
@@ -716,7 +733,7 @@ func (s *Store) OfferMergeProposals(ctx context.Context, p *model.Principal, sta
 	switch p.Role {
 	case model.RoleAdmin:
 	case model.RoleCoordinator:
-		q.Where = append(q.Where, "m.departments && "+sc.arg(pq.Array(model.NonNilStrings(p.Departments)))+"::text[]")
+		q.Where = append(q.Where, "m.departments && "+sc.arg(model.NonNilStrings(p.Departments))+"::text[]")
 	default:
 		q.Where = append(q.Where, "FALSE")
 	}
@@ -774,7 +791,7 @@ func (s *Store) ResolveOfferMergeProposal(ctx context.Context, p *model.Principa
 	err := s.WithTx(ctx, func(tx *Tx) error {
 		var rows []struct {
 			proposalRow
-			Departments pq.StringArray `db:"departments"`
+			Departments stringArray `db:"departments"`
 		}
 		if err := tx.SelectContext(ctx, &rows, `SELECT `+proposalColumns+`, m.departments FROM offer_merge_proposals m
 			WHERE m.id = $1::uuid FOR UPDATE`, uuidOrNil(key)); err != nil {

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -35,15 +33,15 @@ type offerRow struct {
 	Name                  string                           `db:"nom"`
 	Description           string                           `db:"description"`
 	ServiceType           *string                          `db:"type"`
-	Themes                pq.StringArray                   `db:"thematiques"`
-	Publics               pq.StringArray                   `db:"publics"`
+	Themes                stringArray                      `db:"thematiques"`
+	Publics               stringArray                      `db:"publics"`
 	PublicsDetails        *string                          `db:"publics_precisions"`
 	AccessConditions      *string                          `db:"conditions_acces"`
 	Cost                  *string                          `db:"frais"`
 	CostDetails           *string                          `db:"frais_precisions"`
-	ReceptionModes        pq.StringArray                   `db:"modes_accueil"`
-	MobilisationModes     pq.StringArray                   `db:"modes_mobilisation"`
-	MobilisableBy         pq.StringArray                   `db:"mobilisable_par"`
+	ReceptionModes        stringArray                      `db:"modes_accueil"`
+	MobilisationModes     stringArray                      `db:"modes_mobilisation"`
+	MobilisableBy         stringArray                      `db:"mobilisable_par"`
 	MobilisationDetails   *string                          `db:"mobilisation_precisions"`
 	MobilisationLink      *string                          `db:"lien_mobilisation"`
 	SourceLink            *string                          `db:"lien_source"`
@@ -59,13 +57,13 @@ type offerRow struct {
 	Latitude              *float64                         `db:"latitude"`
 	Longitude             *float64                         `db:"longitude"`
 	OpeningHours          *string                          `db:"horaires_accueil"`
-	EligibilityZone       pq.StringArray                   `db:"zone_eligibilite"`
+	EligibilityZone       stringArray                      `db:"zone_eligibilite"`
 	DurationWeeks         *int                             `db:"nombre_semaines"`
 	WeeklyHours           *float64                         `db:"volume_horaire_hebdomadaire"`
-	SpokenLanguages       pq.StringArray                   `db:"langues"`
-	ProtectionStatuses    pq.StringArray                   `db:"statuts_protection"`
+	SpokenLanguages       stringArray                      `db:"langues"`
+	ProtectionStatuses    stringArray                      `db:"statuts_protection"`
 	FrenchLevelRequired   *string                          `db:"niveau_francais_requis"`
-	DocumentsRequired     pq.StringArray                   `db:"pieces_requises"`
+	DocumentsRequired     stringArray                      `db:"pieces_requises"`
 	Capacity              *int                             `db:"capacite"`
 	Sessions              jsonColumn[[]model.OfferSession] `db:"sessions"`
 	Status                string                           `db:"status"`
@@ -152,13 +150,13 @@ func offerValues(f model.OfferFields) []any {
 	if f.Sessions == nil {
 		sessions = []byte("[]")
 	}
-	return []any{f.Name, f.Description, f.ServiceType, pq.Array(model.NonNilStrings(f.Themes)), pq.Array(model.NonNilStrings(f.Publics)),
-		f.PublicsDetails, f.AccessConditions, f.Cost, f.CostDetails, pq.Array(model.NonNilStrings(f.ReceptionModes)),
-		pq.Array(model.NonNilStrings(f.MobilisationModes)), pq.Array(model.NonNilStrings(f.MobilisableBy)), f.MobilisationDetails,
+	return []any{f.Name, f.Description, f.ServiceType, model.NonNilStrings(f.Themes), model.NonNilStrings(f.Publics),
+		f.PublicsDetails, f.AccessConditions, f.Cost, f.CostDetails, model.NonNilStrings(f.ReceptionModes),
+		model.NonNilStrings(f.MobilisationModes), model.NonNilStrings(f.MobilisableBy), f.MobilisationDetails,
 		f.MobilisationLink, f.SourceLink, f.Phone, f.Email, f.ContactName, f.Address, f.AddressComplement, f.City,
-		f.PostalCode, f.InseeCode, f.Latitude, f.Longitude, f.OpeningHours, pq.Array(model.NonNilStrings(f.EligibilityZone)),
-		f.DurationWeeks, f.WeeklyHours, pq.Array(model.NonNilStrings(f.SpokenLanguages)), pq.Array(statuses), level,
-		pq.Array(model.NonNilStrings(f.DocumentsRequired)), f.Capacity, string(sessions), model.QualityScore(f.QualityCriteria())}
+		f.PostalCode, f.InseeCode, f.Latitude, f.Longitude, f.OpeningHours, model.NonNilStrings(f.EligibilityZone),
+		f.DurationWeeks, f.WeeklyHours, model.NonNilStrings(f.SpokenLanguages), statuses, level,
+		model.NonNilStrings(f.DocumentsRequired), f.Capacity, string(sessions), model.QualityScore(f.QualityCriteria())}
 }
 
 // partnerScope builds the conditions of a statement, numbering its arguments.
@@ -184,7 +182,7 @@ func (s *partnerScope) offerWritable(p *model.Principal, canRead bool) string {
 	case model.RolePartnerEditor:
 		return "o.structure_id = " + s.arg(uuidOrNil(p.StructureID)) + "::uuid"
 	case model.RoleCoordinator:
-		return "s.departments && " + s.arg(pq.Array(model.NonNilStrings(p.Departments))) + "::text[]"
+		return "s.departments && " + s.arg(model.NonNilStrings(p.Departments)) + "::text[]"
 	case model.RoleAdmin:
 		if canRead {
 			return "TRUE"
@@ -211,7 +209,7 @@ func (s *partnerScope) structureWritable(p *model.Principal) string {
 	case model.RolePartnerEditor:
 		return "s.id = " + s.arg(uuidOrNil(p.StructureID)) + "::uuid"
 	case model.RoleCoordinator:
-		return "s.departments && " + s.arg(pq.Array(model.NonNilStrings(p.Departments))) + "::text[]"
+		return "s.departments && " + s.arg(model.NonNilStrings(p.Departments)) + "::text[]"
 	}
 	return "FALSE"
 }
@@ -221,7 +219,7 @@ func (s *Store) OffersByKeys(ctx context.Context, p *model.Principal, keys []str
 	out := make([]model.Offer, len(keys))
 	err := s.readTx(ctx, func(tx *Tx) error {
 		sc := &partnerScope{}
-		keysArg := sc.arg(pq.Array(validUUIDs(keys)))
+		keysArg := sc.arg(validUUIDs(keys))
 		var rows []offerRow
 		err := tx.SelectContext(ctx, &rows, `SELECT `+offerColumns+`, NULL::float8 AS distance_m
 			FROM offers o JOIN structures s ON s.id = o.structure_id
@@ -316,13 +314,13 @@ func offerSearchQuery(p *model.Principal, f OfferFilter) pageQuery {
 		q.Where = append(q.Where, "o.zone_eligibilite @> ARRAY["+sc.arg(*f.EligibilityZone)+"]::text[]") // served by the GIN index
 	}
 	if len(f.Themes) > 0 {
-		q.Where = append(q.Where, "o.thematiques && "+sc.arg(pq.Array(f.Themes))+"::text[]")
+		q.Where = append(q.Where, "o.thematiques && "+sc.arg(f.Themes)+"::text[]")
 	}
 	if f.ThemeCategory != nil {
 		q.Where = append(q.Where, "EXISTS (SELECT 1 FROM unnest(o.thematiques) t WHERE t LIKE "+sc.arg(*f.ThemeCategory+"--%")+")")
 	}
 	if f.Public != nil {
-		q.Where = append(q.Where, "o.publics && "+sc.arg(pq.Array([]string{*f.Public, "tous-publics"}))+"::text[]")
+		q.Where = append(q.Where, "o.publics && "+sc.arg([]string{*f.Public, "tous-publics"})+"::text[]")
 	}
 	if f.Language != nil {
 		q.Where = append(q.Where, sc.arg(*f.Language)+" = ANY(o.langues)")
@@ -446,9 +444,9 @@ func (tx *Tx) lockOffer(ctx context.Context, p *model.Principal, key string, ver
 	k := sc.arg(uuidOrNil(key))
 	var rows []struct {
 		offerRow
-		Departments pq.StringArray `db:"s_departments"`
-		Writable    bool           `db:"writable"`
-		Visible     bool           `db:"visible"`
+		Departments stringArray `db:"s_departments"`
+		Writable    bool        `db:"writable"`
+		Visible     bool        `db:"visible"`
 	}
 	writable := sc.offerWritable(p, false)
 	visible := sc.offerVisible(p)
@@ -491,8 +489,8 @@ func (s *Store) CreateOffer(ctx context.Context, p *model.Principal, structureKe
 		sc := &partnerScope{}
 		cond := sc.structureWritable(p)
 		var st []struct {
-			Departments pq.StringArray `db:"departments"`
-			Writable    bool           `db:"writable"`
+			Departments stringArray `db:"departments"`
+			Writable    bool        `db:"writable"`
 		}
 		if err := tx.SelectContext(ctx, &st, `SELECT s.departments, `+cond+` AS writable FROM structures s WHERE s.id = `+
 			sc.arg(uuidOrNil(structureKey))+`::uuid`, sc.args...); err != nil {
@@ -625,7 +623,7 @@ func (s *Store) MarkOffersUpToDate(ctx context.Context, p *model.Principal, keys
 		}
 		// lock every row first, in id order, so that two bulk verifications never deadlock
 		if _, err := tx.ExecContext(ctx, `SELECT id FROM offers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-			pq.Array(validUUIDs(keys))); err != nil {
+			validUUIDs(keys)); err != nil {
 			return err
 		}
 		for i, key := range keys {
@@ -680,7 +678,7 @@ func (s *Store) OfferStatsByStructure(ctx context.Context, keys []string, today 
 			count(*) FILTER (WHERE %[1]s BETWEEN $2::date AND $2::date + %[2]d) AS due_soon,
 			round(avg(o.quality_score), 2)::float8 AS quality
 			FROM offers o WHERE o.structure_id = ANY($1::uuid[]) AND o.status = 'PUBLISHED' GROUP BY o.structure_id`,
-			dueExpr, model.FreshnessDueSoonDays), pq.Array(validUUIDs(keys)), today)
+			dueExpr, model.FreshnessDueSoonDays), validUUIDs(keys), today)
 		if err != nil {
 			return err
 		}
@@ -723,7 +721,7 @@ func (s *Store) OffersFirstPages(ctx context.Context, p *model.Principal, keys [
 				parents[j] = keys[i].Parent
 			}
 			sc := &partnerScope{}
-			parentsArg, statusArg := sc.arg(pq.Array(validUUIDs(parents))), sc.arg(g[0])
+			parentsArg, statusArg := sc.arg(validUUIDs(parents)), sc.arg(g[0])
 			cond := "TRUE"
 			if g[0] != string(model.OfferStatusPublished) {
 				cond = sc.offerWritable(p, true)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lib/pq"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -87,23 +87,23 @@ func TestClosedListsEnforcedByDatabase(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := s.db.ExecContext(ctx, fmt.Sprintf(insert, tc.cols, tc.values), structure)
-			var pqErr *pq.Error
-			if !errors.As(err, &pqErr) || pqErr.Constraint != tc.constraint {
+			var pgErr *pgconn.PgError
+			if !errors.As(err, &pgErr) || pgErr.ConstraintName != tc.constraint {
 				t.Fatalf("got %v, want a violation of %s", err, tc.constraint)
 			}
 		})
 	}
 	t.Run("BadSIRET", func(t *testing.T) {
 		_, err := s.db.ExecContext(ctx, `UPDATE structures SET siret = '13003013300017' WHERE id = $1`, structure)
-		var pqErr *pq.Error
-		if !errors.As(err, &pqErr) || pqErr.Constraint != "structures_siret_check" {
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.ConstraintName != "structures_siret_check" {
 			t.Fatalf("got %v", err)
 		}
 	})
 	t.Run("UnknownReseauPorteur", func(t *testing.T) {
 		_, err := s.db.ExecContext(ctx, `UPDATE structures SET reseaux_porteurs = '{pole-emploi}' WHERE id = $1`, structure)
-		var pqErr *pq.Error
-		if !errors.As(err, &pqErr) || pqErr.Constraint != "structures_reseaux_porteurs_check" {
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.ConstraintName != "structures_reseaux_porteurs_check" {
 			t.Fatalf("got %v", err)
 		}
 	})

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -41,7 +39,7 @@ func (tx *Tx) offerChanged(action string, o model.Offer, changes map[string]any,
 // referentStructures returns the structures following beneficiary key (its social and
 // employment operators): the audience of its alerts and orientations.
 func (tx *Tx) referentStructures(ctx context.Context, key string) ([]string, error) {
-	var keys pq.StringArray
+	var keys stringArray
 	err := tx.GetContext(ctx, &keys, `SELECT array_remove(ARRAY[social_operator_id::text, employment_operator_id::text], NULL)
 		FROM beneficiaries WHERE id = $1`, key)
 	if err != nil {

@@ -6,8 +6,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -75,7 +73,7 @@ func (s *Store) NetworkOverview(ctx context.Context, p *model.Principal, departm
 	if p == nil || p.Role != model.RoleCoordinator {
 		return out, model.Errorf(model.CodeForbidden, nil, "accès refusé")
 	}
-	deps := pq.Array(model.NonNilStrings(departments))
+	deps := model.NonNilStrings(departments)
 	err := s.readTx(ctx, func(tx *Tx) error {
 		today := tx.today()
 		out.Today = today
@@ -90,7 +88,7 @@ func (s *Store) NetworkOverview(ctx context.Context, p *model.Principal, departm
 			FROM referent_assignments ra JOIN journey_facts jf ON jf.beneficiary_id = ra.beneficiary_id
 			JOIN beneficiaries b ON b.id = jf.beneficiary_id
 			WHERE ra.ended_at IS NULL AND jf.department = ANY($1::text[]) AND jf.phase = ANY($3::text[])
-			GROUP BY ra.staff_member_id, ra.kind ORDER BY active_journeys DESC, ra.staff_member_id`, deps, today, pq.Array(model.PhasesInProgress())); err != nil {
+			GROUP BY ra.staff_member_id, ra.kind ORDER BY active_journeys DESC, ra.staff_member_id`, deps, today, model.PhasesInProgress()); err != nil {
 			return fmt.Errorf("caseloads: %w", err)
 		}
 		since := today.AddDate(0, 0, -OverviewActivityDays)
@@ -266,7 +264,7 @@ func overviewGap(ctx context.Context, tx *Tx, deps any, out *model.NetworkOvervi
 			(SELECT count(*) FROM matched m WHERE m.need = k.need) AS offers,
 			(SELECT COALESCE(sum(m.capacite), 0) FROM matched m WHERE m.need = k.need) AS places,
 			(SELECT count(*) FROM matched m WHERE m.need = k.need AND m.capacite IS NULL) AS without_capacity
-		FROM unnest($4::text[]) AS k(need)`, deps, pq.Array(needs), pq.Array(themes), pq.Array(all))
+		FROM unnest($4::text[]) AS k(need)`, deps, needs, themes, all)
 	if err != nil {
 		return err
 	}

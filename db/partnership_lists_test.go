@@ -8,8 +8,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 	"github.com/agir-reseau/agir-backend/internal/datainclusion"
 )
@@ -37,7 +35,7 @@ func TestClosedListsInDatabase(t *testing.T) {
 			for _, it := range items {
 				want = append(want, it.Value)
 			}
-			var got pq.StringArray
+			var got stringArray
 			if err := s.db.GetContext(context.Background(), &got, `SELECT `+fn+`()`); err != nil {
 				t.Fatal(err)
 			}

@@ -3,8 +3,6 @@ package db
 import (
 	"context"
 	"fmt"
-
-	"github.com/lib/pq"
 )
 
 // BeneficiaryDepartments returns the department of each beneficiary of keys (those that
@@ -18,7 +16,7 @@ func (s *Store) BeneficiaryDepartments(ctx context.Context, keys []string) (map[
 			Key        string `db:"id"`
 			Department string `db:"department"`
 		}
-		if err := tx.SelectContext(ctx, &rows, `SELECT id::text AS id, department FROM beneficiaries WHERE id = ANY($1::uuid[])`, pq.Array(keys)); err != nil {
+		if err := tx.SelectContext(ctx, &rows, `SELECT id::text AS id, department FROM beneficiaries WHERE id = ANY($1::uuid[])`, keys); err != nil {
 			return err
 		}
 		for _, r := range rows {

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -162,7 +160,7 @@ func groupedByBeneficiary[R any](ctx context.Context, s *Store, p *model.Princip
 	scope func(*model.Principal, *[]any) string, query string, owner func(R) string, extra ...any) (map[string][]R, error) {
 	out := map[string][]R{}
 	err := s.readTx(ctx, func(tx *Tx) error {
-		args := append([]any{pq.Array(validUUIDs(keys))}, extra...)
+		args := append([]any{validUUIDs(keys)}, extra...)
 		// The keys restrict b, and the rows come by the join (one probe of their
 		// beneficiary_id index per key). Restricting the rows by the keys as well costs
 		// more than it saves: each probe then rechecks the whole array (a page of 50:
@@ -212,8 +210,8 @@ type diagnosticRow struct {
 	model.ProfessionalDiagnostic
 	Diplomas    jsonColumn[[]model.Diploma]        `db:"diplomas"`
 	Experiences jsonColumn[[]model.WorkExperience] `db:"experiences"`
-	Skills      pq.StringArray                     `db:"skills"`
-	TargetJobs  pq.StringArray                     `db:"target_jobs"`
+	Skills      stringArray                        `db:"skills"`
+	TargetJobs  stringArray                        `db:"target_jobs"`
 	Barriers    jsonColumn[[]model.Barrier]        `db:"barriers"`
 }
 
@@ -254,7 +252,7 @@ func (s *Store) RecordProfessionalDiagnostic(ctx context.Context, p *model.Princ
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 			RETURNING `+diagnosticColumns,
 			key, in.AssessedOn, string(in.EducationLevel), in.YearsOfSchooling, string(diplomas), string(experiences),
-			pq.Array(trimAll(in.Skills)), pq.Array(trimAll(in.TargetJobs)), string(barriers), p.Subject, structureOf(p), tx.Now)
+			trimAll(in.Skills), trimAll(in.TargetJobs), string(barriers), p.Subject, structureOf(p), tx.Now)
 		if err != nil {
 			return "", "", nil, fmt.Errorf("insert diagnostic: %w", err)
 		}
@@ -377,7 +375,7 @@ type orientationRow struct {
 	model.Orientation
 	PersonFirstName   string           `db:"person_first_name"`
 	PersonInitial     string           `db:"person_initial"`
-	PersonLanguages   pq.StringArray   `db:"person_languages"`
+	PersonLanguages   stringArray      `db:"person_languages"`
 	PersonFrenchLevel *model.CefrLevel `db:"person_french_level"`
 }
 
@@ -631,10 +629,10 @@ func (s *Store) Orientations(ctx context.Context, p *model.Principal, f Orientat
 			q.Where = append(q.Where, "o.structure_id = "+arg(f.StructureKey)+"::uuid")
 		}
 		if len(f.Statuses) > 0 {
-			q.Where = append(q.Where, "o.status = ANY("+arg(pq.Array(enumStrings(f.Statuses)))+"::text[])")
+			q.Where = append(q.Where, "o.status = ANY("+arg(enumStrings(f.Statuses))+"::text[])")
 		}
 		if len(f.Kinds) > 0 {
-			q.Where = append(q.Where, "o.kind = ANY("+arg(pq.Array(enumStrings(f.Kinds)))+"::text[])")
+			q.Where = append(q.Where, "o.kind = ANY("+arg(enumStrings(f.Kinds))+"::text[])")
 		}
 		if f.Overdue != nil {
 			cond := "(o.status = 'PENDING' AND o.answer_due_on < " + arg(today) + "::date)"
@@ -697,7 +695,7 @@ func (s *Store) OpenOrientationCounts(ctx context.Context, p *model.Principal, k
 		for i, st := range model.OpenOrientationStatuses {
 			statuses[i] = string(st)
 		}
-		args := []any{pq.Array(validUUIDs(keys)), pq.Array(statuses)}
+		args := []any{validUUIDs(keys), statuses}
 		type row struct {
 			Key   string `db:"beneficiary_id"`
 			Count int    `db:"n"`
@@ -874,10 +872,10 @@ func (s *Store) Outcomes(ctx context.Context, p *model.Principal, f OutcomeFilte
 	q.Where = append(q.Where, recordsScope(p, &q.Args))
 	arg := func(v any) string { q.Args = append(q.Args, v); return fmt.Sprintf("$%d", len(q.Args)) }
 	if len(f.Kinds) > 0 {
-		q.Where = append(q.Where, "x.kind = ANY("+arg(pq.Array(enumStrings(f.Kinds)))+"::text[])")
+		q.Where = append(q.Where, "x.kind = ANY("+arg(enumStrings(f.Kinds))+"::text[])")
 	}
 	if len(f.ContractTypes) > 0 {
-		q.Where = append(q.Where, "x.contract_type = ANY("+arg(pq.Array(enumStrings(f.ContractTypes)))+"::text[])")
+		q.Where = append(q.Where, "x.contract_type = ANY("+arg(enumStrings(f.ContractTypes))+"::text[])")
 	}
 	if f.CountsAsEmploymentOrTraining != nil {
 		cond := countsAsEmploymentOrTrainingSQL("x", &q.Args)
@@ -924,7 +922,7 @@ func countsAsEmploymentOrTrainingSQL(alias string, args *[]any) string {
 			}
 		}
 	}
-	*args = append(*args, pq.Array(counting))
+	*args = append(*args, counting)
 	return fmt.Sprintf("(%[1]s.kind || '/' || COALESCE(%[1]s.contract_type, '')) = ANY($%[2]d::text[])", alias, len(*args))
 }
 

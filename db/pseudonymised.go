@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"regexp"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -36,10 +34,10 @@ func CheckMonth(m *string, path ...string) error {
 
 type pseudonymisedRow struct {
 	model.PseudonymisedJourney
-	PseudonymCol string         `db:"pseudonym"`
-	Outcomes     pq.StringArray `db:"outcome_kinds"`
-	Evals        pq.StringArray `db:"evaluations"`
-	Follow       pq.StringArray `db:"follow_ups"`
+	PseudonymCol string      `db:"pseudonym"`
+	Outcomes     stringArray `db:"outcome_kinds"`
+	Evals        stringArray `db:"evaluations"`
+	Follow       stringArray `db:"follow_ups"`
 }
 
 func (r pseudonymisedRow) model() model.PseudonymisedJourney {

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -59,7 +57,7 @@ func beneficiaryScope(p *model.Principal, alias string, args *[]any) string {
 			// where "= ANY" makes it sort the whole department (issue 9).
 			return fmt.Sprintf("%s.department = %s", alias, arg(p.Departments[0]))
 		}
-		return fmt.Sprintf("%s.department = ANY(%s::text[])", alias, arg(pq.Array(model.NonNilStrings(p.Departments))))
+		return fmt.Sprintf("%s.department = ANY(%s::text[])", alias, arg(model.NonNilStrings(p.Departments)))
 	case model.RoleSocialWorker:
 		if p.StructureID == "" {
 			return "FALSE"
@@ -87,8 +85,8 @@ const beneficiaryColumns = `b.id, b.version, b.first_name, b.last_name, b.birth_
 
 type beneficiaryRow struct {
 	model.Beneficiary
-	Languages pq.StringArray `db:"languages"`
-	SortName  string         `db:"sort_name"`
+	Languages stringArray `db:"languages"`
+	SortName  string      `db:"sort_name"`
 }
 
 func (r beneficiaryRow) model() model.Beneficiary {
@@ -132,16 +130,16 @@ func (tx *Tx) journeyFacts(ctx context.Context, key string) (model.JourneyFacts,
 		WelcomeHeldOn     *model.Date            `db:"welcome_held_on"`
 		ObjectiveCount    int                    `db:"objective_count"`
 		ContractSignedOn  *model.Date            `db:"contract_signed_on"`
-		Refusals          pq.StringArray         `db:"refusals"`
+		Refusals          stringArray            `db:"refusals"`
 		Reintegrations    int                    `db:"reintegrations"`
-		Stages            pq.StringArray         `db:"stages"`
+		Stages            stringArray            `db:"stages"`
 		ExitKey           *string                `db:"exit_id"`
 		ExitKind          *model.ExitKind        `db:"exit_kind"`
 		ExitedOn          *model.Date            `db:"exited_on"`
 		ReintExitKey      *string                `db:"reint_exit_id"`
 		ReintOn           *model.Date            `db:"reint_on"`
 		ReintUntil        *model.Date            `db:"reint_until"`
-		FollowUps         pq.StringArray         `db:"follow_ups"`
+		FollowUps         stringArray            `db:"follow_ups"`
 	}
 	err := tx.GetContext(ctx, &row, `
 		SELECT b.department, b.referred_on, b.cir_signed_on,
@@ -236,7 +234,7 @@ func (tx *Tx) refreshJourney(ctx context.Context, key string, base model.Paramet
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO beneficiary_alerts (beneficiary_id, kind, active_from, due_on)
 		SELECT $1, k, f::date, d::date FROM unnest($2::text[], $3::text[], $4::text[]) AS a(k, f, d)`,
-		key, pq.Array(kinds), pq.Array(froms), pq.Array(dues))
+		key, kinds, froms, dues)
 	if err != nil {
 		return fmt.Errorf("refresh alerts: %w", err)
 	}
@@ -416,7 +414,7 @@ func (s *Store) ReferBeneficiary(ctx context.Context, p *model.Principal, in Ref
 			VALUES ($1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
 			RETURNING id`,
 			tx.Now, strings.TrimSpace(in.FirstName), strings.TrimSpace(in.LastName), in.BirthDate, string(in.Sex),
-			strings.TrimSpace(in.Nationality), pq.Array(model.NonNilStrings(in.Languages)), in.Phone, in.Email, in.Address,
+			strings.TrimSpace(in.Nationality), model.NonNilStrings(in.Languages), in.Phone, in.Email, in.Address,
 			string(in.ProtectionType), in.ProtectionGrantedOn, in.CirSignedOn, in.Department, social, employment,
 			referredOn, strings.TrimSpace(in.OfiiReference), string(admission), string(eligibility),
 			instructionOn, instructionRef, agreementOn, approvedBy)

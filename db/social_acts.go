@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -451,7 +449,7 @@ func (s *Store) RecordAccessibility(ctx context.Context, p *model.Principal, key
 			       recognised_until = EXCLUDED.recognised_until, needs = EXCLUDED.needs,
 			       disability_referent_id = EXCLUDED.disability_referent_id, aids_requested = EXCLUDED.aids_requested,
 			       updated_at = EXCLUDED.updated_at, version = accessibility.version + 1`,
-			key, in.DisabilityRecognised, in.RecognisedUntil, needs, referent, pq.Array(aids), tx.Now)
+			key, in.DisabilityRecognised, in.RecognisedUntil, needs, referent, aids, tx.Now)
 		if err != nil {
 			return nil, err
 		}
@@ -607,7 +605,7 @@ func (s *Store) UpdateBeneficiaryContact(ctx context.Context, p *model.Principal
 		var languages any
 		if in.Languages != nil {
 			changed = append(changed, "languages")
-			languages = pq.Array(in.Languages)
+			languages = in.Languages
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE beneficiaries SET
 			phone = CASE WHEN $2::text IS NULL THEN phone ELSE NULLIF($2, '') END,

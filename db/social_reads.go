@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -20,7 +18,7 @@ import (
 func (s *Store) BeneficiariesByKeys(ctx context.Context, p *model.Principal, keys []string) ([]model.Beneficiary, error) {
 	out := make([]model.Beneficiary, len(keys))
 	err := s.readTx(ctx, func(tx *Tx) error {
-		args := []any{pq.Array(validUUIDs(keys))}
+		args := []any{validUUIDs(keys)}
 		var rows []beneficiaryRow
 		err := tx.SelectContext(ctx, &rows, `SELECT `+beneficiaryColumns+` FROM beneficiaries b
 			WHERE b.id = ANY($1::uuid[]) AND `+beneficiaryScope(p, "b", &args), args...)
@@ -40,7 +38,7 @@ func (s *Store) BeneficiariesByKeys(ctx context.Context, p *model.Principal, key
 func (s *Store) ReferralsByKeys(ctx context.Context, p *model.Principal, keys []string) ([]model.Referral, error) {
 	out := make([]model.Referral, len(keys))
 	err := s.readTx(ctx, func(tx *Tx) error {
-		args := []any{pq.Array(validUUIDs(keys))}
+		args := []any{validUUIDs(keys)}
 		type row struct {
 			Key         string                               `db:"id"`
 			ReferredOn  model.Date                           `db:"referred_on"`
@@ -100,7 +98,7 @@ func (s *Store) Beneficiaries(ctx context.Context, p *model.Principal, f Benefic
 			for i, ph := range f.Phases {
 				phases[i] = string(ph)
 			}
-			q.Where = append(q.Where, "b.phase = ANY("+arg(pq.Array(phases))+"::text[])")
+			q.Where = append(q.Where, "b.phase = ANY("+arg(phases)+"::text[])")
 		}
 		if f.Department != nil {
 			q.Where = append(q.Where, "b.department = "+arg(*f.Department))
@@ -377,7 +375,7 @@ func (s *Store) RightsStepsByBeneficiaries(ctx context.Context, p *model.Princip
 func (s *Store) AccessibilityByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.Accessibility, error) {
 	type row struct {
 		model.Accessibility
-		Aids pq.StringArray `db:"aids_requested"`
+		Aids stringArray `db:"aids_requested"`
 	}
 	m, err := grouped(ctx, s, p, keys, `SELECT a.beneficiary_id, a.version, a.disability_recognised, a.recognised_until, a.needs,
 			a.disability_referent_id, a.aids_requested

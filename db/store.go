@@ -8,13 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq" // PostgreSQL driver
 
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -85,21 +84,21 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 }
 
 func connect(ctx context.Context, url string, o Options) (*sqlx.DB, error) {
-	if o.StatementTimeout > 0 {
-		url = withOption(url, "statement_timeout", fmt.Sprint(o.StatementTimeout.Milliseconds()))
+	cfg, err := pgx.ParseConfig(url) // a URL or a key=value string, as libpq reads them
+	if err != nil {
+		return nil, fmt.Errorf("db: open: %w", err)
 	}
-	if !strings.Contains(url, "jit=") {
+	if o.StatementTimeout > 0 {
+		cfg.RuntimeParams["statement_timeout"] = fmt.Sprint(o.StatementTimeout.Milliseconds())
+	}
+	if _, ok := cfg.RuntimeParams["jit"]; !ok {
 		// No JIT compilation (unless the URL asks for it): the planner's cost estimates of
 		// the indicators' aggregates (correlated subqueries per journey) cross the JIT
 		// thresholds, and compiling them costs 0.3 to 0.9 s per statement, more than it
 		// saves on statements of a second; the API's other statements are short.
-		url = withOption(url, "jit", "off")
+		cfg.RuntimeParams["jit"] = "off"
 	}
-	raw, err := openPool(url, o.Observer)
-	if err != nil {
-		return nil, fmt.Errorf("db: open: %w", err)
-	}
-	conn := sqlx.NewDb(raw, "postgres")
+	conn := sqlx.NewDb(openPool(cfg, o.Observer), "pgx")
 	n := o.MaxOpenConns
 	if n == 0 {
 		n = 20
@@ -159,6 +158,7 @@ func (s *Store) DB() *sqlx.DB { return s.db }
 type Tx struct {
 	*sqlx.Tx // nil while a lazy read has not begun its transaction
 	Now      time.Time
+	conn     *sqlx.Conn // the connection of a read-write transaction (COPY runs on it); nil for reads
 
 	mu           sync.Mutex
 	pendingAudit []auditRequest // entries to append to the audit log just before the commit
@@ -267,6 +267,22 @@ func (t *Tx) QueryxContext(ctx context.Context, query string, args ...any) (*sql
 	return q.QueryxContext(ctx, query, args...)
 }
 
+// copyFrom writes rows into the columns cols of table with COPY (pgx's CopyFrom, binary),
+// in the read-write transaction, on its connection.
+func (t *Tx) copyFrom(ctx context.Context, table string, cols []string, rows [][]any) error {
+	if t.conn == nil || t.Tx == nil {
+		return errors.New("db: COPY outside a read-write transaction")
+	}
+	return t.conn.Raw(func(dc any) error {
+		c, ok := dc.(interface{ Conn() *pgx.Conn }) // *stdlib.Conn
+		if !ok {
+			return fmt.Errorf("db: COPY on a %T connection", dc)
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+		return err
+	})
+}
+
 // WithTx runs fn in one read-write transaction, committed when fn returns nil and rolled
 // back otherwise (also on panic). Driver errors are turned into coded errors.
 func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
@@ -321,11 +337,16 @@ func (s *Store) lazyRead(ctx context.Context, conn *sqlx.DB, fn func(tx *Tx) err
 }
 
 func (s *Store) withTx(ctx context.Context, conn *sqlx.DB, opts *sql.TxOptions, fn func(tx *Tx) error) (err error) {
-	t, err := conn.BeginTxx(ctx, opts)
+	c, err := conn.Connx(ctx) // the transaction's connection, kept for COPY (copyFrom)
 	if err != nil {
 		return translate(fmt.Errorf("db: begin: %w", err))
 	}
-	tx := &Tx{Tx: t, Now: s.Now(), auditKey: s.AuditKey, anchor: &s.anchor}
+	defer c.Close()
+	t, err := c.BeginTxx(ctx, opts)
+	if err != nil {
+		return translate(fmt.Errorf("db: begin: %w", err))
+	}
+	tx := &Tx{Tx: t, Now: s.Now(), conn: c, auditKey: s.AuditKey, anchor: &s.anchor}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = t.Rollback()

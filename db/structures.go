@@ -6,41 +6,39 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
-// structureRow is a row of structures as scanned (arrays as pq.StringArray).
+// structureRow is a row of structures as scanned (arrays as stringArray).
 type structureRow struct {
-	Key               string         `db:"id"`
-	Name              string         `db:"name"`
-	AgirRole          string         `db:"agir_role"`
-	Departments       pq.StringArray `db:"departments"`
-	CreatedAt         time.Time      `db:"created_at"`
-	Source            string         `db:"source"`
-	DIID              string         `db:"di_id"`
-	Sectors           pq.StringArray `db:"sectors"`
-	Siret             *string        `db:"siret"`
-	Description       *string        `db:"description"`
-	Address           *string        `db:"adresse"`
-	AddressComplement *string        `db:"complement_adresse"`
-	City              *string        `db:"commune"`
-	PostalCode        *string        `db:"code_postal"`
-	InseeCode         *string        `db:"code_insee"`
-	Latitude          *float64       `db:"latitude"`
-	Longitude         *float64       `db:"longitude"`
-	Phone             *string        `db:"telephone"`
-	Email             *string        `db:"courriel"`
-	Website           *string        `db:"site_web"`
-	SourceLink        *string        `db:"lien_source"`
-	OpeningHours      *string        `db:"horaires_accueil"`
-	AccessibilityLink *string        `db:"accessibilite_lieu"`
-	Networks          pq.StringArray `db:"reseaux_porteurs"`
-	UpdatedOn         model.Date     `db:"date_maj"`
-	Version           int            `db:"version"`
-	Origin            string         `db:"origin"`
-	ClaimedAt         *time.Time     `db:"claimed_at"`
+	Key               string      `db:"id"`
+	Name              string      `db:"name"`
+	AgirRole          string      `db:"agir_role"`
+	Departments       stringArray `db:"departments"`
+	CreatedAt         time.Time   `db:"created_at"`
+	Source            string      `db:"source"`
+	DIID              string      `db:"di_id"`
+	Sectors           stringArray `db:"sectors"`
+	Siret             *string     `db:"siret"`
+	Description       *string     `db:"description"`
+	Address           *string     `db:"adresse"`
+	AddressComplement *string     `db:"complement_adresse"`
+	City              *string     `db:"commune"`
+	PostalCode        *string     `db:"code_postal"`
+	InseeCode         *string     `db:"code_insee"`
+	Latitude          *float64    `db:"latitude"`
+	Longitude         *float64    `db:"longitude"`
+	Phone             *string     `db:"telephone"`
+	Email             *string     `db:"courriel"`
+	Website           *string     `db:"site_web"`
+	SourceLink        *string     `db:"lien_source"`
+	OpeningHours      *string     `db:"horaires_accueil"`
+	AccessibilityLink *string     `db:"accessibilite_lieu"`
+	Networks          stringArray `db:"reseaux_porteurs"`
+	UpdatedOn         model.Date  `db:"date_maj"`
+	Version           int         `db:"version"`
+	Origin            string      `db:"origin"`
+	ClaimedAt         *time.Time  `db:"claimed_at"`
 }
 
 func (r structureRow) model() model.Structure {
@@ -88,7 +86,7 @@ func (s *Store) StructuresByKeys(ctx context.Context, keys []string) ([]model.St
 	err := s.readTx(ctx, func(tx *Tx) error {
 		var rows []structureRow
 		err := tx.SelectContext(ctx, &rows,
-			`SELECT `+structureColumns+` FROM structures s WHERE s.id = ANY($1::uuid[])`, pq.Array(validUUIDs(keys)))
+			`SELECT `+structureColumns+` FROM structures s WHERE s.id = ANY($1::uuid[])`, validUUIDs(keys))
 		if err != nil {
 			return err
 		}
@@ -171,7 +169,7 @@ func (s *Store) StaffMembersByKeys(ctx context.Context, keys []string) ([]model.
 		var rows []model.StaffMember
 		err := tx.SelectContext(ctx, &rows, `
 			SELECT m.id, m.structure_id, m.name, m.email, m.subject, m.staff_role, m.active
-			FROM staff_members m WHERE m.id = ANY($1::uuid[])`, pq.Array(validUUIDs(keys)))
+			FROM staff_members m WHERE m.id = ANY($1::uuid[])`, validUUIDs(keys))
 		if err != nil {
 			return err
 		}
@@ -200,7 +198,7 @@ func (s *Store) CaseloadsByStaffKeys(ctx context.Context, keys []string) ([]int,
 			FROM referent_assignments ra JOIN beneficiaries b ON b.id = ra.beneficiary_id
 			WHERE ra.staff_member_id = ANY($1::uuid[]) AND ra.ended_at IS NULL
 			  AND b.phase = ANY($2::text[])
-			GROUP BY ra.staff_member_id`, pq.Array(validUUIDs(keys)), pq.Array(model.PhasesInProgress()))
+			GROUP BY ra.staff_member_id`, validUUIDs(keys), model.PhasesInProgress())
 		if err != nil {
 			return err
 		}

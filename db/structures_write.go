@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -20,9 +18,9 @@ func structureValues(f model.StructureFields) []any {
 	for i, x := range f.Sectors {
 		sectors[i] = string(x)
 	}
-	return []any{f.Name, string(f.AgirRole), pq.Array(model.NonNilStrings(f.Departments)), pq.Array(sectors), f.Siret, f.Description,
+	return []any{f.Name, string(f.AgirRole), model.NonNilStrings(f.Departments), sectors, f.Siret, f.Description,
 		f.Address, f.AddressComplement, f.City, f.PostalCode, f.InseeCode, f.Latitude, f.Longitude, f.Phone, f.Email,
-		f.Website, f.SourceLink, f.OpeningHours, f.AccessibilityLink, pq.Array(model.NonNilStrings(f.Networks))}
+		f.Website, f.SourceLink, f.OpeningHours, f.AccessibilityLink, model.NonNilStrings(f.Networks)}
 }
 
 func (tx *Tx) insertStructure(ctx context.Context, source string, diID *string, f model.StructureFields, updatedOn model.Date) (string, error) {
@@ -202,7 +200,7 @@ func (s *Store) StaffFirstPages(ctx context.Context, keys []ParentPage) ([]model
 				       count(*) OVER (PARTITION BY m.structure_id) AS total,
 				       count(*) FILTER (WHERE m.active) OVER (PARTITION BY m.structure_id) AS total_active
 				FROM staff_members m WHERE m.structure_id = ANY($1::uuid[])) x
-			WHERE x.n <= $2 OR (x.n_active BETWEEN 1 AND $2) ORDER BY x.name, x.id`, pq.Array(validUUIDs(parents)), limit+1)
+			WHERE x.n <= $2 OR (x.n_active BETWEEN 1 AND $2) ORDER BY x.name, x.id`, validUUIDs(parents), limit+1)
 		if err != nil {
 			return err
 		}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/lib/pq"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // IsTimeout reports whether err comes from a deadline: the request's (context deadline)
@@ -13,6 +13,6 @@ func IsTimeout(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return true
 	}
-	var pqErr *pq.Error
-	return errors.As(err, &pqErr) && pqErr.Code == "57014"
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "57014"
 }

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/lib/pq"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -28,13 +28,13 @@ func IsUnavailable(err error) bool {
 	if c := model.ErrorCodeOf(err); c == model.CodeUnavailable || c == model.CodeOutcomeUnknown {
 		return true
 	}
-	var pqErr *pq.Error
-	if errors.As(err, &pqErr) {
-		switch pqErr.Code {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
 		case "53300", "57P01", "57P02", "57P03":
 			return true
 		}
-		return strings.HasPrefix(string(pqErr.Code), "08")
+		return strings.HasPrefix(string(pgErr.Code), "08")
 	}
 	var netErr *net.OpError
 	return errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
@@ -65,8 +65,8 @@ func connectPatiently(ctx context.Context, connect func(context.Context) (driver
 	wait := 20 * time.Millisecond
 	for {
 		conn, err := connect(ctx)
-		var pqErr *pq.Error
-		if err == nil || !errors.As(err, &pqErr) || (pqErr.Code != "53300" && pqErr.Code != "57P03") {
+		var pgErr *pgconn.PgError
+		if err == nil || !errors.As(err, &pgErr) || (pgErr.Code != "53300" && pgErr.Code != "57P03") {
 			return conn, err
 		}
 		// Give up a little before the deadline, so that the request still answers

@@ -17,7 +17,7 @@ import (
 func TestReadReplica_ServesAnalysts(t *testing.T) {
 	replica := dbtest.NewDatabase(t)
 	env := graphtest.NewWithOptions(t, db.Options{MaxOpenConns: 5, ReadURL: replica})
-	conn, err := sql.Open("postgres", replica)
+	conn, err := sql.Open("pgx", replica)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,7 +53,7 @@ func TestAuditVerify_DetectsTampering(t *testing.T) {
 	<-done
 	m.Close()
 
-	sqlDB, err := sql.Open("postgres", url)
+	sqlDB, err := sql.Open("pgx", url)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lib/pq"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/agir-reseau/agir-backend/db/pgcluster"
 	"github.com/agir-reseau/agir-backend/graph/model"
@@ -37,7 +37,7 @@ func TestOutage_ConnectionsFull(t *testing.T) {
 	}
 
 	// The filler takes every slot; closing one of its connections frees a slot.
-	filler, err := sql.Open("postgres", url+" application_name=filler")
+	filler, err := sql.Open("pgx", url+" application_name=filler")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,8 +48,8 @@ func TestOutage_ConnectionsFull(t *testing.T) {
 		t.Helper()
 		for {
 			c, err := filler.Conn(ctx)
-			var pqErr *pq.Error
-			if errors.As(err, &pqErr) && pqErr.Code == "53300" {
+			var pgErr *pgconn.PgError
+			if errors.As(err, &pgErr) && pgErr.Code == "53300" {
 				return
 			}
 			if err != nil {

@@ -276,7 +276,7 @@ func TestServer(t *testing.T) {
 	t.Run("DatabaseURL", func(t *testing.T) {
 		url := dbtest.NewDatabase(t) // on DATABASE_URL's server when set, else on this test's cluster
 		// The database is at the previous release: all migrations but the last.
-		conn, err := sql.Open("postgres", url)
+		conn, err := sql.Open("pgx", url)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -30,7 +30,7 @@ import (
 	"syscall"
 	"time"
 
-	_ "github.com/lib/pq"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/db/pgcluster"
@@ -103,7 +103,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 			return err
 		}
 	}
-	conn, err := sql.Open("postgres", url)
+	conn, err := sql.Open("pgx", url)
 	if err != nil {
 		return err
 	}

@@ -32,8 +32,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/agir-reseau/agir-backend/db/pgcluster"
-	"github.com/lib/pq"
 )
 
 // Migrator brings the database at url to the current schema. It must close its
@@ -117,7 +118,7 @@ func setUp(ctx context.Context, migrate Migrator) (*server, func(), error) {
 			os.RemoveAll(dir)
 		}
 	}
-	admin, err := sql.Open("postgres", s.adminURL)
+	admin, err := sql.Open("pgx", s.adminURL)
 	if err != nil {
 		stopServer()
 		return nil, nil, err
@@ -138,7 +139,7 @@ func setUp(ctx context.Context, migrate Migrator) (*server, func(), error) {
 		}
 	}
 	// Nobody may connect to the template any more, so clones never find it busy.
-	if _, err := admin.ExecContext(ctx, `ALTER DATABASE `+pq.QuoteIdentifier(s.template)+` WITH ALLOW_CONNECTIONS false`); err != nil {
+	if _, err := admin.ExecContext(ctx, `ALTER DATABASE `+pgx.Identifier{s.template}.Sanitize()+` WITH ALLOW_CONNECTIONS false`); err != nil {
 		s.dropAll()
 		return nil, stop, fmt.Errorf("lock template: %w", err)
 	}
@@ -180,12 +181,12 @@ func AdminURL() string {
 }
 
 func (s *server) createDatabase(ctx context.Context, name, template string) error {
-	q := `CREATE DATABASE ` + pq.QuoteIdentifier(name)
+	q := `CREATE DATABASE ` + pgx.Identifier{name}.Sanitize()
 	if template != "" {
-		q += ` TEMPLATE ` + pq.QuoteIdentifier(template)
+		q += ` TEMPLATE ` + pgx.Identifier{template}.Sanitize()
 	}
 	if s.owner != "" {
-		q += ` OWNER ` + pq.QuoteIdentifier(s.owner)
+		q += ` OWNER ` + pgx.Identifier{s.owner}.Sanitize()
 	}
 	s.mu.Lock()
 	s.created[name] = true
@@ -197,7 +198,7 @@ func (s *server) createDatabase(ctx context.Context, name, template string) erro
 }
 
 func (s *server) dropDatabase(ctx context.Context, name string) error {
-	if _, err := s.admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+pq.QuoteIdentifier(name)+` WITH (FORCE)`); err != nil {
+	if _, err := s.admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize()+` WITH (FORCE)`); err != nil {
 		return fmt.Errorf("drop database %s: %w", name, err)
 	}
 	s.mu.Lock()
@@ -231,7 +232,7 @@ func randomSuffix() string {
 	return hex.EncodeToString(b)
 }
 
-// withDatabase returns dsn, a lib/pq URL or key=value string, naming database
+// withDatabase returns dsn, a URL or key=value connection string, naming database
 // name instead of its own.
 func withDatabase(dsn, name string) string {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
@@ -246,7 +247,7 @@ func withDatabase(dsn, name string) string {
 			return u.String()
 		}
 	}
-	// In a key=value string the last occurrence of a key wins (libpq and lib/pq).
+	// In a key=value string the last occurrence of a key wins (libpq and pgx).
 	return dsn + " dbname='" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(name) + "'"
 }
 

@@ -8,7 +8,7 @@ import (
 
 func TestMain(m *testing.M) {
 	Main(m, func(ctx context.Context, url string) error {
-		db, err := sql.Open("postgres", url)
+		db, err := sql.Open("pgx", url)
 		if err != nil {
 			return err
 		}
@@ -20,7 +20,7 @@ func TestMain(m *testing.M) {
 
 func open(t *testing.T, url string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("postgres", url)
+	db, err := sql.Open("pgx", url)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -116,7 +114,7 @@ func (g *gen) loadPartnership() error {
 			luhnSIRET(fmt.Sprintf("%09d%04d", 775600000+i*1013, 10+i)), addr, t.name, t.postal, t.insee,
 			t.lat+(g.rnd.Float64()-0.5)*0.02, t.lon+(g.rnd.Float64()-0.5)*0.02,
 			fmt.Sprintf("+334%08d", g.rnd.IntN(100000000)), fmt.Sprintf("contact%d@demo.agir.local", i),
-			"Mo-Fr 09:00-12:30,13:30-17:00; PH off", pq.Array(nets), pq.Array(sectors),
+			"Mo-Fr 09:00-12:30,13:30-17:00; PH off", nets, sectors,
 			"Structure du réseau AGIR ("+s.name+").")
 		if err != nil {
 			return fmt.Errorf("structure %s: %w", s.name, err)
@@ -192,11 +190,11 @@ func (g *gen) loadPartnership() error {
 				verified_by, quality_score, date_maj, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
 				$23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $34) RETURNING id`,
-				structure, f.Name, f.Description, f.ServiceType, pq.Array(f.Themes), pq.Array(f.Publics), f.Cost, f.CostDetails,
-				pq.Array(f.ReceptionModes), pq.Array(f.MobilisationModes), pq.Array(f.MobilisableBy), f.Phone, f.Email,
+				structure, f.Name, f.Description, f.ServiceType, f.Themes, f.Publics, f.Cost, f.CostDetails,
+				f.ReceptionModes, f.MobilisationModes, f.MobilisableBy, f.Phone, f.Email,
 				f.Address, f.City, f.PostalCode, f.InseeCode, dep, f.Latitude, f.Longitude, f.OpeningHours,
-				pq.Array(f.EligibilityZone), pq.Array(f.SpokenLanguages), pq.Array(protectionStrings(f.ProtectionStatuses)),
-				levelString(f.FrenchLevelRequired), pq.Array(f.DocumentsRequired), f.Capacity, string(sessions), status,
+				f.EligibilityZone, f.SpokenLanguages, protectionStrings(f.ProtectionStatuses),
+				levelString(f.FrenchLevelRequired), f.DocumentsRequired, f.Capacity, string(sessions), status,
 				verifiedAt, verifier, model.QualityScore(f.QualityCriteria()), model.DateOf(verifiedAt), created)
 			if err != nil {
 				return fmt.Errorf("offer %s: %w", f.Name, err)
@@ -236,7 +234,7 @@ func (g *gen) loadNetwork(now time.Time, offersBySector map[string][]string) err
 	}
 	for _, wg := range groups {
 		if err := g.insert(wg.key, `INSERT INTO working_groups (name, theme, description, departments) VALUES ($1, $2, $3, $4) RETURNING id`,
-			wg.name, wg.theme, wg.description, pq.Array(Departments)); err != nil {
+			wg.name, wg.theme, wg.description, Departments); err != nil {
 			return err
 		}
 	}
@@ -278,7 +276,7 @@ func (g *gen) loadNetwork(now time.Time, offersBySector map[string][]string) err
 		}
 		if err := g.insert(e.key, `INSERT INTO network_events (kind, title, theme, starts_at, ends_at, location, departments, agenda,
 			minutes, working_group_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, e.kind, e.title, e.theme,
-			starts, starts.Add(2*time.Hour), "Maison des associations, Lyon 3e", pq.Array(Departments),
+			starts, starts.Add(2*time.Hour), "Maison des associations, Lyon 3e", Departments,
 			"1. Tour de table\n2. Points d'actualité\n3. Questions diverses", minutes, group); err != nil {
 			return err
 		}
@@ -308,8 +306,8 @@ func (g *gen) loadNetwork(now time.Time, offersBySector map[string][]string) err
 			event = &k
 		}
 		if _, err := g.tx.ExecContext(g.ctx, `INSERT INTO good_practices (title, description, event_id, tags, departments, recorded_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, p.title, p.description, event, pq.Array([]string{"partenariat", []string{"santé", "logement", "langue", "coordination", "mobilité"}[i]}),
-			pq.Array(Departments), now.AddDate(0, 0, -60+i*10)); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6)`, p.title, p.description, event, []string{"partenariat", []string{"santé", "logement", "langue", "coordination", "mobilité"}[i]},
+			Departments, now.AddDate(0, 0, -60+i*10)); err != nil {
 			return err
 		}
 	}

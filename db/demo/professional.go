@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -131,7 +129,7 @@ func (g *gen) loadProfessional() error {
 				       experiences, skills, target_jobs, barriers, author_subject, author_structure_id, created_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())`,
 				b.Key, day(after), string(levels[(i*3)%len(levels)]), 4+i%12, string(dj), string(ej),
-				pq.Array(demoSkills[i%len(demoSkills)]), pq.Array(demoTargetJobs[i%len(demoTargetJobs)]), string(bj), subject, asfel)
+				demoSkills[i%len(demoSkills)], demoTargetJobs[i%len(demoTargetJobs)], string(bj), subject, asfel)
 			if err != nil {
 				return fmt.Errorf("professional: diagnostic: %w", err)
 			}

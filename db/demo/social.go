@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -219,7 +217,7 @@ func (g *gen) demoJourney(i int, j journey, today model.Date, socialWorker, coun
 		       admission_approved_by)
 		VALUES ($1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
 		RETURNING id`,
-		at(referred, 10), pp.first, pp.last, birth, pp.sex, pp.nationality, pq.Array(languagesOf[pp.nationality]),
+		at(referred, 10), pp.first, pp.last, birth, pp.sex, pp.nationality, languagesOf[pp.nationality],
 		fmt.Sprintf("06%08d", g.rnd.IntN(100000000)), nil, fmt.Sprintf("%d rue de la République, %s", 1+g.rnd.IntN(120), city),
 		protection, granted, cir, j.dept, g.ids[structureKey("ARSL")], g.ids[structureKey("ASFEL")], referred,
 		fmt.Sprintf("OFII-%s-%d-%05d", j.dept, referred.Year, 100+i), admission, string(eligibility),
@@ -417,7 +415,7 @@ func (g *gen) collectiveActions(today model.Date, beneficiaries []string) error 
 		if err := g.tx.GetContext(g.ctx, &id, `INSERT INTO collective_actions (department, structure_id, theme, starts_at, place, capacity,
 			facilitator_ids, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 			a.dept, g.ids[structureKey("ASFEL")], a.theme, starts, a.place, a.capacity,
-			pq.Array([]string{g.ids["staff:insertion_counsellor"]}), g.dbtx.Now); err != nil {
+			[]string{g.ids["staff:insertion_counsellor"]}, g.dbtx.Now); err != nil {
 			return fmt.Errorf("collective action: %w", err)
 		}
 		for r := 0; r < a.register; r++ {

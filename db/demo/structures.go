@@ -2,8 +2,6 @@ package demo
 
 import (
 	"fmt"
-
-	"github.com/lib/pq"
 )
 
 type demoStructure struct {
@@ -75,7 +73,7 @@ func (g *gen) loadStructures() error {
 	for _, s := range append(append([]demoStructure{}, operators...), partners...) {
 		key := structureKey(shortName(s.name))
 		err := g.insert(key, `INSERT INTO structures (name, agir_role, departments) VALUES ($1, $2, $3) RETURNING id`,
-			s.name, s.role, pq.Array(s.departments))
+			s.name, s.role, s.departments)
 		if err != nil {
 			return err
 		}

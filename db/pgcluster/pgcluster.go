@@ -41,7 +41,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/lib/pq"
+	"github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 )
 
 // SuperUser is the name of the PostgreSQL superuser created by initdb. Only the
@@ -527,7 +528,7 @@ func (c *Cluster) startPostgres(binDir string, as runAs, fast bool) error {
 func (c *Cluster) waitReady(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
-	db, err := sql.Open("postgres", c.AdminURL("postgres"))
+	db, err := sql.Open("pgx", c.AdminURL("postgres"))
 	if err != nil {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
@@ -573,7 +574,7 @@ func (c *Cluster) logTail() string {
 // createDefaultDatabase creates DefaultDatabase owned by AppUser, or gives an
 // existing one (made by an older version, owned by SuperUser) to AppUser.
 func (c *Cluster) createDefaultDatabase(ctx context.Context) error {
-	db, err := sql.Open("postgres", c.AdminURL("postgres"))
+	db, err := sql.Open("pgx", c.AdminURL("postgres"))
 	if err != nil {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
@@ -581,7 +582,7 @@ func (c *Cluster) createDefaultDatabase(ctx context.Context) error {
 	var owner sql.NullString
 	err = db.QueryRowContext(ctx, `SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1`, DefaultDatabase).Scan(&owner)
 	if errors.Is(err, sql.ErrNoRows) {
-		if _, err := db.ExecContext(ctx, `CREATE DATABASE `+pq.QuoteIdentifier(DefaultDatabase)+` OWNER `+pq.QuoteIdentifier(AppUser)); err != nil {
+		if _, err := db.ExecContext(ctx, `CREATE DATABASE `+pgx.Identifier{DefaultDatabase}.Sanitize()+` OWNER `+pgx.Identifier{AppUser}.Sanitize()); err != nil {
 			return fmt.Errorf("pgcluster: create database %s: %w", DefaultDatabase, err)
 		}
 		return nil
@@ -600,15 +601,15 @@ func (c *Cluster) createDefaultDatabase(ctx context.Context) error {
 // migrated as SuperUser by an older version.
 func (c *Cluster) GiveDatabase(ctx context.Context, dbname string) error {
 	c.log.Info("pgcluster: giving database to the application role", "database", dbname, "role", AppUser)
-	admin, err := sql.Open("postgres", c.AdminURL("postgres"))
+	admin, err := sql.Open("pgx", c.AdminURL("postgres"))
 	if err != nil {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
 	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, `ALTER DATABASE `+pq.QuoteIdentifier(dbname)+` OWNER TO `+pq.QuoteIdentifier(AppUser)); err != nil {
+	if _, err := admin.ExecContext(ctx, `ALTER DATABASE `+pgx.Identifier{dbname}.Sanitize()+` OWNER TO `+pgx.Identifier{AppUser}.Sanitize()); err != nil {
 		return fmt.Errorf("pgcluster: give database %s: %w", dbname, err)
 	}
-	db, err := sql.Open("postgres", c.AdminURL(dbname))
+	db, err := sql.Open("pgx", c.AdminURL(dbname))
 	if err != nil {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
@@ -700,7 +701,7 @@ func identLine(osUser, role string) string {
 // setUpRoles creates AppUser when missing (and takes from it any privilege it
 // should not hold), and the templateExtensions in template1.
 func (c *Cluster) setUpRoles(ctx context.Context) error {
-	db, err := sql.Open("postgres", c.AdminURL("postgres"))
+	db, err := sql.Open("pgx", c.AdminURL("postgres"))
 	if err != nil {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
@@ -713,25 +714,25 @@ func (c *Cluster) setUpRoles(ctx context.Context) error {
 	if !exists {
 		verb = "CREATE"
 	}
-	if _, err := db.ExecContext(ctx, verb+` ROLE `+pq.QuoteIdentifier(AppUser)+` LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`); err != nil {
+	if _, err := db.ExecContext(ctx, verb+` ROLE `+pgx.Identifier{AppUser}.Sanitize()+` LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`); err != nil {
 		return fmt.Errorf("pgcluster: role %s: %w", AppUser, err)
 	}
-	tpl, err := sql.Open("postgres", c.AdminURL("template1"))
+	tpl, err := sql.Open("pgx", c.AdminURL("template1"))
 	if err != nil {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
 	defer tpl.Close()
 	for _, ext := range templateExtensions {
-		if _, err := tpl.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS `+pq.QuoteIdentifier(ext)); err != nil {
+		if _, err := tpl.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS `+pgx.Identifier{ext}.Sanitize()); err != nil {
 			return fmt.Errorf("pgcluster: extension %s in template1: %w", ext, err)
 		}
 	}
 	return nil
 }
 
-// URL returns a lib/pq connection string for database dbname of the cluster, as
-// AppUser over the unix socket (port only names the socket file). It is what the
-// application uses, migrations included.
+// URL returns a key=value connection string (libpq's syntax, which pgx reads) for
+// database dbname of the cluster, as AppUser over the unix socket (port only names the
+// socket file). It is what the application uses, migrations included.
 func (c *Cluster) URL(dbname string) string {
 	return c.urlAs(AppUser, dbname)
 }

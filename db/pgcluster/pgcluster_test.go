@@ -57,7 +57,7 @@ func mustStart(t *testing.T, o Options) *Cluster {
 
 func mustOpen(t *testing.T, url string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("postgres", url)
+	db, err := sql.Open("pgx", url)
 	if err != nil {
 		t.Fatal(err)
 	}

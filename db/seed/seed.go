@@ -16,7 +16,7 @@ package seed
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -24,7 +24,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lib/pq"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -99,13 +99,13 @@ func LoadWith(ctx context.Context, url string, o Options) (Report, error) {
 	if o.Today.IsZero() {
 		o.Today = DefaultToday
 	}
-	conn, err := sql.Open("postgres", url)
+	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return Report{}, fmt.Errorf("seed: open: %w", err)
 	}
-	defer conn.Close()
+	defer conn.Close(context.WithoutCancel(ctx))
 	var n int
-	if err := conn.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM structures) + (SELECT count(*) FROM beneficiaries)`).Scan(&n); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM structures) + (SELECT count(*) FROM beneficiaries)`).Scan(&n); err != nil {
 		return Report{}, fmt.Errorf("seed: %w", err)
 	}
 	if n > 0 {
@@ -113,14 +113,14 @@ func LoadWith(ctx context.Context, url string, o Options) (Report, error) {
 	}
 	g := newGen(o)
 	rep := Report{Rows: map[string]int{}}
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("seed: begin: %w", err)
 	}
-	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit, a no-op
 	// The load's own session: no statement timeout, and a large work memory for the
 	// index maintenance of COPY.
-	if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0; SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+	if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0; SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
 		return rep, fmt.Errorf("seed: %w", err)
 	}
 	for _, t := range g.tables() {
@@ -137,12 +137,12 @@ func LoadWith(ctx context.Context, url string, o Options) (Report, error) {
 			fmt.Fprintf(o.Progress, "  %-32s %9d rows  %6.1fs\n", t.name, k, time.Since(t0).Seconds())
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		return rep, fmt.Errorf("seed: commit: %w", err)
 	}
 	// Statistics for the planner and the visibility map (index-only scans), as
 	// autovacuum leaves them after such a load: the steady state of a live database.
-	if _, err := conn.ExecContext(ctx, `VACUUM ANALYZE`); err != nil {
+	if _, err := conn.Exec(ctx, `VACUUM ANALYZE`); err != nil {
 		return rep, fmt.Errorf("seed: vacuum analyze: %w", err)
 	}
 	rep.Duration = time.Since(start)
@@ -156,27 +156,39 @@ type table struct {
 	rows func(emit func(...any) error) error
 }
 
-func copyTable(ctx context.Context, tx *sql.Tx, t table) (int, error) {
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn(t.name, t.cols...))
-	if err != nil {
-		return 0, err
-	}
+func copyTable(ctx context.Context, tx pgx.Tx, t table) (int, error) {
+	// The generator pushes rows (emit), COPY pulls them: a goroutine makes the one the
+	// other, with a bounded buffer.
+	rows := make(chan []any, 256)
+	stop := make(chan struct{})
+	genErr := make(chan error, 1)
+	go func() {
+		defer close(rows)
+		genErr <- t.rows(func(v ...any) error {
+			select {
+			case rows <- v:
+				return nil
+			case <-stop:
+				return errCopyStopped
+			}
+		})
+	}()
 	n := 0
-	err = t.rows(func(v ...any) error {
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, pgx.CopyFromFunc(func() ([]any, error) {
+		v, ok := <-rows
+		if !ok {
+			return nil, <-genErr // nil at the end of the rows
+		}
 		n++
-		_, err := stmt.ExecContext(ctx, v...)
-		return err
-	})
-	if err != nil {
-		stmt.Close()
-		return n, err
+		return v, nil
+	}))
+	close(stop)
+	for range rows { // let the generator end
 	}
-	if _, err := stmt.ExecContext(ctx); err != nil {
-		stmt.Close()
-		return n, err
-	}
-	return n, stmt.Close()
+	return n, err
 }
+
+var errCopyStopped = errors.New("seed: copy stopped")
 
 // ---- the territory ----
 
@@ -310,7 +322,7 @@ func arr(s ...string) any {
 	if s == nil {
 		s = []string{}
 	}
-	return pq.Array(s)
+	return s
 }
 
 // ---- tables ----
@@ -395,7 +407,7 @@ func (g *gen) structures() table {
 	return table{name: "structures", cols: []string{"id", "name", "agir_role", "departments", "sectors", "commune", "code_postal", "latitude", "longitude", "date_maj", "created_at", "updated_at"},
 		rows: func(emit func(...any) error) error {
 			created := at(g.today.AddDate(-g.o.Scale.Years, 0, -30), 9)
-			if err := emit(g.national, "Coordination nationale AGIR", "COORDINATOR", pq.Array(g.allCodes()), arr(), "Paris", "75001",
+			if err := emit(g.national, "Coordination nationale AGIR", "COORDINATOR", g.allCodes(), arr(), "Paris", "75001",
 				48.86, 2.35, ds(g.today), created, created); err != nil {
 				return err
 			}
@@ -409,7 +421,7 @@ func (g *gen) structures() table {
 				}
 				for k, id := range d.partners {
 					kind := partnerKinds[k%len(partnerKinds)]
-					if err := emit(id, fmt.Sprintf("%s %s-%d", kind, d.code, k+1), "LOCAL_PARTNER", arr(d.code), pq.Array(sectorsOf[kind]),
+					if err := emit(id, fmt.Sprintf("%s %s-%d", kind, d.code, k+1), "LOCAL_PARTNER", arr(d.code), sectorsOf[kind],
 						"Commune "+d.code, cp, d.lat+float64(k%5-2)*d.span/4, d.lon+float64(k%7-3)*d.span/5, ds(g.today), created, created); err != nil {
 						return err
 					}
@@ -529,7 +541,7 @@ func (g *gen) offers() table {
 					if err := emit(uuidOf(g.seed, kOffer, uint32(di+1), uint16(k)), d.partners[p],
 						fmt.Sprintf("%s — %s %d", offerTitles[t], d.code, k+1),
 						"Offre d'accompagnement ouverte aux personnes réfugiées : "+offerTitles[t]+", en lien avec le programme AGIR.",
-						offerTypes[t], pq.Array(offerThemes[t]), arr("personnes-exilees"), "gratuit", arr("en-presentiel"),
+						offerTypes[t], offerThemes[t], arr("personnes-exilees"), "gratuit", arr("en-presentiel"),
 						arr("telephoner", "envoyer-un-courriel"), arr("professionnels"), "Commune "+d.code, postalCode(d.code), d.code,
 						lat, lon, arr(zone), arr("fr", "en"), arr("REFUGEE", "SUBSIDIARY_PROTECTION"), level, 5+r.IntN(40),
 						offerStatus(k), verified, d.editors[p], fmt.Sprintf("%.2f", 0.4+float64(r.IntN(60))/100), ds(model.DateOf(verified)),
