@@ -49,12 +49,14 @@ func checkAlive(_ context.Context, c *pgx.Conn) error {
 	}
 	alive := true
 	var buf [1]byte
-	err = raw.Read(func(fd uintptr) bool {
+	// Control, not Read: pgx's background reader may hold the socket's read lock with a
+	// read that waits for the server (it stays parked after a query until data comes),
+	// and Read would wait for that lock forever. The peek never blocks (MSG_DONTWAIT).
+	err = raw.Control(func(fd uintptr) {
 		_, _, err := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 		// Nothing to read (EAGAIN) is the idle connection's normal state; end of stream
 		// (0) or a message the server sent unasked (its FATAL error) means it is gone.
 		alive = err == syscall.EAGAIN || err == syscall.EWOULDBLOCK || err == syscall.EINTR
-		return true // never wait for the socket to become readable
 	})
 	if err != nil || !alive {
 		return driver.ErrBadConn
