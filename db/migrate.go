@@ -40,9 +40,7 @@ func migrateDB(ctx context.Context, conn *sql.DB) ([]int64, error) {
 	// 20-29, ...), so a database can hold a higher number before a lower one lands (a
 	// module merged later): such migrations are independent, and are applied, not
 	// refused.
-	p, err := goose.NewProvider(goose.DialectPostgres, conn, mustSub(migrations, "migrations"),
-		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true),
-		goose.WithGoMigrations(goMigrations()...))
+	p, err := NewMigrationProvider(conn, goose.WithSessionLocker(locker), goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return nil, fmt.Errorf("db: migrate: %w", err)
 	}
@@ -60,6 +58,14 @@ func migrateDB(ctx context.Context, conn *sql.DB) ([]int64, error) {
 
 // goMigrations are the migrations written in Go, beside the SQL files: 00101 fills the
 // journey facts with the statement the acts run (db/journey_facts.go).
+// NewMigrationProvider is a goose provider of the project's migrations, the SQL files and
+// the Go ones, on conn (Migrate uses it; so can a test that puts a database at an older
+// version).
+func NewMigrationProvider(conn *sql.DB, opts ...goose.ProviderOption) (*goose.Provider, error) {
+	opts = append([]goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(goMigrations()...)}, opts...)
+	return goose.NewProvider(goose.DialectPostgres, conn, mustSub(migrations, "migrations"), opts...)
+}
+
 func goMigrations() []*goose.Migration {
 	return []*goose.Migration{journeyFactsMigration()}
 }

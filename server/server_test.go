@@ -23,8 +23,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pressly/goose/v3"
-
+	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/db/dbtest"
 	"github.com/agir-reseau/agir-backend/db/pgcluster"
 	"github.com/agir-reseau/agir-backend/graph/model"
@@ -280,7 +279,7 @@ func TestServer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		migrations, err := goose.NewProvider(goose.DialectPostgres, conn, os.DirFS("../db/migrations"), goose.WithDisableGlobalRegistry(true))
+		migrations, err := db.NewMigrationProvider(conn) // the SQL files and the Go migrations
 		if err != nil {
 			t.Fatal(err)
 		}
