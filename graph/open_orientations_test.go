@@ -14,7 +14,7 @@ func TestBeneficiary_OpenOrientationCount(t *testing.T) {
 	env, counter := countedDemoEnv(t)
 	coord := demoPrincipal(t, env, model.RoleCoordinator)
 	// Close one orientation of the demo, so that open and all differ somewhere.
-	if _, err := env.Store.DB().Exec(`UPDATE orientations SET status = 'REFUSED', refusal_reason = 'Complet', answered_on = oriented_on
+	if _, err := env.Store.DB().Exec(`UPDATE orientations SET status = 'REFUSED', refusal_category = 'NO_CAPACITY', refusal_reason = 'Complet', answered_on = oriented_on
 		WHERE id = (SELECT id FROM orientations WHERE status = 'PENDING' ORDER BY id LIMIT 1)`); err != nil {
 		t.Fatalf("close an orientation: %v", err)
 	}
