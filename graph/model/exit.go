@@ -90,11 +90,11 @@ func CheckExitSituation(employment EmploymentSituation, training TrainingSituati
 	switch {
 	case employment.InEmployment() && !slices.Contains(jobs, employment):
 		return Errorf(CodeRuleViolation, Path("input", "employmentSituation"),
-			"aucun emploi de ce type (%s) en cours le %s n'est enregistré : enregistrez d'abord la sortie positive (emploi) du parcours", employment, day)
+			"aucun emploi de ce type (%s) en cours le %s n'est enregistré : enregistrez d'abord la sortie positive (emploi) du parcours", EmploymentSituationLabels[employment], day)
 	case !employment.InEmployment() && len(jobs) > 0:
 		names := make([]string, len(jobs))
 		for i, j := range jobs {
-			names[i] = string(j)
+			names[i] = EmploymentSituationLabels[j]
 		}
 		return Errorf(CodeRuleViolation, Path("input", "employmentSituation"),
 			"un emploi (%s) est enregistré en cours le %s : la situation d'emploi à la sortie doit être celle-là", strings.Join(names, ", "), day)
@@ -114,4 +114,18 @@ func CheckExitSituation(employment EmploymentSituation, training TrainingSituati
 			"une formation est enregistrée en cours le %s : la situation de formation à la sortie doit être %s", day, what)
 	}
 	return nil
+}
+
+// EmploymentSituationLabels are the French names of the employment situations at exit or
+// follow-up, for messages (« CDI », « CDD », ...).
+var EmploymentSituationLabels = map[EmploymentSituation]string{
+	EmploymentSituationPermanentContract: "CDI",
+	EmploymentSituationFixedTermContract: "CDD",
+	EmploymentSituationInsertionContract: "contrat d'insertion",
+	EmploymentSituationTemporaryWork:     "intérim",
+	EmploymentSituationApprenticeship:    "alternance",
+	EmploymentSituationSelfEmployed:      "travail indépendant",
+	EmploymentSituationJobSeeking:        "en recherche d'emploi",
+	EmploymentSituationInactive:          "sans activité",
+	EmploymentSituationUnknown:           "inconnue",
 }

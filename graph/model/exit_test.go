@@ -1,5 +1,7 @@
 package model
 
+import "strings"
+
 import "testing"
 
 // Seed « Contenu » (60 % in employment or training at the end of the journey): the exit
@@ -55,7 +57,19 @@ func TestCheckExitSituation(t *testing.T) {
 			if got != tc.field {
 				t.Fatalf("field = %q, want %q (%v)", got, tc.field, err)
 			}
+			// The message is French: it names situations by their French labels, never
+			// by the API's enum codes.
+			for _, e := range AllEmploymentSituation {
+				if err != nil && strings.Contains(err.Message, string(e)) {
+					t.Fatalf("message shows the code %s: %q", e, err.Message)
+				}
+			}
 		})
+	}
+	for _, e := range AllEmploymentSituation {
+		if EmploymentSituationLabels[e] == "" {
+			t.Errorf("employment situation %s has no French label", e)
+		}
 	}
 }
 

@@ -282,8 +282,11 @@ func CheckOutcome(o Outcome) *Error {
 			}
 			return Errorf(CodeInvalidInput, Path("input", "trainingTitle"), "l'intitulé de la formation est requis")
 		}
-		if o.ContractType != nil || o.WeeklyHours != nil {
+		if o.ContractType != nil {
 			return Errorf(CodeInvalidInput, Path("input", "contractType"), "une formation n'a pas de contrat de travail : choisissez l'alternance pour un contrat d'apprentissage")
+		}
+		if o.WeeklyHours != nil {
+			return Errorf(CodeInvalidInput, Path("input", "weeklyHours"), "la durée hebdomadaire de travail concerne un emploi, pas une formation")
 		}
 		if o.CertificationLevel != nil && o.Kind != OutcomeKindQualifyingTraining {
 			return Errorf(CodeInvalidInput, Path("input", "certificationLevel"), "seule une formation qualifiante a un niveau de certification")

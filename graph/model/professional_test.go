@@ -86,6 +86,7 @@ func TestCheckOutcome(t *testing.T) {
 		{"ErrHours", Outcome{Kind: OutcomeKindEmployment, ContractType: pointerTo(ContractTypeCdi), WeeklyHours: pointerTo(60), StartsOn: d}, CodeOutOfRange, "weeklyHours"},
 		{"ErrTrainingWithoutTitle", Outcome{Kind: OutcomeKindQualifyingTraining, StartsOn: d}, CodeInvalidInput, "trainingTitle"},
 		{"ErrTrainingWithContract", Outcome{Kind: OutcomeKindQualifyingTraining, TrainingTitle: pointerTo("CAP"), ContractType: pointerTo(ContractTypeCdi), StartsOn: d}, CodeInvalidInput, "contractType"},
+		{"ErrTrainingWithHours", Outcome{Kind: OutcomeKindPreQualifyingTraining, TrainingTitle: pointerTo("Prépa métiers du BTP"), WeeklyHours: pointerTo(35), StartsOn: d}, CodeInvalidInput, "weeklyHours"},
 		{"OKFranceTravail", Outcome{Kind: OutcomeKindFranceTravailRegistration, StartsOn: d}, "", ""},
 		{"OKPreQualifying", Outcome{Kind: OutcomeKindPreQualifyingTraining, TrainingTitle: pointerTo("Prépa compétences"), StartsOn: d}, "", ""},
 		{"ErrPreQualifyingWithoutTitle", Outcome{Kind: OutcomeKindPreQualifyingTraining, StartsOn: d}, CodeInvalidInput, "trainingTitle"},
