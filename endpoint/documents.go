@@ -44,7 +44,7 @@ func ConvocationDocument(store *db.Store, logger *slog.Logger) http.Handler {
 		id, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, graph.ConvocationDocumentPath), ".pdf")
 		key, err := model.KeyOf(id, "Convocation")
 		if !ok || err != nil {
-			http.NotFound(w, r)
+			http.Error(w, "convocation introuvable", http.StatusNotFound)
 			return
 		}
 		internal := func(what string, err error) {
@@ -57,7 +57,7 @@ func ConvocationDocument(store *db.Store, logger *slog.Logger) http.Handler {
 			return
 		}
 		if d == nil {
-			http.NotFound(w, r)
+			http.Error(w, "convocation introuvable", http.StatusNotFound)
 			return
 		}
 		pdf, err := document.ConvocationPDF(*d)

@@ -143,8 +143,12 @@ func TestConvocationDocument(t *testing.T) {
 		{"ErrGarbage", sw, graph.ConvocationDocumentPath + "garbage.pdf", http.StatusNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if rec := getDocument(t, env, tc.p, tc.path); rec.Code != tc.code || strings.HasPrefix(rec.Body.String(), "%PDF") {
+			rec := getDocument(t, env, tc.p, tc.path)
+			if rec.Code != tc.code || strings.HasPrefix(rec.Body.String(), "%PDF") {
 				t.Fatalf("status %d, want %d", rec.Code, tc.code)
+			}
+			if tc.code == http.StatusNotFound && strings.TrimSpace(rec.Body.String()) != "convocation introuvable" {
+				t.Fatalf("404 body %q, want the French message", rec.Body.String())
 			}
 		})
 	}
