@@ -197,9 +197,16 @@ func TestRealtime_ActsPublish(t *testing.T) {
 	}
 	expectEvent(t, partnerAnswers, "orientationAnswered", map[string]any{"orientationId": o["id"], "offerId": offerID, "answer": "ACCEPTED"})
 
-	// The welcome interview held clears the alert.
+	// The welcome interview held clears the alert. The appointment is in the past but on
+	// today's Paris day (the convocation is handed today): two hours ago, or just after
+	// midnight in Paris when that is nearer.
+	now := time.Now().In(model.Paris)
+	appointment := now.Add(-2 * time.Hour)
+	if midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 1, 0, model.Paris); appointment.Before(midnight) {
+		appointment = midnight
+	}
 	act(t, m, worker, "convokeBeneficiary", "ConvokeBeneficiaryInput", map[string]any{"beneficiaryId": bid,
-		"appointmentAt": time.Now().Add(-2 * time.Hour).Format(time.RFC3339), "address": "ARSL, 5 place Bellecour, 69002 Lyon"}, "beneficiary { id }")
+		"appointmentAt": appointment.Format(time.RFC3339), "address": "ARSL, 5 place Bellecour, 69002 Lyon"}, "beneficiary { id }")
 	var b struct {
 		Data struct {
 			Beneficiary struct{ Interviews []map[string]any }
