@@ -177,7 +177,7 @@ func fillJourneyFacts(ctx context.Context, tx execer, table string, p model.Para
 // FillJourneyFacts writes the facts row of every journey of the database at url (the seed
 // command, after its bulk load).
 func FillJourneyFacts(ctx context.Context, url string) (int64, error) {
-	conn, err := sql.Open("postgres", url)
+	conn, err := sql.Open("pgx", url)
 	if err != nil {
 		return 0, err
 	}
