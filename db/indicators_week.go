@@ -48,16 +48,21 @@ func (s *Store) CoordinatorWeek(ctx context.Context, p *model.Principal, departm
 		for i := range out.Partners {
 			out.Partners[i].Judge()
 		}
-		if err := tx.SelectContext(ctx, &out.Trends, `WITH w AS (SELECT d::date AS week FROM generate_series($2::date, $3::date, interval '7 days') d)
+		// The territory's exits and orientations of the whole period are read once, then
+		// counted per week: a join per week re-read every beneficiary of the territory.
+		if err := tx.SelectContext(ctx, &out.Trends, `WITH w AS (SELECT d::date AS week FROM generate_series($2::date, $3::date, interval '7 days') d),
+			dep AS MATERIALIZED (SELECT b.id FROM beneficiaries b WHERE b.department = ANY($1::text[])),
+			ex AS MATERIALIZED (SELECT e.exited_on FROM journey_exits e JOIN dep ON dep.id = e.beneficiary_id
+				WHERE e.exited_on BETWEEN $2::date AND $3::date + 6),
+			ori AS MATERIALIZED (SELECT o.oriented_on, o.answered_on, o.status FROM orientations o JOIN dep ON dep.id = o.beneficiary_id
+				WHERE o.oriented_on BETWEEN $2::date AND $3::date + 6
+					OR (o.status = 'REFUSED' AND o.answered_on BETWEEN $2::date AND $3::date + 6))
 			SELECT w.week,
 				(SELECT count(*) FROM journey_facts jf WHERE jf.department = ANY($1::text[]) AND jf.referred_on BETWEEN w.week AND w.week + 6) AS referrals,
 				(SELECT count(*) FROM journey_facts jf WHERE jf.department = ANY($1::text[]) AND jf.entry_on BETWEEN w.week AND w.week + 6) AS entries,
-				(SELECT count(*) FROM journey_exits e JOIN beneficiaries b ON b.id = e.beneficiary_id
-					WHERE b.department = ANY($1::text[]) AND e.exited_on BETWEEN w.week AND w.week + 6) AS ends,
-				(SELECT count(*) FROM orientations o JOIN beneficiaries b ON b.id = o.beneficiary_id
-					WHERE b.department = ANY($1::text[]) AND o.oriented_on BETWEEN w.week AND w.week + 6) AS orientations,
-				(SELECT count(*) FROM orientations o JOIN beneficiaries b ON b.id = o.beneficiary_id
-					WHERE b.department = ANY($1::text[]) AND o.status = 'REFUSED' AND o.answered_on BETWEEN w.week AND w.week + 6) AS refused
+				(SELECT count(*) FROM ex WHERE ex.exited_on BETWEEN w.week AND w.week + 6) AS ends,
+				(SELECT count(*) FROM ori WHERE ori.oriented_on BETWEEN w.week AND w.week + 6) AS orientations,
+				(SELECT count(*) FROM ori WHERE ori.status = 'REFUSED' AND ori.answered_on BETWEEN w.week AND w.week + 6) AS refused
 			FROM w ORDER BY w.week`, deps, since, out.From); err != nil {
 			return fmt.Errorf("trends: %w", err)
 		}

@@ -30,7 +30,7 @@ func needGapGroups(ctx context.Context, tx *Tx, deps any) (map[model.NeedKind][]
 		WithoutCapacity int              `db:"without_capacity"`
 	}
 	err := tx.SelectContext(ctx, &rows, fmt.Sprintf(`WITH
-		act AS (SELECT b.id FROM beneficiaries b WHERE b.department = ANY($1::text[])
+		act AS (SELECT b.id, b.languages FROM beneficiaries b WHERE b.department = ANY($1::text[])
 			AND b.phase IN ('REFERRED', 'CONVOKED', 'WELCOMED', 'CONTRACTED', 'REINTEGRATED')),
 		found AS (
 			SELECT bar.kind AS need, act.id AS beneficiary_id
@@ -42,7 +42,7 @@ func needGapGroups(ctx context.Context, tx *Tx, deps any) (map[model.NeedKind][]
 			WHERE btrim(da.needs) <> ''),
 		person AS (
 			SELECT f.need, ARRAY(SELECT DISTINCT l FROM unnest(b.languages) l ORDER BY l) AS languages, fl.level
-			FROM found f JOIN beneficiaries b ON b.id = f.beneficiary_id
+			FROM found f JOIN act b ON b.id = f.beneficiary_id
 			LEFT JOIN LATERAL (SELECT x.level FROM french_levels x WHERE x.beneficiary_id = b.id
 				ORDER BY x.assessed_on DESC, x.created_at DESC LIMIT 1) fl ON true),
 		grp AS MATERIALIZED (
