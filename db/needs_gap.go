@@ -29,18 +29,7 @@ func needGapGroups(ctx context.Context, tx *Tx, deps any) (map[model.NeedKind][]
 		Places          int              `db:"places"`
 		WithoutCapacity int              `db:"without_capacity"`
 	}
-	err := tx.SelectContext(ctx, &rows, fmt.Sprintf(`WITH
-		act AS (SELECT b.id, b.languages FROM beneficiaries b WHERE b.department = ANY($1::text[])
-			AND b.phase IN ('REFERRED', 'CONVOKED', 'WELCOMED', 'CONTRACTED', 'REINTEGRATED')),
-		found AS (
-			SELECT bar.kind AS need, act.id AS beneficiary_id
-			FROM act CROSS JOIN LATERAL (SELECT pd.barriers FROM professional_diagnostics pd WHERE pd.beneficiary_id = act.id
-				ORDER BY pd.assessed_on DESC, pd.created_at DESC LIMIT 1) d
-			CROSS JOIN LATERAL jsonb_to_recordset(d.barriers) AS bar(kind text)
-			UNION
-			SELECT da.axis, da.beneficiary_id FROM diagnostic_axes da JOIN act ON act.id = da.beneficiary_id
-			WHERE btrim(da.needs) <> ''),
-		person AS (
+	err := tx.SelectContext(ctx, &rows, fmt.Sprintf(`WITH`+activeNeedsCTE+`		person AS (
 			SELECT f.need, ARRAY(SELECT DISTINCT l FROM unnest(b.languages) l ORDER BY l) AS languages, fl.level
 			FROM found f JOIN act b ON b.id = f.beneficiary_id
 			LEFT JOIN LATERAL (SELECT x.level FROM french_levels x WHERE x.beneficiary_id = b.id

@@ -242,18 +242,7 @@ func overviewGap(ctx context.Context, tx *Tx, deps any, out *model.NetworkOvervi
 		Places          int            `db:"places"`
 		WithoutCapacity int            `db:"without_capacity"`
 	}
-	err := tx.SelectContext(ctx, &rows, `WITH
-		act AS (SELECT b.id FROM beneficiaries b WHERE b.department = ANY($1::text[])
-			AND b.phase IN ('REFERRED', 'CONVOKED', 'WELCOMED', 'CONTRACTED', 'REINTEGRATED')),
-		found AS MATERIALIZED (
-			SELECT bar.kind AS need, act.id AS beneficiary_id
-			FROM act CROSS JOIN LATERAL (SELECT pd.barriers FROM professional_diagnostics pd WHERE pd.beneficiary_id = act.id
-				ORDER BY pd.assessed_on DESC, pd.created_at DESC LIMIT 1) d
-			CROSS JOIN LATERAL jsonb_to_recordset(d.barriers) AS bar(kind text)
-			UNION
-			SELECT da.axis, da.beneficiary_id FROM diagnostic_axes da JOIN act ON act.id = da.beneficiary_id
-			WHERE btrim(da.needs) <> ''),
-		answers AS (SELECT need, theme FROM unnest($2::text[], $3::text[]) AS t(need, theme)),
+	err := tx.SelectContext(ctx, &rows, `WITH`+activeNeedsCTE+`		answers AS (SELECT need, theme FROM unnest($2::text[], $3::text[]) AS t(need, theme)),
 		matched AS MATERIALIZED (
 			SELECT DISTINCT an.need, o.id, o.capacite
 			FROM offers o CROSS JOIN LATERAL unnest(o.thematiques) AS th(theme)
@@ -286,3 +275,21 @@ func overviewGap(ctx context.Context, tx *Tx, deps any, out *model.NetworkOvervi
 	})
 	return nil
 }
+
+// activeNeedsCTE is the start of a WITH list: act, the journeys in progress of the
+// departments $1 (with their languages), and found, each of their needs (a barrier of the
+// latest professional pre-diagnostic, or a diagnostic axis with needs written), one row
+// per need and person. The overview's gap and the gap by language and level count the
+// same needs of the same people from it.
+const activeNeedsCTE = `
+		act AS (SELECT b.id, b.languages FROM beneficiaries b WHERE b.department = ANY($1::text[])
+			AND b.phase IN ('REFERRED', 'CONVOKED', 'WELCOMED', 'CONTRACTED', 'REINTEGRATED')),
+		found AS MATERIALIZED (
+			SELECT bar.kind AS need, act.id AS beneficiary_id
+			FROM act CROSS JOIN LATERAL (SELECT pd.barriers FROM professional_diagnostics pd WHERE pd.beneficiary_id = act.id
+				ORDER BY pd.assessed_on DESC, pd.created_at DESC LIMIT 1) d
+			CROSS JOIN LATERAL jsonb_to_recordset(d.barriers) AS bar(kind text)
+			UNION
+			SELECT da.axis, da.beneficiary_id FROM diagnostic_axes da JOIN act ON act.id = da.beneficiary_id
+			WHERE btrim(da.needs) <> ''),
+`
