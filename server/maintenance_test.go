@@ -17,18 +17,7 @@ import (
 // AGIR_ANONYMISE_AFTER_DAYS, and nothing more on a second run.
 func TestMaintenanceAnonymise(t *testing.T) {
 	ctx := context.Background()
-	url := dbtest.NewDatabase(t)
-	if _, err := db.Migrate(ctx, url); err != nil {
-		t.Fatal(err)
-	}
-	store, err := db.Open(ctx, url, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	if _, err := demo.Load(ctx, store); err != nil {
-		t.Fatal(err)
-	}
+	url, store := demoDatabase(t)
 	var closed int
 	if err := store.DB().Get(&closed, `SELECT count(*) FROM beneficiaries b WHERE phase = 'CLOSED'
 		AND GREATEST((SELECT max(x.exited_on) FROM journey_exits x WHERE x.beneficiary_id = b.id),
@@ -69,18 +58,7 @@ func TestMaintenanceAnonymise(t *testing.T) {
 // that drifted is counted and repaired, and the next run finds nothing.
 func TestMaintenanceRederive(t *testing.T) {
 	ctx := context.Background()
-	url := dbtest.NewDatabase(t)
-	if _, err := db.Migrate(ctx, url); err != nil {
-		t.Fatal(err)
-	}
-	store, err := db.Open(ctx, url, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	if _, err := demo.Load(ctx, store); err != nil {
-		t.Fatal(err)
-	}
+	url, store := demoDatabase(t)
 	var journeys int
 	if err := store.DB().Get(&journeys, `SELECT count(*) FROM beneficiaries`); err != nil || journeys == 0 {
 		t.Fatalf("%d journeys (%v)", journeys, err)
@@ -112,4 +90,24 @@ func TestMaintenanceRederive(t *testing.T) {
 	// (refreshJourney): the two rows tampered with remain for the rebuild.
 	rederive(fmt.Sprintf("journeys re-derived: %d, differences: 1\njourney facts rebuilt: %d, differences: 2\n", journeys, journeys))
 	rederive(clean)
+}
+
+// demoDatabase is a fresh migrated database holding the demo territory: its URL, for the
+// command under test, and a Store on it (closed with the test), to look at the result.
+func demoDatabase(t *testing.T) (string, *db.Store) {
+	t.Helper()
+	ctx := context.Background()
+	url := dbtest.NewDatabase(t)
+	if _, err := db.Migrate(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	store, err := db.Open(ctx, url, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if _, err := demo.Load(ctx, store); err != nil {
+		t.Fatal(err)
+	}
+	return url, store
 }
