@@ -5,9 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,6 +12,7 @@ import (
 	"github.com/agir-reseau/agir-backend/graph"
 	"github.com/agir-reseau/agir-backend/graph/graphtest"
 	"github.com/agir-reseau/agir-backend/graph/model"
+	"github.com/agir-reseau/agir-backend/internal/pdftext"
 )
 
 // getDocument GETs path from the convocation document handler as p (nil: anonymous).
@@ -28,29 +26,6 @@ func getDocument(t *testing.T, env *graphtest.Env, p *model.Principal, path stri
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
-}
-
-// pdfText extracts the text of a PDF with pdftotext (poppler-utils), page by page (a form
-// feed ends each page). Without pdftotext the test is skipped, except in CI, which must
-// have it.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pdftotext (poppler-utils) is required in CI")
-		}
-		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text cannot be checked")
-	}
-	path := filepath.Join(t.TempDir(), "convocation.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
 }
 
 // The convocation "contenant date, heure, adresse du rendez-vous est remise en main
@@ -96,7 +71,7 @@ func TestConvocationDocument(t *testing.T) {
 		if reads() != before+1 {
 			t.Fatalf("audit reads %d -> %d", before, reads())
 		}
-		text := pdfText(t, rec.Body.Bytes())
+		text := pdftext.Of(t, rec.Body.Bytes())
 		if pages := strings.Count(text, "\f"); pages != 1 {
 			t.Fatalf("%d pages:\n%s", pages, text)
 		}
@@ -121,7 +96,7 @@ func TestConvocationDocument(t *testing.T) {
 			"address": "ARSL, 5 place Bellecour, 69002 Lyon"}, "beneficiary { phase }")
 		u := get(t, env, sw, other, "convocations { documentUrl }")["convocations"].([]any)[0].(map[string]any)["documentUrl"].(string)
 		rec := getDocument(t, env, sw, u)
-		text := pdfText(t, rec.Body.Bytes())
+		text := pdftext.Of(t, rec.Body.Bytes())
 		if rec.Code != http.StatusOK || !strings.Contains(text, "Heure : 14h00") || strings.Contains(text, "Appointment") {
 			t.Fatalf("status %d:\n%s", rec.Code, text)
 		}

@@ -1,9 +1,6 @@
 package document
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,29 +8,8 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/agir-reseau/agir-backend/graph/model"
+	"github.com/agir-reseau/agir-backend/internal/pdftext"
 )
-
-// pdfText extracts the text of a PDF with pdftotext (poppler-utils, which .ci/run
-// installs); without it the test is skipped, except in CI.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pdftotext (poppler-utils) is required in CI")
-		}
-		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text cannot be checked")
-	}
-	path := filepath.Join(t.TempDir(), "convocation.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
-}
 
 // A beneficiary who speaks Arabic gets the convocation in French and in Arabic, on one
 // page; the Arabic text is read back in logical order once the presentation forms are
@@ -49,7 +25,7 @@ func TestConvocationPDF_Arabic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := pdfText(t, pdf)
+	text := pdftext.Of(t, pdf)
 	if pages := strings.Count(text, "\f"); pages != 1 {
 		t.Fatalf("%d pages:\n%s", pages, text)
 	}
