@@ -40,20 +40,8 @@ func TestCoordinatorWeek(t *testing.T) {
 						DueOn       string
 					}
 				}
-				Partners []struct {
-					Structure                                                                            struct{ ID, Name string }
-					OrientationsReceived, OrientationsAnswered, OrientationsRefused, OrientationsPending int
-					OrientationsInProgress                                                               int
-					RefusalRate                                                                          *float64
-					Places                                                                               *int
-					CapacityUnknown                                                                      bool
-					Saturated                                                                            *bool
-					RefusalsByReason                                                                     []struct {
-						Reason, Label string
-						Count         int
-					}
-				}
-				Trends []struct {
+				Partners []partnerWeek
+				Trends   []struct {
 					From                                                        string
 					Referrals, Entries, Ends, Orientations, OrientationsRefused int
 				}
@@ -80,19 +68,7 @@ func TestCoordinatorWeek(t *testing.T) {
 	if fmt.Sprint(due) != "map[EVALUATION_DUE:1 2026-06-18 ORIENTATION_UNANSWERED:1 2026-06-18]" || len(w.DueThisWeek) != len(model.AllNetworkAlertKind) {
 		t.Errorf("due this week: %v (%d kinds)", due, len(w.DueThisWeek))
 	}
-	var partner *struct {
-		Structure                                                                            struct{ ID, Name string }
-		OrientationsReceived, OrientationsAnswered, OrientationsRefused, OrientationsPending int
-		OrientationsInProgress                                                               int
-		RefusalRate                                                                          *float64
-		Places                                                                               *int
-		CapacityUnknown                                                                      bool
-		Saturated                                                                            *bool
-		RefusalsByReason                                                                     []struct {
-			Reason, Label string
-			Count         int
-		}
-	}
+	var partner *partnerWeek
 	for i, p := range w.Partners {
 		if p.Structure.Name == "Mission locale de Lyon" {
 			partner = &w.Partners[i]
@@ -142,5 +118,20 @@ func TestCoordinatorWeek(t *testing.T) {
 		if p.Structure.Name == "Mission locale de Lyon" && (!p.CapacityUnknown || p.Places != nil || p.Saturated != nil) {
 			t.Errorf("capacity unknown: %+v", p)
 		}
+	}
+}
+
+// partnerWeek is a partner's line of the coordinator's week (networkOverview.week.partners).
+type partnerWeek struct {
+	Structure                                                                            struct{ ID, Name string }
+	OrientationsReceived, OrientationsAnswered, OrientationsRefused, OrientationsPending int
+	OrientationsInProgress                                                               int
+	RefusalRate                                                                          *float64
+	Places                                                                               *int
+	CapacityUnknown                                                                      bool
+	Saturated                                                                            *bool
+	RefusalsByReason                                                                     []struct {
+		Reason, Label string
+		Count         int
 	}
 }
