@@ -22,3 +22,16 @@ func (a *stringArray) Scan(src any) error {
 // typeMaps holds pgtype maps for scanning: a map caches its plans and is not safe for
 // concurrent use.
 var typeMaps = sync.Pool{New: func() any { return pgtype.NewMap() }}
+
+// SetDimensions, ScanIndex and ScanIndexType make a stringArray a pgtype.ArraySetter:
+// pgx then decodes an array it reads itself (selectRows) element by element, as it does
+// a []string, instead of handing the sql.Scanner its binary form.
+func (a *stringArray) SetDimensions(d []pgtype.ArrayDimension) error {
+	return (*pgtype.FlatArray[string])(a).SetDimensions(d)
+}
+
+// ScanIndex returns the element i, to decode into (pgtype.ArraySetter).
+func (a stringArray) ScanIndex(i int) any { return &a[i] }
+
+// ScanIndexType is the type of an element (pgtype.ArraySetter).
+func (a stringArray) ScanIndexType() any { return new(string) }

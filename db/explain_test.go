@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -50,60 +49,32 @@ type planRecorder struct {
 type recordedPlan struct {
 	query string
 	plan  []byte
+	err   error // of the EXPLAIN
 }
 
-// explainConnector runs EXPLAIN (FORMAT JSON) with the statement's own arguments before
-// each query, on the same connection and in the same transaction: the plans are those of
-// the statements the Store really runs.
-type explainConnector struct {
-	driver.Connector
-	rec *planRecorder
-}
+// explainTracer runs EXPLAIN (FORMAT JSON) with the statement's own arguments before
+// each query, on the same connection and in the same transaction, whether the query
+// comes through database/sql or from pgx itself (selectRows): the plans are those of the
+// statements the Store really runs.
+type explainTracer struct{ rec *planRecorder }
 
-func (c explainConnector) Connect(ctx context.Context) (driver.Conn, error) {
-	conn, err := c.Connector.Connect(ctx)
-	if err != nil {
-		return nil, err
+func (e explainTracer) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	e.rec.mu.Lock()
+	on := e.rec.on
+	e.rec.mu.Unlock()
+	q := strings.TrimSpace(data.SQL)
+	if !on || !(strings.HasPrefix(q, "SELECT") || strings.HasPrefix(q, "WITH")) {
+		return ctx
 	}
-	return &explainConn{stdConn: conn.(*stdlib.Conn), rec: c.rec}, nil
+	var plan []byte
+	err := conn.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+data.SQL, data.Args...).Scan(&plan)
+	e.rec.mu.Lock()
+	e.rec.plans = append(e.rec.plans, recordedPlan{query: q, plan: plan, err: err})
+	e.rec.mu.Unlock()
+	return ctx
 }
 
-// stdConn names the embedded connection, so that its method Conn (the *pgx.Conn, for
-// COPY) is promoted rather than hidden by a field named Conn.
-type stdConn = stdlib.Conn
-
-type explainConn struct {
-	*stdConn
-	rec *planRecorder
-}
-
-func (c *explainConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	c.rec.mu.Lock()
-	on := c.rec.on
-	c.rec.mu.Unlock()
-	q := strings.TrimSpace(query)
-	if on && (strings.HasPrefix(q, "SELECT") || strings.HasPrefix(q, "WITH")) {
-		rows, err := c.stdConn.QueryContext(ctx, "EXPLAIN (FORMAT JSON) "+query, args)
-		if err != nil {
-			return nil, fmt.Errorf("explain: %w", err)
-		}
-		dest := make([]driver.Value, 1)
-		var plan []byte
-		if rows.Next(dest) == nil {
-			switch v := dest[0].(type) {
-			case []byte:
-				plan = append([]byte(nil), v...)
-			case string:
-				plan = []byte(v)
-			}
-		}
-		rows.Close()
-		c.rec.mu.Lock()
-		c.rec.plans = append(c.rec.plans, recordedPlan{query: q, plan: plan})
-		c.rec.mu.Unlock()
-	}
-	return c.stdConn.QueryContext(ctx, query, args)
-}
+func (explainTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 type planNode struct {
 	NodeType     string     `json:"Node Type"`
@@ -168,7 +139,8 @@ func explainStore(t *testing.T) (s *Store, rec *planRecorder, strict bool) {
 		t.Fatal(err)
 	}
 	rec = &planRecorder{}
-	conn := sqlx.NewDb(sql.OpenDB(explainConnector{Connector: stdlib.GetConnector(*cfg), rec: rec}), "pgx")
+	cfg.Tracer = explainTracer{rec: rec}
+	conn := sqlx.NewDb(sql.OpenDB(stdlib.GetConnector(*cfg)), "pgx")
 	conn.SetMaxOpenConns(4)
 	t.Cleanup(func() { conn.Close() })
 	s = &Store{db: conn, read: conn, Now: time.Now, Params: model.DefaultParameters(), closed: make(chan struct{})}
@@ -453,6 +425,9 @@ func TestExplainHotQueries(t *testing.T) {
 				t.Fatal("no statement recorded")
 			}
 			for _, p := range plans {
+				if p.err != nil {
+					t.Fatalf("explain %s: %v", p.query, p.err)
+				}
 				scans, err := seqScans(p.plan)
 				if err != nil {
 					t.Fatalf("plan of %s: %v", p.query, err)

@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"reflect"
 	"testing"
+
+	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
 // TestGroupRows: each owner gets its rows in their order, in a slice of its own:
@@ -56,6 +59,65 @@ func TestSelectRows(t *testing.T) {
 		}
 		if len(times) != 1 || times[0].Valid {
 			t.Errorf("scanners: %+v", times)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSelectRows_DecodedByPgx: the rows pgx reads itself fill embedded structs, text
+// arrays (stringArray, which database/sql would hand over as text but pgx in binary),
+// dates (model.Date, a sql.Scanner), NULL into pointers, and named string types; a
+// column without a field is an error, a field without a column stays zero. A lazy read's
+// second statement runs in its read-only transaction, on the same connection as the
+// rest of the transaction.
+func TestSelectRows_DecodedByPgx(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	type inner struct {
+		Key  string     `db:"id"`
+		Born model.Date `db:"born"`
+	}
+	type row struct {
+		inner
+		Languages stringArray      `db:"languages"`
+		Ended     *model.Date      `db:"ended"`
+		Phase     model.JourneyPhase      `db:"phase"`
+		Status    *model.JourneyPhase     `db:"status"`
+		Unread    string           `db:"unread"`
+		Role      *model.StaffRole `db:"role"`
+	}
+	err := s.readTx(ctx, func(tx *Tx) error {
+		rows, err := selectRows[row](ctx, tx, 1, `SELECT '0b9c2f7e-3a41-4c5d-9e8f-1a2b3c4d5e6f'::uuid AS id,
+			DATE '2026-02-28' AS born, ARRAY['fr', 'ps']::text[] AS languages, NULL::date AS ended,
+			'WELCOMED' AS phase, 'CONTRACTED' AS status, NULL AS role`)
+		if err != nil {
+			return err
+		}
+		want := row{inner: inner{Key: "0b9c2f7e-3a41-4c5d-9e8f-1a2b3c4d5e6f", Born: model.NewDate(2026, 2, 28)},
+			Languages: stringArray{"fr", "ps"}, Phase: "WELCOMED"}
+		if len(rows) != 1 || rows[0].Status == nil || *rows[0].Status != "CONTRACTED" {
+			t.Fatalf("rows %+v", rows)
+		}
+		rows[0].Status = nil
+		if !reflect.DeepEqual(rows[0], want) {
+			t.Errorf("got %+v, want %+v", rows[0], want)
+		}
+		var readOnly []struct {
+			RO string `db:"ro"`
+		}
+		if readOnly, err = selectRows[struct {
+			RO string `db:"ro"`
+		}](ctx, tx, 1, `SELECT current_setting('transaction_read_only') AS ro`); err != nil {
+			return err
+		}
+		if readOnly[0].RO != "on" {
+			t.Errorf("the second statement of a read: transaction_read_only %q", readOnly[0].RO)
+		}
+		if _, err := selectRows[row](ctx, tx, 1, `SELECT 'x' AS id, 1 AS extra`); err == nil {
+			t.Error("a column without a field: no error")
 		}
 		return nil
 	})

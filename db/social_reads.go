@@ -222,11 +222,16 @@ func (s *Store) ReferentsByBeneficiaries(ctx context.Context, p *model.Principal
 func (s *Store) ReferentsWithStaffByBeneficiaries(ctx context.Context, p *model.Principal, keys []string) (map[string][]model.ReferentAssignment, map[string]model.StaffMember, error) {
 	type row struct {
 		model.ReferentAssignment
-		M model.StaffMember `db:"m"`
+		StaffStructureKey string          `db:"staff_structure_id"`
+		StaffName         string          `db:"staff_name"`
+		StaffEmail        string          `db:"staff_email"`
+		StaffSubject      *string         `db:"staff_subject"`
+		StaffRole         model.StaffRole `db:"staff_role"`
+		StaffActive       bool            `db:"staff_active"`
 	}
 	rows, err := grouped(ctx, s, p, keys, `SELECT r.beneficiary_id, r.kind, r.staff_member_id, r.assigned_at, r.ended_at,
-			m.id AS "m.id", m.structure_id AS "m.structure_id", m.name AS "m.name", m.email AS "m.email",
-			m.subject AS "m.subject", m.staff_role AS "m.staff_role", m.active AS "m.active"
+			m.structure_id AS staff_structure_id, m.name AS staff_name, m.email AS staff_email,
+			m.subject AS staff_subject, m.staff_role, m.active AS staff_active
 		FROM referent_assignments r JOIN beneficiaries b ON b.id = r.beneficiary_id
 		JOIN staff_members m ON m.id = r.staff_member_id
 		WHERE {scope} ORDER BY r.seq DESC`,
@@ -240,7 +245,8 @@ func (s *Store) ReferentsWithStaffByBeneficiaries(ctx context.Context, p *model.
 		out := make([]model.ReferentAssignment, len(list))
 		for i, r := range list {
 			out[i] = r.ReferentAssignment
-			staff[r.M.Key] = r.M
+			staff[r.StaffMemberKey] = model.StaffMember{Key: r.StaffMemberKey, StructureKey: r.StaffStructureKey,
+				Name: r.StaffName, Email: r.StaffEmail, Subject: r.StaffSubject, StaffRole: r.StaffRole, Active: r.StaffActive}
 		}
 		assignments[k] = out
 	}

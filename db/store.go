@@ -158,7 +158,7 @@ func (s *Store) DB() *sqlx.DB { return s.db }
 type Tx struct {
 	*sqlx.Tx // nil while a lazy read has not begun its transaction
 	Now      time.Time
-	conn     *sqlx.Conn // the connection of a read-write transaction (COPY runs on it); nil for reads
+	conn     *sqlx.Conn // the transaction's connection (COPY and native reads run on it); nil before a lazy read begins
 
 	mu           sync.Mutex
 	pendingAudit []auditRequest // entries to append to the audit log just before the commit
@@ -194,12 +194,42 @@ func (t *Tx) on(ctx context.Context) (queryer, error) {
 		t.first = true
 		return t.lazy, nil
 	}
-	tx, err := t.lazy.BeginTxx(ctx, t.opts)
+	c, err := t.lazy.Connx(ctx) // kept for the statements run by pgx itself (native)
 	if err != nil {
 		return nil, fmt.Errorf("db: begin: %w", err)
 	}
-	t.Tx, t.lazy = tx, nil
+	tx, err := c.BeginTxx(ctx, t.opts)
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("db: begin: %w", err)
+	}
+	t.Tx, t.conn, t.lazy = tx, c, nil
 	return tx, nil
+}
+
+// native runs fn with the pgx connection the next statement runs on (as on decides):
+// the transaction's, or, for a lazy read's first statement, one of the pool's for fn.
+// Rows read by pgx itself are decoded straight into their Go types, without
+// database/sql's driver values (selectRows).
+func (t *Tx) native(ctx context.Context, fn func(*pgx.Conn) error) error {
+	q, err := t.on(ctx)
+	if err != nil {
+		return err
+	}
+	c := t.conn
+	if pool, ok := q.(*sqlx.DB); ok {
+		if c, err = pool.Connx(ctx); err != nil {
+			return err
+		}
+		defer c.Close()
+	}
+	return c.Raw(func(dc any) error {
+		pc, ok := dc.(interface{ Conn() *pgx.Conn }) // *stdlib.Conn
+		if !ok {
+			return fmt.Errorf("db: a %T connection", dc)
+		}
+		return fn(pc.Conn())
+	})
 }
 
 // SelectContext runs a query and scans every row into dest (sqlx).
@@ -211,33 +241,26 @@ func (t *Tx) SelectContext(ctx context.Context, dest any, query string, args ...
 	return q.SelectContext(ctx, dest, query, args...)
 }
 
-// selectRows runs query and scans its rows (structs, mapped by sqlx) into a slice made
-// for capHint rows, each row scanned in place. sqlx's Select grows its slice by reflection
-// and allocates every row before copying it in: on the national list of 50 that was a
-// seventh of the bytes a request allocates (reflect.growslice, reflect.New). A row type
-// that is not a struct mapped by column (a string, a sql.Scanner) goes through Select.
+// selectRows runs query and scans its rows into a slice made for capHint rows: structs
+// are mapped by their columns' names (db tags, pgx.RowToStructByNameLax: a field without
+// a column stays zero, a column without a field is an error), decoded by pgx from the
+// wire. A row type that is not a struct mapped by column (a string, a sql.Scanner) goes
+// through sqlx's Select.
 func selectRows[R any](ctx context.Context, tx *Tx, capHint int, query string, args ...any) ([]R, error) {
 	if t := reflect.TypeFor[R](); t.Kind() != reflect.Struct || reflect.PointerTo(t).Implements(reflect.TypeFor[sql.Scanner]()) {
 		var out []R
 		return out, tx.SelectContext(ctx, &out, query, args...)
 	}
-	rows, err := tx.QueryxContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := make([]R, 0, capHint)
-	for rows.Next() {
-		var zero R
-		out = append(out, zero)
-		if err := rows.StructScan(&out[len(out)-1]); err != nil {
-			return nil, err
+	err := tx.native(ctx, func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, query, args...)
+		if err != nil {
+			return err
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, rows.Close()
+		out, err = pgx.AppendRows(out, rows, pgx.RowToStructByNameLax[R])
+		return err
+	})
+	return out, err
 }
 
 // GetContext runs a query and scans its single row into dest (sqlx).
@@ -311,6 +334,11 @@ func (s *Store) replicaTx(ctx context.Context, fn func(tx *Tx) error) error {
 // lazyRead runs fn as a read whose read-only transaction begins at its second statement.
 func (s *Store) lazyRead(ctx context.Context, conn *sqlx.DB, fn func(tx *Tx) error) (err error) {
 	tx := &Tx{Now: s.Now(), lazy: conn, opts: &sql.TxOptions{ReadOnly: true}}
+	defer func() { // after the rollback below, if any
+		if tx.conn != nil {
+			tx.conn.Close()
+		}
+	}()
 	defer func() {
 		if p := recover(); p != nil {
 			if tx.Tx != nil {

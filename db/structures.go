@@ -84,8 +84,7 @@ func columnList(p, alias string, cols []string) string {
 func (s *Store) StructuresByKeys(ctx context.Context, keys []string) ([]model.Structure, error) {
 	out := make([]model.Structure, len(keys))
 	err := s.readTx(ctx, func(tx *Tx) error {
-		var rows []structureRow
-		err := tx.SelectContext(ctx, &rows,
+		rows, err := selectRows[structureRow](ctx, tx, len(keys),
 			`SELECT `+structureColumns+` FROM structures s WHERE s.id = ANY($1::uuid[])`, validUUIDs(keys))
 		if err != nil {
 			return err
