@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
 
@@ -82,12 +84,12 @@ func TestSelectRows_DecodedByPgx(t *testing.T) {
 	}
 	type row struct {
 		inner
-		Languages stringArray      `db:"languages"`
-		Ended     *model.Date      `db:"ended"`
-		Phase     model.JourneyPhase      `db:"phase"`
-		Status    *model.JourneyPhase     `db:"status"`
-		Unread    string           `db:"unread"`
-		Role      *model.StaffRole `db:"role"`
+		Languages stringArray         `db:"languages"`
+		Ended     *model.Date         `db:"ended"`
+		Phase     model.JourneyPhase  `db:"phase"`
+		Status    *model.JourneyPhase `db:"status"`
+		Unread    string              `db:"unread"`
+		Role      *model.StaffRole    `db:"role"`
 	}
 	err := s.readTx(ctx, func(tx *Tx) error {
 		rows, err := selectRows[row](ctx, tx, 1, `SELECT '0b9c2f7e-3a41-4c5d-9e8f-1a2b3c4d5e6f'::uuid AS id,
@@ -123,5 +125,45 @@ func TestSelectRows_DecodedByPgx(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestColumnFields: pgx.RowToStructByNameLax's mapping, computed once per statement: a tag
+// matches exactly first, then regardless of case; an untagged field by its name, case and
+// underscores aside; an outer field wins over an embedded one of the same name; "-" and
+// unexported fields take no column; a column without a field is an error.
+func TestColumnFields(t *testing.T) {
+	type Embedded struct {
+		A      string `db:"a"`
+		Shadow string `db:"shadow"`
+		hidden string
+	}
+	type row struct {
+		Embedded
+		Shadow   string `db:"shadow"`
+		Ignored  string `db:"-"`
+		PlanDate string
+		Upper    string `db:"Upper"`
+		Lower    string `db:"upper"`
+	}
+	cols := func(names ...string) []pgconn.FieldDescription {
+		out := make([]pgconn.FieldDescription, len(names))
+		for i, n := range names {
+			out[i].Name = n
+		}
+		return out
+	}
+	typ := reflect.TypeFor[row]()
+	paths, err := columnFields(typ, cols("a", "shadow", "plan_date", "Upper", "upper", "A"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(paths); got != "[[0 0] [1] [3] [4] [5] [0 0]]" {
+		t.Errorf("paths %s", got)
+	}
+	for _, c := range []string{"ignored", "hidden", "extra"} {
+		if _, err := columnFields(typ, cols(c)); err == nil {
+			t.Errorf("column %s: no error", c)
+		}
 	}
 }

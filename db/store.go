@@ -242,9 +242,8 @@ func (t *Tx) SelectContext(ctx context.Context, dest any, query string, args ...
 }
 
 // selectRows runs query and scans its rows into a slice made for capHint rows: structs
-// are mapped by their columns' names (db tags, pgx.RowToStructByNameLax: a field without
-// a column stays zero, a column without a field is an error), decoded by pgx from the
-// wire. A row type that is not a struct mapped by column (a string, a sql.Scanner) goes
+// are mapped by their columns' names (appendStructs) and decoded by pgx from the wire.
+// A row type that is not a struct mapped by column (a string, a sql.Scanner) goes
 // through sqlx's Select.
 func selectRows[R any](ctx context.Context, tx *Tx, capHint int, query string, args ...any) ([]R, error) {
 	if t := reflect.TypeFor[R](); t.Kind() != reflect.Struct || reflect.PointerTo(t).Implements(reflect.TypeFor[sql.Scanner]()) {
@@ -257,7 +256,7 @@ func selectRows[R any](ctx context.Context, tx *Tx, capHint int, query string, a
 		if err != nil {
 			return err
 		}
-		out, err = pgx.AppendRows(out, rows, pgx.RowToStructByNameLax[R])
+		out, err = appendStructs(out, rows)
 		return err
 	})
 	return out, err
