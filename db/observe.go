@@ -29,7 +29,7 @@ func openPool(cfg *pgx.ConnConfig, o StatementObserver) *sql.DB {
 	if o != nil {
 		cfg.Tracer = observerTracer{o: o}
 	}
-	return sql.OpenDB(patientConnector{stdlib.GetConnector(*cfg, stdlib.OptionResetSession(checkAlive), stdlib.OptionAfterConnect(registerUUID))})
+	return sql.OpenDB(patientConnector{stdlib.GetConnector(*cfg, stdlib.OptionResetSession(checkAlive), stdlib.OptionAfterConnect(registerTypes))})
 }
 
 // checkAlive is called before the pool hands out a connection it used before: a

@@ -1,12 +1,5 @@
 package db
 
-import (
-	"context"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
-)
-
 // isUUID reports whether s is a uuid in its canonical text form (8-4-4-4-12 hexadecimal
 // digits, either case). It is called for every key of every batched read: a hand check,
 // where the regular expression it replaces was about 1 % of the server's CPU on a list.
@@ -40,37 +33,4 @@ func validUUIDs(keys []string) []string {
 		}
 	}
 	return out
-}
-
-// registerUUID makes pgx encode a Go string as a binary uuid on connection c. The Store
-// passes its keys as strings: in arrays (ANY($1::uuid[])), which pgx sends in binary,
-// and in COPY (the audit log's structure), which is binary only. pgx's own uuid codec
-// encodes a string in text only, so each of those values was first refused, with an
-// error built, then sent another way. Decoding is pgx's.
-func registerUUID(_ context.Context, c *pgx.Conn) error {
-	m := c.TypeMap()
-	uuid := &pgtype.Type{Name: "uuid", OID: pgtype.UUIDOID, Codec: stringUUIDCodec{}}
-	m.RegisterType(uuid)
-	m.RegisterType(&pgtype.Type{Name: "_uuid", OID: pgtype.UUIDArrayOID, Codec: &pgtype.ArrayCodec{ElementType: uuid}})
-	return nil
-}
-
-// stringUUIDCodec is pgx's uuid codec with a binary encoding of strings.
-type stringUUIDCodec struct{ pgtype.UUIDCodec }
-
-func (c stringUUIDCodec) PlanEncode(m *pgtype.Map, oid uint32, format int16, value any) pgtype.EncodePlan {
-	if _, ok := value.(string); ok && format == pgtype.BinaryFormatCode {
-		return encodeStringUUID{}
-	}
-	return c.UUIDCodec.PlanEncode(m, oid, format, value)
-}
-
-type encodeStringUUID struct{}
-
-func (encodeStringUUID) Encode(value any, buf []byte) ([]byte, error) {
-	var u pgtype.UUID
-	if err := u.Scan(value.(string)); err != nil {
-		return nil, err
-	}
-	return append(buf, u.Bytes[:]...), nil
 }
