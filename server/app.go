@@ -232,16 +232,16 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
-	jobs, stopJobs := context.WithCancel(ctx)
-	defer stopJobs()
-	go runPeriodic(jobs, m.Logger, "audit purge", 24*time.Hour, func(ctx context.Context) error {
+	jobs := startJobs(ctx, m.Logger)
+	defer jobs.stop() // before Run returns: Close may then close the Store
+	jobs.run("audit purge", 24*time.Hour, func(ctx context.Context) error {
 		n, err := m.Store.PurgeAudit(ctx, auditCutoff(m.Config, time.Now()))
 		if n > 0 {
 			m.Logger.Info("audit entries purged", "count", n)
 		}
 		return err
 	})
-	go runPeriodic(jobs, m.Logger, "events purge", 24*time.Hour, func(ctx context.Context) error {
+	jobs.run("events purge", 24*time.Hour, func(ctx context.Context) error {
 		n, err := m.Store.PurgeEvents(ctx, time.Now().Add(-m.Config.EventRetention))
 		if n > 0 {
 			m.Logger.Info("real-time events purged", "count", n)
@@ -253,11 +253,11 @@ func (m *Main) Run(ctx context.Context) error {
 		_, err = m.Store.PurgeIdempotencyKeys(ctx, time.Now().Add(-m.Config.EventRetention))
 		return err
 	})
-	go runPeriodic(jobs, m.Logger, "events of the clock", time.Hour, func(ctx context.Context) error {
+	jobs.run("events of the clock", time.Hour, func(ctx context.Context) error {
 		_, err := m.Store.PublishDueEvents(ctx) // alerts that became active, orientations overdue
 		return err
 	})
-	go runPeriodic(jobs, m.Logger, "anonymisation", 24*time.Hour, func(ctx context.Context) error {
+	jobs.run("anonymisation", 24*time.Hour, func(ctx context.Context) error {
 		n, err := anonymiseClosedJourneys(ctx, m.Store, m.Config)
 		if n > 0 {
 			m.Logger.Info("closed journeys anonymised", "count", n)
@@ -265,7 +265,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	})
 	if syncer := m.Config.OfferSync.syncer(m.Store, m.Logger); syncer.Enabled() {
-		go runPeriodic(jobs, m.Logger, "offer sync", 24*time.Hour, func(ctx context.Context) error {
+		jobs.run("offer sync", 24*time.Hour, func(ctx context.Context) error {
 			_, err := syncer.Run(ctx, nil, false)
 			return err
 		})

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/agir-reseau/agir-backend/db"
@@ -164,18 +165,43 @@ func openStoreURL(ctx context.Context, c Config, logger *slog.Logger) (*db.Store
 	return store, func() { store.Close(); stop() }, url, nil
 }
 
-// runPeriodic calls job every interval until ctx is done, logging failures.
-func runPeriodic(ctx context.Context, logger *slog.Logger, name string, interval time.Duration, job func(context.Context) error) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if err := job(ctx); err != nil && ctx.Err() == nil {
-			logger.Error("periodic job failed", "job", name, "err", err)
+// periodicJobs runs the server's periodic jobs, each on a goroutine of its own, until
+// stop: stop cancels them and returns once every job has returned, so that nothing runs
+// on the Store once Run has returned and Close may close it.
+type periodicJobs struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	logger *slog.Logger
+	wg     sync.WaitGroup
+}
+
+func startJobs(ctx context.Context, logger *slog.Logger) *periodicJobs {
+	ctx, cancel := context.WithCancel(ctx)
+	return &periodicJobs{ctx: ctx, cancel: cancel, logger: logger}
+}
+
+// run calls job now and then every interval until stop, logging failures.
+func (p *periodicJobs) run(name string, interval time.Duration, job func(context.Context) error) {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			if err := job(p.ctx); err != nil && p.ctx.Err() == nil {
+				p.logger.Error("periodic job failed", "job", name, "err", err)
+			}
+			select {
+			case <-p.ctx.Done():
+				return
+			case <-t.C:
+			}
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	}()
+}
+
+// stop cancels the jobs and waits for them to return.
+func (p *periodicJobs) stop() {
+	p.cancel()
+	p.wg.Wait()
 }

@@ -5,8 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/agir-reseau/agir-backend/db"
 	"github.com/agir-reseau/agir-backend/db/dbtest"
@@ -110,4 +113,29 @@ func demoDatabase(t *testing.T) (string, *db.Store) {
 		t.Fatal(err)
 	}
 	return url, store
+}
+
+// TestPeriodicJobs_StopWaitsForTheJobs: stop returns once every job has returned, so that
+// Run does not return (and Close does not close the Store) while a job still uses it: a
+// job that was purging when the server stopped read a Store that Close had set to nil.
+func TestPeriodicJobs_StopWaitsForTheJobs(t *testing.T) {
+	var logs strings.Builder
+	jobs := startJobs(context.Background(), slog.New(slog.NewTextHandler(&logs, nil)))
+	started := make(chan struct{})
+	var finished atomic.Int32
+	jobs.run("slow", time.Hour, func(ctx context.Context) error {
+		close(started)
+		<-ctx.Done()
+		time.Sleep(50 * time.Millisecond) // still working after the cancellation
+		finished.Add(1)
+		return ctx.Err()
+	})
+	<-started
+	jobs.stop()
+	if finished.Load() != 1 {
+		t.Fatal("stop returned while a job was still running")
+	}
+	if logs.Len() > 0 {
+		t.Errorf("a job's error while stopping was logged: %s", logs.String())
+	}
 }
