@@ -182,29 +182,36 @@ type queryer interface {
 // on returns where the next statement runs, beginning a lazy read's transaction at its
 // second statement.
 func (t *Tx) on(ctx context.Context) (queryer, error) {
+	q, _, err := t.onConn(ctx)
+	return q, err
+}
+
+// onConn is on, with the transaction's connection (nil for a lazy read's first
+// statement, which runs on the pool), read under the same lock.
+func (t *Tx) onConn(ctx context.Context) (queryer, *sqlx.Conn, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.Tx != nil {
-		return t.Tx, nil
+		return t.Tx, t.conn, nil
 	}
 	if t.lazy == nil {
-		return nil, errors.New("db: statement outside a transaction")
+		return nil, nil, errors.New("db: statement outside a transaction")
 	}
 	if !t.first {
 		t.first = true
-		return t.lazy, nil
+		return t.lazy, nil, nil
 	}
 	c, err := t.lazy.Connx(ctx) // kept for the statements run by pgx itself (native)
 	if err != nil {
-		return nil, fmt.Errorf("db: begin: %w", err)
+		return nil, nil, fmt.Errorf("db: begin: %w", err)
 	}
 	tx, err := c.BeginTxx(ctx, t.opts)
 	if err != nil {
 		c.Close()
-		return nil, fmt.Errorf("db: begin: %w", err)
+		return nil, nil, fmt.Errorf("db: begin: %w", err)
 	}
 	t.Tx, t.conn, t.lazy = tx, c, nil
-	return tx, nil
+	return tx, c, nil
 }
 
 // native runs fn with the pgx connection the next statement runs on (as on decides):
@@ -212,11 +219,10 @@ func (t *Tx) on(ctx context.Context) (queryer, error) {
 // Rows read by pgx itself are decoded straight into their Go types, without
 // database/sql's driver values (selectRows).
 func (t *Tx) native(ctx context.Context, fn func(*pgx.Conn) error) error {
-	q, err := t.on(ctx)
+	q, c, err := t.onConn(ctx)
 	if err != nil {
 		return err
 	}
-	c := t.conn
 	if pool, ok := q.(*sqlx.DB); ok {
 		if c, err = pool.Connx(ctx); err != nil {
 			return err
