@@ -37,29 +37,30 @@ func (s *Store) ProfessionalTimelineByBeneficiaries(ctx context.Context, p *mode
 		Step           string     `db:"step"`
 		A              string     `db:"a"`
 		B              string     `db:"b"`
+		Ord            int        `db:"ord"` // an orientation's steps in their order
 	}
 	m, err := groupedByBeneficiary(ctx, s, p, keys, recordsScope, `
 		WITH sb AS (SELECT b.id FROM beneficiaries b WHERE b.id = ANY($1::uuid[]) AND {scope})
 		SELECT * FROM (
 		  SELECT d.beneficiary_id, d.assessed_on AS on_day, d.created_at AS recorded_at, 'PROFESSIONAL_DIAGNOSTIC' AS kind, '' AS step,
-		         jsonb_array_length(d.barriers)::text AS a, cardinality(d.target_jobs)::text AS b
+		         jsonb_array_length(d.barriers)::text AS a, cardinality(d.target_jobs)::text AS b, 0 AS ord
 		    FROM professional_diagnostics d JOIN sb ON sb.id = d.beneficiary_id
 		  UNION ALL
-		  SELECT f.beneficiary_id, f.assessed_on, f.created_at, 'FRENCH_LEVEL', f.source, f.level, f.training_hours_done::text
+		  SELECT f.beneficiary_id, f.assessed_on, f.created_at, 'FRENCH_LEVEL', f.source, f.level, f.training_hours_done::text, 0
 		    FROM french_levels f JOIN sb ON sb.id = f.beneficiary_id
 		  UNION ALL
-		  SELECT o.beneficiary_id, st.on_day, st.at, 'ORIENTATION', st.step, o.kind, s.name
+		  SELECT o.beneficiary_id, st.on_day, st.at, 'ORIENTATION', st.step, o.kind, s.name, st.ord
 		    FROM orientations o JOIN sb ON sb.id = o.beneficiary_id JOIN structures s ON s.id = o.structure_id,
-		         LATERAL (VALUES ('SENT', o.oriented_on, o.created_at), (CASE o.status WHEN 'REFUSED' THEN 'REFUSED' ELSE 'ACCEPTED' END, o.answered_on, o.updated_at),
-		                         ('STARTED', o.started_on, o.updated_at), (o.status, o.ended_on, o.updated_at)) AS st(step, on_day, at)
+		         LATERAL (VALUES (1, 'SENT', o.oriented_on, o.created_at), (2, CASE o.status WHEN 'REFUSED' THEN 'REFUSED' ELSE 'ACCEPTED' END, o.answered_on, o.updated_at),
+		                         (3, 'STARTED', o.started_on, o.updated_at), (4, o.status, o.ended_on, o.updated_at)) AS st(ord, step, on_day, at)
 		   WHERE st.on_day IS NOT NULL
 		  UNION ALL
-		  SELECT a.beneficiary_id, a.held_on, a.created_at, 'SUPPORT_ACTION', '', a.kind, ''
+		  SELECT a.beneficiary_id, a.held_on, a.created_at, 'SUPPORT_ACTION', '', a.kind, '', 0
 		    FROM support_actions a JOIN sb ON sb.id = a.beneficiary_id
 		  UNION ALL
-		  SELECT x.beneficiary_id, x.starts_on, x.created_at, 'OUTCOME', x.kind, COALESCE(x.contract_type, ''), COALESCE(x.training_title, '')
+		  SELECT x.beneficiary_id, x.starts_on, x.created_at, 'OUTCOME', x.kind, COALESCE(x.contract_type, ''), COALESCE(x.training_title, ''), 0
 		    FROM outcomes x JOIN sb ON sb.id = x.beneficiary_id
-		) t ORDER BY on_day, recorded_at, kind`,
+		) t ORDER BY on_day, recorded_at, kind, a, b, ord, step`,
 		func(r row) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: professional timeline: %w", err)

@@ -603,7 +603,7 @@ func (s *Store) TimelineByBeneficiaries(ctx context.Context, p *model.Principal,
 		    FROM reintegrations r JOIN sb ON sb.id = r.beneficiary_id
 		) t ORDER BY on_day, recorded_at, array_position(ARRAY['REFERRED', 'HOUSEHOLD_MEMBER_ADDED', 'CONVOKED', 'INTERVIEW',
 		  'DIAGNOSTIC', 'REFERENT_ASSIGNED', 'PLAN_ACTION', 'CONTRACT_SIGNED', 'HOUSING_PROPOSAL', 'RIGHTS_STEP', 'EVALUATION',
-		  'COLLECTIVE_ACTION', 'EXITED', 'EXCLUDED', 'FOLLOW_UP', 'REINTEGRATED'], kind)`,
+		  'COLLECTIVE_ACTION', 'EXITED', 'EXCLUDED', 'FOLLOW_UP', 'REINTEGRATED'], kind), summary`,
 		func(r model.TimelineEvent) string { return r.BeneficiaryKey })
 	if err != nil {
 		return nil, fmt.Errorf("db: timeline: %w", err)
