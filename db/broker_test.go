@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"testing"
 	"time"
-
-	"github.com/agir-reseau/agir-backend/db/dbtest"
 )
 
 // TestBroker_DeliversAndReconnects: the broker delivers a committed event to the
@@ -15,15 +13,7 @@ import (
 // and delivers what was committed meanwhile (read from the outbox) and after.
 func TestBroker_DeliversAndReconnects(t *testing.T) {
 	ctx := context.Background()
-	url := dbtest.NewDatabase(t)
-	if _, err := Migrate(ctx, url); err != nil {
-		t.Fatal(err)
-	}
-	s, err := Open(ctx, url, Options{MaxOpenConns: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	url, s := newTestDatabase(t)
 	b, err := NewBroker(ctx, url, s, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,14 @@ import (
 // left empty, for the migration tests of migrate_test.go; see its TestMain.)
 func newTestStore(t testing.TB) *Store {
 	t.Helper()
+	_, s := newTestDatabase(t)
+	return s
+}
+
+// newTestDatabase is newTestStore with the database's URL, for a test that also connects
+// by itself (the broker's listener, the seed).
+func newTestDatabase(t testing.TB) (string, *Store) {
+	t.Helper()
 	url := dbtest.NewDatabase(t)
 	if _, err := Migrate(context.Background(), url); err != nil {
 		t.Fatal(err)
@@ -20,5 +28,5 @@ func newTestStore(t testing.TB) *Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s
+	return url, s
 }

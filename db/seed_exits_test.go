@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/agir-reseau/agir-backend/db/dbtest"
 	"github.com/agir-reseau/agir-backend/db/seed"
 	"github.com/agir-reseau/agir-backend/graph/model"
 )
@@ -15,20 +14,12 @@ import (
 // kinds and the refusal reasons load.
 func TestSeed_ExitSituationsAgreeWithOutcomes(t *testing.T) {
 	ctx := context.Background()
-	url := dbtest.NewDatabase(t)
-	if _, err := Migrate(ctx, url); err != nil {
-		t.Fatal(err)
-	}
+	url, s := newTestDatabase(t)
 	tiny := seed.Scale{Name: "tiny", Departments: 1, BeneficiariesPerDept: 300, Years: 5, PartnersPerDept: 4, OffersPerDept: 10,
 		EventsPerDept: 2, SocialWorkersPerDept: 2, CounsellorsPerDept: 2, NeedsPerDept: 2}
 	if _, err := seed.LoadWith(ctx, url, seed.Options{Scale: tiny, Seed: seed.DefaultSeed}); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(ctx, url, Options{MaxOpenConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	var exits []struct {
 		BeneficiaryKey string                    `db:"beneficiary_id"`
 		ExitedOn       model.Date                `db:"exited_on"`
