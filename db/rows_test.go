@@ -107,12 +107,11 @@ func TestSelectRows_DecodedByPgx(t *testing.T) {
 		if !reflect.DeepEqual(rows[0], want) {
 			t.Errorf("got %+v, want %+v", rows[0], want)
 		}
-		var readOnly []struct {
+		type setting struct {
 			RO string `db:"ro"`
 		}
-		if readOnly, err = selectRows[struct {
-			RO string `db:"ro"`
-		}](ctx, tx, 1, `SELECT current_setting('transaction_read_only') AS ro`); err != nil {
+		readOnly, err := selectRows[setting](ctx, tx, 1, `SELECT current_setting('transaction_read_only') AS ro`)
+		if err != nil {
 			return err
 		}
 		if readOnly[0].RO != "on" {
