@@ -559,7 +559,7 @@ func (s *Store) RespondToOrientation(ctx context.Context, p *model.Principal, ke
 		}
 		_, err := tx.ExecContext(ctx, `
 			UPDATE orientations SET status = $2, answered_on = $3, refusal_category = $4, refusal_reason = $5, answered_by = $6,
-			       version = version + 1, updated_at = $7
+			       version = version + 1, updated_at = $7, answered_at = $7
 			WHERE id = $1`, o.Key, string(in.Answer), on, category, reason, p.Subject, tx.Now)
 		if err != nil {
 			return nil, fmt.Errorf("answer orientation: %w", err)
@@ -589,10 +589,10 @@ func (s *Store) UpdateOrientationStatus(ctx context.Context, p *model.Principal,
 		var err error
 		switch in.Status {
 		case model.OrientationStepStarted:
-			_, err = tx.ExecContext(ctx, `UPDATE orientations SET status = 'STARTED', started_on = $2, version = version + 1, updated_at = $3 WHERE id = $1`,
+			_, err = tx.ExecContext(ctx, `UPDATE orientations SET status = 'STARTED', started_on = $2, version = version + 1, updated_at = $3, started_at = $3 WHERE id = $1`,
 				o.Key, on, tx.Now)
 		default:
-			_, err = tx.ExecContext(ctx, `UPDATE orientations SET status = $2, ended_on = $3, abandon_reason = $4, version = version + 1, updated_at = $5 WHERE id = $1`,
+			_, err = tx.ExecContext(ctx, `UPDATE orientations SET status = $2, ended_on = $3, abandon_reason = $4, version = version + 1, updated_at = $5, ended_at = $5 WHERE id = $1`,
 				o.Key, string(in.Status), on, reason, tx.Now)
 		}
 		if err != nil {

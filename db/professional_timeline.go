@@ -51,8 +51,10 @@ func (s *Store) ProfessionalTimelineByBeneficiaries(ctx context.Context, p *mode
 		  UNION ALL
 		  SELECT o.beneficiary_id, st.on_day, st.at, 'ORIENTATION', st.step, o.kind, s.name, st.ord
 		    FROM orientations o JOIN sb ON sb.id = o.beneficiary_id JOIN structures s ON s.id = o.structure_id,
-		         LATERAL (VALUES (1, 'SENT', o.oriented_on, o.created_at), (2, CASE o.status WHEN 'REFUSED' THEN 'REFUSED' ELSE 'ACCEPTED' END, o.answered_on, o.updated_at),
-		                         (3, 'STARTED', o.started_on, o.updated_at), (4, o.status, o.ended_on, o.updated_at)) AS st(ord, step, on_day, at)
+		         LATERAL (VALUES (1, 'SENT', o.oriented_on, o.created_at),
+		                         (2, CASE o.status WHEN 'REFUSED' THEN 'REFUSED' ELSE 'ACCEPTED' END, o.answered_on, COALESCE(o.answered_at, o.updated_at)),
+		                         (3, 'STARTED', o.started_on, COALESCE(o.started_at, o.updated_at)),
+		                         (4, o.status, o.ended_on, COALESCE(o.ended_at, o.updated_at))) AS st(ord, step, on_day, at)
 		   WHERE st.on_day IS NOT NULL
 		  UNION ALL
 		  SELECT a.beneficiary_id, a.held_on, a.created_at, 'SUPPORT_ACTION', '', a.kind, '', 0
