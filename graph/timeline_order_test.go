@@ -87,7 +87,9 @@ func TestTimeline_OrientationStepsKeepTheirInstant(t *testing.T) {
 	mission := model.GlobalID("Structure", structureKeyNamed(t, env, "Mission locale"))
 	bid := model.GlobalID("Beneficiary", insertBeneficiary(t, env, "Amina", "Rahimi", "69", 60))
 	day := env.Store.Now().In(model.Paris)
-	at := func(hour int) time.Time { return time.Date(day.Year(), day.Month(), day.Day(), hour, 0, 0, 0, model.Paris) }
+	at := func(hour int) time.Time {
+		return time.Date(day.Year(), day.Month(), day.Day(), hour, 0, 0, 0, model.Paris)
+	}
 	clock := func(hour int) { env.Store.Now = func() time.Time { return at(hour) } }
 
 	clock(8)
